@@ -1,0 +1,123 @@
+// Package backend defines the fixed set of batched operations that every
+// gradcheck backend (cpu/, gpu/) implements. The verifier, the samplers and
+// the expression evaluator are written once against this interface.
+//
+// # Batches and broadcasting
+//
+// An evaluation works on N logical elements at once (for example instances ×
+// directions × finite-difference steps). A Tensor stores Count matrices of
+// one shape, Count dividing N: stored matrix j stands for the logical
+// elements [j·N/Count, (j+1)·N/Count). A variable drawn once per instance is
+// therefore shared by all of its directions and steps without being copied,
+// and a constant has Count 1.
+//
+// Binary operations take operands whose counts divide one another; the result
+// has the larger count, and result matrix j reads matrix j/(Count/Count_a) of
+// operand a. Operations never modify their operands.
+//
+// Matrices are stored row-major. A scalar is a 1×1 matrix; a vector is a
+// column (n×1).
+package backend
+
+// Layout is the shape of a tensor: Count matrices of Rows×Cols.
+type Layout struct {
+	Count, Rows, Cols int
+}
+
+// Size returns the number of float64 values the tensor holds.
+func (l Layout) Size() int { return l.Count * l.Rows * l.Cols }
+
+// Tensor is a batch of matrices owned by one backend. Backends accept only
+// tensors they created.
+type Tensor interface {
+	Layout() Layout
+}
+
+// ElemOp is an elementwise binary operation.
+type ElemOp int
+
+// Elementwise binary operations.
+const (
+	Add ElemOp = iota // a + b
+	Sub               // a − b
+	Mul               // Hadamard product a ∘ b
+	Div               // elementwise a / b
+	Pow               // elementwise a^b (math.Pow semantics)
+)
+
+// MapOp is an elementwise unary function.
+type MapOp int
+
+// Elementwise unary functions.
+const (
+	Neg  MapOp = iota // −a
+	Exp               // e^a
+	Log               // natural log (NaN for negative entries)
+	Sqrt              // square root (NaN for negative entries)
+	Abs               // |a|
+	Tanh              // hyperbolic tangent
+)
+
+// Backend evaluates batched matrix operations. Every method returns a new
+// tensor and an error; an error means the backend itself failed (device
+// fault, out of memory), never that a value was not finite: non-finite
+// values propagate as IEEE NaN and ±Inf for the verifier to judge.
+//
+// Shapes are checked before evaluation; calling an operation with operands
+// of incompatible shapes or counts is a programmer error and may panic.
+type Backend interface {
+	// Name identifies the backend in reports ("cpu", "gpu").
+	Name() string
+
+	// FromHost stores data, Count row-major Rows×Cols matrices one after
+	// another, in a new tensor.
+	FromHost(l Layout, data []float64) (Tensor, error)
+	// ToHost copies a tensor's matrices into host memory, in the layout
+	// FromHost reads.
+	ToHost(t Tensor) ([]float64, error)
+	// Free releases the tensor's storage early; the tensor must not be used
+	// afterwards. Freeing is optional on backends with garbage-collected
+	// memory.
+	Free(t Tensor)
+
+	// Gaussian draws l.Count matrices of independent N(0,1) entries from the
+	// Philox4x32-10 stream of package philox: matrix c is philox.Fill with
+	// the given key, stream and matrix index first+c. The result is
+	// bit-identical on every backend.
+	Gaussian(l Layout, key uint64, stream, first uint32) (Tensor, error)
+	// Eye returns the n×n identity (Count 1).
+	Eye(n int) (Tensor, error)
+
+	// Elementwise applies op entry by entry to equally shaped a and b.
+	Elementwise(op ElemOp, a, b Tensor) (Tensor, error)
+	// Map applies op to every entry of a.
+	Map(op MapOp, a Tensor) (Tensor, error)
+	// Scale multiplies each matrix of a by the matching 1×1 entry of s.
+	Scale(s, a Tensor) (Tensor, error)
+	// MatMul returns the matrix products a·b.
+	MatMul(a, b Tensor) (Tensor, error)
+	// Transpose returns aᵀ.
+	Transpose(a Tensor) (Tensor, error)
+	// Kron returns the Kronecker products a ⊗ b.
+	Kron(a, b Tensor) (Tensor, error)
+	// Inv returns the inverses of square matrices, through LU with partial
+	// pivoting; a singular matrix yields non-finite entries.
+	Inv(a Tensor) (Tensor, error)
+	// Det returns the determinants (1×1) of square matrices, through LU.
+	Det(a Tensor) (Tensor, error)
+	// LogDet returns log(det a) (1×1) through LU, without forming det a, so
+	// that it cannot overflow; −Inf where det a = 0 and NaN where det a < 0,
+	// as math.Log would give.
+	LogDet(a Tensor) (Tensor, error)
+	// Trace returns the traces (1×1) of square matrices.
+	Trace(a Tensor) (Tensor, error)
+	// Sum returns the sums (1×1) of all entries.
+	Sum(a Tensor) (Tensor, error)
+	// Dot returns the Frobenius inner products ⟨a, b⟩ = Σ a_ij b_ij (1×1) of
+	// equally shaped a and b.
+	Dot(a, b Tensor) (Tensor, error)
+	// Diag turns n×1 vectors into n×n diagonal matrices.
+	Diag(a Tensor) (Tensor, error)
+	// DiagOf returns the diagonals (n×1) of square matrices.
+	DiagOf(a Tensor) (Tensor, error)
+}

@@ -1,0 +1,150 @@
+// Package cpu is the CPU backend of gradcheck: the batched operations of
+// package backend on row-major float64 slices, with products and
+// factorizations through gonum's blas64 and lapack64 (so that an optimized
+// BLAS/LAPACK can be installed underneath with blas64.Use and lapack64.Use),
+// and the stored matrices of a batch spread over all cores.
+package cpu
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/gradcheck/gradcheck/backend"
+)
+
+// Backend evaluates batched matrix operations on the CPU. It holds no state
+// besides its worker count and is safe for concurrent use.
+type Backend struct {
+	workers int
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New returns a CPU backend that spreads the matrices of a batch over
+// runtime.GOMAXPROCS(0) goroutines.
+func New() *Backend {
+	return &Backend{workers: runtime.GOMAXPROCS(0)}
+}
+
+// Name returns "cpu".
+func (*Backend) Name() string { return "cpu" }
+
+// tensor is the CPU backend's backend.Tensor: Count row-major Rows×Cols
+// matrices stored one after another.
+type tensor struct {
+	l    backend.Layout
+	data []float64 // nil once freed
+}
+
+// Layout returns the tensor's shape.
+func (t *tensor) Layout() backend.Layout { return t.l }
+
+// mat returns stored matrix j.
+func (t *tensor) mat(j int) []float64 {
+	s := t.l.Rows * t.l.Cols
+	return t.data[j*s : (j+1)*s]
+}
+
+// newTensor allocates a zeroed tensor of layout l.
+func newTensor(l backend.Layout) *tensor {
+	checkLayout(l)
+	return &tensor{l: l, data: make([]float64, l.Size())}
+}
+
+// checkLayout panics unless l has at least one matrix of at least 1×1.
+func checkLayout(l backend.Layout) {
+	if l.Count < 1 || l.Rows < 1 || l.Cols < 1 {
+		panic(fmt.Sprintf("cpu: invalid layout %d×(%d×%d)", l.Count, l.Rows, l.Cols))
+	}
+}
+
+// get returns t as a live CPU tensor, panicking on a tensor of another
+// backend or one that was freed.
+func get(op string, t backend.Tensor) *tensor {
+	c, ok := t.(*tensor)
+	switch {
+	case !ok:
+		panic(fmt.Sprintf("cpu: %s: tensor %T does not belong to the cpu backend", op, t))
+	case c.data == nil:
+		panic(fmt.Sprintf("cpu: %s: tensor used after Free", op))
+	}
+	return c
+}
+
+// square panics unless the matrices of t are square, and returns their order.
+func square(op string, t *tensor) int {
+	if t.l.Rows != t.l.Cols {
+		panic(fmt.Sprintf("cpu: %s: matrix is %d×%d, not square", op, t.l.Rows, t.l.Cols))
+	}
+	return t.l.Rows
+}
+
+// broadcast checks that the counts of a and b divide one another and returns
+// the result count with the stride of each operand: result matrix j reads
+// matrix j/ra of a and j/rb of b.
+func broadcast(op string, a, b *tensor) (count, ra, rb int) {
+	ca, cb := a.l.Count, b.l.Count
+	if ca%cb != 0 && cb%ca != 0 {
+		panic(fmt.Sprintf("cpu: %s: counts %d and %d do not divide one another", op, ca, cb))
+	}
+	count = max(ca, cb)
+	return count, count / ca, count / cb
+}
+
+// sameShape panics unless a and b hold matrices of the same shape.
+func sameShape(op string, a, b *tensor) {
+	if a.l.Rows != b.l.Rows || a.l.Cols != b.l.Cols {
+		panic(fmt.Sprintf("cpu: %s: shapes %d×%d and %d×%d differ",
+			op, a.l.Rows, a.l.Cols, b.l.Rows, b.l.Cols))
+	}
+}
+
+// parallel calls f on contiguous chunks [lo, hi) covering [0, count), one
+// chunk per worker, and returns when all are done. With one chunk f runs in
+// the caller. Workers allocate their scratch space once per chunk.
+func (b *Backend) parallel(count int, f func(lo, hi int)) {
+	w := min(b.workers, count)
+	if w <= 1 {
+		f(0, count)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range w {
+		lo, hi := i*count/w, (i+1)*count/w
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
+}
+
+// FromHost copies data, l.Count row-major l.Rows×l.Cols matrices, into a new
+// tensor. It panics unless len(data) == l.Size().
+func (*Backend) FromHost(l backend.Layout, data []float64) (backend.Tensor, error) {
+	t := newTensor(l)
+	if len(data) != len(t.data) {
+		panic(fmt.Sprintf("cpu: FromHost: %d values for layout %d×(%d×%d)",
+			len(data), l.Count, l.Rows, l.Cols))
+	}
+	copy(t.data, data)
+	return t, nil
+}
+
+// ToHost returns a copy of the tensor's values in the layout FromHost reads.
+func (*Backend) ToHost(t backend.Tensor) ([]float64, error) {
+	return append([]float64(nil), get("ToHost", t).data...), nil
+}
+
+// Free drops the tensor's storage for the garbage collector; using the tensor
+// afterwards panics.
+func (*Backend) Free(t backend.Tensor) {
+	get("Free", t).data = nil
+}
+
+// Eye returns the n×n identity (Count 1).
+func (*Backend) Eye(n int) (backend.Tensor, error) {
+	t := newTensor(backend.Layout{Count: 1, Rows: n, Cols: n})
+	for i := range n {
+		t.data[i*n+i] = 1
+	}
+	return t, nil
+}

@@ -1,0 +1,251 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/philox"
+)
+
+// Gaussian draws l.Count matrices of independent N(0,1) entries: matrix c is
+// philox.Fill with key, stream and index first+c.
+func (b *Backend) Gaussian(l backend.Layout, key uint64, stream, first uint32) (backend.Tensor, error) {
+	out := newTensor(l)
+	b.parallel(l.Count, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			philox.Fill(out.mat(c), key, stream, first+uint32(c))
+		}
+	})
+	return out, nil
+}
+
+// elem writes op(x, y) entry by entry into dst.
+func elem(op backend.ElemOp, dst, x, y []float64) {
+	y = y[:len(x)]
+	dst = dst[:len(x)]
+	switch op {
+	case backend.Add:
+		for i, v := range x {
+			dst[i] = v + y[i]
+		}
+	case backend.Sub:
+		for i, v := range x {
+			dst[i] = v - y[i]
+		}
+	case backend.Mul:
+		for i, v := range x {
+			dst[i] = v * y[i]
+		}
+	case backend.Div:
+		for i, v := range x {
+			dst[i] = v / y[i]
+		}
+	case backend.Pow:
+		for i, v := range x {
+			dst[i] = math.Pow(v, y[i])
+		}
+	}
+}
+
+// Elementwise applies op entry by entry to equally shaped x and y,
+// broadcasting the smaller count.
+func (b *Backend) Elementwise(op backend.ElemOp, x, y backend.Tensor) (backend.Tensor, error) {
+	if op < backend.Add || op > backend.Pow {
+		panic(fmt.Sprintf("cpu: Elementwise: unknown op %d", op))
+	}
+	xt, yt := get("Elementwise", x), get("Elementwise", y)
+	sameShape("Elementwise", xt, yt)
+	count, rx, ry := broadcast("Elementwise", xt, yt)
+	out := newTensor(backend.Layout{Count: count, Rows: xt.l.Rows, Cols: xt.l.Cols})
+	b.parallel(count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			elem(op, out.mat(j), xt.mat(j/rx), yt.mat(j/ry))
+		}
+	})
+	return out, nil
+}
+
+// mapFuncs holds the scalar function of each MapOp.
+var mapFuncs = [...]func(float64) float64{
+	backend.Neg:  func(v float64) float64 { return -v },
+	backend.Exp:  math.Exp,
+	backend.Log:  math.Log,
+	backend.Sqrt: math.Sqrt,
+	backend.Abs:  math.Abs,
+	backend.Tanh: math.Tanh,
+}
+
+// Map applies op to every entry of a.
+func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error) {
+	if op < 0 || int(op) >= len(mapFuncs) {
+		panic(fmt.Sprintf("cpu: Map: unknown op %d", op))
+	}
+	f := mapFuncs[op]
+	at := get("Map", a)
+	out := newTensor(at.l)
+	b.parallel(at.l.Count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			dst := out.mat(j)
+			for i, v := range at.mat(j) {
+				dst[i] = f(v)
+			}
+		}
+	})
+	return out, nil
+}
+
+// Scale multiplies each matrix of a by the matching 1×1 entry of s,
+// broadcasting the smaller count.
+func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
+	st, at := get("Scale", s), get("Scale", a)
+	if st.l.Rows != 1 || st.l.Cols != 1 {
+		panic(fmt.Sprintf("cpu: Scale: factor is %d×%d, not 1×1", st.l.Rows, st.l.Cols))
+	}
+	count, rs, ra := broadcast("Scale", st, at)
+	out := newTensor(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols})
+	b.parallel(count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			c, dst := st.data[j/rs], out.mat(j)
+			for i, v := range at.mat(j / ra) {
+				dst[i] = c * v
+			}
+		}
+	})
+	return out, nil
+}
+
+// Transpose returns the transposes of the matrices of a.
+func (b *Backend) Transpose(a backend.Tensor) (backend.Tensor, error) {
+	at := get("Transpose", a)
+	r, c := at.l.Rows, at.l.Cols
+	out := newTensor(backend.Layout{Count: at.l.Count, Rows: c, Cols: r})
+	b.parallel(at.l.Count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			src, dst := at.mat(j), out.mat(j)
+			for i := range r {
+				for k, v := range src[i*c : (i+1)*c] {
+					dst[k*r+i] = v
+				}
+			}
+		}
+	})
+	return out, nil
+}
+
+// Kron returns the Kronecker products x ⊗ y: for x m×n and y p×q, the
+// mp×nq matrix whose block (i, k) is x_ik·y. Counts broadcast.
+func (b *Backend) Kron(x, y backend.Tensor) (backend.Tensor, error) {
+	xt, yt := get("Kron", x), get("Kron", y)
+	count, rx, ry := broadcast("Kron", xt, yt)
+	m, n, p, q := xt.l.Rows, xt.l.Cols, yt.l.Rows, yt.l.Cols
+	out := newTensor(backend.Layout{Count: count, Rows: m * p, Cols: n * q})
+	b.parallel(count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			xs, ys, dst := xt.mat(j/rx), yt.mat(j/ry), out.mat(j)
+			for i := range m {
+				for r := range p {
+					row := dst[(i*p+r)*n*q:]
+					yr := ys[r*q : (r+1)*q]
+					for k, xv := range xs[i*n : (i+1)*n] {
+						blk := row[k*q : (k+1)*q]
+						for l, yv := range yr {
+							blk[l] = xv * yv
+						}
+					}
+				}
+			}
+		}
+	})
+	return out, nil
+}
+
+// scalarPer returns a tensor of one 1×1 value per matrix of a, f(matrix j).
+func (b *Backend) scalarPer(a *tensor, f func(m []float64) float64) *tensor {
+	out := newTensor(backend.Layout{Count: a.l.Count, Rows: 1, Cols: 1})
+	b.parallel(a.l.Count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			out.data[j] = f(a.mat(j))
+		}
+	})
+	return out
+}
+
+// Trace returns the traces (1×1) of square matrices.
+func (b *Backend) Trace(a backend.Tensor) (backend.Tensor, error) {
+	at := get("Trace", a)
+	n := square("Trace", at)
+	return b.scalarPer(at, func(m []float64) float64 {
+		s := 0.0
+		for i := range n {
+			s += m[i*n+i]
+		}
+		return s
+	}), nil
+}
+
+// Sum returns the sums (1×1) of all entries of each matrix.
+func (b *Backend) Sum(a backend.Tensor) (backend.Tensor, error) {
+	return b.scalarPer(get("Sum", a), func(m []float64) float64 {
+		s := 0.0
+		for _, v := range m {
+			s += v
+		}
+		return s
+	}), nil
+}
+
+// Dot returns the Frobenius inner products ⟨x, y⟩ = Σ x_ij y_ij (1×1) of
+// equally shaped x and y, broadcasting the smaller count.
+func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
+	xt, yt := get("Dot", x), get("Dot", y)
+	sameShape("Dot", xt, yt)
+	count, rx, ry := broadcast("Dot", xt, yt)
+	out := newTensor(backend.Layout{Count: count, Rows: 1, Cols: 1})
+	b.parallel(count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			xs, ys := xt.mat(j/rx), yt.mat(j/ry)
+			s := 0.0
+			for i, v := range xs {
+				s += v * ys[i]
+			}
+			out.data[j] = s
+		}
+	})
+	return out, nil
+}
+
+// Diag turns n×1 vectors into n×n diagonal matrices.
+func (b *Backend) Diag(a backend.Tensor) (backend.Tensor, error) {
+	at := get("Diag", a)
+	if at.l.Cols != 1 {
+		panic(fmt.Sprintf("cpu: Diag: operand is %d×%d, not a column vector", at.l.Rows, at.l.Cols))
+	}
+	n := at.l.Rows
+	out := newTensor(backend.Layout{Count: at.l.Count, Rows: n, Cols: n})
+	b.parallel(at.l.Count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			dst := out.mat(j)
+			for i, v := range at.mat(j) {
+				dst[i*n+i] = v
+			}
+		}
+	})
+	return out, nil
+}
+
+// DiagOf returns the diagonals (n×1) of square matrices.
+func (b *Backend) DiagOf(a backend.Tensor) (backend.Tensor, error) {
+	at := get("DiagOf", a)
+	n := square("DiagOf", at)
+	out := newTensor(backend.Layout{Count: at.l.Count, Rows: n, Cols: 1})
+	b.parallel(at.l.Count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			src, dst := at.mat(j), out.mat(j)
+			for i := range dst {
+				dst[i] = src[i*n+i]
+			}
+		}
+	})
+	return out, nil
+}

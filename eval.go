@@ -1,0 +1,583 @@
+package gradcheck
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/integrate/quad"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// quadratureNodes is the number of Gauss–Legendre nodes used for integral(...).
+// The integrands of the registry (e^{aX} E e^{(1−a)X}, and the resolvent
+// product of d(log X) after the map onto [0,1)) are analytic in a Bernstein
+// ellipse of parameter ρ ≥ 3 for the distributions they use, so 20 nodes
+// leave an error near ρ^−40 < 1e-19, far below the finite-difference noise.
+const quadratureNodes = 20
+
+// evaluator computes formulas over a batch on one backend. Names are bound to
+// tensors; intermediate tensors are freed as soon as they are consumed, and
+// bound tensors are never freed by the evaluator.
+type evaluator struct {
+	b     backend.Backend
+	sizes map[string]int
+	vars  map[string]backend.Tensor
+	// abs, when set, computes the magnitude of an expression instead of its
+	// value (see magnitude).
+	abs bool
+	// absVars holds |v| for each bound variable, for magnitude mode.
+	absVars map[string]backend.Tensor
+	bound   map[backend.Tensor]bool
+}
+
+func newEvaluator(b backend.Backend, sizes map[string]int) *evaluator {
+	return &evaluator{
+		b:       b,
+		sizes:   sizes,
+		vars:    map[string]backend.Tensor{},
+		absVars: map[string]backend.Tensor{},
+		bound:   map[backend.Tensor]bool{},
+	}
+}
+
+// bind makes name stand for t in later evaluations, replacing any earlier
+// binding of name without freeing it.
+func (ev *evaluator) bind(name string, t backend.Tensor) {
+	ev.unbind(name, false)
+	ev.vars[name] = t
+	ev.bound[t] = true
+}
+
+// unbind removes name's binding, and frees its tensor when free is set.
+func (ev *evaluator) unbind(name string, free bool) {
+	if a, ok := ev.absVars[name]; ok {
+		delete(ev.bound, a)
+		ev.b.Free(a)
+		delete(ev.absVars, name)
+	}
+	t, ok := ev.vars[name]
+	if !ok {
+		return
+	}
+	delete(ev.vars, name)
+	delete(ev.bound, t)
+	if free {
+		ev.b.Free(t)
+	}
+}
+
+// release frees an intermediate result; bound tensors stay.
+func (ev *evaluator) release(ts ...backend.Tensor) {
+	for _, t := range ts {
+		if t != nil && !ev.bound[t] {
+			ev.b.Free(t)
+		}
+	}
+}
+
+// value evaluates e.
+func (ev *evaluator) value(e formulas.Expr) (backend.Tensor, error) {
+	ev.abs = false
+	return ev.eval(e)
+}
+
+// magnitude evaluates the entrywise forward-error scale of e: the same
+// expression with every variable and constant replaced by its absolute value
+// and every subtraction by an addition, through the operations where that
+// bounds the rounding error of a sum of products (+, −, products, Kronecker,
+// transpose, trace, sum, diag). Any other function contributes the absolute
+// value of its result. The rounding error of e is then of order
+// √n·u·magnitude(e) with n the length of the longest sum.
+func (ev *evaluator) magnitude(e formulas.Expr) (backend.Tensor, error) {
+	ev.abs = true
+	defer func() { ev.abs = false }()
+	return ev.eval(e)
+}
+
+func (ev *evaluator) scalar(v float64) (backend.Tensor, error) {
+	return ev.b.FromHost(backend.Layout{Count: 1, Rows: 1, Cols: 1}, []float64{v})
+}
+
+func isScalar(t backend.Tensor) bool {
+	l := t.Layout()
+	return l.Rows == 1 && l.Cols == 1
+}
+
+func (ev *evaluator) eval(e formulas.Expr) (backend.Tensor, error) {
+	switch e := e.(type) {
+	case *formulas.Num:
+		if ev.abs {
+			return ev.scalar(math.Abs(e.Value))
+		}
+		return ev.scalar(e.Value)
+	case *formulas.Ident:
+		t, ok := ev.vars[e.Name]
+		if !ok {
+			return nil, fmt.Errorf("%v: %s is not bound", e.Pos(), e.Name)
+		}
+		if !ev.abs {
+			return t, nil
+		}
+		if a, ok := ev.absVars[e.Name]; ok {
+			return a, nil
+		}
+		a, err := ev.b.Map(backend.Abs, t)
+		if err != nil {
+			return nil, err
+		}
+		ev.absVars[e.Name] = a
+		ev.bound[a] = true
+		return a, nil
+	case *formulas.Unary:
+		x, err := ev.eval(e.X)
+		if err != nil {
+			return nil, err
+		}
+		if e.Op == "'" {
+			defer ev.release(x)
+			return ev.b.Transpose(x)
+		}
+		if ev.abs {
+			return x, nil
+		}
+		defer ev.release(x)
+		return ev.b.Map(backend.Neg, x)
+	case *formulas.Binary:
+		return ev.binary(e)
+	case *formulas.Call:
+		return ev.call(e)
+	case *formulas.Integral:
+		if ev.abs {
+			return ev.absOfValue(e)
+		}
+		return ev.integral(e)
+	}
+	return nil, fmt.Errorf("%v: cannot evaluate %T", e.Pos(), e)
+}
+
+// absOfValue evaluates e normally and returns |e|, the magnitude of
+// operations that do not propagate magnitudes.
+func (ev *evaluator) absOfValue(e formulas.Expr) (backend.Tensor, error) {
+	ev.abs = false
+	v, err := ev.eval(e)
+	ev.abs = true
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(v)
+	return ev.b.Map(backend.Abs, v)
+}
+
+// logMagnitude is the magnitude of a logarithm: its absolute value plus the
+// scale of its absolute rounding error, which does not vanish where the
+// logarithm does: about 1 per entry for log and logm, and n for the
+// log-determinant of an n×n matrix (a sum of n logarithms).
+func (ev *evaluator) logMagnitude(e *formulas.Call) (backend.Tensor, error) {
+	a, err := ev.absOfValue(e)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(a)
+	floor := 1.0
+	if e.Func == "logdet" {
+		l, err := ev.eval(e.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		floor = float64(l.Layout().Rows)
+		ev.release(l)
+	}
+	c, err := ev.scalar(floor)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(c)
+	full, err := ev.broadcast(c, a.Layout())
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(full)
+	return ev.b.Elementwise(backend.Add, a, full)
+}
+
+func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
+	if ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == "^" || e.Op == ".^") {
+		return ev.absOfValue(e)
+	}
+	if e.Op == "^" {
+		return ev.power(e)
+	}
+	l, err := ev.eval(e.L)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(l)
+	r, err := ev.eval(e.R)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(r)
+	switch e.Op {
+	case "+":
+		return ev.b.Elementwise(backend.Add, l, r)
+	case "-":
+		if ev.abs {
+			return ev.b.Elementwise(backend.Add, l, r)
+		}
+		return ev.b.Elementwise(backend.Sub, l, r)
+	case "*", ".*":
+		switch {
+		case isScalar(l) && isScalar(r):
+			return ev.b.Elementwise(backend.Mul, l, r)
+		case isScalar(l):
+			return ev.b.Scale(l, r)
+		case isScalar(r):
+			return ev.b.Scale(r, l)
+		case e.Op == "*":
+			return ev.b.MatMul(l, r)
+		}
+		return ev.b.Elementwise(backend.Mul, l, r)
+	case "/":
+		return ev.divideByScalar(l, r)
+	case "./":
+		switch {
+		case isScalar(r) && !isScalar(l):
+			return ev.divideByScalar(l, r)
+		case isScalar(l) && !isScalar(r):
+			full, err := ev.broadcast(l, r.Layout())
+			if err != nil {
+				return nil, err
+			}
+			defer ev.release(full)
+			return ev.b.Elementwise(backend.Div, full, r)
+		}
+		return ev.b.Elementwise(backend.Div, l, r)
+	case ".^":
+		if isScalar(r) && !isScalar(l) {
+			full, err := ev.broadcast(r, l.Layout())
+			if err != nil {
+				return nil, err
+			}
+			defer ev.release(full)
+			return ev.b.Elementwise(backend.Pow, l, full)
+		}
+		return ev.b.Elementwise(backend.Pow, l, r)
+	}
+	return nil, fmt.Errorf("%v: unknown operator %q", e.Pos(), e.Op)
+}
+
+// divideByScalar returns m / s for a 1×1 batch s.
+func (ev *evaluator) divideByScalar(m, s backend.Tensor) (backend.Tensor, error) {
+	one, err := ev.scalar(1)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(one)
+	inv, err := ev.b.Elementwise(backend.Div, one, s)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(inv)
+	return ev.b.Scale(inv, m)
+}
+
+// broadcast turns the 1×1 batch s into matrices of the given shape whose
+// entries all equal s.
+func (ev *evaluator) broadcast(s backend.Tensor, like backend.Layout) (backend.Tensor, error) {
+	ones := make([]float64, like.Rows*like.Cols)
+	for i := range ones {
+		ones[i] = 1
+	}
+	o, err := ev.b.FromHost(backend.Layout{Count: 1, Rows: like.Rows, Cols: like.Cols}, ones)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(o)
+	return ev.b.Scale(s, o)
+}
+
+// power evaluates L^R: a scalar power, or an integer power of a square
+// matrix by repeated multiplication.
+func (ev *evaluator) power(e *formulas.Binary) (backend.Tensor, error) {
+	l, err := ev.eval(e.L)
+	if err != nil {
+		return nil, err
+	}
+	if isScalar(l) {
+		defer ev.release(l)
+		r, err := ev.eval(e.R)
+		if err != nil {
+			return nil, err
+		}
+		defer ev.release(r)
+		return ev.b.Elementwise(backend.Pow, l, r)
+	}
+	p, ok := integerLiteral(e.R)
+	if !ok || p < 0 {
+		ev.release(l)
+		return nil, fmt.Errorf("%v: %v: a matrix power needs a non-negative integer exponent", e.Pos(), e)
+	}
+	result, err := ev.matrixPower(l, p)
+	if result != l {
+		ev.release(l)
+	}
+	return result, err
+}
+
+// integerLiteral returns the value of a literal integer exponent.
+func integerLiteral(e formulas.Expr) (int, bool) {
+	n, ok := e.(*formulas.Num)
+	if !ok || n.Value != math.Trunc(n.Value) || math.Abs(n.Value) > 1<<10 {
+		return 0, false
+	}
+	return int(n.Value), true
+}
+
+// matrixPower returns x^p; it returns x itself for p = 1 and never frees x.
+func (ev *evaluator) matrixPower(x backend.Tensor, p int) (backend.Tensor, error) {
+	if p == 0 {
+		return ev.b.Eye(x.Layout().Rows)
+	}
+	result := x
+	for i := 1; i < p; i++ {
+		next, err := ev.b.MatMul(result, x)
+		if result != x {
+			ev.release(result)
+		}
+		if err != nil {
+			return nil, err
+		}
+		result = next
+	}
+	return result, nil
+}
+
+func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
+	if e.Func == "eye" {
+		n, err := ev.sizeArg(e)
+		if err != nil {
+			return nil, err
+		}
+		return ev.b.Eye(n)
+	}
+	switch e.Func {
+	case "tr", "sum", "kron", "diag", "sym", "abs":
+	case "log", "logm", "logdet":
+		if ev.abs {
+			return ev.logMagnitude(e)
+		}
+	default:
+		if ev.abs {
+			return ev.absOfValue(e)
+		}
+	}
+	args := make([]backend.Tensor, len(e.Args))
+	for i, a := range e.Args {
+		t, err := ev.eval(a)
+		if err != nil {
+			ev.release(args[:i]...)
+			return nil, err
+		}
+		args[i] = t
+	}
+	defer ev.release(args...)
+	x := args[0]
+	switch e.Func {
+	case "tr":
+		return ev.b.Trace(x)
+	case "det":
+		return ev.b.Det(x)
+	case "logdet":
+		return ev.b.LogDet(x)
+	case "inv":
+		return ev.b.Inv(x)
+	case "kron":
+		return ev.b.Kron(x, args[1])
+	case "expm":
+		return ev.expm(x)
+	case "logm":
+		return ev.logm(x)
+	case "sum":
+		return ev.b.Sum(x)
+	case "norm2":
+		sq, err := ev.b.Dot(x, x)
+		if err != nil {
+			return nil, err
+		}
+		defer ev.release(sq)
+		return ev.b.Map(backend.Sqrt, sq)
+	case "diag":
+		l := x.Layout()
+		switch {
+		case l.Rows == 1 && l.Cols == 1:
+			return ev.copy(x)
+		case l.Cols == 1:
+			return ev.b.Diag(x)
+		}
+		return ev.b.DiagOf(x)
+	case "sym":
+		return ev.sym(x)
+	case "exp":
+		return ev.b.Map(backend.Exp, x)
+	case "log":
+		return ev.b.Map(backend.Log, x)
+	case "sqrt":
+		return ev.b.Map(backend.Sqrt, x)
+	case "abs":
+		return ev.b.Map(backend.Abs, x)
+	case "tanh":
+		return ev.b.Map(backend.Tanh, x)
+	}
+	return nil, fmt.Errorf("%v: unknown function %q", e.Pos(), e.Func)
+}
+
+// copy returns a new tensor equal to x.
+func (ev *evaluator) copy(x backend.Tensor) (backend.Tensor, error) {
+	one, err := ev.scalar(1)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(one)
+	return ev.b.Scale(one, x)
+}
+
+// sizeArg resolves the argument of eye(n): a size symbol or a literal.
+func (ev *evaluator) sizeArg(e *formulas.Call) (int, error) {
+	switch a := e.Args[0].(type) {
+	case *formulas.Num:
+		return int(a.Value), nil
+	case *formulas.Ident:
+		if n, ok := ev.sizes[a.Name]; ok {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("%v: eye needs a size symbol or an integer", e.Pos())
+}
+
+// sym returns (x + xᵀ)/2.
+func (ev *evaluator) sym(x backend.Tensor) (backend.Tensor, error) {
+	xt, err := ev.b.Transpose(x)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(xt)
+	s, err := ev.b.Elementwise(backend.Add, x, xt)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(s)
+	half, err := ev.scalar(0.5)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(half)
+	return ev.b.Scale(half, s)
+}
+
+// integral evaluates integral(t, lo, hi, body) by Gauss–Legendre quadrature
+// on [lo, hi], or, for hi = inf, after the substitution t = lo + s/(1−s),
+// dt = ds/(1−s)², which maps [0, 1) onto [lo, ∞).
+func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
+	lo, err := ev.eval(e.Lo)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(lo)
+	hiNum, isNum := e.Hi.(*formulas.Num)
+	infinite := isNum && math.IsInf(hiNum.Value, 1)
+	var width backend.Tensor // hi − lo, for a finite interval
+	if !infinite {
+		hi, err := ev.eval(e.Hi)
+		if err != nil {
+			return nil, err
+		}
+		width, err = ev.b.Elementwise(backend.Sub, hi, lo)
+		ev.release(hi)
+		if err != nil {
+			return nil, err
+		}
+		defer ev.release(width)
+	}
+	x := make([]float64, quadratureNodes)
+	w := make([]float64, quadratureNodes)
+	quad.Legendre{}.FixedLocations(x, w, 0, 1)
+
+	old, shadowed := ev.vars[e.Var]
+	defer func() {
+		if shadowed {
+			ev.bind(e.Var, old)
+		}
+	}()
+	var acc backend.Tensor
+	for q := range x {
+		var offset, weight float64 // t = lo + offset·(width), weight·(width)
+		if infinite {
+			offset, weight = x[q]/(1-x[q]), w[q]/((1-x[q])*(1-x[q]))
+		} else {
+			offset, weight = x[q], w[q]
+		}
+		term, err := ev.integrand(e, lo, width, offset, weight)
+		if err != nil {
+			ev.release(acc)
+			return nil, err
+		}
+		if acc == nil {
+			acc = term
+			continue
+		}
+		sum, err := ev.b.Elementwise(backend.Add, acc, term)
+		ev.release(acc, term)
+		if err != nil {
+			return nil, err
+		}
+		acc = sum
+	}
+	return acc, nil
+}
+
+// integrand returns weight·width·body(t) at t = lo + offset·width, where a
+// nil width stands for 1.
+func (ev *evaluator) integrand(e *formulas.Integral, lo, width backend.Tensor, offset, weight float64) (backend.Tensor, error) {
+	scaled := func(c float64) (backend.Tensor, error) {
+		s, err := ev.scalar(c)
+		if err != nil || width == nil {
+			return s, err
+		}
+		defer ev.release(s)
+		return ev.b.Elementwise(backend.Mul, s, width)
+	}
+	off, err := scaled(offset)
+	if err != nil {
+		return nil, err
+	}
+	t, err := ev.b.Elementwise(backend.Add, lo, off)
+	ev.release(off)
+	if err != nil {
+		return nil, err
+	}
+	ev.bind(e.Var, t)
+	body, err := ev.eval(e.Body)
+	ev.unbind(e.Var, true)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(body)
+	wt, err := scaled(weight)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(wt)
+	return ev.b.Scale(wt, body)
+}
+
+// close frees every tensor still bound, ending the evaluator's use.
+func (ev *evaluator) close() {
+	for t := range ev.bound {
+		ev.b.Free(t)
+	}
+	clear(ev.bound)
+	clear(ev.vars)
+	clear(ev.absVars)
+}

@@ -1,0 +1,304 @@
+package formulas
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// Direction returns the name of the direction variable of a diff or hess
+// claim: "d" followed by Wrt, as in dX.
+func (c *Claim) Direction() string { return "d" + c.Wrt }
+
+// walk calls fn on e and each of its subexpressions, parents first.
+func walk(e Expr, fn func(Expr)) {
+	if isNil(e) {
+		return
+	}
+	fn(e)
+	switch e := e.(type) {
+	case *Unary:
+		walk(e.X, fn)
+	case *Binary:
+		walk(e.L, fn)
+		walk(e.R, fn)
+	case *Call:
+		for _, a := range e.Args {
+			walk(a, fn)
+		}
+	case *Integral:
+		walk(e.Lo, fn)
+		walk(e.Hi, fn)
+		walk(e.Body, fn)
+	}
+}
+
+// isSymbol reports whether a dimension is a size symbol rather than an
+// integer literal.
+func isSymbol(d string) bool { return d != "" && !isDigit(d[0]) }
+
+// symbols lists the size symbols of the claim in order of first
+// appearance: the variables' dimensions, then eye(...) in F and Rhs.
+func (c *Claim) symbols() []string {
+	var syms []string
+	seen := make(map[string]bool)
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			syms = append(syms, s)
+		}
+	}
+	for _, v := range c.Vars {
+		for _, d := range v.Dims {
+			if isSymbol(d) {
+				add(d)
+			}
+		}
+	}
+	for _, e := range []Expr{c.F, c.Rhs} {
+		walk(e, func(x Expr) {
+			if call, ok := x.(*Call); ok && call.Func == "eye" && len(call.Args) == 1 {
+				if id, ok := call.Args[0].(*Ident); ok && id != nil {
+					add(id.Name)
+				}
+			}
+		})
+	}
+	return syms
+}
+
+// literalSizes lists the integer literal dimensions of the claim other
+// than 1: its variables' and those of eye(k).
+func (c *Claim) literalSizes() []int {
+	var ns []int
+	for _, v := range c.Vars {
+		for _, d := range v.Dims {
+			if !isSymbol(d) {
+				if n, err := strconv.Atoi(d); err == nil && n > 1 {
+					ns = append(ns, n)
+				}
+			}
+		}
+	}
+	for _, e := range []Expr{c.F, c.Rhs} {
+		walk(e, func(x Expr) {
+			if call, ok := x.(*Call); ok && call.Func == "eye" && len(call.Args) == 1 {
+				if num, ok := call.Args[0].(*Num); ok && num != nil && isCount(num.Value) && num.Value > 1 {
+					ns = append(ns, int(num.Value))
+				}
+			}
+		})
+	}
+	return ns
+}
+
+// Default sizes: n, m and k have their own; other symbols take the next
+// unused value of defaultSizes in order of first appearance.
+var (
+	namedDefaults = map[string]int{"n": 48, "m": 40, "k": 32}
+	defaultSizes  = []int{24, 20, 16, 12, 10, 8, 6, 5, 4, 3}
+)
+
+// ResolveSizes gives every size symbol of the claim (in its variables'
+// shapes and in eye(...)) a value: the user's if given, else the claim's
+// own Sizes, else a default (n=48, m=40, k=32; other symbols, in order of
+// first appearance, the next of 24, 20, 16, 12, 10, 8, 6, 5, 4, 3). A
+// default never equals a value already in use by another dimension, so
+// that a claim that confuses two dimensions fails on shape instead of
+// passing by coincidence. Entries of user for symbols the claim does not
+// use are ignored, but every user or claim size must be at least 1.
+func (c *Claim) ResolveSizes(user map[string]int) (map[string]int, error) {
+	for _, sym := range sortedKeys(user) {
+		if v := user[sym]; v < 1 || v > maxSize {
+			return nil, fmt.Errorf("size %s = %d: sizes must be at least 1 (and at most %d)", sym, v, maxSize)
+		}
+	}
+	for _, sym := range sortedKeys(c.Sizes) {
+		if v := c.Sizes[sym]; v < 1 || v > maxSize {
+			return nil, fmt.Errorf("formula %q: sizes: %s = %d: sizes must be at least 1 (and at most %d)", c.Name, sym, v, maxSize)
+		}
+	}
+	syms := c.symbols()
+	sizes := make(map[string]int, len(syms))
+	taken := make(map[int]bool)
+	for _, n := range c.literalSizes() {
+		taken[n] = true
+	}
+	for _, sym := range syms {
+		v, ok := user[sym]
+		if !ok {
+			v, ok = c.Sizes[sym]
+		}
+		if ok {
+			sizes[sym] = v
+			taken[v] = true
+		}
+	}
+	next := func() int {
+		for _, v := range defaultSizes {
+			if !taken[v] {
+				return v
+			}
+		}
+		v := 2
+		for taken[v] {
+			v++
+		}
+		return v
+	}
+	assign := func(sym string, v int) {
+		sizes[sym] = v
+		taken[v] = true
+	}
+	for _, sym := range syms {
+		if _, ok := sizes[sym]; ok {
+			continue
+		}
+		if v, ok := namedDefaults[sym]; ok && !taken[v] {
+			assign(sym, v)
+		}
+	}
+	for _, sym := range syms {
+		if _, ok := sizes[sym]; !ok {
+			assign(sym, next())
+		}
+	}
+	return sizes, nil
+}
+
+// sortedKeys returns the keys of m in increasing order, for deterministic
+// errors.
+func sortedKeys(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
+
+// resolveDim gives the value of one dimension.
+func resolveDim(d string, sizes map[string]int) (int, error) {
+	if !isSymbol(d) {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 || n > maxSize {
+			return 0, fmt.Errorf("dimension %q is not a positive integer", d)
+		}
+		return n, nil
+	}
+	n, ok := sizes[d]
+	if !ok {
+		return 0, fmt.Errorf("size %s has no value", d)
+	}
+	if n < 1 || n > maxSize {
+		return 0, fmt.Errorf("size %s = %d is not a positive size", d, n)
+	}
+	return n, nil
+}
+
+// Check resolves the shape of every variable at the given sizes, infers
+// the shapes of F and Rhs (binding the direction dX to the shape of X for
+// diff and hess) and checks that they fit the claim's kind:
+//
+//	grad    f is 1×1; Rhs has the shape of the variable (its transpose in
+//	        numerator layout)
+//	diff    Rhs has the shape of f
+//	jac     the variable is n×1, f is m×1 and Rhs is m×n
+//	hess    f is 1×1; Rhs is n×n for a vector variable n×1, and 1×1 (the
+//	        quadratic form D²f[dX,dX]) for a matrix variable
+//	equals  Rhs has the shape of f
+//
+// It returns the variables' shapes. Errors are one line and name the claim,
+// the field and the shapes.
+func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
+	fail := func(format string, args ...any) (map[string]Shape, error) {
+		return nil, fmt.Errorf("formula %q: %s", c.Name, fmt.Sprintf(format, args...))
+	}
+	env := make(map[string]Shape, len(c.Vars)+1)
+	for _, v := range c.Vars {
+		var s [2]int
+		for i, d := range v.Dims {
+			n, err := resolveDim(d, sizes)
+			if err != nil {
+				return fail("variable %s: %v", v.Name, err)
+			}
+			s[i] = n
+		}
+		env[v.Name] = Shape{s[0], s[1]}
+	}
+	fs, err := Infer(c.F, env, sizes)
+	if err != nil {
+		return fail("f: %v", err)
+	}
+	rhsEnv := env
+	var ws Shape
+	if c.Kind != Equals {
+		var ok bool
+		if ws, ok = env[c.Wrt]; !ok {
+			return fail("wrt %s is not a declared variable", c.Wrt)
+		}
+		if c.Kind == Diff || c.Kind == Hess {
+			rhsEnv = make(map[string]Shape, len(env)+1)
+			for k, v := range env {
+				rhsEnv[k] = v
+			}
+			rhsEnv[c.Direction()] = ws
+		}
+	}
+	rs, err := Infer(c.Rhs, rhsEnv, sizes)
+	if err != nil {
+		return fail("%s: %v", c.Kind, err)
+	}
+	vars := make(map[string]Shape, len(env))
+	for k, v := range env {
+		vars[k] = v
+	}
+
+	switch c.Kind {
+	case Grad:
+		if !fs.IsScalar() {
+			return fail("grad needs a scalar f, but f is %v (use diff or jac)", fs)
+		}
+		want := ws
+		if c.Layout == Numerator {
+			want = Shape{ws.Cols, ws.Rows}
+		}
+		if rs == want {
+			break
+		}
+		if c.Layout == Numerator {
+			return fail("grad is %v, but in numerator layout it must be %v, the shape of %s'", rs, want, c.Wrt)
+		}
+		hint := ""
+		if rs == (Shape{ws.Cols, ws.Rows}) {
+			hint = "; this is the shape of " + c.Wrt + "': for numerator layout set layout: numerator"
+		}
+		return fail("grad is %v, but %s is %v (a gradient has the shape of its variable)%s", rs, c.Wrt, ws, hint)
+	case Diff:
+		if rs != fs {
+			return fail("diff is %v, but f is %v (a differential has the shape of f)", rs, fs)
+		}
+	case Jac:
+		if ws.Cols != 1 {
+			return fail("jac needs a vector variable, but %s is %v (use diff)", c.Wrt, ws)
+		}
+		if fs.Cols != 1 {
+			return fail("jac needs a vector f, but f is %v (use diff)", fs)
+		}
+		if want := (Shape{fs.Rows, ws.Rows}); rs != want {
+			return fail("jac is %v, but f is %v and %s is %v, so it must be %v", rs, fs, c.Wrt, ws, want)
+		}
+	case Hess:
+		if !fs.IsScalar() {
+			return fail("hess needs a scalar f, but f is %v", fs)
+		}
+		if ws.Cols == 1 {
+			if want := (Shape{ws.Rows, ws.Rows}); rs != want {
+				return fail("hess is %v, but %s is %v, so it must be %v", rs, c.Wrt, ws, want)
+			}
+		} else if !rs.IsScalar() {
+			return fail("hess is %v, but %s is the matrix %v, so it must be the scalar D²f[%s,%s], 1×1", rs, c.Wrt, ws, c.Direction(), c.Direction())
+		}
+	case Equals:
+		if rs != fs {
+			return fail("equals is %v, but f is %v", rs, fs)
+		}
+	default:
+		return fail("unknown kind %q", c.Kind)
+	}
+	return vars, nil
+}

@@ -1,0 +1,208 @@
+package formulas
+
+import (
+	"errors"
+	"testing"
+)
+
+var testEnv = map[string]Shape{
+	"A": {3, 4}, "B": {4, 3}, "X": {3, 3}, "Y": {3, 3},
+	"x": {3, 1}, "y": {3, 1}, "v": {4, 1}, "r": {1, 4}, "s": {1, 1}, "t": {3, 3},
+}
+
+var testSizes = map[string]int{"n": 3, "m": 4, "zero": 0}
+
+func TestInfer(t *testing.T) {
+	tests := []struct {
+		src  string
+		want Shape
+	}{
+		{"2", Shape{1, 1}},
+		{"A", Shape{3, 4}},
+		{"-A", Shape{3, 4}},
+		{"A'", Shape{4, 3}},
+		{"A''", Shape{3, 4}},
+		{"x'", Shape{1, 3}},
+		// Matrix product, and scalar times anything.
+		{"A*B", Shape{3, 3}},
+		{"B*A", Shape{4, 4}},
+		{"A*v", Shape{3, 1}},
+		{"x'*X*x", Shape{1, 1}},
+		{"x*x'", Shape{3, 3}},
+		{"2*A", Shape{3, 4}},
+		{"A*2", Shape{3, 4}},
+		{"s*A", Shape{3, 4}},
+		{"x'*y*A", Shape{3, 4}},
+		{"A*(x'*y)", Shape{3, 4}},
+		// Elementwise and sums.
+		{"A + A", Shape{3, 4}},
+		{"A - A", Shape{3, 4}},
+		{"s + 1", Shape{1, 1}},
+		{"A.*A", Shape{3, 4}},
+		{"A./A", Shape{3, 4}},
+		{"2.*A", Shape{3, 4}},
+		{"A.*s", Shape{3, 4}},
+		{"A./2", Shape{3, 4}},
+		{"1./A", Shape{3, 4}},
+		{"A/2", Shape{3, 4}},
+		{"A/(x'*y)", Shape{3, 4}},
+		// Powers.
+		{"s^2", Shape{1, 1}},
+		{"2^s", Shape{1, 1}},
+		{"s^-0.5", Shape{1, 1}},
+		{"X^2", Shape{3, 3}},
+		{"X^0", Shape{3, 3}},
+		{"X'^3", Shape{3, 3}},
+		{"A.^2", Shape{3, 4}},
+		{"A.^s", Shape{3, 4}},
+		{"A.^A", Shape{3, 4}},
+		// Functions.
+		{"tr(X)", Shape{1, 1}},
+		{"det(X)", Shape{1, 1}},
+		{"logdet(X)", Shape{1, 1}},
+		{"inv(X)", Shape{3, 3}},
+		{"expm(X)", Shape{3, 3}},
+		{"logm(X)", Shape{3, 3}},
+		{"sym(X)", Shape{3, 3}},
+		{"tr(s)", Shape{1, 1}},
+		{"sum(A)", Shape{1, 1}},
+		{"norm2(A)", Shape{1, 1}},
+		{"norm2(x)^2", Shape{1, 1}},
+		{"diag(x)", Shape{3, 3}},
+		{"diag(X)", Shape{3, 1}},
+		{"diag(s)", Shape{1, 1}},
+		{"kron(A, B)", Shape{12, 12}},
+		{"kron(x, r)", Shape{3, 4}},
+		{"exp(A)", Shape{3, 4}},
+		{"log(A)", Shape{3, 4}},
+		{"sqrt(A)", Shape{3, 4}},
+		{"abs(A)", Shape{3, 4}},
+		{"tanh(A)", Shape{3, 4}},
+		{"eye(n)", Shape{3, 3}},
+		{"eye(m)", Shape{4, 4}},
+		{"eye(7)", Shape{7, 7}},
+		{"X + s*eye(n)", Shape{3, 3}},
+		// Integrals: the variable is a scalar inside the body, shadowing.
+		{"integral(t, 0, 1, expm(t*X))", Shape{3, 3}},
+		{"integral(t, 0, inf, inv(X + t*eye(n)))", Shape{3, 3}},
+		{"integral(z, s, 2*s, A*z)", Shape{3, 4}},
+		{"integral(u, 0, 1, integral(w, 0, u, u*w))", Shape{1, 1}},
+		{"t*integral(t, 0, 1, t)", Shape{3, 3}},
+	}
+	for _, tt := range tests {
+		e, err := Parse(tt.src)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.src, err)
+			continue
+		}
+		got, err := Infer(e, testEnv, testSizes)
+		if err != nil {
+			t.Errorf("Infer(%q): %v", tt.src, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("Infer(%q) = %v, want %v", tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestInferErrors(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{"Z", "1:1: undeclared variable 'Z'"},
+		{"tr(A*Z)", "1:6: undeclared variable 'Z'"},
+		{"dX", "1:1: undeclared variable 'dX'"},
+		{"A*x", "1:1: A*x: cannot multiply 3×4 by 3×1"},
+		{"2*(A*A)", "1:4: A*A: cannot multiply 3×4 by 3×4"},
+		{"A + B", "1:1: A + B: cannot add 3×4 and 4×3"},
+		{"X + 1", "1:1: X + 1: cannot add 3×3 and 1×1"},
+		{"1 + X", "1:1: 1 + X: cannot add 1×1 and 3×3"},
+		{"A - B", "1:1: A - B: cannot subtract 4×3 from 3×4"},
+		{"A.*B", "1:1: A.*B: cannot multiply 3×4 and 4×3 elementwise"},
+		{"A./B", "1:1: A./B: cannot divide 3×4 by 4×3 elementwise"},
+		{"A/X", "1:1: A/X: cannot divide 3×4 by 3×3: / divides by a scalar (use inv for a matrix)"},
+		{"s/A", "1:1: s/A: cannot divide 1×1 by 3×4: / divides by a scalar (use inv for a matrix)"},
+		{"X^X", "1:1: X^X: cannot raise 3×3 to the power 3×3: the exponent must be a scalar"},
+		{"s^x", "1:1: s^x: cannot raise 1×1 to the power 3×1: the exponent must be a scalar"},
+		{"A^2", "1:1: A^2: cannot raise 3×4 to a power: needs a square matrix (use .^ for an elementwise power)"},
+		{"X^-1", "1:1: X^-1: negative matrix power: use inv"},
+		{"X^-s", "1:1: X^-s: negative matrix power: use inv"},
+		{"X^0.5", "1:1: X^0.5: matrix power needs a non-negative integer exponent, got 0.5"},
+		{"X^s", "1:1: X^s: matrix power needs an integer literal exponent, got s"},
+		{"X^(1+1)", "1:1: X^(1 + 1): matrix power needs an integer literal exponent, got 1 + 1"},
+		{"A.^B", "1:1: A.^B: cannot raise 3×4 to the power 4×3 elementwise: needs a scalar exponent or equal shapes"},
+		{"s.^A", "1:1: s.^A: cannot raise 1×1 to the power 3×4 elementwise: needs a scalar exponent or equal shapes"},
+		{"tr(A)", "1:1: tr(A): needs a square matrix, got 3×4"},
+		{"det(A)", "1:1: det(A): needs a square matrix, got 3×4"},
+		{"logdet(x)", "1:1: logdet(x): needs a square matrix, got 3×1"},
+		{"inv(A)", "1:1: inv(A): needs a square matrix, got 3×4"},
+		{"expm(A)", "1:1: expm(A): needs a square matrix, got 3×4"},
+		{"logm(A)", "1:1: logm(A): needs a square matrix, got 3×4"},
+		{"sym(A)", "1:1: sym(A): needs a square matrix, got 3×4"},
+		{"diag(A)", "1:1: diag(A): needs a column vector or a square matrix, got 3×4"},
+		{"diag(r)", "1:1: diag(r): needs a column vector or a square matrix, got 1×4"},
+		{"eye(p)", "1:1: eye(p): size p has no value"},
+		{"eye(zero)", "1:1: eye(zero): size zero = 0 is not a positive size"},
+		{"inf", "1:1: inf is allowed only as the upper bound of an integral"},
+		{"2*inf", "1:3: inf is allowed only as the upper bound of an integral"},
+		{"integral(t, inf, 1, t)", "1:13: inf is allowed only as the upper bound of an integral"},
+		{"integral(t, 0, -inf, t)", "1:17: inf is allowed only as the upper bound of an integral"},
+		{"integral(t, 0, 2*inf, t)", "1:18: inf is allowed only as the upper bound of an integral"},
+		{"integral(t, 0, 1, inf)", "1:19: inf is allowed only as the upper bound of an integral"},
+		{"integral(z, x, 1, z)", "1:1: integral(z, x, 1, z): the lower bound must be a scalar, got 3×1"},
+		{"integral(z, 0, X, z)", "1:1: integral(z, 0, X, z): the upper bound must be a scalar, got 3×3"},
+		{"integral(z, 0, z, z)", "1:16: undeclared variable 'z'"},
+		{"integral(z, 0, 1, z) + z", "1:24: undeclared variable 'z'"},
+		{"integral(z, 0, 1, A*x*z)", "1:19: A*x: cannot multiply 3×4 by 3×1"},
+	}
+	for _, tt := range tests {
+		e, err := Parse(tt.src)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.src, err)
+			continue
+		}
+		got, err := Infer(e, testEnv, testSizes)
+		if err == nil {
+			t.Errorf("Infer(%q) = %v, want error %q", tt.src, got, tt.want)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("Infer(%q) error = %q, want %q", tt.src, err, tt.want)
+		}
+		var pe *Error
+		if !errors.As(err, &pe) {
+			t.Errorf("Infer(%q) error %T is not *Error", tt.src, err)
+		}
+	}
+}
+
+func TestInferBadTrees(t *testing.T) {
+	// Trees built by hand may be malformed; Infer reports them.
+	x := &Ident{Name: "x"}
+	var nilIdent *Ident
+	tests := []struct {
+		e    Expr
+		want string
+	}{
+		{nil, "0:0: missing expression"},
+		{nilIdent, "0:0: missing expression"},
+		{&Binary{Op: "*", L: x, R: nil}, "0:0: missing expression"},
+		{&Unary{Op: "!", X: x}, `0:0: !x: unknown operator "!"`},
+		{&Binary{Op: "%", L: x, R: x}, `0:0: x % x: unknown operator "%"`},
+		{&Call{Func: "foo", Args: []Expr{x}}, "0:0: unknown function 'foo'"},
+		{&Call{Func: "tr"}, "0:0: tr(): tr takes 1 argument(s), got 0"},
+		{&Call{Func: "eye", Args: []Expr{x}}, "0:0: eye(x): size x has no value"},
+		{&Call{Func: "eye", Args: []Expr{&Num{Value: 0.5}}}, "0:0: eye(0.5): eye needs a size symbol or a positive integer"},
+		{&Call{Func: "eye", Args: []Expr{nilIdent}}, "0:0: eye(<nil>): eye needs a size symbol or a positive integer"},
+		{&Integral{Var: "2", Lo: &Num{}, Hi: &Num{Value: 1}, Body: x}, `0:0: integral(2, 0, 1, x): the integration variable "2" is not a name`},
+		{&Call{Func: "kron", Args: []Expr{&Call{Func: "eye", Args: []Expr{&Num{Value: 1 << 20}}}, &Call{Func: "eye", Args: []Expr{&Num{Value: 1 << 20}}}}},
+			"0:0: kron(eye(1.048576e+06), eye(1.048576e+06)): result of 1048576×1048576 ⊗ 1048576×1048576 is too large"},
+	}
+	for _, tt := range tests {
+		_, err := Infer(tt.e, map[string]Shape{"x": {3, 1}}, nil)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Infer(%v) error = %v, want %q", tt.e, err, tt.want)
+		}
+	}
+}

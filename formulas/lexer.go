@@ -1,0 +1,184 @@
+package formulas
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// tokKind classifies a token of the expression language.
+type tokKind int
+
+const (
+	tEOF tokKind = iota
+	tNum
+	tIdent
+	tOp     // + - * .* ./ / ^ .^ '
+	tLParen // (
+	tRParen // )
+	tComma  // ,
+)
+
+// token is one lexical unit with the position of its first character.
+type token struct {
+	kind tokKind
+	text string
+	pos  Pos
+	num  float64
+}
+
+// describe names the token for an error message.
+func (t token) describe() string {
+	switch {
+	case t.kind == tEOF:
+		return "end of input"
+	case t.text == "'":
+		return `"'"`
+	default:
+		return "'" + shorten(t.text) + "'"
+	}
+}
+
+// lexer splits a formula into tokens. Columns count characters (runes),
+// starting at 1.
+type lexer struct {
+	src       string
+	i         int
+	line, col int
+}
+
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// isIdent reports whether s is a name of the language: a letter followed by
+// letters, digits or underscores.
+func isIdent(s string) bool {
+	if s == "" || !isLetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isLetter(c) && !isDigit(c) && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *lexer) pos() Pos { return Pos{Line: l.line, Col: l.col} }
+
+func (l *lexer) at(k int) byte {
+	if l.i+k < len(l.src) {
+		return l.src[l.i+k]
+	}
+	return 0
+}
+
+// advance moves past n ASCII bytes on the current line.
+func (l *lexer) advance(n int) {
+	l.i += n
+	l.col += n
+}
+
+// lex returns all tokens of src, ending with a tEOF token.
+func lex(src string) ([]token, error) {
+	l := &lexer{src: src, line: 1, col: 1}
+	var toks []token
+	for {
+		for l.i < len(l.src) {
+			c := l.src[l.i]
+			if c == '\n' {
+				l.i++
+				l.line++
+				l.col = 1
+			} else if c == ' ' || c == '\t' || c == '\r' {
+				l.advance(1)
+			} else {
+				break
+			}
+		}
+		p := l.pos()
+		if l.i >= len(l.src) {
+			return append(toks, token{kind: tEOF, pos: p}), nil
+		}
+		c := l.src[l.i]
+		switch {
+		case isDigit(c) || c == '.' && isDigit(l.at(1)):
+			t, err := l.number()
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, t)
+		case isLetter(c):
+			start := l.i
+			for l.i < len(l.src) && (isLetter(l.src[l.i]) || isDigit(l.src[l.i]) || l.src[l.i] == '_') {
+				l.advance(1)
+			}
+			toks = append(toks, token{kind: tIdent, text: l.src[start:l.i], pos: p})
+		case c == '.' && (l.at(1) == '*' || l.at(1) == '/' || l.at(1) == '^'):
+			toks = append(toks, token{kind: tOp, text: l.src[l.i : l.i+2], pos: p})
+			l.advance(2)
+		case c == '+' || c == '-' || c == '*' || c == '/' || c == '^' || c == '\'':
+			toks = append(toks, token{kind: tOp, text: string(c), pos: p})
+			l.advance(1)
+		case c == '(':
+			toks = append(toks, token{kind: tLParen, text: "(", pos: p})
+			l.advance(1)
+		case c == ')':
+			toks = append(toks, token{kind: tRParen, text: ")", pos: p})
+			l.advance(1)
+		case c == ',':
+			toks = append(toks, token{kind: tComma, text: ",", pos: p})
+			l.advance(1)
+		default:
+			r, size := utf8.DecodeRuneInString(l.src[l.i:])
+			var s string
+			if r == utf8.RuneError && size <= 1 {
+				s = fmt.Sprintf("%q", l.src[l.i:l.i+1])
+			} else {
+				s = strconv.QuoteRune(r)
+			}
+			return nil, errorf(p, "unexpected character %s", s)
+		}
+	}
+}
+
+// number scans 2, 0.5, .5, 2., 1e-3. A '.' followed by *, / or ^ is not a
+// decimal point but the start of an elementwise operator, so 2.*X is 2 .* X.
+func (l *lexer) number() (token, error) {
+	p := l.pos()
+	start := l.i
+	for isDigit(l.at(0)) {
+		l.advance(1)
+	}
+	if l.at(0) == '.' && l.at(1) != '*' && l.at(1) != '/' && l.at(1) != '^' {
+		l.advance(1)
+		for isDigit(l.at(0)) {
+			l.advance(1)
+		}
+	}
+	if c := l.at(0); c == 'e' || c == 'E' {
+		k := 1
+		if s := l.at(1); s == '+' || s == '-' {
+			k = 2
+		}
+		if !isDigit(l.at(k)) {
+			end := l.i + k
+			for end < len(l.src) && (isLetter(l.src[end]) || isDigit(l.src[end]) || l.src[end] == '_') {
+				end++
+			}
+			return token{}, errorf(p, "malformed number '%s'", l.src[start:end])
+		}
+		l.advance(k)
+		for isDigit(l.at(0)) {
+			l.advance(1)
+		}
+	}
+	text := l.src[start:l.i]
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return token{}, errorf(p, "number '%s' is out of range", text)
+	}
+	return token{kind: tNum, text: text, pos: p, num: v}, nil
+}

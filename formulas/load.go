@@ -1,0 +1,364 @@
+package formulas
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Keys of a spec file, in documentation order.
+var (
+	topKeys     = []string{"formulas"}
+	formulaKeys = []string{"name", "f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout", "vars", "sizes", "source"}
+	varKeys     = []string{"shape", "dist", "space"}
+)
+
+// LoadSpec reads the claims of a YAML spec file (DESIGN.md, "Claims"):
+//
+//	formulas:
+//	  - name: logdet
+//	    f: logdet(X)
+//	    wrt: X
+//	    grad: inv(X)'
+//	    vars:
+//	      X: {shape: "n,n", dist: spd}
+//	    sizes: {p: 6}
+//	    source: "Matrix cookbook (2012), eq. 57"
+//
+// A variable may also be declared by its shape alone (x: n). filename is
+// used in error messages only. Errors are one line and start with
+// "filename:line: ", as in
+//
+//	spec.yaml:7: unknown key "gard" in formula "logdet" (did you mean grad?)
+//
+// Unknown keys, malformed YAML, an empty file, duplicate formula names and
+// every error of Build are reported; the first error stops the load.
+func LoadSpec(filename string, data []byte) ([]*Claim, error) {
+	l := &loader{file: filename}
+	root, err := l.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if root == nil {
+		return nil, fmt.Errorf("%s: empty file (want a \"formulas:\" list)", filename)
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, l.errf(root, "want a mapping with a \"formulas:\" list, got %s", kindName(root))
+	}
+	pairs, err := l.pairs(root, "at the top level")
+	if err != nil {
+		return nil, err
+	}
+	var list *yaml.Node
+	for _, p := range pairs {
+		if p.key != "formulas" {
+			return nil, l.unknownKey(p.keyNode, p.key, "at the top level", topKeys)
+		}
+		list = p.val
+	}
+	if list == nil {
+		return nil, l.errf(root, "no formulas (want a \"formulas:\" list)")
+	}
+	if isNull(list) || list.Kind == yaml.SequenceNode && len(list.Content) == 0 {
+		return nil, l.errf(list, "no formulas in the \"formulas:\" list")
+	}
+	if list.Kind != yaml.SequenceNode {
+		return nil, l.errf(list, "formulas must be a list (- name: ...), got %s", kindName(list))
+	}
+	var claims []*Claim
+	firstLine := make(map[string]int)
+	for _, item := range list.Content {
+		item = resolve(item)
+		spec, err := l.formula(item)
+		if err != nil {
+			return nil, err
+		}
+		c, err := Build(spec)
+		if err != nil {
+			return nil, l.errf(item, "%v", err)
+		}
+		if line, ok := firstLine[c.Name]; ok {
+			return nil, l.errf(item, "duplicate formula name %q (first at line %d)", c.Name, line)
+		}
+		firstLine[c.Name] = item.Line
+		claims = append(claims, c)
+	}
+	return claims, nil
+}
+
+// loader reports errors against one file.
+type loader struct {
+	file string
+}
+
+// yamlLine matches the position prefix of a YAML parser message.
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// decode parses data and returns the root node of its single document, or
+// nil for a file without content.
+func (l *loader) decode(data []byte) (root *yaml.Node, err error) {
+	defer func() {
+		// The YAML parser is not ours; never let a bug in it crash a run.
+		if r := recover(); r != nil {
+			root, err = nil, fmt.Errorf("%s: cannot parse YAML: %v", l.file, r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, l.yamlError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, l.yamlError(err)
+		}
+		return nil, l.errf(&extra, "more than one YAML document (remove the ---)")
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root = resolve(doc.Content[0])
+	if isNull(root) {
+		return nil, nil
+	}
+	return root, nil
+}
+
+// yamlError rewrites a message of the YAML parser as "file:line: msg".
+func (l *loader) yamlError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.Join(strings.Fields(msg), " ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s:%s: %s", l.file, m[1], m[2])
+	}
+	return fmt.Errorf("%s: %s", l.file, msg)
+}
+
+// errf formats an error at the line of n.
+func (l *loader) errf(n *yaml.Node, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if n == nil || n.Line == 0 {
+		return fmt.Errorf("%s: %s", l.file, msg)
+	}
+	return fmt.Errorf("%s:%d: %s", l.file, n.Line, msg)
+}
+
+// unknownKey reports key, suggesting the closest of known.
+func (l *loader) unknownKey(n *yaml.Node, key, where string, known []string) error {
+	msg := fmt.Sprintf("unknown key %q %s", key, where)
+	if s := suggest(key, known); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	} else {
+		msg += fmt.Sprintf(" (known keys: %s)", strings.Join(known, ", "))
+	}
+	return l.errf(n, "%s", msg)
+}
+
+// resolve follows aliases to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// kindName describes a node for an error message.
+func kindName(n *yaml.Node) string {
+	switch {
+	case n == nil:
+		return "nothing"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case isNull(n):
+		return "null"
+	case n.Kind == yaml.ScalarNode:
+		return strconv.Quote(shorten(n.Value))
+	}
+	return "an alias"
+}
+
+// shorten cuts s to at most 40 characters for an error message.
+func shorten(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:37]) + "..."
+	}
+	return s
+}
+
+// pair is one key: value entry of a mapping.
+type pair struct {
+	key     string
+	keyNode *yaml.Node
+	val     *yaml.Node
+}
+
+// pairs returns the entries of the mapping n in order, rejecting keys that
+// are not strings and duplicate keys.
+func (l *loader) pairs(n *yaml.Node, where string) ([]pair, error) {
+	var ps []pair
+	seen := make(map[string]int)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k == nil || k.Kind != yaml.ScalarNode {
+			return nil, l.errf(n.Content[i], "keys must be names, got %s %s", kindName(k), where)
+		}
+		if line, ok := seen[k.Value]; ok {
+			return nil, l.errf(k, "duplicate key %q %s (first at line %d)", k.Value, where, line)
+		}
+		seen[k.Value] = k.Line
+		ps = append(ps, pair{key: k.Value, keyNode: k, val: v})
+	}
+	return ps, nil
+}
+
+// scalar returns the text of a scalar node; null is "".
+func (l *loader) scalar(n *yaml.Node, what string) (string, error) {
+	if isNull(n) {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", l.errf(n, "%s must be a string, got %s", what, kindName(n))
+	}
+	return n.Value, nil
+}
+
+// formula reads one entry of the formulas list.
+func (l *loader) formula(n *yaml.Node) (Spec, error) {
+	var s Spec
+	if n == nil || n.Kind != yaml.MappingNode {
+		return s, l.errf(n, "a formula must be a mapping (name: ..., f: ...), got %s", kindName(n))
+	}
+	where := fmt.Sprintf("in the formula at line %d", n.Line)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == "name" {
+			if v := resolve(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
+				where = fmt.Sprintf("in formula %q", v.Value)
+			}
+		}
+	}
+	pairs, err := l.pairs(n, where)
+	if err != nil {
+		return s, err
+	}
+	fields := map[string]*string{
+		"name": &s.Name, "f": &s.F, "wrt": &s.Wrt, "grad": &s.Grad, "diff": &s.Diff,
+		"jac": &s.Jac, "hess": &s.Hess, "equals": &s.Equals, "layout": &s.Layout,
+		"source": &s.Source,
+	}
+	for _, p := range pairs {
+		if dst, ok := fields[p.key]; ok {
+			v, err := l.scalar(p.val, fmt.Sprintf("%s %s", p.key, where))
+			if err != nil {
+				return s, err
+			}
+			*dst = v
+			continue
+		}
+		switch p.key {
+		case "vars":
+			if s.Vars, err = l.vars(p.val, where); err != nil {
+				return s, err
+			}
+		case "sizes":
+			if s.Sizes, err = l.sizes(p.val, where); err != nil {
+				return s, err
+			}
+		default:
+			return s, l.unknownKey(p.keyNode, p.key, where, formulaKeys)
+		}
+	}
+	return s, nil
+}
+
+// vars reads the vars mapping of a formula.
+func (l *loader) vars(n *yaml.Node, where string) ([]SpecVar, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, l.errf(n, "vars %s must be a mapping (X: {shape: \"n,n\"}), got %s", where, kindName(n))
+	}
+	pairs, err := l.pairs(n, "in vars "+where)
+	if err != nil {
+		return nil, err
+	}
+	var vs []SpecVar
+	for _, p := range pairs {
+		v := SpecVar{Name: p.key}
+		vwhere := fmt.Sprintf("in variable %s of %s", p.key, strings.TrimPrefix(where, "in "))
+		switch {
+		case p.val != nil && p.val.Kind == yaml.ScalarNode && !isNull(p.val):
+			v.Shape = p.val.Value
+		case p.val != nil && p.val.Kind == yaml.MappingNode:
+			vp, err := l.pairs(p.val, vwhere)
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range vp {
+				var dst *string
+				switch q.key {
+				case "shape":
+					dst = &v.Shape
+				case "dist":
+					dst = &v.Dist
+				case "space":
+					dst = &v.Space
+				default:
+					return nil, l.unknownKey(q.keyNode, q.key, vwhere, varKeys)
+				}
+				if *dst, err = l.scalar(q.val, q.key+" "+vwhere); err != nil {
+					return nil, err
+				}
+			}
+			if v.Shape == "" {
+				return nil, l.errf(p.val, "no shape %s", vwhere)
+			}
+		default:
+			return nil, l.errf(p.keyNode, "variable %s: want {shape: ..., dist: ...} or a shape, got %s", p.key, kindName(p.val))
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
+// sizes reads the sizes mapping of a formula.
+func (l *loader) sizes(n *yaml.Node, where string) (map[string]int, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, l.errf(n, "sizes %s must be a mapping (p: 6), got %s", where, kindName(n))
+	}
+	pairs, err := l.pairs(n, "in sizes "+where)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]int, len(pairs))
+	for _, p := range pairs {
+		if p.val == nil || p.val.Kind != yaml.ScalarNode {
+			return nil, l.errf(p.keyNode, "size %s %s must be an integer, got %s", p.key, where, kindName(p.val))
+		}
+		v, err := strconv.Atoi(p.val.Value)
+		if err != nil {
+			return nil, l.errf(p.val, "size %s %s must be an integer, got %q", p.key, where, p.val.Value)
+		}
+		m[p.key] = v
+	}
+	return m, nil
+}

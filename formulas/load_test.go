@@ -1,0 +1,209 @@
+package formulas
+
+import (
+	"strings"
+	"testing"
+)
+
+const validSpec = `# a comment
+formulas:
+  - name: logdet
+    f: logdet(X)
+    wrt: X
+    grad: inv(X)'
+    vars:
+      X: {shape: "n,n", dist: spd}
+    source: "Matrix cookbook (2012), eq. 57"
+
+  - name: tr-axb
+    f: tr(A*X*B)
+    wrt: X
+    grad: B*A
+    layout: numerator
+    vars:
+      A: {shape: "m,n"}
+      X:
+        shape: n,p
+        dist: small
+      B: p,m
+    sizes: {p: 6}
+
+  - name: d-inv
+    f: inv(X)
+    wrt: X
+    diff: -inv(X)*dX*inv(X)
+    vars:
+      X: {shape: "n,n", dist: wellcond, space: sym}
+
+  - name: trace-identity
+    f: tr(A*B)
+    equals: tr(B*A)
+    vars: {A: "m,n", B: "n,m"}
+`
+
+func TestLoadSpec(t *testing.T) {
+	claims, err := LoadSpec("spec.yaml", []byte(validSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range claims {
+		var vars []string
+		for _, v := range c.Vars {
+			s := v.Name + ":" + v.Dims[0] + "×" + v.Dims[1] + ":" + string(v.Dist)
+			if v.SymSpace {
+				s += ":sym"
+			}
+			vars = append(vars, s)
+		}
+		got = append(got, strings.Join([]string{c.Name, string(c.Kind), c.F.String(), c.Wrt, c.Rhs.String(),
+			string(c.Layout), strings.Join(vars, " "), c.Source}, " | "))
+	}
+	want := []string{
+		"logdet | grad | logdet(X) | X | inv(X)' | denominator | X:n×n:spd | Matrix cookbook (2012), eq. 57",
+		"tr-axb | grad | tr(A*X*B) | X | B*A | numerator | A:m×n:gauss X:n×p:small B:p×m:gauss | ",
+		"d-inv | diff | inv(X) | X | -inv(X)*dX*inv(X) |  | X:n×n:wellcond:sym | ",
+		"trace-identity | equals | tr(A*B) |  | tr(B*A) |  | A:m×n:gauss B:n×m:gauss | ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("LoadSpec:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if claims[1].Sizes["p"] != 6 || claims[1].RhsText != "B*A" || claims[1].FText != "tr(A*X*B)" {
+		t.Errorf("tr-axb: Sizes %v, RhsText %q, FText %q", claims[1].Sizes, claims[1].RhsText, claims[1].FText)
+	}
+}
+
+func TestLoadSpecErrors(t *testing.T) {
+	// Each case replaces one line of base, or gives a whole file.
+	const base = `formulas:
+  - name: logdet
+    f: logdet(X)
+    wrt: X
+    grad: inv(X)'
+    vars:
+      X: {shape: "n,n", dist: spd}
+    source: "Matrix cookbook (2012), eq. 57"
+`
+	replace := func(old, new string) string {
+		if !strings.Contains(base, old) {
+			panic("no " + old)
+		}
+		return strings.Replace(base, old, new, 1)
+	}
+	tests := []struct {
+		data, want string
+	}{
+		{replace("    grad:", "    gard:"), `spec.yaml:5: unknown key "gard" in formula "logdet" (did you mean grad?)`},
+		{replace("    source:", "    sorce:"), `spec.yaml:8: unknown key "sorce" in formula "logdet" (did you mean source?)`},
+		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
+		{replace("  - name: logdet\n", "  - nme: logdet\n"), `spec.yaml:2: unknown key "nme" in the formula at line 2 (did you mean name?)`},
+		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
+		{replace("{shape:", "{shap:"), `spec.yaml:7: unknown key "shap" in variable X of formula "logdet" (did you mean shape?)`},
+		{replace(`{shape: "n,n", dist: spd}`, `{dist: spd}`), `spec.yaml:7: no shape in variable X of formula "logdet"`},
+		{replace(`{shape: "n,n", dist: spd}`, `[n, n]`), `spec.yaml:7: variable X: want {shape: ..., dist: ...} or a shape, got a list`},
+		{replace("    wrt: X\n", "    wrt: X\n    wrt: Y\n"), `spec.yaml:5: duplicate key "wrt" in formula "logdet" (first at line 4)`},
+		{replace("    f: logdet(X)", "    f: [logdet(X)]"), `spec.yaml:3: f in formula "logdet" must be a string, got a list`},
+		// Malformed YAML.
+		{replace(`dist: spd}`, `dist: spd`), `spec.yaml:6: did not find expected ',' or '}'`},
+		{replace("    wrt: X", "    wrt: X: Y"), `spec.yaml:4: mapping values are not allowed in this context`},
+		{"formulas:\n\t- name: x\n", `spec.yaml:2: found character that cannot start any token`},
+		{base + "---\nformulas: []\n", `spec.yaml:9: more than one YAML document (remove the ---)`},
+		// Empty files and lists.
+		{"", `spec.yaml: empty file (want a "formulas:" list)`},
+		{"# nothing\n", `spec.yaml: empty file (want a "formulas:" list)`},
+		{"~\n", `spec.yaml: empty file (want a "formulas:" list)`},
+		{"formulas:\n", `spec.yaml:1: no formulas in the "formulas:" list`},
+		{"formulas: []\n", `spec.yaml:1: no formulas in the "formulas:" list`},
+		{"- name: x\n", `spec.yaml:1: want a mapping with a "formulas:" list, got a list`},
+		{"formulas: logdet\n", `spec.yaml:1: formulas must be a list (- name: ...), got "logdet"`},
+		{"formulas:\n  - logdet\n", `spec.yaml:2: a formula must be a mapping (name: ..., f: ...), got "logdet"`},
+		{"other: 1\n", `spec.yaml:1: unknown key "other" at the top level (known keys: formulas)`},
+		// Claims.
+		{replace("    grad: inv(X)'\n", "    grad: inv(X)'\n    hess: -tr(inv(X)*dX*inv(X)*dX)\n"), `spec.yaml:2: formula "logdet": has both grad and hess; a claim states exactly one`},
+		{replace("    grad: inv(X)'\n", ""), `spec.yaml:2: formula "logdet": states no claim (grad, diff, jac, hess or equals)`},
+		{replace("    grad: inv(X)'", "    grad: inv(Y)'"), `spec.yaml:2: formula "logdet": grad: 1:5: undeclared variable 'Y'`},
+		{replace("    grad: inv(X)'", "    grad: tr(inv(X)"), `spec.yaml:2: formula "logdet": grad: 1:10: expected ')'`},
+		{replace("dist: spd", "dist: spf"), `spec.yaml:2: formula "logdet": variable X: unknown dist "spf" (did you mean spd?)`},
+		{replace(`"n,n"`, `"n;n"`), `spec.yaml:2: formula "logdet": variable X: bad shape "n;n": dimension "n;n" is neither a size symbol nor a positive integer`},
+		{replace("  - name: logdet\n", "  - layout: ~\n"), `spec.yaml:2: formula has no name`},
+		{replace("    source:", "    sizes: {n: six}\n    source:"), `spec.yaml:8: size n in formula "logdet" must be an integer, got "six"`},
+		{replace("    source:", "    sizes: {n: 0}\n    source:"), `spec.yaml:2: formula "logdet": sizes: n = 0: sizes must be at least 1 (and at most 2147483647)`},
+		{replace("    source:", "    sizes: [6]\n    source:"), `spec.yaml:8: sizes in formula "logdet" must be a mapping (p: 6), got a list`},
+		{replace("    source:", "    vars: {}\n    source:"), `spec.yaml:8: duplicate key "vars" in formula "logdet" (first at line 6)`},
+		{base + base, `spec.yaml:9: duplicate key "formulas" at the top level (first at line 1)`},
+		{base + strings.TrimPrefix(base, "formulas:\n"), `spec.yaml:9: duplicate formula name "logdet" (first at line 2)`},
+	}
+	for _, tt := range tests {
+		claims, err := LoadSpec("spec.yaml", []byte(tt.data))
+		if err == nil {
+			t.Errorf("LoadSpec(%q) = %d claims, want error %q", tt.data, len(claims), tt.want)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("LoadSpec(%q) error\n got %q\nwant %q", tt.data, err, tt.want)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("LoadSpec(%q) error is not one line: %q", tt.data, err)
+		}
+	}
+}
+
+func TestLoadSpecDuplicateNames(t *testing.T) {
+	const data = `formulas:
+  - name: a
+    f: tr(X)
+    equals: tr(X')
+    vars: {X: "n,n"}
+  - name: a
+    f: tr(X)
+    equals: tr(X)
+    vars: {X: "n,n"}
+`
+	_, err := LoadSpec("dup.yaml", []byte(data))
+	if err == nil || err.Error() != `dup.yaml:6: duplicate formula name "a" (first at line 2)` {
+		t.Errorf("LoadSpec error = %v", err)
+	}
+}
+
+func TestLoadSpecAliases(t *testing.T) {
+	const data = `formulas:
+  - name: a
+    f: tr(X)
+    equals: tr(X')
+    vars: &v {X: "n,n"}
+  - name: b
+    f: det(X)
+    equals: det(X')
+    vars: *v
+`
+	claims, err := LoadSpec("alias.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) != 2 || claims[1].Vars[0].Name != "X" {
+		t.Errorf("claims = %+v", claims)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	claims, err := Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) == 0 {
+		t.Fatal("empty registry")
+	}
+	for _, c := range claims {
+		if strings.TrimSpace(c.Source) == "" {
+			t.Errorf("registry formula %q cites no source", c.Name)
+		}
+		sizes, err := c.ResolveSizes(nil)
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		if _, err := c.Check(sizes); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+	}
+}

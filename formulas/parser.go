@@ -1,0 +1,410 @@
+package formulas
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Error is a parse or shape error in a formula, located at Pos.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+// Error formats the error as "line:col: msg".
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+func errorf(p Pos, format string, args ...any) *Error {
+	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
+}
+
+// MaxDepth is the deepest nesting Parse accepts, counted both as the height
+// of the expression tree and as the nesting of parentheses, calls, unary
+// minus and powers.
+const MaxDepth = 200
+
+// arity gives the number of arguments of every built-in function.
+var arity = map[string]int{
+	"tr": 1, "det": 1, "logdet": 1, "inv": 1, "expm": 1, "logm": 1,
+	"sum": 1, "norm2": 1, "diag": 1, "sym": 1,
+	"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "tanh": 1,
+	"kron": 2, "eye": 1, "integral": 4,
+}
+
+// funcNames lists the built-in functions in a fixed order, for suggestions.
+var funcNames = []string{
+	"tr", "det", "logdet", "inv", "expm", "logm", "sum", "norm2", "diag",
+	"sym", "exp", "log", "sqrt", "abs", "tanh", "kron", "eye", "integral",
+}
+
+// funcAliases maps names used elsewhere (textbooks, NumPy, MATLAB) to ours.
+var funcAliases = map[string]string{
+	"trace": "tr", "determinant": "det", "inverse": "inv", "ln": "log",
+	"norm": "norm2", "frobenius": "norm2", "identity": "eye", "kronecker": "kron",
+	"logabsdet": "logdet", "slogdet": "logdet", "expmat": "expm", "logmat": "logm",
+	"integrate": "integral", "int": "integral", "quad": "integral",
+}
+
+// IsFunc reports whether name is a built-in function of the expression
+// language (and so cannot name a variable).
+func IsFunc(name string) bool {
+	_, ok := arity[name]
+	return ok
+}
+
+// suggestFunc returns the built-in function that an unknown name most
+// likely means, or "".
+func suggestFunc(name string) string {
+	if s, ok := funcAliases[strings.ToLower(name)]; ok {
+		return s
+	}
+	if s := suggest(name, funcNames); s != "" {
+		return s
+	}
+	// A known name that the unknown one starts with, longest first:
+	// "trace" → tr, "logdeterminant" → logdet.
+	best := ""
+	lower := strings.ToLower(name)
+	for _, f := range funcNames {
+		if strings.HasPrefix(lower, f) && len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
+}
+
+// Parse parses a formula of the expression language (DESIGN.md, "The
+// expression language"). Errors are of type *Error and carry the position
+// of the offending token.
+func Parse(src string) (Expr, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{toks: toks}
+	if p.peek().kind == tEOF {
+		return nil, errorf(p.peek().pos, "empty expression")
+	}
+	e, _, err := p.expr()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.peek(); t.kind != tEOF {
+		if t.kind == tNum || t.kind == tIdent || t.kind == tLParen {
+			return nil, errorf(t.pos, "missing operator before %s", t.describe())
+		}
+		return nil, errorf(t.pos, "unexpected %s", t.describe())
+	}
+	return e, nil
+}
+
+// parser is a recursive-descent parser over a token slice. Every parse
+// method returns the node and the height of its tree.
+type parser struct {
+	toks  []token
+	i     int
+	depth int
+}
+
+func (p *parser) peek() token { return p.toks[p.i] }
+
+func (p *parser) next() token {
+	t := p.toks[p.i]
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
+
+func (p *parser) isOp(ops ...string) bool {
+	t := p.peek()
+	if t.kind != tOp {
+		return false
+	}
+	for _, op := range ops {
+		if t.text == op {
+			return true
+		}
+	}
+	return false
+}
+
+func tooDeep(at Pos) error {
+	return errorf(at, "expression nested too deeply (more than %d levels)", MaxDepth)
+}
+
+// enter counts one more level of recursion, failing beyond MaxDepth.
+func (p *parser) enter(at Pos) error {
+	p.depth++
+	if p.depth > MaxDepth {
+		return tooDeep(at)
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// grow returns the height of a node over children of height h.
+func grow(h int, at Pos) (int, error) {
+	h++
+	if h > MaxDepth {
+		return h, tooDeep(at)
+	}
+	return h, nil
+}
+
+// expr := term (('+' | '-') term)*
+func (p *parser) expr() (Expr, int, error) {
+	start := p.peek().pos
+	l, h, err := p.term()
+	if err != nil {
+		return nil, 0, err
+	}
+	for p.isOp("+", "-") {
+		op := p.next()
+		r, hr, err := p.term()
+		if err != nil {
+			return nil, 0, err
+		}
+		if h, err = grow(max(h, hr), op.pos); err != nil {
+			return nil, 0, err
+		}
+		l = &Binary{At: start, Op: op.text, L: l, R: r}
+	}
+	return l, h, nil
+}
+
+// term := unary (('*' | '.*' | './' | '/') unary)*
+func (p *parser) term() (Expr, int, error) {
+	start := p.peek().pos
+	l, h, err := p.unary()
+	if err != nil {
+		return nil, 0, err
+	}
+	for p.isOp("*", ".*", "./", "/") {
+		op := p.next()
+		r, hr, err := p.unary()
+		if err != nil {
+			return nil, 0, err
+		}
+		if h, err = grow(max(h, hr), op.pos); err != nil {
+			return nil, 0, err
+		}
+		l = &Binary{At: start, Op: op.text, L: l, R: r}
+	}
+	return l, h, nil
+}
+
+// unary := '-' unary | power
+func (p *parser) unary() (Expr, int, error) {
+	if !p.isOp("-") {
+		return p.power()
+	}
+	return p.minus(p.unary)
+}
+
+// minus parses '-' followed by operand.
+func (p *parser) minus(operand func() (Expr, int, error)) (Expr, int, error) {
+	op := p.next()
+	if err := p.enter(op.pos); err != nil {
+		return nil, 0, err
+	}
+	x, h, err := operand()
+	p.leave()
+	if err != nil {
+		return nil, 0, err
+	}
+	if h, err = grow(h, op.pos); err != nil {
+		return nil, 0, err
+	}
+	return &Unary{At: op.pos, Op: "-", X: x}, h, nil
+}
+
+// power := postfix (('^' | '.^') exponent)?
+func (p *parser) power() (Expr, int, error) {
+	start := p.peek().pos
+	base, h, err := p.postfix()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !p.isOp("^", ".^") {
+		return base, h, nil
+	}
+	op := p.next()
+	if err := p.enter(op.pos); err != nil {
+		return nil, 0, err
+	}
+	r, hr, err := p.exponent()
+	p.leave()
+	if err != nil {
+		return nil, 0, err
+	}
+	if h, err = grow(max(h, hr), op.pos); err != nil {
+		return nil, 0, err
+	}
+	return &Binary{At: start, Op: op.text, L: base, R: r}, h, nil
+}
+
+// exponent := '-' exponent | power
+func (p *parser) exponent() (Expr, int, error) {
+	if p.isOp("-") {
+		return p.minus(p.exponent)
+	}
+	return p.power()
+}
+
+// postfix := primary "'"*
+func (p *parser) postfix() (Expr, int, error) {
+	start := p.peek().pos
+	x, h, err := p.primary()
+	if err != nil {
+		return nil, 0, err
+	}
+	for p.isOp("'") {
+		op := p.next()
+		if h, err = grow(h, op.pos); err != nil {
+			return nil, 0, err
+		}
+		x = &Unary{At: start, Op: "'", X: x}
+	}
+	return x, h, nil
+}
+
+// primary := number | name | name '(' args ')' | '(' expr ')'
+func (p *parser) primary() (Expr, int, error) {
+	t := p.peek()
+	switch t.kind {
+	case tNum:
+		p.next()
+		return &Num{At: t.pos, Value: t.num}, 1, nil
+	case tIdent:
+		p.next()
+		if p.peek().kind == tLParen {
+			return p.call(t)
+		}
+		if t.text == "inf" {
+			return &Num{At: t.pos, Value: math.Inf(1)}, 1, nil
+		}
+		if IsFunc(t.text) {
+			return nil, 0, errorf(t.pos, "function '%s' needs its arguments: %s(...)", t.text, t.text)
+		}
+		return &Ident{At: t.pos, Name: t.text}, 1, nil
+	case tLParen:
+		p.next()
+		if err := p.enter(t.pos); err != nil {
+			return nil, 0, err
+		}
+		x, h, err := p.expr()
+		p.leave()
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := p.expect(tRParen); err != nil {
+			return nil, 0, err
+		}
+		return x, h, nil
+	}
+	return nil, 0, errorf(t.pos, "expected an operand, found %s", t.describe())
+}
+
+// expect consumes a token of kind k ("')'") or fails.
+func (p *parser) expect(k tokKind) error {
+	t := p.peek()
+	if t.kind == k {
+		p.next()
+		return nil
+	}
+	want := map[tokKind]string{tRParen: "')'", tComma: "','"}[k]
+	if t.kind == tEOF {
+		return errorf(t.pos, "expected %s", want)
+	}
+	return errorf(t.pos, "expected %s, found %s", want, t.describe())
+}
+
+// call parses the argument list of name, whose '(' is the next token.
+func (p *parser) call(name token) (Expr, int, error) {
+	n, ok := arity[name.text]
+	if !ok {
+		msg := fmt.Sprintf("unknown function '%s'", name.text)
+		if s := suggestFunc(name.text); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		return nil, 0, &Error{Pos: name.pos, Msg: msg}
+	}
+	open := p.next()
+	if err := p.enter(open.pos); err != nil {
+		return nil, 0, err
+	}
+	var args []Expr
+	h := 0
+	if p.peek().kind == tRParen {
+		p.next()
+	} else {
+		for {
+			a, ha, err := p.expr()
+			if err != nil {
+				return nil, 0, err
+			}
+			args = append(args, a)
+			h = max(h, ha)
+			if p.peek().kind == tComma {
+				p.next()
+				continue
+			}
+			if err := p.expect(tRParen); err != nil {
+				return nil, 0, err
+			}
+			break
+		}
+	}
+	p.leave()
+	h, err := grow(h, name.pos)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(args) != n {
+		plural := "s"
+		if n == 1 {
+			plural = ""
+		}
+		return nil, 0, errorf(name.pos, "%s takes %d argument%s, got %d", name.text, n, plural, len(args))
+	}
+	switch name.text {
+	case "eye":
+		if err := checkEyeArg(args[0]); err != nil {
+			return nil, 0, err
+		}
+	case "integral":
+		v, ok := args[0].(*Ident)
+		if !ok {
+			return nil, 0, errorf(posOf(args[0]), "integral: the first argument must be the name of the integration variable, got %s", args[0])
+		}
+		return &Integral{At: name.pos, Var: v.Name, Lo: args[1], Hi: args[2], Body: args[3]}, h, nil
+	}
+	return &Call{At: name.pos, Func: name.text, Args: args}, h, nil
+}
+
+// maxSize bounds integer sizes so that shapes fit comfortably in an int.
+const maxSize = 1<<31 - 1
+
+// isCount reports whether v is an integer in [1, maxSize].
+func isCount(v float64) bool {
+	return v >= 1 && v <= maxSize && v == math.Trunc(v)
+}
+
+// checkEyeArg checks that the argument of eye is a size symbol or a
+// positive integer literal.
+func checkEyeArg(a Expr) error {
+	switch a := a.(type) {
+	case *Ident:
+		if a != nil {
+			return nil
+		}
+	case *Num:
+		if a != nil && isCount(a.Value) {
+			return nil
+		}
+	}
+	return errorf(posOf(a), "eye needs a size symbol or a positive integer, got %s", a)
+}

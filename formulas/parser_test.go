@@ -1,0 +1,313 @@
+package formulas
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestParsePrint(t *testing.T) {
+	tests := []struct {
+		src   string
+		print string // the canonical form
+		tree  string // fully parenthesized structure
+	}{
+		// Numbers and names.
+		{"2", "2", "2"},
+		{"0.5", "0.5", "0.5"},
+		{".5", "0.5", "0.5"},
+		{"2.", "2", "2"},
+		{"1e-3", "0.001", "0.001"},
+		{"1E+21", "1e+21", "1e+21"},
+		{"2.5e-10", "2.5e-10", "2.5e-10"},
+		{"inf", "inf", "inf"},
+		{"X", "X", "X"},
+		{"x_1", "x_1", "x_1"},
+		{"dX", "dX", "dX"},
+
+		// Postfix transpose binds tightest and repeats.
+		{"X'", "X'", "(' X)"},
+		{"X''", "X''", "(' (' X))"},
+		{"X ' '", "X''", "(' (' X))"},
+		{"(A*B)'", "(A*B)'", "(' (* A B))"},
+		{"A*B'", "A*B'", "(* A (' B))"},
+		{"X'^2", "X'^2", "(^ (' X) 2)"},
+		{"(X^2)'", "(X^2)'", "(' (^ X 2))"},
+		{"x^y'", "x^y'", "(^ x (' y))"},
+		{"-X'", "-X'", "(- (' X))"},
+		{"(-X)'", "(-X)'", "(' (- X))"},
+		{"2'", "2'", "(' 2)"},
+
+		// Unary minus.
+		{"-x", "-x", "(- x)"},
+		{"--x", "--x", "(- (- x))"},
+		{"-(-x)", "--x", "(- (- x))"},
+		{"-x^2", "-x^2", "(- (^ x 2))"},
+		{"(-x)^2", "(-x)^2", "(^ (- x) 2)"},
+		{"-(a*b)", "-(a*b)", "(- (* a b))"},
+		{"-a*b", "-a*b", "(* (- a) b)"},
+		{"a*-b", "a*-b", "(* a (- b))"},
+		{"a - -b", "a - -b", "(- a (- b))"},
+		{"a--b", "a - -b", "(- a (- b))"},
+		{"-a + b", "-a + b", "(+ (- a) b)"},
+		{"-(a + b)", "-(a + b)", "(- (+ a b))"},
+
+		// Powers: right-associative, exponent may be negated.
+		{"a^b^c", "a^b^c", "(^ a (^ b c))"},
+		{"(a^b)^c", "(a^b)^c", "(^ (^ a b) c)"},
+		{"x^-1", "x^-1", "(^ x (- 1))"},
+		{"x^--1", "x^--1", "(^ x (- (- 1)))"},
+		{"x^-y^2", "x^-y^2", "(^ x (- (^ y 2)))"},
+		{"x^(-y)", "x^-y", "(^ x (- y))"},
+		{"x^-(a*b)", "x^-(a*b)", "(^ x (- (* a b)))"},
+		{"x^(a*b)", "x^(a*b)", "(^ x (* a b))"},
+		{"A.^2", "A.^2", "(.^ A 2)"},
+		{"A.^2.^3", "A.^2.^3", "(.^ A (.^ 2 3))"},
+		{"2.^x", "2.^x", "(.^ 2 x)"},
+		{"x^2*y", "x^2*y", "(* (^ x 2) y)"},
+
+		// Products and sums: left-associative.
+		{"a-b-c", "a - b - c", "(- (- a b) c)"},
+		{"a-(b-c)", "a - (b - c)", "(- a (- b c))"},
+		{"a+b*c", "a + b*c", "(+ a (* b c))"},
+		{"(a+b)*c", "(a + b)*c", "(* (+ a b) c)"},
+		{"a*b*c", "a*b*c", "(* (* a b) c)"},
+		{"a*(b*c)", "a*(b*c)", "(* a (* b c))"},
+		{"a/b/c", "a/b/c", "(/ (/ a b) c)"},
+		{"a/(b*c)", "a/(b*c)", "(/ a (* b c))"},
+		{"a*(b/c)", "a*(b/c)", "(* a (/ b c))"},
+		{"A.*B./C", "A.*B./C", "(./ (.* A B) C)"},
+		{"2.*X", "2.*X", "(.* 2 X)"},
+		{"1.5.*X", "1.5.*X", "(.* 1.5 X)"},
+		{"2./X", "2./X", "(./ 2 X)"},
+		{"x'*A*x", "x'*A*x", "(* (* (' x) A) x)"},
+		{"((x))", "x", "x"},
+
+		// Calls.
+		{"tr(A*X*B)", "tr(A*X*B)", "(tr (* (* A X) B))"},
+		{"det(X)", "det(X)", "(det X)"},
+		{"logdet(X)", "logdet(X)", "(logdet X)"},
+		{"inv(X)'", "inv(X)'", "(' (inv X))"},
+		{"expm(X)", "expm(X)", "(expm X)"},
+		{"logm(X)", "logm(X)", "(logm X)"},
+		{"sum(X)", "sum(X)", "(sum X)"},
+		{"norm2(x)^2", "norm2(x)^2", "(^ (norm2 x) 2)"},
+		{"diag(x)", "diag(x)", "(diag x)"},
+		{"sym(X)", "sym(X)", "(sym X)"},
+		{"exp(x)+log(x)", "exp(x) + log(x)", "(+ (exp x) (log x))"},
+		{"sqrt(abs(tanh(x)))", "sqrt(abs(tanh(x)))", "(sqrt (abs (tanh x)))"},
+		{"kron(A,B)", "kron(A, B)", "(kron A B)"},
+		{"kron( A' , B+C )", "kron(A', B + C)", "(kron (' A) (+ B C))"},
+		{"eye(n)", "eye(n)", "(eye n)"},
+		{"eye(3)", "eye(3)", "(eye 3)"},
+		{"integral(t, 0, inf, expm(t*X))", "integral(t, 0, inf, expm(t*X))", "(integral t 0 inf (expm (* t X)))"},
+		{"integral(a,0,1,expm(a*X)*dX*expm((1-a)*X))", "integral(a, 0, 1, expm(a*X)*dX*expm((1 - a)*X))",
+			"(integral a 0 1 (* (* (expm (* a X)) dX) (expm (* (- 1 a) X))))"},
+		{"integral(s, 0, 1, integral(t, 0, s, s*t))", "integral(s, 0, 1, integral(t, 0, s, s*t))",
+			"(integral s 0 1 (integral t 0 s (* s t)))"},
+
+		// Whitespace and lines.
+		{" \tA\n *\r\n B ", "A*B", "(* A B)"},
+	}
+	for _, tt := range tests {
+		e, err := Parse(tt.src)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.src, err)
+			continue
+		}
+		if got := e.String(); got != tt.print {
+			t.Errorf("Parse(%q).String() = %q, want %q", tt.src, got, tt.print)
+		}
+		if got := sexpr(e); got != tt.tree {
+			t.Errorf("Parse(%q) tree = %s, want %s", tt.src, got, tt.tree)
+		}
+		again, err := Parse(e.String())
+		if err != nil {
+			t.Errorf("Parse(%q) (reprinted from %q): %v", e.String(), tt.src, err)
+			continue
+		}
+		if !equal(e, again) || again.String() != e.String() {
+			t.Errorf("round trip of %q: got %s, want %s", tt.src, sexpr(again), sexpr(e))
+		}
+	}
+}
+
+func TestParseInf(t *testing.T) {
+	e, err := Parse("inf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := e.(*Num); !ok || !math.IsInf(n.Value, 1) {
+		t.Errorf("Parse(inf) = %#v, want *Num{+Inf}", e)
+	}
+	e, err = Parse("integral(t, 0, inf, t)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, ok := e.(*Integral)
+	if !ok || in.Var != "t" {
+		t.Fatalf("Parse(integral...) = %#v, want *Integral over t", e)
+	}
+	if n, ok := in.Hi.(*Num); !ok || !math.IsInf(n.Value, 1) {
+		t.Errorf("integral upper bound = %#v, want +Inf", in.Hi)
+	}
+}
+
+func TestParsePositions(t *testing.T) {
+	e, err := Parse("tr(A)*(B + C)'\n  - -x^2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	walk(e, func(x Expr) { got = append(got, x.Pos().String()+" "+sexpr(x)) })
+	want := []string{
+		"1:1 (- (* (tr A) (' (+ B C))) (- (^ x 2)))",
+		"1:1 (* (tr A) (' (+ B C)))",
+		"1:1 (tr A)",
+		"1:4 A",
+		"1:7 (' (+ B C))",
+		"1:8 (+ B C)",
+		"1:8 B",
+		"1:12 C",
+		"2:5 (- (^ x 2))",
+		"2:6 (^ x 2)",
+		"2:6 x",
+		"2:8 2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("positions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{"tr(A*X*B", "1:9: expected ')'"},
+		{"(A*B", "1:5: expected ')'"},
+		{"(A B)", "1:4: expected ')', found 'B'"},
+		{"tr(A B)", "1:6: expected ')', found 'B'"},
+		{"", "1:1: empty expression"},
+		{"  \n ", "2:2: empty expression"},
+		{"A B", "1:3: missing operator before 'B'"},
+		{"2x", "1:2: missing operator before 'x'"},
+		{"A (B)", "1:1: unknown function 'A'"},
+		{"2 (B)", "1:3: missing operator before '('"},
+		{"1..5", "1:3: missing operator before '.5'"},
+		{"A)", "1:2: unexpected ')'"},
+		{"A,B", "1:2: unexpected ','"},
+		{"A*", "1:3: expected an operand, found end of input"},
+		{"A*)", "1:3: expected an operand, found ')'"},
+		{"()", "1:2: expected an operand, found ')'"},
+		{"*A", "1:1: expected an operand, found '*'"},
+		{"'A", "1:1: expected an operand, found \"'\""},
+		{"+A", "1:1: expected an operand, found '+'"},
+		{"x^", "1:3: expected an operand, found end of input"},
+		{"x$", "1:2: unexpected character '$'"},
+		{"x.y", "1:2: unexpected character '.'"},
+		{"A\n  * #", "2:5: unexpected character '#'"},
+		{"é", "1:1: unexpected character 'é'"},
+		{"x*\xff", `1:3: unexpected character "\xff"`},
+		{"1e", "1:1: malformed number '1e'"},
+		{"2*1e+x", "1:3: malformed number '1e+x'"},
+		{"1e999", "1:1: number '1e999' is out of range"},
+		{"trace(X)", "1:1: unknown function 'trace' (did you mean tr?)"},
+		{"Tr(X)", "1:1: unknown function 'Tr' (did you mean tr?)"},
+		{"lgdet(X)", "1:1: unknown function 'lgdet' (did you mean logdet?)"},
+		{"norm(x)", "1:1: unknown function 'norm' (did you mean norm2?)"},
+		{"2*foo(x)", "1:3: unknown function 'foo'"},
+		{"X(1)", "1:1: unknown function 'X'"},
+		{"tr", "1:1: function 'tr' needs its arguments: tr(...)"},
+		{"tr + 1", "1:1: function 'tr' needs its arguments: tr(...)"},
+		{"tr()", "1:1: tr takes 1 argument, got 0"},
+		{"tr(A,B)", "1:1: tr takes 1 argument, got 2"},
+		{"kron(A)", "1:1: kron takes 2 arguments, got 1"},
+		{"integral(t, 0, 1)", "1:1: integral takes 4 arguments, got 3"},
+		{"tr(A,)", "1:6: expected an operand, found ')'"},
+		{"eye(n*2)", "1:5: eye needs a size symbol or a positive integer, got n*2"},
+		{"eye(2.5)", "1:5: eye needs a size symbol or a positive integer, got 2.5"},
+		{"eye(0)", "1:5: eye needs a size symbol or a positive integer, got 0"},
+		{"eye(inf)", "1:5: eye needs a size symbol or a positive integer, got inf"},
+		{"integral(2, 0, 1, t)", "1:10: integral: the first argument must be the name of the integration variable, got 2"},
+		{"integral(inf, 0, 1, t)", "1:10: integral: the first argument must be the name of the integration variable, got inf"},
+		{strings.Repeat("(", 201) + "x" + strings.Repeat(")", 201), "1:201: expression nested too deeply (more than 200 levels)"},
+		{strings.Repeat("-", 300) + "x", "1:201: expression nested too deeply (more than 200 levels)"},
+		{"x" + strings.Repeat("'", 300), "1:201: expression nested too deeply (more than 200 levels)"},
+		{"x" + strings.Repeat("+x", 300), "1:400: expression nested too deeply (more than 200 levels)"},
+		{strings.Repeat("tr(", 250) + "X" + strings.Repeat(")", 250), "1:603: expression nested too deeply (more than 200 levels)"},
+		{strings.Repeat("x^", 250) + "x", "1:402: expression nested too deeply (more than 200 levels)"},
+	}
+	for _, tt := range tests {
+		e, err := Parse(tt.src)
+		if err == nil {
+			t.Errorf("Parse(%q) = %v, want error %q", tt.src, e, tt.want)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("Parse(%q) error = %q, want %q", tt.src, err, tt.want)
+		}
+		var pe *Error
+		if !errors.As(err, &pe) {
+			t.Errorf("Parse(%q) error %T is not *Error", tt.src, err)
+		}
+	}
+}
+
+func TestParseDeepButAllowed(t *testing.T) {
+	src := strings.Repeat("(", 150) + "x" + strings.Repeat(")", 150)
+	if _, err := Parse(src); err != nil {
+		t.Errorf("150 parentheses: %v", err)
+	}
+	src = "x" + strings.Repeat(" + x", 150)
+	if _, err := Parse(src); err != nil {
+		t.Errorf("151 terms: %v", err)
+	}
+}
+
+func TestIsFunc(t *testing.T) {
+	for _, f := range funcNames {
+		if !IsFunc(f) {
+			t.Errorf("IsFunc(%q) = false", f)
+		}
+	}
+	for _, s := range []string{"X", "inf", "trace", ""} {
+		if IsFunc(s) {
+			t.Errorf("IsFunc(%q) = true", s)
+		}
+	}
+	if len(funcNames) != len(arity) {
+		t.Errorf("funcNames has %d names, arity %d", len(funcNames), len(arity))
+	}
+}
+
+func TestPrintBuiltTrees(t *testing.T) {
+	// Trees built by hand print as the parser would read them back.
+	x, y := &Ident{Name: "x"}, &Ident{Name: "y"}
+	tests := []struct {
+		e    Expr
+		want string
+	}{
+		{&Num{Value: math.Inf(1)}, "inf"},
+		{&Num{Value: 1e300}, "1e+300"},
+		{&Binary{Op: "*", L: &Binary{Op: "+", L: x, R: y}, R: &Unary{Op: "-", X: x}}, "(x + y)*-x"},
+		{&Binary{Op: "^", L: &Binary{Op: "^", L: x, R: y}, R: &Unary{Op: "-", X: &Binary{Op: "^", L: x, R: y}}}, "(x^y)^-x^y"},
+		{&Unary{Op: "'", X: &Unary{Op: "-", X: x}}, "(-x)'"},
+		{&Call{Func: "kron", Args: []Expr{x, &Binary{Op: "-", L: x, R: y}}}, "kron(x, x - y)"},
+		{&Integral{Var: "t", Lo: &Num{}, Hi: &Num{Value: math.Inf(1)}, Body: x}, "integral(t, 0, inf, x)"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+			continue
+		}
+		again, err := Parse(tt.want)
+		if err != nil || !equal(again, tt.e) {
+			t.Errorf("Parse(%q) = %v, %v; want the printed tree", tt.want, again, err)
+		}
+	}
+	var nilNum *Num
+	if got := nilNum.String(); got != "<nil>" {
+		t.Errorf("nil *Num prints %q", got)
+	}
+}

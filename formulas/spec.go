@@ -1,0 +1,337 @@
+package formulas
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// VarSpec is a variable declaration as written in a spec file or on the
+// command line, before validation.
+type VarSpec struct {
+	// Shape is "n,n", "m,n", "n" (a column vector n×1), "1" (a scalar) or
+	// "3,4": each dimension a size symbol or a positive integer.
+	Shape string
+	// Dist names the distribution of test inputs; "" means gauss.
+	Dist string
+	// Space is "" or "sym" (functions of symmetric matrices).
+	Space string
+}
+
+// SpecVar is a named variable declaration.
+type SpecVar struct {
+	Name string
+	VarSpec
+}
+
+// Spec is one claim as written: the fields mirror the keys of a formula
+// entry in a YAML spec file. Exactly one of Grad, Diff, Jac, Hess and
+// Equals is set.
+type Spec struct {
+	// Name identifies the claim; it is required.
+	Name string
+	// F is the function, in the expression language.
+	F string
+	// Wrt names the variable of differentiation; required except for
+	// Equals.
+	Wrt string
+	// Grad, Diff, Jac, Hess and Equals are the claimed results, in the
+	// expression language; exactly one is non-empty.
+	Grad, Diff, Jac, Hess, Equals string
+	// Layout is "", "numerator" or "denominator"; only grad takes it.
+	Layout string
+	// Vars declares the variables in order.
+	Vars []SpecVar
+	// Sizes are the claim's default values for size symbols.
+	Sizes map[string]int
+	// Source cites where the result is published.
+	Source string
+}
+
+// claimText returns the kinds that s states, with their text, in the order
+// of Kinds.
+func (s *Spec) claimText() (kinds []Kind, texts []string) {
+	for _, k := range Kinds {
+		var t string
+		switch k {
+		case Grad:
+			t = s.Grad
+		case Diff:
+			t = s.Diff
+		case Jac:
+			t = s.Jac
+		case Hess:
+			t = s.Hess
+		case Equals:
+			t = s.Equals
+		}
+		if strings.TrimSpace(t) != "" {
+			kinds = append(kinds, k)
+			texts = append(texts, t)
+		}
+	}
+	return kinds, texts
+}
+
+// joinKinds writes "grad and hess" or "grad, jac and hess".
+func joinKinds(kinds []Kind) string {
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = string(k)
+	}
+	if len(parts) == 2 {
+		return "both " + parts[0] + " and " + parts[1]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// Build validates a spec and returns its claim: it parses F and the claimed
+// expression, checks the variable declarations, and shape-checks the claim
+// at the default sizes (ResolveSizes(nil)), so that every error a claim can
+// have without numbers surfaces here. Errors name the formula and the field:
+//
+//	formula "logdet": grad: 1:9: expected ')'
+func Build(s Spec) (*Claim, error) {
+	if s.Name == "" {
+		return nil, fmt.Errorf("formula has no name")
+	}
+	fail := func(format string, args ...any) (*Claim, error) {
+		return nil, fmt.Errorf("formula %q: %s", s.Name, fmt.Sprintf(format, args...))
+	}
+	if strings.TrimSpace(s.F) == "" {
+		return fail("f is missing")
+	}
+	f, err := Parse(s.F)
+	if err != nil {
+		return fail("f: %v", err)
+	}
+	kinds, texts := s.claimText()
+	switch {
+	case len(kinds) == 0:
+		return fail("states no claim (grad, diff, jac, hess or equals)")
+	case len(kinds) > 1:
+		return fail("has %s; a claim states exactly one", joinKinds(kinds))
+	}
+	kind := kinds[0]
+	rhs, err := Parse(texts[0])
+	if err != nil {
+		return fail("%s: %v", kind, err)
+	}
+
+	c := &Claim{
+		Name:    s.Name,
+		F:       f,
+		FText:   s.F,
+		Wrt:     s.Wrt,
+		Kind:    kind,
+		Rhs:     rhs,
+		RhsText: texts[0],
+		Source:  s.Source,
+	}
+	switch s.Layout {
+	case "":
+		if kind == Grad {
+			c.Layout = Denominator
+		}
+	case string(Numerator), string(Denominator):
+		if kind != Grad {
+			return fail("layout applies only to grad claims, not %s", kind)
+		}
+		c.Layout = Layout(s.Layout)
+	default:
+		msg := fmt.Sprintf("unknown layout %q (numerator or denominator)", s.Layout)
+		if g := suggest(s.Layout, []string{string(Numerator), string(Denominator)}); g != "" {
+			msg = fmt.Sprintf("unknown layout %q (did you mean %s?)", s.Layout, g)
+		}
+		return fail("%s", msg)
+	}
+
+	declared := make(map[string]bool, len(s.Vars))
+	for _, sv := range s.Vars {
+		v, err := buildVar(sv.Name, sv.VarSpec)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if declared[v.Name] {
+			return fail("variable %s is declared twice", v.Name)
+		}
+		declared[v.Name] = true
+		c.Vars = append(c.Vars, v)
+	}
+
+	if kind == Equals {
+		if s.Wrt != "" {
+			return fail("wrt does not apply to equals")
+		}
+	} else {
+		if s.Wrt == "" {
+			return fail("wrt is missing (the variable %s is taken with respect to)", kind)
+		}
+		if !declared[s.Wrt] {
+			return fail("wrt %s is not a declared variable", s.Wrt)
+		}
+		if kind == Diff || kind == Hess {
+			d := c.Direction()
+			if declared[d] {
+				return fail("the direction %s of %s clashes with the variable %s", d, s.Wrt, d)
+			}
+			if IsFunc(d) {
+				return fail("the direction of %s would be %s, which is a function name; rename the variable", s.Wrt, d)
+			}
+		}
+	}
+
+	if len(s.Sizes) > 0 {
+		used := make(map[string]bool)
+		for _, sym := range c.symbols() {
+			used[sym] = true
+		}
+		c.Sizes = make(map[string]int, len(s.Sizes))
+		for sym, v := range s.Sizes {
+			if !used[sym] {
+				return fail("sizes: %s is not a size symbol of this formula", sym)
+			}
+			c.Sizes[sym] = v
+		}
+	}
+
+	sizes, err := c.ResolveSizes(nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Check(sizes); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// squareDists are the distributions that only make sense for square
+// matrices.
+var squareDists = map[Dist]bool{WellCond: true, SPD: true, PosDefNonSym: true, Sym: true}
+
+// buildVar validates one variable declaration.
+func buildVar(name string, vs VarSpec) (Var, error) {
+	switch {
+	case !isIdent(name):
+		return Var{}, fmt.Errorf("variable name %q is not a name (a letter, then letters, digits or _)", name)
+	case IsFunc(name):
+		return Var{}, fmt.Errorf("variable name %s is a function name", name)
+	case name == "inf":
+		return Var{}, fmt.Errorf("variable name inf is reserved")
+	}
+	dims, err := parseShape(vs.Shape)
+	if err != nil {
+		return Var{}, fmt.Errorf("variable %s: %v", name, err)
+	}
+	v := Var{Name: name, Dims: dims, Dist: Gauss}
+	if vs.Dist != "" {
+		v.Dist = Dist(vs.Dist)
+		if !knownDist(v.Dist) {
+			names := make([]string, len(Dists))
+			for i, d := range Dists {
+				names[i] = string(d)
+			}
+			if g := suggest(vs.Dist, names); g != "" {
+				return Var{}, fmt.Errorf("variable %s: unknown dist %q (did you mean %s?)", name, vs.Dist, g)
+			}
+			return Var{}, fmt.Errorf("variable %s: unknown dist %q (one of %s)", name, vs.Dist, strings.Join(names, ", "))
+		}
+	}
+	square := dims[0] == dims[1]
+	if squareDists[v.Dist] && !square {
+		return Var{}, fmt.Errorf("variable %s: dist %s needs a square matrix, got shape %s×%s", name, v.Dist, dims[0], dims[1])
+	}
+	switch vs.Space {
+	case "":
+	case "sym":
+		if !square {
+			return Var{}, fmt.Errorf("variable %s: space sym needs a square matrix, got shape %s×%s", name, dims[0], dims[1])
+		}
+		v.SymSpace = true
+	default:
+		return Var{}, fmt.Errorf("variable %s: unknown space %q (the only space is sym)", name, vs.Space)
+	}
+	return v, nil
+}
+
+func knownDist(d Dist) bool {
+	for _, k := range Dists {
+		if d == k {
+			return true
+		}
+	}
+	return false
+}
+
+// parseShape parses "n,n", "m,n", "n", "1", "3,4" into row and column
+// dimensions.
+func parseShape(s string) ([2]string, error) {
+	parts := strings.Split(s, ",")
+	if strings.TrimSpace(s) == "" || len(parts) > 2 {
+		return [2]string{}, fmt.Errorf("bad shape %q: want \"rows,cols\", \"n\" (a vector) or \"1\" (a scalar)", s)
+	}
+	var dims [2]string
+	dims[1] = "1"
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if err := checkDim(p); err != nil {
+			return [2]string{}, fmt.Errorf("bad shape %q: %v", s, err)
+		}
+		dims[i] = p
+	}
+	return dims, nil
+}
+
+// checkDim checks that d is a size symbol or a positive integer literal.
+func checkDim(d string) error {
+	if d != "" && isDigit(d[0]) {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 || n > maxSize || strconv.Itoa(n) != d {
+			return fmt.Errorf("dimension %q is not a positive integer", d)
+		}
+		return nil
+	}
+	switch {
+	case !isIdent(d):
+		return fmt.Errorf("dimension %q is neither a size symbol nor a positive integer", d)
+	case IsFunc(d) || d == "inf":
+		return fmt.Errorf("dimension %q is a reserved name, not a size symbol", d)
+	}
+	return nil
+}
+
+// ParseVarFlag parses the command-line declaration of a variable:
+//
+//	X=n,n:wellcond   a matrix with a distribution
+//	X=n,n:spd:sym    the third part sets space sym
+//	x=n              a vector, gauss
+//
+// It validates the declaration as Build would.
+func ParseVarFlag(s string) (name string, v VarSpec, err error) {
+	bad := func(format string, args ...any) (string, VarSpec, error) {
+		return "", VarSpec{}, fmt.Errorf("bad variable %q: %s", s, fmt.Sprintf(format, args...))
+	}
+	name, rest, ok := strings.Cut(s, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return bad("want NAME=SHAPE[:DIST[:sym]], as in X=n,n:wellcond")
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) > 3 {
+		return bad("want NAME=SHAPE[:DIST[:sym]], as in X=n,n:spd:sym")
+	}
+	v.Shape = strings.TrimSpace(parts[0])
+	if len(parts) > 1 {
+		v.Dist = strings.TrimSpace(parts[1])
+	}
+	if len(parts) > 2 {
+		v.Space = strings.TrimSpace(parts[2])
+		if v.Space != "sym" {
+			return bad("the third part must be sym, got %q", v.Space)
+		}
+	}
+	if _, err := buildVar(name, v); err != nil {
+		return bad("%v", err)
+	}
+	return name, v, nil
+}

@@ -1,0 +1,342 @@
+package formulas
+
+import (
+	"maps"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// logdetSpec is a valid spec that tests modify.
+func logdetSpec() Spec {
+	return Spec{
+		Name: "logdet",
+		F:    "logdet(X)",
+		Wrt:  "X",
+		Grad: "inv(X)'",
+		Vars: []SpecVar{{Name: "X", VarSpec: VarSpec{Shape: "n,n", Dist: "spd"}}},
+	}
+}
+
+func TestBuild(t *testing.T) {
+	c, err := Build(Spec{
+		Name:   "tr-axb",
+		F:      "tr(A*X*B)",
+		Wrt:    "X",
+		Grad:   "A'*B'",
+		Vars:   []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"X", VarSpec{Shape: "n,k", Dist: "small"}}, {"B", VarSpec{Shape: "k, m"}}},
+		Sizes:  map[string]int{"k": 7},
+		Source: "Matrix cookbook (2012), eq. 100",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Claim{
+		Name: "tr-axb", FText: "tr(A*X*B)", Wrt: "X", Kind: Grad, RhsText: "A'*B'",
+		Layout: Denominator,
+		Vars: []Var{
+			{Name: "A", Dims: [2]string{"m", "n"}, Dist: Gauss},
+			{Name: "X", Dims: [2]string{"n", "k"}, Dist: Small},
+			{Name: "B", Dims: [2]string{"k", "m"}, Dist: Gauss},
+		},
+		Sizes:  map[string]int{"k": 7},
+		Source: "Matrix cookbook (2012), eq. 100",
+	}
+	if c.F.String() != "tr(A*X*B)" || c.Rhs.String() != "A'*B'" {
+		t.Errorf("F, Rhs = %v, %v", c.F, c.Rhs)
+	}
+	c.F, c.Rhs = nil, nil
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Build = %+v\nwant %+v", c, want)
+	}
+
+	// Each kind, and the layouts.
+	for _, s := range []Spec{
+		{Name: "n", F: "tr(A*X)", Wrt: "X", Grad: "A", Layout: "numerator", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"X", VarSpec{Shape: "n,m"}}}},
+		{Name: "d", F: "tr(A*X)", Wrt: "X", Grad: "A'", Layout: "denominator", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"X", VarSpec{Shape: "n,m"}}}},
+		{Name: "diff", F: "inv(X)", Wrt: "X", Diff: "-inv(X)*dX*inv(X)", Vars: []SpecVar{{"X", VarSpec{Shape: "n,n", Dist: "wellcond"}}}},
+		{Name: "jac", F: "A*x", Wrt: "x", Jac: "A", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}}},
+		{Name: "hess-vec", F: "x'*A*x", Wrt: "x", Hess: "A + A'", Vars: []SpecVar{{"A", VarSpec{Shape: "n,n"}}, {"x", VarSpec{Shape: "n"}}}},
+		{Name: "hess-mat", F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX)", Vars: []SpecVar{{"X", VarSpec{Shape: "n,n", Dist: "spd", Space: "sym"}}}},
+		{Name: "equals", F: "tr(A*B)", Equals: "tr(B*A)", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"B", VarSpec{Shape: "n,m"}}}},
+		{Name: "scalar", F: "s^2", Wrt: "s", Grad: "2*s", Vars: []SpecVar{{"s", VarSpec{Shape: "1"}}}},
+		{Name: "literal", F: "sum(A)", Wrt: "A", Grad: "ones", Vars: []SpecVar{{"A", VarSpec{Shape: "3,4"}}, {"ones", VarSpec{Shape: "3,4"}}}},
+		{Name: "eye", F: "tr(eye(p)*X)", Wrt: "X", Grad: "eye(p)", Vars: []SpecVar{{"X", VarSpec{Shape: "p,p"}}}, Sizes: map[string]int{"p": 6}},
+	} {
+		c, err := Build(s)
+		if err != nil {
+			t.Errorf("Build(%s): %v", s.Name, err)
+			continue
+		}
+		wantLayout := Layout(s.Layout)
+		if c.Kind == Grad && s.Layout == "" {
+			wantLayout = Denominator
+		}
+		if c.Layout != wantLayout {
+			t.Errorf("Build(%s).Layout = %q, want %q", s.Name, c.Layout, wantLayout)
+		}
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	tests := []struct {
+		edit func(*Spec)
+		want string
+	}{
+		{func(s *Spec) { s.Name = "" }, "formula has no name"},
+		{func(s *Spec) { s.F = "" }, `formula "logdet": f is missing`},
+		{func(s *Spec) { s.F = "logdet(X" }, `formula "logdet": f: 1:9: expected ')'`},
+		{func(s *Spec) { s.Grad = "inv(X'" }, `formula "logdet": grad: 1:7: expected ')'`},
+		{func(s *Spec) { s.Grad = "trace(X)" }, `formula "logdet": grad: 1:1: unknown function 'trace' (did you mean tr?)`},
+		{func(s *Spec) { s.Hess = "X" }, `formula "logdet": has both grad and hess; a claim states exactly one`},
+		{func(s *Spec) { s.Diff, s.Jac = "X", "X" }, `formula "logdet": has grad, diff and jac; a claim states exactly one`},
+		{func(s *Spec) { s.Grad = "" }, `formula "logdet": states no claim (grad, diff, jac, hess or equals)`},
+		{func(s *Spec) { s.Grad = "  " }, `formula "logdet": states no claim (grad, diff, jac, hess or equals)`},
+		{func(s *Spec) { s.Layout = "numerater" }, `formula "logdet": unknown layout "numerater" (did you mean numerator?)`},
+		{func(s *Spec) { s.Layout = "row" }, `formula "logdet": unknown layout "row" (numerator or denominator)`},
+		{func(s *Spec) { s.Grad, s.Diff, s.Layout = "", "tr(inv(X)*dX)", "numerator" }, `formula "logdet": layout applies only to grad claims, not diff`},
+		{func(s *Spec) { s.Wrt = "" }, `formula "logdet": wrt is missing (the variable grad is taken with respect to)`},
+		{func(s *Spec) { s.Wrt = "Y" }, `formula "logdet": wrt Y is not a declared variable`},
+		{func(s *Spec) { s.Grad, s.Equals = "", "logdet(X')" }, `formula "logdet": wrt does not apply to equals`},
+		{func(s *Spec) { s.Grad = "inv(Z)'" }, `formula "logdet": grad: 1:5: undeclared variable 'Z'`},
+		{func(s *Spec) { s.Grad = "dX" }, `formula "logdet": grad: 1:1: undeclared variable 'dX'`},
+		{func(s *Spec) { s.F = "log(X)" }, `formula "logdet": grad needs a scalar f, but f is 48×48 (use diff or jac)`},
+		{func(s *Spec) { s.Vars[0].Dist = "spdd" }, `formula "logdet": variable X: unknown dist "spdd" (did you mean spd?)`},
+		{func(s *Spec) { s.Vars[0].Dist = "normal" }, `formula "logdet": variable X: unknown dist "normal" (one of ` + distList() + `)`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,m" }, `formula "logdet": variable X: dist spd needs a square matrix, got shape n×m`},
+		{func(s *Spec) { s.Vars[0].Dist, s.Vars[0].Space = "", "sym"; s.Vars[0].Shape = "n" }, `formula "logdet": variable X: space sym needs a square matrix, got shape n×1`},
+		{func(s *Spec) { s.Vars[0].Space = "symmetric" }, `formula "logdet": variable X: unknown space "symmetric" (the only space is sym)`},
+		{func(s *Spec) { s.Vars[0].Shape = "" }, `formula "logdet": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,n,n" }, `formula "logdet": variable X: bad shape "n,n,n": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,0" }, `formula "logdet": variable X: bad shape "n,0": dimension "0" is not a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,-1" }, `formula "logdet": variable X: bad shape "n,-1": dimension "-1" is neither a size symbol nor a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,1.5" }, `formula "logdet": variable X: bad shape "n,1.5": dimension "1.5" is not a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "n," }, `formula "logdet": variable X: bad shape "n,": dimension "" is neither a size symbol nor a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "tr,tr" }, `formula "logdet": variable X: bad shape "tr,tr": dimension "tr" is a reserved name, not a size symbol`},
+		{func(s *Spec) { s.Vars = append(s.Vars, s.Vars[0]) }, `formula "logdet": variable X is declared twice`},
+		{func(s *Spec) { s.Vars[0].Name = "det" }, `formula "logdet": variable name det is a function name`},
+		{func(s *Spec) { s.Vars[0].Name = "inf" }, `formula "logdet": variable name inf is reserved`},
+		{func(s *Spec) { s.Vars[0].Name = "2X" }, `formula "logdet": variable name "2X" is not a name (a letter, then letters, digits or _)`},
+		{func(s *Spec) {
+			s.Grad, s.Diff = "", "tr(inv(X)*dX)"
+			s.Vars = append(s.Vars, SpecVar{"dX", VarSpec{Shape: "n,n"}})
+		}, `formula "logdet": the direction dX of X clashes with the variable dX`},
+		{func(s *Spec) {
+			*s = Spec{Name: "logdet", F: "sum(et)", Wrt: "et", Hess: "0", Vars: []SpecVar{{"et", VarSpec{Shape: "n"}}}}
+		}, `formula "logdet": the direction of et would be det, which is a function name; rename the variable`},
+		{func(s *Spec) { s.Sizes = map[string]int{"p": 3} }, `formula "logdet": sizes: p is not a size symbol of this formula`},
+		{func(s *Spec) { s.Sizes = map[string]int{"n": 0} }, `formula "logdet": sizes: n = 0: sizes must be at least 1 (and at most 2147483647)`},
+		// Kind compatibility.
+		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "X'" },
+			`formula "logdet": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout set layout: numerator`},
+		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "X(:,1)" }, `formula "logdet": grad: 1:3: unexpected character ':'`},
+		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "sum(X)" },
+			`formula "logdet": grad is 1×1, but X is 48×40 (a gradient has the shape of its variable)`},
+		{func(s *Spec) {
+			s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad, s.Layout = "n,m", "", "sum(X)", "X", "numerator"
+		},
+			`formula "logdet": grad is 48×40, but in numerator layout it must be 40×48, the shape of X'`},
+		{func(s *Spec) { s.Grad, s.Diff = "", "inv(X)" }, `formula "logdet": diff is 48×48, but f is 1×1 (a differential has the shape of f)`},
+		{func(s *Spec) { s.Grad, s.Diff = "", "tr(A*dX)" }, `formula "logdet": diff: 1:4: undeclared variable 'A'`},
+		{func(s *Spec) { s.Grad, s.Jac = "", "X" }, `formula "logdet": jac needs a vector variable, but X is 48×48 (use diff)`},
+		{func(s *Spec) {
+			*s = Spec{Name: "logdet", F: "x*x'", Wrt: "x", Jac: "x", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
+		}, `formula "logdet": jac needs a vector f, but f is 48×48 (use diff)`},
+		{func(s *Spec) {
+			*s = Spec{Name: "logdet", F: "A*x", Wrt: "x", Jac: "A'", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}}}
+		}, `formula "logdet": jac is 48×40, but f is 40×1 and x is 48×1, so it must be 40×48`},
+		{func(s *Spec) { s.F, s.Grad, s.Hess = "inv(X)", "", "X" }, `formula "logdet": hess needs a scalar f, but f is 48×48`},
+		{func(s *Spec) { s.Grad, s.Hess = "", "X" },
+			`formula "logdet": hess is 48×48, but X is the matrix 48×48, so it must be the scalar D²f[dX,dX], 1×1`},
+		{func(s *Spec) {
+			*s = Spec{Name: "logdet", F: "x'*x", Wrt: "x", Hess: "2", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
+		}, `formula "logdet": hess is 1×1, but x is 48×1, so it must be 48×48`},
+		{func(s *Spec) { s.Grad, s.Wrt, s.Equals = "", "", "X" }, `formula "logdet": equals is 48×48, but f is 1×1`},
+	}
+	for i, tt := range tests {
+		s := logdetSpec()
+		tt.edit(&s)
+		c, err := Build(s)
+		if err == nil {
+			t.Errorf("%d: Build = %+v, want error %q", i, c, tt.want)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("%d: Build error\n got %q\nwant %q", i, err, tt.want)
+		}
+	}
+}
+
+func TestParseVarFlag(t *testing.T) {
+	tests := []struct {
+		in   string
+		name string
+		v    VarSpec
+	}{
+		{"X=n,n:wellcond", "X", VarSpec{Shape: "n,n", Dist: "wellcond"}},
+		{"X=n,n:spd:sym", "X", VarSpec{Shape: "n,n", Dist: "spd", Space: "sym"}},
+		{"X=n,n::sym", "X", VarSpec{Shape: "n,n", Space: "sym"}},
+		{"x=n", "x", VarSpec{Shape: "n"}},
+		{" A = m,n : small ", "A", VarSpec{Shape: "m,n", Dist: "small"}},
+		{"s=1", "s", VarSpec{Shape: "1"}},
+		{"B=3,4", "B", VarSpec{Shape: "3,4"}},
+	}
+	for _, tt := range tests {
+		name, v, err := ParseVarFlag(tt.in)
+		if err != nil {
+			t.Errorf("ParseVarFlag(%q): %v", tt.in, err)
+			continue
+		}
+		if name != tt.name || v != tt.v {
+			t.Errorf("ParseVarFlag(%q) = %q, %+v; want %q, %+v", tt.in, name, v, tt.name, tt.v)
+		}
+	}
+
+	errs := []struct {
+		in, want string
+	}{
+		{"X", `bad variable "X": want NAME=SHAPE[:DIST[:sym]], as in X=n,n:wellcond`},
+		{"=n,n", `bad variable "=n,n": want NAME=SHAPE[:DIST[:sym]], as in X=n,n:wellcond`},
+		{"X=n,n:spd:sym:x", `bad variable "X=n,n:spd:sym:x": want NAME=SHAPE[:DIST[:sym]], as in X=n,n:spd:sym`},
+		{"X=n,n:spd:symmetric", `bad variable "X=n,n:spd:symmetric": the third part must be sym, got "symmetric"`},
+		{"X=n,n:wellcnd", `bad variable "X=n,n:wellcnd": variable X: unknown dist "wellcnd" (did you mean wellcond?)`},
+		{"X=", `bad variable "X=": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
+		{"x=n:gauss:sym", `bad variable "x=n:gauss:sym": variable x: space sym needs a square matrix, got shape n×1`},
+		{"tr=n", `bad variable "tr=n": variable name tr is a function name`},
+	}
+	for _, tt := range errs {
+		_, _, err := ParseVarFlag(tt.in)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseVarFlag(%q) error = %v, want %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+// distList lists the distributions as the error message does.
+func distList() string {
+	var names []string
+	for _, d := range Dists {
+		names = append(names, string(d))
+	}
+	return strings.Join(names, ", ")
+}
+
+func buildOrFatal(t *testing.T, s Spec) *Claim {
+	t.Helper()
+	c, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestResolveSizes(t *testing.T) {
+	c := buildOrFatal(t, Spec{
+		Name: "many", F: "sum(A) + sum(B) + tr(eye(q)) + tr(eye(5)) + sum(C)", Wrt: "A", Grad: "A*sum(D)",
+		Vars: []SpecVar{
+			{"A", VarSpec{Shape: "p,n"}},
+			{"B", VarSpec{Shape: "k,m"}},
+			{"C", VarSpec{Shape: "r,24"}},
+			{"D", VarSpec{Shape: "s,1"}},
+		},
+		Sizes: map[string]int{"s": 20},
+	})
+	tests := []struct {
+		user map[string]int
+		want map[string]int
+	}{
+		// p and r take the first unused of 24 (taken by a literal), 20
+		// (taken by the claim's s), 16, 12...; eye's q comes after the
+		// variables' symbols; 5 is taken by eye(5).
+		{nil, map[string]int{"p": 16, "n": 48, "k": 32, "m": 40, "r": 12, "s": 20, "q": 10}},
+		// The user's values win, also over the claim's (so 20 is free), and
+		// defaults avoid them.
+		{map[string]int{"n": 16, "s": 3, "unused": 7}, map[string]int{"p": 20, "n": 16, "k": 32, "m": 40, "r": 12, "s": 3, "q": 10}},
+		// A default already in use moves n to the next free value.
+		{map[string]int{"p": 48}, map[string]int{"p": 48, "n": 16, "k": 32, "m": 40, "r": 12, "s": 20, "q": 10}},
+	}
+	for _, tt := range tests {
+		got, err := c.ResolveSizes(tt.user)
+		if err != nil {
+			t.Errorf("ResolveSizes(%v): %v", tt.user, err)
+			continue
+		}
+		if !maps.Equal(got, tt.want) {
+			t.Errorf("ResolveSizes(%v) = %v, want %v", tt.user, got, tt.want)
+		}
+	}
+
+	if _, err := c.ResolveSizes(map[string]int{"n": 0}); err == nil || err.Error() != "size n = 0: sizes must be at least 1 (and at most 2147483647)" {
+		t.Errorf("ResolveSizes(n=0) error = %v", err)
+	}
+	if _, err := c.ResolveSizes(map[string]int{"zz": -1}); err == nil {
+		t.Errorf("ResolveSizes(zz=-1) succeeded")
+	}
+
+	// With more symbols than default values, the defaults stay distinct.
+	var vars []SpecVar
+	f := "0"
+	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "l", "o", "u", "v"} {
+		vars = append(vars, SpecVar{"V" + name, VarSpec{Shape: name + ",n"}})
+		f += " + sum(V" + name + ")"
+	}
+	c = buildOrFatal(t, Spec{Name: "wide", F: f, Equals: f, Vars: vars})
+	got, err := c.ResolveSizes(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(map[int]string)
+	for sym, v := range got {
+		if other, ok := seen[v]; ok {
+			t.Errorf("%s and %s both default to %d", sym, other, v)
+		}
+		if v < 2 {
+			t.Errorf("%s defaults to %d", sym, v)
+		}
+		seen[v] = sym
+	}
+	if len(got) != 15 {
+		t.Errorf("got %d sizes, want 15: %v", len(got), got)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	c := buildOrFatal(t, Spec{
+		Name: "diff-product", F: "X*W", Wrt: "X", Diff: "dX*W",
+		Vars: []SpecVar{{"X", VarSpec{Shape: "m,n"}}, {"W", VarSpec{Shape: "n,k"}}},
+	})
+	shapes, err := c.Check(map[string]int{"m": 2, "n": 3, "k": 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Shape{"X": {2, 3}, "W": {3, 4}}
+	if !maps.Equal(shapes, want) {
+		t.Errorf("Check = %v, want %v", shapes, want)
+	}
+	if c.Direction() != "dX" {
+		t.Errorf("Direction() = %q", c.Direction())
+	}
+	// A size may make a claim ill-shaped only through its own symbols;
+	// missing sizes are reported.
+	if _, err := c.Check(map[string]int{"m": 2, "n": 3}); err == nil || err.Error() != `formula "diff-product": variable W: size k has no value` {
+		t.Errorf("Check without k: %v", err)
+	}
+	if _, err := c.Check(map[string]int{"m": 2, "n": 0, "k": 4}); err == nil || err.Error() != `formula "diff-product": variable X: size n = 0 is not a positive size` {
+		t.Errorf("Check with n=0: %v", err)
+	}
+
+	// Equal sizes may make a wrong claim pass the shape check, which is why
+	// the defaults are distinct.
+	c = buildOrFatal(t, Spec{
+		Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A'",
+		Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"X", VarSpec{Shape: "n,m"}}},
+	})
+	c.Rhs, _ = Parse("A")
+	if _, err := c.Check(map[string]int{"m": 3, "n": 3}); err != nil {
+		t.Errorf("square sizes: %v", err)
+	}
+	sizes, _ := c.ResolveSizes(nil)
+	if _, err := c.Check(sizes); err == nil || err.Error() != `formula "tr-ax": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout set layout: numerator` {
+		t.Errorf("default sizes: %v", err)
+	}
+}

@@ -1,0 +1,220 @@
+// Package philox is gradcheck's counter-based random number generator: the
+// Philox4x32-10 block function, and a Gaussian stream built on it from exact
+// floating-point operations only, so that a CUDA kernel compiled with
+// --fmad=false reproduces every draw bit for bit.
+//
+// # Block function
+//
+// Block is Philox4x32-10 of Salmon, Moraes, Dror and Shaw, "Parallel random
+// numbers: as easy as 1, 2, 3" (SC'11), as in Random123: ten rounds of
+//
+//	(hi0, lo0) = 0xD2511F53 · ctr[0]   (64-bit product split into halves)
+//	(hi1, lo1) = 0xCD9E8D57 · ctr[2]
+//	ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0}
+//
+// with the key bumped by key[0] += 0x9E3779B9, key[1] += 0xBB67AE85 (mod
+// 2^32) between rounds. It reproduces Random123's known-answer vectors.
+//
+// # Uniform map
+//
+// Uniform(hi, lo) takes the top 53 bits m = (hi<<32 | lo) >> 11 of the
+// 64-bit word and returns (2m + 1 − 2^53) · 2^−53, an odd multiple of 2^−53
+// in the open interval (−1, 1). The integer 2m + 1 − 2^53 is formed in
+// 64-bit signed integer arithmetic; its conversion to float64 and the
+// scaling by 2^−53 are both exact.
+//
+// # Gaussian stream
+//
+// Fill(dst, key, stream, index) writes N(0,1) draws by the Marsaglia polar
+// method. Entries are produced in pairs: pair p = 0, 1, 2, … fills dst[2p]
+// and dst[2p+1] (when len(dst) is odd the last pair writes only dst[2p]).
+// For pair p and attempt a = 0, 1, …, 63:
+//
+//	w = Block({p, a, index, stream}, {uint32(key), uint32(key >> 32)})
+//	u = Uniform(w[0], w[1])
+//	v = Uniform(w[2], w[3])
+//	s = (u·u) + (v·v)             each product rounded, then the sum rounded
+//	if 0 < s < 1:                 accept
+//	    f = sqrt(((−2)·Log(s)) / s)
+//	    dst[2p] = u·f; dst[2p+1] = v·f; next pair
+//
+// If none of the 64 attempts is accepted (probability about 0.2146^64, i.e.
+// never in practice) both entries are 0. Every operation above is a single
+// correctly rounded IEEE-754 double operation (+, −, ×, ÷, sqrt) evaluated in
+// the order written, with no fused multiply-add, and Log is the function of
+// this package, which is built from the same operations (see Log). A draw
+// therefore depends only on (key, stream, index, position) and not on the
+// length of dst: a longer fill extends a shorter one.
+//
+// # Reproducing in CUDA C
+//
+// Compile with --fmad=false (or write every product with __dmul_rn and
+// every sum with __dadd_rn), use sqrt (correctly rounded in CUDA double
+// precision) and transcribe Log operation by operation with the same
+// constants (given in hexadecimal bit patterns in this file's source).
+package philox
+
+import "math"
+
+// Philox4x32 constants (Random123).
+const (
+	mul0  = 0xD2511F53
+	mul1  = 0xCD9E8D57
+	bump0 = 0x9E3779B9
+	bump1 = 0xBB67AE85
+)
+
+// Rounds is the number of Philox rounds used by Block.
+const Rounds = 10
+
+// MaxAttempts is the number of polar-method attempts Fill makes for one
+// pair before it gives up and writes zeros.
+const MaxAttempts = 64
+
+// Block returns the Philox4x32-10 encryption of the counter ctr under key.
+func Block(ctr [4]uint32, key [2]uint32) [4]uint32 {
+	return block(ctr, key, Rounds)
+}
+
+// block is Philox4x32 with the given number of rounds (Random123's
+// philox4x32_R), so that tests can also check the 7-round vectors.
+func block(ctr [4]uint32, key [2]uint32, rounds int) [4]uint32 {
+	for r := 0; r < rounds; r++ {
+		if r > 0 {
+			key[0] += bump0
+			key[1] += bump1
+		}
+		p0 := uint64(mul0) * uint64(ctr[0])
+		p1 := uint64(mul1) * uint64(ctr[2])
+		hi0, lo0 := uint32(p0>>32), uint32(p0)
+		hi1, lo1 := uint32(p1>>32), uint32(p1)
+		ctr = [4]uint32{hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0}
+	}
+	return ctr
+}
+
+// Uniform maps the 64-bit word hi<<32 | lo to an odd multiple of 2^−53 in
+// (−1, 1): with m = (hi<<32 | lo) >> 11 (53 bits) it returns
+// (2m + 1 − 2^53)·2^−53 exactly. The result is symmetric about 0 and never
+// 0, −1 or 1.
+func Uniform(hi, lo uint32) float64 {
+	m := (uint64(hi)<<32 | uint64(lo)) >> 11
+	k := int64(2*m+1) - 1<<53 // odd, |k| ≤ 2^53 − 1: exact in float64
+	return float64(k) * 0x1p-53
+}
+
+// Fill fills dst with independent standard normal draws from the stream
+// selected by (key, stream, index), by the polar method described in the
+// package documentation. Entry i of dst depends only on (key, stream,
+// index, i).
+func Fill(dst []float64, key uint64, stream, index uint32) {
+	k := [2]uint32{uint32(key), uint32(key >> 32)}
+	for i := 0; i < len(dst); i += 2 {
+		p := uint32(i / 2)
+		x, y := 0.0, 0.0
+		for a := uint32(0); a < MaxAttempts; a++ {
+			w := Block([4]uint32{p, a, index, stream}, k)
+			u := Uniform(w[0], w[1])
+			v := Uniform(w[2], w[3])
+			s := float64(u*u) + float64(v*v)
+			if s > 0 && s < 1 {
+				f := math.Sqrt(float64(-2*Log(s)) / s)
+				x, y = float64(u*f), float64(v*f)
+				break
+			}
+		}
+		dst[i] = x
+		if i+1 < len(dst) {
+			dst[i+1] = y
+		}
+	}
+}
+
+// Constants of Log, with their IEEE-754 bit patterns for transcription.
+const (
+	// ln2Hi is the leading 32 bits of ln 2 (0x3FE62E42FEE00000): k·ln2Hi is
+	// exact for every exponent k of a float64.
+	ln2Hi = 6.93147180369123816490e-01
+	// ln2Lo is ln 2 − ln2Hi rounded (0x3DEA39EF35793C76).
+	ln2Lo = 1.90821492927058770002e-10
+	// sqrt2 is √2 rounded to float64 (0x3FF6A09E667F3BCD).
+	sqrt2 = 1.41421356237309514547e+00
+	// two54 is 2^54 (0x4350000000000000), the pre-scaling of subnormals.
+	two54 = 0x1p54
+)
+
+// logCoef are the coefficients c_j = 2/(2j+1), j = 1…11, of
+//
+//	log((1+s)/(1−s)) = 2s + s·(c_1 z + c_2 z² + … ),  z = s²,
+//
+// each the float64 nearest to 2/(2j+1). For |s| ≤ 3 − 2√2 ≈ 0.1716 the
+// first omitted term is below 2^−60 relative to the result.
+var logCoef = [11]float64{
+	2.0 / 3,  // 0x3FE5555555555555
+	2.0 / 5,  // 0x3FD999999999999A
+	2.0 / 7,  // 0x3FD2492492492492
+	2.0 / 9,  // 0x3FCC71C71C71C71C
+	2.0 / 11, // 0x3FC745D1745D1746
+	2.0 / 13, // 0x3FC3B13B13B13B14
+	2.0 / 15, // 0x3FC1111111111111
+	2.0 / 17, // 0x3FBE1E1E1E1E1E1E
+	2.0 / 19, // 0x3FBAF286BCA1AF28
+	2.0 / 21, // 0x3FB8618618618618
+	2.0 / 23, // 0x3FB642C8590B2164
+}
+
+// Log returns the natural logarithm of x, to within one ulp, computed only
+// with correctly rounded +, −, ×, ÷ and bit manipulation in a fixed order,
+// so that a CUDA C transcription compiled without FMA contraction returns
+// bit-identical results. Special cases: Log(+Inf) = +Inf, Log(0) = −Inf,
+// Log(x < 0) = NaN, Log(NaN) = NaN.
+//
+// The algorithm (after fdlibm's e_log.c, with a Taylor instead of a minimax
+// polynomial):
+//
+//  1. If x is subnormal, x = x·2^54 and k = −54, else k = 0.
+//  2. From the bits of x: k += biased exponent − 1023, and m is x with its
+//     exponent field set to 1023, so m ∈ [1, 2). If m ≥ √2: m = m·0.5 and
+//     k = k + 1, so m ∈ [√½, √2).
+//  3. f = m − 1 (exact), s = f / (2 + f), z = s·s,
+//     R = z·(c1 + z·(c2 + … + z·c11)) with c_j = 2/(2j+1) (Horner, each
+//     product and sum rounded), hfsq = (0.5·f)·f.
+//  4. With K = float64(k):
+//     log x = K·ln2Hi − ((hfsq − (s·(hfsq + R) + K·ln2Lo)) − f).
+//
+// This uses log m = log((1+s)/(1−s)) = 2s + s·R and 2s = f − hfsq + s·hfsq.
+func Log(x float64) float64 {
+	switch {
+	case x != x || x < 0:
+		return math.NaN()
+	case x == 0:
+		return math.Inf(-1)
+	case x > math.MaxFloat64:
+		return x
+	}
+	k := 0
+	bits := math.Float64bits(x)
+	if bits>>52 == 0 { // subnormal (x > 0, so the sign bit is 0)
+		x = x * two54
+		k = -54
+		bits = math.Float64bits(x)
+	}
+	k += int(bits>>52) - 1023
+	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	if m >= sqrt2 {
+		m = m * 0.5
+		k++
+	}
+	f := m - 1
+	s := f / float64(2+f)
+	z := float64(s * s)
+	r := logCoef[10]
+	for j := 9; j >= 0; j-- {
+		r = logCoef[j] + float64(z*r)
+	}
+	r = float64(z * r)
+	hfsq := float64(float64(0.5*f) * f)
+	kf := float64(k)
+	t := float64(s*float64(hfsq+r)) + float64(kf*ln2Lo)
+	return float64(kf*ln2Hi) - float64(float64(hfsq-t)-f)
+}
