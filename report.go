@@ -56,6 +56,11 @@ type Result struct {
 	// Diagnosis names the likely mistake of a failed claim: transpose,
 	// factor, sign, symmetric, or empty.
 	Diagnosis string `json:"diagnosis"`
+	// Factor is claimed/true for the factor diagnosis.
+	Factor float64 `json:"factor,omitempty"`
+	// Detail says the diagnosis in words, e.g. which variable must be
+	// symmetric, or that only the diagonal disagrees.
+	Detail string `json:"detail,omitempty"`
 	// Reason explains an error or inconclusive verdict, or notes
 	// something the user should know about a pass.
 	Reason string `json:"reason,omitempty"`

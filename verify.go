@@ -117,6 +117,9 @@ func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Setting
 		return res
 	}
 	v.judge(&res, comps)
+	if res.Verdict == Fail {
+		v.diagnose(ctx, &res, comps)
+	}
 	return res
 }
 
@@ -135,6 +138,9 @@ type verification struct {
 	maxElems int
 	wrt      formulas.Var
 	fShape   formulas.Shape
+	// symmetrize names variables replaced by their symmetric part, for the
+	// diagnosis of results that hold only for symmetric inputs.
+	symmetrize map[string]bool
 }
 
 func newVerification(b backend.Backend, c *formulas.Claim, s Settings) (*verification, error) {
@@ -254,6 +260,12 @@ func (v *verification) newChunk(first, count int) (*evaluator, *sampler, error) 
 	smp := &sampler{ev: ev, key: v.key, first: first, count: count}
 	for _, vr := range v.c.Vars {
 		t, err := smp.variable(vr, v.shapes[vr.Name])
+		if err == nil && v.symmetrize[vr.Name] {
+			var sym backend.Tensor
+			sym, err = ev.sym(t)
+			ev.release(t)
+			t = sym
+		}
 		if err != nil {
 			ev.close()
 			return nil, nil, err
@@ -733,15 +745,18 @@ func (v *verification) judge(res *Result, comps []comparison) {
 		res.Reason = fmt.Sprintf("%d of %d comparisons disagree", counts[disagreed], len(comps))
 	case counts[claimBroken] > 0:
 		c := first(claimBroken)
+		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 		res.Verdict = Error
 		res.Reason = fmt.Sprintf("the claimed %s is not finite at instance %d although f is", v.c.Kind, c.instance)
 	case counts[outOfDomain] > 0:
 		c := first(outOfDomain)
+		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 		res.Verdict = Inconclusive
 		res.Reason = fmt.Sprintf("f is not finite at instance %d (%d of %d comparisons): the sample left the domain of %s",
 			c.instance, counts[outOfDomain], len(comps), v.c.FText)
 	case counts[undecided] > 0:
 		c := first(undecided)
+		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 		res.Verdict = Inconclusive
 		res.Reason = fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)",
 			c.instance, counts[undecided], len(comps))

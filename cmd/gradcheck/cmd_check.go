@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"strings"
+)
+
+// checkCommand verifies the claims of spec files or one inline claim.
+func checkCommand(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("check", e.stderr)
+	var specs, names []string
+	fs.StringArrayVar(&specs, "spec", nil, "verify the claims of this YAML spec `FILE` (may repeat)")
+	fs.StringArrayVar(&names, "name", nil, "with --spec, verify only the claims called `NAME` (a name or glob; may repeat); inline, the claim's name (default \"inline\")")
+	in := addInlineFlags(fs)
+	cf := addCommonFlags(fs)
+	if done, err := parseFlags(e, fs, args, checkHelp, outputHelp+exitCodesHelp); done || err != nil {
+		return err
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		if strings.HasSuffix(rest[0], ".yaml") || strings.HasSuffix(rest[0], ".yml") {
+			return usageErrorf("check", "unexpected argument %q (did you mean --spec %s?)", rest[0], rest[0])
+		}
+		return usageErrorf("check", "unexpected argument %q (check takes flags only)", rest[0])
+	}
+	inline := given(fs)
+	switch {
+	case len(specs) > 0 && inline:
+		return usageErrorf("check", "--spec and an inline claim (--f, --wrt, --grad, --var, ...) are mutually exclusive")
+	case len(specs) == 0 && !inline:
+		return usageErrorf("check", "nothing to check: give --spec FILE, or an inline claim with --f, --wrt, --grad (or --diff, --jac, --hess, --equals) and --var")
+	case inline && len(names) > 1:
+		return usageErrorf("check", "an inline claim takes one --name, got %d", len(names))
+	}
+	settings, err := cf.settings("check")
+	if err != nil {
+		return err
+	}
+	var targets []target
+	if inline {
+		name := "inline"
+		if len(names) == 1 {
+			name = names[0]
+		}
+		t, err := in.target(fs, name, len(names) == 1)
+		if err != nil {
+			return err
+		}
+		targets = []target{t}
+	} else if targets, err = specTargets(specs, names); err != nil {
+		return err
+	}
+	return verifyTargets(ctx, e, "check", targets, cf, settings)
+}

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+)
+
+// runCommand verifies registry claims.
+func runCommand(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("run", e.stderr)
+	cf := addCommonFlags(fs)
+	if done, err := parseFlags(e, fs, args, runHelp, outputHelp+exitCodesHelp); done || err != nil {
+		return err
+	}
+	settings, err := cf.settings("run")
+	if err != nil {
+		return err
+	}
+	targets, err := registryTargets("run", fs.Args())
+	if err != nil {
+		return err
+	}
+	return verifyTargets(ctx, e, "run", targets, cf, settings)
+}

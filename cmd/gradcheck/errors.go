@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes (see the package documentation).
+const (
+	exitOK       = 0 // every claim passed
+	exitFail     = 1 // a claim failed, was inconclusive or errored
+	exitUsage    = 2 // the invocation was wrong; nothing ran
+	exitInternal = 3 // gradcheck itself failed
+)
+
+// exitError is an error that ends the program with a given exit code.
+type exitError struct {
+	code int
+	// msg is the one-line message; empty for errNotAllPassed, whose
+	// results already say what went wrong.
+	msg string
+	// help, when set, is the command whose --help the message points to
+	// ("" for none, "gradcheck" for the overview).
+	help string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// errNotAllPassed ends a run in which some claim did not pass.
+var errNotAllPassed = &exitError{code: exitFail}
+
+// usageErrorf reports a bad flag, value or argument of command cmd: exit 2,
+// with a pointer to 'gradcheck cmd --help'.
+func usageErrorf(cmd, format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: oneLine(fmt.Sprintf(format, args...)), help: cmd}
+}
+
+// inputErrorf reports a bad claim or spec file: exit 2.
+func inputErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: oneLine(fmt.Sprintf(format, args...))}
+}
+
+// failErrorf reports a failure to verify that is not the invocation's
+// fault: exit 1.
+func failErrorf(format string, args ...any) error {
+	return &exitError{code: exitFail, msg: oneLine(fmt.Sprintf(format, args...))}
+}
+
+// exitCode prints err, if any, to stderr and returns its exit code. Errors
+// that are not exitErrors are internal failures.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var e *exitError
+	if !errors.As(err, &e) {
+		fmt.Fprintf(stderr, "gradcheck: internal error: %s\n", oneLine(err.Error()))
+		return exitInternal
+	}
+	if e.msg != "" {
+		fmt.Fprintf(stderr, "gradcheck: %s\n", e.msg)
+	}
+	switch e.help {
+	case "":
+	case "gradcheck":
+		fmt.Fprintln(stderr, "run 'gradcheck --help' for usage")
+	default:
+		fmt.Fprintf(stderr, "run 'gradcheck %s --help' for usage\n", e.help)
+	}
+	return e.code
+}
+
+// oneLine joins the lines of s, so that every message is one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

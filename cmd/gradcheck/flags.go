@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gradcheck/gradcheck"
+)
+
+// newFlagSet returns an empty flag set for command name that reports to
+// stderr and leaves error handling to the caller.
+func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {} // help is printed by parseFlags
+	fs.SortFlags = false
+	return fs
+}
+
+// parseFlags parses args into fs. On --help it prints help (the text, then
+// the flags, then tail) to stdout and returns done = true.
+func parseFlags(e *env, fs *pflag.FlagSet, args []string, help, tail string) (done bool, err error) {
+	err = fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(e.stdout, help)
+		fmt.Fprint(e.stdout, fs.FlagUsages())
+		fmt.Fprint(e.stdout, tail)
+		return true, nil
+	}
+	var bad *pflag.InvalidValueError
+	if errors.As(err, &bad) {
+		return false, usageErrorf(fs.Name(), "invalid value %q for --%s: %v", bad.GetValue(), bad.GetFlag().Name, bad.Unwrap())
+	}
+	if err != nil {
+		return false, usageErrorf(fs.Name(), "%v", err)
+	}
+	return false, nil
+}
+
+// commonFlags are the flags that run and check share.
+type commonFlags struct {
+	backend  *enumValue
+	sizes    sizeValue
+	batch    int
+	dirs     int
+	mode     *enumValue
+	seed     uint64
+	rtol     float64
+	atol     float64
+	instance int
+	format   *enumValue
+	out      string
+	verbose  bool
+
+	fs *pflag.FlagSet
+}
+
+// addCommonFlags defines the common flags on fs.
+func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
+	d := gradcheck.DefaultSettings()
+	c := &commonFlags{
+		backend:  newEnum("auto", "auto", "cpu", "gpu"),
+		batch:    d.Batch,
+		dirs:     d.Dirs,
+		mode:     newEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
+		seed:     d.Seed,
+		rtol:     d.RTol,
+		atol:     d.ATol,
+		instance: d.Instance,
+		format:   newEnum("text", "text", "json"),
+		fs:       fs,
+	}
+	fs.Var(c.backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
+	fs.Var(&c.sizes, "size", "values of size symbols, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
+	fs.Var(intValue{&c.batch, 1}, "batch", "random instances per claim")
+	fs.Var(intValue{&c.dirs, 1}, "dirs", "random directions per instance")
+	fs.Var(c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
+	fs.Var(seedValue{&c.seed}, "seed", "seed of the random inputs; the same seed draws the same inputs")
+	fs.Var(tolValue{&c.rtol}, "rtol", "extra relative tolerance, times |claimed|")
+	fs.Var(tolValue{&c.atol}, "atol", "extra absolute tolerance")
+	fs.Var(intValue{&c.instance, -1}, "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
+	fs.Var(c.format, "format", "output format: text or json")
+	fs.StringVar(&c.out, "out", "", "write the report to `FILE` and the text table to stdout")
+	fs.BoolVar(&c.verbose, "verbose", false, "report progress on stderr and details of failures")
+	return c
+}
+
+// settings returns the verifier settings the flags ask for; cmd names the
+// command for error messages.
+func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
+	s := gradcheck.DefaultSettings()
+	s.Sizes = c.sizes.m
+	s.Batch, s.Dirs = c.batch, c.dirs
+	s.Mode = gradcheck.Mode(c.mode.val)
+	s.Seed = c.seed
+	s.RTol, s.ATol = c.rtol, c.atol
+	s.Instance = c.instance
+	if s.Instance >= s.Batch {
+		return s, usageErrorf(cmd, "--instance %d is out of range: --batch %d has instances 0 to %d", s.Instance, s.Batch, s.Batch-1)
+	}
+	return s, nil
+}
+
+// reportFormat is the format of the report: --format, or json for an
+// --out file ending in .json when --format is not given.
+func (c *commonFlags) reportFormat() string {
+	if c.out != "" && !c.fs.Changed("format") && strings.EqualFold(filepath.Ext(c.out), ".json") {
+		return "json"
+	}
+	return c.format.val
+}

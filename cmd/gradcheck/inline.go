@@ -1,0 +1,81 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// inlineFlags declare one claim on the command line of check.
+type inlineFlags struct {
+	f, wrt                        string
+	grad, diff, jac, hess, equals string
+	layout                        string
+	vars                          []string
+}
+
+// inlineNames are the flags of an inline claim, in the order a re-run
+// command repeats them.
+var inlineNames = []string{"f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout", "var"}
+
+// addInlineFlags defines the inline-claim flags on fs.
+func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
+	in := &inlineFlags{}
+	fs.StringVar(&in.f, "f", "", "the function f, an `EXPR` such as 'tr(A*X)'")
+	fs.StringVar(&in.wrt, "wrt", "", "the variable (`VAR`) that f is differentiated with respect to")
+	fs.StringVar(&in.grad, "grad", "", "claim: the gradient of scalar f, an `EXPR`")
+	fs.StringVar(&in.diff, "diff", "", "claim: the differential Df[dX], an `EXPR` in X and dX")
+	fs.StringVar(&in.jac, "jac", "", "claim: the Jacobian of vector f of a vector, an `EXPR`")
+	fs.StringVar(&in.hess, "hess", "", "claim: the Hessian (vector variable) or D²f[dX,dX] (matrix variable), an `EXPR`")
+	fs.StringVar(&in.equals, "equals", "", "claim: the identity f == `EXPR`")
+	fs.StringVar(&in.layout, "layout", "", "the `LAYOUT` of --grad: numerator or denominator (default)")
+	fs.StringArrayVar(&in.vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n:wellcond or x=n (may repeat)")
+	return in
+}
+
+// given reports whether any inline-claim flag is set.
+func given(fs *pflag.FlagSet) bool {
+	for _, n := range inlineNames {
+		if fs.Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// target builds the inline claim called name (named tells whether --name
+// gave it).
+func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (target, error) {
+	spec := formulas.Spec{
+		Name: name, F: in.f, Wrt: in.wrt,
+		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
+		Layout: in.layout,
+		Source: "command line",
+	}
+	for _, s := range in.vars {
+		n, v, err := formulas.ParseVarFlag(s)
+		if err != nil {
+			return target{}, usageErrorf("check", "--var: %v", err)
+		}
+		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
+	}
+	c, err := formulas.Build(spec)
+	if err != nil {
+		return target{}, inputErrorf("%v", err)
+	}
+	sel := []string{"check"}
+	fs.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "var":
+			for _, v := range in.vars {
+				sel = append(sel, "--var", v)
+			}
+		case "f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout":
+			sel = append(sel, "--"+f.Name, f.Value.String())
+		}
+	})
+	if named {
+		sel = append(sel, "--name", name)
+	}
+	return target{claim: c, selector: sel}, nil
+}

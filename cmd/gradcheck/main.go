@@ -1,0 +1,54 @@
+// Command gradcheck verifies matrix-calculus claims (gradients,
+// differentials, Jacobians, Hessians and identities) against finite
+// differences on batches of random matrices.
+//
+// Usage:
+//
+//	gradcheck list                     the built-in registry of claims
+//	gradcheck run [NAME|GLOB ...]      verify registry claims (default: all)
+//	gradcheck check --spec FILE        verify the claims of a YAML spec file
+//	gradcheck check --f EXPR --wrt V --grad EXPR --var X=n,n ...
+//	                                   verify one claim given inline
+//
+// Exit codes:
+//
+//	0  every claim passed
+//	1  at least one claim failed, was inconclusive or could not be evaluated
+//	2  the invocation was wrong (bad flag or value, unknown command, parse or
+//	   shape error in a claim, unreadable or invalid YAML); nothing ran
+//	3  gradcheck itself failed (an internal error)
+//
+// Run 'gradcheck COMMAND --help' for the flags of a command.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// version is the version that --version prints; release builds set it with
+// -ldflags "-X main.version=1.2.3".
+var version = "0.1.0-dev"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run executes the command line args (without the program name), writing
+// results to stdout and messages to stderr, and returns the exit code. It
+// never panics: a panic is reported as an internal error (exit 3) without
+// a stack trace.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "gradcheck: internal error: %s (please report this bug)\n", oneLine(fmt.Sprint(r)))
+			code = exitInternal
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	// After the first interrupt, a second one ends the process at once.
+	context.AfterFunc(ctx, stop)
+	return exitCode(dispatch(ctx, &env{stdout: stdout, stderr: stderr}, args), stderr)
+}

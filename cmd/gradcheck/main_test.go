@@ -1,0 +1,364 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// call runs the command line args and returns the exit code and outputs.
+// No output of any call may show a Go panic or stack trace.
+func call(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	for _, s := range []string{out.String(), errOut.String()} {
+		if strings.Contains(s, "goroutine") || strings.Contains(s, "panic") {
+			t.Fatalf("gradcheck %s: output shows a panic:\n%s", strings.Join(args, " "), s)
+		}
+	}
+	return code, out.String(), errOut.String()
+}
+
+// Inline claims with small sizes, to keep the tests fast.
+var (
+	trAX      = []string{"check", "--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,n", "--var", "X=n,n", "--size", "n=6"}
+	correctTR = append(append([]string(nil), trAX...), "--grad", "A'")
+	wrongTR   = append(append([]string(nil), trAX...), "--grad", "A")
+)
+
+func TestVersion(t *testing.T) {
+	code, out, _ := call(t, "--version")
+	if code != exitOK || out != "gradcheck "+version+"\n" {
+		t.Errorf("--version: exit %d, output %q", code, out)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{}, {"--help"}, {"-h"}, {"help"},
+		{"list", "--help"}, {"run", "--help"}, {"check", "--help"}, {"run", "-h"},
+		{"help", "run"}, {"help", "check"},
+	} {
+		code, out, errOut := call(t, args...)
+		if code != exitOK {
+			t.Errorf("gradcheck %q: exit %d, want 0; stderr %q", args, code, errOut)
+		}
+		for _, want := range []string{"Usage", "Example", "gradcheck "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("gradcheck %q: help lacks %q:\n%s", args, want, out)
+			}
+		}
+	}
+	// The help of run and check documents the flags and the exit codes.
+	for _, cmd := range []string{"run", "check"} {
+		_, out, _ := call(t, cmd, "--help")
+		for _, want := range []string{"--size", "--seed", "--instance", "--format", "Exit codes", "3  gradcheck itself failed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s --help lacks %q", cmd, want)
+			}
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	code, out, _ := call(t, "list")
+	if code != exitOK {
+		t.Fatalf("list: exit %d", code)
+	}
+	for _, want := range []string{"NAME", "SOURCE", "tr-ax", "logdet-spd", "grad_X tr(A*X) = A'", "Matrix Cookbook"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+
+	code, out, _ = call(t, "list", "--format", "json", "tr-*")
+	if code != exitOK {
+		t.Fatalf("list --format json: exit %d", code)
+	}
+	var entries []listEntry
+	if err := json.Unmarshal([]byte(out), &entries); err != nil {
+		t.Fatalf("list --format json: %v", err)
+	}
+	if len(entries) == 0 || entries[0].Name == "" || entries[0].Source == "" {
+		t.Errorf("list --format json: got %+v", entries)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name, "tr-") {
+			t.Errorf("list tr-* lists %s", e.Name)
+		}
+	}
+}
+
+func TestRunPasses(t *testing.T) {
+	code, out, errOut := call(t, "run", "tr-ax")
+	if code != exitOK {
+		t.Fatalf("run tr-ax: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"NAME", "KIND", "SIZES", "VERDICT", "REL-ERR", "TOL", "NOTE", "tr-ax", "m=40,n=48", "pass", "1 passed, 0 failed, 0 inconclusive, 0 errors in "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("run tr-ax: output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// report runs args with --format json and decodes the report.
+func report(t *testing.T, wantCode int, args ...string) (gradcheck.Report, string) {
+	t.Helper()
+	code, out, errOut := call(t, append(args, "--format", "json")...)
+	if code != wantCode {
+		t.Fatalf("%q: exit %d, want %d\n%s", args, code, wantCode, errOut)
+	}
+	var rep gradcheck.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%q: the JSON report does not parse: %v\n%s", args, err, out)
+	}
+	return rep, out
+}
+
+func TestRunJSON(t *testing.T) {
+	_, out := report(t, exitOK, "run", "tr-ax", "kron-trace")
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &fields); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"version", "backend", "seed", "results", "summary"} {
+		if _, ok := fields[k]; !ok {
+			t.Errorf("JSON report lacks %q", k)
+		}
+	}
+	rep, _ := report(t, exitOK, "run", "tr-ax", "kron-trace", "--seed", "7")
+	if rep.Version != gradcheck.ReportVersion || rep.Backend != "cpu" || rep.Seed != 7 {
+		t.Errorf("report header: version %d, backend %q, seed %d", rep.Version, rep.Backend, rep.Seed)
+	}
+	if len(rep.Results) != 2 || rep.Results[0].Name != "tr-ax" || rep.Results[1].Name != "kron-trace" {
+		t.Errorf("results not in the order given: %+v", rep.Results)
+	}
+	if rep.Summary.Pass != 2 {
+		t.Errorf("summary %+v, want 2 passes", rep.Summary)
+	}
+	// The report is deterministic.
+	_, again := report(t, exitOK, "run", "tr-ax", "kron-trace")
+	if again != out {
+		t.Errorf("two runs with the same seed give different reports")
+	}
+}
+
+func TestCheckInline(t *testing.T) {
+	if code, out, errOut := call(t, correctTR...); code != exitOK {
+		t.Errorf("correct inline claim: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ := call(t, wrongTR...)
+	if code != exitFail {
+		t.Fatalf("wrong inline claim: exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"fail", "0 passed, 1 failed", `gradcheck check --f "tr(A*X)" --wrt X --var A=n,n --var X=n,n --grad A --seed 1 --size n=6 --instance `} {
+		if !strings.Contains(out, want) {
+			t.Errorf("wrong inline claim: output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCheckSpec(t *testing.T) {
+	if code, out, errOut := call(t, "check", "--spec", "../../examples/correct.yaml"); code != exitOK {
+		t.Errorf("correct.yaml: exit %d\n%s%s", code, out, errOut)
+	}
+	rep, _ := report(t, exitFail, "check", "--spec", "../../examples/wrong.yaml")
+	if len(rep.Results) == 0 || rep.Summary.Fail != len(rep.Results) {
+		t.Errorf("wrong.yaml: summary %+v for %d claims, want every claim failed", rep.Summary, len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != gradcheck.Fail {
+			t.Errorf("wrong.yaml: %s: verdict %s, want fail (%s)", r.Name, r.Verdict, r.Reason)
+		}
+	}
+
+	// --name selects claims of a spec file.
+	rep, _ = report(t, exitFail, "check", "--spec", "../../examples/wrong.yaml", "--name", "wrong-tr-*", "--name", "wrong-det")
+	var names []string
+	for _, r := range rep.Results {
+		names = append(names, r.Name)
+	}
+	if got, want := strings.Join(names, " "), "wrong-tr-ax wrong-tr-axb-num wrong-tr-inv-sign wrong-tr-xaxt-sym wrong-tr-xtax-sym wrong-tr-xaxt-missing wrong-det"; got != want {
+		t.Errorf("--name selects %s, want %s", got, want)
+	}
+}
+
+// TestRerun checks that the command printed for a failed claim reproduces
+// its worst instance.
+func TestRerun(t *testing.T) {
+	spec := "../../examples/wrong.yaml"
+	code, out, _ := call(t, "check", "--spec", spec, "--name", "wrong-quad-form-half", "--size", "n=7", "--seed", "3")
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var line string
+	for l := range strings.SplitSeq(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "gradcheck check") {
+			line = strings.TrimSpace(l)
+		}
+	}
+	prefix := "gradcheck check --spec " + spec + " --name wrong-quad-form-half --seed 3 --size n=7 --instance "
+	if !strings.HasPrefix(line, prefix) {
+		t.Fatalf("re-run line %q, want prefix %q", line, prefix)
+	}
+	rep, _ := report(t, exitFail, strings.Fields(line)[1:]...)
+	if len(rep.Results) != 1 || rep.Results[0].Comparisons != 3 {
+		t.Errorf("re-run gives %+v, want one claim at one instance", rep.Results)
+	}
+}
+
+func TestOut(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "report.json")
+	code, out, _ := call(t, "run", "tr-ax", "--out", file)
+	if code != exitOK || !strings.Contains(out, "1 passed") {
+		t.Fatalf("run --out: exit %d, stdout %q", code, out)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep gradcheck.Report
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Summary.Pass != 1 {
+		t.Errorf("--out report: %v, %+v", err, rep.Summary)
+	}
+}
+
+func TestGPUBackend(t *testing.T) {
+	code, out, errOut := call(t, "run", "tr-ax", "--backend", "gpu")
+	if code != exitFail || out != "" || !strings.Contains(errOut, "gpu backend: not available in this build") {
+		t.Errorf("--backend gpu: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := call(t, "run", "tr-ax", "--backend", "cpu"); code != exitOK {
+		t.Errorf("--backend cpu: exit %d: %s", code, errOut)
+	}
+}
+
+// writeFile writes a temporary spec file.
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBadInput(t *testing.T) {
+	inline := func(f, grad string, vars ...string) []string {
+		args := []string{"check", "--f", f, "--wrt", "X", "--grad", grad}
+		for _, v := range vars {
+			args = append(args, "--var", v)
+		}
+		return args
+	}
+	malformed := writeFile(t, "malformed.yaml", "formulas:\n  - name: a\n    f: [tr(X)\n")
+	unknownKey := writeFile(t, "unknown.yaml", "formulas:\n  - name: a\n    f: tr(X)\n    wrt: X\n    gard: eye(n)\n    vars:\n      X: \"n,n\"\n")
+	empty := writeFile(t, "empty.yaml", "")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown function", inline("foo(A*X)", "A", "A=n,n", "X=n,n"), []string{"1:1", "unknown function 'foo'"}},
+		{"unbalanced parentheses", inline("tr(A*X*B", "A", "A=n,n", "X=n,n", "B=n,n"), []string{"1:9: expected ')'"}},
+		{"undeclared variable", inline("tr(A*X*B)", "A", "A=n,n", "X=n,n"), []string{"1:8", "'B'"}},
+		{"shape mismatch", inline("tr(A*X)", "A", "A=m,n", "X=m,n"), []string{"A*X", "40×48 by 40×48"}},
+		{"non-square det", inline("det(X)", "X", "X=m,n"), []string{"det(X)", "square", "40×48"}},
+		{"bad variable", inline("tr(X)", "X", "X=n,n:nosuch"), []string{"--var", `"nosuch"`}},
+		{"two claim kinds", append(inline("tr(A*X)", "A'", "A=n,n", "X=n,n"), "--equals", "X"), []string{"both grad and equals"}},
+		{"size zero", []string{"run", "tr-ax", "--size", "n=0"}, []string{`"n=0"`, "at least 1"}},
+		{"size not a number", []string{"run", "tr-ax", "--size", "m=4,n=abc"}, []string{`"n=abc"`, `"abc" is not an integer`}},
+		{"size without =", []string{"run", "tr-ax", "--size", "n"}, []string{`"n"`, "missing '='"}},
+		{"bad batch", []string{"run", "--batch", "0"}, []string{`"0"`, "--batch", "at least 1"}},
+		{"bad format", []string{"run", "--format", "xml"}, []string{`"xml"`, "--format", "text or json"}},
+		{"instance out of range", []string{"run", "--instance", "8"}, []string{"--instance 8", "--batch 8"}},
+		{"unreadable YAML", []string{"check", "--spec", filepath.Join(t.TempDir(), "missing.yaml")}, []string{"missing.yaml", "no such file"}},
+		{"malformed YAML", []string{"check", "--spec", malformed}, []string{"malformed.yaml:2:"}},
+		{"unknown YAML key", []string{"check", "--spec", unknownKey}, []string{"unknown.yaml:5:", `unknown key "gard"`, "did you mean grad"}},
+		{"empty YAML", []string{"check", "--spec", empty}, []string{"empty.yaml", "empty file"}},
+		{"no matching spec claim", []string{"check", "--spec", "../../examples/correct.yaml", "--name", "nosuch"}, []string{`matches "nosuch"`}},
+		{"unknown subcommand", []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{"unknown flag", []string{"run", "--frobnicate"}, []string{"unknown flag: --frobnicate"}},
+		{"flag before command", []string{"--seed", "2", "run"}, []string{"unknown flag --seed"}},
+		{"no registry match", []string{"run", "tr-ax", "no-such-claim"}, []string{`no registry claim matches "no-such-claim"`}},
+		{"bad glob", []string{"run", "[tr"}, []string{`bad pattern "[tr"`}},
+		{"spec and inline", []string{"check", "--spec", "../../examples/correct.yaml", "--f", "tr(X)"}, []string{"--spec", "--f", "mutually exclusive"}},
+		{"check nothing", []string{"check"}, []string{"nothing to check"}},
+		{"check positional", []string{"check", "x.yaml"}, []string{`"x.yaml"`, "--spec x.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := call(t, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want 2; stderr %q", code, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing (nothing runs)", out)
+			}
+			lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+			if len(lines) > 2 || len(lines) == 2 && !strings.HasPrefix(lines[1], "run 'gradcheck ") {
+				t.Errorf("want a one-line message (and a pointer to --help), got %q", errOut)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(lines[0], want) {
+					t.Errorf("message %q lacks %q", lines[0], want)
+				}
+			}
+		})
+	}
+}
+
+// TestFlagErrorsPointToHelp checks that a bad flag names the subcommand's help.
+func TestFlagErrorsPointToHelp(t *testing.T) {
+	for _, cmd := range []string{"list", "run", "check"} {
+		code, _, errOut := call(t, cmd, "--nosuch")
+		if code != exitUsage || !strings.Contains(errOut, "run 'gradcheck "+cmd+" --help'") {
+			t.Errorf("%s --nosuch: exit %d, stderr %q", cmd, code, errOut)
+		}
+	}
+}
+
+// TestPanicIsInternalError checks that a panic during a run becomes exit 3
+// with a one-line message and no stack trace.
+func TestPanicIsInternalError(t *testing.T) {
+	defer func(v func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result) {
+		verify = v
+	}(verify)
+	verify = func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result {
+		var m map[string]int
+		m["boom"]++ // a nil-map write, as a bug would
+		return gradcheck.Result{}
+	}
+	code, _, errOut := call(t, "run", "tr-ax")
+	if code != exitInternal || !strings.Contains(errOut, "internal error") {
+		t.Errorf("exit %d, stderr %q; want 3 and an internal error", code, errOut)
+	}
+}
+
+func TestNonFiniteJSON(t *testing.T) {
+	nan := func() float64 { var z float64; return z / z }()
+	rep := gradcheck.Report{Results: []gradcheck.Result{{Name: "x", MaxRelErr: nan, Reason: "f is not finite"}}}
+	data, err := reportJSON(rep)
+	if err != nil {
+		t.Fatalf("reportJSON: %v", err)
+	}
+	var back gradcheck.Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	r := back.Results[0]
+	if r.MaxRelErr != 0 || !strings.Contains(r.Reason, "f is not finite") || !strings.Contains(r.Reason, "max_rel_err was NaN") {
+		t.Errorf("sanitized result %+v", r)
+	}
+	if rep.Results[0].MaxRelErr == rep.Results[0].MaxRelErr {
+		t.Errorf("reportJSON modified its argument")
+	}
+}

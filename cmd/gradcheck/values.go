@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The flag values below give short, exact messages for a bad value; pflag
+// wraps them as `invalid argument "abc" for "--batch" flag: not an integer`.
+
+// enumValue is a flag that takes one of a fixed set of words.
+type enumValue struct {
+	val     string
+	allowed []string
+}
+
+func newEnum(def string, allowed ...string) *enumValue {
+	return &enumValue{val: def, allowed: allowed}
+}
+
+func (e *enumValue) String() string { return e.val }
+func (e *enumValue) Type() string   { return strings.Join(e.allowed, "|") }
+
+func (e *enumValue) Set(s string) error {
+	if !slices.Contains(e.allowed, s) {
+		return fmt.Errorf("want %s", orList(e.allowed))
+	}
+	e.val = s
+	return nil
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// intValue is an integer flag with a lower bound.
+type intValue struct {
+	p   *int
+	min int
+}
+
+func (v intValue) String() string { return strconv.Itoa(*v.p) }
+func (v intValue) Type() string   { return "int" }
+
+func (v intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return fmt.Errorf("not an integer")
+	case n < v.min:
+		return fmt.Errorf("must be at least %d", v.min)
+	}
+	*v.p = n
+	return nil
+}
+
+// seedValue is a uint64 flag.
+type seedValue struct{ p *uint64 }
+
+func (v seedValue) String() string { return strconv.FormatUint(*v.p, 10) }
+func (v seedValue) Type() string   { return "uint" }
+
+func (v seedValue) Set(s string) error {
+	n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return fmt.Errorf("want a non-negative integer")
+	}
+	*v.p = n
+	return nil
+}
+
+// tolValue is a finite, non-negative float flag.
+type tolValue struct{ p *float64 }
+
+func (v tolValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 64) }
+func (v tolValue) Type() string   { return "float" }
+
+func (v tolValue) Set(s string) error {
+	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not a number")
+	case math.IsNaN(x) || math.IsInf(x, 0) || x < 0:
+		return fmt.Errorf("must be a finite number ≥ 0")
+	}
+	*v.p = x
+	return nil
+}
+
+// sizeValue collects --size n=256,m=128; the flag may repeat, and a later
+// value for a symbol replaces an earlier one.
+type sizeValue struct{ m map[string]int }
+
+func (v *sizeValue) Type() string { return "N=V,..." }
+
+func (v *sizeValue) String() string {
+	if v == nil || len(v.m) == 0 {
+		return ""
+	}
+	return formatSizes(v.m)
+}
+
+func (v *sizeValue) Set(s string) error {
+	parsed, err := parseSizes(s)
+	if err != nil {
+		return err
+	}
+	if v.m == nil {
+		v.m = make(map[string]int)
+	}
+	for k, n := range parsed {
+		v.m[k] = n
+	}
+	return nil
+}
+
+// parseSizes parses "n=256,m=128". Errors quote the entry at fault.
+func parseSizes(s string) (map[string]int, error) {
+	m := make(map[string]int)
+	parts := strings.Split(s, ",")
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		// Name the entry at fault when there are several.
+		at := ""
+		if len(parts) > 1 {
+			at = strconv.Quote(part) + ": "
+		}
+		name, val, ok := strings.Cut(part, "=")
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		switch {
+		case part == "":
+			return nil, fmt.Errorf("empty entry (want NAME=VALUE,..., as in n=256,m=128)")
+		case !ok:
+			return nil, fmt.Errorf("%smissing '=' (want NAME=VALUE, as in n=256)", at)
+		case !isSymbol(name):
+			return nil, fmt.Errorf("%s%q is not a size symbol (a letter, then letters, digits or _)", at, name)
+		}
+		n, err := strconv.Atoi(val)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%s%q is not an integer", at, val)
+		case n < 1:
+			return nil, fmt.Errorf("%ssize %s must be at least 1", at, name)
+		}
+		m[name] = n
+	}
+	return m, nil
+}
+
+// formatSizes writes sizes as "m=40,n=48", sorted by symbol.
+func formatSizes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Itoa(m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// isSymbol reports whether s is a name: a letter, then letters, digits or
+// underscores.
+func isSymbol(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || r != '_' && (r < '0' || r > '9')) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,210 @@
+package gradcheck
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// The diagnoses of a failed claim (DESIGN.md, "Command line").
+const (
+	// DiagTranspose: the claim is the transposed truth (numerator vs
+	// denominator layout).
+	DiagTranspose = "transpose"
+	// DiagFactor: the claim is off by a constant factor, given in
+	// Result.Factor as claimed/true.
+	DiagFactor = "factor"
+	// DiagSign: the claim is the truth negated.
+	DiagSign = "sign"
+	// DiagSymmetric: the claim holds once some inputs are symmetric.
+	DiagSymmetric = "symmetric"
+)
+
+const (
+	// fitAgreement is how close a fitted coefficient must be to 0 or ±1
+	// to count as that value. The finite differences agree with correct
+	// claims to about 1e-10, so a genuine fit lands far closer than this.
+	fitAgreement = 1e-6
+	// maxAutoEntries bounds the entries of a variable for which a failed
+	// directional check is followed by an entrywise one (n ≤ 8).
+	maxAutoEntries = 64
+	// recheckBatch bounds the instances of each symmetric re-check.
+	recheckBatch = 4
+)
+
+// diagnose names the likely mistake of a failed claim. It first fits the
+// finite differences d to α·⟨claim, H⟩ + β·⟨claimᵀ, H⟩, which costs no new
+// evaluation: α = 0, β = ±1 is a transposed claim; β = 0 and a constant α a
+// sign or factor. A fit counts only if it explains every comparison within
+// its tolerance. Otherwise it re-checks the claim with each square input
+// made symmetric. For small variables it adds the entries that disagree
+// most, and says when only the diagonal does.
+func (v *verification) diagnose(ctx context.Context, res *Result, comps []comparison) {
+	if v.c.Kind == formulas.Equals {
+		return
+	}
+	if !v.fitDiagnosis(res, comps) {
+		v.symmetricDiagnosis(ctx, res)
+	}
+	sh := v.shapes[v.c.Wrt]
+	entries := comps
+	if !v.entrywise() {
+		// Follow a failed directional check on a small variable with an
+		// entrywise check of its worst instance.
+		re := *v
+		re.s.Mode, re.s.Instance = Entrywise, res.Worst.Instance
+		if !re.entrywise() || sh.Rows*sh.Cols > maxAutoEntries {
+			return
+		}
+		var err error
+		if entries, err = re.run(ctx); err != nil {
+			return
+		}
+		res.Entries = re.worstEntries(entries)
+	}
+	if v.c.Kind == formulas.Grad && sh.IsSquare() && sh.Rows > 1 && onlyDiagonal(entries, sh.Cols) {
+		res.Detail = joinDetail(res.Detail, "only the diagonal entries disagree")
+	}
+}
+
+// fitDiagnosis tries the transpose, sign and factor diagnoses.
+func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
+	var use []comparison
+	withT := true
+	for _, c := range comps {
+		if c.status == agreed || c.status == disagreed {
+			use = append(use, c)
+			withT = withT && finite(c.transposed)
+		}
+	}
+	var saa, sab, sbb, sad, sbd float64
+	for _, c := range use {
+		a, b, d := c.claimed, c.transposed, c.fd
+		saa += a * a
+		sad += a * d
+		if withT {
+			sab += a * b
+			sbb += b * b
+			sbd += b * d
+		}
+	}
+	if len(use) < 2 || saa == 0 {
+		return false
+	}
+	det := saa*sbb - sab*sab
+	if withT && det <= 1e-12*saa*sbb {
+		withT = false // the claim is symmetric: transposing it changes nothing
+	}
+	alpha, beta := sad/saa, 0.0
+	if withT {
+		alpha, beta = (sad*sbb-sbd*sab)/det, (saa*sbd-sab*sad)/det
+	}
+	for _, c := range use {
+		fitted := alpha * c.claimed
+		if withT {
+			fitted += beta * c.transposed
+		}
+		if math.Abs(c.fd-fitted) > c.tol {
+			return false
+		}
+	}
+	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
+	switch {
+	case withT && near(alpha, 0) && near(math.Abs(beta), 1):
+		res.Diagnosis = DiagTranspose
+		res.Detail = "the claim is the transpose of the truth: numerator vs denominator layout?"
+		if beta < 0 {
+			res.Detail = "the claim is the negated transpose of the truth: numerator vs denominator layout, and the sign"
+		}
+	case near(beta, 0) && near(alpha, -1):
+		res.Diagnosis = DiagSign
+		res.Detail = "the claim has the wrong sign"
+	case near(beta, 0) && !near(alpha, 1):
+		res.Diagnosis = DiagFactor
+		res.Factor = roundFactor(1 / alpha)
+		res.Detail = fmt.Sprintf("the claim is %g times the truth", res.Factor)
+	default:
+		return false
+	}
+	return true
+}
+
+// roundFactor removes finite-difference noise from a fitted factor: 0.5000000001 → 0.5.
+func roundFactor(k float64) float64 {
+	r := math.Round(k*1e6) / 1e6
+	if r == 0 {
+		return k
+	}
+	return r
+}
+
+// symmetricDiagnosis re-checks the claim with each square input, then all of
+// them, replaced by its symmetric part, and diagnoses "symmetric" when that
+// makes the claim pass.
+func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool {
+	var square []string
+	for _, vr := range v.c.Vars {
+		if sh := v.shapes[vr.Name]; sh.IsSquare() && sh.Rows > 1 && !vr.SymSpace && vr.Dist != formulas.Sym && vr.Dist != formulas.SPD {
+			square = append(square, vr.Name)
+		}
+	}
+	tries := make([][]string, 0, len(square)+1)
+	for _, name := range square {
+		tries = append(tries, []string{name})
+	}
+	if len(square) > 1 {
+		tries = append(tries, square)
+	}
+	for _, names := range tries {
+		if v.passesWith(ctx, names) {
+			res.Diagnosis = DiagSymmetric
+			res.Detail = fmt.Sprintf("holds only when %s %s symmetric", strings.Join(names, " and "), map[bool]string{true: "is", false: "are"}[len(names) == 1])
+			return true
+		}
+	}
+	return false
+}
+
+// passesWith reports whether the claim passes with the named inputs
+// symmetrized.
+func (v *verification) passesWith(ctx context.Context, names []string) bool {
+	s := v.s
+	s.Batch = min(s.Batch, recheckBatch)
+	re := *v
+	re.s = s
+	re.symmetrize = map[string]bool{}
+	for _, n := range names {
+		re.symmetrize[n] = true
+	}
+	comps, err := re.run(ctx)
+	if err != nil {
+		return false
+	}
+	var r Result
+	re.judge(&r, comps)
+	return r.Verdict == Pass
+}
+
+// onlyDiagonal reports whether every disagreeing entry is on the diagonal.
+func onlyDiagonal(comps []comparison, cols int) bool {
+	seen := false
+	for _, c := range comps {
+		if c.status == disagreed {
+			if c.direction/cols != c.direction%cols {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}

@@ -1,0 +1,147 @@
+package gradcheck
+
+import (
+	"context"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// expectations reads the `# expect:` comment that precedes each claim of a
+// spec file: "transpose", "factor 0.5", "sign", "symmetric A" or "none".
+func expectations(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	want := map[string]string{}
+	name := regexp.MustCompile(`^\s*- name:\s*(\S+)`)
+	pending := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if e, ok := strings.CutPrefix(strings.TrimSpace(line), "# expect:"); ok {
+			pending = strings.TrimSpace(e)
+		}
+		if m := name.FindStringSubmatch(line); m != nil {
+			want[m[1]] = pending
+			pending = ""
+		}
+	}
+	return want
+}
+
+// TestWrongClaimsDiagnosed checks that every claim of examples/wrong.yaml
+// fails with exactly the diagnosis its comment names, and none where the
+// comment says none.
+func TestWrongClaimsDiagnosed(t *testing.T) {
+	data, err := os.ReadFile("examples/wrong.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := formulas.LoadSpec("examples/wrong.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := expectations(t, data)
+	b := cpu.New()
+	for _, c := range claims {
+		t.Run(c.Name, func(t *testing.T) {
+			res := Verify(context.Background(), b, c, DefaultSettings())
+			if res.Verdict != Fail {
+				t.Fatalf("verdict %s (%s), want fail", res.Verdict, res.Reason)
+			}
+			exp, ok := want[c.Name]
+			if !ok || exp == "" {
+				t.Fatalf("no `# expect:` comment")
+			}
+			kind, arg, _ := strings.Cut(exp, " ")
+			if kind == "none" {
+				kind = ""
+			}
+			if res.Diagnosis != kind {
+				t.Fatalf("diagnosis %q (%s), want %q", res.Diagnosis, res.Detail, exp)
+			}
+			switch kind {
+			case DiagFactor:
+				f, err := strconv.ParseFloat(arg, 64)
+				if err != nil || res.Factor != f {
+					t.Errorf("factor %g, want %s", res.Factor, arg)
+				}
+			case DiagSymmetric:
+				if !strings.Contains(res.Detail, arg+" ") {
+					t.Errorf("detail %q does not name %s", res.Detail, arg)
+				}
+			}
+		})
+	}
+}
+
+// inline builds a claim from YAML-like fields for a test.
+func inline(t *testing.T, spec formulas.Spec) *formulas.Claim {
+	t.Helper()
+	c, err := formulas.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func squareVars(names ...string) []formulas.SpecVar {
+	var vs []formulas.SpecVar
+	for _, n := range names {
+		vs = append(vs, formulas.SpecVar{Name: n, VarSpec: formulas.VarSpec{Shape: "n,n"}})
+	}
+	return vs
+}
+
+// TestEntrywise checks entrywise mode against the known gradient of
+// tr(AX), which is Aᵀ: a claim of A disagrees exactly off the diagonal, and
+// the finite-difference entries reported are the entries of Aᵀ.
+func TestEntrywise(t *testing.T) {
+	s := DefaultSettings()
+	s.Mode = Entrywise
+	s.Sizes = map[string]int{"n": 3}
+	b := cpu.New()
+	right := inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: squareVars("A", "X")})
+	if res := Verify(context.Background(), b, right, s); res.Verdict != Pass || res.Comparisons != 9*s.Batch {
+		t.Fatalf("correct claim: %s after %d comparisons (%s)", res.Verdict, res.Comparisons, res.Reason)
+	}
+	wrong := inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: squareVars("A", "X")})
+	res := Verify(context.Background(), b, wrong, s)
+	if res.Verdict != Fail || res.Diagnosis != DiagTranspose || len(res.Entries) == 0 {
+		t.Fatalf("wrong claim: %s %q with %d entries", res.Verdict, res.Diagnosis, len(res.Entries))
+	}
+	// Claimed entry (i,j) is A_ij; the truth there is A_ji, the claimed
+	// value of entry (j,i).
+	claimedAt := map[[3]int]float64{}
+	for _, e := range res.Entries {
+		claimedAt[[3]int{e.Instance, e.I, e.J}] = e.Claimed
+	}
+	for _, e := range res.Entries {
+		if e.I == e.J {
+			t.Errorf("diagonal entry (%d,%d) reported, but A and Aᵀ agree there", e.I, e.J)
+		}
+		if c, ok := claimedAt[[3]int{e.Instance, e.J, e.I}]; ok && math.Abs(c-e.FiniteDiff) > 1e-9*math.Max(1, math.Abs(c)) {
+			t.Errorf("entry (%d,%d): finite difference %g, want A_ji = %g", e.I, e.J, e.FiniteDiff, c)
+		}
+	}
+}
+
+// TestOnlyDiagonal checks that a claim wrong only on the diagonal at small n
+// says so.
+func TestOnlyDiagonal(t *testing.T) {
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 4}
+	c := inline(t, formulas.Spec{Name: "frob", F: "tr(X'*X)", Wrt: "X", Grad: "2*X + eye(n)", Vars: squareVars("X")})
+	res := Verify(context.Background(), cpu.New(), c, s)
+	if res.Verdict != Fail || !strings.Contains(res.Detail, "only the diagonal") {
+		t.Fatalf("%s, detail %q", res.Verdict, res.Detail)
+	}
+	for _, e := range res.Entries {
+		if e.I != e.J || math.Abs(e.Claimed-e.FiniteDiff-1) > 1e-8 {
+			t.Errorf("entry (%d,%d): claimed %g, fd %g; want a diagonal entry off by 1", e.I, e.J, e.Claimed, e.FiniteDiff)
+		}
+	}
+}
