@@ -1,6 +1,11 @@
 package gradcheck
 
-import "github.com/gradcheck/gradcheck/formulas"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gradcheck/gradcheck/formulas"
+)
 
 // Verdict is the outcome of verifying one claim (DESIGN.md, "Command line").
 type Verdict string
@@ -64,9 +69,13 @@ type Result struct {
 	// Reason explains an error or inconclusive verdict, or notes
 	// something the user should know about a pass.
 	Reason string `json:"reason,omitempty"`
-	// Comparisons is how many finite-difference comparisons were made.
-	Comparisons int   `json:"comparisons"`
-	Worst       Worst `json:"worst"`
+	// Comparisons is how many finite-difference comparisons were made, and
+	// Counts how they came out.
+	Comparisons int    `json:"comparisons"`
+	Counts      Counts `json:"counts"`
+	// Instances is the range [first, last) of instances verified.
+	Instances [2]int `json:"instances"`
+	Worst     Worst  `json:"worst"`
 	// Entries lists the entries that disagree most (entrywise mode).
 	Entries []Entry `json:"entries,omitempty"`
 }
@@ -107,3 +116,148 @@ func (s *Summary) Add(v Verdict) {
 
 // OK reports whether every claim passed.
 func (s Summary) OK() bool { return s.Fail == 0 && s.Inconclusive == 0 && s.Error == 0 }
+
+// Counts tallies the comparisons of one claim by outcome.
+type Counts struct {
+	Agreed      int `json:"agreed"`
+	Disagreed   int `json:"disagreed"`
+	Uncertain   int `json:"uncertain"`
+	OutOfDomain int `json:"out_of_domain"`
+	ClaimBroken int `json:"claim_broken"`
+}
+
+func (c *Counts) add(s status) {
+	switch s {
+	case agreed:
+		c.Agreed++
+	case disagreed:
+		c.Disagreed++
+	case undecided:
+		c.Uncertain++
+	case outOfDomain:
+		c.OutOfDomain++
+	case claimBroken:
+		c.ClaimBroken++
+	}
+}
+
+func (c Counts) total() int {
+	return c.Agreed + c.Disagreed + c.Uncertain + c.OutOfDomain + c.ClaimBroken
+}
+
+func (c Counts) of(s status) int {
+	return [...]int{agreed: c.Agreed, disagreed: c.Disagreed, undecided: c.Uncertain,
+		outOfDomain: c.OutOfDomain, claimBroken: c.ClaimBroken}[s]
+}
+
+// blocking returns the outcome that decides the verdict: any disagreement
+// fails the claim; otherwise a broken claim is an error; otherwise a sample
+// out of the domain or an uncertain estimate leaves it inconclusive.
+func (c Counts) blocking() status {
+	for _, s := range []status{disagreed, claimBroken, outOfDomain, undecided} {
+		if c.of(s) > 0 {
+			return s
+		}
+	}
+	return agreed
+}
+
+func (c Counts) verdict() Verdict {
+	return [...]Verdict{agreed: Pass, disagreed: Fail, undecided: Inconclusive,
+		outOfDomain: Inconclusive, claimBroken: Error}[c.blocking()]
+}
+
+// reason explains the verdict, naming the first instance that decided it.
+func (c Counts) reason(kind formulas.Kind, instance int) string {
+	s := c.blocking()
+	n, total := c.of(s), c.total()
+	switch s {
+	case disagreed:
+		return fmt.Sprintf("%d of %d comparisons disagree", n, total)
+	case claimBroken:
+		return fmt.Sprintf("the claimed %s is not finite at instance %d although f is (%d of %d comparisons)", kind, instance, n, total)
+	case outOfDomain:
+		return fmt.Sprintf("f is not finite at instance %d (%d of %d comparisons): the sample left its domain", instance, n, total)
+	case undecided:
+		return fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)", instance, n, total)
+	}
+	return ""
+}
+
+// ratio is how far the worst comparison is beyond its tolerance.
+func (r Result) ratio() float64 {
+	if r.Tolerance == 0 {
+		return 0
+	}
+	return r.MaxRelErr / r.Tolerance
+}
+
+// Merge combines the results of one claim verified on disjoint ranges of
+// instances (shards of one run) into the result of the whole range: the
+// counts add up, the verdict follows from them as in a single run, the worst
+// case is the worst of the parts, and a failure keeps the diagnosis of the
+// part that fails worst.
+func Merge(parts []Result) (Result, error) {
+	if len(parts) == 0 {
+		return Result{}, fmt.Errorf("merge: no results")
+	}
+	parts = slices.Clone(parts)
+	slices.SortFunc(parts, func(a, b Result) int { return a.Instances[0] - b.Instances[0] })
+	out := parts[0]
+	out.Counts, out.Comparisons = Counts{}, 0
+	for i, p := range parts {
+		if p.Name != out.Name || p.Kind != out.Kind || !sameSizes(p.Sizes, out.Sizes) {
+			return Result{}, fmt.Errorf("merge: %s %v cannot merge with %s %v", p.Name, p.Sizes, out.Name, out.Sizes)
+		}
+		if i > 0 && p.Instances[0] < parts[i-1].Instances[1] {
+			return Result{}, fmt.Errorf("merge: %s: instances %v and %v overlap", p.Name, parts[i-1].Instances, p.Instances)
+		}
+		if p.Verdict == Error && p.Counts.total() == 0 {
+			return p, nil // could not evaluate at all: nothing to merge
+		}
+		out.Counts.Agreed += p.Counts.Agreed
+		out.Counts.Disagreed += p.Counts.Disagreed
+		out.Counts.Uncertain += p.Counts.Uncertain
+		out.Counts.OutOfDomain += p.Counts.OutOfDomain
+		out.Counts.ClaimBroken += p.Counts.ClaimBroken
+		out.Comparisons += p.Comparisons
+	}
+	out.Instances = [2]int{parts[0].Instances[0], parts[len(parts)-1].Instances[1]}
+	out.Verdict = out.Counts.verdict()
+	// The worst case and diagnosis come from the part that is worst by
+	// ratio; a non-pass verdict other than fail points at the first
+	// instance that caused it, as a single run does.
+	worst := parts[0]
+	for _, p := range parts[1:] {
+		if p.ratio() > worst.ratio() {
+			worst = p
+		}
+	}
+	out.Worst, out.MaxRelErr, out.Tolerance = worst.Worst, worst.MaxRelErr, worst.Tolerance
+	out.Diagnosis, out.Factor, out.Detail, out.Entries = "", 0, "", nil
+	if out.Verdict == Fail {
+		out.Diagnosis, out.Factor, out.Detail, out.Entries = worst.Diagnosis, worst.Factor, worst.Detail, worst.Entries
+	}
+	if s := out.Counts.blocking(); s != agreed && s != disagreed {
+		for _, p := range parts {
+			if p.Counts.of(s) > 0 {
+				out.Worst = p.Worst
+				break
+			}
+		}
+	}
+	out.Reason = out.Counts.reason(out.Kind, out.Worst.Instance)
+	return out, nil
+}
+
+func sameSizes(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

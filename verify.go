@@ -43,6 +43,10 @@ type Settings struct {
 	// Instance, when ≥ 0, verifies that instance alone: its inputs are the
 	// same as in a full run with the same seed.
 	Instance int
+	// InstanceFrom and InstanceTo, when InstanceTo > InstanceFrom, verify
+	// the instances [InstanceFrom, InstanceTo) alone, for sharding a batch
+	// across machines; Merge combines the parts.
+	InstanceFrom, InstanceTo int
 	// MemBytes bounds the memory one chunk of instances may take.
 	MemBytes int64
 }
@@ -74,12 +78,11 @@ const (
 type status int
 
 const (
-	agreed status = iota
-	disagreed
-	undecided    // finite-difference estimate too uncertain
-	outOfDomain  // f not finite at the sample
-	claimBroken  // the claim is not finite where f is
-	statusCount_ // number of statuses
+	agreed      status = iota
+	disagreed          // beyond tolerance
+	undecided          // finite-difference estimate too uncertain
+	outOfDomain        // f not finite at the sample
+	claimBroken        // the claim is not finite where f is
 )
 
 // comparison is one finite-difference value set against the claim.
@@ -226,10 +229,8 @@ func (v *verification) steps() []float64 {
 
 // run verifies every instance, in chunks that fit the memory budget.
 func (v *verification) run(ctx context.Context) ([]comparison, error) {
-	first, last := 0, v.s.Batch
-	if v.s.Instance >= 0 {
-		first, last = v.s.Instance, v.s.Instance+1
-	}
+	r := v.instanceRange()
+	first, last := r[0], r[1]
 	perInstance := int64(v.directionsPerInstance()*len(v.steps())) * int64(v.maxElems) * 8 * liveCopies
 	chunk := int(max(1, v.s.MemBytes/max(1, perInstance)))
 	var comps []comparison
@@ -251,6 +252,17 @@ func (v *verification) run(ctx context.Context) ([]comparison, error) {
 		comps = append(comps, cs...)
 	}
 	return comps, nil
+}
+
+// instanceRange returns the instances [first, last) to verify.
+func (v *verification) instanceRange() [2]int {
+	switch {
+	case v.s.Instance >= 0:
+		return [2]int{v.s.Instance, v.s.Instance + 1}
+	case v.s.InstanceTo > v.s.InstanceFrom:
+		return [2]int{v.s.InstanceFrom, v.s.InstanceTo}
+	}
+	return [2]int{0, v.s.Batch}
 }
 
 // newChunk returns an evaluator with every variable drawn for the instances
@@ -713,10 +725,10 @@ func classify(c comparison, typical float64) status {
 // reason.
 func (v *verification) judge(res *Result, comps []comparison) {
 	res.Comparisons = len(comps)
-	var counts [statusCount_]int
+	res.Instances = v.instanceRange()
 	worst := -1
 	for i, c := range comps {
-		counts[c.status]++
+		res.Counts.add(c.status)
 		if c.status != agreed && c.status != disagreed {
 			continue
 		}
@@ -731,38 +743,17 @@ func (v *verification) judge(res *Result, comps []comparison) {
 			res.MaxRelErr, res.Tolerance = w.err/w.scale, w.tol/w.scale
 		}
 	}
-	first := func(s status) comparison {
+	res.Verdict = res.Counts.verdict()
+	if s := res.Counts.blocking(); s != agreed && s != disagreed {
+		// Point at the first comparison that kept the claim from passing.
 		for _, c := range comps {
 			if c.status == s {
-				return c
+				res.Worst = Worst{Instance: c.instance, Direction: c.direction}
+				break
 			}
 		}
-		return comparison{}
 	}
-	switch {
-	case counts[disagreed] > 0:
-		res.Verdict = Fail
-		res.Reason = fmt.Sprintf("%d of %d comparisons disagree", counts[disagreed], len(comps))
-	case counts[claimBroken] > 0:
-		c := first(claimBroken)
-		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
-		res.Verdict = Error
-		res.Reason = fmt.Sprintf("the claimed %s is not finite at instance %d although f is", v.c.Kind, c.instance)
-	case counts[outOfDomain] > 0:
-		c := first(outOfDomain)
-		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
-		res.Verdict = Inconclusive
-		res.Reason = fmt.Sprintf("f is not finite at instance %d (%d of %d comparisons): the sample left the domain of %s",
-			c.instance, counts[outOfDomain], len(comps), v.c.FText)
-	case counts[undecided] > 0:
-		c := first(undecided)
-		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
-		res.Verdict = Inconclusive
-		res.Reason = fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)",
-			c.instance, counts[undecided], len(comps))
-	default:
-		res.Verdict = Pass
-	}
+	res.Reason = res.Counts.reason(v.c.Kind, res.Worst.Instance)
 	if v.entrywise() {
 		res.Entries = v.worstEntries(comps)
 	}

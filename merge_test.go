@@ -1,0 +1,68 @@
+package gradcheck
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// TestMergeEqualsWhole verifies claims on the whole batch and on disjoint
+// instance ranges, and checks that merging the parts gives the same
+// verdict, counts, worst case and reason as the whole.
+func TestMergeEqualsWhole(t *testing.T) {
+	claims := []formulas.Spec{
+		{Name: "right", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: squareVars("A", "X")},
+		{Name: "wrong", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: squareVars("A", "X")},
+		// logdet of a Gaussian matrix: det < 0 for some instances.
+		{Name: "domain", F: "logdet(X)", Wrt: "X", Grad: "inv(X)'", Vars: squareVars("X")},
+	}
+	splits := [][]int{{0, 8}, {0, 3, 8}, {0, 1, 2, 5, 8}}
+	b := cpu.New()
+	for _, spec := range claims {
+		c := inline(t, spec)
+		s := DefaultSettings()
+		s.Sizes = map[string]int{"n": 5}
+		whole := Verify(context.Background(), b, c, s)
+		for _, cut := range splits {
+			var parts []Result
+			for i := len(cut) - 1; i > 0; i-- { // out of order on purpose
+				ps := s
+				ps.InstanceFrom, ps.InstanceTo = cut[i-1], cut[i]
+				parts = append(parts, Verify(context.Background(), b, c, ps))
+			}
+			merged, err := Merge(parts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if merged.Verdict != whole.Verdict || merged.Counts != whole.Counts || merged.Reason != whole.Reason ||
+				merged.Worst != whole.Worst || merged.MaxRelErr != whole.MaxRelErr || merged.Instances != whole.Instances {
+				t.Errorf("%s split %v:\nmerged %+v\nwhole  %+v", spec.Name, cut, merged, whole)
+			}
+		}
+		if spec.Name == "domain" && whole.Verdict != Inconclusive {
+			t.Errorf("domain: verdict %s, want inconclusive (%s)", whole.Verdict, whole.Reason)
+		}
+	}
+}
+
+// TestMergeRefusesOverlap checks that overlapping or foreign parts are refused.
+func TestMergeRefusesOverlap(t *testing.T) {
+	a := Result{Name: "x", Kind: formulas.Grad, Sizes: map[string]int{"n": 3}, Instances: [2]int{0, 4}}
+	b := a
+	b.Instances = [2]int{2, 6}
+	if _, err := Merge([]Result{a, b}); err == nil {
+		t.Error("overlapping instance ranges merged")
+	}
+	c := a
+	c.Sizes = map[string]int{"n": 4}
+	c.Instances = [2]int{4, 8}
+	if _, err := Merge([]Result{a, c}); err == nil {
+		t.Error("different sizes merged")
+	}
+	if !reflect.DeepEqual(a.Sizes, map[string]int{"n": 3}) {
+		t.Error("merge modified its input")
+	}
+}
