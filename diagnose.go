@@ -33,6 +33,9 @@ const (
 	maxAutoEntries = 64
 	// recheckBatch bounds the instances of each symmetric re-check.
 	recheckBatch = 4
+	// maxLocated bounds the rows (or columns) that block probes single
+	// out; beyond it the mistake is not local and the search stops.
+	maxLocated = 4
 )
 
 // diagnose names the likely mistake of a failed claim. It first fits the
@@ -50,6 +53,12 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 		v.symmetricDiagnosis(ctx, res)
 	}
 	sh := v.shapes[v.c.Wrt]
+	if sh.Rows*sh.Cols > maxAutoEntries {
+		if res.Diagnosis == "" && !v.wrt.SymSpace {
+			v.localize(ctx, res)
+		}
+		return
+	}
 	entries := comps
 	if !v.entrywise() {
 		// Follow a failed directional check on a small variable with an
@@ -207,4 +216,120 @@ func joinDetail(a, b string) string {
 		return b
 	}
 	return a + "; " + b
+}
+
+// localize finds, in O(log n) batched evaluations, which rows and columns of
+// a large variable the claim gets wrong: it probes the worst instance along
+// directions supported on halves of the rows (columns) still suspect, keeps
+// the halves that disagree, and bisects them down to single rows (columns),
+// giving up when more than maxLocated are wrong. For a square variable it
+// also probes the diagonal against the rest.
+func (v *verification) localize(ctx context.Context, res *Result) {
+	sh := v.shapes[v.c.Wrt]
+	rowMask := func(lo, hi int) []bool {
+		m := make([]bool, sh.Rows*sh.Cols)
+		for i := lo * sh.Cols; i < hi*sh.Cols; i++ {
+			m[i] = true
+		}
+		return m
+	}
+	colMask := func(lo, hi int) []bool {
+		m := make([]bool, sh.Rows*sh.Cols)
+		for i := range sh.Rows {
+			for j := lo; j < hi; j++ {
+				m[i*sh.Cols+j] = true
+			}
+		}
+		return m
+	}
+	probe := func(masks [][]bool) ([]bool, error) { return v.probe(ctx, res.Worst.Instance, masks) }
+	var notes []string
+	if rows, ok := bisect(probe, sh.Rows, rowMask); ok {
+		res.Rows = rows
+		notes = append(notes, "rows "+joinInts(rows))
+	}
+	if sh.Cols > 1 {
+		if cols, ok := bisect(probe, sh.Cols, colMask); ok {
+			res.Cols = cols
+			notes = append(notes, "columns "+joinInts(cols))
+		}
+	}
+	if len(notes) > 0 {
+		res.Detail = joinDetail(res.Detail, "only "+strings.Join(notes, " and ")+" disagree")
+	}
+	if sh.IsSquare() {
+		diag, off := make([]bool, sh.Rows*sh.Cols), make([]bool, sh.Rows*sh.Cols)
+		for i := range diag {
+			diag[i] = i/sh.Cols == i%sh.Cols
+			off[i] = !diag[i]
+		}
+		if bad, err := probe([][]bool{diag, off}); err == nil && bad[0] && !bad[1] {
+			res.Detail = joinDetail(res.Detail, "only the diagonal entries disagree")
+		}
+	}
+}
+
+// bisect returns the indices in [0, n) whose masks disagree according to
+// probe, found by bisection, and false when more than maxLocated do (or a
+// probe fails). Each round probes all suspect halves in one batch.
+func bisect(probe func(masks [][]bool) ([]bool, error), n int, mask func(lo, hi int) []bool) ([]int, bool) {
+	type span struct{ lo, hi int }
+	suspects := []span{{0, n}}
+	var found []int
+	for len(suspects) > 0 {
+		var halves []span
+		for _, s := range suspects {
+			mid := (s.lo + s.hi) / 2
+			halves = append(halves, span{s.lo, mid}, span{mid, s.hi})
+		}
+		masks := make([][]bool, len(halves))
+		for i, h := range halves {
+			masks[i] = mask(h.lo, h.hi)
+		}
+		bad, err := probe(masks)
+		if err != nil {
+			return nil, false
+		}
+		suspects = suspects[:0]
+		for i, h := range halves {
+			switch {
+			case !bad[i]:
+			case h.hi-h.lo == 1:
+				found = append(found, h.lo)
+			default:
+				suspects = append(suspects, h)
+			}
+		}
+		if len(found)+len(suspects) > maxLocated {
+			return nil, false
+		}
+	}
+	return found, len(found) > 0
+}
+
+// probe reports, for each mask, whether the claim disagrees with the finite
+// differences at the instance along a direction supported on the mask.
+func (v *verification) probe(ctx context.Context, instance int, masks [][]bool) ([]bool, error) {
+	re := *v
+	re.masks = masks
+	re.s.Instance = instance
+	comps, err := re.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bad := make([]bool, len(masks))
+	for _, c := range comps {
+		if c.status == disagreed {
+			bad[c.direction] = true
+		}
+	}
+	return bad, nil
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
 }

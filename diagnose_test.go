@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,5 +144,60 @@ func TestOnlyDiagonal(t *testing.T) {
 		if e.I != e.J || math.Abs(e.Claimed-e.FiniteDiff-1) > 1e-8 {
 			t.Errorf("entry (%d,%d): claimed %g, fd %g; want a diagonal entry off by 1", e.I, e.J, e.Claimed, e.FiniteDiff)
 		}
+	}
+}
+
+// TestBisect checks the block-probe search against a probe that knows which
+// rows are wrong: it finds them, in a number of rounds logarithmic in n, and
+// gives up when too many rows are wrong.
+func TestBisect(t *testing.T) {
+	const n = 1000
+	tests := []struct {
+		wrong []int
+		ok    bool
+	}{
+		{[]int{3}, true},
+		{[]int{0, 999}, true},
+		{[]int{17, 18, 512, 700}, true},
+		{[]int{1, 2, 3, 4, 5}, false},
+	}
+	for _, tt := range tests {
+		rounds := 0
+		probe := func(masks [][]bool) ([]bool, error) {
+			rounds++
+			bad := make([]bool, len(masks))
+			for i, m := range masks {
+				for _, r := range tt.wrong {
+					bad[i] = bad[i] || m[r]
+				}
+			}
+			return bad, nil
+		}
+		mask := func(lo, hi int) []bool {
+			m := make([]bool, n)
+			for i := lo; i < hi; i++ {
+				m[i] = true
+			}
+			return m
+		}
+		got, ok := bisect(probe, n, mask)
+		if ok != tt.ok || (ok && !slices.Equal(got, tt.wrong)) {
+			t.Errorf("wrong rows %v: got %v, %v", tt.wrong, got, ok)
+		}
+		if rounds > 10 { // ⌈log2 1000⌉
+			t.Errorf("wrong rows %v: %d rounds of probes", tt.wrong, rounds)
+		}
+	}
+}
+
+// TestLocalizeDiagonal checks that a claim wrong only on the diagonal of a
+// variable too large for an entrywise check is located by block probes.
+func TestLocalizeDiagonal(t *testing.T) {
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 12}
+	c := inline(t, formulas.Spec{Name: "frob", F: "tr(X'*X)", Wrt: "X", Grad: "2*X + 0.1*eye(n)", Vars: squareVars("X")})
+	res := Verify(context.Background(), cpu.New(), c, s)
+	if res.Verdict != Fail || !strings.Contains(res.Detail, "only the diagonal") || res.Rows != nil {
+		t.Fatalf("%s, detail %q, rows %v", res.Verdict, res.Detail, res.Rows)
 	}
 }

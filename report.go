@@ -76,8 +76,13 @@ type Result struct {
 	// Instances is the range [first, last) of instances verified.
 	Instances [2]int `json:"instances"`
 	Worst     Worst  `json:"worst"`
-	// Entries lists the entries that disagree most (entrywise mode).
+	// Entries lists the entries that disagree most (entrywise mode, or a
+	// failed claim on a variable of at most 64 entries).
 	Entries []Entry `json:"entries,omitempty"`
+	// Rows and Cols are the 0-based rows and columns of a large variable
+	// that block probes found to disagree, when the mistake is local.
+	Rows []int `json:"rows,omitempty"`
+	Cols []int `json:"cols,omitempty"`
 }
 
 // ReportVersion is the version of the JSON report schema.
@@ -234,9 +239,10 @@ func Merge(parts []Result) (Result, error) {
 		}
 	}
 	out.Worst, out.MaxRelErr, out.Tolerance = worst.Worst, worst.MaxRelErr, worst.Tolerance
-	out.Diagnosis, out.Factor, out.Detail, out.Entries = "", 0, "", nil
+	out.Diagnosis, out.Factor, out.Detail, out.Entries, out.Rows, out.Cols = "", 0, "", nil, nil, nil
 	if out.Verdict == Fail {
-		out.Diagnosis, out.Factor, out.Detail, out.Entries = worst.Diagnosis, worst.Factor, worst.Detail, worst.Entries
+		out.Diagnosis, out.Factor, out.Detail = worst.Diagnosis, worst.Factor, worst.Detail
+		out.Entries, out.Rows, out.Cols = worst.Entries, worst.Rows, worst.Cols
 	}
 	if s := out.Counts.blocking(); s != agreed && s != disagreed {
 		for _, p := range parts {

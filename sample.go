@@ -263,3 +263,30 @@ func (ev *evaluator) scaleEach(factors []float64, t backend.Tensor) (backend.Ten
 	defer ev.release(f)
 	return ev.b.Scale(f, t)
 }
+
+// maskedDirections draws one direction per mask for every instance of x:
+// Gaussian on the entries the mask selects and zero elsewhere, scaled like
+// directions.
+func (s *sampler) maskedDirections(v formulas.Var, x backend.Tensor, masks [][]bool) (backend.Tensor, error) {
+	ev := s.ev
+	h, err := s.directions(v, x, len(masks))
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(h)
+	l := h.Layout()
+	data := make([]float64, 0, l.Size())
+	for range s.count {
+		for _, m := range masks {
+			for _, on := range m {
+				data = append(data, map[bool]float64{true: 1}[on])
+			}
+		}
+	}
+	mask, err := ev.b.FromHost(l, data)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(mask)
+	return ev.b.Elementwise(backend.Mul, h, mask)
+}

@@ -144,6 +144,10 @@ type verification struct {
 	// symmetrize names variables replaced by their symmetric part, for the
 	// diagnosis of results that hold only for symmetric inputs.
 	symmetrize map[string]bool
+	// masks, when set, replace the random directions by directions
+	// supported on the entries each mask selects (row-major), one direction
+	// per mask, for locating the entries that disagree.
+	masks [][]bool
 }
 
 func newVerification(b backend.Backend, c *formulas.Claim, s Settings) (*verification, error) {
@@ -211,6 +215,9 @@ func (v *verification) directionsPerInstance() int {
 	if v.entrywise() {
 		sh := v.shapes[v.c.Wrt]
 		return sh.Rows * sh.Cols
+	}
+	if v.masks != nil {
+		return len(v.masks)
 	}
 	return v.s.Dirs
 }
@@ -368,9 +375,12 @@ func (v *verification) derivativeChunk(first, count int) ([]comparison, error) {
 	per := v.directionsPerInstance()
 	var h backend.Tensor
 	var scales []float64 // entrywise: the size of each unit step, per instance
-	if v.entrywise() {
+	switch {
+	case v.entrywise():
 		h, scales, err = ev.unitDirections(x)
-	} else {
+	case v.masks != nil:
+		h, err = smp.maskedDirections(v.wrt, x, v.masks)
+	default:
 		h, err = smp.directions(v.wrt, x, per)
 	}
 	if err != nil {
