@@ -1,6 +1,7 @@
 package gradcheck
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -21,6 +22,8 @@ const quadratureNodes = 20
 // tensors; intermediate tensors are freed as soon as they are consumed, and
 // bound tensors are never freed by the evaluator.
 type evaluator struct {
+	// ctx stops an evaluation between two operations when cancelled.
+	ctx   context.Context
 	b     backend.Backend
 	sizes map[string]int
 	vars  map[string]backend.Tensor
@@ -32,8 +35,9 @@ type evaluator struct {
 	bound   map[backend.Tensor]bool
 }
 
-func newEvaluator(b backend.Backend, sizes map[string]int) *evaluator {
+func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) *evaluator {
 	return &evaluator{
+		ctx:     ctx,
 		b:       b,
 		sizes:   sizes,
 		vars:    map[string]backend.Tensor{},
@@ -106,6 +110,9 @@ func isScalar(t backend.Tensor) bool {
 }
 
 func (ev *evaluator) eval(e formulas.Expr) (backend.Tensor, error) {
+	if err := ev.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("interrupted: %w", err)
+	}
 	switch e := e.(type) {
 	case *formulas.Num:
 		if ev.abs {

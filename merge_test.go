@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/cpu"
@@ -64,5 +65,17 @@ func TestMergeRefusesOverlap(t *testing.T) {
 	}
 	if !reflect.DeepEqual(a.Sizes, map[string]int{"n": 3}) {
 		t.Error("merge modified its input")
+	}
+}
+
+// TestInterrupt checks that a cancelled context stops a verification with
+// an error verdict that says so, instead of running on.
+func TestInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := inline(t, formulas.Spec{Name: "x", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: squareVars("A", "X")})
+	res := Verify(ctx, cpu.New(), c, DefaultSettings())
+	if res.Verdict != Error || !strings.Contains(res.Reason, "interrupted") {
+		t.Fatalf("%s: %s", res.Verdict, res.Reason)
 	}
 }

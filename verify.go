@@ -249,9 +249,9 @@ func (v *verification) run(ctx context.Context) ([]comparison, error) {
 		var cs []comparison
 		var err error
 		if v.c.Kind == formulas.Equals {
-			cs, err = v.identityChunk(i, n)
+			cs, err = v.identityChunk(ctx, i, n)
 		} else {
-			cs, err = v.derivativeChunk(i, n)
+			cs, err = v.derivativeChunk(ctx, i, n)
 		}
 		if err != nil {
 			return nil, err
@@ -274,8 +274,8 @@ func (v *verification) instanceRange() [2]int {
 
 // newChunk returns an evaluator with every variable drawn for the instances
 // [first, first+count).
-func (v *verification) newChunk(first, count int) (*evaluator, *sampler, error) {
-	ev := newEvaluator(v.b, v.sizes)
+func (v *verification) newChunk(ctx context.Context, first, count int) (*evaluator, *sampler, error) {
+	ev := newEvaluator(ctx, v.b, v.sizes)
 	smp := &sampler{ev: ev, key: v.key, first: first, count: count}
 	for _, vr := range v.c.Vars {
 		t, err := smp.variable(vr, v.shapes[vr.Name])
@@ -295,8 +295,8 @@ func (v *verification) newChunk(first, count int) (*evaluator, *sampler, error) 
 }
 
 // identityChunk compares both sides of an identity on count instances.
-func (v *verification) identityChunk(first, count int) ([]comparison, error) {
-	ev, _, err := v.newChunk(first, count)
+func (v *verification) identityChunk(ctx context.Context, first, count int) ([]comparison, error) {
+	ev, _, err := v.newChunk(ctx, first, count)
 	if err != nil {
 		return nil, err
 	}
@@ -365,8 +365,8 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // instances: it evaluates f at X + s·h·H for every direction H and step s,
 // combines the values by Richardson extrapolation, and sets each against
 // the claim along the same direction.
-func (v *verification) derivativeChunk(first, count int) ([]comparison, error) {
-	ev, smp, err := v.newChunk(first, count)
+func (v *verification) derivativeChunk(ctx context.Context, first, count int) ([]comparison, error) {
+	ev, smp, err := v.newChunk(ctx, first, count)
 	if err != nil {
 		return nil, err
 	}
