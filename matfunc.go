@@ -64,69 +64,32 @@ func maxFinite(v []float64) (float64, bool) {
 
 // scaled returns c·x.
 func (ev *evaluator) scaled(c float64, x backend.Tensor) (backend.Tensor, error) {
-	s, err := ev.scalar(c)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(s)
-	return ev.b.Scale(s, x)
+	o := ev.ops()
+	return o.result(o.scaled(c, x))
 }
 
 // expm returns e^x by scaling and squaring: e^x = (T(x/2^s))^(2^s) with T the
-// Taylor polynomial of degree expmTaylorDegree, evaluated by Horner's rule.
+// Taylor polynomial of degree expmTaylorDegree, evaluated by Horner's rule
+// from the inside out: T = I + a(I + a/2(I + … (I + a/k))).
 func (ev *evaluator) expm(x backend.Tensor) (backend.Tensor, error) {
-	norms, err := ev.frobeniusNorms(x)
-	if err != nil {
-		return nil, err
-	}
-	norm, _ := maxFinite(norms)
+	o := ev.ops()
+	norm, _ := maxFinite(o.norms(x))
 	squarings := 0
 	if norm > expmScaledNorm {
 		squarings = int(math.Ceil(math.Log2(norm / expmScaledNorm)))
 	}
-	a, err := ev.scaled(math.Ldexp(1, -squarings), x)
-	if err != nil {
-		return nil, err
+	a := o.scaled(math.Ldexp(1, -squarings), x)
+	eye := o.eye(x.Layout().Rows)
+	t := o.elementwise(backend.Add, eye, o.scaled(1/float64(expmTaylorDegree), a))
+	for k := expmTaylorDegree - 1; k >= 1; k-- {
+		t = o.elementwise(backend.Add, eye, o.scaled(1/float64(k), o.matMul(a, t)))
+		o.compact(t, a, eye)
 	}
-	defer ev.release(a)
-	eye, err := ev.b.Eye(x.Layout().Rows)
-	if err != nil {
-		return nil, err
+	for range squarings {
+		t = o.matMul(t, t)
+		o.compact(t)
 	}
-	defer ev.release(eye)
-	// t = I + a/k·t for k = degree … 1, starting from t = I.
-	var t backend.Tensor
-	for k := expmTaylorDegree; k >= 1; k-- {
-		var at backend.Tensor
-		if t == nil {
-			at, err = ev.scaled(1/float64(k), a)
-		} else {
-			at, err = ev.b.MatMul(a, t)
-			ev.release(t)
-			if err == nil {
-				scaledAt, e2 := ev.scaled(1/float64(k), at)
-				ev.release(at)
-				at, err = scaledAt, e2
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		t, err = ev.b.Elementwise(backend.Add, eye, at)
-		ev.release(at)
-		if err != nil {
-			return nil, err
-		}
-	}
-	for i := 0; i < squarings; i++ {
-		sq, err := ev.b.MatMul(t, t)
-		ev.release(t)
-		if err != nil {
-			return nil, err
-		}
-		t = sq
-	}
-	return t, nil
+	return o.result(t)
 }
 
 // logm returns the principal logarithm by inverse scaling and squaring:
@@ -134,94 +97,26 @@ func (ev *evaluator) expm(x backend.Tensor) (backend.Tensor, error) {
 // within logmTarget of I, and log Y = 2 atanh(Z), Z = (Y−I)(Y+I)⁻¹, summed as
 // an odd series by Horner's rule in Z².
 func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
-	n := x.Layout().Rows
-	eye, err := ev.b.Eye(n)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(eye)
-	y, err := ev.copy(x)
-	if err != nil {
-		return nil, err
-	}
-	roots := 0
-	for ; ; roots++ {
-		diff, err := ev.b.Elementwise(backend.Sub, y, eye)
-		if err != nil {
-			return nil, err
-		}
-		dist, err := ev.frobeniusNorms(diff)
-		ev.release(diff)
-		if err != nil {
-			return nil, err
-		}
-		far, finite := maxFinite(dist)
-		if far <= logmTarget || !finite || roots == logmMaxRoots {
+	o := ev.ops()
+	eye := o.eye(x.Layout().Rows)
+	y, roots := x, 0
+	for ; roots < logmMaxRoots; roots++ {
+		far, finite := maxFinite(o.norms(o.elementwise(backend.Sub, y, eye)))
+		if far <= logmTarget || !finite || o.err != nil {
 			break
 		}
-		root, err := ev.sqrtm(y, eye)
-		ev.release(y)
-		if err != nil {
-			return nil, err
-		}
-		y = root
+		y = o.add(ev.sqrtm(y, eye))
+		o.compact(y, eye)
 	}
-	defer ev.release(y)
-
-	num, err := ev.b.Elementwise(backend.Sub, y, eye)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(num)
-	den, err := ev.b.Elementwise(backend.Add, y, eye)
-	if err != nil {
-		return nil, err
-	}
-	denInv, err := ev.b.Inv(den)
-	ev.release(den)
-	if err != nil {
-		return nil, err
-	}
-	z, err := ev.b.MatMul(num, denInv)
-	ev.release(denInv)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(z)
-	z2, err := ev.b.MatMul(z, z)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(z2)
-	// p = Σ_j Z^{2j}/(2j+1), by Horner: p = I/(2J+1); p = I/(2j+1) + Z²p.
-	p, err := ev.scaled(1/float64(2*logmTerms+1), eye)
-	if err != nil {
-		return nil, err
-	}
+	z := o.matMul(o.elementwise(backend.Sub, y, eye), o.inv(o.elementwise(backend.Add, y, eye)))
+	z2 := o.matMul(z, z)
+	// p = Σ_j Z^{2j}/(2j+1), by Horner: p = I/(2J+1); p ← I/(2j+1) + Z²p.
+	p := o.scaled(1/float64(2*logmTerms+1), eye)
 	for j := logmTerms - 1; j >= 0; j-- {
-		zp, err := ev.b.MatMul(z2, p)
-		ev.release(p)
-		if err != nil {
-			return nil, err
-		}
-		c, err := ev.scaled(1/float64(2*j+1), eye)
-		if err != nil {
-			ev.release(zp)
-			return nil, err
-		}
-		p, err = ev.b.Elementwise(backend.Add, c, zp)
-		ev.release(c, zp)
-		if err != nil {
-			return nil, err
-		}
+		p = o.elementwise(backend.Add, o.scaled(1/float64(2*j+1), eye), o.matMul(z2, p))
+		o.compact(p, eye, z, z2)
 	}
-	zp, err := ev.b.MatMul(z, p)
-	ev.release(p)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(zp)
-	return ev.scaled(math.Ldexp(2, roots), zp)
+	return o.result(o.scaled(math.Ldexp(2, roots), o.matMul(z, p)))
 }
 
 // sqrtm returns the principal square root by the Denman–Beavers iteration
@@ -229,41 +124,18 @@ func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
 // quadratically to x^{1/2}. It stops one step after the largest relative
 // change falls below 1e-12, when the next step reaches rounding level.
 func (ev *evaluator) sqrtm(x, eye backend.Tensor) (backend.Tensor, error) {
-	y, err := ev.copy(x)
-	if err != nil {
-		return nil, err
+	o := ev.ops()
+	y, z := x, eye
+	average := func(a, b backend.Tensor) backend.Tensor {
+		return o.scaled(0.5, o.elementwise(backend.Add, a, o.inv(b)))
 	}
-	z, err := ev.copy(eye)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { ev.release(z) }()
 	settled := false
-	for step := 0; step < sqrtmMaxSteps; step++ {
-		yNext, err := ev.averageWithInverse(y, z)
-		if err != nil {
-			return nil, err
-		}
-		zNext, err := ev.averageWithInverse(z, y)
-		if err != nil {
-			ev.release(yNext)
-			return nil, err
-		}
-		change, err := ev.b.Elementwise(backend.Sub, yNext, y)
-		ev.release(y, z)
+	for step := 0; step < sqrtmMaxSteps && o.err == nil; step++ {
+		yNext, zNext := average(y, z), average(z, y)
+		changes := o.norms(o.elementwise(backend.Sub, yNext, y))
+		sizes := o.norms(yNext)
 		y, z = yNext, zNext
-		if err != nil {
-			return nil, err
-		}
-		changes, err := ev.frobeniusNorms(change)
-		ev.release(change)
-		if err != nil {
-			return nil, err
-		}
-		sizes, err := ev.frobeniusNorms(y)
-		if err != nil {
-			return nil, err
-		}
+		o.compact(y, z)
 		if settled {
 			break
 		}
@@ -274,20 +146,5 @@ func (ev *evaluator) sqrtm(x, eye backend.Tensor) (backend.Tensor, error) {
 			}
 		}
 	}
-	return y, nil
-}
-
-// averageWithInverse returns (a + b⁻¹)/2.
-func (ev *evaluator) averageWithInverse(a, b backend.Tensor) (backend.Tensor, error) {
-	bInv, err := ev.b.Inv(b)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(bInv)
-	s, err := ev.b.Elementwise(backend.Add, a, bInv)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(s)
-	return ev.scaled(0.5, s)
+	return o.result(y)
 }

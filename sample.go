@@ -65,216 +65,75 @@ func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor
 	if square[v.Dist] && !shape.IsSquare() {
 		return nil, fmt.Errorf("variable %s: dist %s needs a square matrix, got %v", v.Name, v.Dist, shape)
 	}
-	g, err := s.gaussian("var/"+v.Name, shape, 1)
-	if err != nil {
-		return nil, err
-	}
-	defer s.ev.release(g)
-	ev := s.ev
+	o := s.ev.ops()
+	g := o.add(s.gaussian("var/"+v.Name, shape, 1))
 	n := float64(shape.Rows)
 	switch v.Dist {
 	case formulas.Gauss, "":
-		return ev.scaled(1/math.Sqrt(n), g)
+		return o.result(o.scaled(1/math.Sqrt(n), g))
 	case formulas.Positive:
-		half, err := ev.scaled(0.5, g)
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(half)
-		return ev.b.Map(backend.Exp, half)
+		return o.result(o.mapEach(backend.Exp, o.scaled(0.5, g)))
 	case formulas.Small:
-		return ev.scaled(1/(2*math.Sqrt(n)), g)
+		return o.result(o.scaled(1/(2*math.Sqrt(n)), g))
 	case formulas.Sym:
-		sym, err := ev.sym(g)
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(sym)
-		return ev.scaled(1/math.Sqrt(n), sym)
+		return o.result(o.scaled(1/math.Sqrt(n), o.sym(g)))
 	case formulas.WellCond:
-		return s.identityPlus(g, 1/(3*math.Sqrt(n)))
+		return o.result(o.elementwise(backend.Add, o.eye(shape.Rows), o.scaled(1/(3*math.Sqrt(n)), g)))
 	case formulas.SPD:
-		return s.spd(g)
+		return o.result(spd(o, g))
 	case formulas.PosDefNonSym:
-		spd, err := s.spd(g)
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(spd)
-		g2, err := s.gaussian("var/"+v.Name+"/skew", shape, 1)
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(g2)
-		k, err := s.skew(g2, 1/(2*math.Sqrt(n)))
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(k)
-		return ev.b.Elementwise(backend.Add, spd, k)
+		g2 := o.add(s.gaussian("var/"+v.Name+"/skew", shape, 1))
+		return o.result(o.elementwise(backend.Add, spd(o, g), skew(o, g2, 1/(2*math.Sqrt(n)))))
 	case formulas.Orth:
-		return s.cayley(g)
+		// Cayley transform (I − K)(I + K)⁻¹; I + K is invertible for skew K.
+		k := skew(o, g, 1/(2*math.Sqrt(n)))
+		eye := o.eye(shape.Rows)
+		return o.result(o.matMul(o.elementwise(backend.Sub, eye, k), o.inv(o.elementwise(backend.Add, eye, k))))
 	}
+	o.result(nil)
 	return nil, fmt.Errorf("variable %s: unknown dist %q", v.Name, v.Dist)
 }
 
-// identityPlus returns I + c·g.
-func (s *sampler) identityPlus(g backend.Tensor, c float64) (backend.Tensor, error) {
-	ev := s.ev
-	eye, err := ev.b.Eye(g.Layout().Rows)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(eye)
-	cg, err := ev.scaled(c, g)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(cg)
-	return ev.b.Elementwise(backend.Add, eye, cg)
-}
-
 // skew returns c·(g − gᵀ).
-func (s *sampler) skew(g backend.Tensor, c float64) (backend.Tensor, error) {
-	ev := s.ev
-	gt, err := ev.b.Transpose(g)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(gt)
-	d, err := ev.b.Elementwise(backend.Sub, g, gt)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(d)
-	return ev.scaled(c, d)
+func skew(o *ops, g backend.Tensor, c float64) backend.Tensor {
+	return o.scaled(c, o.elementwise(backend.Sub, g, o.transpose(g)))
 }
 
 // spd returns S·e^{−logdet(S)/n} for S = I + g·gᵀ/n, whose determinant is 1
 // so that det and logdet formulas stay near 1 and 0 at any n.
-func (s *sampler) spd(g backend.Tensor) (backend.Tensor, error) {
-	ev := s.ev
+func spd(o *ops, g backend.Tensor) backend.Tensor {
 	n := g.Layout().Rows
-	gt, err := ev.b.Transpose(g)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(gt)
-	ggt, err := ev.b.MatMul(g, gt)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(ggt)
-	sm, err := s.identityPlus(ggt, 1/float64(n))
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(sm)
-	ld, err := ev.b.LogDet(sm)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(ld)
-	e, err := ev.scaled(-1/float64(n), ld)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(e)
-	factor, err := ev.b.Map(backend.Exp, e)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(factor)
-	return ev.b.Scale(factor, sm)
-}
-
-// cayley returns the orthogonal (I − K)(I + K)⁻¹ for K = (g − gᵀ)/(2√n);
-// I + K is invertible for every skew K.
-func (s *sampler) cayley(g backend.Tensor) (backend.Tensor, error) {
-	ev := s.ev
-	k, err := s.skew(g, 1/(2*math.Sqrt(float64(g.Layout().Rows))))
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(k)
-	eye, err := ev.b.Eye(g.Layout().Rows)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(eye)
-	minus, err := ev.b.Elementwise(backend.Sub, eye, k)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(minus)
-	plus, err := ev.b.Elementwise(backend.Add, eye, k)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(plus)
-	plusInv, err := ev.b.Inv(plus)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(plusInv)
-	return ev.b.MatMul(minus, plusInv)
+	sm := o.elementwise(backend.Add, o.eye(n), o.scaled(1/float64(n), o.matMul(g, o.transpose(g))))
+	factor := o.mapEach(backend.Exp, o.scaled(-1/float64(n), o.logDet(sm)))
+	return o.scale(factor, sm)
 }
 
 // directions draws per Gaussian directions for every instance of x, the
 // variable v, scaled so that ‖H‖_F = max(1, ‖X‖_F); symmetric when v lives
 // in the space of symmetric matrices.
 func (s *sampler) directions(v formulas.Var, x backend.Tensor, per int) (backend.Tensor, error) {
-	ev := s.ev
 	l := x.Layout()
-	h, err := s.gaussian("dir/"+v.Name, formulas.Shape{Rows: l.Rows, Cols: l.Cols}, per)
-	if err != nil {
-		return nil, err
-	}
+	o := s.ev.ops()
+	h := o.add(s.gaussian("dir/"+v.Name, formulas.Shape{Rows: l.Rows, Cols: l.Cols}, per))
 	if v.SymSpace {
-		sym, err := ev.sym(h)
-		ev.release(h)
-		if err != nil {
-			return nil, err
-		}
-		h = sym
+		h = o.sym(h)
 	}
-	defer ev.release(h)
-	xNorms, err := ev.frobeniusNorms(x)
-	if err != nil {
-		return nil, err
-	}
-	hNorms, err := ev.frobeniusNorms(h)
-	if err != nil {
-		return nil, err
-	}
+	xNorms, hNorms := o.norms(x), o.norms(h)
 	factors := make([]float64, len(hNorms))
 	for j, hn := range hNorms {
 		factors[j] = math.Max(1, xNorms[j/per]) / hn
 	}
-	return ev.scaleEach(factors, h)
-}
-
-// scaleEach multiplies matrix j of t by factors[j].
-func (ev *evaluator) scaleEach(factors []float64, t backend.Tensor) (backend.Tensor, error) {
-	f, err := ev.b.FromHost(backend.Layout{Count: len(factors), Rows: 1, Cols: 1}, factors)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(f)
-	return ev.b.Scale(f, t)
+	return o.result(o.scale(o.fromHost(backend.Layout{Count: len(factors), Rows: 1, Cols: 1}, factors), h))
 }
 
 // maskedDirections draws one direction per mask for every instance of x:
 // Gaussian on the entries the mask selects and zero elsewhere, scaled like
 // directions.
 func (s *sampler) maskedDirections(v formulas.Var, x backend.Tensor, masks [][]bool) (backend.Tensor, error) {
-	ev := s.ev
-	h, err := s.directions(v, x, len(masks))
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(h)
-	l := h.Layout()
+	o := s.ev.ops()
+	h := o.add(s.directions(v, x, len(masks)))
+	l := x.Layout()
+	l.Count = s.count * len(masks)
 	data := make([]float64, 0, l.Size())
 	for range s.count {
 		for _, m := range masks {
@@ -283,10 +142,5 @@ func (s *sampler) maskedDirections(v formulas.Var, x backend.Tensor, masks [][]b
 			}
 		}
 	}
-	mask, err := ev.b.FromHost(l, data)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(mask)
-	return ev.b.Elementwise(backend.Mul, h, mask)
+	return o.result(o.elementwise(backend.Mul, h, o.fromHost(l, data)))
 }

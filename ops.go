@@ -1,0 +1,160 @@
+package gradcheck
+
+import (
+	"slices"
+
+	"github.com/gradcheck/gradcheck/backend"
+)
+
+// ops chains batched operations with a sticky error, so that a sequence of
+// operations reads as the formula it computes: after the first failure every
+// later operation is skipped and returns nil, and result reports the error
+// once. Every tensor an operation returns is an intermediate that result
+// frees, except the one it returns.
+type ops struct {
+	ev    *evaluator
+	err   error
+	temps []backend.Tensor
+}
+
+// ops starts a chain of operations on the evaluator's backend.
+func (ev *evaluator) ops() *ops { return &ops{ev: ev} }
+
+// add records the outcome of one operation.
+func (o *ops) add(t backend.Tensor, err error) backend.Tensor {
+	if err != nil {
+		o.err = err
+		return nil
+	}
+	o.temps = append(o.temps, t)
+	return t
+}
+
+// result frees every intermediate but t and returns t with the chain's
+// first error.
+func (o *ops) result(t backend.Tensor) (backend.Tensor, error) {
+	for _, tmp := range o.temps {
+		if tmp != t || o.err != nil {
+			o.ev.release(tmp)
+		}
+	}
+	o.temps = nil
+	if o.err != nil {
+		return nil, o.err
+	}
+	return t, nil
+}
+
+func (o *ops) transpose(a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Transpose(a))
+}
+
+func (o *ops) matMul(a, b backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.MatMul(a, b))
+}
+
+func (o *ops) elementwise(op backend.ElemOp, a, b backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Elementwise(op, a, b))
+}
+
+func (o *ops) mapEach(op backend.MapOp, a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Map(op, a))
+}
+
+// scale multiplies each matrix of a by the matching 1×1 entry of s.
+func (o *ops) scale(s, a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Scale(s, a))
+}
+
+// scaled multiplies a by the constant c.
+func (o *ops) scaled(c float64, a backend.Tensor) backend.Tensor {
+	return o.scale(o.scalar(c), a)
+}
+
+func (o *ops) scalar(c float64) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.scalar(c))
+}
+
+func (o *ops) eye(n int) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Eye(n))
+}
+
+func (o *ops) inv(a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Inv(a))
+}
+
+func (o *ops) logDet(a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.LogDet(a))
+}
+
+func (o *ops) dot(a, b backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Dot(a, b))
+}
+
+// sym returns (a + aᵀ)/2.
+func (o *ops) sym(a backend.Tensor) backend.Tensor {
+	return o.scaled(0.5, o.elementwise(backend.Add, a, o.transpose(a)))
+}
+
+// norms returns ‖a_j‖_F for every stored matrix of a.
+func (o *ops) norms(a backend.Tensor) []float64 {
+	if o.err != nil {
+		return nil
+	}
+	v, err := o.ev.frobeniusNorms(a)
+	if err != nil {
+		o.err = err
+	}
+	return v
+}
+
+func (o *ops) fromHost(l backend.Layout, data []float64) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.FromHost(l, data))
+}
+
+// compact frees every intermediate but keep, so that a long iteration holds
+// only its current state.
+func (o *ops) compact(keep ...backend.Tensor) {
+	var kept []backend.Tensor
+	for _, t := range o.temps {
+		if slices.Contains(keep, t) {
+			kept = append(kept, t)
+		} else {
+			o.ev.release(t)
+		}
+	}
+	o.temps = kept
+}
