@@ -182,31 +182,30 @@ func (ev *evaluator) absOfValue(e formulas.Expr) (backend.Tensor, error) {
 // logarithm does: about 1 per entry for log and logm, and n for the
 // log-determinant of an n×n matrix (a sum of n logarithms).
 func (ev *evaluator) logMagnitude(e *formulas.Call) (backend.Tensor, error) {
-	a, err := ev.absOfValue(e)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(a)
+	ev.abs = false
+	arg, err := ev.eval(e.Args[0])
+	ev.abs = true
+	o := ev.ops()
+	o.add(arg, err)
+	var v backend.Tensor
 	floor := 1.0
-	if e.Func == "logdet" {
-		l, err := ev.eval(e.Args[0])
-		if err != nil {
-			return nil, err
+	switch e.Func {
+	case "log":
+		v = o.mapEach(backend.Log, arg)
+	case "logm":
+		v = o.do(func() (backend.Tensor, error) { return ev.logm(arg) })
+	case "logdet":
+		v = o.logDet(arg)
+		if arg != nil {
+			floor = float64(arg.Layout().Rows)
 		}
-		floor = float64(l.Layout().Rows)
-		ev.release(l)
 	}
-	c, err := ev.scalar(floor)
-	if err != nil {
-		return nil, err
+	a := o.mapEach(backend.Abs, v)
+	if a == nil {
+		return o.result(nil)
 	}
-	defer ev.release(c)
-	full, err := ev.broadcast(c, a.Layout())
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(full)
-	return ev.b.Elementwise(backend.Add, a, full)
+	l := a.Layout()
+	return o.result(o.elementwise(backend.Add, a, o.broadcast(o.scalar(floor), l.Rows, l.Cols)))
 }
 
 func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
@@ -277,32 +276,15 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 
 // divideByScalar returns m / s for a 1×1 batch s.
 func (ev *evaluator) divideByScalar(m, s backend.Tensor) (backend.Tensor, error) {
-	one, err := ev.scalar(1)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(one)
-	inv, err := ev.b.Elementwise(backend.Div, one, s)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(inv)
-	return ev.b.Scale(inv, m)
+	o := ev.ops()
+	return o.result(o.scale(o.elementwise(backend.Div, o.scalar(1), s), m))
 }
 
 // broadcast turns the 1×1 batch s into matrices of the given shape whose
 // entries all equal s.
 func (ev *evaluator) broadcast(s backend.Tensor, like backend.Layout) (backend.Tensor, error) {
-	ones := make([]float64, like.Rows*like.Cols)
-	for i := range ones {
-		ones[i] = 1
-	}
-	o, err := ev.b.FromHost(backend.Layout{Count: 1, Rows: like.Rows, Cols: like.Cols}, ones)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(o)
-	return ev.b.Scale(s, o)
+	o := ev.ops()
+	return o.result(o.broadcast(s, like.Rows, like.Cols))
 }
 
 // power evaluates L^R: a scalar power, or an integer power of a square
@@ -442,12 +424,8 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 
 // copy returns a new tensor equal to x.
 func (ev *evaluator) copy(x backend.Tensor) (backend.Tensor, error) {
-	one, err := ev.scalar(1)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(one)
-	return ev.b.Scale(one, x)
+	o := ev.ops()
+	return o.result(o.scale(o.scalar(1), x))
 }
 
 // sizeArg resolves the argument of eye(n): a size symbol or a literal.
@@ -465,22 +443,8 @@ func (ev *evaluator) sizeArg(e *formulas.Call) (int, error) {
 
 // sym returns (x + xᵀ)/2.
 func (ev *evaluator) sym(x backend.Tensor) (backend.Tensor, error) {
-	xt, err := ev.b.Transpose(x)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(xt)
-	s, err := ev.b.Elementwise(backend.Add, x, xt)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(s)
-	half, err := ev.scalar(0.5)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(half)
-	return ev.b.Scale(half, s)
+	o := ev.ops()
+	return o.result(o.sym(x))
 }
 
 // integral evaluates integral(t, lo, hi, body) by Gauss–Legendre quadrature

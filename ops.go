@@ -158,3 +158,20 @@ func (o *ops) compact(keep ...backend.Tensor) {
 	}
 	o.temps = kept
 }
+
+// do runs an operation composed elsewhere (expm, logm) in the chain.
+func (o *ops) do(f func() (backend.Tensor, error)) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(f())
+}
+
+// broadcast returns rows×cols matrices whose entries all equal the 1×1 s.
+func (o *ops) broadcast(s backend.Tensor, rows, cols int) backend.Tensor {
+	ones := make([]float64, rows*cols)
+	for i := range ones {
+		ones[i] = 1
+	}
+	return o.scale(s, o.fromHost(backend.Layout{Count: 1, Rows: rows, Cols: cols}, ones))
+}
