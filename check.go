@@ -1,0 +1,450 @@
+package gradcheck
+
+import (
+	"context"
+	"math"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// This file holds the two checks of one chunk of instances: an identity
+// compared side by side, and a derivative claim compared against
+// Richardson-extrapolated central differences along directions.
+
+// identityChunk compares both sides of an identity on count instances.
+func (v *verification) identityChunk(ctx context.Context, first, count int) ([]comparison, error) {
+	ev, _, err := v.newChunk(ctx, first, count)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.close()
+	norms := func(e formulas.Expr, magnitude bool) ([]float64, error) {
+		eval := ev.value
+		if magnitude {
+			eval = ev.magnitude
+		}
+		t, err := eval(e)
+		if err != nil {
+			return nil, err
+		}
+		defer ev.release(t)
+		return ev.frobeniusNorms(t)
+	}
+	lhs, err := ev.value(v.c.F)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(lhs)
+	rhs, err := ev.value(v.c.Rhs)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(rhs)
+	diff, err := ev.b.Elementwise(backend.Sub, lhs, rhs)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(diff)
+	var all [5][]float64
+	for i, t := range []backend.Tensor{diff, lhs, rhs} {
+		if all[i], err = ev.frobeniusNorms(t); err != nil {
+			return nil, err
+		}
+	}
+	if all[3], err = norms(v.c.F, true); err != nil {
+		return nil, err
+	}
+	if all[4], err = norms(v.c.Rhs, true); err != nil {
+		return nil, err
+	}
+	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
+	comps := make([]comparison, count)
+	for i := range comps {
+		scale := math.Max(l[i], r[i])
+		tol := safety*float64(v.dim)*unitRoundoff*(ml[i]+mr[i]) + v.s.ATol + v.s.RTol*r[i]
+		c := comparison{instance: first + i, fd: l[i], claimed: r[i], err: d[i], tol: tol, scale: scale}
+		switch {
+		case !finite(l[i]):
+			c.status = outOfDomain
+		case !finite(r[i]):
+			c.status = claimBroken
+		case d[i] > tol:
+			c.status = disagreed
+		}
+		comps[i] = c
+	}
+	return comps, nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// derivativeChunk checks a grad, diff, jac or hess claim on count
+// instances: it evaluates f at X + s·h·H for every direction H and step s,
+// combines the values by Richardson extrapolation, and sets each against
+// the claim along the same direction.
+func (v *verification) derivativeChunk(ctx context.Context, first, count int) ([]comparison, error) {
+	ev, smp, err := v.newChunk(ctx, first, count)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.close()
+	x := ev.vars[v.c.Wrt]
+	per := v.directionsPerInstance()
+	var h backend.Tensor
+	var scales []float64 // entrywise: the size of each unit step, per instance
+	switch {
+	case v.entrywise():
+		h, scales, err = ev.unitDirections(x)
+	case v.masks != nil:
+		h, err = smp.maskedDirections(v.wrt, x, v.masks)
+	default:
+		h, err = smp.directions(v.wrt, x, per)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ev.bind(v.c.Direction(), h)
+
+	// A random W reduces a matrix-valued f to ⟨W, f⟩, except in entrywise
+	// mode, which compares every entry.
+	var w backend.Tensor
+	if !v.fShape.IsScalar() && !v.entrywise() {
+		if w, err = smp.gaussian("w/"+v.c.Name, v.fShape, per); err != nil {
+			return nil, err
+		}
+		ev.bind("w/", w)
+	}
+	fvals, fmags, err := v.functionValues(ev, x, h, w)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := v.claimedValues(ev, h, w)
+	if err != nil {
+		return nil, err
+	}
+	return v.combine(first, count, per, fvals, fmags, cl, scales), nil
+}
+
+// reduce downloads t, one row of outputs per stored matrix: ⟨W, t⟩ when w is
+// set, else every entry. mag selects |W| for reducing a magnitude.
+func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
+	if w == nil {
+		return ev.b.ToHost(t)
+	}
+	if mag {
+		aw, err := ev.b.Map(backend.Abs, w)
+		if err != nil {
+			return nil, err
+		}
+		defer ev.release(aw)
+		w = aw
+	}
+	d, err := ev.b.Dot(w, t)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(d)
+	return ev.b.ToHost(d)
+}
+
+// functionValues evaluates f at every perturbed point, reduced to scalars
+// (count·per·steps rows of outputs), and the magnitude of f at each
+// instance's base point (count·per rows, expanded over directions).
+func (v *verification) functionValues(ev *evaluator, x, h, w backend.Tensor) (vals, mags []float64, err error) {
+	steps := v.steps()
+	hl := h.Layout()
+	st := make([]float64, hl.Count*len(steps))
+	for i := range st {
+		st[i] = steps[i%len(steps)]
+	}
+	stT, err := ev.b.FromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ev.release(stT)
+	dx, err := ev.b.Scale(stT, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ev.release(dx)
+	xs, err := ev.b.Elementwise(backend.Add, x, dx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.bind(v.c.Wrt, xs)
+	f, err := ev.value(v.c.F)
+	ev.unbind(v.c.Wrt, true)
+	ev.bind(v.c.Wrt, x)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ev.release(f)
+	if vals, err = ev.reduce(f, w, false); err != nil {
+		return nil, nil, err
+	}
+	mf, err := ev.magnitude(v.c.F)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ev.release(mf)
+	if w != nil {
+		// Expand the per-instance magnitude over directions to meet W.
+		ones, err := ev.b.FromHost(backend.Layout{Count: hl.Count, Rows: 1, Cols: 1}, filled(hl.Count, 1))
+		if err != nil {
+			return nil, nil, err
+		}
+		defer ev.release(ones)
+		mfe, err := ev.b.Scale(ones, mf)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer ev.release(mfe)
+		mags, err = ev.reduce(mfe, w, true)
+		return vals, mags, err
+	}
+	raw, err := ev.b.ToHost(mf)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Expand per instance to per direction.
+	per := hl.Count / mf.Layout().Count
+	r := len(raw) / mf.Layout().Count
+	mags = make([]float64, hl.Count*r)
+	for j := range hl.Count {
+		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
+	}
+	return vals, mags, nil
+}
+
+func filled(n int, x float64) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = x
+	}
+	return s
+}
+
+// claimed holds the claim's values along every direction, reduced like f:
+// the values, their magnitudes, and, where the claim is a square matrix, the
+// values its transpose would give (for the diagnosis), else nil.
+type claimed struct {
+	vals, mags, transposed []float64
+}
+
+// claimedValues evaluates the claim along every direction h: grad ⟨G, H⟩;
+// diff the claimed Df[H]; jac J·H; hess Hᵀ·Hess·H (vector variable) or the
+// claimed D²f[H,H] (matrix variable).
+func (v *verification) claimedValues(ev *evaluator, h, w backend.Tensor) (claimed, error) {
+	var out claimed
+	absH, err := ev.b.Map(backend.Abs, h)
+	if err != nil {
+		return out, err
+	}
+	defer ev.release(absH)
+	rhs, err := ev.value(v.c.Rhs)
+	if err != nil {
+		return out, err
+	}
+	defer func() { ev.release(rhs) }()
+	mrhs, err := ev.magnitude(v.c.Rhs)
+	if err != nil {
+		return out, err
+	}
+	defer func() { ev.release(mrhs) }()
+	var along func(m backend.Tensor, h backend.Tensor) (backend.Tensor, error)
+	switch {
+	case v.c.Kind == formulas.Grad:
+		if v.c.Layout == formulas.Numerator {
+			if rhs, mrhs, err = ev.both(ev.b.Transpose, rhs, mrhs); err != nil {
+				return out, err
+			}
+		}
+		if v.wrt.SymSpace {
+			if rhs, mrhs, err = ev.both(ev.sym, rhs, mrhs); err != nil {
+				return out, err
+			}
+		}
+		along = ev.b.Dot
+	case v.c.Kind == formulas.Jac:
+		along = ev.b.MatMul
+	case v.c.Kind == formulas.Hess && v.shapes[v.c.Wrt].Cols == 1:
+		along = ev.quadraticForm
+	}
+	if along == nil {
+		// diff, and hess of a matrix variable: the claim is Df[H] itself.
+		if out.vals, err = ev.reduce(rhs, w, false); err != nil {
+			return out, err
+		}
+		out.mags, err = ev.reduce(mrhs, w, true)
+		return out, err
+	}
+	if out.vals, err = ev.alongReduced(along, rhs, h, w, false); err != nil {
+		return out, err
+	}
+	if out.mags, err = ev.alongReduced(along, mrhs, absH, w, true); err != nil {
+		return out, err
+	}
+	if l := rhs.Layout(); l.Rows == l.Cols && l.Rows > 1 && v.c.Kind != formulas.Hess {
+		rt, err := ev.b.Transpose(rhs)
+		if err != nil {
+			return out, err
+		}
+		defer ev.release(rt)
+		out.transposed, err = ev.alongReduced(along, rt, h, w, false)
+	}
+	return out, err
+}
+
+// alongReduced applies the claim m along the directions h and reduces the
+// result like f.
+func (ev *evaluator) alongReduced(along func(m, h backend.Tensor) (backend.Tensor, error), m, h, w backend.Tensor, mag bool) ([]float64, error) {
+	t, err := along(m, h)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(t)
+	return ev.reduce(t, w, mag)
+}
+
+// both applies op to a value and its magnitude, releasing the inputs.
+func (ev *evaluator) both(op func(backend.Tensor) (backend.Tensor, error), a, b backend.Tensor) (backend.Tensor, backend.Tensor, error) {
+	ra, err := op(a)
+	if err != nil {
+		return a, b, err
+	}
+	rb, err := op(b)
+	if err != nil {
+		ev.release(ra)
+		return a, b, err
+	}
+	ev.release(a, b)
+	return ra, rb, nil
+}
+
+// quadraticForm returns hᵀ·m·h for vectors h.
+func (ev *evaluator) quadraticForm(m, h backend.Tensor) (backend.Tensor, error) {
+	mh, err := ev.b.MatMul(m, h)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(mh)
+	return ev.b.Dot(h, mh)
+}
+
+// unitDirections returns, for every instance of x, the directions s·E_k for
+// each entry k of the variable, with s = max(1, ‖X‖_F), and the scale s of
+// each instance.
+func (ev *evaluator) unitDirections(x backend.Tensor) (backend.Tensor, []float64, error) {
+	l := x.Layout()
+	norms, err := ev.frobeniusNorms(x)
+	if err != nil {
+		return nil, nil, err
+	}
+	dim := l.Rows * l.Cols
+	data := make([]float64, l.Count*dim*dim)
+	for i, n := range norms {
+		norms[i] = math.Max(1, n)
+		for k := range dim {
+			data[(i*dim+k)*dim+k] = norms[i]
+		}
+	}
+	h, err := ev.b.FromHost(backend.Layout{Count: l.Count * dim, Rows: l.Rows, Cols: l.Cols}, data)
+	return h, norms, err
+}
+
+// combine forms the Richardson estimates and the comparisons. Values are
+// laid out instance-major: row ((i·per + k)·steps + s) of fvals holds the r
+// outputs of f at instance i, direction k, step s.
+func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl claimed, scales []float64) []comparison {
+	cvals, cmags := cl.vals, cl.mags
+	steps := v.steps()
+	nS := len(steps)
+	r := len(cvals) / (count * per)
+	second := v.c.Kind == formulas.Hess
+	sqrtN := math.Sqrt(float64(v.dim))
+	comps := make([]comparison, 0, count*per*r)
+	for i := range count {
+		for k := range per {
+			for o := range r {
+				row := func(s int) float64 { return fvals[((i*per+k)*nS+s)*r+o] }
+				fp, fm, fp2, fm2 := row(0), row(1), row(2), row(3)
+				epsF := sqrtN * unitRoundoff * math.Abs(fmags[(i*per+k)*r+o])
+				var est, trunc, round float64
+				if second {
+					f0 := row(4)
+					s1 := (fp - 2*f0 + fm) / (step * step)
+					s2 := (fp2 - 2*f0 + fm2) / (step * step / 4)
+					est, trunc = (4*s2-s1)/3, math.Abs(s1-s2)/3
+					round = 23 * epsF / (step * step)
+				} else {
+					d1 := (fp - fm) / (2 * step)
+					d2 := (fp2 - fm2) / step
+					est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
+					round = 3 * epsF / step
+				}
+				j := (i*per+k)*r + o
+				claimed := cvals[j]
+				roundC := sqrtN * unitRoundoff * math.Abs(cmags[j])
+				tol := safety*(trunc+round+roundC) + v.s.ATol + v.s.RTol*math.Abs(claimed)
+				c := comparison{instance: first + i, direction: k, output: o, fd: est, claimed: claimed,
+					err: math.Abs(est - claimed), tol: tol, scale: math.Max(math.Abs(est), math.Abs(claimed))}
+				c.transposed = math.NaN()
+				if cl.transposed != nil {
+					c.transposed = cl.transposed[j]
+				}
+				if scales != nil {
+					// Entrywise: report in units of the gradient's entries.
+					u := scales[i]
+					c.fd, c.claimed, c.transposed = c.fd/u, c.claimed/u, c.transposed/u
+					c.err, c.tol, c.scale = c.err/u, c.tol/u, c.scale/u
+				}
+				if !(finite(fp) && finite(fm) && finite(fp2) && finite(fm2)) {
+					c.status = outOfDomain
+				} else if !finite(claimed) {
+					c.status = claimBroken
+				}
+				comps = append(comps, c)
+			}
+		}
+	}
+	typical := rmsScale(comps)
+	for i := range comps {
+		if comps[i].status == agreed {
+			comps[i].status = classify(comps[i], typical)
+		}
+	}
+	return comps
+}
+
+// rmsScale is the root mean square of the finite comparisons' scales: the
+// typical size of a directional derivative along a random direction, against
+// which a tolerance is judged, since one direction may by chance be nearly
+// orthogonal to the gradient.
+func rmsScale(comps []comparison) float64 {
+	sum, n := 0.0, 0
+	for _, c := range comps {
+		if c.status == agreed && finite(c.scale) {
+			sum += c.scale * c.scale
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return math.Sqrt(sum / float64(n))
+}
+
+// classify decides a comparison of finite values, given the typical scale
+// of the comparisons made with it.
+func classify(c comparison, typical float64) status {
+	switch {
+	case !finite(c.fd) || !finite(c.tol):
+		return undecided
+	case c.err > c.tol:
+		return disagreed
+	case c.tol > uncertain*math.Max(c.scale, typical):
+		return undecided
+	}
+	return agreed
+}
