@@ -408,19 +408,24 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl
 			}
 		}
 	}
-	typical := rmsScale(comps)
-	for i := range comps {
-		if comps[i].status == agreed {
-			comps[i].status = classify(comps[i], typical)
+	// Judge each tolerance against the typical scale of its instance's
+	// comparisons, since one direction may by chance be nearly orthogonal
+	// to the gradient; per instance, so that verdicts do not depend on how
+	// the batch is split into chunks or shards.
+	for i := 0; i < len(comps); i += per * r {
+		inst := comps[i : i+per*r]
+		typical := rmsScale(inst)
+		for j := range inst {
+			if inst[j].status == agreed {
+				inst[j].status = classify(inst[j], typical)
+			}
 		}
 	}
 	return comps
 }
 
 // rmsScale is the root mean square of the finite comparisons' scales: the
-// typical size of a directional derivative along a random direction, against
-// which a tolerance is judged, since one direction may by chance be nearly
-// orthogonal to the gradient.
+// typical size of a directional derivative along a random direction.
 func rmsScale(comps []comparison) float64 {
 	sum, n := 0.0, 0
 	for _, c := range comps {

@@ -124,9 +124,9 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	switch {
 	case withT && near(alpha, 0) && near(math.Abs(beta), 1):
 		res.Diagnosis = DiagTranspose
-		res.Detail = "the claim is the transpose of the truth: numerator vs denominator layout?"
+		res.Detail = "numerator vs denominator layout?"
 		if beta < 0 {
-			res.Detail = "the claim is the negated transpose of the truth: numerator vs denominator layout, and the sign"
+			res.Detail = "negated, and numerator vs denominator layout?"
 		}
 	case near(beta, 0) && near(alpha, -1):
 		res.Diagnosis = DiagSign

@@ -85,17 +85,9 @@ type Result struct {
 	Cols []int `json:"cols,omitempty"`
 }
 
-// ReportVersion is the version of the JSON report schema.
+// ReportVersion is the version of the JSON report schema (DESIGN.md,
+// "Command line"), which the CLI writes.
 const ReportVersion = 1
-
-// Report is the outcome of one run: the JSON schema of DESIGN.md.
-type Report struct {
-	Version int      `json:"version"`
-	Backend string   `json:"backend"`
-	Seed    uint64   `json:"seed"`
-	Results []Result `json:"results"`
-	Summary Summary  `json:"summary"`
-}
 
 // Summary counts the results by verdict.
 type Summary struct {
@@ -241,8 +233,10 @@ func Merge(parts []Result) (Result, error) {
 	out.Worst, out.MaxRelErr, out.Tolerance = worst.Worst, worst.MaxRelErr, worst.Tolerance
 	out.Diagnosis, out.Factor, out.Detail, out.Entries, out.Rows, out.Cols = "", 0, "", nil, nil, nil
 	if out.Verdict == Fail {
-		out.Diagnosis, out.Factor, out.Detail = worst.Diagnosis, worst.Factor, worst.Detail
 		out.Entries, out.Rows, out.Cols = worst.Entries, worst.Rows, worst.Cols
+		if agreeOnDiagnosis(parts) {
+			out.Diagnosis, out.Factor, out.Detail = worst.Diagnosis, worst.Factor, worst.Detail
+		}
 	}
 	if s := out.Counts.blocking(); s != agreed && s != disagreed {
 		for _, p := range parts {
@@ -254,6 +248,26 @@ func Merge(parts []Result) (Result, error) {
 	}
 	out.Reason = out.Counts.reason(out.Kind, out.Worst.Instance)
 	return out, nil
+}
+
+// agreeOnDiagnosis reports whether every failed part names the same
+// diagnosis: a fit over a few instances can find a factor that differs from
+// instance to instance (a claim off by a non-constant scalar), which the
+// whole batch would not diagnose.
+func agreeOnDiagnosis(parts []Result) bool {
+	var first *Result
+	for i := range parts {
+		p := &parts[i]
+		if p.Verdict != Fail {
+			continue
+		}
+		if first == nil {
+			first = p
+		} else if p.Diagnosis != first.Diagnosis || p.Factor != first.Factor {
+			return false
+		}
+	}
+	return true
 }
 
 func sameSizes(a, b map[string]int) bool {

@@ -23,6 +23,7 @@ var commands = []command{
 	{name: "list", run: listCommand},
 	{name: "run", run: runCommand},
 	{name: "check", run: checkCommand},
+	{name: "merge", run: mergeCommand},
 }
 
 // dispatch runs the subcommand that args name.

@@ -13,6 +13,9 @@ const (
 	exitFail     = 1 // a claim failed, was inconclusive or errored
 	exitUsage    = 2 // the invocation was wrong; nothing ran
 	exitInternal = 3 // gradcheck itself failed
+	// exitInterrupted ends a run stopped by an interrupt (Ctrl-C), as
+	// shells report a process that SIGINT ended: 128 + 2.
+	exitInterrupted = 130
 )
 
 // exitError is an error that ends the program with a given exit code.

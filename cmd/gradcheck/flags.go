@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -56,6 +54,9 @@ type commonFlags struct {
 	format   *enumValue
 	out      string
 	verbose  bool
+	progress *enumValue
+	shard    shardValue
+	shards   int
 
 	fs *pflag.FlagSet
 }
@@ -72,7 +73,8 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 		rtol:     d.RTol,
 		atol:     d.ATol,
 		instance: d.Instance,
-		format:   newEnum("text", "text", "json"),
+		format:   newEnum("text", formats...),
+		progress: newEnum("auto", "auto", "always", "never"),
 		fs:       fs,
 	}
 	fs.Var(c.backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
@@ -84,9 +86,12 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	fs.Var(tolValue{&c.rtol}, "rtol", "extra relative tolerance, times |claimed|")
 	fs.Var(tolValue{&c.atol}, "atol", "extra absolute tolerance")
 	fs.Var(intValue{&c.instance, -1}, "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
-	fs.Var(c.format, "format", "output format: text or json")
+	fs.Var(c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
 	fs.StringVar(&c.out, "out", "", "write the report to `FILE` and the text table to stdout")
-	fs.BoolVar(&c.verbose, "verbose", false, "report progress on stderr and details of failures")
+	fs.Var(c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always or never")
+	fs.BoolVar(&c.verbose, "verbose", false, "report each claim on stderr and the worst comparison of each failure")
+	fs.Var(&c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
+	fs.Var(intValue{&c.shards, 1}, "shards", "the number of shards `N` when JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) gives the index")
 	return c
 }
 
@@ -106,11 +111,8 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 	return s, nil
 }
 
-// reportFormat is the format of the report: --format, or json for an
-// --out file ending in .json when --format is not given.
+// reportFormat is the format of the report: --format, or, when --format
+// is not given, the one an --out file's extension names.
 func (c *commonFlags) reportFormat() string {
-	if c.out != "" && !c.fs.Changed("format") && strings.EqualFold(filepath.Ext(c.out), ".json") {
-		return "json"
-	}
-	return c.format.val
+	return formatFor(c.format.val, c.fs.Changed("format"), c.out)
 }

@@ -45,8 +45,8 @@ func TestVersion(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"--help"}, {"-h"}, {"help"},
-		{"list", "--help"}, {"run", "--help"}, {"check", "--help"}, {"run", "-h"},
-		{"help", "run"}, {"help", "check"},
+		{"list", "--help"}, {"run", "--help"}, {"check", "--help"}, {"merge", "--help"}, {"run", "-h"},
+		{"help", "run"}, {"help", "check"}, {"help", "merge"},
 	} {
 		code, out, errOut := call(t, args...)
 		if code != exitOK {
@@ -61,7 +61,8 @@ func TestHelp(t *testing.T) {
 	// The help of run and check documents the flags and the exit codes.
 	for _, cmd := range []string{"run", "check"} {
 		_, out, _ := call(t, cmd, "--help")
-		for _, want := range []string{"--size", "--seed", "--instance", "--format", "Exit codes", "3  gradcheck itself failed"} {
+		for _, want := range []string{"--size", "--seed", "--instance", "--format", "--out", "--progress", "--shard", "--shards",
+			"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "junit", "markdown", "Exit codes", "3  gradcheck itself failed", "130  interrupted"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s --help lacks %q", cmd, want)
 			}
@@ -111,13 +112,13 @@ func TestRunPasses(t *testing.T) {
 }
 
 // report runs args with --format json and decodes the report.
-func report(t *testing.T, wantCode int, args ...string) (gradcheck.Report, string) {
+func report(t *testing.T, wantCode int, args ...string) (runReport, string) {
 	t.Helper()
 	code, out, errOut := call(t, append(args, "--format", "json")...)
 	if code != wantCode {
 		t.Fatalf("%q: exit %d, want %d\n%s", args, code, wantCode, errOut)
 	}
-	var rep gradcheck.Report
+	var rep runReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%q: the JSON report does not parse: %v\n%s", args, err, out)
 	}
@@ -226,7 +227,7 @@ func TestOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep gradcheck.Report
+	var rep runReport
 	if err := json.Unmarshal(data, &rep); err != nil || rep.Summary.Pass != 1 {
 		t.Errorf("--out report: %v, %+v", err, rep.Summary)
 	}
@@ -279,7 +280,7 @@ func TestBadInput(t *testing.T) {
 		{"size not a number", []string{"run", "tr-ax", "--size", "m=4,n=abc"}, []string{`"n=abc"`, `"abc" is not an integer`}},
 		{"size without =", []string{"run", "tr-ax", "--size", "n"}, []string{`"n"`, "missing '='"}},
 		{"bad batch", []string{"run", "--batch", "0"}, []string{`"0"`, "--batch", "at least 1"}},
-		{"bad format", []string{"run", "--format", "xml"}, []string{`"xml"`, "--format", "text or json"}},
+		{"bad format", []string{"run", "--format", "xml"}, []string{`"xml"`, "--format", "text, json, junit or markdown"}},
 		{"instance out of range", []string{"run", "--instance", "8"}, []string{"--instance 8", "--batch 8"}},
 		{"unreadable YAML", []string{"check", "--spec", filepath.Join(t.TempDir(), "missing.yaml")}, []string{"missing.yaml", "no such file"}},
 		{"malformed YAML", []string{"check", "--spec", malformed}, []string{"malformed.yaml:2:"}},
@@ -345,12 +346,12 @@ func TestPanicIsInternalError(t *testing.T) {
 
 func TestNonFiniteJSON(t *testing.T) {
 	nan := func() float64 { var z float64; return z / z }()
-	rep := gradcheck.Report{Results: []gradcheck.Result{{Name: "x", MaxRelErr: nan, Reason: "f is not finite"}}}
+	rep := &runReport{Results: []gradcheck.Result{{Name: "x", MaxRelErr: nan, Reason: "f is not finite"}}}
 	data, err := reportJSON(rep)
 	if err != nil {
 		t.Fatalf("reportJSON: %v", err)
 	}
-	var back gradcheck.Report
+	var back runReport
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}

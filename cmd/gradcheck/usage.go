@@ -13,6 +13,7 @@ Commands:
   check --spec FILE      verify the claims of a YAML spec file
   check --f EXPR --wrt V --grad EXPR --var X=n,n[:DIST[:sym]] ...
                          verify one claim given on the command line
+  merge REPORT.json ...  combine the JSON reports of the shards of one run
   help [COMMAND]         show the help of a command
 
 Flags:
@@ -24,6 +25,8 @@ Examples:
   gradcheck run 'logdet*' --size n=128
   gradcheck check --spec examples/correct.yaml
   gradcheck check --f 'tr(A*X)' --wrt X --grad "A'" --var A=n,n --var X=n,n
+  gradcheck run --shard 0/4 --out shard-0.json    (and 1/4, 2/4, 3/4, elsewhere)
+  gradcheck merge shard-*.json --format junit --out gradcheck.xml
 ` + exitCodesHelp + `
 Run 'gradcheck COMMAND --help' for the flags of a command.
 `
@@ -38,21 +41,58 @@ Exit codes:
      shape error in a claim, unreadable or invalid YAML, bad --size;
      nothing ran
   3  gradcheck itself failed (an internal error)
+  130  interrupted (Ctrl-C): the report of the claims that finished is
+     written, marked incomplete
 `
 
 // outputHelp documents the output of run and check.
 const outputHelp = `
-Output:
-  text   a table NAME KIND SIZES VERDICT REL-ERR TOL NOTE (NOTE is the
-         diagnosis of a failure or the reason for another verdict), a summary
-         line, and for every claim that did not pass the command that re-runs
-         it alone.
-  json   the report {version, backend, seed, results, summary}, with results
-         in the order the claims were given. JSON cannot hold NaN or Inf: such
-         numbers are written as 0 and the result's reason names them.
-  With --out FILE the report goes to FILE (in --format, or json when FILE
-  ends in .json and --format is not given) and the text table to stdout.
-  Progress (--verbose) and messages go to stderr.
+Output (--format):
+  text      a table NAME KIND SIZES VERDICT REL-ERR TOL NOTE (NOTE is the
+            diagnosis of a failure, else the reason for the verdict; the
+            verdict is coloured on a terminal unless NO_COLOR is set), the
+            entries that disagree most, a summary line, and for every claim
+            that did not pass the command that re-runs it alone.
+  json      the report {version, gradcheck, backend, seed, incomplete,
+            settings, shard, claims, results, summary}, results in the order
+            the claims were given. It holds no timings: the same seed and
+            flags give the same bytes. NaN and Inf are written as 0 and the
+            result's reason names them.
+  junit     JUnit XML for CI test reports: one testcase per claim and sizes;
+            a fail is a <failure> whose message is the diagnosis.
+  markdown  a table to paste into a pull request.
+  With --out FILE the report goes to FILE (in --format, or as FILE's
+  extension says when --format is not given: .json, .xml for junit, .md)
+  and the text table to stdout. Otherwise a json, junit or markdown report
+  goes to stdout and the summary and re-run commands to stderr. Progress
+  (--progress, --verbose) and messages go to stderr.
+
+Sharding across machines:
+  --shard I/N runs shard I (from 0) of N: each claim's instances are cut
+  into min(instances, N) blocks, the jobs (claim, block) are numbered claim
+  by claim, and job j runs in shard j mod N. Without --shard, a Kubernetes
+  Indexed Job's JOB_COMPLETION_INDEX (with --shards N, the completions) or
+  a Slurm array's SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT choose the
+  shard; --shard 0/1 runs everything there. Write each shard's report with
+  --format json and combine them with 'gradcheck merge'.
+`
+
+const mergeHelp = `Usage: gradcheck merge REPORT.json ... [flags]
+
+Combine the JSON reports of the shards of one sharded run (gradcheck run or
+check with --shard, or in a Kubernetes Indexed Job or Slurm array) into the
+report of the whole run: the verdicts, worst cases and diagnoses are those
+an unsharded run with the same seed gives, in the same order. merge refuses
+reports of different runs (seed, --size, --batch, --dirs, --mode, --rtol,
+--atol, --instance, claims, backend or gradcheck version), an incomplete
+(interrupted) shard, and a set with a shard missing or given twice.
+
+Examples:
+  gradcheck merge shard-0.json shard-1.json shard-2.json
+  gradcheck merge results/*.json --format junit --out gradcheck.xml
+  gradcheck merge results/*.json --format json --out report.json
+
+Flags:
 `
 
 const listHelp = `Usage: gradcheck list [NAME|GLOB ...] [flags]

@@ -1,109 +1,132 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 // verify is gradcheck.Verify; tests replace it.
 var verify = gradcheck.Verify
 
 // verifyTargets checks every target's sizes and shapes, then verifies the
-// targets one after another and writes the report. Nothing runs when any
-// target is malformed at the requested sizes.
+// jobs of this shard (all of them when unsharded) one after another and
+// writes the report. Nothing runs when any target is malformed at the
+// requested sizes. An interrupt stops the run at once: the report of the
+// jobs that finished is written, marked incomplete, and the exit code is
+// 130.
 func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf *commonFlags, s gradcheck.Settings) error {
 	if err := resolve(e, targets, s); err != nil {
+		return err
+	}
+	sh, err := cf.shardOf(cmd)
+	if err != nil {
 		return err
 	}
 	b, err := selectBackend(cf.backend.val)
 	if err != nil {
 		return err
 	}
-	format := cf.reportFormat()
-	if cf.out != "" {
-		// Find an unwritable --out before the run, not after it.
-		f, err := os.OpenFile(cf.out, os.O_WRONLY|os.O_CREATE, 0o644)
-		if err != nil {
-			return usageErrorf(cmd, "--out: %v", err)
-		}
-		f.Close()
+	if err := checkOut(cmd, cf.out); err != nil {
+		return err
 	}
-
-	// The text table streams to stdout unless stdout gets JSON; an --out
-	// file in text gets a copy.
-	var text io.Writer
-	var textCopy bytes.Buffer
-	switch {
-	case cf.out == "" && format == "text":
-		text = e.stdout
-	case cf.out != "" && format == "text":
-		text = io.MultiWriter(e.stdout, &textCopy)
-	case cf.out != "":
-		text = e.stdout
+	count := 1
+	if sh != nil {
+		count = sh.Count
 	}
-	tt := newTable(text, targets, cf.verbose)
-	tt.header()
+	jobs := plan(len(targets), s, count)
+	mine := jobs
+	if sh != nil {
+		mine = jobsOf(jobs, *sh)
+		fmt.Fprintf(e.stderr, "gradcheck: shard %s (from %s): %d of %d jobs\n", sh, sh.from, len(mine), len(jobs))
+	}
+	rep := newReport(b.Name(), targets, s, sh)
 
-	rep := gradcheck.Report{Version: gradcheck.ReportVersion, Backend: b.Name(), Seed: s.Seed, Results: []gradcheck.Result{}}
-	var reruns []string
+	// While the bar shows, every line written to the terminal goes above it.
+	bar := startProgress(e.stderr, cf.progress.val, len(mine))
+	we := &env{stdout: e.stdout, stderr: e.stderr}
+	if bar != nil {
+		we.stdout, we.stderr = progressWriter{bar, e.stdout}, progressWriter{bar, e.stderr}
+	}
+	o := newOutput(we, cf.reportFormat(), cf.out, rep.Claims, cf.verbose, useColor(e.stdout))
+	o.table.header()
 	start := time.Now()
-	for i, t := range targets {
-		if ctx.Err() != nil {
-			fmt.Fprintf(e.stderr, "gradcheck: interrupted after %d of %d claims\n", i, len(targets))
+	for k, jb := range mine {
+		t := targets[jb.target]
+		t0 := time.Now()
+		r, ok := verifyJob(ctx, b, t.claim, settingsFor(jb, s, count))
+		if !ok {
+			rep.Incomplete = true
+			for _, rest := range mine[k:] {
+				rep.notRun = append(rep.notRun, rep.Claims[rest.target])
+			}
 			break
 		}
-		t0 := time.Now()
-		r := verify(ctx, b, t.claim, s)
 		if r.Sizes == nil {
 			r.Sizes = t.sizes
 		}
+		d := time.Since(t0)
 		if cf.verbose {
-			fmt.Fprintf(e.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
-				i+1, len(targets), t.claim.Name, formatSizes(t.sizes), r.Verdict, time.Since(t0).Seconds())
+			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
+				k+1, len(mine), t.claim.Name, formatSizes(t.sizes), r.Verdict, d.Seconds())
 		}
-		rep.Results = append(rep.Results, r)
-		rep.Summary.Add(r.Verdict)
-		tt.row(r)
-		if r.Verdict != gradcheck.Pass {
-			reruns = append(reruns, shellJoin(rerunArgs(t, r, s)))
-		}
+		rep.add(r, jb.target, d)
+		o.table.row(r)
+		bar.step()
 	}
-	summary := summaryLine(rep.Summary, time.Since(start))
-	tt.footer(summary, reruns)
-	if err := tt.err; err != nil {
-		return fmt.Errorf("writing the results: %w", err)
+	bar.finish()
+	rep.elapsed = time.Since(start)
+	if err := o.finish(rep); err != nil {
+		return err
 	}
-
-	if format == "json" {
-		data, err := reportJSON(rep)
-		if err != nil {
-			return err
-		}
-		if cf.out == "" {
-			if _, err := e.stdout.Write(data); err != nil {
-				return fmt.Errorf("writing the report: %w", err)
-			}
-			fmt.Fprintln(e.stderr, summary)
-		} else if err := os.WriteFile(cf.out, data, 0o644); err != nil {
-			return fmt.Errorf("writing the report: %w", err)
-		}
-	} else if cf.out != "" {
-		if err := os.WriteFile(cf.out, textCopy.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing the report: %w", err)
-		}
+	if rep.Incomplete {
+		return &exitError{code: exitInterrupted,
+			msg: fmt.Sprintf("interrupted: %d of %d claims finished; the report is incomplete", len(rep.Results), len(mine))}
 	}
-	if ctx.Err() != nil || !rep.Summary.OK() {
+	if !rep.Summary.OK() {
 		return errNotAllPassed
 	}
 	return nil
+}
+
+// verifyJob verifies claim c with settings s. It returns ok = false as soon
+// as ctx is cancelled, even while one chunk of a large claim is still being
+// computed: an interrupted run must stop within a second, so the
+// verification is left to end by itself while gradcheck writes its report
+// and exits. A panic in the verifier is passed on to the caller.
+func verifyJob(ctx context.Context, b backend.Backend, c *formulas.Claim, s gradcheck.Settings) (r gradcheck.Result, ok bool) {
+	if ctx.Err() != nil {
+		return r, false
+	}
+	type outcome struct {
+		r       gradcheck.Result
+		panicky any
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- outcome{panicky: p}
+			}
+		}()
+		done <- outcome{r: verify(ctx, b, c, s)}
+	}()
+	select {
+	case o := <-done:
+		if o.panicky != nil {
+			panic(o.panicky)
+		}
+		// A verification that saw the interrupt may be cut short.
+		return o.r, ctx.Err() == nil
+	case <-ctx.Done():
+		return r, false
+	}
 }
 
 // resolve gives every target its sizes and shape-checks it there; a size
@@ -138,12 +161,20 @@ func resolve(e *env, targets []target, s gradcheck.Settings) error {
 	return nil
 }
 
-// summaryLine writes "31 passed, 2 failed, 0 inconclusive, 0 errors in 3.2s".
-func summaryLine(s gradcheck.Summary, d time.Duration) string {
+// summaryLine writes "31 passed, 2 failed, 0 inconclusive, 0 errors in 3.2s";
+// a merged report has no time, and an incomplete one says so.
+func summaryLine(rep *runReport, timed bool) string {
+	sm := rep.Summary
 	errs := "errors"
-	if s.Error == 1 {
+	if sm.Error == 1 {
 		errs = "error"
 	}
-	return fmt.Sprintf("%d passed, %d failed, %d inconclusive, %d %s in %.1fs",
-		s.Pass, s.Fail, s.Inconclusive, s.Error, errs, d.Seconds())
+	line := fmt.Sprintf("%d passed, %d failed, %d inconclusive, %d %s", sm.Pass, sm.Fail, sm.Inconclusive, sm.Error, errs)
+	if timed {
+		line += fmt.Sprintf(" in %.1fs", rep.elapsed.Seconds())
+	}
+	if rep.Incomplete {
+		line += fmt.Sprintf(" (incomplete: interrupted, %d not run)", len(rep.notRun))
+	}
+	return line
 }

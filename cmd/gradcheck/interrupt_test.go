@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// TestMain lets the test binary stand in for gradcheck: with
+// GRADCHECK_TEST_MAIN=1 it runs main with its arguments.
+func TestMain(m *testing.M) {
+	if os.Getenv("GRADCHECK_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestInterruptWritesIncompleteReport cancels a run while its third claim
+// is verified by a verifier that ignores the cancellation, as one long
+// chunk of a large claim does: the run must still stop at once, write the
+// report of the two claims that finished, marked incomplete, and exit 130.
+func TestInterruptWritesIncompleteReport(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	defer func(v func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result) {
+		verify = v
+	}(verify)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int32
+	real := verify
+	verify = func(ctx context.Context, b backend.Backend, c *formulas.Claim, s gradcheck.Settings) gradcheck.Result {
+		if calls.Add(1) == 3 {
+			cancel()
+			<-release // busy with a chunk; never looks at ctx
+		}
+		return real(ctx, b, c, s)
+	}
+	for _, format := range []string{"json", "junit", "text"} {
+		t.Run(format, func(t *testing.T) {
+			calls.Store(0)
+			ctx, cancel = context.WithCancel(context.Background())
+			file := filepath.Join(t.TempDir(), "report")
+			var out, errOut bytes.Buffer
+			start := time.Now()
+			code := runContext(ctx, []string{"run", "tr-ax", "tr-x", "det", "kron-trace", "--format", format, "--out", file}, &out, &errOut)
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("the interrupted run took %v", d)
+			}
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want 130; stderr %q", code, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), "interrupted: 2 of 4 claims finished; the report is incomplete") {
+				t.Errorf("stderr %q", errOut.String())
+			}
+			if !strings.Contains(out.String(), "2 passed, 0 failed, 0 inconclusive, 0 errors in ") ||
+				!strings.Contains(out.String(), "(incomplete: interrupted, 2 not run)") {
+				t.Errorf("stdout %q", out.String())
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch format {
+			case "json":
+				rep, err := readReport(file, data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !rep.Incomplete || len(rep.Results) != 2 || rep.Summary.Pass != 2 || len(rep.Claims) != 4 {
+					t.Errorf("incomplete %v, %d results, summary %+v, %d claims", rep.Incomplete, len(rep.Results), rep.Summary, len(rep.Claims))
+				}
+			case "junit":
+				cases := checkJUnit(t, data)
+				if len(cases) != 4 || !bytes.Contains(data, []byte(`skipped="2"`)) || !bytes.Contains(data, []byte(`<skipped message="not run: the run was interrupted">`)) {
+					t.Errorf("JUnit of an interrupted run:\n%s", data)
+				}
+			case "text":
+				if !bytes.Contains(data, []byte("(incomplete: interrupted, 2 not run)")) {
+					t.Errorf("text report:\n%s", data)
+				}
+			}
+		})
+	}
+}
+
+// TestSignal interrupts the gradcheck binary (this test binary, see
+// TestMain) with SIGINT during a long run: it must exit 130 within a
+// second and leave the incomplete report.
+func TestSignal(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT on Windows")
+	}
+	file := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(os.Args[0], "run", "--batch", "5000", "--out", file)
+	cmd.Env = append(os.Environ(), "GRADCHECK_TEST_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// The table's header shows that the run has begun, and with it the
+	// handling of interrupts.
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "NAME") {
+		t.Fatalf("first line %q, stderr %q", lines.Text(), stderr.String())
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("gradcheck took %v to stop", d)
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+		t.Fatalf("wait: %v, want exit status 130; stderr %q", err, stderr.String())
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := readReport(file, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Incomplete || len(rep.Results) >= len(rep.Claims) {
+		t.Errorf("report: incomplete %v, %d results of %d claims", rep.Incomplete, len(rep.Results), len(rep.Claims))
+	}
+	if !strings.Contains(stderr.String(), "the report is incomplete") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// TestProgress checks that --progress always draws a bar on stderr (here
+// not a terminal) with the count of claims, and that never and auto (stderr
+// is not a terminal) draw none.
+func TestProgress(t *testing.T) {
+	defer func(d time.Duration) { progressDelay = d }(progressDelay)
+	progressDelay = 0
+	defer func(v func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result) {
+		verify = v
+	}(verify)
+	real := verify
+	var slow atomic.Bool
+	verify = func(ctx context.Context, b backend.Backend, c *formulas.Claim, s gradcheck.Settings) gradcheck.Result {
+		if slow.Load() {
+			time.Sleep(2 * progressRefresh) // long enough for the bar to be drawn
+		}
+		return real(ctx, b, c, s)
+	}
+	args := []string{"run", "tr-ax", "tr-x"}
+	slow.Store(true)
+	code, out, errOut := call(t, append(args, "--progress", "always")...)
+	slow.Store(false)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"verifying", "(1/2, ", "claims/", "%"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("--progress always: stderr lacks %q: %q", want, errOut)
+		}
+	}
+	if strings.Contains(out, "verifying") {
+		t.Errorf("the bar is on stdout")
+	}
+	// The table's rows are written whole, each on its line.
+	if !strings.Contains(out, "\ntr-ax ") || !strings.Contains(out, "\ntr-x ") {
+		t.Errorf("stdout %q", out)
+	}
+	for _, mode := range []string{"never", "auto"} {
+		code, _, errOut := call(t, append(args, "--progress", mode)...)
+		if code != exitOK || errOut != "" {
+			t.Errorf("--progress %s: exit %d, stderr %q", mode, code, errOut)
+		}
+	}
+}
