@@ -1,0 +1,121 @@
+//go:build cgo
+
+package gpu_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/gpu"
+	"github.com/gradcheck/gradcheck/kernels/emu"
+)
+
+// faulty is an emulated device that fails launches of one kernel and
+// counts allocations.
+type faulty struct {
+	*emu.Device
+	fail   string
+	allocs int
+}
+
+func (f *faulty) Launch(kernel string, grid, block gpu.Dim, shared int, args ...uint64) error {
+	if kernel == f.fail {
+		return errors.New("illegal address")
+	}
+	return f.Device.Launch(kernel, grid, block, shared, args...)
+}
+
+func (f *faulty) Alloc(n int) (gpu.Ptr, error) {
+	f.allocs++
+	return f.Device.Alloc(n)
+}
+
+func TestLaunchErrorNamesKernelAndGrid(t *testing.T) {
+	dev := &faulty{Device: emu.New(), fail: "gc_matmul"}
+	b := gpu.New(dev)
+	defer b.Close()
+	x := upload(t, b, backend.Layout{Count: 3, Rows: 20, Cols: 20}, make([]float64, 1200))
+	_, err := b.MatMul(x, x)
+	if err == nil {
+		t.Fatal("MatMul succeeded on a failing device")
+	}
+	want := "gpu: gc_matmul<<<(4,3,1), (16,16,1), 4096>>>: illegal address"
+	if err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+func TestBuffersAreReused(t *testing.T) {
+	dev := &faulty{Device: emu.New()}
+	b := gpu.New(dev)
+	defer b.Close()
+	l := backend.Layout{Count: 2, Rows: 3, Cols: 3}
+	for range 10 {
+		x, err := b.Eye(5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Free(x)
+		y := upload(t, b, l, make([]float64, 18))
+		b.Free(y)
+	}
+	if dev.allocs != 2 {
+		t.Errorf("%d allocations for 2 distinct sizes", dev.allocs)
+	}
+}
+
+func TestMisusePanics(t *testing.T) {
+	b := newEmulated(t)
+	x, err := b.Eye(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := cpu.New().Eye(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, want string
+		f          func()
+	}{
+		{"foreign tensor", "does not belong", func() { b.Transpose(other) }},
+		{"bad counts", "do not divide", func() {
+			y := upload(t, b, backend.Layout{Count: 3, Rows: 2, Cols: 2}, make([]float64, 12))
+			z := upload(t, b, backend.Layout{Count: 2, Rows: 2, Cols: 2}, make([]float64, 8))
+			b.Elementwise(backend.Add, y, z)
+		}},
+		{"shapes", "cannot multiply", func() {
+			y := upload(t, b, backend.Layout{Count: 1, Rows: 3, Cols: 1}, make([]float64, 3))
+			b.MatMul(x, y)
+		}},
+		{"use after free", "after Free", func() {
+			y, _ := b.Eye(3)
+			b.Free(y)
+			b.Sum(y)
+		}},
+	}
+	for _, c := range cases {
+		func() {
+			defer func() {
+				r := recover()
+				if s, _ := r.(string); !strings.Contains(s, c.want) {
+					t.Errorf("%s: panic %v, want one containing %q", c.name, r, c.want)
+				}
+			}()
+			c.f()
+		}()
+	}
+}
+
+func TestNameAndFallbacks(t *testing.T) {
+	b := newEmulated(t)
+	if b.Name() != "gpu" || b.Device().Name() != "emulated" {
+		t.Errorf("names %q, %q", b.Name(), b.Device().Name())
+	}
+	if f := b.HostFallbacks(); len(f) != 0 {
+		t.Errorf("host fallbacks %v, want none", f)
+	}
+}

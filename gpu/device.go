@@ -1,0 +1,57 @@
+package gpu
+
+import "fmt"
+
+// Ptr is an address in device memory.
+type Ptr uint64
+
+// Dim is the extent of a grid or block of a kernel launch.
+type Dim struct {
+	X, Y, Z int
+}
+
+// String formats d as CUDA's launch syntax writes it, "(x,y,z)".
+func (d Dim) String() string { return fmt.Sprintf("(%d,%d,%d)", d.X, d.Y, d.Z) }
+
+// Limits are what a device allows for one launch, and the launch shapes the
+// Backend uses on it.
+type Limits struct {
+	// MaxThreads is the largest number of threads in a block, and
+	// MaxShared the largest dynamic shared memory of a block in bytes.
+	MaxThreads, MaxShared int
+	// Threads is the block size of one-dimensional kernels, and Blocks the
+	// largest grid they are launched with (their threads loop over the
+	// work beyond it).
+	Threads, Blocks int
+	// Tile is the edge of the square tiles of matrix products (Tile²
+	// threads per block).
+	Tile int
+	// LUThreads is the block size of the LU kernel, one block per matrix.
+	LUThreads int
+}
+
+// Device is the memory and kernel launches of one GPU, or of its
+// emulation: the Backend's launch code drives either one through this
+// interface. Kernels are those of package kernels, launched by name, with
+// one 8-byte word per parameter (a Ptr, an int64, or the bits of a
+// float64). Launches run in order; a Device is safe for concurrent use.
+type Device interface {
+	// Name describes the device, e.g. "NVIDIA H100 80GB HBM3".
+	Name() string
+	// Limits returns the device's launch limits and preferred shapes.
+	Limits() Limits
+	// Alloc returns zeroed or uninitialized memory for n float64 values.
+	Alloc(n int) (Ptr, error)
+	// Free releases memory from Alloc.
+	Free(p Ptr) error
+	// CopyIn copies src to device memory at dst.
+	CopyIn(dst Ptr, src []float64) error
+	// CopyOut copies len(dst) values from device memory at src to dst.
+	CopyOut(dst []float64, src Ptr) error
+	// Launch runs a kernel on a grid of blocks with shared bytes of dynamic
+	// shared memory per block, and returns once it has finished (so that
+	// an error is the launch's own).
+	Launch(kernel string, grid, block Dim, shared int, args ...uint64) error
+	// Close releases the device; it must not be used afterwards.
+	Close() error
+}

@@ -1,0 +1,103 @@
+//go:build cgo
+
+package gpu_test
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/gpu"
+	"github.com/gradcheck/gradcheck/kernels/emu"
+)
+
+// device opens a device the tests run the GPU backend on.
+type device struct {
+	name string
+	open func() (gpu.Device, error)
+}
+
+// devices are the emulation and, in a build with the tag cuda, the GPU
+// (cuda_test.go).
+var devices = []device{{"emulated", func() (gpu.Device, error) { return emu.New(), nil }}}
+
+// shared holds one backend per device for the whole test binary.
+var shared struct {
+	once     sync.Once
+	backends []*gpu.Backend
+	err      error
+}
+
+// gpuBackends returns a GPU backend on every device, the same for every
+// test.
+func gpuBackends(t testing.TB) []*gpu.Backend {
+	t.Helper()
+	shared.once.Do(func() {
+		for _, d := range devices {
+			dev, err := d.open()
+			if err != nil {
+				shared.err = fmt.Errorf("%s: %w", d.name, err)
+				return
+			}
+			shared.backends = append(shared.backends, gpu.New(dev))
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.backends
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, b := range shared.backends {
+		if err := b.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// newEmulated returns a GPU backend of its own on the emulated device,
+// closed when the test ends.
+func newEmulated(t testing.TB) *gpu.Backend {
+	t.Helper()
+	b := gpu.New(emu.New())
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return b
+}
+
+// upload stores data of layout l on b.
+func upload(t testing.TB, b backend.Backend, l backend.Layout, data []float64) backend.Tensor {
+	t.Helper()
+	x, err := b.FromHost(l, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// download returns x's values and frees x, failing the test on err or a
+// layout other than want.
+func download(t testing.TB, b backend.Backend, x backend.Tensor, err error, want backend.Layout) []float64 {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Layout() != want {
+		t.Fatalf("layout %+v, want %+v", x.Layout(), want)
+	}
+	d, err := b.ToHost(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Free(x)
+	return d
+}

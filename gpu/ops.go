@@ -1,0 +1,300 @@
+package gpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gradcheck/gradcheck/backend"
+)
+
+// Modes of the kernel gc_lu (kernels/lu.cu).
+const (
+	luDet    = 0
+	luLogDet = 1
+	luInv    = 2
+)
+
+// launch runs a kernel and names it, its grid and its block in any error.
+func (b *Backend) launch(kernel string, grid, block Dim, shared int, args ...uint64) error {
+	if err := b.dev.Launch(kernel, grid, block, shared, args...); err != nil {
+		return fmt.Errorf("gpu: %s<<<%v, %v, %d>>>: %w", kernel, grid, block, shared, err)
+	}
+	return nil
+}
+
+// launch1D runs a grid-stride kernel over total work items.
+func (b *Backend) launch1D(kernel string, total int, args ...uint64) error {
+	threads := b.lim.Threads
+	blocks := min(max(1, (total+threads-1)/threads), b.lim.Blocks)
+	return b.launch(kernel, Dim{blocks, 1, 1}, Dim{threads, 1, 1}, 0, args...)
+}
+
+// run allocates a tensor of layout l and fills it with launch; on failure
+// it frees the tensor and returns the error.
+func (b *Backend) run(l backend.Layout, launch func(out *tensor) error) (backend.Tensor, error) {
+	out, err := b.newTensor(l)
+	if err != nil {
+		return nil, err
+	}
+	if err := launch(out); err != nil {
+		b.Free(out)
+		return nil, err
+	}
+	return out, nil
+}
+
+// p returns the device address of t as a kernel parameter.
+func (t *tensor) p() uint64 { return uint64(t.buf.p) }
+
+// w converts an int to a kernel parameter.
+func w(n int) uint64 { return uint64(n) }
+
+// broadcast checks that the counts of x and y divide one another and returns
+// the result count with the ratio of each operand: result matrix j reads
+// matrix j/rx of x and j/ry of y.
+func broadcast(op string, x, y *tensor) (count, rx, ry int) {
+	cx, cy := x.l.Count, y.l.Count
+	if cx%cy != 0 && cy%cx != 0 {
+		panic(fmt.Sprintf("gpu: %s: counts %d and %d do not divide one another", op, cx, cy))
+	}
+	count = max(cx, cy)
+	return count, count / cx, count / cy
+}
+
+// sameShape panics unless x and y hold matrices of the same shape.
+func sameShape(op string, x, y *tensor) {
+	if x.l.Rows != y.l.Rows || x.l.Cols != y.l.Cols {
+		panic(fmt.Sprintf("gpu: %s: shapes %d×%d and %d×%d differ",
+			op, x.l.Rows, x.l.Cols, y.l.Rows, y.l.Cols))
+	}
+}
+
+// square panics unless the matrices of t are square, and returns their order.
+func square(op string, t *tensor) int {
+	if t.l.Rows != t.l.Cols {
+		panic(fmt.Sprintf("gpu: %s: matrix is %d×%d, not square", op, t.l.Rows, t.l.Cols))
+	}
+	return t.l.Rows
+}
+
+// Gaussian draws l.Count matrices of independent N(0,1) entries: matrix c is
+// philox.Fill with key, stream and index first+c, bit for bit.
+func (b *Backend) Gaussian(l backend.Layout, key uint64, stream, first uint32) (backend.Tensor, error) {
+	size := l.Rows * l.Cols
+	return b.run(l, func(out *tensor) error {
+		return b.launch1D("gc_gaussian", l.Count*((size+1)/2),
+			out.p(), w(l.Count), w(size), key, uint64(stream), uint64(first))
+	})
+}
+
+// Eye returns the n×n identity (Count 1).
+func (b *Backend) Eye(n int) (backend.Tensor, error) {
+	return b.run(backend.Layout{Count: 1, Rows: n, Cols: n}, func(out *tensor) error {
+		return b.launch1D("gc_eye", n*n, out.p(), w(n))
+	})
+}
+
+// elemKernels names the kernel of each ElemOp.
+var elemKernels = [...]string{
+	backend.Add: "gc_add",
+	backend.Sub: "gc_sub",
+	backend.Mul: "gc_mul",
+	backend.Div: "gc_div",
+	backend.Pow: "gc_pow",
+}
+
+// Elementwise applies op entry by entry to equally shaped x and y,
+// broadcasting the smaller count. Pow is Go's math.Pow, transcribed.
+func (b *Backend) Elementwise(op backend.ElemOp, x, y backend.Tensor) (backend.Tensor, error) {
+	if op < 0 || int(op) >= len(elemKernels) {
+		panic(fmt.Sprintf("gpu: Elementwise: unknown op %d", op))
+	}
+	xt, yt := b.get("Elementwise", x), b.get("Elementwise", y)
+	sameShape("Elementwise", xt, yt)
+	count, rx, ry := broadcast("Elementwise", xt, yt)
+	size := xt.l.Rows * xt.l.Cols
+	return b.run(backend.Layout{Count: count, Rows: xt.l.Rows, Cols: xt.l.Cols}, func(out *tensor) error {
+		return b.launch1D(elemKernels[op], count*size,
+			out.p(), xt.p(), yt.p(), w(count), w(size), w(rx), w(ry))
+	})
+}
+
+// mapKernels names the kernel of each MapOp.
+var mapKernels = [...]string{
+	backend.Neg:  "gc_neg",
+	backend.Exp:  "gc_exp",
+	backend.Log:  "gc_log",
+	backend.Sqrt: "gc_sqrt",
+	backend.Abs:  "gc_abs",
+	backend.Tanh: "gc_tanh",
+}
+
+// Map applies op to every entry of a. Exp, Log and Tanh are Go's math
+// functions, transcribed.
+func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error) {
+	if op < 0 || int(op) >= len(mapKernels) {
+		panic(fmt.Sprintf("gpu: Map: unknown op %d", op))
+	}
+	at := b.get("Map", a)
+	return b.run(at.l, func(out *tensor) error {
+		return b.launch1D(mapKernels[op], at.l.Size(), out.p(), at.p(), w(at.l.Size()))
+	})
+}
+
+// Scale multiplies each matrix of a by the matching 1×1 entry of s,
+// broadcasting the smaller count.
+func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
+	st, at := b.get("Scale", s), b.get("Scale", a)
+	if st.l.Rows != 1 || st.l.Cols != 1 {
+		panic(fmt.Sprintf("gpu: Scale: factor is %d×%d, not 1×1", st.l.Rows, st.l.Cols))
+	}
+	count, rs, ra := broadcast("Scale", st, at)
+	size := at.l.Rows * at.l.Cols
+	return b.run(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols}, func(out *tensor) error {
+		return b.launch1D("gc_scale", count*size,
+			out.p(), st.p(), at.p(), w(count), w(size), w(rs), w(ra))
+	})
+}
+
+// MatMul returns the matrix products x·y, broadcasting the smaller count,
+// through tiles of shared memory (kernels/matmul.cu).
+func (b *Backend) MatMul(x, y backend.Tensor) (backend.Tensor, error) {
+	xt, yt := b.get("MatMul", x), b.get("MatMul", y)
+	if xt.l.Cols != yt.l.Rows {
+		panic(fmt.Sprintf("gpu: MatMul: cannot multiply %d×%d by %d×%d",
+			xt.l.Rows, xt.l.Cols, yt.l.Rows, yt.l.Cols))
+	}
+	count, rx, ry := broadcast("MatMul", xt, yt)
+	m, k, n := xt.l.Rows, xt.l.Cols, yt.l.Cols
+	tile := b.lim.Tile
+	tiles := ((m + tile - 1) / tile) * ((n + tile - 1) / tile)
+	grid := Dim{tiles, min(count, maxGridY), 1}
+	return b.run(backend.Layout{Count: count, Rows: m, Cols: n}, func(out *tensor) error {
+		return b.launch("gc_matmul", grid, Dim{tile, tile, 1}, 2*tile*tile*8,
+			out.p(), xt.p(), yt.p(), w(count), w(m), w(k), w(n), w(rx), w(ry), w(tile))
+	})
+}
+
+// Transpose returns the transposes of the matrices of a.
+func (b *Backend) Transpose(a backend.Tensor) (backend.Tensor, error) {
+	at := b.get("Transpose", a)
+	r, c := at.l.Rows, at.l.Cols
+	return b.run(backend.Layout{Count: at.l.Count, Rows: c, Cols: r}, func(out *tensor) error {
+		return b.launch1D("gc_transpose", at.l.Size(), out.p(), at.p(), w(at.l.Count), w(r), w(c))
+	})
+}
+
+// Kron returns the Kronecker products x ⊗ y, broadcasting the smaller
+// count.
+func (b *Backend) Kron(x, y backend.Tensor) (backend.Tensor, error) {
+	xt, yt := b.get("Kron", x), b.get("Kron", y)
+	count, rx, ry := broadcast("Kron", xt, yt)
+	m, n, p, q := xt.l.Rows, xt.l.Cols, yt.l.Rows, yt.l.Cols
+	l := backend.Layout{Count: count, Rows: m * p, Cols: n * q}
+	return b.run(l, func(out *tensor) error {
+		return b.launch1D("gc_kron", l.Size(), out.p(), xt.p(), yt.p(),
+			w(count), w(m), w(n), w(p), w(q), w(rx), w(ry))
+	})
+}
+
+// lu runs the LU kernel in the given mode on the square matrices of a, one
+// block per matrix: in shared memory when a matrix fits there, else in a
+// scratch buffer of global memory.
+func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, error) {
+	at := b.get(op, a)
+	n := square(op, at)
+	count := at.l.Count
+	l := backend.Layout{Count: count, Rows: 1, Cols: 1}
+	if mode == luInv {
+		l = at.l
+	}
+	threads := min(b.lim.LUThreads, n)
+	grid := Dim{min(count, math.MaxInt32), 1, 1}
+	block := Dim{threads, 1, 1}
+	shared := (n*n + n + 2*threads) * 8
+	var work buffer
+	if shared > b.lim.MaxShared {
+		var err error
+		if work, err = b.alloc(count * (n*n + n)); err != nil {
+			return nil, err
+		}
+		defer b.release(work)
+		shared = 2 * threads * 8
+	}
+	return b.run(l, func(out *tensor) error {
+		return b.launch("gc_lu", grid, block, shared,
+			uint64(mode), out.p(), at.p(), uint64(work.p), w(count), w(n))
+	})
+}
+
+// Inv returns the inverses of square matrices through LU with partial
+// pivoting; a matrix whose LU has an exact zero pivot yields a matrix of
+// NaN, as on the CPU backend.
+func (b *Backend) Inv(a backend.Tensor) (backend.Tensor, error) {
+	return b.lu("Inv", luInv, a)
+}
+
+// Det returns the determinants (1×1) of square matrices, the product of the
+// diagonal of U with the permutation's sign.
+func (b *Backend) Det(a backend.Tensor) (backend.Tensor, error) {
+	return b.lu("Det", luDet, a)
+}
+
+// LogDet returns log(det a) (1×1) as Σ log|u_ii|; NaN where det a < 0 and
+// −Inf where det a = 0.
+func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
+	return b.lu("LogDet", luLogDet, a)
+}
+
+// Trace returns the traces (1×1) of square matrices.
+func (b *Backend) Trace(a backend.Tensor) (backend.Tensor, error) {
+	at := b.get("Trace", a)
+	n := square("Trace", at)
+	count := at.l.Count
+	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
+		return b.launch1D("gc_trace", count, out.p(), at.p(), w(count), w(n))
+	})
+}
+
+// Sum returns the sums (1×1) of all entries of each matrix.
+func (b *Backend) Sum(a backend.Tensor) (backend.Tensor, error) {
+	at := b.get("Sum", a)
+	count := at.l.Count
+	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
+		return b.launch1D("gc_sum", count, out.p(), at.p(), w(count), w(at.l.Rows*at.l.Cols))
+	})
+}
+
+// Dot returns the Frobenius inner products ⟨x, y⟩ (1×1) of equally shaped x
+// and y, broadcasting the smaller count.
+func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
+	xt, yt := b.get("Dot", x), b.get("Dot", y)
+	sameShape("Dot", xt, yt)
+	count, rx, ry := broadcast("Dot", xt, yt)
+	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
+		return b.launch1D("gc_dot", count, out.p(), xt.p(), yt.p(),
+			w(count), w(xt.l.Rows*xt.l.Cols), w(rx), w(ry))
+	})
+}
+
+// Diag turns n×1 vectors into n×n diagonal matrices.
+func (b *Backend) Diag(a backend.Tensor) (backend.Tensor, error) {
+	at := b.get("Diag", a)
+	if at.l.Cols != 1 {
+		panic(fmt.Sprintf("gpu: Diag: operand is %d×%d, not a column vector", at.l.Rows, at.l.Cols))
+	}
+	n, count := at.l.Rows, at.l.Count
+	return b.run(backend.Layout{Count: count, Rows: n, Cols: n}, func(out *tensor) error {
+		return b.launch1D("gc_diag", count*n*n, out.p(), at.p(), w(count), w(n))
+	})
+}
+
+// DiagOf returns the diagonals (n×1) of square matrices.
+func (b *Backend) DiagOf(a backend.Tensor) (backend.Tensor, error) {
+	at := b.get("DiagOf", a)
+	n := square("DiagOf", at)
+	count := at.l.Count
+	return b.run(backend.Layout{Count: count, Rows: n, Cols: 1}, func(out *tensor) error {
+		return b.launch1D("gc_diagof", count*n, out.p(), at.p(), w(count), w(n))
+	})
+}

@@ -1,0 +1,379 @@
+//go:build cgo
+
+package gpu_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/gpu"
+)
+
+// The GPU backend is checked against the CPU backend, the reference, on
+// identical inputs. Most operations are designed to be bit-identical (see
+// package kernels) and are compared bit for bit, NaN matching any NaN. The
+// exceptions get a tolerance with its reason:
+//
+//   - Inv: the kernel solves LU·X = P by substitution, where gonum's Dgetri
+//     inverts U first; both are backward stable, so on the well-conditioned
+//     test matrices (κ ≈ 5) they differ by about n·u·κ < 1e-13 relative,
+//     held to 1e-12 normwise.
+//   - Det and LogDet above n = 64, where gonum's Dgetrf switches to a
+//     blocked factorization whose Gemm updates round differently: the
+//     factors differ by about n·u·κ, and so do det (relatively) and logdet
+//     (absolutely, it is a sum of n logarithms): 1e-12.
+//   - Exp, Tanh and Pow with a fractional exponent off amd64: the kernels
+//     transcribe Go's amd64 Exp (its FMA path); Go's portable Exp may differ
+//     by one ulp, so 4 ulps relative (1e-15) there.
+//   - MatMul, Det and LogDet when the CPU backend is built with OpenBLAS
+//     (cpuLinalgExact false): its blocked kernels sum in another order, with
+//     fused multiply-adds; the results differ by about k·u·max|a||b| for
+//     products (1e-12 relative to the largest entry) and by n·u·κ for the
+//     determinants of the Gaussian test matrices, whose condition reaches
+//     about 10^4 (1e-9).
+
+// host is a batch of matrices in host memory.
+type host struct {
+	l    backend.Layout
+	data []float64
+}
+
+// randHost returns count r×c matrices of N(0,1) entries.
+func randHost(rng *rand.Rand, count, r, c int) host {
+	h := host{l: backend.Layout{Count: count, Rows: r, Cols: c}, data: make([]float64, count*r*c)}
+	for i := range h.data {
+		h.data[i] = rng.NormFloat64()
+	}
+	return h
+}
+
+// wellcond returns count n×n matrices I + G/(3√n), of condition about 5.
+func wellcond(rng *rand.Rand, count, n int) host {
+	h := randHost(rng, count, n, n)
+	s := 1 / (3 * math.Sqrt(float64(n)))
+	for i := range h.data {
+		h.data[i] *= s
+		if (i%(n*n))%(n+1) == 0 {
+			h.data[i]++
+		}
+	}
+	return h
+}
+
+// specials are values whose handling must match too, and normals the same
+// without subnormal numbers: Go's amd64 assembly for math.Log ignores that
+// a subnormal number has no leading 1 bit (golang/go#56600), while the
+// kernels compute Log (and Pow, which uses it) of a subnormal number
+// correctly, as Go's portable code does; TestLogSubnormal checks them.
+var (
+	normals = []float64{0, math.Copysign(0, -1), 1, -1, math.Inf(1), math.Inf(-1), math.NaN(),
+		0.5, -0.5, 2, 3, 1e300, -1e300, 710, -746, 20, -20, 0.625, 0.7, 1e-300, -1e-300}
+	specials = append([]float64{1e-310, -1e-310, 5e-324}, normals...)
+)
+
+// sprinkle overwrites every third entry of h with one of the values.
+func sprinkle(h host, values []float64) host {
+	for i := 0; i < len(h.data); i += 3 {
+		h.data[i] = values[(i/3)%len(values)]
+	}
+	return h
+}
+
+// tolerance says how a result is compared: bit for bit when rel is 0, else
+// max |gpu − cpu| ≤ rel·max(1, max |cpu|) over finite entries, with
+// non-finite entries equal.
+type tolerance struct{ rel float64 }
+
+var exact = tolerance{}
+
+// compare runs f on both backends with the same inputs and compares the
+// results.
+func compare(t *testing.T, name string, tol tolerance, in []host,
+	f func(b backend.Backend, x []backend.Tensor) (backend.Tensor, error)) {
+	t.Helper()
+	c := cpu.New()
+	for _, g := range gpuBackends(t) {
+		compareOn(t, g, c, name, tol, in, f)
+	}
+}
+
+// compareOn is compare on the GPU backend g against the CPU backend c.
+func compareOn(t *testing.T, g, c backend.Backend, name string, tol tolerance, in []host,
+	f func(b backend.Backend, x []backend.Tensor) (backend.Tensor, error)) {
+	t.Helper()
+	name = g.(*gpu.Backend).Device().Name() + ": " + name
+	run := func(b backend.Backend) (backend.Layout, []float64) {
+		xs := make([]backend.Tensor, len(in))
+		for i, h := range in {
+			xs[i] = upload(t, b, h.l, h.data)
+		}
+		r, err := f(b, xs)
+		if err != nil {
+			t.Fatalf("%s on %s: %v", name, b.Name(), err)
+		}
+		l := r.Layout()
+		return l, download(t, b, r, nil, l)
+	}
+	wl, want := run(c)
+	gl, got := run(g)
+	if gl != wl {
+		t.Fatalf("%s: layout %+v, cpu %+v", name, gl, wl)
+	}
+	if tol == exact {
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+				t.Errorf("%s: entry %d = %v (%#x), cpu %v (%#x)", name, i,
+					got[i], math.Float64bits(got[i]), want[i], math.Float64bits(want[i]))
+				return
+			}
+		}
+		return
+	}
+	scale, diff := 1.0, 0.0
+	for i, v := range want {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !(math.IsNaN(v) && math.IsNaN(got[i])) && got[i] != v {
+				t.Errorf("%s: entry %d = %v, cpu %v", name, i, got[i], v)
+				return
+			}
+			continue
+		}
+		scale = max(scale, math.Abs(v))
+		diff = max(diff, math.Abs(got[i]-v))
+	}
+	if diff > tol.rel*scale {
+		t.Errorf("%s: max difference %.3g, more than %.3g × %.3g", name, diff, tol.rel, scale)
+	}
+}
+
+// counts are the operand count pairs of broadcasting: equal, one side shared
+// by all, and a proper divisor on either side.
+var counts = [][2]int{{1, 1}, {3, 3}, {1, 4}, {4, 1}, {2, 4}, {4, 2}, {2, 6}}
+
+// linalg returns exact where the CPU backend's linear algebra is gonum's,
+// else the tolerance rel.
+func linalg(rel float64) tolerance {
+	if cpuLinalgExact {
+		return exact
+	}
+	return tolerance{rel}
+}
+
+// mathTol is the tolerance of the transcribed Exp (and what uses it).
+func mathTol() tolerance {
+	if runtime.GOARCH == "amd64" {
+		return exact
+	}
+	return tolerance{1e-15}
+}
+
+func TestElementwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ops := []struct {
+		op  backend.ElemOp
+		tol tolerance
+	}{{backend.Add, exact}, {backend.Sub, exact}, {backend.Mul, exact}, {backend.Div, exact}, {backend.Pow, mathTol()}}
+	for _, o := range ops {
+		for _, c := range counts {
+			values := specials
+			if o.op == backend.Pow {
+				values = normals
+			}
+			x, y := sprinkle(randHost(rng, c[0], 3, 4), values), randHost(rng, c[1], 3, 4)
+			if o.op == backend.Pow {
+				for i := range y.data { // halves, integers and fractions
+					y.data[i] = math.Round(8*y.data[i]) / []float64{2, 1, 8}[i%3]
+				}
+			}
+			sprinkle(y, values)
+			compare(t, fmt.Sprintf("Elementwise(%d) counts %v", o.op, c), o.tol, []host{x, y},
+				func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+					return b.Elementwise(o.op, v[0], v[1])
+				})
+		}
+	}
+}
+
+// TestPowSpecialCases runs every pair of special values through Pow, where
+// math.Pow has most of its cases.
+func TestPowSpecialCases(t *testing.T) {
+	n := len(normals)
+	x, y := host{l: backend.Layout{Count: 1, Rows: n, Cols: n}}, host{l: backend.Layout{Count: 1, Rows: n, Cols: n}}
+	for i := range n {
+		for j := range n {
+			x.data = append(x.data, normals[i])
+			y.data = append(y.data, normals[j])
+		}
+	}
+	compare(t, "Pow specials", mathTol(), []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+		return b.Elementwise(backend.Pow, v[0], v[1])
+	})
+}
+
+func TestMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ops := []struct {
+		op  backend.MapOp
+		tol tolerance
+	}{{backend.Neg, exact}, {backend.Exp, mathTol()}, {backend.Log, exact}, {backend.Sqrt, exact},
+		{backend.Abs, exact}, {backend.Tanh, mathTol()}}
+	for _, o := range ops {
+		x := randHost(rng, 3, 20, 30)
+		for i := range x.data {
+			x.data[i] *= []float64{1, 5, 300}[i%3]
+		}
+		values := specials
+		if o.op == backend.Log {
+			values = normals
+		}
+		sprinkle(x, values)
+		compare(t, fmt.Sprintf("Map(%d)", o.op), o.tol, []host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.Map(o.op, v[0])
+		})
+	}
+}
+
+func TestScale(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range counts {
+		s, x := sprinkle(randHost(rng, c[0], 1, 1), specials), sprinkle(randHost(rng, c[1], 4, 3), specials)
+		compare(t, fmt.Sprintf("Scale counts %v", c), exact, []host{s, x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.Scale(v[0], v[1])
+		})
+	}
+}
+
+func TestMatMul(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {70, 65, 3}}
+	for _, s := range shapes {
+		for _, c := range counts {
+			x, y := randHost(rng, c[0], s[0], s[1]), randHost(rng, c[1], s[1], s[2])
+			compare(t, fmt.Sprintf("MatMul %v counts %v", s, c), linalg(1e-12), []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+				return b.MatMul(v[0], v[1])
+			})
+		}
+	}
+	if !cpuLinalgExact {
+		return
+	}
+	// gonum skips a zero entry of the left factor, so an infinite entry of
+	// the right factor that meets only zeros leaves the product finite.
+	x := host{backend.Layout{Count: 1, Rows: 2, Cols: 2}, []float64{0, 1, math.Copysign(0, -1), 2}}
+	y := host{backend.Layout{Count: 1, Rows: 2, Cols: 2}, []float64{math.Inf(1), math.NaN(), 3, 4}}
+	compare(t, "MatMul zero times Inf", exact, []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+		return b.MatMul(v[0], v[1])
+	})
+}
+
+func TestShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	one := func(name string, in host, f func(backend.Backend, backend.Tensor) (backend.Tensor, error)) {
+		compare(t, name, exact, []host{in}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return f(b, v[0])
+		})
+	}
+	for _, s := range [][2]int{{1, 1}, {1, 5}, {5, 1}, {3, 7}, {33, 17}} {
+		one(fmt.Sprintf("Transpose %v", s), randHost(rng, 3, s[0], s[1]), backend.Backend.Transpose)
+		one(fmt.Sprintf("Sum %v", s), sprinkle(randHost(rng, 3, s[0], s[1]), specials), backend.Backend.Sum)
+	}
+	for _, n := range []int{1, 2, 9} {
+		one(fmt.Sprintf("Diag %d", n), randHost(rng, 3, n, 1), backend.Backend.Diag)
+		one(fmt.Sprintf("DiagOf %d", n), randHost(rng, 3, n, n), backend.Backend.DiagOf)
+		one(fmt.Sprintf("Trace %d", n), randHost(rng, 3, n, n), backend.Backend.Trace)
+		compare(t, fmt.Sprintf("Eye %d", n), exact, nil, func(b backend.Backend, _ []backend.Tensor) (backend.Tensor, error) {
+			return b.Eye(n)
+		})
+	}
+	for _, c := range counts {
+		x, y := randHost(rng, c[0], 2, 3), randHost(rng, c[1], 4, 5)
+		compare(t, fmt.Sprintf("Kron counts %v", c), exact, []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.Kron(v[0], v[1])
+		})
+		x, y = sprinkle(randHost(rng, c[0], 6, 7), specials), randHost(rng, c[1], 6, 7)
+		compare(t, fmt.Sprintf("Dot counts %v", c), exact, []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.Dot(v[0], v[1])
+		})
+	}
+}
+
+func TestLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ops := []struct {
+		name string
+		f    func(backend.Backend, backend.Tensor) (backend.Tensor, error)
+	}{{"Det", backend.Backend.Det}, {"LogDet", backend.Backend.LogDet}, {"Inv", backend.Backend.Inv}}
+	// n = 80 does not fit in 48 KiB of shared memory: the global-memory
+	// variant of the kernel.
+	for _, n := range []int{1, 2, 5, 17, 48, 64, 80} {
+		for _, o := range ops {
+			tol, gaussTol := linalg(1e-12), linalg(1e-9)
+			if o.name == "Inv" || n > 64 {
+				tol, gaussTol = tolerance{1e-12}, tolerance{1e-9}
+			}
+			inputs := map[string]host{"wellcond": wellcond(rng, 3, n)}
+			if o.name != "Inv" { // ill-conditioned inputs: pivoting, signs
+				inputs["gauss"] = randHost(rng, 4, n, n)
+			}
+			for kind, in := range inputs {
+				tol := tol
+				if kind == "gauss" {
+					tol = gaussTol
+				}
+				compare(t, fmt.Sprintf("%s %s n=%d", o.name, kind, n), tol, []host{in},
+					func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return o.f(b, v[0]) })
+			}
+		}
+	}
+	// Singular matrices (an exact zero pivot), ties in the pivot search,
+	// a negative determinant and a NaN.
+	singular := host{backend.Layout{Count: 5, Rows: 3, Cols: 3}, []float64{
+		1, 2, 3, 2, 4, 6, 1, 1, 1, // rank 2
+		0, 0, 0, 1, 2, 3, 4, 5, 6, // zero row
+		2, 1, 0, -2, 3, 1, 2, 5, 7, // tie |2| = |-2| = |2|
+		0, 1, 0, 1, 0, 0, 0, 0, 1, // det −1
+		1, math.NaN(), 0, 0, 1, 0, 0, 0, 1,
+	}}
+	for _, o := range ops {
+		tol := linalg(1e-12)
+		if o.name == "Inv" {
+			tol = tolerance{1e-12}
+		}
+		compare(t, o.name+" special", tol, []host{singular},
+			func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return o.f(b, v[0]) })
+	}
+}
+
+// TestLogSubnormal checks Log and Pow of subnormal numbers against
+// log(x·2^52) − 52·log 2, which involves only normal numbers: within 2 ulps.
+func TestLogSubnormal(t *testing.T) {
+	for _, b := range gpuBackends(t) {
+		testLogSubnormal(t, b)
+	}
+}
+
+func testLogSubnormal(t *testing.T, b *gpu.Backend) {
+	xs := []float64{5e-324, 1e-320, 1e-310, 2.2e-308}
+	l := backend.Layout{Count: 1, Rows: len(xs), Cols: 1}
+	x := upload(t, b, l, xs)
+	half := upload(t, b, l, []float64{0.25, 0.25, 0.25, 0.25})
+	lg, err := b.Map(backend.Log, x)
+	logs := download(t, b, lg, err, l)
+	pw, err := b.Elementwise(backend.Pow, x, half)
+	pows := download(t, b, pw, err, l)
+	for i, v := range xs {
+		want := math.Log(v*0x1p52) - 52*math.Ln2
+		if d := math.Abs(logs[i] - want); d > 2*0x1p-52*math.Abs(want) {
+			t.Errorf("Log(%v) = %v, want %v", v, logs[i], want)
+		}
+		want = math.Exp(0.25 * want)
+		if d := math.Abs(pows[i] - want); d > 1e-12*want {
+			t.Errorf("Pow(%v, 0.25) = %v, want %v", v, pows[i], want)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+//go:build cgo
+
+package gpu_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"reflect"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// invSpy is a backend that counts calls of Inv, the one operation whose GPU
+// result is not bit-identical to the CPU backend's.
+type invSpy struct {
+	backend.Backend
+	inv atomic.Int64
+}
+
+func (s *invSpy) Inv(a backend.Tensor) (backend.Tensor, error) {
+	s.inv.Add(1)
+	return s.Backend.Inv(a)
+}
+
+// TestVerifyParity verifies every claim of the registry and of the example
+// specs (correct and wrong ones, so that failures and their diagnoses are
+// compared too) on the emulated GPU and on the CPU with the same settings:
+// at n=6, m=5, k=4 and at the claim's own sizes (n=48, m=40, k=32 unless it
+// says otherwise), 2 instances, 2 directions.
+//
+// A claim that never inverts a matrix is evaluated with bit-identical
+// operations on both backends, so its Result must be identical: verdict,
+// errors, tolerances, worst instance (unless the CPU backend is built with
+// OpenBLAS, see cpuLinalgExact; then every claim is held to the rule for
+// Inv). With Inv, the two backends' inverses
+// differ by rounding (ops_test.go), which the finite differences divide by
+// h. The verifier's tolerance is ten times its estimate of that rounding
+// error (3·n·u·max|f|/h + n·u·‖G‖‖H‖, times the safety factor 10), so each
+// backend's error is within a tenth of the tolerance of the exact value and
+// the two are within two tenths of each other: the verdicts must agree, and
+// the worst errors may differ by a fifth of the tolerance. (A relative bound of 1e-12
+// on MaxRelErr would need bit-identical inverses: the error of a passing
+// claim is itself rounding noise of that size.)
+func TestVerifyParity(t *testing.T) {
+	claims, err := formulas.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"../examples/correct.yaml", "../examples/wrong.yaml"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		more, err := formulas.LoadSpec(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims = append(claims, more...)
+	}
+	c := cpu.New()
+	for _, g := range gpuBackends(t) {
+		for _, claim := range claims {
+			for _, sizes := range []map[string]int{{"n": 6, "m": 5, "k": 4}, nil} {
+				name := fmt.Sprintf("%s/%s/%v", g.Device().Name(), claim.Name, sizes)
+				t.Run(name, func(t *testing.T) { testParity(t, g, c, claim, sizes) })
+			}
+		}
+	}
+}
+
+// testParity verifies claim on g and c at the given sizes and compares the
+// results.
+func testParity(t *testing.T, g, c backend.Backend, claim *formulas.Claim, sizes map[string]int) {
+	t.Parallel()
+	s := gradcheck.DefaultSettings()
+	s.Sizes, s.Batch, s.Dirs = sizes, 2, 2
+	spy := &invSpy{Backend: g}
+	got := gradcheck.Verify(context.Background(), spy, claim, s)
+	want := gradcheck.Verify(context.Background(), c, claim, s)
+	if want.Verdict == gradcheck.Error {
+		t.Fatalf("cpu: %s", want.Reason)
+	}
+	if cpuLinalgExact && spy.inv.Load() == 0 {
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("gpu result differs from cpu:\n gpu %+v\n cpu %+v", got, want)
+		}
+		return
+	}
+	if got.Verdict != want.Verdict {
+		t.Errorf("verdict %s (%s), cpu %s", got.Verdict, got.Reason, want.Verdict)
+	}
+	if d := math.Abs(got.MaxRelErr - want.MaxRelErr); d > 0.2*want.Tolerance {
+		t.Errorf("max rel err %.3g, cpu %.3g: differ by %.3g, more than a fifth of the tolerance %.3g",
+			got.MaxRelErr, want.MaxRelErr, d, want.Tolerance)
+	}
+}

@@ -1,0 +1,133 @@
+// Package worker runs gradcheck's verifications in a separate process, the
+// way the GPU backend is used (DESIGN.md, "GPU"): the gradcheck binary never
+// links the CUDA driver, whose package exits the process where there is no
+// GPU, so it starts a worker (the same command built with the tag cuda) per
+// GPU and sends it claims.
+//
+// The protocol is JSON lines over the worker's stdin and stdout. The worker
+// first writes a Hello. Then each Request, one claim as the text of a
+// one-formula YAML spec with the settings to verify it with, gets one
+// Response with the same ID: the Result, or an error message when the
+// request could not be served (a spec that does not load, say). Results
+// are those of gradcheck.Verify; floats that JSON cannot hold (NaN, ±Inf)
+// travel beside them in NonFinite. The worker exits at the end of its
+// input. Logs go to stderr.
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/gpu"
+)
+
+// Protocol is the version of the protocol, in every Hello.
+const Protocol = 1
+
+// Hello is the worker's first line: it is ready.
+type Hello struct {
+	Protocol int `json:"protocol"`
+	// Backend is the backend's name ("gpu"), and Device the device's
+	// ("NVIDIA H100 80GB HBM3", "emulated"), if it has one.
+	Backend string `json:"backend"`
+	Device  string `json:"device,omitempty"`
+}
+
+// Request asks the worker to verify one claim.
+type Request struct {
+	ID int `json:"id"`
+	// Spec is a YAML spec (see package formulas) holding the claim, and
+	// Claim its name; Claim may be empty when the spec holds one claim.
+	Spec  string `json:"spec"`
+	Claim string `json:"claim,omitempty"`
+	// Settings are passed to gradcheck.Verify.
+	Settings gradcheck.Settings `json:"settings"`
+}
+
+// Response answers the Request with the same ID.
+type Response struct {
+	ID int `json:"id"`
+	// Result is the verification's result, unless Error says why there
+	// is none.
+	Result *gradcheck.Result `json:"result,omitempty"`
+	// NonFinite lists the floats of Result that JSON cannot hold; they
+	// are 0 in Result as encoded.
+	NonFinite []NonFinite `json:"nonfinite,omitempty"`
+	Error     string      `json:"error,omitempty"`
+}
+
+// Serve answers the requests read from r on w, verifying on b, until r
+// ends (it then returns nil) or ctx is cancelled. It returns an error when
+// it cannot read a request or write a response: the stream is then broken.
+func Serve(ctx context.Context, r io.Reader, w io.Writer, b backend.Backend) error {
+	enc := json.NewEncoder(w)
+	hello := Hello{Protocol: Protocol, Backend: b.Name()}
+	if g, ok := b.(*gpu.Backend); ok {
+		hello.Device = g.Device().Name()
+	}
+	if err := enc.Encode(hello); err != nil {
+		return fmt.Errorf("worker: writing hello: %w", err)
+	}
+	dec := json.NewDecoder(r)
+	for {
+		var req Request
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("worker: reading a request: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		resp := answer(ctx, b, req)
+		if err := enc.Encode(resp); err != nil {
+			return fmt.Errorf("worker: writing the response to request %d: %w", req.ID, err)
+		}
+	}
+}
+
+// answer verifies the claim of one request.
+func answer(ctx context.Context, b backend.Backend, req Request) Response {
+	resp := Response{ID: req.ID}
+	claim, err := findClaim(req.Spec, req.Claim)
+	if err != nil {
+		resp.Error = err.Error()
+		return resp
+	}
+	res := gradcheck.Verify(ctx, b, claim, req.Settings)
+	nf, err := extractNonFinite(&res)
+	if err != nil {
+		resp.Error = err.Error()
+		return resp
+	}
+	resp.Result, resp.NonFinite = &res, nf
+	return resp
+}
+
+// findClaim loads spec and returns its claim of the given name, or its only
+// claim when name is empty.
+func findClaim(spec, name string) (*formulas.Claim, error) {
+	claims, err := formulas.LoadSpec("request", []byte(spec))
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		if len(claims) != 1 {
+			return nil, fmt.Errorf("the spec holds %d claims; the request must name one", len(claims))
+		}
+		return claims[0], nil
+	}
+	for _, c := range claims {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("the spec holds no claim %q", name)
+}

@@ -1,0 +1,204 @@
+//go:build cgo
+
+package emu
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/gpu"
+	"github.com/gradcheck/gradcheck/kernels"
+)
+
+// dim returns the extent x×y×z.
+func dim(x, y, z int) gpu.Dim { return gpu.Dim{X: x, Y: y, Z: z} }
+
+// run allocates n values, launches kernel with the allocation as its first
+// parameter followed by args, and returns the values afterwards.
+func run(t *testing.T, d *Device, n int, kernel string, grid, block gpu.Dim, shared int, args ...uint64) []float64 {
+	t.Helper()
+	p, err := d.Alloc(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Free(p)
+	if err := d.Launch(kernel, grid, block, shared, append([]uint64{uint64(p)}, args...)...); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, n)
+	if err := d.CopyOut(out, p); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBarrier checks that __syncthreads is a real barrier: each thread reads
+// what its neighbour wrote before the barrier, also when some threads of
+// the block have returned early, and with base changed between launches so
+// that stale shared memory would show.
+func TestBarrier(t *testing.T) {
+	d := New()
+	defer d.Close()
+	for i, c := range []struct{ threads, live int }{{1, 1}, {32, 32}, {64, 37}, {256, 256}, {1024, 1000}} {
+		base := float64(100 * (i + 1))
+		out := run(t, d, 2*c.threads, "emu_test_barrier", dim(1, 1, 1), dim(c.threads, 1, 1),
+			8*c.threads, uint64(c.live), math.Float64bits(base))
+		for j := range c.live {
+			if want := base + float64((j+1)%c.live); out[j] != want {
+				t.Fatalf("%+v: thread %d read %v after the first barrier, want %v", c, j, out[j], want)
+			}
+			if want := 2 * (base + float64(j)); out[c.threads+j] != want {
+				t.Fatalf("%+v: thread %d read %v after the third barrier, want %v", c, j, out[c.threads+j], want)
+			}
+		}
+	}
+}
+
+// TestAtomics runs the atomics of the emulation over a grid of 3×2 blocks
+// of 4×5 threads, whose kernel index is blockIdx.x·blockDim.x + threadIdx.x.
+func TestAtomics(t *testing.T) {
+	d := New()
+	defer d.Close()
+	p, err := d.Alloc(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Free(p)
+	if err := d.CopyIn(p, []float64{0, 0, math.Float64frombits(1 << 40), 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Launch("emu_test_atomics", dim(3, 2, 1), dim(4, 5, 1), 0, uint64(p)); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, 5)
+	if err := d.CopyOut(out, p); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int64, 5)
+	for i, v := range out {
+		got[i] = int64(math.Float64bits(v))
+	}
+	// Count, max, min, first id + 1, last id: the last thread to run is
+	// thread (3,4) of block (2,1), index 2·4 + 3.
+	want := []int64{3 * 2 * 4 * 5, 2*4 + 3, 0, 1, 2*4 + 3}
+	if !slices.Equal(got, want) {
+		t.Errorf("atomics gave %v, want %v", got, want)
+	}
+}
+
+// TestLaunchChecks checks that bad launches fail with a message, as the
+// driver's checks would, before any kernel runs.
+func TestLaunchChecks(t *testing.T) {
+	d := New()
+	defer d.Close()
+	p, err := d.Alloc(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := dim(1, 1, 1)
+	cases := []struct {
+		kernel       string
+		grid, block  gpu.Dim
+		shared       int
+		args         []uint64
+		wantContains string
+	}{
+		{"gc_nonesuch", one, one, 0, nil, "no kernel"},
+		{"gc_eye", one, one, 0, []uint64{uint64(p)}, "takes 2 parameters, got 1"},
+		{"gc_eye", dim(0, 1, 1), one, 0, []uint64{uint64(p), 2}, "invalid grid"},
+		{"gc_eye", dim(1, 70000, 1), one, 0, []uint64{uint64(p), 2}, "invalid grid"},
+		{"gc_eye", one, dim(64, 32, 1), 0, []uint64{uint64(p), 2}, "invalid block"},
+		{"gc_eye", one, dim(1, 1, 65), 0, []uint64{uint64(p), 2}, "invalid block"},
+		{"gc_eye", one, one, 49 << 10, []uint64{uint64(p), 2}, "shared memory"},
+	}
+	for _, c := range cases {
+		err := d.Launch(c.kernel, c.grid, c.block, c.shared, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.wantContains) {
+			t.Errorf("Launch(%s, %v, %v, %d, %d args) = %v, want an error containing %q",
+				c.kernel, c.grid, c.block, c.shared, len(c.args), err, c.wantContains)
+		}
+	}
+	if err := d.CopyIn(p, make([]float64, 5)); err == nil {
+		t.Error("CopyIn of 5 values into 4 succeeded")
+	}
+	if err := d.Free(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Free(p); err == nil {
+		t.Error("second Free succeeded")
+	}
+	if err := d.CopyOut(make([]float64, 1), p); err == nil {
+		t.Error("CopyOut from freed memory succeeded")
+	}
+}
+
+// TestConcurrentLaunches runs launches from several goroutines at once;
+// each OS thread has its own fibers and shared memory.
+func TestConcurrentLaunches(t *testing.T) {
+	d := New()
+	defer d.Close()
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			p, err := d.Alloc(2 * 64)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer d.Free(p)
+			for range 20 {
+				base := float64(g)
+				if err := d.Launch("emu_test_barrier", dim(1, 1, 1), dim(64, 1, 1), 8*64,
+					uint64(p), 64, math.Float64bits(base)); err != nil {
+					errs <- err.Error()
+					return
+				}
+				out := make([]float64, 128)
+				if err := d.CopyOut(out, p); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if out[0] != base+1 || out[64+5] != 2*(base+5) {
+					errs <- "wrong result"
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// TestKernelsMatchPTX checks the emulator's kernel table against the PTX:
+// the same gc_* kernels with the same numbers of parameters, so that a
+// launch that works in the emulation finds its kernel on the GPU.
+func TestKernelsMatchPTX(t *testing.T) {
+	d := New()
+	mods, err := kernels.Modules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPTX := map[string]bool{}
+	for _, m := range mods {
+		for _, k := range m.Kernels {
+			inPTX[k.Name] = true
+			if e, ok := d.kernels[k.Name]; !ok || e.params != k.Params {
+				t.Errorf("%s: kernel %s with %d parameters; the emulation has %+v (%v)", m.Name, k.Name, k.Params, e, ok)
+			}
+		}
+	}
+	names := d.Kernels()
+	slices.Sort(names)
+	for _, name := range names {
+		if strings.HasPrefix(name, "gc_") && !inPTX[name] {
+			t.Errorf("the emulation has kernel %s, the PTX has not", name)
+		}
+	}
+}

@@ -1,0 +1,69 @@
+//go:build cuda
+
+package main
+
+/*
+#cgo LDFLAGS: -lnvptxcompiler_static -lstdc++ -lm -lpthread
+#include <stdlib.h>
+#include <nvPTXCompiler.h>
+
+// assemble compiles ptx for the GPU named by arch (e.g. "--gpu-name=sm_75")
+// and returns the result code; *log receives the error log, or with
+// verbose the information log (to be freed).
+static int assemble(const char *ptx, size_t n, const char *arch, int verbose, char **log) {
+	nvPTXCompilerHandle h;
+	*log = NULL;
+	int r = nvPTXCompilerCreate(&h, n, ptx);
+	if (r != NVPTXCOMPILE_SUCCESS) {
+		return r;
+	}
+	const char *opts[] = {arch, "--verbose"};
+	r = nvPTXCompilerCompile(h, verbose ? 2 : 1, opts);
+	size_t size = 0;
+	if (r == NVPTXCOMPILE_SUCCESS) {
+		nvPTXCompilerGetInfoLogSize(h, &size);
+	} else {
+		nvPTXCompilerGetErrorLogSize(h, &size);
+	}
+	*log = malloc(size + 1);
+	(*log)[0] = 0;
+	if (size > 0) {
+		if (r == NVPTXCOMPILE_SUCCESS) {
+			nvPTXCompilerGetInfoLog(h, *log);
+		} else {
+			nvPTXCompilerGetErrorLog(h, *log);
+		}
+		(*log)[size] = 0;
+	}
+	nvPTXCompilerDestroy(&h);
+	return r;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// Assemble compiles PTX to machine code for the GPU architecture arch
+// (e.g. "sm_75") with NVIDIA's PTX assembler library, as the driver's JIT
+// compiler does when it loads a module, and returns ptxas's information
+// log (registers, spills). It fails when the PTX is invalid.
+func Assemble(ptx []byte, arch string) (string, error) {
+	src := C.CString(string(ptx))
+	defer C.free(unsafe.Pointer(src))
+	gpu := C.CString("--gpu-name=" + arch)
+	defer C.free(unsafe.Pointer(gpu))
+	var log *C.char
+	r := C.assemble(src, C.size_t(len(ptx)), gpu, 1, &log)
+	msg := ""
+	if log != nil {
+		msg = C.GoString(log)
+		C.free(unsafe.Pointer(log))
+	}
+	if r != C.NVPTXCOMPILE_SUCCESS {
+		return "", fmt.Errorf("ptxas (%s) failed with code %d: %s", arch, int(r), msg)
+	}
+	return msg, nil
+}

@@ -1,0 +1,59 @@
+//go:build cuda
+
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/kernels"
+)
+
+// TestPTXIsNVRTCOutput compiles every kernel source with NVRTC (which needs
+// no GPU) and checks that the committed PTX is exactly the result.
+func TestPTXIsNVRTCOutput(t *testing.T) {
+	files, err := fs.Glob(kernels.Sources, "*.cu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		got, err := Generate(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "../../" + strings.TrimSuffix(file, ".cu") + ".ptx"
+		want, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from what NVRTC makes of %s: run go generate ./kernels", name, file)
+		}
+	}
+}
+
+// TestPTXAssembles assembles every committed module for the oldest and the
+// newest architectures of interest (sm_75, the compute_75 baseline, and
+// sm_90, the H100), as the driver's JIT compiler will, and logs register
+// use and spills.
+func TestPTXAssembles(t *testing.T) {
+	mods, err := kernels.Modules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mods {
+		for _, arch := range []string{"sm_75", "sm_90"} {
+			info, err := Assemble([]byte(m.PTX), arch)
+			if err != nil {
+				t.Errorf("%s: %v", m.Name, err)
+				continue
+			}
+			if testing.Verbose() {
+				t.Logf("%s %s:\n%s", m.Name, arch, info)
+			}
+		}
+	}
+}
