@@ -175,7 +175,7 @@ func TestProgress(t *testing.T) {
 		}
 		return real(ctx, b, c, s)
 	}
-	args := []string{"run", "tr-ax", "tr-x"}
+	args := []string{"run", "tr-ax", "tr-x", "--backend", "cpu"}
 	slow.Store(true)
 	code, out, errOut := call(t, append(args, "--progress", "always")...)
 	slow.Store(false)

@@ -233,10 +233,26 @@ func TestOut(t *testing.T) {
 	}
 }
 
+// TestGPUBackend checks the backends on a machine without a GPU worker:
+// gpu fails with exit 1 and says what is missing, auto falls back to the
+// CPU with one line on stderr, and a worker that cannot start is reported.
 func TestGPUBackend(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no gradcheck-cuda on PATH
 	code, out, errOut := call(t, "run", "tr-ax", "--backend", "gpu")
-	if code != exitFail || out != "" || !strings.Contains(errOut, "gpu backend: not available in this build") {
+	if code != exitFail || out != "" || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
 		t.Errorf("--backend gpu: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = call(t, "run", "tr-ax", "--backend", "auto", "--progress", "never")
+	if code != exitOK || !strings.Contains(out, "tr-ax") || strings.Count(errOut, "\n") != 1 ||
+		!strings.Contains(errOut, "using the CPU") {
+		t.Errorf("--backend auto: exit %d, stderr %q", code, errOut)
+	}
+	// A worker binary that exits at once, as gradcheck-cuda does where cu
+	// finds no driver.
+	t.Setenv("GRADCHECK_WORKER", "/bin/false")
+	code, _, errOut = call(t, "run", "tr-ax", "--backend", "gpu")
+	if code != exitFail || !strings.Contains(errOut, "gpu backend: worker") {
+		t.Errorf("--backend gpu with a dead worker: exit %d, stderr %q", code, errOut)
 	}
 	if code, _, errOut := call(t, "run", "tr-ax", "--backend", "cpu"); code != exitOK {
 		t.Errorf("--backend cpu: exit %d: %s", code, errOut)
@@ -361,5 +377,32 @@ func TestNonFiniteJSON(t *testing.T) {
 	}
 	if rep.Results[0].MaxRelErr == rep.Results[0].MaxRelErr {
 		t.Errorf("reportJSON modified its argument")
+	}
+}
+
+// TestWorkerDies checks that a GPU worker that dies mid-run fails only the
+// jobs it was running, each with the reason, that the run goes on, and that
+// the exit code says the tool failed.
+func TestWorkerDies(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "gradcheck-cuda")
+	// Says hello, reads one request, and dies.
+	body := "#!/bin/sh\necho '{\"protocol\":1,\"backend\":\"gpu\",\"device\":\"fake\"}'\nread line\nexit 7\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GRADCHECK_WORKER", script)
+	code, out, errOut := call(t, "run", "tr-ax", "tr-x", "--backend", "gpu", "--format", "json")
+	var rep runReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if code != exitInternal || len(rep.Results) != 2 || rep.Backend != "gpu" {
+		t.Fatalf("exit %d, %d results on %q; stderr %q", code, len(rep.Results), rep.Backend, errOut)
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != gradcheck.Error || !strings.Contains(r.Reason, "exit status 7") {
+			t.Errorf("%s: %s %q", r.Name, r.Verdict, r.Reason)
+		}
 	}
 }

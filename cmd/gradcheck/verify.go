@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck"
-	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
@@ -29,10 +28,11 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 	if err != nil {
 		return err
 	}
-	b, err := selectBackend(cf.backend.val)
+	eng, err := selectBackend(ctx, cf.backend.val, e.stderr)
 	if err != nil {
 		return err
 	}
+	defer eng.close()
 	if err := checkOut(cmd, cf.out); err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 		mine = jobsOf(jobs, *sh)
 		fmt.Fprintf(e.stderr, "gradcheck: shard %s (from %s): %d of %d jobs\n", sh, sh.from, len(mine), len(jobs))
 	}
-	rep := newReport(b.Name(), targets, s, sh)
+	rep := newReport(eng.name(), targets, s, sh)
 
 	// While the bar shows, every line written to the terminal goes above it.
 	bar := startProgress(e.stderr, cf.progress.val, len(mine))
@@ -57,10 +57,17 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 	o := newOutput(we, cf.reportFormat(), cf.out, rep.Claims, cf.verbose, useColor(e.stdout))
 	o.table.header()
 	start := time.Now()
+	toolFailed := false
 	for k, jb := range mine {
 		t := targets[jb.target]
 		t0 := time.Now()
-		r, ok := verifyJob(ctx, b, t.claim, settingsFor(jb, s, count))
+		r, ok, err := verifyJob(ctx, eng, t.claim, settingsFor(jb, s, count))
+		if err != nil {
+			// The engine failed, not the claim: this job errs, the run
+			// goes on, and the exit code says the tool failed.
+			r = gradcheck.Result{Name: t.claim.Name, Kind: t.claim.Kind, Verdict: gradcheck.Error, Reason: oneLine(err.Error())}
+			toolFailed = true
+		}
 		if !ok {
 			rep.Incomplete = true
 			for _, rest := range mine[k:] {
@@ -89,23 +96,28 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 		return &exitError{code: exitInterrupted,
 			msg: fmt.Sprintf("interrupted: %d of %d claims finished; the report is incomplete", len(rep.Results), len(mine))}
 	}
+	if toolFailed {
+		return &exitError{code: exitInternal, msg: "the GPU worker failed; the claims it was running are marked error"}
+	}
 	if !rep.Summary.OK() {
 		return errNotAllPassed
 	}
 	return nil
 }
 
-// verifyJob verifies claim c with settings s. It returns ok = false as soon
-// as ctx is cancelled, even while one chunk of a large claim is still being
-// computed: an interrupted run must stop within a second, so the
+// verifyJob verifies claim c with settings s on eng. It returns ok = false
+// as soon as ctx is cancelled, even while one chunk of a large claim is
+// still being computed: an interrupted run must stop within a second, so the
 // verification is left to end by itself while gradcheck writes its report
-// and exits. A panic in the verifier is passed on to the caller.
-func verifyJob(ctx context.Context, b backend.Backend, c *formulas.Claim, s gradcheck.Settings) (r gradcheck.Result, ok bool) {
+// and exits. err reports a failure of the engine itself. A panic in the
+// verifier is passed on to the caller.
+func verifyJob(ctx context.Context, eng engine, c *formulas.Claim, s gradcheck.Settings) (r gradcheck.Result, ok bool, err error) {
 	if ctx.Err() != nil {
-		return r, false
+		return r, false, nil
 	}
 	type outcome struct {
 		r       gradcheck.Result
+		err     error
 		panicky any
 	}
 	done := make(chan outcome, 1)
@@ -115,7 +127,8 @@ func verifyJob(ctx context.Context, b backend.Backend, c *formulas.Claim, s grad
 				done <- outcome{panicky: p}
 			}
 		}()
-		done <- outcome{r: verify(ctx, b, c, s)}
+		r, err := eng.verify(ctx, c, s)
+		done <- outcome{r: r, err: err}
 	}()
 	select {
 	case o := <-done:
@@ -123,9 +136,9 @@ func verifyJob(ctx context.Context, b backend.Backend, c *formulas.Claim, s grad
 			panic(o.panicky)
 		}
 		// A verification that saw the interrupt may be cut short.
-		return o.r, ctx.Err() == nil
+		return o.r, ctx.Err() == nil, o.err
 	case <-ctx.Done():
-		return r, false
+		return r, false, nil
 	}
 }
 
