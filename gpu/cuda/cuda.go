@@ -145,6 +145,16 @@ func (d *Device) do(f func() error) error {
 // Name returns the GPU's name, e.g. "NVIDIA H100 80GB HBM3".
 func (d *Device) Name() string { return d.name }
 
+// FreeMemory returns the bytes of device memory the driver reports free.
+func (d *Device) FreeMemory() (int64, error) {
+	var free int64
+	err := d.do(func() (err error) {
+		free, _, err = cu.MemInfo()
+		return err
+	})
+	return free, err
+}
+
 // Limits returns the GPU's launch limits and the launch shapes for it.
 func (d *Device) Limits() gpu.Limits { return d.lim }
 

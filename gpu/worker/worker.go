@@ -101,7 +101,7 @@ func answer(ctx context.Context, b backend.Backend, req Request) Response {
 		resp.Error = err.Error()
 		return resp
 	}
-	res := gradcheck.Verify(ctx, b, claim, req.Settings)
+	res := gradcheck.Verify(ctx, b, claim, fitMemory(b, req.Settings))
 	nf, err := extractNonFinite(&res)
 	if err != nil {
 		resp.Error = err.Error()
@@ -130,4 +130,28 @@ func findClaim(spec, name string) (*formulas.Claim, error) {
 		}
 	}
 	return nil, fmt.Errorf("the spec holds no claim %q", name)
+}
+
+// memoryShare is the part of a device's free memory one chunk of instances
+// may take: the verifier's estimate of a chunk's live tensors is rough, and
+// the pool of freed buffers holds some memory back.
+const memoryShare = 2
+
+// freeMemory is a device that can tell how much memory is free.
+type freeMemory interface {
+	FreeMemory() (int64, error)
+}
+
+// fitMemory bounds the memory of one chunk of instances by the device's
+// free memory, so that a job bigger than the device is split into chunks
+// that fit.
+func fitMemory(b backend.Backend, s gradcheck.Settings) gradcheck.Settings {
+	if g, ok := b.(*gpu.Backend); ok {
+		if dev, ok := g.Device().(freeMemory); ok {
+			if free, err := dev.FreeMemory(); err == nil && free > 0 {
+				s.MemBytes = min(s.MemBytes, free/memoryShare)
+			}
+		}
+	}
+	return s
 }
