@@ -30,9 +30,9 @@ type Client struct {
 	// broken is set once the stream is unusable: the worker died or a
 	// request was abandoned mid-way.
 	broken error
-	// exited is closed when the process has exited, with waitErr.
-	exited  chan struct{}
-	waitErr error
+	// waitOnce guards the one cmd.Wait, whose result is waitErr.
+	waitOnce sync.Once
+	waitErr  error
 }
 
 // Start starts the worker command cmd (its Stdin and Stdout must be unset;
@@ -51,11 +51,7 @@ func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 		return nil, fmt.Errorf("worker: starting %s: %w", cmd.Path, err)
 	}
 	c := &Client{cmd: cmd, stdin: stdin, enc: json.NewEncoder(stdin),
-		dec: json.NewDecoder(bufio.NewReader(stdout)), exited: make(chan struct{})}
-	go func() {
-		c.waitErr = cmd.Wait()
-		close(c.exited)
-	}()
+		dec: json.NewDecoder(bufio.NewReader(stdout))}
 	hello := make(chan error, 1)
 	go func() { hello <- c.dec.Decode(&c.Hello) }()
 	select {
@@ -68,7 +64,9 @@ func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 	}
 	if err != nil {
 		c.kill()
-		return nil, fmt.Errorf("worker: %s did not start: %w", cmd.Path, c.exitErr(err))
+		err = c.exitErr(err)
+		c.wait() // reap the killed process
+		return nil, fmt.Errorf("worker: %s did not start: %w", cmd.Path, err)
 	}
 	return c, nil
 }
@@ -134,11 +132,18 @@ func (c *Client) exitErr(err error) error {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return err
 	}
-	<-c.exited
-	if c.waitErr != nil {
-		return fmt.Errorf("worker exited: %w", c.waitErr)
+	if err := c.wait(); err != nil {
+		return fmt.Errorf("worker exited: %w", err)
 	}
 	return errors.New("worker exited")
+}
+
+// wait waits for the worker process to exit, once. It is called only when
+// no read of the worker's output is pending (after a read saw the end of
+// it, or when closing), since exec.Cmd.Wait closes that pipe.
+func (c *Client) wait() error {
+	c.waitOnce.Do(func() { c.waitErr = c.cmd.Wait() })
+	return c.waitErr
 }
 
 // kill ends the worker process at once.
@@ -152,9 +157,9 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stdin.Close()
-	<-c.exited
+	err := c.wait()
 	if c.broken != nil {
 		return nil // killed on purpose
 	}
-	return c.waitErr
+	return err
 }
