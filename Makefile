@@ -2,21 +2,38 @@
 GO ?= go
 BIN := bin/gradcheck
 
-.PHONY: run test build vet fmt-check fuzz clean cuda-check gpu ptx
+# OPENBLAS is 1 when OpenBLAS can be linked (libopenblas-dev's
+# libopenblas.so is known to ldconfig, and cgo is enabled): build and run
+# then use it for the CPU backend's products and LU (-tags openblas);
+# otherwise they use the pure-Go gonum path, which `go install` always
+# builds. `make OPENBLAS=0 run` forces the pure-Go path.
+OPENBLAS ?= $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so ' && \
+	[ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo 1 || echo 0)
+ifeq ($(OPENBLAS),1)
+TAGS := -tags openblas
+LINALG := OpenBLAS (-tags openblas)
+else
+TAGS :=
+LINALG := gonum, pure Go (install libopenblas-dev for OpenBLAS)
+endif
+
+.PHONY: run test build vet fmt-check fuzz clean linalg test-openblas bench bench-peers cuda-check gpu ptx
 
 ## build: the gradcheck binary (CPU backend; never imports CUDA)
 build:
-	$(GO) build -o $(BIN) ./cmd/gradcheck
+	$(GO) build $(TAGS) -o $(BIN) ./cmd/gradcheck
 
 ## run: build, then verify the whole built-in registry on the default backend
 run: build
+	@echo "CPU linear algebra: $(LINALG)" >&2
 	./$(BIN) run
 
-## test: formatting, vet and every test (the GPU backend under kernel
-## emulation included), then the compile checks of the CUDA build; fails on
-## any failure
+## test: formatting, vet and every test on the pure-Go path (the GPU
+## backend under kernel emulation included), then the tests of the OpenBLAS
+## path and the compile checks of the CUDA build; fails on any failure
 test: fmt-check vet
 	$(GO) test -count=1 ./...
+	$(MAKE) test-openblas
 	$(MAKE) cuda-check
 
 vet:
@@ -30,6 +47,27 @@ fmt-check:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./formulas/
 	$(GO) test -run '^$$' -fuzz FuzzLoadSpec -fuzztime 60s ./formulas/
+
+## linalg: say which CPU linear algebra build and run use
+linalg:
+	@echo "$(LINALG)"
+
+## test-openblas: vet and test the OpenBLAS path (-tags openblas), after
+## installing libopenblas-dev where it is missing and we are root; skipped,
+## with a message, where it cannot be installed
+test-openblas:
+	@if scripts/openblas.sh; then \
+		echo "$(GO) vet -tags openblas ./... && $(GO) test -count=1 -tags openblas ./cpu/ ./bench/ ./cmd/gradcheck/"; \
+		$(GO) vet -tags openblas ./... && $(GO) test -count=1 -tags openblas ./cpu/ ./bench/ ./cmd/gradcheck/; \
+	else echo "test-openblas: SKIPPED, the OpenBLAS path is untested here"; fi
+
+## bench: the Go benchmarks of bench/ on the path build uses
+bench:
+	$(GO) test $(TAGS) -run '^$$' -bench . ./bench/
+
+## bench-peers: gradcheck side by side with torch.autograd.gradcheck
+bench-peers:
+	bench/peers.sh
 
 # CUDA_CACHE holds the CUDA 11.8 headers, link stubs and NVRTC that
 # scripts/cuda-headers.sh extracts from Debian's non-free packages; outside

@@ -1,8 +1,13 @@
 // Package cpu is the CPU backend of gradcheck: the batched operations of
-// package backend on row-major float64 slices, with products and
-// factorizations through gonum's blas64 and lapack64 (so that an optimized
-// BLAS/LAPACK can be installed underneath with blas64.Use and lapack64.Use),
-// and the stored matrices of a batch spread over all cores.
+// package backend on row-major float64 slices, with products and LU
+// factorizations through gonum's pure-Go BLAS and LAPACK, and the stored
+// matrices of a batch spread over all cores.
+//
+// Built with the tag openblas (cgo and libopenblas-dev; `make build` sets
+// it when the library is installed), products go through OpenBLAS's dgemm
+// and the LU of matrices of order 64 and more through OpenBLAS's own dgetrf
+// and dgetri, several times faster than the pure-Go default. LinalgPath
+// says which path a binary uses.
 package cpu
 
 import (

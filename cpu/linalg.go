@@ -3,20 +3,21 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/gradcheck/gradcheck/backend"
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
-// general views a row-major r×c slice as a blas64.General.
-func general(r, c int, data []float64) blas64.General {
-	return blas64.General{Rows: r, Cols: c, Data: data, Stride: c}
-}
+// LinalgPath names the linear algebra under the backend's products and
+// factorizations: "gonum (pure Go)" by default, or "OpenBLAS" in a build
+// with the tag openblas (which needs cgo and libopenblas-dev), where
+// products go through OpenBLAS's dgemm and the LU of matrices of order 64
+// and more through OpenBLAS's dgetrf and dgetri.
+func LinalgPath() string { return linalgPath }
 
-// MatMul returns the matrix products x·y through blas64.Gemm, broadcasting
-// the smaller count.
+// MatMul returns the matrix products x·y through dgemm (level3),
+// broadcasting the smaller count.
 func (b *Backend) MatMul(x, y backend.Tensor) (backend.Tensor, error) {
 	xt, yt := get("MatMul", x), get("MatMul", y)
 	if xt.l.Cols != yt.l.Rows {
@@ -28,39 +29,26 @@ func (b *Backend) MatMul(x, y backend.Tensor) (backend.Tensor, error) {
 	out := newTensor(backend.Layout{Count: count, Rows: m, Cols: n})
 	b.parallel(count, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-				general(m, k, xt.mat(j/rx)), general(k, n, yt.mat(j/ry)),
-				0, general(m, n, out.mat(j)))
+			level3.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k,
+				1, xt.mat(j/rx), k, yt.mat(j/ry), n, 0, out.mat(j), n)
 		}
 	})
 	return out, nil
 }
 
-// Inv returns the inverses of square matrices through lapack64.Getrf (LU
-// with partial pivoting) and Getri. A matrix whose LU has an exact zero
-// pivot yields a matrix of NaN; a nearly singular one yields huge or
-// infinite entries.
+// Inv returns the inverses of square matrices through LU with partial
+// pivoting (getrf, then getri). A matrix whose LU has an exact zero pivot
+// yields a matrix of NaN; a nearly singular one yields huge or infinite
+// entries.
 func (b *Backend) Inv(a backend.Tensor) (backend.Tensor, error) {
 	at := get("Inv", a)
 	n := square("Inv", at)
 	out := newTensor(at.l)
 	b.parallel(at.l.Count, func(lo, hi int) {
-		ipiv := make([]int, n)
-		var work []float64
+		f := getLU(n)
+		defer putLU(n, f)
 		for j := lo; j < hi; j++ {
-			dst := out.mat(j)
-			copy(dst, at.mat(j))
-			g := general(n, n, dst)
-			ok := lapack64.Getrf(g, ipiv)
-			if ok {
-				if work == nil {
-					query := []float64{0}
-					lapack64.Getri(g, ipiv, query, -1)
-					work = make([]float64, max(n, int(query[0])))
-				}
-				ok = lapack64.Getri(g, ipiv, work, len(work))
-			}
-			if !ok {
+			if dst := out.mat(j); !f.invert(dst, at.mat(j)) {
 				for i := range dst {
 					dst[i] = math.NaN()
 				}
@@ -70,31 +58,47 @@ func (b *Backend) Inv(a backend.Tensor) (backend.Tensor, error) {
 	return out, nil
 }
 
-// luDiag factorizes a copy of each square matrix of a with lapack64.Getrf
-// and returns one 1×1 value per matrix, f(lu, n, odd), where lu holds the
-// n×n factors L\U row-major and odd tells whether the row permutation is
-// odd.
+// luDiag factorizes each square matrix of a by LU with partial pivoting and
+// returns one 1×1 value per matrix, f(lu, n, odd), where the diagonal of
+// the n×n lu, lu[i*n+i], is that of U and odd tells whether the row
+// permutation is odd.
 func (b *Backend) luDiag(op string, a backend.Tensor, f func(lu []float64, n int, odd bool) float64) *tensor {
 	at := get(op, a)
 	n := square(op, at)
 	out := newTensor(backend.Layout{Count: at.l.Count, Rows: 1, Cols: 1})
 	b.parallel(at.l.Count, func(lo, hi int) {
-		lu := make([]float64, n*n)
-		ipiv := make([]int, n)
+		fac := getLU(n)
+		defer putLU(n, fac)
 		for j := lo; j < hi; j++ {
-			copy(lu, at.mat(j))
 			// A zero pivot shows in the diagonal, which f reads.
-			lapack64.Getrf(general(n, n, lu), ipiv)
-			odd := false
-			for i, p := range ipiv {
-				if p != i {
-					odd = !odd
-				}
-			}
+			lu, odd := fac.factor(at.mat(j))
 			out.data[j] = f(lu, n, odd)
 		}
 	})
 	return out
+}
+
+// lus holds LU scratch space for reuse, a sync.Pool of *lu per order n, so
+// that the many calls of a verification do not each allocate and touch
+// fresh memory for it (a first touch costs microseconds per 4 KiB page on
+// virtual machines, as much as factoring a 1024×1024 matrix costs per
+// column).
+var lus sync.Map // int → *sync.Pool
+
+// getLU returns LU scratch space for order n.
+func getLU(n int) *lu {
+	if p, ok := lus.Load(n); ok {
+		if f, ok := p.(*sync.Pool).Get().(*lu); ok {
+			return f
+		}
+	}
+	return newLU(n)
+}
+
+// putLU returns scratch space of order n from getLU for reuse.
+func putLU(n int, f *lu) {
+	p, _ := lus.LoadOrStore(n, new(sync.Pool))
+	p.(*sync.Pool).Put(f)
 }
 
 // Det returns the determinants (1×1) of square matrices: the product of the
