@@ -24,6 +24,7 @@ var commands = []command{
 	{name: "run", run: runCommand},
 	{name: "check", run: checkCommand},
 	{name: "merge", run: mergeCommand},
+	{name: "bench", run: benchCommand},
 }
 
 // dispatch runs the subcommand that args name.

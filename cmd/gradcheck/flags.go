@@ -51,6 +51,7 @@ type commonFlags struct {
 	rtol     float64
 	atol     float64
 	instance int
+	mem      int64
 	format   *enumValue
 	out      string
 	verbose  bool
@@ -73,6 +74,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 		rtol:     d.RTol,
 		atol:     d.ATol,
 		instance: d.Instance,
+		mem:      defaultMemBytes(),
 		format:   newEnum("text", formats...),
 		progress: newEnum("auto", "auto", "always", "never"),
 		fs:       fs,
@@ -86,6 +88,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	fs.Var(tolValue{&c.rtol}, "rtol", "extra relative tolerance, times |claimed|")
 	fs.Var(tolValue{&c.atol}, "atol", "extra absolute tolerance")
 	fs.Var(intValue{&c.instance, -1}, "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
+	fs.Var(byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
 	fs.Var(c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
 	fs.StringVar(&c.out, "out", "", "write the report to `FILE` and the text table to stdout")
 	fs.Var(c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always or never")
@@ -105,6 +108,7 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 	s.Seed = c.seed
 	s.RTol, s.ATol = c.rtol, c.atol
 	s.Instance = c.instance
+	s.MemBytes = c.mem
 	if s.Instance >= s.Batch {
 		return s, usageErrorf(cmd, "--instance %d is out of range: --batch %d has instances 0 to %d", s.Instance, s.Batch, s.Batch-1)
 	}

@@ -11,6 +11,8 @@
 //	                                   verify one claim given inline
 //	gradcheck merge REPORT.json ...    combine the reports of the shards
 //	                                   of one run (--shard I/N)
+//	gradcheck bench [NAME|GLOB ...]    measure verification speed against
+//	                                   the machine's peak
 //
 // Exit codes:
 //

@@ -45,8 +45,8 @@ func TestVersion(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"--help"}, {"-h"}, {"help"},
-		{"list", "--help"}, {"run", "--help"}, {"check", "--help"}, {"merge", "--help"}, {"run", "-h"},
-		{"help", "run"}, {"help", "check"}, {"help", "merge"},
+		{"list", "--help"}, {"run", "--help"}, {"check", "--help"}, {"merge", "--help"}, {"bench", "--help"},
+		{"run", "-h"}, {"help", "run"}, {"help", "check"}, {"help", "merge"}, {"help", "bench"},
 	} {
 		code, out, errOut := call(t, args...)
 		if code != exitOK {
@@ -310,6 +310,12 @@ func TestBadInput(t *testing.T) {
 		{"bad glob", []string{"run", "[tr"}, []string{`bad pattern "[tr"`}},
 		{"spec and inline", []string{"check", "--spec", "../../examples/correct.yaml", "--f", "tr(X)"}, []string{"--spec", "--f", "mutually exclusive"}},
 		{"check nothing", []string{"check"}, []string{"nothing to check"}},
+		{"bad memory budget", []string{"run", "--mem", "12q"}, []string{`"12q"`, "--mem", `unknown unit "q"`}},
+		{"memory budget too small", []string{"check", "--spec", "x.yaml", "--mem", "1KiB"}, []string{`"1KiB"`, "at least 1MiB"}},
+		{"bench bad sizes", []string{"bench", "--sizes", "64,0"}, []string{`"64,0"`, "--sizes", "at least 1"}},
+		{"bench bad backend", []string{"bench", "--backend", "tpu"}, []string{`"tpu"`, "cpu or gpu"}},
+		{"bench unknown claim", []string{"bench", "no-such-claim"}, []string{`no registry claim matches "no-such-claim"`}},
+		{"bench bad format", []string{"bench", "--format", "junit"}, []string{`"junit"`, "text or json"}},
 		{"check positional", []string{"check", "x.yaml"}, []string{`"x.yaml"`, "--spec x.yaml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

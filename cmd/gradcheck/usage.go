@@ -14,6 +14,8 @@ Commands:
   check --f EXPR --wrt V --grad EXPR --var X=n,n[:DIST[:sym]] ...
                          verify one claim given on the command line
   merge REPORT.json ...  combine the JSON reports of the shards of one run
+  bench [NAME|GLOB ...]  measure verification speed: time per instance,
+                         GFLOP/s, fraction of the peak, memory, growth with n
   help [COMMAND]         show the help of a command
 
 Flags:
@@ -27,6 +29,7 @@ Examples:
   gradcheck check --f 'tr(A*X)' --wrt X --grad "A'" --var A=n,n --var X=n,n
   gradcheck run --shard 0/4 --out shard-0.json    (and 1/4, 2/4, 3/4, elsewhere)
   gradcheck merge shard-*.json --format junit --out gradcheck.xml
+  gradcheck bench --peak --sizes 256,512,1024
 ` + exitCodesHelp + `
 Run 'gradcheck COMMAND --help' for the flags of a command.
 `

@@ -182,3 +182,58 @@ func isSymbol(s string) bool {
 	}
 	return true
 }
+
+// byteValue is a positive number of bytes, written plainly or with a
+// binary unit: 1073741824, 1G, 1GiB, 512MiB, 1.5g.
+type byteValue struct{ p *int64 }
+
+func (v byteValue) String() string { return formatBytes(*v.p) }
+func (v byteValue) Type() string   { return "bytes" }
+
+func (v byteValue) Set(s string) error {
+	n, err := parseBytes(s)
+	if err != nil {
+		return err
+	}
+	*v.p = n
+	return nil
+}
+
+// byteUnits are the suffixes parseBytes accepts, by their power of 1024.
+var byteUnits = [][]string{{"", "b"}, {"k", "kb", "kib"}, {"m", "mb", "mib"}, {"g", "gb", "gib"}, {"t", "tb", "tib"}}
+
+// parseBytes parses a size in bytes with an optional binary unit; it must
+// be at least 1 MiB, the least a chunk of one n = 16 instance needs.
+func parseBytes(s string) (int64, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' })
+	unit := strings.TrimSpace(s[len(num):])
+	x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("not a size (want bytes, or a number with a unit: 512MiB, 4GiB)")
+	}
+	for power, names := range byteUnits {
+		if slices.Contains(names, unit) {
+			x *= math.Pow(1024, float64(power))
+			switch {
+			case x < 1<<20:
+				return 0, fmt.Errorf("must be at least 1MiB")
+			case x > 1<<62:
+				return 0, fmt.Errorf("too large")
+			}
+			return int64(x), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown unit %q (want B, KiB, MiB, GiB or TiB)", unit)
+}
+
+// formatBytes writes n in the largest binary unit it reaches, to three
+// significant digits: 2GiB, 5.78GiB, 512MiB.
+func formatBytes(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for i < len(units)-1 && n >= int64(1)<<(10*(i+1)) {
+		i++
+	}
+	return strconv.FormatFloat(float64(n)/float64(int64(1)<<(10*i)), 'g', 3, 64) + units[i]
+}

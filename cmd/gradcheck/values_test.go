@@ -56,3 +56,40 @@ func TestEscapeGlob(t *testing.T) {
 		t.Errorf("escapeGlob = %s", got)
 	}
 }
+
+func TestParseBytes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		err  string
+	}{
+		{in: "1073741824", want: 1 << 30},
+		{in: "4GiB", want: 4 << 30},
+		{in: "4g", want: 4 << 30},
+		{in: "512 MiB", want: 512 << 20},
+		{in: "1.5GB", want: 3 << 29},
+		{in: "2t", want: 2 << 40},
+		{in: "1KiB", err: "at least 1MiB"},
+		{in: "-3G", err: "at least 1MiB"},
+		{in: "12q", err: `unknown unit "q"`},
+		{in: "GiB", err: "not a size"},
+		{in: "", err: "not a size"},
+		{in: "1e30", err: "too large"},
+	} {
+		got, err := parseBytes(tc.in)
+		switch {
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("parseBytes(%q) = %d, %v; want error %q", tc.in, got, err, tc.err)
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{{2 << 30, "2GiB"}, {512 << 20, "512MiB"}, {6060528 << 10, "5.78GiB"}, {100, "100B"}} {
+		if got := formatBytes(tc.n); got != tc.want {
+			t.Errorf("formatBytes(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

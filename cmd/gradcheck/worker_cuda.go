@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/gpu"
 	"github.com/gradcheck/gradcheck/gpu/cuda"
 	"github.com/gradcheck/gradcheck/gpu/worker"
@@ -14,8 +15,16 @@ import (
 // The cuda build (gradcheck-cuda, make gpu) adds the worker command that
 // `gradcheck --backend gpu|auto` starts: it verifies the claims it reads
 // on stdin on GPU 0 and writes the results to stdout.
+// It also runs `bench --backend gpu` in process, on GPU 0.
 func init() {
 	commands = append(commands, command{name: "worker", run: workerCommand})
+	inProcessGPU = func() (backend.Backend, error) {
+		dev, err := cuda.New(0)
+		if err != nil {
+			return nil, err
+		}
+		return gpu.New(dev), nil
+	}
 }
 
 // workerCommand serves verification requests on the first GPU until stdin

@@ -1,0 +1,177 @@
+"""Time torch.autograd.gradcheck and gradcheck side by side (bench/peers.sh).
+
+Each claim is a function of one n×n matrix X, with the same input
+distributions as gradcheck's registry claim of that name. For each check
+and size it times, per verified instance (one random X):
+
+  full      torch.autograd.gradcheck(f, X) in its default slow mode, which
+            forms the whole numerical Jacobian by central differences
+            (2 evaluations of f per entry of X) and the analytical one by
+            backward passes; against gradcheck --mode entrywise, which forms
+            the whole finite-difference Jacobian with Richardson
+            extrapolation (4 evaluations of f per entry of X) and compares
+            it with the claimed derivative entry by entry.
+  single    torch.autograd.gradcheck(f, X, fast_mode=True) called twice
+            (2 evaluations of f per call: a central difference along one
+            random direction, compared with one backward pass); against
+            gradcheck --dirs 1 (4 evaluations of f: Richardson along one
+            random direction, compared with the claim). Both sides thus
+            evaluate f 4 times per verified instance.
+
+The torch side runs in this process, after a warm-up call, with its inputs
+drawn outside the timed region. The gradcheck side is timed twice:
+"cli", the wall time of a `gradcheck run` process (start-up, input
+generation, report, and the first touch of all the memory it uses
+included), and "in-process", the fastest of two gradcheck.Verify calls in
+one process (`gradcheck bench --runs 2`), warm like the torch side
+but with input generation included; each is divided by the batch of
+instances. Prints one table and, with --json, writes the rows.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import tempfile
+import time
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def gauss(n, gen):
+    return torch.randn(n, n, generator=gen) / math.sqrt(n)
+
+
+def wellcond(n, gen):
+    return torch.eye(n) + torch.randn(n, n, generator=gen) / (3 * math.sqrt(n))
+
+
+def spd(n, gen):
+    g = torch.randn(n, n, generator=gen)
+    s = torch.eye(n) + g @ g.T / n
+    return s * torch.exp(-torch.logdet(s) / n)
+
+
+def claim(name, n, gen):
+    """Returns f and X for the registry claim name at size n."""
+    if name == "diff-product":  # f(X) = X*W
+        w = gauss(n, gen)
+        return (lambda x: x @ w), gauss(n, gen)
+    if name == "tr-axb":  # f(X) = tr(A*X*B)
+        a, b = gauss(n, gen), gauss(n, gen)
+        return (lambda x: torch.trace(a @ x @ b)), gauss(n, gen)
+    if name == "det":
+        return torch.linalg.det, wellcond(n, gen)
+    if name == "logdet-spd":
+        return torch.logdet, spd(n, gen)
+    if name == "diff-inv":  # f(X) = inv(X)
+        return torch.linalg.inv, wellcond(n, gen)
+    raise ValueError(name)
+
+
+def time_torch(name, n, fast, calls, min_time, gen):
+    """Seconds per verified instance, instances timed, and whether all passed."""
+    def one():
+        f, x = claim(name, n, gen)
+        x.requires_grad_(True)
+        t = time.perf_counter()
+        ok = True
+        for _ in range(calls):
+            ok &= torch.autograd.gradcheck(f, (x,), fast_mode=fast, raise_exception=False)
+        return time.perf_counter() - t, ok
+
+    one()  # warm-up
+    total, count, passed = 0.0, 0, True
+    while count < 2 or total < min_time:
+        dt, ok = one()
+        total, count, passed = total + dt, count + 1, passed and ok
+    return total / count, count, passed
+
+
+SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}
+
+
+def time_cli(binary, name, n, mode, dirs, batch):
+    """Seconds per verified instance and the verdict of a gradcheck run
+    process; the time is None and the verdict says why when gradcheck itself
+    failed (exit status 2 or 3)."""
+    sizes = ",".join(f"{s}={n}" for s in SIZE_SYMBOLS.get(name, "n"))
+    cmd = [binary, "run", name, "--backend", "cpu", "--size", sizes,
+           "--mode", mode, "--dirs", str(dirs), "--batch", str(batch),
+           "--format", "json", "--progress", "never"]
+    t = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    dt = time.perf_counter() - t
+    if out.returncode not in (0, 1):
+        last = out.stderr.strip().splitlines()[-1:] or ["?"]
+        return None, f"error (exit {out.returncode}: {last[0]})"
+    return dt / batch, json.loads(out.stdout)["results"][0]["verdict"]
+
+
+def time_inprocess(binary, name, n, mode, dirs, batch):
+    """Seconds per verified instance and the verdict of the faster of two
+    verifications in one process (gradcheck bench); None and the reason
+    when gradcheck itself failed."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        cmd = [binary, "bench", name, "--backend", "cpu", "--sizes", str(n), "--mode", mode,
+               "--dirs", str(dirs), "--batch", str(batch), "--runs", "2", "--format", "json", "--out", f.name]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode not in (0, 1):
+            last = out.stderr.strip().splitlines()[-1:] or ["?"]
+            return None, f"error (exit {out.returncode}: {last[0]})"
+        r = json.load(f)["results"][0]
+        return r["seconds_per_instance"], r["verdict"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--gradcheck", default="bin/gradcheck")
+    p.add_argument("--claims", default="diff-product,tr-axb,det,logdet-spd,diff-inv")
+    p.add_argument("--full-sizes", default="8,16,32")
+    p.add_argument("--single-sizes", default="256,512,1024")
+    p.add_argument("--batch", type=int, default=8, help="gradcheck instances per run")
+    p.add_argument("--min-time", type=float, default=2.0, help="torch: seconds timed per row, at least")
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--json")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(1)
+
+    sizes = lambda s: [int(v) for v in s.split(",")] if s else []
+    plan = [("full", n) for n in sizes(args.full_sizes)] + [("single", n) for n in sizes(args.single_sizes)]
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; gradcheck batch {args.batch}; "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"{'check':7} {'claim':13} {'n':>5} {'evals t/g':>11} {'torch':>10} {'gc cli':>10} {'ratio':>7} "
+          f"{'gc in-proc':>10} {'ratio':>7}  verdicts torch, cli, in-process  (seconds per verified instance)")
+    fmt = lambda v, spec: format(v, spec) if v is not None else "-"
+    rows = []
+    for check, n in plan:
+        for name in args.claims.split(","):
+            if check == "full":
+                t_torch, reps, ok = time_torch(name, n, False, 1, args.min_time, gen)
+                mode, dirs, evals = "entrywise", 3, (2 * n * n, 4 * n * n)
+            else:
+                t_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
+                mode, dirs, evals = "directional", 1, (4, 4)
+            t_cli, v_cli = time_cli(args.gradcheck, name, n, mode, dirs, args.batch)
+            t_in, v_in = time_inprocess(args.gradcheck, name, n, mode, dirs, args.batch)
+            row = dict(check=check, claim=name, n=n, torch_evals=evals[0], gradcheck_evals=evals[1],
+                       torch_seconds=t_torch, torch_instances=reps, torch_pass=bool(ok),
+                       cli_seconds=t_cli, cli_verdict=v_cli, cli_ratio=t_torch / t_cli if t_cli else None,
+                       inprocess_seconds=t_in, inprocess_verdict=v_in,
+                       inprocess_ratio=t_torch / t_in if t_in else None, load=os.getloadavg()[0])
+            rows.append(row)
+            print(f"{check:7} {name:13} {n:5} {evals[0]:>5}/{evals[1]:<5} {t_torch:10.4g} {fmt(t_cli, '10.4g'):>10} "
+                  f"{fmt(row['cli_ratio'], '6.1f'):>6}x {fmt(t_in, '10.4g'):>10} {fmt(row['inprocess_ratio'], '6.1f'):>6}x  "
+                  f"{'pass' if ok else 'FAIL'}, {v_cli}, {v_in}", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(torch=torch.__version__, threads=torch.get_num_threads(), batch=args.batch, rows=rows),
+                      f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

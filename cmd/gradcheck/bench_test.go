@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/bench"
+)
+
+// TestBench checks the bench command's JSON and text reports on two small
+// claims: every measurement passes and counts what the settings imply, and
+// the fitted flop exponent of a determinant is near 3.
+func TestBench(t *testing.T) {
+	args := []string{"bench", "det", "tr-axb", "--sizes", "16,32", "--batch", "2", "--dirs", "2"}
+	code, out, errOut := call(t, append(args, "--format", "json")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if len(rep.Results) != 4 || len(rep.Fits) != 2 || rep.Batch != 2 || rep.Dirs != 2 {
+		t.Fatalf("%d results, %d fits, batch %d, dirs %d", len(rep.Results), len(rep.Fits), rep.Batch, rep.Dirs)
+	}
+	for _, r := range rep.Results {
+		// 2 instances × 2 directions × 4 steps (±h, ±h/2).
+		if r.Verdict != "pass" || r.Backend != "cpu" || r.Evaluations != 16 || !(r.PerInstance > 0) || !(r.Flops > 0) {
+			t.Errorf("%s n=%d: %+v", r.Claim, r.N, r)
+		}
+	}
+	for _, f := range rep.Fits {
+		if f.Claim == "det" && math.Abs(f.FlopExponent-3) > 0.3 {
+			t.Errorf("det: flops grow as n^%.2f, want about n^3", f.FlopExponent)
+		}
+	}
+	if strings.Count(errOut, "bench: ") != 4 {
+		t.Errorf("want one progress line per measurement on stderr, got %q", errOut)
+	}
+
+	outFile := filepath.Join(t.TempDir(), "bench.json")
+	code, out, errOut = call(t, append(args, "--format", "json", "--out", outFile)...)
+	if code != exitOK || !strings.Contains(out, "growth per verified instance") {
+		t.Fatalf("--out: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	data, err := os.ReadFile(outFile)
+	if err != nil || json.Unmarshal(data, &rep) != nil || len(rep.Results) != 4 {
+		t.Errorf("--out file: %v, %q", err, data)
+	}
+}
+
+// TestBenchGPUWorker checks that --backend cpu,gpu adds the measurements of
+// the GPU worker's bench command to those of the CPU, and that a missing
+// worker is exit 1 with the reason.
+func TestBenchGPUWorker(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	code, out, errOut := call(t, "bench", "det", "--sizes", "8", "--backend", "gpu")
+	if code != exitFail || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
+		t.Errorf("no worker: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	script := filepath.Join(t.TempDir(), "gradcheck-cuda")
+	// Answers `bench ... --backend gpu --format json` with a report.
+	body := `#!/bin/sh
+case "$*" in
+"bench det --backend gpu --sizes 8 "*"--format json") ;;
+*) echo "unexpected arguments: $*" >&2; exit 2 ;;
+esac
+echo '{"results":[{"claim":"det","n":8,"backend":"gpu","verdict":"pass","seconds_per_instance":0.001}]}'
+`
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GRADCHECK_WORKER", script)
+	code, out, errOut = call(t, "bench", "det", "--sizes", "8", "--backend", "cpu,gpu", "--format", "json")
+	var rep bench.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("exit %d, %v: %q, stderr %q", code, err, out, errOut)
+	}
+	if code != exitOK || len(rep.Results) != 2 || rep.Results[0].Backend != "cpu" || rep.Results[1].Backend != "gpu" {
+		t.Errorf("exit %d, results %+v, stderr %q", code, rep.Results, errOut)
+	}
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/bench"
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// inProcessGPU, set in the cuda build, returns the GPU backend on GPU 0.
+// In the plain build it is nil, and `bench --backend gpu` runs the bench
+// command of the GPU worker (the cuda build) and reads its JSON report.
+var inProcessGPU func() (backend.Backend, error)
+
+// benchFlags are the flags of the bench command.
+type benchFlags struct {
+	sizes    []int
+	backends []string
+	peak     bool
+	runs     int
+	batch    int
+	dirs     int
+	mode     *enumValue
+	seed     uint64
+	mem      int64
+	format   *enumValue
+	out      string
+}
+
+func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
+	d := gradcheck.DefaultSettings()
+	f := &benchFlags{
+		sizes: bench.DefaultSizes(), backends: []string{"cpu"}, runs: 1,
+		batch: d.Batch, dirs: d.Dirs, seed: d.Seed, mem: defaultMemBytes(),
+		mode:   newEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
+		format: newEnum("text", "text", "json"),
+	}
+	fs.Var(intsValue{&f.sizes}, "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
+	fs.StringSliceVar(&f.backends, "backend", f.backends, "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
+	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
+	fs.Var(intValue{&f.runs, 1}, "runs", "verifications timed per claim and size; the fastest counts")
+	fs.Var(intValue{&f.batch, 1}, "batch", "random instances per claim")
+	fs.Var(intValue{&f.dirs, 1}, "dirs", "random directions per instance")
+	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
+	fs.Var(seedValue{&f.seed}, "seed", "seed of the random inputs")
+	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
+	fs.Var(f.format, "format", "report format: text or json")
+	fs.StringVar(&f.out, "out", "", "write the report to `FILE` (in --format) and the text tables to stdout")
+	return f
+}
+
+// settings returns the verification settings of the flags.
+func (f *benchFlags) settings() gradcheck.Settings {
+	s := gradcheck.DefaultSettings()
+	s.Batch, s.Dirs, s.Mode, s.Seed, s.MemBytes = f.batch, f.dirs, gradcheck.Mode(f.mode.val), f.seed, f.mem
+	return s
+}
+
+// workerArgs are the arguments that run the same measurement on the GPU
+// worker, reported in JSON on its stdout.
+func (f *benchFlags) workerArgs(claims []*formulas.Claim) []string {
+	args := []string{"bench"}
+	for _, c := range claims {
+		args = append(args, escapeGlob(c.Name))
+	}
+	args = append(args, "--backend", "gpu", "--sizes", intsValue{&f.sizes}.String(),
+		"--runs", strconv.Itoa(f.runs), "--batch", strconv.Itoa(f.batch), "--dirs", strconv.Itoa(f.dirs),
+		"--mode", f.mode.val, "--seed", strconv.FormatUint(f.seed, 10), "--mem", strconv.FormatInt(f.mem, 10),
+		"--format", "json")
+	if f.peak {
+		args = append(args, "--peak")
+	}
+	return args
+}
+
+// benchCommand measures how fast claims are verified.
+func benchCommand(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("bench", e.stderr)
+	f := addBenchFlags(fs)
+	if done, err := parseFlags(e, fs, args, benchHelp, benchExitHelp); done || err != nil {
+		return err
+	}
+	for _, b := range f.backends {
+		if b != "cpu" && b != "gpu" {
+			return usageErrorf("bench", "invalid value %q for --backend: want cpu or gpu", b)
+		}
+	}
+	if err := checkOut("bench", f.out); err != nil {
+		return err
+	}
+	claims, err := benchClaims(fs.Args())
+	if err != nil {
+		return err
+	}
+	var rep bench.Report
+	for i, name := range slices.Compact(f.backends) {
+		var r bench.Report
+		if name == "gpu" && inProcessGPU == nil {
+			r, err = benchOnWorker(ctx, e, f, claims)
+		} else {
+			r, err = benchInProcess(ctx, e, f, name, claims)
+		}
+		if i == 0 {
+			rep = r
+		} else {
+			rep.Peaks = append(rep.Peaks, r.Peaks...)
+			rep.Results = append(rep.Results, r.Results...)
+			rep.Fits = append(rep.Fits, r.Fits...)
+			rep.Incomplete = rep.Incomplete || r.Incomplete
+		}
+		if err != nil {
+			break
+		}
+	}
+	if werr := writeBenchReport(e, f, rep); werr != nil {
+		return werr
+	}
+	switch {
+	case rep.Incomplete:
+		return &exitError{code: exitInterrupted, msg: "interrupted: the report holds the measurements that finished"}
+	case err != nil:
+		return err
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != string(gradcheck.Pass) {
+			return failErrorf("%s at n=%d on %s did not pass: %s %s", r.Claim, r.N, r.Backend, r.Verdict, r.Reason)
+		}
+	}
+	return nil
+}
+
+// benchClaims selects the registry claims that patterns match, or the
+// default set of bench.
+func benchClaims(patterns []string) ([]*formulas.Claim, error) {
+	if len(patterns) == 0 {
+		patterns = bench.DefaultClaimNames()
+	}
+	ts, err := registryTargets("bench", patterns)
+	if err != nil {
+		return nil, err
+	}
+	claims := make([]*formulas.Claim, len(ts))
+	for i, t := range ts {
+		claims[i] = t.claim
+	}
+	return claims, nil
+}
+
+// benchInProcess measures on the backend called name in this process.
+func benchInProcess(ctx context.Context, e *env, f *benchFlags, name string, claims []*formulas.Claim) (bench.Report, error) {
+	var b backend.Backend = cpu.New()
+	if name == "gpu" {
+		var err error
+		if b, err = inProcessGPU(); err != nil {
+			return bench.Report{}, failErrorf("gpu backend: %v", err)
+		}
+		if c, ok := b.(interface{ Close() error }); ok {
+			defer c.Close()
+		}
+	}
+	cfg := bench.Config{Backends: []backend.Backend{b}, Claims: claims, Sizes: f.sizes,
+		Settings: f.settings(), Runs: f.runs, Log: e.stderr}
+	if f.peak {
+		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil && !rep.Incomplete {
+		return rep, fmt.Errorf("bench: %w", err)
+	}
+	return rep, nil
+}
+
+// benchOnWorker runs the measurement in the GPU worker's bench command and
+// reads its JSON report; the worker's progress lines pass through to
+// stderr.
+func benchOnWorker(ctx context.Context, e *env, f *benchFlags, claims []*formulas.Claim) (bench.Report, error) {
+	path, err := findWorker()
+	if err != nil {
+		return bench.Report{}, failErrorf("gpu backend: %v", err)
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, path, f.workerArgs(claims)...)
+	cmd.Stdout, cmd.Stderr = &out, e.stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	runErr := cmd.Run()
+	var rep bench.Report
+	if err := bench.ReadJSON(&out, &rep); err != nil {
+		if runErr != nil {
+			return rep, failErrorf("gpu backend: %s: %v", path, runErr)
+		}
+		return rep, fmt.Errorf("reading the report of %s: %w", path, err)
+	}
+	var exit *exec.ExitError
+	if runErr != nil && errors.As(runErr, &exit) && exit.ExitCode() == exitInterrupted {
+		rep.Incomplete = true
+	}
+	// A worker that measured and found a claim not passing exits 1; the
+	// report says which.
+	return rep, nil
+}
+
+// writeBenchReport writes the report where the flags say.
+func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
+	var data bytes.Buffer
+	write := bench.WriteText
+	if f.format.val == "json" {
+		write = bench.WriteJSON
+	}
+	if err := write(&data, rep); err != nil {
+		return err
+	}
+	if f.out == "" {
+		_, err := e.stdout.Write(data.Bytes())
+		return err
+	}
+	if err := os.WriteFile(f.out, data.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if f.format.val != "text" {
+		return bench.WriteText(e.stdout, rep)
+	}
+	return nil
+}
+
+// intsValue is a comma-separated list of positive integers.
+type intsValue struct{ p *[]int }
+
+func (v intsValue) Type() string { return "N,..." }
+
+func (v intsValue) String() string {
+	parts := make([]string, len(*v.p))
+	for i, n := range *v.p {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (v intsValue) Set(s string) error {
+	var ns []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		switch {
+		case err != nil:
+			return fmt.Errorf("%q is not an integer", part)
+		case n < 1:
+			return fmt.Errorf("%d: sizes must be at least 1", n)
+		}
+		ns = append(ns, n)
+	}
+	*v.p = ns
+	return nil
+}
+
+const benchHelp = `Usage: gradcheck bench [NAME|GLOB ...] [flags]
+
+Measure how fast claims of the registry are verified: by default a product
+(diff-product), a trace (tr-axb), det, logdet-spd and the differential of
+the inverse (diff-inv), with every size symbol set to each of --sizes. Per
+claim, size and backend it prints the time per verified instance, function
+evaluations per second, the GFLOP/s of the evaluation phase (the flops of
+every backend operation counted, over the time spent in them), with --peak
+the fraction of the DGEMM or LU peak measured on the spot, and the peak
+memory (live tensors, Go heap). Last, the exponent p of the growth n^p of
+the time per instance, fitted over the sizes, beside that of the flops.
+
+Examples:
+  gradcheck bench
+  gradcheck bench --peak --sizes 256,512,1024 --runs 2
+  gradcheck bench det --sizes 2048 --batch 64 --mem 2GiB
+  gradcheck bench 'tr-*' --mode entrywise --sizes 8,16,32 --format json --out bench.json
+  gradcheck bench --backend cpu,gpu --sizes 1024,2048
+
+Flags:
+`
+
+const benchExitHelp = `
+Exit codes:
+  0  every measurement passed its verification
+  1  a claim did not pass (the report says which), or --backend gpu found
+     no working GPU worker
+  2  the invocation was wrong
+  130  interrupted: the report of the measurements that finished is written
+`
