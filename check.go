@@ -95,7 +95,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int) ([
 	var scales []float64 // entrywise: the size of each unit step, per instance
 	switch {
 	case v.entrywise():
-		h, scales, err = ev.unitDirections(x)
+		h, scales, err = ev.unitDirections(x, v.wrt.SymSpace)
 	case v.masks != nil:
 		h, err = smp.maskedDirections(v.wrt, x, v.masks)
 	default:
@@ -334,8 +334,9 @@ func (ev *evaluator) quadraticForm(m, h backend.Tensor) (backend.Tensor, error) 
 
 // unitDirections returns, for every instance of x, the directions s·E_k for
 // each entry k of the variable, with s = max(1, ‖X‖_F), and the scale s of
-// each instance.
-func (ev *evaluator) unitDirections(x backend.Tensor) (backend.Tensor, []float64, error) {
+// each instance. With sym (a variable in the space of symmetric matrices)
+// the direction of an off-diagonal entry is s·(E_k + E_kᵀ)/2.
+func (ev *evaluator) unitDirections(x backend.Tensor, sym bool) (backend.Tensor, []float64, error) {
 	l := x.Layout()
 	norms, err := ev.frobeniusNorms(x)
 	if err != nil {
@@ -346,7 +347,16 @@ func (ev *evaluator) unitDirections(x backend.Tensor) (backend.Tensor, []float64
 	for i, n := range norms {
 		norms[i] = math.Max(1, n)
 		for k := range dim {
-			data[(i*dim+k)*dim+k] = norms[i]
+			d := data[(i*dim+k)*dim : (i*dim+k+1)*dim]
+			if r, c := k/l.Cols, k%l.Cols; sym && r != c {
+				// In the space of symmetric matrices the direction of
+				// entry (r, c) is (E_rc + E_cr)/2, along which the
+				// derivative is the entry of the symmetric part of the
+				// gradient.
+				d[k], d[c*l.Cols+r] = norms[i]/2, norms[i]/2
+				continue
+			}
+			d[k] = norms[i]
 		}
 	}
 	h, err := ev.b.FromHost(backend.Layout{Count: l.Count * dim, Rows: l.Rows, Cols: l.Cols}, data)

@@ -177,6 +177,29 @@ func (ev *evaluator) absOfValue(e formulas.Expr) (backend.Tensor, error) {
 	return ev.b.Map(backend.Abs, v)
 }
 
+// invMagnitude is the magnitude of inv(A): |A⁻¹|·|A|ₘ·|A⁻¹|. It bounds, up
+// to a factor of order n·u, both the rounding error of an inverse computed
+// through LU with partial pivoting, which is of order u·|A⁻¹||L||U||A⁻¹|
+// entry by entry and not u·|A⁻¹| (Higham, Accuracy and Stability of
+// Numerical Algorithms, 2nd ed., §14.1), and the error −A⁻¹·ΔA·A⁻¹ that
+// A's own rounding error ΔA carries into it. |A⁻¹| alone would call an
+// entry of A⁻¹ that is small by cancellation exact, and a comparison of
+// such entries (entrywise mode, d(X⁻¹)) would fail on rounding noise.
+func (ev *evaluator) invMagnitude(e *formulas.Call) (backend.Tensor, error) {
+	ma, err := ev.eval(e.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(ma)
+	ai, err := ev.absOfValue(e)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(ai)
+	o := ev.ops()
+	return o.result(o.matMul(o.matMul(ai, ma), ai))
+}
+
 // logMagnitude is the magnitude of a logarithm: its absolute value plus the
 // scale of its absolute rounding error, which does not vanish where the
 // logarithm does: about 1 per entry for log and logm, and n for the
@@ -209,11 +232,11 @@ func (ev *evaluator) logMagnitude(e *formulas.Call) (backend.Tensor, error) {
 }
 
 func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
-	if ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == "^" || e.Op == ".^") {
-		return ev.absOfValue(e)
-	}
 	if e.Op == "^" {
 		return ev.power(e)
+	}
+	if ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^") {
+		return ev.absOfValue(e)
 	}
 	l, err := ev.eval(e.L)
 	if err != nil {
@@ -288,11 +311,17 @@ func (ev *evaluator) broadcast(s backend.Tensor, like backend.Layout) (backend.T
 }
 
 // power evaluates L^R: a scalar power, or an integer power of a square
-// matrix by repeated multiplication.
+// matrix by repeated multiplication. The magnitude of a matrix power is the
+// power of L's magnitude, |L|ₘ^p, as for any product: |L^p| alone would
+// call an entry that is small by cancellation exact.
 func (ev *evaluator) power(e *formulas.Binary) (backend.Tensor, error) {
 	l, err := ev.eval(e.L)
 	if err != nil {
 		return nil, err
+	}
+	if isScalar(l) && ev.abs {
+		ev.release(l)
+		return ev.absOfValue(e)
 	}
 	if isScalar(l) {
 		defer ev.release(l)
@@ -352,10 +381,14 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 		return ev.b.Eye(n)
 	}
 	switch e.Func {
-	case "tr", "sum", "kron", "diag", "sym", "abs":
+	case "tr", "sum", "kron", "diag", "sym", "abs", "expm":
 	case "log", "logm", "logdet":
 		if ev.abs {
 			return ev.logMagnitude(e)
+		}
+	case "inv":
+		if ev.abs {
+			return ev.invMagnitude(e)
 		}
 	default:
 		if ev.abs {
@@ -385,6 +418,8 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 	case "kron":
 		return ev.b.Kron(x, args[1])
 	case "expm":
+		// In magnitude mode x is |X|ₘ, and e^|X|ₘ bounds every term of
+		// the series of e^X and of its scaling and squaring.
 		return ev.expm(x)
 	case "logm":
 		return ev.logm(x)

@@ -62,3 +62,35 @@ func TestNoFalseAlarm(t *testing.T) {
 		t.Logf("%-24s largest error/tolerance %.3f", c.Name, worst)
 	}
 }
+
+// TestNoFalseAlarmEntrywise checks every correct claim in entrywise mode,
+// where each entry of a matrix-valued derivative is its own comparison: an
+// entry that is small by cancellation must get the rounding error of the
+// sum it cancels in, not of its own size. The seeds include those on which
+// magnitudes taken as |X²|, |X⁵|, |e^X| and |X⁻¹| made diff-pow2,
+// diff-pow5, diff-expm and diff-inv fail on rounding noise.
+func TestNoFalseAlarmEntrywise(t *testing.T) {
+	cases := []struct {
+		seeds []uint64
+		sizes map[string]int
+	}{
+		{[]uint64{1, 9, 10}, map[string]int{"n": 8, "m": 6, "k": 5}},
+		{[]uint64{1}, map[string]int{"n": 16, "m": 12, "k": 10}},
+	}
+	if testing.Short() {
+		cases = cases[:1]
+	}
+	b := cpu.New()
+	for _, c := range correctClaims(t) {
+		for _, tc := range cases {
+			for _, seed := range tc.seeds {
+				s := DefaultSettings()
+				s.Mode, s.Seed, s.Sizes = Entrywise, seed, tc.sizes
+				if res := Verify(context.Background(), b, c, s); res.Verdict != Pass {
+					t.Errorf("%s (seed %d, sizes %v): %s, rel err %.2e > tol %.2e: %s",
+						c.Name, seed, res.Sizes, res.Verdict, res.MaxRelErr, res.Tolerance, res.Reason)
+				}
+			}
+		}
+	}
+}

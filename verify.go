@@ -256,6 +256,13 @@ func (v *verification) run(ctx context.Context) ([]comparison, error) {
 		if err != nil {
 			return nil, err
 		}
+		switch {
+		case n == last-first:
+			return cs, nil // one chunk: no copy of what may be millions
+		case comps == nil:
+			// Every chunk makes as many comparisons per instance.
+			comps = make([]comparison, 0, len(cs)/n*(last-first))
+		}
 		comps = append(comps, cs...)
 	}
 	return comps, nil
@@ -334,20 +341,35 @@ func (v *verification) judge(res *Result, comps []comparison) {
 
 // worstEntries lists up to five entries that disagree most.
 func (v *verification) worstEntries(comps []comparison) []Entry {
-	sorted := append([]comparison(nil), comps...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].ratio() > sorted[j].ratio() })
-	cols := v.shapes[v.c.Wrt].Cols
-	var out []Entry
-	for _, c := range sorted {
-		if len(out) == 5 || c.status != disagreed {
-			break
+	// The five disagreements furthest beyond their tolerance, the first
+	// found among equals; selected in one pass, for an entrywise check
+	// makes millions of comparisons.
+	const most = 5
+	var worst []comparison
+	for _, c := range comps {
+		if c.status != disagreed {
+			continue
 		}
+		r := c.ratio()
+		if len(worst) == most && !(r > worst[most-1].ratio()) {
+			continue
+		}
+		i := sort.Search(len(worst), func(i int) bool { return worst[i].ratio() < r })
+		if len(worst) < most {
+			worst = append(worst, comparison{})
+		}
+		copy(worst[i+1:], worst[i:len(worst)-1])
+		worst[i] = c
+	}
+	cols := v.shapes[v.c.Wrt].Cols
+	out := make([]Entry, len(worst))
+	for k, c := range worst {
 		e := Entry{Instance: c.instance, I: c.direction / cols, J: c.direction % cols, Claimed: c.claimed, FiniteDiff: c.fd}
 		if v.c.Kind != formulas.Grad {
 			// Jacobian entry (output, input).
 			e.I, e.J = c.output, c.direction
 		}
-		out = append(out, e)
+		out[k] = e
 	}
 	return out
 }
