@@ -33,7 +33,33 @@ type evaluator struct {
 	// absVars holds |v| for each bound variable, for magnitude mode.
 	absVars map[string]backend.Tensor
 	bound   map[backend.Tensor]bool
+
+	// memo holds the values and magnitudes of the costly calls (see
+	// memoized) evaluated so far, so that a claim like −X⁻¹·dX·X⁻¹ or
+	// det(X)·X⁻ᵀ, its magnitude and the magnitude of f factor each matrix
+	// once. A key names the bindings it was evaluated under (gen, which
+	// every bind and unbind advances); an entry lives, bound, until close,
+	// since a caller may still hold it when the bindings change. Only
+	// results of at most memoCount matrices are kept (the instances of a
+	// chunk, not the perturbed copies), and none inside an integral, whose
+	// every node rebinds its variable.
+	memo        map[memoKey]backend.Tensor
+	memoCount   int
+	gen         int
+	integrating int
 }
+
+// memoKey identifies a memoized call: the expression, whether its value or
+// its magnitude, and the generation of the bindings.
+type memoKey struct {
+	expr string
+	abs  bool
+	gen  int
+}
+
+// memoized lists the functions whose results the evaluator reuses: those
+// that factor or exponentiate a matrix.
+var memoized = map[string]bool{"inv": true, "det": true, "logdet": true, "expm": true, "logm": true}
 
 func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) *evaluator {
 	return &evaluator{
@@ -43,6 +69,7 @@ func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) 
 		vars:    map[string]backend.Tensor{},
 		absVars: map[string]backend.Tensor{},
 		bound:   map[backend.Tensor]bool{},
+		memo:    map[memoKey]backend.Tensor{},
 	}
 }
 
@@ -56,6 +83,7 @@ func (ev *evaluator) bind(name string, t backend.Tensor) {
 
 // unbind removes name's binding, and frees its tensor when free is set.
 func (ev *evaluator) unbind(name string, free bool) {
+	ev.gen++
 	if a, ok := ev.absVars[name]; ok {
 		delete(ev.bound, a)
 		ev.b.Free(a)
@@ -372,7 +400,25 @@ func (ev *evaluator) matrixPower(x backend.Tensor, p int) (backend.Tensor, error
 	return result, nil
 }
 
+// call evaluates a function call, reusing the result of a costly one
+// already evaluated under the same bindings.
 func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
+	if !memoized[e.Func] || ev.memoCount == 0 || ev.integrating > 0 {
+		return ev.evalCall(e)
+	}
+	key := memoKey{expr: e.String(), abs: ev.abs, gen: ev.gen}
+	if t, ok := ev.memo[key]; ok {
+		return t, nil
+	}
+	t, err := ev.evalCall(e)
+	if err == nil && t.Layout().Count <= ev.memoCount {
+		ev.memo[key] = t
+		ev.bound[t] = true
+	}
+	return t, err
+}
+
+func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 	if e.Func == "eye" {
 		n, err := ev.sizeArg(e)
 		if err != nil {
@@ -510,6 +556,8 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 	w := make([]float64, quadratureNodes)
 	quad.Legendre{}.FixedLocations(x, w, 0, 1)
 
+	ev.integrating++
+	defer func() { ev.integrating-- }()
 	old, shadowed := ev.vars[e.Var]
 	defer func() {
 		if shadowed {
@@ -586,4 +634,5 @@ func (ev *evaluator) close() {
 	clear(ev.bound)
 	clear(ev.vars)
 	clear(ev.absVars)
+	clear(ev.memo)
 }

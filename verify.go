@@ -283,6 +283,7 @@ func (v *verification) instanceRange() [2]int {
 // [first, first+count).
 func (v *verification) newChunk(ctx context.Context, first, count int) (*evaluator, *sampler, error) {
 	ev := newEvaluator(ctx, v.b, v.sizes)
+	ev.memoCount = count
 	smp := &sampler{ev: ev, key: v.key, first: first, count: count}
 	for _, vr := range v.c.Vars {
 		t, err := smp.variable(vr, v.shapes[vr.Name])
