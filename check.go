@@ -13,10 +13,10 @@ import (
 // Richardson-extrapolated central differences along directions.
 
 // identityChunk compares both sides of an identity on count instances.
-func (v *verification) identityChunk(ctx context.Context, first, count int) ([]comparison, error) {
+func (v *verification) identityChunk(ctx context.Context, first, count int, emit sink) error {
 	ev, _, err := v.newChunk(ctx, first, count)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer ev.close()
 	norms := func(e formulas.Expr, magnitude bool) ([]float64, error) {
@@ -33,30 +33,30 @@ func (v *verification) identityChunk(ctx context.Context, first, count int) ([]c
 	}
 	lhs, err := ev.value(v.c.F)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer ev.release(lhs)
 	rhs, err := ev.value(v.c.Rhs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer ev.release(rhs)
 	diff, err := ev.b.Elementwise(backend.Sub, lhs, rhs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer ev.release(diff)
 	var all [5][]float64
 	for i, t := range []backend.Tensor{diff, lhs, rhs} {
 		if all[i], err = ev.frobeniusNorms(t); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if all[3], err = norms(v.c.F, true); err != nil {
-		return nil, err
+		return err
 	}
 	if all[4], err = norms(v.c.Rhs, true); err != nil {
-		return nil, err
+		return err
 	}
 	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
 	comps := make([]comparison, count)
@@ -74,7 +74,8 @@ func (v *verification) identityChunk(ctx context.Context, first, count int) ([]c
 		}
 		comps[i] = c
 	}
-	return comps, nil
+	emit(comps)
+	return nil
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -83,10 +84,10 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // instances: it evaluates f at X + s·h·H for every direction H and step s,
 // combines the values by Richardson extrapolation, and sets each against
 // the claim along the same direction.
-func (v *verification) derivativeChunk(ctx context.Context, first, count int) ([]comparison, error) {
+func (v *verification) derivativeChunk(ctx context.Context, first, count int, emit sink) error {
 	ev, smp, err := v.newChunk(ctx, first, count)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer ev.close()
 	x := ev.vars[v.c.Wrt]
@@ -102,7 +103,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int) ([
 		h, err = smp.directions(v.wrt, x, per)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ev.bind(v.c.Direction(), h)
 
@@ -111,19 +112,20 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int) ([
 	var w backend.Tensor
 	if !v.fShape.IsScalar() && !v.entrywise() {
 		if w, err = smp.gaussian("w/"+v.c.Name, v.fShape, per); err != nil {
-			return nil, err
+			return err
 		}
 		ev.bind("w/", w)
 	}
 	fvals, fmags, err := v.functionValues(ev, x, h, w)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cl, err := v.claimedValues(ev, h, w)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return v.combine(first, count, per, fvals, fmags, cl, scales), nil
+	v.combine(first, count, per, fvals, fmags, cl, scales, emit)
+	return nil
 }
 
 // reduce downloads t, one row of outputs per stored matrix: ⟨W, t⟩ when w is
@@ -363,18 +365,21 @@ func (ev *evaluator) unitDirections(x backend.Tensor, sym bool) (backend.Tensor,
 	return h, norms, err
 }
 
-// combine forms the Richardson estimates and the comparisons. Values are
-// laid out instance-major: row ((i·per + k)·steps + s) of fvals holds the r
-// outputs of f at instance i, direction k, step s.
-func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl claimed, scales []float64) []comparison {
+// combine forms the Richardson estimates and the comparisons, and passes
+// them to emit an instance at a time. Values are laid out instance-major:
+// row ((i·per + k)·steps + s) of fvals holds the r outputs of f at instance
+// i, direction k, step s.
+func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl claimed, scales []float64, emit sink) {
 	cvals, cmags := cl.vals, cl.mags
 	steps := v.steps()
 	nS := len(steps)
 	r := len(cvals) / (count * per)
 	second := v.c.Kind == formulas.Hess
 	sqrtN := math.Sqrt(float64(v.dim))
-	comps := make([]comparison, 0, count*per*r)
+	// One instance's comparisons at a time, in a buffer reused.
+	comps := make([]comparison, 0, per*r)
 	for i := range count {
+		comps = comps[:0]
 		for k := range per {
 			for o := range r {
 				row := func(s int) float64 { return fvals[((i*per+k)*nS+s)*r+o] }
@@ -417,21 +422,18 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl
 				comps = append(comps, c)
 			}
 		}
-	}
-	// Judge each tolerance against the typical scale of its instance's
-	// comparisons, since one direction may by chance be nearly orthogonal
-	// to the gradient; per instance, so that verdicts do not depend on how
-	// the batch is split into chunks or shards.
-	for i := 0; i < len(comps); i += per * r {
-		inst := comps[i : i+per*r]
-		typical := rmsScale(inst)
-		for j := range inst {
-			if inst[j].status == agreed {
-				inst[j].status = classify(inst[j], typical)
+		// Judge each tolerance against the typical scale of its instance's
+		// comparisons, since one direction may by chance be nearly
+		// orthogonal to the gradient; per instance, so that verdicts do not
+		// depend on how the batch is split into chunks or shards.
+		typical := rmsScale(comps)
+		for j := range comps {
+			if comps[j].status == agreed {
+				comps[j].status = classify(comps[j], typical)
 			}
 		}
+		emit(comps)
 	}
-	return comps
 }
 
 // rmsScale is the root mean square of the finite comparisons' scales: the

@@ -68,11 +68,13 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 		if !re.entrywise() || sh.Rows*sh.Cols > maxAutoEntries {
 			return
 		}
+		var t tally
 		var err error
-		if entries, err = re.run(ctx); err != nil {
+		if entries, err = re.collect(ctx); err != nil {
 			return
 		}
-		res.Entries = re.worstEntries(entries)
+		t.add(entries)
+		res.Entries = re.entries(t.top)
 	}
 	if v.c.Kind == formulas.Grad && sh.IsSquare() && sh.Rows > 1 && onlyDiagonal(entries, sh.Cols) {
 		res.Detail = joinDetail(res.Detail, "only the diagonal entries disagree")
@@ -188,12 +190,12 @@ func (v *verification) passesWith(ctx context.Context, names []string) bool {
 	for _, n := range names {
 		re.symmetrize[n] = true
 	}
-	comps, err := re.run(ctx)
-	if err != nil {
+	var t tally
+	if err := re.run(ctx, t.add); err != nil {
 		return false
 	}
 	var r Result
-	re.judge(&r, comps)
+	re.judge(&r, &t)
 	return r.Verdict == Pass
 }
 
@@ -313,17 +315,15 @@ func (v *verification) probe(ctx context.Context, instance int, masks [][]bool) 
 	re := *v
 	re.masks = masks
 	re.s.Instance = instance
-	comps, err := re.run(ctx)
-	if err != nil {
-		return nil, err
-	}
 	bad := make([]bool, len(masks))
-	for _, c := range comps {
-		if c.status == disagreed {
-			bad[c.direction] = true
+	err := re.run(ctx, func(cs []comparison) {
+		for _, c := range cs {
+			if c.status == disagreed {
+				bad[c.direction] = true
+			}
 		}
-	}
-	return bad, nil
+	})
+	return bad, err
 }
 
 func joinInts(xs []int) string {

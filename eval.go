@@ -205,27 +205,26 @@ func (ev *evaluator) absOfValue(e formulas.Expr) (backend.Tensor, error) {
 	return ev.b.Map(backend.Abs, v)
 }
 
-// invMagnitude is the magnitude of inv(A): |A⁻¹|·|A|ₘ·|A⁻¹|. It bounds, up
-// to a factor of order n·u, both the rounding error of an inverse computed
-// through LU with partial pivoting, which is of order u·|A⁻¹||L||U||A⁻¹|
-// entry by entry and not u·|A⁻¹| (Higham, Accuracy and Stability of
-// Numerical Algorithms, 2nd ed., §14.1), and the error −A⁻¹·ΔA·A⁻¹ that
-// A's own rounding error ΔA carries into it. |A⁻¹| alone would call an
-// entry of A⁻¹ that is small by cancellation exact, and a comparison of
-// such entries (entrywise mode, d(X⁻¹)) would fail on rounding noise.
+// invMagnitude is the magnitude of inv(A): |A⁻¹| plus, in every entry, the
+// root mean square r of the entries of A⁻¹. The rounding error of an
+// inverse computed through LU is normwise, of order u·κ(A)·‖A⁻¹‖ (Higham,
+// Accuracy and Stability of Numerical Algorithms, 2nd ed., §14.1), spread
+// over all entries rather than proportional to each: an entry small by
+// cancellation still carries an error of the size of a typical one, and
+// |A⁻¹| alone would make a comparison of such entries (entrywise mode,
+// d(X⁻¹)) fail on rounding noise. The componentwise bound |A⁻¹||A||A⁻¹|
+// covers it too but grows with every nested inverse until a claim such as
+// det(A·X⁻¹·B)'s gradient is inconclusive at n = 256.
 func (ev *evaluator) invMagnitude(e *formulas.Call) (backend.Tensor, error) {
-	ma, err := ev.eval(e.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(ma)
 	ai, err := ev.absOfValue(e)
 	if err != nil {
 		return nil, err
 	}
 	defer ev.release(ai)
+	l := ai.Layout()
 	o := ev.ops()
-	return o.result(o.matMul(o.matMul(ai, ma), ai))
+	rms := o.scaled(1/float64(l.Rows), o.mapEach(backend.Sqrt, o.dot(ai, ai)))
+	return o.result(o.elementwise(backend.Add, ai, o.broadcast(rms, l.Rows, l.Cols)))
 }
 
 // logMagnitude is the magnitude of a logarithm: its absolute value plus the

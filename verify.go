@@ -114,16 +114,56 @@ func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Setting
 		return res
 	}
 	res.Sizes = v.usedSizes()
-	comps, err := v.run(ctx)
+	// Keep the comparisons for a diagnosis when they are few; an entrywise
+	// check of a matrix-valued f makes n⁴ per instance, judged as they
+	// come and made again only if the claim fails.
+	var t tally
+	var comps []comparison
+	keep := v.comparisonsPerInstance()*int64(v.instances()) <= maxKept
+	err = v.run(ctx, func(cs []comparison) {
+		t.add(cs)
+		if keep {
+			comps = append(comps, cs...)
+		}
+	})
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
 		return res
 	}
-	v.judge(&res, comps)
+	v.judge(&res, &t)
 	if res.Verdict == Fail {
-		v.diagnose(ctx, &res, comps)
+		if !keep {
+			comps, err = v.collect(ctx)
+		}
+		if err == nil {
+			v.diagnose(ctx, &res, comps)
+		}
 	}
 	return res
+}
+
+// maxKept is the number of comparisons (80 bytes each) up to which Verify
+// keeps them all while judging, for the diagnosis of a failure.
+const maxKept = 1 << 18
+
+// comparisonsPerInstance is the number of comparisons an instance makes:
+// one per direction and output (each entry of f in entrywise mode, one
+// ⟨W, f⟩ otherwise), one for an identity.
+func (v *verification) comparisonsPerInstance() int64 {
+	if v.c.Kind == formulas.Equals {
+		return 1
+	}
+	outputs := 1
+	if v.entrywise() {
+		outputs = v.fShape.Rows * v.fShape.Cols
+	}
+	return int64(v.directionsPerInstance()) * int64(outputs)
+}
+
+// instances is the number of instances verified.
+func (v *verification) instances() int {
+	r := v.instanceRange()
+	return r[1] - r[0]
 }
 
 // verification holds what is fixed for one claim at one set of sizes.
@@ -234,38 +274,40 @@ func (v *verification) steps() []float64 {
 	return []float64{step, -step, step / 2, -step / 2}
 }
 
-// run verifies every instance, in chunks that fit the memory budget.
-func (v *verification) run(ctx context.Context) ([]comparison, error) {
+// sink receives the comparisons of one or more whole instances at a time,
+// in instance order. The slice is reused once the sink returns.
+type sink func([]comparison)
+
+// run verifies every instance, in chunks that fit the memory budget, and
+// passes the comparisons to emit.
+func (v *verification) run(ctx context.Context, emit sink) error {
 	r := v.instanceRange()
 	first, last := r[0], r[1]
 	perInstance := int64(v.directionsPerInstance()*len(v.steps())) * int64(v.maxElems) * 8 * liveCopies
 	chunk := int(max(1, v.s.MemBytes/max(1, perInstance)))
-	var comps []comparison
 	for i := first; i < last; i += chunk {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("interrupted: %w", err)
+			return fmt.Errorf("interrupted: %w", err)
 		}
 		n := min(chunk, last-i)
-		var cs []comparison
 		var err error
 		if v.c.Kind == formulas.Equals {
-			cs, err = v.identityChunk(ctx, i, n)
+			err = v.identityChunk(ctx, i, n, emit)
 		} else {
-			cs, err = v.derivativeChunk(ctx, i, n)
+			err = v.derivativeChunk(ctx, i, n, emit)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		switch {
-		case n == last-first:
-			return cs, nil // one chunk: no copy of what may be millions
-		case comps == nil:
-			// Every chunk makes as many comparisons per instance.
-			comps = make([]comparison, 0, len(cs)/n*(last-first))
-		}
-		comps = append(comps, cs...)
 	}
-	return comps, nil
+	return nil
+}
+
+// collect verifies every instance and returns all the comparisons.
+func (v *verification) collect(ctx context.Context) ([]comparison, error) {
+	var comps []comparison
+	err := v.run(ctx, func(cs []comparison) { comps = append(comps, cs...) })
+	return comps, err
 }
 
 // instanceRange returns the instances [first, last) to verify.
@@ -302,23 +344,63 @@ func (v *verification) newChunk(ctx context.Context, first, count int) (*evaluat
 	return ev, smp, nil
 }
 
-// judge turns the comparisons into the result's verdict, worst case and
-// reason.
-func (v *verification) judge(res *Result, comps []comparison) {
-	res.Comparisons = len(comps)
-	res.Instances = v.instanceRange()
-	worst := -1
-	for i, c := range comps {
-		res.Counts.add(c.status)
+// tally judges comparisons as they come: it counts them by status and
+// keeps the worst, the first of each status, and the five disagreements
+// furthest beyond their tolerance.
+type tally struct {
+	n      int
+	counts Counts
+	worst  *comparison
+	first  map[status]comparison
+	top    []comparison // by ratio, descending; ties in arrival order
+}
+
+// add judges cs.
+func (t *tally) add(cs []comparison) {
+	if t.first == nil {
+		t.first = map[status]comparison{}
+	}
+	for _, c := range cs {
+		t.n++
+		t.counts.add(c.status)
+		if _, seen := t.first[c.status]; !seen {
+			t.first[c.status] = c
+		}
 		if c.status != agreed && c.status != disagreed {
 			continue
 		}
-		if worst < 0 || c.ratio() > comps[worst].ratio() {
-			worst = i
+		if t.worst == nil || c.ratio() > t.worst.ratio() {
+			w := c
+			t.worst = &w
+		}
+		if c.status == disagreed {
+			t.addTop(c)
 		}
 	}
-	if worst >= 0 {
-		w := comps[worst]
+}
+
+// addTop keeps c if it is among the five disagreements furthest beyond
+// their tolerance.
+func (t *tally) addTop(c comparison) {
+	const most = 5
+	r := c.ratio()
+	if len(t.top) == most && !(r > t.top[most-1].ratio()) {
+		return
+	}
+	i := sort.Search(len(t.top), func(i int) bool { return t.top[i].ratio() < r })
+	if len(t.top) < most {
+		t.top = append(t.top, comparison{})
+	}
+	copy(t.top[i+1:], t.top[i:len(t.top)-1])
+	t.top[i] = c
+}
+
+// judge turns the tally into the result's verdict, worst case and reason.
+func (v *verification) judge(res *Result, t *tally) {
+	res.Comparisons = t.n
+	res.Instances = v.instanceRange()
+	res.Counts = t.counts
+	if w := t.worst; w != nil {
 		res.Worst = Worst{Instance: w.instance, Direction: w.direction, FiniteDiff: w.fd, Claimed: w.claimed}
 		if w.scale > 0 {
 			res.MaxRelErr, res.Tolerance = w.err/w.scale, w.tol/w.scale
@@ -327,44 +409,21 @@ func (v *verification) judge(res *Result, comps []comparison) {
 	res.Verdict = res.Counts.verdict()
 	if s := res.Counts.blocking(); s != agreed && s != disagreed {
 		// Point at the first comparison that kept the claim from passing.
-		for _, c := range comps {
-			if c.status == s {
-				res.Worst = Worst{Instance: c.instance, Direction: c.direction}
-				break
-			}
-		}
+		c := t.first[s]
+		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 	}
 	res.Reason = res.Counts.reason(v.c.Kind, res.Worst.Instance)
 	if v.entrywise() {
-		res.Entries = v.worstEntries(comps)
+		res.Entries = v.entries(t.top)
 	}
 }
 
-// worstEntries lists up to five entries that disagree most.
-func (v *verification) worstEntries(comps []comparison) []Entry {
-	// The five disagreements furthest beyond their tolerance, the first
-	// found among equals; selected in one pass, for an entrywise check
-	// makes millions of comparisons.
-	const most = 5
-	var worst []comparison
-	for _, c := range comps {
-		if c.status != disagreed {
-			continue
-		}
-		r := c.ratio()
-		if len(worst) == most && !(r > worst[most-1].ratio()) {
-			continue
-		}
-		i := sort.Search(len(worst), func(i int) bool { return worst[i].ratio() < r })
-		if len(worst) < most {
-			worst = append(worst, comparison{})
-		}
-		copy(worst[i+1:], worst[i:len(worst)-1])
-		worst[i] = c
-	}
+// entries reports comparisons of an entrywise check as the entries of the
+// derivative they compare.
+func (v *verification) entries(comps []comparison) []Entry {
 	cols := v.shapes[v.c.Wrt].Cols
-	out := make([]Entry, len(worst))
-	for k, c := range worst {
+	out := make([]Entry, len(comps))
+	for k, c := range comps {
 		e := Entry{Instance: c.instance, I: c.direction / cols, J: c.direction % cols, Claimed: c.claimed, FiniteDiff: c.fd}
 		if v.c.Kind != formulas.Grad {
 			// Jacobian entry (output, input).

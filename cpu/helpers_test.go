@@ -100,4 +100,4 @@ func naiveMul(m, k, n int, a, b []float64) (c, abs []float64) {
 
 // counts are the (a, b) count pairs the broadcasting tests use: equal, one
 // side shared by all, and a proper divisor on either side.
-var counts = [][2]int{{1, 1}, {3, 3}, {1, 4}, {4, 1}, {2, 4}, {4, 2}, {2, 6}}
+var counts = [][2]int{{1, 1}, {3, 3}, {1, 4}, {4, 1}, {3, 1}, {2, 4}, {4, 2}, {12, 3}, {2, 6}}
