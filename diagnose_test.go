@@ -130,6 +130,35 @@ func TestEntrywise(t *testing.T) {
 	}
 }
 
+// TestEntrywiseStreamed checks an entrywise check too large to keep its
+// comparisons (a matrix-valued f at n = 16: 65,536 per instance): a correct
+// claim passes having judged every comparison, and a wrong one, verified
+// again to be diagnosed, gets the same diagnosis and worst entries as a
+// check small enough to keep them (one instance).
+func TestEntrywiseStreamed(t *testing.T) {
+	s := DefaultSettings()
+	s.Mode, s.Sizes = Entrywise, map[string]int{"n": 16}
+	if per := int64(16 * 16 * 16 * 16); per*int64(s.Batch) <= maxKept || per > maxKept {
+		t.Fatalf("n = 16 no longer tests the streamed path: %d comparisons per instance, %d kept", per, maxKept)
+	}
+	b := cpu.New()
+	right := inline(t, formulas.Spec{Name: "d-xw", F: "X*W", Wrt: "X", Diff: "dX*W", Vars: squareVars("X", "W")})
+	if res := Verify(context.Background(), b, right, s); res.Verdict != Pass || res.Comparisons != 16*16*16*16*s.Batch {
+		t.Fatalf("correct claim: %s after %d comparisons (%s)", res.Verdict, res.Comparisons, res.Reason)
+	}
+	wrong := inline(t, formulas.Spec{Name: "d-xw", F: "X*W", Wrt: "X", Diff: "2*dX*W", Vars: squareVars("X", "W")})
+	res := Verify(context.Background(), b, wrong, s)
+	if res.Verdict != Fail || res.Diagnosis != DiagFactor || res.Factor != 2 || len(res.Entries) != 5 {
+		t.Fatalf("wrong claim: %s %q factor %g with %d entries", res.Verdict, res.Diagnosis, res.Factor, len(res.Entries))
+	}
+	one := s
+	one.Instance = res.Entries[0].Instance
+	kept := Verify(context.Background(), b, wrong, one)
+	if kept.Diagnosis != res.Diagnosis || kept.Entries[0] != res.Entries[0] {
+		t.Errorf("streamed: %q, worst entry %+v; kept: %q, %+v", res.Diagnosis, res.Entries[0], kept.Diagnosis, kept.Entries[0])
+	}
+}
+
 // TestOnlyDiagonal checks that a claim wrong only on the diagonal at small n
 // says so.
 func TestOnlyDiagonal(t *testing.T) {
