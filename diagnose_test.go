@@ -2,6 +2,7 @@ package gradcheck
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"regexp"
@@ -35,7 +36,8 @@ func expectations(t *testing.T, data []byte) map[string]string {
 
 // TestWrongClaimsDiagnosed checks that every claim of examples/wrong.yaml
 // fails with exactly the diagnosis its comment names, and none where the
-// comment says none.
+// comment says none, at the default sizes and at n = 5. GRADCHECK_SEEDS
+// sets the number of seeds (default 1).
 func TestWrongClaimsDiagnosed(t *testing.T) {
 	data, err := os.ReadFile("examples/wrong.yaml")
 	if err != nil {
@@ -46,36 +48,52 @@ func TestWrongClaimsDiagnosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := expectations(t, data)
+	seeds := 1
+	if s, err := strconv.Atoi(os.Getenv("GRADCHECK_SEEDS")); err == nil {
+		seeds = s
+	}
 	b := cpu.New()
 	for _, c := range claims {
 		t.Run(c.Name, func(t *testing.T) {
-			res := Verify(context.Background(), b, c, DefaultSettings())
-			if res.Verdict != Fail {
-				t.Fatalf("verdict %s (%s), want fail", res.Verdict, res.Reason)
-			}
-			exp, ok := want[c.Name]
-			if !ok || exp == "" {
-				t.Fatalf("no `# expect:` comment")
-			}
-			kind, arg, _ := strings.Cut(exp, " ")
-			if kind == "none" {
-				kind = ""
-			}
-			if res.Diagnosis != kind {
-				t.Fatalf("diagnosis %q (%s), want %q", res.Diagnosis, res.Detail, exp)
-			}
-			switch kind {
-			case DiagFactor:
-				f, err := strconv.ParseFloat(arg, 64)
-				if err != nil || res.Factor != f {
-					t.Errorf("factor %g, want %s", res.Factor, arg)
-				}
-			case DiagSymmetric:
-				if !strings.Contains(res.Detail, arg+" ") {
-					t.Errorf("detail %q does not name %s", res.Detail, arg)
+			for seed := 1; seed <= seeds; seed++ {
+				for _, sz := range []map[string]int{nil, {"n": 5, "m": 4, "k": 3}} {
+					s := DefaultSettings()
+					s.Seed, s.Sizes = uint64(seed), sz
+					checkDiagnosis(t, Verify(context.Background(), b, c, s), seed, want[c.Name])
 				}
 			}
 		})
+	}
+}
+
+// checkDiagnosis checks that res, of seed and sizes, is a failure with the
+// diagnosis of an `# expect:` comment.
+func checkDiagnosis(t *testing.T, res Result, seed int, exp string) {
+	t.Helper()
+	at := fmt.Sprintf("seed %d, sizes %v", seed, res.Sizes)
+	if res.Verdict != Fail {
+		t.Fatalf("%s: verdict %s (%s), want fail", at, res.Verdict, res.Reason)
+	}
+	if exp == "" {
+		t.Fatalf("no `# expect:` comment")
+	}
+	kind, arg, _ := strings.Cut(exp, " ")
+	if kind == "none" {
+		kind = ""
+	}
+	if res.Diagnosis != kind {
+		t.Fatalf("%s: diagnosis %q (%s), want %q", at, res.Diagnosis, res.Detail, exp)
+	}
+	switch kind {
+	case DiagFactor:
+		f, err := strconv.ParseFloat(arg, 64)
+		if err != nil || res.Factor != f {
+			t.Errorf("%s: factor %g, want %s", at, res.Factor, arg)
+		}
+	case DiagSymmetric:
+		if !strings.Contains(res.Detail, arg+" ") {
+			t.Errorf("%s: detail %q does not name %s", at, res.Detail, arg)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package gradcheck
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -203,7 +204,7 @@ func Merge(parts []Result) (Result, error) {
 	out := parts[0]
 	out.Counts, out.Comparisons = Counts{}, 0
 	for i, p := range parts {
-		if p.Name != out.Name || p.Kind != out.Kind || !sameSizes(p.Sizes, out.Sizes) {
+		if p.Name != out.Name || p.Kind != out.Kind || !maps.Equal(p.Sizes, out.Sizes) {
 			return Result{}, fmt.Errorf("merge: %s %v cannot merge with %s %v", p.Name, p.Sizes, out.Name, out.Sizes)
 		}
 		if i > 0 && p.Instances[0] < parts[i-1].Instances[1] {
@@ -264,18 +265,6 @@ func agreeOnDiagnosis(parts []Result) bool {
 		if first == nil {
 			first = p
 		} else if p.Diagnosis != first.Diagnosis || p.Factor != first.Factor {
-			return false
-		}
-	}
-	return true
-}
-
-func sameSizes(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
 			return false
 		}
 	}

@@ -22,8 +22,8 @@ The torch side runs in this process, after a warm-up call, with its inputs
 drawn outside the timed region. The gradcheck side is timed twice:
 "cli", the wall time of a `gradcheck run` process (start-up, input
 generation, report, and the first touch of all the memory it uses
-included), and "in-process", the fastest of two gradcheck.Verify calls in
-one process (`gradcheck bench --runs 2`), warm like the torch side
+included), and "in-process", the fastest of several gradcheck.Verify calls in
+one process (`gradcheck bench --runs 5`, 2 above n = 256), warm like the torch side
 but with input generation included; each is divided by the batch of
 instances. Prints one table and, with --json, writes the rows.
 """
@@ -112,12 +112,14 @@ def time_cli(binary, name, n, mode, dirs, batch):
 
 
 def time_inprocess(binary, name, n, mode, dirs, batch):
-    """Seconds per verified instance and the verdict of the faster of two
-    verifications in one process (gradcheck bench); None and the reason
-    when gradcheck itself failed."""
+    """Seconds per verified instance and the verdict of the fastest of
+    several verifications in one process (gradcheck bench: 5 up to n = 256,
+    where one takes milliseconds, else 2); None and the reason when
+    gradcheck itself failed."""
+    runs = 5 if n <= 256 else 2
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
         cmd = [binary, "bench", name, "--backend", "cpu", "--sizes", str(n), "--mode", mode,
-               "--dirs", str(dirs), "--batch", str(batch), "--runs", "2", "--format", "json", "--out", f.name]
+               "--dirs", str(dirs), "--batch", str(batch), "--runs", str(runs), "--format", "json", "--out", f.name]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode not in (0, 1):
             last = out.stderr.strip().splitlines()[-1:] or ["?"]

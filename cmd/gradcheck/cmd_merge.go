@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -110,7 +111,7 @@ func mergeReports(files []string, reps []*runReport) (*runReport, error) {
 		}
 		for j, jb := range mine {
 			r, c := rep.Results[j], first.Claims[jb.target]
-			if r.Name != c.Name || !sameSizes(r.Sizes, c.Sizes) {
+			if r.Name != c.Name || !maps.Equal(r.Sizes, c.Sizes) {
 				return nil, fmt.Errorf("%s: result %d is %s %s, but job %d of shard %s is %s %s",
 					files[k], j, r.Name, formatSizes(r.Sizes), j, sh, c.Name, formatSizes(c.Sizes))
 			}
@@ -151,7 +152,7 @@ func differ(a, b *runReport) string {
 	switch {
 	case a.Seed != b.Seed:
 		return both("seeds", a.Seed, b.Seed)
-	case !sameSizes(sa.Sizes, sb.Sizes):
+	case !maps.Equal(sa.Sizes, sb.Sizes):
 		return both("--size", formatSizes(sa.Sizes), formatSizes(sb.Sizes))
 	case sa.Batch != sb.Batch:
 		return both("--batch", sa.Batch, sb.Batch)
@@ -177,5 +178,5 @@ func differ(a, b *runReport) string {
 
 // sameClaim reports whether two claim references are equal.
 func sameClaim(a, b claimRef) bool {
-	return a.Name == b.Name && a.Kind == b.Kind && a.Claim == b.Claim && sameSizes(a.Sizes, b.Sizes) && slices.Equal(a.Select, b.Select)
+	return a.Name == b.Name && a.Kind == b.Kind && a.Claim == b.Claim && maps.Equal(a.Sizes, b.Sizes) && slices.Equal(a.Select, b.Select)
 }

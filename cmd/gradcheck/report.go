@@ -158,19 +158,6 @@ func (rep *runReport) reruns() []string {
 	return out
 }
 
-// sameSizes reports whether two size assignments are equal.
-func sameSizes(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 // reportJSON encodes the report, indented, with a final newline. JSON has
 // no NaN or Inf: every non-finite number is written as 0, and the result's
 // reason names the fields that held one.
