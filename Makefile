@@ -2,13 +2,14 @@
 GO ?= go
 BIN := bin/gradcheck
 
-# OPENBLAS is 1 when OpenBLAS can be linked (libopenblas-dev's
-# libopenblas.so is known to ldconfig, and cgo is enabled): build and run
-# then use it for the CPU backend's products and LU (-tags openblas);
-# otherwise they use the pure-Go gonum path, which `go install` always
-# builds. `make OPENBLAS=0 run` forces the pure-Go path.
-OPENBLAS ?= $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so ' && \
-	[ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo 1 || echo 0)
+# OPENBLAS is 1 when cgo is enabled and the C compiler can link
+# -lopenblas (libopenblas-dev): build and run then use OpenBLAS for the CPU
+# backend's products and LU (-tags openblas); otherwise they use the pure-Go
+# gonum path, which `go install` always builds. `make OPENBLAS=0 run`
+# forces the pure-Go path.
+OPENBLAS ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && \
+	echo 'int main(void) { return 0; }' | $$($(GO) env CC) -x c - -lopenblas -o /dev/null 2>/dev/null && \
+	echo 1 || echo 0)
 ifeq ($(OPENBLAS),1)
 TAGS := -tags openblas
 LINALG := OpenBLAS (-tags openblas)

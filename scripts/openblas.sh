@@ -5,7 +5,9 @@
 # where it is missing and cannot be installed.
 set -euo pipefail
 
-have() { ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so '; }
+# have reports whether the C compiler links -lopenblas, as cgo will (the
+# ldconfig cache can list a library that was removed).
+have() { echo 'int main(void) { return 0; }' | "${CC:-gcc}" -x c - -lopenblas -o /dev/null 2>/dev/null; }
 
 have && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
