@@ -21,11 +21,17 @@ import (
 )
 
 // TestMain lets the test binary stand in for gradcheck: with
-// GRADCHECK_TEST_MAIN=1 it runs main with its arguments.
+// GRADCHECK_TEST_MAIN=1 it runs main with its arguments; with
+// GRADCHECK_TEST_WORKER set, `worker [--device N]` serves the worker
+// protocol on the CPU backend, as gradcheck-cuda does on a GPU (see
+// fakeWorker).
 func TestMain(m *testing.M) {
 	if os.Getenv("GRADCHECK_TEST_MAIN") == "1" {
 		main()
 		return
+	}
+	if os.Getenv("GRADCHECK_TEST_WORKER") != "" && len(os.Args) > 1 && os.Args[1] == "worker" {
+		os.Exit(fakeWorker(os.Args[2:]))
 	}
 	os.Exit(m.Run())
 }

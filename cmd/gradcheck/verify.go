@@ -15,8 +15,8 @@ import (
 var verify = gradcheck.Verify
 
 // verifyTargets checks every target's sizes and shapes, then verifies the
-// jobs of this shard (all of them when unsharded) one after another and
-// writes the report. Nothing runs when any target is malformed at the
+// jobs of this shard (all of them when unsharded), as many at once as the
+// engine runs (one per GPU), and writes the report in their order. Nothing runs when any target is malformed at the
 // requested sizes. An interrupt stops the run at once: the report of the
 // jobs that finished is written, marked incomplete, and the exit code is
 // 130.
@@ -58,10 +58,18 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 	o.table.header()
 	start := time.Now()
 	toolFailed := false
+	// Up to eng.slots() jobs run at once (one per GPU); they are reported
+	// in order.
+	running := make([]chan outcome, len(mine))
 	for k, jb := range mine {
+		for next := k; next < min(k+eng.slots(), len(mine)); next++ {
+			if running[next] == nil {
+				j := mine[next]
+				running[next] = startJob(ctx, eng, targets[j.target].claim, settingsFor(j, s, count))
+			}
+		}
 		t := targets[jb.target]
-		t0 := time.Now()
-		r, ok, err := verifyJob(ctx, eng, t.claim, settingsFor(jb, s, count))
+		r, d, ok, err := awaitJob(ctx, running[k])
 		if err != nil {
 			// The engine failed, not the claim: this job errs, the run
 			// goes on, and the exit code says the tool failed.
@@ -78,7 +86,6 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 		if r.Sizes == nil {
 			r.Sizes = t.sizes
 		}
-		d := time.Since(t0)
 		if cf.verbose {
 			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
 				k+1, len(mine), t.claim.Name, formatSizes(t.sizes), r.Verdict, d.Seconds())
@@ -105,40 +112,50 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 	return nil
 }
 
-// verifyJob verifies claim c with settings s on eng. It returns ok = false
-// as soon as ctx is cancelled, even while one chunk of a large claim is
-// still being computed: an interrupted run must stop within a second, so the
-// verification is left to end by itself while gradcheck writes its report
-// and exits. err reports a failure of the engine itself. A panic in the
-// verifier is passed on to the caller.
-func verifyJob(ctx context.Context, eng engine, c *formulas.Claim, s gradcheck.Settings) (r gradcheck.Result, ok bool, err error) {
-	if ctx.Err() != nil {
-		return r, false, nil
-	}
-	type outcome struct {
-		r       gradcheck.Result
-		err     error
-		panicky any
-	}
+// outcome is what a job started by startJob came to.
+type outcome struct {
+	r       gradcheck.Result
+	elapsed time.Duration
+	err     error
+	panicky any
+}
+
+// startJob starts verifying claim c with settings s on eng and returns
+// where its outcome will be sent. err in the outcome reports a failure of
+// the engine itself; a panic in the verifier is caught and passed on.
+func startJob(ctx context.Context, eng engine, c *formulas.Claim, s gradcheck.Settings) chan outcome {
 	done := make(chan outcome, 1)
 	go func() {
+		start := time.Now()
 		defer func() {
 			if p := recover(); p != nil {
 				done <- outcome{panicky: p}
 			}
 		}()
 		r, err := eng.verify(ctx, c, s)
-		done <- outcome{r: r, err: err}
+		done <- outcome{r: r, err: err, elapsed: time.Since(start)}
 	}()
+	return done
+}
+
+// awaitJob waits for the outcome of a job. It returns ok = false as soon as
+// ctx is cancelled, even while one chunk of a large claim is still being
+// computed: an interrupted run must stop within a second, so the
+// verification is left to end by itself while gradcheck writes its report
+// and exits. A panic in the verifier is passed on to the caller.
+func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elapsed time.Duration, ok bool, err error) {
+	if ctx.Err() != nil {
+		return r, 0, false, nil
+	}
 	select {
 	case o := <-done:
 		if o.panicky != nil {
 			panic(o.panicky)
 		}
 		// A verification that saw the interrupt may be cut short.
-		return o.r, ctx.Err() == nil, o.err
+		return o.r, o.elapsed, ctx.Err() == nil, o.err
 	case <-ctx.Done():
-		return r, false, nil
+		return r, 0, false, nil
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 )
 
 // The cuda build (gradcheck-cuda, make gpu) adds the worker command that
-// `gradcheck --backend gpu|auto` starts: it verifies the claims it reads
-// on stdin on GPU 0 and writes the results to stdout.
-// It also runs `bench --backend gpu` in process, on GPU 0.
+// `gradcheck --backend gpu|auto` starts, one per GPU: it verifies the
+// claims it reads on stdin and writes the results to stdout. It also runs
+// `bench --backend gpu` in process, on GPU 0.
 func init() {
 	commands = append(commands, command{name: "worker", run: workerCommand})
 	inProcessGPU = func() (backend.Backend, error) {
@@ -27,20 +27,43 @@ func init() {
 	}
 }
 
-// workerCommand serves verification requests on the first GPU until stdin
-// closes.
+// workerCommand serves verification requests on one GPU (--device, from
+// 0) until stdin closes. Its hello says how many GPUs there are, and
+// gradcheck starts a worker for each of the others.
 func workerCommand(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("worker", "worker takes no arguments, got %q", args)
+	fs := newFlagSet("worker", e.stderr)
+	device := 0
+	fs.Var(intValue{&device, 0}, "device", "the GPU to verify on (CUDA ordinal)")
+	if done, err := parseFlags(e, fs, args, workerHelp, ""); done || err != nil {
+		return err
 	}
-	dev, err := cuda.New(0)
+	if fs.NArg() > 0 {
+		return usageErrorf("worker", "worker takes no arguments, got %q", fs.Args())
+	}
+	count, err := cuda.Count()
+	if err != nil {
+		return &exitError{code: exitInternal, msg: oneLine(err.Error())}
+	}
+	dev, err := cuda.New(device)
 	if err != nil {
 		return &exitError{code: exitInternal, msg: oneLine(err.Error())}
 	}
 	b := gpu.New(dev)
 	defer b.Close()
-	if err := worker.Serve(ctx, os.Stdin, e.stdout, b); err != nil {
+	if err := worker.Serve(ctx, os.Stdin, e.stdout, b, count); err != nil {
 		return &exitError{code: exitInternal, msg: oneLine(err.Error())}
 	}
 	return nil
 }
+
+const workerHelp = `Usage: gradcheck-cuda worker [--device N]
+
+Serve verification requests (JSON lines, package gpu/worker) read on stdin
+on GPU N, answering on stdout, until stdin closes. 'gradcheck --backend gpu'
+starts one per visible GPU; there is no need to run it by hand.
+
+Example:
+  gradcheck-cuda worker --device 1
+
+Flags:
+`

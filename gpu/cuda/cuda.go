@@ -45,6 +45,16 @@ type Device struct {
 
 var _ gpu.Device = (*Device)(nil)
 
+// Count returns the number of GPUs this process can see (as
+// CUDA_VISIBLE_DEVICES leaves them).
+func Count() (int, error) {
+	n, err := cu.NumDevices()
+	if err != nil {
+		return 0, fmt.Errorf("cuda: counting devices: %w", err)
+	}
+	return n, nil
+}
+
 // New creates a context on the GPU with the given ordinal and loads the
 // kernels into it.
 func New(ordinal int) (*Device, error) {

@@ -37,6 +37,9 @@ type Hello struct {
 	// ("NVIDIA H100 80GB HBM3", "emulated"), if it has one.
 	Backend string `json:"backend"`
 	Device  string `json:"device,omitempty"`
+	// Devices is the number of GPUs the worker's process can see, so that
+	// the client can start one worker per GPU; 0 means one.
+	Devices int `json:"devices,omitempty"`
 }
 
 // Request asks the worker to verify one claim.
@@ -63,11 +66,12 @@ type Response struct {
 }
 
 // Serve answers the requests read from r on w, verifying on b, until r
-// ends (it then returns nil) or ctx is cancelled. It returns an error when
-// it cannot read a request or write a response: the stream is then broken.
-func Serve(ctx context.Context, r io.Reader, w io.Writer, b backend.Backend) error {
+// ends (it then returns nil) or ctx is cancelled; its Hello says that the
+// process sees devices GPUs. It returns an error when it cannot read a
+// request or write a response: the stream is then broken.
+func Serve(ctx context.Context, r io.Reader, w io.Writer, b backend.Backend, devices int) error {
 	enc := json.NewEncoder(w)
-	hello := Hello{Protocol: Protocol, Backend: b.Name()}
+	hello := Hello{Protocol: Protocol, Backend: b.Name(), Devices: devices}
 	if g, ok := b.(*gpu.Backend); ok {
 		hello.Device = g.Device().Name()
 	}

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	switch os.Getenv(helperEnv) {
 	case "serve":
 		b := gpu.New(emu.New())
-		err := Serve(context.Background(), os.Stdin, os.Stdout, b)
+		err := Serve(context.Background(), os.Stdin, os.Stdout, b, 1)
 		b.Close()
 		if err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
