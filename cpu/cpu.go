@@ -12,6 +12,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 
@@ -51,10 +52,70 @@ func (t *tensor) mat(j int) []float64 {
 	return t.data[j*s : (j+1)*s]
 }
 
-// newTensor allocates a zeroed tensor of layout l.
+// newTensor returns a tensor of layout l whose entries are undefined: the
+// storage of a freed tensor of the same size where there is one. Every
+// operation that calls it writes every entry.
 func newTensor(l backend.Layout) *tensor {
 	checkLayout(l)
-	return &tensor{l: l, data: make([]float64, l.Size())}
+	return &tensor{l: l, data: storage(l.Size())}
+}
+
+// newZeroTensor returns a tensor of layout l with every entry 0.
+func newZeroTensor(l backend.Layout) *tensor {
+	t := newTensor(l)
+	clear(t.data)
+	return t
+}
+
+// Free keeps for reuse the storage of tensors of minPooled to maxPooled
+// values (64 KiB to 32 MiB): the allocator serves smaller ones as fast, and
+// larger ones, kept, would raise the memory a large verification holds
+// (its chunks are sized for what is live, not for what waits for reuse).
+const (
+	minPooled = 8 << 10
+	maxPooled = 4 << 20
+)
+
+// pools holds the storage of freed tensors for reuse, a sync.Pool of
+// *[]float64 per length. A verification allocates and frees tensors of a
+// few sizes many times over; fresh storage costs the runtime's zeroing and,
+// once the runtime has returned it to the system, page faults on first
+// touch — at n = 16 in entrywise mode more than all the arithmetic.
+var pools sync.Map // int → *sync.Pool
+
+// poison, set by this package's tests, fills the storage newTensor hands
+// out with NaN, so that an operation that leaves an entry unwritten fails
+// its test.
+var poison bool
+
+// storage returns n values, reused or new.
+func storage(n int) []float64 {
+	var d []float64
+	if n >= minPooled && n <= maxPooled {
+		if p, ok := pools.Load(n); ok {
+			if v, ok := p.(*sync.Pool).Get().(*[]float64); ok {
+				d = *v
+			}
+		}
+	}
+	if d == nil {
+		d = make([]float64, n)
+	}
+	if poison {
+		for i := range d {
+			d[i] = math.NaN()
+		}
+	}
+	return d
+}
+
+// recycle keeps the storage of a freed tensor for reuse.
+func recycle(d []float64) {
+	if len(d) < minPooled || len(d) > maxPooled {
+		return
+	}
+	p, _ := pools.LoadOrStore(len(d), new(sync.Pool))
+	p.(*sync.Pool).Put(&d)
 }
 
 // checkLayout panics unless l has at least one matrix of at least 1×1.
@@ -139,15 +200,17 @@ func (*Backend) ToHost(t backend.Tensor) ([]float64, error) {
 	return append([]float64(nil), get("ToHost", t).data...), nil
 }
 
-// Free drops the tensor's storage for the garbage collector; using the tensor
-// afterwards panics.
+// Free keeps the tensor's storage for reuse by a later tensor; using the
+// tensor afterwards panics.
 func (*Backend) Free(t backend.Tensor) {
-	get("Free", t).data = nil
+	c := get("Free", t)
+	recycle(c.data)
+	c.data = nil
 }
 
 // Eye returns the n×n identity (Count 1).
 func (*Backend) Eye(n int) (backend.Tensor, error) {
-	t := newTensor(backend.Layout{Count: 1, Rows: n, Cols: n})
+	t := newZeroTensor(backend.Layout{Count: 1, Rows: n, Cols: n})
 	for i := range n {
 		t.data[i*n+i] = 1
 	}

@@ -222,7 +222,7 @@ func (b *Backend) Diag(a backend.Tensor) (backend.Tensor, error) {
 		panic(fmt.Sprintf("cpu: Diag: operand is %d×%d, not a column vector", at.l.Rows, at.l.Cols))
 	}
 	n := at.l.Rows
-	out := newTensor(backend.Layout{Count: at.l.Count, Rows: n, Cols: n})
+	out := newZeroTensor(backend.Layout{Count: at.l.Count, Rows: n, Cols: n})
 	b.parallel(at.l.Count, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			dst := out.mat(j)
