@@ -417,6 +417,7 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 	return t, err
 }
 
+// evalCall evaluates a function call.
 func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 	if e.Func == "eye" {
 		n, err := ev.sizeArg(e)
