@@ -31,7 +31,7 @@ func WriteText(w io.Writer, r Report) error {
 		fmt.Fprintf(&b, "; load %s", m.LoadAvg)
 	}
 	fmt.Fprintf(&b, "\nsettings: batch %d, dirs %d, mode %s, memory budget %s per chunk; fastest of %d runs\n",
-		r.Batch, r.Dirs, r.Mode, byteSize(float64(r.MemBytes)), r.Runs)
+		r.Batch, r.Dirs, r.Mode, FormatBytes(float64(r.MemBytes)), r.Runs)
 	for _, p := range r.Peaks {
 		fmt.Fprintf(&b, "peak of %s: DGEMM %.1f GFLOP/s (n=%d), LU %.1f GFLOP/s (n=%d), %d matrices per call\n",
 			p.Backend, p.DGEMM, p.DGEMMSize, p.LU, p.LUSize, p.Count)
@@ -49,7 +49,7 @@ func WriteText(w io.Writer, r Report) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%.3g\t%.1f\t%s\t%s\t%s\n",
 			x.Claim, x.N, x.Backend, x.Verdict, x.Evaluations, seconds(x.PerInstance), x.EvalsPerSecond,
-			x.GFLOPS, peak, byteSize(float64(x.PeakTensorBytes)), byteSize(float64(x.PeakHeapBytes)))
+			x.GFLOPS, peak, FormatBytes(float64(x.PeakTensorBytes)), FormatBytes(float64(x.PeakHeapBytes)))
 	}
 	tw.Flush()
 	if len(r.Fits) > 0 {
@@ -77,8 +77,9 @@ func seconds(s float64) string {
 	return fmt.Sprintf("%.3gµs", s*1e6)
 }
 
-// byteSize formats a number of bytes in binary units.
-func byteSize(n float64) string {
+// FormatBytes formats a number of bytes in binary units to four
+// significant digits: "512 MiB", "5.788 GiB".
+func FormatBytes(n float64) string {
 	const unit = 1024
 	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {
 		if n < unit {

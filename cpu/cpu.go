@@ -76,12 +76,11 @@ const (
 	maxPooled = 4 << 20
 )
 
-// pools holds the storage of freed tensors for reuse, a sync.Pool of
-// *[]float64 per length. A verification allocates and frees tensors of a
-// few sizes many times over; fresh storage costs the runtime's zeroing and,
-// once the runtime has returned it to the system, page faults on first
-// touch — at n = 16 in entrywise mode more than all the arithmetic.
-var pools sync.Map // int → *sync.Pool
+// freed holds the storage of freed tensors for reuse, by length. Fresh
+// storage costs the runtime's zeroing and, once the runtime has returned it
+// to the system, page faults on first touch — at n = 16 in entrywise mode
+// more than all the arithmetic.
+var freed sizedPool[*[]float64]
 
 // poison, set by this package's tests, fills the storage newTensor hands
 // out with NaN, so that an operation that leaves an entry unwritten fails
@@ -92,10 +91,8 @@ var poison bool
 func storage(n int) []float64 {
 	var d []float64
 	if n >= minPooled && n <= maxPooled {
-		if p, ok := pools.Load(n); ok {
-			if v, ok := p.(*sync.Pool).Get().(*[]float64); ok {
-				d = *v
-			}
+		if v, ok := freed.get(n); ok {
+			d = *v
 		}
 	}
 	if d == nil {
@@ -114,8 +111,7 @@ func recycle(d []float64) {
 	if len(d) < minPooled || len(d) > maxPooled {
 		return
 	}
-	p, _ := pools.LoadOrStore(len(d), new(sync.Pool))
-	p.(*sync.Pool).Put(&d)
+	freed.put(len(d), &d)
 }
 
 // checkLayout panics unless l has at least one matrix of at least 1×1.

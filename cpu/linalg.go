@@ -3,7 +3,6 @@ package cpu
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/gradcheck/gradcheck/backend"
 	"gonum.org/v1/gonum/blas"
@@ -78,28 +77,22 @@ func (b *Backend) luDiag(op string, a backend.Tensor, f func(lu []float64, n int
 	return out
 }
 
-// lus holds LU scratch space for reuse, a sync.Pool of *lu per order n, so
-// that the many calls of a verification do not each allocate and touch
-// fresh memory for it (a first touch costs microseconds per 4 KiB page on
-// virtual machines, as much as factoring a 1024×1024 matrix costs per
-// column).
-var lus sync.Map // int → *sync.Pool
+// lus holds LU scratch space for reuse, by order, so that the many calls
+// of a verification do not each allocate and touch fresh memory for it (a
+// first touch costs microseconds per 4 KiB page on virtual machines, as much
+// as factoring a 1024×1024 matrix costs per column).
+var lus sizedPool[*lu]
 
 // getLU returns LU scratch space for order n.
 func getLU(n int) *lu {
-	if p, ok := lus.Load(n); ok {
-		if f, ok := p.(*sync.Pool).Get().(*lu); ok {
-			return f
-		}
+	if f, ok := lus.get(n); ok {
+		return f
 	}
 	return newLU(n)
 }
 
 // putLU returns scratch space of order n from getLU for reuse.
-func putLU(n int, f *lu) {
-	p, _ := lus.LoadOrStore(n, new(sync.Pool))
-	p.(*sync.Pool).Put(f)
-}
+func putLU(n int, f *lu) { lus.put(n, f) }
 
 // Det returns the determinants (1×1) of square matrices: the product of the
 // diagonal of U from LU with partial pivoting, with the permutation's sign.

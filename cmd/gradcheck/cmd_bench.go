@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -233,35 +232,6 @@ func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
 	if f.format.val != "text" {
 		return bench.WriteText(e.stdout, rep)
 	}
-	return nil
-}
-
-// intsValue is a comma-separated list of positive integers.
-type intsValue struct{ p *[]int }
-
-func (v intsValue) Type() string { return "N,..." }
-
-func (v intsValue) String() string {
-	parts := make([]string, len(*v.p))
-	for i, n := range *v.p {
-		parts[i] = strconv.Itoa(n)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (v intsValue) Set(s string) error {
-	var ns []int
-	for _, part := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(part))
-		switch {
-		case err != nil:
-			return fmt.Errorf("%q is not an integer", part)
-		case n < 1:
-			return fmt.Errorf("%d: sizes must be at least 1", n)
-		}
-		ns = append(ns, n)
-	}
-	*v.p = ns
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gradcheck/gradcheck/bench"
 )
 
 // The flag values below give short, exact messages for a bad value; pflag
@@ -187,7 +189,7 @@ func isSymbol(s string) bool {
 // binary unit: 1073741824, 1G, 1GiB, 512MiB, 1.5g.
 type byteValue struct{ p *int64 }
 
-func (v byteValue) String() string { return formatBytes(*v.p) }
+func (v byteValue) String() string { return bench.FormatBytes(float64(*v.p)) }
 func (v byteValue) Type() string   { return "bytes" }
 
 func (v byteValue) Set(s string) error {
@@ -227,13 +229,31 @@ func parseBytes(s string) (int64, error) {
 	return 0, fmt.Errorf("unknown unit %q (want B, KiB, MiB, GiB or TiB)", unit)
 }
 
-// formatBytes writes n in the largest binary unit it reaches, to three
-// significant digits: 2GiB, 5.78GiB, 512MiB.
-func formatBytes(n int64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for i < len(units)-1 && n >= int64(1)<<(10*(i+1)) {
-		i++
+// intsValue is a comma-separated list of positive integers.
+type intsValue struct{ p *[]int }
+
+func (v intsValue) Type() string { return "N,..." }
+
+func (v intsValue) String() string {
+	parts := make([]string, len(*v.p))
+	for i, n := range *v.p {
+		parts[i] = strconv.Itoa(n)
 	}
-	return strconv.FormatFloat(float64(n)/float64(int64(1)<<(10*i)), 'g', 3, 64) + units[i]
+	return strings.Join(parts, ",")
+}
+
+func (v intsValue) Set(s string) error {
+	var ns []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		switch {
+		case err != nil:
+			return fmt.Errorf("%q is not an integer", part)
+		case n < 1:
+			return fmt.Errorf("%d: sizes must be at least 1", n)
+		}
+		ns = append(ns, n)
+	}
+	*v.p = ns
+	return nil
 }

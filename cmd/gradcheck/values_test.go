@@ -84,12 +84,4 @@ func TestParseBytes(t *testing.T) {
 			t.Errorf("parseBytes(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
 	}
-	for _, tc := range []struct {
-		n    int64
-		want string
-	}{{2 << 30, "2GiB"}, {512 << 20, "512MiB"}, {6060528 << 10, "5.78GiB"}, {100, "100B"}} {
-		if got := formatBytes(tc.n); got != tc.want {
-			t.Errorf("formatBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
 }
