@@ -103,12 +103,25 @@ func (c comparison) ratio() float64 {
 	return c.err / c.tol
 }
 
-// Verify checks claim c on backend b. It never panics on a checked claim;
-// an evaluation failure gives an Error verdict with the reason. It stops
-// early, with an Error verdict, when ctx is cancelled.
+// Verify checks claim c on backend b at the sizes of s: it resolves and
+// shape-checks c there (a claim that does not resolve gives an Error
+// verdict with the reason) and verifies it with VerifyResolved.
 func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Settings) Result {
+	rc, err := c.Resolve(s.Sizes)
+	if err != nil {
+		return Result{Name: c.Name, Kind: c.Kind, Verdict: Error, Reason: err.Error()}
+	}
+	return VerifyResolved(ctx, b, rc, s)
+}
+
+// VerifyResolved checks the resolved claim rc on backend b; s.Sizes is not
+// consulted, rc holds the sizes. It never panics on a resolved claim; an
+// evaluation failure gives an Error verdict with the reason. It stops
+// early, with an Error verdict, when ctx is cancelled.
+func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolved, s Settings) Result {
+	c := rc.Claim
 	res := Result{Name: c.Name, Kind: c.Kind}
-	v, err := newVerification(b, c, s)
+	v, err := newVerification(b, rc, s)
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
 		return res
@@ -190,26 +203,11 @@ type verification struct {
 	masks [][]bool
 }
 
-func newVerification(b backend.Backend, c *formulas.Claim, s Settings) (*verification, error) {
-	sizes, err := c.ResolveSizes(s.Sizes)
-	if err != nil {
-		return nil, err
-	}
-	shapes, err := c.Check(sizes)
-	if err != nil {
-		return nil, err
-	}
+func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*verification, error) {
 	if s.Batch < 1 || s.Dirs < 1 {
 		return nil, fmt.Errorf("batch and dirs must be at least 1")
 	}
-	env := map[string]formulas.Shape{}
-	for name, sh := range shapes {
-		env[name] = sh
-	}
-	fShape, err := formulas.Infer(c.F, env, sizes)
-	if err != nil {
-		return nil, err
-	}
+	c, sizes, shapes, fShape := rc.Claim, rc.Sizes, rc.Shapes, rc.F
 	v := &verification{b: b, c: c, s: s, sizes: sizes, shapes: shapes,
 		key: claimKey(s.Seed, c.Name), fShape: fShape}
 	note := func(sh formulas.Shape) {

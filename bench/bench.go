@@ -247,19 +247,19 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 	}
 	s.Instance, s.InstanceFrom, s.InstanceTo = -1, 0, 0
 	r := Result{Claim: c.Name, Kind: string(c.Kind), N: n, Backend: b.Name(), Instances: s.Batch}
-	perInstance, err := evaluations(c, s)
+	rc, err := c.Resolve(s.Sizes)
 	if err != nil {
 		r.Verdict, r.Reason = string(gradcheck.Error), err.Error()
 		return r, nil
 	}
-	r.Evaluations = perInstance * s.Batch
+	r.Evaluations = evaluations(rc, s) * s.Batch
 	var best Stats
 	for ; r.Runs < cfg.Runs; r.Runs++ {
 		runtime.GC() // start each run from the same clean heap
 		ctr := NewCounter(b)
 		heap := startHeapSampler()
 		start := time.Now()
-		res := gradcheck.Verify(ctx, ctr, c, s)
+		res := gradcheck.VerifyResolved(ctx, ctr, rc, s)
 		wall := time.Since(start).Seconds()
 		r.PeakHeapBytes = max(r.PeakHeapBytes, int64(heap.stop()))
 		if err := ctx.Err(); err != nil {
@@ -291,31 +291,24 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 }
 
 // evaluations returns how many times a verification of c with settings s
-// evaluates f per instance: once per direction and finite-difference step,
+// evaluates f per instance, for a claim resolved at s's sizes: once per direction and finite-difference step,
 // where the directions are s.Dirs random ones, or in entrywise mode (grad,
 // jac and diff claims) one per entry of the variable, and the steps are
 // ±h, ±h/2 for a first derivative, f itself besides for a second, and a
 // single evaluation for an identity.
-func evaluations(c *formulas.Claim, s gradcheck.Settings) (int, error) {
-	sizes, err := c.ResolveSizes(s.Sizes)
-	if err != nil {
-		return 0, err
-	}
-	shapes, err := c.Check(sizes)
-	if err != nil {
-		return 0, err
-	}
+func evaluations(rc *formulas.Resolved, s gradcheck.Settings) int {
+	c := rc.Claim
 	dirs := s.Dirs
 	if s.Mode == gradcheck.Entrywise && (c.Kind == formulas.Grad || c.Kind == formulas.Jac || c.Kind == formulas.Diff) {
-		dirs = shapes[c.Wrt].Rows * shapes[c.Wrt].Cols
+		dirs = rc.Shapes[c.Wrt].Rows * rc.Shapes[c.Wrt].Cols
 	}
 	switch c.Kind {
 	case formulas.Equals:
-		return 1, nil
+		return 1
 	case formulas.Hess:
-		return 5 * dirs, nil
+		return 5 * dirs
 	}
-	return 4 * dirs, nil
+	return 4 * dirs
 }
 
 // fitGrowth fits the growth of the time and the flops per instance of rs,

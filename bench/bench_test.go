@@ -157,13 +157,14 @@ func BenchmarkVerify(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%s/n=%d", be.name, c.Name, n), func(b *testing.B) {
 					s := gradcheck.DefaultSettings()
 					s.Sizes = map[string]int{"n": n, "m": n, "k": n}
-					evals, err := evaluations(c, s)
+					rc, err := c.Resolve(s.Sizes)
 					if err != nil {
 						b.Fatal(err)
 					}
+					evals := evaluations(rc, s)
 					ctr := NewCounter(be.b)
 					for b.Loop() {
-						if r := gradcheck.Verify(context.Background(), ctr, c, s); r.Verdict != gradcheck.Pass {
+						if r := gradcheck.VerifyResolved(context.Background(), ctr, rc, s); r.Verdict != gradcheck.Pass {
 							b.Fatalf("%s: %s (%s)", c.Name, r.Verdict, r.Reason)
 						}
 					}

@@ -160,9 +160,12 @@ func TestEvaluations(t *testing.T) {
 		{"tr-sum", gradcheck.Directional, 1},
 	} {
 		s.Mode = c.mode
-		got, err := evaluations(claims(t, c.name)[0], s)
-		if err != nil || got != c.want {
-			t.Errorf("%s %s: %d evaluations (%v), want %d", c.name, c.mode, got, err, c.want)
+		rc, err := claims(t, c.name)[0].Resolve(s.Sizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := evaluations(rc, s); got != c.want {
+			t.Errorf("%s %s: %d evaluations, want %d", c.name, c.mode, got, c.want)
 		}
 	}
 }

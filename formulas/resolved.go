@@ -1,0 +1,38 @@
+package formulas
+
+// Resolved is a claim at fixed sizes that passed its shape check: what the
+// verifier runs. Claim.Resolve makes one, so that a run resolves and
+// shape-checks each claim once, before anything is evaluated.
+type Resolved struct {
+	Claim *Claim
+	// Sizes gives every size symbol of the claim its value (the user's,
+	// the claim's own, or a default; see ResolveSizes).
+	Sizes map[string]int
+	// Shapes are the shapes of the claim's variables at Sizes, and F the
+	// shape of the function f.
+	Shapes map[string]Shape
+	F      Shape
+}
+
+// Resolve gives the claim's size symbols their values, user's first (see
+// ResolveSizes), shape-checks the claim there (see Check) and infers the
+// shape of f. Its errors are those of ResolveSizes, Check and Infer.
+func (c *Claim) Resolve(user map[string]int) (*Resolved, error) {
+	sizes, err := c.ResolveSizes(user)
+	if err != nil {
+		return nil, err
+	}
+	shapes, err := c.Check(sizes)
+	if err != nil {
+		return nil, err
+	}
+	env := make(map[string]Shape, len(shapes))
+	for name, sh := range shapes {
+		env[name] = sh
+	}
+	f, err := Infer(c.F, env, sizes)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolved{Claim: c, Sizes: sizes, Shapes: shapes, F: f}, nil
+}
