@@ -1,14 +1,17 @@
-package main
+package report
 
 import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/run"
 )
 
 // The JUnit XML report follows the schema that Jenkins, GitLab and the
@@ -77,9 +80,9 @@ type junitResult struct {
 // seconds writes a duration as JUnit does: seconds, 3 decimals.
 func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
 
-// reportJUnit encodes the report as JUnit XML.
-func reportJUnit(rep *runReport) ([]byte, error) {
-	suite := junitTestsuite{Name: "gradcheck", Time: seconds(rep.elapsed)}
+// writeJUnit writes the report as JUnit XML.
+func writeJUnit(w io.Writer, rep *run.Report) error {
+	suite := junitTestsuite{Name: "gradcheck", Time: seconds(rep.Elapsed)}
 	if rep.Shard != nil {
 		suite.Name += " shard " + rep.Shard.String()
 	}
@@ -89,7 +92,7 @@ func reportJUnit(rep *runReport) ([]byte, error) {
 	prop("gradcheck", rep.Gradcheck)
 	prop("backend", rep.Backend)
 	prop("seed", strconv.FormatUint(rep.Seed, 10))
-	if sizes := formatSizes(rep.Settings.Sizes); sizes != "" {
+	if sizes := formulas.FormatSizes(rep.Settings.Sizes); sizes != "" {
 		prop("size", sizes)
 	}
 	prop("batch", strconv.Itoa(rep.Settings.Batch))
@@ -106,8 +109,8 @@ func reportJUnit(rep *runReport) ([]byte, error) {
 
 	for i, r := range rep.Results {
 		tc := junitTestcase{Name: testcaseName(r.Name, r.Sizes), Classname: r.Name}
-		if i < len(rep.times) {
-			tc.Time = seconds(rep.times[i])
+		if i < len(rep.Times) {
+			tc.Time = seconds(rep.Times[i])
 		} else {
 			tc.Time = seconds(0)
 		}
@@ -130,7 +133,7 @@ func reportJUnit(rep *runReport) ([]byte, error) {
 		}
 		suite.Testcases = append(suite.Testcases, tc)
 	}
-	for _, c := range rep.notRun {
+	for _, c := range rep.NotRun {
 		suite.Testcases = append(suite.Testcases, junitTestcase{
 			Name: testcaseName(c.Name, c.Sizes), Classname: c.Name, Time: seconds(0),
 			Skipped: &junitResult{Message: "not run: the run was interrupted"},
@@ -146,10 +149,11 @@ func reportJUnit(rep *runReport) ([]byte, error) {
 	enc := xml.NewEncoder(&b)
 	enc.Indent("", "  ")
 	if err := enc.Encode(all); err != nil {
-		return nil, fmt.Errorf("encoding the JUnit report: %w", err)
+		return fmt.Errorf("encoding the JUnit report: %w", err)
 	}
 	b.WriteByte('\n')
-	return b.Bytes(), nil
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 // testcaseName names the testcase of a claim at its sizes: "tr-ax [m=40,n=48]".
@@ -157,15 +161,15 @@ func testcaseName(name string, sizes map[string]int) string {
 	if len(sizes) == 0 {
 		return name
 	}
-	return name + " [" + formatSizes(sizes) + "]"
+	return name + " [" + formulas.FormatSizes(sizes) + "]"
 }
 
 // junitText is the body of result i's testcase: the numbers, the worst
 // entries and the command that re-runs it.
-func junitText(rep *runReport, i int) string {
+func junitText(rep *run.Report, i int) string {
 	r := rep.Results[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s %s", r.Verdict, r.Kind, formatSizes(r.Sizes))
+	fmt.Fprintf(&b, "%s: %s %s", r.Verdict, r.Kind, formulas.FormatSizes(r.Sizes))
 	switch first, last := r.Instances[0], r.Instances[1]-1; {
 	case last == first:
 		fmt.Fprintf(&b, ", instance %d", first)
@@ -188,7 +192,7 @@ func junitText(rep *runReport, i int) string {
 	if r.Verdict == gradcheck.Fail && len(r.Entries) > 0 {
 		b.WriteString(entriesText(r))
 	}
-	if cmd := rep.rerun(i); cmd != "" {
+	if cmd := rep.Rerun(i); cmd != "" {
 		fmt.Fprintf(&b, "re-run: %s\n", cmd)
 	}
 	return b.String()

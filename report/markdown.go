@@ -1,11 +1,14 @@
-package main
+package report
 
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/run"
 )
 
 // verdictMarks prefix the verdicts in a markdown report.
@@ -16,16 +19,16 @@ var verdictMarks = map[gradcheck.Verdict]string{
 	gradcheck.Error:        "💥",
 }
 
-// reportMarkdown writes the report as markdown to paste into a pull
+// writeMarkdown writes the report as markdown to paste into a pull
 // request: a heading with the summary, the settings, a table of results,
 // the entries that disagree most and the commands that re-run the claims
 // that did not pass.
-func reportMarkdown(rep *runReport) []byte {
+func writeMarkdown(w io.Writer, rep *run.Report) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "### gradcheck: %s\n\n", summaryLine(rep, false))
+	fmt.Fprintf(&b, "### gradcheck: %s\n\n", SummaryLine(rep, false))
 	fmt.Fprintf(&b, "Backend %s, seed %d, batch %d, %d directions, %s mode",
 		rep.Backend, rep.Seed, rep.Settings.Batch, rep.Settings.Dirs, rep.Settings.Mode)
-	if sizes := formatSizes(rep.Settings.Sizes); sizes != "" {
+	if sizes := formulas.FormatSizes(rep.Settings.Sizes); sizes != "" {
 		fmt.Fprintf(&b, ", --size %s", sizes)
 	}
 	if rep.Shard != nil {
@@ -41,11 +44,11 @@ func reportMarkdown(rep *runReport) []byte {
 			relErr, tol = fmt.Sprintf("%.1e", r.MaxRelErr), fmt.Sprintf("%.1e", r.Tolerance)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s %s | %s | %s | %s |\n",
-			mdCell("`"+r.Name+"`"), r.Kind, mdCell(formatSizes(r.Sizes)), verdictMarks[r.Verdict], r.Verdict,
+			mdCell("`"+r.Name+"`"), r.Kind, mdCell(formulas.FormatSizes(r.Sizes)), verdictMarks[r.Verdict], r.Verdict,
 			relErr, tol, mdCell(note(r)))
 	}
-	for _, c := range rep.notRun {
-		fmt.Fprintf(&b, "| %s | %s | %s | ⏭️ not run | – | – | interrupted |\n", mdCell("`"+c.Name+"`"), c.Kind, mdCell(formatSizes(c.Sizes)))
+	for _, c := range rep.NotRun {
+		fmt.Fprintf(&b, "| %s | %s | %s | ⏭️ not run | – | – | interrupted |\n", mdCell("`"+c.Name+"`"), c.Kind, mdCell(formulas.FormatSizes(c.Sizes)))
 	}
 
 	var entries []string
@@ -58,11 +61,12 @@ func reportMarkdown(rep *runReport) []byte {
 		fmt.Fprintf(&b, "\n<details><summary>The entries that disagree most</summary>\n\n```\n%s\n```\n\n</details>\n",
 			strings.Join(entries, "\n\n"))
 	}
-	if reruns := rep.reruns(); len(reruns) > 0 {
+	if reruns := rep.Reruns(); len(reruns) > 0 {
 		fmt.Fprintf(&b, "\n<details><summary>Re-run a claim that did not pass</summary>\n\n```sh\n%s\n```\n\n</details>\n",
 			strings.Join(reruns, "\n"))
 	}
-	return b.Bytes()
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 // mdCell escapes the characters that would end a table cell or line.

@@ -1,27 +1,25 @@
-package main
+package report
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/fatih/color"
-	"golang.org/x/term"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/run"
 )
 
-// table writes the text report. Its rows stream as results arrive, so the
+// Table writes the text report. Its rows stream as results arrive, so the
 // column widths are fixed beforehand from the claims' names and sizes
 // (text/tabwriter would hold every row back until the last one). It writes
 // to any number of sinks, each with or without colour; with none it
-// discards everything.
-type table struct {
-	sinks   []sink
+// discards everything. The first write error stops it; Err returns it.
+type Table struct {
+	sinks   []Sink
 	verbose bool
 	widths  [6]int // NAME KIND SIZES VERDICT REL-ERR TOL; NOTE is last
 	details []string
@@ -31,10 +29,11 @@ type table struct {
 	err     error
 }
 
-// sink is one destination of the text report.
-type sink struct {
-	w     io.Writer
-	color bool
+// Sink is one destination of the text report: W, coloured (ANSI escapes
+// on the verdicts) when Color is set.
+type Sink struct {
+	W     io.Writer
+	Color bool
 }
 
 // The headings of the text report.
@@ -49,32 +48,18 @@ var verdictColors = map[gradcheck.Verdict]*color.Color{
 }
 
 func init() {
-	// Whether to colour is decided per writer (useColor), not by the
-	// package's global guess about stdout.
+	// Whether to colour is decided per sink, not by the package's global
+	// guess about stdout.
 	for _, c := range verdictColors {
 		c.EnableColor()
 	}
 }
 
-// useColor reports whether text written to w may be coloured: only when w
-// is a terminal, and never when NO_COLOR is set (https://no-color.org) or
-// TERM is dumb.
-func useColor(w io.Writer) bool {
-	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
-		return false
-	}
-	return isTerminal(w)
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// newTable prepares a table for claims.
-func newTable(claims []claimRef, verbose bool, sinks ...sink) *table {
-	t := &table{sinks: sinks, verbose: verbose}
+// NewTable prepares a table of the results of claims, writing to sinks.
+// Verbose lists the worst comparison of each result that did not pass
+// under the table.
+func NewTable(claims []run.ClaimRef, verbose bool, sinks ...Sink) *Table {
+	t := &Table{sinks: sinks, verbose: verbose}
 	for i := range t.widths {
 		t.widths[i] = len(headings[i])
 	}
@@ -84,35 +69,35 @@ func newTable(claims []claimRef, verbose bool, sinks ...sink) *table {
 	t.widths[5] = t.widths[4]
 	for _, c := range claims {
 		t.widths[0] = max(t.widths[0], utf8.RuneCountInString(c.Name))
-		t.widths[2] = max(t.widths[2], len(formatSizes(c.Sizes)))
+		t.widths[2] = max(t.widths[2], len(formulas.FormatSizes(c.Sizes)))
 	}
 	return t
 }
 
 // print writes s to every sink, coloured where the sink takes colour,
 // remembering the first error.
-func (t *table) print(plain, colored string) {
+func (t *Table) print(plain, colored string) {
 	for _, s := range t.sinks {
 		if t.err != nil {
 			return
 		}
 		out := plain
-		if s.color {
+		if s.Color {
 			out = colored
 		}
-		_, t.err = io.WriteString(s.w, out)
+		_, t.err = io.WriteString(s.W, out)
 	}
 }
 
 // printf writes the same text to every sink.
-func (t *table) printf(format string, args ...any) {
+func (t *Table) printf(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	t.print(s, s)
 }
 
 // line writes one row of cells, padded to the column widths; the verdict
 // cell is coloured by verdict v where colour is on.
-func (t *table) line(cells [7]string, v gradcheck.Verdict) {
+func (t *Table) line(cells [7]string, v gradcheck.Verdict) {
 	var plain, colored strings.Builder
 	for i, c := range cells[:6] {
 		pad := strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(c)+2)
@@ -128,16 +113,16 @@ func (t *table) line(cells [7]string, v gradcheck.Verdict) {
 	t.print(strings.TrimRight(plain.String(), " ")+"\n", strings.TrimRight(colored.String(), " ")+"\n")
 }
 
-// header writes the column headings.
-func (t *table) header() { t.line(headings, "") }
+// Header writes the column headings.
+func (t *Table) Header() { t.line(headings, "") }
 
-// row writes the row of one result.
-func (t *table) row(r gradcheck.Result) {
+// Row writes the row of one result.
+func (t *Table) Row(r gradcheck.Result) {
 	relErr, tol := "-", "-"
 	if decisive(r) {
 		relErr, tol = fmt.Sprintf("%.1e", r.MaxRelErr), fmt.Sprintf("%.1e", r.Tolerance)
 	}
-	t.line([7]string{r.Name, string(r.Kind), formatSizes(r.Sizes), string(r.Verdict), relErr, tol, note(r)}, r.Verdict)
+	t.line([7]string{r.Name, string(r.Kind), formulas.FormatSizes(r.Sizes), string(r.Verdict), relErr, tol, note(r)}, r.Verdict)
 	if r.Verdict == gradcheck.Fail && len(r.Entries) > 0 {
 		t.entries = append(t.entries, r)
 	}
@@ -148,31 +133,10 @@ func (t *table) row(r gradcheck.Result) {
 	}
 }
 
-// note is the NOTE cell: for a failure its diagnosis in words ("factor 0.5:
-// the claim is 0.5 times the truth"), or the detail or reason when there is
-// none; for another verdict the reason.
-func note(r gradcheck.Result) string {
-	if r.Verdict == gradcheck.Fail {
-		diag := r.Diagnosis
-		if diag == gradcheck.DiagFactor && r.Factor != 0 {
-			diag = fmt.Sprintf("%s %g", diag, r.Factor)
-		}
-		switch {
-		case diag != "" && r.Detail != "":
-			return oneLine(diag + ": " + r.Detail)
-		case diag != "":
-			return diag
-		case r.Detail != "":
-			return oneLine(r.Detail)
-		}
-	}
-	return oneLine(r.Reason)
-}
-
-// footer writes the worst entries of the failures, the details (--verbose),
+// Footer writes the worst entries of the failures, the details (verbose),
 // the summary line and the commands that re-run the claims that did not
 // pass.
-func (t *table) footer(summary string, reruns []string) {
+func (t *Table) Footer(summary string, reruns []string) {
 	for _, r := range t.entries {
 		t.printf("\n%s", entriesText(r))
 	}
@@ -188,21 +152,16 @@ func (t *table) footer(summary string, reruns []string) {
 	}
 }
 
-// entriesText lists the entries of failed result r that disagree most.
-func entriesText(r gradcheck.Result) string {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s: the entries that disagree most\n", r.Name, formatSizes(r.Sizes))
-	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "  INSTANCE\tI\tJ\tCLAIMED\tFINITE-DIFF\t")
-	for _, e := range r.Entries {
-		fmt.Fprintf(tw, "  %d\t%d\t%d\t%.6g\t%.6g\t\n", e.Instance, e.I, e.J, e.Claimed, e.FiniteDiff)
-	}
-	tw.Flush()
-	return b.String()
-}
+// Err returns the first error writing to a sink.
+func (t *Table) Err() error { return t.err }
 
-// decisive reports whether some comparison of r agreed or disagreed, so
-// that its worst relative error and tolerance mean something.
-func decisive(r gradcheck.Result) bool {
-	return r.Counts.Agreed+r.Counts.Disagreed > 0
+// writeText writes the report as the text table, without colour.
+func writeText(w io.Writer, rep *run.Report) error {
+	t := NewTable(rep.Claims, false, Sink{W: w})
+	t.Header()
+	for _, r := range rep.Results {
+		t.Row(r)
+	}
+	t.Footer(SummaryLine(rep, rep.Elapsed > 0), rep.Reruns())
+	return t.Err()
 }

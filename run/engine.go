@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"bytes"
@@ -20,68 +20,79 @@ import (
 	"github.com/gradcheck/gradcheck/gpu/worker"
 )
 
-// workerName is the GPU worker: this command built with -tags cuda (make
+// WorkerName is the GPU worker: this command built with -tags cuda (make
 // gpu). gradcheck itself never links CUDA, because gorgonia.org/cu ends any
 // process that loads it on a machine without a GPU.
-const workerName = "gradcheck-cuda"
+const WorkerName = "gradcheck-cuda"
 
 // workerStartTimeout bounds the worker's start: loading the driver and
 // JIT-compiling the PTX for the device.
 const workerStartTimeout = 60 * time.Second
 
-// engine verifies claims on one backend, in this process or in workers.
-type engine interface {
-	// name is the backend's name for reports.
-	name() string
-	// slots is how many verifications the engine runs at once (verify
+// Engine verifies claims on one backend, in this process or in other
+// processes: a new place to run claims (a cluster scheduler, another
+// accelerator's worker) implements it.
+type Engine interface {
+	// Name is the backend's name for reports ("cpu", "gpu").
+	Name() string
+	// Slots is how many verifications the engine runs at once (Verify
 	// may be called that many times concurrently).
-	slots() int
-	// verify checks one claim; an error means the engine itself failed
-	// (the worker died), not the claim.
-	verify(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error)
-	close() error
+	Slots() int
+	// Verify checks one resolved claim with settings s; an error means
+	// the engine itself failed (a worker died), not the claim.
+	Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error)
+	// Close releases the engine (stops its workers).
+	Close() error
 }
 
-// localEngine verifies in this process, on the CPU.
-type localEngine struct{}
+// Local verifies in this process, on the CPU backend.
+type Local struct{}
 
-func (localEngine) name() string { return "cpu" }
+// Name returns "cpu".
+func (Local) Name() string { return "cpu" }
 
-// slots is 1: the CPU backend already spreads one verification over
+// Slots is 1: the CPU backend already spreads one verification over
 // every core.
-func (localEngine) slots() int { return 1 }
+func (Local) Slots() int { return 1 }
 
-func (localEngine) verify(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {
-	return verify(ctx, cpu.New(), c, s), nil
+// Verify verifies rc on a CPU backend; it never fails itself.
+func (Local) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
+	return gradcheck.VerifyResolved(ctx, cpu.New(), rc, s), nil
 }
 
-func (localEngine) close() error { return nil }
+// Close does nothing.
+func (Local) Close() error { return nil }
 
-// workerEngine verifies in a GPU worker process on one device. A worker
-// that dies fails the job it was running; the next job starts a new
-// worker. It runs one job at a time.
-type workerEngine struct {
-	path   string
-	device int
-	stderr io.Writer
+// Worker verifies in a GPU worker process (package gpu/worker) on one
+// device. A worker that dies fails the job it was running; the next job
+// starts a new worker. It runs one job at a time.
+type Worker struct {
+	// Path is the worker's executable (see FindWorker), Device the GPU it
+	// verifies on, and Stderr where its log goes once it has started.
+	Path   string
+	Device int
+	Stderr io.Writer
 	client *worker.Client
 }
 
-func (w *workerEngine) name() string { return "gpu" }
+// Name returns "gpu".
+func (w *Worker) Name() string { return "gpu" }
 
-func (w *workerEngine) slots() int { return 1 }
+// Slots is 1: a worker verifies one claim at a time.
+func (w *Worker) Slots() int { return 1 }
 
-// start starts a worker. What the worker writes to stderr is held back
+// Start starts the worker process; Verify starts it when it is not
+// running. What the worker writes to stderr is held back
 // until it has started, so that a worker that cannot start (no driver, no
 // device) is reported in one line that quotes its last words.
-func (w *workerEngine) start(ctx context.Context) error {
+func (w *Worker) Start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, workerStartTimeout)
 	defer cancel()
 	args := []string{"worker"}
-	if w.device > 0 {
-		args = append(args, "--device", strconv.Itoa(w.device))
+	if w.Device > 0 {
+		args = append(args, "--device", strconv.Itoa(w.Device))
 	}
-	cmd := exec.Command(w.path, args...)
+	cmd := exec.Command(w.Path, args...)
 	log := &startLog{}
 	cmd.Stderr = log
 	c, err := worker.Start(ctx, cmd)
@@ -91,7 +102,7 @@ func (w *workerEngine) start(ctx context.Context) error {
 		}
 		return err
 	}
-	log.forward(w.stderr)
+	log.forward(w.Stderr)
 	w.client = c
 	return nil
 }
@@ -129,13 +140,15 @@ func (l *startLog) lastLine() string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-func (w *workerEngine) verify(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {
+// Verify sends rc's claim with settings s to the worker, which resolves it
+// at the same sizes in its own process.
+func (w *Worker) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
 	if w.client == nil {
-		if err := w.start(ctx); err != nil {
+		if err := w.Start(ctx); err != nil {
 			return gradcheck.Result{}, err
 		}
 	}
-	r, err := w.client.Verify(ctx, c, s)
+	r, err := w.client.Verify(ctx, rc.Claim, s)
 	if err != nil {
 		w.client.Close()
 		w.client = nil
@@ -143,99 +156,113 @@ func (w *workerEngine) verify(ctx context.Context, c *formulas.Claim, s gradchec
 	return r, err
 }
 
-func (w *workerEngine) close() error {
+// Close stops the worker process.
+func (w *Worker) Close() error {
 	if w.client == nil {
 		return nil
 	}
 	return w.client.Close()
 }
 
-// findWorker returns the path of the GPU worker: $GRADCHECK_WORKER, else
+// FindWorker returns the path of the GPU worker: $GRADCHECK_WORKER, else
 // gradcheck-cuda next to this executable, else on PATH.
-func findWorker() (string, error) {
+func FindWorker() (string, error) {
 	if p := os.Getenv("GRADCHECK_WORKER"); p != "" {
 		return p, nil
 	}
 	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), workerName)
+		p := filepath.Join(filepath.Dir(self), WorkerName)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
-	if p, err := exec.LookPath(workerName); err == nil {
+	if p, err := exec.LookPath(WorkerName); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("no %s worker next to gradcheck or on PATH (build it with 'make gpu' on a machine with a CUDA 11.8 or 12.x toolkit)", workerName)
+	return "", fmt.Errorf("no %s worker next to gradcheck or on PATH (build it with 'make gpu' on a machine with a CUDA 11.8 or 12.x toolkit)", WorkerName)
 }
 
-// selectBackend returns the engine --backend names. gpu and auto start the
-// GPU worker, and then one more for each other GPU its hello counts; when
-// the first cannot start, gpu fails (exit 1) with the reason and auto falls
-// back to the CPU with one line on stderr. A GPU whose worker cannot start
-// is left out, with one line on stderr.
-func selectBackend(ctx context.Context, name string, stderr io.Writer) (engine, error) {
+// ErrNoGPU is returned by Select for the gpu backend when no GPU worker
+// starts; the error wraps it with the reason.
+var ErrNoGPU = errors.New("gpu backend")
+
+// Select returns the engine of the backend called name: cpu, gpu or auto.
+// gpu and auto start the GPU worker, and then one more for each other GPU
+// its hello counts; when the first cannot start, gpu fails with ErrNoGPU
+// and the reason, and auto falls back to the CPU with one line on stderr.
+// A GPU whose worker cannot start is left out, with one line on stderr.
+func Select(ctx context.Context, name string, stderr io.Writer) (Engine, error) {
 	if name == "cpu" {
-		return localEngine{}, nil
+		return Local{}, nil
 	}
-	path, err := findWorker()
+	path, err := FindWorker()
 	if err == nil {
-		first := &workerEngine{path: path, stderr: stderr}
-		if err = first.start(ctx); err == nil {
-			return startPool(ctx, first, stderr), nil
+		first := &Worker{Path: path, Stderr: stderr}
+		if err = first.Start(ctx); err == nil {
+			return StartPool(ctx, first, stderr), nil
 		}
 	}
 	if name == "gpu" {
-		return nil, failErrorf("gpu backend: %v", err)
+		return nil, fmt.Errorf("%w: %v", ErrNoGPU, err)
 	}
 	fmt.Fprintf(stderr, "gradcheck: no GPU (%v); using the CPU\n", oneLine(err.Error()))
-	return localEngine{}, nil
+	return Local{}, nil
 }
 
-// workerPool verifies on one worker per GPU, as many claims at once as it
-// has workers.
-type workerPool struct {
-	workers []*workerEngine
-	free    chan *workerEngine
+// Pool verifies on one worker per GPU, as many claims at once as it has
+// workers.
+type Pool struct {
+	workers []*Worker
+	free    chan *Worker
 }
 
-// startPool starts a worker for each GPU after first's (which runs on
-// device 0) and returns the pool of those that started.
-func startPool(ctx context.Context, first *workerEngine, stderr io.Writer) *workerPool {
-	p := &workerPool{workers: []*workerEngine{first}}
+// StartPool starts a worker for each GPU after first's (which has started,
+// on device 0) and returns the pool of those that started; a GPU whose
+// worker does not start is left out with one line on stderr.
+func StartPool(ctx context.Context, first *Worker, stderr io.Writer) *Pool {
+	p := &Pool{workers: []*Worker{first}}
 	for d := 1; d < first.client.Hello.Devices; d++ {
-		w := &workerEngine{path: first.path, device: d, stderr: stderr}
-		if err := w.start(ctx); err != nil {
+		w := &Worker{Path: first.Path, Device: d, Stderr: stderr}
+		if err := w.Start(ctx); err != nil {
 			fmt.Fprintf(stderr, "gradcheck: GPU %d left out: %v\n", d, oneLine(err.Error()))
 			continue
 		}
 		p.workers = append(p.workers, w)
 	}
-	p.free = make(chan *workerEngine, len(p.workers))
+	p.free = make(chan *Worker, len(p.workers))
 	for _, w := range p.workers {
 		p.free <- w
 	}
 	return p
 }
 
-func (p *workerPool) name() string { return "gpu" }
+// Name returns "gpu".
+func (p *Pool) Name() string { return "gpu" }
 
-func (p *workerPool) slots() int { return len(p.workers) }
+// Slots is the number of workers.
+func (p *Pool) Slots() int { return len(p.workers) }
 
-// verify runs the claim on the first worker free.
-func (p *workerPool) verify(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {
+// Verify runs the claim on the first worker free.
+func (p *Pool) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
 	select {
 	case w := <-p.free:
 		defer func() { p.free <- w }()
-		return w.verify(ctx, c, s)
+		return w.Verify(ctx, rc, s)
 	case <-ctx.Done():
 		return gradcheck.Result{}, ctx.Err()
 	}
 }
 
-func (p *workerPool) close() error {
+// Close stops every worker.
+func (p *Pool) Close() error {
 	var errs []error
 	for _, w := range p.workers {
-		errs = append(errs, w.close())
+		errs = append(errs, w.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// oneLine joins the lines of s, so that every message is one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -1,21 +1,22 @@
-package main
+package run
 
 import (
 	"strconv"
 	"strings"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 // rerunArgs returns the command line that verifies the claim of result r
 // again, alone, with the settings that produced r: its seed and sizes,
 // the settings that differ from the defaults, and the instance that
 // failed worst (for a fail) or the instance that was asked for.
-func rerunArgs(t target, r gradcheck.Result, s gradcheck.Settings) []string {
+func rerunArgs(c ClaimRef, r gradcheck.Result, s gradcheck.Settings) []string {
 	d := gradcheck.DefaultSettings()
-	args := append([]string{"gradcheck"}, t.selector...)
+	args := append([]string{"gradcheck"}, c.Select...)
 	args = append(args, "--seed", strconv.FormatUint(s.Seed, 10))
-	if sizes := formatSizes(t.sizes); sizes != "" {
+	if sizes := formulas.FormatSizes(c.Sizes); sizes != "" {
 		args = append(args, "--size", sizes)
 	}
 	if s.Batch != d.Batch {

@@ -1,115 +1,114 @@
-package main
+package run
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// verify is gradcheck.Verify; tests replace it.
-var verify = gradcheck.Verify
+// Target is one claim of a run, with the arguments after "gradcheck" that
+// select it and no other (as in ["run", "logdet-spd"]), for the command
+// that re-runs it. Resolve fills in Resolved.
+type Target struct {
+	Claim    *formulas.Claim
+	Select   []string
+	Resolved *formulas.Resolved
+}
 
-// verifyTargets checks every target's sizes and shapes, then verifies the
-// jobs of this shard (all of them when unsharded), as many at once as the
-// engine runs (one per GPU), and writes the report in their order. Nothing runs when any target is malformed at the
-// requested sizes. An interrupt stops the run at once: the report of the
-// jobs that finished is written, marked incomplete, and the exit code is
-// 130.
-func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf *commonFlags, s gradcheck.Settings) error {
-	if err := resolve(e, targets, s); err != nil {
-		return err
-	}
-	sh, err := cf.shardOf(cmd)
-	if err != nil {
-		return err
-	}
-	eng, err := selectBackend(ctx, cf.backend.val, e.stderr)
-	if err != nil {
-		return err
-	}
-	defer eng.close()
-	if err := checkOut(cmd, cf.out); err != nil {
-		return err
-	}
+// ErrEngine is returned by Run, beside the report, when the engine itself
+// failed (a GPU worker died): the claims it was running are marked error.
+var ErrEngine = errors.New("the GPU worker failed; the claims it was running are marked error")
+
+// Config says what Run runs and how.
+type Config struct {
+	// Engine verifies the jobs.
+	Engine Engine
+	// Targets are the claims, resolved (see Resolve).
+	Targets []Target
+	// Settings are the verifier's; Shard, when set, the part of the plan
+	// to run.
+	Settings gradcheck.Settings
+	Shard    *Shard
+	// Version is gradcheck's version, written in the report.
+	Version string
+	// OnResult, when set, is called after each job, in order, with the
+	// number of jobs done and to do, the job's result and its time.
+	OnResult func(done, total int, r gradcheck.Result, elapsed time.Duration)
+}
+
+// Jobs returns the jobs of the whole plan and those this run runs: all of
+// them when unsharded, else the shard's.
+func (cfg *Config) Jobs() (all, mine []Job) {
 	count := 1
-	if sh != nil {
-		count = sh.Count
+	if cfg.Shard != nil {
+		count = cfg.Shard.Count
 	}
-	jobs := plan(len(targets), s, count)
-	mine := jobs
-	if sh != nil {
-		mine = jobsOf(jobs, *sh)
-		fmt.Fprintf(e.stderr, "gradcheck: shard %s (from %s): %d of %d jobs\n", sh, sh.from, len(mine), len(jobs))
+	all = Plan(len(cfg.Targets), cfg.Settings, count)
+	if cfg.Shard == nil {
+		return all, all
 	}
-	rep := newReport(eng.name(), targets, s, sh)
+	return all, JobsOf(all, *cfg.Shard)
+}
 
-	// While the bar shows, every line written to the terminal goes above it.
-	bar := startProgress(e.stderr, cf.progress.val, len(mine))
-	we := &env{stdout: e.stdout, stderr: e.stderr}
-	if bar != nil {
-		we.stdout, we.stderr = progressWriter{bar, e.stdout}, progressWriter{bar, e.stderr}
+// Run verifies the jobs of cfg's plan that are this run's, as many at once
+// as the engine runs (one per GPU), and returns the report, its results in
+// the order of the jobs. An interrupt (ctx cancelled) stops the run at
+// once: the report holds the jobs that finished and is marked Incomplete.
+// A job whose engine failed is an error result, the run goes on, and Run
+// returns ErrEngine beside the report. A panic in the verifier is passed
+// on.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	eng, targets, s := cfg.Engine, cfg.Targets, cfg.Settings
+	_, mine := cfg.Jobs()
+	count := 1
+	if cfg.Shard != nil {
+		count = cfg.Shard.Count
 	}
-	o := newOutput(we, cf.reportFormat(), cf.out, rep.Claims, cf.verbose, useColor(e.stdout))
-	o.table.header()
+	rep := newReport(cfg.Version, eng.Name(), targets, s, cfg.Shard)
 	start := time.Now()
 	toolFailed := false
-	// Up to eng.slots() jobs run at once (one per GPU); they are reported
+	// Up to eng.Slots() jobs run at once (one per GPU); they are reported
 	// in order.
 	running := make([]chan outcome, len(mine))
 	for k, jb := range mine {
-		for next := k; next < min(k+eng.slots(), len(mine)); next++ {
+		for next := k; next < min(k+eng.Slots(), len(mine)); next++ {
 			if running[next] == nil {
 				j := mine[next]
-				running[next] = startJob(ctx, eng, targets[j.target].claim, settingsFor(j, s, count))
+				running[next] = startJob(ctx, eng, targets[j.Target].Resolved, settingsFor(j, s, count))
 			}
 		}
-		t := targets[jb.target]
+		t := targets[jb.Target].Resolved
 		r, d, ok, err := awaitJob(ctx, running[k])
 		if err != nil {
 			// The engine failed, not the claim: this job errs, the run
 			// goes on, and the exit code says the tool failed.
-			r = gradcheck.Result{Name: t.claim.Name, Kind: t.claim.Kind, Verdict: gradcheck.Error, Reason: oneLine(err.Error())}
+			r = gradcheck.Result{Name: t.Claim.Name, Kind: t.Claim.Kind, Verdict: gradcheck.Error, Reason: oneLine(err.Error())}
 			toolFailed = true
 		}
 		if !ok {
 			rep.Incomplete = true
 			for _, rest := range mine[k:] {
-				rep.notRun = append(rep.notRun, rep.Claims[rest.target])
+				rep.NotRun = append(rep.NotRun, rep.Claims[rest.Target])
 			}
 			break
 		}
 		if r.Sizes == nil {
-			r.Sizes = t.sizes
+			r.Sizes = t.Sizes
 		}
-		if cf.verbose {
-			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
-				k+1, len(mine), t.claim.Name, formatSizes(t.sizes), r.Verdict, d.Seconds())
+		rep.add(r, jb.Target, d)
+		if cfg.OnResult != nil {
+			cfg.OnResult(k+1, len(mine), r, d)
 		}
-		rep.add(r, jb.target, d)
-		o.table.row(r)
-		bar.step()
 	}
-	bar.finish()
-	rep.elapsed = time.Since(start)
-	if err := o.finish(rep); err != nil {
-		return err
-	}
-	if rep.Incomplete {
-		return &exitError{code: exitInterrupted,
-			msg: fmt.Sprintf("interrupted: %d of %d claims finished; the report is incomplete", len(rep.Results), len(mine))}
-	}
+	rep.Elapsed = time.Since(start)
 	if toolFailed {
-		return &exitError{code: exitInternal, msg: "the GPU worker failed; the claims it was running are marked error"}
+		return rep, ErrEngine
 	}
-	if !rep.Summary.OK() {
-		return errNotAllPassed
-	}
-	return nil
+	return rep, nil
 }
 
 // outcome is what a job started by startJob came to.
@@ -123,7 +122,7 @@ type outcome struct {
 // startJob starts verifying claim c with settings s on eng and returns
 // where its outcome will be sent. err in the outcome reports a failure of
 // the engine itself; a panic in the verifier is caught and passed on.
-func startJob(ctx context.Context, eng engine, c *formulas.Claim, s gradcheck.Settings) chan outcome {
+func startJob(ctx context.Context, eng Engine, rc *formulas.Resolved, s gradcheck.Settings) chan outcome {
 	done := make(chan outcome, 1)
 	go func() {
 		start := time.Now()
@@ -132,7 +131,7 @@ func startJob(ctx context.Context, eng engine, c *formulas.Claim, s gradcheck.Se
 				done <- outcome{panicky: p}
 			}
 		}()
-		r, err := eng.verify(ctx, c, s)
+		r, err := eng.Verify(ctx, rc, s)
 		done <- outcome{r: r, err: err, elapsed: time.Since(start)}
 	}()
 	return done
@@ -159,52 +158,27 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 	}
 }
 
-// resolve gives every target its sizes and shape-checks it there; a size
-// symbol of --size that no target uses is worth a warning.
-func resolve(e *env, targets []target, s gradcheck.Settings) error {
+// Resolve gives every target its sizes, the values of sizes first, and
+// shape-checks it there (see formulas.Claim.Resolve), filling in
+// t.Resolved; the error names the first target that does not resolve.
+// unused lists, sorted, the symbols of sizes that no target uses.
+func Resolve(targets []Target, sizes map[string]int) (unused []string, err error) {
 	used := make(map[string]bool)
 	for i := range targets {
-		c := targets[i].claim
-		sizes, err := c.ResolveSizes(s.Sizes)
+		rc, err := targets[i].Claim.Resolve(sizes)
 		if err != nil {
-			return inputErrorf("%v", err)
+			return nil, err
 		}
-		if _, err := c.Check(sizes); err != nil {
-			return inputErrorf("%v", err)
-		}
-		targets[i].sizes = sizes
-		for k := range sizes {
+		targets[i].Resolved = rc
+		for k := range rc.Sizes {
 			used[k] = true
 		}
 	}
-	var unused []string
-	for k := range s.Sizes {
+	for k := range sizes {
 		if !used[k] {
 			unused = append(unused, k)
 		}
 	}
-	if len(unused) > 0 {
-		slices.Sort(unused)
-		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: no selected claim uses %s\n",
-			strings.Join(unused, ","), orList(unused))
-	}
-	return nil
-}
-
-// summaryLine writes "31 passed, 2 failed, 0 inconclusive, 0 errors in 3.2s";
-// a merged report has no time, and an incomplete one says so.
-func summaryLine(rep *runReport, timed bool) string {
-	sm := rep.Summary
-	errs := "errors"
-	if sm.Error == 1 {
-		errs = "error"
-	}
-	line := fmt.Sprintf("%d passed, %d failed, %d inconclusive, %d %s", sm.Pass, sm.Fail, sm.Inconclusive, sm.Error, errs)
-	if timed {
-		line += fmt.Sprintf(" in %.1fs", rep.elapsed.Seconds())
-	}
-	if rep.Incomplete {
-		line += fmt.Sprintf(" (incomplete: interrupted, %d not run)", len(rep.notRun))
-	}
-	return line
+	slices.Sort(unused)
+	return unused, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gradcheck/gradcheck/bench"
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // inProcessGPU, set in the cuda build, returns the GPU backend on GPU 0.
@@ -154,7 +155,7 @@ func benchClaims(patterns []string) ([]*formulas.Claim, error) {
 	}
 	claims := make([]*formulas.Claim, len(ts))
 	for i, t := range ts {
-		claims[i] = t.claim
+		claims[i] = t.Claim
 	}
 	return claims, nil
 }
@@ -187,7 +188,7 @@ func benchInProcess(ctx context.Context, e *env, f *benchFlags, name string, cla
 // reads its JSON report; the worker's progress lines pass through to
 // stderr.
 func benchOnWorker(ctx context.Context, e *env, f *benchFlags, claims []*formulas.Claim) (bench.Report, error) {
-	path, err := findWorker()
+	path, err := gcrun.FindWorker()
 	if err != nil {
 		return bench.Report{}, failErrorf("gpu backend: %v", err)
 	}

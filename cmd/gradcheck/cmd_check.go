@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"strings"
+
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // checkCommand verifies the claims of spec files or one inline claim.
@@ -35,7 +37,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var targets []target
+	var targets []gcrun.Target
 	if inline {
 		name := "inline"
 		if len(names) == 1 {
@@ -45,7 +47,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		targets = []target{t}
+		targets = []gcrun.Target{t}
 	} else if targets, err = specTargets(specs, names); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -32,7 +31,7 @@ func listCommand(_ context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tCLAIM\tSOURCE")
 	for _, c := range claims {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.Kind, claimText(c), oneLine(c.Source))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.Kind, c.String(), oneLine(c.Source))
 	}
 	return tw.Flush()
 }
@@ -64,7 +63,7 @@ func listJSON(e *env, claims []*formulas.Claim) error {
 	entries := make([]listEntry, len(claims))
 	for i, c := range claims {
 		le := listEntry{
-			Name: c.Name, Kind: c.Kind, Claim: claimText(c),
+			Name: c.Name, Kind: c.Kind, Claim: c.String(),
 			F: oneLine(c.FText), Wrt: c.Wrt, Rhs: oneLine(c.RhsText),
 			Sizes: c.Sizes, Source: c.Source, Vars: []listVar{},
 		}
@@ -86,26 +85,4 @@ func listJSON(e *env, claims []*formulas.Claim) error {
 	}
 	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
 	return err
-}
-
-// claimText writes a claim in one line, as in "grad_X tr(A*X) = A'".
-func claimText(c *formulas.Claim) string {
-	f, rhs := oneLine(c.FText), oneLine(c.RhsText)
-	var s string
-	switch c.Kind {
-	case formulas.Grad:
-		s = fmt.Sprintf("grad_%s %s = %s", c.Wrt, f, rhs)
-		if c.Layout == formulas.Numerator {
-			s += " (numerator layout)"
-		}
-	case formulas.Diff:
-		s = fmt.Sprintf("d(%s)[d%s] = %s", f, c.Wrt, rhs)
-	case formulas.Jac:
-		s = fmt.Sprintf("jac_%s %s = %s", c.Wrt, f, rhs)
-	case formulas.Hess:
-		s = fmt.Sprintf("hess_%s %s = %s", c.Wrt, f, rhs)
-	default:
-		s = fmt.Sprintf("%s = %s", f, rhs)
-	}
-	return strings.TrimSpace(s)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gradcheck/gradcheck/formulas"
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // inlineFlags declare one claim on the command line of check.
@@ -45,7 +46,7 @@ func given(fs *pflag.FlagSet) bool {
 
 // target builds the inline claim called name (named tells whether --name
 // gave it).
-func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (target, error) {
+func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (gcrun.Target, error) {
 	spec := formulas.Spec{
 		Name: name, F: in.f, Wrt: in.wrt,
 		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
@@ -55,13 +56,13 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (targe
 	for _, s := range in.vars {
 		n, v, err := formulas.ParseVarFlag(s)
 		if err != nil {
-			return target{}, usageErrorf("check", "--var: %v", err)
+			return gcrun.Target{}, usageErrorf("check", "--var: %v", err)
 		}
 		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
 	}
 	c, err := formulas.Build(spec)
 	if err != nil {
-		return target{}, inputErrorf("%v", err)
+		return gcrun.Target{}, inputErrorf("%v", err)
 	}
 	sel := []string{"check"}
 	fs.Visit(func(f *pflag.Flag) {
@@ -77,5 +78,5 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (targe
 	if named {
 		sel = append(sel, "--name", name)
 	}
-	return target{claim: c, selector: sel}, nil
+	return gcrun.Target{Claim: c, Select: sel}, nil
 }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck"
-	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/formulas"
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // TestMain lets the test binary stand in for gradcheck: with
@@ -43,20 +43,16 @@ func TestMain(m *testing.M) {
 func TestInterruptWritesIncompleteReport(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	defer func(v func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result) {
-		verify = v
-	}(verify)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var calls atomic.Int32
-	real := verify
-	verify = func(ctx context.Context, b backend.Backend, c *formulas.Claim, s gradcheck.Settings) gradcheck.Result {
+	hookVerify(t, func(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) gradcheck.Result {
 		if calls.Add(1) == 3 {
 			cancel()
 			<-release // busy with a chunk; never looks at ctx
 		}
-		return real(ctx, b, c, s)
-	}
+		return cpuVerify(ctx, rc, s)
+	})
 	for _, format := range []string{"json", "junit", "text"} {
 		t.Run(format, func(t *testing.T) {
 			calls.Store(0)
@@ -84,7 +80,7 @@ func TestInterruptWritesIncompleteReport(t *testing.T) {
 			}
 			switch format {
 			case "json":
-				rep, err := readReport(file, data)
+				rep, err := gcrun.ReadReport(file, data)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,7 +148,7 @@ func TestSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := readReport(file, data)
+	rep, err := gcrun.ReadReport(file, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,17 +166,13 @@ func TestSignal(t *testing.T) {
 func TestProgress(t *testing.T) {
 	defer func(d time.Duration) { progressDelay = d }(progressDelay)
 	progressDelay = 0
-	defer func(v func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result) {
-		verify = v
-	}(verify)
-	real := verify
 	var slow atomic.Bool
-	verify = func(ctx context.Context, b backend.Backend, c *formulas.Claim, s gradcheck.Settings) gradcheck.Result {
+	hookVerify(t, func(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) gradcheck.Result {
 		if slow.Load() {
 			time.Sleep(2 * progressRefresh) // long enough for the bar to be drawn
 		}
-		return real(ctx, b, c, s)
-	}
+		return cpuVerify(ctx, rc, s)
+	})
 	args := []string{"run", "tr-ax", "tr-x", "--backend", "cpu"}
 	slow.Store(true)
 	code, out, errOut := call(t, append(args, "--progress", "always")...)

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	gcrun "github.com/gradcheck/gradcheck/run"
+
 	"github.com/gradcheck/gradcheck"
-	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
@@ -111,14 +114,14 @@ func TestRunPasses(t *testing.T) {
 	}
 }
 
-// report runs args with --format json and decodes the report.
-func report(t *testing.T, wantCode int, args ...string) (runReport, string) {
+// jsonReport runs args with --format json and decodes the report.
+func jsonReport(t *testing.T, wantCode int, args ...string) (gcrun.Report, string) {
 	t.Helper()
 	code, out, errOut := call(t, append(args, "--format", "json")...)
 	if code != wantCode {
 		t.Fatalf("%q: exit %d, want %d\n%s", args, code, wantCode, errOut)
 	}
-	var rep runReport
+	var rep gcrun.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%q: the JSON report does not parse: %v\n%s", args, err, out)
 	}
@@ -126,7 +129,7 @@ func report(t *testing.T, wantCode int, args ...string) (runReport, string) {
 }
 
 func TestRunJSON(t *testing.T) {
-	_, out := report(t, exitOK, "run", "tr-ax", "kron-trace")
+	_, out := jsonReport(t, exitOK, "run", "tr-ax", "kron-trace")
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(out), &fields); err != nil {
 		t.Fatal(err)
@@ -136,7 +139,7 @@ func TestRunJSON(t *testing.T) {
 			t.Errorf("JSON report lacks %q", k)
 		}
 	}
-	rep, _ := report(t, exitOK, "run", "tr-ax", "kron-trace", "--seed", "7")
+	rep, _ := jsonReport(t, exitOK, "run", "tr-ax", "kron-trace", "--seed", "7")
 	if rep.Version != gradcheck.ReportVersion || rep.Backend != "cpu" || rep.Seed != 7 {
 		t.Errorf("report header: version %d, backend %q, seed %d", rep.Version, rep.Backend, rep.Seed)
 	}
@@ -147,7 +150,7 @@ func TestRunJSON(t *testing.T) {
 		t.Errorf("summary %+v, want 2 passes", rep.Summary)
 	}
 	// The report is deterministic.
-	_, again := report(t, exitOK, "run", "tr-ax", "kron-trace")
+	_, again := jsonReport(t, exitOK, "run", "tr-ax", "kron-trace")
 	if again != out {
 		t.Errorf("two runs with the same seed give different reports")
 	}
@@ -172,7 +175,7 @@ func TestCheckSpec(t *testing.T) {
 	if code, out, errOut := call(t, "check", "--spec", "../../examples/correct.yaml"); code != exitOK {
 		t.Errorf("correct.yaml: exit %d\n%s%s", code, out, errOut)
 	}
-	rep, _ := report(t, exitFail, "check", "--spec", "../../examples/wrong.yaml")
+	rep, _ := jsonReport(t, exitFail, "check", "--spec", "../../examples/wrong.yaml")
 	if len(rep.Results) == 0 || rep.Summary.Fail != len(rep.Results) {
 		t.Errorf("wrong.yaml: summary %+v for %d claims, want every claim failed", rep.Summary, len(rep.Results))
 	}
@@ -183,7 +186,7 @@ func TestCheckSpec(t *testing.T) {
 	}
 
 	// --name selects claims of a spec file.
-	rep, _ = report(t, exitFail, "check", "--spec", "../../examples/wrong.yaml", "--name", "wrong-tr-*", "--name", "wrong-det")
+	rep, _ = jsonReport(t, exitFail, "check", "--spec", "../../examples/wrong.yaml", "--name", "wrong-tr-*", "--name", "wrong-det")
 	var names []string
 	for _, r := range rep.Results {
 		names = append(names, r.Name)
@@ -211,7 +214,7 @@ func TestRerun(t *testing.T) {
 	if !strings.HasPrefix(line, prefix) {
 		t.Fatalf("re-run line %q, want prefix %q", line, prefix)
 	}
-	rep, _ := report(t, exitFail, strings.Fields(line)[1:]...)
+	rep, _ := jsonReport(t, exitFail, strings.Fields(line)[1:]...)
 	if len(rep.Results) != 1 || rep.Results[0].Comparisons != 3 {
 		t.Errorf("re-run gives %+v, want one claim at one instance", rep.Results)
 	}
@@ -227,7 +230,7 @@ func TestOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep runReport
+	var rep gcrun.Report
 	if err := json.Unmarshal(data, &rep); err != nil || rep.Summary.Pass != 1 {
 		t.Errorf("--out report: %v, %+v", err, rep.Summary)
 	}
@@ -352,37 +355,14 @@ func TestFlagErrorsPointToHelp(t *testing.T) {
 // TestPanicIsInternalError checks that a panic during a run becomes exit 3
 // with a one-line message and no stack trace.
 func TestPanicIsInternalError(t *testing.T) {
-	defer func(v func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result) {
-		verify = v
-	}(verify)
-	verify = func(context.Context, backend.Backend, *formulas.Claim, gradcheck.Settings) gradcheck.Result {
+	hookVerify(t, func(context.Context, *formulas.Resolved, gradcheck.Settings) gradcheck.Result {
 		var m map[string]int
 		m["boom"]++ // a nil-map write, as a bug would
 		return gradcheck.Result{}
-	}
+	})
 	code, _, errOut := call(t, "run", "tr-ax")
 	if code != exitInternal || !strings.Contains(errOut, "internal error") {
 		t.Errorf("exit %d, stderr %q; want 3 and an internal error", code, errOut)
-	}
-}
-
-func TestNonFiniteJSON(t *testing.T) {
-	nan := func() float64 { var z float64; return z / z }()
-	rep := &runReport{Results: []gradcheck.Result{{Name: "x", MaxRelErr: nan, Reason: "f is not finite"}}}
-	data, err := reportJSON(rep)
-	if err != nil {
-		t.Fatalf("reportJSON: %v", err)
-	}
-	var back runReport
-	if err := json.Unmarshal(data, &back); err != nil {
-		t.Fatal(err)
-	}
-	r := back.Results[0]
-	if r.MaxRelErr != 0 || !strings.Contains(r.Reason, "f is not finite") || !strings.Contains(r.Reason, "max_rel_err was NaN") {
-		t.Errorf("sanitized result %+v", r)
-	}
-	if rep.Results[0].MaxRelErr == rep.Results[0].MaxRelErr {
-		t.Errorf("reportJSON modified its argument")
 	}
 }
 
@@ -399,7 +379,7 @@ func TestWorkerDies(t *testing.T) {
 	}
 	t.Setenv("GRADCHECK_WORKER", script)
 	code, out, errOut := call(t, "run", "tr-ax", "tr-x", "--backend", "gpu", "--format", "json")
-	var rep runReport
+	var rep gcrun.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v: %q", err, out)
 	}
@@ -411,4 +391,29 @@ func TestWorkerDies(t *testing.T) {
 			t.Errorf("%s: %s %q", r.Name, r.Verdict, r.Reason)
 		}
 	}
+}
+
+// hookEngine is the CPU engine with verify in place of the verifier, for
+// tests that watch or hold up verifications.
+type hookEngine struct {
+	gcrun.Local
+	verify func(context.Context, *formulas.Resolved, gradcheck.Settings) gradcheck.Result
+}
+
+func (h hookEngine) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
+	return h.verify(ctx, rc, s), nil
+}
+
+// hookVerify makes the runs of test t verify on the CPU through verify.
+func hookVerify(t *testing.T, verify func(context.Context, *formulas.Resolved, gradcheck.Settings) gradcheck.Result) {
+	old := selectEngine
+	t.Cleanup(func() { selectEngine = old })
+	selectEngine = func(context.Context, string, io.Writer) (gcrun.Engine, error) {
+		return hookEngine{verify: verify}, nil
+	}
+}
+
+// cpuVerify is the verifier of the CPU engine.
+func cpuVerify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) gradcheck.Result {
+	return gradcheck.VerifyResolved(ctx, cpu.New(), rc, s)
 }

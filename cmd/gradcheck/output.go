@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/gradcheck/gradcheck/report"
+	gcrun "github.com/gradcheck/gradcheck/run"
+	"golang.org/x/term"
 )
 
 // output sends a report where the flags say: the report in its format to
@@ -16,24 +21,45 @@ type output struct {
 	e        *env
 	format   string
 	out      string
-	table    *table
+	table    *report.Table
 	textCopy *bytes.Buffer
 }
 
 // newOutput prepares the output of a report on claims; color says whether
 // the table may colour stdout.
-func newOutput(e *env, format, out string, claims []claimRef, verbose, color bool) *output {
+func newOutput(e *env, format, out string, claims []gcrun.ClaimRef, verbose, color bool) *output {
 	o := &output{e: e, format: format, out: out}
-	var sinks []sink
+	var sinks []report.Sink
 	if out != "" || format == "text" {
-		sinks = append(sinks, sink{w: e.stdout, color: color})
+		sinks = append(sinks, report.Sink{W: e.stdout, Color: color})
 	}
 	if out != "" && format == "text" {
 		o.textCopy = new(bytes.Buffer)
-		sinks = append(sinks, sink{w: o.textCopy})
+		sinks = append(sinks, report.Sink{W: o.textCopy})
 	}
-	o.table = newTable(claims, verbose, sinks...)
+	o.table = report.NewTable(claims, verbose, sinks...)
 	return o
+}
+
+// formats are the values of --format.
+var formats = report.Formats()
+
+// formatFor returns the report format: format when it was given (changed),
+// else the one the extension of the --out file names (.json, .xml for
+// JUnit, .md for markdown), else format.
+func formatFor(format string, changed bool, out string) string {
+	if out == "" || changed {
+		return format
+	}
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".json":
+		return "json"
+	case ".xml":
+		return "junit"
+	case ".md", ".markdown":
+		return "markdown"
+	}
+	return format
 }
 
 // checkOut finds an unwritable --out file before the run, not after it.
@@ -50,11 +76,11 @@ func checkOut(cmd, out string) error {
 
 // finish ends the table and writes the report. A run's summary gives its
 // time; a merged report's has none.
-func (o *output) finish(rep *runReport) error {
-	summary := summaryLine(rep, rep.elapsed > 0)
-	reruns := rep.reruns()
-	o.table.footer(summary, reruns)
-	if err := o.table.err; err != nil {
+func (o *output) finish(rep *gcrun.Report) error {
+	summary := report.SummaryLine(rep, rep.Elapsed > 0)
+	reruns := rep.Reruns()
+	o.table.Footer(summary, reruns)
+	if err := o.table.Err(); err != nil {
 		return fmt.Errorf("writing the results: %w", err)
 	}
 	var data []byte
@@ -65,10 +91,11 @@ func (o *output) finish(rep *runReport) error {
 		}
 		data = o.textCopy.Bytes()
 	default:
-		var err error
-		if data, err = encodeReport(o.format, rep); err != nil {
+		var b bytes.Buffer
+		if err := report.Write(&b, o.format, rep); err != nil {
 			return err
 		}
+		data = b.Bytes()
 	}
 	if o.out != "" {
 		if err := os.WriteFile(o.out, data, 0o644); err != nil {
@@ -88,15 +115,18 @@ func (o *output) finish(rep *runReport) error {
 	return nil
 }
 
-// encodeReport writes the report in format json, junit or markdown.
-func encodeReport(format string, rep *runReport) ([]byte, error) {
-	switch format {
-	case "json":
-		return reportJSON(rep)
-	case "junit":
-		return reportJUnit(rep)
-	case "markdown":
-		return reportMarkdown(rep), nil
+// useColor reports whether text written to w may be coloured: only when w
+// is a terminal, and never when NO_COLOR is set (https://no-color.org) or
+// TERM is dumb.
+func useColor(w io.Writer) bool {
+	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
+		return false
 	}
-	return nil, fmt.Errorf("unknown report format %q", format)
+	return isTerminal(w)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/gpu/worker"
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // fakeWorker is `gradcheck-cuda worker [--device N]` on a machine with
@@ -75,7 +76,7 @@ func TestGPUWorkerPool(t *testing.T) {
 	args := []string{"run", "tr-ax", "tr-x", "tr-axb", "det", "kron-trace", "logdet-spd", "--format", "json", "--progress", "never"}
 
 	code, out, errOut := call(t, append(args, "--backend", "gpu")...)
-	var pooled runReport
+	var pooled gcrun.Report
 	if err := json.Unmarshal([]byte(out), &pooled); err != nil || code != exitOK {
 		t.Fatalf("exit %d, %v; stderr %q", code, err, errOut)
 	}
@@ -109,7 +110,7 @@ func TestGPUWorkerPool(t *testing.T) {
 	}
 
 	code, out, errOut = call(t, append(args, "--backend", "cpu")...)
-	var local runReport
+	var local gcrun.Report
 	if err := json.Unmarshal([]byte(out), &local); err != nil || code != exitOK {
 		t.Fatalf("cpu: exit %d, %v; stderr %q", code, err, errOut)
 	}

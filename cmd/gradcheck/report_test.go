@@ -281,32 +281,6 @@ func TestTextNotes(t *testing.T) {
 	}
 }
 
-// TestColor checks that only a sink that takes colour gets it.
-func TestColor(t *testing.T) {
-	var plain, colored bytes.Buffer
-	tt := newTable([]claimRef{{Name: "a"}}, false, sink{w: &plain}, sink{w: &colored, color: true})
-	tt.row(gradcheck.Result{Name: "a", Kind: "grad", Verdict: gradcheck.Fail, Comparisons: 1})
-	if strings.Contains(plain.String(), "\x1b[") || !strings.Contains(colored.String(), "\x1b[31;1mfail\x1b[") {
-		t.Errorf("plain %q, coloured %q", plain.String(), colored.String())
-	}
-	if regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(colored.String(), "") != plain.String() {
-		t.Errorf("colour changes the alignment:\n%q\n%q", plain.String(), colored.String())
-	}
-	f, err := os.CreateTemp(t.TempDir(), "out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if useColor(f) || useColor(io.Discard) {
-		t.Error("colour for a file")
-	}
-	defer func(g func(string) string) { getenv = g }(getenv)
-	getenv = func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] }
-	if useColor(os.Stdout) {
-		t.Error("colour with NO_COLOR set")
-	}
-}
-
 // TestDeterministicJSON checks that the same seed and flags give the same
 // bytes, and another seed others.
 func TestDeterministicJSON(t *testing.T) {
@@ -371,5 +345,23 @@ func TestOutFormats(t *testing.T) {
 	call(t, append(append([]string(nil), correctTR...), "--out", file, "--format", "junit")...)
 	if data, _ := os.ReadFile(file); !bytes.Contains(data, []byte("<testsuites")) {
 		t.Errorf("--format junit --out r2.json wrote %.40q", data)
+	}
+}
+
+// TestUseColor checks that only a terminal gets colour, and not with
+// NO_COLOR set.
+func TestUseColor(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if useColor(f) || useColor(io.Discard) {
+		t.Error("colour for a file")
+	}
+	defer func(g func(string) string) { getenv = g }(getenv)
+	getenv = func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] }
+	if useColor(os.Stdout) {
+		t.Error("colour with NO_COLOR set")
 	}
 }

@@ -7,17 +7,8 @@ import (
 	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
-
-// target is one claim to verify, with the arguments that select it alone.
-type target struct {
-	claim *formulas.Claim
-	// selector are the arguments after "gradcheck" that select this claim
-	// and no other, as in ["run", "logdet-spd"].
-	selector []string
-	// sizes are the claim's resolved sizes, filled in before the run.
-	sizes map[string]int
-}
 
 // matchClaims returns the claims whose names match one of patterns, in the
 // order of the patterns and, for one pattern, of claims; a claim is listed
@@ -51,7 +42,7 @@ func matchClaims(claims []*formulas.Claim, patterns []string, where string) ([]*
 }
 
 // registryTargets selects the registry claims that match patterns.
-func registryTargets(cmd string, patterns []string) ([]target, error) {
+func registryTargets(cmd string, patterns []string) ([]gcrun.Target, error) {
 	reg, err := formulas.Registry()
 	if err != nil {
 		// The registry is built in: a broken one is gradcheck's fault.
@@ -61,16 +52,16 @@ func registryTargets(cmd string, patterns []string) ([]target, error) {
 	if err != nil {
 		return nil, usageErrorf(cmd, "%v (see 'gradcheck list')", err)
 	}
-	ts := make([]target, len(claims))
+	ts := make([]gcrun.Target, len(claims))
 	for i, c := range claims {
-		ts[i] = target{claim: c, selector: []string{"run", escapeGlob(c.Name)}}
+		ts[i] = gcrun.Target{Claim: c, Select: []string{"run", escapeGlob(c.Name)}}
 	}
 	return ts, nil
 }
 
 // specTargets loads the spec files and selects their claims that match
 // patterns.
-func specTargets(files, patterns []string) ([]target, error) {
+func specTargets(files, patterns []string) ([]gcrun.Target, error) {
 	var all []*formulas.Claim
 	fileOf := make(map[*formulas.Claim]string)
 	for _, f := range files {
@@ -91,9 +82,9 @@ func specTargets(files, patterns []string) ([]target, error) {
 	if err != nil {
 		return nil, usageErrorf("check", "%v", err)
 	}
-	ts := make([]target, len(claims))
+	ts := make([]gcrun.Target, len(claims))
 	for i, c := range claims {
-		ts[i] = target{claim: c, selector: []string{"check", "--spec", fileOf[c], "--name", escapeGlob(c.Name)}}
+		ts[i] = gcrun.Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", escapeGlob(c.Name)}}
 	}
 	return ts, nil
 }

@@ -10,55 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	gcrun "github.com/gradcheck/gradcheck/run"
 	"github.com/spf13/pflag"
-
-	"github.com/gradcheck/gradcheck"
 )
-
-// TestPlan checks that the shards of a plan cover every instance of every
-// target exactly once, in blocks no shard holds twice.
-func TestPlan(t *testing.T) {
-	for _, tc := range []struct{ targets, batch, instance, count int }{
-		{3, 8, -1, 1}, {3, 8, -1, 2}, {3, 8, -1, 3}, {1, 8, -1, 8}, {2, 4, -1, 7}, {5, 1, -1, 3}, {4, 8, 5, 3},
-	} {
-		s := gradcheck.DefaultSettings()
-		s.Batch, s.Instance = tc.batch, tc.instance
-		jobs := plan(tc.targets, s, tc.count)
-		covered := make(map[[2]int]int)
-		for i := range tc.count {
-			seen := make(map[int]bool)
-			for _, jb := range jobsOf(jobs, shardSpec{Index: i, Count: tc.count}) {
-				if seen[jb.target] {
-					t.Errorf("%+v: shard %d holds target %d twice", tc, i, jb.target)
-				}
-				seen[jb.target] = true
-				if jb.to <= jb.from {
-					t.Errorf("%+v: empty job %+v", tc, jb)
-				}
-				for k := jb.from; k < jb.to; k++ {
-					covered[[2]int{jb.target, k}]++
-				}
-			}
-		}
-		first, last := 0, tc.batch
-		if tc.instance >= 0 {
-			first, last = tc.instance, tc.instance+1
-		}
-		for tg := range tc.targets {
-			for k := first; k < last; k++ {
-				if n := covered[[2]int{tg, k}]; n != 1 {
-					t.Errorf("%+v: target %d instance %d is in %d jobs", tc, tg, k, n)
-				}
-			}
-		}
-		if len(covered) != tc.targets*(last-first) {
-			t.Errorf("%+v: the jobs cover %d instances, want %d", tc, len(covered), tc.targets*(last-first))
-		}
-		if tc.count == 1 && len(jobs) != tc.targets {
-			t.Errorf("%+v: unsharded plan has %d jobs, want one per target", tc, len(jobs))
-		}
-	}
-}
 
 // TestShardOf checks where the shard comes from: --shard, a Kubernetes
 // Indexed Job, a Slurm array, or nowhere.
@@ -100,7 +54,7 @@ func TestShardOf(t *testing.T) {
 			case err != nil:
 				got = "error: " + err.Error()
 			case sh != nil:
-				got = sh.String() + " " + sh.from
+				got = sh.String() + " " + sh.From
 			}
 			if strings.HasPrefix(tc.want, "error: ") && !strings.Contains(got, strings.TrimPrefix(tc.want, "error: ")) ||
 				!strings.HasPrefix(tc.want, "error: ") && got != tc.want {
@@ -178,7 +132,7 @@ func TestMergeEqualsUnsharded(t *testing.T) {
 				whole, merged, wholeText, mergedText := shardRuns(t, tc.args, count)
 				if !bytes.Equal(whole, merged) {
 					t.Errorf("the merged report differs from the unsharded one")
-					var a, b runReport
+					var a, b gcrun.Report
 					json.Unmarshal(whole, &a)
 					json.Unmarshal(merged, &b)
 					for i := range min(len(a.Results), len(b.Results)) {
@@ -275,7 +229,7 @@ func TestShardRuns(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	data, _ := os.ReadFile(file)
-	rep, err := readReport(file, data)
+	rep, err := gcrun.ReadReport(file, data)
 	if err != nil {
 		t.Fatal(err)
 	}

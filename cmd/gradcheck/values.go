@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradcheck/gradcheck/bench"
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 // The flag values below give short, exact messages for a bad value; pflag
@@ -106,7 +107,7 @@ func (v *sizeValue) String() string {
 	if v == nil || len(v.m) == 0 {
 		return ""
 	}
-	return formatSizes(v.m)
+	return formulas.FormatSizes(v.m)
 }
 
 func (v *sizeValue) Set(s string) error {
@@ -154,20 +155,6 @@ func parseSizes(s string) (map[string]int, error) {
 		m[name] = n
 	}
 	return m, nil
-}
-
-// formatSizes writes sizes as "m=40,n=48", sorted by symbol.
-func formatSizes(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strconv.Itoa(m[k])
-	}
-	return strings.Join(parts, ",")
 }
 
 // isSymbol reports whether s is a name: a letter, then letters, digits or

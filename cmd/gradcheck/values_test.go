@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 func TestParseSizes(t *testing.T) {
@@ -28,25 +30,8 @@ func TestParseSizes(t *testing.T) {
 			}
 		case err != nil:
 			t.Errorf("parseSizes(%q): %v", tc.in, err)
-		case formatSizes(got) != tc.want:
-			t.Errorf("parseSizes(%q) = %s, want %s", tc.in, formatSizes(got), tc.want)
-		}
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"logdet":       "logdet",
-		"n=48,m=40":    "n=48,m=40",
-		"A'":           `"A'"`,
-		"tr(A*X)":      `"tr(A*X)"`,
-		`a"b'`:         `'a"b'\'''`,
-		"":             `""`,
-		"$HOME":        `'$HOME'`,
-		"wrong-tr-\\*": `'wrong-tr-\*'`,
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		case formulas.FormatSizes(got) != tc.want:
+			t.Errorf("parseSizes(%q) = %s, want %s", tc.in, formulas.FormatSizes(got), tc.want)
 		}
 	}
 }

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	gcrun "github.com/gradcheck/gradcheck/run"
+)
+
+// mergeCommand combines the JSON reports of the shards of one run into the
+// report of the whole run.
+func mergeCommand(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet("merge", e.stderr)
+	format := newEnum("text", formats...)
+	var out string
+	var verbose bool
+	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
+	fs.StringVar(&out, "out", "", "write the report to `FILE` and the text table to stdout")
+	fs.BoolVar(&verbose, "verbose", false, "report the worst comparison of each failure")
+	if done, err := parseFlags(e, fs, args, mergeHelp, exitCodesHelp); done || err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return usageErrorf("merge", "merge needs the JSON reports of the shards, as in 'gradcheck merge shard-*.json'")
+	}
+	reps := make([]*gcrun.Report, len(files))
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return inputErrorf("cannot read the report: %v", err)
+		}
+		if reps[i], err = gcrun.ReadReport(f, data); err != nil {
+			return inputErrorf("%v", err)
+		}
+	}
+	merged, err := gcrun.Merge(files, reps)
+	if err != nil {
+		return inputErrorf("%v", err)
+	}
+	if err := checkOut("merge", out); err != nil {
+		return err
+	}
+	o := newOutput(e, formatFor(format.val, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
+	o.table.Header()
+	for _, r := range merged.Results {
+		o.table.Row(r)
+	}
+	if err := o.finish(merged); err != nil {
+		return err
+	}
+	if !merged.Summary.OK() {
+		return errNotAllPassed
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
+	gcrun "github.com/gradcheck/gradcheck/run"
+)
+
+// selectEngine is gcrun.Select; tests replace it.
+var selectEngine = gcrun.Select
+
+// verifyTargets resolves and shape-checks every target, then runs the jobs
+// of this shard (all of them when unsharded) with gcrun.Run, streaming the
+// text table and progress as results arrive, and writes the report.
+// Nothing runs when any target is malformed at the requested sizes. An
+// interrupt stops the run at once: the report of the jobs that finished is
+// written, marked incomplete, and the exit code is 130.
+func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Target, cf *commonFlags, s gradcheck.Settings) error {
+	unused, err := gcrun.Resolve(targets, s.Sizes)
+	if err != nil {
+		return inputErrorf("%v", err)
+	}
+	if len(unused) > 0 {
+		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: no selected claim uses %s\n",
+			strings.Join(unused, ","), orList(unused))
+	}
+	sh, err := cf.shardOf(cmd)
+	if err != nil {
+		return err
+	}
+	eng, err := selectEngine(ctx, cf.backend.val, e.stderr)
+	if errors.Is(err, gcrun.ErrNoGPU) {
+		return failErrorf("%v", err)
+	} else if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if err := checkOut(cmd, cf.out); err != nil {
+		return err
+	}
+	cfg := gcrun.Config{Engine: eng, Targets: targets, Settings: s, Shard: sh, Version: version}
+	all, mine := cfg.Jobs()
+	if sh != nil {
+		fmt.Fprintf(e.stderr, "gradcheck: shard %s (from %s): %d of %d jobs\n", sh, sh.From, len(mine), len(all))
+	}
+	claims := make([]gcrun.ClaimRef, len(targets))
+	for i, t := range targets {
+		claims[i] = gcrun.ClaimRef{Name: t.Claim.Name, Sizes: t.Resolved.Sizes}
+	}
+
+	// While the bar shows, every line written to the terminal goes above it.
+	bar := startProgress(e.stderr, cf.progress.val, len(mine))
+	we := &env{stdout: e.stdout, stderr: e.stderr}
+	if bar != nil {
+		we.stdout, we.stderr = progressWriter{bar, e.stdout}, progressWriter{bar, e.stderr}
+	}
+	o := newOutput(we, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
+	o.table.Header()
+	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
+		if cf.verbose {
+			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
+				done, total, r.Name, formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
+		}
+		o.table.Row(r)
+		bar.step()
+	}
+	rep, runErr := gcrun.Run(ctx, cfg)
+	bar.finish()
+	if err := o.finish(rep); err != nil {
+		return err
+	}
+	if rep.Incomplete {
+		return &exitError{code: exitInterrupted,
+			msg: fmt.Sprintf("interrupted: %d of %d claims finished; the report is incomplete", len(rep.Results), len(mine))}
+	}
+	if runErr != nil {
+		return &exitError{code: exitInternal, msg: runErr.Error()}
+	}
+	if !rep.Summary.OK() {
+		return errNotAllPassed
+	}
+	return nil
+}

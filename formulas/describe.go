@@ -1,0 +1,49 @@
+package formulas
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// String writes the claim in one line, as in "grad_X tr(A*X) = A'", for
+// listings and reports.
+func (c *Claim) String() string {
+	f, rhs := oneLine(c.FText), oneLine(c.RhsText)
+	var s string
+	switch c.Kind {
+	case Grad:
+		s = fmt.Sprintf("grad_%s %s = %s", c.Wrt, f, rhs)
+		if c.Layout == Numerator {
+			s += " (numerator layout)"
+		}
+	case Diff:
+		s = fmt.Sprintf("d(%s)[d%s] = %s", f, c.Wrt, rhs)
+	case Jac:
+		s = fmt.Sprintf("jac_%s %s = %s", c.Wrt, f, rhs)
+	case Hess:
+		s = fmt.Sprintf("hess_%s %s = %s", c.Wrt, f, rhs)
+	default:
+		s = fmt.Sprintf("%s = %s", f, rhs)
+	}
+	return strings.TrimSpace(s)
+}
+
+// oneLine joins the lines of s with single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// FormatSizes writes the values of size symbols as "m=40,n=48", sorted by
+// symbol, as --size reads them.
+func FormatSizes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Itoa(m[k])
+	}
+	return strings.Join(parts, ",")
+}
