@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -97,4 +100,33 @@ func ints(s []int) string {
 		parts[i] = fmt.Sprint(v)
 	}
 	return strings.Join(parts, ",")
+}
+
+// byteUnits are the suffixes ParseBytes accepts, by their power of 1024.
+var byteUnits = [][]string{{"", "b"}, {"k", "kb", "kib"}, {"m", "mb", "mib"}, {"g", "gb", "gib"}, {"t", "tb", "tib"}}
+
+// ParseBytes parses a size in bytes with an optional binary unit, as in
+// 512MiB or 4g, the form --mem takes; it must be at least 1 MiB, the least
+// a chunk of one n = 16 instance needs.
+func ParseBytes(s string) (int64, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' })
+	unit := strings.TrimSpace(s[len(num):])
+	x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("not a size (want bytes, or a number with a unit: 512MiB, 4GiB)")
+	}
+	for power, names := range byteUnits {
+		if slices.Contains(names, unit) {
+			x *= math.Pow(1024, float64(power))
+			switch {
+			case x < 1<<20:
+				return 0, fmt.Errorf("must be at least 1MiB")
+			case x > 1<<62:
+				return 0, fmt.Errorf("too large")
+			}
+			return int64(x), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown unit %q (want B, KiB, MiB, GiB or TiB)", unit)
 }

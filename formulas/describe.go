@@ -2,8 +2,6 @@ package formulas
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -32,18 +30,3 @@ func (c *Claim) String() string {
 
 // oneLine joins the lines of s with single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// FormatSizes writes the values of size symbols as "m=40,n=48", sorted by
-// symbol, as --size reads them.
-func FormatSizes(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strconv.Itoa(m[k])
-	}
-	return strings.Join(parts, ",")
-}

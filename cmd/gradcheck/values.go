@@ -111,7 +111,7 @@ func (v *sizeValue) String() string {
 }
 
 func (v *sizeValue) Set(s string) error {
-	parsed, err := parseSizes(s)
+	parsed, err := formulas.ParseSizes(s)
 	if err != nil {
 		return err
 	}
@@ -124,54 +124,6 @@ func (v *sizeValue) Set(s string) error {
 	return nil
 }
 
-// parseSizes parses "n=256,m=128". Errors quote the entry at fault.
-func parseSizes(s string) (map[string]int, error) {
-	m := make(map[string]int)
-	parts := strings.Split(s, ",")
-	for _, part := range parts {
-		part = strings.TrimSpace(part)
-		// Name the entry at fault when there are several.
-		at := ""
-		if len(parts) > 1 {
-			at = strconv.Quote(part) + ": "
-		}
-		name, val, ok := strings.Cut(part, "=")
-		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
-		switch {
-		case part == "":
-			return nil, fmt.Errorf("empty entry (want NAME=VALUE,..., as in n=256,m=128)")
-		case !ok:
-			return nil, fmt.Errorf("%smissing '=' (want NAME=VALUE, as in n=256)", at)
-		case !isSymbol(name):
-			return nil, fmt.Errorf("%s%q is not a size symbol (a letter, then letters, digits or _)", at, name)
-		}
-		n, err := strconv.Atoi(val)
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("%s%q is not an integer", at, val)
-		case n < 1:
-			return nil, fmt.Errorf("%ssize %s must be at least 1", at, name)
-		}
-		m[name] = n
-	}
-	return m, nil
-}
-
-// isSymbol reports whether s is a name: a letter, then letters, digits or
-// underscores.
-func isSymbol(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
-		if !letter && (i == 0 || r != '_' && (r < '0' || r > '9')) {
-			return false
-		}
-	}
-	return true
-}
-
 // byteValue is a positive number of bytes, written plainly or with a
 // binary unit: 1073741824, 1G, 1GiB, 512MiB, 1.5g.
 type byteValue struct{ p *int64 }
@@ -180,40 +132,12 @@ func (v byteValue) String() string { return bench.FormatBytes(float64(*v.p)) }
 func (v byteValue) Type() string   { return "bytes" }
 
 func (v byteValue) Set(s string) error {
-	n, err := parseBytes(s)
+	n, err := bench.ParseBytes(s)
 	if err != nil {
 		return err
 	}
 	*v.p = n
 	return nil
-}
-
-// byteUnits are the suffixes parseBytes accepts, by their power of 1024.
-var byteUnits = [][]string{{"", "b"}, {"k", "kb", "kib"}, {"m", "mb", "mib"}, {"g", "gb", "gib"}, {"t", "tb", "tib"}}
-
-// parseBytes parses a size in bytes with an optional binary unit; it must
-// be at least 1 MiB, the least a chunk of one n = 16 instance needs.
-func parseBytes(s string) (int64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' })
-	unit := strings.TrimSpace(s[len(num):])
-	x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("not a size (want bytes, or a number with a unit: 512MiB, 4GiB)")
-	}
-	for power, names := range byteUnits {
-		if slices.Contains(names, unit) {
-			x *= math.Pow(1024, float64(power))
-			switch {
-			case x < 1<<20:
-				return 0, fmt.Errorf("must be at least 1MiB")
-			case x > 1<<62:
-				return 0, fmt.Errorf("too large")
-			}
-			return int64(x), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown unit %q (want B, KiB, MiB, GiB or TiB)", unit)
 }
 
 // intsValue is a comma-separated list of positive integers.

@@ -1,0 +1,57 @@
+package formulas
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FormatSizes writes the values of size symbols as "m=40,n=48", sorted by
+// symbol, as --size reads them.
+func FormatSizes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Itoa(m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseSizes parses the values of size symbols, as in "n=256,m=128", the
+// form FormatSizes writes. Errors quote the entry at fault.
+func ParseSizes(s string) (map[string]int, error) {
+	m := make(map[string]int)
+	parts := strings.Split(s, ",")
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		// Name the entry at fault when there are several.
+		at := ""
+		if len(parts) > 1 {
+			at = strconv.Quote(part) + ": "
+		}
+		name, val, ok := strings.Cut(part, "=")
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		switch {
+		case part == "":
+			return nil, fmt.Errorf("empty entry (want NAME=VALUE,..., as in n=256,m=128)")
+		case !ok:
+			return nil, fmt.Errorf("%smissing '=' (want NAME=VALUE, as in n=256)", at)
+		case !isIdent(name):
+			return nil, fmt.Errorf("%s%q is not a size symbol (a letter, then letters, digits or _)", at, name)
+		}
+		n, err := strconv.Atoi(val)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%s%q is not an integer", at, val)
+		case n < 1:
+			return nil, fmt.Errorf("%ssize %s must be at least 1", at, name)
+		}
+		m[name] = n
+	}
+	return m, nil
+}

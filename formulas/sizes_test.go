@@ -1,0 +1,35 @@
+package formulas
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseSizes(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{in: "n=256", want: "n=256"},
+		{in: "n=256,m=128", want: "m=128,n=256"},
+		{in: " n = 3 , k_2=1", want: "k_2=1,n=3"},
+		{in: "n=0", err: "size n must be at least 1"},
+		{in: "n=-2", err: "at least 1"},
+		{in: "n=abc", err: `"abc" is not an integer`},
+		{in: "n", err: "missing '='"},
+		{in: "n=2,", err: "empty entry"},
+		{in: "2n=3", err: `"2n" is not a size symbol`},
+		{in: "m=4,n=x", err: `"n=x": "x" is not an integer`},
+	} {
+		got, err := ParseSizes(tc.in)
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseSizes(%q): error %v, want %q", tc.in, err, tc.err)
+			}
+		case err != nil:
+			t.Errorf("ParseSizes(%q): %v", tc.in, err)
+		case FormatSizes(got) != tc.want:
+			t.Errorf("ParseSizes(%q) = %s, want %s", tc.in, FormatSizes(got), tc.want)
+		}
+	}
+}
