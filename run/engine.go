@@ -182,16 +182,17 @@ func FindWorker() (string, error) {
 	return "", fmt.Errorf("no %s worker next to gradcheck or on PATH (build it with 'make gpu' on a machine with a CUDA 11.8 or 12.x toolkit)", WorkerName)
 }
 
-// ErrNoGPU is returned by Select for the gpu backend when no GPU worker
+// ErrNoGPU is returned by StartEngine for the gpu backend when no GPU worker
 // starts; the error wraps it with the reason.
 var ErrNoGPU = errors.New("gpu backend")
 
-// Select returns the engine of the backend called name: cpu, gpu or auto.
+// StartEngine returns the engine of the backend called name: cpu, gpu or
+// auto.
 // gpu and auto start the GPU worker, and then one more for each other GPU
 // its hello counts; when the first cannot start, gpu fails with ErrNoGPU
 // and the reason, and auto falls back to the CPU with one line on stderr.
 // A GPU whose worker cannot start is left out, with one line on stderr.
-func Select(ctx context.Context, name string, stderr io.Writer) (Engine, error) {
+func StartEngine(ctx context.Context, name string, stderr io.Writer) (Engine, error) {
 	if name == "cpu" {
 		return Local{}, nil
 	}

@@ -45,7 +45,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	d := gradcheck.DefaultSettings()
 	f := &benchFlags{
 		sizes: bench.DefaultSizes(), backends: []string{"cpu"}, runs: 1,
-		batch: d.Batch, dirs: d.Dirs, seed: d.Seed, mem: defaultMemBytes(),
+		batch: d.Batch, dirs: d.Dirs, seed: d.Seed, mem: gcrun.DefaultMemBytes(),
 		mode:   newEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
 		format: newEnum("text", "text", "json"),
 	}
@@ -75,7 +75,7 @@ func (f *benchFlags) settings() gradcheck.Settings {
 func (f *benchFlags) workerArgs(claims []*formulas.Claim) []string {
 	args := []string{"bench"}
 	for _, c := range claims {
-		args = append(args, escapeGlob(c.Name))
+		args = append(args, gcrun.EscapeGlob(c.Name))
 	}
 	args = append(args, "--backend", "gpu", "--sizes", intsValue{&f.sizes}.String(),
 		"--runs", strconv.Itoa(f.runs), "--batch", strconv.Itoa(f.batch), "--dirs", strconv.Itoa(f.dirs),

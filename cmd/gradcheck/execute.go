@@ -12,8 +12,8 @@ import (
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
-// selectEngine is gcrun.Select; tests replace it.
-var selectEngine = gcrun.Select
+// selectEngine is gcrun.StartEngine; tests replace it.
+var selectEngine = gcrun.StartEngine
 
 // verifyTargets resolves and shape-checks every target, then runs the jobs
 // of this shard (all of them when unsharded) with gcrun.Run, streaming the

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gradcheck/gradcheck"
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // newFlagSet returns an empty flag set for command name that reports to
@@ -74,7 +75,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 		rtol:     d.RTol,
 		atol:     d.ATol,
 		instance: d.Instance,
-		mem:      defaultMemBytes(),
+		mem:      gcrun.DefaultMemBytes(),
 		format:   newEnum("text", formats...),
 		progress: newEnum("auto", "auto", "always", "never"),
 		fs:       fs,

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 
 	"github.com/gradcheck/gradcheck"
@@ -88,7 +89,7 @@ func TestList(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("list --format json: exit %d", code)
 	}
-	var entries []listEntry
+	var entries []report.ClaimEntry
 	if err := json.Unmarshal([]byte(out), &entries); err != nil {
 		t.Fatalf("list --format json: %v", err)
 	}

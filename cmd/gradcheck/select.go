@@ -3,43 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"path"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
-
-// matchClaims returns the claims whose names match one of patterns, in the
-// order of the patterns and, for one pattern, of claims; a claim is listed
-// once. No patterns select every claim. where names the claims in the
-// error for a pattern that matches nothing ("registry claim").
-func matchClaims(claims []*formulas.Claim, patterns []string, where string) ([]*formulas.Claim, error) {
-	if len(patterns) == 0 {
-		return claims, nil
-	}
-	var out []*formulas.Claim
-	taken := make(map[*formulas.Claim]bool)
-	for _, p := range patterns {
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, fmt.Errorf("bad pattern %q: %v", p, err)
-		}
-		found := false
-		for _, c := range claims {
-			if ok, _ := path.Match(p, c.Name); ok {
-				found = true
-				if !taken[c] {
-					taken[c] = true
-					out = append(out, c)
-				}
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("no %s matches %q", where, p)
-		}
-	}
-	return out, nil
-}
 
 // registryTargets selects the registry claims that match patterns.
 func registryTargets(cmd string, patterns []string) ([]gcrun.Target, error) {
@@ -48,13 +16,13 @@ func registryTargets(cmd string, patterns []string) ([]gcrun.Target, error) {
 		// The registry is built in: a broken one is gradcheck's fault.
 		return nil, fmt.Errorf("the built-in registry does not load: %w", err)
 	}
-	claims, err := matchClaims(reg, patterns, "registry claim")
+	claims, err := gcrun.Match(reg, patterns, "registry claim")
 	if err != nil {
 		return nil, usageErrorf(cmd, "%v (see 'gradcheck list')", err)
 	}
 	ts := make([]gcrun.Target, len(claims))
 	for i, c := range claims {
-		ts[i] = gcrun.Target{Claim: c, Select: []string{"run", escapeGlob(c.Name)}}
+		ts[i] = gcrun.Target{Claim: c, Select: []string{"run", gcrun.EscapeGlob(c.Name)}}
 	}
 	return ts, nil
 }
@@ -78,26 +46,13 @@ func specTargets(files, patterns []string) ([]gcrun.Target, error) {
 		}
 		all = append(all, claims...)
 	}
-	claims, err := matchClaims(all, patterns, "claim of "+strings.Join(files, ", "))
+	claims, err := gcrun.Match(all, patterns, "claim of "+strings.Join(files, ", "))
 	if err != nil {
 		return nil, usageErrorf("check", "%v", err)
 	}
 	ts := make([]gcrun.Target, len(claims))
 	for i, c := range claims {
-		ts[i] = gcrun.Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", escapeGlob(c.Name)}}
+		ts[i] = gcrun.Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", gcrun.EscapeGlob(c.Name)}}
 	}
 	return ts, nil
-}
-
-// escapeGlob quotes the pattern characters of a claim name, so that the
-// name as a pattern matches itself alone.
-func escapeGlob(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"bufio"
@@ -12,10 +12,11 @@ import (
 // left for the Go heap's garbage and for the rest of the machine.
 const memShare = 4
 
-// defaultMemBytes returns the default --mem: a quarter of the memory
+// DefaultMemBytes returns the default memory budget of one chunk of
+// instances (gradcheck.Settings.MemBytes, --mem): a quarter of the memory
 // available now (MemAvailable of /proc/meminfo), at least 256 MiB; 2 GiB
 // where that cannot be read.
-func defaultMemBytes() int64 {
+func DefaultMemBytes() int64 {
 	avail, ok := memAvailable()
 	if !ok {
 		return 2 << 30

@@ -1,0 +1,59 @@
+package run
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// ShardFromEnv returns the shard that a cluster job's environment, read
+// through getenv, gives this process, or nil when it gives none: with
+// JOB_COMPLETION_INDEX set (a pod of a Kubernetes Indexed Job), that index
+// of shards; else, in a Slurm array task, SLURM_ARRAY_TASK_ID −
+// SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT. shards is the shard
+// count the user gave (--shards), 0 for none; it must agree with the
+// environment's, and needs an index there.
+func ShardFromEnv(getenv func(string) string, shards int) (*Shard, error) {
+	if v := getenv("JOB_COMPLETION_INDEX"); v != "" {
+		if shards == 0 {
+			return nil, fmt.Errorf("JOB_COMPLETION_INDEX=%s is set (a Kubernetes Indexed Job): give --shards N, the Job's completions, or --shard I/N", v)
+		}
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 || i >= shards {
+			return nil, fmt.Errorf("JOB_COMPLETION_INDEX=%s is not a shard index from 0 to %d (--shards %d)", v, shards-1, shards)
+		}
+		return &Shard{Index: i, Count: shards, From: "JOB_COMPLETION_INDEX"}, nil
+	}
+	if v := getenv("SLURM_ARRAY_TASK_ID"); v != "" {
+		id, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("SLURM_ARRAY_TASK_ID=%q is not an integer", v)
+		}
+		lo := 0
+		if m := getenv("SLURM_ARRAY_TASK_MIN"); m != "" {
+			if lo, err = strconv.Atoi(m); err != nil {
+				return nil, fmt.Errorf("SLURM_ARRAY_TASK_MIN=%q is not an integer", m)
+			}
+		}
+		n := shards
+		if m := getenv("SLURM_ARRAY_TASK_COUNT"); m != "" {
+			if n, err = strconv.Atoi(m); err != nil || n < 1 {
+				return nil, fmt.Errorf("SLURM_ARRAY_TASK_COUNT=%q is not a positive integer", m)
+			}
+			if shards != 0 && shards != n {
+				return nil, fmt.Errorf("--shards %d and SLURM_ARRAY_TASK_COUNT=%d disagree on the shard count", shards, n)
+			}
+		}
+		switch i := id - lo; {
+		case n == 0:
+			return nil, fmt.Errorf("SLURM_ARRAY_TASK_ID=%d is set but not SLURM_ARRAY_TASK_COUNT: give --shards N", id)
+		case i < 0 || i >= n:
+			return nil, fmt.Errorf("SLURM_ARRAY_TASK_ID=%d is not one of %d consecutive tasks from SLURM_ARRAY_TASK_MIN=%d: use a step-1 array such as --array=0-%d", id, n, lo, n-1)
+		default:
+			return &Shard{Index: i, Count: n, From: "SLURM_ARRAY_TASK_ID"}, nil
+		}
+	}
+	if shards != 0 {
+		return nil, fmt.Errorf("--shards %d needs a shard index: JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment, or --shard I/N", shards)
+	}
+	return nil, nil
+}
