@@ -130,3 +130,22 @@ func ParseBytes(s string) (int64, error) {
 	}
 	return 0, fmt.Errorf("unknown unit %q (want B, KiB, MiB, GiB or TiB)", unit)
 }
+
+// Write writes rep in format text (WriteText) or json (WriteJSON).
+func Write(w io.Writer, format string, rep Report) error {
+	switch format {
+	case "text":
+		return WriteText(w, rep)
+	case "json":
+		return WriteJSON(w, rep)
+	}
+	return fmt.Errorf("unknown bench report format %q (formats: text, json)", format)
+}
+
+// Add appends the measurements of r, made on another backend, to rep.
+func (rep *Report) Add(r Report) {
+	rep.Peaks = append(rep.Peaks, r.Peaks...)
+	rep.Results = append(rep.Results, r.Results...)
+	rep.Fits = append(rep.Fits, r.Fits...)
+	rep.Incomplete = rep.Incomplete || r.Incomplete
+}

@@ -41,7 +41,7 @@ type ClaimEntry struct {
 	Wrt    string         `json:"wrt,omitempty"`
 	Rhs    string         `json:"rhs"`
 	Layout string         `json:"layout,omitempty"`
-	Vars   []ClaimVar      `json:"vars"`
+	Vars   []ClaimVar     `json:"vars"`
 	Sizes  map[string]int `json:"sizes,omitempty"`
 	Source string         `json:"source"`
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"time"
@@ -117,10 +116,7 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 		if i == 0 {
 			rep = r
 		} else {
-			rep.Peaks = append(rep.Peaks, r.Peaks...)
-			rep.Results = append(rep.Results, r.Results...)
-			rep.Fits = append(rep.Fits, r.Fits...)
-			rep.Incomplete = rep.Incomplete || r.Incomplete
+			rep.Add(r)
 		}
 		if err != nil {
 			break
@@ -192,35 +188,18 @@ func benchOnWorker(ctx context.Context, e *env, f *benchFlags, claims []*formula
 	if err != nil {
 		return bench.Report{}, failErrorf("gpu backend: %v", err)
 	}
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, path, f.workerArgs(claims)...)
-	cmd.Stdout, cmd.Stderr = &out, e.stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	runErr := cmd.Run()
-	var rep bench.Report
-	if err := bench.ReadJSON(&out, &rep); err != nil {
-		if runErr != nil {
-			return rep, failErrorf("gpu backend: %s: %v", path, runErr)
-		}
-		return rep, fmt.Errorf("reading the report of %s: %w", path, err)
+	rep, err := bench.OnWorker(ctx, path, f.workerArgs(claims), e.stderr)
+	var failed *bench.WorkerError
+	if errors.As(err, &failed) {
+		return rep, failErrorf("gpu backend: %v", err)
 	}
-	var exit *exec.ExitError
-	if runErr != nil && errors.As(runErr, &exit) && exit.ExitCode() == exitInterrupted {
-		rep.Incomplete = true
-	}
-	// A worker that measured and found a claim not passing exits 1; the
-	// report says which.
-	return rep, nil
+	return rep, err
 }
 
 // writeBenchReport writes the report where the flags say.
 func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
 	var data bytes.Buffer
-	write := bench.WriteText
-	if f.format.val == "json" {
-		write = bench.WriteJSON
-	}
-	if err := write(&data, rep); err != nil {
+	if err := bench.Write(&data, f.format.val, rep); err != nil {
 		return err
 	}
 	if f.out == "" {
