@@ -121,3 +121,15 @@ type Backend interface {
 	// DiagOf returns the diagonals (n×1) of square matrices.
 	DiagOf(a Tensor) (Tensor, error)
 }
+
+// OnDevice is implemented by a backend that runs on a device of its own
+// with memory of its own (the GPU backend), so that code that holds a
+// Backend, such as the GPU worker, can name the device and fit its work to
+// the memory left, without knowing the backend's type.
+type OnDevice interface {
+	// DeviceName describes the device, e.g. "NVIDIA H100 80GB HBM3".
+	DeviceName() string
+	// FreeMemory returns the bytes of device memory free now, or an error
+	// when the device cannot tell.
+	FreeMemory() (int64, error)
+}

@@ -110,12 +110,14 @@ func TestMisusePanics(t *testing.T) {
 	}
 }
 
-func TestNameAndFallbacks(t *testing.T) {
+// TestNameAndDevice checks the names and that the emulation, which has no
+// memory of its own, says it cannot report free memory.
+func TestNameAndDevice(t *testing.T) {
 	b := newEmulated(t)
-	if b.Name() != "gpu" || b.Device().Name() != "emulated" {
-		t.Errorf("names %q, %q", b.Name(), b.Device().Name())
+	if b.Name() != "gpu" || b.Device().Name() != "emulated" || b.DeviceName() != "emulated" {
+		t.Errorf("names %q, %q, %q", b.Name(), b.Device().Name(), b.DeviceName())
 	}
-	if f := b.HostFallbacks(); len(f) != 0 {
-		t.Errorf("host fallbacks %v, want none", f)
+	if free, err := b.FreeMemory(); err == nil {
+		t.Errorf("emulated device reports %d bytes free", free)
 	}
 }

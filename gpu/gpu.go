@@ -62,9 +62,19 @@ func (*Backend) Name() string { return "gpu" }
 // Device returns the device the backend runs on.
 func (b *Backend) Device() Device { return b.dev }
 
-// HostFallbacks lists the operations that run on the host instead of the
-// device. Every operation has a kernel at present, so the list is empty.
-func (*Backend) HostFallbacks() []string { return nil }
+var _ backend.OnDevice = (*Backend)(nil)
+
+// DeviceName returns the name of the device the backend runs on.
+func (b *Backend) DeviceName() string { return b.dev.Name() }
+
+// FreeMemory returns the bytes of device memory free now, where the device
+// can tell (a GPU; the emulation cannot).
+func (b *Backend) FreeMemory() (int64, error) {
+	if d, ok := b.dev.(interface{ FreeMemory() (int64, error) }); ok {
+		return d.FreeMemory()
+	}
+	return 0, fmt.Errorf("gpu: device %s does not report its free memory", b.dev.Name())
+}
 
 // Close releases the pooled buffers and the device. Tensors of the backend
 // must not be used afterwards.

@@ -24,7 +24,6 @@ import (
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/formulas"
-	"github.com/gradcheck/gradcheck/gpu"
 )
 
 // Protocol is the version of the protocol, in every Hello.
@@ -72,8 +71,8 @@ type Response struct {
 func Serve(ctx context.Context, r io.Reader, w io.Writer, b backend.Backend, devices int) error {
 	enc := json.NewEncoder(w)
 	hello := Hello{Protocol: Protocol, Backend: b.Name(), Devices: devices}
-	if g, ok := b.(*gpu.Backend); ok {
-		hello.Device = g.Device().Name()
+	if d, ok := b.(backend.OnDevice); ok {
+		hello.Device = d.DeviceName()
 	}
 	if err := enc.Encode(hello); err != nil {
 		return fmt.Errorf("worker: writing hello: %w", err)
@@ -141,20 +140,13 @@ func findClaim(spec, name string) (*formulas.Claim, error) {
 // the pool of freed buffers holds some memory back.
 const memoryShare = 2
 
-// freeMemory is a device that can tell how much memory is free.
-type freeMemory interface {
-	FreeMemory() (int64, error)
-}
-
 // fitMemory bounds the memory of one chunk of instances by the device's
 // free memory, so that a job bigger than the device is split into chunks
 // that fit.
 func fitMemory(b backend.Backend, s gradcheck.Settings) gradcheck.Settings {
-	if g, ok := b.(*gpu.Backend); ok {
-		if dev, ok := g.Device().(freeMemory); ok {
-			if free, err := dev.FreeMemory(); err == nil && free > 0 {
-				s.MemBytes = min(s.MemBytes, free/memoryShare)
-			}
+	if d, ok := b.(backend.OnDevice); ok {
+		if free, err := d.FreeMemory(); err == nil && free > 0 {
+			s.MemBytes = min(s.MemBytes, free/memoryShare)
 		}
 	}
 	return s
