@@ -115,11 +115,7 @@ func recycle(d []float64) {
 }
 
 // checkLayout panics unless l has at least one matrix of at least 1×1.
-func checkLayout(l backend.Layout) {
-	if l.Count < 1 || l.Rows < 1 || l.Cols < 1 {
-		panic(fmt.Sprintf("cpu: invalid layout %d×(%d×%d)", l.Count, l.Rows, l.Cols))
-	}
-}
+func checkLayout(l backend.Layout) { backend.CheckLayout("cpu", l) }
 
 // get returns t as a live CPU tensor, panicking on a tensor of another
 // backend or one that was freed.
@@ -135,32 +131,15 @@ func get(op string, t backend.Tensor) *tensor {
 }
 
 // square panics unless the matrices of t are square, and returns their order.
-func square(op string, t *tensor) int {
-	if t.l.Rows != t.l.Cols {
-		panic(fmt.Sprintf("cpu: %s: matrix is %d×%d, not square", op, t.l.Rows, t.l.Cols))
-	}
-	return t.l.Rows
-}
+func square(op string, t *tensor) int { return backend.Square("cpu", op, t.l) }
 
-// broadcast checks that the counts of a and b divide one another and returns
-// the result count with the stride of each operand: result matrix j reads
-// matrix j/ra of a and j/rb of b.
+// broadcast is backend.Broadcast for the operands a and b of op.
 func broadcast(op string, a, b *tensor) (count, ra, rb int) {
-	ca, cb := a.l.Count, b.l.Count
-	if ca%cb != 0 && cb%ca != 0 {
-		panic(fmt.Sprintf("cpu: %s: counts %d and %d do not divide one another", op, ca, cb))
-	}
-	count = max(ca, cb)
-	return count, count / ca, count / cb
+	return backend.Broadcast("cpu", op, a.l, b.l)
 }
 
 // sameShape panics unless a and b hold matrices of the same shape.
-func sameShape(op string, a, b *tensor) {
-	if a.l.Rows != b.l.Rows || a.l.Cols != b.l.Cols {
-		panic(fmt.Sprintf("cpu: %s: shapes %d×%d and %d×%d differ",
-			op, a.l.Rows, a.l.Cols, b.l.Rows, b.l.Cols))
-	}
-}
+func sameShape(op string, a, b *tensor) { backend.SameShape("cpu", op, a.l, b.l) }
 
 // parallel calls f on contiguous chunks [lo, hi) covering [0, count), one
 // chunk per worker, and returns when all are done. With one chunk f runs in
@@ -182,11 +161,9 @@ func (b *Backend) parallel(count int, f func(lo, hi int)) {
 // FromHost copies data, l.Count row-major l.Rows×l.Cols matrices, into a new
 // tensor. It panics unless len(data) == l.Size().
 func (*Backend) FromHost(l backend.Layout, data []float64) (backend.Tensor, error) {
+	checkLayout(l)
+	backend.CheckHost("cpu", l, len(data))
 	t := newTensor(l)
-	if len(data) != len(t.data) {
-		panic(fmt.Sprintf("cpu: FromHost: %d values for layout %d×(%d×%d)",
-			len(data), l.Count, l.Rows, l.Cols))
-	}
 	copy(t.data, data)
 	return t, nil
 }

@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -19,10 +18,7 @@ func LinalgPath() string { return linalgPath }
 // broadcasting the smaller count.
 func (b *Backend) MatMul(x, y backend.Tensor) (backend.Tensor, error) {
 	xt, yt := get("MatMul", x), get("MatMul", y)
-	if xt.l.Cols != yt.l.Rows {
-		panic(fmt.Sprintf("cpu: MatMul: cannot multiply %d×%d by %d×%d",
-			xt.l.Rows, xt.l.Cols, yt.l.Rows, yt.l.Cols))
-	}
+	backend.CheckMatMul("cpu", xt.l, yt.l)
 	count, rx, ry := broadcast("MatMul", xt, yt)
 	m, k, n := xt.l.Rows, xt.l.Cols, yt.l.Cols
 	out := newTensor(backend.Layout{Count: count, Rows: m, Cols: n})

@@ -99,9 +99,7 @@ func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error
 // broadcasting the smaller count.
 func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 	st, at := get("Scale", s), get("Scale", a)
-	if st.l.Rows != 1 || st.l.Cols != 1 {
-		panic(fmt.Sprintf("cpu: Scale: factor is %d×%d, not 1×1", st.l.Rows, st.l.Cols))
-	}
+	backend.CheckScale("cpu", st.l)
 	count, rs, ra := broadcast("Scale", st, at)
 	out := newTensor(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols})
 	b.parallel(count, func(lo, hi int) {
@@ -218,9 +216,7 @@ func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
 // Diag turns n×1 vectors into n×n diagonal matrices.
 func (b *Backend) Diag(a backend.Tensor) (backend.Tensor, error) {
 	at := get("Diag", a)
-	if at.l.Cols != 1 {
-		panic(fmt.Sprintf("cpu: Diag: operand is %d×%d, not a column vector", at.l.Rows, at.l.Cols))
-	}
+	backend.CheckColumn("cpu", "Diag", at.l)
 	n := at.l.Rows
 	out := newZeroTensor(backend.Layout{Count: at.l.Count, Rows: n, Cols: n})
 	b.parallel(at.l.Count, func(lo, hi int) {

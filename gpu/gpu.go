@@ -173,9 +173,7 @@ func (b *Backend) release(buf buffer) {
 
 // newTensor allocates an uninitialized tensor of layout l.
 func (b *Backend) newTensor(l backend.Layout) (*tensor, error) {
-	if l.Count < 1 || l.Rows < 1 || l.Cols < 1 {
-		panic(fmt.Sprintf("gpu: invalid layout %d×(%d×%d)", l.Count, l.Rows, l.Cols))
-	}
+	backend.CheckLayout("gpu", l)
 	buf, err := b.alloc(l.Size())
 	if err != nil {
 		return nil, err
@@ -201,10 +199,7 @@ func (b *Backend) get(op string, t backend.Tensor) *tensor {
 // FromHost copies data, l.Count row-major l.Rows×l.Cols matrices, into a new
 // tensor. It panics unless len(data) == l.Size().
 func (b *Backend) FromHost(l backend.Layout, data []float64) (backend.Tensor, error) {
-	if len(data) != l.Size() {
-		panic(fmt.Sprintf("gpu: FromHost: %d values for layout %d×(%d×%d)",
-			len(data), l.Count, l.Rows, l.Cols))
-	}
+	backend.CheckHost("gpu", l, len(data))
 	t, err := b.newTensor(l)
 	if err != nil {
 		return nil, err

@@ -49,33 +49,16 @@ func (t *tensor) p() uint64 { return uint64(t.buf.p) }
 // w converts an int to a kernel parameter.
 func w(n int) uint64 { return uint64(n) }
 
-// broadcast checks that the counts of x and y divide one another and returns
-// the result count with the ratio of each operand: result matrix j reads
-// matrix j/rx of x and j/ry of y.
+// broadcast is backend.Broadcast for the operands x and y of op.
 func broadcast(op string, x, y *tensor) (count, rx, ry int) {
-	cx, cy := x.l.Count, y.l.Count
-	if cx%cy != 0 && cy%cx != 0 {
-		panic(fmt.Sprintf("gpu: %s: counts %d and %d do not divide one another", op, cx, cy))
-	}
-	count = max(cx, cy)
-	return count, count / cx, count / cy
+	return backend.Broadcast("gpu", op, x.l, y.l)
 }
 
 // sameShape panics unless x and y hold matrices of the same shape.
-func sameShape(op string, x, y *tensor) {
-	if x.l.Rows != y.l.Rows || x.l.Cols != y.l.Cols {
-		panic(fmt.Sprintf("gpu: %s: shapes %d×%d and %d×%d differ",
-			op, x.l.Rows, x.l.Cols, y.l.Rows, y.l.Cols))
-	}
-}
+func sameShape(op string, x, y *tensor) { backend.SameShape("gpu", op, x.l, y.l) }
 
 // square panics unless the matrices of t are square, and returns their order.
-func square(op string, t *tensor) int {
-	if t.l.Rows != t.l.Cols {
-		panic(fmt.Sprintf("gpu: %s: matrix is %d×%d, not square", op, t.l.Rows, t.l.Cols))
-	}
-	return t.l.Rows
-}
+func square(op string, t *tensor) int { return backend.Square("gpu", op, t.l) }
 
 // Gaussian draws l.Count matrices of independent N(0,1) entries: matrix c is
 // philox.Fill with key, stream and index first+c, bit for bit.
@@ -145,9 +128,7 @@ func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error
 // broadcasting the smaller count.
 func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 	st, at := b.get("Scale", s), b.get("Scale", a)
-	if st.l.Rows != 1 || st.l.Cols != 1 {
-		panic(fmt.Sprintf("gpu: Scale: factor is %d×%d, not 1×1", st.l.Rows, st.l.Cols))
-	}
+	backend.CheckScale("gpu", st.l)
 	count, rs, ra := broadcast("Scale", st, at)
 	size := at.l.Rows * at.l.Cols
 	return b.run(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols}, func(out *tensor) error {
@@ -160,10 +141,7 @@ func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 // through tiles of shared memory (kernels/matmul.cu).
 func (b *Backend) MatMul(x, y backend.Tensor) (backend.Tensor, error) {
 	xt, yt := b.get("MatMul", x), b.get("MatMul", y)
-	if xt.l.Cols != yt.l.Rows {
-		panic(fmt.Sprintf("gpu: MatMul: cannot multiply %d×%d by %d×%d",
-			xt.l.Rows, xt.l.Cols, yt.l.Rows, yt.l.Cols))
-	}
+	backend.CheckMatMul("gpu", xt.l, yt.l)
 	count, rx, ry := broadcast("MatMul", xt, yt)
 	m, k, n := xt.l.Rows, xt.l.Cols, yt.l.Cols
 	tile := b.lim.Tile
@@ -280,9 +258,7 @@ func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
 // Diag turns n×1 vectors into n×n diagonal matrices.
 func (b *Backend) Diag(a backend.Tensor) (backend.Tensor, error) {
 	at := b.get("Diag", a)
-	if at.l.Cols != 1 {
-		panic(fmt.Sprintf("gpu: Diag: operand is %d×%d, not a column vector", at.l.Rows, at.l.Cols))
-	}
+	backend.CheckColumn("gpu", "Diag", at.l)
 	n, count := at.l.Rows, at.l.Count
 	return b.run(backend.Layout{Count: count, Rows: n, Cols: n}, func(out *tensor) error {
 		return b.launch1D("gc_diag", count*n*n, out.p(), at.p(), w(count), w(n))
