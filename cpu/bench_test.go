@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+
 	"github.com/gradcheck/gradcheck/backend"
 )
 
@@ -18,8 +20,8 @@ func benchOp(b *testing.B, op func(be *Backend, x backend.Tensor) (backend.Tenso
 	for _, n := range []int{64, 256} {
 		b.Run(fmt.Sprint("n=", n), func(b *testing.B) {
 			be := New()
-			h := wellcond(rand.New(rand.NewPCG(1, uint64(n))), benchBatch, n)
-			x, err := be.FromHost(h.l, h.data)
+			h := bt.WellCond(rand.New(rand.NewPCG(1, uint64(n))), benchBatch, n)
+			x, err := be.FromHost(h.L, h.Data)
 			if err != nil {
 				b.Fatal(err)
 			}

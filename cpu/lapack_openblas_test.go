@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+
 	"github.com/gradcheck/gradcheck/backend"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -41,18 +43,18 @@ func TestOpenBLASLUMatchesGonum(t *testing.T) {
 		if newLU(n).small != nil {
 			t.Fatalf("n=%d does not go through OpenBLAS", n)
 		}
-		h := wellcond(rng, 2, n)
+		h := bt.WellCond(rng, 2, n)
 		// Make the second matrix's determinant negative: swap two rows.
-		m := h.mat(1)
+		m := h.Mat(1)
 		for k := range n {
 			m[k], m[n+k] = m[n+k], m[k]
 		}
-		det := scalars(t, b, b.Det, h)
-		inv, err := b.Inv(up(t, b, h))
-		gotInv := down(t, b, inv, err, h.l)
+		det := bt.Scalars(t, b, b.Det, h)
+		inv, err := b.Inv(bt.Upload(t, b, h))
+		gotInv := bt.Download(t, b, inv, err, h.L)
 		ref := newGonumLU(n)
 		for j := range 2 {
-			lu, odd := ref.factor(h.mat(j))
+			lu, odd := ref.factor(h.Mat(j))
 			want := 1.0
 			if odd {
 				want = -1
@@ -60,40 +62,40 @@ func TestOpenBLASLUMatchesGonum(t *testing.T) {
 			for i := range n {
 				want *= lu[i*n+i]
 			}
-			if !relClose(det[j], want, 100*float64(n)*u) || (det[j] < 0) != (j == 1) {
+			if !bt.RelClose(det[j], want, 100*float64(n)*bt.U) || (det[j] < 0) != (j == 1) {
 				t.Errorf("n=%d matrix %d: det %v, gonum %v", n, j, det[j], want)
 			}
-			res, kappa := maxResidual(n, h.mat(j), gotInv.mat(j))
-			if tol := 10 * float64(n) * u * kappa; res > tol {
+			res, kappa := bt.MaxResidual(n, h.Mat(j), gotInv.Mat(j))
+			if tol := 10 * float64(n) * bt.U * kappa; res > tol {
 				t.Errorf("n=%d matrix %d: inverse residual %.3g > %.3g", n, j, res, tol)
 			}
 		}
 
 		p := rng.Perm(n)
-		perm := host{l: one(n), data: make([]float64, n*n)}
+		perm := bt.Host{L: one(n), Data: make([]float64, n*n)}
 		sign := 1.0
 		for i := range n {
-			perm.data[i*n+p[i]] = 1
+			perm.Data[i*n+p[i]] = 1
 			for k := i + 1; k < n; k++ {
 				if p[k] < p[i] {
 					sign = -sign
 				}
 			}
 		}
-		if got := scalars(t, b, b.Det, perm)[0]; got != sign {
+		if got := bt.Scalars(t, b, b.Det, perm)[0]; got != sign {
 			t.Errorf("n=%d: det of a permutation %v, want %v", n, got, sign)
 		}
 
-		zeroRow := wellcond(rng, 1, n)
-		clear(zeroRow.data[5*n : 6*n])
-		if got := scalars(t, b, b.Det, zeroRow)[0]; got != 0 {
+		zeroRow := bt.WellCond(rng, 1, n)
+		clear(zeroRow.Data[5*n : 6*n])
+		if got := bt.Scalars(t, b, b.Det, zeroRow)[0]; got != 0 {
 			t.Errorf("n=%d zero row: det %v, want 0", n, got)
 		}
-		if got := scalars(t, b, b.LogDet, zeroRow)[0]; !math.IsInf(got, -1) {
+		if got := bt.Scalars(t, b, b.LogDet, zeroRow)[0]; !math.IsInf(got, -1) {
 			t.Errorf("n=%d zero row: logdet %v, want -Inf", n, got)
 		}
-		inv, err = b.Inv(up(t, b, zeroRow))
-		for i, v := range down(t, b, inv, err, one(n)).data {
+		inv, err = b.Inv(bt.Upload(t, b, zeroRow))
+		for i, v := range bt.Download(t, b, inv, err, one(n)).Data {
 			if !math.IsNaN(v) {
 				t.Fatalf("n=%d zero row: inverse entry %d = %v, want NaN", n, i, v)
 			}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/gpu"
@@ -14,7 +16,7 @@ import (
 )
 
 // faulty is an emulated device that fails launches of one kernel and
-// counts allocations.
+// bt.Counts allocations.
 type faulty struct {
 	*emu.Device
 	fail   string
@@ -37,7 +39,7 @@ func TestLaunchErrorNamesKernelAndGrid(t *testing.T) {
 	dev := &faulty{Device: emu.New(), fail: "gc_matmul"}
 	b := gpu.New(dev)
 	defer b.Close()
-	x := upload(t, b, backend.Layout{Count: 3, Rows: 20, Cols: 20}, make([]float64, 1200))
+	x := bt.Upload(t, b, bt.Host{L: backend.Layout{Count: 3, Rows: 20, Cols: 20}, Data: make([]float64, 1200)})
 	_, err := b.MatMul(x, x)
 	if err == nil {
 		t.Fatal("MatMul succeeded on a failing device")
@@ -59,7 +61,7 @@ func TestBuffersAreReused(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.Free(x)
-		y := upload(t, b, l, make([]float64, 18))
+		y := bt.Upload(t, b, bt.Host{L: l, Data: make([]float64, 18)})
 		b.Free(y)
 	}
 	if dev.allocs != 2 {
@@ -82,13 +84,13 @@ func TestMisusePanics(t *testing.T) {
 		f          func()
 	}{
 		{"foreign tensor", "does not belong", func() { b.Transpose(other) }},
-		{"bad counts", "do not divide", func() {
-			y := upload(t, b, backend.Layout{Count: 3, Rows: 2, Cols: 2}, make([]float64, 12))
-			z := upload(t, b, backend.Layout{Count: 2, Rows: 2, Cols: 2}, make([]float64, 8))
+		{"bad bt.Counts", "do not divide", func() {
+			y := bt.Upload(t, b, bt.Host{L: backend.Layout{Count: 3, Rows: 2, Cols: 2}, Data: make([]float64, 12)})
+			z := bt.Upload(t, b, bt.Host{L: backend.Layout{Count: 2, Rows: 2, Cols: 2}, Data: make([]float64, 8)})
 			b.Elementwise(backend.Add, y, z)
 		}},
 		{"shapes", "cannot multiply", func() {
-			y := upload(t, b, backend.Layout{Count: 1, Rows: 3, Cols: 1}, make([]float64, 3))
+			y := bt.Upload(t, b, bt.Host{L: backend.Layout{Count: 1, Rows: 3, Cols: 1}, Data: make([]float64, 3)})
 			b.MatMul(x, y)
 		}},
 		{"use after free", "after Free", func() {

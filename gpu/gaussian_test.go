@@ -6,6 +6,8 @@ import (
 	"math"
 	"testing"
 
+	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/gpu"
 	"github.com/gradcheck/gradcheck/philox"
@@ -36,7 +38,7 @@ func testGaussian(t *testing.T, b *gpu.Backend) {
 	}
 	for _, c := range cases {
 		x, err := b.Gaussian(c.l, c.key, c.stream, c.first)
-		got := download(t, b, x, err, c.l)
+		got := bt.Download(t, b, x, err, c.l).Data
 		size := c.l.Rows * c.l.Cols
 		want := make([]float64, size)
 		for m := range c.l.Count {

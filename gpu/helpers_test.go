@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/gpu"
 	"github.com/gradcheck/gradcheck/kernels/emu"
 )
@@ -72,32 +71,4 @@ func newEmulated(t testing.TB) *gpu.Backend {
 		}
 	})
 	return b
-}
-
-// upload stores data of layout l on b.
-func upload(t testing.TB, b backend.Backend, l backend.Layout, data []float64) backend.Tensor {
-	t.Helper()
-	x, err := b.FromHost(l, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
-
-// download returns x's values and frees x, failing the test on err or a
-// layout other than want.
-func download(t testing.TB, b backend.Backend, x backend.Tensor, err error, want backend.Layout) []float64 {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if x.Layout() != want {
-		t.Fatalf("layout %+v, want %+v", x.Layout(), want)
-	}
-	d, err := b.ToHost(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Free(x)
-	return d
 }

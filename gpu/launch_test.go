@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 
+	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/gpu"
@@ -37,34 +39,6 @@ import (
 //     determinants of the Gaussian test matrices, whose condition reaches
 //     about 10^4 (1e-9).
 
-// host is a batch of matrices in host memory.
-type host struct {
-	l    backend.Layout
-	data []float64
-}
-
-// randHost returns count r×c matrices of N(0,1) entries.
-func randHost(rng *rand.Rand, count, r, c int) host {
-	h := host{l: backend.Layout{Count: count, Rows: r, Cols: c}, data: make([]float64, count*r*c)}
-	for i := range h.data {
-		h.data[i] = rng.NormFloat64()
-	}
-	return h
-}
-
-// wellcond returns count n×n matrices I + G/(3√n), of condition about 5.
-func wellcond(rng *rand.Rand, count, n int) host {
-	h := randHost(rng, count, n, n)
-	s := 1 / (3 * math.Sqrt(float64(n)))
-	for i := range h.data {
-		h.data[i] *= s
-		if (i%(n*n))%(n+1) == 0 {
-			h.data[i]++
-		}
-	}
-	return h
-}
-
 // specials are values whose handling must match too, and normals the same
 // without subnormal numbers: Go's amd64 assembly for math.Log ignores that
 // a subnormal number has no leading 1 bit (golang/go#56600), while the
@@ -77,9 +51,9 @@ var (
 )
 
 // sprinkle overwrites every third entry of h with one of the values.
-func sprinkle(h host, values []float64) host {
-	for i := 0; i < len(h.data); i += 3 {
-		h.data[i] = values[(i/3)%len(values)]
+func sprinkle(h bt.Host, values []float64) bt.Host {
+	for i := 0; i < len(h.Data); i += 3 {
+		h.Data[i] = values[(i/3)%len(values)]
 	}
 	return h
 }
@@ -93,7 +67,7 @@ var exact = tolerance{}
 
 // compare runs f on both backends with the same inputs and compares the
 // results.
-func compare(t *testing.T, name string, tol tolerance, in []host,
+func compare(t *testing.T, name string, tol tolerance, in []bt.Host,
 	f func(b backend.Backend, x []backend.Tensor) (backend.Tensor, error)) {
 	t.Helper()
 	c := cpu.New()
@@ -103,21 +77,22 @@ func compare(t *testing.T, name string, tol tolerance, in []host,
 }
 
 // compareOn is compare on the GPU backend g against the CPU backend c.
-func compareOn(t *testing.T, g, c backend.Backend, name string, tol tolerance, in []host,
+func compareOn(t *testing.T, g, c backend.Backend, name string, tol tolerance, in []bt.Host,
 	f func(b backend.Backend, x []backend.Tensor) (backend.Tensor, error)) {
 	t.Helper()
 	name = g.(*gpu.Backend).Device().Name() + ": " + name
 	run := func(b backend.Backend) (backend.Layout, []float64) {
 		xs := make([]backend.Tensor, len(in))
 		for i, h := range in {
-			xs[i] = upload(t, b, h.l, h.data)
+			xs[i] = bt.Upload(t, b, h)
 		}
 		r, err := f(b, xs)
 		if err != nil {
 			t.Fatalf("%s on %s: %v", name, b.Name(), err)
 		}
 		l := r.Layout()
-		return l, download(t, b, r, nil, l)
+		defer b.Free(r)
+		return l, bt.Download(t, b, r, nil, l).Data
 	}
 	wl, want := run(c)
 	gl, got := run(g)
@@ -151,10 +126,6 @@ func compareOn(t *testing.T, g, c backend.Backend, name string, tol tolerance, i
 	}
 }
 
-// counts are the operand count pairs of broadcasting: equal, one side shared
-// by all, and a proper divisor on either side.
-var counts = [][2]int{{1, 1}, {3, 3}, {1, 4}, {4, 1}, {2, 4}, {4, 2}, {2, 6}}
-
 // linalg returns exact where the CPU backend's linear algebra is gonum's,
 // else the tolerance rel.
 func linalg(rel float64) tolerance {
@@ -179,19 +150,19 @@ func TestElementwise(t *testing.T) {
 		tol tolerance
 	}{{backend.Add, exact}, {backend.Sub, exact}, {backend.Mul, exact}, {backend.Div, exact}, {backend.Pow, mathTol()}}
 	for _, o := range ops {
-		for _, c := range counts {
+		for _, c := range bt.Counts {
 			values := specials
 			if o.op == backend.Pow {
 				values = normals
 			}
-			x, y := sprinkle(randHost(rng, c[0], 3, 4), values), randHost(rng, c[1], 3, 4)
+			x, y := sprinkle(bt.RandHost(rng, c[0], 3, 4), values), bt.RandHost(rng, c[1], 3, 4)
 			if o.op == backend.Pow {
-				for i := range y.data { // halves, integers and fractions
-					y.data[i] = math.Round(8*y.data[i]) / []float64{2, 1, 8}[i%3]
+				for i := range y.Data { // halves, integers and fractions
+					y.Data[i] = math.Round(8*y.Data[i]) / []float64{2, 1, 8}[i%3]
 				}
 			}
 			sprinkle(y, values)
-			compare(t, fmt.Sprintf("Elementwise(%d) counts %v", o.op, c), o.tol, []host{x, y},
+			compare(t, fmt.Sprintf("Elementwise(%d) bt.Counts %v", o.op, c), o.tol, []bt.Host{x, y},
 				func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 					return b.Elementwise(o.op, v[0], v[1])
 				})
@@ -203,14 +174,14 @@ func TestElementwise(t *testing.T) {
 // math.Pow has most of its cases.
 func TestPowSpecialCases(t *testing.T) {
 	n := len(normals)
-	x, y := host{l: backend.Layout{Count: 1, Rows: n, Cols: n}}, host{l: backend.Layout{Count: 1, Rows: n, Cols: n}}
+	x, y := bt.Host{L: backend.Layout{Count: 1, Rows: n, Cols: n}}, bt.Host{L: backend.Layout{Count: 1, Rows: n, Cols: n}}
 	for i := range n {
 		for j := range n {
-			x.data = append(x.data, normals[i])
-			y.data = append(y.data, normals[j])
+			x.Data = append(x.Data, normals[i])
+			y.Data = append(y.Data, normals[j])
 		}
 	}
-	compare(t, "Pow specials", mathTol(), []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+	compare(t, "Pow specials", mathTol(), []bt.Host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 		return b.Elementwise(backend.Pow, v[0], v[1])
 	})
 }
@@ -223,16 +194,16 @@ func TestMap(t *testing.T) {
 	}{{backend.Neg, exact}, {backend.Exp, mathTol()}, {backend.Log, exact}, {backend.Sqrt, exact},
 		{backend.Abs, exact}, {backend.Tanh, mathTol()}}
 	for _, o := range ops {
-		x := randHost(rng, 3, 20, 30)
-		for i := range x.data {
-			x.data[i] *= []float64{1, 5, 300}[i%3]
+		x := bt.RandHost(rng, 3, 20, 30)
+		for i := range x.Data {
+			x.Data[i] *= []float64{1, 5, 300}[i%3]
 		}
 		values := specials
 		if o.op == backend.Log {
 			values = normals
 		}
 		sprinkle(x, values)
-		compare(t, fmt.Sprintf("Map(%d)", o.op), o.tol, []host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+		compare(t, fmt.Sprintf("Map(%d)", o.op), o.tol, []bt.Host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 			return b.Map(o.op, v[0])
 		})
 	}
@@ -240,9 +211,9 @@ func TestMap(t *testing.T) {
 
 func TestScale(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, c := range counts {
-		s, x := sprinkle(randHost(rng, c[0], 1, 1), specials), sprinkle(randHost(rng, c[1], 4, 3), specials)
-		compare(t, fmt.Sprintf("Scale counts %v", c), exact, []host{s, x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+	for _, c := range bt.Counts {
+		s, x := sprinkle(bt.RandHost(rng, c[0], 1, 1), specials), sprinkle(bt.RandHost(rng, c[1], 4, 3), specials)
+		compare(t, fmt.Sprintf("Scale bt.Counts %v", c), exact, []bt.Host{s, x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 			return b.Scale(v[0], v[1])
 		})
 	}
@@ -252,9 +223,9 @@ func TestMatMul(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {70, 65, 3}}
 	for _, s := range shapes {
-		for _, c := range counts {
-			x, y := randHost(rng, c[0], s[0], s[1]), randHost(rng, c[1], s[1], s[2])
-			compare(t, fmt.Sprintf("MatMul %v counts %v", s, c), linalg(1e-12), []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+		for _, c := range bt.Counts {
+			x, y := bt.RandHost(rng, c[0], s[0], s[1]), bt.RandHost(rng, c[1], s[1], s[2])
+			compare(t, fmt.Sprintf("MatMul %v bt.Counts %v", s, c), linalg(1e-12), []bt.Host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 				return b.MatMul(v[0], v[1])
 			})
 		}
@@ -264,39 +235,39 @@ func TestMatMul(t *testing.T) {
 	}
 	// gonum skips a zero entry of the left factor, so an infinite entry of
 	// the right factor that meets only zeros leaves the product finite.
-	x := host{backend.Layout{Count: 1, Rows: 2, Cols: 2}, []float64{0, 1, math.Copysign(0, -1), 2}}
-	y := host{backend.Layout{Count: 1, Rows: 2, Cols: 2}, []float64{math.Inf(1), math.NaN(), 3, 4}}
-	compare(t, "MatMul zero times Inf", exact, []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+	x := bt.Host{L: backend.Layout{Count: 1, Rows: 2, Cols: 2}, Data: []float64{0, 1, math.Copysign(0, -1), 2}}
+	y := bt.Host{L: backend.Layout{Count: 1, Rows: 2, Cols: 2}, Data: []float64{math.Inf(1), math.NaN(), 3, 4}}
+	compare(t, "MatMul zero times Inf", exact, []bt.Host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 		return b.MatMul(v[0], v[1])
 	})
 }
 
 func TestShapes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	one := func(name string, in host, f func(backend.Backend, backend.Tensor) (backend.Tensor, error)) {
-		compare(t, name, exact, []host{in}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+	one := func(name string, in bt.Host, f func(backend.Backend, backend.Tensor) (backend.Tensor, error)) {
+		compare(t, name, exact, []bt.Host{in}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 			return f(b, v[0])
 		})
 	}
 	for _, s := range [][2]int{{1, 1}, {1, 5}, {5, 1}, {3, 7}, {33, 17}} {
-		one(fmt.Sprintf("Transpose %v", s), randHost(rng, 3, s[0], s[1]), backend.Backend.Transpose)
-		one(fmt.Sprintf("Sum %v", s), sprinkle(randHost(rng, 3, s[0], s[1]), specials), backend.Backend.Sum)
+		one(fmt.Sprintf("Transpose %v", s), bt.RandHost(rng, 3, s[0], s[1]), backend.Backend.Transpose)
+		one(fmt.Sprintf("Sum %v", s), sprinkle(bt.RandHost(rng, 3, s[0], s[1]), specials), backend.Backend.Sum)
 	}
 	for _, n := range []int{1, 2, 9} {
-		one(fmt.Sprintf("Diag %d", n), randHost(rng, 3, n, 1), backend.Backend.Diag)
-		one(fmt.Sprintf("DiagOf %d", n), randHost(rng, 3, n, n), backend.Backend.DiagOf)
-		one(fmt.Sprintf("Trace %d", n), randHost(rng, 3, n, n), backend.Backend.Trace)
+		one(fmt.Sprintf("Diag %d", n), bt.RandHost(rng, 3, n, 1), backend.Backend.Diag)
+		one(fmt.Sprintf("DiagOf %d", n), bt.RandHost(rng, 3, n, n), backend.Backend.DiagOf)
+		one(fmt.Sprintf("Trace %d", n), bt.RandHost(rng, 3, n, n), backend.Backend.Trace)
 		compare(t, fmt.Sprintf("Eye %d", n), exact, nil, func(b backend.Backend, _ []backend.Tensor) (backend.Tensor, error) {
 			return b.Eye(n)
 		})
 	}
-	for _, c := range counts {
-		x, y := randHost(rng, c[0], 2, 3), randHost(rng, c[1], 4, 5)
-		compare(t, fmt.Sprintf("Kron counts %v", c), exact, []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+	for _, c := range bt.Counts {
+		x, y := bt.RandHost(rng, c[0], 2, 3), bt.RandHost(rng, c[1], 4, 5)
+		compare(t, fmt.Sprintf("Kron bt.Counts %v", c), exact, []bt.Host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 			return b.Kron(v[0], v[1])
 		})
-		x, y = sprinkle(randHost(rng, c[0], 6, 7), specials), randHost(rng, c[1], 6, 7)
-		compare(t, fmt.Sprintf("Dot counts %v", c), exact, []host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+		x, y = sprinkle(bt.RandHost(rng, c[0], 6, 7), specials), bt.RandHost(rng, c[1], 6, 7)
+		compare(t, fmt.Sprintf("Dot bt.Counts %v", c), exact, []bt.Host{x, y}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 			return b.Dot(v[0], v[1])
 		})
 	}
@@ -316,23 +287,23 @@ func TestLU(t *testing.T) {
 			if o.name == "Inv" || n > 64 {
 				tol, gaussTol = tolerance{1e-12}, tolerance{1e-9}
 			}
-			inputs := map[string]host{"wellcond": wellcond(rng, 3, n)}
+			inputs := map[string]bt.Host{"wellcond": bt.WellCond(rng, 3, n)}
 			if o.name != "Inv" { // ill-conditioned inputs: pivoting, signs
-				inputs["gauss"] = randHost(rng, 4, n, n)
+				inputs["gauss"] = bt.RandHost(rng, 4, n, n)
 			}
 			for kind, in := range inputs {
 				tol := tol
 				if kind == "gauss" {
 					tol = gaussTol
 				}
-				compare(t, fmt.Sprintf("%s %s n=%d", o.name, kind, n), tol, []host{in},
+				compare(t, fmt.Sprintf("%s %s n=%d", o.name, kind, n), tol, []bt.Host{in},
 					func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return o.f(b, v[0]) })
 			}
 		}
 	}
 	// Singular matrices (an exact zero pivot), ties in the pivot search,
 	// a negative determinant and a NaN.
-	singular := host{backend.Layout{Count: 5, Rows: 3, Cols: 3}, []float64{
+	singular := bt.Host{L: backend.Layout{Count: 5, Rows: 3, Cols: 3}, Data: []float64{
 		1, 2, 3, 2, 4, 6, 1, 1, 1, // rank 2
 		0, 0, 0, 1, 2, 3, 4, 5, 6, // zero row
 		2, 1, 0, -2, 3, 1, 2, 5, 7, // tie |2| = |-2| = |2|
@@ -344,7 +315,7 @@ func TestLU(t *testing.T) {
 		if o.name == "Inv" {
 			tol = tolerance{1e-12}
 		}
-		compare(t, o.name+" special", tol, []host{singular},
+		compare(t, o.name+" special", tol, []bt.Host{singular},
 			func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return o.f(b, v[0]) })
 	}
 }
@@ -360,12 +331,12 @@ func TestLogSubnormal(t *testing.T) {
 func testLogSubnormal(t *testing.T, b *gpu.Backend) {
 	xs := []float64{5e-324, 1e-320, 1e-310, 2.2e-308}
 	l := backend.Layout{Count: 1, Rows: len(xs), Cols: 1}
-	x := upload(t, b, l, xs)
-	half := upload(t, b, l, []float64{0.25, 0.25, 0.25, 0.25})
+	x := bt.Upload(t, b, bt.Host{L: l, Data: xs})
+	half := bt.Upload(t, b, bt.Host{L: l, Data: []float64{0.25, 0.25, 0.25, 0.25}})
 	lg, err := b.Map(backend.Log, x)
-	logs := download(t, b, lg, err, l)
+	logs := bt.Download(t, b, lg, err, l).Data
 	pw, err := b.Elementwise(backend.Pow, x, half)
-	pows := download(t, b, pw, err, l)
+	pows := bt.Download(t, b, pw, err, l).Data
 	for i, v := range xs {
 		want := math.Log(v*0x1p52) - 52*math.Ln2
 		if d := math.Abs(logs[i] - want); d > 2*0x1p-52*math.Abs(want) {

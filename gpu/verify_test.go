@@ -17,7 +17,7 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// invSpy is a backend that counts calls of Inv, the one operation whose GPU
+// invSpy is a backend that bt.Counts calls of Inv, the one operation whose GPU
 // result is not bit-identical to the CPU backend's.
 type invSpy struct {
 	backend.Backend
