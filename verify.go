@@ -1,8 +1,3 @@
-// Package gradcheck verifies closed-form matrix-calculus results against
-// finite differences on batches of random matrices (see DESIGN.md). The
-// verifier here is backend-independent: it draws inputs, evaluates claim and
-// function through a backend.Backend, combines the finite differences, sets
-// tolerances and returns verdicts.
 package gradcheck
 
 import (

@@ -1,30 +1,3 @@
-// Command gradcheck verifies matrix-calculus claims (gradients,
-// differentials, Jacobians, Hessians and identities) against finite
-// differences on batches of random matrices.
-//
-// Usage:
-//
-//	gradcheck list                     the built-in registry of claims
-//	gradcheck run [NAME|GLOB ...]      verify registry claims (default: all)
-//	gradcheck check --spec FILE        verify the claims of a YAML spec file
-//	gradcheck check --f EXPR --wrt V --grad EXPR --var X=n,n ...
-//	                                   verify one claim given inline
-//	gradcheck merge REPORT.json ...    combine the reports of the shards
-//	                                   of one run (--shard I/N)
-//	gradcheck bench [NAME|GLOB ...]    measure verification speed against
-//	                                   the machine's peak
-//
-// Exit codes:
-//
-//	0  every claim passed
-//	1  at least one claim failed, was inconclusive or could not be evaluated
-//	2  the invocation was wrong (bad flag or value, unknown command, parse or
-//	   shape error in a claim, unreadable or invalid YAML); nothing ran
-//	3  gradcheck itself failed (an internal error)
-//	130  interrupted (Ctrl-C); the report of what finished is written,
-//	   marked incomplete
-//
-// Run 'gradcheck COMMAND --help' for the flags of a command.
 package main
 
 import (
