@@ -34,21 +34,28 @@ func Example() {
 
 // A wrong claim fails, with a diagnosis of the likely mistake: inv(X) is
 // the gradient of log det X in numerator layout, the transpose of the
-// denominator-layout gradient the claim states. Resolving the claim first
+// denominator-layout gradient the claim states. Here the claim comes from
+// a YAML spec, as a file holds them, and is resolved first: resolving
 // shape-checks it at its sizes, once, as a run of many claims does.
 func ExampleVerifyResolved() {
-	claim, err := formulas.Build(formulas.Spec{
-		Name: "logdet-transposed", F: "logdet(X)", Wrt: "X", Grad: "inv(X)",
-		Vars: []formulas.SpecVar{{Name: "X", VarSpec: formulas.VarSpec{Shape: "n,n", Dist: "wellcond"}}},
-	})
+	spec := `
+formulas:
+  - name: logdet-transposed
+    f: logdet(X)
+    wrt: X
+    grad: inv(X)
+    vars:
+      X: {shape: "n,n", dist: wellcond}
+`
+	claims, err := formulas.LoadSpec("claims.yaml", []byte(spec))
 	if err != nil {
 		log.Fatal(err)
 	}
-	resolved, err := claim.Resolve(map[string]int{"n": 16})
+	resolved, err := claims[0].Resolve(map[string]int{"n": 16})
 	if err != nil {
 		log.Fatal(err)
 	}
 	r := gradcheck.VerifyResolved(context.Background(), cpu.New(), resolved, gradcheck.DefaultSettings())
-	fmt.Println(r.Verdict, r.Diagnosis)
-	// Output: fail transpose
+	fmt.Println(r.Name, r.Verdict, r.Diagnosis)
+	// Output: logdet-transposed fail transpose
 }

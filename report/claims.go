@@ -9,21 +9,9 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// WriteClaims lists claims to w in format text (a table NAME KIND CLAIM
-// SOURCE) or json (an array with each claim's parts and variables), as
-// gradcheck list does.
-func WriteClaims(w io.Writer, format string, claims []*formulas.Claim) error {
-	switch format {
-	case "text":
-		return writeClaimsText(w, claims)
-	case "json":
-		return writeClaimsJSON(w, claims)
-	}
-	return fmt.Errorf("unknown listing format %q (formats: text, json)", format)
-}
-
-// writeClaimsText writes claims as a table.
-func writeClaimsText(w io.Writer, claims []*formulas.Claim) error {
+// WriteClaims lists claims to w as gradcheck list does: a table NAME KIND
+// CLAIM SOURCE.
+func WriteClaims(w io.Writer, claims []*formulas.Claim) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tCLAIM\tSOURCE")
 	for _, c := range claims {
@@ -54,8 +42,9 @@ type ClaimVar struct {
 	Space string `json:"space,omitempty"`
 }
 
-// writeClaimsJSON writes claims as a JSON array.
-func writeClaimsJSON(w io.Writer, claims []*formulas.Claim) error {
+// WriteClaimsJSON lists claims to w as gradcheck list --format json does:
+// a JSON array of ClaimEntry, with each claim's parts and variables.
+func WriteClaimsJSON(w io.Writer, claims []*formulas.Claim) error {
 	entries := make([]ClaimEntry, len(claims))
 	for i, c := range claims {
 		le := ClaimEntry{

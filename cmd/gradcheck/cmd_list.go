@@ -25,5 +25,8 @@ func listCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("list", "%v", err)
 	}
-	return report.WriteClaims(e.stdout, format.val, claims)
+	if format.val == "json" {
+		return report.WriteClaimsJSON(e.stdout, claims)
+	}
+	return report.WriteClaims(e.stdout, claims)
 }
