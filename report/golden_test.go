@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +91,40 @@ func TestWriteUnknownFormat(t *testing.T) {
 	err := Write(&bytes.Buffer{}, "yaml", goldenReport())
 	if err == nil || err.Error() != `unknown report format "yaml" (formats: text, json, junit, markdown)` {
 		t.Errorf("Write yaml: %v", err)
+	}
+}
+
+// TestFormatOf checks the formats that --out file names ask for.
+func TestFormatOf(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"r.json", "json"}, {"dir/R.JSON", "json"}, {"gradcheck.xml", "junit"},
+		{"pr.md", "markdown"}, {"pr.markdown", "markdown"}, {"report.txt", ""}, {"report", ""}, {"", ""},
+	} {
+		got, ok := FormatOf(tc.path)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("FormatOf(%q) = %q, %v; want %q", tc.path, got, ok, tc.want)
+		}
+	}
+}
+
+// TestFormatsHelp checks that the help lists every format, in order, each
+// in its column.
+func TestFormatsHelp(t *testing.T) {
+	help := FormatsHelp()
+	at := -1
+	for _, name := range Formats() {
+		i := strings.Index(help, "\n  "+name+strings.Repeat(" ", 10-len(name)))
+		if name == "text" {
+			i = strings.Index(help, "  text      ")
+		}
+		if i <= at {
+			t.Errorf("format %s is not listed after the one before it:\n%s", name, help)
+		}
+		at = i
+	}
+	for _, line := range strings.Split(strings.TrimRight(help, "\n"), "\n") {
+		if len([]rune(line)) > 80 {
+			t.Errorf("help line longer than 80 columns: %q", line)
+		}
 	}
 }

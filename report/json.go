@@ -11,6 +11,12 @@ import (
 	"github.com/gradcheck/gradcheck/run"
 )
 
+var jsonFormat = format{name: "json", write: writeJSON, exts: []string{".json"}, help: `the report {version, gradcheck, backend, seed, incomplete,
+settings, shard, claims, results, summary}, results in the order
+the claims were given. It holds no timings: the same seed and
+flags give the same bytes. NaN and Inf are written as 0 and the
+result's reason names them.`}
+
 // writeJSON writes the report as JSON, indented, with a final newline: the
 // fields of run.Report, which run.ReadReport reads back. JSON has no NaN or
 // Inf: every non-finite number is written as 0, and the result's reason

@@ -80,6 +80,9 @@ type junitResult struct {
 // seconds writes a duration as JUnit does: seconds, 3 decimals.
 func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
 
+var junitFormat = format{name: "junit", write: writeJUnit, exts: []string{".xml"}, help: `JUnit XML for CI test reports: one testcase per claim and sizes;
+a fail is a <failure> whose message is the diagnosis.`}
+
 // writeJUnit writes the report as JUnit XML.
 func writeJUnit(w io.Writer, rep *run.Report) error {
 	suite := junitTestsuite{Name: "gradcheck", Time: seconds(rep.Elapsed)}

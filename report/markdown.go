@@ -19,6 +19,9 @@ var verdictMarks = map[gradcheck.Verdict]string{
 	gradcheck.Error:        "💥",
 }
 
+var markdownFormat = format{name: "markdown", write: writeMarkdown, exts: []string{".md", ".markdown"},
+	help: `a table to paste into a pull request.`}
+
 // writeMarkdown writes the report as markdown to paste into a pull
 // request: a heading with the summary, the settings, a table of results,
 // the entries that disagree most and the commands that re-run the claims

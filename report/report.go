@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -12,32 +14,58 @@ import (
 	"github.com/gradcheck/gradcheck/run"
 )
 
-// writers are the formats of Write, in the order help texts list them. A
-// new format is a file with its writer and golden test, and a line here.
-var writers = []struct {
+// format is one format of Write.
+type format struct {
 	name  string
 	write func(w io.Writer, rep *run.Report) error
-}{
-	{"text", writeText},
-	{"json", writeJSON},
-	{"junit", writeJUnit},
-	{"markdown", writeMarkdown},
+	// exts are the extensions of the file names that ask for the format.
+	exts []string
+	// help describes the format in --help, in lines of at most 64
+	// characters.
+	help string
 }
+
+// formats are the formats of Write, in the order help texts list them. A
+// new format is a file with its format value, writer and golden test, and
+// a line here.
+var formats = []format{textFormat, jsonFormat, junitFormat, markdownFormat}
 
 // Formats returns the names of the formats Write writes.
 func Formats() []string {
-	names := make([]string, len(writers))
-	for i, f := range writers {
+	names := make([]string, len(formats))
+	for i, f := range formats {
 		names[i] = f.name
 	}
 	return names
+}
+
+// FormatOf returns the format that the extension of the file name path
+// asks for (.json, .xml for junit, .md or .markdown), if any.
+func FormatOf(path string) (string, bool) {
+	ext := strings.ToLower(filepath.Ext(path))
+	for _, f := range formats {
+		if slices.Contains(f.exts, ext) {
+			return f.name, true
+		}
+	}
+	return "", false
+}
+
+// FormatsHelp describes the formats for --help: a paragraph per format,
+// its name in the first column.
+func FormatsHelp() string {
+	var b strings.Builder
+	for _, f := range formats {
+		fmt.Fprintf(&b, "  %-10s%s\n", f.name, strings.ReplaceAll(f.help, "\n", "\n"+strings.Repeat(" ", 12)))
+	}
+	return b.String()
 }
 
 // Write writes rep to w in format: text (the table of Table with its
 // footer), json (the schema of run.Report, which run.ReadReport reads),
 // junit (JUnit XML) or markdown.
 func Write(w io.Writer, format string, rep *run.Report) error {
-	for _, f := range writers {
+	for _, f := range formats {
 		if f.name == format {
 			return f.write(w, rep)
 		}

@@ -155,6 +155,12 @@ func (t *Table) Footer(summary string, reruns []string) {
 // Err returns the first error writing to a sink.
 func (t *Table) Err() error { return t.err }
 
+var textFormat = format{name: "text", write: writeText, help: `a table NAME KIND SIZES VERDICT REL-ERR TOL NOTE (NOTE is the
+diagnosis of a failure, else the reason for the verdict; the
+verdict is coloured on a terminal unless NO_COLOR is set), the
+entries that disagree most, a summary line, and for every claim
+that did not pass the command that re-runs it alone.`}
+
 // writeText writes the report as the text table, without colour.
 func writeText(w io.Writer, rep *run.Report) error {
 	t := NewTable(rep.Claims, false, Sink{W: w})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/report"
@@ -45,19 +44,11 @@ func newOutput(e *env, format, out string, claims []gcrun.ClaimRef, verbose, col
 var formats = report.Formats()
 
 // formatFor returns the report format: format when it was given (changed),
-// else the one the extension of the --out file names (.json, .xml for
-// JUnit, .md for markdown), else format.
+// else the one the extension of the --out file names (report.FormatOf),
+// else format.
 func formatFor(format string, changed bool, out string) string {
-	if out == "" || changed {
-		return format
-	}
-	switch strings.ToLower(filepath.Ext(out)) {
-	case ".json":
-		return "json"
-	case ".xml":
-		return "junit"
-	case ".md", ".markdown":
-		return "markdown"
+	if f, ok := report.FormatOf(out); ok && !changed {
+		return f
 	}
 	return format
 }

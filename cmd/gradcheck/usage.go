@@ -1,5 +1,7 @@
 package main
 
+import "github.com/gradcheck/gradcheck/report"
+
 // overview is the help text of gradcheck itself.
 const overview = `gradcheck verifies matrix-calculus claims (gradients, differentials, Jacobians,
 Hessians, identities) against finite differences on batches of random matrices.
@@ -49,22 +51,9 @@ Exit codes:
 `
 
 // outputHelp documents the output of run and check.
-const outputHelp = `
+var outputHelp = `
 Output (--format):
-  text      a table NAME KIND SIZES VERDICT REL-ERR TOL NOTE (NOTE is the
-            diagnosis of a failure, else the reason for the verdict; the
-            verdict is coloured on a terminal unless NO_COLOR is set), the
-            entries that disagree most, a summary line, and for every claim
-            that did not pass the command that re-runs it alone.
-  json      the report {version, gradcheck, backend, seed, incomplete,
-            settings, shard, claims, results, summary}, results in the order
-            the claims were given. It holds no timings: the same seed and
-            flags give the same bytes. NaN and Inf are written as 0 and the
-            result's reason names them.
-  junit     JUnit XML for CI test reports: one testcase per claim and sizes;
-            a fail is a <failure> whose message is the diagnosis.
-  markdown  a table to paste into a pull request.
-  With --out FILE the report goes to FILE (in --format, or as FILE's
+` + report.FormatsHelp() + `  With --out FILE the report goes to FILE (in --format, or as FILE's
   extension says when --format is not given: .json, .xml for junit, .md)
   and the text table to stdout. Otherwise a json, junit or markdown report
   goes to stdout and the summary and re-run commands to stderr. Progress
