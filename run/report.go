@@ -13,8 +13,8 @@ import (
 // Report is the report of a run: the fields of the JSON schema of
 // DESIGN.md (version, backend, seed, results, summary) and what a shard
 // report needs to be merged: the settings, the shard, and every claim of
-// the whole run. It holds no timings, so that the same seed and flags give
-// the same bytes.
+// the whole run. Its JSON form holds no timings (Times and Elapsed are
+// left out), so that the same seed and flags give the same bytes.
 type Report struct {
 	Version int `json:"version"`
 	// Gradcheck is the version of gradcheck that made the report.

@@ -43,15 +43,19 @@ type Config struct {
 // Jobs returns the jobs of the whole plan and those this run runs: all of
 // them when unsharded, else the shard's.
 func (cfg *Config) Jobs() (all, mine []Job) {
-	count := 1
-	if cfg.Shard != nil {
-		count = cfg.Shard.Count
-	}
-	all = Plan(len(cfg.Targets), cfg.Settings, count)
+	all = Plan(len(cfg.Targets), cfg.Settings, cfg.shards())
 	if cfg.Shard == nil {
 		return all, all
 	}
 	return all, JobsOf(all, *cfg.Shard)
+}
+
+// shards is the number of shards of the run: 1 when unsharded.
+func (cfg *Config) shards() int {
+	if cfg.Shard == nil {
+		return 1
+	}
+	return cfg.Shard.Count
 }
 
 // Run verifies the jobs of cfg's plan that are this run's, as many at once
@@ -64,10 +68,7 @@ func (cfg *Config) Jobs() (all, mine []Job) {
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	eng, targets, s := cfg.Engine, cfg.Targets, cfg.Settings
 	_, mine := cfg.Jobs()
-	count := 1
-	if cfg.Shard != nil {
-		count = cfg.Shard.Count
-	}
+	count := cfg.shards()
 	rep := newReport(cfg.Version, eng.Name(), targets, s, cfg.Shard)
 	start := time.Now()
 	toolFailed := false

@@ -1,0 +1,106 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// fakeEngine is an Engine of its own, as a new place to run claims would
+// be: it runs slots jobs at once, each after a random delay, passes every
+// claim but fails itself on the claim called fail.
+type fakeEngine struct {
+	slots int
+	mu    sync.Mutex
+	seen  []string // claim and instance range, in the order verified
+}
+
+func (e *fakeEngine) Name() string { return "fake" }
+func (e *fakeEngine) Slots() int   { return e.slots }
+func (e *fakeEngine) Close() error { return nil }
+
+func (e *fakeEngine) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
+	time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
+	e.mu.Lock()
+	e.seen = append(e.seen, rc.Claim.Name)
+	e.mu.Unlock()
+	if rc.Claim.Name == "fail" {
+		return gradcheck.Result{}, errors.New("worker died:\nexit 3")
+	}
+	return gradcheck.Result{Name: rc.Claim.Name, Kind: rc.Claim.Kind, Verdict: gradcheck.Pass,
+		Instances: [2]int{s.InstanceFrom, s.InstanceTo}}, nil
+}
+
+// targets returns resolved targets of the claims called names.
+func targets(t *testing.T, names ...string) []Target {
+	t.Helper()
+	ts := make([]Target, len(names))
+	for i, name := range names {
+		c, err := formulas.Build(formulas.Spec{Name: name, F: "tr(X)", Wrt: "X", Grad: "eye(n)",
+			Vars: []formulas.SpecVar{{Name: "X", VarSpec: formulas.VarSpec{Shape: "n,n"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts[i] = Target{Claim: c, Select: []string{"run", name}}
+	}
+	if _, err := Resolve(ts, map[string]int{"n": 3}); err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// TestRunOnOwnEngine runs a sharded plan on an engine of its own with
+// three slots: the results come in the order of the plan whatever order
+// the jobs finish in, OnResult sees each, and a job on which the engine
+// failed is an error result whose reason is one line, with ErrEngine.
+func TestRunOnOwnEngine(t *testing.T) {
+	eng := &fakeEngine{slots: 3}
+	s := gradcheck.DefaultSettings()
+	cfg := Config{Engine: eng, Targets: targets(t, "a", "fail", "c", "d"), Settings: s,
+		Shard: &Shard{Index: 1, Count: 2}, Version: "test"}
+	var done []int
+	cfg.OnResult = func(k, total int, r gradcheck.Result, _ time.Duration) { done = append(done, k) }
+	rep, err := Run(context.Background(), cfg)
+	if !errors.Is(err, ErrEngine) {
+		t.Errorf("Run: %v, want ErrEngine", err)
+	}
+	_, mine := cfg.Jobs()
+	if len(rep.Results) != len(mine) || !slices.Equal(done, []int{1, 2, 3, 4}) {
+		t.Fatalf("%d results for %d jobs, OnResult %v", len(rep.Results), len(mine), done)
+	}
+	for i, jb := range mine {
+		r, name := rep.Results[i], cfg.Targets[jb.Target].Claim.Name
+		switch {
+		case r.Name != name || rep.ClaimOf[i] != jb.Target:
+			t.Errorf("result %d is %s (claim %d), job %d is %s", i, r.Name, rep.ClaimOf[i], i, name)
+		case name == "fail" && (r.Verdict != gradcheck.Error || r.Reason != "worker died: exit 3"):
+			t.Errorf("failed job: %s %q", r.Verdict, r.Reason)
+		case name != "fail" && (r.Verdict != gradcheck.Pass || r.Instances != [2]int{jb.From, jb.To}):
+			t.Errorf("job %+v: %s on instances %v", jb, r.Verdict, r.Instances)
+		case r.Sizes["n"] != 3:
+			t.Errorf("result %d sizes %v", i, r.Sizes)
+		}
+	}
+	if rep.Backend != "fake" || rep.Gradcheck != "test" || rep.Shard.String() != "1/2" || len(rep.Claims) != 4 {
+		t.Errorf("report header %+v", rep)
+	}
+}
+
+// TestRunInterrupted cancels a run before it starts: the report holds no
+// result, is marked incomplete and lists every job as not run.
+func TestRunInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	eng := &fakeEngine{slots: 1}
+	rep, err := Run(ctx, Config{Engine: eng, Targets: targets(t, "a", "b"), Settings: gradcheck.DefaultSettings()})
+	if err != nil || !rep.Incomplete || len(rep.Results) != 0 || len(rep.NotRun) != 2 {
+		t.Errorf("err %v, incomplete %v, %d results, %d not run", err, rep.Incomplete, len(rep.Results), len(rep.NotRun))
+	}
+}
