@@ -58,6 +58,11 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 	if all[4], err = norms(v.c.Rhs, true); err != nil {
 		return err
 	}
+	for i := range all {
+		// A side that does not depend on the inputs (a constant) is one
+		// matrix for the whole chunk.
+		all[i] = perInstance(all[i], count)
+	}
 	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
 	comps := make([]comparison, count)
 	for i := range comps {
@@ -71,6 +76,11 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 			c.status = claimBroken
 		case d[i] > tol:
 			c.status = disagreed
+		case tol > uncertain*scale:
+			// Both sides are at the level of their rounding error (say
+			// logdet of a matrix of determinant 1): agreement there
+			// verifies nothing.
+			c.status = undecided
 		}
 		comps[i] = c
 	}
@@ -79,6 +89,16 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// perInstance returns one value per instance of a chunk of count: vals
+// itself, or its single value repeated when it comes from a tensor that is
+// the same for every instance.
+func perInstance(vals []float64, count int) []float64 {
+	if len(vals) != 1 || count == 1 {
+		return vals
+	}
+	return filled(count, vals[0])
+}
 
 // derivativeChunk checks a grad, diff, jac or hess claim on count
 // instances: it evaluates f at X + s·h·H for every direction H and step s,
@@ -174,9 +194,7 @@ func (v *verification) functionValues(ev *evaluator, x, h, w backend.Tensor) (va
 	if err != nil {
 		return nil, nil, err
 	}
-	ev.bind(v.c.Wrt, xs)
-	f, err := ev.value(v.c.F)
-	ev.unbind(v.c.Wrt, true)
+	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
 	ev.bind(v.c.Wrt, x)
 	if err != nil {
 		return nil, nil, err
