@@ -21,6 +21,10 @@ const (
 	DiagSign = "sign"
 	// DiagSymmetric: the claim holds once some inputs are symmetric.
 	DiagSymmetric = "symmetric"
+	// DiagNotSymmetric: a claimed Hessian (or second derivative D²f[dX,
+	// dX2]) is not symmetric, as every Hessian is. Result.Factor, when
+	// set, is its symmetric part over the truth.
+	DiagNotSymmetric = "not-symmetric"
 )
 
 const (
@@ -49,12 +53,12 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) {
+	if !v.fitDiagnosis(res, comps) && !v.notSymmetric(res, comps) {
 		v.symmetricDiagnosis(ctx, res)
 	}
 	sh := v.shapes[v.c.Wrt]
 	if sh.Rows*sh.Cols > maxAutoEntries {
-		if res.Diagnosis == "" && !v.wrt.SymSpace {
+		if res.Diagnosis == "" && !v.wrt.SymSpace && v.c.Kind != formulas.Hess {
 			v.localize(ctx, res)
 		}
 		return
@@ -124,6 +128,15 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
 	switch {
+	case v.c.Kind == formulas.Hess && withT && near(alpha, beta):
+		// The truth is α·(claim + claimᵀ): a multiple of the claim's
+		// symmetric part.
+		res.Diagnosis = DiagNotSymmetric
+		res.Detail = v.notSymmetricDetail() + "; its symmetric part agrees"
+		if !near(alpha, 0.5) {
+			res.Factor = roundFactor(1 / (2 * alpha))
+			res.Detail = fmt.Sprintf("%s; its symmetric part is %g times the truth", v.notSymmetricDetail(), res.Factor)
+		}
 	case withT && near(alpha, 0) && near(math.Abs(beta), 1):
 		res.Diagnosis = DiagTranspose
 		res.Detail = "numerator vs denominator layout?"
@@ -141,6 +154,29 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		return false
 	}
 	return true
+}
+
+// notSymmetric diagnoses a hess claim that is not symmetric: one whose
+// value with its two directions swapped differs beyond the tolerance.
+func (v *verification) notSymmetric(res *Result, comps []comparison) bool {
+	if v.c.Kind != formulas.Hess {
+		return false
+	}
+	for _, c := range comps {
+		if (c.status == agreed || c.status == disagreed) && math.Abs(c.claimed-c.transposed) > c.tol {
+			res.Diagnosis, res.Detail = DiagNotSymmetric, v.notSymmetricDetail()
+			return true
+		}
+	}
+	return false
+}
+
+// notSymmetricDetail says that the claim of a hess claim is not symmetric.
+func (v *verification) notSymmetricDetail() string {
+	if v.shapes[v.c.Wrt].Cols == 1 {
+		return "the claimed Hessian is not symmetric, as every Hessian is"
+	}
+	return fmt.Sprintf("the claimed D²f[%s,%s] is not symmetric in %[1]s and %[2]s, as every second derivative is", v.c.Direction(), v.c.SecondDirection())
 }
 
 // roundFactor removes finite-difference noise from a fitted factor: 0.5000000001 → 0.5.

@@ -112,9 +112,14 @@ func spd(o *ops, g backend.Tensor) backend.Tensor {
 // variable v, scaled so that ‖H‖_F = max(1, ‖X‖_F); symmetric when v lives
 // in the space of symmetric matrices.
 func (s *sampler) directions(v formulas.Var, x backend.Tensor, per int) (backend.Tensor, error) {
+	return s.directionsFrom("dir/"+v.Name, v, x, per)
+}
+
+// directionsFrom draws directions like directions, from the named stream.
+func (s *sampler) directionsFrom(stream string, v formulas.Var, x backend.Tensor, per int) (backend.Tensor, error) {
 	l := x.Layout()
 	o := s.ev.ops()
-	h := o.add(s.gaussian("dir/"+v.Name, formulas.Shape{Rows: l.Rows, Cols: l.Cols}, per))
+	h := o.add(s.gaussian(stream, formulas.Shape{Rows: l.Rows, Cols: l.Cols}, per))
 	if v.SymSpace {
 		h = o.sym(h)
 	}

@@ -33,6 +33,7 @@ func TestSoundVerdicts(t *testing.T) {
 		name    string
 		spec    formulas.Spec
 		sizes   map[string]int
+		mode    Mode
 		verdict Verdict
 		diag    string
 		// note must occur in the detail (a fail) or the reason.
@@ -51,6 +52,22 @@ func TestSoundVerdicts(t *testing.T) {
 		{name: "transpose diff", spec: formulas.Spec{F: "X'", Wrt: "X", Diff: "dX'", Vars: vars(t, "X=n,n")}, verdict: Pass},
 		{name: "identity integrand", spec: formulas.Spec{F: "integral(t, 0, 1, t)*x", Wrt: "x", Jac: "eye(n)/2", Vars: vars(t, "x=n")},
 			verdict: Pass},
+		// Item 1: Hessians are compared as the bilinear form uᵀHv.
+		{name: "hess antisymmetric part", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "2*A", Vars: vars(t, "x=n", "A=n,n")},
+			verdict: Fail, diag: DiagNotSymmetric, note: "not symmetric, as every Hessian is; its symmetric part agrees"},
+		{name: "hess antisymmetric part entrywise", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "2*A", Vars: vars(t, "x=n", "A=n,n")},
+			mode: Entrywise, sizes: map[string]int{"n": 6}, verdict: Fail, diag: DiagNotSymmetric, note: "its symmetric part agrees"},
+		{name: "hess half", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "A", Vars: vars(t, "x=n", "A=n,n")},
+			verdict: Fail, diag: DiagNotSymmetric, note: "its symmetric part is 0.5 times the truth"},
+		{name: "hess", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "A+A'", Vars: vars(t, "x=n", "A=n,n")}, verdict: Pass},
+		{name: "hess quadratic form", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Pass},
+		{name: "hess bilinear form", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Pass},
+		{name: "hess bilinear form not symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)'*dX2)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Fail, diag: DiagNotSymmetric, note: "D²f[dX,dX2] is not symmetric in dX and dX2"},
+		{name: "hess bilinear form wrong", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-2*tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Fail, diag: DiagFactor},
 		// Item 2(b): both sides are zero up to rounding.
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},
@@ -62,6 +79,9 @@ func TestSoundVerdicts(t *testing.T) {
 			c := inline(t, tt.spec)
 			s := DefaultSettings()
 			s.Sizes = tt.sizes
+			if tt.mode != "" {
+				s.Mode = tt.mode
+			}
 			res := Verify(context.Background(), b, c, s)
 			if res.Verdict != tt.verdict || res.Diagnosis != tt.diag {
 				t.Fatalf("%s %q (%s; %s), want %s %q", res.Verdict, res.Diagnosis, res.Detail, res.Reason, tt.verdict, tt.diag)

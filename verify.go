@@ -262,16 +262,28 @@ func (v *verification) directionsPerInstance() int {
 	return v.s.Dirs
 }
 
-// steps are the multiples of h at which f is evaluated: four for a first
-// derivative, and f itself besides for a second.
+// steps are the multiples of h·H at which f is evaluated: four for a first
+// derivative, and for a second the multiples of the first direction of
+// the eight points of two mixed differences (see secondSteps).
 func (v *verification) steps() []float64 {
 	switch v.c.Kind {
 	case formulas.Equals:
 		return []float64{0}
 	case formulas.Hess:
-		return []float64{step, -step, step / 2, -step / 2, 0}
+		return []float64{step, step, -step, -step, step / 2, step / 2, -step / 2, -step / 2}
 	}
 	return []float64{step, -step, step / 2, -step / 2}
+}
+
+// secondSteps are, for a hess claim, the multiples of h·V of the second
+// direction V at the points of steps: f(X ± hH ± hV) at h and h/2, from
+// which the mixed second difference estimates D²f[H, V]. Nil for the other
+// kinds.
+func (v *verification) secondSteps() []float64 {
+	if v.c.Kind != formulas.Hess {
+		return nil
+	}
+	return []float64{step, -step, step, -step, step / 2, -step / 2, step / 2, -step / 2}
 }
 
 // sink receives the comparisons of one or more whole instances at a time,

@@ -13,8 +13,9 @@ const (
 	Diff Kind = "diff"
 	// Jac claims the Jacobian J of a vector-valued f of a vector x.
 	Jac Kind = "jac"
-	// Hess claims the Hessian matrix (vector variable) or the quadratic
-	// form D²f[dX,dX] (matrix variable).
+	// Hess claims the Hessian matrix (vector variable), or for a matrix
+	// variable the bilinear form D²f[dX,dX2] (two directions) or the
+	// quadratic form D²f[dX,dX] (dX alone).
 	Hess Kind = "hess"
 	// Equals claims the identity f == rhs.
 	Equals Kind = "equals"

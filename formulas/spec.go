@@ -170,8 +170,8 @@ func Build(s Spec) (*Claim, error) {
 		if !declared[s.Wrt] {
 			return fail("wrt %s is not a declared variable", s.Wrt)
 		}
-		if kind == Diff || kind == Hess {
-			d := c.Direction()
+		dirs := map[Kind][]string{Diff: {c.Direction()}, Hess: {c.Direction(), c.SecondDirection()}}[kind]
+		for _, d := range dirs {
 			if declared[d] {
 				return fail("the direction %s of %s clashes with the variable %s", d, s.Wrt, d)
 			}

@@ -26,7 +26,7 @@ func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
 	fs.StringVar(&in.grad, "grad", "", "claim: the gradient of scalar f, an `EXPR`")
 	fs.StringVar(&in.diff, "diff", "", "claim: the differential Df[dX], an `EXPR` in X and dX")
 	fs.StringVar(&in.jac, "jac", "", "claim: the Jacobian of vector f of a vector, an `EXPR`")
-	fs.StringVar(&in.hess, "hess", "", "claim: the Hessian (vector variable) or D²f[dX,dX] (matrix variable), an `EXPR`")
+	fs.StringVar(&in.hess, "hess", "", "claim: the Hessian (vector variable), or D²f[dX,dX2] or D²f[dX,dX] (matrix variable), an `EXPR`")
 	fs.StringVar(&in.equals, "equals", "", "claim: the identity f == `EXPR`")
 	fs.StringVar(&in.layout, "layout", "", "the `LAYOUT` of --grad: numerator or denominator (default)")
 	fs.StringArrayVar(&in.vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n:wellcond or x=n (may repeat)")
