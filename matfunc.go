@@ -62,12 +62,6 @@ func maxFinite(v []float64) (float64, bool) {
 	return m, ok
 }
 
-// scaled returns c·x.
-func (ev *evaluator) scaled(c float64, x backend.Tensor) (backend.Tensor, error) {
-	o := ev.ops()
-	return o.result(o.scaled(c, x))
-}
-
 // expm returns e^x by scaling and squaring: e^x = (T(x/2^s))^(2^s) with T the
 // Taylor polynomial of degree expmTaylorDegree, evaluated by Horner's rule
 // from the inside out: T = I + a(I + a/2(I + … (I + a/k))).

@@ -56,7 +56,8 @@ func (s *sampler) gaussian(name string, shape formulas.Shape, per int) (backend.
 //	small          N(0, 1/(4·rows)) entries, so that e^X and log stay tame
 //	sym            (G + Gᵀ)/(2√n)
 //	wellcond       I + G/(3√n): eigenvalues within 1/3 of 1, condition ≈ 2
-//	spd            S/det(S)^{1/n} with S = I + GGᵀ/n: SPD, det 1, condition ≲ 5
+//	spd            S·e^{t/n}/det(S)^{1/n} with S = I + GGᵀ/n, t ~ N(0,1):
+//	               SPD, log det = t, condition ≲ 5
 //	posdef-nonsym  spd + (G' − G'ᵀ)/(2√n): xᵀAx > 0 but A ≠ Aᵀ
 //	orth           Cayley transform (I − K)(I + K)⁻¹ of K = (G − Gᵀ)/(2√n)
 func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor, error) {
@@ -80,10 +81,10 @@ func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor
 	case formulas.WellCond:
 		return o.result(o.elementwise(backend.Add, o.eye(shape.Rows), o.scaled(1/(3*math.Sqrt(n)), g)))
 	case formulas.SPD:
-		return o.result(spd(o, g))
+		return o.result(spd(o, g, s.logDets(o, v)))
 	case formulas.PosDefNonSym:
 		g2 := o.add(s.gaussian("var/"+v.Name+"/skew", shape, 1))
-		return o.result(o.elementwise(backend.Add, spd(o, g), skew(o, g2, 1/(2*math.Sqrt(n)))))
+		return o.result(o.elementwise(backend.Add, spd(o, g, s.logDets(o, v)), skew(o, g2, 1/(2*math.Sqrt(n)))))
 	case formulas.Orth:
 		// Cayley transform (I − K)(I + K)⁻¹; I + K is invertible for skew K.
 		k := skew(o, g, 1/(2*math.Sqrt(n)))
@@ -99,12 +100,21 @@ func skew(o *ops, g backend.Tensor, c float64) backend.Tensor {
 	return o.scaled(c, o.elementwise(backend.Sub, g, o.transpose(g)))
 }
 
-// spd returns S·e^{−logdet(S)/n} for S = I + g·gᵀ/n, whose determinant is 1
-// so that det and logdet formulas stay near 1 and 0 at any n.
-func spd(o *ops, g backend.Tensor) backend.Tensor {
+// logDets draws the log-determinant of each instance of the spd variable
+// v: N(0,1), from its own stream.
+func (s *sampler) logDets(o *ops, v formulas.Var) backend.Tensor {
+	return o.add(s.gaussian("var/"+v.Name+"/logdet", formulas.Shape{Rows: 1, Cols: 1}, 1))
+}
+
+// spd returns S·e^{(t − logdet(S))/n} for S = I + g·gᵀ/n, whose
+// log-determinant is t: drawn N(0,1) per instance, it varies by about 1
+// between instances at any n, so that no det or logdet claim holds by a
+// fixed determinant, yet the entries (S scaled by e^{O(1)/n}) and the
+// determinant stay far from overflow at n = 2048.
+func spd(o *ops, g, t backend.Tensor) backend.Tensor {
 	n := g.Layout().Rows
 	sm := o.elementwise(backend.Add, o.eye(n), o.scaled(1/float64(n), o.matMul(g, o.transpose(g))))
-	factor := o.mapEach(backend.Exp, o.scaled(-1/float64(n), o.logDet(sm)))
+	factor := o.mapEach(backend.Exp, o.scaled(1/float64(n), o.elementwise(backend.Sub, t, o.logDet(sm))))
 	return o.scale(factor, sm)
 }
 

@@ -2,9 +2,11 @@ package gradcheck
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
@@ -68,6 +70,11 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Fail, diag: DiagNotSymmetric, note: "D²f[dX,dX2] is not symmetric in dX and dX2"},
 		{name: "hess bilinear form wrong", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-2*tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:wellcond")},
 			verdict: Fail, diag: DiagFactor},
+		// Item 2(a): spd determinants vary, so neither holds by det X = 1.
+		{name: "spd det", spec: formulas.Spec{F: "det(X)", Equals: "1", Vars: vars(t, "X=n,n:spd")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "spd logdet", spec: formulas.Spec{F: "logdet(X)", Equals: "0.5*tr(logm(X))", Vars: vars(t, "X=n,n:spd")},
+			verdict: Fail, note: "comparisons disagree"},
 		// Item 2(b): both sides are zero up to rounding.
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},
@@ -90,5 +97,37 @@ func TestSoundVerdicts(t *testing.T) {
 				t.Errorf("detail|reason %q does not say %q", got, tt.note)
 			}
 		})
+	}
+}
+
+// transposeDotFails is a CPU backend on which the product ⟨Gᵀ, H⟩ of a
+// transposed gradient with the directions fails.
+type transposeDotFails struct {
+	*cpu.Backend
+	transposed map[backend.Tensor]bool
+}
+
+func (b *transposeDotFails) Transpose(a backend.Tensor) (backend.Tensor, error) {
+	t, err := b.Backend.Transpose(a)
+	b.transposed[t] = true
+	return t, err
+}
+
+func (b *transposeDotFails) Dot(a, c backend.Tensor) (backend.Tensor, error) {
+	if b.transposed[a] {
+		return nil, errors.New("injected failure")
+	}
+	return b.Backend.Dot(a, c)
+}
+
+// TestTransposedClaimError checks that a failure while evaluating the
+// transposed claim (for the diagnosis) is an error verdict, not dropped
+// (issue 11, item 6: staticcheck SA4006).
+func TestTransposedClaimError(t *testing.T) {
+	b := &transposeDotFails{Backend: cpu.New(), transposed: map[backend.Tensor]bool{}}
+	c := inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "A=n,n", "X=n,n")})
+	res := Verify(context.Background(), b, c, DefaultSettings())
+	if res.Verdict != Error || !strings.Contains(res.Reason, "injected failure") {
+		t.Errorf("%s (%s), want an error with the injected failure", res.Verdict, res.Reason)
 	}
 }
