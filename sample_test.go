@@ -66,3 +66,49 @@ func TestSPDDeterminantVaries(t *testing.T) {
 		}
 	}
 }
+
+// TestRectangularDists checks wellcond and orth on tall, wide and square
+// shapes against gonum's SVD: wellcond's singular values lie in
+// (2/3, 4/3); orth has orthonormal columns (tall) or rows (wide), and a
+// square orth matrix is orthogonal with determinant 1 (intended, and
+// documented: the Cayley transform gives rotations).
+func TestRectangularDists(t *testing.T) {
+	for _, sh := range []formulas.Shape{{Rows: 7, Cols: 4}, {Rows: 4, Cols: 7}, {Rows: 5, Cols: 5}, {Rows: 6, Cols: 1}} {
+		for i, x := range draw(t, formulas.WellCond, sh, 4) {
+			var svd mat.SVD
+			if !svd.Factorize(x, mat.SVDNone) {
+				t.Fatal("SVD failed")
+			}
+			for _, s := range svd.Values(nil) {
+				// A square wellcond is I + G/(3√n), of no prescribed
+				// spectrum.
+				if !sh.IsSquare() && (s <= 2.0/3 || s >= 4.0/3) {
+					t.Errorf("wellcond %v, instance %d: singular value %g outside (2/3, 4/3)", sh, i, s)
+				}
+			}
+		}
+		for i, x := range draw(t, formulas.Orth, sh, 4) {
+			var gram mat.Dense
+			k := min(sh.Rows, sh.Cols)
+			if sh.Rows >= sh.Cols {
+				gram.Mul(x.T(), x)
+			} else {
+				gram.Mul(x, x.T())
+			}
+			if !mat.EqualApprox(&gram, eye(k), 1e-13) {
+				t.Errorf("orth %v, instance %d: not orthonormal", sh, i)
+			}
+			if sh.IsSquare() && math.Abs(mat.Det(x)-1) > 1e-12 {
+				t.Errorf("orth %v, instance %d: det %g, want 1", sh, i, mat.Det(x))
+			}
+		}
+	}
+}
+
+func eye(n int) *mat.Dense {
+	m := mat.NewDense(n, n, nil)
+	for i := range n {
+		m.Set(i, i, 1)
+	}
+	return m
+}

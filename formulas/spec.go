@@ -207,7 +207,7 @@ func Build(s Spec) (*Claim, error) {
 
 // squareDists are the distributions that only make sense for square
 // matrices.
-var squareDists = map[Dist]bool{WellCond: true, SPD: true, PosDefNonSym: true, Sym: true}
+var squareDists = map[Dist]bool{SPD: true, PosDefNonSym: true, Sym: true}
 
 // buildVar validates one variable declaration.
 func buildVar(name string, vs VarSpec) (Var, error) {
