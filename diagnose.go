@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -95,9 +96,23 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 			withT = withT && finite(c.transposed)
 		}
 	}
+	// The values enter the least-squares fit divided by the largest of
+	// them, so that its sums of squares neither underflow (a claim scaled
+	// by 1e-300) nor overflow (e^{1000x}): the same mistake gets the same
+	// diagnosis at any scale.
+	s := 0.0
+	for _, c := range use {
+		s = max(s, math.Abs(c.claimed), math.Abs(c.fd))
+		if withT {
+			s = max(s, math.Abs(c.transposed))
+		}
+	}
+	if s == 0 || math.IsInf(s, 0) {
+		return false
+	}
 	var saa, sab, sbb, sad, sbd float64
 	for _, c := range use {
-		a, b, d := c.claimed, c.transposed, c.fd
+		a, b, d := c.claimed/s, c.transposed/s, c.fd/s
 		saa += a * a
 		sad += a * d
 		if withT {
@@ -134,7 +149,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		res.Diagnosis = DiagNotSymmetric
 		res.Detail = v.notSymmetricDetail() + "; its symmetric part agrees"
 		if !near(alpha, 0.5) {
-			res.Factor = roundFactor(1 / (2 * alpha))
+			res.Factor = roundFactor(1/(2*alpha), fitPrecision(use))
 			res.Detail = fmt.Sprintf("%s; its symmetric part is %g times the truth", v.notSymmetricDetail(), res.Factor)
 		}
 	case withT && near(alpha, 0) && near(math.Abs(beta), 1):
@@ -146,9 +161,11 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	case near(beta, 0) && near(alpha, -1):
 		res.Diagnosis = DiagSign
 		res.Detail = "the claim has the wrong sign"
-	case near(beta, 0) && !near(alpha, 1):
+	case near(beta, 0) && alpha != 1:
+		// The fit explains every comparison and the claim failed, so
+		// this is a clean multiple however close to 1.
 		res.Diagnosis = DiagFactor
-		res.Factor = roundFactor(1 / alpha)
+		res.Factor = roundFactor(1/alpha, fitPrecision(use))
 		res.Detail = fmt.Sprintf("the claim is %g times the truth", res.Factor)
 	default:
 		return false
@@ -179,13 +196,34 @@ func (v *verification) notSymmetricDetail() string {
 	return fmt.Sprintf("the claimed D²f[%s,%s] is not symmetric in %[1]s and %[2]s, as every second derivative is", v.c.Direction(), v.c.SecondDirection())
 }
 
-// roundFactor removes finite-difference noise from a fitted factor: 0.5000000001 → 0.5.
-func roundFactor(k float64) float64 {
-	r := math.Round(k*1e6) / 1e6
-	if r == 0 {
-		return k
+// fitPrecision is the relative precision of a factor fitted to the
+// comparisons: the largest tolerance relative to the claimed value.
+func fitPrecision(comps []comparison) float64 {
+	p := 0.0
+	for _, c := range comps {
+		if c.claimed != 0 {
+			p = max(p, c.tol/math.Abs(c.claimed))
+		}
 	}
-	return r
+	return p
+}
+
+// roundFactor removes finite-difference noise from a fitted factor k known
+// to relative precision p: to the significant digits p allows, and more
+// where fewer would round a factor that is not 1 (the claim failed) to 1:
+// 0.5000000001 → 0.5, 1.0000020003 → 1.000002.
+func roundFactor(k, p float64) float64 {
+	digits := 1
+	if p > 0 {
+		digits = max(1, int(math.Floor(-math.Log10(p))))
+	}
+	for ; digits < 16; digits++ {
+		r, err := strconv.ParseFloat(strconv.FormatFloat(k, 'g', digits, 64), 64)
+		if err == nil && r != 1 && r != 0 {
+			return r
+		}
+	}
+	return k
 }
 
 // symmetricDiagnosis re-checks the claim with each square input, then all of

@@ -38,6 +38,7 @@ func TestSoundVerdicts(t *testing.T) {
 		mode    Mode
 		verdict Verdict
 		diag    string
+		factor  float64
 		// note must occur in the detail (a fail) or the reason.
 		note string
 	}{
@@ -49,7 +50,7 @@ func TestSoundVerdicts(t *testing.T) {
 		// Item 4: f is the variable itself.
 		{name: "identity jac", spec: formulas.Spec{F: "x", Wrt: "x", Jac: "eye(n)", Vars: vars(t, "x=n")}, verdict: Pass},
 		{name: "identity jac wrong", spec: formulas.Spec{F: "x", Wrt: "x", Jac: "2*eye(n)", Vars: vars(t, "x=n")},
-			verdict: Fail, diag: DiagFactor},
+			verdict: Fail, diag: DiagFactor, factor: 2},
 		{name: "identity diff", spec: formulas.Spec{F: "X", Wrt: "X", Diff: "dX", Vars: vars(t, "X=n,n")}, verdict: Pass},
 		{name: "transpose diff", spec: formulas.Spec{F: "X'", Wrt: "X", Diff: "dX'", Vars: vars(t, "X=n,n")}, verdict: Pass},
 		{name: "identity integrand", spec: formulas.Spec{F: "integral(t, 0, 1, t)*x", Wrt: "x", Jac: "eye(n)/2", Vars: vars(t, "x=n")},
@@ -60,7 +61,7 @@ func TestSoundVerdicts(t *testing.T) {
 		{name: "hess antisymmetric part entrywise", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "2*A", Vars: vars(t, "x=n", "A=n,n")},
 			mode: Entrywise, sizes: map[string]int{"n": 6}, verdict: Fail, diag: DiagNotSymmetric, note: "its symmetric part agrees"},
 		{name: "hess half", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "A", Vars: vars(t, "x=n", "A=n,n")},
-			verdict: Fail, diag: DiagNotSymmetric, note: "its symmetric part is 0.5 times the truth"},
+			verdict: Fail, diag: DiagNotSymmetric, factor: 0.5, note: "its symmetric part is 0.5 times the truth"},
 		{name: "hess", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "A+A'", Vars: vars(t, "x=n", "A=n,n")}, verdict: Pass},
 		{name: "hess quadratic form", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX)", Vars: vars(t, "X=n,n:wellcond")},
 			verdict: Pass},
@@ -69,7 +70,18 @@ func TestSoundVerdicts(t *testing.T) {
 		{name: "hess bilinear form not symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)'*dX2)", Vars: vars(t, "X=n,n:wellcond")},
 			verdict: Fail, diag: DiagNotSymmetric, note: "D²f[dX,dX2] is not symmetric in dX and dX2"},
 		{name: "hess bilinear form wrong", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-2*tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:wellcond")},
-			verdict: Fail, diag: DiagFactor},
+			verdict: Fail, diag: DiagFactor, factor: 2},
+		// Item 12: the same mistake, the same diagnosis, at any scale.
+		{name: "transpose 1e-300", spec: formulas.Spec{F: "1e-300*tr(A*X)", Wrt: "X", Grad: "1e-300*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "transpose 1e-8", spec: formulas.Spec{F: "1e-8*tr(A*X)", Wrt: "X", Grad: "1e-8*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "transpose 1e300", spec: formulas.Spec{F: "1e300*tr(A*X)", Wrt: "X", Grad: "1e300*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "factor of huge values", spec: formulas.Spec{F: "sum(exp(1000*x))", Wrt: "x", Grad: "exp(1000*x)", Vars: vars(t, "x=n")},
+			verdict: Fail, diag: DiagFactor, factor: 0.001, note: "the claim is 0.001 times the truth"},
+		{name: "factor near 1", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "1.000002*A'", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagFactor, factor: 1.000002, note: "the claim is 1.000002 times the truth"},
 		// Item 2(a): spd determinants vary, so neither holds by det X = 1.
 		{name: "spd det", spec: formulas.Spec{F: "det(X)", Equals: "1", Vars: vars(t, "X=n,n:spd")},
 			verdict: Fail, note: "comparisons disagree"},
@@ -92,6 +104,9 @@ func TestSoundVerdicts(t *testing.T) {
 			res := Verify(context.Background(), b, c, s)
 			if res.Verdict != tt.verdict || res.Diagnosis != tt.diag {
 				t.Fatalf("%s %q (%s; %s), want %s %q", res.Verdict, res.Diagnosis, res.Detail, res.Reason, tt.verdict, tt.diag)
+			}
+			if res.Factor != tt.factor {
+				t.Errorf("factor %g, want %g", res.Factor, tt.factor)
 			}
 			if got := res.Detail + "|" + res.Reason; !strings.Contains(got, tt.note) {
 				t.Errorf("detail|reason %q does not say %q", got, tt.note)
