@@ -26,6 +26,11 @@ const (
 	// dX2]) is not symmetric, as every Hessian is. Result.Factor, when
 	// set, is its symmetric part over the truth.
 	DiagNotSymmetric = "not-symmetric"
+	// DiagCookbookSym: a gradient with respect to a symmetric matrix is
+	// written in the Matrix Cookbook's convention 2G − diag(G), the
+	// derivative with respect to the independent entries, where the
+	// gradient G is claimed.
+	DiagCookbookSym = "cookbook-sym"
 )
 
 const (
@@ -54,7 +59,7 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) && !v.notSymmetric(res, comps) {
+	if !v.fitDiagnosis(res, comps) && !v.notSymmetric(res, comps) && !v.cookbookDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
 	}
 	sh := v.shapes[v.c.Wrt]
@@ -244,7 +249,11 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 		tries = append(tries, square)
 	}
 	for _, names := range tries {
-		if v.passesWith(ctx, names) {
+		symmetrize := map[string]bool{}
+		for _, n := range names {
+			symmetrize[n] = true
+		}
+		if v.passesWith(ctx, func(re *verification) { re.symmetrize = symmetrize }) {
 			res.Diagnosis = DiagSymmetric
 			res.Detail = fmt.Sprintf("holds only when %s %s symmetric", strings.Join(names, " and "), map[bool]string{true: "is", false: "are"}[len(names) == 1])
 			return true
@@ -253,17 +262,35 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 	return false
 }
 
-// passesWith reports whether the claim passes with the named inputs
-// symmetrized.
-func (v *verification) passesWith(ctx context.Context, names []string) bool {
+// cookbookDiagnosis re-checks a gradient with respect to a square matrix
+// as (C + diag(C))/2 of the claim C, the gradient G of which C = 2G −
+// diag(G) is the Matrix Cookbook's form for symmetric matrices, and
+// diagnoses cookbook-sym when that passes.
+func (v *verification) cookbookDiagnosis(ctx context.Context, res *Result) bool {
+	if sh := v.shapes[v.c.Wrt]; v.c.Kind != formulas.Grad || !sh.IsSquare() || sh.Rows < 2 {
+		return false
+	}
+	c := *v.c
+	diag := func(e formulas.Expr) formulas.Expr { return &formulas.Call{Func: "diag", Args: []formulas.Expr{e}} }
+	sum := &formulas.Binary{Op: "+", L: c.Rhs, R: diag(diag(c.Rhs))}
+	c.Rhs = &formulas.Binary{Op: "/", L: sum, R: &formulas.Num{Value: 2}}
+	if !v.passesWith(ctx, func(re *verification) { re.c = &c }) {
+		return false
+	}
+	res.Diagnosis = DiagCookbookSym
+	res.Detail = "the claim is 2G − diag(G) of the gradient G: the Matrix Cookbook's convention for symmetric " + v.c.Wrt +
+		" (the derivative by its independent entries)"
+	return true
+}
+
+// passesWith reports whether the claim passes on a few instances once
+// modify has changed the verification (symmetrized inputs, another claim).
+func (v *verification) passesWith(ctx context.Context, modify func(re *verification)) bool {
 	s := v.s
 	s.Batch = min(s.Batch, recheckBatch)
 	re := *v
 	re.s = s
-	re.symmetrize = map[string]bool{}
-	for _, n := range names {
-		re.symmetrize[n] = true
-	}
+	modify(&re)
 	var t tally
 	if err := re.run(ctx, t.add); err != nil {
 		return false

@@ -82,6 +82,11 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Fail, diag: DiagFactor, factor: 0.001, note: "the claim is 0.001 times the truth"},
 		{name: "factor near 1", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "1.000002*A'", Vars: vars(t, "A=n,n", "X=n,n")},
 			verdict: Fail, diag: DiagFactor, factor: 1.000002, note: "the claim is 1.000002 times the truth"},
+		// Item 13: the Matrix Cookbook's 2G − diag(G) for symmetric X.
+		{name: "cookbook sym", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "2*inv(X) - diag(diag(inv(X)))", Vars: vars(t, "X=n,n:spd:sym")},
+			verdict: Fail, diag: DiagCookbookSym, note: "the Matrix Cookbook's convention for symmetric X"},
+		{name: "cookbook sym small", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A+A'-diag(diag(A))", Vars: vars(t, "X=n,n:sym", "A=n,n:sym")},
+			sizes: map[string]int{"n": 3}, verdict: Fail, diag: DiagCookbookSym},
 		// Item 2(a): spd determinants vary, so neither holds by det X = 1.
 		{name: "spd det", spec: formulas.Spec{F: "det(X)", Equals: "1", Vars: vars(t, "X=n,n:spd")},
 			verdict: Fail, note: "comparisons disagree"},
