@@ -108,6 +108,10 @@ func (c comparison) ratio() float64 {
 // early, with an Error verdict, when ctx is cancelled.
 func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Settings) Result {
 	res := Result{Name: c.Name, Kind: c.Kind}
+	if c.Invalid != nil {
+		res.Verdict, res.Reason = Error, c.Invalid.Error()
+		return res
+	}
 	v, err := newVerification(b, c, s)
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()

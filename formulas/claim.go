@@ -92,4 +92,9 @@ type Claim struct {
 	Sizes map[string]int
 	// Source cites where the result is published.
 	Source string
+	// Invalid, when set, is why the claim cannot be verified (a formula of
+	// a spec file that does not parse or type-check, with its file:line);
+	// such a claim has only its name and, as far as they were read, its
+	// kind and text.
+	Invalid error
 }

@@ -40,6 +40,28 @@ var (
 // Unknown keys, malformed YAML, an empty file, duplicate formula names and
 // every error of Build are reported; the first error stops the load.
 func LoadSpec(filename string, data []byte) ([]*Claim, error) {
+	claims, err := LoadSpecAt(filename, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range claims {
+		if c.Invalid != nil {
+			return nil, c.Invalid
+		}
+	}
+	return claims, nil
+}
+
+// LoadSpecAt reads every formula of a spec file as LoadSpec does, but
+// shape-checks each at the sizes in force (sizes, as from --size, over the
+// claim's own and the defaults), so that a shape error quotes them, and
+// keeps going past a formula that cannot be verified: such a formula (it
+// does not parse or type-check, has an unknown key or function, a dist
+// that does not fit its shape, a name already taken) is returned in its
+// place as a claim whose Invalid says why, "file:line: ...", so that one
+// bad claim neither hides the others nor stops them. err reports a file
+// that is not a list of formulas at all (malformed YAML, no "formulas:").
+func LoadSpecAt(filename string, data []byte, sizes map[string]int) ([]*Claim, error) {
 	l := &loader{file: filename}
 	root, err := l.decode(data)
 	if err != nil {
@@ -76,20 +98,54 @@ func LoadSpec(filename string, data []byte) ([]*Claim, error) {
 	for _, item := range list.Content {
 		item = resolve(item)
 		spec, err := l.formula(item)
+		var c *Claim
+		if err == nil {
+			if c, err = BuildAt(spec, sizes); err != nil {
+				err = l.errf(item, "%v", err)
+			}
+		}
+		name := formulaName(item)
+		if line, ok := firstLine[name]; ok && err == nil {
+			err = l.errf(item, "duplicate formula name %q (first at line %d)", name, line)
+		}
+		if name != "" && firstLine[name] == 0 {
+			firstLine[name] = item.Line
+		}
 		if err != nil {
-			return nil, err
+			c = l.invalid(item, spec, err)
 		}
-		c, err := Build(spec)
-		if err != nil {
-			return nil, l.errf(item, "%v", err)
-		}
-		if line, ok := firstLine[c.Name]; ok {
-			return nil, l.errf(item, "duplicate formula name %q (first at line %d)", c.Name, line)
-		}
-		firstLine[c.Name] = item.Line
 		claims = append(claims, c)
 	}
 	return claims, nil
+}
+
+// invalid returns the stand-in for a formula that cannot be verified: its
+// name (else "file:line"), kind and text as far as they were read, and the
+// reason.
+func (l *loader) invalid(n *yaml.Node, s Spec, err error) *Claim {
+	c := &Claim{Name: formulaName(n), FText: s.F, Wrt: s.Wrt, Source: s.Source, Invalid: err}
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("%s:%d", l.file, n.Line)
+	}
+	if kinds, texts := s.claimText(); len(kinds) == 1 {
+		c.Kind, c.RhsText = kinds[0], texts[0]
+	}
+	return c
+}
+
+// formulaName returns the name of a formula entry, "" if it has none.
+func formulaName(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == "name" {
+			if v := resolve(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
+				return v.Value
+			}
+		}
+	}
+	return ""
 }
 
 // loader reports errors against one file.
@@ -245,12 +301,8 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 		return s, l.errf(n, "a formula must be a mapping (name: ..., f: ...), got %s", kindName(n))
 	}
 	where := fmt.Sprintf("in the formula at line %d", n.Line)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == "name" {
-			if v := resolve(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
-				where = fmt.Sprintf("in formula %q", v.Value)
-			}
-		}
+	if name := formulaName(n); name != "" {
+		where = fmt.Sprintf("in formula %q", name)
 	}
 	pairs, err := l.pairs(n, where)
 	if err != nil {

@@ -91,7 +91,12 @@ func joinKinds(kinds []Kind) string {
 // have without numbers surfaces here. Errors name the formula and the field:
 //
 //	formula "logdet": grad: 1:9: expected ')'
-func Build(s Spec) (*Claim, error) {
+func Build(s Spec) (*Claim, error) { return BuildAt(s, nil) }
+
+// BuildAt is Build with the shape check at the sizes in force: sizes (as
+// from --size) over the claim's own and the defaults, so that a shape
+// error quotes the sizes the user asked for.
+func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 	if s.Name == "" {
 		return nil, fmt.Errorf("formula has no name")
 	}
@@ -195,11 +200,11 @@ func Build(s Spec) (*Claim, error) {
 		}
 	}
 
-	sizes, err := c.ResolveSizes(nil)
+	inForce, err := c.ResolveSizes(sizes)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.Check(sizes); err != nil {
+	if _, err := c.Check(inForce); err != nil {
 		return nil, err
 	}
 	return c, nil

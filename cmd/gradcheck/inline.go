@@ -44,8 +44,8 @@ func given(fs *pflag.FlagSet) bool {
 }
 
 // target builds the inline claim called name (named tells whether --name
-// gave it).
-func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (target, error) {
+// gave it), shape-checked at the sizes in force.
+func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes map[string]int) (target, error) {
 	spec := formulas.Spec{
 		Name: name, F: in.f, Wrt: in.wrt,
 		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
@@ -59,7 +59,7 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (targe
 		}
 		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
 	}
-	c, err := formulas.Build(spec)
+	c, err := formulas.BuildAt(spec, sizes)
 	if err != nil {
 		return target{}, inputErrorf("%v", err)
 	}

@@ -68,9 +68,10 @@ func registryTargets(cmd string, patterns []string) ([]target, error) {
 	return ts, nil
 }
 
-// specTargets loads the spec files and selects their claims that match
-// patterns.
-func specTargets(files, patterns []string) ([]target, error) {
+// specTargets loads the spec files, shape-checked at sizes, and selects
+// their claims that match patterns; an invalid claim is selected by its
+// name like any other, and verifies as an error.
+func specTargets(files, patterns []string, sizes map[string]int) ([]target, error) {
 	var all []*formulas.Claim
 	fileOf := make(map[*formulas.Claim]string)
 	for _, f := range files {
@@ -78,7 +79,7 @@ func specTargets(files, patterns []string) ([]target, error) {
 		if err != nil {
 			return nil, inputErrorf("cannot read spec file: %v", err)
 		}
-		claims, err := formulas.LoadSpec(f, data)
+		claims, err := formulas.LoadSpecAt(f, data, sizes)
 		if err != nil {
 			return nil, inputErrorf("%v", err)
 		}

@@ -132,6 +132,12 @@ func startJob(ctx context.Context, eng engine, c *formulas.Claim, s gradcheck.Se
 				done <- outcome{panicky: p}
 			}
 		}()
+		if c.Invalid != nil {
+			// An invalid claim of a spec file is an error result of its
+			// own; no engine sees it.
+			done <- outcome{r: gradcheck.Verify(ctx, nil, c, s)}
+			return
+		}
 		r, err := eng.verify(ctx, c, s)
 		done <- outcome{r: r, err: err, elapsed: time.Since(start)}
 	}()
@@ -165,6 +171,14 @@ func resolve(e *env, targets []target, s gradcheck.Settings) error {
 	used := make(map[string]bool)
 	for i := range targets {
 		c := targets[i].claim
+		if c.Invalid != nil {
+			// Its error result quotes the sizes in force: --size.
+			targets[i].sizes = s.Sizes
+			for k := range s.Sizes {
+				used[k] = true
+			}
+			continue
+		}
 		sizes, err := c.ResolveSizes(s.Sizes)
 		if err != nil {
 			return inputErrorf("%v", err)
