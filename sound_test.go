@@ -151,3 +151,23 @@ func TestTransposedClaimError(t *testing.T) {
 		t.Errorf("%s (%s), want an error with the injected failure", res.Verdict, res.Reason)
 	}
 }
+
+// TestInstanceBytes checks the least memory of one instance against its
+// count: K directions × 4 steps (8 for a Hessian) perturbed copies of the
+// largest variable or value of f, 8 bytes an entry.
+func TestInstanceBytes(t *testing.T) {
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 100}
+	for _, tt := range []struct {
+		spec formulas.Spec
+		want int64
+	}{
+		{formulas.Spec{Name: "g", F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")}, 3 * 4 * 100 * 100 * 8},
+		{formulas.Spec{Name: "h", F: "x'*x", Wrt: "x", Hess: "2*eye(n)", Vars: vars(t, "x=n")}, 3 * 8 * 100 * 8},
+	} {
+		got, err := InstanceBytes(inline(t, tt.spec), s)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %d bytes (%v), want %d", tt.spec.Name, got, err, tt.want)
+		}
+	}
+}

@@ -164,6 +164,29 @@ func (v *verification) comparisonsPerInstance() int64 {
 	return int64(v.directionsPerInstance()) * int64(outputs)
 }
 
+// InstanceBytes is the least memory that verifying one instance of claim c
+// takes with settings s: the perturbed copies of its largest variable or
+// result, one per direction and step, that an evaluation of f holds at
+// once. A claim whose one instance needs more than the memory at hand
+// cannot run, however the batch is split into chunks; chunks are sized
+// for liveCopies times as much, the intermediates of an evaluation.
+func InstanceBytes(c *formulas.Claim, s Settings) (int64, error) {
+	if c.Invalid != nil {
+		return 0, nil
+	}
+	v, err := newVerification(nil, c, s)
+	if err != nil {
+		return 0, err
+	}
+	return v.instanceBytes(), nil
+}
+
+// instanceBytes is InstanceBytes of v, saturating instead of overflowing.
+func (v *verification) instanceBytes() int64 {
+	n := float64(v.directionsPerInstance()*len(v.steps())) * float64(v.maxElems) * 8
+	return int64(min(n, math.MaxInt64/(2*liveCopies)))
+}
+
 // instances is the number of instances verified.
 func (v *verification) instances() int {
 	r := v.instanceRange()
@@ -299,8 +322,7 @@ type sink func([]comparison)
 func (v *verification) run(ctx context.Context, emit sink) error {
 	r := v.instanceRange()
 	first, last := r[0], r[1]
-	perInstance := int64(v.directionsPerInstance()*len(v.steps())) * int64(v.maxElems) * 8 * liveCopies
-	chunk := int(max(1, v.s.MemBytes/max(1, perInstance)))
+	chunk := int(max(1, v.s.MemBytes/max(1, liveCopies*v.instanceBytes())))
 	for i := first; i < last; i += chunk {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted: %w", err)

@@ -89,3 +89,24 @@ func TestInvalidSpecClaims(t *testing.T) {
 		t.Errorf("inline shape error: exit %d, stderr %q; want 2 and the sizes in force", code, errOut)
 	}
 }
+
+// TestInstanceTooLarge checks that a claim whose one instance cannot fit
+// is refused before anything runs, in one line that says what it needs
+// and what --mem and the machine allow, with exit 3 (issue 11, item 5);
+// below that a batch runs in chunks.
+func TestInstanceTooLarge(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "tr-x", "--size", "n=100000"},
+		{"run", "tr-x", "--size", "n=300", "--mem", "1MiB", "--batch", "2"},
+	} {
+		code, out, errOut := call(t, append(args, "--backend", "cpu")...)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if code != exitInternal || out != "" || len(lines) != 1 ||
+			!strings.Contains(errOut, "one instance needs at least") || !strings.Contains(errOut, "--mem allows") || !strings.Contains(errOut, "available") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 3 and one line", args, code, out, errOut)
+		}
+	}
+	if code, _, errOut := call(t, "run", "tr-x", "--size", "n=300", "--mem", "40MiB", "--batch", "4", "--backend", "cpu"); code != exitOK {
+		t.Errorf("a batch larger than --mem, an instance smaller: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/bench"
 )
 
 // memShare is the share of the available memory that the default --mem
@@ -40,4 +44,29 @@ func memAvailable() (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// checkMemory refuses, before anything runs, a run in which one instance of
+// some claim needs more memory than --mem allows or the machine has
+// available: not even a chunk of one instance would fit. Below that, a
+// batch runs in chunks that fit.
+func checkMemory(targets []target, s gradcheck.Settings) error {
+	avail, known := memAvailable()
+	for _, t := range targets {
+		need, err := gradcheck.InstanceBytes(t.claim, s)
+		if err != nil {
+			continue // the claim's verification reports it
+		}
+		if need <= s.MemBytes && (!known || need <= avail) {
+			continue
+		}
+		machine := "unknown"
+		if known {
+			machine = bench.FormatBytes(float64(avail))
+		}
+		return &exitError{code: exitInternal, msg: fmt.Sprintf(
+			"%s at %s: one instance needs at least %s, but --mem allows %s and the machine has %s available; lower --size (or --dirs), or raise --mem",
+			t.claim.Name, formatSizes(t.sizes), bench.FormatBytes(float64(need)), bench.FormatBytes(float64(s.MemBytes)), machine)}
+	}
+	return nil
 }

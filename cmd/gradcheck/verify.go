@@ -24,6 +24,9 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []target, cf
 	if err := resolve(e, targets, s); err != nil {
 		return err
 	}
+	if err := checkMemory(targets, s); err != nil {
+		return err
+	}
 	sh, err := cf.shardOf(cmd)
 	if err != nil {
 		return err
