@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -108,5 +111,27 @@ func TestInstanceTooLarge(t *testing.T) {
 	}
 	if code, _, errOut := call(t, "run", "tr-x", "--size", "n=300", "--mem", "40MiB", "--batch", "4", "--backend", "cpu"); code != exitOK {
 		t.Errorf("a batch larger than --mem, an instance smaller: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// fullDisk is a writer on a full disk.
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestDiskFull checks that a report that cannot be written, to stdout or
+// to --out, is reported as such in one line with exit 3, not as an
+// internal error (issue 11, item 11).
+func TestDiskFull(t *testing.T) {
+	var errOut bytes.Buffer
+	code := run([]string{"run", "tr-ax", "--backend", "cpu", "--size", "m=4,n=5"}, fullDisk{}, &errOut)
+	if code != exitInternal || errOut.String() != "gradcheck: writing the results: no space left on device\n" {
+		t.Errorf("stdout on a full disk: exit %d, stderr %q", code, errOut.String())
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		code, _, msg := call(t, "run", "tr-ax", "--backend", "cpu", "--size", "m=4,n=5", "--out", "/dev/full")
+		if code != exitInternal || !strings.Contains(msg, "writing the report: write /dev/full: no space left on device") || strings.Contains(msg, "internal error") {
+			t.Errorf("--out /dev/full: exit %d, stderr %q", code, msg)
+		}
 	}
 }

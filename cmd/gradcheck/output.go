@@ -55,7 +55,7 @@ func (o *output) finish(rep *runReport) error {
 	reruns := rep.reruns()
 	o.table.footer(summary, reruns)
 	if err := o.table.err; err != nil {
-		return fmt.Errorf("writing the results: %w", err)
+		return writeError("writing the results", err)
 	}
 	var data []byte
 	switch o.format {
@@ -72,12 +72,12 @@ func (o *output) finish(rep *runReport) error {
 	}
 	if o.out != "" {
 		if err := os.WriteFile(o.out, data, 0o644); err != nil {
-			return fmt.Errorf("writing the report: %w", err)
+			return writeError("writing the report", err)
 		}
 		return nil
 	}
 	if _, err := o.e.stdout.Write(data); err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+		return writeError("writing the report", err)
 	}
 	var b strings.Builder
 	fmt.Fprintln(&b, summary)
