@@ -87,6 +87,9 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Fail, diag: DiagCookbookSym, note: "the Matrix Cookbook's convention for symmetric X"},
 		{name: "cookbook sym small", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A+A'-diag(diag(A))", Vars: vars(t, "X=n,n:sym", "A=n,n:sym")},
 			sizes: map[string]int{"n": 3}, verdict: Fail, diag: DiagCookbookSym},
+		// Item 10: depth means nesting; a flat sum of 5,000 terms verifies.
+		{name: "flat sum", spec: formulas.Spec{F: strings.Repeat("tr(X) + ", 4999) + "tr(X)", Wrt: "X", Grad: "5000*eye(n)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 3}, verdict: Pass},
 		// Item 2(a): spd determinants vary, so neither holds by det X = 1.
 		{name: "spd det", spec: formulas.Spec{F: "det(X)", Equals: "1", Vars: vars(t, "X=n,n:spd")},
 			verdict: Fail, note: "comparisons disagree"},
