@@ -40,7 +40,7 @@ var (
 // Unknown keys, malformed YAML, an empty file, duplicate formula names and
 // every error of Build are reported; the first error stops the load.
 func LoadSpec(filename string, data []byte) ([]*Claim, error) {
-	claims, err := LoadSpecAt(filename, data, nil)
+	claims, err := LoadSpecAt(filename, data, LoadOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -52,16 +52,36 @@ func LoadSpec(filename string, data []byte) ([]*Claim, error) {
 	return claims, nil
 }
 
-// LoadSpecAt reads every formula of a spec file as LoadSpec does, but
-// shape-checks each at the sizes in force (sizes, as from --size, over the
-// claim's own and the defaults), so that a shape error quotes them, and
+// MaxSpecBytes bounds the size of a spec file: its YAML node tree takes
+// about 30 times the file in memory (some 500 MB at the bound), and 16 MiB
+// hold some 60,000 claims. A larger set of claims goes in several files.
+const MaxSpecBytes = 16 << 20
+
+// LoadOptions select and size the claims LoadSpecAt builds.
+type LoadOptions struct {
+	// Sizes are the sizes in force (as from --size) over the claims' own
+	// and the defaults, at which each claim is shape-checked.
+	Sizes map[string]int
+	// Select, when set, chooses the formulas to build by name; the others
+	// are skipped unread (their mistakes too), so that picking one claim
+	// of a large file costs little beyond reading the YAML.
+	Select func(name string) bool
+}
+
+// LoadSpecAt reads the formulas of a spec file as LoadSpec does, those
+// that opt.Select chooses, shape-checked at opt.Sizes so that a shape
+// error quotes the sizes in force, and
 // keeps going past a formula that cannot be verified: such a formula (it
 // does not parse or type-check, has an unknown key or function, a dist
 // that does not fit its shape, a name already taken) is returned in its
 // place as a claim whose Invalid says why, "file:line: ...", so that one
 // bad claim neither hides the others nor stops them. err reports a file
 // that is not a list of formulas at all (malformed YAML, no "formulas:").
-func LoadSpecAt(filename string, data []byte, sizes map[string]int) ([]*Claim, error) {
+func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error) {
+	if len(data) > MaxSpecBytes {
+		return nil, fmt.Errorf("%s: %d MiB, more than the %d MiB a spec file may have; split the claims over several files (--spec may repeat)",
+			filename, len(data)>>20, MaxSpecBytes>>20)
+	}
 	l := &loader{file: filename}
 	root, err := l.decode(data)
 	if err != nil {
@@ -97,14 +117,17 @@ func LoadSpecAt(filename string, data []byte, sizes map[string]int) ([]*Claim, e
 	firstLine := make(map[string]int)
 	for _, item := range list.Content {
 		item = resolve(item)
+		name := formulaName(item)
+		if opt.Select != nil && !opt.Select(name) {
+			continue
+		}
 		spec, err := l.formula(item)
 		var c *Claim
 		if err == nil {
-			if c, err = BuildAt(spec, sizes); err != nil {
+			if c, err = BuildAt(spec, opt.Sizes); err != nil {
 				err = l.errf(item, "%v", err)
 			}
 		}
-		name := formulaName(item)
 		if line, ok := firstLine[name]; ok && err == nil {
 			err = l.errf(item, "duplicate formula name %q (first at line %d)", name, line)
 		}

@@ -79,7 +79,7 @@ func specTargets(files, patterns []string, sizes map[string]int) ([]target, erro
 		if err != nil {
 			return nil, inputErrorf("cannot read spec file: %v", err)
 		}
-		claims, err := formulas.LoadSpecAt(f, data, sizes)
+		claims, err := formulas.LoadSpecAt(f, data, formulas.LoadOptions{Sizes: sizes, Select: selector(patterns)})
 		if err != nil {
 			return nil, inputErrorf("%v", err)
 		}
@@ -97,6 +97,22 @@ func specTargets(files, patterns []string, sizes map[string]int) ([]target, erro
 		ts[i] = target{claim: c, selector: []string{"check", "--spec", fileOf[c], "--name", escapeGlob(c.Name)}}
 	}
 	return ts, nil
+}
+
+// selector returns whether a claim's name matches one of patterns, nil
+// (every claim) for none.
+func selector(patterns []string) func(name string) bool {
+	if len(patterns) == 0 {
+		return nil
+	}
+	return func(name string) bool {
+		for _, p := range patterns {
+			if ok, _ := path.Match(p, name); ok {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // escapeGlob quotes the pattern characters of a claim name, so that the
