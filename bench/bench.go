@@ -294,8 +294,9 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 // evaluates f per instance: once per direction and finite-difference step,
 // where the directions are s.Dirs random ones, or in entrywise mode (grad,
 // jac and diff claims) one per entry of the variable, and the steps are
-// ±h, ±h/2 for a first derivative, f itself besides for a second, and a
-// single evaluation for an identity.
+// ±h, ±h/2 for a first derivative, the eight points X ± hH ± hV at h and
+// h/2 of the mixed second differences for a Hessian, and a single
+// evaluation for an identity.
 func evaluations(c *formulas.Claim, s gradcheck.Settings) (int, error) {
 	sizes, err := c.ResolveSizes(s.Sizes)
 	if err != nil {
@@ -313,7 +314,7 @@ func evaluations(c *formulas.Claim, s gradcheck.Settings) (int, error) {
 	case formulas.Equals:
 		return 1, nil
 	case formulas.Hess:
-		return 5 * dirs, nil
+		return 8 * dirs, nil
 	}
 	return 4 * dirs, nil
 }
