@@ -101,23 +101,18 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 			withT = withT && finite(c.transposed)
 		}
 	}
-	// The values enter the least-squares fit divided by the largest of
-	// them, so that its sums of squares neither underflow (a claim scaled
-	// by 1e-300) nor overflow (e^{1000x}): the same mistake gets the same
-	// diagnosis at any scale.
-	s := 0.0
-	for _, c := range use {
-		s = max(s, math.Abs(c.claimed), math.Abs(c.fd))
-		if withT {
-			s = max(s, math.Abs(c.transposed))
-		}
-	}
-	if s == 0 || math.IsInf(s, 0) {
-		return false
-	}
+	// Each comparison enters the least-squares fit in units of its own
+	// tolerance: weighted by how precisely it is known, so that a few
+	// large values cannot fit the rest beyond their tolerances, and free
+	// of the scale of the values, so that the sums of squares neither
+	// underflow (a claim scaled by 1e-300) nor overflow (e^{1000x}): the
+	// same mistake gets the same diagnosis at any scale.
 	var saa, sab, sbb, sad, sbd float64
 	for _, c := range use {
-		a, b, d := c.claimed/s, c.transposed/s, c.fd/s
+		if !(c.tol > 0) {
+			continue
+		}
+		a, b, d := c.claimed/c.tol, c.transposed/c.tol, c.fd/c.tol
 		saa += a * a
 		sad += a * d
 		if withT {
