@@ -18,7 +18,7 @@ TAGS :=
 LINALG := gonum, pure Go (install libopenblas-dev for OpenBLAS)
 endif
 
-.PHONY: run test build vet fmt-check fuzz clean linalg test-openblas bench bench-peers cuda-check gpu ptx
+.PHONY: run test build vet staticcheck fmt-check fuzz clean linalg test-openblas bench bench-peers cuda-check gpu ptx
 
 ## build: the gradcheck binary (CPU backend; never imports CUDA)
 build:
@@ -32,13 +32,21 @@ run: build
 ## test: formatting, vet and every test on the pure-Go path (the GPU
 ## backend under kernel emulation included), then the tests of the OpenBLAS
 ## path and the compile checks of the CUDA build; fails on any failure
-test: fmt-check vet
+test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
 	$(MAKE) test-openblas
 	$(MAKE) cuda-check
 
 vet:
 	$(GO) vet ./...
+
+# STATICCHECK is the pinned staticcheck: v0.8.2 builds with Go 1.26 and
+# knows its standard library.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## staticcheck: the staticcheck linter, fetched and built by the go command
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

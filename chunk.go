@@ -58,6 +58,11 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 	if all[4], err = norms(v.c.Rhs, true); err != nil {
 		return err
 	}
+	for i := range all {
+		// A side that does not depend on the inputs (a constant) is one
+		// matrix for the whole chunk.
+		all[i] = perInstance(all[i], count)
+	}
 	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
 	comps := make([]comparison, count)
 	for i := range comps {
@@ -71,6 +76,11 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 			c.status = claimBroken
 		case d[i] > tol:
 			c.status = disagreed
+		case tol > uncertain*scale:
+			// Both sides are at the level of their rounding error (say
+			// logdet of a matrix of determinant 1): agreement there
+			// verifies nothing.
+			c.status = undecided
 		}
 		comps[i] = c
 	}
@@ -79,6 +89,16 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// perInstance returns one value per instance of a chunk of count: vals
+// itself, or its single value repeated when it comes from a tensor that is
+// the same for every instance.
+func perInstance(vals []float64, count int) []float64 {
+	if len(vals) != 1 || count == 1 {
+		return vals
+	}
+	return filled(count, vals[0])
+}
 
 // derivativeChunk checks a grad, diff, jac or hess claim on count
 // instances: it evaluates f at X + s·h·H for every direction H and step s,
@@ -106,6 +126,13 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 		return err
 	}
 	ev.bind(v.c.Direction(), h)
+	var h2 backend.Tensor // the second direction of a hess claim
+	if v.c.Kind == formulas.Hess {
+		if h2, err = v.secondDirections(smp, x, h, per); err != nil {
+			return err
+		}
+		ev.bind(v.c.SecondDirection(), h2)
+	}
 
 	// A random W reduces a matrix-valued f to ⟨W, f⟩, except in entrywise
 	// mode, which compares every entry.
@@ -116,16 +143,32 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 		}
 		ev.bind("w/", w)
 	}
-	fvals, fmags, err := v.functionValues(ev, x, h, w)
+	fvals, fmags, err := v.functionValues(ev, x, h, h2, w)
 	if err != nil {
 		return err
 	}
-	cl, err := v.claimedValues(ev, h, w)
+	var cl claimed
+	if v.c.Kind == formulas.Hess {
+		cl, err = v.hessianValues(ev, h, h2)
+	} else {
+		cl, err = v.claimedValues(ev, h, w)
+	}
 	if err != nil {
 		return err
 	}
 	v.combine(first, count, per, fvals, fmags, cl, scales, emit)
 	return nil
+}
+
+// secondDirections returns the second directions V of a hess claim, drawn
+// independently of the first ones, h, and scaled like them; or h itself for
+// a claim written as the quadratic form D²f[dX, dX] of a matrix variable,
+// which states nothing about two different directions.
+func (v *verification) secondDirections(smp *sampler, x, h backend.Tensor, per int) (backend.Tensor, error) {
+	if v.shapes[v.c.Wrt].Cols > 1 && !v.c.Bilinear() {
+		return h, nil
+	}
+	return smp.directionsFrom("dir2/"+v.wrt.Name, v.wrt, x, per)
 }
 
 // reduce downloads t, one row of outputs per stored matrix: ⟨W, t⟩ when w is
@@ -150,33 +193,29 @@ func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 	return ev.b.ToHost(d)
 }
 
-// functionValues evaluates f at every perturbed point, reduced to scalars
+// functionValues evaluates f at every perturbed point X + s·H (+ t·V for
+// the second directions h2 of a hess claim), reduced to scalars
 // (count·per·steps rows of outputs), and the magnitude of f at each
 // instance's base point (count·per rows, expanded over directions).
-func (v *verification) functionValues(ev *evaluator, x, h, w backend.Tensor) (vals, mags []float64, err error) {
-	steps := v.steps()
+func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor) (vals, mags []float64, err error) {
 	hl := h.Layout()
-	st := make([]float64, hl.Count*len(steps))
-	for i := range st {
-		st[i] = steps[i%len(steps)]
+	o := ev.ops()
+	along := func(steps []float64, dir backend.Tensor) backend.Tensor {
+		st := make([]float64, hl.Count*len(steps))
+		for i := range st {
+			st[i] = steps[i%len(steps)]
+		}
+		return o.scale(o.fromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st), dir)
 	}
-	stT, err := ev.b.FromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st)
+	dx := along(v.steps(), h)
+	if h2 != nil {
+		dx = o.elementwise(backend.Add, dx, along(v.secondSteps(), h2))
+	}
+	xs, err := o.result(o.elementwise(backend.Add, x, dx))
 	if err != nil {
 		return nil, nil, err
 	}
-	defer ev.release(stT)
-	dx, err := ev.b.Scale(stT, h)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ev.release(dx)
-	xs, err := ev.b.Elementwise(backend.Add, x, dx)
-	if err != nil {
-		return nil, nil, err
-	}
-	ev.bind(v.c.Wrt, xs)
-	f, err := ev.value(v.c.F)
-	ev.unbind(v.c.Wrt, true)
+	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
 	ev.bind(v.c.Wrt, x)
 	if err != nil {
 		return nil, nil, err
@@ -270,11 +309,9 @@ func (v *verification) claimedValues(ev *evaluator, h, w backend.Tensor) (claime
 		along = ev.b.Dot
 	case v.c.Kind == formulas.Jac:
 		along = ev.b.MatMul
-	case v.c.Kind == formulas.Hess && v.shapes[v.c.Wrt].Cols == 1:
-		along = ev.quadraticForm
 	}
 	if along == nil {
-		// diff, and hess of a matrix variable: the claim is Df[H] itself.
+		// diff: the claim is Df[H] itself.
 		if out.vals, err = ev.reduce(rhs, w, false); err != nil {
 			return out, err
 		}
@@ -287,15 +324,66 @@ func (v *verification) claimedValues(ev *evaluator, h, w backend.Tensor) (claime
 	if out.mags, err = ev.alongReduced(along, mrhs, absH, w, true); err != nil {
 		return out, err
 	}
-	if l := rhs.Layout(); l.Rows == l.Cols && l.Rows > 1 && v.c.Kind != formulas.Hess {
-		rt, err := ev.b.Transpose(rhs)
-		if err != nil {
+	if l := rhs.Layout(); l.Rows == l.Cols && l.Rows > 1 {
+		var rt backend.Tensor
+		if rt, err = ev.b.Transpose(rhs); err != nil {
 			return out, err
 		}
 		defer ev.release(rt)
 		out.transposed, err = ev.alongReduced(along, rt, h, w, false)
 	}
 	return out, err
+}
+
+// hessianValues evaluates a hess claim on the directions H (h) and V (h2):
+// the bilinear form Hᵀ·Hess·V of a claimed Hessian matrix (vector
+// variable), or the claimed D²f[H, V] itself (matrix variable; V = H for a
+// claim written with dX alone). Its transposed values are the claim with H
+// and V swapped, which differ from its values only where the claim is not
+// symmetric, as a Hessian is.
+func (v *verification) hessianValues(ev *evaluator, h, h2 backend.Tensor) (claimed, error) {
+	var out claimed
+	var err error
+	if v.shapes[v.c.Wrt].Cols > 1 {
+		values := func(a, b backend.Tensor) ([]float64, error) {
+			ev.bind(v.c.Direction(), a)
+			ev.bind(v.c.SecondDirection(), b)
+			return ev.hostValue(v.c.Rhs, false)
+		}
+		if out.vals, err = values(h, h2); err != nil {
+			return out, err
+		}
+		if out.mags, err = ev.hostValue(v.c.Rhs, true); err != nil {
+			return out, err
+		}
+		if h2 != h {
+			out.transposed, err = values(h2, h)
+		}
+		return out, err
+	}
+	o := ev.ops()
+	hess := o.add(ev.value(v.c.Rhs))
+	mhess := o.add(ev.magnitude(v.c.Rhs))
+	bilinear := func(m, a, b backend.Tensor) []float64 {
+		return o.host(o.dot(a, o.matMul(m, b)))
+	}
+	out.vals = bilinear(hess, h, h2)
+	out.transposed = bilinear(hess, h2, h)
+	out.mags = bilinear(mhess, o.mapEach(backend.Abs, h), o.mapEach(backend.Abs, h2))
+	_, err = o.result(nil)
+	return out, err
+}
+
+// hostValue evaluates e, or its magnitude, and downloads it.
+func (ev *evaluator) hostValue(e formulas.Expr, magnitude bool) ([]float64, error) {
+	eval := ev.value
+	if magnitude {
+		eval = ev.magnitude
+	}
+	o := ev.ops()
+	vals := o.host(o.add(eval(e)))
+	_, err := o.result(nil)
+	return vals, err
 }
 
 // alongReduced applies the claim m along the directions h and reduces the
@@ -322,16 +410,6 @@ func (ev *evaluator) both(op func(backend.Tensor) (backend.Tensor, error), a, b 
 	}
 	ev.release(a, b)
 	return ra, rb, nil
-}
-
-// quadraticForm returns hᵀ·m·h for vectors h.
-func (ev *evaluator) quadraticForm(m, h backend.Tensor) (backend.Tensor, error) {
-	mh, err := ev.b.MatMul(m, h)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(mh)
-	return ev.b.Dot(h, mh)
 }
 
 // unitDirections returns, for every instance of x, the directions s·E_k for
@@ -383,18 +461,21 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl
 		for k := range per {
 			for o := range r {
 				row := func(s int) float64 { return fvals[((i*per+k)*nS+s)*r+o] }
-				fp, fm, fp2, fm2 := row(0), row(1), row(2), row(3)
 				epsF := sqrtN * unitRoundoff * math.Abs(fmags[(i*per+k)*r+o])
 				var est, trunc, round float64
 				if second {
-					f0 := row(4)
-					s1 := (fp - 2*f0 + fm) / (step * step)
-					s2 := (fp2 - 2*f0 + fm2) / (step * step / 4)
-					est, trunc = (4*s2-s1)/3, math.Abs(s1-s2)/3
-					round = 23 * epsF / (step * step)
+					// Mixed second differences of the points of steps and
+					// secondSteps: D(h) = [f(++) − f(+−) − f(−+) + f(−−)]/(4h²)
+					// = D²f[H, V] + O(h²). Each f carries a rounding error
+					// up to ε_f, so D(h) up to ε_f/h² and D(h/2) up to
+					// 4ε_f/h², and the extrapolation up to (16 + 1)/3·ε_f/h².
+					d1 := (row(0) - row(1) - row(2) + row(3)) / (4 * step * step)
+					d2 := (row(4) - row(5) - row(6) + row(7)) / (step * step)
+					est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
+					round = 6 * epsF / (step * step)
 				} else {
-					d1 := (fp - fm) / (2 * step)
-					d2 := (fp2 - fm2) / step
+					d1 := (row(0) - row(1)) / (2 * step)
+					d2 := (row(2) - row(3)) / step
 					est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
 					round = 3 * epsF / step
 				}
@@ -414,7 +495,7 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl
 					c.fd, c.claimed, c.transposed = c.fd/u, c.claimed/u, c.transposed/u
 					c.err, c.tol, c.scale = c.err/u, c.tol/u, c.scale/u
 				}
-				if !(finite(fp) && finite(fm) && finite(fp2) && finite(fm2)) {
+				if !allFinite(nS, row) {
 					c.status = outOfDomain
 				} else if !finite(claimed) {
 					c.status = claimBroken
@@ -434,6 +515,16 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl
 		}
 		emit(comps)
 	}
+}
+
+// allFinite reports whether the values row(0), ..., row(n−1) are finite.
+func allFinite(n int, row func(int) float64) bool {
+	for s := range n {
+		if !finite(row(s)) {
+			return false
+		}
+	}
+	return true
 }
 
 // rmsScale is the root mean square of the finite comparisons' scales: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -21,6 +22,15 @@ const (
 	DiagSign = "sign"
 	// DiagSymmetric: the claim holds once some inputs are symmetric.
 	DiagSymmetric = "symmetric"
+	// DiagNotSymmetric: a claimed Hessian (or second derivative D²f[dX,
+	// dX2]) is not symmetric, as every Hessian is. Result.Factor, when
+	// set, is its symmetric part over the truth.
+	DiagNotSymmetric = "not-symmetric"
+	// DiagCookbookSym: a gradient with respect to a symmetric matrix is
+	// written in the Matrix Cookbook's convention 2G − diag(G), the
+	// derivative with respect to the independent entries, where the
+	// gradient G is claimed.
+	DiagCookbookSym = "cookbook-sym"
 )
 
 const (
@@ -49,12 +59,12 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) {
+	if !v.fitDiagnosis(res, comps) && !v.notSymmetric(res, comps) && !v.cookbookDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
 	}
 	sh := v.shapes[v.c.Wrt]
 	if sh.Rows*sh.Cols > maxAutoEntries {
-		if res.Diagnosis == "" && !v.wrt.SymSpace {
+		if res.Diagnosis == "" && !v.wrt.SymSpace && v.c.Kind != formulas.Hess {
 			v.localize(ctx, res)
 		}
 		return
@@ -91,9 +101,18 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 			withT = withT && finite(c.transposed)
 		}
 	}
+	// Each comparison enters the least-squares fit in units of its own
+	// tolerance: weighted by how precisely it is known, so that a few
+	// large values cannot fit the rest beyond their tolerances, and free
+	// of the scale of the values, so that the sums of squares neither
+	// underflow (a claim scaled by 1e-300) nor overflow (e^{1000x}): the
+	// same mistake gets the same diagnosis at any scale.
 	var saa, sab, sbb, sad, sbd float64
 	for _, c := range use {
-		a, b, d := c.claimed, c.transposed, c.fd
+		if !(c.tol > 0) {
+			continue
+		}
+		a, b, d := c.claimed/c.tol, c.transposed/c.tol, c.fd/c.tol
 		saa += a * a
 		sad += a * d
 		if withT {
@@ -124,6 +143,15 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
 	switch {
+	case v.c.Kind == formulas.Hess && withT && near(alpha, beta):
+		// The truth is α·(claim + claimᵀ): a multiple of the claim's
+		// symmetric part.
+		res.Diagnosis = DiagNotSymmetric
+		res.Detail = v.notSymmetricDetail() + "; its symmetric part agrees"
+		if !near(alpha, 0.5) {
+			res.Factor = roundFactor(1/(2*alpha), fitPrecision(use))
+			res.Detail = fmt.Sprintf("%s; its symmetric part is %g times the truth", v.notSymmetricDetail(), res.Factor)
+		}
 	case withT && near(alpha, 0) && near(math.Abs(beta), 1):
 		res.Diagnosis = DiagTranspose
 		res.Detail = "numerator vs denominator layout?"
@@ -133,9 +161,11 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	case near(beta, 0) && near(alpha, -1):
 		res.Diagnosis = DiagSign
 		res.Detail = "the claim has the wrong sign"
-	case near(beta, 0) && !near(alpha, 1):
+	case near(beta, 0) && alpha != 1:
+		// The fit explains every comparison and the claim failed, so
+		// this is a clean multiple however close to 1.
 		res.Diagnosis = DiagFactor
-		res.Factor = roundFactor(1 / alpha)
+		res.Factor = roundFactor(1/alpha, fitPrecision(use))
 		res.Detail = fmt.Sprintf("the claim is %g times the truth", res.Factor)
 	default:
 		return false
@@ -143,13 +173,57 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	return true
 }
 
-// roundFactor removes finite-difference noise from a fitted factor: 0.5000000001 → 0.5.
-func roundFactor(k float64) float64 {
-	r := math.Round(k*1e6) / 1e6
-	if r == 0 {
-		return k
+// notSymmetric diagnoses a hess claim that is not symmetric: one whose
+// value with its two directions swapped differs beyond the tolerance.
+func (v *verification) notSymmetric(res *Result, comps []comparison) bool {
+	if v.c.Kind != formulas.Hess {
+		return false
 	}
-	return r
+	for _, c := range comps {
+		if (c.status == agreed || c.status == disagreed) && math.Abs(c.claimed-c.transposed) > c.tol {
+			res.Diagnosis, res.Detail = DiagNotSymmetric, v.notSymmetricDetail()
+			return true
+		}
+	}
+	return false
+}
+
+// notSymmetricDetail says that the claim of a hess claim is not symmetric.
+func (v *verification) notSymmetricDetail() string {
+	if v.shapes[v.c.Wrt].Cols == 1 {
+		return "the claimed Hessian is not symmetric, as every Hessian is"
+	}
+	return fmt.Sprintf("the claimed D²f[%s,%s] is not symmetric in %[1]s and %[2]s, as every second derivative is", v.c.Direction(), v.c.SecondDirection())
+}
+
+// fitPrecision is the relative precision of a factor fitted to the
+// comparisons: the largest tolerance relative to the claimed value.
+func fitPrecision(comps []comparison) float64 {
+	p := 0.0
+	for _, c := range comps {
+		if c.claimed != 0 {
+			p = max(p, c.tol/math.Abs(c.claimed))
+		}
+	}
+	return p
+}
+
+// roundFactor removes finite-difference noise from a fitted factor k known
+// to relative precision p: to the significant digits p allows, and more
+// where fewer would round a factor that is not 1 (the claim failed) to 1:
+// 0.5000000001 → 0.5, 1.0000020003 → 1.000002.
+func roundFactor(k, p float64) float64 {
+	digits := 1
+	if p > 0 {
+		digits = max(1, int(math.Floor(-math.Log10(p))))
+	}
+	for ; digits < 16; digits++ {
+		r, err := strconv.ParseFloat(strconv.FormatFloat(k, 'g', digits, 64), 64)
+		if err == nil && r != 1 && r != 0 {
+			return r
+		}
+	}
+	return k
 }
 
 // symmetricDiagnosis re-checks the claim with each square input, then all of
@@ -170,7 +244,11 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 		tries = append(tries, square)
 	}
 	for _, names := range tries {
-		if v.passesWith(ctx, names) {
+		symmetrize := map[string]bool{}
+		for _, n := range names {
+			symmetrize[n] = true
+		}
+		if v.passesWith(ctx, func(re *verification) { re.symmetrize = symmetrize }) {
 			res.Diagnosis = DiagSymmetric
 			res.Detail = fmt.Sprintf("holds only when %s %s symmetric", strings.Join(names, " and "), map[bool]string{true: "is", false: "are"}[len(names) == 1])
 			return true
@@ -179,17 +257,35 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 	return false
 }
 
-// passesWith reports whether the claim passes with the named inputs
-// symmetrized.
-func (v *verification) passesWith(ctx context.Context, names []string) bool {
+// cookbookDiagnosis re-checks a gradient with respect to a square matrix
+// as (C + diag(C))/2 of the claim C, the gradient G of which C = 2G −
+// diag(G) is the Matrix Cookbook's form for symmetric matrices, and
+// diagnoses cookbook-sym when that passes.
+func (v *verification) cookbookDiagnosis(ctx context.Context, res *Result) bool {
+	if sh := v.shapes[v.c.Wrt]; v.c.Kind != formulas.Grad || !sh.IsSquare() || sh.Rows < 2 {
+		return false
+	}
+	c := *v.c
+	diag := func(e formulas.Expr) formulas.Expr { return &formulas.Call{Func: "diag", Args: []formulas.Expr{e}} }
+	sum := &formulas.Binary{Op: "+", L: c.Rhs, R: diag(diag(c.Rhs))}
+	c.Rhs = &formulas.Binary{Op: "/", L: sum, R: &formulas.Num{Value: 2}}
+	if !v.passesWith(ctx, func(re *verification) { re.c = &c }) {
+		return false
+	}
+	res.Diagnosis = DiagCookbookSym
+	res.Detail = "the claim is 2G − diag(G) of the gradient G: the Matrix Cookbook's convention for symmetric " + v.c.Wrt +
+		" (the derivative by its independent entries)"
+	return true
+}
+
+// passesWith reports whether the claim passes on a few instances once
+// modify has changed the verification (symmetrized inputs, another claim).
+func (v *verification) passesWith(ctx context.Context, modify func(re *verification)) bool {
 	s := v.s
 	s.Batch = min(s.Batch, recheckBatch)
 	re := *v
 	re.s = s
-	re.symmetrize = map[string]bool{}
-	for _, n := range names {
-		re.symmetrize[n] = true
-	}
+	modify(&re)
 	var t tally
 	if err := re.run(ctx, t.add); err != nil {
 		return false

@@ -100,6 +100,17 @@ func (ev *evaluator) unbind(name string, free bool) {
 	}
 }
 
+// valueWith evaluates e with name bound to t, then unbinds name and frees
+// t, which the evaluation owns, unless the value is t itself (e is the
+// variable alone, as in f = X or the integrand t): the caller then owns
+// it as any other result.
+func (ev *evaluator) valueWith(name string, t backend.Tensor, e formulas.Expr) (backend.Tensor, error) {
+	ev.bind(name, t)
+	v, err := ev.value(e)
+	ev.unbind(name, err != nil || v != t)
+	return v, err
+}
+
 // release frees an intermediate result; bound tensors stay.
 func (ev *evaluator) release(ts ...backend.Tensor) {
 	for _, t := range ts {
@@ -611,9 +622,7 @@ func (ev *evaluator) integrand(e *formulas.Integral, lo, width backend.Tensor, o
 	if err != nil {
 		return nil, err
 	}
-	ev.bind(e.Var, t)
-	body, err := ev.eval(e.Body)
-	ev.unbind(e.Var, true)
+	body, err := ev.valueWith(e.Var, t, e.Body)
 	if err != nil {
 		return nil, err
 	}

@@ -138,6 +138,18 @@ func (o *ops) norms(a backend.Tensor) []float64 {
 	return v
 }
 
+// host downloads a.
+func (o *ops) host(a backend.Tensor) []float64 {
+	if o.err != nil {
+		return nil
+	}
+	v, err := o.ev.b.ToHost(a)
+	if err != nil {
+		o.err = err
+	}
+	return v
+}
+
 func (o *ops) fromHost(l backend.Layout, data []float64) backend.Tensor {
 	if o.err != nil {
 		return nil

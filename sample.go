@@ -55,17 +55,29 @@ func (s *sampler) gaussian(name string, shape formulas.Shape, per int) (backend.
 //	positive       e^{g/2}, g ~ N(0,1)
 //	small          N(0, 1/(4·rows)) entries, so that e^X and log stay tame
 //	sym            (G + Gᵀ)/(2√n)
-//	wellcond       I + G/(3√n): eigenvalues within 1/3 of 1, condition ≈ 2
-//	spd            S/det(S)^{1/n} with S = I + GGᵀ/n: SPD, det 1, condition ≲ 5
+//	wellcond       square: I + G/(3√n), eigenvalues within 1/3 of 1,
+//	               condition ≈ 2; m×n: U·diag(s)·Vᵀ with orthonormal
+//	               columns U, V and singular values s = 1 + tanh(g)/3 in
+//	               (2/3, 4/3)
+//	spd            S·e^{t/n}/det(S)^{1/n} with S = I + GGᵀ/n, t ~ N(0,1):
+//	               SPD, log det = t, condition ≲ 5
 //	posdef-nonsym  spd + (G' − G'ᵀ)/(2√n): xᵀAx > 0 but A ≠ Aᵀ
-//	orth           Cayley transform (I − K)(I + K)⁻¹ of K = (G − Gᵀ)/(2√n)
+//	orth           square: Cayley transform (I − K)(I + K)⁻¹ of
+//	               K = (G − Gᵀ)/(2√n), orthogonal with det 1; m×n: the first
+//	               columns of that (tall) or the first rows (wide),
+//	               orthonormal columns or rows
 func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor, error) {
-	square := map[formulas.Dist]bool{formulas.WellCond: true, formulas.SPD: true,
-		formulas.PosDefNonSym: true, formulas.Sym: true, formulas.Orth: true}
+	square := map[formulas.Dist]bool{formulas.SPD: true, formulas.PosDefNonSym: true, formulas.Sym: true}
 	if square[v.Dist] && !shape.IsSquare() {
 		return nil, fmt.Errorf("variable %s: dist %s needs a square matrix, got %v", v.Name, v.Dist, shape)
 	}
 	o := s.ev.ops()
+	switch {
+	case v.Dist == formulas.Orth:
+		return o.result(s.orthonormal(o, "var/"+v.Name, shape))
+	case v.Dist == formulas.WellCond && !shape.IsSquare():
+		return o.result(s.wellConditioned(o, v, shape))
+	}
 	g := o.add(s.gaussian("var/"+v.Name, shape, 1))
 	n := float64(shape.Rows)
 	switch v.Dist {
@@ -80,18 +92,51 @@ func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor
 	case formulas.WellCond:
 		return o.result(o.elementwise(backend.Add, o.eye(shape.Rows), o.scaled(1/(3*math.Sqrt(n)), g)))
 	case formulas.SPD:
-		return o.result(spd(o, g))
+		return o.result(spd(o, g, s.logDets(o, v)))
 	case formulas.PosDefNonSym:
 		g2 := o.add(s.gaussian("var/"+v.Name+"/skew", shape, 1))
-		return o.result(o.elementwise(backend.Add, spd(o, g), skew(o, g2, 1/(2*math.Sqrt(n)))))
-	case formulas.Orth:
-		// Cayley transform (I − K)(I + K)⁻¹; I + K is invertible for skew K.
-		k := skew(o, g, 1/(2*math.Sqrt(n)))
-		eye := o.eye(shape.Rows)
-		return o.result(o.matMul(o.elementwise(backend.Sub, eye, k), o.inv(o.elementwise(backend.Add, eye, k))))
+		return o.result(o.elementwise(backend.Add, spd(o, g, s.logDets(o, v)), skew(o, g2, 1/(2*math.Sqrt(n)))))
 	}
 	o.result(nil)
 	return nil, fmt.Errorf("variable %s: unknown dist %q", v.Name, v.Dist)
+}
+
+// orthonormal draws rows×cols matrices from stream with orthonormal columns
+// (rows ≥ cols) or rows (rows < cols): of the r×r orthogonal Cayley
+// transform (I − K)(I + K)⁻¹ of K = (G − Gᵀ)/(2√r), r = max(rows, cols),
+// the first cols columns, or the transpose of its first rows columns. I + K
+// is invertible for skew K.
+func (s *sampler) orthonormal(o *ops, stream string, shape formulas.Shape) backend.Tensor {
+	r, c := max(shape.Rows, shape.Cols), min(shape.Rows, shape.Cols)
+	g := o.add(s.gaussian(stream, formulas.Shape{Rows: r, Cols: r}, 1))
+	k := skew(o, g, 1/(2*math.Sqrt(float64(r))))
+	eye := o.eye(r)
+	q := o.matMul(o.elementwise(backend.Sub, eye, k), o.inv(o.elementwise(backend.Add, eye, k)))
+	if c < r {
+		// The first c columns: Q·[I; 0].
+		first := make([]float64, r*c)
+		for i := range c {
+			first[i*c+i] = 1
+		}
+		q = o.matMul(q, o.fromHost(backend.Layout{Count: 1, Rows: r, Cols: c}, first))
+	}
+	if shape.Rows < shape.Cols {
+		q = o.transpose(q)
+	}
+	return q
+}
+
+// wellConditioned draws m×n matrices U·diag(s)·Vᵀ with orthonormal columns
+// U (m×k) and V (n×k), k = min(m, n), and singular values
+// s = 1 + tanh(g)/3 in (2/3, 4/3): condition below 2 at any shape.
+func (s *sampler) wellConditioned(o *ops, v formulas.Var, shape formulas.Shape) backend.Tensor {
+	k := min(shape.Rows, shape.Cols)
+	u := s.orthonormal(o, "var/"+v.Name, formulas.Shape{Rows: shape.Rows, Cols: k})
+	w := s.orthonormal(o, "var/"+v.Name+"/right", formulas.Shape{Rows: shape.Cols, Cols: k})
+	g := o.add(s.gaussian("var/"+v.Name+"/singular", formulas.Shape{Rows: k, Cols: 1}, 1))
+	sv := o.elementwise(backend.Add, o.broadcast(o.scalar(1), k, 1), o.scaled(1.0/3, o.mapEach(backend.Tanh, g)))
+	d := o.add(o.ev.b.Diag(sv))
+	return o.matMul(o.matMul(u, d), o.transpose(w))
 }
 
 // skew returns c·(g − gᵀ).
@@ -99,12 +144,21 @@ func skew(o *ops, g backend.Tensor, c float64) backend.Tensor {
 	return o.scaled(c, o.elementwise(backend.Sub, g, o.transpose(g)))
 }
 
-// spd returns S·e^{−logdet(S)/n} for S = I + g·gᵀ/n, whose determinant is 1
-// so that det and logdet formulas stay near 1 and 0 at any n.
-func spd(o *ops, g backend.Tensor) backend.Tensor {
+// logDets draws the log-determinant of each instance of the spd variable
+// v: N(0,1), from its own stream.
+func (s *sampler) logDets(o *ops, v formulas.Var) backend.Tensor {
+	return o.add(s.gaussian("var/"+v.Name+"/logdet", formulas.Shape{Rows: 1, Cols: 1}, 1))
+}
+
+// spd returns S·e^{(t − logdet(S))/n} for S = I + g·gᵀ/n, whose
+// log-determinant is t: drawn N(0,1) per instance, it varies by about 1
+// between instances at any n, so that no det or logdet claim holds by a
+// fixed determinant, yet the entries (S scaled by e^{O(1)/n}) and the
+// determinant stay far from overflow at n = 2048.
+func spd(o *ops, g, t backend.Tensor) backend.Tensor {
 	n := g.Layout().Rows
 	sm := o.elementwise(backend.Add, o.eye(n), o.scaled(1/float64(n), o.matMul(g, o.transpose(g))))
-	factor := o.mapEach(backend.Exp, o.scaled(-1/float64(n), o.logDet(sm)))
+	factor := o.mapEach(backend.Exp, o.scaled(1/float64(n), o.elementwise(backend.Sub, t, o.logDet(sm))))
 	return o.scale(factor, sm)
 }
 
@@ -112,9 +166,14 @@ func spd(o *ops, g backend.Tensor) backend.Tensor {
 // variable v, scaled so that ‖H‖_F = max(1, ‖X‖_F); symmetric when v lives
 // in the space of symmetric matrices.
 func (s *sampler) directions(v formulas.Var, x backend.Tensor, per int) (backend.Tensor, error) {
+	return s.directionsFrom("dir/"+v.Name, v, x, per)
+}
+
+// directionsFrom draws directions like directions, from the named stream.
+func (s *sampler) directionsFrom(stream string, v formulas.Var, x backend.Tensor, per int) (backend.Tensor, error) {
 	l := x.Layout()
 	o := s.ev.ops()
-	h := o.add(s.gaussian("dir/"+v.Name, formulas.Shape{Rows: l.Rows, Cols: l.Cols}, per))
+	h := o.add(s.gaussian(stream, formulas.Shape{Rows: l.Rows, Cols: l.Cols}, per))
 	if v.SymSpace {
 		h = o.sym(h)
 	}

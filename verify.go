@@ -102,6 +102,9 @@ func (c comparison) ratio() float64 {
 // shape-checks c there (a claim that does not resolve gives an Error
 // verdict with the reason) and verifies it with VerifyResolved.
 func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Settings) Result {
+	if c.Invalid != nil {
+		return Result{Name: c.Name, Kind: c.Kind, Verdict: Error, Reason: c.Invalid.Error()}
+	}
 	rc, err := c.Resolve(s.Sizes)
 	if err != nil {
 		return Result{Name: c.Name, Kind: c.Kind, Verdict: Error, Reason: err.Error()}
@@ -166,6 +169,26 @@ func (v *verification) comparisonsPerInstance() int64 {
 		outputs = v.fShape.Rows * v.fShape.Cols
 	}
 	return int64(v.directionsPerInstance()) * int64(outputs)
+}
+
+// InstanceBytes is the least memory that verifying one instance of claim rc
+// takes with settings s: the perturbed copies of its largest variable or
+// result, one per direction and step, that an evaluation of f holds at
+// once. A claim whose one instance needs more than the memory at hand
+// cannot run, however the batch is split into chunks; chunks are sized
+// for liveCopies times as much, the intermediates of an evaluation.
+func InstanceBytes(rc *formulas.Resolved, s Settings) (int64, error) {
+	v, err := newVerification(nil, rc, s)
+	if err != nil {
+		return 0, err
+	}
+	return v.instanceBytes(), nil
+}
+
+// instanceBytes is InstanceBytes of v, saturating instead of overflowing.
+func (v *verification) instanceBytes() int64 {
+	n := float64(v.directionsPerInstance()*len(v.steps())) * float64(v.maxElems) * 8
+	return int64(min(n, math.MaxInt64/(2*liveCopies)))
 }
 
 // instances is the number of instances verified.
@@ -255,16 +278,28 @@ func (v *verification) directionsPerInstance() int {
 	return v.s.Dirs
 }
 
-// steps are the multiples of h at which f is evaluated: four for a first
-// derivative, and f itself besides for a second.
+// steps are the multiples of h·H at which f is evaluated: four for a first
+// derivative, and for a second the multiples of the first direction of
+// the eight points of two mixed differences (see secondSteps).
 func (v *verification) steps() []float64 {
 	switch v.c.Kind {
 	case formulas.Equals:
 		return []float64{0}
 	case formulas.Hess:
-		return []float64{step, -step, step / 2, -step / 2, 0}
+		return []float64{step, step, -step, -step, step / 2, step / 2, -step / 2, -step / 2}
 	}
 	return []float64{step, -step, step / 2, -step / 2}
+}
+
+// secondSteps are, for a hess claim, the multiples of h·V of the second
+// direction V at the points of steps: f(X ± hH ± hV) at h and h/2, from
+// which the mixed second difference estimates D²f[H, V]. Nil for the other
+// kinds.
+func (v *verification) secondSteps() []float64 {
+	if v.c.Kind != formulas.Hess {
+		return nil
+	}
+	return []float64{step, -step, step, -step, step / 2, -step / 2, step / 2, -step / 2}
 }
 
 // sink receives the comparisons of one or more whole instances at a time,
@@ -276,8 +311,7 @@ type sink func([]comparison)
 func (v *verification) run(ctx context.Context, emit sink) error {
 	r := v.instanceRange()
 	first, last := r[0], r[1]
-	perInstance := int64(v.directionsPerInstance()*len(v.steps())) * int64(v.maxElems) * 8 * liveCopies
-	chunk := int(max(1, v.s.MemBytes/max(1, perInstance)))
+	chunk := int(max(1, v.s.MemBytes/max(1, liveCopies*v.instanceBytes())))
 	for i := first; i < last; i += chunk {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted: %w", err)

@@ -13,8 +13,9 @@ const (
 	Diff Kind = "diff"
 	// Jac claims the Jacobian J of a vector-valued f of a vector x.
 	Jac Kind = "jac"
-	// Hess claims the Hessian matrix (vector variable) or the quadratic
-	// form D²f[dX,dX] (matrix variable).
+	// Hess claims the Hessian matrix (vector variable), or for a matrix
+	// variable the bilinear form D²f[dX,dX2] (two directions) or the
+	// quadratic form D²f[dX,dX] (dX alone).
 	Hess Kind = "hess"
 	// Equals claims the identity f == rhs.
 	Equals Kind = "equals"
@@ -91,4 +92,9 @@ type Claim struct {
 	Sizes map[string]int
 	// Source cites where the result is published.
 	Source string
+	// Invalid, when set, is why the claim cannot be verified (a formula of
+	// a spec file that does not parse or type-check, with its file:line);
+	// such a claim has only its name and, as far as they were read, its
+	// kind and text.
+	Invalid error
 }

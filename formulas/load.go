@@ -40,6 +40,48 @@ var (
 // Unknown keys, malformed YAML, an empty file, duplicate formula names and
 // every error of Build are reported; the first error stops the load.
 func LoadSpec(filename string, data []byte) ([]*Claim, error) {
+	claims, err := LoadSpecAt(filename, data, LoadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range claims {
+		if c.Invalid != nil {
+			return nil, c.Invalid
+		}
+	}
+	return claims, nil
+}
+
+// MaxSpecBytes bounds the size of a spec file: its YAML node tree takes
+// about 30 times the file in memory (some 500 MB at the bound), and 16 MiB
+// hold some 60,000 claims. A larger set of claims goes in several files.
+const MaxSpecBytes = 16 << 20
+
+// LoadOptions select and size the claims LoadSpecAt builds.
+type LoadOptions struct {
+	// Sizes are the sizes in force (as from --size) over the claims' own
+	// and the defaults, at which each claim is shape-checked.
+	Sizes map[string]int
+	// Select, when set, chooses the formulas to build by name; the others
+	// are skipped unread (their mistakes too), so that picking one claim
+	// of a large file costs little beyond reading the YAML.
+	Select func(name string) bool
+}
+
+// LoadSpecAt reads the formulas of a spec file as LoadSpec does, those
+// that opt.Select chooses, shape-checked at opt.Sizes so that a shape
+// error quotes the sizes in force, and
+// keeps going past a formula that cannot be verified: such a formula (it
+// does not parse or type-check, has an unknown key or function, a dist
+// that does not fit its shape, a name already taken) is returned in its
+// place as a claim whose Invalid says why, "file:line: ...", so that one
+// bad claim neither hides the others nor stops them. err reports a file
+// that is not a list of formulas at all (malformed YAML, no "formulas:").
+func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error) {
+	if len(data) > MaxSpecBytes {
+		return nil, fmt.Errorf("%s: %d MiB, more than the %d MiB a spec file may have; split the claims over several files (--spec may repeat)",
+			filename, len(data)>>20, MaxSpecBytes>>20)
+	}
 	l := &loader{file: filename}
 	root, err := l.decode(data)
 	if err != nil {
@@ -75,21 +117,58 @@ func LoadSpec(filename string, data []byte) ([]*Claim, error) {
 	firstLine := make(map[string]int)
 	for _, item := range list.Content {
 		item = resolve(item)
+		name := formulaName(item)
+		if opt.Select != nil && !opt.Select(name) {
+			continue
+		}
 		spec, err := l.formula(item)
+		var c *Claim
+		if err == nil {
+			if c, err = BuildAt(spec, opt.Sizes); err != nil {
+				err = l.errf(item, "%v", err)
+			}
+		}
+		if line, ok := firstLine[name]; ok && err == nil {
+			err = l.errf(item, "duplicate formula name %q (first at line %d)", name, line)
+		}
+		if name != "" && firstLine[name] == 0 {
+			firstLine[name] = item.Line
+		}
 		if err != nil {
-			return nil, err
+			c = l.invalid(item, spec, err)
 		}
-		c, err := Build(spec)
-		if err != nil {
-			return nil, l.errf(item, "%v", err)
-		}
-		if line, ok := firstLine[c.Name]; ok {
-			return nil, l.errf(item, "duplicate formula name %q (first at line %d)", c.Name, line)
-		}
-		firstLine[c.Name] = item.Line
 		claims = append(claims, c)
 	}
 	return claims, nil
+}
+
+// invalid returns the stand-in for a formula that cannot be verified: its
+// name (else "file:line"), kind and text as far as they were read, and the
+// reason.
+func (l *loader) invalid(n *yaml.Node, s Spec, err error) *Claim {
+	c := &Claim{Name: formulaName(n), FText: s.F, Wrt: s.Wrt, Source: s.Source, Invalid: err}
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("%s:%d", l.file, n.Line)
+	}
+	if kinds, texts := s.claimText(); len(kinds) == 1 {
+		c.Kind, c.RhsText = kinds[0], texts[0]
+	}
+	return c
+}
+
+// formulaName returns the name of a formula entry, "" if it has none.
+func formulaName(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == "name" {
+			if v := resolve(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
+				return v.Value
+			}
+		}
+	}
+	return ""
 }
 
 // loader reports errors against one file.
@@ -245,12 +324,8 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 		return s, l.errf(n, "a formula must be a mapping (name: ..., f: ...), got %s", kindName(n))
 	}
 	where := fmt.Sprintf("in the formula at line %d", n.Line)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == "name" {
-			if v := resolve(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
-				where = fmt.Sprintf("in formula %q", v.Value)
-			}
-		}
+	if name := formulaName(n); name != "" {
+		where = fmt.Sprintf("in formula %q", name)
 	}
 	pairs, err := l.pairs(n, where)
 	if err != nil {

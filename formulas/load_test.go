@@ -207,3 +207,84 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadSpecAtInvalid checks that LoadSpecAt returns every formula of a
+// file in order, the invalid ones with their file:line and reason (a shape
+// error at the sizes in force), and a duplicate name as invalid after the
+// first.
+func TestLoadSpecAtInvalid(t *testing.T) {
+	data := []byte(`formulas:
+  - name: a
+    f: tr(A*X)
+    wrt: X
+    grad: A'
+    vars: {A: "m,n", X: "m,n"}
+  - f: tr(X
+    wrt: X
+    grad: eye(n)
+    vars: {X: "n,n"}
+  - name: b
+    f: tr(X)
+    wrt: X
+    grad: eye(n)
+    vars: {X: "n,n"}
+  - name: b
+    f: tr(X)
+    wrt: X
+    grad: eye(n)
+    vars: {X: "n,n"}
+`)
+	claims, err := LoadSpecAt("s.yaml", data, LoadOptions{Sizes: map[string]int{"m": 3, "n": 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ name, invalid string }{
+		{"a", `s.yaml:2: formula "a": f: 1:4: A*X: cannot multiply 3×2 by 3×2`},
+		{"s.yaml:7", `s.yaml:7: formula has no name`},
+		{"b", ""},
+		{"b", `s.yaml:16: duplicate formula name "b" (first at line 11)`},
+	}
+	if len(claims) != len(want) {
+		t.Fatalf("%d claims, want %d", len(claims), len(want))
+	}
+	for i, w := range want {
+		c := claims[i]
+		got := ""
+		if c.Invalid != nil {
+			got = c.Invalid.Error()
+		}
+		if c.Name != w.name || got != w.invalid {
+			t.Errorf("claim %d: %s, invalid %q; want %s, %q", i, c.Name, got, w.name, w.invalid)
+		}
+	}
+	if _, err := LoadSpec("s.yaml", data); err == nil || err.Error() != want[0].invalid[:len("s.yaml:2: ")]+`formula "a": f: 1:4: A*X: cannot multiply 40×48 by 40×48` {
+		t.Errorf("LoadSpec: %v, want the first error at the default sizes", err)
+	}
+}
+
+// TestLoadSpecBounded checks the bounds of loading (issue 11, item 10): a
+// file beyond MaxSpecBytes is refused before it is parsed, and a selection
+// builds only the formulas it names, so that a mistake elsewhere in the
+// file is not read.
+func TestLoadSpecBounded(t *testing.T) {
+	huge := make([]byte, MaxSpecBytes+1)
+	if _, err := LoadSpecAt("huge.yaml", huge, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "huge.yaml: 16 MiB, more than the 16 MiB a spec file may have") {
+		t.Errorf("huge file: %v", err)
+	}
+	data := []byte(`formulas:
+  - name: wanted
+    f: tr(X)
+    wrt: X
+    grad: eye(n)
+    vars: {X: "n,n"}
+  - name: other
+    f: tr(X
+    wrt: X
+    grad: eye(n)
+    vars: {X: "n,n"}
+`)
+	claims, err := LoadSpecAt("s.yaml", data, LoadOptions{Select: func(name string) bool { return name == "wanted" }})
+	if err != nil || len(claims) != 1 || claims[0].Name != "wanted" || claims[0].Invalid != nil {
+		t.Errorf("selected: %v, %v", claims, err)
+	}
+}

@@ -19,10 +19,15 @@ func errorf(p Pos, format string, args ...any) *Error {
 	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
 }
 
-// MaxDepth is the deepest nesting Parse accepts, counted both as the height
-// of the expression tree and as the nesting of parentheses, calls, unary
-// minus and powers.
+// MaxDepth is the deepest nesting Parse accepts: of parentheses, calls,
+// unary minus, powers and transposes. A chain of operators at one level,
+// such as a flat sum of 5,000 terms, is one level, whatever its length.
 const MaxDepth = 200
+
+// MaxTokens bounds the length of an expression, and so the height of its
+// tree (a chain of n terms is a tree of height n), which the evaluator and
+// shape inference walk recursively.
+const MaxTokens = 1 << 16
 
 // arity gives the number of arguments of every built-in function.
 var arity = map[string]int{
@@ -81,6 +86,9 @@ func Parse(src string) (Expr, error) {
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
+	}
+	if len(toks) > MaxTokens+1 { // the tokens and EOF
+		return nil, errorf(toks[MaxTokens].pos, "expression too long (more than %d tokens)", MaxTokens)
 	}
 	p := &parser{toks: toks}
 	if p.peek().kind == tEOF {
@@ -161,16 +169,19 @@ func (p *parser) expr() (Expr, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	chained := false
 	for p.isOp("+", "-") {
 		op := p.next()
 		r, hr, err := p.term()
 		if err != nil {
 			return nil, 0, err
 		}
-		if h, err = grow(max(h, hr), op.pos); err != nil {
-			return nil, 0, err
-		}
+		chained, h = true, max(h, hr)
 		l = &Binary{At: start, Op: op.text, L: l, R: r}
+	}
+	if chained {
+		// A chain of operators is one level of nesting however long.
+		return l, h + 1, nil
 	}
 	return l, h, nil
 }
@@ -182,16 +193,19 @@ func (p *parser) term() (Expr, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	chained := false
 	for p.isOp("*", ".*", "./", "/") {
 		op := p.next()
 		r, hr, err := p.unary()
 		if err != nil {
 			return nil, 0, err
 		}
-		if h, err = grow(max(h, hr), op.pos); err != nil {
-			return nil, 0, err
-		}
+		chained, h = true, max(h, hr)
 		l = &Binary{At: start, Op: op.text, L: l, R: r}
+	}
+	if chained {
+		// A chain of operators is one level of nesting however long.
+		return l, h + 1, nil
 	}
 	return l, h, nil
 }

@@ -234,7 +234,8 @@ func TestParseErrors(t *testing.T) {
 		{strings.Repeat("(", 201) + "x" + strings.Repeat(")", 201), "1:201: expression nested too deeply (more than 200 levels)"},
 		{strings.Repeat("-", 300) + "x", "1:201: expression nested too deeply (more than 200 levels)"},
 		{"x" + strings.Repeat("'", 300), "1:201: expression nested too deeply (more than 200 levels)"},
-		{"x" + strings.Repeat("+x", 300), "1:400: expression nested too deeply (more than 200 levels)"},
+		{"x" + strings.Repeat("+x", MaxTokens/2), "1:65537: expression too long (more than 65536 tokens)"},
+		{strings.Repeat("(x+", 201) + "x" + strings.Repeat(")", 201), "1:601: expression nested too deeply (more than 200 levels)"},
 		{strings.Repeat("tr(", 250) + "X" + strings.Repeat(")", 250), "1:603: expression nested too deeply (more than 200 levels)"},
 		{strings.Repeat("x^", 250) + "x", "1:402: expression nested too deeply (more than 200 levels)"},
 	}
@@ -309,5 +310,19 @@ func TestPrintBuiltTrees(t *testing.T) {
 	var nilNum *Num
 	if got := nilNum.String(); got != "<nil>" {
 		t.Errorf("nil *Num prints %q", got)
+	}
+}
+
+// TestFlatChains checks that depth means nesting: a flat sum or product of
+// thousands of terms parses (issue 11, item 10).
+func TestFlatChains(t *testing.T) {
+	for _, src := range []string{
+		"x" + strings.Repeat("+x", 4999),
+		"x" + strings.Repeat("*x", 4999),
+		"(" + strings.Repeat("x-", 5000) + "x)'",
+	} {
+		if _, err := Parse(src); err != nil {
+			t.Errorf("Parse(%.20q...): %v", src, err)
+		}
 	}
 }

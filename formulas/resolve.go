@@ -11,6 +11,27 @@ import (
 // claim: "d" followed by Wrt, as in dX.
 func (c *Claim) Direction() string { return "d" + c.Wrt }
 
+// SecondDirection returns the name of the second direction of a hess
+// claim: Direction followed by 2, as in dX2. A claim on a matrix variable
+// that uses it states the bilinear form D²f[dX, dX2]; one that uses dX
+// alone states the quadratic form D²f[dX, dX].
+func (c *Claim) SecondDirection() string { return c.Direction() + "2" }
+
+// Bilinear reports whether a hess claim is written as the bilinear form
+// D²f[dX, dX2], with both directions.
+func (c *Claim) Bilinear() bool {
+	if c.Kind != Hess {
+		return false
+	}
+	found := false
+	walk(c.Rhs, func(e Expr) {
+		if id, ok := e.(*Ident); ok && id != nil && id.Name == c.SecondDirection() {
+			found = true
+		}
+	})
+	return found
+}
+
 // walk calls fn on e and each of its subexpressions, parents first.
 func walk(e Expr, fn func(Expr)) {
 	if isNil(e) {
@@ -199,7 +220,8 @@ func resolveDim(d string, sizes map[string]int) (int, error) {
 //	diff    Rhs has the shape of f
 //	jac     the variable is n×1, f is m×1 and Rhs is m×n
 //	hess    f is 1×1; Rhs is n×n for a vector variable n×1, and 1×1 (the
-//	        quadratic form D²f[dX,dX]) for a matrix variable
+//	        quadratic form D²f[dX,dX], or the bilinear form D²f[dX,dX2])
+//	        for a matrix variable
 //	equals  Rhs has the shape of f
 //
 // It returns the variables' shapes. Errors are one line and name the claim,
@@ -237,6 +259,9 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 				rhsEnv[k] = v
 			}
 			rhsEnv[c.Direction()] = ws
+			if c.Kind == Hess {
+				rhsEnv[c.SecondDirection()] = ws
+			}
 		}
 	}
 	rs, err := Infer(c.Rhs, rhsEnv, sizes)
@@ -291,7 +316,8 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 				return fail("hess is %v, but %s is %v, so it must be %v", rs, c.Wrt, ws, want)
 			}
 		} else if !rs.IsScalar() {
-			return fail("hess is %v, but %s is the matrix %v, so it must be the scalar D²f[%s,%s], 1×1", rs, c.Wrt, ws, c.Direction(), c.Direction())
+			return fail("hess is %v, but %s is the matrix %v, so it must be the scalar D²f[%s,%s] (or the bilinear form D²f[%s,%s]), 1×1",
+				rs, c.Wrt, ws, c.Direction(), c.Direction(), c.Direction(), c.SecondDirection())
 		}
 	case Equals:
 		if rs != fs {

@@ -91,7 +91,12 @@ func joinKinds(kinds []Kind) string {
 // have without numbers surfaces here. Errors name the formula and the field:
 //
 //	formula "logdet": grad: 1:9: expected ')'
-func Build(s Spec) (*Claim, error) {
+func Build(s Spec) (*Claim, error) { return BuildAt(s, nil) }
+
+// BuildAt is Build with the shape check at the sizes in force: sizes (as
+// from --size) over the claim's own and the defaults, so that a shape
+// error quotes the sizes the user asked for.
+func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 	if s.Name == "" {
 		return nil, fmt.Errorf("formula has no name")
 	}
@@ -170,8 +175,8 @@ func Build(s Spec) (*Claim, error) {
 		if !declared[s.Wrt] {
 			return fail("wrt %s is not a declared variable", s.Wrt)
 		}
-		if kind == Diff || kind == Hess {
-			d := c.Direction()
+		dirs := map[Kind][]string{Diff: {c.Direction()}, Hess: {c.Direction(), c.SecondDirection()}}[kind]
+		for _, d := range dirs {
 			if declared[d] {
 				return fail("the direction %s of %s clashes with the variable %s", d, s.Wrt, d)
 			}
@@ -195,11 +200,11 @@ func Build(s Spec) (*Claim, error) {
 		}
 	}
 
-	sizes, err := c.ResolveSizes(nil)
+	inForce, err := c.ResolveSizes(sizes)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.Check(sizes); err != nil {
+	if _, err := c.Check(inForce); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -207,7 +212,7 @@ func Build(s Spec) (*Claim, error) {
 
 // squareDists are the distributions that only make sense for square
 // matrices.
-var squareDists = map[Dist]bool{WellCond: true, SPD: true, PosDefNonSym: true, Sym: true}
+var squareDists = map[Dist]bool{SPD: true, PosDefNonSym: true, Sym: true}
 
 // buildVar validates one variable declaration.
 func buildVar(name string, vs VarSpec) (Var, error) {

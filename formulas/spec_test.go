@@ -122,6 +122,10 @@ func TestBuildErrors(t *testing.T) {
 			s.Vars = append(s.Vars, SpecVar{"dX", VarSpec{Shape: "n,n"}})
 		}, `formula "logdet": the direction dX of X clashes with the variable dX`},
 		{func(s *Spec) {
+			s.Grad, s.Hess = "", "tr(dX*dX2)"
+			s.Vars = append(s.Vars, SpecVar{"dX2", VarSpec{Shape: "n,n"}})
+		}, `formula "logdet": the direction dX2 of X clashes with the variable dX2`},
+		{func(s *Spec) {
 			*s = Spec{Name: "logdet", F: "sum(et)", Wrt: "et", Hess: "0", Vars: []SpecVar{{"et", VarSpec{Shape: "n"}}}}
 		}, `formula "logdet": the direction of et would be det, which is a function name; rename the variable`},
 		{func(s *Spec) { s.Sizes = map[string]int{"p": 3} }, `formula "logdet": sizes: p is not a size symbol of this formula`},
@@ -147,7 +151,7 @@ func TestBuildErrors(t *testing.T) {
 		}, `formula "logdet": jac is 48×40, but f is 40×1 and x is 48×1, so it must be 40×48`},
 		{func(s *Spec) { s.F, s.Grad, s.Hess = "inv(X)", "", "X" }, `formula "logdet": hess needs a scalar f, but f is 48×48`},
 		{func(s *Spec) { s.Grad, s.Hess = "", "X" },
-			`formula "logdet": hess is 48×48, but X is the matrix 48×48, so it must be the scalar D²f[dX,dX], 1×1`},
+			`formula "logdet": hess is 48×48, but X is the matrix 48×48, so it must be the scalar D²f[dX,dX] (or the bilinear form D²f[dX,dX2]), 1×1`},
 		{func(s *Spec) {
 			*s = Spec{Name: "logdet", F: "x'*x", Wrt: "x", Hess: "2", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
 		}, `formula "logdet": hess is 1×1, but x is 48×1, so it must be 48×48`},
@@ -338,5 +342,28 @@ func TestCheck(t *testing.T) {
 	sizes, _ := c.ResolveSizes(nil)
 	if _, err := c.Check(sizes); err == nil || err.Error() != `formula "tr-ax": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout set layout: numerator` {
 		t.Errorf("default sizes: %v", err)
+	}
+}
+
+// TestBilinear checks which hess claims are bilinear forms: those that use
+// the second direction dX2, and no claim of another kind.
+func TestBilinear(t *testing.T) {
+	tests := []struct {
+		spec Spec
+		want bool
+	}{
+		{Spec{Name: "q", F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX)"}, false},
+		{Spec{Name: "b", F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX2)"}, true},
+		{Spec{Name: "d", F: "inv(X)", Wrt: "X", Diff: "-inv(X)*dX*inv(X)"}, false},
+	}
+	for _, tt := range tests {
+		tt.spec.Vars = []SpecVar{{"X", VarSpec{Shape: "n,n", Dist: "spd"}}}
+		c, err := Build(tt.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Bilinear(); got != tt.want {
+			t.Errorf("%s: Bilinear() = %v, want %v", tt.spec.Hess+tt.spec.Diff, got, tt.want)
+		}
 	}
 }

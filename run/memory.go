@@ -2,9 +2,14 @@ package run
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/bench"
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 // memShare is the share of the available memory that the default --mem
@@ -41,4 +46,31 @@ func memAvailable() (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// CheckMemory refuses, before anything runs, a run in which one instance
+// of some resolved target needs more memory than s.MemBytes (--mem) allows
+// or the machine has available: not even a chunk of one instance would
+// fit. Below that, a batch runs in chunks that fit.
+func CheckMemory(targets []Target, s gradcheck.Settings) error {
+	avail, known := memAvailable()
+	for _, t := range targets {
+		if t.Resolved == nil || t.Claim.Invalid != nil {
+			continue
+		}
+		need, err := gradcheck.InstanceBytes(t.Resolved, s)
+		if err != nil {
+			continue // the claim's verification reports it
+		}
+		if need <= s.MemBytes && (!known || need <= avail) {
+			continue
+		}
+		machine := "unknown"
+		if known {
+			machine = bench.FormatBytes(float64(avail))
+		}
+		return fmt.Errorf("%s at %s: one instance needs at least %s, but --mem allows %s and the machine has %s available; lower --size (or --dirs), or raise --mem",
+			t.Claim.Name, formulas.FormatSizes(t.Resolved.Sizes), bench.FormatBytes(float64(need)), bench.FormatBytes(float64(s.MemBytes)), machine)
+	}
+	return nil
 }

@@ -132,6 +132,12 @@ func startJob(ctx context.Context, eng Engine, rc *formulas.Resolved, s gradchec
 				done <- outcome{panicky: p}
 			}
 		}()
+		if rc.Claim.Invalid != nil {
+			// An invalid claim of a spec file is an error result of its
+			// own; no engine sees it.
+			done <- outcome{r: gradcheck.Verify(ctx, nil, rc.Claim, s)}
+			return
+		}
 		r, err := eng.Verify(ctx, rc, s)
 		done <- outcome{r: r, err: err, elapsed: time.Since(start)}
 	}()
@@ -166,7 +172,17 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 func Resolve(targets []Target, sizes map[string]int) (unused []string, err error) {
 	used := make(map[string]bool)
 	for i := range targets {
-		rc, err := targets[i].Claim.Resolve(sizes)
+		c := targets[i].Claim
+		if c.Invalid != nil {
+			// An invalid claim of a spec file verifies as an error result;
+			// it quotes the sizes in force (--size).
+			targets[i].Resolved = &formulas.Resolved{Claim: c, Sizes: sizes}
+			for k := range sizes {
+				used[k] = true
+			}
+			continue
+		}
+		rc, err := c.Resolve(sizes)
 		if err != nil {
 			return nil, err
 		}

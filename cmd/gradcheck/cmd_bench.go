@@ -207,7 +207,7 @@ func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
 		return err
 	}
 	if err := os.WriteFile(f.out, data.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+		return writeError("writing the report", err)
 	}
 	if f.format.val != "text" {
 		return bench.WriteText(e.stdout, rep)

@@ -43,12 +43,12 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 		if len(names) == 1 {
 			name = names[0]
 		}
-		t, err := in.target(fs, name, len(names) == 1)
+		t, err := in.target(fs, name, len(names) == 1, settings.Sizes)
 		if err != nil {
 			return err
 		}
 		targets = []gcrun.Target{t}
-	} else if targets, err = specTargets(specs, names); err != nil {
+	} else if targets, err = specTargets(specs, names, settings.Sizes); err != nil {
 		return err
 	}
 	return verifyTargets(ctx, e, "check", targets, cf, settings)

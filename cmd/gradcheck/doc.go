@@ -17,9 +17,11 @@
 // Exit codes:
 //
 //	0  every claim passed
-//	1  at least one claim failed, was inconclusive or could not be evaluated
+//	1  at least one claim failed, was inconclusive or could not be evaluated,
+//	   or a claim of a spec file is invalid (an error result; the others run)
 //	2  the invocation was wrong (bad flag or value, unknown command, parse or
-//	   shape error in a claim, unreadable or invalid YAML); nothing ran
+//	   shape error in an inline claim, unreadable or malformed YAML); nothing
+//	   ran
 //	3  gradcheck itself failed (an internal error)
 //	130  interrupted (Ctrl-C); the report of what finished is written,
 //	   marked incomplete

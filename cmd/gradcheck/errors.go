@@ -79,3 +79,11 @@ func exitCode(err error, stderr io.Writer) int {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// writeError reports a failure to write the results or a report (a full
+// disk, a closed pipe): gradcheck could not finish its job (exit 3), but
+// through no bug of its own, so the message says what failed and why, as
+// in "writing the report: write /dev/full: no space left on device".
+func writeError(what string, err error) error {
+	return &exitError{code: exitInternal, msg: oneLine(fmt.Sprintf("%s: %v", what, err))}
+}

@@ -30,6 +30,9 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: no selected claim uses %s\n",
 			strings.Join(unused, ","), orList(unused))
 	}
+	if err := gcrun.CheckMemory(targets, s); err != nil {
+		return &exitError{code: exitInternal, msg: err.Error()}
+	}
 	sh, err := cf.shardOf(cmd)
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
 	fs.StringVar(&in.grad, "grad", "", "claim: the gradient of scalar f, an `EXPR`")
 	fs.StringVar(&in.diff, "diff", "", "claim: the differential Df[dX], an `EXPR` in X and dX")
 	fs.StringVar(&in.jac, "jac", "", "claim: the Jacobian of vector f of a vector, an `EXPR`")
-	fs.StringVar(&in.hess, "hess", "", "claim: the Hessian (vector variable) or D²f[dX,dX] (matrix variable), an `EXPR`")
+	fs.StringVar(&in.hess, "hess", "", "claim: the Hessian (vector variable), or D²f[dX,dX2] or D²f[dX,dX] (matrix variable), an `EXPR`")
 	fs.StringVar(&in.equals, "equals", "", "claim: the identity f == `EXPR`")
 	fs.StringVar(&in.layout, "layout", "", "the `LAYOUT` of --grad: numerator or denominator (default)")
 	fs.StringArrayVar(&in.vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n:wellcond or x=n (may repeat)")
@@ -45,8 +45,8 @@ func given(fs *pflag.FlagSet) bool {
 }
 
 // target builds the inline claim called name (named tells whether --name
-// gave it).
-func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (gcrun.Target, error) {
+// gave it), shape-checked at the sizes in force.
+func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes map[string]int) (gcrun.Target, error) {
 	spec := formulas.Spec{
 		Name: name, F: in.f, Wrt: in.wrt,
 		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
@@ -60,7 +60,7 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool) (gcrun
 		}
 		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
 	}
-	c, err := formulas.Build(spec)
+	c, err := formulas.BuildAt(spec, sizes)
 	if err != nil {
 		return gcrun.Target{}, inputErrorf("%v", err)
 	}

@@ -160,12 +160,13 @@ func TestSignal(t *testing.T) {
 	}
 }
 
-// TestProgress checks that --progress always draws a bar on stderr (here
-// not a terminal) with the count of claims, and that never and auto (stderr
-// is not a terminal) draw none.
+// TestProgress checks that --progress always writes plain lines to stderr
+// where it is not a terminal (a file, a CI log: no carriage-return frames,
+// issue 11) with the count of claims, and that never and auto (stderr is
+// not a terminal) write none.
 func TestProgress(t *testing.T) {
-	defer func(d time.Duration) { progressDelay = d }(progressDelay)
-	progressDelay = 0
+	defer func(d, p time.Duration) { progressDelay, plainInterval = d, p }(progressDelay, plainInterval)
+	progressDelay, plainInterval = 0, progressRefresh
 	var slow atomic.Bool
 	hookVerify(t, func(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) gradcheck.Result {
 		if slow.Load() {
@@ -180,10 +181,13 @@ func TestProgress(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"verifying", "(1/2, ", "claims/", "%"} {
+	for _, want := range []string{"gradcheck: verifying: 0 of 2 claims in 0s\n", "gradcheck: verifying: 1 of 2 claims in "} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("--progress always: stderr lacks %q: %q", want, errOut)
 		}
+	}
+	if strings.Contains(errOut, "\r") {
+		t.Errorf("--progress always off a terminal writes carriage returns: %q", errOut)
 	}
 	if strings.Contains(out, "verifying") {
 		t.Errorf("the bar is on stdout")

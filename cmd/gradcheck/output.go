@@ -72,7 +72,7 @@ func (o *output) finish(rep *gcrun.Report) error {
 	reruns := rep.Reruns()
 	o.table.Footer(summary, reruns)
 	if err := o.table.Err(); err != nil {
-		return fmt.Errorf("writing the results: %w", err)
+		return writeError("writing the results", err)
 	}
 	var data []byte
 	switch o.format {
@@ -90,12 +90,12 @@ func (o *output) finish(rep *gcrun.Report) error {
 	}
 	if o.out != "" {
 		if err := os.WriteFile(o.out, data, 0o644); err != nil {
-			return fmt.Errorf("writing the report: %w", err)
+			return writeError("writing the report", err)
 		}
 		return nil
 	}
 	if _, err := o.e.stdout.Write(data); err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+		return writeError("writing the report", err)
 	}
 	var b strings.Builder
 	fmt.Fprintln(&b, summary)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -16,13 +17,24 @@ var progressDelay = time.Second
 // runs while a long claim is verified.
 const progressRefresh = 250 * time.Millisecond
 
+// plainInterval is how often --progress always writes a plain line where
+// stderr is not a terminal: a file or a CI log gets a line every few
+// seconds instead of carriage-return frames; tests shorten it.
+var plainInterval = 5 * time.Second
+
 // progress shows a progress bar on stderr — claims done of total, elapsed
 // time, rate and time left — once the run has taken progressDelay. Writes
 // to the terminal during the run go through above, which lifts the bar
-// out of the way. A nil *progress shows nothing.
+// out of the way. Off a terminal it writes plain lines instead (see
+// plainInterval). A nil *progress shows nothing.
 type progress struct {
-	mu      sync.Mutex
-	bar     *progressbar.ProgressBar
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+	// plain, set off a terminal, writes lines to w instead of the bar.
+	plain   bool
+	w       io.Writer
+	total   int
+	start   time.Time
 	done    int
 	shown   int // the count the bar shows
 	visible bool
@@ -36,7 +48,12 @@ func startProgress(w io.Writer, mode string, total int) *progress {
 	if total == 0 || mode == "never" || mode == "auto" && !isTerminal(w) {
 		return nil
 	}
-	p := &progress{stop: make(chan struct{})}
+	p := &progress{stop: make(chan struct{}), plain: !isTerminal(w), w: w, total: total, start: time.Now()}
+	if p.plain {
+		p.wg.Add(1)
+		go p.tick()
+		return p
+	}
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("verifying"),
@@ -63,11 +80,15 @@ func (p *progress) tick() {
 		return
 	case <-time.After(progressDelay):
 	}
-	t := time.NewTicker(progressRefresh)
+	interval := progressRefresh
+	if p.plain {
+		interval = plainInterval
+	}
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		p.mu.Lock()
-		p.visible = true
+		p.visible = !p.plain
 		p.draw()
 		p.mu.Unlock()
 		select {
@@ -78,8 +99,13 @@ func (p *progress) tick() {
 	}
 }
 
-// draw renders the bar at the current count; p.mu is held.
+// draw renders the bar at the current count, or writes a plain line; p.mu
+// is held.
 func (p *progress) draw() {
+	if p.plain {
+		fmt.Fprintf(p.w, "gradcheck: verifying: %d of %d claims in %s\n", p.done, p.total, time.Since(p.start).Round(time.Second))
+		return
+	}
 	if p.done != p.shown {
 		p.bar.Set(p.done)
 		p.shown = p.done

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -27,9 +28,10 @@ func registryTargets(cmd string, patterns []string) ([]gcrun.Target, error) {
 	return ts, nil
 }
 
-// specTargets loads the spec files and selects their claims that match
-// patterns.
-func specTargets(files, patterns []string) ([]gcrun.Target, error) {
+// specTargets loads the spec files, shape-checked at sizes, and selects
+// their claims that match patterns; an invalid claim is selected by its
+// name like any other, and verifies as an error.
+func specTargets(files, patterns []string, sizes map[string]int) ([]gcrun.Target, error) {
 	var all []*formulas.Claim
 	fileOf := make(map[*formulas.Claim]string)
 	for _, f := range files {
@@ -37,7 +39,7 @@ func specTargets(files, patterns []string) ([]gcrun.Target, error) {
 		if err != nil {
 			return nil, inputErrorf("cannot read spec file: %v", err)
 		}
-		claims, err := formulas.LoadSpec(f, data)
+		claims, err := formulas.LoadSpecAt(f, data, formulas.LoadOptions{Sizes: sizes, Select: selector(patterns)})
 		if err != nil {
 			return nil, inputErrorf("%v", err)
 		}
@@ -56,3 +58,20 @@ func specTargets(files, patterns []string) ([]gcrun.Target, error) {
 	}
 	return ts, nil
 }
+
+// selector returns whether a claim's name matches one of patterns, nil
+// (every claim) for none.
+func selector(patterns []string) func(name string) bool {
+	if len(patterns) == 0 {
+		return nil
+	}
+	return func(name string) bool {
+		for _, p := range patterns {
+			if ok, _ := path.Match(p, name); ok {
+				return true
+			}
+		}
+		return false
+	}
+}
+

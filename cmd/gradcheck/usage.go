@@ -40,11 +40,13 @@ Run 'gradcheck COMMAND --help' for the flags of a command.
 const exitCodesHelp = `
 Exit codes:
   0  every claim passed
-  1  at least one claim failed, was inconclusive or could not be evaluated
-     (also: --backend gpu in a build without a GPU worker)
+  1  at least one claim failed, was inconclusive or could not be evaluated,
+     or a claim of a spec file is invalid (an error result with its
+     file:line; the other claims run) (also: --backend gpu in a build
+     without a GPU worker)
   2  the invocation was wrong: bad flag or value, unknown command, parse or
-     shape error in a claim, unreadable or invalid YAML, bad --size;
-     nothing ran
+     shape error in an inline claim, unreadable or malformed YAML, bad
+     --size; nothing ran
   3  gradcheck itself failed (an internal error)
   130  interrupted (Ctrl-C): the report of the claims that finished is
      written, marked incomplete

@@ -1,0 +1,180 @@
+package gradcheck
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// vars declares variables from NAME=SHAPE[:DIST] strings, as --var does.
+func vars(t *testing.T, decls ...string) []formulas.SpecVar {
+	t.Helper()
+	var vs []formulas.SpecVar
+	for _, d := range decls {
+		n, v, err := formulas.ParseVarFlag(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, formulas.SpecVar{Name: n, VarSpec: v})
+	}
+	return vs
+}
+
+// TestSoundVerdicts checks the verdicts of issue 11: no false pass (a
+// claimed Hessian wrong in its antisymmetric part), no vacuous pass (an
+// identity both of whose sides are rounding noise), no crash (a constant
+// side of an identity, f the variable itself), each with the verdict and
+// the words of its diagnosis or reason.
+func TestSoundVerdicts(t *testing.T) {
+	tests := []struct {
+		name    string
+		spec    formulas.Spec
+		sizes   map[string]int
+		mode    Mode
+		verdict Verdict
+		diag    string
+		factor  float64
+		// note must occur in the detail (a fail) or the reason.
+		note string
+	}{
+		// Item 3: a constant side is one matrix for the whole batch.
+		{name: "constant side", spec: formulas.Spec{F: "tr(X)", Equals: "2", Vars: vars(t, "X=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "constant sides", spec: formulas.Spec{F: "tr(eye(n))", Equals: "sum(diag(eye(n)))", Vars: vars(t, "X=n,n")},
+			verdict: Pass},
+		// Item 4: f is the variable itself.
+		{name: "identity jac", spec: formulas.Spec{F: "x", Wrt: "x", Jac: "eye(n)", Vars: vars(t, "x=n")}, verdict: Pass},
+		{name: "identity jac wrong", spec: formulas.Spec{F: "x", Wrt: "x", Jac: "2*eye(n)", Vars: vars(t, "x=n")},
+			verdict: Fail, diag: DiagFactor, factor: 2},
+		{name: "identity diff", spec: formulas.Spec{F: "X", Wrt: "X", Diff: "dX", Vars: vars(t, "X=n,n")}, verdict: Pass},
+		{name: "transpose diff", spec: formulas.Spec{F: "X'", Wrt: "X", Diff: "dX'", Vars: vars(t, "X=n,n")}, verdict: Pass},
+		{name: "identity integrand", spec: formulas.Spec{F: "integral(t, 0, 1, t)*x", Wrt: "x", Jac: "eye(n)/2", Vars: vars(t, "x=n")},
+			verdict: Pass},
+		// Item 1: Hessians are compared as the bilinear form uᵀHv.
+		{name: "hess antisymmetric part", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "2*A", Vars: vars(t, "x=n", "A=n,n")},
+			verdict: Fail, diag: DiagNotSymmetric, note: "not symmetric, as every Hessian is; its symmetric part agrees"},
+		{name: "hess antisymmetric part entrywise", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "2*A", Vars: vars(t, "x=n", "A=n,n")},
+			mode: Entrywise, sizes: map[string]int{"n": 6}, verdict: Fail, diag: DiagNotSymmetric, note: "its symmetric part agrees"},
+		{name: "hess half", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "A", Vars: vars(t, "x=n", "A=n,n")},
+			verdict: Fail, diag: DiagNotSymmetric, factor: 0.5, note: "its symmetric part is 0.5 times the truth"},
+		{name: "hess", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "A+A'", Vars: vars(t, "x=n", "A=n,n")}, verdict: Pass},
+		{name: "hess quadratic form", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Pass},
+		{name: "hess bilinear form", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Pass},
+		{name: "hess bilinear form not symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)'*dX2)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Fail, diag: DiagNotSymmetric, note: "D²f[dX,dX2] is not symmetric in dX and dX2"},
+		{name: "hess bilinear form wrong", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-2*tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Fail, diag: DiagFactor, factor: 2},
+		// Item 12: the same mistake, the same diagnosis, at any scale.
+		{name: "transpose 1e-300", spec: formulas.Spec{F: "1e-300*tr(A*X)", Wrt: "X", Grad: "1e-300*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "transpose 1e-8", spec: formulas.Spec{F: "1e-8*tr(A*X)", Wrt: "X", Grad: "1e-8*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "transpose 1e300", spec: formulas.Spec{F: "1e300*tr(A*X)", Wrt: "X", Grad: "1e300*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "factor of huge values", spec: formulas.Spec{F: "sum(exp(1000*x))", Wrt: "x", Grad: "exp(1000*x)", Vars: vars(t, "x=n")},
+			verdict: Fail, diag: DiagFactor, factor: 0.001, note: "the claim is 0.001 times the truth"},
+		{name: "factor near 1", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "1.000002*A'", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagFactor, factor: 1.000002, note: "the claim is 1.000002 times the truth"},
+		// Item 13: the Matrix Cookbook's 2G − diag(G) for symmetric X.
+		{name: "cookbook sym", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "2*inv(X) - diag(diag(inv(X)))", Vars: vars(t, "X=n,n:spd:sym")},
+			verdict: Fail, diag: DiagCookbookSym, note: "the Matrix Cookbook's convention for symmetric X"},
+		{name: "cookbook sym small", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A+A'-diag(diag(A))", Vars: vars(t, "X=n,n:sym", "A=n,n:sym")},
+			sizes: map[string]int{"n": 3}, verdict: Fail, diag: DiagCookbookSym},
+		// Item 10: depth means nesting; a flat sum of 5,000 terms verifies.
+		{name: "flat sum", spec: formulas.Spec{F: strings.Repeat("tr(X) + ", 4999) + "tr(X)", Wrt: "X", Grad: "5000*eye(n)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 3}, verdict: Pass},
+		// Item 2(a): spd determinants vary, so neither holds by det X = 1.
+		{name: "spd det", spec: formulas.Spec{F: "det(X)", Equals: "1", Vars: vars(t, "X=n,n:spd")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "spd logdet", spec: formulas.Spec{F: "logdet(X)", Equals: "0.5*tr(logm(X))", Vars: vars(t, "X=n,n:spd")},
+			verdict: Fail, note: "comparisons disagree"},
+		// Item 2(b): both sides are zero up to rounding.
+		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},
+	}
+	b := cpu.New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.spec.Name = strings.ReplaceAll(tt.name, " ", "-")
+			c := inline(t, tt.spec)
+			s := DefaultSettings()
+			s.Sizes = tt.sizes
+			if tt.mode != "" {
+				s.Mode = tt.mode
+			}
+			res := Verify(context.Background(), b, c, s)
+			if res.Verdict != tt.verdict || res.Diagnosis != tt.diag {
+				t.Fatalf("%s %q (%s; %s), want %s %q", res.Verdict, res.Diagnosis, res.Detail, res.Reason, tt.verdict, tt.diag)
+			}
+			if res.Factor != tt.factor {
+				t.Errorf("factor %g, want %g", res.Factor, tt.factor)
+			}
+			if got := res.Detail + "|" + res.Reason; !strings.Contains(got, tt.note) {
+				t.Errorf("detail|reason %q does not say %q", got, tt.note)
+			}
+		})
+	}
+}
+
+// transposeDotFails is a CPU backend on which the product ⟨Gᵀ, H⟩ of a
+// transposed gradient with the directions fails.
+type transposeDotFails struct {
+	*cpu.Backend
+	transposed map[backend.Tensor]bool
+}
+
+func (b *transposeDotFails) Transpose(a backend.Tensor) (backend.Tensor, error) {
+	t, err := b.Backend.Transpose(a)
+	b.transposed[t] = true
+	return t, err
+}
+
+func (b *transposeDotFails) Dot(a, c backend.Tensor) (backend.Tensor, error) {
+	if b.transposed[a] {
+		return nil, errors.New("injected failure")
+	}
+	return b.Backend.Dot(a, c)
+}
+
+// TestTransposedClaimError checks that a failure while evaluating the
+// transposed claim (for the diagnosis) is an error verdict, not dropped
+// (issue 11, item 6: staticcheck SA4006).
+func TestTransposedClaimError(t *testing.T) {
+	b := &transposeDotFails{Backend: cpu.New(), transposed: map[backend.Tensor]bool{}}
+	c := inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "A=n,n", "X=n,n")})
+	res := Verify(context.Background(), b, c, DefaultSettings())
+	if res.Verdict != Error || !strings.Contains(res.Reason, "injected failure") {
+		t.Errorf("%s (%s), want an error with the injected failure", res.Verdict, res.Reason)
+	}
+}
+
+// TestInstanceBytes checks the least memory of one instance against its
+// count: K directions × 4 steps (8 for a Hessian) perturbed copies of the
+// largest variable or value of f, 8 bytes an entry.
+func TestInstanceBytes(t *testing.T) {
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 100}
+	for _, tt := range []struct {
+		spec formulas.Spec
+		want int64
+	}{
+		{formulas.Spec{Name: "g", F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")}, 3 * 4 * 100 * 100 * 8},
+		{formulas.Spec{Name: "h", F: "x'*x", Wrt: "x", Hess: "2*eye(n)", Vars: vars(t, "x=n")}, 3 * 8 * 100 * 8},
+	} {
+		rc, err := inline(t, tt.spec).Resolve(s.Sizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := InstanceBytes(rc, s)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %d bytes (%v), want %d", tt.spec.Name, got, err, tt.want)
+		}
+	}
+}
