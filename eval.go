@@ -57,10 +57,6 @@ type memoKey struct {
 	gen  int
 }
 
-// memoized lists the functions whose results the evaluator reuses: those
-// that factor or exponentiate a matrix.
-var memoized = map[string]bool{"inv": true, "det": true, "logdet": true, "expm": true, "logm": true}
-
 func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) *evaluator {
 	return &evaluator{
 		ctx:     ctx,
@@ -402,7 +398,7 @@ func (ev *evaluator) matrixPower(x backend.Tensor, p int) (backend.Tensor, error
 // call evaluates a function call, reusing the result of a costly one
 // already evaluated under the same bindings.
 func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
-	if !memoized[e.Func] || ev.memoCount == 0 || ev.integrating > 0 {
+	if !evalFuncs[e.Func].costly || ev.memoCount == 0 || ev.integrating > 0 {
 		return ev.evalCall(e)
 	}
 	key := memoKey{expr: e.String(), abs: ev.abs, gen: ev.gen}
@@ -417,29 +413,21 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 	return t, err
 }
 
-// evalCall evaluates a function call.
+// evalCall evaluates a function call through its entry of evalFuncs.
 func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
-	if e.Func == "eye" {
-		n, err := ev.sizeArg(e)
+	f, ok := evalFuncs[e.Func]
+	if !ok {
+		return nil, fmt.Errorf("%v: unknown function %q", e.Pos(), e.Func)
+	}
+	if ev.abs && f.magnitude != nil {
+		return f.magnitude(ev, e)
+	}
+	if f.sized != nil {
+		sizes, err := ev.sizeArgs(e)
 		if err != nil {
 			return nil, err
 		}
-		return ev.b.Eye(n)
-	}
-	switch e.Func {
-	case "tr", "sum", "kron", "diag", "sym", "abs", "expm":
-	case "log", "logm", "logdet":
-		if ev.abs {
-			return ev.logMagnitude(e)
-		}
-	case "inv":
-		if ev.abs {
-			return ev.invMagnitude(e)
-		}
-	default:
-		if ev.abs {
-			return ev.absOfValue(e)
-		}
+		return f.sized(ev, sizes)
 	}
 	args := make([]backend.Tensor, len(e.Args))
 	for i, a := range e.Args {
@@ -451,56 +439,7 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		args[i] = t
 	}
 	defer ev.release(args...)
-	x := args[0]
-	switch e.Func {
-	case "tr":
-		return ev.b.Trace(x)
-	case "det":
-		return ev.b.Det(x)
-	case "logdet":
-		return ev.b.LogDet(x)
-	case "inv":
-		return ev.b.Inv(x)
-	case "kron":
-		return ev.b.Kron(x, args[1])
-	case "expm":
-		// In magnitude mode x is |X|ₘ, and e^|X|ₘ bounds every term of
-		// the series of e^X and of its scaling and squaring.
-		return ev.expm(x)
-	case "logm":
-		return ev.logm(x)
-	case "sum":
-		return ev.b.Sum(x)
-	case "norm2":
-		sq, err := ev.b.Dot(x, x)
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(sq)
-		return ev.b.Map(backend.Sqrt, sq)
-	case "diag":
-		l := x.Layout()
-		switch {
-		case l.Rows == 1 && l.Cols == 1:
-			return ev.copy(x)
-		case l.Cols == 1:
-			return ev.b.Diag(x)
-		}
-		return ev.b.DiagOf(x)
-	case "sym":
-		return ev.sym(x)
-	case "exp":
-		return ev.b.Map(backend.Exp, x)
-	case "log":
-		return ev.b.Map(backend.Log, x)
-	case "sqrt":
-		return ev.b.Map(backend.Sqrt, x)
-	case "abs":
-		return ev.b.Map(backend.Abs, x)
-	case "tanh":
-		return ev.b.Map(backend.Tanh, x)
-	}
-	return nil, fmt.Errorf("%v: unknown function %q", e.Pos(), e.Func)
+	return f.value(ev, args)
 }
 
 // copy returns a new tensor equal to x.
@@ -509,17 +448,24 @@ func (ev *evaluator) copy(x backend.Tensor) (backend.Tensor, error) {
 	return o.result(o.scale(o.scalar(1), x))
 }
 
-// sizeArg resolves the argument of eye(n): a size symbol or a literal.
-func (ev *evaluator) sizeArg(e *formulas.Call) (int, error) {
-	switch a := e.Args[0].(type) {
-	case *formulas.Num:
-		return int(a.Value), nil
-	case *formulas.Ident:
-		if n, ok := ev.sizes[a.Name]; ok {
-			return n, nil
+// sizeArgs resolves the arguments of eye, ones and zeros: size symbols or
+// literals.
+func (ev *evaluator) sizeArgs(e *formulas.Call) ([]int, error) {
+	sizes := make([]int, len(e.Args))
+	for i, a := range e.Args {
+		switch a := a.(type) {
+		case *formulas.Num:
+			sizes[i] = int(a.Value)
+			continue
+		case *formulas.Ident:
+			if n, ok := ev.sizes[a.Name]; ok {
+				sizes[i] = n
+				continue
+			}
 		}
+		return nil, fmt.Errorf("%v: %s needs size symbols or integers", e.Pos(), e.Func)
 	}
-	return 0, fmt.Errorf("%v: eye needs a size symbol or an integer", e.Pos())
+	return sizes, nil
 }
 
 // sym returns (x + xᵀ)/2.

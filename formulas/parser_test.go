@@ -220,10 +220,10 @@ func TestParseErrors(t *testing.T) {
 		{"X(1)", "1:1: unknown function 'X'"},
 		{"tr", "1:1: function 'tr' needs its arguments: tr(...)"},
 		{"tr + 1", "1:1: function 'tr' needs its arguments: tr(...)"},
-		{"tr()", "1:1: tr takes 1 argument, got 0"},
-		{"tr(A,B)", "1:1: tr takes 1 argument, got 2"},
-		{"kron(A)", "1:1: kron takes 2 arguments, got 1"},
-		{"integral(t, 0, 1)", "1:1: integral takes 4 arguments, got 3"},
+		{"tr()", "1:1: tr takes 1 argument, got 0: tr(X)"},
+		{"tr(A,B)", "1:1: tr takes 1 argument, got 2: tr(X)"},
+		{"kron(A)", "1:1: kron takes 2 arguments, got 1: kron(A, B)"},
+		{"integral(t, 0, 1)", "1:1: integral takes 4 arguments, got 3: integral(t, lo, hi, EXPR)"},
 		{"tr(A,)", "1:6: expected an operand, found ')'"},
 		{"eye(n*2)", "1:5: eye needs a size symbol or a positive integer, got n*2"},
 		{"eye(2.5)", "1:5: eye needs a size symbol or a positive integer, got 2.5"},
@@ -266,18 +266,26 @@ func TestParseDeepButAllowed(t *testing.T) {
 }
 
 func TestIsFunc(t *testing.T) {
-	for _, f := range funcNames {
-		if !IsFunc(f) {
-			t.Errorf("IsFunc(%q) = false", f)
+	for _, f := range Funcs() {
+		if !IsFunc(f.Name) {
+			t.Errorf("IsFunc(%q) = false", f.Name)
+		}
+		if f.MinArgs < 1 || f.MaxArgs < f.MinArgs || f.Usage == "" || f.Doc == "" {
+			t.Errorf("%s: incomplete table entry %+v", f.Name, f)
+		}
+		if (f.shape == nil) != (f.Name == "integral") {
+			t.Errorf("%s: no shape rule", f.Name)
+		}
+		for _, a := range f.Aliases {
+			if IsFunc(a) {
+				t.Errorf("%s: alias %s is itself a function", f.Name, a)
+			}
 		}
 	}
 	for _, s := range []string{"X", "inf", "trace", ""} {
 		if IsFunc(s) {
 			t.Errorf("IsFunc(%q) = true", s)
 		}
-	}
-	if len(funcNames) != len(arity) {
-		t.Errorf("funcNames has %d names, arity %d", len(funcNames), len(arity))
 	}
 }
 
