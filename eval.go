@@ -146,6 +146,10 @@ func (ev *evaluator) eval(e formulas.Expr) (backend.Tensor, error) {
 	case *formulas.Ident:
 		t, ok := ev.vars[e.Name]
 		if !ok {
+			if n, ok := ev.sizes[e.Name]; ok {
+				// A size symbol is a number: 2/m, eye(n)/n.
+				return ev.scalar(float64(n))
+			}
 			return nil, fmt.Errorf("%v: %s is not bound", e.Pos(), e.Name)
 		}
 		if !ev.abs {
@@ -217,10 +221,8 @@ func (ev *evaluator) invMagnitude(e *formulas.Call) (backend.Tensor, error) {
 		return nil, err
 	}
 	defer ev.release(ai)
-	l := ai.Layout()
 	o := ev.ops()
-	rms := o.scaled(1/float64(l.Rows), o.mapEach(backend.Sqrt, o.dot(ai, ai)))
-	return o.result(o.elementwise(backend.Add, ai, o.broadcast(rms, l.Rows, l.Cols)))
+	return o.result(o.spread(ai))
 }
 
 // logMagnitude is the magnitude of a logarithm: its absolute value plus the
@@ -255,10 +257,12 @@ func (ev *evaluator) logMagnitude(e *formulas.Call) (backend.Tensor, error) {
 }
 
 func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
-	if e.Op == "^" {
+	switch {
+	case e.Op == "^":
 		return ev.power(e)
-	}
-	if ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^") {
+	case e.Op == "\\" && ev.abs:
+		return ev.solveMagnitude(e)
+	case ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^"):
 		return ev.absOfValue(e)
 	}
 	l, err := ev.eval(e.L)
@@ -272,13 +276,14 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 	}
 	defer ev.release(r)
 	switch e.Op {
-	case "+":
-		return ev.b.Elementwise(backend.Add, l, r)
-	case "-":
-		if ev.abs {
-			return ev.b.Elementwise(backend.Add, l, r)
+	case "+", "-":
+		op := backend.Add
+		if e.Op == "-" && !ev.abs {
+			op = backend.Sub
 		}
-		return ev.b.Elementwise(backend.Sub, l, r)
+		return ev.entrywise(op, l, r)
+	case "\\":
+		return ev.b.Solve(l, r)
 	case "*", ".*":
 		switch {
 		case isScalar(l) && isScalar(r):
@@ -294,28 +299,12 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 	case "/":
 		return ev.divideByScalar(l, r)
 	case "./":
-		switch {
-		case isScalar(r) && !isScalar(l):
-			return ev.divideByScalar(l, r)
-		case isScalar(l) && !isScalar(r):
-			full, err := ev.broadcast(l, r.Layout())
-			if err != nil {
-				return nil, err
-			}
-			defer ev.release(full)
-			return ev.b.Elementwise(backend.Div, full, r)
-		}
-		return ev.b.Elementwise(backend.Div, l, r)
-	case ".^":
 		if isScalar(r) && !isScalar(l) {
-			full, err := ev.broadcast(r, l.Layout())
-			if err != nil {
-				return nil, err
-			}
-			defer ev.release(full)
-			return ev.b.Elementwise(backend.Pow, l, full)
+			return ev.divideByScalar(l, r)
 		}
-		return ev.b.Elementwise(backend.Pow, l, r)
+		return ev.entrywise(backend.Div, l, r)
+	case ".^":
+		return ev.entrywise(backend.Pow, l, r)
 	}
 	return nil, fmt.Errorf("%v: unknown operator %q", e.Pos(), e.Op)
 }
@@ -326,11 +315,18 @@ func (ev *evaluator) divideByScalar(m, s backend.Tensor) (backend.Tensor, error)
 	return o.result(o.scale(o.elementwise(backend.Div, o.scalar(1), s), m))
 }
 
-// broadcast turns the 1×1 batch s into matrices of the given shape whose
-// entries all equal s.
-func (ev *evaluator) broadcast(s backend.Tensor, like backend.Layout) (backend.Tensor, error) {
+// entrywise applies op entry by entry, a scalar on either side meeting
+// every entry of the other.
+func (ev *evaluator) entrywise(op backend.ElemOp, l, r backend.Tensor) (backend.Tensor, error) {
+	ll, rl := l.Layout(), r.Layout()
 	o := ev.ops()
-	return o.result(o.broadcast(s, like.Rows, like.Cols))
+	switch {
+	case isScalar(l) && !isScalar(r):
+		l = o.broadcast(l, rl.Rows, rl.Cols)
+	case isScalar(r) && !isScalar(l):
+		r = o.broadcast(r, ll.Rows, ll.Cols)
+	}
+	return o.result(o.elementwise(op, l, r))
 }
 
 // power evaluates L^R: a scalar power, or an integer power of a square
