@@ -47,6 +47,14 @@ type evaluator struct {
 	memoCount   int
 	gen         int
 	integrating int
+
+	// stencil, when set, says that the values of count stencilCount
+	// being evaluated are finite-difference stencils of stencil
+	// consecutive points each; kinks[g] then counts the entries of the
+	// arguments of relu, step and abs whose sign changes within stencil g
+	// (see noteKinks).
+	stencil, stencilCount int
+	kinks                 []int
 }
 
 // memoKey identifies a memoized call: the expression, whether its value or
@@ -435,7 +443,35 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		args[i] = t
 	}
 	defer ev.release(args...)
+	if formulas.Lookup(e.Func).Kinked {
+		if err := ev.noteKinks(args[0]); err != nil {
+			return nil, err
+		}
+	}
 	return f.value(ev, args)
+}
+
+// noteKinks adds to ev.kinks the entries of x, the argument of a function
+// with a kink at 0, whose sign changes within a stencil. Only an x of one
+// matrix per evaluation point can: one shared by the points of a stencil
+// (a constant, a variable other than the one perturbed) has one sign.
+func (ev *evaluator) noteKinks(x backend.Tensor) error {
+	if ev.stencil == 0 || ev.abs || x.Layout().Count != ev.stencilCount {
+		return nil
+	}
+	changes, err := ev.b.SignChanges(x, ev.stencil)
+	if err != nil {
+		return err
+	}
+	defer ev.release(changes)
+	counts, err := ev.b.ToHost(changes)
+	if err != nil {
+		return err
+	}
+	for g, n := range counts {
+		ev.kinks[g] += int(n)
+	}
+	return nil
 }
 
 // copy returns a new tensor equal to x.
