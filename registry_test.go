@@ -3,14 +3,14 @@ package gradcheck
 import (
 	"context"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// correctClaims returns the registry and the claims of examples/correct.yaml.
+// correctClaims returns the registry, the claims of examples/correct.yaml
+// and the correct claims of examples/ml.yaml.
 func correctClaims(t *testing.T) []*formulas.Claim {
 	t.Helper()
 	claims, err := formulas.Registry()
@@ -25,7 +25,14 @@ func correctClaims(t *testing.T) []*formulas.Claim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(claims, user...)
+	claims = append(claims, user...)
+	ml, want := mlClaims(t)
+	for _, c := range ml {
+		if want[c.Name] == "pass" {
+			claims = append(claims, c)
+		}
+	}
+	return claims
 }
 
 // TestNoFalseAlarm verifies every correct claim over several seeds and
@@ -38,9 +45,7 @@ func TestNoFalseAlarm(t *testing.T) {
 	if testing.Short() {
 		seeds = 1
 	}
-	if s, err := strconv.Atoi(os.Getenv("GRADCHECK_SEEDS")); err == nil {
-		seeds = s
-	}
+	seeds = seedCount(seeds)
 	sizes := []map[string]int{nil, {"n": 5, "m": 4, "k": 3}, {"n": 96}}
 	b := cpu.New()
 	for _, c := range correctClaims(t) {
