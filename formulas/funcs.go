@@ -228,8 +228,9 @@ func FuncHelp() string {
 	b.WriteString(`Operators: + - * (matrix product; a scalar times anything) .* ./ (entrywise)
   / (by a scalar) ^ (matrix or scalar power) .^ (entrywise power) ' (transpose)
   A\B (solve A·X = B through LU, never forming inv(A)). A scalar meets an
-  array entry by entry in + - .* ./: 1 + x, s - A, 1./x. Size symbols are
-  numbers in expressions: 2/m*A'*(A*x - b), eye(n)/n.
+  array entry by entry in + - .* ./ .^: 1 + x, s - A, 1./x. Size symbols are
+  numbers in expressions: 2/m*A'*(A*x - b), eye(n)/n. A finite-difference
+  stencil across a kink of abs, relu or step is left out of the comparison.
 `)
 	group := ""
 	for _, f := range funcs {

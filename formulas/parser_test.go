@@ -282,6 +282,12 @@ func TestIsFunc(t *testing.T) {
 			}
 		}
 	}
+	help := FuncHelp()
+	for _, f := range Funcs() {
+		if !strings.Contains(help, f.Usage+" ") {
+			t.Errorf("FuncHelp does not list %s", f.Usage)
+		}
+	}
 	for _, s := range []string{"X", "inf", "trace", ""} {
 		if IsFunc(s) {
 			t.Errorf("IsFunc(%q) = true", s)

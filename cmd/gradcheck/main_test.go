@@ -68,6 +68,13 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	// The help of check lists every function of the language.
+	_, out, _ := call(t, "check", "--help")
+	for _, f := range formulas.Funcs() {
+		if !strings.Contains(out, f.Usage) {
+			t.Errorf("check --help lacks %s", f.Usage)
+		}
+	}
 }
 
 func TestList(t *testing.T) {
