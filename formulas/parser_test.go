@@ -26,6 +26,13 @@ func TestParsePrint(t *testing.T) {
 		{"x_1", "x_1", "x_1"},
 		{"dX", "dX", "dX"},
 
+		// Solve binds as a product, from the left, as in MATLAB.
+		{"A\\b", "A\\b", "(\\ A b)"},
+		{"A\\B*C", "A\\B*C", "(* (\\ A B) C)"},
+		{"A*(B\\C)", "A*(B\\C)", "(* A (\\ B C))"},
+		{"A'\\(b - c)", "A'\\(b - c)", "(\\ (' A) (- b c))"},
+		{"ones(m, n)", "ones(m, n)", "(ones m n)"},
+
 		// Postfix transpose binds tightest and repeats.
 		{"X'", "X'", "(' X)"},
 		{"X''", "X''", "(' (' X))"},
@@ -225,6 +232,20 @@ func TestParseErrors(t *testing.T) {
 		{"kron(A)", "1:1: kron takes 2 arguments, got 1: kron(A, B)"},
 		{"integral(t, 0, 1)", "1:1: integral takes 4 arguments, got 3: integral(t, lo, hi, EXPR)"},
 		{"tr(A,)", "1:6: expected an operand, found ')'"},
+		// Bad input for the ML functions and operators.
+		{"ones()", "1:1: ones takes 1 or 2 arguments, got 0: ones(n), ones(m, n)"},
+		{"zeros(n, n, n)", "1:1: zeros takes 1 or 2 arguments, got 3: zeros(n), zeros(m, n)"},
+		{"ones(x')", "1:6: ones needs a size symbol or a positive integer, got x'"},
+		{"ones(n, 0)", "1:9: ones needs a size symbol or a positive integer, got 0"},
+		{"mean(A, B)", "1:1: mean takes 1 argument, got 2: mean(X)"},
+		{"softmax()", "1:1: softmax takes 1 argument, got 0: softmax(X)"},
+		{"sigmoid + 1", "1:1: function 'sigmoid' needs its arguments: sigmoid(...)"},
+		{"sigmod(x)", "1:1: unknown function 'sigmod' (did you mean sigmoid?)"},
+		{"logistic(x)", "1:1: unknown function 'logistic' (did you mean sigmoid?)"},
+		{"heaviside(x)", "1:1: unknown function 'heaviside' (did you mean step?)"},
+		{"lse(x)", "1:1: unknown function 'lse' (did you mean logsumexp?)"},
+		{"A\\", "1:3: expected an operand, found end of input"},
+		{"\\b", "1:1: expected an operand, found '\\'"},
 		{"eye(n*2)", "1:5: eye needs a size symbol or a positive integer, got n*2"},
 		{"eye(2.5)", "1:5: eye needs a size symbol or a positive integer, got 2.5"},
 		{"eye(0)", "1:5: eye needs a size symbol or a positive integer, got 0"},
