@@ -122,12 +122,8 @@ func constantSlope(c float64) slopeFunc {
 // sin(x) at a zero of sin from counting as exact.
 func smoothMagnitude(op backend.MapOp, slope slopeFunc) func(*evaluator, *formulas.Call) (backend.Tensor, error) {
 	return func(ev *evaluator, e *formulas.Call) (backend.Tensor, error) {
-		ev.abs = false
-		x, err := ev.eval(e.Args[0])
-		ev.abs = true
 		o := ev.ops()
-		o.add(x, err)
-		mx := o.do(func() (backend.Tensor, error) { return ev.eval(e.Args[0]) })
+		x, mx := ev.valueAndMagnitude(o, e.Args[0])
 		if o.err != nil {
 			return o.result(nil)
 		}
@@ -160,12 +156,8 @@ func (ev *evaluator) mean(x backend.Tensor) (backend.Tensor, error) {
 // its arguments forward weighted by w, and its own rounding is absolute,
 // about u per term of the sum, where lse may vanish.
 func (ev *evaluator) logSumExpMagnitude(e *formulas.Call) (backend.Tensor, error) {
-	ev.abs = false
-	x, err := ev.eval(e.Args[0])
-	ev.abs = true
 	o := ev.ops()
-	o.add(x, err)
-	mx := o.do(func() (backend.Tensor, error) { return ev.eval(e.Args[0]) })
+	x, mx := ev.valueAndMagnitude(o, e.Args[0])
 	if o.err != nil {
 		return o.result(nil)
 	}
@@ -180,12 +172,8 @@ func (ev *evaluator) logSumExpMagnitude(e *formulas.Call) (backend.Tensor, error
 // the softmax of x and m = |x|ₘ: an error δ in x moves sᵢ by
 // sᵢ(δᵢ − Σⱼ sⱼδⱼ), and s's own rounding is relative.
 func (ev *evaluator) softmaxMagnitude(e *formulas.Call) (backend.Tensor, error) {
-	ev.abs = false
-	x, err := ev.eval(e.Args[0])
-	ev.abs = true
 	o := ev.ops()
-	o.add(x, err)
-	m := o.do(func() (backend.Tensor, error) { return ev.eval(e.Args[0]) })
+	x, m := ev.valueAndMagnitude(o, e.Args[0])
 	if o.err != nil {
 		return o.result(nil)
 	}
@@ -200,17 +188,25 @@ func (ev *evaluator) softmaxMagnitude(e *formulas.Call) (backend.Tensor, error) 
 // X = A\B, whose rounding error is normwise, u·κ(A)·‖X‖, plus that of
 // A\|B|ₘ, which carries the rounding error of B forward.
 func (ev *evaluator) solveMagnitude(e *formulas.Binary) (backend.Tensor, error) {
-	ev.abs = false
-	a, errA := ev.eval(e.L)
 	o := ev.ops()
-	o.add(a, errA)
-	b := o.do(func() (backend.Tensor, error) { return ev.eval(e.R) })
+	ev.abs = false
+	a := o.do(func() (backend.Tensor, error) { return ev.eval(e.L) })
 	ev.abs = true
-	mb := o.do(func() (backend.Tensor, error) { return ev.eval(e.R) })
+	b, mb := ev.valueAndMagnitude(o, e.R)
 	if o.err != nil {
 		return o.result(nil)
 	}
 	x := o.add(ev.b.Solve(a, b))
 	y := o.add(ev.b.Solve(a, mb))
 	return o.result(o.elementwise(backend.Add, o.spread(x), o.spread(y)))
+}
+
+// valueAndMagnitude evaluates x in magnitude mode both as a value and as a
+// magnitude, in the chain o, for the magnitude rules that need both.
+func (ev *evaluator) valueAndMagnitude(o *ops, x formulas.Expr) (value, magnitude backend.Tensor) {
+	ev.abs = false
+	value = o.do(func() (backend.Tensor, error) { return ev.eval(x) })
+	ev.abs = true
+	magnitude = o.do(func() (backend.Tensor, error) { return ev.eval(x) })
+	return value, magnitude
 }
