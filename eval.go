@@ -289,7 +289,7 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 		if e.Op == "-" && !ev.abs {
 			op = backend.Sub
 		}
-		return ev.entrywise(op, l, r)
+		return ev.elementwise(op, l, r)
 	case "\\":
 		return ev.b.Solve(l, r)
 	case "*", ".*":
@@ -310,9 +310,9 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 		if isScalar(r) && !isScalar(l) {
 			return ev.divideByScalar(l, r)
 		}
-		return ev.entrywise(backend.Div, l, r)
+		return ev.elementwise(backend.Div, l, r)
 	case ".^":
-		return ev.entrywise(backend.Pow, l, r)
+		return ev.elementwise(backend.Pow, l, r)
 	}
 	return nil, fmt.Errorf("%v: unknown operator %q", e.Pos(), e.Op)
 }
@@ -323,9 +323,9 @@ func (ev *evaluator) divideByScalar(m, s backend.Tensor) (backend.Tensor, error)
 	return o.result(o.scale(o.elementwise(backend.Div, o.scalar(1), s), m))
 }
 
-// entrywise applies op entry by entry, a scalar on either side meeting
+// elementwise applies op entry by entry, a scalar on either side meeting
 // every entry of the other.
-func (ev *evaluator) entrywise(op backend.ElemOp, l, r backend.Tensor) (backend.Tensor, error) {
+func (ev *evaluator) elementwise(op backend.ElemOp, l, r backend.Tensor) (backend.Tensor, error) {
 	ll, rl := l.Layout(), r.Layout()
 	o := ev.ops()
 	switch {
