@@ -460,13 +460,18 @@ func rmsScale(comps []comparison) float64 {
 }
 
 // classify decides a comparison of finite values, given the typical scale
-// of the comparisons made with it.
+// of the comparisons made with it. A finite difference and a claim that are
+// both exactly 0 agree: f is constant along the direction (as a ReLU layer
+// is where none of its units is active) and the claim says so exactly,
+// however small the scale of the instance.
 func classify(c comparison, typical float64) status {
 	switch {
 	case !finite(c.fd) || !finite(c.tol):
 		return undecided
 	case c.err > c.tol:
 		return disagreed
+	case c.fd == 0 && c.claimed == 0:
+		return agreed
 	case c.tol > uncertain*math.Max(c.scale, typical):
 		return undecided
 	}

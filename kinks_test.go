@@ -80,6 +80,10 @@ func TestKinks(t *testing.T) {
 		{"sum(relu(A*x))", "A'*step(A*x)", Pass, map[string]int{"m": 300, "n": 5}},
 		{"sum(relu(A*x))", "A'*step(A*x)", Inconclusive, map[string]int{"m": 4000, "n": 5}},
 		{"sum(relu(sin(1000*x)))", "1000*cos(1000*x).*step(sin(1000*x))", Inconclusive, nil},
+		// No unit active: f is constant, and a claim of exactly 0 agrees
+		// with differences of exactly 0; any other claim fails.
+		{"sum(relu(A*x - 10))", "A'*step(A*x - 10)", Pass, nil},
+		{"sum(relu(A*x - 10))", "A'*ones(m)", Fail, nil},
 	} {
 		c := inline(t, formulas.Spec{Name: "kink", F: tc.f, Wrt: "x", Grad: tc.grad, Vars: vars})
 		for seed := uint64(1); seed <= 3; seed++ {
