@@ -143,7 +143,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 		}
 		ev.bind("w/", w)
 	}
-	fvals, fmags, err := v.functionValues(ev, x, h, h2, w)
+	fvals, fmags, kinks, err := v.functionValues(ev, x, h, h2, w)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	if err != nil {
 		return err
 	}
-	v.combine(first, count, per, fvals, fmags, cl, scales, emit)
+	v.combine(first, count, per, fvals, fmags, kinks, cl, scales, emit)
 	return nil
 }
 
@@ -195,9 +195,11 @@ func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 
 // functionValues evaluates f at every perturbed point X + s·H (+ t·V for
 // the second directions h2 of a hess claim), reduced to scalars
-// (count·per·steps rows of outputs), and the magnitude of f at each
-// instance's base point (count·per rows, expanded over directions).
-func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor) (vals, mags []float64, err error) {
+// (count·per·steps rows of outputs), the magnitude of f at each instance's
+// base point (count·per rows, expanded over directions), and for each
+// stencil (count·per) the number of entries of arguments of relu, step and
+// abs that change sign within it.
+func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor) (vals, mags []float64, kinks []int, err error) {
 	hl := h.Layout()
 	o := ev.ops()
 	along := func(steps []float64, dir backend.Tensor) backend.Tensor {
@@ -213,40 +215,43 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 	}
 	xs, err := o.result(o.elementwise(backend.Add, x, dx))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	nsteps := len(v.steps())
+	ev.stencil, ev.stencilCount, ev.kinks = nsteps, hl.Count*nsteps, make([]int, hl.Count)
 	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
+	kinks, ev.stencil, ev.kinks = ev.kinks, 0, nil
 	ev.bind(v.c.Wrt, x)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer ev.release(f)
 	if vals, err = ev.reduce(f, w, false); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	mf, err := ev.magnitude(v.c.F)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer ev.release(mf)
 	if w != nil {
 		// Expand the per-instance magnitude over directions to meet W.
 		ones, err := ev.b.FromHost(backend.Layout{Count: hl.Count, Rows: 1, Cols: 1}, filled(hl.Count, 1))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		defer ev.release(ones)
 		mfe, err := ev.b.Scale(ones, mf)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		defer ev.release(mfe)
 		mags, err = ev.reduce(mfe, w, true)
-		return vals, mags, err
+		return vals, mags, kinks, err
 	}
 	raw, err := ev.b.ToHost(mf)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Expand per instance to per direction.
 	per := hl.Count / mf.Layout().Count
@@ -255,7 +260,7 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 	for j := range hl.Count {
 		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
 	}
-	return vals, mags, nil
+	return vals, mags, kinks, nil
 }
 
 func filled(n int, x float64) []float64 {
@@ -444,10 +449,11 @@ func (ev *evaluator) unitDirections(x backend.Tensor, sym bool) (backend.Tensor,
 }
 
 // combine forms the Richardson estimates and the comparisons, and passes
-// them to emit an instance at a time. Values are laid out instance-major:
+// them to emit an instance at a time; a stencil across a kink (kinks,
+// per instance and direction) is left out, as kinked. Values are laid out instance-major:
 // row ((i·per + k)·steps + s) of fvals holds the r outputs of f at instance
 // i, direction k, step s.
-func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl claimed, scales []float64, emit sink) {
+func (v *verification) combine(first, count, per int, fvals, fmags []float64, kinks []int, cl claimed, scales []float64, emit sink) {
 	cvals, cmags := cl.vals, cl.mags
 	steps := v.steps()
 	nS := len(steps)
@@ -499,6 +505,8 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, cl
 					c.status = outOfDomain
 				} else if !finite(claimed) {
 					c.status = claimBroken
+				} else if kinks[i*per+k] > 0 {
+					c.status = kinked
 				}
 				comps = append(comps, c)
 			}
@@ -544,13 +552,18 @@ func rmsScale(comps []comparison) float64 {
 }
 
 // classify decides a comparison of finite values, given the typical scale
-// of the comparisons made with it.
+// of the comparisons made with it. A finite difference and a claim that are
+// both exactly 0 agree: f is constant along the direction (as a ReLU layer
+// is where none of its units is active) and the claim says so exactly,
+// however small the scale of the instance.
 func classify(c comparison, typical float64) status {
 	switch {
 	case !finite(c.fd) || !finite(c.tol):
 		return undecided
 	case c.err > c.tol:
 		return disagreed
+	case c.fd == 0 && c.claimed == 0:
+		return agreed
 	case c.tol > uncertain*math.Max(c.scale, typical):
 		return undecided
 	}

@@ -48,10 +48,7 @@ func TestWrongClaimsDiagnosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := expectations(t, data)
-	seeds := 1
-	if s, err := strconv.Atoi(os.Getenv("GRADCHECK_SEEDS")); err == nil {
-		seeds = s
-	}
+	seeds := seedCount(1)
 	b := cpu.New()
 	for _, c := range claims {
 		t.Run(c.Name, func(t *testing.T) {
@@ -64,6 +61,15 @@ func TestWrongClaimsDiagnosed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// seedCount is the number of seeds a test runs: GRADCHECK_SEEDS when set,
+// else def.
+func seedCount(def int) int {
+	if s, err := strconv.Atoi(os.Getenv("GRADCHECK_SEEDS")); err == nil {
+		return s
+	}
+	return def
 }
 
 // checkDiagnosis checks that res, of seed and sizes, is a failure with the

@@ -47,6 +47,14 @@ type evaluator struct {
 	memoCount   int
 	gen         int
 	integrating int
+
+	// stencil, when set, says that the values of count stencilCount
+	// being evaluated are finite-difference stencils of stencil
+	// consecutive points each; kinks[g] then counts the entries of the
+	// arguments of relu, step and abs whose sign changes within stencil g
+	// (see noteKinks).
+	stencil, stencilCount int
+	kinks                 []int
 }
 
 // memoKey identifies a memoized call: the expression, whether its value or
@@ -56,10 +64,6 @@ type memoKey struct {
 	abs  bool
 	gen  int
 }
-
-// memoized lists the functions whose results the evaluator reuses: those
-// that factor or exponentiate a matrix.
-var memoized = map[string]bool{"inv": true, "det": true, "logdet": true, "expm": true, "logm": true}
 
 func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) *evaluator {
 	return &evaluator{
@@ -161,6 +165,10 @@ func (ev *evaluator) eval(e formulas.Expr) (backend.Tensor, error) {
 	case *formulas.Ident:
 		t, ok := ev.vars[e.Name]
 		if !ok {
+			if n, ok := ev.sizes[e.Name]; ok {
+				// A size symbol is a number: 2/m, eye(n)/n.
+				return ev.scalar(float64(n))
+			}
 			return nil, fmt.Errorf("%v: %s is not bound", e.Pos(), e.Name)
 		}
 		if !ev.abs {
@@ -232,10 +240,8 @@ func (ev *evaluator) invMagnitude(e *formulas.Call) (backend.Tensor, error) {
 		return nil, err
 	}
 	defer ev.release(ai)
-	l := ai.Layout()
 	o := ev.ops()
-	rms := o.scaled(1/float64(l.Rows), o.mapEach(backend.Sqrt, o.dot(ai, ai)))
-	return o.result(o.elementwise(backend.Add, ai, o.broadcast(rms, l.Rows, l.Cols)))
+	return o.result(o.spread(ai))
 }
 
 // logMagnitude is the magnitude of a logarithm: its absolute value plus the
@@ -270,10 +276,12 @@ func (ev *evaluator) logMagnitude(e *formulas.Call) (backend.Tensor, error) {
 }
 
 func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
-	if e.Op == "^" {
+	switch {
+	case e.Op == "^":
 		return ev.power(e)
-	}
-	if ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^") {
+	case e.Op == "\\" && ev.abs:
+		return ev.solveMagnitude(e)
+	case ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^"):
 		return ev.absOfValue(e)
 	}
 	l, err := ev.eval(e.L)
@@ -287,13 +295,14 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 	}
 	defer ev.release(r)
 	switch e.Op {
-	case "+":
-		return ev.b.Elementwise(backend.Add, l, r)
-	case "-":
-		if ev.abs {
-			return ev.b.Elementwise(backend.Add, l, r)
+	case "+", "-":
+		op := backend.Add
+		if e.Op == "-" && !ev.abs {
+			op = backend.Sub
 		}
-		return ev.b.Elementwise(backend.Sub, l, r)
+		return ev.elementwise(op, l, r)
+	case "\\":
+		return ev.b.Solve(l, r)
 	case "*", ".*":
 		switch {
 		case isScalar(l) && isScalar(r):
@@ -309,28 +318,12 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 	case "/":
 		return ev.divideByScalar(l, r)
 	case "./":
-		switch {
-		case isScalar(r) && !isScalar(l):
-			return ev.divideByScalar(l, r)
-		case isScalar(l) && !isScalar(r):
-			full, err := ev.broadcast(l, r.Layout())
-			if err != nil {
-				return nil, err
-			}
-			defer ev.release(full)
-			return ev.b.Elementwise(backend.Div, full, r)
-		}
-		return ev.b.Elementwise(backend.Div, l, r)
-	case ".^":
 		if isScalar(r) && !isScalar(l) {
-			full, err := ev.broadcast(r, l.Layout())
-			if err != nil {
-				return nil, err
-			}
-			defer ev.release(full)
-			return ev.b.Elementwise(backend.Pow, l, full)
+			return ev.divideByScalar(l, r)
 		}
-		return ev.b.Elementwise(backend.Pow, l, r)
+		return ev.elementwise(backend.Div, l, r)
+	case ".^":
+		return ev.elementwise(backend.Pow, l, r)
 	}
 	return nil, fmt.Errorf("%v: unknown operator %q", e.Pos(), e.Op)
 }
@@ -341,11 +334,18 @@ func (ev *evaluator) divideByScalar(m, s backend.Tensor) (backend.Tensor, error)
 	return o.result(o.scale(o.elementwise(backend.Div, o.scalar(1), s), m))
 }
 
-// broadcast turns the 1×1 batch s into matrices of the given shape whose
-// entries all equal s.
-func (ev *evaluator) broadcast(s backend.Tensor, like backend.Layout) (backend.Tensor, error) {
+// elementwise applies op entry by entry, a scalar on either side meeting
+// every entry of the other.
+func (ev *evaluator) elementwise(op backend.ElemOp, l, r backend.Tensor) (backend.Tensor, error) {
+	ll, rl := l.Layout(), r.Layout()
 	o := ev.ops()
-	return o.result(o.broadcast(s, like.Rows, like.Cols))
+	switch {
+	case isScalar(l) && !isScalar(r):
+		l = o.broadcast(l, rl.Rows, rl.Cols)
+	case isScalar(r) && !isScalar(l):
+		r = o.broadcast(r, ll.Rows, ll.Cols)
+	}
+	return o.result(o.elementwise(op, l, r))
 }
 
 // power evaluates L^R: a scalar power, or an integer power of a square
@@ -413,7 +413,7 @@ func (ev *evaluator) matrixPower(x backend.Tensor, p int) (backend.Tensor, error
 // call evaluates a function call, reusing the result of a costly one
 // already evaluated under the same bindings.
 func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
-	if !memoized[e.Func] || ev.memoCount == 0 || ev.integrating > 0 {
+	if !evalFuncs[e.Func].costly || ev.memoCount == 0 || ev.integrating > 0 {
 		return ev.evalCall(e)
 	}
 	key := memoKey{expr: e.String(), abs: ev.abs, gen: ev.gen}
@@ -428,29 +428,21 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 	return t, err
 }
 
-// evalCall evaluates a function call.
+// evalCall evaluates a function call through its entry of evalFuncs.
 func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
-	if e.Func == "eye" {
-		n, err := ev.sizeArg(e)
+	f, ok := evalFuncs[e.Func]
+	if !ok {
+		return nil, fmt.Errorf("%v: unknown function %q", e.Pos(), e.Func)
+	}
+	if ev.abs && f.magnitude != nil {
+		return f.magnitude(ev, e)
+	}
+	if f.sized != nil {
+		sizes, err := ev.sizeArgs(e)
 		if err != nil {
 			return nil, err
 		}
-		return ev.b.Eye(n)
-	}
-	switch e.Func {
-	case "tr", "sum", "kron", "diag", "sym", "abs", "expm":
-	case "log", "logm", "logdet":
-		if ev.abs {
-			return ev.logMagnitude(e)
-		}
-	case "inv":
-		if ev.abs {
-			return ev.invMagnitude(e)
-		}
-	default:
-		if ev.abs {
-			return ev.absOfValue(e)
-		}
+		return f.sized(ev, sizes)
 	}
 	args := make([]backend.Tensor, len(e.Args))
 	for i, a := range e.Args {
@@ -462,56 +454,35 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		args[i] = t
 	}
 	defer ev.release(args...)
-	x := args[0]
-	switch e.Func {
-	case "tr":
-		return ev.b.Trace(x)
-	case "det":
-		return ev.b.Det(x)
-	case "logdet":
-		return ev.b.LogDet(x)
-	case "inv":
-		return ev.b.Inv(x)
-	case "kron":
-		return ev.b.Kron(x, args[1])
-	case "expm":
-		// In magnitude mode x is |X|ₘ, and e^|X|ₘ bounds every term of
-		// the series of e^X and of its scaling and squaring.
-		return ev.expm(x)
-	case "logm":
-		return ev.logm(x)
-	case "sum":
-		return ev.b.Sum(x)
-	case "norm2":
-		sq, err := ev.b.Dot(x, x)
-		if err != nil {
+	if formulas.Lookup(e.Func).Kinked {
+		if err := ev.noteKinks(args[0]); err != nil {
 			return nil, err
 		}
-		defer ev.release(sq)
-		return ev.b.Map(backend.Sqrt, sq)
-	case "diag":
-		l := x.Layout()
-		switch {
-		case l.Rows == 1 && l.Cols == 1:
-			return ev.copy(x)
-		case l.Cols == 1:
-			return ev.b.Diag(x)
-		}
-		return ev.b.DiagOf(x)
-	case "sym":
-		return ev.sym(x)
-	case "exp":
-		return ev.b.Map(backend.Exp, x)
-	case "log":
-		return ev.b.Map(backend.Log, x)
-	case "sqrt":
-		return ev.b.Map(backend.Sqrt, x)
-	case "abs":
-		return ev.b.Map(backend.Abs, x)
-	case "tanh":
-		return ev.b.Map(backend.Tanh, x)
 	}
-	return nil, fmt.Errorf("%v: unknown function %q", e.Pos(), e.Func)
+	return f.value(ev, args)
+}
+
+// noteKinks adds to ev.kinks the entries of x, the argument of a function
+// with a kink at 0, whose sign changes within a stencil. Only an x of one
+// matrix per evaluation point can: one shared by the points of a stencil
+// (a constant, a variable other than the one perturbed) has one sign.
+func (ev *evaluator) noteKinks(x backend.Tensor) error {
+	if ev.stencil == 0 || ev.abs || x.Layout().Count != ev.stencilCount {
+		return nil
+	}
+	changes, err := ev.b.SignChanges(x, ev.stencil)
+	if err != nil {
+		return err
+	}
+	defer ev.release(changes)
+	counts, err := ev.b.ToHost(changes)
+	if err != nil {
+		return err
+	}
+	for g, n := range counts {
+		ev.kinks[g] += int(n)
+	}
+	return nil
 }
 
 // copy returns a new tensor equal to x.
@@ -520,17 +491,24 @@ func (ev *evaluator) copy(x backend.Tensor) (backend.Tensor, error) {
 	return o.result(o.scale(o.scalar(1), x))
 }
 
-// sizeArg resolves the argument of eye(n): a size symbol or a literal.
-func (ev *evaluator) sizeArg(e *formulas.Call) (int, error) {
-	switch a := e.Args[0].(type) {
-	case *formulas.Num:
-		return int(a.Value), nil
-	case *formulas.Ident:
-		if n, ok := ev.sizes[a.Name]; ok {
-			return n, nil
+// sizeArgs resolves the arguments of eye, ones and zeros: size symbols or
+// literals.
+func (ev *evaluator) sizeArgs(e *formulas.Call) ([]int, error) {
+	sizes := make([]int, len(e.Args))
+	for i, a := range e.Args {
+		switch a := a.(type) {
+		case *formulas.Num:
+			sizes[i] = int(a.Value)
+			continue
+		case *formulas.Ident:
+			if n, ok := ev.sizes[a.Name]; ok {
+				sizes[i] = n
+				continue
+			}
 		}
+		return nil, fmt.Errorf("%v: %s needs size symbols or integers", e.Pos(), e.Func)
 	}
-	return 0, fmt.Errorf("%v: eye needs a size symbol or an integer", e.Pos())
+	return sizes, nil
 }
 
 // sym returns (x + xᵀ)/2.

@@ -1,6 +1,7 @@
 package gradcheck
 
 import (
+	"math"
 	"slices"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -181,9 +182,27 @@ func (o *ops) do(f func() (backend.Tensor, error)) backend.Tensor {
 
 // broadcast returns rows×cols matrices whose entries all equal the 1×1 s.
 func (o *ops) broadcast(s backend.Tensor, rows, cols int) backend.Tensor {
-	ones := make([]float64, rows*cols)
-	for i := range ones {
-		ones[i] = 1
+	return o.scale(s, o.filled(1, rows, cols))
+}
+
+// spread returns the entrywise magnitude |a| plus, in every entry, the root
+// mean square of the entries of a: the scale of a normwise rounding error
+// (see invMagnitude).
+func (o *ops) spread(a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
 	}
-	return o.scale(s, o.fromHost(backend.Layout{Count: 1, Rows: rows, Cols: cols}, ones))
+	l := a.Layout()
+	abs := o.mapEach(backend.Abs, a)
+	rms := o.scaled(1/math.Sqrt(float64(l.Rows*l.Cols)), o.mapEach(backend.Sqrt, o.dot(abs, abs)))
+	return o.elementwise(backend.Add, abs, o.broadcast(rms, l.Rows, l.Cols))
+}
+
+// filled returns one rows×cols matrix whose entries all equal c.
+func (o *ops) filled(c float64, rows, cols int) backend.Tensor {
+	data := make([]float64, rows*cols)
+	for i := range data {
+		data[i] = c
+	}
+	return o.fromHost(backend.Layout{Count: 1, Rows: rows, Cols: cols}, data)
 }

@@ -122,6 +122,9 @@ type Counts struct {
 	Uncertain   int `json:"uncertain"`
 	OutOfDomain int `json:"out_of_domain"`
 	ClaimBroken int `json:"claim_broken"`
+	// Kinked counts the comparisons left out because their
+	// finite-difference stencil straddles a kink of relu, step or abs.
+	Kinked int `json:"kinked"`
 }
 
 func (c *Counts) add(s status) {
@@ -136,33 +139,41 @@ func (c *Counts) add(s status) {
 		c.OutOfDomain++
 	case claimBroken:
 		c.ClaimBroken++
+	case kinked:
+		c.Kinked++
 	}
 }
 
 func (c Counts) total() int {
-	return c.Agreed + c.Disagreed + c.Uncertain + c.OutOfDomain + c.ClaimBroken
+	return c.Agreed + c.Disagreed + c.Uncertain + c.OutOfDomain + c.ClaimBroken + c.Kinked
 }
 
 func (c Counts) of(s status) int {
 	return [...]int{agreed: c.Agreed, disagreed: c.Disagreed, undecided: c.Uncertain,
-		outOfDomain: c.OutOfDomain, claimBroken: c.ClaimBroken}[s]
+		outOfDomain: c.OutOfDomain, claimBroken: c.ClaimBroken, kinked: c.Kinked}[s]
 }
 
 // blocking returns the outcome that decides the verdict: any disagreement
 // fails the claim; otherwise a broken claim is an error; otherwise a sample
-// out of the domain or an uncertain estimate leaves it inconclusive.
+// out of the domain or an uncertain estimate leaves it inconclusive, and
+// so do stencils across kinks when they are more than half the
+// comparisons: the rest would be too few to stand for the claim. Fewer
+// are left out, and the claim passes on the others.
 func (c Counts) blocking() status {
 	for _, s := range []status{disagreed, claimBroken, outOfDomain, undecided} {
 		if c.of(s) > 0 {
 			return s
 		}
 	}
+	if 2*c.Kinked > c.total() {
+		return kinked
+	}
 	return agreed
 }
 
 func (c Counts) verdict() Verdict {
 	return [...]Verdict{agreed: Pass, disagreed: Fail, undecided: Inconclusive,
-		outOfDomain: Inconclusive, claimBroken: Error}[c.blocking()]
+		outOfDomain: Inconclusive, claimBroken: Error, kinked: Inconclusive}[c.blocking()]
 }
 
 // reason explains the verdict, naming the first instance that decided it.
@@ -181,6 +192,11 @@ func (c Counts) reason(kind formulas.Kind, instance int) string {
 			return fmt.Sprintf("the tolerance is not small against the compared values at instance %d (%d of %d comparisons): both sides are at the level of their rounding error, so agreement would verify nothing", instance, n, total)
 		}
 		return fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)", instance, n, total)
+	case kinked:
+		return fmt.Sprintf("%d of %d finite-difference stencils straddle a kink of relu, step or abs (first at instance %d): too few comparisons are left; use smaller sizes", n, total, instance)
+	}
+	if c.Kinked > 0 {
+		return fmt.Sprintf("%d of %d comparisons left out: their finite-difference stencils straddle a kink of relu, step or abs", c.Kinked, total)
 	}
 	return ""
 }
@@ -221,6 +237,7 @@ func Merge(parts []Result) (Result, error) {
 		out.Counts.Uncertain += p.Counts.Uncertain
 		out.Counts.OutOfDomain += p.Counts.OutOfDomain
 		out.Counts.ClaimBroken += p.Counts.ClaimBroken
+		out.Counts.Kinked += p.Counts.Kinked
 		out.Comparisons += p.Comparisons
 	}
 	out.Instances = [2]int{parts[0].Instances[0], parts[len(parts)-1].Instances[1]}

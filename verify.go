@@ -78,6 +78,10 @@ const (
 	undecided          // finite-difference estimate too uncertain
 	outOfDomain        // f not finite at the sample
 	claimBroken        // the claim is not finite where f is
+	// kinked: the stencil straddles a kink of relu, step or abs, where a
+	// finite difference says nothing about the derivative; the
+	// comparison is left out.
+	kinked
 )
 
 // comparison is one finite-difference value set against the claim.

@@ -37,6 +37,20 @@ const (
 	Sqrt              // square root (NaN for negative entries)
 	Abs               // |a|
 	Tanh              // hyperbolic tangent
+
+	// The functions below are written out once, operation by operation, in
+	// package cpu (activations.go) and in kernels/activations.cu, so that
+	// both backends compute the same bits; package cpu documents each
+	// evaluation and why it is stable.
+
+	Sigmoid  // 1/(1+e^−a)
+	Softplus // log(1+e^a)
+	Log1p    // log(1+a)
+	Expm1    // e^a − 1
+	Sin      // sine (Go's math.Sin)
+	Cos      // cosine (Go's math.Cos)
+	Relu     // max(a, 0); NaN stays NaN
+	Step     // 1 where a > 0, 0 where a ≤ 0; NaN stays NaN
 )
 
 // Backend evaluates batched matrix operations. Every method returns a new
@@ -101,6 +115,24 @@ type Backend interface {
 	Diag(a Tensor) (Tensor, error)
 	// DiagOf returns the diagonals (n×1) of square matrices.
 	DiagOf(a Tensor) (Tensor, error)
+
+	// Softmax returns e^x/Σe^x of every column of every matrix, computed
+	// as e^(x−m)/Σe^(x−m) with m the column's largest entry.
+	Softmax(a Tensor) (Tensor, error)
+	// LogSumExp returns log Σ e^x over all entries of each matrix (1×1),
+	// computed as m + log Σ e^(x−m) with m the largest entry; ±Inf where
+	// m is, NaN where an entry is.
+	LogSumExp(a Tensor) (Tensor, error)
+	// Solve returns X with a·X = b for square a, through LU with partial
+	// pivoting, never forming a⁻¹; counts broadcast. A zero pivot yields a
+	// matrix of NaN.
+	Solve(a, b Tensor) (Tensor, error)
+	// SignChanges counts, for each run of group consecutive matrices of a
+	// (group dividing the count), the entries whose sign (−, 0 or +) is
+	// not the same in all of them: a result of Count/group 1×1 values.
+	// The verifier asks it whether a finite-difference stencil crosses a
+	// kink of relu, step or abs.
+	SignChanges(a Tensor, group int) (Tensor, error)
 }
 
 // OnDevice is implemented by a backend that runs on a device of its own

@@ -248,3 +248,31 @@ func (c *Counter) DiagOf(a backend.Tensor) (backend.Tensor, error) {
 	t, err := c.b.DiagOf(a)
 	return c.done(OpDiagOf, start, t, err, a.Layout())
 }
+
+// Softmax forwards to the wrapped backend.
+func (c *Counter) Softmax(a backend.Tensor) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.Softmax(a)
+	return c.done(OpSoftmax, start, t, err, a.Layout())
+}
+
+// LogSumExp forwards to the wrapped backend.
+func (c *Counter) LogSumExp(a backend.Tensor) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.LogSumExp(a)
+	return c.done(OpLogSumExp, start, t, err, a.Layout())
+}
+
+// Solve forwards to the wrapped backend.
+func (c *Counter) Solve(a, b backend.Tensor) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.Solve(a, b)
+	return c.done(OpSolve, start, t, err, a.Layout(), b.Layout())
+}
+
+// SignChanges forwards to the wrapped backend.
+func (c *Counter) SignChanges(a backend.Tensor, group int) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.SignChanges(a, group)
+	return c.done(OpSignChanges, start, t, err, a.Layout())
+}

@@ -32,6 +32,10 @@ const (
 	OpDot         Op = "Dot"         // 2 flops per entry (multiply, add)
 	OpDiag        Op = "Diag"        // 0 flops
 	OpDiagOf      Op = "DiagOf"      // 0 flops
+	OpSoftmax     Op = "Softmax"     // 4 flops per entry (max, exp, sum, divide)
+	OpLogSumExp   Op = "LogSumExp"   // 3 flops per entry (max, exp, sum)
+	OpSolve       Op = "Solve"       // 2n³/3 + 2n²k: LU, then two triangular solves of k columns
+	OpSignChanges Op = "SignChanges" // 0 flops (comparisons)
 )
 
 // Cost returns the flops and bytes that op costs when it produces result
@@ -66,6 +70,13 @@ func Cost(op Op, result backend.Layout, operands ...backend.Layout) (flops, byte
 		flops = float64(operands[0].Rows * operands[0].Cols)
 	case OpDot:
 		flops = 2 * float64(operands[0].Rows*operands[0].Cols)
+	case OpSoftmax:
+		flops = 4 * entries
+	case OpLogSumExp:
+		flops = 3 * float64(operands[0].Rows*operands[0].Cols)
+	case OpSolve:
+		n, k := float64(operands[0].Rows), float64(operands[1].Cols)
+		flops = 2*n*n*n/3 + 2*n*n*k
 	}
 	return count * flops, bytes
 }
@@ -73,5 +84,5 @@ func Cost(op Op, result backend.Layout, operands ...backend.Layout) (flops, byte
 // luFamily reports whether op's flops are those of an LU factorization,
 // whose machine peak differs from that of a matrix product.
 func luFamily(op Op) bool {
-	return op == OpInv || op == OpDet || op == OpLogDet
+	return op == OpInv || op == OpDet || op == OpLogDet || op == OpSolve
 }

@@ -68,12 +68,20 @@ func (b *Backend) Elementwise(op backend.ElemOp, x, y backend.Tensor) (backend.T
 
 // mapFuncs holds the scalar function of each MapOp.
 var mapFuncs = [...]func(float64) float64{
-	backend.Neg:  func(v float64) float64 { return -v },
-	backend.Exp:  math.Exp,
-	backend.Log:  math.Log,
-	backend.Sqrt: math.Sqrt,
-	backend.Abs:  math.Abs,
-	backend.Tanh: math.Tanh,
+	backend.Neg:      func(v float64) float64 { return -v },
+	backend.Exp:      math.Exp,
+	backend.Log:      math.Log,
+	backend.Sqrt:     math.Sqrt,
+	backend.Abs:      math.Abs,
+	backend.Tanh:     math.Tanh,
+	backend.Sigmoid:  sigmoid,
+	backend.Softplus: softplus,
+	backend.Log1p:    log1p,
+	backend.Expm1:    expm1,
+	backend.Sin:      math.Sin,
+	backend.Cos:      math.Cos,
+	backend.Relu:     relu,
+	backend.Step:     step,
 }
 
 // Map applies op to every entry of a.

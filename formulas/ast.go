@@ -28,7 +28,7 @@ type Num struct {
 }
 
 // Ident names a declared variable, a direction (dX for variable X), a size
-// symbol (inside eye(n)) or an integration variable.
+// symbol (inside eye(n), or as a number: 2/m) or an integration variable.
 type Ident struct {
 	At   Pos
 	Name string
@@ -42,18 +42,19 @@ type Unary struct {
 }
 
 // Binary is an infix operation. Op is one of "+", "-", "*", ".*", "./",
-// "/", "^" and ".^", where * is the matrix product (scalar times anything
-// when either side is 1×1), .* and ./ are elementwise, / divides by a
-// scalar, ^ is an integer power of a square matrix or a power of a scalar,
-// and .^ is elementwise.
+// "/", "\\", "^" and ".^", where * is the matrix product (scalar times
+// anything when either side is 1×1), .* and ./ are elementwise, + - .* ./
+// and .^ take a scalar on either side entry by entry, / divides by a
+// scalar, A\\B solves A·X = B, ^ is an integer power of a square matrix
+// or a power of a scalar, and .^ is elementwise.
 type Binary struct {
 	At   Pos
 	Op   string
 	L, R Expr
 }
 
-// Call applies a built-in function: tr, det, logdet, inv, kron, expm, logm,
-// sum, norm2, diag, eye, sym, exp, log, sqrt, abs, tanh.
+// Call applies a built-in function of the table Funcs (integral(...) is
+// an Integral instead).
 type Call struct {
 	At   Pos
 	Func string

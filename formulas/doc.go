@@ -12,4 +12,10 @@
 //
 // Errors name the position or the shapes at fault, as in
 // "1:9: expected ')'" or "A*x: cannot multiply 3×4 by 3×1".
+//
+// The built-in functions are described once, in the table of funcs.go
+// (Funcs, Lookup): name, number of arguments, shape rule, whether the
+// function has a kink, aliases and help text. The parser, shape inference,
+// error suggestions and the command line's help all read it; the evaluator
+// of package gradcheck keeps the matching table of values and magnitudes.
 package formulas

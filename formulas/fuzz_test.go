@@ -19,6 +19,9 @@ var parseSeeds = []string{
 	"X + s*eye(n)", "A*x", "X^2", "X^-1", "X^0.5",
 	"tr(A*X*B", "", "A B", "2x", "trace(X)", "1e", "x$", "eye(n*2)",
 	"integral(2, 0, 1, t)", "tr(A,B)", "((((x))))", "é", "x\n+\ty",
+	"X\\x", "X'\\A*B", "A\\", "1 + x", "2/n*x", "sigmoid(x)", "softplus(A)",
+	"log1p(x) + expm1(x)", "sin(x).*cos(x)", "relu(A).*step(A)", "softmax(A)",
+	"logsumexp(x)", "mean(A)", "ones(n)", "ones(3, n)", "zeros(n, n)", "ones()",
 }
 
 // fuzzEnv is a small fixed environment for Infer.

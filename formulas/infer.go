@@ -42,11 +42,14 @@ func (in *inferrer) infer(e Expr) (Shape, error) {
 		}
 		return Shape{1, 1}, nil
 	case *Ident:
-		s, ok := in.env[e.Name]
-		if !ok {
-			return Shape{}, errorf(e.At, "undeclared variable '%s'", e.Name)
+		if s, ok := in.env[e.Name]; ok {
+			return s, nil
 		}
-		return s, nil
+		if _, ok := in.sizes[e.Name]; ok {
+			// A size symbol is a number in an expression: 2/m, eye(n)/n.
+			return Shape{1, 1}, nil
+		}
+		return Shape{}, errorf(e.At, "undeclared variable '%s'", e.Name)
 	case *Unary:
 		x, err := in.infer(e.X)
 		if err != nil {
@@ -89,25 +92,28 @@ func (in *inferrer) binary(e *Binary) (Shape, error) {
 			return fail(e, "cannot multiply %v by %v", l, r)
 		}
 		return Shape{l.Rows, r.Cols}, nil
-	case "+", "-":
-		if l != r {
-			if e.Op == "+" {
-				return fail(e, "cannot add %v and %v", l, r)
-			}
-			return fail(e, "cannot subtract %v from %v", r, l)
-		}
-		return l, nil
-	case ".*", "./":
+	case "+", "-", ".*", "./":
+		// A scalar meets an array entry by entry.
 		switch {
 		case l == r || r.IsScalar():
 			return l, nil
 		case l.IsScalar():
 			return r, nil
 		}
-		if e.Op == ".*" {
+		switch e.Op {
+		case "+":
+			return fail(e, "cannot add %v and %v", l, r)
+		case "-":
+			return fail(e, "cannot subtract %v from %v", r, l)
+		case ".*":
 			return fail(e, "cannot multiply %v and %v elementwise", l, r)
 		}
 		return fail(e, "cannot divide %v by %v elementwise", l, r)
+	case "\\":
+		if !l.IsSquare() || l.Rows != r.Rows {
+			return fail(e, "cannot solve with %v and %v: A\\B needs a square A and a B with as many rows", l, r)
+		}
+		return r, nil
 	case "/":
 		if !r.IsScalar() {
 			return fail(e, "cannot divide %v by %v: / divides by a scalar (use inv for a matrix)", l, r)
@@ -136,88 +142,72 @@ func (in *inferrer) binary(e *Binary) (Shape, error) {
 		}
 		return fail(e, "matrix power needs an integer literal exponent, got %s", str(e.R))
 	case ".^":
-		if !r.IsScalar() && l != r {
-			return fail(e, "cannot raise %v to the power %v elementwise: needs a scalar exponent or equal shapes", l, r)
+		switch {
+		case l == r || r.IsScalar():
+			return l, nil
+		case l.IsScalar():
+			return r, nil
 		}
-		return l, nil
+		return fail(e, "cannot raise %v to the power %v elementwise: needs a scalar or equal shapes", l, r)
 	}
 	return fail(e, "unknown operator %q", e.Op)
 }
 
 func (in *inferrer) call(e *Call) (Shape, error) {
-	n, ok := arity[e.Func]
-	if !ok || e.Func == "integral" {
+	fn := Lookup(e.Func)
+	if fn == nil || e.Func == "integral" {
 		return Shape{}, errorf(e.At, "unknown function '%s'", e.Func)
 	}
-	if len(e.Args) != n {
-		return fail(e, "%s takes %d argument(s), got %d", e.Func, n, len(e.Args))
-	}
-	if e.Func == "eye" {
-		return in.eye(e)
+	if len(e.Args) < fn.MinArgs || len(e.Args) > fn.MaxArgs {
+		return fail(e, "%s takes %s, got %d", e.Func, fn.Arity(), len(e.Args))
 	}
 	args := make([]Shape, len(e.Args))
 	for i, a := range e.Args {
-		s, err := in.infer(a)
+		var err error
+		if fn.Sizes {
+			var n int
+			n, err = in.size(e, a)
+			args[i] = Shape{n, 1}
+		} else {
+			args[i], err = in.infer(a)
+		}
 		if err != nil {
 			return Shape{}, err
 		}
-		args[i] = s
 	}
-	a := args[0]
-	switch e.Func {
-	case "tr", "det", "logdet":
-		if !a.IsSquare() {
-			return fail(e, "needs a square matrix, got %v", a)
-		}
-		return Shape{1, 1}, nil
-	case "inv", "expm", "logm", "sym":
-		if !a.IsSquare() {
-			return fail(e, "needs a square matrix, got %v", a)
-		}
-		return a, nil
-	case "sum", "norm2":
-		return Shape{1, 1}, nil
-	case "diag":
-		switch {
-		case a.Cols == 1:
-			return Shape{a.Rows, a.Rows}, nil
-		case a.IsSquare():
-			return Shape{a.Rows, 1}, nil
-		}
-		return fail(e, "needs a column vector or a square matrix, got %v", a)
-	case "kron":
-		b := args[1]
-		rows, cols := int64(a.Rows)*int64(b.Rows), int64(a.Cols)*int64(b.Cols)
-		if rows > maxSize || cols > maxSize || rows < 0 || cols < 0 {
-			return fail(e, "result of %v ⊗ %v is too large", a, b)
-		}
-		return Shape{int(rows), int(cols)}, nil
+	s, msg := fn.shape(args)
+	if msg != "" {
+		return fail(e, "%s", msg)
 	}
-	// exp, log, sqrt, abs, tanh act elementwise.
-	return a, nil
+	return s, nil
 }
 
-func (in *inferrer) eye(e *Call) (Shape, error) {
-	switch a := e.Args[0].(type) {
+// size resolves a size argument of the constructor call e: a size symbol
+// with a value or a positive integer literal.
+func (in *inferrer) size(e *Call, a Expr) (int, error) {
+	switch a := a.(type) {
 	case *Ident:
 		if a == nil {
 			break
 		}
 		n, ok := in.sizes[a.Name]
 		if !ok {
-			return fail(e, "size %s has no value", a.Name)
+			_, err := fail(e, "size %s has no value", a.Name)
+			return 0, err
 		}
 		if n < 1 || n > maxSize {
-			return fail(e, "size %s = %d is not a positive size", a.Name, n)
+			_, err := fail(e, "size %s = %d is not a positive size", a.Name, n)
+			return 0, err
 		}
-		return Shape{n, n}, nil
+		return n, nil
 	case *Num:
 		if a == nil || !isCount(a.Value) {
 			break
 		}
-		return Shape{int(a.Value), int(a.Value)}, nil
+		return int(a.Value), nil
 	}
-	return fail(e, "eye needs a size symbol or a positive integer")
+	_, err := fail(e, "%s needs a size symbol or a positive integer", e.Func)
+	return 0, err
 }
 
 func (in *inferrer) integral(e *Integral) (Shape, error) {

@@ -14,7 +14,7 @@ const (
 	tEOF tokKind = iota
 	tNum
 	tIdent
-	tOp     // + - * .* ./ / ^ .^ '
+	tOp     // + - * .* ./ / \ ^ .^ '
 	tLParen // (
 	tRParen // )
 	tComma  // ,
@@ -119,7 +119,7 @@ func lex(src string) ([]token, error) {
 		case c == '.' && (l.at(1) == '*' || l.at(1) == '/' || l.at(1) == '^'):
 			toks = append(toks, token{kind: tOp, text: l.src[l.i : l.i+2], pos: p})
 			l.advance(2)
-		case c == '+' || c == '-' || c == '*' || c == '/' || c == '^' || c == '\'':
+		case c == '+' || c == '-' || c == '*' || c == '/' || c == '^' || c == '\'' || c == '\\':
 			toks = append(toks, token{kind: tOp, text: string(c), pos: p})
 			l.advance(1)
 		case c == '(':

@@ -3,7 +3,6 @@ package formulas
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // Error is a parse or shape error in a formula, located at Pos.
@@ -28,56 +27,6 @@ const MaxDepth = 200
 // tree (a chain of n terms is a tree of height n), which the evaluator and
 // shape inference walk recursively.
 const MaxTokens = 1 << 16
-
-// arity gives the number of arguments of every built-in function.
-var arity = map[string]int{
-	"tr": 1, "det": 1, "logdet": 1, "inv": 1, "expm": 1, "logm": 1,
-	"sum": 1, "norm2": 1, "diag": 1, "sym": 1,
-	"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "tanh": 1,
-	"kron": 2, "eye": 1, "integral": 4,
-}
-
-// funcNames lists the built-in functions in a fixed order, for suggestions.
-var funcNames = []string{
-	"tr", "det", "logdet", "inv", "expm", "logm", "sum", "norm2", "diag",
-	"sym", "exp", "log", "sqrt", "abs", "tanh", "kron", "eye", "integral",
-}
-
-// funcAliases maps names used elsewhere (textbooks, NumPy, MATLAB) to ours.
-var funcAliases = map[string]string{
-	"trace": "tr", "determinant": "det", "inverse": "inv", "ln": "log",
-	"norm": "norm2", "frobenius": "norm2", "identity": "eye", "kronecker": "kron",
-	"logabsdet": "logdet", "slogdet": "logdet", "expmat": "expm", "logmat": "logm",
-	"integrate": "integral", "int": "integral", "quad": "integral",
-}
-
-// IsFunc reports whether name is a built-in function of the expression
-// language (and so cannot name a variable).
-func IsFunc(name string) bool {
-	_, ok := arity[name]
-	return ok
-}
-
-// suggestFunc returns the built-in function that an unknown name most
-// likely means, or "".
-func suggestFunc(name string) string {
-	if s, ok := funcAliases[strings.ToLower(name)]; ok {
-		return s
-	}
-	if s := suggest(name, funcNames); s != "" {
-		return s
-	}
-	// A known name that the unknown one starts with, longest first:
-	// "trace" → tr, "logdeterminant" → logdet.
-	best := ""
-	lower := strings.ToLower(name)
-	for _, f := range funcNames {
-		if strings.HasPrefix(lower, f) && len(f) > len(best) {
-			best = f
-		}
-	}
-	return best
-}
 
 // Parse parses a formula of the expression language (DESIGN.md, "The
 // expression language"). Errors are of type *Error and carry the position
@@ -186,7 +135,7 @@ func (p *parser) expr() (Expr, int, error) {
 	return l, h, nil
 }
 
-// term := unary (('*' | '.*' | './' | '/') unary)*
+// term := unary (('*' | '.*' | './' | '/' | '\') unary)*
 func (p *parser) term() (Expr, int, error) {
 	start := p.peek().pos
 	l, h, err := p.unary()
@@ -194,7 +143,7 @@ func (p *parser) term() (Expr, int, error) {
 		return nil, 0, err
 	}
 	chained := false
-	for p.isOp("*", ".*", "./", "/") {
+	for p.isOp("*", ".*", "./", "/", "\\") {
 		op := p.next()
 		r, hr, err := p.unary()
 		if err != nil {
@@ -338,8 +287,8 @@ func (p *parser) expect(k tokKind) error {
 
 // call parses the argument list of name, whose '(' is the next token.
 func (p *parser) call(name token) (Expr, int, error) {
-	n, ok := arity[name.text]
-	if !ok {
+	fn := Lookup(name.text)
+	if fn == nil {
 		msg := fmt.Sprintf("unknown function '%s'", name.text)
 		if s := suggestFunc(name.text); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
@@ -377,19 +326,17 @@ func (p *parser) call(name token) (Expr, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(args) != n {
-		plural := "s"
-		if n == 1 {
-			plural = ""
-		}
-		return nil, 0, errorf(name.pos, "%s takes %d argument%s, got %d", name.text, n, plural, len(args))
+	if len(args) < fn.MinArgs || len(args) > fn.MaxArgs {
+		return nil, 0, errorf(name.pos, "%s takes %s, got %d: %s", name.text, fn.Arity(), len(args), fn.Usage)
 	}
-	switch name.text {
-	case "eye":
-		if err := checkEyeArg(args[0]); err != nil {
-			return nil, 0, err
+	if fn.Sizes {
+		for _, a := range args {
+			if err := checkSizeArg(name.text, a); err != nil {
+				return nil, 0, err
+			}
 		}
-	case "integral":
+	}
+	if name.text == "integral" {
 		v, ok := args[0].(*Ident)
 		if !ok {
 			return nil, 0, errorf(posOf(args[0]), "integral: the first argument must be the name of the integration variable, got %s", args[0])
@@ -407,9 +354,9 @@ func isCount(v float64) bool {
 	return v >= 1 && v <= maxSize && v == math.Trunc(v)
 }
 
-// checkEyeArg checks that the argument of eye is a size symbol or a
-// positive integer literal.
-func checkEyeArg(a Expr) error {
+// checkSizeArg checks that an argument of the constructor fn (eye, ones,
+// zeros) is a size symbol or a positive integer literal.
+func checkSizeArg(fn string, a Expr) error {
 	switch a := a.(type) {
 	case *Ident:
 		if a != nil {
@@ -420,5 +367,5 @@ func checkEyeArg(a Expr) error {
 			return nil
 		}
 	}
-	return errorf(posOf(a), "eye needs a size symbol or a positive integer, got %s", a)
+	return errorf(posOf(a), "%s needs a size symbol or a positive integer, got %s", fn, a)
 }

@@ -26,6 +26,13 @@ func TestParsePrint(t *testing.T) {
 		{"x_1", "x_1", "x_1"},
 		{"dX", "dX", "dX"},
 
+		// Solve binds as a product, from the left, as in MATLAB.
+		{"A\\b", "A\\b", "(\\ A b)"},
+		{"A\\B*C", "A\\B*C", "(* (\\ A B) C)"},
+		{"A*(B\\C)", "A*(B\\C)", "(* A (\\ B C))"},
+		{"A'\\(b - c)", "A'\\(b - c)", "(\\ (' A) (- b c))"},
+		{"ones(m, n)", "ones(m, n)", "(ones m n)"},
+
 		// Postfix transpose binds tightest and repeats.
 		{"X'", "X'", "(' X)"},
 		{"X''", "X''", "(' (' X))"},
@@ -220,11 +227,25 @@ func TestParseErrors(t *testing.T) {
 		{"X(1)", "1:1: unknown function 'X'"},
 		{"tr", "1:1: function 'tr' needs its arguments: tr(...)"},
 		{"tr + 1", "1:1: function 'tr' needs its arguments: tr(...)"},
-		{"tr()", "1:1: tr takes 1 argument, got 0"},
-		{"tr(A,B)", "1:1: tr takes 1 argument, got 2"},
-		{"kron(A)", "1:1: kron takes 2 arguments, got 1"},
-		{"integral(t, 0, 1)", "1:1: integral takes 4 arguments, got 3"},
+		{"tr()", "1:1: tr takes 1 argument, got 0: tr(X)"},
+		{"tr(A,B)", "1:1: tr takes 1 argument, got 2: tr(X)"},
+		{"kron(A)", "1:1: kron takes 2 arguments, got 1: kron(A, B)"},
+		{"integral(t, 0, 1)", "1:1: integral takes 4 arguments, got 3: integral(t, lo, hi, EXPR)"},
 		{"tr(A,)", "1:6: expected an operand, found ')'"},
+		// Bad input for the ML functions and operators.
+		{"ones()", "1:1: ones takes 1 or 2 arguments, got 0: ones(n), ones(m, n)"},
+		{"zeros(n, n, n)", "1:1: zeros takes 1 or 2 arguments, got 3: zeros(n), zeros(m, n)"},
+		{"ones(x')", "1:6: ones needs a size symbol or a positive integer, got x'"},
+		{"ones(n, 0)", "1:9: ones needs a size symbol or a positive integer, got 0"},
+		{"mean(A, B)", "1:1: mean takes 1 argument, got 2: mean(X)"},
+		{"softmax()", "1:1: softmax takes 1 argument, got 0: softmax(X)"},
+		{"sigmoid + 1", "1:1: function 'sigmoid' needs its arguments: sigmoid(...)"},
+		{"sigmod(x)", "1:1: unknown function 'sigmod' (did you mean sigmoid?)"},
+		{"logistic(x)", "1:1: unknown function 'logistic' (did you mean sigmoid?)"},
+		{"heaviside(x)", "1:1: unknown function 'heaviside' (did you mean step?)"},
+		{"lse(x)", "1:1: unknown function 'lse' (did you mean logsumexp?)"},
+		{"A\\", "1:3: expected an operand, found end of input"},
+		{"\\b", "1:1: expected an operand, found '\\'"},
 		{"eye(n*2)", "1:5: eye needs a size symbol or a positive integer, got n*2"},
 		{"eye(2.5)", "1:5: eye needs a size symbol or a positive integer, got 2.5"},
 		{"eye(0)", "1:5: eye needs a size symbol or a positive integer, got 0"},
@@ -267,18 +288,32 @@ func TestParseDeepButAllowed(t *testing.T) {
 }
 
 func TestIsFunc(t *testing.T) {
-	for _, f := range funcNames {
-		if !IsFunc(f) {
-			t.Errorf("IsFunc(%q) = false", f)
+	for _, f := range Funcs() {
+		if !IsFunc(f.Name) {
+			t.Errorf("IsFunc(%q) = false", f.Name)
+		}
+		if f.MinArgs < 1 || f.MaxArgs < f.MinArgs || f.Usage == "" || f.Doc == "" {
+			t.Errorf("%s: incomplete table entry %+v", f.Name, f)
+		}
+		if (f.shape == nil) != (f.Name == "integral") {
+			t.Errorf("%s: no shape rule", f.Name)
+		}
+		for _, a := range f.Aliases {
+			if IsFunc(a) {
+				t.Errorf("%s: alias %s is itself a function", f.Name, a)
+			}
+		}
+	}
+	help := FuncHelp()
+	for _, f := range Funcs() {
+		if !strings.Contains(help, f.Usage+" ") {
+			t.Errorf("FuncHelp does not list %s", f.Usage)
 		}
 	}
 	for _, s := range []string{"X", "inf", "trace", ""} {
 		if IsFunc(s) {
 			t.Errorf("IsFunc(%q) = true", s)
 		}
-	}
-	if len(funcNames) != len(arity) {
-		t.Errorf("funcNames has %d names, arity %d", len(funcNames), len(arity))
 	}
 }
 

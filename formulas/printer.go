@@ -9,7 +9,7 @@ import (
 // Precedence levels of the expression language, lowest first.
 const (
 	precAdd     = 1 // + -
-	precMul     = 2 // * .* ./ /
+	precMul     = 2 // * .* ./ / \\
 	precUnary   = 3 // prefix -
 	precPow     = 4 // ^ .^ (right-associative)
 	precPostfix = 5 // postfix '
@@ -21,7 +21,7 @@ func binaryPrec(op string) int {
 	switch op {
 	case "+", "-":
 		return precAdd
-	case "*", ".*", "./", "/":
+	case "*", ".*", "./", "/", "\\":
 		return precMul
 	case "^", ".^":
 		return precPow

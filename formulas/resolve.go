@@ -55,12 +55,24 @@ func walk(e Expr, fn func(Expr)) {
 	}
 }
 
+// sizeArgs returns the size arguments of a constructor call (eye, ones,
+// zeros), else nil.
+func sizeArgs(e Expr) []Expr {
+	if call, ok := e.(*Call); ok && call != nil {
+		if f := Lookup(call.Func); f != nil && f.Sizes {
+			return call.Args
+		}
+	}
+	return nil
+}
+
 // isSymbol reports whether a dimension is a size symbol rather than an
 // integer literal.
 func isSymbol(d string) bool { return d != "" && !isDigit(d[0]) }
 
 // symbols lists the size symbols of the claim in order of first
-// appearance: the variables' dimensions, then eye(...) in F and Rhs.
+// appearance: the variables' dimensions, then the arguments of eye, ones
+// and zeros in F and Rhs.
 func (c *Claim) symbols() []string {
 	var syms []string
 	seen := make(map[string]bool)
@@ -79,8 +91,8 @@ func (c *Claim) symbols() []string {
 	}
 	for _, e := range []Expr{c.F, c.Rhs} {
 		walk(e, func(x Expr) {
-			if call, ok := x.(*Call); ok && call.Func == "eye" && len(call.Args) == 1 {
-				if id, ok := call.Args[0].(*Ident); ok && id != nil {
+			for _, a := range sizeArgs(x) {
+				if id, ok := a.(*Ident); ok && id != nil {
 					add(id.Name)
 				}
 			}
@@ -90,7 +102,7 @@ func (c *Claim) symbols() []string {
 }
 
 // literalSizes lists the integer literal dimensions of the claim other
-// than 1: its variables' and those of eye(k).
+// than 1: its variables' and those of eye, ones and zeros.
 func (c *Claim) literalSizes() []int {
 	var ns []int
 	for _, v := range c.Vars {
@@ -104,8 +116,8 @@ func (c *Claim) literalSizes() []int {
 	}
 	for _, e := range []Expr{c.F, c.Rhs} {
 		walk(e, func(x Expr) {
-			if call, ok := x.(*Call); ok && call.Func == "eye" && len(call.Args) == 1 {
-				if num, ok := call.Args[0].(*Num); ok && num != nil && isCount(num.Value) && num.Value > 1 {
+			for _, a := range sizeArgs(x) {
+				if num, ok := a.(*Num); ok && num != nil && isCount(num.Value) && num.Value > 1 {
 					ns = append(ns, int(num.Value))
 				}
 			}

@@ -60,7 +60,7 @@ func TestBuild(t *testing.T) {
 		{Name: "hess-mat", F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX)", Vars: []SpecVar{{"X", VarSpec{Shape: "n,n", Dist: "spd", Space: "sym"}}}},
 		{Name: "equals", F: "tr(A*B)", Equals: "tr(B*A)", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"B", VarSpec{Shape: "n,m"}}}},
 		{Name: "scalar", F: "s^2", Wrt: "s", Grad: "2*s", Vars: []SpecVar{{"s", VarSpec{Shape: "1"}}}},
-		{Name: "literal", F: "sum(A)", Wrt: "A", Grad: "ones", Vars: []SpecVar{{"A", VarSpec{Shape: "3,4"}}, {"ones", VarSpec{Shape: "3,4"}}}},
+		{Name: "literal", F: "sum(A)", Wrt: "A", Grad: "ones(3, 4)", Vars: []SpecVar{{"A", VarSpec{Shape: "3,4"}}}},
 		{Name: "eye", F: "tr(eye(p)*X)", Wrt: "X", Grad: "eye(p)", Vars: []SpecVar{{"X", VarSpec{Shape: "p,p"}}}, Sizes: map[string]int{"p": 6}},
 	} {
 		c, err := Build(s)

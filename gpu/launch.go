@@ -113,12 +113,16 @@ var mapKernels = [...]string{
 }
 
 // Map applies op to every entry of a. Exp, Log and Tanh are Go's math
-// functions, transcribed.
+// functions, transcribed; the activation functions from Sigmoid on run in
+// kernels/activations.cu.
 func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error) {
-	if op < 0 || int(op) >= len(mapKernels) {
+	if op < 0 || op > backend.Step {
 		panic(fmt.Sprintf("gpu: Map: unknown op %d", op))
 	}
 	at := b.get("Map", a)
+	if op >= backend.Sigmoid {
+		return b.activation(op, at)
+	}
 	return b.run(at.l, func(out *tensor) error {
 		return b.launch1D(mapKernels[op], at.l.Size(), out.p(), at.p(), w(at.l.Size()))
 	})

@@ -29,6 +29,9 @@ import (
 //     blocked factorization whose Gemm updates round differently: the
 //     factors differ by about n·u·κ, and so do det (relatively) and logdet
 //     (absolutely, it is a sum of n logarithms): 1e-12.
+//   - Solve: the kernel factors column by column and substitutes one
+//     column of B at a time, where gonum's Dgetrs solves by blocks; as for
+//     Inv, 1e-12 normwise on well-conditioned matrices.
 //   - Exp, Tanh and Pow with a fractional exponent off amd64: the kernels
 //     transcribe Go's amd64 Exp (its FMA path); Go's portable Exp may differ
 //     by one ulp, so 4 ulps relative (1e-15) there.
@@ -192,7 +195,10 @@ func TestMap(t *testing.T) {
 		op  backend.MapOp
 		tol tolerance
 	}{{backend.Neg, exact}, {backend.Exp, mathTol()}, {backend.Log, exact}, {backend.Sqrt, exact},
-		{backend.Abs, exact}, {backend.Tanh, mathTol()}}
+		{backend.Abs, exact}, {backend.Tanh, mathTol()},
+		{backend.Sigmoid, mathTol()}, {backend.Softplus, mathTol()}, {backend.Log1p, mathTol()},
+		{backend.Expm1, mathTol()}, {backend.Sin, mathTol()}, {backend.Cos, mathTol()},
+		{backend.Relu, exact}, {backend.Step, exact}}
 	for _, o := range ops {
 		x := bt.RandHost(rng, 3, 20, 30)
 		for i := range x.Data {
@@ -347,4 +353,56 @@ func testLogSubnormal(t *testing.T, b *gpu.Backend) {
 			t.Errorf("Pow(%v, 0.25) = %v, want %v", v, pows[i], want)
 		}
 	}
+}
+
+// TestActivations compares softmax, log-sum-exp and the sign test of
+// kink detection, all bit for bit: the kernels sum in the CPU backend's
+// order.
+func TestActivations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, sh := range [][2]int{{1, 1}, {2, 1}, {7, 1}, {5, 4}, {48, 3}} {
+		x := bt.RandHost(rng, 3, sh[0], sh[1])
+		for i := range x.Data {
+			x.Data[i] *= []float64{1, 30, 800}[i%3]
+		}
+		name := fmt.Sprintf("%d×%d", sh[0], sh[1])
+		compare(t, "Softmax "+name, mathTol(), []bt.Host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.Softmax(v[0])
+		})
+		compare(t, "LogSumExp "+name, mathTol(), []bt.Host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.LogSumExp(v[0])
+		})
+		compare(t, "LogSumExp specials "+name, mathTol(), []bt.Host{sprinkle(x, specials)}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.LogSumExp(v[0])
+		})
+	}
+	// Runs of 4 with a sign that changes in some entries, zeros and NaN.
+	signs := bt.RandHost(rng, 12, 3, 2)
+	for i := range signs.Data {
+		signs.Data[i] = []float64{1, -1, 0, 2, math.NaN(), -0.5}[(i*7/3)%6]
+	}
+	for _, group := range []int{1, 2, 4, 12} {
+		compare(t, fmt.Sprintf("SignChanges group %d", group), exact, []bt.Host{signs}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.SignChanges(v[0], group)
+		})
+	}
+}
+
+// TestSolve compares A\B on well-conditioned matrices, with counts that
+// broadcast, and on singular ones (NaN on both).
+func TestSolve(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, n := range []int{1, 3, 17, 48} {
+		for _, c := range bt.Counts {
+			a, rhs := bt.WellCond(rng, c[0], n), bt.RandHost(rng, c[1], n, 2)
+			compare(t, fmt.Sprintf("Solve n=%d counts %v", n, c), tolerance{1e-12}, []bt.Host{a, rhs},
+				func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return b.Solve(v[0], v[1]) })
+		}
+	}
+	singular := bt.Host{L: backend.Layout{Count: 2, Rows: 3, Cols: 3}, Data: []float64{
+		1, 2, 3, 2, 4, 6, 1, 1, 1,
+		0, 0, 0, 1, 2, 3, 4, 5, 6,
+	}}
+	compare(t, "Solve singular", exact, []bt.Host{singular, bt.RandHost(rng, 1, 3, 1)},
+		func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return b.Solve(v[0], v[1]) })
 }

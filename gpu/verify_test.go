@@ -17,8 +17,8 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// invSpy is a backend that bt.Counts calls of Inv, the one operation whose GPU
-// result is not bit-identical to the CPU backend's.
+// invSpy is a backend that counts calls of Inv and Solve, the operations
+// whose GPU results are not bit-identical to the CPU backend's.
 type invSpy struct {
 	backend.Backend
 	inv atomic.Int64
@@ -29,17 +29,22 @@ func (s *invSpy) Inv(a backend.Tensor) (backend.Tensor, error) {
 	return s.Backend.Inv(a)
 }
 
+func (s *invSpy) Solve(a, b backend.Tensor) (backend.Tensor, error) {
+	s.inv.Add(1)
+	return s.Backend.Solve(a, b)
+}
+
 // TestVerifyParity verifies every claim of the registry and of the example
 // specs (correct and wrong ones, so that failures and their diagnoses are
 // compared too) on the emulated GPU and on the CPU with the same settings:
 // at n=6, m=5, k=4 and at the claim's own sizes (n=48, m=40, k=32 unless it
 // says otherwise), 2 instances, 2 directions.
 //
-// A claim that never inverts a matrix is evaluated with bit-identical
+// A claim that never inverts a matrix nor solves with one is evaluated with bit-identical
 // operations on both backends, so its Result must be identical: verdict,
 // errors, tolerances, worst instance (unless the CPU backend is built with
 // OpenBLAS, see cpuLinalgExact; then every claim is held to the rule for
-// Inv). With Inv, the two backends' inverses
+// Inv). With Inv or Solve, the two backends' inverses and solutions
 // differ by rounding (ops_test.go), which the finite differences divide by
 // h. The verifier's tolerance is ten times its estimate of that rounding
 // error (3·n·u·max|f|/h + n·u·‖G‖‖H‖, times the safety factor 10), so each
@@ -53,7 +58,7 @@ func TestVerifyParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"../examples/correct.yaml", "../examples/wrong.yaml"} {
+	for _, name := range []string{"../examples/correct.yaml", "../examples/wrong.yaml", "../examples/ml.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)

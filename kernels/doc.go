@@ -8,9 +8,10 @@
 // Every kernel is extern "C", named gc_*, and takes pointers and 8-byte
 // scalars only. The kernels reproduce the CPU backend's arithmetic operation
 // by operation: they sum in the CPU backend's order, factorize as gonum's
-// Dgetf2 does, and evaluate Exp, Log, Tanh and Pow by transcriptions of Go's
-// package math, never by CUDA's own functions; with --fmad=false no product
-// and sum are fused unless written as fma. The emulation and the GPU
-// therefore compute the same bits, and both the CPU backend's, except for
-// inverses (see package gpu).
+// Dgetf2 does, and evaluate Exp, Log, Tanh, Pow, Sin and Cos by
+// transcriptions of Go's package math (the activations of activations.cu by
+// transcriptions of package cpu), never by CUDA's own functions; with
+// --fmad=false no product and sum are fused unless written as fma. The
+// emulation and the GPU therefore compute the same bits, and both the CPU
+// backend's, except for inverses and solves (see package gpu).
 package kernels

@@ -15,7 +15,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 	fs.StringArrayVar(&names, "name", nil, "with --spec, verify only the claims called `NAME` (a name or glob; may repeat); inline, the claim's name (default \"inline\")")
 	in := addInlineFlags(fs)
 	cf := addCommonFlags(fs)
-	if done, err := parseFlags(e, fs, args, checkHelp, outputHelp+exitCodesHelp); done || err != nil {
+	if done, err := parseFlags(e, fs, args, checkHelp, languageHelp()+outputHelp+exitCodesHelp); done || err != nil {
 		return err
 	}
 	if rest := fs.Args(); len(rest) > 0 {

@@ -72,6 +72,13 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	// The help of check lists every function of the language.
+	_, out, _ := call(t, "check", "--help")
+	for _, f := range formulas.Funcs() {
+		if !strings.Contains(out, f.Usage) {
+			t.Errorf("check --help lacks %s", f.Usage)
+		}
+	}
 }
 
 func TestList(t *testing.T) {
@@ -293,6 +300,9 @@ func TestBadInput(t *testing.T) {
 		{"undeclared variable", inline("tr(A*X*B)", "A", "A=n,n", "X=n,n"), []string{"1:8", "'B'"}},
 		{"shape mismatch", inline("tr(A*X)", "A", "A=m,n", "X=m,n"), []string{"A*X", "40×48 by 40×48"}},
 		{"non-square det", inline("det(X)", "X", "X=m,n"), []string{"det(X)", "square", "40×48"}},
+		{"ones arity", inline("sum(ones()*X)", "X", "X=n,n"), []string{"1:5", "ones takes 1 or 2 arguments, got 0"}},
+		{"solve shapes", inline(`b'*(X\b)`, "X", "X=n,n", "b=m"), []string{`X\b`, "48×48 and 40×1"}},
+		{"softmax of a scalar", inline("sum(softmax(s))", "X", "X=n,n", "s=1"), []string{"softmax(s)", "column vector or a matrix", "1×1"}},
 		{"bad variable", inline("tr(X)", "X", "X=n,n:nosuch"), []string{"--var", `"nosuch"`}},
 		{"two claim kinds", append(inline("tr(A*X)", "A'", "A=n,n", "X=n,n"), "--equals", "X"), []string{"both grad and equals"}},
 		{"size zero", []string{"run", "tr-ax", "--size", "n=0"}, []string{`"n=0"`, "at least 1"}},

@@ -1,6 +1,11 @@
 package main
 
-import "github.com/gradcheck/gradcheck/report"
+import (
+	"strings"
+
+	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/report"
+)
 
 // overview is the help text of gradcheck itself.
 const overview = `gradcheck verifies matrix-calculus claims (gradients, differentials, Jacobians,
@@ -51,6 +56,19 @@ Exit codes:
   130  interrupted (Ctrl-C): the report of the claims that finished is
      written, marked incomplete
 `
+
+// languageHelp documents the expression language: its operators and the
+// functions of formulas.Funcs, so that the list follows the table.
+func languageHelp() string {
+	return "\nThe expression language (MATLAB-like; vectors are columns):\n" +
+		indent(formulas.FuncHelp(), "  ")
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	return prefix + strings.Join(lines, prefix) + "\n"
+}
 
 // outputHelp documents the output of run and check.
 var outputHelp = `

@@ -26,6 +26,7 @@
 
 #include "cuda_emu.h"
 
+#include "../activations.cu"
 #include "../elementwise.cu"
 #include "../lu.cu"
 #include "../matmul.cu"
@@ -95,7 +96,8 @@ const Kernel kernels[] = {
     KERNEL(gc_scale),    KERNEL(gc_eye),       KERNEL(gc_transpose),     KERNEL(gc_kron),
     KERNEL(gc_diag),     KERNEL(gc_diagof),    KERNEL(gc_trace),         KERNEL(gc_sum),
     KERNEL(gc_dot),      KERNEL(gc_matmul),    KERNEL(gc_lu),            KERNEL(emu_test_barrier),
-    KERNEL(emu_test_atomics),
+    KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
+    KERNEL(gc_solve),    KERNEL(gc_sign_changes),
 };
 
 const int nkernels = sizeof kernels / sizeof kernels[0];

@@ -1,0 +1,244 @@
+package formulas
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Func describes one built-in function of the expression language: the
+// parser, the shape inference, the help text and the evaluator of package
+// gradcheck all read this table, so that a new function is one entry here
+// and one in the evaluator's table. A symbolic differential rule, when the
+// differential exists, belongs in the entry too.
+type Func struct {
+	Name string
+	// MinArgs and MaxArgs bound the number of arguments.
+	MinArgs, MaxArgs int
+	// Sizes is set for the constructors eye, ones and zeros, whose
+	// arguments are sizes: size symbols or positive integer literals.
+	Sizes bool
+	// Kinked is set for the functions whose derivative jumps where their
+	// argument changes sign (relu, step, abs): a finite-difference stencil
+	// across such a point says nothing about the derivative, so the
+	// verifier leaves it out of the comparison (inconclusive there).
+	Kinked bool
+	// Group orders the help: the functions are listed group by group.
+	Group string
+	// Usage shows a call; Doc says in a line what it computes and how.
+	Usage, Doc string
+	// Aliases are names used elsewhere (textbooks, NumPy, MATLAB) that
+	// error messages suggest this function for.
+	Aliases []string
+	// shape gives the result's shape from the arguments' shapes (or, for
+	// a constructor, from Shape{n, 1} per size argument), or an error
+	// message saying what the function accepts.
+	shape func(args []Shape) (Shape, string)
+}
+
+// Arity formats the number of arguments for an error message: "1
+// argument", "1 or 2 arguments".
+func (f *Func) Arity() string {
+	switch {
+	case f.MinArgs == f.MaxArgs && f.MinArgs == 1:
+		return "1 argument"
+	case f.MinArgs == f.MaxArgs:
+		return fmt.Sprintf("%d arguments", f.MinArgs)
+	}
+	return fmt.Sprintf("%d or %d arguments", f.MinArgs, f.MaxArgs)
+}
+
+// Help groups, in the order the help lists them.
+const (
+	groupMatrix      = "matrix functions"
+	groupReduce      = "reductions to a scalar"
+	groupElementwise = "elementwise functions"
+	groupVector      = "column-wise functions"
+	groupConstruct   = "constants"
+	groupOther       = "integrals"
+)
+
+// same is the shape rule of elementwise functions.
+func same(a []Shape) (Shape, string) { return a[0], "" }
+
+// scalar is the shape rule of reductions to a scalar.
+func scalar([]Shape) (Shape, string) { return Shape{1, 1}, "" }
+
+// squareTo returns the shape rule of a function of a square matrix whose
+// result is the matrix's shape (same) or a scalar.
+func squareTo(result func([]Shape) (Shape, string)) func([]Shape) (Shape, string) {
+	return func(a []Shape) (Shape, string) {
+		if !a[0].IsSquare() {
+			return Shape{}, fmt.Sprintf("needs a square matrix, got %v", a[0])
+		}
+		return result(a)
+	}
+}
+
+// elementwise returns the table entry of an elementwise function.
+func elementwise(name, doc string, kinked bool, aliases ...string) *Func {
+	return &Func{Name: name, MinArgs: 1, MaxArgs: 1, Kinked: kinked, Group: groupElementwise,
+		Usage: name + "(X)", Doc: doc, Aliases: aliases, shape: same}
+}
+
+// funcs is the table of built-in functions, in the order of the help.
+var funcs = []*Func{
+	{Name: "tr", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "tr(X)", Doc: "trace",
+		Aliases: []string{"trace"}, shape: squareTo(scalar)},
+	{Name: "det", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "det(X)", Doc: "determinant, through LU",
+		Aliases: []string{"determinant"}, shape: squareTo(scalar)},
+	{Name: "logdet", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "logdet(X)",
+		Doc:     "log of a positive determinant, a sum of logs of LU pivots (no overflow)",
+		Aliases: []string{"logabsdet", "slogdet"}, shape: squareTo(scalar)},
+	{Name: "inv", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "inv(X)", Doc: "inverse, through LU (prefer A\\B for inv(A)*B)",
+		Aliases: []string{"inverse"}, shape: squareTo(same)},
+	{Name: "expm", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "expm(X)", Doc: "matrix exponential (scaling and squaring)",
+		Aliases: []string{"expmat"}, shape: squareTo(same)},
+	{Name: "logm", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "logm(X)", Doc: "principal matrix logarithm",
+		Aliases: []string{"logmat"}, shape: squareTo(same)},
+	{Name: "sym", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "sym(X)", Doc: "symmetric part (X + X')/2",
+		shape: squareTo(same)},
+	{Name: "kron", MinArgs: 2, MaxArgs: 2, Group: groupMatrix, Usage: "kron(A, B)", Doc: "Kronecker product",
+		Aliases: []string{"kronecker"}, shape: kronShape},
+	{Name: "diag", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "diag(X)",
+		Doc: "vector → diagonal matrix, square matrix → its diagonal", shape: diagShape},
+
+	{Name: "sum", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "sum(X)", Doc: "sum of all entries", shape: scalar},
+	{Name: "mean", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "mean(X)", Doc: "mean of all entries, sum(X)/(rows·cols)",
+		Aliases: []string{"avg", "average"}, shape: scalar},
+	{Name: "norm2", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "norm2(X)", Doc: "Euclidean or Frobenius norm",
+		Aliases: []string{"norm", "frobenius"}, shape: scalar},
+	{Name: "logsumexp", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "logsumexp(X)",
+		Doc:     "log of the sum of e^x over all entries, as m + log Σ e^(x−m), m = max x (no overflow)",
+		Aliases: []string{"lse", "logaddexp"}, shape: scalar},
+
+	elementwise("exp", "e^x", false),
+	elementwise("log", "natural logarithm", false, "ln"),
+	elementwise("sqrt", "square root", false),
+	elementwise("abs", "absolute value (kink at 0)", true),
+	elementwise("tanh", "hyperbolic tangent", false),
+	elementwise("sigmoid", "logistic 1/(1+e^−x), as e^x/(1+e^x) for x < 0 (no overflow)", false, "logistic", "expit"),
+	elementwise("softplus", "log(1+e^x), as max(x,0) + log1p(e^−|x|) (no overflow)", false),
+	elementwise("log1p", "log(1+x), accurate for small x", false),
+	elementwise("expm1", "e^x − 1, accurate for small x", false),
+	elementwise("sin", "sine", false),
+	elementwise("cos", "cosine", false),
+	elementwise("relu", "max(x, 0) (kink at 0)", true),
+	elementwise("step", "Heaviside step: 1 for x > 0, else 0 (the derivative of relu; jump at 0)", true, "heaviside"),
+
+	{Name: "softmax", MinArgs: 1, MaxArgs: 1, Group: groupVector, Usage: "softmax(X)",
+		Doc:   "e^x/Σe^x of a vector, of a matrix column by column, as e^(x−m)/Σe^(x−m), m = the column's max",
+		shape: softmaxShape},
+
+	{Name: "eye", MinArgs: 1, MaxArgs: 1, Sizes: true, Group: groupConstruct, Usage: "eye(n)", Doc: "n×n identity",
+		Aliases: []string{"identity"}, shape: func(a []Shape) (Shape, string) { return Shape{a[0].Rows, a[0].Rows}, "" }},
+	{Name: "ones", MinArgs: 1, MaxArgs: 2, Sizes: true, Group: groupConstruct, Usage: "ones(n), ones(m, n)",
+		Doc: "vector or matrix of ones", shape: filledShape},
+	{Name: "zeros", MinArgs: 1, MaxArgs: 2, Sizes: true, Group: groupConstruct, Usage: "zeros(n), zeros(m, n)",
+		Doc: "vector or matrix of zeros", shape: filledShape},
+
+	{Name: "integral", MinArgs: 4, MaxArgs: 4, Group: groupOther, Usage: "integral(t, lo, hi, EXPR)",
+		Doc:     "∫ EXPR dt from lo to hi (hi may be inf), Gauss–Legendre quadrature",
+		Aliases: []string{"integrate", "int", "quad"}},
+}
+
+// byName indexes funcs.
+var byName = func() map[string]*Func {
+	m := make(map[string]*Func, len(funcs))
+	for _, f := range funcs {
+		m[f.Name] = f
+	}
+	return m
+}()
+
+// Lookup returns the built-in function name, or nil.
+func Lookup(name string) *Func { return byName[name] }
+
+// Funcs returns the built-in functions in the order of the help.
+func Funcs() []*Func { return slices.Clone(funcs) }
+
+func kronShape(a []Shape) (Shape, string) {
+	rows, cols := int64(a[0].Rows)*int64(a[1].Rows), int64(a[0].Cols)*int64(a[1].Cols)
+	if rows > maxSize || cols > maxSize || rows < 0 || cols < 0 {
+		return Shape{}, fmt.Sprintf("result of %v ⊗ %v is too large", a[0], a[1])
+	}
+	return Shape{int(rows), int(cols)}, ""
+}
+
+func diagShape(a []Shape) (Shape, string) {
+	switch {
+	case a[0].Cols == 1:
+		return Shape{a[0].Rows, a[0].Rows}, ""
+	case a[0].IsSquare():
+		return Shape{a[0].Rows, 1}, ""
+	}
+	return Shape{}, fmt.Sprintf("needs a column vector or a square matrix, got %v", a[0])
+}
+
+func softmaxShape(a []Shape) (Shape, string) {
+	if a[0].Rows < 2 {
+		return Shape{}, fmt.Sprintf("needs a column vector or a matrix (taken column by column) of at least 2 rows, got %v", a[0])
+	}
+	return a[0], ""
+}
+
+// filledShape is the shape of ones(n) (n×1) and ones(m, n).
+func filledShape(a []Shape) (Shape, string) {
+	if len(a) == 1 {
+		return Shape{a[0].Rows, 1}, ""
+	}
+	return Shape{a[0].Rows, a[1].Rows}, ""
+}
+
+// IsFunc reports whether name is a built-in function of the expression
+// language (and so cannot name a variable).
+func IsFunc(name string) bool { return byName[name] != nil }
+
+// suggestFunc returns the built-in function that an unknown name most
+// likely means, or "".
+func suggestFunc(name string) string {
+	lower := strings.ToLower(name)
+	for _, f := range funcs {
+		if slices.Contains(f.Aliases, lower) {
+			return f.Name
+		}
+	}
+	names := make([]string, len(funcs))
+	for i, f := range funcs {
+		names[i] = f.Name
+	}
+	if s := suggest(name, names); s != "" {
+		return s
+	}
+	// A known name that the unknown one starts with, longest first:
+	// "trace" → tr, "logdeterminant" → logdet.
+	best := ""
+	for _, f := range names {
+		if strings.HasPrefix(lower, f) && len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
+}
+
+// FuncHelp lists the functions and operators of the language for the help
+// of the command line, group by group, one per line.
+func FuncHelp() string {
+	var b strings.Builder
+	b.WriteString(`Operators: + - * (matrix product; a scalar times anything) .* ./ (entrywise)
+  / (by a scalar) ^ (matrix or scalar power) .^ (entrywise power) ' (transpose)
+  A\B (solve A·X = B through LU, never forming inv(A)). A scalar meets an
+  array entry by entry in + - .* ./ .^: 1 + x, s - A, 1./x. Size symbols are
+  numbers in expressions: 2/m*A'*(A*x - b), eye(n)/n. A finite-difference
+  stencil across a kink of abs, relu or step is left out of the comparison.
+`)
+	group := ""
+	for _, f := range funcs {
+		if f.Group != group {
+			group = f.Group
+			fmt.Fprintf(&b, "%s%s:\n", strings.ToUpper(group[:1]), group[1:])
+		}
+		fmt.Fprintf(&b, "  %-22s %s\n", f.Usage, f.Doc)
+	}
+	return b.String()
+}

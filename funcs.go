@@ -1,0 +1,212 @@
+package gradcheck
+
+import (
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// evalFunc is how the evaluator computes one built-in function of the
+// table formulas.Funcs: its value and its magnitude, the entrywise scale of
+// its forward error that the tolerance needs (see evaluator.magnitude).
+type evalFunc struct {
+	// value computes the function from its evaluated arguments; in
+	// magnitude mode, when magnitude is nil, from their magnitudes: the
+	// rule for the sums of products (tr, sum, kron, ...), whose rounding
+	// error the magnitudes of their operands bound.
+	value func(ev *evaluator, args []backend.Tensor) (backend.Tensor, error)
+	// sized replaces value for the constructors (eye, ones, zeros), whose
+	// arguments are sizes.
+	sized func(ev *evaluator, sizes []int) (backend.Tensor, error)
+	// magnitude, when set, computes the magnitude of the call.
+	magnitude func(ev *evaluator, e *formulas.Call) (backend.Tensor, error)
+	// costly functions factor or exponentiate a matrix; the evaluator
+	// reuses their results under the same bindings.
+	costly bool
+}
+
+// mapped is evalFunc.value for the elementwise function op.
+func mapped(op backend.MapOp) func(*evaluator, []backend.Tensor) (backend.Tensor, error) {
+	return func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Map(op, a[0]) }
+}
+
+// absMagnitude is the magnitude of a function whose rounding error is
+// relative to its value: |value|.
+func absMagnitude(ev *evaluator, e *formulas.Call) (backend.Tensor, error) { return ev.absOfValue(e) }
+
+// evalFuncs holds the evaluator's entry of every function of
+// formulas.Funcs but integral, which is a node of its own; a test checks
+// that none is missing.
+var evalFuncs map[string]evalFunc
+
+func init() {
+	// Assigned in init: the entries refer to evaluator methods that
+	// refer back to the table.
+	evalFuncs = map[string]evalFunc{
+		"tr":     {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Trace(a[0]) }},
+		"det":    {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Det(a[0]) }, magnitude: absMagnitude, costly: true},
+		"logdet": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.LogDet(a[0]) }, magnitude: (*evaluator).logMagnitude, costly: true},
+		"inv":    {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Inv(a[0]) }, magnitude: (*evaluator).invMagnitude, costly: true},
+		// In magnitude mode the argument is |X|ₘ, and e^|X|ₘ bounds every
+		// term of the series of e^X and of its scaling and squaring.
+		"expm": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.expm(a[0]) }, costly: true},
+		"logm": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.logm(a[0]) }, magnitude: (*evaluator).logMagnitude, costly: true},
+		"sym":  {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.sym(a[0]) }},
+		"kron": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Kron(a[0], a[1]) }},
+		"diag": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.diag(a[0]) }},
+		"sum":  {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Sum(a[0]) }},
+		"norm2": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) {
+			o := ev.ops()
+			return o.result(o.mapEach(backend.Sqrt, o.dot(a[0], a[0])))
+		}, magnitude: absMagnitude},
+		"exp":   {value: mapped(backend.Exp), magnitude: absMagnitude},
+		"log":   {value: mapped(backend.Log), magnitude: (*evaluator).logMagnitude},
+		"sqrt":  {value: mapped(backend.Sqrt), magnitude: absMagnitude},
+		"abs":   {value: mapped(backend.Abs)},
+		"tanh":  {value: mapped(backend.Tanh), magnitude: absMagnitude},
+		"eye":   {sized: func(ev *evaluator, n []int) (backend.Tensor, error) { return ev.b.Eye(n[0]) }},
+		"ones":  {sized: filledWith(1)},
+		"zeros": {sized: filledWith(0)},
+		"mean":  {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.mean(a[0]) }},
+		"logsumexp": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.LogSumExp(a[0]) },
+			magnitude: (*evaluator).logSumExpMagnitude},
+		"softmax": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Softmax(a[0]) },
+			magnitude: (*evaluator).softmaxMagnitude},
+		"sigmoid":  {value: mapped(backend.Sigmoid), magnitude: smoothMagnitude(backend.Sigmoid, constantSlope(0.25))},
+		"softplus": {value: mapped(backend.Softplus), magnitude: smoothMagnitude(backend.Softplus, constantSlope(1))},
+		"sin":      {value: mapped(backend.Sin), magnitude: smoothMagnitude(backend.Sin, constantSlope(1))},
+		"cos":      {value: mapped(backend.Cos), magnitude: smoothMagnitude(backend.Cos, constantSlope(1))},
+		// log1p' = 1/(1+x), expm1' = e^x.
+		"log1p": {value: mapped(backend.Log1p), magnitude: smoothMagnitude(backend.Log1p, func(o *ops, x backend.Tensor) backend.Tensor {
+			l := x.Layout()
+			one := o.filled(1, l.Rows, l.Cols)
+			return o.elementwise(backend.Div, one, o.mapEach(backend.Abs, o.elementwise(backend.Add, one, x)))
+		})},
+		"expm1": {value: mapped(backend.Expm1), magnitude: smoothMagnitude(backend.Expm1, func(o *ops, x backend.Tensor) backend.Tensor {
+			return o.mapEach(backend.Exp, x)
+		})},
+		// relu of |x|ₘ is |x|ₘ, which bounds relu(x) and the error it
+		// carries; step is exact away from its jump.
+		"relu": {value: mapped(backend.Relu)},
+		"step": {value: mapped(backend.Step), magnitude: absMagnitude},
+	}
+}
+
+// diag turns a vector into a diagonal matrix and a square matrix into its
+// diagonal; a scalar stays itself.
+func (ev *evaluator) diag(x backend.Tensor) (backend.Tensor, error) {
+	l := x.Layout()
+	switch {
+	case l.Rows == 1 && l.Cols == 1:
+		return ev.copy(x)
+	case l.Cols == 1:
+		return ev.b.Diag(x)
+	}
+	return ev.b.DiagOf(x)
+}
+
+// slopeFunc bounds |f'(x)| entrywise for a smooth elementwise f.
+type slopeFunc func(o *ops, x backend.Tensor) backend.Tensor
+
+// constantSlope is the slope bound of a function whose derivative is
+// bounded by c everywhere.
+func constantSlope(c float64) slopeFunc {
+	return func(o *ops, x backend.Tensor) backend.Tensor {
+		l := x.Layout()
+		return o.filled(c, l.Rows, l.Cols)
+	}
+}
+
+// smoothMagnitude returns the magnitude rule of the smooth elementwise
+// function op: |f(x)| for its own rounding, plus |f'(x)|·|x|ₘ for the
+// rounding error of x that f carries forward (first order). It keeps
+// sin(x) at a zero of sin from counting as exact.
+func smoothMagnitude(op backend.MapOp, slope slopeFunc) func(*evaluator, *formulas.Call) (backend.Tensor, error) {
+	return func(ev *evaluator, e *formulas.Call) (backend.Tensor, error) {
+		o := ev.ops()
+		x, mx := ev.valueAndMagnitude(o, e.Args[0])
+		if o.err != nil {
+			return o.result(nil)
+		}
+		fx := o.mapEach(backend.Abs, o.mapEach(op, x))
+		return o.result(o.elementwise(backend.Add, fx, o.elementwise(backend.Mul, slope(o, x), mx)))
+	}
+}
+
+// filledWith returns the evalFunc.sized of ones and zeros.
+func filledWith(c float64) func(*evaluator, []int) (backend.Tensor, error) {
+	return func(ev *evaluator, n []int) (backend.Tensor, error) {
+		rows, cols := n[0], 1
+		if len(n) == 2 {
+			cols = n[1]
+		}
+		o := ev.ops()
+		return o.result(o.filled(c, rows, cols))
+	}
+}
+
+// mean is sum(x)/(rows·cols).
+func (ev *evaluator) mean(x backend.Tensor) (backend.Tensor, error) {
+	l := x.Layout()
+	o := ev.ops()
+	return o.result(o.scaled(1/float64(l.Rows*l.Cols), o.add(ev.b.Sum(x))))
+}
+
+// logSumExpMagnitude is |lse(x)| + Σ wᵢ|xᵢ|ₘ + 1 with w = e^(x − lse(x)),
+// the weights of the softmax over all entries: lse carries the error of
+// its arguments forward weighted by w, and its own rounding is absolute,
+// about u per term of the sum, where lse may vanish.
+func (ev *evaluator) logSumExpMagnitude(e *formulas.Call) (backend.Tensor, error) {
+	o := ev.ops()
+	x, mx := ev.valueAndMagnitude(o, e.Args[0])
+	if o.err != nil {
+		return o.result(nil)
+	}
+	l := x.Layout()
+	lse := o.add(ev.b.LogSumExp(x))
+	w := o.mapEach(backend.Exp, o.elementwise(backend.Sub, x, o.broadcast(lse, l.Rows, l.Cols)))
+	carried := o.dot(w, mx)
+	return o.result(o.elementwise(backend.Add, o.mapEach(backend.Abs, lse), o.elementwise(backend.Add, carried, o.scalar(1))))
+}
+
+// softmaxMagnitude is s ∘ (1 + m + 1·1ᵀ(s ∘ m)) column by column, with s
+// the softmax of x and m = |x|ₘ: an error δ in x moves sᵢ by
+// sᵢ(δᵢ − Σⱼ sⱼδⱼ), and s's own rounding is relative.
+func (ev *evaluator) softmaxMagnitude(e *formulas.Call) (backend.Tensor, error) {
+	o := ev.ops()
+	x, m := ev.valueAndMagnitude(o, e.Args[0])
+	if o.err != nil {
+		return o.result(nil)
+	}
+	l := x.Layout()
+	s := o.add(ev.b.Softmax(x))
+	colSums := o.matMul(o.filled(1, l.Rows, l.Rows), o.elementwise(backend.Mul, s, m))
+	factor := o.elementwise(backend.Add, o.elementwise(backend.Add, o.filled(1, l.Rows, l.Cols), m), colSums)
+	return o.result(o.elementwise(backend.Mul, s, factor))
+}
+
+// solveMagnitude is the magnitude of A\B: the spread (see ops.spread) of
+// X = A\B, whose rounding error is normwise, u·κ(A)·‖X‖, plus that of
+// A\|B|ₘ, which carries the rounding error of B forward.
+func (ev *evaluator) solveMagnitude(e *formulas.Binary) (backend.Tensor, error) {
+	o := ev.ops()
+	ev.abs = false
+	a := o.do(func() (backend.Tensor, error) { return ev.eval(e.L) })
+	ev.abs = true
+	b, mb := ev.valueAndMagnitude(o, e.R)
+	if o.err != nil {
+		return o.result(nil)
+	}
+	x := o.add(ev.b.Solve(a, b))
+	y := o.add(ev.b.Solve(a, mb))
+	return o.result(o.elementwise(backend.Add, o.spread(x), o.spread(y)))
+}
+
+// valueAndMagnitude evaluates x in magnitude mode both as a value and as a
+// magnitude, in the chain o, for the magnitude rules that need both.
+func (ev *evaluator) valueAndMagnitude(o *ops, x formulas.Expr) (value, magnitude backend.Tensor) {
+	ev.abs = false
+	value = o.do(func() (backend.Tensor, error) { return ev.eval(x) })
+	ev.abs = true
+	magnitude = o.do(func() (backend.Tensor, error) { return ev.eval(x) })
+	return value, magnitude
+}
