@@ -74,4 +74,3 @@ func selector(patterns []string) func(name string) bool {
 		return false
 	}
 }
-
