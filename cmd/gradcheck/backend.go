@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -73,7 +72,7 @@ func (w *workerEngine) slots() int { return 1 }
 
 // start starts a worker. What the worker writes to stderr is held back
 // until it has started, so that a worker that cannot start (no driver, no
-// device) is reported in one line that quotes its last words.
+// device) is reported in one line, which quotes its words (worker.Start).
 func (w *workerEngine) start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, workerStartTimeout)
 	defer cancel()
@@ -86,9 +85,6 @@ func (w *workerEngine) start(ctx context.Context) error {
 	cmd.Stderr = log
 	c, err := worker.Start(ctx, cmd)
 	if err != nil {
-		if last := log.lastLine(); last != "" {
-			err = fmt.Errorf("%w: %s", err, last)
-		}
 		return err
 	}
 	log.forward(w.stderr)
@@ -119,14 +115,6 @@ func (l *startLog) forward(out io.Writer) {
 	defer l.mu.Unlock()
 	out.Write(l.buf.Bytes())
 	l.out = out
-}
-
-// lastLine returns the last non-empty line kept.
-func (l *startLog) lastLine() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(l.buf.String()), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func (w *workerEngine) verify(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -38,6 +40,10 @@ type Client struct {
 // Start starts the worker command cmd (its Stdin and Stdout must be unset;
 // its Stderr is the caller's choice, the worker's logs go there) and waits
 // for its Hello until ctx is done.
+//
+// A worker that does not start is reported with its own words: what it
+// wrote to stdout and stderr (a worker without a driver prints the driver's
+// error and exits), with its exit status, in one line.
 func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -47,28 +53,96 @@ func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
+	var words output
+	if cmd.Stderr == nil {
+		cmd.Stderr = &words
+	} else {
+		cmd.Stderr = io.MultiWriter(cmd.Stderr, &words)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("worker: starting %s: %w", cmd.Path, err)
 	}
+	out := io.TeeReader(stdout, &words)
 	c := &Client{cmd: cmd, stdin: stdin, enc: json.NewEncoder(stdin),
-		dec: json.NewDecoder(bufio.NewReader(stdout))}
+		dec: json.NewDecoder(bufio.NewReader(out))}
 	hello := make(chan error, 1)
 	go func() { hello <- c.dec.Decode(&c.Hello) }()
+	said := false // whether the worker's words explain the failure
 	select {
 	case err = <-hello:
+		said = err != nil
 	case <-ctx.Done():
-		err = ctx.Err()
+		err, said = ctx.Err(), true
 	}
 	if err == nil && c.Hello.Protocol != Protocol {
 		err = fmt.Errorf("protocol %d, want %d", c.Hello.Protocol, Protocol)
 	}
-	if err != nil {
-		c.kill()
-		err = c.exitErr(err)
-		c.wait() // reap the killed process
-		return nil, fmt.Errorf("worker: %s did not start: %w", cmd.Path, err)
+	if err == nil {
+		return c, nil
 	}
-	return c, nil
+	exited := false
+	if ctx.Err() == nil && said {
+		// The worker wrote something other than hello, or nothing: let it
+		// finish, briefly, before it is stopped.
+		drained := make(chan struct{})
+		go func() {
+			// An error ends the draining as EOF does.
+			_, _ = io.Copy(io.Discard, out)
+			close(drained)
+		}()
+		select {
+		case <-drained:
+			exited = true
+		case <-time.After(startDrain):
+		}
+	}
+	c.kill()
+	if exit := c.wait(); exited && exit != nil {
+		err = fmt.Errorf("worker exited: %w", exit)
+	} else if exited {
+		err = errors.New("worker exited")
+	}
+	if text := words.String(); said && text != "" {
+		err = fmt.Errorf("%w; it said: %s", err, text)
+	}
+	return nil, fmt.Errorf("worker: %s did not start: %w", cmd.Path, err)
+}
+
+// startDrain bounds the wait for the rest of the output of a worker that did
+// not say hello.
+const startDrain = 2 * time.Second
+
+// wordsLimit bounds the bytes of a worker's output kept for an error
+// message.
+const wordsLimit = 4 << 10
+
+// output keeps the first wordsLimit bytes written to it (by several
+// writers at once) and discards the rest.
+type output struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (w *output) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if room := wordsLimit - len(w.buf); room > 0 {
+		w.buf = append(w.buf, p[:min(len(p), room)]...)
+	}
+	return len(p), nil
+}
+
+// String returns the non-empty lines kept, trimmed and joined by " | ".
+func (w *output) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var lines []string
+	for line := range strings.Lines(string(w.buf)) {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, " | ")
 }
 
 // Verify verifies claim c with settings s in the worker, as gradcheck.Verify
