@@ -31,11 +31,13 @@ run: build
 
 ## test: formatting, vet and every test on the pure-Go path (the GPU
 ## backend under kernel emulation included), then the tests of the OpenBLAS
-## path and the compile checks of the CUDA build; fails on any failure
+## path, the compile checks of the CUDA build, and that
+## scripts/gpu-check.sh fails at once without a GPU; fails on any failure
 test: fmt-check vet
 	$(GO) test -count=1 ./...
 	$(MAKE) test-openblas
 	$(MAKE) cuda-check
+	scripts/gpu-check_test.sh
 
 vet:
 	$(GO) vet ./...
