@@ -52,7 +52,7 @@ bin=${GPU_BUNDLE:-$root/bin}
 summary=$out/summary.txt
 : >"$summary"
 
-budget=${GPU_CHECK_BUDGET:-360} # seconds for the whole run
+budget=${GPU_CHECK_BUDGET:-345} # seconds for the whole run, kills included
 start=$SECONDS
 failed=0
 gpu_ok=1 # cleared when the worker cannot start: the GPU steps are skipped
@@ -206,7 +206,7 @@ fi
 bench() {
 	local name=$1
 	shift
-	"$bin/gradcheck" bench "$@" --runs 2 --format json --out "$out/$name.json"
+	"$bin/gradcheck" bench "$@" --runs 2 --mem 16GiB --format json --out "$out/$name.json"
 }
 export -f bench
 gpustep bench-256 60 bench bench-256 --backend cpu,gpu --sizes 256 --batch 132
