@@ -246,23 +246,33 @@ func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
 	return b.lu("LogDet", luLogDet, a)
 }
 
+// reduce runs a reduction kernel of kernels/reduce.cu on count matrices of
+// size terms: one block per matrix, of a power of two threads, no more than
+// the terms, with a double of shared memory per thread.
+func (b *Backend) reduce(kernel string, count, size int, args ...uint64) (backend.Tensor, error) {
+	threads := 1
+	for threads < min(size, b.lim.Threads) {
+		threads *= 2
+	}
+	threads = min(threads, b.lim.Threads)
+	grid := Dim{min(count, b.lim.Blocks), 1, 1}
+	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
+		return b.launch(kernel, grid, Dim{threads, 1, 1}, threads*8, append([]uint64{out.p()}, args...)...)
+	})
+}
+
 // Trace returns the traces (1×1) of square matrices.
 func (b *Backend) Trace(a backend.Tensor) (backend.Tensor, error) {
 	at := b.get("Trace", a)
 	n := square("Trace", at)
-	count := at.l.Count
-	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
-		return b.launch1D("gc_trace", count, out.p(), at.p(), w(count), w(n))
-	})
+	return b.reduce("gc_trace", at.l.Count, n, at.p(), w(at.l.Count), w(n))
 }
 
 // Sum returns the sums (1×1) of all entries of each matrix.
 func (b *Backend) Sum(a backend.Tensor) (backend.Tensor, error) {
 	at := b.get("Sum", a)
-	count := at.l.Count
-	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
-		return b.launch1D("gc_sum", count, out.p(), at.p(), w(count), w(at.l.Rows*at.l.Cols))
-	})
+	size := at.l.Rows * at.l.Cols
+	return b.reduce("gc_sum", at.l.Count, size, at.p(), w(at.l.Count), w(size))
 }
 
 // Dot returns the Frobenius inner products ⟨x, y⟩ (1×1) of equally shaped x
@@ -271,10 +281,8 @@ func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
 	xt, yt := b.get("Dot", x), b.get("Dot", y)
 	sameShape("Dot", xt, yt)
 	count, rx, ry := broadcast("Dot", xt, yt)
-	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
-		return b.launch1D("gc_dot", count, out.p(), xt.p(), yt.p(),
-			w(count), w(xt.l.Rows*xt.l.Cols), w(rx), w(ry))
-	})
+	size := xt.l.Rows * xt.l.Cols
+	return b.reduce("gc_dot", count, size, xt.p(), yt.p(), w(count), w(size), w(rx), w(ry))
 }
 
 // Diag turns n×1 vectors into n×n diagonal matrices.

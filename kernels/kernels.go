@@ -1,18 +1,20 @@
 // Package kernels holds the CUDA kernels of gradcheck's GPU backend: their
 // CUDA C sources (*.cu, with the shared header gradcheck.cuh) and the PTX
-// that NVRTC made of them (*.ptx, generated for compute_75 with
-// --fmad=false, committed, and embedded here for the CUDA device of package
-// gpu). Package kernels/emu compiles the same sources as host C++, so that
-// the kernels run and are tested on machines without a GPU.
+// that NVRTC made of them (*.ptx, generated for compute_75 with the options
+// of CompileOptions, committed, and embedded here for the CUDA device of
+// package gpu). Package kernels/emu compiles the same sources as host C++,
+// so that the kernels run and are tested on machines without a GPU.
 //
 // Every kernel is extern "C", named gc_*, and takes pointers and 8-byte
-// scalars only. The kernels reproduce the CPU backend's arithmetic operation
-// by operation: they sum in the CPU backend's order, factorize as gonum's
-// Dgetf2 does, and evaluate Exp, Log, Tanh and Pow by transcriptions of Go's
-// package math, never by CUDA's own functions; with --fmad=false no product
-// and sum are fused unless written as fma. The emulation and the GPU
-// therefore compute the same bits, and both the CPU backend's, except for
-// inverses (see package gpu).
+// scalars only. The kernels follow the CPU backend's arithmetic: they
+// factorize as gonum's Dgetf2 does, and evaluate Exp, Log, Tanh and Pow by
+// transcriptions of Go's package math, never by CUDA's own functions. The
+// random-number kernels are built with --fmad=false and draw bit for bit
+// what package philox draws, so that both backends verify the same inputs.
+// The others may fuse a product and a sum on the GPU, and the reductions sum
+// in a tree; their results differ from the CPU backend's by rounding, which
+// package gpu's tests bound. The emulation never fuses (emu.cc), so under it
+// only the reductions' order and the exceptions of package gpu differ.
 package kernels
 
 import (
@@ -28,10 +30,25 @@ import (
 //go:embed *.cu *.cuh
 var Sources embed.FS
 
-// CompileOptions are the NVRTC options the PTX is made with: code for
-// compute capability 7.5, which the driver compiles for any newer GPU, and
-// no contraction of products and sums into fused multiply-adds.
-var CompileOptions = []string{"--gpu-architecture=compute_75", "--fmad=false", "--std=c++17"}
+// exactFiles are the sources whose PTX is made with --fmad=false: the
+// random-number kernels, whose draws must be bit-identical to package
+// philox's on the CPU, so that both backends verify the same inputs. Every
+// other kernel may contract a product and a sum into one fused
+// multiply-add (--fmad=true, NVRTC's default), which is faster and as
+// accurate; their results then differ from the CPU backend's by rounding.
+var exactFiles = map[string]bool{"random.cu": true}
+
+// CompileOptions returns the NVRTC options the PTX of the kernel source
+// file (e.g. "lu.cu") is made with: code for compute capability 7.5, which
+// the driver compiles for any newer GPU, and contraction into fused
+// multiply-adds except in the random-number kernels.
+func CompileOptions(file string) []string {
+	fmad := "--fmad=true"
+	if exactFiles[file] {
+		fmad = "--fmad=false"
+	}
+	return []string{"--gpu-architecture=compute_75", fmad, "--std=c++17"}
+}
 
 // Header is the file every kernel source includes.
 const Header = "gradcheck.cuh"
@@ -42,7 +59,7 @@ const Header = "gradcheck.cuh"
 // stale PTX without NVRTC.
 func SourceHash(file string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%q\n", CompileOptions)
+	fmt.Fprintf(h, "%q\n", CompileOptions(file))
 	for _, name := range []string{Header, file} {
 		data, err := Sources.ReadFile(name)
 		if err != nil {
