@@ -43,6 +43,15 @@ func (b *Backend) run(l backend.Layout, launch func(out *tensor) error) (backend
 	return out, nil
 }
 
+// pow2 returns the largest power of two not above n ≥ 1.
+func pow2(n int) int {
+	p := 1
+	for 2*p <= n {
+		p *= 2
+	}
+	return p
+}
+
 // p returns the device address of t as a kernel parameter.
 func (t *tensor) p() uint64 { return uint64(t.buf.p) }
 
@@ -208,7 +217,7 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 	if mode == luInv {
 		l = at.l
 	}
-	threads := min(b.lim.LUThreads, n)
+	threads := pow2(min(b.lim.LUThreads, n)) // the kernel's trees need a power of two
 	grid := Dim{min(count, math.MaxInt32), 1, 1}
 	block := Dim{threads, 1, 1}
 	shared := (n*n + n + 2*threads) * 8
@@ -250,11 +259,7 @@ func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
 // size terms: one block per matrix, of a power of two threads, no more than
 // the terms, with a double of shared memory per thread.
 func (b *Backend) reduce(kernel string, count, size int, args ...uint64) (backend.Tensor, error) {
-	threads := 1
-	for threads < min(size, b.lim.Threads) {
-		threads *= 2
-	}
-	threads = min(threads, b.lim.Threads)
+	threads := pow2(min(size, b.lim.Threads))
 	grid := Dim{min(count, b.lim.Blocks), 1, 1}
 	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
 		return b.launch(kernel, grid, Dim{threads, 1, 1}, threads*8, append([]uint64{out.p()}, args...)...)

@@ -9,32 +9,31 @@
 
 // lu_factor overwrites the n×n matrix A (row-major) with its LU factors,
 // L\U with L unit lower triangular, recording in piv[j] the row swapped
-// with row j at step j, and returns through *odd whether the permutation
-// is odd. red is scratch of 2·blockDim.x doubles in shared memory. Every
-// thread of the block calls it.
+// with row j at step j. red is scratch of 2·blockDim.x doubles in shared
+// memory, and blockDim.x a power of two. Every thread of the block calls
+// it.
 //
 // The arithmetic is gonum's Dgetf2 (the path lapack64.Getrf takes for
 // n ≤ 64), step for step: the pivot is the first entry of largest
 // magnitude (Idamax: an entry that is NaN is never chosen unless it is the
 // first), rows are swapped whole, the column below the pivot is multiplied
 // by 1/pivot, and the trailing matrix gets a_ik − a_ij·a_jk. Each entry is
-// touched by one thread per step, so the factors are bit-identical to the
-// CPU backend's. (Dgetf2 divides instead of multiplying by the reciprocal
-// when |pivot| < 2^−1022; there, and only there, this kernel divides each
-// entry where Dgetf2 repeats the first division.)
+// touched by one thread per step, so without fused multiply-adds (the
+// emulation) the factors are bit-identical to the CPU backend's; on a GPU
+// the update may be fused. (Dgetf2 divides instead of multiplying by the
+// reciprocal when |pivot| < 2^−1022; there, and only there, this kernel
+// divides each entry where Dgetf2 repeats the first division.)
 __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
-    ll t = threadIdx.x, T = blockDim.x;
+    unsigned t = threadIdx.x, T = blockDim.x;
     for (ll j = 0; j < n; j++) {
         // Each thread scans its rows j+t, j+t+T, … for the first largest
-        // |a_ij|; thread 0 then combines the candidates in index order.
+        // |a_ij| (NaN never), then a tree over the threads keeps the
+        // largest, the lower row on ties.
         double best = -1;
         ll besti = -1;
         for (ll i = j + t; i < n; i += T) {
             double v = f64_abs(A[i * n + j]);
-            if (f64_isnan(v)) {
-                v = -1; // never a pivot, unless first (below)
-            }
-            if (v > best) {
+            if (v > best) { // false for NaN
                 best = v;
                 besti = i;
             }
@@ -42,19 +41,20 @@ __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
         red[t] = best;
         red[T + t] = (double)besti;
         __syncthreads();
-        if (t == 0) {
-            ll p = j;
-            if (!f64_isnan(A[j * n + j])) {
-                double bv = -1;
-                for (ll u = 0; u < T; u++) {
-                    ll i = (ll)red[T + u];
-                    if (i >= 0 && (red[u] > bv || (red[u] == bv && i < p))) {
-                        bv = red[u];
-                        p = i;
-                    }
+        for (unsigned s = T / 2; s > 0; s >>= 1) {
+            if (t < s) {
+                double v = red[t + s];
+                ll i = (ll)red[T + t + s], k = (ll)red[T + t];
+                if (i >= 0 && (k < 0 || v > red[t] || (v == red[t] && i < k))) {
+                    red[t] = v;
+                    red[T + t] = (double)i;
                 }
             }
-            piv[j] = (double)p;
+            __syncthreads();
+        }
+        if (t == 0) {
+            ll p = (ll)red[T];
+            piv[j] = (double)(p >= 0 && !f64_isnan(A[j * n + j]) ? p : j);
         }
         __syncthreads();
         ll p = (ll)piv[j];
@@ -81,10 +81,26 @@ __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
             }
             __syncthreads();
         }
-        ll rest = n - j - 1;
-        for (ll e = t; e < rest * rest; e += T) {
-            ll i = j + 1 + e / rest, c = j + 1 + e % rest;
-            A[i * n + c] = A[i * n + c] - A[i * n + j] * A[j * n + c];
+        // The trailing update, with no division in the loops: where the
+        // trailing matrix is at least as wide as the block, the threads
+        // sweep each row; else they split into T/rest groups of rest
+        // threads, one column each, the groups taking every (T/rest)th row.
+        unsigned rest = (unsigned)(n - j - 1);
+        if (rest >= T) {
+            for (ll i = j + 1; i < n; i++) {
+                double l = A[i * n + j];
+                for (ll c = j + 1 + t; c < n; c += T) {
+                    A[i * n + c] = A[i * n + c] - l * A[j * n + c];
+                }
+            }
+        } else if (rest > 0) {
+            unsigned groups = T / rest, g = t / rest;
+            ll c = j + 1 + (t - g * rest);
+            if (g < groups) {
+                for (ll i = j + 1 + g; i < n; i += groups) {
+                    A[i * n + c] = A[i * n + c] - A[i * n + j] * A[j * n + c];
+                }
+            }
         }
         __syncthreads();
     }
@@ -140,8 +156,8 @@ __device__ void lu_inverse(double *out, const double *A, const double *piv, ll n
 // GC_LU_INV the inverses. Blocks loop over matrices when there are more
 // than gridDim.x.
 //
-// With work null, a matrix is factorized in dynamic shared memory, which
-// must hold n² + n + 2·blockDim.x doubles. Otherwise work holds
+// blockDim.x must be a power of two. With work null, a matrix is factorized
+// in dynamic shared memory, which must hold n² + n + 2·blockDim.x doubles. Otherwise work holds
 // count·(n² + n) doubles of global memory, the factors and pivots of each
 // matrix, and shared memory only 2·blockDim.x.
 //

@@ -143,7 +143,7 @@ func (d *Device) setup(dev cu.Device) error {
 		Threads:    256,
 		Blocks:     32 * attrs[2],
 		Tile:       16,
-		LUThreads:  128,
+		LUThreads:  256,
 	}
 	mods, err := kernels.Modules()
 	if err != nil {
