@@ -14,6 +14,10 @@ const (
 	luInv    = 2
 )
 
+// luScratch is GC_LU_SCRATCH of kernels/lu.cu: the doubles of shared memory
+// that the tiles of the LU kernel's trailing updates take.
+const luScratch = 16*(16+1) + 16*16
+
 // launch runs a kernel and names it, its grid and its block in any error.
 func (b *Backend) launch(kernel string, grid, block Dim, shared int, args ...uint64) error {
 	if err := b.dev.Launch(kernel, grid, block, shared, args...); err != nil {
@@ -220,7 +224,7 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 	threads := pow2(min(b.lim.LUThreads, n)) // the kernel's trees need a power of two
 	grid := Dim{min(count, math.MaxInt32), 1, 1}
 	block := Dim{threads, 1, 1}
-	shared := (n*n + n + 2*threads) * 8
+	shared := (n*n + n + 2*threads + luScratch) * 8
 	var work buffer
 	if shared > b.lim.MaxShared {
 		var err error
@@ -228,7 +232,7 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 			return nil, err
 		}
 		defer b.release(work)
-		shared = 2 * threads * 8
+		shared = (2*threads + luScratch) * 8
 	}
 	return b.run(l, func(out *tensor) error {
 		return b.launch("gc_lu", grid, block, shared,

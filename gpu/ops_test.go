@@ -376,7 +376,7 @@ func TestLU(t *testing.T) {
 	// global-memory variant of the kernel. Sizes above and below the
 	// block's threads take both branches of the trailing update; 31 and
 	// 129 are not multiples of the tree's width.
-	for _, n := range []int{1, 2, 5, 17, 31, 48, 64, 80, 129, 300} {
+	for _, n := range []int{1, 2, 3, 5, 6, 17, 31, 48, 64, 80, 129, 300} {
 		for _, o := range ops {
 			tol, gaussTol := linalg(1e-12), linalg(1e-9)
 			if o.name == "Inv" || n > 64 {
