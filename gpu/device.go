@@ -54,6 +54,9 @@ type Device interface {
 	// those before it, and a copy to the host those of every kernel
 	// before it; a fault of a kernel may be reported by a later call.
 	Launch(kernel string, grid, block Dim, shared int, args ...uint64) error
+	// Sync waits until every kernel launched has finished, and returns a
+	// fault of one of them.
+	Sync() error
 	// Close releases the device; it must not be used afterwards.
 	Close() error
 }

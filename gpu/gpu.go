@@ -71,6 +71,16 @@ func (b *Backend) Device() Device { return b.dev }
 // device. Every operation has a kernel at present, so the list is empty.
 func (*Backend) HostFallbacks() []string { return nil }
 
+// Sync waits until every operation issued so far has finished on the
+// device (launches do not wait for their kernels), so that a timer read
+// next measures them; it returns a fault of one of them.
+func (b *Backend) Sync() error {
+	if err := b.dev.Sync(); err != nil {
+		return fmt.Errorf("gpu: %w", err)
+	}
+	return nil
+}
+
 // Close releases the pooled buffers and the device. Tensors of the backend
 // must not be used afterwards.
 func (b *Backend) Close() error {

@@ -266,6 +266,15 @@ func (d *Device) Launch(kernel string, grid, block gpu.Dim, shared int, args ...
 	})
 }
 
+// Sync waits until every kernel launched has finished.
+func (d *Device) Sync() error {
+	return d.do(func() error {
+		err := d.settled(cu.Synchronize())
+		d.pending = ""
+		return err
+	})
+}
+
 // settled adds to an error of a call that waits for the queued kernels the
 // last kernel launched before it, which may be the one that failed.
 func (d *Device) settled(err error) error {
