@@ -19,14 +19,15 @@
 #   gpu-tests   the GPU backend's tests on GPU 0 against the CPU backend
 #   registry-*  the whole registry on the GPU and on the CPU, and a per-claim
 #               diff of verdicts and numbers (registry-diff.log)
-#   bench-*     gradcheck bench --backend cpu,gpu at n = 256, 1024, 2048,
-#               --runs 2, with a batch of 132 on the GPU (one instance
-#               per SM of an H200) and smaller ones on the CPU, where 132
-#               would not fit the time
+#   bench-*     gradcheck bench --backend cpu,gpu at n = 256 (batch 132),
+#               and at n = 1024, 2048 on each backend apart, --dirs 1: a
+#               batch of 132 on the GPU (one instance per SM of an H200),
+#               16 on the CPU, where 132 would not fit the time; --runs 2,
+#               times per verified instance
 #   torch       torch.autograd.gradcheck on CUDA in float64 beside gradcheck
 #               on the GPU (bench/peers_torch.py): fast mode at equal
-#               evaluations, slow mode at n = 16, 32 (needs python3 with
-#               torch)
+#               evaluations at n = 1024, slow mode at n = 16, 32 (needs
+#               python3 with torch)
 #   memcheck,   compute-sanitizer on the kernel tests (when it exists)
 #   racecheck
 #
@@ -217,13 +218,13 @@ bench() {
 }
 export -f bench
 gpustep bench-256 60 bench bench-256 --backend cpu,gpu --sizes 256 --batch 132
-gpustep bench-1024-gpu 50 bench bench-1024-gpu --backend gpu --sizes 1024 --batch 132
+gpustep bench-1024-gpu 50 bench bench-1024-gpu --backend gpu --sizes 1024 --batch 132 --dirs 1
 step bench-1024-cpu 40 bench bench-1024-cpu --backend cpu --sizes 1024 --batch 16 --dirs 1
 
 # --- torch ------------------------------------------------------------------
 if timeout 10 python3 -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' 2>/dev/null; then
-	gpustep torch 60 python3 "$root/bench/peers_torch.py" --device cuda --backend gpu \
-		--gradcheck "$bin/gradcheck" --full-sizes 16,32 --single-sizes 256,1024 --min-time 0.3 \
+	gpustep torch 75 python3 "$root/bench/peers_torch.py" --device cuda --backend gpu \
+		--gradcheck "$bin/gradcheck" --full-sizes 16,32 --single-sizes 1024 --min-time 0.3 \
 		--json "$out/torch.json"
 else
 	note torch SKIP 0 "no python3 with torch"
