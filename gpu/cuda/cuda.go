@@ -74,7 +74,7 @@ type Timing struct {
 func Count() (int, error) {
 	n, err := cu.NumDevices()
 	if err != nil {
-		return 0, fmt.Errorf("cuda: counting devices: %w", err)
+		return 0, fmt.Errorf("cuda: counting devices: %w", named(err))
 	}
 	return n, nil
 }
@@ -87,7 +87,7 @@ func New(ordinal int) (*Device, error) {
 	ready := make(chan error)
 	go d.serve(ordinal, ready)
 	if err := <-ready; err != nil {
-		return nil, fmt.Errorf("cuda: device %d: %w", ordinal, err)
+		return nil, fmt.Errorf("cuda: device %d: %w", ordinal, named(err))
 	}
 	return d, nil
 }
@@ -262,7 +262,7 @@ func (d *Device) Launch(kernel string, grid, block gpu.Dim, shared int, args ...
 		}
 		err := cu.Synchronize()
 		d.pending = ""
-		return err
+		return named(err)
 	})
 }
 
@@ -278,6 +278,7 @@ func (d *Device) Sync() error {
 // settled adds to an error of a call that waits for the queued kernels the
 // last kernel launched before it, which may be the one that failed.
 func (d *Device) settled(err error) error {
+	err = named(err)
 	if err == nil || d.pending == "" {
 		return err
 	}

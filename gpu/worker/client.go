@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -53,26 +54,26 @@ func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	var words output
+	var said, logged output // the worker's stdout and stderr
 	if cmd.Stderr == nil {
-		cmd.Stderr = &words
+		cmd.Stderr = &logged
 	} else {
-		cmd.Stderr = io.MultiWriter(cmd.Stderr, &words)
+		cmd.Stderr = io.MultiWriter(cmd.Stderr, &logged)
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("worker: starting %s: %w", cmd.Path, err)
 	}
-	out := io.TeeReader(stdout, &words)
+	out := io.TeeReader(stdout, &said)
 	c := &Client{cmd: cmd, stdin: stdin, enc: json.NewEncoder(stdin),
 		dec: json.NewDecoder(bufio.NewReader(out))}
 	hello := make(chan error, 1)
 	go func() { hello <- c.dec.Decode(&c.Hello) }()
-	said := false // whether the worker's words explain the failure
+	quote := false // whether the worker's words explain the failure
 	select {
 	case err = <-hello:
-		said = err != nil
+		quote = err != nil
 	case <-ctx.Done():
-		err, said = ctx.Err(), true
+		err, quote = ctx.Err(), true
 	}
 	if err == nil && c.Hello.Protocol != Protocol {
 		err = fmt.Errorf("protocol %d, want %d", c.Hello.Protocol, Protocol)
@@ -81,7 +82,7 @@ func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 		return c, nil
 	}
 	exited := false
-	if ctx.Err() == nil && said {
+	if ctx.Err() == nil && quote {
 		// The worker wrote something other than hello, or nothing: let it
 		// finish, briefly, before it is stopped.
 		drained := make(chan struct{})
@@ -102,10 +103,30 @@ func Start(ctx context.Context, cmd *exec.Cmd) (*Client, error) {
 	} else if exited {
 		err = errors.New("worker exited")
 	}
-	if text := words.String(); said && text != "" {
+	text := strings.Trim(said.String()+" | "+logged.String(), " |")
+	if quote && text != "" {
+		text = unknownCode.ReplaceAllStringFunc(text, func(s string) string {
+			if name, ok := initErrors[unknownCode.FindStringSubmatch(s)[1]]; ok {
+				return s + " (" + name + ")"
+			}
+			return s
+		})
 		err = fmt.Errorf("%w; it said: %s", err, text)
 	}
 	return nil, fmt.Errorf("worker: %s did not start: %w", cmd.Path, err)
+}
+
+// unknownCode matches how gorgonia.org/cu v0.9.6, whose package init
+// reports a failure of cuInit before any code of the worker runs, prints
+// the error codes of newer drivers.
+var unknownCode = regexp.MustCompile(`UnknownErrorCode:(\d+)`)
+
+// initErrors names the codes of cuInit's failures that cu cannot name.
+var initErrors = map[string]string{
+	"34":  "CUDA_ERROR_STUB_LIBRARY: the libcuda.so.1 found is the toolkit's stub, not the driver's",
+	"46":  "CUDA_ERROR_DEVICE_UNAVAILABLE: the GPU is busy or unavailable",
+	"803": "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH: the driver's library and kernel module differ in version",
+	"804": "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE: the forward-compatibility driver does not support this GPU",
 }
 
 // startDrain bounds the wait for the rest of the output of a worker that did
