@@ -18,7 +18,7 @@ TAGS :=
 LINALG := gonum, pure Go (install libopenblas-dev for OpenBLAS)
 endif
 
-.PHONY: run test build vet staticcheck fmt-check fuzz clean linalg test-openblas bench bench-peers cuda-check gpu ptx
+.PHONY: run test build vet staticcheck fmt-check fuzz clean linalg test-openblas bench bench-peers cuda-check gpu gpu-bundle ptx
 
 ## build: the gradcheck binary (CPU backend; never imports CUDA)
 build:
@@ -31,11 +31,13 @@ run: build
 
 ## test: formatting, vet and every test on the pure-Go path (the GPU
 ## backend under kernel emulation included), then the tests of the OpenBLAS
-## path and the compile checks of the CUDA build; fails on any failure
+## path, the compile checks of the CUDA build, and that
+## scripts/gpu-check.sh fails at once without a GPU; fails on any failure
 test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
 	$(MAKE) test-openblas
 	$(MAKE) cuda-check
+	scripts/gpu-check_test.sh
 
 vet:
 	$(GO) vet ./...
@@ -91,6 +93,12 @@ cuda-check:
 ## gpu: the GPU worker bin/gradcheck-cuda, started by --backend gpu|auto
 gpu:
 	eval "$$(scripts/cuda-headers.sh)" && $(GO) build -tags cuda -o bin/gradcheck-cuda ./cmd/gradcheck
+
+## gpu-bundle: what scripts/gpu-check.sh needs on a GPU machine without Go
+## (bin/gradcheck, bin/gradcheck-cuda, bin/gpu.test), each checked to need
+## only the driver's libcuda.so.1 and glibc (readelf); see the script
+gpu-bundle:
+	scripts/gpu-bundle.sh
 
 ## ptx: regenerate kernels/*.ptx from kernels/*.cu with NVRTC
 ptx:

@@ -116,6 +116,18 @@ func wellConditioned(b backend.Backend, count, n int) (backend.Tensor, error) {
 	return b.Elementwise(backend.Add, sg, eye)
 }
 
+// syncer is a backend whose operations may return before they finish (the
+// GPU's), and its Sync waits for them.
+type syncer interface{ Sync() error }
+
+// waitFor waits for b's operations to finish, where they may not have.
+func waitFor(b backend.Backend) error {
+	if s, ok := b.(syncer); ok {
+		return s.Sync()
+	}
+	return nil
+}
+
 // bestRate calls f, which applies op to operands, once untimed, then
 // repeatedly for at least minTime, and returns the best rate of one call in
 // GFLOP/s.
@@ -123,6 +135,9 @@ func bestRate(ctx context.Context, b backend.Backend, minTime time.Duration, op 
 	call := func() (float64, error) {
 		start := time.Now()
 		t, err := f()
+		if err == nil {
+			err = waitFor(b)
+		}
 		elapsed := time.Since(start).Seconds()
 		if err != nil {
 			return 0, err

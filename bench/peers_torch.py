@@ -25,7 +25,9 @@ generation, report, and the first touch of all the memory it uses
 included), and "in-process", the fastest of several gradcheck.Verify calls in
 one process (`gradcheck bench --runs 5`, 2 above n = 256), warm like the torch side
 but with input generation included; each is divided by the batch of
-instances. Prints one table and, with --json, writes the rows.
+instances. Prints one table and, with --json, writes the rows. With --device cuda
+--backend gpu both sides run on the GPU (scripts/gpu-check.sh); torch's
+calls return a Python bool, so each timed call ends synchronized.
 """
 
 import argparse
@@ -94,12 +96,12 @@ def time_torch(name, n, fast, calls, min_time, gen):
 SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}
 
 
-def time_cli(binary, name, n, mode, dirs, batch):
+def time_cli(binary, backend, name, n, mode, dirs, batch):
     """Seconds per verified instance and the verdict of a gradcheck run
     process; the time is None and the verdict says why when gradcheck itself
     failed (exit status 2 or 3)."""
     sizes = ",".join(f"{s}={n}" for s in SIZE_SYMBOLS.get(name, "n"))
-    cmd = [binary, "run", name, "--backend", "cpu", "--size", sizes,
+    cmd = [binary, "run", name, "--backend", backend, "--size", sizes,
            "--mode", mode, "--dirs", str(dirs), "--batch", str(batch),
            "--format", "json", "--progress", "never"]
     t = time.perf_counter()
@@ -111,14 +113,14 @@ def time_cli(binary, name, n, mode, dirs, batch):
     return dt / batch, json.loads(out.stdout)["results"][0]["verdict"]
 
 
-def time_inprocess(binary, name, n, mode, dirs, batch):
+def time_inprocess(binary, backend, name, n, mode, dirs, batch):
     """Seconds per verified instance and the verdict of the fastest of
     several verifications in one process (gradcheck bench: 5 up to n = 256,
     where one takes milliseconds, else 2); None and the reason when
     gradcheck itself failed."""
     runs = 5 if n <= 256 else 2
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        cmd = [binary, "bench", name, "--backend", "cpu", "--sizes", str(n), "--mode", mode,
+        cmd = [binary, "bench", name, "--backend", backend, "--sizes", str(n), "--mode", mode,
                "--dirs", str(dirs), "--batch", str(batch), "--runs", str(runs), "--format", "json", "--out", f.name]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode not in (0, 1):
@@ -131,6 +133,8 @@ def time_inprocess(binary, name, n, mode, dirs, batch):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--gradcheck", default="bin/gradcheck")
+    p.add_argument("--backend", default="cpu", help="gradcheck's backend: cpu or gpu")
+    p.add_argument("--device", default="cpu", help="torch's device: cpu or cuda")
     p.add_argument("--claims", default="diff-product,tr-axb,det,logdet-spd,diff-inv")
     p.add_argument("--full-sizes", default="8,16,32")
     p.add_argument("--single-sizes", default="256,512,1024")
@@ -140,11 +144,13 @@ def main():
     p.add_argument("--json")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(1)
+    torch.set_default_device(args.device)
+    gen = torch.Generator(device=args.device).manual_seed(1)
 
     sizes = lambda s: [int(v) for v in s.split(",")] if s else []
     plan = [("full", n) for n in sizes(args.full_sizes)] + [("single", n) for n in sizes(args.single_sizes)]
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; gradcheck batch {args.batch}; "
+    where = torch.cuda.get_device_name(0) if args.device == "cuda" else f"{torch.get_num_threads()} threads"
+    print(f"torch {torch.__version__} on {where}; gradcheck on {args.backend}, batch {args.batch}; "
           f"load {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{'check':7} {'claim':13} {'n':>5} {'evals t/g':>11} {'torch':>10} {'gc cli':>10} {'ratio':>7} "
           f"{'gc in-proc':>10} {'ratio':>7}  verdicts torch, cli, in-process  (seconds per verified instance)")
@@ -158,8 +164,8 @@ def main():
             else:
                 t_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
                 mode, dirs, evals = "directional", 1, (4, 4)
-            t_cli, v_cli = time_cli(args.gradcheck, name, n, mode, dirs, args.batch)
-            t_in, v_in = time_inprocess(args.gradcheck, name, n, mode, dirs, args.batch)
+            t_cli, v_cli = time_cli(args.gradcheck, args.backend, name, n, mode, dirs, args.batch)
+            t_in, v_in = time_inprocess(args.gradcheck, args.backend, name, n, mode, dirs, args.batch)
             row = dict(check=check, claim=name, n=n, torch_evals=evals[0], gradcheck_evals=evals[1],
                        torch_seconds=t_torch, torch_instances=reps, torch_pass=bool(ok),
                        cli_seconds=t_cli, cli_verdict=v_cli, cli_ratio=t_torch / t_cli if t_cli else None,
@@ -171,7 +177,8 @@ def main():
                   f"{'pass' if ok else 'FAIL'}, {v_cli}, {v_in}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(torch=torch.__version__, threads=torch.get_num_threads(), batch=args.batch, rows=rows),
+            json.dump(dict(torch=torch.__version__, device=where, backend=args.backend,
+                           threads=torch.get_num_threads(), batch=args.batch, rows=rows),
                       f, indent=2)
 
 

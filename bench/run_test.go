@@ -187,3 +187,32 @@ func TestSlope(t *testing.T) {
 		t.Errorf("fit %+v", f)
 	}
 }
+
+// lagging is a backend whose operations finish only at Sync, as the GPU
+// backend's kernels run after their launch returns: each Sync takes delay.
+type lagging struct {
+	backend.Backend
+	delay time.Duration
+	syncs int
+}
+
+func (l *lagging) Sync() error {
+	l.syncs++
+	time.Sleep(l.delay)
+	return nil
+}
+
+// TestPeakWaits checks that Peak times an operation until it has finished
+// on a backend that can say so: every timed call waits at Sync, and the
+// rates count the time waited.
+func TestPeakWaits(t *testing.T) {
+	b := &lagging{Backend: cpu.New(), delay: 20 * time.Millisecond}
+	p, err := Peak(context.Background(), b, PeakConfig{Sizes: []int{8}, Count: 1, MinTime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each call: 2·8³ flops (MatMul) or 2·8³/3 (LU) in at least 20 ms.
+	if b.syncs < 4 || p.DGEMM > 1024/0.02/1e9 || p.LU > 1024/3/0.02/1e9 {
+		t.Errorf("%d syncs, DGEMM %g GFLOP/s, LU %g GFLOP/s: the time of Sync is not counted", b.syncs, p.DGEMM, p.LU)
+	}
+}

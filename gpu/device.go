@@ -49,9 +49,14 @@ type Device interface {
 	// CopyOut copies len(dst) values from device memory at src to dst.
 	CopyOut(dst []float64, src Ptr) error
 	// Launch runs a kernel on a grid of blocks with shared bytes of dynamic
-	// shared memory per block, and returns once it has finished (so that
-	// an error is the launch's own).
+	// shared memory per block. It may return before the kernel finishes:
+	// launches and copies run in order, so a kernel sees the results of
+	// those before it, and a copy to the host those of every kernel
+	// before it; a fault of a kernel may be reported by a later call.
 	Launch(kernel string, grid, block Dim, shared int, args ...uint64) error
+	// Sync waits until every kernel launched has finished, and returns a
+	// fault of one of them.
+	Sync() error
 	// Close releases the device; it must not be used afterwards.
 	Close() error
 }

@@ -5,15 +5,20 @@
 // emulation of the kernels (package kernels/emu), so the same launch code
 // is tested without a GPU.
 //
-// The kernels reproduce the CPU backend's arithmetic operation by operation
-// (the order of every sum, gonum's Dgemm and Dgetf2 steps, Go's math
-// functions), so that on amd64 both backends compute bit-identical results,
-// and the verifier identical Results. The exceptions differ by rounding:
-// Inv, whose substitutions differ from LAPACK's Dgetri; Det, LogDet and Inv
-// above 64×64, where gonum switches to a blocked factorization; and a CPU
-// backend built with OpenBLAS. One more differs by more: Log (and Pow) of a
-// subnormal number, where Go's amd64 assembly is wrong (golang/go#56600)
-// and the kernels are not. See package kernels.
+// Both backends draw bit-identical inputs (package philox). The kernels
+// follow the CPU backend's arithmetic (gonum's Dgemm and Dgetf2 steps, Go's
+// math functions), so that under emulation, which fuses no multiply-add,
+// most operations give bit-identical results on amd64. The exceptions
+// differ by rounding: Sum, Dot and Trace, which add in a tree; Inv, whose
+// substitutions differ from LAPACK's Dgetri; Det, LogDet and Inv above
+// 64×64, where gonum switches to its own blocked factorization; a CPU
+// backend built with OpenBLAS; and on a GPU every kernel but the
+// random-number ones, which may fuse products and sums. One more differs by
+// more: Log (and Pow) of a subnormal number, where Go's amd64 assembly is
+// wrong (golang/go#56600) and the kernels are not. See package kernels.
+//
+// Launches do not wait for their kernels; a fault shows at a later call
+// unless GRADCHECK_GPU_SYNC=1 (package gpu/cuda).
 //
 // Every launch is checked, and its error names the kernel and its grid.
 // Freed device memory is kept for reuse by tensors of the same size.

@@ -57,6 +57,16 @@ func (b *Backend) FreeMemory() (int64, error) {
 	return 0, fmt.Errorf("gpu: device %s does not report its free memory", b.dev.Name())
 }
 
+// Sync waits until every operation issued so far has finished on the
+// device (launches do not wait for their kernels), so that a timer read
+// next measures them; it returns a fault of one of them.
+func (b *Backend) Sync() error {
+	if err := b.dev.Sync(); err != nil {
+		return fmt.Errorf("gpu: %w", err)
+	}
+	return nil
+}
+
 // Close releases the pooled buffers and the device. Tensors of the backend
 // must not be used afterwards.
 func (b *Backend) Close() error {

@@ -14,6 +14,10 @@ const (
 	luInv    = 2
 )
 
+// luScratch is GC_LU_SCRATCH of kernels/lu.cu: the doubles of shared memory
+// that the tiles of the LU kernel's trailing updates take.
+const luScratch = 16*(16+1) + 16*16
+
 // launch runs a kernel and names it, its grid and its block in any error.
 func (b *Backend) launch(kernel string, grid, block Dim, shared int, args ...uint64) error {
 	if err := b.dev.Launch(kernel, grid, block, shared, args...); err != nil {
@@ -41,6 +45,15 @@ func (b *Backend) run(l backend.Layout, launch func(out *tensor) error) (backend
 		return nil, err
 	}
 	return out, nil
+}
+
+// pow2 returns the largest power of two not above n ≥ 1.
+func pow2(n int) int {
+	p := 1
+	for 2*p <= n {
+		p *= 2
+	}
+	return p
 }
 
 // p returns the device address of t as a kernel parameter.
@@ -190,10 +203,10 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 	if mode == luInv {
 		l = at.l
 	}
-	threads := min(b.lim.LUThreads, n)
+	threads := pow2(min(b.lim.LUThreads, n)) // the kernel's trees need a power of two
 	grid := Dim{min(count, math.MaxInt32), 1, 1}
 	block := Dim{threads, 1, 1}
-	shared := (n*n + n + 2*threads) * 8
+	shared := (n*n + n + 2*threads + luScratch) * 8
 	var work buffer
 	if shared > b.lim.MaxShared {
 		var err error
@@ -201,7 +214,7 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 			return nil, err
 		}
 		defer b.release(work)
-		shared = 2 * threads * 8
+		shared = (2*threads + luScratch) * 8
 	}
 	return b.run(l, func(out *tensor) error {
 		return b.launch("gc_lu", grid, block, shared,
@@ -228,23 +241,29 @@ func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
 	return b.lu("LogDet", luLogDet, a)
 }
 
+// reduce runs a reduction kernel of kernels/reduce.cu on count matrices of
+// size terms: one block per matrix, of a power of two threads, no more than
+// the terms, with a double of shared memory per thread.
+func (b *Backend) reduce(kernel string, count, size int, args ...uint64) (backend.Tensor, error) {
+	threads := pow2(min(size, b.lim.Threads))
+	grid := Dim{min(count, b.lim.Blocks), 1, 1}
+	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
+		return b.launch(kernel, grid, Dim{threads, 1, 1}, threads*8, append([]uint64{out.p()}, args...)...)
+	})
+}
+
 // Trace returns the traces (1×1) of square matrices.
 func (b *Backend) Trace(a backend.Tensor) (backend.Tensor, error) {
 	at := b.get("Trace", a)
 	n := square("Trace", at)
-	count := at.l.Count
-	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
-		return b.launch1D("gc_trace", count, out.p(), at.p(), w(count), w(n))
-	})
+	return b.reduce("gc_trace", at.l.Count, n, at.p(), w(at.l.Count), w(n))
 }
 
 // Sum returns the sums (1×1) of all entries of each matrix.
 func (b *Backend) Sum(a backend.Tensor) (backend.Tensor, error) {
 	at := b.get("Sum", a)
-	count := at.l.Count
-	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
-		return b.launch1D("gc_sum", count, out.p(), at.p(), w(count), w(at.l.Rows*at.l.Cols))
-	})
+	size := at.l.Rows * at.l.Cols
+	return b.reduce("gc_sum", at.l.Count, size, at.p(), w(at.l.Count), w(size))
 }
 
 // Dot returns the Frobenius inner products ⟨x, y⟩ (1×1) of equally shaped x
@@ -253,10 +272,8 @@ func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
 	xt, yt := b.get("Dot", x), b.get("Dot", y)
 	sameShape("Dot", xt, yt)
 	count, rx, ry := broadcast("Dot", xt, yt)
-	return b.run(backend.Layout{Count: count, Rows: 1, Cols: 1}, func(out *tensor) error {
-		return b.launch1D("gc_dot", count, out.p(), xt.p(), yt.p(),
-			w(count), w(xt.l.Rows*xt.l.Cols), w(rx), w(ry))
-	})
+	size := xt.l.Rows * xt.l.Cols
+	return b.reduce("gc_dot", count, size, xt.p(), yt.p(), w(count), w(size), w(rx), w(ry))
 }
 
 // Diag turns n×1 vectors into n×n diagonal matrices.

@@ -1,11 +1,13 @@
 // gradcheck.cuh: what every kernel source of gradcheck includes.
 //
-// The kernels compile in two ways: to PTX with NVRTC (--fmad=false, see
-// DESIGN.md, "GPU"), and as host C++ against the emulation header
-// emu/cuda_emu.h, for tests on machines without a GPU. This header hides the
+// The kernels compile in two ways: to PTX with NVRTC (kernels.CompileOptions:
+// --fmad=false for the random-number kernels only, see DESIGN.md, "GPU"),
+// and as host C++ against the emulation header emu/cuda_emu.h, without
+// contraction, for tests on machines without a GPU. This header hides the
 // few differences behind macros, and holds the device arithmetic that must
-// give the same bits in both builds and in Go: the Philox generator of
-// package philox, and transcriptions of Go's math.Exp, math.Log, math.Tanh
+// give the same bits in both builds and in Go (Philox always; the others
+// where no product and sum are fused): the Philox generator of package
+// philox, and transcriptions of Go's math.Exp, math.Log, math.Tanh
 // and math.Pow. They use only +, -, *, / and sqrt (correctly rounded on the
 // GPU and the host), explicit fma where Go's code fuses, integer operations
 // and bit reinterpretation; CUDA's own exp/log/pow are never called, since

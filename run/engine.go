@@ -84,7 +84,7 @@ func (w *Worker) Slots() int { return 1 }
 // Start starts the worker process; Verify starts it when it is not
 // running. What the worker writes to stderr is held back
 // until it has started, so that a worker that cannot start (no driver, no
-// device) is reported in one line that quotes its last words.
+// device) is reported in one line, which quotes its words (worker.Start).
 func (w *Worker) Start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, workerStartTimeout)
 	defer cancel()
@@ -97,9 +97,6 @@ func (w *Worker) Start(ctx context.Context) error {
 	cmd.Stderr = log
 	c, err := worker.Start(ctx, cmd)
 	if err != nil {
-		if last := log.lastLine(); last != "" {
-			err = fmt.Errorf("%w: %s", err, last)
-		}
 		return err
 	}
 	log.forward(w.Stderr)
@@ -130,14 +127,6 @@ func (l *startLog) forward(out io.Writer) {
 	defer l.mu.Unlock()
 	out.Write(l.buf.Bytes())
 	l.out = out
-}
-
-// lastLine returns the last non-empty line kept.
-func (l *startLog) lastLine() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(l.buf.String()), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // Verify sends rc's claim with settings s to the worker, which resolves it

@@ -15,8 +15,9 @@
 # binaries link; they run where the NVIDIA driver is installed.
 #
 # The non-free component is added to apt's sources (a file of its own,
-# /etc/apt/sources.list.d/gradcheck-non-free.sources) when no source has it;
-# that, and apt-get update, need root. Set CUDA_CACHE to choose the cache
+# /etc/apt/sources.list.d/gradcheck-non-free.sources) when no source has it,
+# on the mirror (and keyring) of the machine's existing source of the
+# release; that, and apt-get update, need root. Set CUDA_CACHE to choose the cache
 # directory. Running the script again only prints the environment.
 set -euo pipefail
 
@@ -42,17 +43,49 @@ fi
 
 log() { echo "cuda-headers.sh: $*" >&2; }
 
+# mirror prints the URI and keyring of the first apt source of the
+# release's main suite (deb822 *.sources or one-line *.list files), so that
+# the non-free component is fetched from the mirror the machine already uses.
+mirror() {
+	awk -v suite="$VERSION_CODENAME" '
+		function flush() {
+			if (types ~ /(^|[[:space:]])deb([[:space:]]|$)/ && (" " suites " ") ~ (" " suite " ") && uri != "" && !found) {
+				print uri, (key == "" ? "-" : key); found = 1
+			}
+			types = suites = uri = key = ""
+		}
+		FNR == 1 { flush() }
+		/^[[:space:]]*$/ { flush(); next }
+		/^Types:/ { sub(/^Types:[[:space:]]*/, ""); types = $0 }
+		/^Suites:/ { sub(/^Suites:[[:space:]]*/, ""); suites = $0 }
+		/^URIs:/ { uri = $2 }
+		/^Signed-By:/ { key = $2 }
+		/^deb[[:space:]]/ {
+			line = $0; k = ""
+			if (match(line, /signed-by=[^] ]+/)) { k = substr(line, RSTART + 10, RLENGTH - 10) }
+			gsub(/\[[^]]*\]/, "", line); split(line, f, /[[:space:]]+/)
+			if (f[3] == suite && !found) { print f[2], (k == "" ? "-" : k); found = 1 }
+		}
+		END { flush() }
+	' "$@" 2>/dev/null
+}
+
 # The non-free component, if no source has it yet.
 if ! grep -rqsE '^[[:space:]]*(Components:.*[[:space:]]non-free([[:space:]]|$)|deb[[:space:]].*[[:space:]]non-free([[:space:]]|$))' \
 	/etc/apt/sources.list /etc/apt/sources.list.d/; then
-	log "adding the non-free component to apt's sources"
-	cat >/etc/apt/sources.list.d/gradcheck-non-free.sources <<-EOF
-		Types: deb
-		URIs: http://deb.debian.org/debian
-		Suites: bookworm bookworm-updates
-		Components: non-free
-		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-	EOF
+	read -r uri key < <(mirror $(ls /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null) || true) || true
+	if [ -z "${uri:-}" ]; then
+		log "no apt source of $VERSION_CODENAME found to add the non-free component to"
+		exit 1
+	fi
+	log "adding the non-free component of $uri to apt's sources"
+	{
+		echo "Types: deb"
+		echo "URIs: $uri"
+		echo "Suites: $VERSION_CODENAME $VERSION_CODENAME-updates"
+		echo "Components: non-free"
+		[ "$key" = - ] || echo "Signed-By: $key"
+	} >/etc/apt/sources.list.d/gradcheck-non-free.sources
 	apt-get update -qq >&2
 fi
 

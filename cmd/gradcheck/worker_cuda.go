@@ -4,7 +4,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/gpu"
@@ -33,7 +35,9 @@ func init() {
 func workerCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("worker", e.stderr)
 	device := 0
+	verbose := false
 	fs.Var(intValue{&device, 0}, "device", "the GPU to verify on (CUDA ordinal)")
+	fs.BoolVar(&verbose, "verbose", false, "say on stderr how long the CUDA context and the PTX JIT compilation took")
 	if done, err := parseFlags(e, fs, args, workerHelp, ""); done || err != nil {
 		return err
 	}
@@ -48,6 +52,11 @@ func workerCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &exitError{code: exitInternal, msg: oneLine(err.Error())}
 	}
+	if verbose {
+		t := dev.Timing()
+		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d): context %v, PTX JIT of %d modules (%d kernels) %v\n",
+			dev.Name(), device, count, t.Context.Round(time.Millisecond), t.Modules, t.Kernels, t.JIT.Round(time.Millisecond))
+	}
 	b := gpu.New(dev)
 	defer b.Close()
 	if err := worker.Serve(ctx, os.Stdin, e.stdout, b, count); err != nil {
@@ -61,6 +70,9 @@ const workerHelp = `Usage: gradcheck-cuda worker [--device N]
 Serve verification requests (JSON lines, package gpu/worker) read on stdin
 on GPU N, answering on stdout, until stdin closes. 'gradcheck --backend gpu'
 starts one per visible GPU; there is no need to run it by hand.
+
+With --verbose it says on stderr how long creating the CUDA context and
+loading the kernels (the driver JIT-compiles their PTX) took.
 
 Example:
   gradcheck-cuda worker --device 1

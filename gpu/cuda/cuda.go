@@ -5,8 +5,10 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gradcheck/gradcheck/gpu"
@@ -18,12 +20,21 @@ import (
 //
 // A CUDA context belongs to the OS thread on which it is current, so every
 // driver call runs on one goroutine locked to one thread, which owns the
-// context; the methods hand their work to it and wait. Launch synchronizes
-// with the device, so that a fault is reported by the launch that caused
-// it, naming its kernel.
+// context; the methods hand their work to it and wait. Launch returns once
+// the kernel is queued: kernels run in order on the context's stream while
+// the host goes on, and the next copy to the host waits for them. A fault
+// of a kernel is then reported by a later call, naming the last kernel
+// launched; with GRADCHECK_GPU_SYNC=1 in the environment every launch
+// waits for its kernel, so that a fault is reported by the launch that
+// caused it (for debugging, and in scripts/gpu-check.sh's tests).
 type Device struct {
-	name string
-	lim  gpu.Limits
+	name   string
+	lim    gpu.Limits
+	sync   bool
+	timing Timing
+	// pending names the last kernel launched since the device was last
+	// known idle; used on the context's goroutine only.
+	pending string
 	// funcs maps kernel names to their functions; written before the
 	// device is returned, read-only after.
 	funcs map[string]cu.Function
@@ -38,12 +49,25 @@ type Device struct {
 
 var _ gpu.Device = (*Device)(nil)
 
+// SyncEnv is the environment variable that, set to 1, makes every launch
+// wait for its kernel.
+const SyncEnv = "GRADCHECK_GPU_SYNC"
+
+// Timing is how long the device took to start.
+type Timing struct {
+	// Context is the creation of the CUDA context, and JIT the loading of
+	// the PTX modules, which the driver compiles for the GPU at hand.
+	Context, JIT time.Duration
+	// Modules and Kernels count what was loaded.
+	Modules, Kernels int
+}
+
 // Count returns the number of GPUs this process can see (as
 // CUDA_VISIBLE_DEVICES leaves them).
 func Count() (int, error) {
 	n, err := cu.NumDevices()
 	if err != nil {
-		return 0, fmt.Errorf("cuda: counting devices: %w", err)
+		return 0, fmt.Errorf("cuda: counting devices: %w", named(err))
 	}
 	return n, nil
 }
@@ -51,11 +75,12 @@ func Count() (int, error) {
 // New creates a context on the GPU with the given ordinal and loads the
 // kernels into it.
 func New(ordinal int) (*Device, error) {
-	d := &Device{funcs: map[string]cu.Function{}, work: make(chan func()), closed: make(chan struct{})}
+	d := &Device{funcs: map[string]cu.Function{}, work: make(chan func()), closed: make(chan struct{}),
+		sync: os.Getenv(SyncEnv) == "1"}
 	ready := make(chan error)
 	go d.serve(ordinal, ready)
 	if err := <-ready; err != nil {
-		return nil, fmt.Errorf("cuda: device %d: %w", ordinal, err)
+		return nil, fmt.Errorf("cuda: device %d: %w", ordinal, named(err))
 	}
 	return d, nil
 }
@@ -67,6 +92,7 @@ func (d *Device) serve(ordinal int, ready chan<- error) {
 	// The thread stays locked for the goroutine's life and ends with it,
 	// taking the context's thread state along.
 	runtime.LockOSThread()
+	t0 := time.Now()
 	dev, err := cu.GetDevice(ordinal)
 	if err != nil {
 		ready <- err
@@ -77,6 +103,7 @@ func (d *Device) serve(ordinal int, ready chan<- error) {
 		ready <- err
 		return
 	}
+	d.timing.Context = time.Since(t0)
 	if err := d.setup(dev); err != nil {
 		ready <- errors.Join(err, ctx.Destroy())
 		return
@@ -109,12 +136,15 @@ func (d *Device) setup(dev cu.Device) error {
 		Threads:    256,
 		Blocks:     32 * attrs[2],
 		Tile:       16,
-		LUThreads:  128,
+		LUThreads:  256,
 	}
 	mods, err := kernels.Modules()
 	if err != nil {
 		return err
 	}
+	t0 := time.Now()
+	defer func() { d.timing.JIT = time.Since(t0) }()
+	d.timing.Modules = len(mods)
 	for _, m := range mods {
 		mod, err := cu.LoadData(m.PTX)
 		if err != nil {
@@ -126,6 +156,7 @@ func (d *Device) setup(dev cu.Device) error {
 				return fmt.Errorf("%s: kernel %s: %w", m.Name, k.Name, err)
 			}
 			d.funcs[k.Name] = fn
+			d.timing.Kernels++
 		}
 	}
 	return nil
@@ -153,10 +184,13 @@ func (d *Device) FreeMemory() (int64, error) {
 	var free int64
 	err := d.do(func() (err error) {
 		free, _, err = cu.MemInfo()
-		return err
+		return d.settled(err)
 	})
 	return free, err
 }
+
+// Timing returns how long the device took to start.
+func (d *Device) Timing() Timing { return d.timing }
 
 // Limits returns the GPU's launch limits and the launch shapes for it.
 func (d *Device) Limits() gpu.Limits { return d.lim }
@@ -166,14 +200,14 @@ func (d *Device) Alloc(n int) (gpu.Ptr, error) {
 	var p cu.DevicePtr
 	err := d.do(func() (err error) {
 		p, err = cu.MemAlloc(int64(max(n, 1)) * 8)
-		return err
+		return d.settled(err)
 	})
 	return gpu.Ptr(p), err
 }
 
 // Free releases memory from Alloc.
 func (d *Device) Free(p gpu.Ptr) error {
-	return d.do(func() error { return cu.MemFree(cu.DevicePtr(p)) })
+	return d.do(func() error { return d.settled(cu.MemFree(cu.DevicePtr(p))) })
 }
 
 // CopyIn copies src to device memory at dst.
@@ -182,7 +216,7 @@ func (d *Device) CopyIn(dst gpu.Ptr, src []float64) error {
 		return nil
 	}
 	return d.do(func() error {
-		return cu.MemcpyHtoD(cu.DevicePtr(dst), unsafe.Pointer(&src[0]), int64(len(src))*8)
+		return d.settled(cu.MemcpyHtoD(cu.DevicePtr(dst), unsafe.Pointer(&src[0]), int64(len(src))*8))
 	})
 }
 
@@ -192,12 +226,16 @@ func (d *Device) CopyOut(dst []float64, src gpu.Ptr) error {
 		return nil
 	}
 	return d.do(func() error {
-		return cu.MemcpyDtoH(unsafe.Pointer(&dst[0]), cu.DevicePtr(src), int64(len(dst))*8)
+		err := cu.MemcpyDtoH(unsafe.Pointer(&dst[0]), cu.DevicePtr(src), int64(len(dst))*8)
+		if err == nil {
+			d.pending = "" // the copy waited for every kernel before it
+		}
+		return d.settled(err)
 	})
 }
 
-// Launch runs a kernel and waits for it to finish. Each parameter is passed
-// as the 8 bytes of its word.
+// Launch queues a kernel; with GRADCHECK_GPU_SYNC=1 it also waits for it.
+// Each parameter is passed as the 8 bytes of its word.
 func (d *Device) Launch(kernel string, grid, block gpu.Dim, shared int, args ...uint64) error {
 	fn, ok := d.funcs[kernel]
 	if !ok {
@@ -209,10 +247,36 @@ func (d *Device) Launch(kernel string, grid, block gpu.Dim, shared int, args ...
 	}
 	return d.do(func() error {
 		if err := fn.Launch(grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z, shared, cu.Stream{}, params); err != nil {
-			return err
+			return d.settled(err)
 		}
-		return cu.Synchronize()
+		d.pending = fmt.Sprintf("%s<<<%v, %v, %d>>>", kernel, grid, block, shared)
+		if !d.sync {
+			return nil
+		}
+		err := cu.Synchronize()
+		d.pending = ""
+		return named(err)
 	})
+}
+
+// Sync waits until every kernel launched has finished.
+func (d *Device) Sync() error {
+	return d.do(func() error {
+		err := d.settled(cu.Synchronize())
+		d.pending = ""
+		return err
+	})
+}
+
+// settled adds to an error of a call that waits for the queued kernels the
+// last kernel launched before it, which may be the one that failed.
+func (d *Device) settled(err error) error {
+	err = named(err)
+	if err == nil || d.pending == "" {
+		return err
+	}
+	return fmt.Errorf("%w (after kernel %s, which ran without waiting: set %s=1 to name the faulting kernel)",
+		err, d.pending, SyncEnv)
 }
 
 // Close destroys the context, freeing all its memory; the device must not

@@ -34,6 +34,24 @@ func TestMain(m *testing.M) {
 			os.Exit(3)
 		}
 		os.Exit(0)
+	case "nodriver":
+		// What gradcheck-cuda does where cuInit fails: gorgonia.org/cu's
+		// package init prints the driver's error to stdout and exits.
+		os.Stdout.WriteString("Error in initialization, please refer to \"x\" for details on: UnknownErrorCode:34\n")
+		os.Stderr.WriteString("libcuda: no device\n")
+		os.Exit(1)
+	case "silent":
+		os.Exit(4)
+	case "babble":
+		// Not JSON, and no end: the client stops waiting for the rest.
+		os.Stdout.WriteString("starting up\n")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	case "stall":
+		// Half a hello, then nothing.
+		os.Stdout.WriteString(`{"protocol":`)
+		time.Sleep(time.Minute)
+		os.Exit(0)
 	case "die":
 		// Say hello, then die on the first request.
 		os.Stdout.WriteString(`{"protocol":1,"backend":"gpu"}` + "\n")
@@ -180,6 +198,48 @@ func TestRequestErrors(t *testing.T) {
 	s.Sizes, s.Batch = map[string]int{"n": 3}, 1
 	if res, err := c.Verify(context.Background(), good, s); err != nil || res.Verdict != gradcheck.Pass {
 		t.Errorf("after the bad claim: %+v, %v", res, err)
+	}
+}
+
+// TestStartFailure starts workers that do not say hello and checks that
+// the error quotes what they wrote, with their exit status, in one line,
+// rather than a JSON decoding error.
+func TestStartFailure(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		want []string
+	}{
+		{"nodriver", []string{"did not start: worker exited: exit status 1; it said: Error in initialization",
+			"UnknownErrorCode:34 (CUDA_ERROR_STUB_LIBRARY: the libcuda.so.1 found is the toolkit's stub, not the driver's) | libcuda: no device"}},
+		{"silent", []string{"did not start: worker exited: exit status 4"}},
+		{"babble", []string{"did not start: invalid character 's'", "it said: starting up"}},
+	} {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), helperEnv+"="+tc.mode)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		c, err := Start(ctx, cmd)
+		cancel()
+		if err == nil {
+			c.Close()
+			t.Errorf("%s: the worker started", tc.mode)
+			continue
+		}
+		msg := err.Error()
+		for _, w := range tc.want {
+			if !strings.Contains(msg, w) || strings.Contains(msg, "\n") {
+				t.Errorf("%s: error %q, want one line containing %q", tc.mode, msg, w)
+			}
+		}
+	}
+	// A worker that stalls past the deadline is reported with it.
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), helperEnv+"=stall")
+	// (3 s: time for the test binary to start and write, on a loaded
+	// machine.)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := Start(ctx, cmd); err == nil || !strings.Contains(err.Error(), `context deadline exceeded; it said: {"protocol":`) {
+		t.Errorf("stall past the deadline: %v", err)
 	}
 }
 

@@ -14,8 +14,9 @@
 #endif
 
 // No contraction of a product and a sum into a fused multiply-add, as in
-// PTX built with --fmad=false: the kernels' results must not depend on the
-// host's instruction set (cgo does not accept -ffp-contract=off as a flag).
+// the random-number kernels' PTX (--fmad=false): the kernels' results must
+// not depend on the host's instruction set, and are then the CPU backend's
+// (cgo does not accept -ffp-contract=off as a flag).
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
 #elif defined(__GNUC__)

@@ -74,7 +74,7 @@ func Generate(file string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
 	defer prog.Destroy()
-	if err := prog.Compile(kernels.CompileOptions...); err != nil {
+	if err := prog.Compile(kernels.CompileOptions(file)...); err != nil {
 		msg, _ := prog.GetLog()
 		return nil, fmt.Errorf("%s: %v\n%s", file, err, msg)
 	}
