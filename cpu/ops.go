@@ -58,7 +58,7 @@ func (b *Backend) Elementwise(op backend.ElemOp, x, y backend.Tensor) (backend.T
 	count, rx, ry := broadcast("Elementwise", xt, yt)
 	out := newTensor(backend.Layout{Count: count, Rows: xt.l.Rows, Cols: xt.l.Cols})
 	b.parallelEntries(count, xt.l.Rows*xt.l.Cols, 1, func(j, lo, hi int) {
-		elem(op, out.mat(j)[lo:hi], xt.mat(j/rx)[lo:hi], yt.mat(j/ry)[lo:hi])
+		elem(op, out.mat(j)[lo:hi], xt.mat(j / rx)[lo:hi], yt.mat(j / ry)[lo:hi])
 	})
 	return out, nil
 }
