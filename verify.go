@@ -75,7 +75,7 @@ const (
 )
 
 // status is the outcome of one comparison.
-type status int
+type status uint8
 
 const (
 	agreed      status = iota
@@ -285,6 +285,10 @@ func (v *verification) run(ctx context.Context, emit sink) error {
 	first, last := r[0], r[1]
 	perInstance := int64(v.directionsPerInstance()*len(v.steps())) * int64(v.maxElems) * 8 * liveCopies
 	chunk := int(max(1, v.s.MemBytes/max(1, perInstance)))
+	if v.entrywise() {
+		// One instance at a time, its entries in blocks (entrywiseChunk).
+		chunk = 1
+	}
 	for i := first; i < last; i += chunk {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted: %w", err)
