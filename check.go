@@ -198,39 +198,38 @@ func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 	return ev.b.ToHost(d)
 }
 
+// perturbedBytes bounds the size of the perturbed points functionValues
+// evaluates at once: larger batches go a few steps at a time, so that a
+// large n does not touch four times the memory it needs.
+const perturbedBytes = 8 << 20
+
 // functionValues evaluates f at every perturbed point, reduced to scalars
 // (count·per·steps rows of outputs), and the magnitude of f at each
 // instance's base point (count·per rows, expanded over directions).
 func (v *verification) functionValues(ev *evaluator, x, h, w backend.Tensor) (vals, mags []float64, err error) {
 	steps := v.steps()
+	nS := len(steps)
 	hl := h.Layout()
-	st := make([]float64, hl.Count*len(steps))
-	for i := range st {
-		st[i] = steps[i%len(steps)]
+	group := min(nS, max(1, perturbedBytes/(hl.Size()*8)))
+	if group == nS {
+		vals, err = v.stepValues(ev, x, h, w, steps)
 	}
-	stT, err := ev.b.FromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st)
+	for s0 := 0; s0 < nS && group < nS && err == nil; s0 += group {
+		g := min(group, nS-s0)
+		var part []float64
+		if part, err = v.stepValues(ev, x, h, w, steps[s0:s0+g]); err != nil {
+			break
+		}
+		// Row (d·g + s) of part is row (d·nS + s0 + s) of vals.
+		r := len(part) / (hl.Count * g)
+		if vals == nil {
+			vals = make([]float64, hl.Count*nS*r)
+		}
+		for d := range hl.Count {
+			copy(vals[(d*nS+s0)*r:(d*nS+s0+g)*r], part[d*g*r:(d+1)*g*r])
+		}
+	}
 	if err != nil {
-		return nil, nil, err
-	}
-	defer ev.release(stT)
-	dx, err := ev.b.Scale(stT, h)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ev.release(dx)
-	xs, err := ev.b.Elementwise(backend.Add, x, dx)
-	if err != nil {
-		return nil, nil, err
-	}
-	ev.bind(v.c.Wrt, xs)
-	f, err := ev.value(v.c.F)
-	ev.unbind(v.c.Wrt, true)
-	ev.bind(v.c.Wrt, x)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ev.release(f)
-	if vals, err = ev.reduce(f, w, false); err != nil {
 		return nil, nil, err
 	}
 	mf, err := ev.magnitude(v.c.F)
@@ -265,6 +264,40 @@ func (v *verification) functionValues(ev *evaluator, x, h, w backend.Tensor) (va
 		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
 	}
 	return vals, mags, nil
+}
+
+// stepValues evaluates f at X + s·H for the given steps s and every
+// direction H of h, reduced like functionValues: row (d·len(steps) + s)
+// holds direction d (instance-major), step s.
+func (v *verification) stepValues(ev *evaluator, x, h, w backend.Tensor, steps []float64) ([]float64, error) {
+	hl := h.Layout()
+	st := make([]float64, hl.Count*len(steps))
+	for i := range st {
+		st[i] = steps[i%len(steps)]
+	}
+	stT, err := ev.b.FromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(stT)
+	dx, err := ev.b.Scale(stT, h)
+	if err != nil {
+		return nil, err
+	}
+	xs, err := ev.b.Elementwise(backend.Add, x, dx)
+	ev.release(dx)
+	if err != nil {
+		return nil, err
+	}
+	ev.bind(v.c.Wrt, xs)
+	f, err := ev.value(v.c.F)
+	ev.unbind(v.c.Wrt, true)
+	ev.bind(v.c.Wrt, x)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(f)
+	return ev.reduce(f, w, false)
 }
 
 func filled(n int, x float64) []float64 {
