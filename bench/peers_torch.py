@@ -34,6 +34,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -75,23 +76,25 @@ def claim(name, n, gen):
 
 
 def time_torch(name, n, fast, calls, min_time, gen):
-    """Seconds per verified instance (the fastest), instances timed, and
-    whether all passed."""
+    """Seconds per verified instance (the fastest), CPU seconds of the
+    process per instance (the fewest), instances timed, and whether all
+    passed."""
     def one():
         f, x = claim(name, n, gen)
         x.requires_grad_(True)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ok = True
         for _ in range(calls):
             ok &= torch.autograd.gradcheck(f, (x,), fast_mode=fast, raise_exception=False)
-        return time.perf_counter() - t, ok
+        return time.perf_counter() - t, time.process_time() - c, ok
 
     one()  # warm-up
-    total, count, passed, best = 0.0, 0, True, math.inf
+    total, count, passed, best, best_cpu = 0.0, 0, True, math.inf, math.inf
     while count < 2 or total < min_time:
-        dt, ok = one()
-        total, count, passed, best = total + dt, count + 1, passed and ok, min(best, dt)
-    return best, count, passed
+        dt, cpu, ok = one()
+        total, count, passed = total + dt, count + 1, passed and ok
+        best, best_cpu = min(best, dt), min(best_cpu, cpu)
+    return best, best_cpu, count, passed
 
 
 SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}
@@ -99,21 +102,24 @@ SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}
 
 def time_cli(binary, name, n, mode, dirs, batch, repeat):
     """Seconds per verified instance of the fastest of repeat gradcheck run
-    processes, and the verdict; the time is None and the verdict says why
-    when gradcheck itself failed (exit status 2 or 3)."""
+    processes, their fewest CPU seconds (user + system) per instance, and
+    the verdict; the times are None and the verdict says why when gradcheck
+    itself failed (exit status 2 or 3)."""
     sizes = ",".join(f"{s}={n}" for s in SIZE_SYMBOLS.get(name, "n"))
     cmd = [binary, "run", name, "--backend", "cpu", "--size", sizes,
            "--mode", mode, "--dirs", str(dirs), "--batch", str(batch),
            "--format", "json", "--progress", "never"]
-    best = math.inf
+    best, best_cpu = math.inf, math.inf
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, r = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(cmd, capture_output=True, text=True)
         best = min(best, time.perf_counter() - t)
+        r2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best_cpu = min(best_cpu, r2.ru_utime - r.ru_utime + r2.ru_stime - r.ru_stime)
         if out.returncode not in (0, 1):
             last = out.stderr.strip().splitlines()[-1:] or ["?"]
-            return None, f"error (exit {out.returncode}: {last[0]})"
-    return best / batch, json.loads(out.stdout)["results"][0]["verdict"]
+            return None, None, f"error (exit {out.returncode}: {last[0]})"
+    return best / batch, best_cpu / batch, json.loads(out.stdout)["results"][0]["verdict"]
 
 
 def time_inprocess(binary, name, n, mode, dirs, batch):
@@ -154,27 +160,31 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; gradcheck batch {args.full_batch} "
           f"(full), {args.single_batch} (single); load {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{'check':7} {'claim':13} {'n':>5} {'evals t/g':>11} {'torch':>10} {'gc cli':>10} {'ratio':>7} "
-          f"{'gc in-proc':>10} {'ratio':>7}  verdicts torch, cli, in-process  (seconds per verified instance)")
+          f"{'gc in-proc':>10} {'ratio':>7} {'cpu ratio':>9}  verdicts torch, cli, in-process  "
+          "(seconds per verified instance; cpu ratio: CPU seconds of torch / of the gradcheck process)")
     fmt = lambda v, spec: format(v, spec) if v is not None else "-"
     rows = []
     for check, n in plan:
         for name in args.claims.split(","):
             if check == "full":
-                t_torch, reps, ok = time_torch(name, n, False, 1, args.min_time, gen)
+                t_torch, c_torch, reps, ok = time_torch(name, n, False, 1, args.min_time, gen)
                 mode, dirs, evals, batch = "entrywise", 3, (2 * n * n, 4 * n * n), args.full_batch
             else:
-                t_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
+                t_torch, c_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
                 mode, dirs, evals, batch = "directional", 1, (4, 4), args.single_batch
-            t_cli, v_cli = time_cli(args.gradcheck, name, n, mode, dirs, batch, args.repeat)
+            t_cli, c_cli, v_cli = time_cli(args.gradcheck, name, n, mode, dirs, batch, args.repeat)
             t_in, v_in = time_inprocess(args.gradcheck, name, n, mode, dirs, batch)
             row = dict(check=check, claim=name, n=n, batch=batch, torch_evals=evals[0], gradcheck_evals=evals[1],
-                       torch_seconds=t_torch, torch_instances=reps, torch_pass=bool(ok),
-                       cli_seconds=t_cli, cli_verdict=v_cli, cli_ratio=t_torch / t_cli if t_cli else None,
+                       torch_seconds=t_torch, torch_cpu_seconds=c_torch, torch_instances=reps, torch_pass=bool(ok),
+                       cli_seconds=t_cli, cli_cpu_seconds=c_cli, cli_verdict=v_cli,
+                       cli_ratio=t_torch / t_cli if t_cli else None,
+                       cli_cpu_ratio=c_torch / c_cli if c_cli else None,
                        inprocess_seconds=t_in, inprocess_verdict=v_in,
                        inprocess_ratio=t_torch / t_in if t_in else None, load=os.getloadavg()[0])
             rows.append(row)
             print(f"{check:7} {name:13} {n:5} {evals[0]:>5}/{evals[1]:<5} {t_torch:10.4g} {fmt(t_cli, '10.4g'):>10} "
-                  f"{fmt(row['cli_ratio'], '6.1f'):>6}x {fmt(t_in, '10.4g'):>10} {fmt(row['inprocess_ratio'], '6.1f'):>6}x  "
+                  f"{fmt(row['cli_ratio'], '6.1f'):>6}x {fmt(t_in, '10.4g'):>10} {fmt(row['inprocess_ratio'], '6.1f'):>6}x "
+                  f"{fmt(row['cli_cpu_ratio'], '8.1f'):>8}x  "
                   f"{'pass' if ok else 'FAIL'}, {v_cli}, {v_in}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
