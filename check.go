@@ -129,8 +129,9 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 // entrywiseBytes bounds the memory of one block of directions in entrywise
 // mode, counted like the memory budget of a chunk (liveCopies
 // intermediates of the perturbed points' size): 2 MiB of perturbed points,
-// which stay in cache between the operations of one evaluation.
-const entrywiseBytes = 16 << 20
+// which stay in cache between the operations of one evaluation. A
+// variable, so that tests can split small checks into many blocks.
+var entrywiseBytes int64 = 16 << 20
 
 // entrywiseChunk checks every entry of the variable on count instances
 // (one, as run chunks entrywise checks): the unit directions are made and
@@ -200,8 +201,9 @@ func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 
 // perturbedBytes bounds the size of the perturbed points functionValues
 // evaluates at once: larger batches go a few steps at a time, so that a
-// large n does not touch four times the memory it needs.
-const perturbedBytes = 8 << 20
+// large n does not touch four times the memory it needs. A variable, so
+// that tests can split small checks.
+var perturbedBytes = 8 << 20
 
 // functionValues evaluates f at every perturbed point, reduced to scalars
 // (count·per·steps rows of outputs), and the magnitude of f at each
