@@ -7,7 +7,7 @@
 # a trivial directional check. Each step notes the load average; compare
 # ratios measured in one run, and re-run on a quiet machine.
 #
-#   bench/perf.sh [OUTDIR]        about 15 minutes on 2 quiet cores
+#   bench/perf.sh [OUTDIR]        15-20 minutes on 2 quiet cores (30 under load 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench/out/perf-$(date -u +%Y%m%dT%H%M)}
