@@ -111,15 +111,14 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	}
 	defer ev.close()
 	x := ev.vars[v.c.Wrt]
+	if v.entrywise() {
+		return v.entrywiseChunk(ev, x, first, count, emit)
+	}
 	per := v.directionsPerInstance()
 	var h backend.Tensor
-	var scales []float64 // entrywise: the size of each unit step, per instance
-	switch {
-	case v.entrywise():
-		h, scales, err = ev.unitDirections(x, v.wrt.SymSpace)
-	case v.masks != nil:
+	if v.masks != nil {
 		h, err = smp.maskedDirections(v.wrt, x, v.masks)
-	default:
+	} else {
 		h, err = smp.directions(v.wrt, x, per)
 	}
 	if err != nil {
@@ -134,10 +133,9 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 		ev.bind(v.c.SecondDirection(), h2)
 	}
 
-	// A random W reduces a matrix-valued f to ⟨W, f⟩, except in entrywise
-	// mode, which compares every entry.
+	// A random W reduces a matrix-valued f to ⟨W, f⟩.
 	var w backend.Tensor
-	if !v.fShape.IsScalar() && !v.entrywise() {
+	if !v.fShape.IsScalar() {
 		if w, err = smp.gaussian("w/"+v.c.Name, v.fShape, per); err != nil {
 			return err
 		}
@@ -156,7 +154,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	if err != nil {
 		return err
 	}
-	v.combine(first, count, per, fvals, fmags, kinks, cl, scales, emit)
+	v.combine(first, count, per, fvals, fmags, kinks, cl, emit)
 	return nil
 }
 
@@ -169,6 +167,57 @@ func (v *verification) secondDirections(smp *sampler, x, h backend.Tensor, per i
 		return h, nil
 	}
 	return smp.directionsFrom("dir2/"+v.wrt.Name, v.wrt, x, per)
+}
+
+// entrywiseBytes bounds the memory of one block of directions in entrywise
+// mode, counted like the memory budget of a chunk (liveCopies
+// intermediates of the perturbed points' size): 2 MiB of perturbed points,
+// which stay in cache between the operations of one evaluation. A
+// variable, so that tests can split small checks into many blocks.
+var entrywiseBytes int64 = 16 << 20
+
+// entrywiseChunk checks every entry of the variable on count instances
+// (one, as run chunks entrywise checks): the unit directions are made and
+// evaluated in blocks of a few, so that memory does not grow with the
+// number of entries, and the comparisons of each instance are judged once
+// all its blocks are in.
+func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, count int, emit sink) error {
+	per := v.directionsPerInstance()
+	perDirection := int64(len(v.steps())) * int64(v.maxElems) * 8 * liveCopies
+	block := int(max(1, entrywiseBytes/perDirection))
+	norms, err := ev.frobeniusNorms(x)
+	if err != nil {
+		return err
+	}
+	accs := make([]instanceComparisons, count)
+	for i := range accs {
+		accs[i].unit = math.Max(1, norms[i])
+		accs[i].reserve(int(v.comparisonsPerInstance()))
+	}
+	for k0 := 0; k0 < per; k0 += block {
+		k1 := min(per, k0+block)
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, k0, k1)
+		if err != nil {
+			return err
+		}
+		ev.bind(v.c.Direction(), h)
+		fvals, fmags, kinks, err := v.functionValues(ev, x, h, nil, nil)
+		var cl claimed
+		if err == nil {
+			cl, err = v.claimedValues(ev, h, nil)
+		}
+		ev.unbind(v.c.Direction(), true)
+		if err != nil {
+			return err
+		}
+		for i := range accs {
+			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), fvals, fmags, kinks, cl)
+		}
+	}
+	for i := range accs {
+		v.judgeInstance(&accs[i], first+i, emit)
+	}
+	return nil
 }
 
 // reduce downloads t, one row of outputs per stored matrix: ⟨W, t⟩ when w is
@@ -193,41 +242,49 @@ func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 	return ev.b.ToHost(d)
 }
 
+// perturbedBytes bounds the size of the perturbed points functionValues
+// evaluates at once: larger batches go a few steps at a time, so that a
+// large n does not touch four times the memory it needs. A variable, so
+// that tests can split small checks.
+var perturbedBytes = 8 << 20
+
 // functionValues evaluates f at every perturbed point X + s·H (+ t·V for
 // the second directions h2 of a hess claim), reduced to scalars
 // (count·per·steps rows of outputs), the magnitude of f at each instance's
 // base point (count·per rows, expanded over directions), and for each
 // stencil (count·per) the number of entries of arguments of relu, step and
-// abs that change sign within it.
+// abs that change sign within it. A claim whose f has such a kink is
+// evaluated a whole stencil at a time, so that the sign changes are seen.
 func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor) (vals, mags []float64, kinks []int, err error) {
+	nS := len(v.steps())
 	hl := h.Layout()
-	o := ev.ops()
-	along := func(steps []float64, dir backend.Tensor) backend.Tensor {
-		st := make([]float64, hl.Count*len(steps))
-		for i := range st {
-			st[i] = steps[i%len(steps)]
+	group := min(nS, max(1, perturbedBytes/(hl.Size()*8)))
+	if group == nS || formulas.HasKink(v.c.F) {
+		group = nS
+		ev.stencil, ev.stencilCount, ev.kinks = nS, hl.Count*nS, make([]int, hl.Count)
+		vals, err = v.stepValues(ev, x, h, h2, w, 0, nS)
+		kinks, ev.stencil, ev.kinks = ev.kinks, 0, nil
+	}
+	for s0 := 0; s0 < nS && group < nS && err == nil; s0 += group {
+		g := min(group, nS-s0)
+		var part []float64
+		if part, err = v.stepValues(ev, x, h, h2, w, s0, s0+g); err != nil {
+			break
 		}
-		return o.scale(o.fromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st), dir)
+		// Row (d·g + s) of part is row (d·nS + s0 + s) of vals.
+		r := len(part) / (hl.Count * g)
+		if vals == nil {
+			vals = make([]float64, hl.Count*nS*r)
+		}
+		for d := range hl.Count {
+			copy(vals[(d*nS+s0)*r:(d*nS+s0+g)*r], part[d*g*r:(d+1)*g*r])
+		}
 	}
-	dx := along(v.steps(), h)
-	if h2 != nil {
-		dx = o.elementwise(backend.Add, dx, along(v.secondSteps(), h2))
-	}
-	xs, err := o.result(o.elementwise(backend.Add, x, dx))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	nsteps := len(v.steps())
-	ev.stencil, ev.stencilCount, ev.kinks = nsteps, hl.Count*nsteps, make([]int, hl.Count)
-	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
-	kinks, ev.stencil, ev.kinks = ev.kinks, 0, nil
-	ev.bind(v.c.Wrt, x)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer ev.release(f)
-	if vals, err = ev.reduce(f, w, false); err != nil {
-		return nil, nil, nil, err
+	if kinks == nil {
+		kinks = make([]int, hl.Count)
 	}
 	mf, err := ev.magnitude(v.c.F)
 	if err != nil {
@@ -261,6 +318,38 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
 	}
 	return vals, mags, kinks, nil
+}
+
+// stepValues evaluates f at X + s·H (+ t·V) for the steps s0 ≤ j < s1 of
+// steps (and secondSteps) and every direction H of h (V of h2), reduced
+// like functionValues: row (d·(s1−s0) + j − s0) holds direction d
+// (instance-major), step j.
+func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, s0, s1 int) ([]float64, error) {
+	hl := h.Layout()
+	o := ev.ops()
+	along := func(steps []float64, dir backend.Tensor) backend.Tensor {
+		steps = steps[s0:s1]
+		st := make([]float64, hl.Count*len(steps))
+		for i := range st {
+			st[i] = steps[i%len(steps)]
+		}
+		return o.scale(o.fromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st), dir)
+	}
+	dx := along(v.steps(), h)
+	if h2 != nil {
+		dx = o.elementwise(backend.Add, dx, along(v.secondSteps(), h2))
+	}
+	xs, err := o.result(o.elementwise(backend.Add, x, dx))
+	if err != nil {
+		return nil, err
+	}
+	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
+	ev.bind(v.c.Wrt, x)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(f)
+	return ev.reduce(f, w, false)
 }
 
 func filled(n int, x float64) []float64 {
@@ -417,112 +506,179 @@ func (ev *evaluator) both(op func(backend.Tensor) (backend.Tensor, error), a, b 
 	return ra, rb, nil
 }
 
-// unitDirections returns, for every instance of x, the directions s·E_k for
-// each entry k of the variable, with s = max(1, ‖X‖_F), and the scale s of
-// each instance. With sym (a variable in the space of symmetric matrices)
-// the direction of an off-diagonal entry is s·(E_k + E_kᵀ)/2.
-func (ev *evaluator) unitDirections(x backend.Tensor, sym bool) (backend.Tensor, []float64, error) {
+// unitDirections returns, for every instance i of x, the directions
+// u·E_k for the entries k0 ≤ k < k1 of the variable, with u = accs[i].unit.
+// With sym (a variable in the space of symmetric matrices) the direction
+// of an off-diagonal entry is u·(E_k + E_kᵀ)/2.
+func (ev *evaluator) unitDirections(x backend.Tensor, accs []instanceComparisons, sym bool, k0, k1 int) (backend.Tensor, error) {
 	l := x.Layout()
-	norms, err := ev.frobeniusNorms(x)
-	if err != nil {
-		return nil, nil, err
-	}
-	dim := l.Rows * l.Cols
-	data := make([]float64, l.Count*dim*dim)
-	for i, n := range norms {
-		norms[i] = math.Max(1, n)
-		for k := range dim {
-			d := data[(i*dim+k)*dim : (i*dim+k+1)*dim]
+	dim, n := l.Rows*l.Cols, k1-k0
+	data := make([]float64, l.Count*n*dim)
+	for i := range accs {
+		u := accs[i].unit
+		for k := k0; k < k1; k++ {
+			d := data[(i*n+k-k0)*dim : (i*n+k-k0+1)*dim]
 			if r, c := k/l.Cols, k%l.Cols; sym && r != c {
 				// In the space of symmetric matrices the direction of
 				// entry (r, c) is (E_rc + E_cr)/2, along which the
 				// derivative is the entry of the symmetric part of the
 				// gradient.
-				d[k], d[c*l.Cols+r] = norms[i]/2, norms[i]/2
+				d[k], d[c*l.Cols+r] = u/2, u/2
 				continue
 			}
-			d[k] = norms[i]
+			d[k] = u
 		}
 	}
-	h, err := ev.b.FromHost(backend.Layout{Count: l.Count * dim, Rows: l.Rows, Cols: l.Cols}, data)
-	return h, norms, err
+	return ev.b.FromHost(backend.Layout{Count: l.Count * n, Rows: l.Rows, Cols: l.Cols}, data)
 }
 
-// combine forms the Richardson estimates and the comparisons, and passes
-// them to emit an instance at a time; a stencil across a kink (kinks,
-// per instance and direction) is left out, as kinked. Values are laid out instance-major:
-// row ((i·per + k)·steps + s) of fvals holds the r outputs of f at instance
-// i, direction k, step s.
-func (v *verification) combine(first, count, per int, fvals, fmags []float64, kinks []int, cl claimed, scales []float64, emit sink) {
-	cvals, cmags := cl.vals, cl.mags
-	steps := v.steps()
-	nS := len(steps)
-	r := len(cvals) / (count * per)
+// combine forms the Richardson estimates and the comparisons of count
+// instances with per directions each, and passes them to emit an instance
+// at a time; a stencil across a kink (kinks, per instance and direction)
+// is left out, as kinked. Values are laid out instance-major: row
+// ((i·per + k)·steps + s) of fvals holds the r outputs of f at instance i,
+// direction k, step s.
+func (v *verification) combine(first, count, per int, fvals, fmags []float64, kinks []int, cl claimed, emit sink) {
+	var acc instanceComparisons
+	r := len(cl.vals) / (count * per)
+	for i := range count {
+		v.addComparisons(&acc, i, per, r, fvals, fmags, kinks, cl)
+		v.judgeInstance(&acc, first+i, emit)
+	}
+}
+
+// instanceComparisons collects the comparisons of one instance as their
+// values come in, in a compact form: they can only be classified once all
+// are in (see judgeInstance), and an entrywise check of a matrix-valued f
+// at n = 32 makes a million per instance.
+type instanceComparisons struct {
+	// unit is the size of the unit steps of an entrywise check, by which
+	// the comparisons are divided to report them in units of the entries
+	// of the gradient; 0 for random directions.
+	unit float64
+	// The raw values of each comparison, in the order (direction, output);
+	// transposed is empty where the claim has no transpose (then NaN).
+	est, claimed, transposed, tol []float64
+	status                        []status
+	// r is the number of outputs per direction.
+	r int
+	// sumSq and finite sum the squared scales of the finite agreeing
+	// comparisons, in order: their root mean square is the typical size
+	// of a directional derivative along a random direction.
+	sumSq  float64
+	finite int
+}
+
+// reserve makes room for n comparisons.
+func (acc *instanceComparisons) reserve(n int) {
+	acc.est, acc.claimed = make([]float64, 0, n), make([]float64, 0, n)
+	acc.tol = make([]float64, 0, n)
+	acc.status = make([]status, 0, n)
+}
+
+// addComparisons adds to acc the comparisons of instance i of values that
+// hold r outputs per direction and per directions per instance. Values are
+// laid out instance-major: row ((i·per + k)·steps + s) of fvals holds the r
+// outputs of f at instance i, its k-th direction here, step s; kinks[i·per
+// + k] counts the sign changes of kinked arguments within its stencil.
+func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, fvals, fmags []float64, kinks []int, cl claimed) {
+	acc.r = r
+	nS := len(v.steps())
 	second := v.c.Kind == formulas.Hess
 	sqrtN := math.Sqrt(float64(v.dim))
-	// One instance's comparisons at a time, in a buffer reused.
-	comps := make([]comparison, 0, per*r)
-	for i := range count {
-		comps = comps[:0]
-		for k := range per {
-			for o := range r {
-				row := func(s int) float64 { return fvals[((i*per+k)*nS+s)*r+o] }
-				epsF := sqrtN * unitRoundoff * math.Abs(fmags[(i*per+k)*r+o])
-				var est, trunc, round float64
-				if second {
-					// Mixed second differences of the points of steps and
-					// secondSteps: D(h) = [f(++) − f(+−) − f(−+) + f(−−)]/(4h²)
-					// = D²f[H, V] + O(h²). Each f carries a rounding error
-					// up to ε_f, so D(h) up to ε_f/h² and D(h/2) up to
-					// 4ε_f/h², and the extrapolation up to (16 + 1)/3·ε_f/h².
-					d1 := (row(0) - row(1) - row(2) + row(3)) / (4 * step * step)
-					d2 := (row(4) - row(5) - row(6) + row(7)) / (step * step)
-					est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
-					round = 6 * epsF / (step * step)
-				} else {
-					d1 := (row(0) - row(1)) / (2 * step)
-					d2 := (row(2) - row(3)) / step
-					est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
-					round = 3 * epsF / step
-				}
-				j := (i*per+k)*r + o
-				claimed := cvals[j]
-				roundC := sqrtN * unitRoundoff * math.Abs(cmags[j])
-				tol := safety*(trunc+round+roundC) + v.s.ATol + v.s.RTol*math.Abs(claimed)
-				c := comparison{instance: first + i, direction: k, output: o, fd: est, claimed: claimed,
-					err: math.Abs(est - claimed), tol: tol, scale: math.Max(math.Abs(est), math.Abs(claimed))}
-				c.transposed = math.NaN()
-				if cl.transposed != nil {
-					c.transposed = cl.transposed[j]
-				}
-				if scales != nil {
-					// Entrywise: report in units of the gradient's entries.
-					u := scales[i]
-					c.fd, c.claimed, c.transposed = c.fd/u, c.claimed/u, c.transposed/u
-					c.err, c.tol, c.scale = c.err/u, c.tol/u, c.scale/u
-				}
-				if !allFinite(nS, row) {
-					c.status = outOfDomain
-				} else if !finite(claimed) {
-					c.status = claimBroken
-				} else if kinks[i*per+k] > 0 {
-					c.status = kinked
-				}
-				comps = append(comps, c)
+	for k := range per {
+		for o := range r {
+			row := func(s int) float64 { return fvals[((i*per+k)*nS+s)*r+o] }
+			epsF := sqrtN * unitRoundoff * math.Abs(fmags[(i*per+k)*r+o])
+			var est, trunc, round float64
+			if second {
+				// Mixed second differences of the points of steps and
+				// secondSteps: D(h) = [f(++) − f(+−) − f(−+) + f(−−)]/(4h²)
+				// = D²f[H, V] + O(h²). Each f carries a rounding error
+				// up to ε_f, so D(h) up to ε_f/h² and D(h/2) up to
+				// 4ε_f/h², and the extrapolation up to (16 + 1)/3·ε_f/h².
+				d1 := (row(0) - row(1) - row(2) + row(3)) / (4 * step * step)
+				d2 := (row(4) - row(5) - row(6) + row(7)) / (step * step)
+				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
+				round = 6 * epsF / (step * step)
+			} else {
+				d1 := (row(0) - row(1)) / (2 * step)
+				d2 := (row(2) - row(3)) / step
+				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
+				round = 3 * epsF / step
+			}
+			j := (i*per+k)*r + o
+			claimed := cl.vals[j]
+			roundC := sqrtN * unitRoundoff * math.Abs(cl.mags[j])
+			tol := safety*(trunc+round+roundC) + v.s.ATol + v.s.RTol*math.Abs(claimed)
+			st := agreed
+			if !allFinite(nS, row) {
+				st = outOfDomain
+			} else if !finite(claimed) {
+				st = claimBroken
+			} else if kinks[i*per+k] > 0 {
+				st = kinked
+			}
+			acc.est = append(acc.est, est)
+			acc.claimed = append(acc.claimed, claimed)
+			if cl.transposed != nil {
+				acc.transposed = append(acc.transposed, cl.transposed[j])
+			}
+			acc.tol = append(acc.tol, tol)
+			acc.status = append(acc.status, st)
+			if c := acc.comparison(0, len(acc.est)-1); st == agreed && finite(c.scale) {
+				acc.sumSq += c.scale * c.scale
+				acc.finite++
 			}
 		}
-		// Judge each tolerance against the typical scale of its instance's
-		// comparisons, since one direction may by chance be nearly
-		// orthogonal to the gradient; per instance, so that verdicts do not
-		// depend on how the batch is split into chunks or shards.
-		typical := rmsScale(comps)
-		for j := range comps {
-			if comps[j].status == agreed {
-				comps[j].status = classify(comps[j], typical)
-			}
+	}
+}
+
+// comparison returns comparison j of acc, of the given instance.
+func (acc *instanceComparisons) comparison(instance, j int) comparison {
+	est, claimed := acc.est[j], acc.claimed[j]
+	c := comparison{instance: instance, direction: j / acc.r, output: j % acc.r, fd: est, claimed: claimed,
+		transposed: math.NaN(), err: math.Abs(est - claimed), tol: acc.tol[j],
+		scale: math.Max(math.Abs(est), math.Abs(claimed)), status: acc.status[j]}
+	if j < len(acc.transposed) {
+		c.transposed = acc.transposed[j]
+	}
+	if u := acc.unit; u != 0 {
+		// Entrywise: report in units of the gradient's entries.
+		c.fd, c.claimed, c.transposed = c.fd/u, c.claimed/u, c.transposed/u
+		c.err, c.tol, c.scale = c.err/u, c.tol/u, c.scale/u
+	}
+	return c
+}
+
+// judgeInstance classifies the comparisons of one instance collected in
+// acc and passes them to emit, a few thousand at a time, and empties acc.
+// Each tolerance is judged against the typical scale of its instance's
+// comparisons, since one direction may by chance be nearly orthogonal to
+// the gradient; per instance, so that verdicts do not depend on how the
+// batch is split into chunks or shards.
+func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emit sink) {
+	typical := 0.0
+	if acc.finite > 0 {
+		typical = math.Sqrt(acc.sumSq / float64(acc.finite))
+	}
+	const batch = 4096
+	comps := make([]comparison, 0, min(batch, len(acc.est)))
+	for j := range acc.est {
+		c := acc.comparison(instance, j)
+		if c.status == agreed {
+			c.status = classify(c, typical)
 		}
+		if comps = append(comps, c); len(comps) == batch {
+			emit(comps)
+			comps = comps[:0]
+		}
+	}
+	if len(comps) > 0 {
 		emit(comps)
 	}
+	*acc = instanceComparisons{unit: acc.unit, est: acc.est[:0], claimed: acc.claimed[:0],
+		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0]}
 }
 
 // allFinite reports whether the values row(0), ..., row(n−1) are finite.
@@ -533,22 +689,6 @@ func allFinite(n int, row func(int) float64) bool {
 		}
 	}
 	return true
-}
-
-// rmsScale is the root mean square of the finite comparisons' scales: the
-// typical size of a directional derivative along a random direction.
-func rmsScale(comps []comparison) float64 {
-	sum, n := 0.0, 0
-	for _, c := range comps {
-		if c.status == agreed && finite(c.scale) {
-			sum += c.scale * c.scale
-			n++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return math.Sqrt(sum / float64(n))
 }
 
 // classify decides a comparison of finite values, given the typical scale

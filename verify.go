@@ -70,7 +70,7 @@ const (
 )
 
 // status is the outcome of one comparison.
-type status int
+type status uint8
 
 const (
 	agreed      status = iota
@@ -316,6 +316,10 @@ func (v *verification) run(ctx context.Context, emit sink) error {
 	r := v.instanceRange()
 	first, last := r[0], r[1]
 	chunk := int(max(1, v.s.MemBytes/max(1, liveCopies*v.instanceBytes())))
+	if v.entrywise() {
+		// One instance at a time, its entries in blocks (entrywiseChunk).
+		chunk = 1
+	}
 	for i := first; i < last; i += chunk {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted: %w", err)

@@ -19,13 +19,15 @@ and size it times, per verified instance (one random X):
             evaluate f 4 times per verified instance.
 
 The torch side runs in this process, after a warm-up call, with its inputs
-drawn outside the timed region. The gradcheck side is timed twice:
-"cli", the wall time of a `gradcheck run` process (start-up, input
-generation, report, and the first touch of all the memory it uses
-included), and "in-process", the fastest of several gradcheck.Verify calls in
-one process (`gradcheck bench --runs 5`, 2 above n = 256), warm like the torch side
-but with input generation included; each is divided by the batch of
-instances. Prints one table and, with --json, writes the rows. With --device cuda
+drawn outside the timed region; it counts the fastest of its repetitions
+(at least 2, and at least --min-time seconds in all). The gradcheck side
+is timed twice: "cli", the fastest of --repeat `gradcheck run` processes
+(wall time: start-up, input generation, report, and the first touch of
+all the memory it uses included), and "in-process", the fastest of several
+gradcheck.Verify calls in one process (`gradcheck bench --runs 5`, 2 above
+n = 256), warm like the torch side but with input generation included;
+each is divided by its batch of instances (--full-batch, --single-batch).
+Prints one table and, with --json, writes the rows. With --device cuda
 --backend gpu both sides run on the GPU (scripts/gpu-check.sh); torch's
 calls return a Python bool, so each timed call ends synchronized.
 """
@@ -34,6 +36,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -75,42 +78,50 @@ def claim(name, n, gen):
 
 
 def time_torch(name, n, fast, calls, min_time, gen):
-    """Seconds per verified instance, instances timed, and whether all passed."""
+    """Seconds per verified instance (the fastest), CPU seconds of the
+    process per instance (the fewest), instances timed, and whether all
+    passed."""
     def one():
         f, x = claim(name, n, gen)
         x.requires_grad_(True)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ok = True
         for _ in range(calls):
             ok &= torch.autograd.gradcheck(f, (x,), fast_mode=fast, raise_exception=False)
-        return time.perf_counter() - t, ok
+        return time.perf_counter() - t, time.process_time() - c, ok
 
     one()  # warm-up
-    total, count, passed = 0.0, 0, True
+    total, count, passed, best, best_cpu = 0.0, 0, True, math.inf, math.inf
     while count < 2 or total < min_time:
-        dt, ok = one()
+        dt, cpu, ok = one()
         total, count, passed = total + dt, count + 1, passed and ok
-    return total / count, count, passed
+        best, best_cpu = min(best, dt), min(best_cpu, cpu)
+    return best, best_cpu, count, passed
 
 
 SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}
 
 
-def time_cli(binary, backend, name, n, mode, dirs, batch):
-    """Seconds per verified instance and the verdict of a gradcheck run
-    process; the time is None and the verdict says why when gradcheck itself
-    failed (exit status 2 or 3)."""
+def time_cli(binary, backend, name, n, mode, dirs, batch, repeat):
+    """Seconds per verified instance of the fastest of repeat gradcheck run
+    processes, their fewest CPU seconds (user + system) per instance, and
+    the verdict; the times are None and the verdict says why when gradcheck
+    itself failed (exit status 2 or 3)."""
     sizes = ",".join(f"{s}={n}" for s in SIZE_SYMBOLS.get(name, "n"))
     cmd = [binary, "run", name, "--backend", backend, "--size", sizes,
            "--mode", mode, "--dirs", str(dirs), "--batch", str(batch),
            "--format", "json", "--progress", "never"]
-    t = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    dt = time.perf_counter() - t
-    if out.returncode not in (0, 1):
-        last = out.stderr.strip().splitlines()[-1:] or ["?"]
-        return None, f"error (exit {out.returncode}: {last[0]})"
-    return dt / batch, json.loads(out.stdout)["results"][0]["verdict"]
+    best, best_cpu = math.inf, math.inf
+    for _ in range(repeat):
+        t, r = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        best = min(best, time.perf_counter() - t)
+        r2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best_cpu = min(best_cpu, r2.ru_utime - r.ru_utime + r2.ru_stime - r.ru_stime)
+        if out.returncode not in (0, 1):
+            last = out.stderr.strip().splitlines()[-1:] or ["?"]
+            return None, None, f"error (exit {out.returncode}: {last[0]})"
+    return best / batch, best_cpu / batch, json.loads(out.stdout)["results"][0]["verdict"]
 
 
 def time_inprocess(binary, backend, name, n, mode, dirs, batch):
@@ -135,10 +146,12 @@ def main():
     p.add_argument("--gradcheck", default="bin/gradcheck")
     p.add_argument("--backend", default="cpu", help="gradcheck's backend: cpu or gpu")
     p.add_argument("--device", default="cpu", help="torch's device: cpu or cuda")
-    p.add_argument("--claims", default="diff-product,tr-axb,det,logdet-spd,diff-inv")
-    p.add_argument("--full-sizes", default="8,16,32")
-    p.add_argument("--single-sizes", default="256,512,1024")
-    p.add_argument("--batch", type=int, default=8, help="gradcheck instances per run")
+    p.add_argument("--claims", default="det,tr-axb,diff-inv")
+    p.add_argument("--full-sizes", default="32,64")
+    p.add_argument("--single-sizes", default="512,1024")
+    p.add_argument("--full-batch", type=int, default=1, help="gradcheck instances per run, full Jacobian")
+    p.add_argument("--single-batch", type=int, default=4, help="gradcheck instances per run, one direction")
+    p.add_argument("--repeat", type=int, default=3, help="gradcheck processes per row; the fastest counts")
     p.add_argument("--min-time", type=float, default=2.0, help="torch: seconds timed per row, at least")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--json")
@@ -150,35 +163,38 @@ def main():
     sizes = lambda s: [int(v) for v in s.split(",")] if s else []
     plan = [("full", n) for n in sizes(args.full_sizes)] + [("single", n) for n in sizes(args.single_sizes)]
     where = torch.cuda.get_device_name(0) if args.device == "cuda" else f"{torch.get_num_threads()} threads"
-    print(f"torch {torch.__version__} on {where}; gradcheck on {args.backend}, batch {args.batch}; "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"torch {torch.__version__} on {where}; gradcheck on {args.backend}, batch {args.full_batch} "
+          f"(full), {args.single_batch} (single); load {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{'check':7} {'claim':13} {'n':>5} {'evals t/g':>11} {'torch':>10} {'gc cli':>10} {'ratio':>7} "
-          f"{'gc in-proc':>10} {'ratio':>7}  verdicts torch, cli, in-process  (seconds per verified instance)")
+          f"{'gc in-proc':>10} {'ratio':>7} {'cpu ratio':>9}  verdicts torch, cli, in-process  "
+          "(seconds per verified instance; cpu ratio: CPU seconds of torch / of the gradcheck process)")
     fmt = lambda v, spec: format(v, spec) if v is not None else "-"
     rows = []
     for check, n in plan:
         for name in args.claims.split(","):
             if check == "full":
-                t_torch, reps, ok = time_torch(name, n, False, 1, args.min_time, gen)
-                mode, dirs, evals = "entrywise", 3, (2 * n * n, 4 * n * n)
+                t_torch, c_torch, reps, ok = time_torch(name, n, False, 1, args.min_time, gen)
+                mode, dirs, evals, batch = "entrywise", 3, (2 * n * n, 4 * n * n), args.full_batch
             else:
-                t_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
-                mode, dirs, evals = "directional", 1, (4, 4)
-            t_cli, v_cli = time_cli(args.gradcheck, args.backend, name, n, mode, dirs, args.batch)
-            t_in, v_in = time_inprocess(args.gradcheck, args.backend, name, n, mode, dirs, args.batch)
-            row = dict(check=check, claim=name, n=n, torch_evals=evals[0], gradcheck_evals=evals[1],
-                       torch_seconds=t_torch, torch_instances=reps, torch_pass=bool(ok),
-                       cli_seconds=t_cli, cli_verdict=v_cli, cli_ratio=t_torch / t_cli if t_cli else None,
+                t_torch, c_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
+                mode, dirs, evals, batch = "directional", 1, (4, 4), args.single_batch
+            t_cli, c_cli, v_cli = time_cli(args.gradcheck, args.backend, name, n, mode, dirs, batch, args.repeat)
+            t_in, v_in = time_inprocess(args.gradcheck, args.backend, name, n, mode, dirs, batch)
+            row = dict(check=check, claim=name, n=n, batch=batch, torch_evals=evals[0], gradcheck_evals=evals[1],
+                       torch_seconds=t_torch, torch_cpu_seconds=c_torch, torch_instances=reps, torch_pass=bool(ok),
+                       cli_seconds=t_cli, cli_cpu_seconds=c_cli, cli_verdict=v_cli,
+                       cli_ratio=t_torch / t_cli if t_cli else None,
+                       cli_cpu_ratio=c_torch / c_cli if c_cli else None,
                        inprocess_seconds=t_in, inprocess_verdict=v_in,
                        inprocess_ratio=t_torch / t_in if t_in else None, load=os.getloadavg()[0])
             rows.append(row)
             print(f"{check:7} {name:13} {n:5} {evals[0]:>5}/{evals[1]:<5} {t_torch:10.4g} {fmt(t_cli, '10.4g'):>10} "
-                  f"{fmt(row['cli_ratio'], '6.1f'):>6}x {fmt(t_in, '10.4g'):>10} {fmt(row['inprocess_ratio'], '6.1f'):>6}x  "
+                  f"{fmt(row['cli_ratio'], '6.1f'):>6}x {fmt(t_in, '10.4g'):>10} {fmt(row['inprocess_ratio'], '6.1f'):>6}x "
+                  f"{fmt(row['cli_cpu_ratio'], '8.1f'):>8}x  "
                   f"{'pass' if ok else 'FAIL'}, {v_cli}, {v_in}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(torch=torch.__version__, device=where, backend=args.backend,
-                           threads=torch.get_num_threads(), batch=args.batch, rows=rows),
+            json.dump(dict(torch=torch.__version__, device=where, backend=args.backend, threads=torch.get_num_threads(), rows=rows),
                       f, indent=2)
 
 

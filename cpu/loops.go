@@ -9,13 +9,12 @@ import (
 )
 
 // Gaussian draws l.Count matrices of independent N(0,1) entries: matrix c is
-// philox.Fill with key, stream and index first+c.
+// philox.Fill with key, stream and index first+c, drawn in parts at once
+// (philox.FillAt).
 func (b *Backend) Gaussian(l backend.Layout, key uint64, stream, first uint32) (backend.Tensor, error) {
 	out := newTensor(l)
-	b.parallel(l.Count, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			philox.Fill(out.mat(c), key, stream, first+uint32(c))
-		}
+	b.parallelEntries(l.Count, l.Rows*l.Cols, 2, func(c, lo, hi int) {
+		philox.FillAt(out.mat(c)[lo:hi], key, stream, first+uint32(c), lo)
 	})
 	return out, nil
 }
@@ -58,10 +57,8 @@ func (b *Backend) Elementwise(op backend.ElemOp, x, y backend.Tensor) (backend.T
 	sameShape("Elementwise", xt, yt)
 	count, rx, ry := broadcast("Elementwise", xt, yt)
 	out := newTensor(backend.Layout{Count: count, Rows: xt.l.Rows, Cols: xt.l.Cols})
-	b.parallel(count, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			elem(op, out.mat(j), xt.mat(j/rx), yt.mat(j/ry))
-		}
+	b.parallelEntries(count, xt.l.Rows*xt.l.Cols, 1, func(j, lo, hi int) {
+		elem(op, out.mat(j)[lo:hi], xt.mat(j / rx)[lo:hi], yt.mat(j / ry)[lo:hi])
 	})
 	return out, nil
 }
@@ -92,12 +89,10 @@ func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error
 	f := mapFuncs[op]
 	at := get("Map", a)
 	out := newTensor(at.l)
-	b.parallel(at.l.Count, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			dst := out.mat(j)
-			for i, v := range at.mat(j) {
-				dst[i] = f(v)
-			}
+	b.parallelEntries(at.l.Count, at.l.Rows*at.l.Cols, 1, func(j, lo, hi int) {
+		dst := out.mat(j)[lo:hi]
+		for i, v := range at.mat(j)[lo:hi] {
+			dst[i] = f(v)
 		}
 	})
 	return out, nil
@@ -110,12 +105,10 @@ func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 	backend.CheckScale("cpu", st.l)
 	count, rs, ra := broadcast("Scale", st, at)
 	out := newTensor(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols})
-	b.parallel(count, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			c, dst := st.data[j/rs], out.mat(j)
-			for i, v := range at.mat(j / ra) {
-				dst[i] = c * v
-			}
+	b.parallelEntries(count, at.l.Rows*at.l.Cols, 1, func(j, lo, hi int) {
+		c, dst := st.data[j/rs], out.mat(j)[lo:hi]
+		for i, v := range at.mat(j / ra)[lo:hi] {
+			dst[i] = c * v
 		}
 	})
 	return out, nil

@@ -242,3 +242,27 @@ func FuncHelp() string {
 	}
 	return b.String()
 }
+
+// HasKink reports whether e applies a function with a kink (Func.Kinked:
+// relu, step, abs) anywhere, so that the verifier must evaluate each
+// finite-difference stencil whole to see it straddle the kink.
+func HasKink(e Expr) bool {
+	switch e := e.(type) {
+	case *Unary:
+		return HasKink(e.X)
+	case *Binary:
+		return HasKink(e.L) || HasKink(e.R)
+	case *Call:
+		if f := Lookup(e.Func); f != nil && f.Kinked {
+			return true
+		}
+		for _, a := range e.Args {
+			if HasKink(a) {
+				return true
+			}
+		}
+	case *Integral:
+		return HasKink(e.Lo) || HasKink(e.Hi) || HasKink(e.Body)
+	}
+	return false
+}

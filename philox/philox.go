@@ -54,26 +54,63 @@ func Uniform(hi, lo uint32) float64 {
 // package documentation. Entry i of dst depends only on (key, stream,
 // index, i).
 func Fill(dst []float64, key uint64, stream, index uint32) {
-	k := [2]uint32{uint32(key), uint32(key >> 32)}
-	for i := 0; i < len(dst); i += 2 {
-		p := uint32(i / 2)
-		x, y := 0.0, 0.0
-		for a := uint32(0); a < MaxAttempts; a++ {
-			w := Block([4]uint32{p, a, index, stream}, k)
-			u := Uniform(w[0], w[1])
-			v := Uniform(w[2], w[3])
-			s := float64(u*u) + float64(v*v)
-			if s > 0 && s < 1 {
-				f := math.Sqrt(float64(-2*Log(s)) / s)
-				x, y = float64(u*f), float64(v*f)
-				break
-			}
-		}
+	FillAt(dst, key, stream, index, 0)
+}
+
+// FillAt writes entries offset, offset+1, … of the stream that Fill writes
+// from entry 0, so that disjoint parts of one stream can be drawn at once.
+// It panics unless offset is even and non-negative (entries come in pairs).
+func FillAt(dst []float64, key uint64, stream, index uint32, offset int) {
+	if offset < 0 || offset%2 != 0 {
+		panic("philox: FillAt: offset must be even and non-negative")
+	}
+	ks := newSchedule([2]uint32{uint32(key), uint32(key >> 32)})
+	p := uint32(offset / 2)
+	for i := 0; i < len(dst); i, p = i+2, p+1 {
+		x, y := ks.pair(p, index, stream)
 		dst[i] = x
 		if i+1 < len(dst) {
 			dst[i+1] = y
 		}
 	}
+}
+
+// schedule holds the key of each round of Block under one key: the same
+// for every counter, so a fill computes them once.
+type schedule [Rounds][2]uint32
+
+func newSchedule(key [2]uint32) *schedule {
+	var s schedule
+	for r := range s {
+		s[r] = key
+		key[0] += bump0
+		key[1] += bump1
+	}
+	return &s
+}
+
+// block is Block({c0, c1, c2, c3}, key) for the schedule of key, on four
+// scalars that stay in registers.
+func (s *schedule) block(c0, c1, c2, c3 uint32) (uint32, uint32, uint32, uint32) {
+	for r := range s {
+		p0 := uint64(mul0) * uint64(c0)
+		p1 := uint64(mul1) * uint64(c2)
+		c0, c1, c2, c3 = uint32(p1>>32)^c1^s[r][0], uint32(p1), uint32(p0>>32)^c3^s[r][1], uint32(p0)
+	}
+	return c0, c1, c2, c3
+}
+
+// pair returns the two draws of pair p of stream (index, stream).
+func (s *schedule) pair(p, index, stream uint32) (x, y float64) {
+	for a := uint32(0); a < MaxAttempts; a++ {
+		w0, w1, w2, w3 := s.block(p, a, index, stream)
+		u, v := Uniform(w0, w1), Uniform(w2, w3)
+		if q := float64(u*u) + float64(v*v); q > 0 && q < 1 {
+			f := math.Sqrt(float64(-2*Log(q)) / q)
+			return float64(u * f), float64(v * f)
+		}
+	}
+	return 0, 0
 }
 
 // Constants of Log, with their IEEE-754 bit patterns for transcription.

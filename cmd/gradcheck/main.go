@@ -13,7 +13,12 @@ import (
 // -ldflags "-X main.version=1.2.3".
 var version = "0.1.0-dev"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	stopProfile := startProfile(os.Getenv(profileEnv), os.Stderr)
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
+	os.Exit(code)
+}
 
 // run executes the command line args (without the program name), writing
 // results to stdout and messages to stderr, and returns the exit code. An

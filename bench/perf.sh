@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# perf.sh: every measurement of issue 15 in one run, on the machine at
+# hand, into one folder (default bench/out/perf-DATE): gradcheck side by
+# side with torch.autograd.gradcheck on the same BLAS (peers.sh), the
+# fraction of the DGEMM and LU peaks (gradcheck bench --peak), the share of
+# the Gaussian draws, the peak memory of entrywise checks, and the cost of
+# a trivial directional check. Each step notes the load average; compare
+# ratios measured in one run, and re-run on a quiet machine.
+#
+#   bench/perf.sh [OUTDIR]        15-20 minutes on 2 quiet cores (30 under load 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-bench/out/perf-$(date -u +%Y%m%dT%H%M)}
+mkdir -p "$out"
+load() { echo "== $1; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%H:%M:%S) UTC"; }
+make -s build
+gc=bin/gradcheck
+
+{
+	load "peers (bench/peers.sh)"
+	bench/peers.sh --json "$out/peers.json"
+	load "peers done"
+} 2>&1 | tee "$out/peers.txt"
+
+{
+	load "fraction of peak, one direction and the defaults (batch 8, 3 directions)"
+	"$gc" bench det tr-axb diff-inv diff-product logdet-spd --peak --runs 2 --sizes 512,1024 \
+		--format json --out "$out/peak.json"
+	load "peak done"
+	python3 - "$out/peak.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("share of the time inside the backend spent drawing Gaussians (philox):")
+for r in d["results"]:
+    g = sum(o["seconds"] for o in r["ops"] if o["op"] == "Gaussian")
+    print(f"  {r['claim']:13} n={r['n']:5}  {100 * g / r['op_seconds']:5.1f}%")
+PY
+} 2>&1 | tee "$out/peak.txt"
+
+{
+	load "peak memory (maximum resident set) of entrywise checks at n = 32, batch 8"
+	for c in det tr-axb diff-inv; do
+		/usr/bin/time -f "$c: %M KB max resident, %e s wall, %U s user, %S s system" \
+			"$gc" run "$c" --mode entrywise --size n=32,m=32,k=32 --batch 8 --backend cpu --progress never >/dev/null
+	done
+	load "the trivial directional check: tr(X), n = 1024, one direction, batch 1 (fastest of 3)"
+	for _ in 1 2 3; do
+		/usr/bin/time -f "tr(X): %e s wall, %U s user, %S s system, %M KB" "$gc" check --f 'tr(X)' --wrt X \
+			--grad 'eye(n)' --var X=n,n --size n=1024 --dirs 1 --batch 1 --backend cpu --progress never >/dev/null
+	done
+	load "CLI against in-process, entrywise det at n = 32, batch 8"
+	/usr/bin/time -f "cli: %e s wall for 8 instances" "$gc" run det --mode entrywise --size n=32 --batch 8 \
+		--backend cpu --progress never >/dev/null
+	"$gc" bench det --mode entrywise --sizes 32 --batch 8 --runs 3 --backend cpu 2>&1 | grep -i "per instance"
+	load "done"
+} 2>&1 | tee "$out/memory.txt"
+echo "perf.sh: results in $out"
