@@ -131,9 +131,13 @@ func testParity(t *testing.T, g, c backend.Backend, claim *formulas.Claim, sizes
 	if got.Verdict != want.Verdict {
 		t.Errorf("verdict %s (%s), cpu %s", got.Verdict, got.Reason, want.Verdict)
 	}
-	if d := math.Abs(got.MaxRelErr - want.MaxRelErr); d > 0.2*want.Tolerance {
-		t.Errorf("max rel err %.3g, cpu %.3g: differ by %.3g, more than a fifth of the tolerance %.3g",
-			got.MaxRelErr, want.MaxRelErr, d, want.Tolerance)
+	// The worst comparison is the one furthest beyond its own tolerance;
+	// where every comparison is far within it, rounding may pick different
+	// ones on the two backends, each with its own tolerance: the errors are
+	// then bounded by the larger of the two.
+	if d, tol := math.Abs(got.MaxRelErr-want.MaxRelErr), max(got.Tolerance, want.Tolerance); d > 0.2*tol {
+		t.Errorf("max rel err %.3g (tolerance %.3g), cpu %.3g (tolerance %.3g): differ by more than a fifth of the larger tolerance",
+			got.MaxRelErr, got.Tolerance, want.MaxRelErr, want.Tolerance)
 	}
 }
 
