@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Derive returns the differential Df(X)[dX] of f with respect to the
@@ -384,4 +385,26 @@ func (c *Claim) With(kind Kind, rhs string) (*Claim, error) {
 		out.Layout = Denominator
 	}
 	return &out, nil
+}
+
+// BuildFunction builds the function part of a spec (name, f, wrt, the
+// variables and sizes) for Derive: the spec states no claim. Errors are as
+// Build's, one line naming the field at fault.
+func BuildFunction(s Spec) (*Claim, error) {
+	if strings.TrimSpace(s.F) == "" {
+		return nil, fmt.Errorf("formula %q: f is missing", s.Name)
+	}
+	if _, err := Parse(s.F); err != nil {
+		return nil, fmt.Errorf("formula %q: f: %v", s.Name, err)
+	}
+	// f times zero has the shape of f, so Build checks f, wrt and the
+	// variables as it would for a differential.
+	s.Grad, s.Jac, s.Hess, s.Equals, s.Layout = "", "", "", "", ""
+	s.Diff = "0*(" + s.F + ")"
+	c, err := Build(s)
+	if err != nil {
+		return nil, err
+	}
+	c.Kind, c.Rhs, c.RhsText = "", nil, ""
+	return c, nil
 }

@@ -1,6 +1,12 @@
 package formulas
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotScalar is the reason Gradient gives when f is not a scalar.
+var ErrNotScalar = errors.New("no gradient: f is not a scalar")
 
 // Gradient returns the gradient G, in denominator layout (the shape of the
 // variable wrt), of a scalar function whose differential is diff, an
@@ -24,7 +30,7 @@ func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int)
 		return nil, err
 	}
 	if !ds.IsScalar() {
-		return nil, fmt.Errorf("no gradient: f is %v, not a scalar", ds)
+		return nil, fmt.Errorf("%w: it is %v", ErrNotScalar, ds)
 	}
 	a := adjoint{simplifier: s, dir: dir}
 	g, err := a.of(diff, &Num{Value: 1})

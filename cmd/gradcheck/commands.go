@@ -25,6 +25,7 @@ var commands = []command{
 	{name: "check", run: checkCommand},
 	{name: "merge", run: mergeCommand},
 	{name: "bench", run: benchCommand},
+	{name: "derive", run: deriveCommand},
 }
 
 // dispatch runs the subcommand that args name.
