@@ -2,7 +2,7 @@ package selftest
 
 import (
 	"fmt"
-		"math/rand/v2"
+	"math/rand/v2"
 
 	"github.com/gradcheck/gradcheck/formulas"
 )

@@ -90,9 +90,9 @@ func (r *Report) OK() bool { return r.FalseAlarms == 0 && len(r.Missed) == 0 }
 type Finding struct {
 	Name string `json:"name"`
 	// Mutation is the mutation of a missed mutant, empty for a true claim.
-	Mutation Mutation         `json:"mutation,omitempty"`
+	Mutation Mutation          `json:"mutation,omitempty"`
 	Verdict  gradcheck.Verdict `json:"verdict"`
-	Reason   string           `json:"reason,omitempty"`
+	Reason   string            `json:"reason,omitempty"`
 	// Claim is the claim as a check command line's flags would state it,
 	// and Rerun the command that verifies it alone.
 	Claim string `json:"claim"`
