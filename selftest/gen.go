@@ -246,7 +246,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 	if s.square() {
 		opts = append(opts,
 			option{2, func() formulas.Expr { return call("inv", g.safe(s.r, d)) }},
-			option{2, func() formulas.Expr { return call("expm", g.small(s.r, d)) }},
+			option{1, func() formulas.Expr { return call("expm", g.small(s.r, d)) }},
 			option{2, func() formulas.Expr { return call("logm", g.safeLeaf(s.r)) }},
 			option{1, func() formulas.Expr { return call("sym", g.expr(s, d)) }},
 			option{2, func() formulas.Expr { return bin("^", g.expr(s, d), num(float64(2+g.rng.IntN(2)))) }},
@@ -378,14 +378,15 @@ func (g *generator) kronScalar(depth int) formulas.Expr {
 	return call([]string{"sum", "norm2"}[g.rng.IntN(2)], k)
 }
 
-// integral draws integral(t, 0, 1, t·e) or, for a square shape,
-// integral(t, 0, 1, expm(t·small)).
+// integral draws integral(t, 0, 1, t^k·e) or, for a square shape, now
+// and then integral(t, 0, 1, expm(t·small)) (whose differential is a
+// double integral, the slowest claim to evaluate).
 func (g *generator) integral(s shape, depth int) formulas.Expr {
 	g.t++
 	defer func() { g.t-- }()
 	t := fmt.Sprintf("t%d", g.t)
 	var body formulas.Expr
-	if s.square() && g.rng.IntN(2) == 0 {
+	if s.square() && g.rng.IntN(4) == 0 {
 		body = call("expm", bin("*", ident(t), g.small(s.r, depth)))
 	} else {
 		body = bin("*", bin("^", ident(t), num(float64(g.rng.IntN(3)))), g.expr(s, depth))

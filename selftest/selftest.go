@@ -93,6 +93,10 @@ type Finding struct {
 	Mutation Mutation          `json:"mutation,omitempty"`
 	Verdict  gradcheck.Verdict `json:"verdict"`
 	Reason   string            `json:"reason,omitempty"`
+	// MaxRelErr and Tolerance are the verifier's worst relative error and
+	// the tolerance it was held to.
+	MaxRelErr float64 `json:"max_rel_err"`
+	Tolerance float64 `json:"tolerance"`
 	// Claim is the claim as a check command line's flags would state it,
 	// and Rerun the command that verifies it alone.
 	Claim string `json:"claim"`
@@ -377,7 +381,7 @@ func (o *Options) finding(c *formulas.Claim, m Mutation, res gradcheck.Result) F
 		args = append(args, "--backend", o.Backend)
 	}
 	return Finding{Name: c.Name, Mutation: m, Verdict: res.Verdict, Reason: res.Reason,
-		Claim: quoteAll(flags), Rerun: quoteAll(args)}
+		MaxRelErr: res.MaxRelErr, Tolerance: res.Tolerance, Claim: quoteAll(flags), Rerun: quoteAll(args)}
 }
 
 // selftestCommand re-runs function i of the self-test alone.

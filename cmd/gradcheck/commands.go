@@ -26,6 +26,7 @@ var commands = []command{
 	{name: "merge", run: mergeCommand},
 	{name: "bench", run: benchCommand},
 	{name: "derive", run: deriveCommand},
+	{name: "selftest", run: selftestCommand},
 }
 
 // dispatch runs the subcommand that args name.

@@ -19,6 +19,8 @@ Commands:
   derive --f EXPR --wrt V --var X=n,n ... [--grad]
                          print the differential (or gradient) of f, in the
                          claim language
+  selftest --claims N    random true claims and their mutants through the
+                         verifier: false-alarm and miss rates
   help [COMMAND]         show the help of a command
 
 Flags:
