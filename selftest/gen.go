@@ -226,7 +226,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 		{1, func() formulas.Expr { return call("exp", g.bounded(s, d)) }},
 		{1, func() formulas.Expr { return call("log", g.positive(s, d)) }},
 		{1, func() formulas.Expr { return call("sqrt", g.positive(s, d)) }},
-		{1, func() formulas.Expr { return call("abs", g.expr(s, d)) }},
+		{1, func() formulas.Expr { return call("abs", g.dense(s, d)) }},
 		{1, func() formulas.Expr { return call("tanh", g.expr(s, d)) }},
 		{1, func() formulas.Expr { return bin(".^", g.positive(s, d), g.exponent(d)) }},
 		{1, func() formulas.Expr { return call("kron", g.expr(s, d), g.expr(shape{"1", "1"}, d)) }},
@@ -414,4 +414,24 @@ func (g *generator) distinct(draw func() formulas.Expr) formulas.Expr {
 		}
 	}
 	return l
+}
+
+// dense draws an expression of shape s without diag or eye, whose entries
+// are not zero by construction: |A| has no derivative at 0, and its
+// differential A./abs(A).*dA is 0/0 there. After ten tries it settles for
+// a variable.
+func (g *generator) dense(s shape, depth int) formulas.Expr {
+	for range 10 {
+		e := g.expr(s, depth)
+		zeros := false
+		for _, n := range nodes(e) {
+			if c, ok := n.(*formulas.Call); ok && (c.Func == "diag" || c.Func == "eye") {
+				zeros = true
+			}
+		}
+		if !zeros {
+			return e
+		}
+	}
+	return g.leafOr(s, 0)
 }
