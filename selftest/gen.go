@@ -251,7 +251,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 			option{1, func() formulas.Expr { return call("sym", g.expr(s, d)) }},
 			option{2, func() formulas.Expr { return bin("^", g.expr(s, d), num(float64(2+g.rng.IntN(2)))) }},
 			option{1, func() formulas.Expr { return call("diag", g.expr(shape{s.r, "1"}, d)) }},
-			option{1, func() formulas.Expr { return bin("+", g.expr(s, d), call("eye", ident(string(s.r)))) }},
+			option{1, func() formulas.Expr { return bin("+", g.expr(s, d), g.eye(s.r)) }},
 		)
 	}
 	if s.c == "1" && !s.scalar() {
