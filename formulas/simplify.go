@@ -262,6 +262,9 @@ func (s *simplifier) sub(a, b Expr) Expr {
 	if y, ok := negated(b); ok {
 		return s.add(a, y)
 	}
+	if str(a) == str(b) {
+		return nil
+	}
 	return &Binary{Op: "-", L: a, R: b}
 }
 

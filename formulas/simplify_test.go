@@ -30,6 +30,7 @@ func TestSimplify(t *testing.T) {
 		{"X + -Y", "X - Y"},
 		{"-X + Y", "Y - X"},
 		{"X - -Y", "X + Y"},
+		{"X*Y - X*Y", "0"},
 		{"-(-X)", "X"},
 		{"(X')'", "X"},
 		{"(A*B)'", "B'*A'"},

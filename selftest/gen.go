@@ -221,7 +221,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 		{2, func() formulas.Expr { return bin("*", g.expr(shape{"1", "1"}, d), g.expr(s, d)) }},
 		{5, func() formulas.Expr { return g.product(s, d) }},
 		{2, func() formulas.Expr { return bin(".*", g.expr(s, d), g.expr(s, d)) }},
-		{1, func() formulas.Expr { return bin("./", g.expr(s, d), g.positive(s, d)) }},
+		{1, func() formulas.Expr { return g.quotient(s, d) }},
 		{1, func() formulas.Expr { return bin("/", g.expr(s, d), g.positive(shape{"1", "1"}, d)) }},
 		{1, func() formulas.Expr { return call("exp", g.bounded(s, d)) }},
 		{1, func() formulas.Expr { return call("log", g.positive(s, d)) }},
@@ -434,4 +434,16 @@ func (g *generator) dense(s shape, depth int) formulas.Expr {
 		}
 	}
 	return g.leafOr(s, 0)
+}
+
+// quotient draws L./P of shape s with P positive and written differently
+// from L (X./X is constant: a claim about it is vacuous).
+func (g *generator) quotient(s shape, depth int) formulas.Expr {
+	l := g.expr(s, depth)
+	for range 10 {
+		if p := g.positive(s, depth); p.String() != l.String() {
+			return bin("./", l, p)
+		}
+	}
+	return l
 }

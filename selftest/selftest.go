@@ -29,7 +29,7 @@ func guarded(verify VerifyFunc) VerifyFunc {
 	return func(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (res gradcheck.Result, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				res = gradcheck.Result{Name: c.Name, Kind: c.Kind, Verdict: gradcheck.Error, Reason: fmt.Sprintf("panic: %v", p)}
+				res = gradcheck.Result{Name: c.Name, Kind: c.Kind, Verdict: gradcheck.Error, Reason: fmt.Sprintf("%s%v", panicReason, p)}
 				err = nil
 			}
 		}()
@@ -70,9 +70,10 @@ type Report struct {
 	FalseAlarms  int `json:"false_alarms"`
 	Inconclusive int `json:"inconclusive"`
 	// Mutants counts the well-typed mutants of true claims that passed;
-	// Equivalent those that equal the truth on random inputs (not
-	// counted further); Detected those of the others that failed. The
-	// rest are listed in Missed.
+	// Equivalent those that equal the truth on the verifier's inputs (not
+	// counted further); Detected those of the others that the verifier
+	// rejected (fail, or error: the claim cannot be evaluated where f
+	// can). The rest are listed in Missed.
 	Mutants    int       `json:"mutants"`
 	Equivalent int       `json:"equivalent"`
 	Detected   int       `json:"detected"`
@@ -97,6 +98,10 @@ type Finding struct {
 	// the tolerance it was held to.
 	MaxRelErr float64 `json:"max_rel_err"`
 	Tolerance float64 `json:"tolerance"`
+	// Difference is, for a missed mutant, its largest relative difference
+	// from the truth on the verifier's inputs: below Tolerance, finite
+	// differences cannot tell the two apart.
+	Difference float64 `json:"difference,omitempty"`
 	// Claim is the claim as a check command line's flags would state it,
 	// and Rerun the command that verifies it alone.
 	Claim string `json:"claim"`
@@ -302,7 +307,7 @@ func (o *Options) mutants(ctx context.Context, rng *rand.Rand, truth *formulas.C
 			continue
 		}
 		out.mutants++
-		same, err := o.equivalent(ctx, truth, mutant)
+		same, difference, err := o.equivalent(ctx, truth, mutant)
 		if err != nil {
 			return err
 		}
@@ -314,44 +319,67 @@ func (o *Options) mutants(ctx context.Context, rng *rand.Rand, truth *formulas.C
 		if err != nil {
 			return err
 		}
-		if res.Verdict == gradcheck.Fail {
+		if rejected(res) {
 			out.detected++
 		} else {
-			out.missed = append(out.missed, o.finding(mutant, m, res))
+			f := o.finding(mutant, m, res)
+			f.Difference = difference
+			out.missed = append(out.missed, f)
 		}
 	}
 	return nil
 }
 
-// equivalent reports whether mutant equals truth on random inputs: the
-// identity truth + Z == mutant + Z passes, with the direction and Z
-// (shaped like the result) as variables. Z keeps a side that depends on no
-// variable (eye(n)) from evaluating to a single matrix for the whole
-// batch, which the verifier does not expect (reported; see README).
-func (o *Options) equivalent(ctx context.Context, truth, mutant *formulas.Claim) (bool, error) {
-	const z = "Z_"
-	id := *truth
-	plus := func(e formulas.Expr) formulas.Expr { return bin("+", e, ident(z)) }
-	id.Kind, id.F, id.Rhs, id.Wrt, id.Layout = formulas.Equals, plus(truth.Rhs), plus(mutant.Rhs), "", ""
-	id.FText, id.RhsText = id.F.String(), id.Rhs.String()
+// rejected reports whether the verifier rejected a claim: it failed, or
+// it could not be evaluated where f can (an error that is not the
+// verifier's own: a panic is not a rejection).
+func rejected(res gradcheck.Result) bool {
+	return res.Verdict == gradcheck.Fail || res.Verdict == gradcheck.Error && !strings.HasPrefix(res.Reason, panicReason)
+}
+
+// panicReason starts the reason of a verification that panicked.
+const panicReason = "panic: "
+
+// equivalent compares mutant with truth by evaluating both on the inputs
+// the verifier draws for the mutant (the identity claim has the mutant's
+// name, seed and batch; the direction is a variable of its own). It
+// returns whether they agree within rounding, and their largest relative
+// difference. When either has no variable (eye(n)), both get a variable
+// Z of the result's shape added: a side without variables evaluates to a
+// single matrix for the whole batch, which the verifier does not expect
+// (reported; see README).
+func (o *Options) equivalent(ctx context.Context, truth, mutant *formulas.Claim) (bool, float64, error) {
+	id := *mutant
+	id.Kind, id.F, id.Rhs, id.Wrt, id.Layout = formulas.Equals, truth.Rhs, mutant.Rhs, "", ""
 	id.Vars = append([]formulas.Var(nil), truth.Vars...)
+	dims := [2]string{}
 	for _, v := range truth.Vars {
-		if v.Name != truth.Wrt {
-			continue
+		if v.Name == truth.Wrt {
+			dims = v.Dims
 		}
-		if truth.Kind == formulas.Diff {
-			id.Vars = append(id.Vars, formulas.Var{Name: truth.Direction(), Dims: v.Dims, Dist: formulas.Gauss})
-		}
-		dims := v.Dims
-		if truth.Kind == formulas.Diff {
-			dims = resultDims(truth)
-		}
+	}
+	if truth.Kind == formulas.Diff {
+		id.Vars = append(id.Vars, formulas.Var{Name: truth.Direction(), Dims: dims, Dist: formulas.Gauss})
+		dims = resultDims(truth)
+	}
+	if !hasVariable(truth.Rhs, id.Vars) || !hasVariable(mutant.Rhs, id.Vars) {
+		const z = "Z_"
+		id.F, id.Rhs = bin("+", id.F, ident(z)), bin("+", id.Rhs, ident(z))
 		id.Vars = append(id.Vars, formulas.Var{Name: z, Dims: dims, Dist: formulas.Gauss})
 	}
-	s := o.settings()
-	s.Batch = 4
-	res, err := o.Verify(ctx, &id, s)
-	return res.Verdict == gradcheck.Pass, err
+	id.FText, id.RhsText = id.F.String(), id.Rhs.String()
+	res, err := o.Verify(ctx, &id, o.settings())
+	return res.Verdict == gradcheck.Pass, res.MaxRelErr, err
+}
+
+// hasVariable reports whether e names one of vars.
+func hasVariable(e formulas.Expr, vars []formulas.Var) bool {
+	for _, v := range vars {
+		if hasIdent(e, v.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // claimAs returns c claiming rhs as its result of the given kind, named

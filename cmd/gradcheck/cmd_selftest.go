@@ -21,8 +21,9 @@ product, a dropped term, a flipped sign, a result scaled by 2, 1/2 or
 (1+1e-6), a subterm replaced by its transpose, a symmetrized result. Verify
 the true claims and the mutants as 'check' would, and count false alarms
 (a true claim that fails or errs) and missed mutants (one that does not
-fail). A mutant that equals the truth on random inputs, compared directly,
-is equivalent and not counted; the mutants of an inconclusive true claim
+fail or err). A mutant that equals the truth on the verifier's inputs,
+compared directly, is equivalent and not counted; a missed one that differs
+from the truth by less than the tolerance is marked so; the mutants of an inconclusive true claim
 are not run. Each false alarm and missed mutant is listed with the claim
 and the command that re-runs it. Function i depends on (S, i) alone:
 --first I --claims 1 draws function I by itself.
@@ -116,6 +117,9 @@ func writeSelftest(w io.Writer, r *selftest.Report) {
 			fmt.Fprintf(w, "  %s: %s", f.Name, f.Verdict)
 			if f.Reason != "" {
 				fmt.Fprintf(w, " (%s)", f.Reason)
+			}
+			if f.Difference > 0 && f.Difference <= f.Tolerance {
+				fmt.Fprintf(w, "; it differs from the truth by %.1e, below the tolerance %.1e", f.Difference, f.Tolerance)
 			}
 			fmt.Fprintf(w, "\n    claim: %s\n    rerun: %s\n", f.Claim, f.Rerun)
 		}
