@@ -54,10 +54,12 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## fuzz: run the parser and spec fuzzers for a minute each
+## fuzz: run the parser, spec and backend (generated claims on the CPU
+## and the emulated GPU) fuzzers for a minute each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./formulas/
 	$(GO) test -run '^$$' -fuzz FuzzLoadSpec -fuzztime 60s ./formulas/
+	$(GO) test -run '^$$' -fuzz FuzzBackends -fuzztime 60s ./selftest/
 
 ## linalg: say which CPU linear algebra build and run use
 linalg:

@@ -25,6 +25,8 @@ var commands = []command{
 	{name: "check", run: checkCommand},
 	{name: "merge", run: mergeCommand},
 	{name: "bench", run: benchCommand},
+	{name: "derive", run: deriveCommand},
+	{name: "selftest", run: selftestCommand},
 }
 
 // dispatch runs the subcommand that args name.

@@ -23,6 +23,11 @@ Commands:
   merge REPORT.json ...  combine the JSON reports of the shards of one run
   bench [NAME|GLOB ...]  measure verification speed: time per instance,
                          GFLOP/s, fraction of the peak, memory, growth with n
+  derive --f EXPR --wrt V --var X=n,n ... [--grad]
+                         print the differential (or gradient) of f, in the
+                         claim language
+  selftest --claims N    random true claims and their mutants through the
+                         verifier: false-alarm and miss rates
   help [COMMAND]         show the help of a command
 
 Flags:
@@ -37,6 +42,7 @@ Examples:
   gradcheck run --shard 0/4 --out shard-0.json    (and 1/4, 2/4, 3/4, elsewhere)
   gradcheck merge shard-*.json --format junit --out gradcheck.xml
   gradcheck bench --peak --sizes 256,512,1024
+  gradcheck derive --f 'logdet(X)' --wrt X --var X=n,n:spd --grad
 ` + exitCodesHelp + `
 Run 'gradcheck COMMAND --help' for the flags of a command.
 `

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--grad] [--format json]
+
+Print the differential Df(X)[dX] of f with respect to VAR (dX is the
+direction for X), simplified, as one line in the claim language: paste it
+back as --diff (or diff: in a spec file) to verify it. With --grad, print
+the gradient of a scalar f in denominator layout instead (the shape of
+VAR), found by the trace rules tr(A*dX*B) = <A'*B', dX>, a'*dX*b,
+sum(A.*dX), ...; where dX cannot be moved out (inside kron) gradcheck says
+so and exits 1. --format json prints {"diff": "...", "grad": "..." or null}.
+expm and logm differentiate to the integral forms of Higham (2008); a
+matrix of ones is written diag(eye(m))*diag(eye(n))'.
+
+Examples:
+  gradcheck derive --f 'tr(A*X*B)' --wrt X --var A=k,m --var X=m,n --var B=n,k
+  gradcheck derive --f 'logdet(X)' --wrt X --var X=n,n:spd --grad
+  gradcheck derive --f 'x'"'"'*A*x' --wrt x --var A=n,n --var x=n --format json
+
+Flags:
+`
+
+// deriveCommand prints the symbolic differential or gradient of f.
+func deriveCommand(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet("derive", e.stderr)
+	var f, wrt string
+	var vars []string
+	var grad bool
+	fs.StringVar(&f, "f", "", "the function f, an `EXPR` such as 'tr(A*X)'")
+	fs.StringVar(&wrt, "wrt", "", "the variable (`VAR`) to differentiate with respect to")
+	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
+	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
+	format := newEnum("text", "text", "json")
+	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
+	if done, err := parseFlags(e, fs, args, deriveHelp, exitCodesHelp); done || err != nil {
+		return err
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		return usageErrorf("derive", "unexpected argument %q (derive takes flags only)", rest[0])
+	}
+	if f == "" || wrt == "" {
+		return usageErrorf("derive", "give the function with --f EXPR, the variable with --wrt VAR and each variable with --var")
+	}
+	spec := formulas.Spec{Name: "derive", F: f, Wrt: wrt, Source: "command line"}
+	for _, s := range vars {
+		n, v, err := formulas.ParseVarFlag(s)
+		if err != nil {
+			return usageErrorf("derive", "--var: %v", err)
+		}
+		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
+	}
+	c, err := formulas.BuildFunction(spec)
+	if err != nil {
+		return inputErrorf("%v", err)
+	}
+	d, err := c.Derive()
+	if err != nil {
+		return inputErrorf("derive: %v", err)
+	}
+	if format.val == "json" {
+		out := struct {
+			Diff string  `json:"diff"`
+			Grad *string `json:"grad"`
+		}{Diff: d.Diff.String()}
+		if d.Grad != nil {
+			g := d.Grad.String()
+			out.Grad = &g
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+		return nil
+	}
+	if !grad {
+		fmt.Fprintln(e.stdout, d.Diff)
+		return nil
+	}
+	if d.Grad == nil {
+		if errors.Is(d.NoGrad, formulas.ErrNotScalar) {
+			return inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)
+		}
+		return failErrorf("derive: %v", d.NoGrad)
+	}
+	fmt.Fprintln(e.stdout, d.Grad)
+	return nil
+}

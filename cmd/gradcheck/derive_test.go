@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestDerive(t *testing.T) {
+	tests := []struct {
+		args       []string
+		code       int
+		out, inErr string
+	}{
+		{[]string{"--f", "tr(A*X*B)", "--wrt", "X", "--var", "A=k,m", "--var", "X=m,n", "--var", "B=n,k"}, exitOK, "tr(A*dX*B)\n", ""},
+		{[]string{"--f", "tr(A*X*B)", "--wrt", "X", "--var", "A=k,m", "--var", "X=m,n", "--var", "B=n,k", "--grad"}, exitOK, "A'*B'\n", ""},
+		{[]string{"--f", "logdet(X)", "--wrt", "X", "--var", "X=n,n:spd", "--grad"}, exitOK, "inv(X)'\n", ""},
+		{[]string{"--f", "x'*A*x", "--wrt", "x", "--var", "A=n,n", "--var", "x=n", "--format", "json"}, exitOK,
+			`{"diff":"dx'*A*x + x'*A*dx","grad":"A*x + A'*x"}` + "\n", ""},
+		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, exitOK,
+			`{"diff":"-(inv(X)*dX*inv(X))","grad":null}` + "\n", ""},
+		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitUsage, "", "not a scalar"},
+		{[]string{"--f", "tr(kron(X, X))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "", "cannot write the differential"},
+		{[]string{"--f", "tr(X", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "1:5: expected ')'"},
+		{[]string{"--f", "tr(X)", "--wrt", "Y", "--var", "X=n,n"}, exitUsage, "", "wrt Y is not a declared variable"},
+		{[]string{"--f", "tr(X*A)", "--wrt", "X", "--var", "X=n,n", "--var", "A=m,m"}, exitUsage, "", "cannot multiply"},
+		{[]string{"--f", "tr(X)", "--var", "X=n,n"}, exitUsage, "", "--wrt"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n;n"}, exitUsage, "", "--var"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "extra"}, exitUsage, "", "unexpected argument"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--format", "yaml"}, exitUsage, "", "--format"},
+	}
+	for _, tc := range tests {
+		code, out, errOut := call(t, append([]string{"derive"}, tc.args...)...)
+		if code != tc.code || out != tc.out || !strings.Contains(errOut, tc.inErr) {
+			t.Errorf("derive %q: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr containing %q",
+				tc.args, code, out, errOut, tc.code, tc.out, tc.inErr)
+		}
+	}
+	code, out, _ := call(t, "help", "derive")
+	if code != exitOK || !strings.Contains(out, "Usage: gradcheck derive") {
+		t.Errorf("help derive: exit %d:\n%s", code, out)
+	}
+}
+
+// TestDeriveChecks pastes derive's output back into check as --diff and
+// --grad claims: they pass.
+func TestDeriveChecks(t *testing.T) {
+	fn := []string{"--f", "log(x'*A*x) + tr(expm(S))*a'*x", "--wrt", "x",
+		"--var", "A=n,n:posdef-nonsym", "--var", "x=n", "--var", "a=n", "--var", "S=m,m:small"}
+	code, out, errOut := call(t, append(append([]string{"derive"}, fn...), "--format", "json")...)
+	if code != exitOK {
+		t.Fatalf("derive: exit %d: %s", code, errOut)
+	}
+	var d struct {
+		Diff string
+		Grad *string
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil || d.Grad == nil {
+		t.Fatalf("derive: %q: %v", out, err)
+	}
+	for _, claim := range [][]string{{"--diff", d.Diff}, {"--grad", *d.Grad}} {
+		args := append(append(append([]string{"check"}, fn...), claim...), "--size", "n=7,m=4")
+		if code, out, errOut := call(t, args...); code != exitOK {
+			t.Errorf("check %q: exit %d:\n%s%s", claim, code, out, errOut)
+		}
+	}
+}

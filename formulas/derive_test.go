@@ -1,0 +1,146 @@
+package formulas_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// verify runs claim c through the real verifier on the CPU backend at
+// small and default sizes and fails the test unless it passes.
+func verify(t *testing.T, c *formulas.Claim) {
+	t.Helper()
+	for _, sizes := range []map[string]int{{"n": 6, "m": 5, "k": 4}, nil} {
+		s := gradcheck.DefaultSettings()
+		s.Sizes = sizes
+		res := gradcheck.Verify(context.Background(), cpu.New(), c, s)
+		if res.Verdict != gradcheck.Pass {
+			t.Errorf("%s %s: %s (f = %s, wrt %s): %s, rel err %.2e > tol %.2e %s", c.Name, c.Kind, c.RhsText, c.FText, c.Wrt,
+				res.Verdict, res.MaxRelErr, res.Tolerance, res.Reason)
+		}
+	}
+}
+
+// TestDeriveRegistry differentiates every registry entry's f (identities
+// with respect to their first variable), and verifies the differential,
+// and the gradient where f is scalar, as claims of their own.
+func TestDeriveRegistry(t *testing.T) {
+	claims, err := formulas.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads := 0
+	for _, c := range claims {
+		if c.Wrt == "" {
+			c.Wrt = c.Vars[0].Name
+		}
+		d, err := c.Derive()
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		diff, err := c.With(formulas.Diff, d.Diff.String())
+		if err != nil {
+			t.Fatalf("%s: the printed differential does not parse: %v", c.Name, err)
+		}
+		verify(t, diff)
+		if d.Grad == nil {
+			continue
+		}
+		grads++
+		grad, err := c.With(formulas.Grad, d.Grad.String())
+		if err != nil {
+			t.Fatalf("%s: the printed gradient does not parse: %v", c.Name, err)
+		}
+		verify(t, grad)
+	}
+	if grads < 20 {
+		t.Errorf("only %d registry entries got a gradient", grads)
+	}
+}
+
+// known is a function, its variables and a differential or gradient
+// written by hand from a textbook rule.
+type known struct {
+	f, wrt string
+	vars   []string // NAME=SHAPE[:DIST] as for --var
+	diff   string   // Df[dX], the differential by hand
+	grad   string   // the gradient by hand, "" if f is not scalar
+}
+
+var knowns = []known{
+	{"x'*x", "x", []string{"x=n"}, "2*x'*dx", "2*x"},
+	{"tr(X'*X)", "X", []string{"X=m,n"}, "2*tr(X'*dX)", "2*X"},
+	{"sum(exp(X))", "X", []string{"X=m,n:small"}, "sum(exp(X).*dX)", "exp(X)"},
+	{"sum(log(X))", "X", []string{"X=m,n:positive"}, "sum(dX./X)", "X.^-1"},
+	{"sum(sqrt(X))", "X", []string{"X=m,n:positive"}, "sum(dX./sqrt(X))/2", "0.5*X.^-0.5"},
+	{"sum(tanh(X).*A)", "X", []string{"X=m,n", "A=m,n"}, "sum(A.*(dX - tanh(X).^2.*dX))", "A - A.*tanh(X).^2"},
+	{"sum(abs(X))", "X", []string{"X=m,n"}, "sum(X./abs(X).*dX)", "X./abs(X)"},
+	{"norm2(X)", "X", []string{"X=m,n"}, "tr(X'*dX)/norm2(X)", "X/norm2(X)"},
+	{"det(X)^2", "X", []string{"X=n,n:wellcond"}, "2*det(X)^2*tr(inv(X)*dX)", "2*det(X)^2*inv(X)'"},
+	{"logdet(X'*X)", "X", []string{"X=n,m"}, "2*tr(inv(X'*X)*X'*dX)", "2*X*inv(X'*X)"},
+	{"tr(inv(X)*A)", "X", []string{"X=n,n:wellcond", "A=n,n"}, "-tr(inv(X)*dX*inv(X)*A)", "-(inv(X)*A*inv(X))'"},
+	{"tr(X^3)", "X", []string{"X=n,n"}, "3*tr(X^2*dX)", "3*(X^2)'"},
+	{"a'*sym(X)*a", "X", []string{"X=n,n", "a=n"}, "a'*dX*a", "a*a'"},
+	{"sum(diag(X).*v)", "X", []string{"X=n,n", "v=n"}, "v'*diag(dX)", "diag(v)"},
+	{"x'*x/(a'*x)", "x", []string{"x=n", "a=n"}, "2*x'*dx/(a'*x) - x'*x*a'*dx/(a'*x)^2", "2*x/(a'*x) - x'*x*a/(a'*x)^2"},
+	{"X./Y", "Y", []string{"X=m,n", "Y=m,n:positive"}, "-X.*dY./Y.^2", ""},
+	{"X.^3", "X", []string{"X=m,n"}, "3*X.^2.*dX", ""},
+	{"(a'*x)^(b'*x)", "x", []string{"x=n:positive", "a=n:positive", "b=n:positive"},
+		"(a'*x)^(b'*x)*(b'*dx*log(a'*x) + b'*x*a'*dx/(a'*x))", "(a'*x)^(b'*x)*(log(a'*x)*b + b'*x/(a'*x)*a)"},
+	{"kron(X, X)", "X", []string{"X=p,q"}, "kron(dX, X) + kron(X, dX)", ""},
+	{"expm(X)", "X", []string{"X=n,n:small"}, "integral(s, 0, 1, expm(s*X)*dX*expm((1-s)*X))", ""},
+	{"tr(logm(X))", "X", []string{"X=n,n:spd"}, "tr(inv(X)*dX)", "inv(X)'"},
+	{"tr(expm(X))", "X", []string{"X=n,n:small"}, "tr(expm(X)*dX)", "expm(X)'"},
+}
+
+// claimOf builds an identity claim lhs == rhs over the variables of k and
+// the direction d+wrt, so that the verifier compares the two directly.
+func claimOf(t *testing.T, k known, lhs, rhs string, withDir bool) *formulas.Claim {
+	t.Helper()
+	spec := formulas.Spec{Name: k.f, F: lhs, Equals: rhs, Source: "test"}
+	for _, v := range k.vars {
+		n, vs, err := formulas.ParseVarFlag(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: vs})
+		if withDir && n == k.wrt {
+			vs.Dist = ""
+			spec.Vars = append(spec.Vars, formulas.SpecVar{Name: "d" + n, VarSpec: vs})
+		}
+	}
+	c, err := formulas.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sizes = map[string]int{"p": 3, "q": 2}
+	return c
+}
+
+// TestDeriveKnown compares derive's differential and gradient with ones
+// written by hand, by evaluating both on random inputs (an identity claim,
+// no finite differences).
+func TestDeriveKnown(t *testing.T) {
+	for _, k := range knowns {
+		c := claimOf(t, k, k.f, k.f, false)
+		c.Wrt = k.wrt
+		d, err := c.Derive()
+		if err != nil {
+			t.Errorf("%s: %v", k.f, err)
+			continue
+		}
+		verify(t, claimOf(t, k, d.Diff.String(), k.diff, true))
+		switch {
+		case k.grad == "" && d.Grad != nil:
+			t.Errorf("%s: gradient %s of a non-scalar f", k.f, d.Grad)
+		case k.grad != "" && d.Grad == nil:
+			t.Errorf("%s: no gradient: %v", k.f, d.NoGrad)
+		case k.grad != "":
+			verify(t, claimOf(t, k, d.Grad.String(), k.grad, false))
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package formulas
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotScalar is the reason Gradient gives when f is not a scalar.
+var ErrNotScalar = errors.New("no gradient: f is not a scalar")
+
+// Gradient returns the gradient G, in denominator layout (the shape of the
+// variable wrt), of a scalar function whose differential is diff, an
+// expression linear in the direction d+wrt as Derive writes it: diff =
+// ⟨G, dX⟩ = sum(G.*dX). It moves dX out of each term by the trace rules,
+// ⟨C, A*B⟩ = ⟨A'*C, B⟩ = ⟨C*B', A⟩, ⟨c, tr(A)⟩ = ⟨c·I, A⟩,
+// ⟨c, sum(A)⟩ = ⟨c·1, A⟩, ⟨C, A.*B⟩ = ⟨A.*C, B⟩, ⟨C, diag(A)⟩ =
+// ⟨diag(C), A⟩, ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ = ⟨C', A⟩, and under an
+// integral sign. Where no such rule applies (dX inside kron) it returns an
+// error saying so. A matrix of ones is written diag(eye(m))*diag(eye(n))'.
+func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
+	ws, ok := env[wrt]
+	if !ok {
+		return nil, fmt.Errorf("wrt %s is not a declared variable", wrt)
+	}
+	s := newSimplifier(env, sizes)
+	dir := "d" + wrt
+	s.env[dir] = ws
+	ds, err := Infer(diff, s.env, sizes)
+	if err != nil {
+		return nil, err
+	}
+	if !ds.IsScalar() {
+		return nil, fmt.Errorf("%w: it is %v", ErrNotScalar, ds)
+	}
+	a := adjoint{simplifier: s, dir: dir}
+	g, err := a.of(diff, &Num{Value: 1})
+	if err == nil {
+		err = s.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if g == nil {
+		return &Binary{Op: "*", L: &Num{Value: 0}, R: &Ident{Name: wrt}}, nil
+	}
+	if gs := s.shape(g); gs != ws && s.err == nil {
+		return nil, fmt.Errorf("internal error: gradient %s is %v, but %s is %v", str(g), gs, wrt, ws)
+	}
+	return g, s.err
+}
+
+// adjoint transposes a linear function of the direction dir.
+type adjoint struct {
+	*simplifier
+	dir string
+}
+
+// has reports whether e contains the direction.
+func (a *adjoint) has(e Expr) bool {
+	found := false
+	walk(e, func(x Expr) {
+		if id, ok := x.(*Ident); ok && id.Name == a.dir {
+			found = true
+		}
+	})
+	return found
+}
+
+// cannot is the error for a term that has no ⟨G, dX⟩ form by the rules.
+func (a *adjoint) cannot(e Expr, why string) error {
+	return fmt.Errorf("cannot write the differential as ⟨G, %s⟩: %s in %s", a.dir, why, str(e))
+}
+
+// of returns G with ⟨c, e⟩ = ⟨G, dX⟩, where c has the shape of e and e is
+// linear in dX; nil if e does not contain dX.
+func (a *adjoint) of(e, c Expr) (Expr, error) {
+	if !a.has(e) {
+		return nil, nil
+	}
+	switch e := e.(type) {
+	case *Ident:
+		return c, nil
+	case *Unary:
+		if e.Op == "-" {
+			return a.of(e.X, a.neg(c))
+		}
+		return a.of(e.X, a.transpose(c))
+	case *Binary:
+		return a.ofBinary(e, c)
+	case *Call:
+		return a.ofCall(e, c)
+	case *Integral:
+		if a.has(e.Lo) || a.has(e.Hi) {
+			return nil, a.cannot(e, "a bound depends on "+a.dir)
+		}
+		defer a.bind(e.Var, Shape{1, 1})()
+		body, err := a.of(e.Body, c)
+		if err != nil {
+			return nil, err
+		}
+		return a.integral(e.Var, e.Lo, e.Hi, body), nil
+	}
+	return nil, a.cannot(e, "no rule")
+}
+
+// ofBinary transposes an operation with dX in one operand.
+func (a *adjoint) ofBinary(e *Binary, c Expr) (Expr, error) {
+	l, r := e.L, e.R
+	inL, inR := a.has(l), a.has(r)
+	switch e.Op {
+	case "+", "-":
+		if !inL || !inR {
+			return nil, a.cannot(e, "a term does not depend on "+a.dir)
+		}
+		gl, err := a.of(l, c)
+		if err != nil {
+			return nil, err
+		}
+		cr := c
+		if e.Op == "-" {
+			cr = a.neg(c)
+		}
+		gr, err := a.of(r, cr)
+		return a.add(gl, gr), err
+	case "*", ".*":
+		if inL && inR {
+			return nil, a.cannot(e, "both factors depend on "+a.dir)
+		}
+		fixed, linear := l, r
+		if inL {
+			fixed, linear = r, l
+		}
+		fs, ls := a.shape(fixed), a.shape(linear)
+		switch {
+		case fs.IsScalar():
+			return a.of(linear, a.mul(fixed, c))
+		case ls.IsScalar():
+			return a.of(linear, a.inner(fixed, c))
+		case e.Op == ".*":
+			return a.of(linear, a.hadamard(fixed, c))
+		case inR:
+			return a.of(linear, a.mul(a.transpose(fixed), c))
+		}
+		return a.of(linear, a.mul(c, a.transpose(fixed)))
+	case "/", "./":
+		if inR {
+			return nil, a.cannot(e, a.dir+" in a denominator")
+		}
+		if a.scalar(l) && !a.scalar(r) {
+			return a.of(l, a.call("sum", a.ediv(c, r)))
+		}
+		return a.of(l, a.ediv(c, r))
+	}
+	return nil, a.cannot(e, "the operator "+e.Op+" is not linear")
+}
+
+// ofCall transposes a linear function of dX.
+func (a *adjoint) ofCall(e *Call, c Expr) (Expr, error) {
+	x := e.Args[0]
+	sh := a.shape(x)
+	switch e.Func {
+	case "tr":
+		return a.of(x, a.mul(c, a.eye(sh.Rows)))
+	case "sum":
+		return a.of(x, a.mul(c, a.ones(sh)))
+	case "diag", "sym":
+		return a.of(x, a.call(e.Func, c))
+	}
+	return nil, a.cannot(e, e.Func+" has no transpose in the language")
+}

@@ -1,0 +1,578 @@
+package formulas
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// simplifier builds expressions through constructors that read well: they
+// fold numeric constants, drop zero terms and factors of one, pull scalar
+// coefficients and minus signs to the front, push transposes inward and
+// drop products with the identity. A nil Expr stands for zero (of whatever
+// shape the context needs), so that a term that does not depend on a
+// variable vanishes from its differential.
+//
+// The constructors need the shape of subexpressions: env gives the shapes
+// of variables (and of directions and integration variables in scope),
+// sizes the values of size symbols and dims the symbol of each size value,
+// for writing identity matrices as eye(n).
+type simplifier struct {
+	env   map[string]Shape
+	sizes map[string]int
+	dims  map[int]string
+	// err records the first shape error; constructors built from
+	// well-shaped parts never make one, so it means a bug.
+	err error
+}
+
+// newSimplifier returns a simplifier for expressions over env at sizes.
+// A size value shared by several symbols names the first in sorted order.
+func newSimplifier(env map[string]Shape, sizes map[string]int) *simplifier {
+	s := &simplifier{env: make(map[string]Shape, len(env)+2), sizes: sizes, dims: map[int]string{}}
+	for k, v := range env {
+		s.env[k] = v
+	}
+	for _, sym := range sortedKeys(sizes) {
+		if _, ok := s.dims[sizes[sym]]; !ok {
+			s.dims[sizes[sym]] = sym
+		}
+	}
+	return s
+}
+
+// Simplify rewrites e through the constructors of the simplifier: constants
+// folded, zero terms and factors of one dropped, signs and scalar
+// coefficients in front, transposes pushed inward. env and sizes are as for
+// Infer. The result has the value of e (up to rounding); a sum whose terms
+// all vanish is the number 0.
+func Simplify(e Expr, env map[string]Shape, sizes map[string]int) (Expr, error) {
+	if _, err := Infer(e, env, sizes); err != nil {
+		return nil, err
+	}
+	s := newSimplifier(env, sizes)
+	out := s.simplify(e)
+	if s.err != nil {
+		return nil, s.err
+	}
+	if out == nil {
+		return &Num{Value: 0}, nil
+	}
+	return out, nil
+}
+
+// simplify rebuilds e bottom-up through the constructors.
+func (s *simplifier) simplify(e Expr) Expr {
+	switch e := e.(type) {
+	case *Num:
+		if e.Value == 0 {
+			return nil
+		}
+		return &Num{Value: e.Value}
+	case *Ident:
+		return &Ident{Name: e.Name}
+	case *Unary:
+		x := s.simplify(e.X)
+		if e.Op == "-" {
+			return s.neg(x)
+		}
+		return s.transpose(x)
+	case *Binary:
+		return s.binary(e.Op, s.simplify(e.L), s.simplify(e.R))
+	case *Call:
+		args := make([]Expr, len(e.Args))
+		for i, a := range e.Args {
+			if args[i] = s.simplify(a); args[i] == nil && !linear[e.Func] {
+				// f(0) of a function other than a linear one keeps its
+				// argument as written: zero has no shape of its own.
+				args[i] = a
+			}
+		}
+		return s.call(e.Func, args...)
+	case *Integral:
+		defer s.bind(e.Var, Shape{1, 1})()
+		return s.integral(e.Var, e.Lo, e.Hi, s.simplify(e.Body))
+	}
+	return e
+}
+
+// binary builds L op R through the constructor of op.
+func (s *simplifier) binary(op string, l, r Expr) Expr {
+	switch op {
+	case "+":
+		return s.add(l, r)
+	case "-":
+		return s.sub(l, r)
+	case "*":
+		return s.mul(l, r)
+	case ".*":
+		return s.hadamard(l, r)
+	case "/":
+		return s.div(l, r)
+	case "./":
+		return s.ediv(l, r)
+	case "^":
+		return s.pow(l, r)
+	case ".^":
+		return s.epow(l, r)
+	}
+	return &Binary{Op: op, L: l, R: r}
+}
+
+// linear lists the functions f with f(0) = 0 and f linear, whose call on a
+// vanishing argument vanishes.
+var linear = map[string]bool{"tr": true, "sum": true, "diag": true, "sym": true, "kron": true}
+
+// bind puts name in scope with shape sh and returns the function that
+// restores the previous binding.
+func (s *simplifier) bind(name string, sh Shape) func() {
+	old, had := s.env[name]
+	s.env[name] = sh
+	return func() {
+		if had {
+			s.env[name] = old
+		} else {
+			delete(s.env, name)
+		}
+	}
+}
+
+// shape returns the shape of e, recording an error if it has none.
+func (s *simplifier) shape(e Expr) Shape {
+	sh, err := Infer(e, s.env, s.sizes)
+	if err != nil {
+		if s.err == nil {
+			s.err = fmt.Errorf("internal error: %s: %v", str(e), err)
+		}
+		return Shape{1, 1}
+	}
+	return sh
+}
+
+// scalar reports whether e is 1×1.
+func (s *simplifier) scalar(e Expr) bool { return s.shape(e).IsScalar() }
+
+// fits reports whether e has a shape (without recording an error).
+func (s *simplifier) fits(e Expr) bool {
+	_, err := Infer(e, s.env, s.sizes)
+	return err == nil
+}
+
+// num returns the value of a numeric literal.
+func num(e Expr) (float64, bool) {
+	if n, ok := e.(*Num); ok && n != nil {
+		return n.Value, true
+	}
+	return 0, false
+}
+
+// isNum reports whether e is the literal v.
+func isNum(e Expr, v float64) bool {
+	x, ok := num(e)
+	return ok && x == v
+}
+
+// number returns the literal v, or nil (zero) for 0.
+func number(v float64) Expr {
+	if v == 0 {
+		return nil
+	}
+	return &Num{Value: v}
+}
+
+// negated returns x if e is -x.
+func negated(e Expr) (Expr, bool) {
+	if u, ok := e.(*Unary); ok && u.Op == "-" {
+		return u.X, true
+	}
+	return nil, false
+}
+
+// product returns the factors of e if e is L*R.
+func product(e Expr) (l, r Expr, ok bool) {
+	if b, is := e.(*Binary); is && b.Op == "*" {
+		return b.L, b.R, true
+	}
+	return nil, nil, false
+}
+
+// isCall reports whether e calls the function name.
+func isCall(e Expr, name string) bool {
+	c, ok := e.(*Call)
+	return ok && c.Func == name
+}
+
+// neg returns -a.
+func (s *simplifier) neg(a Expr) Expr {
+	if a == nil {
+		return nil
+	}
+	if v, ok := num(a); ok {
+		return number(-v)
+	}
+	if x, ok := negated(a); ok {
+		return x
+	}
+	if l, r, ok := product(a); ok {
+		if v, isNum := num(l); isNum {
+			return s.mul(number(-v), r)
+		}
+	}
+	return &Unary{Op: "-", X: a}
+}
+
+// add returns a + b.
+func (s *simplifier) add(a, b Expr) Expr {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	if x, ok := num(a); ok {
+		if y, ok := num(b); ok {
+			return number(x + y)
+		}
+	}
+	if y, ok := negated(b); ok {
+		return s.sub(a, y)
+	}
+	if x, ok := negated(a); ok {
+		return s.sub(b, x)
+	}
+	if y, ok := num(b); ok && y < 0 {
+		return s.sub(a, number(-y))
+	}
+	return &Binary{Op: "+", L: a, R: b}
+}
+
+// sub returns a - b.
+func (s *simplifier) sub(a, b Expr) Expr {
+	switch {
+	case b == nil:
+		return a
+	case a == nil:
+		return s.neg(b)
+	}
+	if x, ok := num(a); ok {
+		if y, ok := num(b); ok {
+			return number(x - y)
+		}
+	}
+	if y, ok := negated(b); ok {
+		return s.add(a, y)
+	}
+	if str(a) == str(b) {
+		return nil
+	}
+	return &Binary{Op: "-", L: a, R: b}
+}
+
+// mul returns the product a*b (scalar times anything when either is 1×1).
+func (s *simplifier) mul(a, b Expr) Expr {
+	if a == nil || b == nil {
+		return nil
+	}
+	x, aNum := num(a)
+	y, bNum := num(b)
+	switch {
+	case aNum && bNum:
+		return number(x * y)
+	case aNum && x == 1:
+		return b
+	case bNum && y == 1:
+		return a
+	case aNum && x == -1:
+		return s.neg(b)
+	case bNum && y == -1:
+		return s.neg(a)
+	case bNum:
+		// Coefficients go first.
+		return s.mul(b, a)
+	}
+	if u, ok := negated(a); ok {
+		return s.neg(s.mul(u, b))
+	}
+	if u, ok := negated(b); ok {
+		return s.neg(s.mul(a, u))
+	}
+	as, bs := s.scalar(a), s.scalar(b)
+	switch {
+	case isCall(a, "eye") && !bs:
+		return b
+	case isCall(b, "eye") && !as:
+		return a
+	case bs && !as:
+		// A scalar factor goes first: s*A rather than A*s.
+		return s.mul(b, a)
+	}
+	// A scalar factor of either side moves to the front.
+	if l, r, ok := product(b); ok && s.scalar(l) && !as {
+		return s.mul(l, s.mul(a, r))
+	}
+	if l, r, ok := product(a); ok && s.scalar(l) && !s.scalar(r) && !bs {
+		if _, lNum := num(l); lNum {
+			return s.mul(l, s.mul(r, b))
+		}
+	}
+	if aNum {
+		if l, r, ok := product(b); ok {
+			if z, ok := num(l); ok {
+				return s.mul(number(x*z), r)
+			}
+		}
+	}
+	// Products associate to the left, as they parse, where the shapes
+	// allow: A*(B*C) is written A*B*C.
+	// A quotient by a scalar is written last: x*B/y rather than x/y*B.
+	if q, ok := b.(*Binary); ok && q.Op == "/" && as {
+		return s.div(s.mul(a, q.L), q.R)
+	}
+	if q, ok := a.(*Binary); ok && q.Op == "/" && as {
+		return s.div(s.mul(q.L, b), q.R)
+	}
+	if l, r, ok := product(b); ok && !s.isOnes(b) {
+		left := &Binary{Op: "*", L: a, R: l}
+		if s.fits(left) {
+			return &Binary{Op: "*", L: s.mul(a, l), R: r}
+		}
+	}
+	return &Binary{Op: "*", L: a, R: b}
+}
+
+// hadamard returns the elementwise product a.*b; for a scalar operand it
+// is the product a*b.
+func (s *simplifier) hadamard(a, b Expr) Expr {
+	if a == nil || b == nil {
+		return nil
+	}
+	if s.scalar(a) || s.scalar(b) {
+		return s.mul(a, b)
+	}
+	if u, ok := negated(a); ok {
+		return s.neg(s.hadamard(u, b))
+	}
+	if u, ok := negated(b); ok {
+		return s.neg(s.hadamard(a, u))
+	}
+	if l, r, ok := product(a); ok && s.scalar(l) {
+		return s.mul(l, s.hadamard(r, b))
+	}
+	if l, r, ok := product(b); ok && s.scalar(l) {
+		return s.mul(l, s.hadamard(a, r))
+	}
+	if s.isOnes(a) {
+		return b
+	}
+	if s.isOnes(b) {
+		return a
+	}
+	return &Binary{Op: ".*", L: a, R: b}
+}
+
+// div returns a/b for scalar b.
+func (s *simplifier) div(a, b Expr) Expr {
+	if a == nil {
+		return nil
+	}
+	x, aNum := num(a)
+	y, bNum := num(b)
+	switch {
+	case aNum && bNum:
+		return number(x / y)
+	case bNum && y == 1:
+		return a
+	case bNum && y == -1:
+		return s.neg(a)
+	}
+	if u, ok := negated(a); ok {
+		return s.neg(s.div(u, b))
+	}
+	if u, ok := negated(b); ok {
+		return s.neg(s.div(a, u))
+	}
+	if rest, ok := s.cancel(a, b); ok {
+		return rest
+	}
+	return &Binary{Op: "/", L: a, R: b}
+}
+
+// ediv returns the elementwise quotient a./b; by a scalar it is a/b.
+func (s *simplifier) ediv(a, b Expr) Expr {
+	if a == nil {
+		return nil
+	}
+	if s.scalar(b) {
+		return s.div(a, b)
+	}
+	if u, ok := negated(a); ok {
+		return s.neg(s.ediv(u, b))
+	}
+	return &Binary{Op: "./", L: a, R: b}
+}
+
+// pow returns a^b: a power of a scalar, or an integer power of a square
+// matrix.
+func (s *simplifier) pow(a, b Expr) Expr {
+	y, bNum := num(b)
+	if b == nil {
+		// Only a scalar's zeroth power is written by the derivation.
+		return &Num{Value: 1}
+	}
+	if bNum && y == 1 {
+		return a
+	}
+	if x, ok := num(a); ok && bNum {
+		return number(math.Pow(x, y))
+	}
+	return &Binary{Op: "^", L: a, R: b}
+}
+
+// epow returns the elementwise power a.^b; of a scalar it is a^b.
+func (s *simplifier) epow(a, b Expr) Expr {
+	if s.scalar(a) {
+		return s.pow(a, b)
+	}
+	if b == nil {
+		return &Binary{Op: ".^", L: a, R: &Num{Value: 0}}
+	}
+	if isNum(b, 1) {
+		return a
+	}
+	return &Binary{Op: ".^", L: a, R: b}
+}
+
+// transpose returns a'.
+func (s *simplifier) transpose(a Expr) Expr {
+	if a == nil {
+		return nil
+	}
+	if s.scalar(a) {
+		return a
+	}
+	switch a := a.(type) {
+	case *Unary:
+		if a.Op == "'" {
+			return a.X
+		}
+		return s.neg(s.transpose(a.X))
+	case *Binary:
+		l, r := a.L, a.R
+		switch a.Op {
+		case "*":
+			if s.scalar(l) {
+				return s.mul(l, s.transpose(r))
+			}
+			return s.mul(s.transpose(r), s.transpose(l))
+		case "+", "-", ".*", "./":
+			return s.binary(a.Op, s.transpose(l), s.transpose(r))
+		case "/":
+			return s.div(s.transpose(l), r)
+		}
+	case *Call:
+		switch a.Func {
+		case "sym", "eye":
+			return a
+		case "diag":
+			if s.shape(a.Args[0]).Cols == 1 {
+				return a
+			}
+		case "kron":
+			return s.call("kron", s.transpose(a.Args[0]), s.transpose(a.Args[1]))
+		}
+	}
+	return &Unary{Op: "'", X: a}
+}
+
+// call returns name(args...). Linear functions of a vanishing argument
+// vanish, and those that leave a scalar as it is (tr, sum, sym, diag of
+// 1×1) drop out.
+func (s *simplifier) call(name string, args ...Expr) Expr {
+	if linear[name] && slices.Contains(args, nil) {
+		return nil
+	}
+	if name != "kron" && linear[name] {
+		// Signs and scalar coefficients come out: tr(-s*A) = -s*tr(A).
+		if u, ok := negated(args[0]); ok {
+			return s.neg(s.call(name, u))
+		}
+		if l, r, ok := product(args[0]); ok && s.scalar(l) && !s.scalar(r) {
+			return s.mul(l, s.call(name, r))
+		}
+	}
+	switch name {
+	case "tr", "sum", "sym", "diag":
+		if s.scalar(args[0]) {
+			return args[0]
+		}
+	}
+	if name == "sym" && isCall(args[0], "sym") {
+		return args[0]
+	}
+	return &Call{Func: name, Args: args}
+}
+
+// integral returns integral(v, lo, hi, body); the integral of zero is
+// zero.
+func (s *simplifier) integral(v string, lo, hi, body Expr) Expr {
+	if body == nil {
+		return nil
+	}
+	return &Integral{Var: v, Lo: lo, Hi: hi, Body: body}
+}
+
+// dim writes the size n: its symbol, or the number when no symbol has the
+// value.
+func (s *simplifier) dim(n int) Expr {
+	if sym, ok := s.dims[n]; ok {
+		return &Ident{Name: sym}
+	}
+	return &Num{Value: float64(n)}
+}
+
+// eye returns the n×n identity, eye(n).
+func (s *simplifier) eye(n int) Expr { return &Call{Func: "eye", Args: []Expr{s.dim(n)}} }
+
+// ones returns the matrix of ones of shape sh: 1, diag(eye(n)) for a
+// vector, diag(eye(m))*diag(eye(n))' for a matrix.
+func (s *simplifier) ones(sh Shape) Expr {
+	col := func(n int) Expr { return &Call{Func: "diag", Args: []Expr{s.eye(n)}} }
+	switch {
+	case sh.IsScalar():
+		return &Num{Value: 1}
+	case sh.Cols == 1:
+		return col(sh.Rows)
+	case sh.Rows == 1:
+		return &Unary{Op: "'", X: col(sh.Cols)}
+	}
+	return &Binary{Op: "*", L: col(sh.Rows), R: &Unary{Op: "'", X: col(sh.Cols)}}
+}
+
+// isOnes reports whether e is a matrix of ones as ones writes it.
+func (s *simplifier) isOnes(e Expr) bool {
+	if e == nil || !s.fits(e) {
+		return false
+	}
+	return str(e) == str(s.ones(s.shape(e)))
+}
+
+// cancel returns a/b without b when the product a has the scalar factor b
+// (as written).
+func (s *simplifier) cancel(a, b Expr) (Expr, bool) {
+	if str(a) == str(b) {
+		return &Num{Value: 1}, true
+	}
+	l, r, ok := product(a)
+	if !ok {
+		return nil, false
+	}
+	if rest, ok := s.cancel(l, b); ok {
+		return s.mul(rest, r), true
+	}
+	if s.scalar(l) {
+		if rest, ok := s.cancel(r, b); ok {
+			return s.mul(l, rest), true
+		}
+	}
+	return nil, false
+}

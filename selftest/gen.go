@@ -1,0 +1,449 @@
+package selftest
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// dim is a dimension of a shape class: "1", or the size symbols "n" and
+// "m".
+type dim string
+
+// shape is a shape class: rows × cols over the dimensions 1, n and m.
+type shape struct{ r, c dim }
+
+func (s shape) scalar() bool { return s.r == "1" && s.c == "1" }
+func (s shape) square() bool { return s.r == s.c && !s.scalar() }
+func (s shape) t() shape     { return shape{s.c, s.r} }
+
+// variable is one variable the generator may use, with its distribution.
+type variable struct {
+	name string
+	sh   shape
+	dist formulas.Dist
+}
+
+// Variables the generated functions draw from, besides the variable of
+// differentiation X. Square constants are well conditioned (so that
+// products of them can be inverted and have a positive determinant); P, p
+// and r are positive (for log, sqrt, divisions and powers).
+var constants = []variable{
+	{"A", shape{"n", "n"}, formulas.WellCond},
+	{"B", shape{"m", "m"}, formulas.WellCond},
+	{"S", shape{"n", "n"}, formulas.SPD},
+	{"C", shape{"m", "n"}, formulas.Gauss},
+	{"D", shape{"n", "m"}, formulas.Gauss},
+	{"a", shape{"n", "1"}, formulas.Gauss},
+	{"b", shape{"m", "1"}, formulas.Gauss},
+	{"c", shape{"1", "1"}, formulas.Gauss},
+	{"P", shape{"m", "n"}, formulas.Positive},
+	{"p", shape{"n", "1"}, formulas.Positive},
+	{"r", shape{"1", "1"}, formulas.Positive},
+}
+
+// Function is one random function: f, the variable X it is
+// differentiated with respect to, the variables it uses and the sizes.
+type Function struct {
+	F     formulas.Expr
+	Wrt   variable
+	Vars  []variable
+	Sizes map[string]int
+}
+
+// Spec returns the function as a spec without a claim, named name.
+func (f *Function) Spec(name string) formulas.Spec {
+	s := formulas.Spec{Name: name, F: f.F.String(), Wrt: f.Wrt.name, Sizes: f.Sizes, Source: "selftest"}
+	for _, v := range f.Vars {
+		s.Vars = append(s.Vars, formulas.SpecVar{Name: v.name, VarSpec: formulas.VarSpec{Shape: shapeText(v.sh), Dist: string(v.dist)}})
+	}
+	return s
+}
+
+// shapeText writes a shape class as a spec writes it: "n,n", "n" or "1".
+func shapeText(s shape) string {
+	switch {
+	case s.scalar():
+		return "1"
+	case s.c == "1":
+		return string(s.r)
+	}
+	return string(s.r) + "," + string(s.c)
+}
+
+// generator draws random expressions.
+type generator struct {
+	rng *rand.Rand
+	x   variable
+	// dims collects the size symbols the expression uses.
+	dims map[dim]bool
+	// t counts integration variables in scope.
+	t int
+}
+
+// Generate draws a random function of nesting depth at most depth from
+// rng: its variable of differentiation is a scalar, vector, square or
+// rectangular X, and it depends on X.
+func Generate(rng *rand.Rand, depth int) *Function {
+	xs := []variable{
+		{"X", shape{"1", "1"}, formulas.Gauss},
+		{"X", shape{"n", "1"}, formulas.Gauss},
+		{"X", shape{"n", "1"}, formulas.Positive},
+		{"X", shape{"n", "n"}, formulas.WellCond},
+		{"X", shape{"n", "n"}, formulas.WellCond},
+		{"X", shape{"m", "n"}, formulas.Gauss},
+		{"X", shape{"m", "n"}, formulas.Positive},
+	}
+	x := xs[rng.IntN(len(xs))]
+	n := 3 + rng.IntN(4)
+	m := 2 + rng.IntN(4)
+	if m >= n {
+		m++
+	}
+	for {
+		g := &generator{rng: rng, x: x, dims: map[dim]bool{}}
+		out := []shape{{"1", "1"}, {"n", "1"}, {"n", "n"}, {"m", "n"}, {"1", "1"}}[rng.IntN(5)]
+		f := g.expr(out, depth)
+		// The variables and sizes are those f names: eye(n) names a size.
+		used := map[string]bool{}
+		for _, e := range nodes(f) {
+			switch e := e.(type) {
+			case *formulas.Ident:
+				used[e.Name] = true
+			case *formulas.Call:
+				if e.Func == "eye" {
+					g.dims[dim(e.Args[0].String())] = true
+				}
+			}
+		}
+		if _, bare := f.(*formulas.Ident); bare || !used[x.name] {
+			// f = X alone makes the verifier free a tensor twice
+			// (reported; see README, "How we know it is right").
+			continue
+		}
+		fn := &Function{F: f, Wrt: x, Sizes: map[string]int{}}
+		for _, v := range append([]variable{x}, constants...) {
+			if used[v.name] {
+				fn.Vars = append(fn.Vars, v)
+				g.dims[v.sh.r], g.dims[v.sh.c] = true, true
+			}
+		}
+		for sym, v := range map[dim]int{"n": n, "m": m} {
+			if g.dims[sym] {
+				fn.Sizes[string(sym)] = v
+			}
+		}
+		return fn
+	}
+}
+
+// Expression constructors.
+func ident(name string) formulas.Expr { return &formulas.Ident{Name: name} }
+func num(v float64) formulas.Expr     { return &formulas.Num{Value: v} }
+func bin(op string, l, r formulas.Expr) formulas.Expr {
+	return &formulas.Binary{Op: op, L: l, R: r}
+}
+func call(name string, args ...formulas.Expr) formulas.Expr {
+	return &formulas.Call{Func: name, Args: args}
+}
+func tr(e formulas.Expr) formulas.Expr { return &formulas.Unary{Op: "'", X: e} }
+
+// pick returns one of the options, with weights.
+func (g *generator) pick(options []option) formulas.Expr {
+	total := 0
+	for _, o := range options {
+		total += o.weight
+	}
+	k := g.rng.IntN(total)
+	for _, o := range options {
+		if k < o.weight {
+			return o.make()
+		}
+		k -= o.weight
+	}
+	panic("unreachable")
+}
+
+// option is one production of the grammar.
+type option struct {
+	weight int
+	make   func() formulas.Expr
+}
+
+// leaf returns a variable of shape s (X with probability ½ where it fits),
+// its transpose, or a number for a scalar.
+func (g *generator) leaf(s shape, want func(variable) bool) formulas.Expr {
+	var cands []variable
+	if want(g.x) && (g.x.sh == s || g.x.sh == s.t()) {
+		cands = append(cands, g.x, g.x)
+	}
+	for _, v := range constants {
+		if want(v) && (v.sh == s || v.sh == s.t()) {
+			cands = append(cands, v)
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	v := cands[g.rng.IntN(len(cands))]
+	if v.sh != s {
+		return tr(ident(v.name))
+	}
+	return ident(v.name)
+}
+
+// anyVar accepts every variable.
+func anyVar(variable) bool { return true }
+
+// dims lists the dimensions a product may contract over.
+var dims = []dim{"1", "n", "m"}
+
+// expr draws an expression of shape s and depth at most depth.
+func (g *generator) expr(s shape, depth int) formulas.Expr {
+	if depth <= 0 {
+		if s.scalar() && g.rng.IntN(4) == 0 {
+			return num(float64(1 + g.rng.IntN(3)))
+		}
+		if e := g.leaf(s, anyVar); e != nil {
+			return e
+		}
+		// A row vector or a shape with no variable: a product.
+		return g.product(s, 0)
+	}
+	d := depth - 1
+	opts := []option{
+		{3, func() formulas.Expr { return g.leafOr(s, d) }},
+		{1, func() formulas.Expr { return &formulas.Unary{Op: "-", X: g.expr(s, d)} }},
+		{2, func() formulas.Expr { return tr(g.expr(s.t(), d)) }},
+		{3, func() formulas.Expr { return bin("+", g.expr(s, d), g.expr(s, d)) }},
+		{2, func() formulas.Expr { return g.difference(s, d) }},
+		{2, func() formulas.Expr { return bin("*", g.expr(shape{"1", "1"}, d), g.expr(s, d)) }},
+		{5, func() formulas.Expr { return g.product(s, d) }},
+		{2, func() formulas.Expr { return bin(".*", g.expr(s, d), g.expr(s, d)) }},
+		{1, func() formulas.Expr { return g.quotient(s, d) }},
+		{1, func() formulas.Expr { return bin("/", g.expr(s, d), g.positive(shape{"1", "1"}, d)) }},
+		{1, func() formulas.Expr { return call("exp", g.bounded(s, d)) }},
+		{1, func() formulas.Expr { return call("log", g.positive(s, d)) }},
+		{1, func() formulas.Expr { return call("sqrt", g.positive(s, d)) }},
+		{1, func() formulas.Expr { return call("abs", g.dense(s, d)) }},
+		{1, func() formulas.Expr { return call("tanh", g.expr(s, d)) }},
+		{1, func() formulas.Expr { return bin(".^", g.positive(s, d), g.exponent(d)) }},
+		{1, func() formulas.Expr { return call("kron", g.expr(s, d), g.expr(shape{"1", "1"}, d)) }},
+		{1, func() formulas.Expr { return g.integral(s, d) }},
+	}
+	if s.scalar() {
+		opts = append(opts,
+			option{3, func() formulas.Expr { k := g.squareDim(); return call("tr", g.expr(shape{k, k}, d)) }},
+			option{2, func() formulas.Expr { return call("det", g.safe(g.squareDim(), d)) }},
+			option{2, func() formulas.Expr { return call("logdet", g.safe(g.squareDim(), d)) }},
+			option{2, func() formulas.Expr { return call("sum", g.expr(g.anyShape(), d)) }},
+			option{2, func() formulas.Expr { return call("norm2", g.expr(g.anyShape(), d)) }},
+			option{1, func() formulas.Expr { return bin("^", g.positive(s, d), g.exponent(d)) }},
+			option{1, func() formulas.Expr { return g.kronScalar(d) }},
+		)
+	}
+	if s.square() {
+		opts = append(opts,
+			option{2, func() formulas.Expr { return call("inv", g.safe(s.r, d)) }},
+			option{1, func() formulas.Expr { return call("expm", g.small(s.r, d)) }},
+			option{2, func() formulas.Expr { return call("logm", g.safeLeaf(s.r)) }},
+			option{1, func() formulas.Expr { return call("sym", g.expr(s, d)) }},
+			option{2, func() formulas.Expr { return bin("^", g.expr(s, d), num(float64(2+g.rng.IntN(2)))) }},
+			option{1, func() formulas.Expr { return call("diag", g.expr(shape{s.r, "1"}, d)) }},
+			option{1, func() formulas.Expr { return bin("+", g.expr(s, d), g.eye(s.r)) }},
+		)
+	}
+	if s.c == "1" && !s.scalar() {
+		opts = append(opts, option{2, func() formulas.Expr { return call("diag", g.expr(shape{s.r, s.r}, d)) }})
+	}
+	return g.pick(opts)
+}
+
+// leafOr returns a leaf of shape s, or an expression where there is none.
+func (g *generator) leafOr(s shape, depth int) formulas.Expr {
+	if e := g.leaf(s, anyVar); e != nil {
+		return e
+	}
+	return g.expr(s, depth)
+}
+
+// squareDim returns n or m.
+func (g *generator) squareDim() dim { return dims[1+g.rng.IntN(2)] }
+
+// anyShape returns a random shape class.
+func (g *generator) anyShape() shape {
+	return shape{dims[g.rng.IntN(3)], dims[g.rng.IntN(3)]}
+}
+
+// product draws L*R of shape s over a random inner dimension.
+func (g *generator) product(s shape, depth int) formulas.Expr {
+	k := dims[g.rng.IntN(3)]
+	if s.scalar() && k == "1" {
+		k = g.squareDim()
+	}
+	return bin("*", g.expr(shape{s.r, k}, depth), g.expr(shape{k, s.c}, depth))
+}
+
+// exponent draws the exponent of a power: an integer or half-integer
+// literal, or a bounded scalar.
+func (g *generator) exponent(depth int) formulas.Expr {
+	if g.rng.IntN(4) == 0 {
+		return call("tanh", g.expr(shape{"1", "1"}, depth))
+	}
+	return num([]float64{2, 3, 0.5, -1, 1.5}[g.rng.IntN(5)])
+}
+
+// bounded draws an expression of shape s with entries in (−1, 1), for
+// exp: tanh of any expression, or a sum of two.
+func (g *generator) bounded(s shape, depth int) formulas.Expr {
+	return call("tanh", g.expr(s, depth))
+}
+
+// positive draws an expression of shape s with positive entries bounded
+// away from zero.
+func (g *generator) positive(s shape, depth int) formulas.Expr {
+	isPos := func(v variable) bool { return v.dist == formulas.Positive }
+	opts := []option{
+		{3, func() formulas.Expr { return call("exp", g.bounded(s, depth)) }},
+	}
+	if e := g.leaf(s, isPos); e != nil {
+		opts = append(opts, option{4, func() formulas.Expr { return e }})
+	}
+	if depth > 0 {
+		opts = append(opts,
+			option{1, func() formulas.Expr { return bin(".*", g.positive(s, depth-1), g.positive(s, depth-1)) }},
+			option{1, func() formulas.Expr { return call("sqrt", g.positive(s, depth-1)) }},
+		)
+		if s.scalar() {
+			opts = append(opts,
+				option{1, func() formulas.Expr { return call("norm2", g.expr(g.anyShape(), depth-1)) }},
+				option{1, func() formulas.Expr {
+					v := g.expr(shape{"n", "1"}, depth-1)
+					return bin("*", bin("*", tr(v), g.spd()), v)
+				}},
+			)
+		}
+	}
+	return g.pick(opts)
+}
+
+// spd returns the SPD constant S.
+func (g *generator) spd() formulas.Expr {
+	return ident(constants[2].name)
+}
+
+// safeLeaf returns a well-conditioned k×k variable with eigenvalues near
+// the positive axis: X when it is one, A, B or S.
+func (g *generator) safeLeaf(k dim) formulas.Expr {
+	isSafe := func(v variable) bool { return v.dist == formulas.WellCond || v.dist == formulas.SPD }
+	return g.leaf(shape{k, k}, isSafe)
+}
+
+// safe draws a well-conditioned k×k matrix with a positive determinant:
+// a safe variable, a transpose, product or inverse of safe matrices, or
+// the exponential of a small one.
+func (g *generator) safe(k dim, depth int) formulas.Expr {
+	if depth <= 0 {
+		return g.safeLeaf(k)
+	}
+	d := depth - 1
+	return g.pick([]option{
+		{4, func() formulas.Expr { return g.safeLeaf(k) }},
+		{1, func() formulas.Expr { return tr(g.safe(k, d)) }},
+		{1, func() formulas.Expr { return bin("*", g.safeLeaf(k), g.safeLeaf(k)) }},
+		{1, func() formulas.Expr { return call("inv", g.safe(k, d)) }},
+		{1, func() formulas.Expr { return call("expm", g.small(k, d)) }},
+	})
+}
+
+// small draws a k×k matrix of norm below about 1, for expm: the
+// difference of two safe variables (each I plus a small part), a safe
+// variable halved, or a quarter of tanh of any expression (k ≤ 7).
+func (g *generator) small(k dim, depth int) formulas.Expr {
+	return g.pick([]option{
+		{2, func() formulas.Expr { return g.distinct(func() formulas.Expr { return g.safeLeaf(k) }) }},
+		{2, func() formulas.Expr { return bin("*", num(0.5), g.safeLeaf(k)) }},
+		{2, func() formulas.Expr { return bin("*", num(0.25), call("tanh", g.expr(shape{k, k}, depth))) }},
+	})
+}
+
+// kronScalar draws a scalar reduction of a Kronecker product.
+func (g *generator) kronScalar(depth int) formulas.Expr {
+	a, b := g.anyShape(), g.anyShape()
+	k := call("kron", g.expr(a, depth), g.expr(b, depth))
+	if a.r == a.c && b.r == b.c {
+		return call("tr", k)
+	}
+	return call([]string{"sum", "norm2"}[g.rng.IntN(2)], k)
+}
+
+// integral draws integral(t, 0, 1, t^k·e) or, for a square shape, now
+// and then integral(t, 0, 1, expm(t·small)) (whose differential is a
+// double integral, the slowest claim to evaluate).
+func (g *generator) integral(s shape, depth int) formulas.Expr {
+	g.t++
+	defer func() { g.t-- }()
+	t := fmt.Sprintf("t%d", g.t)
+	var body formulas.Expr
+	if s.square() && g.rng.IntN(4) == 0 {
+		body = call("expm", bin("*", ident(t), g.small(s.r, depth)))
+	} else {
+		body = bin("*", bin("^", ident(t), num(float64(g.rng.IntN(3)))), g.expr(s, depth))
+	}
+	return &formulas.Integral{Var: t, Lo: num(0), Hi: num(1), Body: body}
+}
+
+// eye returns eye(k).
+func (g *generator) eye(k dim) formulas.Expr { return call("eye", ident(string(k))) }
+
+// difference draws L − R of shape s with L and R written differently, so
+// that it is not zero by construction (X − X would make every derivative
+// through it vanish, and the claim vacuous).
+func (g *generator) difference(s shape, depth int) formulas.Expr {
+	return g.distinct(func() formulas.Expr { return g.expr(s, depth) })
+}
+
+// distinct returns L − R for two draws of draw that differ, or L alone if
+// ten draws of R equal L.
+func (g *generator) distinct(draw func() formulas.Expr) formulas.Expr {
+	l := draw()
+	for range 10 {
+		if r := draw(); r.String() != l.String() {
+			return bin("-", l, r)
+		}
+	}
+	return l
+}
+
+// dense draws an expression of shape s without diag or eye, whose entries
+// are not zero by construction: |A| has no derivative at 0, and its
+// differential A./abs(A).*dA is 0/0 there. After ten tries it settles for
+// a variable.
+func (g *generator) dense(s shape, depth int) formulas.Expr {
+	for range 10 {
+		e := g.expr(s, depth)
+		zeros := false
+		for _, n := range nodes(e) {
+			if c, ok := n.(*formulas.Call); ok && (c.Func == "diag" || c.Func == "eye") {
+				zeros = true
+			}
+		}
+		if !zeros {
+			return e
+		}
+	}
+	return g.leafOr(s, 0)
+}
+
+// quotient draws L./P of shape s with P positive and written differently
+// from L (X./X is constant: a claim about it is vacuous).
+func (g *generator) quotient(s shape, depth int) formulas.Expr {
+	l := g.expr(s, depth)
+	for range 10 {
+		if p := g.positive(s, depth); p.String() != l.String() {
+			return bin("./", l, p)
+		}
+	}
+	return l
+}

@@ -1,0 +1,142 @@
+package selftest
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// language lists every function and operator of the expression language
+// that a generated function must be able to contain.
+var language = []string{
+	"tr", "det", "logdet", "inv", "kron", "expm", "logm", "sum", "norm2", "diag", "eye", "sym",
+	"exp", "log", "sqrt", "abs", "tanh", "integral",
+	"+", "-", "*", ".*", "./", "/", "^", ".^", "'", "neg",
+}
+
+// TestGenerateCovers draws functions and checks that each is well typed at
+// its sizes, depends on X, and that together they use the whole language,
+// every shape class of X and of f.
+func TestGenerateCovers(t *testing.T) {
+	seen := map[string]int{}
+	xShapes, fShapes := map[string]bool{}, map[formulas.Shape]bool{}
+	for i := range 600 {
+		fn, c, d, err := Draw(7, i, 3)
+		if err != nil {
+			t.Fatalf("function %d (%s): %v", i, fn.F, err)
+		}
+		sizes, err := c.ResolveSizes(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Sizes["n"] == c.Sizes["m"] && c.Sizes["n"] != 0 {
+			t.Errorf("function %d: n = m = %d: a transposed mutant could pass on shape", i, c.Sizes["n"])
+		}
+		dc, err := claimAs(c, formulas.Diff, "", d.Diff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := dc.Check(sizes)
+		if err != nil {
+			t.Fatalf("function %d: %v", i, err)
+		}
+		fs, err := formulas.Infer(c.F, env, sizes)
+		if err != nil {
+			t.Fatalf("function %d: %v", i, err)
+		}
+		if !hasIdent(d.Diff, "dX") {
+			t.Errorf("function %d: f = %s does not depend on X", i, c.FText)
+		}
+		fShapes[classOf(fs)] = true
+		xShapes[shapeText(fn.Wrt.sh)] = true
+		for _, e := range nodes(fn.F) {
+			switch e := e.(type) {
+			case *formulas.Call:
+				seen[e.Func]++
+			case *formulas.Integral:
+				seen["integral"]++
+			case *formulas.Binary:
+				seen[e.Op]++
+			case *formulas.Unary:
+				seen[map[string]string{"-": "neg", "'": "'"}[e.Op]]++
+			}
+		}
+	}
+	for _, name := range language {
+		if seen[name] == 0 {
+			t.Errorf("no generated function uses %s", name)
+		}
+	}
+	for _, x := range []string{"1", "n", "n,n", "m,n"} {
+		if !xShapes[x] {
+			t.Errorf("no generated function of an X shaped %s", x)
+		}
+	}
+	if len(fShapes) < 3 {
+		t.Errorf("generated f have only the shape classes %v (want scalar, vector, matrix)", fShapes)
+	}
+}
+
+// classOf returns the shape class of s: each dimension 1, or 2 for any
+// size above 1, so that scalars, vectors and matrices differ.
+func classOf(s formulas.Shape) formulas.Shape {
+	c := func(k int) int { return min(k, 2) }
+	return formulas.Shape{Rows: c(s.Rows), Cols: c(s.Cols)}
+}
+
+// TestDrawDeterministic checks that function i depends on (seed, i) alone.
+func TestDrawDeterministic(t *testing.T) {
+	a, _, _, _ := Draw(3, 17, 3)
+	b, _, _, _ := Draw(3, 17, 3)
+	c, _, _, _ := Draw(3, 18, 3)
+	if a.F.String() != b.F.String() {
+		t.Errorf("Draw(3, 17) gave %s, then %s", a.F, b.F)
+	}
+	if a.F.String() == c.F.String() {
+		t.Errorf("Draw(3, 17) and Draw(3, 18) both gave %s", a.F)
+	}
+}
+
+func TestMutate(t *testing.T) {
+	square := func(e formulas.Expr) bool {
+		s := e.String()
+		return s == "A" || s == "X" || s == "dX" || s == "A*dX" || s == "dX*X"
+	}
+	e, err := formulas.Parse("A*dX + dX*X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		m    Mutation
+		want []string // every candidate is one of these
+	}{
+		{TransposeFactor, []string{"A'*dX + dX*X", "A*dX' + dX*X", "A*dX + dX'*X", "A*dX + dX*X'"}},
+		{SwapProduct, []string{"dX*A + dX*X", "A*dX + X*dX"}},
+		{DropTerm, []string{"A*dX", "dX*X"}},
+		{FlipSign, []string{"A*dX - dX*X"}},
+		{Double, []string{"2*(A*dX + dX*X)"}},
+		{Halve, []string{"0.5*(A*dX + dX*X)"}},
+		{Nudge, []string{"1.000001*(A*dX + dX*X)"}},
+		{TransposeSubterm, []string{"(A*dX)' + dX*X", "A'*dX + dX*X", "A*dX' + dX*X", "A*dX + (dX*X)'", "A*dX + dX'*X", "A*dX + dX*X'"}},
+		{Symmetrize, []string{"sym(A*dX) + dX*X", "sym(A)*dX + dX*X", "A*sym(dX) + dX*X", "A*dX + sym(dX*X)", "A*dX + sym(dX)*X", "A*dX + dX*sym(X)"}},
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range tests {
+		for range 5 {
+			got := mutate(rng, tc.m, e, square)
+			if len(got) == 0 {
+				t.Errorf("%s: no mutant", tc.m)
+			}
+			for _, g := range got {
+				if !slices.Contains(tc.want, g.String()) {
+					t.Errorf("%s: mutant %s, want one of %q", tc.m, g, tc.want)
+				}
+			}
+		}
+	}
+	if got := e.String(); got != "A*dX + dX*X" {
+		t.Errorf("mutate changed its input to %s", got)
+	}
+}

@@ -1,0 +1,102 @@
+package selftest
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// TestSelftestFixedSeed runs the self-test of functions 0 to 39 of seed 1
+// on the CPU (about 10 s of CPU time): no false alarm, at most one
+// inconclusive true claim, and every mutant detected except those that
+// differ from the truth by less than the verifier's tolerance (a result
+// scaled by 1+10⁻⁶; README, "How we know it is right").
+func TestSelftestFixedSeed(t *testing.T) {
+	claims := 40
+	if testing.Short() {
+		claims = 10
+	}
+	r, err := Run(context.Background(), Options{Claims: claims, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("true claims %d, false alarms %d, inconclusive %d; mutants %d, equivalent %d, detected %d, missed %d",
+		r.TrueClaims, r.FalseAlarms, r.Inconclusive, r.Mutants, r.Equivalent, r.Detected, len(r.Missed))
+	if r.TrueClaims < claims || r.Mutants-r.Equivalent < 5*claims {
+		t.Errorf("only %d true claims and %d live mutants from %d functions", r.TrueClaims, r.Mutants-r.Equivalent, claims)
+	}
+	for _, a := range r.Alarms {
+		t.Errorf("false alarm %s: %s (%s)\n  %s", a.Name, a.Verdict, a.Reason, a.Rerun)
+	}
+	if r.Inconclusive > 1 {
+		for _, u := range r.Undecided {
+			t.Errorf("inconclusive %s: %s\n  %s", u.Name, u.Reason, u.Rerun)
+		}
+	}
+	for _, m := range r.Missed {
+		if m.Difference == 0 || m.Difference > m.Tolerance {
+			t.Errorf("missed %s: %s, differs from the truth by %.2e, tol %.2e\n  %s", m.Name, m.Verdict, m.Difference, m.Tolerance, m.Rerun)
+		}
+	}
+	if r.Detected+len(r.Missed) != r.Mutants-r.Equivalent {
+		t.Errorf("detected %d + missed %d ≠ mutants %d − equivalent %d", r.Detected, len(r.Missed), r.Mutants, r.Equivalent)
+	}
+}
+
+// TestSelftestJudgesTheVerifier runs the self-test against verifiers that
+// are wrong on purpose: one that passes everything misses every mutant; one
+// that fails everything raises a false alarm on every true claim.
+func TestSelftestJudgesTheVerifier(t *testing.T) {
+	always := func(v gradcheck.Verdict) VerifyFunc {
+		return func(_ context.Context, c *formulas.Claim, _ gradcheck.Settings) (gradcheck.Result, error) {
+			if c.Kind == formulas.Equals {
+				// Equivalence is decided by the real evaluation.
+				return CPU(context.Background(), c, gradcheck.DefaultSettings())
+			}
+			return gradcheck.Result{Name: c.Name, Kind: c.Kind, Verdict: v}, nil
+		}
+	}
+	lax, err := Run(context.Background(), Options{Claims: 5, Seed: 2, Verify: always(gradcheck.Pass)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lax.OK() || lax.Detected != 0 || len(lax.Missed) != lax.Mutants-lax.Equivalent || len(lax.Missed) == 0 {
+		t.Errorf("a verifier that passes everything: detected %d, missed %d of %d mutants (%d equivalent)",
+			lax.Detected, len(lax.Missed), lax.Mutants, lax.Equivalent)
+	}
+	for _, m := range lax.Missed {
+		if !strings.HasPrefix(m.Rerun, "gradcheck check --name "+m.Name+" --f ") || !strings.Contains(m.Rerun, "--seed 2") {
+			t.Errorf("missed %s: re-run command %q", m.Name, m.Rerun)
+		}
+	}
+	strict, err := Run(context.Background(), Options{Claims: 5, Seed: 2, Verify: always(gradcheck.Fail)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strict.OK() || strict.FalseAlarms != strict.TrueClaims || strict.Mutants != 0 {
+		t.Errorf("a verifier that fails everything: %d false alarms of %d true claims, %d mutants",
+			strict.FalseAlarms, strict.TrueClaims, strict.Mutants)
+	}
+	panicky := func(context.Context, *formulas.Claim, gradcheck.Settings) (gradcheck.Result, error) {
+		panic("boom")
+	}
+	crash, err := Run(context.Background(), Options{Claims: 2, Seed: 2, Verify: panicky})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if crash.FalseAlarms != crash.TrueClaims || !strings.Contains(crash.Alarms[0].Reason, "panic: boom") {
+		t.Errorf("a verifier that panics: %+v", crash)
+	}
+}
+
+// TestSelftestCancel stops a self-test through its context.
+func TestSelftestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Options{Claims: 1000, Seed: 1}); err == nil {
+		t.Error("a cancelled self-test returned no error")
+	}
+}
