@@ -231,6 +231,16 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 		{1, func() formulas.Expr { return bin(".^", g.positive(s, d), g.exponent(d)) }},
 		{1, func() formulas.Expr { return call("kron", g.expr(s, d), g.expr(shape{"1", "1"}, d)) }},
 		{1, func() formulas.Expr { return g.integral(s, d) }},
+		{1, func() formulas.Expr { return call("sigmoid", g.expr(s, d)) }},
+		{1, func() formulas.Expr { return call("softplus", g.expr(s, d)) }},
+		{1, func() formulas.Expr { return call("log1p", g.positive(s, d)) }},
+		{1, func() formulas.Expr { return call("expm1", g.bounded(s, d)) }},
+		{1, func() formulas.Expr { return call("sin", g.expr(s, d)) }},
+		{1, func() formulas.Expr { return call("cos", g.expr(s, d)) }},
+		{1, func() formulas.Expr { return call("relu", g.dense(s, d)) }},
+	}
+	if s.r != "1" {
+		opts = append(opts, option{1, func() formulas.Expr { return bin("\\", g.safe(s.r, d), g.expr(s, d)) }})
 	}
 	if s.scalar() {
 		opts = append(opts,
@@ -241,6 +251,8 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 			option{2, func() formulas.Expr { return call("norm2", g.expr(g.anyShape(), d)) }},
 			option{1, func() formulas.Expr { return bin("^", g.positive(s, d), g.exponent(d)) }},
 			option{1, func() formulas.Expr { return g.kronScalar(d) }},
+			option{1, func() formulas.Expr { return call("mean", g.expr(g.anyShape(), d)) }},
+			option{1, func() formulas.Expr { return call("logsumexp", g.expr(g.anyShape(), d)) }},
 		)
 	}
 	if s.square() {
@@ -255,7 +267,9 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 		)
 	}
 	if s.c == "1" && !s.scalar() {
-		opts = append(opts, option{2, func() formulas.Expr { return call("diag", g.expr(shape{s.r, s.r}, d)) }})
+		opts = append(opts,
+			option{2, func() formulas.Expr { return call("diag", g.expr(shape{s.r, s.r}, d)) }},
+			option{1, func() formulas.Expr { return call("softmax", g.expr(s, d)) }})
 	}
 	return g.pick(opts)
 }
