@@ -154,6 +154,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	if err != nil {
 		return err
 	}
+	cl.spread(count*per, len(fvals)/(count*per*len(v.steps())))
 	v.combine(first, count, per, fvals, fmags, kinks, cl, emit)
 	return nil
 }
@@ -205,6 +206,7 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		var cl claimed
 		if err == nil {
 			cl, err = v.claimedValues(ev, h, nil)
+			cl.spread(count*(k1-k0), len(fvals)/(count*(k1-k0)*len(v.steps())))
 		}
 		ev.unbind(v.c.Direction(), true)
 		if err != nil {
@@ -365,6 +367,28 @@ func filled(n int, x float64) []float64 {
 // values its transpose would give (for the diagnosis), else nil.
 type claimed struct {
 	vals, mags, transposed []float64
+}
+
+// spread expands the values of a claim that does not depend on the
+// directions (say tr(A) as the differential of tr(X)): stored as one
+// matrix per instance, or one for the whole chunk, each standing for the
+// directions that share it (package backend's broadcasting), to n rows of
+// r outputs, one per direction, like f's.
+func (cl *claimed) spread(n, r int) {
+	rep := func(x []float64) []float64 {
+		m := len(x) / max(r, 1)
+		if m == 0 || m >= n || n%m != 0 {
+			return x
+		}
+		out := make([]float64, 0, n*r)
+		for j := range m {
+			for range n / m {
+				out = append(out, x[j*r:(j+1)*r]...)
+			}
+		}
+		return out
+	}
+	cl.vals, cl.mags, cl.transposed = rep(cl.vals), rep(cl.mags), rep(cl.transposed)
 }
 
 // claimedValues evaluates the claim along every direction h: grad ⟨G, H⟩;

@@ -47,6 +47,17 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Fail, note: "comparisons disagree"},
 		{name: "constant sides", spec: formulas.Spec{F: "tr(eye(n))", Equals: "sum(diag(eye(n)))", Vars: vars(t, "X=n,n")},
 			verdict: Pass},
+		// A claim that does not depend on the direction is one value per
+		// instance (or per chunk), compared with every direction's
+		// difference, never with none.
+		{name: "diff without direction", spec: formulas.Spec{F: "tr(X)", Wrt: "X", Diff: "tr(A)", Vars: vars(t, "X=n,n", "A=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "diff constant", spec: formulas.Spec{F: "tr(X)", Wrt: "X", Diff: "tr(eye(n))", Vars: vars(t, "X=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "diff constant entrywise", spec: formulas.Spec{F: "tr(X)", Wrt: "X", Diff: "tr(A)", Vars: vars(t, "X=n,n", "A=n,n")},
+			mode: Entrywise, sizes: map[string]int{"n": 4}, verdict: Fail, note: "comparisons disagree"},
+		{name: "nothing compared", spec: formulas.Spec{F: "tr(A)", Wrt: "X", Diff: "0*tr(X)", Vars: vars(t, "X=n,n", "A=n,n")},
+			verdict: Inconclusive, note: "nothing was compared"},
 		// Item 4: f is the variable itself.
 		{name: "identity jac", spec: formulas.Spec{F: "x", Wrt: "x", Jac: "eye(n)", Vars: vars(t, "x=n")}, verdict: Pass},
 		{name: "identity jac wrong", spec: formulas.Spec{F: "x", Wrt: "x", Jac: "2*eye(n)", Vars: vars(t, "x=n")},

@@ -448,6 +448,10 @@ func (v *verification) judge(res *Result, t *tally) {
 		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 	}
 	res.Reason = res.Counts.reason(v.c.Kind, res.Worst.Instance)
+	if res.Counts.total() == 0 {
+		// Nothing compared can fail: that is no pass.
+		res.Verdict, res.Reason = Inconclusive, "nothing was compared"
+	}
 	if v.entrywise() {
 		res.Entries = v.entries(t.top)
 	}
