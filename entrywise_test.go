@@ -57,7 +57,7 @@ func TestEntrywiseBlocksDoNotMatter(t *testing.T) {
 // TestStepGroupsDoNotMatter checks that a directional check whose
 // perturbed points are evaluated one step at a time gives the same result,
 // to the bit, as one evaluation of all steps, for a gradient, a
-// matrix-valued differential reduced by W, and a Hessian (five steps).
+// matrix-valued differential reduced by W, and a Hessian (eight points of mixed differences).
 func TestStepGroupsDoNotMatter(t *testing.T) {
 	claims, err := formulas.LoadSpec("steps.yaml", []byte(`formulas:
   - name: tr-axb
