@@ -157,7 +157,9 @@ def main():
     p.add_argument("--json")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    torch.set_default_device(args.device)
+    if args.device != "cpu":
+        # torch >= 2.0; the CPU run also works with Debian's torch 1.13.
+        torch.set_default_device(args.device)
     gen = torch.Generator(device=args.device).manual_seed(1)
 
     sizes = lambda s: [int(v) for v in s.split(",")] if s else []
