@@ -35,29 +35,6 @@ func (b *Backend) LogSumExp(a backend.Tensor) (backend.Tensor, error) {
 	})
 }
 
-// Solve returns X with a·X = b, one thread per pair, through LU with
-// partial pivoting in a scratch buffer and two triangular solves; counts
-// broadcast. It factors column by column where gonum's Dgetrs solves by
-// blocks, so the two backends agree to about n·u·κ(a), not bit for bit.
-func (b *Backend) Solve(a, rhs backend.Tensor) (backend.Tensor, error) {
-	at, bt := b.get("Solve", a), b.get("Solve", rhs)
-	n := square("Solve", at)
-	if bt.l.Rows != n {
-		panic(fmt.Sprintf("gpu: Solve: %d×%d matrix and right-hand side %d×%d", n, n, bt.l.Rows, bt.l.Cols))
-	}
-	count, ra, rb := broadcast("Solve", at, bt)
-	work, err := b.alloc(count * n * n)
-	if err != nil {
-		return nil, err
-	}
-	defer b.release(work)
-	k := bt.l.Cols
-	return b.run(backend.Layout{Count: count, Rows: n, Cols: k}, func(out *tensor) error {
-		return b.launch1D("gc_solve", count, out.p(), at.p(), bt.p(), uint64(work.p),
-			w(count), w(n), w(k), w(ra), w(rb))
-	})
-}
-
 // SignChanges counts, for each run of group consecutive matrices of a, the
 // entries whose sign differs within the run, one thread per run.
 func (b *Backend) SignChanges(a backend.Tensor, group int) (backend.Tensor, error) {

@@ -2,21 +2,9 @@ package gpu
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/gradcheck/gradcheck/backend"
 )
-
-// Modes of the kernel gc_lu (kernels/lu.cu).
-const (
-	luDet    = 0
-	luLogDet = 1
-	luInv    = 2
-)
-
-// luScratch is GC_LU_SCRATCH of kernels/lu.cu: the doubles of shared memory
-// that the tiles of the LU kernel's trailing updates take.
-const luScratch = 16*(16+1) + 16*16
 
 // launch runs a kernel and names it, its grid and its block in any error.
 func (b *Backend) launch(kernel string, grid, block Dim, shared int, args ...uint64) error {
@@ -155,18 +143,14 @@ func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 }
 
 // MatMul returns the matrix products x·y, broadcasting the smaller count,
-// through tiles of shared memory (kernels/matmul.cu).
+// register-blocked through shared memory (kernels/matmul.cu).
 func (b *Backend) MatMul(x, y backend.Tensor) (backend.Tensor, error) {
 	xt, yt := b.get("MatMul", x), b.get("MatMul", y)
 	backend.CheckMatMul("gpu", xt.l, yt.l)
 	count, rx, ry := broadcast("MatMul", xt, yt)
 	m, k, n := xt.l.Rows, xt.l.Cols, yt.l.Cols
-	tile := b.lim.Tile
-	tiles := ((m + tile - 1) / tile) * ((n + tile - 1) / tile)
-	grid := Dim{tiles, min(count, maxGridY), 1}
 	return b.run(backend.Layout{Count: count, Rows: m, Cols: n}, func(out *tensor) error {
-		return b.launch("gc_matmul", grid, Dim{tile, tile, 1}, 2*tile*tile*8,
-			out.p(), xt.p(), yt.p(), w(count), w(m), w(k), w(n), w(rx), w(ry), w(tile))
+		return b.gemm(false, out.matrices(), xt.matrices(), yt.matrices(), count, m, n, k, rx, ry)
 	})
 }
 
@@ -190,55 +174,6 @@ func (b *Backend) Kron(x, y backend.Tensor) (backend.Tensor, error) {
 		return b.launch1D("gc_kron", l.Size(), out.p(), xt.p(), yt.p(),
 			w(count), w(m), w(n), w(p), w(q), w(rx), w(ry))
 	})
-}
-
-// lu runs the LU kernel in the given mode on the square matrices of a, one
-// block per matrix: in shared memory when a matrix fits there, else in a
-// scratch buffer of global memory.
-func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, error) {
-	at := b.get(op, a)
-	n := square(op, at)
-	count := at.l.Count
-	l := backend.Layout{Count: count, Rows: 1, Cols: 1}
-	if mode == luInv {
-		l = at.l
-	}
-	threads := pow2(min(b.lim.LUThreads, n)) // the kernel's trees need a power of two
-	grid := Dim{min(count, math.MaxInt32), 1, 1}
-	block := Dim{threads, 1, 1}
-	shared := (n*n + n + 2*threads + luScratch) * 8
-	var work buffer
-	if shared > b.lim.MaxShared {
-		var err error
-		if work, err = b.alloc(count * (n*n + n)); err != nil {
-			return nil, err
-		}
-		defer b.release(work)
-		shared = (2*threads + luScratch) * 8
-	}
-	return b.run(l, func(out *tensor) error {
-		return b.launch("gc_lu", grid, block, shared,
-			uint64(mode), out.p(), at.p(), uint64(work.p), w(count), w(n))
-	})
-}
-
-// Inv returns the inverses of square matrices through LU with partial
-// pivoting; a matrix whose LU has an exact zero pivot yields a matrix of
-// NaN, as on the CPU backend.
-func (b *Backend) Inv(a backend.Tensor) (backend.Tensor, error) {
-	return b.lu("Inv", luInv, a)
-}
-
-// Det returns the determinants (1×1) of square matrices, the product of the
-// diagonal of U with the permutation's sign.
-func (b *Backend) Det(a backend.Tensor) (backend.Tensor, error) {
-	return b.lu("Det", luDet, a)
-}
-
-// LogDet returns log(det a) (1×1) as Σ log|u_ii|; NaN where det a < 0 and
-// −Inf where det a = 0.
-func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
-	return b.lu("LogDet", luLogDet, a)
 }
 
 // reduce runs a reduction kernel of kernels/reduce.cu on count matrices of

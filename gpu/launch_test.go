@@ -247,7 +247,7 @@ func TestScale(t *testing.T) {
 
 func TestMatMul(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {70, 65, 3}}
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {70, 65, 3}, {130, 70, 129}}
 	for _, s := range shapes {
 		for _, c := range bt.Counts {
 			x, y := bt.RandHost(rng, c[0], s[0], s[1]), bt.RandHost(rng, c[1], s[1], s[2])
@@ -458,9 +458,9 @@ func TestActivations(t *testing.T) {
 // broadcast, and on singular ones (NaN on both).
 func TestSolve(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
-	for _, n := range []int{1, 3, 17, 48} {
+	for _, n := range []int{1, 3, 17, 48, 80, 129} {
 		for _, c := range bt.Counts {
-			a, rhs := bt.WellCond(rng, c[0], n), bt.RandHost(rng, c[1], n, 2)
+			a, rhs := bt.WellCond(rng, c[0], n), bt.RandHost(rng, c[1], n, 2+n%3)
 			compare(t, fmt.Sprintf("Solve n=%d counts %v", n, c), tolerance{rel: 1e-12, fused: 1e-12}, []bt.Host{a, rhs},
 				func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return b.Solve(v[0], v[1]) })
 		}

@@ -1,5 +1,5 @@
 // activations.cu: the activation functions of the expression language,
-// softmax, log-sum-exp, linear solves and the sign test of the verifier's
+// softmax, log-sum-exp and the sign test of the verifier's
 // kink detection.
 //
 // The elementwise functions transcribe package cpu (activations.go)
@@ -278,82 +278,6 @@ extern "C" __global__ void gc_logsumexp(double *out, const double *a, ll count, 
             s = s + go_exp(x[i] - m);
         }
         out[j] = m + go_log(s);
-    }
-}
-
-// gc_solve writes X = A⁻¹B for count pairs (matrix j/ra of a, n×n; matrix
-// j/rb of b, n×k), one thread per pair: LU with partial pivoting (the first
-// largest pivot, as LAPACK's idamax) in work, n×n per pair, applied to the
-// columns of B in out, then forward and back substitution. A zero pivot
-// yields a matrix of NaN, as on the CPU backend.
-extern "C" __global__ void gc_solve(double *out, const double *a, const double *b, double *work,
-                                    ll count, ll n, ll k, ll ra, ll rb) {
-    for (ll j = grid_start(); j < count; j += grid_threads()) {
-        double *lu = work + j * n * n, *x = out + j * n * k;
-        const double *src = a + (j / ra) * n * n, *rhs = b + (j / rb) * n * k;
-        for (ll i = 0; i < n * n; i++) {
-            lu[i] = src[i];
-        }
-        for (ll i = 0; i < n * k; i++) {
-            x[i] = rhs[i];
-        }
-        bool singular = false;
-        for (ll c = 0; c < n && !singular; c++) {
-            ll p = c;
-            double big = f64_abs(lu[c * n + c]);
-            for (ll r = c + 1; r < n; r++) {
-                if (f64_abs(lu[r * n + c]) > big) {
-                    big = f64_abs(lu[r * n + c]);
-                    p = r;
-                }
-            }
-            if (lu[p * n + c] == 0) {
-                singular = true;
-                break;
-            }
-            if (p != c) {
-                for (ll i = 0; i < n; i++) {
-                    double t = lu[c * n + i];
-                    lu[c * n + i] = lu[p * n + i];
-                    lu[p * n + i] = t;
-                }
-                for (ll i = 0; i < k; i++) {
-                    double t = x[c * k + i];
-                    x[c * k + i] = x[p * k + i];
-                    x[p * k + i] = t;
-                }
-            }
-            double inv = 1 / lu[c * n + c];
-            for (ll r = c + 1; r < n; r++) {
-                double l = lu[r * n + c] * inv;
-                lu[r * n + c] = l;
-                for (ll i = c + 1; i < n; i++) {
-                    lu[r * n + i] = lu[r * n + i] - l * lu[c * n + i];
-                }
-            }
-        }
-        if (singular) {
-            for (ll i = 0; i < n * k; i++) {
-                x[i] = f64_nan();
-            }
-            continue;
-        }
-        for (ll i = 0; i < k; i++) {
-            for (ll r = 1; r < n; r++) {
-                double s = x[r * k + i];
-                for (ll c = 0; c < r; c++) {
-                    s = s - lu[r * n + c] * x[c * k + i];
-                }
-                x[r * k + i] = s;
-            }
-            for (ll r = n - 1; r >= 0; r--) {
-                double s = x[r * k + i];
-                for (ll c = r + 1; c < n; c++) {
-                    s = s - lu[r * n + c] * x[c * k + i];
-                }
-                x[r * k + i] = s / lu[r * n + r];
-            }
-        }
     }
 }
 

@@ -37,7 +37,7 @@ func TestModules(t *testing.T) {
 	if len(slices.Compact(slices.Clone(all))) != len(all) {
 		t.Errorf("a kernel is defined twice: %v", all)
 	}
-	for _, k := range []string{"gc_gaussian", "gc_matmul", "gc_lu", "gc_dot", "gc_add", "gc_tanh"} {
+	for _, k := range []string{"gc_gaussian", "gc_gemm", "gc_lu", "gc_dot", "gc_add", "gc_tanh"} {
 		if _, ok := slices.BinarySearch(all, k); !ok {
 			t.Errorf("no kernel %s in %v", k, all)
 		}

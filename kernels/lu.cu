@@ -1,16 +1,32 @@
-// lu.cu: LU factorization with partial pivoting, one block per matrix, and
-// what is read off it: determinants, log-determinants and inverses.
+// lu.cu: LU factorization with partial pivoting, and what is read off it:
+// determinants, log-determinants, inverses and solutions of linear systems.
+//
+// Two ways to factor. A matrix that fits in shared memory is factored by
+// one block, in one launch, all of it (gc_lu). A larger one is factored by
+// panels of GC_LU_NB columns, each step a launch of its own over the whole
+// batch, driven from the host (package gpu): gc_lu_panel factors the panel
+// (one block per matrix), gc_lu_trsm forms the rows of U right of it, and
+// gc_gemm (matmul.cu) updates the trailing matrix on every multiprocessor.
+// Inverses and solutions then substitute by blocks the same way: gc_lu_trsm
+// within a diagonal block, gc_gemm below (or above) it.
+//
+// Both ways apply to each entry the same updates in the same order, the
+// order of gonum's Dgetf2: without fused multiply-adds (the emulation) the
+// factors are bit-identical to Dgetf2's, and so to the CPU backend's up to
+// n = 64, where gonum switches to a blocked factorization; on a GPU the
+// updates may be fused.
 #include "gradcheck.cuh"
 
-// Modes of gc_lu.
+// Modes of gc_lu and gc_lu_det.
 #define GC_LU_DET 0
 #define GC_LU_LOGDET 1
 #define GC_LU_INV 2
+#define GC_LU_MASK 3
 
-// GC_LU_NB is the width of the panels of lu_factor and the edge of the
-// tiles of its trailing updates; GC_LU_SCRATCH is the shared memory those
-// tiles take, in doubles (the rows of the left tile padded by one, against
-// bank conflicts).
+// GC_LU_NB is the width of the panels and the edge of the tiles of the
+// one-block trailing update; GC_LU_SCRATCH is the shared memory those tiles
+// take, in doubles (the rows of the left tile padded by one, against bank
+// conflicts).
 #define GC_LU_NB 16
 #define GC_LU_SCRATCH (GC_LU_NB * (GC_LU_NB + 1) + GC_LU_NB * GC_LU_NB)
 
@@ -52,99 +68,96 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j) {
     return (ll)piv[j];
 }
 
-// lu_factor overwrites the n×n matrix A (row-major) with its LU factors,
-// L\U with L unit lower triangular, recording in piv[j] the row swapped
-// with row j at step j. red is scratch of 2·blockDim.x + GC_LU_SCRATCH
-// doubles in shared memory, and blockDim.x a power of two. Every thread of
-// the block calls it.
-//
-// The arithmetic is gonum's Dgetf2 (the path lapack64.Getrf takes for
-// n ≤ 64): at step j the pivot is the first entry of largest magnitude
-// (lu_pivot), rows are swapped whole, the column below the pivot is
-// multiplied by 1/pivot, and every entry right of and below the pivot gets
-// a_ik − a_ij·a_jk. Those updates are applied by panels of GC_LU_NB
-// columns (a right-looking blocked factorization): within the panel step by
-// step; to the rows of U right of it by forward substitution; to the
-// trailing matrix tile by tile, each tile of L and U read once into shared
-// memory. Each entry still receives the same updates in the same order
-// (a row swap moves rows that lag by the same updates), so without fused
-// multiply-adds (the emulation) the factors are bit-identical to Dgetf2's,
-// and the CPU backend's; on a GPU the updates may be fused. (Dgetf2 divides
-// instead of multiplying by the reciprocal when |pivot| < 2^−1022; there,
-// and only there, this kernel divides each entry where Dgetf2 repeats the
-// first division.) No loop divides 64-bit integers.
+// lu_panel factors the columns k0 … kend−1 of the n×n matrix A (row-major)
+// below row k0, step by step, recording in piv[j] the row swapped with row j
+// at step j: the pivot is the first entry of largest magnitude (lu_pivot),
+// rows are swapped whole, the column below the pivot is multiplied by
+// 1/pivot, and every entry of the panel right of and below the pivot gets
+// a_ik − a_ij·a_jk. (Dgetf2 divides instead of multiplying by the
+// reciprocal when |pivot| < 2^−1022; there, and only there, this divides
+// each entry where Dgetf2 repeats the first division.) Each thread takes
+// the rows j+1+t, j+1+t+T, …, and sweeps their entries in the panel, one
+// cache line of a row at a time. red is 2·blockDim.x doubles of shared
+// memory, blockDim.x a power of two; every thread of the block calls it.
+__device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
+    unsigned t = threadIdx.x, T = blockDim.x;
+    for (ll j = k0; j < kend; j++) {
+        ll p = lu_pivot(A, piv, red, n, j);
+        double pv = A[p * n + j];
+        __syncthreads();
+        if (pv != 0 && p != j) {
+            for (ll c = t; c < n; c += T) {
+                double tmp = A[j * n + c];
+                A[j * n + c] = A[p * n + c];
+                A[p * n + c] = tmp;
+            }
+            __syncthreads();
+        }
+        // As Dgetf2, scale only below a nonzero pivot, but update in any
+        // case: a NaN below a zero pivot spreads along its row.
+        bool tiny = f64_abs(pv) < 0x1p-1022;
+        double r = 1 / pv;
+        const double *U = A + j * n;
+        for (ll i = j + 1 + t; i < n; i += T) {
+            double *R = A + i * n;
+            double l = R[j];
+            if (pv != 0) {
+                l = tiny ? l / pv : l * r;
+                R[j] = l;
+            }
+            for (ll c = j + 1; c < kend; c++) {
+                R[c] = R[c] - l * U[c];
+            }
+        }
+        __syncthreads();
+    }
+}
+
+// lu_forward overwrites the rows r0 … r1−1 of the column c of X (leading
+// dimension ldx) with the solution of the unit lower triangular system
+// whose matrix is the diagonal block r0 … r1−1 of the factors A (n×n):
+// x_r − Σ_{q=r0}^{r−1} a_rq·x_q, q in order.
+__device__ void lu_forward(double *X, ll ldx, const double *A, ll n, ll r0, ll r1, ll c) {
+    for (ll r = r0 + 1; r < r1; r++) {
+        double s = X[r * ldx + c];
+        for (ll q = r0; q < r; q++) {
+            s = s - A[r * n + q] * X[q * ldx + c];
+        }
+        X[r * ldx + c] = s;
+    }
+}
+
+// lu_backward is lu_forward for the upper triangle, diagonal included:
+// (x_r − Σ_{q=r+1}^{r1−1} a_rq·x_q)/a_rr, from row r1−1 up.
+__device__ void lu_backward(double *X, ll ldx, const double *A, ll n, ll r0, ll r1, ll c) {
+    for (ll r = r1 - 1; r >= r0; r--) {
+        double s = X[r * ldx + c];
+        for (ll q = r + 1; q < r1; q++) {
+            s = s - A[r * n + q] * X[q * ldx + c];
+        }
+        X[r * ldx + c] = s / A[r * n + r];
+    }
+}
+
+// lu_factor overwrites the n×n matrix A with its LU factors, L\U with L
+// unit lower triangular, by panels (lu_panel): after each, the rows of U
+// right of it by forward substitution, a column per thread, and the
+// trailing matrix tile by tile, each entry a_ic − Σ_q l_iq·u_qc with q in
+// order, the tiles of L and U read once into shared memory. red is scratch
+// of 2·blockDim.x + GC_LU_SCRATCH doubles in shared memory.
 __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
     unsigned t = threadIdx.x, T = blockDim.x;
     double *Ls = red + 2 * T, *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
     for (ll k0 = 0; k0 < n; k0 += GC_LU_NB) {
         ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
-        // The panel, columns k0 … kend−1, step by step.
-        for (ll j = k0; j < kend; j++) {
-            ll p = lu_pivot(A, piv, red, n, j);
-            double pv = A[p * n + j];
-            __syncthreads();
-            if (pv != 0) {
-                if (p != j) {
-                    for (ll c = t; c < n; c += T) {
-                        double tmp = A[j * n + c];
-                        A[j * n + c] = A[p * n + c];
-                        A[p * n + c] = tmp;
-                    }
-                }
-                __syncthreads();
-                if (f64_abs(pv) >= 0x1p-1022) {
-                    double r = 1 / pv;
-                    for (ll i = j + 1 + t; i < n; i += T) {
-                        A[i * n + j] = A[i * n + j] * r;
-                    }
-                } else {
-                    for (ll i = j + 1 + t; i < n; i += T) {
-                        A[i * n + j] = A[i * n + j] / pv;
-                    }
-                }
-                __syncthreads();
-            }
-            // The rest of the panel's columns: swept by the block row by
-            // row when they are at least as many as its threads, else split
-            // among T/width groups of width threads, the groups taking
-            // every (T/width)th row.
-            unsigned width = (unsigned)(kend - j - 1);
-            if (width >= T) {
-                for (ll i = j + 1; i < n; i++) {
-                    for (ll c = j + 1 + t; c < kend; c += T) {
-                        A[i * n + c] = A[i * n + c] - A[i * n + j] * A[j * n + c];
-                    }
-                }
-            } else if (width > 0) {
-                unsigned groups = T / width, g = t / width;
-                ll c = j + 1 + (t - g * width);
-                if (g < groups) {
-                    for (ll i = j + 1 + g; i < n; i += groups) {
-                        A[i * n + c] = A[i * n + c] - A[i * n + j] * A[j * n + c];
-                    }
-                }
-            }
-            __syncthreads();
-        }
+        lu_panel(A, piv, red, n, k0, kend);
         if (kend == n) {
             break;
         }
-        // The rows k0 … kend−1 of U right of the panel: forward
-        // substitution with the panel's unit lower triangle, a column per
-        // thread.
         for (ll c = kend + t; c < n; c += T) {
-            for (ll r = k0 + 1; r < kend; r++) {
-                double s = A[r * n + c];
-                for (ll q = k0; q < r; q++) {
-                    s = s - A[r * n + q] * A[q * n + c];
-                }
-                A[r * n + c] = s;
-            }
+            lu_forward(A, n, A, n, k0, kend, c);
         }
         __syncthreads();
-        // The trailing matrix, tile by tile: a_ic − Σ_q l_iq·u_qc, q in
-        // order, the tiles of L (rows i, columns k0 …) and of U (rows k0 …,
-        // columns c) in shared memory.
         unsigned nb = (unsigned)(kend - k0);
         for (ll i0 = kend; i0 < n; i0 += GC_LU_NB) {
             for (ll c0 = kend; c0 < n; c0 += GC_LU_NB) {
@@ -172,111 +185,156 @@ __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
     }
 }
 
-// lu_inverse writes into out (n×n, row-major) the inverse of the matrix
-// whose factors lu_factor left in A and piv: column c of the inverse is
-// U⁻¹L⁻¹(P e_c), by forward and back substitution, one column per thread,
-// using the column of out as its vector. An exactly singular U gives a
-// matrix of NaN, as the CPU backend does.
-__device__ void lu_inverse(double *out, const double *A, const double *piv, ll n) {
-    bool singular = false;
+// lu_singular says whether the factors A (n×n) have an exact zero pivot.
+__device__ bool lu_singular(const double *A, ll n) {
     for (ll i = 0; i < n; i++) {
-        singular = singular || A[i * n + i] == 0;
+        if (A[i * n + i] == 0) {
+            return true;
+        }
     }
-    for (ll c = threadIdx.x; c < n; c += blockDim.x) {
-        if (singular) {
-            for (ll i = 0; i < n; i++) {
-                out[i * n + c] = f64_nan();
-            }
-            continue;
-        }
-        for (ll i = 0; i < n; i++) {
-            out[i * n + c] = i == c ? 1.0 : 0.0;
-        }
-        for (ll i = 0; i < n; i++) {
-            ll p = (ll)piv[i];
-            if (p != i) {
-                double tmp = out[i * n + c];
-                out[i * n + c] = out[p * n + c];
-                out[p * n + c] = tmp;
-            }
-        }
-        for (ll i = 1; i < n; i++) {
-            double s = out[i * n + c];
-            for (ll l = 0; l < i; l++) {
-                s = s - A[i * n + l] * out[l * n + c];
-            }
-            out[i * n + c] = s;
-        }
-        for (ll i = n - 1; i >= 0; i--) {
-            double s = out[i * n + c];
-            for (ll l = i + 1; l < n; l++) {
-                s = s - A[i * n + l] * out[l * n + c];
-            }
-            out[i * n + c] = s / A[i * n + i];
+    return false;
+}
+
+// lu_permute applies the row swaps piv[0], piv[1], … in order to the column
+// c of the n-row X (leading dimension ldx).
+__device__ void lu_permute(double *X, ll ldx, const double *piv, ll n, ll c) {
+    for (ll i = 0; i < n; i++) {
+        ll p = (ll)piv[i];
+        if (p != i) {
+            double tmp = X[i * ldx + c];
+            X[i * ldx + c] = X[p * ldx + c];
+            X[p * ldx + c] = tmp;
         }
     }
 }
 
-// gc_lu factorizes count n×n matrices, one block per matrix, and writes by
-// mode: GC_LU_DET the determinants, GC_LU_LOGDET the log-determinants,
-// GC_LU_INV the inverses. Blocks loop over matrices when there are more
-// than gridDim.x.
+// lu_det returns, from the factors A and pivots piv of an n×n matrix, its
+// determinant (GC_LU_DET): the product of the diagonal of U taken in order,
+// starting from −1 for an odd permutation; or its log-determinant
+// (GC_LU_LOGDET): Σ log|u_ii| (Go's math.Log, summed in order), −Inf for a
+// zero pivot and NaN for a negative determinant. Both are the CPU backend's
+// arithmetic.
+__device__ double lu_det(ll mode, const double *A, const double *piv, ll n) {
+    bool odd = false;
+    for (ll i = 0; i < n; i++) {
+        odd = odd != ((ll)piv[i] != i);
+    }
+    if (mode == GC_LU_DET) {
+        double d = odd ? -1.0 : 1.0;
+        for (ll i = 0; i < n; i++) {
+            d = d * A[i * n + i];
+        }
+        return d;
+    }
+    double s = 0;
+    for (ll i = 0; i < n; i++) {
+        double u = A[i * n + i];
+        if (u < 0) {
+            odd = !odd;
+        }
+        s = s + go_log(f64_abs(u));
+    }
+    return (odd && !(f64_isinf(s) && s < 0)) ? f64_nan() : s;
+}
+
+// gc_lu factorizes count n×n matrices, one block per matrix, in dynamic
+// shared memory, which must hold n² + n + 2·blockDim.x + GC_LU_SCRATCH
+// doubles (blockDim.x a power of two), and writes by mode: GC_LU_DET the
+// determinants, GC_LU_LOGDET the log-determinants, GC_LU_INV the inverses.
+// Blocks loop over matrices when there are more than gridDim.x.
 //
-// blockDim.x must be a power of two. With work null, a matrix is factorized
-// in dynamic shared memory, which must hold n² + n + 2·blockDim.x +
-// GC_LU_SCRATCH doubles. Otherwise work holds count·(n² + n) doubles of
-// global memory, the factors and pivots of each matrix, and shared memory
-// only 2·blockDim.x + GC_LU_SCRATCH.
-//
-// The determinant is the product of the diagonal of U taken in order,
-// starting from −1 for an odd permutation; the log-determinant is
-// Σ log|u_ii| (Go's math.Log, summed in order), −Inf for a zero pivot and
-// NaN for a negative determinant. Both are the CPU backend's arithmetic.
-extern "C" __global__ void gc_lu(ll mode, double *out, const double *a, double *work, ll count,
-                                 ll n) {
+// Column c of the inverse is U⁻¹L⁻¹(P e_c), by forward and back
+// substitution, one column per thread; an exactly singular U gives a matrix
+// of NaN, as the CPU backend does.
+extern "C" __global__ void gc_lu(ll mode, double *out, const double *a, ll count, ll n) {
     GC_DYNAMIC_SHARED(smem);
     ll nn = n * n;
+    double *A = smem, *piv = smem + nn, *red = piv + n;
     for (ll j = blockIdx.x; j < count; j += gridDim.x) {
-        double *A, *piv, *red;
-        if (work == 0) {
-            A = smem;
-            piv = smem + nn;
-            red = piv + n;
-        } else {
-            A = work + j * (nn + n);
-            piv = A + nn;
-            red = smem;
-        }
         for (ll e = threadIdx.x; e < nn; e += blockDim.x) {
             A[e] = a[j * nn + e];
         }
         __syncthreads();
         lu_factor(A, piv, red, n);
         if (mode == GC_LU_INV) {
-            lu_inverse(out + j * nn, A, piv, n);
+            double *X = out + j * nn;
+            bool singular = lu_singular(A, n);
+            for (ll c = threadIdx.x; c < n; c += blockDim.x) {
+                for (ll i = 0; i < n; i++) {
+                    X[i * n + c] = singular ? f64_nan() : (i == c ? 1.0 : 0.0);
+                }
+                if (!singular) {
+                    lu_permute(X, n, piv, n, c);
+                    lu_forward(X, n, A, n, 0, n, c);
+                    lu_backward(X, n, A, n, 0, n, c);
+                }
+            }
         } else if (threadIdx.x == 0) {
-            bool odd = false;
-            for (ll i = 0; i < n; i++) {
-                odd = odd != ((ll)piv[i] != i);
-            }
-            if (mode == GC_LU_DET) {
-                double d = odd ? -1.0 : 1.0;
-                for (ll i = 0; i < n; i++) {
-                    d = d * A[i * n + i];
-                }
-                out[j] = d;
-            } else {
-                double s = 0;
-                for (ll i = 0; i < n; i++) {
-                    double u = A[i * n + i];
-                    if (u < 0) {
-                        odd = !odd;
-                    }
-                    s = s + go_log(f64_abs(u));
-                }
-                out[j] = (odd && !(f64_isinf(s) && s < 0)) ? f64_nan() : s;
-            }
+            out[j] = lu_det(mode, A, piv, n);
         }
         __syncthreads();
+    }
+}
+
+// gc_lu_panel factors the panel of columns k0 … k0+GC_LU_NB−1 (lu_panel) of
+// count n×n matrices held one after another in lu, with their pivots in
+// piv (n per matrix), one block per matrix.
+extern "C" __global__ void gc_lu_panel(double *lu, double *piv, ll count, ll n, ll k0) {
+    GC_DYNAMIC_SHARED(red);
+    ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
+    for (ll j = blockIdx.x; j < count; j += gridDim.x) {
+        lu_panel(lu + j * n * n, piv + j * n, red, n, k0, kend);
+    }
+}
+
+// gc_lu_trsm substitutes the rows r0 … r1−1 of the ncols columns of X
+// (matrix j at x + j·sx, leading dimension ldx) against the diagonal block
+// r0 … r1−1 of the factors of matrix j/ra in lu (n×n each, one after
+// another): forward with the unit lower triangle (lu_forward), or backward
+// with the upper one when upper is 1 (lu_backward). One thread per column;
+// the grid is (column blocks, matrices), the blocks looping over matrices
+// beyond gridDim.y.
+extern "C" __global__ void gc_lu_trsm(ll upper, double *x, const double *lu, ll count, ll n,
+                                      ll ncols, ll ldx, ll sx, ll r0, ll r1, ll ra) {
+    ll c = (ll)blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= ncols) {
+        return;
+    }
+    for (ll j = blockIdx.y; j < count; j += gridDim.y) {
+        const double *A = lu + (j / ra) * n * n;
+        if (upper) {
+            lu_backward(x + j * sx, ldx, A, n, r0, r1, c);
+        } else {
+            lu_forward(x + j * sx, ldx, A, n, r0, r1, c);
+        }
+    }
+}
+
+// gc_lu_permute applies the row swaps of the pivots of matrix j/ra in piv
+// (n per matrix) in order to the n×ncols matrix j of x, one thread per
+// column.
+extern "C" __global__ void gc_lu_permute(double *x, const double *piv, ll count, ll n, ll ncols,
+                                         ll ra) {
+    for (ll t = grid_start(); t < count * ncols; t += grid_threads()) {
+        ll j = t / ncols;
+        lu_permute(x + j * n * ncols, ncols, piv + (j / ra) * n, n, t - j * ncols);
+    }
+}
+
+// gc_lu_det writes for each of count matrices, from its factors and
+// pivots, one thread per matrix, by mode: the determinant or
+// log-determinant (lu_det), or with GC_LU_MASK NaN where the factors have an
+// exact zero pivot and 1 elsewhere; scaling an inverse or a solution by the
+// mask (gc_scale) leaves a matrix of NaN for a singular one, as the CPU
+// backend does, and the others unchanged.
+extern "C" __global__ void gc_lu_det(ll mode, double *out, const double *lu, const double *piv,
+                                     ll count, ll n) {
+    for (ll j = grid_start(); j < count; j += grid_threads()) {
+        const double *A = lu + j * n * n;
+        if (mode == GC_LU_MASK) {
+            out[j] = lu_singular(A, n) ? f64_nan() : 1.0;
+        } else {
+            out[j] = lu_det(mode, A, piv + j * n, n);
+        }
     }
 }

@@ -53,3 +53,13 @@ extern "C" __global__ void gc_diagof(double *out, const double *a, ll count, ll 
         out[t] = a[j * n * n + i * n + i];
     }
 }
+
+// gc_copy writes count matrices of size entries, matrix j a copy of matrix
+// j/ra of a.
+extern "C" __global__ void gc_copy(double *out, const double *a, ll count, ll size, ll ra) {
+    ll total = count * size;
+    for (ll t = grid_start(); t < total; t += grid_threads()) {
+        ll j = t / size;
+        out[t] = a[(j / ra) * size + (t - j * size)];
+    }
+}

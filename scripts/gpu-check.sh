@@ -30,6 +30,8 @@
 #               python3 with torch)
 #   memcheck,   compute-sanitizer on the kernel tests (when it exists)
 #   racecheck
+#   ncu-*       Nsight Compute's speed of light of the LU and product
+#               kernels (when ncu exists)
 #
 # On a machine without a GPU it fails at once, with one line on stderr
 # (make test checks this: scripts/gpu-check_test.sh). Exit status: 0 when
@@ -231,14 +233,39 @@ else
 fi
 
 # --- compute-sanitizer ------------------------------------------------------
+# On the tests of the kernels that use shared memory and index by hand: the
+# one-block and the blocked LU (Det, LogDet, Inv from n = 1 to 300; Solve),
+# the products, the reductions. racecheck is the slower: LU and Solve only.
 if command -v compute-sanitizer >/dev/null; then
-	for tool in memcheck racecheck; do
-		GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep "$tool" 45 \
-			compute-sanitizer --tool "$tool" --error-exitcode 9 \
-			"$bin/gpu.test" -test.count=1 -test.run 'TestLU|TestShapes|TestMatMul|TestGaussian|TestReduce'
-	done
+	GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep memcheck 45 \
+		compute-sanitizer --tool memcheck --error-exitcode 9 \
+		"$bin/gpu.test" -test.count=1 -test.run 'TestLU|TestSolve|TestShapes|TestMatMul|TestGaussian|TestReduce'
+	GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep racecheck 60 \
+		compute-sanitizer --tool racecheck --error-exitcode 9 \
+		"$bin/gpu.test" -test.count=1 -test.run 'TestLU|TestSolve'
 else
 	note memcheck SKIP 0 "no compute-sanitizer"
+fi
+
+# --- ncu ----------------------------------------------------------------------
+# Where the time of the GPU goes, for the report of any missed target: the
+# speed of light (compute and memory throughput against the chip's peaks)
+# of the kernels of det at n = 1024 (the blocked LU: panel, substitution,
+# trailing product) and of a plain product (diff-product), through the
+# worker that gradcheck starts. Clocks are left alone (--clock-control
+# none).
+profile() {
+	local claim=$1 kernels=$2 count=$3
+	ncu --target-processes all --clock-control none -k "regex:$kernels" -c "$count" \
+		--section SpeedOfLight "$bin/gradcheck" bench "$claim" --backend gpu --sizes 1024 \
+		--batch 4 --dirs 1 --mem 16GiB
+}
+export -f profile
+if command -v ncu >/dev/null; then
+	gpustep ncu-det 50 profile det 'gc_lu_panel|gc_lu_trsm|gc_gemm' 9
+	gpustep ncu-product 40 profile diff-product gc_gemm 3
+else
+	note ncu SKIP 0 "no ncu"
 fi
 
 # --- bench at n = 2048, last: the largest and least certain to fit ------------

@@ -96,9 +96,10 @@ const Kernel kernels[] = {
     KERNEL(gc_log),      KERNEL(gc_sqrt),      KERNEL(gc_abs),           KERNEL(gc_tanh),
     KERNEL(gc_scale),    KERNEL(gc_eye),       KERNEL(gc_transpose),     KERNEL(gc_kron),
     KERNEL(gc_diag),     KERNEL(gc_diagof),    KERNEL(gc_trace),         KERNEL(gc_sum),
-    KERNEL(gc_dot),      KERNEL(gc_matmul),    KERNEL(gc_lu),            KERNEL(emu_test_barrier),
+    KERNEL(gc_dot),      KERNEL(gc_gemm),      KERNEL(gc_lu),            KERNEL(emu_test_barrier),
     KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
-    KERNEL(gc_solve),    KERNEL(gc_sign_changes),
+    KERNEL(gc_sign_changes), KERNEL(gc_lu_panel), KERNEL(gc_lu_trsm), KERNEL(gc_lu_permute),
+    KERNEL(gc_lu_det),   KERNEL(gc_copy),
 };
 
 const int nkernels = sizeof kernels / sizeof kernels[0];

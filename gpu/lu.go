@@ -1,0 +1,280 @@
+package gpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gradcheck/gradcheck/backend"
+)
+
+// Modes of the kernels gc_lu and gc_lu_det (kernels/lu.cu).
+const (
+	luDet    = 0
+	luLogDet = 1
+	luInv    = 2
+	luMask   = 3
+)
+
+// luNB is GC_LU_NB of kernels/lu.cu, the width of the panels of the LU
+// factorization; luScratch is GC_LU_SCRATCH, the doubles of shared memory
+// that the tiles of the one-block kernel's trailing updates take.
+const (
+	luNB      = 16
+	luScratch = luNB*(luNB+1) + luNB*luNB
+)
+
+// gemmTile and gemmThreads are GC_GEMM_TILE and GC_GEMM_THREADS of
+// kernels/matmul.cu: the edge of the tile of a result that a block of
+// gemmThreads² threads computes.
+const (
+	gemmTile    = 64
+	gemmThreads = 16
+)
+
+// matrices is a batch of row-major matrices in device memory: matrix i at
+// address p + 8·i·stride, its rows ld values apart.
+type matrices struct {
+	p          uint64
+	ld, stride int
+}
+
+// matrices returns the matrices of t.
+func (t *tensor) matrices() matrices {
+	return matrices{t.p(), t.l.Cols, t.l.Rows * t.l.Cols}
+}
+
+// at returns the submatrices whose entry (0, 0) is entry (row, col) of m.
+func (m matrices) at(row, col int) matrices {
+	m.p += uint64(8 * (row*m.ld + col))
+	return m
+}
+
+// gemm sets, for j < count, c_j = a_{j/ra}·b_{j/rb}, or c_j = c_j −
+// a_{j/ra}·b_{j/rb} when sub is set, for m×k a, k×n b (kernels/matmul.cu).
+func (b *Backend) gemm(sub bool, c, x, y matrices, count, m, n, k, ra, rb int) error {
+	if m == 0 || n == 0 {
+		return nil
+	}
+	tiles := ((m + gemmTile - 1) / gemmTile) * ((n + gemmTile - 1) / gemmTile)
+	flag := uint64(0)
+	if sub {
+		flag = 1
+	}
+	return b.launch("gc_gemm", Dim{tiles, min(count, maxGridY), 1}, Dim{gemmThreads, gemmThreads, 1}, 0,
+		c.p, x.p, y.p, w(count), w(m), w(n), w(k), w(x.ld), w(y.ld), w(c.ld),
+		w(x.stride), w(y.stride), w(c.stride), w(ra), w(rb), flag)
+}
+
+// factors are the LU factors of count n×n matrices, L\U one after another
+// in lu, and their pivots, n per matrix, in piv (kernels/lu.cu).
+type factors struct {
+	lu, piv  buffer
+	count, n int
+}
+
+// releaseFactors returns the buffers of f to the pool.
+func (b *Backend) releaseFactors(f factors) {
+	b.release(f.lu)
+	b.release(f.piv)
+}
+
+// factor returns the LU factors of the square matrices of a, by panels of
+// luNB columns, each step one launch over the whole batch: the panel, one
+// block per matrix; the rows of U right of it, a thread per column; the
+// trailing matrix by gemm, on every multiprocessor.
+func (b *Backend) factor(a *tensor) (factors, error) {
+	n, count := a.l.Rows, a.l.Count
+	lu, err := b.alloc(count * n * n)
+	if err != nil {
+		return factors{}, err
+	}
+	piv, err := b.alloc(count * n)
+	if err != nil {
+		b.release(lu)
+		return factors{}, err
+	}
+	f := factors{lu, piv, count, n}
+	if err := b.factorSteps(f, a); err != nil {
+		b.releaseFactors(f)
+		return factors{}, err
+	}
+	return f, nil
+}
+
+// factorSteps launches the steps of factor.
+func (b *Backend) factorSteps(f factors, a *tensor) error {
+	n, count := f.n, f.count
+	if err := b.launch1D("gc_copy", count*n*n, uint64(f.lu.p), a.p(), w(count), w(n*n), 1); err != nil {
+		return err
+	}
+	m := matrices{uint64(f.lu.p), n, n * n}
+	threads := pow2(min(b.lim.LUThreads, n)) // the pivot search's tree needs a power of two
+	for k0 := 0; k0 < n; k0 += luNB {
+		kend := min(k0+luNB, n)
+		if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, 2*threads*8,
+			uint64(f.lu.p), uint64(f.piv.p), w(count), w(n), w(k0)); err != nil {
+			return err
+		}
+		if kend == n {
+			break
+		}
+		if err := b.trsm(false, m.at(0, kend), f, count, n-kend, k0, kend, 1); err != nil {
+			return err
+		}
+		if err := b.gemm(true, m.at(kend, kend), m.at(kend, k0), m.at(k0, kend), count, n-kend, n-kend, kend-k0, 1, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trsm substitutes the rows r0 … r1−1 of the ncols columns of the count
+// matrices x against the diagonal block r0 … r1−1 of the factors of matrix
+// j/ra of f: forward with L, or backward with U when upper is set.
+func (b *Backend) trsm(upper bool, x matrices, f factors, count, ncols, r0, r1, ra int) error {
+	threads := b.lim.Threads
+	flag := uint64(0)
+	if upper {
+		flag = 1
+	}
+	grid := Dim{(ncols + threads - 1) / threads, min(count, maxGridY), 1}
+	return b.launch("gc_lu_trsm", grid, Dim{threads, 1, 1}, 0, flag, x.p, uint64(f.lu.p),
+		w(count), w(f.n), w(ncols), w(x.ld), w(x.stride), w(r0), w(r1), w(ra))
+}
+
+// substitute overwrites the n×k matrices of x, which hold right-hand sides,
+// with the solutions of a_{j/ra}·X = x_j from the factors f of the matrices
+// a: the pivots' row swaps, forward substitution with L and back
+// substitution with U by blocks of luNB rows (gc_lu_trsm within a diagonal
+// block, gemm below or above it), and NaN throughout a solution whose
+// factors have a zero pivot, as on the CPU backend.
+func (b *Backend) substitute(x *tensor, f factors, ra int) error {
+	n, k, count := f.n, x.l.Cols, x.l.Count
+	if err := b.launch1D("gc_lu_permute", count*k, x.p(), uint64(f.piv.p), w(count), w(n), w(k), w(ra)); err != nil {
+		return err
+	}
+	xs, l := x.matrices(), matrices{uint64(f.lu.p), n, n * n}
+	for k0 := 0; k0 < n; k0 += luNB {
+		kend := min(k0+luNB, n)
+		if err := b.trsm(false, xs, f, count, k, k0, kend, ra); err != nil {
+			return err
+		}
+		if err := b.gemm(true, xs.at(kend, 0), l.at(kend, k0), xs.at(k0, 0), count, n-kend, k, kend-k0, ra, 1); err != nil {
+			return err
+		}
+	}
+	for kend := n; kend > 0; {
+		k0 := (kend - 1) / luNB * luNB
+		if err := b.trsm(true, xs, f, count, k, k0, kend, ra); err != nil {
+			return err
+		}
+		if err := b.gemm(true, xs, l.at(0, k0), xs.at(k0, 0), count, k0, k, kend-k0, ra, 1); err != nil {
+			return err
+		}
+		kend = k0
+	}
+	mask, err := b.alloc(f.count)
+	if err != nil {
+		return err
+	}
+	defer b.release(mask)
+	if err := b.launch1D("gc_lu_det", f.count, luMask, uint64(mask.p), uint64(f.lu.p), uint64(f.piv.p), w(f.count), w(n)); err != nil {
+		return err
+	}
+	return b.launch1D("gc_scale", x.l.Size(), x.p(), uint64(mask.p), x.p(), w(count), w(n*k), w(ra), 1)
+}
+
+// fitsShared says whether the one-block kernel gc_lu can factor an n×n
+// matrix in shared memory with the given threads, and returns the bytes
+// it needs.
+func (b *Backend) fitsShared(n, threads int) (int, bool) {
+	shared := (n*n + n + 2*threads + luScratch) * 8
+	return shared, shared <= b.lim.MaxShared
+}
+
+// lu computes, by mode, the determinants, log-determinants or inverses of
+// the square matrices of a: in one launch, a block per matrix, when a
+// matrix fits in shared memory, else by factor and then gc_lu_det or
+// substitute.
+func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, error) {
+	at := b.get(op, a)
+	n := square(op, at)
+	count := at.l.Count
+	l := backend.Layout{Count: count, Rows: 1, Cols: 1}
+	if mode == luInv {
+		l = at.l
+	}
+	threads := pow2(min(b.lim.LUThreads, n)) // the kernel's trees need a power of two
+	if shared, ok := b.fitsShared(n, threads); ok {
+		return b.run(l, func(out *tensor) error {
+			return b.launch("gc_lu", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, shared,
+				uint64(mode), out.p(), at.p(), w(count), w(n))
+		})
+	}
+	f, err := b.factor(at)
+	if err != nil {
+		return nil, err
+	}
+	defer b.releaseFactors(f)
+	if mode != luInv {
+		return b.run(l, func(out *tensor) error {
+			return b.launch1D("gc_lu_det", count, uint64(mode), out.p(), uint64(f.lu.p), uint64(f.piv.p), w(count), w(n))
+		})
+	}
+	eye, err := b.Eye(n)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Free(eye)
+	return b.run(l, func(out *tensor) error {
+		if err := b.launch1D("gc_copy", l.Size(), out.p(), b.get(op, eye).p(), w(count), w(n*n), w(count)); err != nil {
+			return err
+		}
+		return b.substitute(out, f, 1)
+	})
+}
+
+// Inv returns the inverses of square matrices through LU with partial
+// pivoting, by substitution on the columns of the permuted identity; a
+// matrix whose LU has an exact zero pivot yields a matrix of NaN, as on the
+// CPU backend.
+func (b *Backend) Inv(a backend.Tensor) (backend.Tensor, error) {
+	return b.lu("Inv", luInv, a)
+}
+
+// Det returns the determinants (1×1) of square matrices, the product of the
+// diagonal of U with the permutation's sign.
+func (b *Backend) Det(a backend.Tensor) (backend.Tensor, error) {
+	return b.lu("Det", luDet, a)
+}
+
+// LogDet returns log(det a) (1×1) as Σ log|u_ii|; NaN where det a < 0 and
+// −Inf where det a = 0.
+func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
+	return b.lu("LogDet", luLogDet, a)
+}
+
+// Solve returns X with a·X = b through the LU factors of a (factor and
+// substitute); counts broadcast, each matrix of a factored once. Its
+// substitution by blocks sums in another order than gonum's Dgetrs, so the
+// two backends agree to about n·u·κ(a), not bit for bit.
+func (b *Backend) Solve(a, rhs backend.Tensor) (backend.Tensor, error) {
+	at, bt := b.get("Solve", a), b.get("Solve", rhs)
+	n := square("Solve", at)
+	if bt.l.Rows != n {
+		panic(fmt.Sprintf("gpu: Solve: %d×%d matrix and right-hand side %d×%d", n, n, bt.l.Rows, bt.l.Cols))
+	}
+	count, ra, rb := broadcast("Solve", at, bt)
+	f, err := b.factor(at)
+	if err != nil {
+		return nil, err
+	}
+	defer b.releaseFactors(f)
+	l := backend.Layout{Count: count, Rows: n, Cols: bt.l.Cols}
+	return b.run(l, func(out *tensor) error {
+		if err := b.launch1D("gc_copy", l.Size(), out.p(), bt.p(), w(count), w(n*bt.l.Cols), w(rb)); err != nil {
+			return err
+		}
+		return b.substitute(out, f, ra)
+	})
+}
