@@ -9,8 +9,15 @@ import (
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/progress"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
+
+// progressOptions are those of the progress bar of run and check: it shows
+// after a second, so that quick runs print none, and off a terminal writes
+// a line every 5 seconds; tests shorten both.
+var progressOptions = progress.Options{Description: "verifying", Unit: "claims", Prefix: "gradcheck: ",
+	Delay: time.Second, Refresh: 250 * time.Millisecond, PlainInterval: 5 * time.Second}
 
 // selectEngine is gcrun.StartEngine; tests replace it.
 var selectEngine = gcrun.StartEngine
@@ -58,11 +65,8 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 
 	// While the bar shows, every line written to the terminal goes above it.
-	bar := startProgress(e.stderr, cf.progress.val, len(mine))
-	we := &env{stdout: e.stdout, stderr: e.stderr}
-	if bar != nil {
-		we.stdout, we.stderr = progressWriter{bar, e.stdout}, progressWriter{bar, e.stderr}
-	}
+	bar := progress.Start(e.stderr, cf.progress.val, len(mine), progressOptions)
+	we := &env{stdout: bar.Writer(e.stdout), stderr: bar.Writer(e.stderr)}
 	o := newOutput(we, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
 	o.table.Header()
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
@@ -71,10 +75,10 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 				done, total, r.Name, formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
 		}
 		o.table.Row(r)
-		bar.step()
+		bar.Step()
 	}
 	rep, runErr := gcrun.Run(ctx, cfg)
-	bar.finish()
+	bar.Finish()
 	if err := o.finish(rep); err != nil {
 		return err
 	}

@@ -7,9 +7,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gradcheck/gradcheck/progress"
 	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
-	"golang.org/x/term"
 )
 
 // output sends a report where the flags say: the report in its format to
@@ -113,11 +113,5 @@ func useColor(w io.Writer) bool {
 	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
 		return false
 	}
-	return isTerminal(w)
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return progress.IsTerminal(w)
 }
