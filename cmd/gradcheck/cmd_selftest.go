@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
@@ -91,51 +89,15 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "gradcheck selftest: functions %d to %d of seed %d on %s in %.1fs\n",
 		o.First, o.First+o.Claims-1, o.Seed, eng.Name(), time.Since(start).Seconds())
+	write := selftest.WriteText
 	if format.val == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	} else {
-		writeSelftest(e.stdout, r)
+		write = selftest.WriteJSON
+	}
+	if err := write(e.stdout, r); err != nil {
+		return writeError("writing the report", err)
 	}
 	if !r.OK() {
 		return errNotAllPassed
 	}
 	return nil
-}
-
-// writeSelftest writes the self-test's counts and findings as text.
-func writeSelftest(w io.Writer, r *selftest.Report) {
-	pct := func(k, n int) string {
-		if n == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.2f%%", 100*float64(k)/float64(n))
-	}
-	live := r.Mutants - r.Equivalent
-	fmt.Fprintf(w, "true claims   %6d   false alarms %d, inconclusive %d (%s)\n",
-		r.TrueClaims, r.FalseAlarms, r.Inconclusive, pct(r.Inconclusive, r.TrueClaims))
-	fmt.Fprintf(w, "mutants       %6d   equivalent %d, detected %d of %d (%s)\n",
-		r.Mutants, r.Equivalent, r.Detected, live, pct(r.Detected, live))
-	for _, l := range []struct {
-		title string
-		fs    []selftest.Finding
-	}{{"false alarms", r.Alarms}, {"missed mutants", r.Missed}} {
-		if len(l.fs) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s:\n", l.title)
-		for _, f := range l.fs {
-			fmt.Fprintf(w, "  %s: %s", f.Name, f.Verdict)
-			if f.Reason != "" {
-				fmt.Fprintf(w, " (%s)", f.Reason)
-			}
-			if f.Difference > 0 && f.Difference <= f.Tolerance {
-				fmt.Fprintf(w, "; it differs from the truth by %.1e, below the tolerance %.1e", f.Difference, f.Tolerance)
-			}
-			fmt.Fprintf(w, "\n    claim: %s\n    rerun: %s\n", f.Claim, f.Rerun)
-		}
-	}
 }
