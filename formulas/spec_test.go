@@ -196,6 +196,20 @@ func TestParseVarFlag(t *testing.T) {
 		}
 	}
 
+	// ParseVarFlags parses them all, in order, and stops at a bad one.
+	var flags []string
+	var want []SpecVar
+	for _, tt := range tests {
+		flags = append(flags, tt.in)
+		want = append(want, SpecVar{Name: tt.name, VarSpec: tt.v})
+	}
+	if got, err := ParseVarFlags(flags); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseVarFlags(%q) = %+v, %v; want %+v", flags, got, err, want)
+	}
+	if _, err := ParseVarFlags([]string{"x=n", "X"}); err == nil {
+		t.Errorf("ParseVarFlags accepts a bad declaration")
+	}
+
 	errs := []struct {
 		in, want string
 	}{

@@ -50,15 +50,11 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if f == "" || wrt == "" {
 		return usageErrorf("derive", "give the function with --f EXPR, the variable with --wrt VAR and each variable with --var")
 	}
-	spec := formulas.Spec{Name: "derive", F: f, Wrt: wrt, Source: "command line"}
-	for _, s := range vars {
-		n, v, err := formulas.ParseVarFlag(s)
-		if err != nil {
-			return usageErrorf("derive", "--var: %v", err)
-		}
-		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
+	vs, err := formulas.ParseVarFlags(vars)
+	if err != nil {
+		return usageErrorf("derive", "--var: %v", err)
 	}
-	c, err := formulas.BuildFunction(spec)
+	c, err := formulas.BuildFunction(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: "command line"})
 	if err != nil {
 		return inputErrorf("%v", err)
 	}
@@ -67,15 +63,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 		return inputErrorf("derive: %v", err)
 	}
 	if format.val == "json" {
-		out := struct {
-			Diff string  `json:"diff"`
-			Grad *string `json:"grad"`
-		}{Diff: d.Diff.String()}
-		if d.Grad != nil {
-			g := d.Grad.String()
-			out.Grad = &g
-		}
-		b, err := json.Marshal(out)
+		b, err := json.Marshal(d)
 		if err != nil {
 			return err
 		}
