@@ -145,9 +145,9 @@ func benchClaims(patterns []string) ([]*formulas.Claim, error) {
 	if len(patterns) == 0 {
 		patterns = bench.DefaultClaimNames()
 	}
-	ts, err := registryTargets("bench", patterns)
+	ts, err := gcrun.RegistryTargets(patterns)
 	if err != nil {
-		return nil, err
+		return nil, selectError("bench", err)
 	}
 	claims := make([]*formulas.Claim, len(ts))
 	for i, t := range ts {
