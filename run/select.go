@@ -41,19 +41,6 @@ func Match(claims []*formulas.Claim, patterns []string, where string) ([]*formul
 	return out, nil
 }
 
-// EscapeGlob quotes the pattern characters of a claim name, so that the
-// name as a pattern matches itself alone.
-func EscapeGlob(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // PatternError is Match's error: a malformed pattern, or one that matches
 // no claim; a fault of the invocation, not of the claims.
 type PatternError struct{ msg string }
@@ -74,7 +61,7 @@ func RegistryTargets(patterns []string) ([]Target, error) {
 	}
 	ts := make([]Target, len(claims))
 	for i, c := range claims {
-		ts[i] = Target{Claim: c, Select: []string{"run", EscapeGlob(c.Name)}}
+		ts[i] = Target{Claim: c, Select: []string{"run", formulas.EscapeGlob(c.Name)}}
 	}
 	return ts, nil
 }
@@ -107,7 +94,7 @@ func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, erro
 	}
 	ts := make([]Target, len(claims))
 	for i, c := range claims {
-		ts[i] = Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", EscapeGlob(c.Name)}}
+		ts[i] = Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", formulas.EscapeGlob(c.Name)}}
 	}
 	return ts, nil
 }

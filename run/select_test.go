@@ -9,12 +9,6 @@ import (
 	"testing"
 )
 
-func TestEscapeGlob(t *testing.T) {
-	if got := EscapeGlob("a*b[c]"); got != `a\*b\[c\]` {
-		t.Errorf("EscapeGlob = %s", got)
-	}
-}
-
 // TestTargets checks the claims RegistryTargets and SpecTargets select,
 // the arguments that re-run each, and their errors.
 func TestTargets(t *testing.T) {

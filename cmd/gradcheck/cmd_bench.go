@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
-	"slices"
-	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -15,7 +12,6 @@ import (
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/bench"
-	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
@@ -69,23 +65,6 @@ func (f *benchFlags) settings() gradcheck.Settings {
 	return s
 }
 
-// workerArgs are the arguments that run the same measurement on the GPU
-// worker, reported in JSON on its stdout.
-func (f *benchFlags) workerArgs(claims []*formulas.Claim) []string {
-	args := []string{"bench"}
-	for _, c := range claims {
-		args = append(args, gcrun.EscapeGlob(c.Name))
-	}
-	args = append(args, "--backend", "gpu", "--sizes", intsValue{&f.sizes}.String(),
-		"--runs", strconv.Itoa(f.runs), "--batch", strconv.Itoa(f.batch), "--dirs", strconv.Itoa(f.dirs),
-		"--mode", f.mode.val, "--seed", strconv.FormatUint(f.seed, 10), "--mem", strconv.FormatInt(f.mem, 10),
-		"--format", "json")
-	if f.peak {
-		args = append(args, "--peak")
-	}
-	return args
-}
-
 // benchCommand measures how fast claims are verified.
 func benchCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("bench", e.stderr)
@@ -105,22 +84,14 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var rep bench.Report
-	for i, name := range slices.Compact(f.backends) {
-		var r bench.Report
-		if name == "gpu" && inProcessGPU == nil {
-			r, err = benchOnWorker(ctx, e, f, claims)
-		} else {
-			r, err = benchInProcess(ctx, e, f, name, claims)
-		}
-		if i == 0 {
-			rep = r
-		} else {
-			rep.Add(r)
-		}
-		if err != nil {
-			break
-		}
+	cfg := bench.Config{Claims: claims, Sizes: f.sizes, Settings: f.settings(), Runs: f.runs, Log: e.stderr}
+	if f.peak {
+		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
+	}
+	rep, err := bench.RunBackends(ctx, f.backends, cfg, bench.GPU{Open: inProcessGPU, FindWorker: gcrun.FindWorker})
+	var unavailable *bench.BackendError
+	if errors.As(err, &unavailable) {
+		err = failErrorf("%v", err)
 	}
 	if werr := writeBenchReport(e, f, rep); werr != nil {
 		return werr
@@ -154,46 +125,6 @@ func benchClaims(patterns []string) ([]*formulas.Claim, error) {
 		claims[i] = t.Claim
 	}
 	return claims, nil
-}
-
-// benchInProcess measures on the backend called name in this process.
-func benchInProcess(ctx context.Context, e *env, f *benchFlags, name string, claims []*formulas.Claim) (bench.Report, error) {
-	var b backend.Backend = cpu.New()
-	if name == "gpu" {
-		var err error
-		if b, err = inProcessGPU(); err != nil {
-			return bench.Report{}, failErrorf("gpu backend: %v", err)
-		}
-		if c, ok := b.(interface{ Close() error }); ok {
-			defer c.Close()
-		}
-	}
-	cfg := bench.Config{Backends: []backend.Backend{b}, Claims: claims, Sizes: f.sizes,
-		Settings: f.settings(), Runs: f.runs, Log: e.stderr}
-	if f.peak {
-		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
-	}
-	rep, err := bench.Run(ctx, cfg)
-	if err != nil && !rep.Incomplete {
-		return rep, fmt.Errorf("bench: %w", err)
-	}
-	return rep, nil
-}
-
-// benchOnWorker runs the measurement in the GPU worker's bench command and
-// reads its JSON report; the worker's progress lines pass through to
-// stderr.
-func benchOnWorker(ctx context.Context, e *env, f *benchFlags, claims []*formulas.Claim) (bench.Report, error) {
-	path, err := gcrun.FindWorker()
-	if err != nil {
-		return bench.Report{}, failErrorf("gpu backend: %v", err)
-	}
-	rep, err := bench.OnWorker(ctx, path, f.workerArgs(claims), e.stderr)
-	var failed *bench.WorkerError
-	if errors.As(err, &failed) {
-		return rep, failErrorf("gpu backend: %v", err)
-	}
-	return rep, err
 }
 
 // writeBenchReport writes the report where the flags say.
