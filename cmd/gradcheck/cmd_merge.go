@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -41,13 +42,13 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	if err := checkOut("merge", out); err != nil {
 		return err
 	}
-	o := newOutput(e, formatFor(format.val, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
-	o.table.Header()
+	o := report.NewOutput(e.stdout, e.stderr, formatFor(format.val, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
+	o.Header()
 	for _, r := range merged.Results {
-		o.table.Row(r)
+		o.Row(r)
 	}
-	if err := o.finish(merged); err != nil {
-		return err
+	if err := o.Finish(merged); err != nil {
+		return outputError(err)
 	}
 	if !merged.Summary.OK() {
 		return errNotAllPassed

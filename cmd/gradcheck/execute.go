@@ -10,6 +10,7 @@ import (
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
 	"github.com/gradcheck/gradcheck/progress"
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -67,20 +68,20 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	// While the bar shows, every line written to the terminal goes above it.
 	bar := progress.Start(e.stderr, cf.progress.val, len(mine), progressOptions)
 	we := &env{stdout: bar.Writer(e.stdout), stderr: bar.Writer(e.stderr)}
-	o := newOutput(we, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
-	o.table.Header()
+	o := report.NewOutput(we.stdout, we.stderr, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
+	o.Header()
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
 		if cf.verbose {
 			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
 				done, total, r.Name, formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
 		}
-		o.table.Row(r)
+		o.Row(r)
 		bar.Step()
 	}
 	rep, runErr := gcrun.Run(ctx, cfg)
 	bar.Finish()
-	if err := o.finish(rep); err != nil {
-		return err
+	if err := o.Finish(rep); err != nil {
+		return outputError(err)
 	}
 	if rep.Incomplete {
 		return &exitError{code: exitInterrupted,
