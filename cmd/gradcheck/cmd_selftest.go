@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gradcheck/gradcheck"
-	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 	"github.com/gradcheck/gradcheck/selftest"
 )
@@ -74,13 +72,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 		// self-test's matrices are small); on the GPU in the workers,
 		// which resolve each claim at the settings' sizes.
 		o.Workers, o.Backend = eng.Slots(), eng.Name()
-		o.Verify = func(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {
-			rc, err := c.Resolve(s.Sizes)
-			if err != nil {
-				return gradcheck.Result{Name: c.Name, Kind: c.Kind, Verdict: gradcheck.Error, Reason: err.Error()}, nil
-			}
-			return eng.Verify(ctx, rc, s)
-		}
+		o.Verify = selftest.Resolving(eng.Verify)
 	}
 	start := time.Now()
 	r, err := selftest.Run(ctx, o)
