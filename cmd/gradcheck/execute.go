@@ -62,17 +62,17 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	claims := make([]gcrun.ClaimRef, len(targets))
 	for i, t := range targets {
-		claims[i] = gcrun.ClaimRef{Name: t.Claim.Name, Sizes: t.Resolved.Sizes}
+		claims[i] = t.Ref()
 	}
 
 	// While the bar shows, every line written to the terminal goes above it.
 	bar := progress.Start(e.stderr, cf.progress.val, len(mine), progressOptions)
-	we := &env{stdout: bar.Writer(e.stdout), stderr: bar.Writer(e.stderr)}
-	o := report.NewOutput(we.stdout, we.stderr, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
+	stdout, stderr := bar.Writer(e.stdout), bar.Writer(e.stderr)
+	o := report.NewOutput(stdout, stderr, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
 	o.Header()
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
 		if cf.verbose {
-			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
+			fmt.Fprintf(stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
 				done, total, r.Name, formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
 		}
 		o.Row(r)
