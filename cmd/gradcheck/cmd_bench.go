@@ -12,6 +12,7 @@ import (
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/bench"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
@@ -29,10 +30,10 @@ type benchFlags struct {
 	runs     int
 	batch    int
 	dirs     int
-	mode     *enumValue
+	mode     *flagvalue.Enum
 	seed     uint64
 	mem      int64
-	format   *enumValue
+	format   *flagvalue.Enum
 	out      string
 }
 
@@ -41,17 +42,17 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	f := &benchFlags{
 		sizes: bench.DefaultSizes(), backends: []string{"cpu"}, runs: 1,
 		batch: d.Batch, dirs: d.Dirs, seed: d.Seed, mem: gcrun.DefaultMemBytes(),
-		mode:   newEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
-		format: newEnum("text", "text", "json"),
+		mode:   flagvalue.NewEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
+		format: flagvalue.NewEnum("text", "text", "json"),
 	}
-	fs.Var(intsValue{&f.sizes}, "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
+	fs.Var(flagvalue.NewInts(&f.sizes, 1), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
 	fs.StringSliceVar(&f.backends, "backend", f.backends, "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
-	fs.Var(intValue{&f.runs, 1}, "runs", "verifications timed per claim and size; the fastest counts")
-	fs.Var(intValue{&f.batch, 1}, "batch", "random instances per claim")
-	fs.Var(intValue{&f.dirs, 1}, "dirs", "random directions per instance")
+	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
+	fs.Var(flagvalue.NewInt(&f.batch, 1), "batch", "random instances per claim")
+	fs.Var(flagvalue.NewInt(&f.dirs, 1), "dirs", "random directions per instance")
 	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
-	fs.Var(seedValue{&f.seed}, "seed", "seed of the random inputs")
+	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")
 	fs.StringVar(&f.out, "out", "", "write the report to `FILE` (in --format) and the text tables to stdout")
@@ -61,7 +62,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 // settings returns the verification settings of the flags.
 func (f *benchFlags) settings() gradcheck.Settings {
 	s := gradcheck.DefaultSettings()
-	s.Batch, s.Dirs, s.Mode, s.Seed, s.MemBytes = f.batch, f.dirs, gradcheck.Mode(f.mode.val), f.seed, f.mem
+	s.Batch, s.Dirs, s.Mode, s.Seed, s.MemBytes = f.batch, f.dirs, gradcheck.Mode(f.mode.Value), f.seed, f.mem
 	return s
 }
 
@@ -130,7 +131,7 @@ func benchClaims(patterns []string) ([]*formulas.Claim, error) {
 // writeBenchReport writes the report where the flags say.
 func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
 	var data bytes.Buffer
-	if err := bench.Write(&data, f.format.val, rep); err != nil {
+	if err := bench.Write(&data, f.format.Value, rep); err != nil {
 		return err
 	}
 	if f.out == "" {
@@ -140,7 +141,7 @@ func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
 	if err := os.WriteFile(f.out, data.Bytes(), 0o644); err != nil {
 		return writeError("writing the report", err)
 	}
-	if f.format.val != "text" {
+	if f.format.Value != "text" {
 		return bench.WriteText(e.stdout, rep)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
@@ -39,7 +40,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs.StringVar(&wrt, "wrt", "", "the variable (`VAR`) to differentiate with respect to")
 	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
-	format := newEnum("text", "text", "json")
+	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
 	if done, err := parseFlags(e, fs, args, deriveHelp, exitCodesHelp); done || err != nil {
 		return err
@@ -62,7 +63,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return inputErrorf("derive: %v", err)
 	}
-	if format.val == "json" {
+	if format.Value == "json" {
 		b, err := json.Marshal(d)
 		if err != nil {
 			return err

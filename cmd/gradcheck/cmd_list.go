@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
 	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
@@ -12,7 +13,7 @@ import (
 // listCommand prints the registry.
 func listCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("list", e.stderr)
-	format := newEnum("text", "text", "json")
+	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "output format: text or json")
 	if done, err := parseFlags(e, fs, args, listHelp, ""); done || err != nil {
 		return err
@@ -25,7 +26,7 @@ func listCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("list", "%v", err)
 	}
-	if format.val == "json" {
+	if format.Value == "json" {
 		return report.WriteClaimsJSON(e.stdout, claims)
 	}
 	return report.WriteClaims(e.stdout, claims)

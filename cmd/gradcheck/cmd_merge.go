@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
@@ -12,7 +13,7 @@ import (
 // report of the whole run.
 func mergeCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("merge", e.stderr)
-	format := newEnum("text", formats...)
+	format := flagvalue.NewEnum("text", formats...)
 	var out string
 	var verbose bool
 	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
@@ -42,7 +43,7 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	if err := checkOut("merge", out); err != nil {
 		return err
 	}
-	o := report.NewOutput(e.stdout, e.stderr, formatFor(format.val, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
+	o := report.NewOutput(e.stdout, e.stderr, formatFor(format.Value, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
 	o.Header()
 	for _, r := range merged.Results {
 		o.Row(r)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gradcheck/gradcheck/flagvalue"
 	gcrun "github.com/gradcheck/gradcheck/run"
 	"github.com/gradcheck/gradcheck/selftest"
 )
@@ -46,13 +47,13 @@ Flags:
 func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("selftest", e.stderr)
 	o := selftest.Options{Claims: 100, Seed: 1, Depth: 3}
-	fs.Var(intValue{&o.Claims, 1}, "claims", "the number of random functions `N`")
-	fs.Var(seedValue{&o.Seed}, "seed", "seed of the functions and of the verifier's inputs")
-	fs.Var(intValue{&o.First, 0}, "first", "the index of the first function `I`")
-	fs.Var(intValue{&o.Depth, 1}, "depth", "the deepest nesting `D` of a function")
-	backend := newEnum("auto", "auto", "cpu", "gpu")
+	fs.Var(flagvalue.NewInt(&o.Claims, 1), "claims", "the number of random functions `N`")
+	fs.Var(flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
+	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
+	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
+	backend := flagvalue.NewEnum("auto", "auto", "cpu", "gpu")
 	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
-	format := newEnum("text", "text", "json")
+	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "report format: text or json")
 	if done, err := parseFlags(e, fs, args, selftestHelp, exitCodesHelp); done || err != nil {
 		return err
@@ -60,7 +61,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	if rest := fs.Args(); len(rest) > 0 {
 		return usageErrorf("selftest", "unexpected argument %q (selftest takes flags only)", rest[0])
 	}
-	eng, err := selectEngine(ctx, backend.val, e.stderr)
+	eng, err := selectEngine(ctx, backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
 		return failErrorf("%v", err)
 	} else if err != nil {
@@ -82,7 +83,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "gradcheck selftest: functions %d to %d of seed %d on %s in %.1fs\n",
 		o.First, o.First+o.Claims-1, o.Seed, eng.Name(), time.Since(start).Seconds())
 	write := selftest.WriteText
-	if format.val == "json" {
+	if format.Value == "json" {
 		write = selftest.WriteJSON
 	}
 	if err := write(e.stdout, r); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
 	"github.com/gradcheck/gradcheck/progress"
 	"github.com/gradcheck/gradcheck/report"
@@ -36,7 +37,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	if len(unused) > 0 {
 		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: no selected claim uses %s\n",
-			strings.Join(unused, ","), orList(unused))
+			strings.Join(unused, ","), flagvalue.OrList(unused))
 	}
 	if err := gcrun.CheckMemory(targets, s); err != nil {
 		return &exitError{code: exitInternal, msg: err.Error()}
@@ -45,7 +46,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	if err != nil {
 		return err
 	}
-	eng, err := selectEngine(ctx, cf.backend.val, e.stderr)
+	eng, err := selectEngine(ctx, cf.backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
 		return failErrorf("%v", err)
 	} else if err != nil {
@@ -66,7 +67,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 
 	// While the bar shows, every line written to the terminal goes above it.
-	bar := progress.Start(e.stderr, cf.progress.val, len(mine), progressOptions)
+	bar := progress.Start(e.stderr, cf.progress.Value, len(mine), progressOptions)
 	stdout, stderr := bar.Writer(e.stdout), bar.Writer(e.stderr)
 	o := report.NewOutput(stdout, stderr, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
 	o.Header()
