@@ -47,15 +47,21 @@ type PatternError struct{ msg string }
 
 func (e *PatternError) Error() string { return e.msg }
 
-// RegistryTargets selects the claims of the built-in registry that match
-// patterns (Match; none select all), each re-run by "run NAME".
-func RegistryTargets(patterns []string) ([]Target, error) {
+// RegistryClaims returns the claims of the built-in registry that match
+// patterns (Match; none select all).
+func RegistryClaims(patterns []string) ([]*formulas.Claim, error) {
 	reg, err := formulas.Registry()
 	if err != nil {
 		// The registry is built in: a broken one is gradcheck's fault.
 		return nil, fmt.Errorf("the built-in registry does not load: %w", err)
 	}
-	claims, err := Match(reg, patterns, "registry claim")
+	return Match(reg, patterns, "registry claim")
+}
+
+// RegistryTargets selects the claims of the built-in registry that match
+// patterns (RegistryClaims), each re-run by "run NAME".
+func RegistryTargets(patterns []string) ([]Target, error) {
+	claims, err := RegistryClaims(patterns)
 	if err != nil {
 		return nil, err
 	}

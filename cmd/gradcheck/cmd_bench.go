@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -13,7 +11,6 @@ import (
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/bench"
 	"github.com/gradcheck/gradcheck/flagvalue"
-	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -81,9 +78,13 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	if err := checkOut("bench", f.out); err != nil {
 		return err
 	}
-	claims, err := benchClaims(fs.Args())
+	patterns := fs.Args()
+	if len(patterns) == 0 {
+		patterns = bench.DefaultClaimNames()
+	}
+	claims, err := gcrun.RegistryClaims(patterns)
 	if err != nil {
-		return err
+		return selectError("bench", err)
 	}
 	cfg := bench.Config{Claims: claims, Sizes: f.sizes, Settings: f.settings(), Runs: f.runs, Log: e.stderr}
 	if f.peak {
@@ -94,8 +95,8 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	if errors.As(err, &unavailable) {
 		err = failErrorf("%v", err)
 	}
-	if werr := writeBenchReport(e, f, rep); werr != nil {
-		return werr
+	if werr := bench.WriteReport(e.stdout, f.out, f.format.Value, rep); werr != nil {
+		return writeError("writing the report", werr)
 	}
 	switch {
 	case rep.Incomplete:
@@ -107,42 +108,6 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 		if r.Verdict != string(gradcheck.Pass) {
 			return failErrorf("%s at n=%d on %s did not pass: %s %s", r.Claim, r.N, r.Backend, r.Verdict, r.Reason)
 		}
-	}
-	return nil
-}
-
-// benchClaims selects the registry claims that patterns match, or the
-// default set of bench.
-func benchClaims(patterns []string) ([]*formulas.Claim, error) {
-	if len(patterns) == 0 {
-		patterns = bench.DefaultClaimNames()
-	}
-	ts, err := gcrun.RegistryTargets(patterns)
-	if err != nil {
-		return nil, selectError("bench", err)
-	}
-	claims := make([]*formulas.Claim, len(ts))
-	for i, t := range ts {
-		claims[i] = t.Claim
-	}
-	return claims, nil
-}
-
-// writeBenchReport writes the report where the flags say.
-func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
-	var data bytes.Buffer
-	if err := bench.Write(&data, f.format.Value, rep); err != nil {
-		return err
-	}
-	if f.out == "" {
-		_, err := e.stdout.Write(data.Bytes())
-		return err
-	}
-	if err := os.WriteFile(f.out, data.Bytes(), 0o644); err != nil {
-		return writeError("writing the report", err)
-	}
-	if f.format.Value != "text" {
-		return bench.WriteText(e.stdout, rep)
 	}
 	return nil
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gradcheck/gradcheck/flagvalue"
-	"github.com/gradcheck/gradcheck/formulas"
 	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
@@ -18,13 +16,9 @@ func listCommand(_ context.Context, e *env, args []string) error {
 	if done, err := parseFlags(e, fs, args, listHelp, ""); done || err != nil {
 		return err
 	}
-	reg, err := formulas.Registry()
+	claims, err := gcrun.RegistryClaims(fs.Args())
 	if err != nil {
-		return fmt.Errorf("the built-in registry does not load: %w", err)
-	}
-	claims, err := gcrun.Match(reg, fs.Args(), "registry claim")
-	if err != nil {
-		return usageErrorf("list", "%v", err)
+		return selectError("list", err)
 	}
 	if format.Value == "json" {
 		return report.WriteClaimsJSON(e.stdout, claims)

@@ -97,10 +97,10 @@ func writeError(what string, err error) error {
 func selectError(cmd string, err error) error {
 	var pat *gcrun.PatternError
 	switch {
-	case errors.As(err, &pat) && cmd == "check":
-		return usageErrorf(cmd, "%v", err)
-	case errors.As(err, &pat):
+	case errors.As(err, &pat) && (cmd == "run" || cmd == "bench"):
 		return usageErrorf(cmd, "%v (see 'gradcheck list')", err)
+	case errors.As(err, &pat):
+		return usageErrorf(cmd, "%v", err)
 	case cmd == "check":
 		return inputErrorf("%v", err)
 	}
