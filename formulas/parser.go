@@ -112,40 +112,23 @@ func grow(h int, at Pos) (int, error) {
 }
 
 // expr := term (('+' | '-') term)*
-func (p *parser) expr() (Expr, int, error) {
-	start := p.peek().pos
-	l, h, err := p.term()
-	if err != nil {
-		return nil, 0, err
-	}
-	chained := false
-	for p.isOp("+", "-") {
-		op := p.next()
-		r, hr, err := p.term()
-		if err != nil {
-			return nil, 0, err
-		}
-		chained, h = true, max(h, hr)
-		l = &Binary{At: start, Op: op.text, L: l, R: r}
-	}
-	if chained {
-		// A chain of operators is one level of nesting however long.
-		return l, h + 1, nil
-	}
-	return l, h, nil
-}
+func (p *parser) expr() (Expr, int, error) { return p.chain(p.term, "+", "-") }
 
 // term := unary (('*' | '.*' | './' | '/' | '\') unary)*
-func (p *parser) term() (Expr, int, error) {
+func (p *parser) term() (Expr, int, error) { return p.chain(p.unary, "*", ".*", "./", "/", "\\") }
+
+// chain parses operand (op operand)* for the operators ops, associating
+// to the left.
+func (p *parser) chain(operand func() (Expr, int, error), ops ...string) (Expr, int, error) {
 	start := p.peek().pos
-	l, h, err := p.unary()
+	l, h, err := operand()
 	if err != nil {
 		return nil, 0, err
 	}
 	chained := false
-	for p.isOp("*", ".*", "./", "/", "\\") {
+	for p.isOp(ops...) {
 		op := p.next()
-		r, hr, err := p.unary()
+		r, hr, err := operand()
 		if err != nil {
 			return nil, 0, err
 		}
