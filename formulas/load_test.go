@@ -5,16 +5,19 @@ import (
 	"testing"
 )
 
-const validSpec = `# a comment
-formulas:
-  - name: logdet
+// logdetEntry is a valid claim of a spec file.
+const logdetEntry = `  - name: logdet
     f: logdet(X)
     wrt: X
     grad: inv(X)'
     vars:
       X: {shape: "n,n", dist: spd}
     source: "Matrix cookbook (2012), eq. 57"
+`
 
+const validSpec = `# a comment
+formulas:
+` + logdetEntry + `
   - name: tr-axb
     f: tr(A*X*B)
     wrt: X
@@ -75,15 +78,7 @@ func TestLoadSpec(t *testing.T) {
 
 func TestLoadSpecErrors(t *testing.T) {
 	// Each case replaces one line of base, or gives a whole file.
-	const base = `formulas:
-  - name: logdet
-    f: logdet(X)
-    wrt: X
-    grad: inv(X)'
-    vars:
-      X: {shape: "n,n", dist: spd}
-    source: "Matrix cookbook (2012), eq. 57"
-`
+	const base = "formulas:\n" + logdetEntry
 	replace := func(old, new string) string {
 		if !strings.Contains(base, old) {
 			panic("no " + old)
