@@ -1,6 +1,8 @@
 package formulas
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -281,5 +283,22 @@ func TestLoadSpecBounded(t *testing.T) {
 	claims, err := LoadSpecAt("s.yaml", data, LoadOptions{Select: func(name string) bool { return name == "wanted" }})
 	if err != nil || len(claims) != 1 || claims[0].Name != "wanted" || claims[0].Invalid != nil {
 		t.Errorf("selected: %v, %v", claims, err)
+	}
+}
+
+// TestReadSpec checks that ReadSpec loads a file as LoadSpec loads its
+// bytes, and says when it cannot read one.
+func TestReadSpec(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(path, []byte(validSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	claims, err := ReadSpec(path)
+	want, _ := LoadSpec(path, []byte(validSpec))
+	if err != nil || len(claims) != len(want) || len(claims) == 0 || claims[0].Name != want[0].Name {
+		t.Errorf("ReadSpec: %d claims, %v; want %d", len(claims), err, len(want))
+	}
+	if _, err := ReadSpec(path + ".missing"); err == nil || !strings.HasPrefix(err.Error(), "cannot read spec file: ") {
+		t.Errorf("ReadSpec of a missing file: %v", err)
 	}
 }
