@@ -182,11 +182,7 @@ func TestProgress(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"gradcheck: verifying: 0 of 2 claims in 0s\n", "gradcheck: verifying: 1 of 2 claims in "} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("--progress always: stderr lacks %q: %q", want, errOut)
-		}
-	}
+	wantAll(t, "--progress always: stderr", errOut, "gradcheck: verifying: 0 of 2 claims in 0s\n", "gradcheck: verifying: 1 of 2 claims in ")
 	if strings.Contains(errOut, "\r") {
 		t.Errorf("--progress always off a terminal writes carriage returns: %q", errOut)
 	}
