@@ -72,3 +72,12 @@ func mustParse(t *testing.T, src string) Expr {
 	}
 	return e
 }
+
+// sameLines fails the test, showing both, when the lines got are not the
+// lines want.
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, g, w)
+	}
+}

@@ -70,9 +70,7 @@ func TestLoadSpec(t *testing.T) {
 		"d-inv | diff | inv(X) | X | -inv(X)*dX*inv(X) |  | X:n×n:wellcond:sym | ",
 		"trace-identity | equals | tr(A*B) |  | tr(B*A) |  | A:m×n:gauss B:n×m:gauss | ",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("LoadSpec:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "LoadSpec", got, want)
 	if claims[1].Sizes["p"] != 6 || claims[1].RhsText != "B*A" || claims[1].FText != "tr(A*X*B)" {
 		t.Errorf("tr-axb: Sizes %v, RhsText %q, FText %q", claims[1].Sizes, claims[1].RhsText, claims[1].FText)
 	}

@@ -169,9 +169,7 @@ func TestParsePositions(t *testing.T) {
 		"2:6 x",
 		"2:8 2",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("positions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "positions", got, want)
 }
 
 func TestParseErrors(t *testing.T) {
