@@ -102,6 +102,16 @@ func (p *parser) enter(at Pos) error {
 
 func (p *parser) leave() { p.depth-- }
 
+// nested parses with parse one level of nesting deeper, a level that
+// opens at at.
+func (p *parser) nested(at Pos, parse func() (Expr, int, error)) (Expr, int, error) {
+	if err := p.enter(at); err != nil {
+		return nil, 0, err
+	}
+	defer p.leave()
+	return parse()
+}
+
 // grow returns the height of a node over children of height h.
 func grow(h int, at Pos) (int, error) {
 	h++
@@ -153,11 +163,7 @@ func (p *parser) unary() (Expr, int, error) {
 // minus parses '-' followed by operand.
 func (p *parser) minus(operand func() (Expr, int, error)) (Expr, int, error) {
 	op := p.next()
-	if err := p.enter(op.pos); err != nil {
-		return nil, 0, err
-	}
-	x, h, err := operand()
-	p.leave()
+	x, h, err := p.nested(op.pos, operand)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -178,11 +184,7 @@ func (p *parser) power() (Expr, int, error) {
 		return base, h, nil
 	}
 	op := p.next()
-	if err := p.enter(op.pos); err != nil {
-		return nil, 0, err
-	}
-	r, hr, err := p.exponent()
-	p.leave()
+	r, hr, err := p.nested(op.pos, p.exponent)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -238,11 +240,7 @@ func (p *parser) primary() (Expr, int, error) {
 		return &Ident{At: t.pos, Name: t.text}, 1, nil
 	case tLParen:
 		p.next()
-		if err := p.enter(t.pos); err != nil {
-			return nil, 0, err
-		}
-		x, h, err := p.expr()
-		p.leave()
+		x, h, err := p.nested(t.pos, p.expr)
 		if err != nil {
 			return nil, 0, err
 		}
