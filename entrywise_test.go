@@ -15,27 +15,7 @@ import (
 // failing entries and diagnosis come from the comparisons) and for a
 // matrix-valued f, whose instances make n⁴ comparisons.
 func TestEntrywiseBlocksDoNotMatter(t *testing.T) {
-	claims, err := formulas.LoadSpec("blocks.yaml", []byte(`formulas:
-  - name: tr-axb
-    f: tr(A*X*B)
-    wrt: X
-    grad: A'*B'
-    vars: {A: {shape: "n,n"}, X: {shape: "n,n"}, B: {shape: "n,n"}}
-  - name: tr-axb-wrong
-    f: tr(A*X*B)
-    wrt: X
-    grad: B*A
-    vars: {A: {shape: "n,n"}, X: {shape: "n,n"}, B: {shape: "n,n"}}
-  - name: diff-inv
-    f: inv(X)
-    wrt: X
-    diff: -inv(X)*dX*inv(X)
-    vars:
-      X: {shape: "n,n", dist: wellcond}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	claims := chunkClaims(t, "tr-axb", "tr-axb-wrong", "diff-inv")
 	s := DefaultSettings()
 	s.Mode, s.Batch, s.Sizes = Entrywise, 3, map[string]int{"n": 7}
 	defer func(b int64) { entrywiseBytes = b }(entrywiseBytes)
@@ -59,27 +39,7 @@ func TestEntrywiseBlocksDoNotMatter(t *testing.T) {
 // to the bit, as one evaluation of all steps, for a gradient, a
 // matrix-valued differential reduced by W, and a Hessian (eight points of mixed differences).
 func TestStepGroupsDoNotMatter(t *testing.T) {
-	claims, err := formulas.LoadSpec("steps.yaml", []byte(`formulas:
-  - name: tr-axb
-    f: tr(A*X*B)
-    wrt: X
-    grad: A'*B'
-    vars: {A: {shape: "n,n"}, X: {shape: "n,n"}, B: {shape: "n,n"}}
-  - name: diff-inv
-    f: inv(X)
-    wrt: X
-    diff: -inv(X)*dX*inv(X)
-    vars:
-      X: {shape: "n,n", dist: wellcond}
-  - name: quad-form-hess
-    f: x'*A*x
-    wrt: x
-    hess: A + A'
-    vars: {A: {shape: "n,n"}, x: {shape: "n"}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	claims := chunkClaims(t, "tr-axb", "diff-inv", "quad-form-hess")
 	s := DefaultSettings()
 	s.Sizes = map[string]int{"n": 9}
 	defer func(b int) { perturbedBytes = b }(perturbedBytes)
@@ -92,4 +52,24 @@ func TestStepGroupsDoNotMatter(t *testing.T) {
 			t.Errorf("%s: all steps at once %+v\none step at a time %+v", c.Name, whole, steps)
 		}
 	}
+}
+
+// chunkClaims builds the claims, by name, of the tests that cut the work
+// into chunks, blocks or steps.
+func chunkClaims(t *testing.T, names ...string) []*formulas.Claim {
+	t.Helper()
+	square := vars(t, "A=n,n", "X=n,n", "B=n,n")
+	specs := map[string]formulas.Spec{
+		"tr-axb":         {F: "tr(A*X*B)", Wrt: "X", Grad: "A'*B'", Vars: square},
+		"tr-axb-wrong":   {F: "tr(A*X*B)", Wrt: "X", Grad: "B*A", Vars: square},
+		"diff-inv":       {F: "inv(X)", Wrt: "X", Diff: "-inv(X)*dX*inv(X)", Vars: vars(t, "X=n,n:wellcond")},
+		"quad-form-hess": {F: "x'*A*x", Wrt: "x", Hess: "A + A'", Vars: vars(t, "A=n,n", "x=n")},
+	}
+	claims := make([]*formulas.Claim, len(names))
+	for i, name := range names {
+		spec := specs[name]
+		spec.Name = name
+		claims[i] = inline(t, spec)
+	}
+	return claims
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
-	"github.com/gradcheck/gradcheck/formulas"
 )
 
 // countingBackend counts the calls of Inv.
@@ -25,17 +24,7 @@ func (b *countingBackend) Inv(x backend.Tensor) (backend.Tensor, error) {
 // the magnitude of f share X⁻¹, so a verification in one chunk inverts the
 // perturbed points once and X once, whatever the number of occurrences.
 func TestMemoizedInverse(t *testing.T) {
-	claims, err := formulas.LoadSpec("memo.yaml", []byte(`formulas:
-  - name: diff-inv
-    f: inv(X)
-    wrt: X
-    diff: -inv(X)*dX*inv(X)
-    vars:
-      X: {shape: "n,n", dist: wellcond}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	claims := chunkClaims(t, "diff-inv")
 	b := &countingBackend{Backend: cpu.New()}
 	s := DefaultSettings()
 	s.Sizes = map[string]int{"n": 12}

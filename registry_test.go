@@ -2,7 +2,6 @@ package gradcheck
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/cpu"
@@ -17,11 +16,7 @@ func correctClaims(t *testing.T) []*formulas.Claim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile("examples/correct.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := formulas.LoadSpec("examples/correct.yaml", data)
+	user, err := formulas.ReadSpec("examples/correct.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,13 +14,9 @@ import (
 // vars declares variables from NAME=SHAPE[:DIST] strings, as --var does.
 func vars(t *testing.T, decls ...string) []formulas.SpecVar {
 	t.Helper()
-	var vs []formulas.SpecVar
-	for _, d := range decls {
-		n, v, err := formulas.ParseVarFlag(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vs = append(vs, formulas.SpecVar{Name: n, VarSpec: v})
+	vs, err := formulas.ParseVarFlags(decls)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return vs
 }

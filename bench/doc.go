@@ -7,6 +7,9 @@
 // with the model of Cost) and their rate against the peak that Peak
 // measures on the spot, the peak memory, and the exponent p of the fitted
 // growth n^p of the time per instance beside that of its flops.
+// RunBackends measures on "cpu" and "gpu" in turn, the GPU in this process
+// or in the GPU worker's bench command (OnWorker, WorkerArgs), and
+// WriteReport writes the report as text or JSON.
 //
 // The package's Go benchmarks (go test -bench . ./bench/) time every
 // batched operation and whole verifications; peers.sh compares gradcheck

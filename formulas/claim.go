@@ -1,5 +1,7 @@
 package formulas
 
+import "strings"
+
 // Kind says what a claim asserts about its function f, and so how the
 // verifier checks it.
 type Kind string
@@ -97,4 +99,17 @@ type Claim struct {
 	// such a claim has only its name and, as far as they were read, its
 	// kind and text.
 	Invalid error
+}
+
+// EscapeGlob quotes the pattern characters of a claim name, so that the
+// name as a pattern matches itself alone.
+func EscapeGlob(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package formulas
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -378,6 +379,20 @@ type Derivation struct {
 	// which.
 	Grad   Expr
 	NoGrad error
+}
+
+// MarshalJSON writes d as {"diff": "...", "grad": "..." or null}, each
+// expression in the claim language.
+func (d Derivation) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Diff string  `json:"diff"`
+		Grad *string `json:"grad"`
+	}{Diff: d.Diff.String()}
+	if d.Grad != nil {
+		g := d.Grad.String()
+		out.Grad = &g
+	}
+	return json.Marshal(out)
 }
 
 // Derive differentiates the claim's F with respect to its Wrt, at the

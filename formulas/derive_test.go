@@ -2,6 +2,7 @@ package formulas_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -141,6 +142,34 @@ func TestDeriveKnown(t *testing.T) {
 			t.Errorf("%s: no gradient: %v", k.f, d.NoGrad)
 		case k.grad != "":
 			verify(t, claimOf(t, k, d.Grad.String(), k.grad, false))
+		}
+	}
+}
+
+// TestDerivationJSON checks the JSON form of a derivation, with and
+// without a gradient.
+func TestDerivationJSON(t *testing.T) {
+	for _, tt := range []struct {
+		f, wrt, x, want string
+	}{
+		{"tr(A*X)", "X", "X=n,n", `{"diff":"tr(A*dX)","grad":"A'"}`},
+		{"A*X", "X", "X=n,n", `{"diff":"A*dX","grad":null}`},
+	} {
+		vars, err := formulas.ParseVarFlags([]string{"A=n,n", tt.x})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := formulas.BuildFunction(formulas.Spec{Name: "f", F: tt.f, Wrt: tt.wrt, Vars: vars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.Derive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(d)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("%s: JSON %s, %v; want %s", tt.f, got, err, tt.want)
 		}
 	}
 }

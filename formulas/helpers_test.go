@@ -3,6 +3,7 @@ package formulas
 import (
 	"math"
 	"strings"
+	"testing"
 )
 
 // sexpr prints the tree fully parenthesized, so that tests can state its
@@ -60,4 +61,23 @@ func equal(a, b Expr) bool {
 		return ok && a.Var == b.Var && equal(a.Lo, b.Lo) && equal(a.Hi, b.Hi) && equal(a.Body, b.Body)
 	}
 	return false
+}
+
+// mustParse parses src, failing the test when it does not parse.
+func mustParse(t *testing.T, src string) Expr {
+	t.Helper()
+	e, err := Parse(src)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", src, err)
+	}
+	return e
+}
+
+// sameLines fails the test, showing both, when the lines got are not the
+// lines want.
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, g, w)
+	}
 }

@@ -113,11 +113,7 @@ func TestInfer(t *testing.T) {
 		{"t*integral(t, 0, 1, t)", Shape{3, 3}},
 	}
 	for _, tt := range tests {
-		e, err := Parse(tt.src)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.src, err)
-			continue
-		}
+		e := mustParse(t, tt.src)
 		got, err := Infer(e, testEnv, testSizes)
 		if err != nil {
 			t.Errorf("Infer(%q): %v", tt.src, err)
@@ -189,11 +185,7 @@ func TestInferErrors(t *testing.T) {
 		{"integral(z, 0, 1, A*x*z)", "1:19: A*x: cannot multiply 3×4 by 3×1"},
 	}
 	for _, tt := range tests {
-		e, err := Parse(tt.src)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.src, err)
-			continue
-		}
+		e := mustParse(t, tt.src)
 		got, err := Infer(e, testEnv, testSizes)
 		if err == nil {
 			t.Errorf("Infer(%q) = %v, want error %q", tt.src, got, tt.want)

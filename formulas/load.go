@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,6 +51,16 @@ func LoadSpec(filename string, data []byte) ([]*Claim, error) {
 		}
 	}
 	return claims, nil
+}
+
+// ReadSpec reads the spec file path and loads its formulas as LoadSpec
+// does.
+func ReadSpec(path string) ([]*Claim, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read spec file: %v", err)
+	}
+	return LoadSpec(path, data)
 }
 
 // MaxSpecBytes bounds the size of a spec file: its YAML node tree takes

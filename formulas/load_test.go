@@ -1,20 +1,25 @@
 package formulas
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-const validSpec = `# a comment
-formulas:
-  - name: logdet
+// logdetEntry is a valid claim of a spec file.
+const logdetEntry = `  - name: logdet
     f: logdet(X)
     wrt: X
     grad: inv(X)'
     vars:
       X: {shape: "n,n", dist: spd}
     source: "Matrix cookbook (2012), eq. 57"
+`
 
+const validSpec = `# a comment
+formulas:
+` + logdetEntry + `
   - name: tr-axb
     f: tr(A*X*B)
     wrt: X
@@ -65,9 +70,7 @@ func TestLoadSpec(t *testing.T) {
 		"d-inv | diff | inv(X) | X | -inv(X)*dX*inv(X) |  | X:n×n:wellcond:sym | ",
 		"trace-identity | equals | tr(A*B) |  | tr(B*A) |  | A:m×n:gauss B:n×m:gauss | ",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("LoadSpec:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "LoadSpec", got, want)
 	if claims[1].Sizes["p"] != 6 || claims[1].RhsText != "B*A" || claims[1].FText != "tr(A*X*B)" {
 		t.Errorf("tr-axb: Sizes %v, RhsText %q, FText %q", claims[1].Sizes, claims[1].RhsText, claims[1].FText)
 	}
@@ -75,15 +78,7 @@ func TestLoadSpec(t *testing.T) {
 
 func TestLoadSpecErrors(t *testing.T) {
 	// Each case replaces one line of base, or gives a whole file.
-	const base = `formulas:
-  - name: logdet
-    f: logdet(X)
-    wrt: X
-    grad: inv(X)'
-    vars:
-      X: {shape: "n,n", dist: spd}
-    source: "Matrix cookbook (2012), eq. 57"
-`
+	const base = "formulas:\n" + logdetEntry
 	replace := func(old, new string) string {
 		if !strings.Contains(base, old) {
 			panic("no " + old)
@@ -286,5 +281,22 @@ func TestLoadSpecBounded(t *testing.T) {
 	claims, err := LoadSpecAt("s.yaml", data, LoadOptions{Select: func(name string) bool { return name == "wanted" }})
 	if err != nil || len(claims) != 1 || claims[0].Name != "wanted" || claims[0].Invalid != nil {
 		t.Errorf("selected: %v, %v", claims, err)
+	}
+}
+
+// TestReadSpec checks that ReadSpec loads a file as LoadSpec loads its
+// bytes, and says when it cannot read one.
+func TestReadSpec(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(path, []byte(validSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	claims, err := ReadSpec(path)
+	want, _ := LoadSpec(path, []byte(validSpec))
+	if err != nil || len(claims) != len(want) || len(claims) == 0 || claims[0].Name != want[0].Name {
+		t.Errorf("ReadSpec: %d claims, %v; want %d", len(claims), err, len(want))
+	}
+	if _, err := ReadSpec(path + ".missing"); err == nil || !strings.HasPrefix(err.Error(), "cannot read spec file: ") {
+		t.Errorf("ReadSpec of a missing file: %v", err)
 	}
 }

@@ -102,6 +102,16 @@ func (p *parser) enter(at Pos) error {
 
 func (p *parser) leave() { p.depth-- }
 
+// nested parses with parse one level of nesting deeper, a level that
+// opens at at.
+func (p *parser) nested(at Pos, parse func() (Expr, int, error)) (Expr, int, error) {
+	if err := p.enter(at); err != nil {
+		return nil, 0, err
+	}
+	defer p.leave()
+	return parse()
+}
+
 // grow returns the height of a node over children of height h.
 func grow(h int, at Pos) (int, error) {
 	h++
@@ -112,40 +122,23 @@ func grow(h int, at Pos) (int, error) {
 }
 
 // expr := term (('+' | '-') term)*
-func (p *parser) expr() (Expr, int, error) {
-	start := p.peek().pos
-	l, h, err := p.term()
-	if err != nil {
-		return nil, 0, err
-	}
-	chained := false
-	for p.isOp("+", "-") {
-		op := p.next()
-		r, hr, err := p.term()
-		if err != nil {
-			return nil, 0, err
-		}
-		chained, h = true, max(h, hr)
-		l = &Binary{At: start, Op: op.text, L: l, R: r}
-	}
-	if chained {
-		// A chain of operators is one level of nesting however long.
-		return l, h + 1, nil
-	}
-	return l, h, nil
-}
+func (p *parser) expr() (Expr, int, error) { return p.chain(p.term, "+", "-") }
 
 // term := unary (('*' | '.*' | './' | '/' | '\') unary)*
-func (p *parser) term() (Expr, int, error) {
+func (p *parser) term() (Expr, int, error) { return p.chain(p.unary, "*", ".*", "./", "/", "\\") }
+
+// chain parses operand (op operand)* for the operators ops, associating
+// to the left.
+func (p *parser) chain(operand func() (Expr, int, error), ops ...string) (Expr, int, error) {
 	start := p.peek().pos
-	l, h, err := p.unary()
+	l, h, err := operand()
 	if err != nil {
 		return nil, 0, err
 	}
 	chained := false
-	for p.isOp("*", ".*", "./", "/", "\\") {
+	for p.isOp(ops...) {
 		op := p.next()
-		r, hr, err := p.unary()
+		r, hr, err := operand()
 		if err != nil {
 			return nil, 0, err
 		}
@@ -170,11 +163,7 @@ func (p *parser) unary() (Expr, int, error) {
 // minus parses '-' followed by operand.
 func (p *parser) minus(operand func() (Expr, int, error)) (Expr, int, error) {
 	op := p.next()
-	if err := p.enter(op.pos); err != nil {
-		return nil, 0, err
-	}
-	x, h, err := operand()
-	p.leave()
+	x, h, err := p.nested(op.pos, operand)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -195,11 +184,7 @@ func (p *parser) power() (Expr, int, error) {
 		return base, h, nil
 	}
 	op := p.next()
-	if err := p.enter(op.pos); err != nil {
-		return nil, 0, err
-	}
-	r, hr, err := p.exponent()
-	p.leave()
+	r, hr, err := p.nested(op.pos, p.exponent)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -255,11 +240,7 @@ func (p *parser) primary() (Expr, int, error) {
 		return &Ident{At: t.pos, Name: t.text}, 1, nil
 	case tLParen:
 		p.next()
-		if err := p.enter(t.pos); err != nil {
-			return nil, 0, err
-		}
-		x, h, err := p.expr()
-		p.leave()
+		x, h, err := p.nested(t.pos, p.expr)
 		if err != nil {
 			return nil, 0, err
 		}

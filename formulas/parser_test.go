@@ -118,11 +118,7 @@ func TestParsePrint(t *testing.T) {
 		{" \tA\n *\r\n B ", "A*B", "(* A B)"},
 	}
 	for _, tt := range tests {
-		e, err := Parse(tt.src)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.src, err)
-			continue
-		}
+		e := mustParse(t, tt.src)
 		if got := e.String(); got != tt.print {
 			t.Errorf("Parse(%q).String() = %q, want %q", tt.src, got, tt.print)
 		}
@@ -141,17 +137,11 @@ func TestParsePrint(t *testing.T) {
 }
 
 func TestParseInf(t *testing.T) {
-	e, err := Parse("inf")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustParse(t, "inf")
 	if n, ok := e.(*Num); !ok || !math.IsInf(n.Value, 1) {
 		t.Errorf("Parse(inf) = %#v, want *Num{+Inf}", e)
 	}
-	e, err = Parse("integral(t, 0, inf, t)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e = mustParse(t, "integral(t, 0, inf, t)")
 	in, ok := e.(*Integral)
 	if !ok || in.Var != "t" {
 		t.Fatalf("Parse(integral...) = %#v, want *Integral over t", e)
@@ -162,10 +152,7 @@ func TestParseInf(t *testing.T) {
 }
 
 func TestParsePositions(t *testing.T) {
-	e, err := Parse("tr(A)*(B + C)'\n  - -x^2")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustParse(t, "tr(A)*(B + C)'\n  - -x^2")
 	var got []string
 	walk(e, func(x Expr) { got = append(got, x.Pos().String()+" "+sexpr(x)) })
 	want := []string{
@@ -182,9 +169,7 @@ func TestParsePositions(t *testing.T) {
 		"2:6 x",
 		"2:8 2",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("positions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "positions", got, want)
 }
 
 func TestParseErrors(t *testing.T) {

@@ -98,25 +98,16 @@ func (s *simplifier) simplify(e Expr) Expr {
 
 // binary builds L op R through the constructor of op.
 func (s *simplifier) binary(op string, l, r Expr) Expr {
-	switch op {
-	case "+":
-		return s.add(l, r)
-	case "-":
-		return s.sub(l, r)
-	case "*":
-		return s.mul(l, r)
-	case ".*":
-		return s.hadamard(l, r)
-	case "/":
-		return s.div(l, r)
-	case "./":
-		return s.ediv(l, r)
-	case "^":
-		return s.pow(l, r)
-	case ".^":
-		return s.epow(l, r)
+	if build, ok := binaryBuilders[op]; ok {
+		return build(s, l, r)
 	}
 	return &Binary{Op: op, L: l, R: r}
+}
+
+// binaryBuilders are the simplifying constructors of the binary operators.
+var binaryBuilders = map[string]func(s *simplifier, l, r Expr) Expr{
+	"+": (*simplifier).add, "-": (*simplifier).sub, "*": (*simplifier).mul, ".*": (*simplifier).hadamard,
+	"/": (*simplifier).div, "./": (*simplifier).ediv, "^": (*simplifier).pow, ".^": (*simplifier).epow,
 }
 
 // linear lists the functions f with f(0) = 0 and f linear, whose call on a

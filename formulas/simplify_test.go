@@ -65,10 +65,7 @@ func TestSimplify(t *testing.T) {
 		{"exp(0*X)", "exp(0*X)"},
 	}
 	for _, tc := range tests {
-		e, err := Parse(tc.in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := mustParse(t, tc.in)
 		got, err := Simplify(e, simpEnv, simpSizes)
 		if err != nil {
 			t.Errorf("Simplify(%s): %v", tc.in, err)
@@ -108,10 +105,7 @@ func TestDeriveText(t *testing.T) {
 		{"integral(t, 0, 1, tr(t*X))", "X", "integral(t, 0, 1, t*tr(dX))", "integral(t, 0, 1, t*eye(n))"},
 	}
 	for _, tc := range tests {
-		f, err := Parse(tc.f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := mustParse(t, tc.f)
 		env := map[string]Shape{}
 		for k, v := range simpEnv {
 			if !strings.HasPrefix(k, "d") {
@@ -145,12 +139,9 @@ func TestDeriveErrors(t *testing.T) {
 		{"tr(X*A)", "X", "cannot multiply"},
 	}
 	for _, tc := range tests {
-		f, err := Parse(tc.f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := mustParse(t, tc.f)
 		env := map[string]Shape{"X": {4, 4}, "A": {3, 4}, "dX0": {1, 1}}
-		_, err = Derive(f, tc.wrt, env, simpSizes)
+		_, err := Derive(f, tc.wrt, env, simpSizes)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Derive(%s, %s): error %v, want one containing %q", tc.f, tc.wrt, err, tc.want)
 		}

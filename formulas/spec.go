@@ -340,3 +340,17 @@ func ParseVarFlag(s string) (name string, v VarSpec, err error) {
 	}
 	return name, v, nil
 }
+
+// ParseVarFlags parses the declarations of repeated --var flags with
+// ParseVarFlag, in order.
+func ParseVarFlags(flags []string) ([]SpecVar, error) {
+	vars := make([]SpecVar, len(flags))
+	for i, s := range flags {
+		name, v, err := ParseVarFlag(s)
+		if err != nil {
+			return nil, err
+		}
+		vars[i] = SpecVar{Name: name, VarSpec: v}
+	}
+	return vars, nil
+}

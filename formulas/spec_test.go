@@ -2,6 +2,7 @@ package formulas
 
 import (
 	"maps"
+	"path"
 	"reflect"
 	"strings"
 	"testing"
@@ -196,6 +197,20 @@ func TestParseVarFlag(t *testing.T) {
 		}
 	}
 
+	// ParseVarFlags parses them all, in order, and stops at a bad one.
+	var flags []string
+	var want []SpecVar
+	for _, tt := range tests {
+		flags = append(flags, tt.in)
+		want = append(want, SpecVar{Name: tt.name, VarSpec: tt.v})
+	}
+	if got, err := ParseVarFlags(flags); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseVarFlags(%q) = %+v, %v; want %+v", flags, got, err, want)
+	}
+	if _, err := ParseVarFlags([]string{"x=n", "X"}); err == nil {
+		t.Errorf("ParseVarFlags accepts a bad declaration")
+	}
+
 	errs := []struct {
 		in, want string
 	}{
@@ -364,6 +379,18 @@ func TestBilinear(t *testing.T) {
 		}
 		if got := c.Bilinear(); got != tt.want {
 			t.Errorf("%s: Bilinear() = %v, want %v", tt.spec.Hess+tt.spec.Diff, got, tt.want)
+		}
+	}
+}
+
+func TestEscapeGlob(t *testing.T) {
+	if got := EscapeGlob("a*b[c]"); got != `a\*b\[c\]` {
+		t.Errorf("EscapeGlob = %s", got)
+	}
+	// As a pattern the escaped name matches the name and no other.
+	for _, other := range []string{"a*b[c]", "axb[c]", "a*bc"} {
+		if ok, err := path.Match(EscapeGlob("a*b[c]"), other); err != nil || ok != (other == "a*b[c]") {
+			t.Errorf("path.Match(EscapeGlob(a*b[c]), %s) = %v, %v", other, ok, err)
 		}
 	}
 }

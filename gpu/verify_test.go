@@ -78,12 +78,7 @@ func TestVerifyParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, file := range []string{"correct.yaml", "wrong.yaml", "ml.yaml"} {
-		name := filepath.Join(examples(), file)
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		more, err := formulas.LoadSpec(name, data)
+		more, err := formulas.ReadSpec(filepath.Join(examples(), file))
 		if err != nil {
 			t.Fatal(err)
 		}

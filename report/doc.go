@@ -6,6 +6,7 @@
 // with a golden test (testdata/report.*); Write picks one by name.
 //
 // Table writes the text report row by row as results arrive, to several
-// sinks at once, each with or without colour. WriteClaims and
+// sinks at once, each with or without colour; Output sends a report where
+// gradcheck's --format and --out say, through a Table. WriteClaims and
 // WriteClaimsJSON write the listing of claims of gradcheck list.
 package report

@@ -31,25 +31,25 @@ import (
 // why these few types are our own).
 
 type junitTestsuites struct {
-	XMLName  xml.Name         `xml:"testsuites"`
-	Name     string           `xml:"name,attr"`
-	Tests    int              `xml:"tests,attr"`
-	Failures int              `xml:"failures,attr"`
-	Errors   int              `xml:"errors,attr"`
-	Skipped  int              `xml:"skipped,attr"`
-	Time     string           `xml:"time,attr"`
-	Suites   []junitTestsuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitCounts
+	Suites []junitTestsuite `xml:"testsuite"`
 }
 
 type junitTestsuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
+	junitCounts
 	Properties []junitProperty `xml:"properties>property,omitempty"`
 	Testcases  []junitTestcase `xml:"testcase"`
+}
+
+// junitCounts are the attributes that testsuites and testsuite share.
+type junitCounts struct {
+	Name     string `xml:"name,attr"`
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
 }
 
 type junitProperty struct {
@@ -85,7 +85,7 @@ a fail is a <failure> whose message is the diagnosis.`}
 
 // writeJUnit writes the report as JUnit XML.
 func writeJUnit(w io.Writer, rep *run.Report) error {
-	suite := junitTestsuite{Name: "gradcheck", Time: seconds(rep.Elapsed)}
+	suite := junitTestsuite{junitCounts: junitCounts{Name: "gradcheck", Time: seconds(rep.Elapsed)}}
 	if rep.Shard != nil {
 		suite.Name += " shard " + rep.Shard.String()
 	}
@@ -145,8 +145,8 @@ func writeJUnit(w io.Writer, rep *run.Report) error {
 	}
 	suite.Tests = len(suite.Testcases)
 
-	all := junitTestsuites{Name: "gradcheck", Tests: suite.Tests, Failures: suite.Failures,
-		Errors: suite.Errors, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitTestsuite{suite}}
+	all := junitTestsuites{junitCounts: suite.junitCounts, Suites: []junitTestsuite{suite}}
+	all.Name = "gradcheck"
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	enc := xml.NewEncoder(&b)

@@ -5,6 +5,7 @@
 //
 // The steps, in the order of a run:
 //
+//	Select    RegistryTargets and SpecTargets pick claims by name or glob
 //	Resolve   give each Target's claim its sizes and shape-check it, once
 //	Plan      cut each claim's instances into jobs, JobsOf picks a shard's
 //	Run       verify the jobs on the Engine, as many at once as it has

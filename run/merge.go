@@ -99,29 +99,26 @@ func shardOf(rep *Report) Shard {
 // run, as in "seeds (1 and 2)", or returns "".
 func differ(a, b *Report) string {
 	sa, sb := a.Settings, b.Settings
-	both := func(what string, x, y any) string { return fmt.Sprintf("%s (%v and %v)", what, x, y) }
-	switch {
-	case a.Seed != b.Seed:
-		return both("seeds", a.Seed, b.Seed)
-	case !maps.Equal(sa.Sizes, sb.Sizes):
-		return both("--size", formulas.FormatSizes(sa.Sizes), formulas.FormatSizes(sb.Sizes))
-	case sa.Batch != sb.Batch:
-		return both("--batch", sa.Batch, sb.Batch)
-	case sa.Dirs != sb.Dirs:
-		return both("--dirs", sa.Dirs, sb.Dirs)
-	case sa.Mode != sb.Mode:
-		return both("--mode", sa.Mode, sb.Mode)
-	case sa.RTol != sb.RTol:
-		return both("--rtol", sa.RTol, sb.RTol)
-	case sa.ATol != sb.ATol:
-		return both("--atol", sa.ATol, sb.ATol)
-	case sa.Instance != sb.Instance:
-		return both("--instance", sa.Instance, sb.Instance)
-	case a.Backend != b.Backend:
-		return both("backends", a.Backend, b.Backend)
-	case a.Gradcheck != b.Gradcheck:
-		return both("gradcheck versions", a.Gradcheck, b.Gradcheck)
-	case !slices.EqualFunc(a.Claims, b.Claims, sameClaim):
+	for _, d := range []struct {
+		what string
+		x, y any
+	}{
+		{"seeds", a.Seed, b.Seed},
+		{"--size", formulas.FormatSizes(sa.Sizes), formulas.FormatSizes(sb.Sizes)},
+		{"--batch", sa.Batch, sb.Batch},
+		{"--dirs", sa.Dirs, sb.Dirs},
+		{"--mode", sa.Mode, sb.Mode},
+		{"--rtol", sa.RTol, sb.RTol},
+		{"--atol", sa.ATol, sb.ATol},
+		{"--instance", sa.Instance, sb.Instance},
+		{"backends", a.Backend, b.Backend},
+		{"gradcheck versions", a.Gradcheck, b.Gradcheck},
+	} {
+		if d.x != d.y {
+			return fmt.Sprintf("%s (%v and %v)", d.what, d.x, d.y)
+		}
+	}
+	if !slices.EqualFunc(a.Claims, b.Claims, sameClaim) {
 		return "claims (selected by different arguments, or from changed spec files)"
 	}
 	return ""

@@ -89,11 +89,15 @@ func newReport(version, backend string, targets []Target, s gradcheck.Settings, 
 		Results: []gradcheck.Result{},
 	}
 	for i, t := range targets {
-		c := t.Resolved.Claim
-		rep.Claims[i] = ClaimRef{Name: c.Name, Kind: c.Kind, Sizes: t.Resolved.Sizes,
-			Claim: c.String(), Select: t.Select}
+		rep.Claims[i] = t.Ref()
 	}
 	return rep
+}
+
+// Ref is the resolved target's entry in the claims of a report.
+func (t Target) Ref() ClaimRef {
+	c := t.Resolved.Claim
+	return ClaimRef{Name: c.Name, Kind: c.Kind, Sizes: t.Resolved.Sizes, Claim: c.String(), Select: t.Select}
 }
 
 // settings returns the verifier settings the report was made with.

@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"strings"
 
@@ -11,7 +12,8 @@ import (
 // Match returns the claims whose names match one of patterns, in the
 // order of the patterns and, for one pattern, of claims; a claim is listed
 // once. No patterns select every claim. where names the claims in the
-// error for a pattern that matches nothing ("registry claim").
+// error for a pattern that matches nothing ("registry claim"). Its errors
+// are *PatternError.
 func Match(claims []*formulas.Claim, patterns []string, where string) ([]*formulas.Claim, error) {
 	if len(patterns) == 0 {
 		return claims, nil
@@ -20,7 +22,7 @@ func Match(claims []*formulas.Claim, patterns []string, where string) ([]*formul
 	taken := make(map[*formulas.Claim]bool)
 	for _, p := range patterns {
 		if _, err := path.Match(p, ""); err != nil {
-			return nil, fmt.Errorf("bad pattern %q: %v", p, err)
+			return nil, &PatternError{fmt.Sprintf("bad pattern %q: %v", p, err)}
 		}
 		found := false
 		for _, c := range claims {
@@ -33,21 +35,88 @@ func Match(claims []*formulas.Claim, patterns []string, where string) ([]*formul
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("no %s matches %q", where, p)
+			return nil, &PatternError{fmt.Sprintf("no %s matches %q", where, p)}
 		}
 	}
 	return out, nil
 }
 
-// EscapeGlob quotes the pattern characters of a claim name, so that the
-// name as a pattern matches itself alone.
-func EscapeGlob(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
+// PatternError is Match's error: a malformed pattern, or one that matches
+// no claim; a fault of the invocation, not of the claims.
+type PatternError struct{ msg string }
+
+func (e *PatternError) Error() string { return e.msg }
+
+// RegistryClaims returns the claims of the built-in registry that match
+// patterns (Match; none select all).
+func RegistryClaims(patterns []string) ([]*formulas.Claim, error) {
+	reg, err := formulas.Registry()
+	if err != nil {
+		// The registry is built in: a broken one is gradcheck's fault.
+		return nil, fmt.Errorf("the built-in registry does not load: %w", err)
 	}
-	return b.String()
+	return Match(reg, patterns, "registry claim")
+}
+
+// RegistryTargets selects the claims of the built-in registry that match
+// patterns (RegistryClaims), each re-run by "run NAME".
+func RegistryTargets(patterns []string) ([]Target, error) {
+	claims, err := RegistryClaims(patterns)
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]Target, len(claims))
+	for i, c := range claims {
+		ts[i] = Target{Claim: c, Select: []string{"run", formulas.EscapeGlob(c.Name)}}
+	}
+	return ts, nil
+}
+
+// SpecTargets loads the spec files, shape-checked at sizes, and selects
+// their claims that match patterns, each re-run by "check --spec FILE
+// --name NAME". An invalid claim is selected by its name like any other,
+// and verifies as an error; a file that cannot be read or parsed is an
+// error, as is a pattern that matches nothing (*PatternError).
+func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, error) {
+	var all []*formulas.Claim
+	fileOf := make(map[*formulas.Claim]string)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read spec file: %v", err)
+		}
+		claims, err := formulas.LoadSpecAt(f, data, formulas.LoadOptions{Sizes: sizes, Select: selector(patterns)})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range claims {
+			fileOf[c] = f
+		}
+		all = append(all, claims...)
+	}
+	claims, err := Match(all, patterns, "claim of "+strings.Join(files, ", "))
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]Target, len(claims))
+	for i, c := range claims {
+		ts[i] = Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", formulas.EscapeGlob(c.Name)}}
+	}
+	return ts, nil
+}
+
+// selector returns whether a claim's name matches one of patterns, nil
+// (every claim) for none.
+func selector(patterns []string) func(name string) bool {
+	if len(patterns) == 0 {
+		return nil
+	}
+	return func(name string) bool {
+		for _, p := range patterns {
+			if ok, _ := path.Match(p, name); ok {
+				return true
+			}
+		}
+		return false
+	}
 }

@@ -1,9 +1,54 @@
 package run
 
-import "testing"
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
 
-func TestEscapeGlob(t *testing.T) {
-	if got := EscapeGlob("a*b[c]"); got != `a\*b\[c\]` {
-		t.Errorf("EscapeGlob = %s", got)
+// TestTargets checks the claims RegistryTargets and SpecTargets select,
+// the arguments that re-run each, and their errors.
+func TestTargets(t *testing.T) {
+	ts, err := RegistryTargets([]string{"logdet-spd", "tr-a*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) < 2 || ts[0].Claim.Name != "logdet-spd" || !slices.Equal(ts[0].Select, []string{"run", "logdet-spd"}) {
+		t.Errorf("RegistryTargets: %+v", ts)
+	}
+	for _, tg := range ts[1:] {
+		if !strings.HasPrefix(tg.Claim.Name, "tr-a") {
+			t.Errorf("RegistryTargets selects %s for tr-a*", tg.Claim.Name)
+		}
+	}
+	var pat *PatternError
+	if _, err := RegistryTargets([]string{"no-such-*"}); !errors.As(err, &pat) {
+		t.Errorf("RegistryTargets(no-such-*): %v, want a PatternError", err)
+	}
+
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	spec := "formulas:\n  - name: a*b\n    f: tr(X)\n    wrt: X\n    grad: eye(n)\n    vars: {X: {shape: \"n,n\"}}\n" +
+		"  - name: c\n    f: tr(X)\n    wrt: X\n    grad: eye(n)\n    vars: {X: {shape: \"n,n\"}}\n"
+	if err := os.WriteFile(file, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts, err = SpecTargets([]string{file}, []string{`a\*b`}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 1 || !slices.Equal(ts[0].Select, []string{"check", "--spec", file, "--name", `a\*b`}) {
+		t.Errorf("SpecTargets: %+v", ts)
+	}
+	if ts, err := SpecTargets([]string{file}, nil, nil); err != nil || len(ts) != 2 {
+		t.Errorf("SpecTargets, no pattern: %d targets, %v", len(ts), err)
+	}
+	if _, err := SpecTargets([]string{file}, []string{"d"}, nil); !errors.As(err, &pat) {
+		t.Errorf("SpecTargets(d): %v, want a PatternError", err)
+	}
+	if _, err := SpecTargets([]string{file + ".missing"}, nil, nil); err == nil || errors.As(err, &pat) {
+		t.Errorf("SpecTargets of a missing file: %v", err)
 	}
 }

@@ -57,3 +57,17 @@ func ShardFromEnv(getenv func(string) string, shards int) (*Shard, error) {
 	}
 	return nil, nil
 }
+
+// ChooseShard returns the shard this process runs, or nil for an
+// unsharded run: given (from --shard) when set, whose count must agree
+// with shards (--shards, 0 for none); else the environment's
+// (ShardFromEnv).
+func ChooseShard(given *Shard, shards int, getenv func(string) string) (*Shard, error) {
+	if given == nil {
+		return ShardFromEnv(getenv, shards)
+	}
+	if shards != 0 && shards != given.Count {
+		return nil, fmt.Errorf("--shard %s and --shards %d disagree on the shard count", given, shards)
+	}
+	return given, nil
+}

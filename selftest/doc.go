@@ -7,5 +7,7 @@
 // symmetrized result). It runs the true claims and the mutants through the
 // verifier (gradcheck.Verify) and counts false alarms and missed mutants;
 // a mutant that equals the truth on random inputs, compared directly by
-// evaluation, is equivalent and not counted.
+// evaluation, is equivalent and not counted. WriteText and WriteJSON
+// write the Report; Resolving runs the claims on an engine that takes
+// resolved claims, such as the GPU worker.
 package selftest

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"slices"
-	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -15,8 +10,7 @@ import (
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/bench"
-	"github.com/gradcheck/gradcheck/cpu"
-	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -33,10 +27,10 @@ type benchFlags struct {
 	runs     int
 	batch    int
 	dirs     int
-	mode     *enumValue
+	mode     *flagvalue.Enum
 	seed     uint64
 	mem      int64
-	format   *enumValue
+	format   *flagvalue.Enum
 	out      string
 }
 
@@ -45,17 +39,17 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	f := &benchFlags{
 		sizes: bench.DefaultSizes(), backends: []string{"cpu"}, runs: 1,
 		batch: d.Batch, dirs: d.Dirs, seed: d.Seed, mem: gcrun.DefaultMemBytes(),
-		mode:   newEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
-		format: newEnum("text", "text", "json"),
+		mode:   flagvalue.NewEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
+		format: flagvalue.NewEnum("text", "text", "json"),
 	}
-	fs.Var(intsValue{&f.sizes}, "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
+	fs.Var(flagvalue.NewInts(&f.sizes, 1), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
 	fs.StringSliceVar(&f.backends, "backend", f.backends, "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
-	fs.Var(intValue{&f.runs, 1}, "runs", "verifications timed per claim and size; the fastest counts")
-	fs.Var(intValue{&f.batch, 1}, "batch", "random instances per claim")
-	fs.Var(intValue{&f.dirs, 1}, "dirs", "random directions per instance")
+	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
+	fs.Var(flagvalue.NewInt(&f.batch, 1), "batch", "random instances per claim")
+	fs.Var(flagvalue.NewInt(&f.dirs, 1), "dirs", "random directions per instance")
 	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
-	fs.Var(seedValue{&f.seed}, "seed", "seed of the random inputs")
+	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")
 	fs.StringVar(&f.out, "out", "", "write the report to `FILE` (in --format) and the text tables to stdout")
@@ -65,25 +59,8 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 // settings returns the verification settings of the flags.
 func (f *benchFlags) settings() gradcheck.Settings {
 	s := gradcheck.DefaultSettings()
-	s.Batch, s.Dirs, s.Mode, s.Seed, s.MemBytes = f.batch, f.dirs, gradcheck.Mode(f.mode.val), f.seed, f.mem
+	s.Batch, s.Dirs, s.Mode, s.Seed, s.MemBytes = f.batch, f.dirs, gradcheck.Mode(f.mode.Value), f.seed, f.mem
 	return s
-}
-
-// workerArgs are the arguments that run the same measurement on the GPU
-// worker, reported in JSON on its stdout.
-func (f *benchFlags) workerArgs(claims []*formulas.Claim) []string {
-	args := []string{"bench"}
-	for _, c := range claims {
-		args = append(args, gcrun.EscapeGlob(c.Name))
-	}
-	args = append(args, "--backend", "gpu", "--sizes", intsValue{&f.sizes}.String(),
-		"--runs", strconv.Itoa(f.runs), "--batch", strconv.Itoa(f.batch), "--dirs", strconv.Itoa(f.dirs),
-		"--mode", f.mode.val, "--seed", strconv.FormatUint(f.seed, 10), "--mem", strconv.FormatInt(f.mem, 10),
-		"--format", "json")
-	if f.peak {
-		args = append(args, "--peak")
-	}
-	return args
 }
 
 // benchCommand measures how fast claims are verified.
@@ -101,29 +78,25 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	if err := checkOut("bench", f.out); err != nil {
 		return err
 	}
-	claims, err := benchClaims(fs.Args())
+	patterns := fs.Args()
+	if len(patterns) == 0 {
+		patterns = bench.DefaultClaimNames()
+	}
+	claims, err := gcrun.RegistryClaims(patterns)
 	if err != nil {
-		return err
+		return selectError("bench", err)
 	}
-	var rep bench.Report
-	for i, name := range slices.Compact(f.backends) {
-		var r bench.Report
-		if name == "gpu" && inProcessGPU == nil {
-			r, err = benchOnWorker(ctx, e, f, claims)
-		} else {
-			r, err = benchInProcess(ctx, e, f, name, claims)
-		}
-		if i == 0 {
-			rep = r
-		} else {
-			rep.Add(r)
-		}
-		if err != nil {
-			break
-		}
+	cfg := bench.Config{Claims: claims, Sizes: f.sizes, Settings: f.settings(), Runs: f.runs, Log: e.stderr}
+	if f.peak {
+		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
 	}
-	if werr := writeBenchReport(e, f, rep); werr != nil {
-		return werr
+	rep, err := bench.RunBackends(ctx, f.backends, cfg, bench.GPU{Open: inProcessGPU, FindWorker: gcrun.FindWorker})
+	var unavailable *bench.BackendError
+	if errors.As(err, &unavailable) {
+		err = failErrorf("%v", err)
+	}
+	if werr := bench.WriteReport(e.stdout, f.out, f.format.Value, rep); werr != nil {
+		return writeError("writing the report", werr)
 	}
 	switch {
 	case rep.Incomplete:
@@ -135,82 +108,6 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 		if r.Verdict != string(gradcheck.Pass) {
 			return failErrorf("%s at n=%d on %s did not pass: %s %s", r.Claim, r.N, r.Backend, r.Verdict, r.Reason)
 		}
-	}
-	return nil
-}
-
-// benchClaims selects the registry claims that patterns match, or the
-// default set of bench.
-func benchClaims(patterns []string) ([]*formulas.Claim, error) {
-	if len(patterns) == 0 {
-		patterns = bench.DefaultClaimNames()
-	}
-	ts, err := registryTargets("bench", patterns)
-	if err != nil {
-		return nil, err
-	}
-	claims := make([]*formulas.Claim, len(ts))
-	for i, t := range ts {
-		claims[i] = t.Claim
-	}
-	return claims, nil
-}
-
-// benchInProcess measures on the backend called name in this process.
-func benchInProcess(ctx context.Context, e *env, f *benchFlags, name string, claims []*formulas.Claim) (bench.Report, error) {
-	var b backend.Backend = cpu.New()
-	if name == "gpu" {
-		var err error
-		if b, err = inProcessGPU(); err != nil {
-			return bench.Report{}, failErrorf("gpu backend: %v", err)
-		}
-		if c, ok := b.(interface{ Close() error }); ok {
-			defer c.Close()
-		}
-	}
-	cfg := bench.Config{Backends: []backend.Backend{b}, Claims: claims, Sizes: f.sizes,
-		Settings: f.settings(), Runs: f.runs, Log: e.stderr}
-	if f.peak {
-		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
-	}
-	rep, err := bench.Run(ctx, cfg)
-	if err != nil && !rep.Incomplete {
-		return rep, fmt.Errorf("bench: %w", err)
-	}
-	return rep, nil
-}
-
-// benchOnWorker runs the measurement in the GPU worker's bench command and
-// reads its JSON report; the worker's progress lines pass through to
-// stderr.
-func benchOnWorker(ctx context.Context, e *env, f *benchFlags, claims []*formulas.Claim) (bench.Report, error) {
-	path, err := gcrun.FindWorker()
-	if err != nil {
-		return bench.Report{}, failErrorf("gpu backend: %v", err)
-	}
-	rep, err := bench.OnWorker(ctx, path, f.workerArgs(claims), e.stderr)
-	var failed *bench.WorkerError
-	if errors.As(err, &failed) {
-		return rep, failErrorf("gpu backend: %v", err)
-	}
-	return rep, err
-}
-
-// writeBenchReport writes the report where the flags say.
-func writeBenchReport(e *env, f *benchFlags, rep bench.Report) error {
-	var data bytes.Buffer
-	if err := bench.Write(&data, f.format.val, rep); err != nil {
-		return err
-	}
-	if f.out == "" {
-		_, err := e.stdout.Write(data.Bytes())
-		return err
-	}
-	if err := os.WriteFile(f.out, data.Bytes(), 0o644); err != nil {
-		return writeError("writing the report", err)
-	}
-	if f.format.val != "text" {
-		return bench.WriteText(e.stdout, rep)
 	}
 	return nil
 }

@@ -48,8 +48,8 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		targets = []gcrun.Target{t}
-	} else if targets, err = specTargets(specs, names, settings.Sizes); err != nil {
-		return err
+	} else if targets, err = gcrun.SpecTargets(specs, names, settings.Sizes); err != nil {
+		return selectError("check", err)
 	}
 	return verifyTargets(ctx, e, "check", targets, cf, settings)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
@@ -39,7 +40,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs.StringVar(&wrt, "wrt", "", "the variable (`VAR`) to differentiate with respect to")
 	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
-	format := newEnum("text", "text", "json")
+	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
 	if done, err := parseFlags(e, fs, args, deriveHelp, exitCodesHelp); done || err != nil {
 		return err
@@ -50,15 +51,11 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if f == "" || wrt == "" {
 		return usageErrorf("derive", "give the function with --f EXPR, the variable with --wrt VAR and each variable with --var")
 	}
-	spec := formulas.Spec{Name: "derive", F: f, Wrt: wrt, Source: "command line"}
-	for _, s := range vars {
-		n, v, err := formulas.ParseVarFlag(s)
-		if err != nil {
-			return usageErrorf("derive", "--var: %v", err)
-		}
-		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
+	vs, err := formulas.ParseVarFlags(vars)
+	if err != nil {
+		return usageErrorf("derive", "--var: %v", err)
 	}
-	c, err := formulas.BuildFunction(spec)
+	c, err := formulas.BuildFunction(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: "command line"})
 	if err != nil {
 		return inputErrorf("%v", err)
 	}
@@ -66,16 +63,8 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return inputErrorf("derive: %v", err)
 	}
-	if format.val == "json" {
-		out := struct {
-			Diff string  `json:"diff"`
-			Grad *string `json:"grad"`
-		}{Diff: d.Diff.String()}
-		if d.Grad != nil {
-			g := d.Grad.String()
-			out.Grad = &g
-		}
-		b, err := json.Marshal(out)
+	if format.Value == "json" {
+		b, err := json.Marshal(d)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 
+	"github.com/gradcheck/gradcheck/flagvalue"
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -11,7 +13,7 @@ import (
 // report of the whole run.
 func mergeCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("merge", e.stderr)
-	format := newEnum("text", formats...)
+	format := flagvalue.NewEnum("text", formats...)
 	var out string
 	var verbose bool
 	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
@@ -41,13 +43,13 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	if err := checkOut("merge", out); err != nil {
 		return err
 	}
-	o := newOutput(e, formatFor(format.val, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
-	o.table.Header()
+	o := report.NewOutput(e.stdout, e.stderr, formatFor(format.Value, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
+	o.Header()
 	for _, r := range merged.Results {
-		o.table.Row(r)
+		o.Row(r)
 	}
-	if err := o.finish(merged); err != nil {
-		return err
+	if err := o.Finish(merged); err != nil {
+		return outputError(err)
 	}
 	if !merged.Summary.OK() {
 		return errNotAllPassed

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // runCommand verifies registry claims.
@@ -15,9 +17,9 @@ func runCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	targets, err := registryTargets("run", fs.Args())
+	targets, err := gcrun.RegistryTargets(fs.Args())
 	if err != nil {
-		return err
+		return selectError("run", err)
 	}
 	return verifyTargets(ctx, e, "run", targets, cf, settings)
 }

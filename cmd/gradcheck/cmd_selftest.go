@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
-	"github.com/gradcheck/gradcheck"
-	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	gcrun "github.com/gradcheck/gradcheck/run"
 	"github.com/gradcheck/gradcheck/selftest"
 )
@@ -50,13 +47,13 @@ Flags:
 func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("selftest", e.stderr)
 	o := selftest.Options{Claims: 100, Seed: 1, Depth: 3}
-	fs.Var(intValue{&o.Claims, 1}, "claims", "the number of random functions `N`")
-	fs.Var(seedValue{&o.Seed}, "seed", "seed of the functions and of the verifier's inputs")
-	fs.Var(intValue{&o.First, 0}, "first", "the index of the first function `I`")
-	fs.Var(intValue{&o.Depth, 1}, "depth", "the deepest nesting `D` of a function")
-	backend := newEnum("auto", "auto", "cpu", "gpu")
+	fs.Var(flagvalue.NewInt(&o.Claims, 1), "claims", "the number of random functions `N`")
+	fs.Var(flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
+	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
+	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
+	backend := flagvalue.NewEnum("auto", "auto", "cpu", "gpu")
 	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
-	format := newEnum("text", "text", "json")
+	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "report format: text or json")
 	if done, err := parseFlags(e, fs, args, selftestHelp, exitCodesHelp); done || err != nil {
 		return err
@@ -64,7 +61,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	if rest := fs.Args(); len(rest) > 0 {
 		return usageErrorf("selftest", "unexpected argument %q (selftest takes flags only)", rest[0])
 	}
-	eng, err := selectEngine(ctx, backend.val, e.stderr)
+	eng, err := selectEngine(ctx, backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
 		return failErrorf("%v", err)
 	} else if err != nil {
@@ -76,13 +73,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 		// self-test's matrices are small); on the GPU in the workers,
 		// which resolve each claim at the settings' sizes.
 		o.Workers, o.Backend = eng.Slots(), eng.Name()
-		o.Verify = func(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {
-			rc, err := c.Resolve(s.Sizes)
-			if err != nil {
-				return gradcheck.Result{Name: c.Name, Kind: c.Kind, Verdict: gradcheck.Error, Reason: err.Error()}, nil
-			}
-			return eng.Verify(ctx, rc, s)
-		}
+		o.Verify = selftest.Resolving(eng.Verify)
 	}
 	start := time.Now()
 	r, err := selftest.Run(ctx, o)
@@ -91,51 +82,15 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "gradcheck selftest: functions %d to %d of seed %d on %s in %.1fs\n",
 		o.First, o.First+o.Claims-1, o.Seed, eng.Name(), time.Since(start).Seconds())
-	if format.val == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	} else {
-		writeSelftest(e.stdout, r)
+	write := selftest.WriteText
+	if format.Value == "json" {
+		write = selftest.WriteJSON
+	}
+	if err := write(e.stdout, r); err != nil {
+		return writeError("writing the report", err)
 	}
 	if !r.OK() {
 		return errNotAllPassed
 	}
 	return nil
-}
-
-// writeSelftest writes the self-test's counts and findings as text.
-func writeSelftest(w io.Writer, r *selftest.Report) {
-	pct := func(k, n int) string {
-		if n == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.2f%%", 100*float64(k)/float64(n))
-	}
-	live := r.Mutants - r.Equivalent
-	fmt.Fprintf(w, "true claims   %6d   false alarms %d, inconclusive %d (%s)\n",
-		r.TrueClaims, r.FalseAlarms, r.Inconclusive, pct(r.Inconclusive, r.TrueClaims))
-	fmt.Fprintf(w, "mutants       %6d   equivalent %d, detected %d of %d (%s)\n",
-		r.Mutants, r.Equivalent, r.Detected, live, pct(r.Detected, live))
-	for _, l := range []struct {
-		title string
-		fs    []selftest.Finding
-	}{{"false alarms", r.Alarms}, {"missed mutants", r.Missed}} {
-		if len(l.fs) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s:\n", l.title)
-		for _, f := range l.fs {
-			fmt.Fprintf(w, "  %s: %s", f.Name, f.Verdict)
-			if f.Reason != "" {
-				fmt.Fprintf(w, " (%s)", f.Reason)
-			}
-			if f.Difference > 0 && f.Difference <= f.Tolerance {
-				fmt.Fprintf(w, "; it differs from the truth by %.1e, below the tolerance %.1e", f.Difference, f.Tolerance)
-			}
-			fmt.Fprintf(w, "\n    claim: %s\n    rerun: %s\n", f.Claim, f.Rerun)
-		}
-	}
 }

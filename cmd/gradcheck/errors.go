@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
 // Exit codes (see the package documentation).
@@ -86,4 +88,21 @@ func oneLine(s string) string {
 // in "writing the report: write /dev/full: no space left on device".
 func writeError(what string, err error) error {
 	return &exitError{code: exitInternal, msg: oneLine(fmt.Sprintf("%s: %v", what, err))}
+}
+
+// selectError reports an error of selecting the claims of command cmd: a
+// pattern that matches nothing is the invocation's fault (exit 2, with a
+// pointer to --help), a spec file that does not load the input's (exit 2),
+// a registry that does not load gradcheck's own (exit 3).
+func selectError(cmd string, err error) error {
+	var pat *gcrun.PatternError
+	switch {
+	case errors.As(err, &pat) && (cmd == "run" || cmd == "bench"):
+		return usageErrorf(cmd, "%v (see 'gradcheck list')", err)
+	case errors.As(err, &pat):
+		return usageErrorf(cmd, "%v", err)
+	case cmd == "check":
+		return inputErrorf("%v", err)
+	}
+	return err
 }

@@ -8,9 +8,18 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/progress"
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
+
+// progressOptions are those of the progress bar of run and check: it shows
+// after a second, so that quick runs print none, and off a terminal writes
+// a line every 5 seconds; tests shorten both.
+var progressOptions = progress.Options{Description: "verifying", Unit: "claims", Prefix: "gradcheck: ",
+	Delay: time.Second, Refresh: 250 * time.Millisecond, PlainInterval: 5 * time.Second}
 
 // selectEngine is gcrun.StartEngine; tests replace it.
 var selectEngine = gcrun.StartEngine
@@ -28,7 +37,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	if len(unused) > 0 {
 		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: no selected claim uses %s\n",
-			strings.Join(unused, ","), orList(unused))
+			strings.Join(unused, ","), flagvalue.OrList(unused))
 	}
 	if err := gcrun.CheckMemory(targets, s); err != nil {
 		return &exitError{code: exitInternal, msg: err.Error()}
@@ -37,7 +46,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	if err != nil {
 		return err
 	}
-	eng, err := selectEngine(ctx, cf.backend.val, e.stderr)
+	eng, err := selectEngine(ctx, cf.backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
 		return failErrorf("%v", err)
 	} else if err != nil {
@@ -54,29 +63,26 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	claims := make([]gcrun.ClaimRef, len(targets))
 	for i, t := range targets {
-		claims[i] = gcrun.ClaimRef{Name: t.Claim.Name, Sizes: t.Resolved.Sizes}
+		claims[i] = t.Ref()
 	}
 
 	// While the bar shows, every line written to the terminal goes above it.
-	bar := startProgress(e.stderr, cf.progress.val, len(mine))
-	we := &env{stdout: e.stdout, stderr: e.stderr}
-	if bar != nil {
-		we.stdout, we.stderr = progressWriter{bar, e.stdout}, progressWriter{bar, e.stderr}
-	}
-	o := newOutput(we, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
-	o.table.Header()
+	bar := progress.Start(e.stderr, cf.progress.Value, len(mine), progressOptions)
+	stdout, stderr := bar.Writer(e.stdout), bar.Writer(e.stderr)
+	o := report.NewOutput(stdout, stderr, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
+	o.Header()
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
 		if cf.verbose {
-			fmt.Fprintf(we.stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
+			fmt.Fprintf(stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
 				done, total, r.Name, formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
 		}
-		o.table.Row(r)
-		bar.step()
+		o.Row(r)
+		bar.Step()
 	}
 	rep, runErr := gcrun.Run(ctx, cfg)
-	bar.finish()
-	if err := o.finish(rep); err != nil {
-		return err
+	bar.Finish()
+	if err := o.Finish(rep); err != nil {
+		return outputError(err)
 	}
 	if rep.Incomplete {
 		return &exitError{code: exitInterrupted,

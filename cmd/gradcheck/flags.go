@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -43,20 +44,20 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string, help, tail string) (do
 
 // commonFlags are the flags that run and check share.
 type commonFlags struct {
-	backend  *enumValue
+	backend  *flagvalue.Enum
 	sizes    sizeValue
 	batch    int
 	dirs     int
-	mode     *enumValue
+	mode     *flagvalue.Enum
 	seed     uint64
 	rtol     float64
 	atol     float64
 	instance int
 	mem      int64
-	format   *enumValue
+	format   *flagvalue.Enum
 	out      string
 	verbose  bool
-	progress *enumValue
+	progress *flagvalue.Enum
 	shard    shardValue
 	shards   int
 
@@ -67,35 +68,35 @@ type commonFlags struct {
 func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	d := gradcheck.DefaultSettings()
 	c := &commonFlags{
-		backend:  newEnum("auto", "auto", "cpu", "gpu"),
+		backend:  flagvalue.NewEnum("auto", "auto", "cpu", "gpu"),
 		batch:    d.Batch,
 		dirs:     d.Dirs,
-		mode:     newEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
+		mode:     flagvalue.NewEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
 		seed:     d.Seed,
 		rtol:     d.RTol,
 		atol:     d.ATol,
 		instance: d.Instance,
 		mem:      gcrun.DefaultMemBytes(),
-		format:   newEnum("text", formats...),
-		progress: newEnum("auto", "auto", "always", "never"),
+		format:   flagvalue.NewEnum("text", formats...),
+		progress: flagvalue.NewEnum("auto", "auto", "always", "never"),
 		fs:       fs,
 	}
 	fs.Var(c.backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	fs.Var(&c.sizes, "size", "values of size symbols, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
-	fs.Var(intValue{&c.batch, 1}, "batch", "random instances per claim")
-	fs.Var(intValue{&c.dirs, 1}, "dirs", "random directions per instance")
+	fs.Var(flagvalue.NewInt(&c.batch, 1), "batch", "random instances per claim")
+	fs.Var(flagvalue.NewInt(&c.dirs, 1), "dirs", "random directions per instance")
 	fs.Var(c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
-	fs.Var(seedValue{&c.seed}, "seed", "seed of the random inputs; the same seed draws the same inputs")
-	fs.Var(tolValue{&c.rtol}, "rtol", "extra relative tolerance, times |claimed|")
-	fs.Var(tolValue{&c.atol}, "atol", "extra absolute tolerance")
-	fs.Var(intValue{&c.instance, -1}, "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
+	fs.Var(flagvalue.NewUint64(&c.seed), "seed", "seed of the random inputs; the same seed draws the same inputs")
+	fs.Var(flagvalue.NewNonNegative(&c.rtol), "rtol", "extra relative tolerance, times |claimed|")
+	fs.Var(flagvalue.NewNonNegative(&c.atol), "atol", "extra absolute tolerance")
+	fs.Var(flagvalue.NewInt(&c.instance, -1), "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
 	fs.Var(byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
 	fs.Var(c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
 	fs.StringVar(&c.out, "out", "", "write the report to `FILE` and the text table to stdout")
 	fs.Var(c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line every 5s) or never")
 	fs.BoolVar(&c.verbose, "verbose", false, "report each claim on stderr and the worst comparison of each failure")
 	fs.Var(&c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
-	fs.Var(intValue{&c.shards, 1}, "shards", "the number of shards `N` when JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) gives the index")
+	fs.Var(flagvalue.NewInt(&c.shards, 1), "shards", "the number of shards `N` when JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) gives the index")
 	return c
 }
 
@@ -105,7 +106,7 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 	s := gradcheck.DefaultSettings()
 	s.Sizes = c.sizes.m
 	s.Batch, s.Dirs = c.batch, c.dirs
-	s.Mode = gradcheck.Mode(c.mode.val)
+	s.Mode = gradcheck.Mode(c.mode.Value)
 	s.Seed = c.seed
 	s.RTol, s.ATol = c.rtol, c.atol
 	s.Instance = c.instance
@@ -119,5 +120,5 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 // reportFormat is the format of the report: --format, or, when --format
 // is not given, the one an --out file's extension names.
 func (c *commonFlags) reportFormat() string {
-	return formatFor(c.format.val, c.fs.Changed("format"), c.out)
+	return formatFor(c.format.Value, c.fs.Changed("format"), c.out)
 }

@@ -47,18 +47,14 @@ func given(fs *pflag.FlagSet) bool {
 // target builds the inline claim called name (named tells whether --name
 // gave it), shape-checked at the sizes in force.
 func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes map[string]int) (gcrun.Target, error) {
+	vars, err := formulas.ParseVarFlags(in.vars)
+	if err != nil {
+		return gcrun.Target{}, usageErrorf("check", "--var: %v", err)
+	}
 	spec := formulas.Spec{
 		Name: name, F: in.f, Wrt: in.wrt,
 		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
-		Layout: in.layout,
-		Source: "command line",
-	}
-	for _, s := range in.vars {
-		n, v, err := formulas.ParseVarFlag(s)
-		if err != nil {
-			return gcrun.Target{}, usageErrorf("check", "--var: %v", err)
-		}
-		spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: v})
+		Layout: in.layout, Vars: vars, Source: "command line",
 	}
 	c, err := formulas.BuildAt(spec, sizes)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/progress"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -165,12 +166,12 @@ func TestSignal(t *testing.T) {
 // issue 11) with the count of claims, and that never and auto (stderr is
 // not a terminal) write none.
 func TestProgress(t *testing.T) {
-	defer func(d, p time.Duration) { progressDelay, plainInterval = d, p }(progressDelay, plainInterval)
-	progressDelay, plainInterval = 0, progressRefresh
+	defer func(o progress.Options) { progressOptions = o }(progressOptions)
+	progressOptions.Delay, progressOptions.PlainInterval = 0, progressOptions.Refresh
 	var slow atomic.Bool
 	hookVerify(t, func(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) gradcheck.Result {
 		if slow.Load() {
-			time.Sleep(2 * progressRefresh) // long enough for the bar to be drawn
+			time.Sleep(2 * progressOptions.Refresh) // long enough for the bar to be drawn
 		}
 		return cpuVerify(ctx, rc, s)
 	})
@@ -181,11 +182,7 @@ func TestProgress(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"gradcheck: verifying: 0 of 2 claims in 0s\n", "gradcheck: verifying: 1 of 2 claims in "} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("--progress always: stderr lacks %q: %q", want, errOut)
-		}
-	}
+	wantAll(t, "--progress always: stderr", errOut, "gradcheck: verifying: 0 of 2 claims in 0s\n", "gradcheck: verifying: 1 of 2 claims in ")
 	if strings.Contains(errOut, "\r") {
 		t.Errorf("--progress always off a terminal writes carriage returns: %q", errOut)
 	}

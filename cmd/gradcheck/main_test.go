@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,21 +57,13 @@ func TestHelp(t *testing.T) {
 		if code != exitOK {
 			t.Errorf("gradcheck %q: exit %d, want 0; stderr %q", args, code, errOut)
 		}
-		for _, want := range []string{"Usage", "Example", "gradcheck "} {
-			if !strings.Contains(out, want) {
-				t.Errorf("gradcheck %q: help lacks %q:\n%s", args, want, out)
-			}
-		}
+		wantAll(t, fmt.Sprintf("gradcheck %q: help", args), out, "Usage", "Example", "gradcheck ")
 	}
 	// The help of run and check documents the flags and the exit codes.
 	for _, cmd := range []string{"run", "check"} {
 		_, out, _ := call(t, cmd, "--help")
-		for _, want := range []string{"--size", "--seed", "--instance", "--format", "--out", "--progress", "--shard", "--shards",
-			"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "junit", "markdown", "Exit codes", "3  gradcheck itself failed", "130  interrupted"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s --help lacks %q", cmd, want)
-			}
-		}
+		wantAll(t, cmd+" --help", out, "--size", "--seed", "--instance", "--format", "--out", "--progress", "--shard", "--shards",
+			"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "junit", "markdown", "Exit codes", "3  gradcheck itself failed", "130  interrupted")
 	}
 	// The help of check lists every function of the language.
 	_, out, _ := call(t, "check", "--help")
@@ -86,11 +79,7 @@ func TestList(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("list: exit %d", code)
 	}
-	for _, want := range []string{"NAME", "SOURCE", "tr-ax", "logdet-spd", "grad_X tr(A*X) = A'", "Matrix Cookbook"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("list lacks %q", want)
-		}
-	}
+	wantAll(t, "list", out, "NAME", "SOURCE", "tr-ax", "logdet-spd", "grad_X tr(A*X) = A'", "Matrix Cookbook")
 
 	code, out, _ = call(t, "list", "--format", "json", "tr-*")
 	if code != exitOK {
@@ -115,11 +104,7 @@ func TestRunPasses(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("run tr-ax: exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"NAME", "KIND", "SIZES", "VERDICT", "REL-ERR", "TOL", "NOTE", "tr-ax", "m=40,n=48", "pass", "1 passed, 0 failed, 0 inconclusive, 0 errors in "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("run tr-ax: output lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "run tr-ax: output", out, "NAME", "KIND", "SIZES", "VERDICT", "REL-ERR", "TOL", "NOTE", "tr-ax", "m=40,n=48", "pass", "1 passed, 0 failed, 0 inconclusive, 0 errors in ")
 }
 
 // jsonReport runs args with --format json and decodes the report.
@@ -172,11 +157,7 @@ func TestCheckInline(t *testing.T) {
 	if code != exitFail {
 		t.Fatalf("wrong inline claim: exit %d, want 1\n%s", code, out)
 	}
-	for _, want := range []string{"fail", "0 passed, 1 failed", `gradcheck check --f "tr(A*X)" --wrt X --var A=n,n --var X=n,n --grad A --seed 1 --size n=6 --instance `} {
-		if !strings.Contains(out, want) {
-			t.Errorf("wrong inline claim: output lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "wrong inline claim: output", out, "fail", "0 passed, 1 failed", `gradcheck check --f "tr(A*X)" --wrt X --var A=n,n --var X=n,n --grad A --seed 1 --size n=6 --instance `)
 }
 
 func TestCheckSpec(t *testing.T) {
@@ -342,11 +323,7 @@ func TestBadInput(t *testing.T) {
 			if len(lines) > 2 || len(lines) == 2 && !strings.HasPrefix(lines[1], "run 'gradcheck ") {
 				t.Errorf("want a one-line message (and a pointer to --help), got %q", errOut)
 			}
-			for _, want := range tc.want {
-				if !strings.Contains(lines[0], want) {
-					t.Errorf("message %q lacks %q", lines[0], want)
-				}
-			}
+			wantAll(t, "the message", lines[0], tc.want...)
 		})
 	}
 }
@@ -426,4 +403,14 @@ func hookVerify(t *testing.T, verify func(context.Context, *formulas.Resolved, g
 // cpuVerify is the verifier of the CPU engine.
 func cpuVerify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) gradcheck.Result {
 	return gradcheck.VerifyResolved(ctx, cpu.New(), rc, s)
+}
+
+// wantAll reports each of wants that got, what the test names what, lacks.
+func wantAll(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, got)
+		}
+	}
 }

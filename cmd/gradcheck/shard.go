@@ -34,21 +34,13 @@ func (v *shardValue) Set(s string) error {
 var getenv = os.Getenv
 
 // shardOf returns the shard this process runs, or nil for an unsharded
-// run: --shard when given, else the one the environment gives (see
-// run.ShardFromEnv) with --shards. cmd names the command for error
-// messages.
+// run (run.ChooseShard); cmd names the command for error messages.
 func (c *commonFlags) shardOf(cmd string) (*gcrun.Shard, error) {
 	nFlag := 0
 	if c.fs.Changed("shards") {
 		nFlag = c.shards
 	}
-	if sh := c.shard.spec; sh != nil {
-		if nFlag != 0 && nFlag != sh.Count {
-			return nil, usageErrorf(cmd, "--shard %s and --shards %d disagree on the shard count", sh, nFlag)
-		}
-		return sh, nil
-	}
-	sh, err := gcrun.ShardFromEnv(getenv, nFlag)
+	sh, err := gcrun.ChooseShard(c.shard.spec, nFlag, getenv)
 	if err != nil {
 		return nil, usageErrorf(cmd, "%v", err)
 	}

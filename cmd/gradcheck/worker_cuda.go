@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/gpu"
 	"github.com/gradcheck/gradcheck/gpu/cuda"
 	"github.com/gradcheck/gradcheck/gpu/worker"
@@ -36,7 +37,7 @@ func workerCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("worker", e.stderr)
 	device := 0
 	verbose := false
-	fs.Var(intValue{&device, 0}, "device", "the GPU to verify on (CUDA ordinal)")
+	fs.Var(flagvalue.NewInt(&device, 0), "device", "the GPU to verify on (CUDA ordinal)")
 	fs.BoolVar(&verbose, "verbose", false, "say on stderr how long the CUDA context and the PTX JIT compilation took")
 	if done, err := parseFlags(e, fs, args, workerHelp, ""); done || err != nil {
 		return err

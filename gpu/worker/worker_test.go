@@ -85,11 +85,7 @@ func claims(t *testing.T) []*formulas.Claim {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"../../examples/correct.yaml", "../../examples/wrong.yaml"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		more, err := formulas.LoadSpec(name, data)
+		more, err := formulas.ReadSpec(name)
 		if err != nil {
 			t.Fatal(err)
 		}
