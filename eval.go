@@ -203,9 +203,6 @@ func (ev *evaluator) eval(e formulas.Expr) (backend.Tensor, error) {
 	case *formulas.Call:
 		return ev.call(e)
 	case *formulas.Integral:
-		if ev.abs {
-			return ev.absOfValue(e)
-		}
 		return ev.integral(e)
 	}
 	return nil, fmt.Errorf("%v: cannot evaluate %T", e.Pos(), e)
@@ -519,9 +516,15 @@ func (ev *evaluator) sym(x backend.Tensor) (backend.Tensor, error) {
 
 // integral evaluates integral(t, lo, hi, body) by Gauss–Legendre quadrature
 // on [lo, hi], or, for hi = inf, after the substitution t = lo + s/(1−s),
-// dt = ds/(1−s)², which maps [0, 1) onto [lo, ∞).
+// dt = ds/(1−s)², which maps [0, 1) onto [lo, ∞). Its magnitude is the
+// same quadrature of the body's magnitude, with |hi − lo|: the value is a
+// sum of the body's values with positive weights, and carries their
+// rounding errors even where it cancels to less than each (∫t·logdet(X)
+// dt where det X is near 1: |value| would miss logdet's error of n·u).
 func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
-	lo, err := ev.eval(e.Lo)
+	magnitude := ev.abs
+	defer func() { ev.abs = magnitude }()
+	lo, err := ev.value(e.Lo)
 	if err != nil {
 		return nil, err
 	}
@@ -530,12 +533,17 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 	infinite := isNum && math.IsInf(hiNum.Value, 1)
 	var width backend.Tensor // hi − lo, for a finite interval
 	if !infinite {
-		hi, err := ev.eval(e.Hi)
+		hi, err := ev.value(e.Hi)
 		if err != nil {
 			return nil, err
 		}
 		width, err = ev.b.Elementwise(backend.Sub, hi, lo)
 		ev.release(hi)
+		if err == nil && magnitude {
+			w := width
+			width, err = ev.b.Map(backend.Abs, w)
+			ev.release(w)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -561,7 +569,7 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		} else {
 			offset, weight = x[q], w[q]
 		}
-		term, err := ev.integrand(e, lo, width, offset, weight)
+		term, err := ev.integrand(e, lo, width, offset, weight, magnitude)
 		if err != nil {
 			ev.release(acc)
 			return nil, err
@@ -581,8 +589,8 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 }
 
 // integrand returns weight·width·body(t) at t = lo + offset·width, where a
-// nil width stands for 1.
-func (ev *evaluator) integrand(e *formulas.Integral, lo, width backend.Tensor, offset, weight float64) (backend.Tensor, error) {
+// nil width stands for 1, or with magnitude set weight·width·|body(t)|ₘ.
+func (ev *evaluator) integrand(e *formulas.Integral, lo, width backend.Tensor, offset, weight float64, magnitude bool) (backend.Tensor, error) {
 	scaled := func(c float64) (backend.Tensor, error) {
 		s, err := ev.scalar(c)
 		if err != nil || width == nil {
@@ -600,16 +608,20 @@ func (ev *evaluator) integrand(e *formulas.Integral, lo, width backend.Tensor, o
 	if err != nil {
 		return nil, err
 	}
-	body, err := ev.valueWith(e.Var, t, e.Body)
+	wt, err := scaled(weight)
+	if err != nil {
+		ev.release(t)
+		return nil, err
+	}
+	defer ev.release(wt)
+	ev.bind(e.Var, t)
+	defer ev.unbind(e.Var, true)
+	ev.abs = magnitude
+	body, err := ev.eval(e.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer ev.release(body)
-	wt, err := scaled(weight)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(wt)
 	return ev.b.Scale(wt, body)
 }
 

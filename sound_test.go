@@ -163,7 +163,7 @@ func TestTransposedClaimError(t *testing.T) {
 }
 
 // TestInstanceBytes checks the least memory of one instance against its
-// count: K directions × 4 steps (8 for a Hessian) perturbed copies of the
+// count: K directions × 6 steps (8 for a Hessian) perturbed copies of the
 // largest variable or value of f, 8 bytes an entry.
 func TestInstanceBytes(t *testing.T) {
 	s := DefaultSettings()
@@ -172,7 +172,7 @@ func TestInstanceBytes(t *testing.T) {
 		spec formulas.Spec
 		want int64
 	}{
-		{formulas.Spec{Name: "g", F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")}, 3 * 4 * 100 * 100 * 8},
+		{formulas.Spec{Name: "g", F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")}, 3 * 6 * 100 * 100 * 8},
 		{formulas.Spec{Name: "h", F: "x'*x", Wrt: "x", Hess: "2*eye(n)", Vars: vars(t, "x=n")}, 3 * 8 * 100 * 8},
 	} {
 		rc, err := inline(t, tt.spec).Resolve(s.Sizes)

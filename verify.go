@@ -282,8 +282,9 @@ func (v *verification) directionsPerInstance() int {
 	return v.s.Dirs
 }
 
-// steps are the multiples of h·H at which f is evaluated: four for a first
-// derivative, and for a second the multiples of the first direction of
+// steps are the multiples of h·H at which f is evaluated: six for a first
+// derivative (±h, ±h/2, ±h/4: two Richardson steps, see addComparisons),
+// and for a second the multiples of the first direction of
 // the eight points of two mixed differences (see secondSteps).
 func (v *verification) steps() []float64 {
 	switch v.c.Kind {
@@ -292,7 +293,7 @@ func (v *verification) steps() []float64 {
 	case formulas.Hess:
 		return []float64{step, step, -step, -step, step / 2, step / 2, -step / 2, -step / 2}
 	}
-	return []float64{step, -step, step / 2, -step / 2}
+	return []float64{step, -step, step / 2, -step / 2, step / 4, -step / 4}
 }
 
 // secondSteps are, for a hess claim, the multiples of h·V of the second

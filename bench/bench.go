@@ -281,7 +281,7 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 // evaluates f per instance, for a claim resolved at s's sizes: once per direction and finite-difference step,
 // where the directions are s.Dirs random ones, or in entrywise mode (grad,
 // jac and diff claims) one per entry of the variable, and the steps are
-// ±h, ±h/2 for a first derivative, the eight points X ± hH ± hV at h and
+// ±h, ±h/2, ±h/4 for a first derivative, the eight points X ± hH ± hV at h and
 // h/2 of the mixed second differences for a Hessian, and a single
 // evaluation for an identity.
 func evaluations(rc *formulas.Resolved, s gradcheck.Settings) int {
@@ -296,7 +296,7 @@ func evaluations(rc *formulas.Resolved, s gradcheck.Settings) int {
 	case formulas.Hess:
 		return 8 * dirs
 	}
-	return 4 * dirs
+	return 6 * dirs
 }
 
 // fitGrowth fits the growth of the time and the flops per instance of rs,

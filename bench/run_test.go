@@ -60,8 +60,8 @@ func TestRun(t *testing.T) {
 		if r.Verdict != "pass" {
 			t.Errorf("%s n=%d: %s (%s)", r.Claim, r.N, r.Verdict, r.Reason)
 		}
-		// Two instances, three directions, four steps each.
-		if r.Instances != 2 || r.Evaluations != 24 {
+		// Two instances, three directions, six steps each.
+		if r.Instances != 2 || r.Evaluations != 36 {
 			t.Errorf("%s n=%d: %d instances, %d evaluations", r.Claim, r.N, r.Instances, r.Evaluations)
 		}
 		if r.Flops <= 0 || r.GFLOPS <= 0 || r.FracPeak <= 0 || r.PeakTensorBytes <= 0 || r.PeakHeapBytes <= 0 {
@@ -153,9 +153,9 @@ func TestEvaluations(t *testing.T) {
 		mode gradcheck.Mode
 		want int
 	}{
-		{"det", gradcheck.Directional, 4 * 3},
-		{"det", gradcheck.Entrywise, 4 * 25},
-		{"diff-inv", gradcheck.Entrywise, 4 * 25},
+		{"det", gradcheck.Directional, 6 * 3},
+		{"det", gradcheck.Entrywise, 6 * 25},
+		{"diff-inv", gradcheck.Entrywise, 6 * 25},
 		{"logdet-hess", gradcheck.Entrywise, 8 * 3}, // entrywise does not apply
 		{"tr-sum", gradcheck.Directional, 1},
 	} {

@@ -28,8 +28,8 @@ func TestBench(t *testing.T) {
 		t.Fatalf("%d results, %d fits, batch %d, dirs %d", len(rep.Results), len(rep.Fits), rep.Batch, rep.Dirs)
 	}
 	for _, r := range rep.Results {
-		// 2 instances × 2 directions × 4 steps (±h, ±h/2).
-		if r.Verdict != "pass" || r.Backend != "cpu" || r.Evaluations != 16 || !(r.PerInstance > 0) || !(r.Flops > 0) {
+		// 2 instances × 2 directions × 6 steps (±h, ±h/2, ±h/4).
+		if r.Verdict != "pass" || r.Backend != "cpu" || r.Evaluations != 24 || !(r.PerInstance > 0) || !(r.Flops > 0) {
 			t.Errorf("%s n=%d: %+v", r.Claim, r.N, r)
 		}
 	}
