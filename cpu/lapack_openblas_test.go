@@ -40,7 +40,7 @@ func TestOpenBLASLUMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	one := func(n int) backend.Layout { return backend.Layout{Count: 1, Rows: n, Cols: n} }
 	for _, n := range []int{minOpenBLASOrder, 100, 257} {
-		if newLU(n).small != nil {
+		if _, ok := newLargeLU(n).(*openblasLU); !ok {
 			t.Fatalf("n=%d does not go through OpenBLAS", n)
 		}
 		h := bt.WellCond(rng, 2, n)

@@ -77,18 +77,18 @@ func (b *Backend) luDiag(op string, a backend.Tensor, f func(lu []float64, n int
 // of a verification do not each allocate and touch fresh memory for it (a
 // first touch costs microseconds per 4 KiB page on virtual machines, as much
 // as factoring a 1024×1024 matrix costs per column).
-var lus sizedPool[*lu]
+var lus sizedPool[factorizer]
 
 // getLU returns LU scratch space for order n.
-func getLU(n int) *lu {
+func getLU(n int) factorizer {
 	if f, ok := lus.get(n); ok {
 		return f
 	}
-	return newLU(n)
+	return newFactorizer(n)
 }
 
 // putLU returns scratch space of order n from getLU for reuse.
-func putLU(n int, f *lu) { lus.put(n, f) }
+func putLU(n int, f factorizer) { lus.put(n, f) }
 
 // Det returns the determinants (1×1) of square matrices: the product of the
 // diagonal of U from LU with partial pivoting, with the permutation's sign.
