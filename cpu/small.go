@@ -40,8 +40,9 @@ func newFactorizer(n int) factorizer {
 
 // smallLU is scratch space for LU factorizations with partial pivoting of
 // row-major n×n matrices of small order: unblocked, every step of the
-// factorization and of the substitutions one call of rank1.Sub, whose
-// assembly does two rows at a time, four entries per instruction.
+// factorization one call of rank1.Step and every step of a substitution
+// one of rank1.Sub, whose assembly does two rows at a time, four entries
+// per instruction.
 type smallLU struct {
 	n   int
 	a   []float64 // the factors L\U of the last factorization, row-major
@@ -138,52 +139,48 @@ func (f *smallLU) substitute(b []float64, w int, unitLower bool) {
 // row swaps in f.piv, and reports whether every pivot was nonzero. As
 // LAPACK's dgetf2 it picks the first entry of largest magnitude (a NaN is
 // never larger), forms the multipliers from the pivot's reciprocal
-// (corrected: see quotient) unless that overflows, and updates the
+// (corrected: see rank1.Step) unless that overflows, and updates the
 // trailing matrix even after a zero pivot, so that a NaN below it still
-// spreads.
+// spreads. In the common case, a normal pivot, one call of rank1.Step
+// does all of a step but the row swap.
 func (f *smallLU) getf2() bool {
 	n, a, ok := f.n, f.a, true
+	p := pivotRow(a, n, 0)
 	for k := range n {
-		p := k
-		for i := k + 1; i < n; i++ {
-			if math.Abs(a[i*n+k]) > math.Abs(a[p*n+k]) {
-				p = i
-			}
-		}
 		f.piv[k] = p
 		swapRows(a, n, k, p)
 		pivot := a[k*n+k]
 		ok = ok && pivot != 0
-		switch r := 1 / pivot; {
-		case pivot == 0:
-		case math.Abs(pivot) >= minNormal:
-			for i := k + 1; i < n; i++ {
-				a[i*n+k] = quotient(a[i*n+k], pivot, r)
-			}
-		default:
+		if k+1 == n {
+			break
+		}
+		rows, u := a[(k+1)*n+k:], a[k*n+k+1:(k+1)*n]
+		if math.Abs(pivot) >= minNormal {
+			p = k + 1 + rank1.Step(rows, n, n-k-1, u, pivot, 1/pivot)
+			continue
+		}
+		// A zero, subnormal or NaN pivot: divide by it unless it is zero.
+		if pivot != 0 {
 			for i := k + 1; i < n; i++ {
 				a[i*n+k] /= pivot
 			}
 		}
-		if k+1 < n {
-			rank1.Sub(a[(k+1)*n+k+1:], n, n-k-1, a[(k+1)*n+k:], n, a[k*n+k+1:(k+1)*n])
-		}
+		rank1.Sub(rows[1:], n, n-k-1, rows, n, u)
+		p = pivotRow(a, n, k+1)
 	}
 	return ok
 }
 
-// quotient returns v/p from r = 1/p without a division: v·r, corrected by
-// one step with its exact remainder v − (v·r)·p. That is v/p correctly
-// rounded in nearly every case and exactly 1 for v = p, where v·r alone
-// may be 1 − 2⁻⁵³: then a repeated row, less 1 times its twin, is exactly
-// zero (as in gonum's LU) instead of a rounding-size pivot. A NaN from the
-// correction (v or v·r infinite) leaves v·r.
-func quotient(v, p, r float64) float64 {
-	l := v * r
-	if c := math.FMA(math.FMA(-l, p, v), r, l); !math.IsNaN(c) {
-		return c
+// pivotRow returns the first row i ≥ k of the row-major n×n a with the
+// largest |a_ik|, where a NaN is never larger.
+func pivotRow(a []float64, n, k int) int {
+	p := k
+	for i := k + 1; i < n; i++ {
+		if math.Abs(a[i*n+k]) > math.Abs(a[p*n+k]) {
+			p = i
+		}
 	}
-	return l
+	return p
 }
 
 // swapRows swaps rows i and j of the row-major m with w columns.

@@ -83,3 +83,109 @@ func BenchmarkSub(b *testing.B) {
 	}
 	b.ReportMetric(2*n*(n-1)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// TestStep checks Step entry by entry against what it promises, exactly:
+// the multipliers quotient(v, p, 1/p), each updated entry with one
+// rounding (assembly) or two, and the first row of largest updated |r[1]|;
+// over the shapes of TestSub and pivots of either sign, and that nothing
+// else is written.
+func TestStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const sentinel = 12345.5
+	for _, m := range []int{1, 2, 3, 4, 7} {
+		for _, w := range []int{0, 1, 3, 4, 5, 8, 9, 13} {
+			lda := w + 3
+			a := make([]float64, m*lda)
+			for i := range a {
+				if i%lda <= w {
+					a[i] = rng.NormFloat64()
+				} else {
+					a[i] = sentinel
+				}
+			}
+			u := make([]float64, w)
+			for i := range u {
+				u[i] = rng.NormFloat64()
+			}
+			p := 3 * rng.NormFloat64()
+			want := append([]float64(nil), a...)
+			wantNext, best := 0, 0.0
+			for i := range m {
+				row := want[i*lda:]
+				l := quotient(row[0], p, 1/p)
+				row[0] = l
+				for j, x := range u {
+					if Assembly {
+						row[1+j] = math.FMA(-l, x, row[1+j])
+					} else {
+						row[1+j] -= l * x
+					}
+				}
+				if v := math.Abs(row[1]); w > 0 && (i == 0 || v > best) {
+					wantNext, best = i, v
+				}
+			}
+			next := Step(a, lda, m, u, p, 1/p)
+			if next != wantNext {
+				t.Errorf("m=%d w=%d: next pivot row %d, want %d", m, w, next, wantNext)
+			}
+			for k := range a {
+				if a[k] != want[k] {
+					t.Fatalf("m=%d w=%d: a[%d][%d] = %v, want %v", m, w, k/lda, k%lda, a[k], want[k])
+				}
+			}
+		}
+	}
+}
+
+// TestStepPivotSearch checks the search for the next pivot on ties, signs
+// and NaN, as LAPACK's idamax: the first entry of largest magnitude, where
+// a NaN is never larger, and a NaN first is never beaten. (u = 0 leaves
+// the entries as they are, and p = 1 the multipliers.)
+func TestStepPivotSearch(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		col  []float64
+		want int
+	}{
+		{[]float64{1, -3, 3, nan, 2}, 1},
+		{[]float64{nan, 5, 7}, 0},
+		{[]float64{0, 0, 0}, 0},
+		{[]float64{2, nan, -4, 4}, 2},
+		{[]float64{-0.5}, 0},
+	} {
+		a := make([]float64, 2*len(c.col))
+		for i, v := range c.col {
+			a[2*i+1] = v
+		}
+		if got := Step(a, 2, len(c.col), []float64{0}, 1, 1); got != c.want {
+			t.Errorf("%v: next pivot row %d, want %d", c.col, got, c.want)
+		}
+	}
+}
+
+// TestQuotient checks that quotient is the correctly rounded v/p on
+// random operands (in all but rare cases; none in these) and exactly 1 for
+// v = p, including the p for which v·(1/p) is not 1.
+func TestQuotient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	notOne := 0
+	for range 10000 {
+		v, p := rng.NormFloat64(), rng.NormFloat64()
+		if got := quotient(v, p, 1/p); got != v/p {
+			t.Fatalf("quotient(%v, %v) = %v, want %v", v, p, got, v/p)
+		}
+		if p*(1/p) != 1 {
+			notOne++
+		}
+		if got := quotient(p, p, 1/p); got != 1 {
+			t.Fatalf("quotient(%v, %v) = %v, want 1", p, p, got)
+		}
+	}
+	if notOne == 0 {
+		t.Error("no p with p·(1/p) ≠ 1 among the samples: the case the correction is for went untested")
+	}
+	if got := quotient(math.Inf(1), 2, 0.5); !math.IsInf(got, 1) {
+		t.Errorf("quotient(+Inf, 2) = %v, want +Inf", got)
+	}
+}

@@ -8,17 +8,25 @@ import "golang.org/x/sys/cpu"
 // processors with AVX2 and FMA3, unless built with the tag noasm.
 var Assembly = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// subFMA is Sub in AVX2 and FMA3 instructions (sub_amd64.s), without its
-// bounds checks: two rows per pass over u, four entries per instruction.
+// subFMA and stepFMA are Sub and Step in AVX2 and FMA3 instructions
+// (sub_amd64.s), without their bounds checks: two rows per pass over u,
+// four entries per instruction.
 //
 //go:noescape
 func subFMA(a []float64, lda, m int, x []float64, incx int, u []float64)
 
-// sub is subFMA where the processor runs it, else subGo.
-var sub = subGo
+//go:noescape
+func stepFMA(a []float64, lda, m int, u []float64, p, r float64) (next int)
+
+// sub and step are the assembly kernels where the processor runs them,
+// else subGo and stepGo.
+var (
+	sub  = subGo
+	step = stepGo
+)
 
 func init() {
 	if Assembly {
-		sub = subFMA
+		sub, step = subFMA, stepFMA
 	}
 }

@@ -89,3 +89,140 @@ one1:
 done:
 	VZEROUPPER
 	RET
+
+// QUOTIENT(row, dst) computes l = v/p for v = (row), from r = 1/p with
+// one correction (see stepGo), stores it at (row) and leaves it in the
+// scalar part of dst. X6 holds p, X7 r; it uses X10 to X13.
+#define QUOTIENT(row, dst, keep) \
+	VMOVSD       (row), X10        \
+	VMULSD       X7, X10, X11      \
+	VMOVAPD      X10, X12          \
+	VFNMADD231SD X6, X11, X12      \
+	VMOVAPD      X11, X13          \
+	VFMADD231SD  X7, X12, X13      \
+	UCOMISD      X13, X13          \
+	JPS          keep              \
+	VMOVAPD      X13, X11          \
+keep:                              \
+	VMOVSD       X11, (row)        \
+	VMOVAPD      X11, dst
+
+// SEARCH(row, take, skip) compares |(8(row))| with the largest so far, in
+// X9, taking it (and the row index R12 into R13) when it is the first or
+// strictly larger; then counts the row. X8 holds the mask of |·|.
+#define SEARCH(row, take, skip) \
+	VMOVSD  8(row), X10 \
+	VANDPD  X8, X10, X10 \
+	TESTQ   R12, R12     \
+	JZ      take         \
+	UCOMISD X9, X10      \
+	JLS     skip         \
+take:                    \
+	VMOVAPD X10, X9      \
+	MOVQ    R12, R13     \
+skip:                    \
+	INCQ    R12
+
+// func stepFMA(a []float64, lda, m int, u []float64, p, r float64) (next int)
+//
+// stepGo in AVX2 and FMA3 instructions: two rows per pass over u, four
+// entries per instruction.
+TEXT ·stepFMA(SB), NOSPLIT, $0-88
+	MOVQ  a_base+0(FP), DI
+	MOVQ  lda+24(FP), R8
+	SHLQ  $3, R8
+	MOVQ  m+32(FP), R9
+	MOVQ  u_base+40(FP), SI
+	MOVQ  u_len+48(FP), CX
+	MOVQ  CX, R10
+	ANDQ  $-4, R10
+	MOVSD p+64(FP), X6
+	MOVSD r+72(FP), X7
+	MOVQ  $0x7fffffffffffffff, AX
+	MOVQ  AX, X8
+	XORQ  R12, R12
+	XORQ  R13, R13
+
+spairs:
+	CMPQ         R9, $2
+	JLT          ssingle
+	LEAQ         (DI)(R8*1), R11
+	QUOTIENT(DI, X0, sk0)
+	QUOTIENT(R11, X1, sk1)
+	VBROADCASTSD X0, Y0
+	VBROADCASTSD X1, Y1
+	XORQ         AX, AX
+
+spair4:
+	CMPQ         AX, R10
+	JGE          spair1
+	VMOVUPD      (SI)(AX*8), Y4
+	VMOVUPD      8(DI)(AX*8), Y2
+	VMOVUPD      8(R11)(AX*8), Y3
+	VFNMADD231PD Y4, Y0, Y2
+	VFNMADD231PD Y4, Y1, Y3
+	VMOVUPD      Y2, 8(DI)(AX*8)
+	VMOVUPD      Y3, 8(R11)(AX*8)
+	ADDQ         $4, AX
+	JMP          spair4
+
+spair1:
+	CMPQ         AX, CX
+	JGE          spairdone
+	VMOVSD       (SI)(AX*8), X4
+	VMOVSD       8(DI)(AX*8), X2
+	VMOVSD       8(R11)(AX*8), X3
+	VFNMADD231SD X4, X0, X2
+	VFNMADD231SD X4, X1, X3
+	VMOVSD       X2, 8(DI)(AX*8)
+	VMOVSD       X3, 8(R11)(AX*8)
+	INCQ         AX
+	JMP          spair1
+
+spairdone:
+	TESTQ CX, CX
+	JZ    snosearch2
+	SEARCH(DI, t0, s0)
+	SEARCH(R11, t1, s1)
+
+snosearch2:
+	LEAQ (R11)(R8*1), DI
+	SUBQ $2, R9
+	JMP  spairs
+
+ssingle:
+	CMPQ         R9, $1
+	JLT          sdone
+	QUOTIENT(DI, X0, sk2)
+	VBROADCASTSD X0, Y0
+	XORQ         AX, AX
+
+sone4:
+	CMPQ         AX, R10
+	JGE          sone1
+	VMOVUPD      (SI)(AX*8), Y4
+	VMOVUPD      8(DI)(AX*8), Y2
+	VFNMADD231PD Y4, Y0, Y2
+	VMOVUPD      Y2, 8(DI)(AX*8)
+	ADDQ         $4, AX
+	JMP          sone4
+
+sone1:
+	CMPQ         AX, CX
+	JGE          slast
+	VMOVSD       (SI)(AX*8), X4
+	VMOVSD       8(DI)(AX*8), X2
+	VFNMADD231SD X4, X0, X2
+	VMOVSD       X2, 8(DI)(AX*8)
+	INCQ         AX
+	JMP          sone1
+
+slast:
+	TESTQ CX, CX
+	JZ    sdone
+	SEARCH(DI, t2, s2)
+
+sdone:
+	VZEROUPPER
+	MOVQ R13, next+80(FP)
+	RET

@@ -5,5 +5,8 @@ package rank1
 // Assembly is false: this build has no assembly kernel.
 const Assembly = false
 
-// sub is subGo.
-var sub = subGo
+// sub and step are subGo and stepGo.
+var (
+	sub  = subGo
+	step = stepGo
+)
