@@ -94,16 +94,21 @@ func putLU(n int, f factorizer) { lus.put(n, f) }
 // diagonal of U from LU with partial pivoting, with the permutation's sign.
 // It is 0 for a matrix whose LU has a zero pivot, and may overflow to ±Inf.
 func (b *Backend) Det(a backend.Tensor) (backend.Tensor, error) {
-	return b.luDiag("Det", a, func(lu []float64, n int, odd bool) float64 {
-		d := 1.0
-		if odd {
-			d = -1
-		}
-		for i := range n {
-			d *= lu[i*n+i]
-		}
-		return d
-	}), nil
+	return b.luDiag("Det", a, detFromLU), nil
+}
+
+// detFromLU returns the determinant from the LU factors lu of an n×n
+// matrix (whose diagonal is that of U) and the parity odd of its row
+// permutation.
+func detFromLU(lu []float64, n int, odd bool) float64 {
+	d := 1.0
+	if odd {
+		d = -1
+	}
+	for i := range n {
+		d *= lu[i*n+i]
+	}
+	return d
 }
 
 // LogDet returns log(det a) (1×1) as Σ log|u_ii| over the diagonal of U from

@@ -11,14 +11,7 @@ import (
 // luDet returns the determinant of the n×n m from its LU through f.
 func luDet(f factorizer, n int, m []float64) float64 {
 	lu, odd := f.factor(m)
-	d := 1.0
-	if odd {
-		d = -1
-	}
-	for i := range n {
-		d *= lu[i*n+i]
-	}
-	return d
+	return detFromLU(lu, n, odd)
 }
 
 // TestSmallLUMatchesGonum holds smallLU against gonum's LU (an

@@ -2,11 +2,66 @@
 
 #include "textflag.h"
 
+// The loops both kernels share. Y0 (X0) and Y1 (X1) hold the multipliers
+// of the rows at ra and rb, SI points to u, CX holds len(u) and R10
+// len(u) rounded down to a multiple of 4; AX counts the entries done.
+
+// UPDATE2 sets ra[j] -= X0·u[j] and rb[j] -= X1·u[j] for j < len(u), four
+// entries per instruction, then one at a time.
+#define UPDATE2(ra, rb, four, one, done) \
+	XORQ         AX, AX              \
+four:                                \
+	CMPQ         AX, R10             \
+	JGE          one                 \
+	VMOVUPD      (SI)(AX*8), Y4      \
+	VMOVUPD      (ra)(AX*8), Y2      \
+	VMOVUPD      (rb)(AX*8), Y3      \
+	VFNMADD231PD Y4, Y0, Y2          \
+	VFNMADD231PD Y4, Y1, Y3          \
+	VMOVUPD      Y2, (ra)(AX*8)      \
+	VMOVUPD      Y3, (rb)(AX*8)      \
+	ADDQ         $4, AX              \
+	JMP          four                \
+one:                                 \
+	CMPQ         AX, CX              \
+	JGE          done                \
+	VMOVSD       (SI)(AX*8), X4      \
+	VMOVSD       (ra)(AX*8), X2      \
+	VMOVSD       (rb)(AX*8), X3      \
+	VFNMADD231SD X4, X0, X2          \
+	VFNMADD231SD X4, X1, X3          \
+	VMOVSD       X2, (ra)(AX*8)      \
+	VMOVSD       X3, (rb)(AX*8)      \
+	INCQ         AX                  \
+	JMP          one                 \
+done:
+
+// UPDATE1 sets ra[j] -= X0·u[j] for j < len(u).
+#define UPDATE1(ra, four, one, done) \
+	XORQ         AX, AX              \
+four:                                \
+	CMPQ         AX, R10             \
+	JGE          one                 \
+	VMOVUPD      (SI)(AX*8), Y4      \
+	VMOVUPD      (ra)(AX*8), Y2      \
+	VFNMADD231PD Y4, Y0, Y2          \
+	VMOVUPD      Y2, (ra)(AX*8)      \
+	ADDQ         $4, AX              \
+	JMP          four                \
+one:                                 \
+	CMPQ         AX, CX              \
+	JGE          done                \
+	VMOVSD       (SI)(AX*8), X4      \
+	VMOVSD       (ra)(AX*8), X2      \
+	VFNMADD231SD X4, X0, X2          \
+	VMOVSD       X2, (ra)(AX*8)      \
+	INCQ         AX                  \
+	JMP          one                 \
+done:
+
 // func subFMA(a []float64, lda, m int, x []float64, incx int, u []float64)
 //
-// For each i < m, a[i·lda+j] -= x[i·incx]·u[j] for j < len(u): two rows
-// per pass over u, four entries per instruction, with fused multiply-adds
-// (AVX2 and FMA3).
+// For each i < m, a[i·lda+j] -= x[i·incx]·u[j] for j < len(u).
 TEXT ·subFMA(SB), NOSPLIT, $0-96
 	MOVQ a_base+0(FP), DI
 	MOVQ lda+24(FP), R8
@@ -26,72 +81,22 @@ pairs:
 	LEAQ         (DI)(R8*1), R11
 	VBROADCASTSD (R12), Y0
 	VBROADCASTSD (R12)(R13*1), Y1
-	XORQ         AX, AX
-
-pair4:
-	CMPQ         AX, R10
-	JGE          pair1
-	VMOVUPD      (SI)(AX*8), Y4
-	VMOVUPD      (DI)(AX*8), Y2
-	VMOVUPD      (R11)(AX*8), Y3
-	VFNMADD231PD Y4, Y0, Y2
-	VFNMADD231PD Y4, Y1, Y3
-	VMOVUPD      Y2, (DI)(AX*8)
-	VMOVUPD      Y3, (R11)(AX*8)
-	ADDQ         $4, AX
-	JMP          pair4
-
-pair1:
-	CMPQ         AX, CX
-	JGE          pairdone
-	VMOVSD       (SI)(AX*8), X4
-	VMOVSD       (DI)(AX*8), X2
-	VMOVSD       (R11)(AX*8), X3
-	VFNMADD231SD X4, X0, X2
-	VFNMADD231SD X4, X1, X3
-	VMOVSD       X2, (DI)(AX*8)
-	VMOVSD       X3, (R11)(AX*8)
-	INCQ         AX
-	JMP          pair1
-
-pairdone:
-	LEAQ (R11)(R8*1), DI
-	LEAQ (R12)(R13*2), R12
-	SUBQ $2, R9
-	JMP  pairs
+	UPDATE2(DI, R11, pair4, pair1, pairdone)
+	LEAQ         (R11)(R8*1), DI
+	LEAQ         (R12)(R13*2), R12
+	SUBQ         $2, R9
+	JMP          pairs
 
 single:
 	CMPQ         R9, $1
 	JLT          done
 	VBROADCASTSD (R12), Y0
-	XORQ         AX, AX
-
-one4:
-	CMPQ         AX, R10
-	JGE          one1
-	VMOVUPD      (SI)(AX*8), Y4
-	VMOVUPD      (DI)(AX*8), Y2
-	VFNMADD231PD Y4, Y0, Y2
-	VMOVUPD      Y2, (DI)(AX*8)
-	ADDQ         $4, AX
-	JMP          one4
-
-one1:
-	CMPQ         AX, CX
-	JGE          done
-	VMOVSD       (SI)(AX*8), X4
-	VMOVSD       (DI)(AX*8), X2
-	VFNMADD231SD X4, X0, X2
-	VMOVSD       X2, (DI)(AX*8)
-	INCQ         AX
-	JMP          one1
-
-done:
+	UPDATE1(DI, one4, one1, done)
 	VZEROUPPER
 	RET
 
 // QUOTIENT(row, dst) computes l = v/p for v = (row), from r = 1/p with
-// one correction (see stepGo), stores it at (row) and leaves it in the
+// one correction (quotient in rank1.go), stores it at (row), leaves it in the
 // scalar part of dst. X6 holds p, X7 r; it uses X10 to X13.
 #define QUOTIENT(row, dst, keep) \
 	VMOVSD       (row), X10        \
@@ -151,37 +156,11 @@ spairs:
 	QUOTIENT(R11, X1, sk1)
 	VBROADCASTSD X0, Y0
 	VBROADCASTSD X1, Y1
-	XORQ         AX, AX
-
-spair4:
-	CMPQ         AX, R10
-	JGE          spair1
-	VMOVUPD      (SI)(AX*8), Y4
-	VMOVUPD      8(DI)(AX*8), Y2
-	VMOVUPD      8(R11)(AX*8), Y3
-	VFNMADD231PD Y4, Y0, Y2
-	VFNMADD231PD Y4, Y1, Y3
-	VMOVUPD      Y2, 8(DI)(AX*8)
-	VMOVUPD      Y3, 8(R11)(AX*8)
-	ADDQ         $4, AX
-	JMP          spair4
-
-spair1:
-	CMPQ         AX, CX
-	JGE          spairdone
-	VMOVSD       (SI)(AX*8), X4
-	VMOVSD       8(DI)(AX*8), X2
-	VMOVSD       8(R11)(AX*8), X3
-	VFNMADD231SD X4, X0, X2
-	VFNMADD231SD X4, X1, X3
-	VMOVSD       X2, 8(DI)(AX*8)
-	VMOVSD       X3, 8(R11)(AX*8)
-	INCQ         AX
-	JMP          spair1
-
-spairdone:
-	TESTQ CX, CX
-	JZ    snosearch2
+	LEAQ         8(DI), BX
+	LEAQ         8(R11), DX
+	UPDATE2(BX, DX, spair4, spair1, spairdone)
+	TESTQ        CX, CX
+	JZ           snosearch2
 	SEARCH(DI, t0, s0)
 	SEARCH(R11, t1, s1)
 
@@ -195,31 +174,10 @@ ssingle:
 	JLT          sdone
 	QUOTIENT(DI, X0, sk2)
 	VBROADCASTSD X0, Y0
-	XORQ         AX, AX
-
-sone4:
-	CMPQ         AX, R10
-	JGE          sone1
-	VMOVUPD      (SI)(AX*8), Y4
-	VMOVUPD      8(DI)(AX*8), Y2
-	VFNMADD231PD Y4, Y0, Y2
-	VMOVUPD      Y2, 8(DI)(AX*8)
-	ADDQ         $4, AX
-	JMP          sone4
-
-sone1:
-	CMPQ         AX, CX
-	JGE          slast
-	VMOVSD       (SI)(AX*8), X4
-	VMOVSD       8(DI)(AX*8), X2
-	VFNMADD231SD X4, X0, X2
-	VMOVSD       X2, 8(DI)(AX*8)
-	INCQ         AX
-	JMP          sone1
-
-slast:
-	TESTQ CX, CX
-	JZ    sdone
+	LEAQ         8(DI), BX
+	UPDATE1(BX, sone4, sone1, slast)
+	TESTQ        CX, CX
+	JZ           sdone
 	SEARCH(DI, t2, s2)
 
 sdone:
