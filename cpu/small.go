@@ -8,10 +8,11 @@ import (
 
 // maxSmallOrder is the largest order whose LU, determinant, inverse and
 // solves go through smallLU rather than gonum's or OpenBLAS's LAPACK, where
-// rank1.Sub runs in assembly. Both are built for large matrices: a call
-// per row or column operation (gonum) or a cgo call and a transposition per
-// matrix (OpenBLAS) cost more than the arithmetic of a small one. (In Go
-// alone smallLU is slower than gonum's LU, whose kernels are assembly.)
+// package rank1's kernels run in assembly. Both are built for large
+// matrices: calls per row or column operation (gonum) or a cgo call and a
+// transposition per matrix (OpenBLAS) cost more than the arithmetic of a
+// small one. (In Go alone smallLU is slower than gonum's LU, whose kernels
+// are assembly.)
 const maxSmallOrder = 64
 
 // factorizer is LU scratch space for matrices of one order: smallLU, or
@@ -42,7 +43,11 @@ func newFactorizer(n int) factorizer {
 // row-major n×n matrices of small order: unblocked, every step of the
 // factorization one call of rank1.Step and every step of a substitution
 // one of rank1.Sub, whose assembly does two rows at a time, four entries
-// per instruction.
+// per instruction. Its factors, and so determinants, are gonum's bit for
+// bit (gonum's LU is unblocked up to order 64, and so is the GPU kernel,
+// whose emulation tests hold it to the CPU backend's bits); its inverse
+// and solutions are computed another way (see invert) and agree to
+// rounding.
 type smallLU struct {
 	n   int
 	a   []float64 // the factors L\U of the last factorization, row-major
@@ -136,13 +141,14 @@ func (f *smallLU) substitute(b []float64, w int, unitLower bool) {
 }
 
 // getf2 factors f.a in place into L\U with partial pivoting, recording the
-// row swaps in f.piv, and reports whether every pivot was nonzero. As
-// LAPACK's dgetf2 it picks the first entry of largest magnitude (a NaN is
-// never larger), forms the multipliers from the pivot's reciprocal
-// (corrected: see rank1.Step) unless that overflows, and updates the
-// trailing matrix even after a zero pivot, so that a NaN below it still
-// spreads. In the common case, a normal pivot, one call of rank1.Step
-// does all of a step but the row swap.
+// row swaps in f.piv, and reports whether every pivot was nonzero. It is
+// gonum's (and LAPACK's) dgetf2 operation for operation, and so gives its
+// factors bit for bit: the pivot is the first entry of largest magnitude
+// (a NaN is never larger), the multipliers come from the pivot's
+// reciprocal unless that overflows, and the trailing matrix is updated
+// even after a zero pivot, so that a NaN below it still spreads. In the
+// common case, a normal pivot, one call of rank1.Step does all of a step
+// but the row swap.
 func (f *smallLU) getf2() bool {
 	n, a, ok := f.n, f.a, true
 	p := pivotRow(a, n, 0)
@@ -156,10 +162,12 @@ func (f *smallLU) getf2() bool {
 		}
 		rows, u := a[(k+1)*n+k:], a[k*n+k+1:(k+1)*n]
 		if math.Abs(pivot) >= minNormal {
-			p = k + 1 + rank1.Step(rows, n, n-k-1, u, pivot, 1/pivot)
+			p = k + 1 + rank1.Step(rows, n, n-k-1, u, 1/pivot)
 			continue
 		}
-		// A zero, subnormal or NaN pivot: divide by it unless it is zero.
+		// A zero, subnormal or NaN pivot: divide by it unless it is zero
+		// (where gonum's dgetf2 divides the first entry over and over, a
+		// slip that shows from n = 3 on).
 		if pivot != 0 {
 			for i := k + 1; i < n; i++ {
 				a[i*n+k] /= pivot

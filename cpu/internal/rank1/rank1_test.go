@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestSub checks every entry Sub writes against the single rounding it
-// promises, exactly: math.FMA(−x, u, a) with the assembly kernel, a − x·u
-// (two roundings) without; and that it writes nothing else (the entries
+// TestSub checks every entry Sub writes against a − x·u rounded as Go
+// rounds it (after the product and after the difference), exactly, with
+// or without the assembly kernel; and that it writes nothing else (the entries
 // between rows and right of len(u) keep a sentinel), over shapes that take
 // every path of the assembly (pairs of rows and a last single one; four
 // entries at a time and the rest one by one) and strided multipliers.
@@ -43,9 +43,6 @@ func TestSub(t *testing.T) {
 						want := sentinel
 						if j < w {
 							want = orig[k] - x[i*incx]*u[j]
-							if Assembly {
-								want = math.FMA(-x[i*incx], u[j], orig[k])
-							}
 						}
 						if a[k] != want {
 							t.Fatalf("m=%d w=%d incx=%d: a[%d][%d] = %v, want %v", m, w, incx, i, j, a[k], want)
@@ -85,10 +82,9 @@ func BenchmarkSub(b *testing.B) {
 }
 
 // TestStep checks Step entry by entry against what it promises, exactly:
-// the multipliers quotient(v, p, 1/p), each updated entry with one
-// rounding (assembly) or two, and the first row of largest updated |r[1]|;
-// over the shapes of TestSub and pivots of either sign, and that nothing
-// else is written.
+// the multipliers v·recip, each updated entry rounded as Sub rounds it, and
+// the first row of largest updated |r[1]|; over the shapes of TestSub and
+// pivots of either sign, and that nothing else is written.
 func TestStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const sentinel = 12345.5
@@ -107,25 +103,20 @@ func TestStep(t *testing.T) {
 			for i := range u {
 				u[i] = rng.NormFloat64()
 			}
-			p := 3 * rng.NormFloat64()
+			recip := 1 / (3 * rng.NormFloat64())
 			want := append([]float64(nil), a...)
 			wantNext, best := 0, 0.0
 			for i := range m {
 				row := want[i*lda:]
-				l := quotient(row[0], p, 1/p)
-				row[0] = l
+				row[0] *= recip
 				for j, x := range u {
-					if Assembly {
-						row[1+j] = math.FMA(-l, x, row[1+j])
-					} else {
-						row[1+j] -= l * x
-					}
+					row[1+j] -= row[0] * x
 				}
 				if v := math.Abs(row[1]); w > 0 && (i == 0 || v > best) {
 					wantNext, best = i, v
 				}
 			}
-			next := Step(a, lda, m, u, p, 1/p)
+			next := Step(a, lda, m, u, recip)
 			if next != wantNext {
 				t.Errorf("m=%d w=%d: next pivot row %d, want %d", m, w, next, wantNext)
 			}
@@ -141,7 +132,7 @@ func TestStep(t *testing.T) {
 // TestStepPivotSearch checks the search for the next pivot on ties, signs
 // and NaN, as LAPACK's idamax: the first entry of largest magnitude, where
 // a NaN is never larger, and a NaN first is never beaten. (u = 0 leaves
-// the entries as they are, and p = 1 the multipliers.)
+// the entries as they are, and recip = 1 the multipliers.)
 func TestStepPivotSearch(t *testing.T) {
 	nan := math.NaN()
 	for _, c := range []struct {
@@ -158,34 +149,8 @@ func TestStepPivotSearch(t *testing.T) {
 		for i, v := range c.col {
 			a[2*i+1] = v
 		}
-		if got := Step(a, 2, len(c.col), []float64{0}, 1, 1); got != c.want {
+		if got := Step(a, 2, len(c.col), []float64{0}, 1); got != c.want {
 			t.Errorf("%v: next pivot row %d, want %d", c.col, got, c.want)
 		}
-	}
-}
-
-// TestQuotient checks that quotient is the correctly rounded v/p on
-// random operands (in all but rare cases; none in these) and exactly 1 for
-// v = p, including the p for which v·(1/p) is not 1.
-func TestQuotient(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	notOne := 0
-	for range 10000 {
-		v, p := rng.NormFloat64(), rng.NormFloat64()
-		if got := quotient(v, p, 1/p); got != v/p {
-			t.Fatalf("quotient(%v, %v) = %v, want %v", v, p, got, v/p)
-		}
-		if p*(1/p) != 1 {
-			notOne++
-		}
-		if got := quotient(p, p, 1/p); got != 1 {
-			t.Fatalf("quotient(%v, %v) = %v, want 1", p, p, got)
-		}
-	}
-	if notOne == 0 {
-		t.Error("no p with p·(1/p) ≠ 1 among the samples: the case the correction is for went untested")
-	}
-	if got := quotient(math.Inf(1), 2, 0.5); !math.IsInf(got, 1) {
-		t.Errorf("quotient(+Inf, 2) = %v, want +Inf", got)
 	}
 }

@@ -4,19 +4,19 @@ package rank1
 
 import "golang.org/x/sys/cpu"
 
-// Assembly tells whether Sub runs subFMA, the assembly kernel: on amd64
-// processors with AVX2 and FMA3, unless built with the tag noasm.
-var Assembly = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// Assembly tells whether Sub and Step run the assembly kernels: on amd64
+// processors with AVX2, unless built with the tag noasm.
+var Assembly = cpu.X86.HasAVX2
 
-// subFMA and stepFMA are Sub and Step in AVX2 and FMA3 instructions
-// (sub_amd64.s), without their bounds checks: two rows per pass over u,
-// four entries per instruction.
+// subAVX and stepAVX are Sub and Step in AVX2 instructions (sub_amd64.s),
+// without their bounds checks: two rows per pass over u, four entries per
+// instruction.
 //
 //go:noescape
-func subFMA(a []float64, lda, m int, x []float64, incx int, u []float64)
+func subAVX(a []float64, lda, m int, x []float64, incx int, u []float64)
 
 //go:noescape
-func stepFMA(a []float64, lda, m int, u []float64, p, r float64) (next int)
+func stepAVX(a []float64, lda, m int, u []float64, recip float64) (next int)
 
 // sub and step are the assembly kernels where the processor runs them,
 // else subGo and stepGo.
@@ -27,6 +27,6 @@ var (
 
 func init() {
 	if Assembly {
-		sub, step = subFMA, stepFMA
+		sub, step = subAVX, stepAVX
 	}
 }

@@ -2,7 +2,10 @@
 
 #include "textflag.h"
 
-// The loops both kernels share. Y0 (X0) and Y1 (X1) hold the multipliers
+// The loops both kernels share, in AVX2 instructions: a product and a
+// difference, each rounded, as in Go code and in gonum's kernels (no fused
+// multiply-adds, so that LU rounds exactly as gonum's dgetf2 and as the
+// GPU kernels emulated in tests). Y0 (X0) and Y1 (X1) hold the multipliers
 // of the rows at ra and rb, SI points to u, CX holds len(u) and R10
 // len(u) rounded down to a multiple of 4; AX counts the entries done.
 
@@ -16,8 +19,10 @@ four:                                \
 	VMOVUPD      (SI)(AX*8), Y4      \
 	VMOVUPD      (ra)(AX*8), Y2      \
 	VMOVUPD      (rb)(AX*8), Y3      \
-	VFNMADD231PD Y4, Y0, Y2          \
-	VFNMADD231PD Y4, Y1, Y3          \
+	VMULPD       Y4, Y0, Y5          \
+	VMULPD       Y4, Y1, Y6          \
+	VSUBPD       Y5, Y2, Y2          \
+	VSUBPD       Y6, Y3, Y3          \
 	VMOVUPD      Y2, (ra)(AX*8)      \
 	VMOVUPD      Y3, (rb)(AX*8)      \
 	ADDQ         $4, AX              \
@@ -28,8 +33,10 @@ one:                                 \
 	VMOVSD       (SI)(AX*8), X4      \
 	VMOVSD       (ra)(AX*8), X2      \
 	VMOVSD       (rb)(AX*8), X3      \
-	VFNMADD231SD X4, X0, X2          \
-	VFNMADD231SD X4, X1, X3          \
+	VMULSD       X4, X0, X5          \
+	VMULSD       X4, X1, X6          \
+	VSUBSD       X5, X2, X2          \
+	VSUBSD       X6, X3, X3          \
 	VMOVSD       X2, (ra)(AX*8)      \
 	VMOVSD       X3, (rb)(AX*8)      \
 	INCQ         AX                  \
@@ -44,7 +51,8 @@ four:                                \
 	JGE          one                 \
 	VMOVUPD      (SI)(AX*8), Y4      \
 	VMOVUPD      (ra)(AX*8), Y2      \
-	VFNMADD231PD Y4, Y0, Y2          \
+	VMULPD       Y4, Y0, Y5          \
+	VSUBPD       Y5, Y2, Y2          \
 	VMOVUPD      Y2, (ra)(AX*8)      \
 	ADDQ         $4, AX              \
 	JMP          four                \
@@ -53,16 +61,17 @@ one:                                 \
 	JGE          done                \
 	VMOVSD       (SI)(AX*8), X4      \
 	VMOVSD       (ra)(AX*8), X2      \
-	VFNMADD231SD X4, X0, X2          \
+	VMULSD       X4, X0, X5          \
+	VSUBSD       X5, X2, X2          \
 	VMOVSD       X2, (ra)(AX*8)      \
 	INCQ         AX                  \
 	JMP          one                 \
 done:
 
-// func subFMA(a []float64, lda, m int, x []float64, incx int, u []float64)
+// func subAVX(a []float64, lda, m int, x []float64, incx int, u []float64)
 //
 // For each i < m, a[i·lda+j] -= x[i·incx]·u[j] for j < len(u).
-TEXT ·subFMA(SB), NOSPLIT, $0-96
+TEXT ·subAVX(SB), NOSPLIT, $0-96
 	MOVQ a_base+0(FP), DI
 	MOVQ lda+24(FP), R8
 	SHLQ $3, R8
@@ -95,22 +104,13 @@ single:
 	VZEROUPPER
 	RET
 
-// QUOTIENT(row, dst) computes l = v/p for v = (row), from r = 1/p with
-// one correction (quotient in rank1.go), stores it at (row), leaves it in the
-// scalar part of dst. X6 holds p, X7 r; it uses X10 to X13.
-#define QUOTIENT(row, dst, keep) \
-	VMOVSD       (row), X10        \
-	VMULSD       X7, X10, X11      \
-	VMOVAPD      X10, X12          \
-	VFNMADD231SD X6, X11, X12      \
-	VMOVAPD      X11, X13          \
-	VFMADD231SD  X7, X12, X13      \
-	UCOMISD      X13, X13          \
-	JPS          keep              \
-	VMOVAPD      X13, X11          \
-keep:                              \
-	VMOVSD       X11, (row)        \
-	VMOVAPD      X11, dst
+// MULTIPLIER(row, dst) replaces v = (row) with l = v·r, r in X7, and
+// leaves l in the scalar part of dst.
+#define MULTIPLIER(row, dst) \
+	VMOVSD  (row), X10    \
+	VMULSD  X7, X10, X11  \
+	VMOVSD  X11, (row)    \
+	VMOVAPD X11, dst
 
 // SEARCH(row, take, skip) compares |(8(row))| with the largest so far, in
 // X9, taking it (and the row index R12 into R13) when it is the first or
@@ -128,11 +128,11 @@ take:                    \
 skip:                    \
 	INCQ    R12
 
-// func stepFMA(a []float64, lda, m int, u []float64, p, r float64) (next int)
+// func stepAVX(a []float64, lda, m int, u []float64, r float64) (next int)
 //
-// stepGo in AVX2 and FMA3 instructions: two rows per pass over u, four
-// entries per instruction.
-TEXT ·stepFMA(SB), NOSPLIT, $0-88
+// For each of the m rows r of a, lda apart: r[0] *= r, r[1+j] -= r[0]·u[j]
+// for j < len(u); returns the first row of largest |r[1]| (see Step).
+TEXT ·stepAVX(SB), NOSPLIT, $0-80
 	MOVQ  a_base+0(FP), DI
 	MOVQ  lda+24(FP), R8
 	SHLQ  $3, R8
@@ -141,8 +141,7 @@ TEXT ·stepFMA(SB), NOSPLIT, $0-88
 	MOVQ  u_len+48(FP), CX
 	MOVQ  CX, R10
 	ANDQ  $-4, R10
-	MOVSD p+64(FP), X6
-	MOVSD r+72(FP), X7
+	MOVSD recip+64(FP), X7
 	MOVQ  $0x7fffffffffffffff, AX
 	MOVQ  AX, X8
 	XORQ  R12, R12
@@ -152,8 +151,8 @@ spairs:
 	CMPQ         R9, $2
 	JLT          ssingle
 	LEAQ         (DI)(R8*1), R11
-	QUOTIENT(DI, X0, sk0)
-	QUOTIENT(R11, X1, sk1)
+	MULTIPLIER(DI, X0)
+	MULTIPLIER(R11, X1)
 	VBROADCASTSD X0, Y0
 	VBROADCASTSD X1, Y1
 	LEAQ         8(DI), BX
@@ -172,7 +171,7 @@ snosearch2:
 ssingle:
 	CMPQ         R9, $1
 	JLT          sdone
-	QUOTIENT(DI, X0, sk2)
+	MULTIPLIER(DI, X0)
 	VBROADCASTSD X0, Y0
 	LEAQ         8(DI), BX
 	UPDATE1(BX, sone4, sone1, slast)
@@ -182,5 +181,5 @@ ssingle:
 
 sdone:
 	VZEROUPPER
-	MOVQ R13, next+80(FP)
+	MOVQ R13, next+72(FP)
 	RET
