@@ -4,15 +4,23 @@ import (
 	"math"
 
 	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu/internal/rank1"
 	"gonum.org/v1/gonum/blas"
 )
 
 // LinalgPath names the linear algebra under the backend's products and
 // factorizations: "gonum (pure Go)" by default, or "OpenBLAS" in a build
 // with the tag openblas (which needs cgo and libopenblas-dev), where
-// products go through OpenBLAS's dgemm and the LU of matrices of order 64
-// and more through OpenBLAS's dgetrf and dgetri.
-func LinalgPath() string { return linalgPath }
+// products go through OpenBLAS's dgemm and the LU of larger matrices
+// through OpenBLAS's dgetrf and dgetri; followed, where the LU of matrices
+// of order up to maxSmallOrder runs on the AVX2 kernels, by ", small LU in
+// AVX2 assembly".
+func LinalgPath() string {
+	if rank1.Assembly {
+		return linalgPath + ", small LU in AVX2 assembly"
+	}
+	return linalgPath
+}
 
 // MatMul returns the matrix products x·y through dgemm (level3),
 // broadcasting the smaller count.
