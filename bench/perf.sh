@@ -3,8 +3,9 @@
 # hand, into one folder (default bench/out/perf-DATE): gradcheck side by
 # side with torch.autograd.gradcheck on the same BLAS (peers.sh), the
 # fraction of the DGEMM and LU peaks (gradcheck bench --peak), the share of
-# the Gaussian draws, the peak memory of entrywise checks, and the cost of
-# a trivial directional check. Each step notes the load average; compare
+# the Gaussian draws, the peak memory of entrywise checks, the cost of a
+# trivial directional check, and the small-matrix LU against gonum's and
+# OpenBLAS's (go test -bench SmallLU ./cpu/). Each step notes the load average; compare
 # ratios measured in one run, and re-run on a quiet machine.
 #
 #   bench/perf.sh [OUTDIR]        15-20 minutes on 2 quiet cores (30 under load 20)
@@ -54,4 +55,12 @@ PY
 	"$gc" bench det --mode entrywise --sizes 32 --batch 8 --runs 3 --backend cpu 2>&1 | grep -i "per instance"
 	load "done"
 } 2>&1 | tee "$out/memory.txt"
+
+{
+	load "small-matrix LU and inverse, one matrix on one core: smallLU, gonum, this build's large-order path"
+	tags=()
+	if ldd "$gc" | grep -q libopenblas; then tags=(-tags openblas); fi
+	go test "${tags[@]}" -run '^$' -bench 'SmallLU/.*/n=(16|32|64|96)/' -benchtime 0.5s ./cpu/ | grep -E '^Benchmark'
+	load "done"
+} 2>&1 | tee "$out/smalllu.txt"
 echo "perf.sh: results in $out"

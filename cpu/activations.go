@@ -5,8 +5,7 @@ import (
 	"math"
 
 	"github.com/gradcheck/gradcheck/backend"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/lapack/lapack64"
+	"github.com/gradcheck/gradcheck/cpu/internal/rank1"
 )
 
 // The activation functions of the expression language, each written out
@@ -148,7 +147,7 @@ func (b *Backend) LogSumExp(a backend.Tensor) (backend.Tensor, error) {
 }
 
 // Solve returns X with a·X = b for square a, through LU with partial
-// pivoting (getrf) and two triangular solves (getrs); counts broadcast. A
+// pivoting and two triangular solves (getrf, getrs); counts broadcast. A
 // zero pivot yields a matrix of NaN.
 func (b *Backend) Solve(a, rhs backend.Tensor) (backend.Tensor, error) {
 	at, bt := get("Solve", a), get("Solve", rhs)
@@ -160,22 +159,35 @@ func (b *Backend) Solve(a, rhs backend.Tensor) (backend.Tensor, error) {
 	k := bt.l.Cols
 	out := newTensor(backend.Layout{Count: count, Rows: n, Cols: k})
 	b.parallel(count, func(lo, hi int) {
-		f := make([]float64, n*n)
-		ipiv := make([]int, n)
+		s := newSolver(n)
 		for j := lo; j < hi; j++ {
-			copy(f, at.mat(j/ra))
 			dst := out.mat(j)
 			copy(dst, bt.mat(j/rb))
-			if !lapack64.Getrf(general(n, n, f), ipiv) {
+			if !s.solve(dst, k, at.mat(j/ra)) {
 				for i := range dst {
 					dst[i] = math.NaN()
 				}
-				continue
 			}
-			lapack64.Getrs(blas.NoTrans, general(n, n, f), general(n, k, dst), ipiv)
 		}
 	})
 	return out, nil
+}
+
+// solver solves linear systems of one order n through LU with partial
+// pivoting: smallLU, or gonum's LAPACK for orders above maxSmallOrder.
+type solver interface {
+	// solve overwrites the row-major n×w rhs with a⁻¹·rhs and reports
+	// true, or reports false, leaving rhs undefined, when the LU of the
+	// n×n a meets an exact zero pivot.
+	solve(rhs []float64, w int, a []float64) bool
+}
+
+// newSolver returns a solver for order n.
+func newSolver(n int) solver {
+	if n <= maxSmallOrder && rank1.Assembly {
+		return newSmallLU(n)
+	}
+	return newGonumLU(n)
 }
 
 // SignChanges counts, for each run of group consecutive matrices of a, the

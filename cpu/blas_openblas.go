@@ -16,8 +16,9 @@ import (
 
 // level3 computes MatMul's products: OpenBLAS's dgemm through gonum's cgo
 // binding. It is not installed as blas64's implementation, which would
-// route gonum's pure-Go LU (used below minOpenBLASOrder) through a cgo call
-// per Level 1 and 2 operation and make it several times slower.
+// route gonum's pure-Go LU (used below minOpenBLASOrder where the small LU
+// has no assembly) through a cgo call per Level 1 and 2 operation and make
+// it several times slower.
 var level3 blas.Float64Level3 = netlib.Implementation{}
 
 // init keeps OpenBLAS to one thread per call: the backend already runs one

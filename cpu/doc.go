@@ -5,7 +5,13 @@
 //
 // Built with the tag openblas (cgo and libopenblas-dev; `make build` sets
 // it when the library is installed), products go through OpenBLAS's dgemm
-// and the LU of matrices of order 64 and more through OpenBLAS's own dgetrf
-// and dgetri, several times faster than the pure-Go default. LinalgPath
-// says which path a binary uses.
+// and the LU of larger matrices through OpenBLAS's own dgetrf and dgetri,
+// several times faster than the pure-Go default.
+//
+// In either build, on amd64 processors with AVX2, the LU of matrices of
+// order up to 64 (the determinants, log-determinants, inverses and solves
+// of the entrywise checks at small n) goes through the package's own
+// unblocked LU on AVX2 kernels (package rank1): gonum's LU and OpenBLAS
+// are tuned for large matrices and pay their call overheads per row or
+// per matrix. LinalgPath says which paths a binary uses.
 package cpu

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 )
@@ -54,4 +55,16 @@ func (f *gonumLU) invert(dst, src []float64) bool {
 		f.work = make([]float64, max(f.n, int(query[0])))
 	}
 	return lapack64.Getri(g, f.ipiv, f.work, len(f.work))
+}
+
+// solve overwrites the row-major n×w rhs with a⁻¹·rhs through getrf and
+// getrs, or reports false when the LU of the n×n a meets an exact zero
+// pivot.
+func (f *gonumLU) solve(rhs []float64, w int, a []float64) bool {
+	copy(f.a, a)
+	if !lapack64.Getrf(general(f.n, f.n, f.a), f.ipiv) {
+		return false
+	}
+	lapack64.Getrs(blas.NoTrans, general(f.n, f.n, f.a), general(f.n, w, rhs), f.ipiv)
+	return true
 }

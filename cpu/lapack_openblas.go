@@ -16,33 +16,35 @@ import "C"
 // linalgPath names the linear algebra of this build: OpenBLAS, through cgo.
 const linalgPath = "OpenBLAS"
 
-// minOpenBLASOrder is the order from which LU goes through OpenBLAS. Below
-// it gonum's pure-Go LU is faster, with no cgo call and no transposition
-// per matrix (measured on 2 cores: 3× at n = 16, 2× at n = 32, even at 64).
+// minOpenBLASOrder is the order from which LU goes through OpenBLAS,
+// where it does not go through smallLU. Below it gonum's pure-Go LU is
+// faster, with no cgo call and no transposition per matrix (measured on 2
+// cores: 3× at n = 16, 2× at n = 32, even at 64).
 const minOpenBLASOrder = 64
 
-// lu is scratch space for LU factorizations of n×n matrices through
-// OpenBLAS's dgetrf and dgetri, or gonum's below minOpenBLASOrder. LAPACK
+// openblasLU is scratch space for LU factorizations of n×n matrices
+// through OpenBLAS's dgetrf and dgetri. LAPACK
 // stores matrices by columns, so the row-major operand is transposed on the
 // way in (and an inverse on the way out): the factorization is then that
 // of the matrix itself, with row pivoting, as on the pure-Go path. Being
 // blocked, it rounds differently: a matrix with a zero row or column still
 // has an exact zero pivot, but one with a repeated row may get a pivot of
 // rounding size instead, and so a huge inverse rather than NaN.
-type lu struct {
-	small *gonumLU // set below minOpenBLASOrder
-	n     C.int
-	ipiv  []C.int
-	a     []float64 // the factors, column-major
-	work  []float64 // dgetri's workspace, allocated on first use
+type openblasLU struct {
+	n    C.int
+	ipiv []C.int
+	a    []float64 // the factors, column-major
+	work []float64 // dgetri's workspace, allocated on first use
 }
 
-// newLU returns scratch space for LU factorizations of n×n matrices.
-func newLU(n int) *lu {
+// newLargeLU returns LU scratch space for order n above maxSmallOrder, or
+// any n where smallLU has no assembly: OpenBLAS's from minOpenBLASOrder,
+// else gonum's.
+func newLargeLU(n int) factorizer {
 	if n < minOpenBLASOrder {
-		return &lu{small: newGonumLU(n)}
+		return newGonumLU(n)
 	}
-	return &lu{n: C.int(n), ipiv: make([]C.int, n), a: make([]float64, n*n)}
+	return &openblasLU{n: C.int(n), ipiv: make([]C.int, n), a: make([]float64, n*n)}
 }
 
 // transpose writes the transpose of the n×n matrix src into dst.
@@ -56,7 +58,7 @@ func transpose(n int, dst, src []float64) {
 
 // getrf factors f.a, column-major, in place and reports whether no pivot
 // was exactly zero.
-func (f *lu) getrf() bool {
+func (f *openblasLU) getrf() bool {
 	var info C.int
 	C.dgetrf_(&f.n, &f.n, (*C.double)(&f.a[0]), &f.n, &f.ipiv[0], &info)
 	return info == 0
@@ -67,10 +69,7 @@ func (f *lu) getrf() bool {
 // until the next call (column-major here: the diagonal, which callers read,
 // is where it is in either order), and whether the permutation P is odd.
 // An exact zero pivot is left on the diagonal.
-func (f *lu) factor(src []float64) (lu []float64, odd bool) {
-	if f.small != nil {
-		return f.small.factor(src)
-	}
+func (f *openblasLU) factor(src []float64) (lu []float64, odd bool) {
 	transpose(int(f.n), f.a, src)
 	f.getrf()
 	for i, p := range f.ipiv {
@@ -84,10 +83,7 @@ func (f *lu) factor(src []float64) (lu []float64, odd bool) {
 // invert writes into dst the inverse of src, both row-major n×n, through LU
 // with partial pivoting, and reports false, leaving dst undefined, when the
 // factorization meets an exact zero pivot.
-func (f *lu) invert(dst, src []float64) bool {
-	if f.small != nil {
-		return f.small.invert(dst, src)
-	}
+func (f *openblasLU) invert(dst, src []float64) bool {
 	n := int(f.n)
 	transpose(n, f.a, src)
 	if !f.getrf() {

@@ -6,8 +6,6 @@ package cpu
 // and LAPACK.
 const linalgPath = "gonum (pure Go)"
 
-// lu is scratch space for LU factorizations of n×n matrices: gonum's.
-type lu = gonumLU
-
-// newLU returns scratch space for LU factorizations of n×n matrices.
-func newLU(n int) *lu { return newGonumLU(n) }
+// newLargeLU returns LU scratch space for order n above maxSmallOrder:
+// gonum's.
+func newLargeLU(n int) factorizer { return newGonumLU(n) }

@@ -4,15 +4,23 @@ import (
 	"math"
 
 	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/cpu/internal/rank1"
 	"gonum.org/v1/gonum/blas"
 )
 
 // LinalgPath names the linear algebra under the backend's products and
 // factorizations: "gonum (pure Go)" by default, or "OpenBLAS" in a build
 // with the tag openblas (which needs cgo and libopenblas-dev), where
-// products go through OpenBLAS's dgemm and the LU of matrices of order 64
-// and more through OpenBLAS's dgetrf and dgetri.
-func LinalgPath() string { return linalgPath }
+// products go through OpenBLAS's dgemm and the LU of larger matrices
+// through OpenBLAS's dgetrf and dgetri; followed, where the LU of matrices
+// of order up to maxSmallOrder runs on the AVX2 kernels, by ", small LU in
+// AVX2 assembly".
+func LinalgPath() string {
+	if rank1.Assembly {
+		return linalgPath + ", small LU in AVX2 assembly"
+	}
+	return linalgPath
+}
 
 // MatMul returns the matrix products x·y through dgemm (level3),
 // broadcasting the smaller count.
@@ -77,33 +85,38 @@ func (b *Backend) luDiag(op string, a backend.Tensor, f func(lu []float64, n int
 // of a verification do not each allocate and touch fresh memory for it (a
 // first touch costs microseconds per 4 KiB page on virtual machines, as much
 // as factoring a 1024×1024 matrix costs per column).
-var lus sizedPool[*lu]
+var lus sizedPool[factorizer]
 
 // getLU returns LU scratch space for order n.
-func getLU(n int) *lu {
+func getLU(n int) factorizer {
 	if f, ok := lus.get(n); ok {
 		return f
 	}
-	return newLU(n)
+	return newFactorizer(n)
 }
 
 // putLU returns scratch space of order n from getLU for reuse.
-func putLU(n int, f *lu) { lus.put(n, f) }
+func putLU(n int, f factorizer) { lus.put(n, f) }
 
 // Det returns the determinants (1×1) of square matrices: the product of the
 // diagonal of U from LU with partial pivoting, with the permutation's sign.
 // It is 0 for a matrix whose LU has a zero pivot, and may overflow to ±Inf.
 func (b *Backend) Det(a backend.Tensor) (backend.Tensor, error) {
-	return b.luDiag("Det", a, func(lu []float64, n int, odd bool) float64 {
-		d := 1.0
-		if odd {
-			d = -1
-		}
-		for i := range n {
-			d *= lu[i*n+i]
-		}
-		return d
-	}), nil
+	return b.luDiag("Det", a, detFromLU), nil
+}
+
+// detFromLU returns the determinant from the LU factors lu of an n×n
+// matrix (whose diagonal is that of U) and the parity odd of its row
+// permutation.
+func detFromLU(lu []float64, n int, odd bool) float64 {
+	d := 1.0
+	if odd {
+		d = -1
+	}
+	for i := range n {
+		d *= lu[i*n+i]
+	}
+	return d
 }
 
 // LogDet returns log(det a) (1×1) as Σ log|u_ii| over the diagonal of U from

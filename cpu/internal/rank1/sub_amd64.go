@@ -1,0 +1,32 @@
+//go:build !noasm
+
+package rank1
+
+import "golang.org/x/sys/cpu"
+
+// Assembly tells whether Sub and Step run the assembly kernels: on amd64
+// processors with AVX2, unless built with the tag noasm.
+var Assembly = cpu.X86.HasAVX2
+
+// subAVX and stepAVX are Sub and Step in AVX2 instructions (sub_amd64.s),
+// without their bounds checks: two rows per pass over u, four entries per
+// instruction.
+//
+//go:noescape
+func subAVX(a []float64, lda, m int, x []float64, incx int, u []float64)
+
+//go:noescape
+func stepAVX(a []float64, lda, m int, u []float64, recip float64) (next int)
+
+// sub and step are the assembly kernels where the processor runs them,
+// else subGo and stepGo.
+var (
+	sub  = subGo
+	step = stepGo
+)
+
+func init() {
+	if Assembly {
+		sub, step = subAVX, stepAVX
+	}
+}
