@@ -126,10 +126,17 @@ func testParity(t *testing.T, g, c backend.Backend, claim *formulas.Claim, sizes
 	if got.Verdict != want.Verdict {
 		t.Errorf("verdict %s (%s), cpu %s", got.Verdict, got.Reason, want.Verdict)
 	}
-	// The worst comparison is the one furthest beyond its own tolerance;
-	// where every comparison is far within it, rounding may pick different
-	// ones on the two backends, each with its own tolerance: the errors are
-	// then bounded by the larger of the two.
+	// A failed claim's worst comparison is the one furthest beyond its own
+	// tolerance, and the tolerances round differently on the two backends,
+	// so each may pick another comparison, with errors of order 1 that
+	// differ by far more than a tolerance: for a failure the verdict is
+	// what must agree.
+	if want.Verdict == gradcheck.Fail {
+		return
+	}
+	// Where every comparison is far within its tolerance, rounding may
+	// likewise pick different ones, each with its own tolerance: the errors
+	// are then bounded by the larger of the two.
 	if d, tol := math.Abs(got.MaxRelErr-want.MaxRelErr), max(got.Tolerance, want.Tolerance); d > 0.2*tol {
 		t.Errorf("max rel err %.3g (tolerance %.3g), cpu %.3g (tolerance %.3g): differ by more than a fifth of the larger tolerance",
 			got.MaxRelErr, got.Tolerance, want.MaxRelErr, want.Tolerance)
