@@ -60,6 +60,13 @@ func (o *ops) matMul(a, b backend.Tensor) backend.Tensor {
 	return o.add(o.ev.b.MatMul(a, b))
 }
 
+func (o *ops) diag(v backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Diag(v))
+}
+
 func (o *ops) elementwise(op backend.ElemOp, a, b backend.Tensor) backend.Tensor {
 	if o.err != nil {
 		return nil

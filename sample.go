@@ -135,7 +135,7 @@ func (s *sampler) wellConditioned(o *ops, v formulas.Var, shape formulas.Shape) 
 	w := s.orthonormal(o, "var/"+v.Name+"/right", formulas.Shape{Rows: shape.Cols, Cols: k})
 	g := o.add(s.gaussian("var/"+v.Name+"/singular", formulas.Shape{Rows: k, Cols: 1}, 1))
 	sv := o.elementwise(backend.Add, o.broadcast(o.scalar(1), k, 1), o.scaled(1.0/3, o.mapEach(backend.Tanh, g)))
-	d := o.add(o.ev.b.Diag(sv))
+	d := o.diag(sv)
 	return o.matMul(o.matMul(u, d), o.transpose(w))
 }
 

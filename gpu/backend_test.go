@@ -3,14 +3,17 @@
 package gpu_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	bt "github.com/gradcheck/gradcheck/backend/backendtest"
 
+	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
 	"github.com/gradcheck/gradcheck/gpu"
 	"github.com/gradcheck/gradcheck/kernels/emu"
 )
@@ -121,5 +124,29 @@ func TestNameAndDevice(t *testing.T) {
 	}
 	if free, err := b.FreeMemory(); err == nil {
 		t.Errorf("emulated device reports %d bytes free", free)
+	}
+}
+
+// TestFailedKernelIsAnErrorVerdict checks that a kernel failing while the
+// inputs are drawn (the products of a rectangular wellcond variable) ends the
+// verification with an error verdict naming the kernel, not a panic on the
+// operations after it.
+func TestFailedKernelIsAnErrorVerdict(t *testing.T) {
+	for _, kernel := range []string{"gc_gemm_small", "gc_diag"} {
+		b := gpu.New(&faulty{Device: emu.New(), fail: kernel})
+		c, err := formulas.Build(formulas.Spec{Name: "logdet", F: "logdet(X'*X)", Wrt: "X", Grad: "2*X*inv(X'*X)",
+			Vars: []formulas.SpecVar{{Name: "X", VarSpec: formulas.VarSpec{Shape: "m,n", Dist: "wellcond"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := gradcheck.DefaultSettings()
+		s.Sizes = map[string]int{"m": 5, "n": 3}
+		res := gradcheck.Verify(context.Background(), b, c, s)
+		if res.Verdict != gradcheck.Error || !strings.Contains(res.Reason, kernel) {
+			t.Errorf("%s failing: verdict %s, reason %q; want an error naming it", kernel, res.Verdict, res.Reason)
+		}
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
 	}
 }
