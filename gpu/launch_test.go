@@ -247,7 +247,7 @@ func TestScale(t *testing.T) {
 
 func TestMatMul(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {70, 65, 3}, {130, 70, 129}}
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {16, 4, 17}, {5, 200, 3}, {70, 65, 3}, {130, 70, 129}}
 	for _, s := range shapes {
 		for _, c := range bt.Counts {
 			x, y := bt.RandHost(rng, c[0], s[0], s[1]), bt.RandHost(rng, c[1], s[1], s[2])

@@ -50,19 +50,25 @@ func (m matrices) at(row, col int) matrices {
 }
 
 // gemm sets, for j < count, c_j = a_{j/ra}·b_{j/rb}, or c_j = c_j −
-// a_{j/ra}·b_{j/rb} when sub is set, for m×k a, k×n b (kernels/matmul.cu).
+// a_{j/ra}·b_{j/rb} when sub is set, for m×k a, k×n b (kernels/matmul.cu):
+// by tiles, or one thread per entry for results of at most gemmThreads
+// rows and columns.
 func (b *Backend) gemm(sub bool, c, x, y matrices, count, m, n, k, ra, rb int) error {
 	if m == 0 || n == 0 {
 		return nil
 	}
-	tiles := ((m + gemmTile - 1) / gemmTile) * ((n + gemmTile - 1) / gemmTile)
 	flag := uint64(0)
 	if sub {
 		flag = 1
 	}
-	return b.launch("gc_gemm", Dim{tiles, min(count, maxGridY), 1}, Dim{gemmThreads, gemmThreads, 1}, 0,
-		c.p, x.p, y.p, w(count), w(m), w(n), w(k), w(x.ld), w(y.ld), w(c.ld),
-		w(x.stride), w(y.stride), w(c.stride), w(ra), w(rb), flag)
+	args := []uint64{c.p, x.p, y.p, w(count), w(m), w(n), w(k), w(x.ld), w(y.ld), w(c.ld),
+		w(x.stride), w(y.stride), w(c.stride), w(ra), w(rb), flag}
+	if m <= gemmThreads && n <= gemmThreads {
+		// A tile would leave 15 of every 16 of its entries idle.
+		return b.launch1D("gc_gemm_small", count*m*n, args...)
+	}
+	tiles := ((m + gemmTile - 1) / gemmTile) * ((n + gemmTile - 1) / gemmTile)
+	return b.launch("gc_gemm", Dim{tiles, min(count, maxGridY), 1}, Dim{gemmThreads, gemmThreads, 1}, 0, args...)
 }
 
 // factors are the LU factors of count n×n matrices, L\U one after another

@@ -100,3 +100,30 @@ extern "C" __global__ void gc_gemm(double *c, const double *a, const double *b, 
         }
     }
 }
+
+// gc_gemm_small is gc_gemm for results of at most GC_GEMM_THREADS rows and
+// columns, where a tile of gc_gemm would leave at least 15 of its 16
+// threads' entries idle: one thread per entry of every result, over a
+// grid-stride loop, each entry summing its terms in the same order as
+// gemm_tile (and skipping the same zero left factors), so that both kernels
+// give the same bits.
+extern "C" __global__ void gc_gemm_small(double *c, const double *a, const double *b, ll count,
+                                         ll m, ll n, ll k, ll lda, ll ldb, ll ldc, ll sa, ll sb,
+                                         ll sc, ll ra, ll rb, ll sub) {
+    ll total = count * m * n;
+    for (ll e = grid_start(); e < total; e += grid_threads()) {
+        ll j = e / (m * n), i = e % (m * n) / n, col = e % n;
+        const double *A = a + (j / ra) * sa + i * lda, *B = b + (j / rb) * sb + col;
+        double *C = c + j * sc + i * ldc + col;
+        double acc = sub ? *C : 0.0;
+        for (ll l = 0; l < k; l++) {
+            double av = A[l];
+            if (sub) {
+                acc = acc - av * B[l * ldb];
+            } else if (av != 0) {
+                acc = acc + av * B[l * ldb];
+            }
+        }
+        *C = acc;
+    }
+}
