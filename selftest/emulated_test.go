@@ -18,13 +18,13 @@ import (
 )
 
 // TestSelftestEmulatedGPU runs the self-test on the GPU backend under
-// kernel emulation: functions 1 to 3 of seed 1 in go test (no false
-// alarm, the same counts as on the CPU; they have no matrix exponential,
-// which takes emulation many seconds), or for measuring (README, "How we
+// kernel emulation: functions 0 to 39 of seed 1 in go test (no false
+// alarm, the same counts as on the CPU, as in TestSelftestFixedSeed), or
+// for measuring (README, "How we
 // know it is right") GRADCHECK_SELFTEST_CLAIMS functions from
 // GRADCHECK_SELFTEST_FIRST (default 0) on; it logs the report as JSON.
 func TestSelftestEmulatedGPU(t *testing.T) {
-	first, claims := 1, 3
+	first, claims := 0, 40
 	if n, err := strconv.Atoi(os.Getenv("GRADCHECK_SELFTEST_CLAIMS")); err == nil {
 		first, claims = 0, n
 		if f, err := strconv.Atoi(os.Getenv("GRADCHECK_SELFTEST_FIRST")); err == nil {

@@ -3,6 +3,7 @@ package selftest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gradcheck/gradcheck/formulas"
 )
@@ -253,7 +254,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 			option{2, func() formulas.Expr { return call("det", g.safe(g.squareDim(), d)) }},
 			option{2, func() formulas.Expr { return call("logdet", g.safe(g.squareDim(), d)) }},
 			option{2, func() formulas.Expr { return call("sum", g.expr(g.anyShape(), d)) }},
-			option{2, func() formulas.Expr { return call("norm2", g.expr(g.anyShape(), d)) }},
+			option{2, func() formulas.Expr { return call("norm2", g.nonzero(g.anyShape(), d)) }},
 			option{1, func() formulas.Expr { return bin("^", g.positive(s, d), g.exponent(d)) }},
 			option{1, func() formulas.Expr { return g.kronScalar(d) }},
 			option{1, func() formulas.Expr { return call("mean", g.expr(g.anyShape(), d)) }},
@@ -340,9 +341,9 @@ func (g *generator) positive(s shape, depth int) formulas.Expr {
 		)
 		if s.scalar() {
 			opts = append(opts,
-				option{1, func() formulas.Expr { return call("norm2", g.expr(g.anyShape(), depth-1)) }},
+				option{1, func() formulas.Expr { return call("norm2", g.nonzero(g.anyShape(), depth-1)) }},
 				option{1, func() formulas.Expr {
-					v := g.expr(shape{"n", "1"}, depth-1)
+					v := g.nonzero(shape{"n", "1"}, depth-1)
 					return bin("*", bin("*", tr(v), g.spd()), v)
 				}},
 			)
@@ -398,11 +399,13 @@ func (g *generator) small(k dim, depth int) formulas.Expr {
 // kronScalar draws a scalar reduction of a Kronecker product.
 func (g *generator) kronScalar(depth int) formulas.Expr {
 	a, b := g.anyShape(), g.anyShape()
-	k := call("kron", g.expr(a, depth), g.expr(b, depth))
 	if a.r == a.c && b.r == b.c {
-		return call("tr", k)
+		return call("tr", call("kron", g.expr(a, depth), g.expr(b, depth)))
 	}
-	return call([]string{"sum", "norm2"}[g.rng.IntN(2)], k)
+	if g.rng.IntN(2) == 0 {
+		return call("sum", call("kron", g.expr(a, depth), g.expr(b, depth)))
+	}
+	return call("norm2", call("kron", g.nonzero(a, depth), g.nonzero(b, depth)))
 }
 
 // integral draws integral(t, 0, 1, t^k·e) or, for a square shape, one
@@ -459,20 +462,30 @@ func (g *generator) distinct(draw func() formulas.Expr) formulas.Expr {
 	return l
 }
 
-// dense draws an expression of shape s without diag or eye, whose entries
-// are not zero by construction: |A| has no derivative at 0, and its
-// differential A./abs(A).*dA is 0/0 there. After ten tries it settles for
-// a variable.
+// dense draws an expression of shape s without diag, eye or relu, whose
+// entries are not zero by construction: |A| has no derivative at 0, and its
+// differential A./abs(A).*dA is 0/0 there.
 func (g *generator) dense(s shape, depth int) formulas.Expr {
+	return g.avoiding(s, depth, "diag", "eye", "relu")
+}
+
+// nonzero draws an expression of shape s without relu, which is zero on
+// part of the sample, and with it a whole argument built from it
+// (relu(c)·A for a scalar c): ‖A‖ has no derivative at A = 0, and its
+// differential ⟨A, dA⟩/‖A‖ is 0/0 there.
+func (g *generator) nonzero(s shape, depth int) formulas.Expr {
+	return g.avoiding(s, depth, "relu")
+}
+
+// avoiding draws an expression of shape s that calls none of funcs. After
+// ten tries it settles for a variable.
+func (g *generator) avoiding(s shape, depth int, funcs ...string) formulas.Expr {
 	for range 10 {
 		e := g.expr(s, depth)
-		zeros := false
-		for _, n := range nodes(e) {
-			if c, ok := n.(*formulas.Call); ok && (c.Func == "diag" || c.Func == "eye") {
-				zeros = true
-			}
-		}
-		if !zeros {
+		if !slices.ContainsFunc(nodes(e), func(n formulas.Expr) bool {
+			c, ok := n.(*formulas.Call)
+			return ok && slices.Contains(funcs, c.Func)
+		}) {
 			return e
 		}
 	}
