@@ -254,3 +254,49 @@ func TestLocalizeDiagonal(t *testing.T) {
 		t.Fatalf("%s, detail %q, rows %v", res.Verdict, res.Detail, res.Rows)
 	}
 }
+
+// TestExpectedOfWrongClaims checks that each failed grad or diff claim of
+// examples/wrong.yaml names, in Expected, a result derived from f (for a
+// grad claim, whenever f is scalar) and that this result, claimed in its
+// place, passes: the report's "expected" is itself verified.
+func TestExpectedOfWrongClaims(t *testing.T) {
+	data, err := os.ReadFile("examples/wrong.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := formulas.LoadSpec("examples/wrong.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := cpu.New()
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 5, "m": 4, "k": 3}
+	named := 0
+	for _, c := range claims {
+		res := Verify(context.Background(), b, c, s)
+		if res.Verdict != Fail {
+			t.Fatalf("%s: verdict %s, want fail", c.Name, res.Verdict)
+		}
+		if c.Kind != formulas.Grad && c.Kind != formulas.Diff {
+			if res.Expected != "" {
+				t.Errorf("%s: a %s claim names an expected %q", c.Name, c.Kind, res.Expected)
+			}
+			continue
+		}
+		if res.Expected == "" {
+			t.Errorf("%s: no expected %s", c.Name, c.Kind)
+			continue
+		}
+		named++
+		right, err := c.With(c.Kind, res.Expected)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if r := Verify(context.Background(), b, right, s); r.Verdict != Pass {
+			t.Errorf("%s: the expected %s %s gave %s (%s)", c.Name, c.Kind, res.Expected, r.Verdict, r.Reason)
+		}
+	}
+	if named < 10 {
+		t.Errorf("only %d claims named an expected result", named)
+	}
+}

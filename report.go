@@ -67,6 +67,10 @@ type Result struct {
 	// Detail says the diagnosis in words, e.g. which variable must be
 	// symmetric, or that only the diagonal disagrees.
 	Detail string `json:"detail,omitempty"`
+	// Expected is, for a failed grad or diff claim, the result derived
+	// symbolically from f (as `gradcheck derive` prints it), in the claim
+	// language; empty when f has no derivation of that kind.
+	Expected string `json:"expected,omitempty"`
 	// Reason explains an error or inconclusive verdict, or notes
 	// something the user should know about a pass.
 	Reason string `json:"reason,omitempty"`

@@ -153,8 +153,28 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		if err == nil {
 			v.diagnose(ctx, &res, comps)
 		}
+		res.Expected = expected(c)
 	}
 	return res
+}
+
+// expected returns the grad or diff that c should have claimed, derived
+// symbolically from f, or "" for the other kinds and where f has no such
+// derivation.
+func expected(c *formulas.Claim) string {
+	if c.Kind != formulas.Grad && c.Kind != formulas.Diff {
+		return ""
+	}
+	d, err := c.Derive()
+	switch {
+	case err != nil:
+		return ""
+	case c.Kind == formulas.Diff:
+		return d.Diff.String()
+	case d.Grad != nil:
+		return d.Grad.String()
+	}
+	return ""
 }
 
 // maxKept is the number of comparisons (80 bytes each) up to which Verify

@@ -18,7 +18,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files of report/testdata")
 
 // goldenReport is an interrupted shard of a run of five claims: a pass, a
-// failure with a diagnosis and the entries that disagree most, an
+// failure with a diagnosis, the entries that disagree most and the
+// expected result, an
 // inconclusive result, an error whose numbers are not finite, and a claim
 // the interrupt left unrun. Its times are fixed, so that every format
 // writes the same bytes each time.
@@ -36,8 +37,9 @@ func goldenReport() *run.Report {
 		{Name: "wrong-quad", Kind: formulas.Grad, Verdict: gradcheck.Fail, Sizes: map[string]int{"n": 4},
 			MaxRelErr: 0.5, Tolerance: 2.2e-10, Diagnosis: gradcheck.DiagFactor, Factor: 0.5, Detail: "the claim is 0.5 times\nthe truth",
 			Comparisons: 32, Counts: gradcheck.Counts{Disagreed: 32}, Instances: [2]int{2, 3},
-			Worst:   gradcheck.Worst{Instance: 2, Direction: 1, FiniteDiff: -1.71724, Claimed: -0.858622},
-			Entries: []gradcheck.Entry{{Instance: 2, I: 3, J: 0, Claimed: -0.858622, FiniteDiff: -1.71724}, {Instance: 2, I: 0, J: 0, Claimed: 0.25, FiniteDiff: 0.5}}},
+			Worst:    gradcheck.Worst{Instance: 2, Direction: 1, FiniteDiff: -1.71724, Claimed: -0.858622},
+			Entries:  []gradcheck.Entry{{Instance: 2, I: 3, J: 0, Claimed: -0.858622, FiniteDiff: -1.71724}, {Instance: 2, I: 0, J: 0, Claimed: 0.25, FiniteDiff: 0.5}},
+			Expected: "A*x + A'*x"},
 		{Name: "logdet-edge", Kind: formulas.Hess, Verdict: gradcheck.Inconclusive, Sizes: map[string]int{"m": 40, "n": 48},
 			Reason: "the sample left the domain of f in 3 of 24 comparisons", Comparisons: 24, Counts: gradcheck.Counts{OutOfDomain: 24}, Instances: [2]int{0, 8}},
 		{Name: "bad|pipe", Kind: formulas.Diff, Verdict: gradcheck.Error, Sizes: map[string]int{"n": 3},

@@ -195,6 +195,9 @@ func junitText(rep *run.Report, i int) string {
 	if r.Verdict == gradcheck.Fail && len(r.Entries) > 0 {
 		b.WriteString(entriesText(r))
 	}
+	if r.Verdict == gradcheck.Fail && r.Expected != "" {
+		fmt.Fprintf(&b, "expected, derived from f: %s %s\n", r.Kind, r.Expected)
+	}
 	if cmd := rep.Rerun(i); cmd != "" {
 		fmt.Fprintf(&b, "re-run: %s\n", cmd)
 	}

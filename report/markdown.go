@@ -64,6 +64,16 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 		fmt.Fprintf(&b, "\n<details><summary>The entries that disagree most</summary>\n\n```\n%s\n```\n\n</details>\n",
 			strings.Join(entries, "\n\n"))
 	}
+	var expected []string
+	for _, r := range rep.Results {
+		if r.Verdict == gradcheck.Fail && r.Expected != "" {
+			expected = append(expected, expectedText(r))
+		}
+	}
+	if len(expected) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n```\n%s\n```\n\n</details>\n",
+			strings.TrimSuffix(expectedHeading, ":"), strings.Join(expected, "\n"))
+	}
 	if reruns := rep.Reruns(); len(reruns) > 0 {
 		fmt.Fprintf(&b, "\n<details><summary>Re-run a claim that did not pass</summary>\n\n```sh\n%s\n```\n\n</details>\n",
 			strings.Join(reruns, "\n"))

@@ -136,3 +136,12 @@ func decisive(r gradcheck.Result) bool {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// expectedHeading introduces the expected results of failed claims.
+const expectedHeading = "Expected, derived from f (gradcheck derive):"
+
+// expectedText is "name: kind expr", the result a failed claim should have
+// claimed.
+func expectedText(r gradcheck.Result) string {
+	return fmt.Sprintf("%s: %s %s", r.Name, r.Kind, r.Expected)
+}

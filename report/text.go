@@ -26,7 +26,10 @@ type Table struct {
 	// entries are the failed results that name the entries that disagree
 	// most, printed under the table.
 	entries []gradcheck.Result
-	err     error
+	// expected are the lines "name: kind expr" of the failures whose
+	// expected result was derived from f.
+	expected []string
+	err      error
 }
 
 // Sink is one destination of the text report: W, coloured (ANSI escapes
@@ -126,6 +129,9 @@ func (t *Table) Row(r gradcheck.Result) {
 	if r.Verdict == gradcheck.Fail && len(r.Entries) > 0 {
 		t.entries = append(t.entries, r)
 	}
+	if r.Verdict == gradcheck.Fail && r.Expected != "" {
+		t.expected = append(t.expected, expectedText(r))
+	}
 	if t.verbose && r.Verdict != gradcheck.Pass && decisive(r) {
 		w := r.Worst
 		t.details = append(t.details, fmt.Sprintf("%s: worst comparison at instance %d, direction %d: finite difference %.6g, claimed %.6g",
@@ -133,12 +139,16 @@ func (t *Table) Row(r gradcheck.Result) {
 	}
 }
 
-// Footer writes the worst entries of the failures, the details (verbose),
+// Footer writes the worst entries of the failures, their expected results
+// derived from f, the details (verbose),
 // the summary line and the commands that re-run the claims that did not
 // pass.
 func (t *Table) Footer(summary string, reruns []string) {
 	for _, r := range t.entries {
 		t.printf("\n%s", entriesText(r))
+	}
+	if len(t.expected) > 0 {
+		t.printf("\n%s\n  %s\n", expectedHeading, strings.Join(t.expected, "\n  "))
 	}
 	if len(t.details) > 0 {
 		t.printf("\n%s\n", strings.Join(t.details, "\n"))
