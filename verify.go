@@ -82,6 +82,8 @@ const (
 	// finite difference says nothing about the derivative; the
 	// comparison is left out.
 	kinked
+	// statuses is the number of statuses.
+	statuses
 )
 
 // comparison is one finite-difference value set against the claim.
@@ -407,20 +409,20 @@ type tally struct {
 	n      int
 	counts Counts
 	worst  *comparison
-	first  map[status]comparison
-	top    []comparison // by ratio, descending; ties in arrival order
+	// first holds the first comparison of each status where seen is set
+	// (an array, not a map: it is consulted for every comparison).
+	first [statuses]comparison
+	seen  [statuses]bool
+	top   []comparison // by ratio, descending; ties in arrival order
 }
 
 // add judges cs.
 func (t *tally) add(cs []comparison) {
-	if t.first == nil {
-		t.first = map[status]comparison{}
-	}
 	for _, c := range cs {
 		t.n++
 		t.counts.add(c.status)
-		if _, seen := t.first[c.status]; !seen {
-			t.first[c.status] = c
+		if !t.seen[c.status] {
+			t.first[c.status], t.seen[c.status] = c, true
 		}
 		if c.status != agreed && c.status != disagreed {
 			continue

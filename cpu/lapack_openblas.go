@@ -18,22 +18,24 @@ const linalgPath = "OpenBLAS"
 
 // minOpenBLASOrder is the order from which LU goes through OpenBLAS,
 // where it does not go through smallLU. Below it gonum's pure-Go LU is
-// faster, with no cgo call and no transposition per matrix (measured on 2
-// cores: 3× at n = 16, 2× at n = 32, even at 64).
+// faster, with no cgo call per matrix (measured on 2 cores, when each
+// matrix was also transposed: 3× at n = 16, 2× at n = 32, even at 64).
 const minOpenBLASOrder = 64
 
 // openblasLU is scratch space for LU factorizations of n×n matrices
-// through OpenBLAS's dgetrf and dgetri. LAPACK
-// stores matrices by columns, so the row-major operand is transposed on the
-// way in (and an inverse on the way out): the factorization is then that
-// of the matrix itself, with row pivoting, as on the pure-Go path. Being
-// blocked, it rounds differently: a matrix with a zero row or column still
-// has an exact zero pivot, but one with a repeated row may get a pivot of
-// rounding size instead, and so a huge inverse rather than NaN.
+// through OpenBLAS's dgetrf and dgetri. LAPACK stores matrices by columns,
+// so a row-major operand X reads as Xᵀ: it is factored as it lies, PXᵀ = LU
+// (pivoting X's columns), which has X's determinant, and whose inverse
+// (Xᵀ)⁻¹, stored by columns, is X⁻¹ stored by rows; no copy is transposed
+// (a strided transpose in and out took 13% of a det or inverse check at
+// n = 1024). Being blocked, and pivoting columns, it rounds differently
+// from the pure-Go path: a matrix with a zero row or column still has an
+// exact zero pivot, but one with a repeated row or column may get a pivot
+// of rounding size instead, and so a huge inverse rather than NaN.
 type openblasLU struct {
 	n    C.int
 	ipiv []C.int
-	a    []float64 // the factors, column-major
+	a    []float64 // the factors of a determinant, column-major
 	work []float64 // dgetri's workspace, allocated on first use
 }
 
@@ -47,31 +49,22 @@ func newLargeLU(n int) factorizer {
 	return &openblasLU{n: C.int(n), ipiv: make([]C.int, n), a: make([]float64, n*n)}
 }
 
-// transpose writes the transpose of the n×n matrix src into dst.
-func transpose(n int, dst, src []float64) {
-	for i := range n {
-		for k, v := range src[i*n : (i+1)*n] {
-			dst[k*n+i] = v
-		}
-	}
-}
-
-// getrf factors f.a, column-major, in place and reports whether no pivot
+// getrf factors the column-major a in place and reports whether no pivot
 // was exactly zero.
-func (f *openblasLU) getrf() bool {
+func (f *openblasLU) getrf(a []float64) bool {
 	var info C.int
-	C.dgetrf_(&f.n, &f.n, (*C.double)(&f.a[0]), &f.n, &f.ipiv[0], &info)
+	C.dgetrf_(&f.n, &f.n, (*C.double)(&a[0]), &f.n, &f.ipiv[0], &info)
 	return info == 0
 }
 
-// factor computes the LU factorization with partial pivoting PA = LU of
-// the row-major n×n src and returns the factors L\U, in scratch space valid
-// until the next call (column-major here: the diagonal, which callers read,
-// is where it is in either order), and whether the permutation P is odd.
-// An exact zero pivot is left on the diagonal.
+// factor factors the row-major n×n src, read by columns as srcᵀ:
+// P·srcᵀ = LU. It returns the factors L\U, in scratch space valid until
+// the next call (the diagonal, which callers read, is where it is in either
+// order), and whether the permutation P is odd. An exact zero pivot is left
+// on the diagonal.
 func (f *openblasLU) factor(src []float64) (lu []float64, odd bool) {
-	transpose(int(f.n), f.a, src)
-	f.getrf()
+	copy(f.a, src)
+	f.getrf(f.a)
 	for i, p := range f.ipiv {
 		if int(p) != i+1 { // LAPACK pivots count from 1
 			odd = !odd
@@ -80,24 +73,23 @@ func (f *openblasLU) factor(src []float64) (lu []float64, odd bool) {
 	return f.a, odd
 }
 
-// invert writes into dst the inverse of src, both row-major n×n, through LU
-// with partial pivoting, and reports false, leaving dst undefined, when the
-// factorization meets an exact zero pivot.
+// invert writes into dst the inverse of src, both row-major n×n, and
+// reports false, leaving dst undefined, when the factorization meets an
+// exact zero pivot: it inverts srcᵀ (src read by columns) in dst, by dgetrf
+// and dgetri, and (srcᵀ)⁻¹ by columns is src⁻¹ by rows.
 func (f *openblasLU) invert(dst, src []float64) bool {
-	n := int(f.n)
-	transpose(n, f.a, src)
-	if !f.getrf() {
+	copy(dst, src)
+	if !f.getrf(dst) {
 		return false
 	}
 	var info C.int
 	if f.work == nil {
 		lwork := C.int(-1)
 		var query float64
-		C.dgetri_(&f.n, (*C.double)(&f.a[0]), &f.n, &f.ipiv[0], (*C.double)(&query), &lwork, &info)
-		f.work = make([]float64, max(n, int(query)))
+		C.dgetri_(&f.n, (*C.double)(&dst[0]), &f.n, &f.ipiv[0], (*C.double)(&query), &lwork, &info)
+		f.work = make([]float64, max(int(f.n), int(query)))
 	}
 	lwork := C.int(len(f.work))
-	C.dgetri_(&f.n, (*C.double)(&f.a[0]), &f.n, &f.ipiv[0], (*C.double)(&f.work[0]), &lwork, &info)
-	transpose(n, dst, f.a)
+	C.dgetri_(&f.n, (*C.double)(&dst[0]), &f.n, &f.ipiv[0], (*C.double)(&f.work[0]), &lwork, &info)
 	return info == 0
 }
