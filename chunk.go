@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -193,7 +194,10 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 	if err != nil {
 		return err
 	}
-	accs := make([]instanceComparisons, count)
+	if len(v.accs) < count {
+		v.accs = make([]instanceComparisons, count)
+	}
+	accs := v.accs[:count]
 	for i := range accs {
 		accs[i].unit = math.Max(1, norms[i])
 		accs[i].reserve(int(v.comparisonsPerInstance()))
@@ -218,6 +222,8 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		for i := range accs {
 			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), fvals, fmags, kinks, cl)
 		}
+		// The comparisons hold what they need of the values.
+		ev.recycleHost(fvals, fmags, cl.vals, cl.mags, cl.transposed)
 	}
 	for i := range accs {
 		v.judgeInstance(&accs[i], first+i, emit)
@@ -229,7 +235,7 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 // set, else every entry. mag selects |W| for reducing a magnitude.
 func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 	if w == nil {
-		return ev.b.ToHost(t)
+		return ev.download(t)
 	}
 	if mag {
 		aw, err := ev.b.Map(backend.Abs, w)
@@ -244,7 +250,7 @@ func (ev *evaluator) reduce(t, w backend.Tensor, mag bool) ([]float64, error) {
 		return nil, err
 	}
 	defer ev.release(d)
-	return ev.b.ToHost(d)
+	return ev.download(d)
 }
 
 // perturbedBytes bounds the size of the perturbed points functionValues
@@ -279,11 +285,12 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 		// Row (d·g + s) of part is row (d·nS + s0 + s) of vals.
 		r := len(part) / (hl.Count * g)
 		if vals == nil {
-			vals = make([]float64, hl.Count*nS*r)
+			vals = ev.hostSlice(hl.Count * nS * r)
 		}
 		for d := range hl.Count {
 			copy(vals[(d*nS+s0)*r:(d*nS+s0+g)*r], part[d*g*r:(d+1)*g*r])
 		}
+		ev.recycleHost(part)
 	}
 	if err != nil {
 		return nil, nil, nil, err
@@ -311,14 +318,15 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 		mags, err = ev.reduce(mfe, w, true)
 		return vals, mags, kinks, err
 	}
-	raw, err := ev.b.ToHost(mf)
+	raw, err := ev.download(mf)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	defer ev.recycleHost(raw)
 	// Expand per instance to per direction.
 	per := hl.Count / mf.Layout().Count
 	r := len(raw) / mf.Layout().Count
-	mags = make([]float64, hl.Count*r)
+	mags = ev.hostSlice(hl.Count * r)
 	for j := range hl.Count {
 		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
 	}
@@ -540,7 +548,9 @@ func (ev *evaluator) both(op func(backend.Tensor) (backend.Tensor, error), a, b 
 func (ev *evaluator) unitDirections(x backend.Tensor, accs []instanceComparisons, sym bool, k0, k1 int) (backend.Tensor, error) {
 	l := x.Layout()
 	dim, n := l.Rows*l.Cols, k1-k0
-	data := make([]float64, l.Count*n*dim)
+	data := ev.hostSlice(l.Count * n * dim)
+	defer ev.recycleHost(data)
+	clear(data)
 	for i := range accs {
 		u := accs[i].unit
 		for k := k0; k < k1; k++ {
@@ -596,11 +606,11 @@ type instanceComparisons struct {
 	finite int
 }
 
-// reserve makes room for n comparisons.
+// reserve makes room for n comparisons in acc, which holds none.
 func (acc *instanceComparisons) reserve(n int) {
-	acc.est, acc.claimed = make([]float64, 0, n), make([]float64, 0, n)
-	acc.tol = make([]float64, 0, n)
-	acc.status = make([]status, 0, n)
+	acc.est, acc.claimed = slices.Grow(acc.est[:0], n), slices.Grow(acc.claimed[:0], n)
+	acc.tol = slices.Grow(acc.tol[:0], n)
+	acc.status = slices.Grow(acc.status[:0], n)
 }
 
 // addComparisons adds to acc the comparisons of instance i of values that
@@ -672,9 +682,16 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 			}
 			acc.tol = append(acc.tol, tol)
 			acc.status = append(acc.status, st)
-			if c := acc.comparison(0, len(acc.est)-1); st == agreed && finite(c.scale) {
-				acc.sumSq += c.scale * c.scale
-				acc.finite++
+			if st == agreed {
+				// The scale of the comparison, as comparison gives it.
+				scale := math.Max(math.Abs(est), math.Abs(claimed))
+				if acc.unit != 0 {
+					scale /= acc.unit
+				}
+				if finite(scale) {
+					acc.sumSq += scale * scale
+					acc.finite++
+				}
 			}
 		}
 	}

@@ -55,6 +55,12 @@ type evaluator struct {
 	// (see noteKinks).
 	stencil, stencilCount int
 	kinks                 []int
+
+	// hostFree holds host buffers that are done with (see recycleHost),
+	// for the downloads of the next block of an entrywise check: a block
+	// of a matrix-valued f downloads megabytes, and fresh memory costs a
+	// page fault per 4 KiB.
+	hostFree [][]float64
 }
 
 // memoKey identifies a memoized call: the expression, whether its value or
@@ -472,7 +478,7 @@ func (ev *evaluator) noteKinks(x backend.Tensor) error {
 		return err
 	}
 	defer ev.release(changes)
-	counts, err := ev.b.ToHost(changes)
+	counts, err := ev.b.ToHost(changes, nil)
 	if err != nil {
 		return err
 	}
@@ -634,4 +640,33 @@ func (ev *evaluator) close() {
 	clear(ev.vars)
 	clear(ev.absVars)
 	clear(ev.memo)
+}
+
+// hostSlice returns a slice of n values: a recycled buffer when one is
+// large enough, its old values left in it, else a new one.
+func (ev *evaluator) hostSlice(n int) []float64 {
+	for i, b := range ev.hostFree {
+		if cap(b) >= n {
+			last := len(ev.hostFree) - 1
+			ev.hostFree[i], ev.hostFree = ev.hostFree[last], ev.hostFree[:last]
+			return b[:n]
+		}
+	}
+	return make([]float64, n)
+}
+
+// download copies t to the host, into a recycled buffer when one is large
+// enough.
+func (ev *evaluator) download(t backend.Tensor) ([]float64, error) {
+	return ev.b.ToHost(t, ev.hostSlice(t.Layout().Size()))
+}
+
+// recycleHost keeps host slices from download or hostSlice for reuse; the
+// caller must hold no other reference to them.
+func (ev *evaluator) recycleHost(bufs ...[]float64) {
+	for _, b := range bufs {
+		if cap(b) > 0 {
+			ev.hostFree = append(ev.hostFree, b)
+		}
+	}
 }

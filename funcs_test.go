@@ -40,7 +40,7 @@ func evalOn(t *testing.T, b backend.Backend, src string, vars map[string]hostVar
 	if l := r.Layout(); l.Rows != sh.Rows || l.Cols != sh.Cols {
 		t.Fatalf("%s: value is %d×%d, inferred %v", src, l.Rows, l.Cols, sh)
 	}
-	out, err := b.ToHost(r)
+	out, err := b.ToHost(r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func (ev *evaluator) frobeniusNorms(x backend.Tensor) ([]float64, error) {
 		return nil, err
 	}
 	defer ev.release(sq)
-	v, err := ev.b.ToHost(sq)
+	v, err := ev.b.ToHost(sq, nil)
 	if err != nil {
 		return nil, err
 	}

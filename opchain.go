@@ -151,7 +151,7 @@ func (o *ops) host(a backend.Tensor) []float64 {
 	if o.err != nil {
 		return nil
 	}
-	v, err := o.ev.b.ToHost(a)
+	v, err := o.ev.b.ToHost(a, nil)
 	if err != nil {
 		o.err = err
 	}

@@ -24,7 +24,7 @@ func draw(t *testing.T, dist formulas.Dist, shape formulas.Shape, count int) []*
 		t.Fatal(err)
 	}
 	defer ev.release(x)
-	data, err := ev.b.ToHost(x)
+	data, err := ev.b.ToHost(x, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

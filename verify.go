@@ -245,6 +245,11 @@ type verification struct {
 	// supported on the entries each mask selects (row-major), one direction
 	// per mask, for locating the entries that disagree.
 	masks [][]bool
+	// accs collects the comparisons of an entrywise chunk's instances,
+	// kept from chunk to chunk so that each instance reuses the storage
+	// of the one before (a million comparisons per instance at n = 32 for
+	// a matrix-valued f).
+	accs []instanceComparisons
 }
 
 func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*verification, error) {

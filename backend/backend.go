@@ -68,8 +68,10 @@ type Backend interface {
 	// another, in a new tensor.
 	FromHost(l Layout, data []float64) (Tensor, error)
 	// ToHost copies a tensor's matrices into host memory, in the layout
-	// FromHost reads.
-	ToHost(t Tensor) ([]float64, error)
+	// FromHost reads: into dst when it has the capacity (a caller that
+	// downloads the values of every block of a check reuses one buffer),
+	// else into a new slice, which it returns.
+	ToHost(t Tensor, dst []float64) ([]float64, error)
 	// Free releases the tensor's storage early; the tensor must not be used
 	// afterwards. Freeing is optional on backends with garbage-collected
 	// memory.

@@ -74,7 +74,7 @@ var opCases = func() []struct {
 			return be.FromHost(l, make([]float64, l.Size()))
 		}},
 		{"ToHost", func(be backend.Backend, o operands) (backend.Tensor, error) {
-			_, err := be.ToHost(o.x)
+			_, err := be.ToHost(o.x, nil)
 			return nil, err
 		}},
 		{"Gaussian", func(be backend.Backend, o operands) (backend.Tensor, error) {

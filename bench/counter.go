@@ -114,9 +114,9 @@ func (c *Counter) FromHost(l backend.Layout, data []float64) (backend.Tensor, er
 }
 
 // ToHost forwards to the wrapped backend.
-func (c *Counter) ToHost(t backend.Tensor) ([]float64, error) {
+func (c *Counter) ToHost(t backend.Tensor, dst []float64) ([]float64, error) {
 	start := time.Now()
-	data, err := c.b.ToHost(t)
+	data, err := c.b.ToHost(t, dst)
 	elapsed := time.Since(start).Seconds()
 	_, bytes := Cost(OpToHost, backend.Layout{}, t.Layout())
 	c.mu.Lock()

@@ -32,7 +32,7 @@ func TestCounterClosedForm(t *testing.T) {
 	inv, _ := ctr.Inv(sq)   // c·2n³
 	dot, _ := ctr.Dot(inv, sq)
 	sum, _ := ctr.Elementwise(backend.Add, ld, dot) // c
-	if _, err := ctr.ToHost(sum); err != nil {
+	if _, err := ctr.ToHost(sum, nil); err != nil {
 		t.Fatal(err)
 	}
 

@@ -97,7 +97,7 @@ func TestSignChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := b.ToHost(r)
+	got, _ := b.ToHost(r, nil)
 	if got[0] != 1 || got[1] != 1 || len(got) != 2 {
 		t.Errorf("SignChanges = %v, want [1 1]", got)
 	}

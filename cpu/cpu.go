@@ -158,9 +158,10 @@ func (*Backend) FromHost(l backend.Layout, data []float64) (backend.Tensor, erro
 	return t, nil
 }
 
-// ToHost returns a copy of the tensor's values in the layout FromHost reads.
-func (*Backend) ToHost(t backend.Tensor) ([]float64, error) {
-	return append([]float64(nil), get("ToHost", t).data...), nil
+// ToHost returns a copy of the tensor's values in the layout FromHost
+// reads, in dst when it has the capacity.
+func (*Backend) ToHost(t backend.Tensor, dst []float64) ([]float64, error) {
+	return append(dst[:0], get("ToHost", t).data...), nil
 }
 
 // Free keeps the tensor's storage for reuse by a later tensor; using the

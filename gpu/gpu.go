@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -203,10 +204,10 @@ func (b *Backend) FromHost(l backend.Layout, data []float64) (backend.Tensor, er
 }
 
 // ToHost copies the tensor's values to host memory in the layout FromHost
-// reads.
-func (b *Backend) ToHost(t backend.Tensor) ([]float64, error) {
+// reads, into dst when it has the capacity.
+func (b *Backend) ToHost(t backend.Tensor, dst []float64) ([]float64, error) {
 	g := b.get("ToHost", t)
-	out := make([]float64, g.l.Size())
+	out := slices.Grow(dst[:0], g.l.Size())[:g.l.Size()]
 	if err := b.dev.CopyOut(out, g.buf.p); err != nil {
 		return nil, fmt.Errorf("gpu: copying %d values from the device: %w", len(out), err)
 	}

@@ -104,7 +104,7 @@ func Download(t testing.TB, b backend.Backend, x backend.Tensor, err error, want
 	if x.Layout() != want {
 		t.Fatalf("layout %+v, want %+v", x.Layout(), want)
 	}
-	d, err := b.ToHost(x)
+	d, err := b.ToHost(x, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
