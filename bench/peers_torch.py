@@ -9,14 +9,15 @@ and size it times, per verified instance (one random X):
             (2 evaluations of f per entry of X) and the analytical one by
             backward passes; against gradcheck --mode entrywise, which forms
             the whole finite-difference Jacobian with Richardson
-            extrapolation (4 evaluations of f per entry of X) and compares
-            it with the claimed derivative entry by entry.
-  single    torch.autograd.gradcheck(f, X, fast_mode=True) called twice
-            (2 evaluations of f per call: a central difference along one
-            random direction, compared with one backward pass); against
-            gradcheck --dirs 1 (4 evaluations of f: Richardson along one
+            extrapolation over the steps h, h/2 and h/4 (6 evaluations of f
+            per entry of X) and compares it with the claimed derivative
+            entry by entry.
+  single    torch.autograd.gradcheck(f, X, fast_mode=True) called three
+            times (2 evaluations of f per call: a central difference along
+            one random direction, compared with one backward pass); against
+            gradcheck --dirs 1 (6 evaluations of f: Richardson along one
             random direction, compared with the claim). Both sides thus
-            evaluate f 4 times per verified instance.
+            evaluate f 6 times per verified instance.
 
 The torch side runs in this process, after a warm-up call, with its inputs
 drawn outside the timed region; it counts the fastest of its repetitions
@@ -99,6 +100,10 @@ def time_torch(name, n, fast, calls, min_time, gen):
     return best, best_cpu, count, passed
 
 
+# GRADCHECK_EVALS is how many times gradcheck evaluates f per direction (or
+# per entry): f(X ± hH), f(X ± hH/2), f(X ± hH/4).
+GRADCHECK_EVALS = 6
+
 SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}
 
 
@@ -176,10 +181,11 @@ def main():
         for name in args.claims.split(","):
             if check == "full":
                 t_torch, c_torch, reps, ok = time_torch(name, n, False, 1, args.min_time, gen)
-                mode, dirs, evals, batch = "entrywise", 3, (2 * n * n, 4 * n * n), args.full_batch
+                mode, dirs, evals, batch = "entrywise", 3, (2 * n * n, GRADCHECK_EVALS * n * n), args.full_batch
             else:
-                t_torch, c_torch, reps, ok = time_torch(name, n, True, 2, args.min_time, gen)
-                mode, dirs, evals, batch = "directional", 1, (4, 4), args.single_batch
+                calls = GRADCHECK_EVALS // 2  # torch's fast mode evaluates f twice per call
+                t_torch, c_torch, reps, ok = time_torch(name, n, True, calls, args.min_time, gen)
+                mode, dirs, evals, batch = "directional", 1, (2 * calls, GRADCHECK_EVALS), args.single_batch
             t_cli, c_cli, v_cli = time_cli(args.gradcheck, args.backend, name, n, mode, dirs, batch, args.repeat)
             t_in, v_in = time_inprocess(args.gradcheck, args.backend, name, n, mode, dirs, batch)
             row = dict(check=check, claim=name, n=n, batch=batch, torch_evals=evals[0], gradcheck_evals=evals[1],
