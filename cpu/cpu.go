@@ -87,6 +87,7 @@ func storage(n int) []float64 {
 	}
 	if d == nil {
 		d = make([]float64, n)
+		adviseHugePages(d)
 	}
 	if poison {
 		for i := range d {
