@@ -39,14 +39,7 @@ func expectations(t *testing.T, data []byte) map[string]string {
 // comment says none, at the default sizes and at n = 5. GRADCHECK_SEEDS
 // sets the number of seeds (default 1).
 func TestWrongClaimsDiagnosed(t *testing.T) {
-	data, err := os.ReadFile("examples/wrong.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims, err := formulas.LoadSpec("examples/wrong.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	claims, data := loadSpecFile(t, "examples/wrong.yaml")
 	want := expectations(t, data)
 	seeds := seedCount(1)
 	b := cpu.New()
@@ -61,6 +54,20 @@ func TestWrongClaimsDiagnosed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadSpecFile returns the claims of a spec file and its text.
+func loadSpecFile(t *testing.T, path string) ([]*formulas.Claim, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := formulas.LoadSpec(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return claims, data
 }
 
 // seedCount is the number of seeds a test runs: GRADCHECK_SEEDS when set,
@@ -260,14 +267,7 @@ func TestLocalizeDiagonal(t *testing.T) {
 // grad claim, whenever f is scalar) and that this result, claimed in its
 // place, passes: the report's "expected" is itself verified.
 func TestExpectedOfWrongClaims(t *testing.T) {
-	data, err := os.ReadFile("examples/wrong.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims, err := formulas.LoadSpec("examples/wrong.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	claims, _ := loadSpecFile(t, "examples/wrong.yaml")
 	b := cpu.New()
 	s := DefaultSettings()
 	s.Sizes = map[string]int{"n": 5, "m": 4, "k": 3}

@@ -2,7 +2,6 @@ package gradcheck
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -14,14 +13,7 @@ import (
 // comments.
 func mlClaims(t *testing.T) ([]*formulas.Claim, map[string]string) {
 	t.Helper()
-	data, err := os.ReadFile("examples/ml.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims, err := formulas.LoadSpec("examples/ml.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	claims, data := loadSpecFile(t, "examples/ml.yaml")
 	return claims, expectations(t, data)
 }
 
