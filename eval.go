@@ -440,6 +440,9 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 	if ev.abs && f.magnitude != nil {
 		return f.magnitude(ev, e)
 	}
+	if p, ok := e.Args[0].(*formulas.Binary); ok && e.Func == "tr" && p.Op == "*" {
+		return ev.traceOfProduct(p)
+	}
 	if f.sized != nil {
 		sizes, err := ev.sizeArgs(e)
 		if err != nil {
@@ -463,6 +466,36 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		}
 	}
 	return f.value(ev, args)
+}
+
+// traceOfProduct evaluates tr(P*Q), or its magnitude tr(|P|ₘ|Q|ₘ), as
+// ⟨Pᵀ, Q⟩ = Σᵢⱼ Pⱼᵢ·Qᵢⱼ: the n² products of entries that the trace of the
+// matrix product adds, without the n³ − n² others that it discards. In
+// tr(A*X*B), as often written, that halves the cost of every evaluation of
+// f (one matrix product of two). The sum runs in another order than the
+// trace's, with the same magnitude. The factor with fewer matrices is the
+// one transposed; a scalar factor scales the other.
+func (ev *evaluator) traceOfProduct(e *formulas.Binary) (backend.Tensor, error) {
+	l, err := ev.eval(e.L)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(l)
+	r, err := ev.eval(e.R)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(r)
+	o := ev.ops()
+	switch {
+	case isScalar(l):
+		return o.result(o.trace(o.scale(l, r)))
+	case isScalar(r):
+		return o.result(o.trace(o.scale(r, l)))
+	case l.Layout().Count <= r.Layout().Count:
+		return o.result(o.dot(o.transpose(l), r))
+	}
+	return o.result(o.dot(l, o.transpose(r)))
 }
 
 // noteKinks adds to ev.kinks the entries of x, the argument of a function

@@ -60,6 +60,13 @@ func (o *ops) matMul(a, b backend.Tensor) backend.Tensor {
 	return o.add(o.ev.b.MatMul(a, b))
 }
 
+func (o *ops) trace(a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Trace(a))
+}
+
 func (o *ops) diag(v backend.Tensor) backend.Tensor {
 	if o.err != nil {
 		return nil
