@@ -73,3 +73,60 @@ func chunkClaims(t *testing.T, names ...string) []*formulas.Claim {
 	}
 	return claims
 }
+
+// TestGradEntriesAreTheDotProducts checks that a grad claim's values along
+// the unit directions of an entrywise block, read off the gradient's
+// entries, are to the bit the dot products ⟨G, u·E_k⟩ of the general path:
+// for a gradient that depends on X, one in numerator layout, one that does
+// not depend on X (stored once for the chunk), a symmetric variable (whose
+// off-diagonal directions have two nonzero entries) and a vector variable
+// (no transposed values).
+func TestGradEntriesAreTheDotProducts(t *testing.T) {
+	tests := []formulas.Spec{
+		{F: "tr(A*X*B)", Wrt: "X", Grad: "A'*B'", Vars: vars(t, "A=n,n", "X=n,n", "B=n,n")},
+		{F: "tr(A*X*B)", Wrt: "X", Grad: "B*A", Layout: "numerator", Vars: vars(t, "A=n,n", "X=n,n", "B=n,n")},
+		{F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")},
+		{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd:sym")},
+		{F: "x'*A*x", Wrt: "x", Grad: "(A + A')*x", Vars: vars(t, "A=n,n", "x=n")},
+	}
+	s := DefaultSettings()
+	s.Mode, s.Batch = Entrywise, 3
+	for _, spec := range tests {
+		spec.Name = spec.F + " grad " + spec.Grad
+		rc, err := inline(t, spec).Resolve(map[string]int{"n": 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := newVerification(cpu.New(), rc, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, _, err := v.newChunk(context.Background(), 0, s.Batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := ev.vars[v.c.Wrt]
+		accs := []instanceComparisons{{unit: 1}, {unit: 2.5}, {unit: 7.25}}
+		k0, k1 := 2, v.directionsPerInstance()
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, k0, k1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.bind(v.c.Direction(), h)
+		read, err := v.claimedValues(ev, h, nil, &entryBlock{accs, k0, k1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		summed, err := v.claimedValues(ev, h, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(accs) * (k1 - k0); len(read.vals) != want {
+			t.Errorf("%s: %d values, want %d", spec.Name, len(read.vals), want)
+		}
+		if !reflect.DeepEqual(read, summed) {
+			t.Errorf("%s: read off the entries %+v\nsummed as dot products %+v", spec.Name, read, summed)
+		}
+		ev.close()
+	}
+}
