@@ -340,19 +340,25 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, s0, s1 int) ([]float64, error) {
 	hl := h.Layout()
 	o := ev.ops()
-	along := func(steps []float64, dir backend.Tensor) backend.Tensor {
+	// multiples returns the step of every point, each direction's steps
+	// in turn.
+	multiples := func(steps []float64) backend.Tensor {
 		steps = steps[s0:s1]
 		st := make([]float64, hl.Count*len(steps))
 		for i := range st {
 			st[i] = steps[i%len(steps)]
 		}
-		return o.scale(o.fromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st), dir)
+		return o.fromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st)
 	}
-	dx := along(v.steps(), h)
-	if h2 != nil {
-		dx = o.elementwise(backend.Add, dx, along(v.secondSteps(), h2))
+	var xs backend.Tensor
+	if h2 == nil {
+		// X + t·H in one pass over the points.
+		xs = o.addScaled(x, multiples(v.steps()), h)
+	} else {
+		dx := o.elementwise(backend.Add, o.scale(multiples(v.steps()), h), o.scale(multiples(v.secondSteps()), h2))
+		xs = o.elementwise(backend.Add, x, dx)
 	}
-	xs, err := o.result(o.elementwise(backend.Add, x, dx))
+	xs, err := o.result(xs)
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,13 @@ func (o *ops) scale(s, a backend.Tensor) backend.Tensor {
 	return o.add(o.ev.b.Scale(s, a))
 }
 
+func (o *ops) addScaled(x, s, h backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.AddScaled(x, s, h))
+}
+
 // scaled multiplies a by the constant c.
 func (o *ops) scaled(c float64, a backend.Tensor) backend.Tensor {
 	return o.scale(o.scalar(c), a)

@@ -91,6 +91,12 @@ type Backend interface {
 	Map(op MapOp, a Tensor) (Tensor, error)
 	// Scale multiplies each matrix of a by the matching 1×1 entry of s.
 	Scale(s, a Tensor) (Tensor, error)
+	// AddScaled returns x + s·h: each matrix of h multiplied by the
+	// matching 1×1 entry of s and added to the matching matrix of x, the
+	// product rounded before the sum (no fused multiply-add), so that it is
+	// Elementwise(Add, x, Scale(s, h)) bit for bit, in one pass over the
+	// result. The verifier forms its perturbed points X + t·H with it.
+	AddScaled(x, s, h Tensor) (Tensor, error)
 	// MatMul returns the matrix products a·b.
 	MatMul(a, b Tensor) (Tensor, error)
 	// Transpose returns aᵀ.

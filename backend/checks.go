@@ -55,11 +55,26 @@ func CheckMatMul(backend string, a, b Layout) {
 	}
 }
 
-// CheckScale panics unless the factors s of Scale are 1×1.
-func CheckScale(backend string, s Layout) {
+// CheckScale panics unless the factors s of Scale or AddScaled (op) are
+// 1×1.
+func CheckScale(backend, op string, s Layout) {
 	if s.Rows != 1 || s.Cols != 1 {
-		panic(fmt.Sprintf("%s: Scale: factor is %d×%d, not 1×1", backend, s.Rows, s.Cols))
+		panic(fmt.Sprintf("%s: %s: factor is %d×%d, not 1×1", backend, op, s.Rows, s.Cols))
 	}
+}
+
+// BroadcastScaled checks the operands of AddScaled, x + s·h: x and h of
+// one shape, s of 1×1 factors, and counts that divide one another. It
+// returns the count of the result with the ratio of each operand: result
+// matrix j reads matrix j/rx of x, factor j/rs of s and matrix j/rh of h.
+func BroadcastScaled(backend string, x, s, h Layout) (count, rx, rs, rh int) {
+	CheckScale(backend, "AddScaled", s)
+	SameShape(backend, "AddScaled", x, h)
+	sh, _, _ := Broadcast(backend, "AddScaled", s, h)
+	count, _, _ = Broadcast(backend, "AddScaled", x, Layout{Count: sh})
+	Broadcast(backend, "AddScaled", s, Layout{Count: count})
+	Broadcast(backend, "AddScaled", h, Layout{Count: count})
+	return count, count / x.Count, count / s.Count, count / h.Count
 }
 
 // CheckColumn panics unless the matrices of a are column vectors, as Diag

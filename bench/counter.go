@@ -165,6 +165,13 @@ func (c *Counter) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error
 	return c.done(OpMap, start, t, err, a.Layout())
 }
 
+// AddScaled forwards to the wrapped backend.
+func (c *Counter) AddScaled(x, s, h backend.Tensor) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.AddScaled(x, s, h)
+	return c.done(OpAddScaled, start, t, err, x.Layout(), s.Layout(), h.Layout())
+}
+
 // Scale forwards to the wrapped backend.
 func (c *Counter) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 	start := time.Now()

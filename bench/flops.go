@@ -21,6 +21,7 @@ const (
 	OpElementwise Op = "Elementwise" // 1 flop per entry
 	OpMap         Op = "Map"         // 1 flop per entry
 	OpScale       Op = "Scale"       // 1 flop per entry
+	OpAddScaled   Op = "AddScaled"   // 2 flops per entry (multiply, add)
 	OpMatMul      Op = "MatMul"      // 2mkn for an m×k by k×n product
 	OpTranspose   Op = "Transpose"   // 0 flops
 	OpKron        Op = "Kron"        // 1 flop per entry of the result
@@ -68,6 +69,8 @@ func Cost(op Op, result backend.Layout, operands ...backend.Layout) (flops, byte
 		flops = float64(operands[0].Rows)
 	case OpSum:
 		flops = float64(operands[0].Rows * operands[0].Cols)
+	case OpAddScaled:
+		flops = 2 * entries
 	case OpDot:
 		flops = 2 * float64(operands[0].Rows*operands[0].Cols)
 	case OpSoftmax:

@@ -102,13 +102,29 @@ func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error
 // broadcasting the smaller count.
 func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 	st, at := get("Scale", s), get("Scale", a)
-	backend.CheckScale("cpu", st.l)
+	backend.CheckScale("cpu", "Scale", st.l)
 	count, rs, ra := broadcast("Scale", st, at)
 	out := newTensor(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols})
 	b.parallelEntries(count, at.l.Rows*at.l.Cols, 1, func(j, lo, hi int) {
 		c, dst := st.data[j/rs], out.mat(j)[lo:hi]
 		for i, v := range at.mat(j / ra)[lo:hi] {
 			dst[i] = c * v
+		}
+	})
+	return out, nil
+}
+
+// AddScaled returns x + s·h, broadcasting the smaller counts; each product
+// is rounded before the sum (Go does not fuse an explicit float64
+// conversion).
+func (b *Backend) AddScaled(x, s, h backend.Tensor) (backend.Tensor, error) {
+	xt, st, ht := get("AddScaled", x), get("AddScaled", s), get("AddScaled", h)
+	count, rx, rs, rh := backend.BroadcastScaled("cpu", xt.l, st.l, ht.l)
+	out := newTensor(backend.Layout{Count: count, Rows: ht.l.Rows, Cols: ht.l.Cols})
+	b.parallelEntries(count, ht.l.Rows*ht.l.Cols, 1, func(j, lo, hi int) {
+		c, dst, xs := st.data[j/rs], out.mat(j)[lo:hi], xt.mat(j / rx)[lo:hi]
+		for i, v := range ht.mat(j / rh)[lo:hi] {
+			dst[i] = xs[i] + float64(c*v)
 		}
 	})
 	return out, nil

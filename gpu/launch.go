@@ -133,12 +133,24 @@ func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error
 // broadcasting the smaller count.
 func (b *Backend) Scale(s, a backend.Tensor) (backend.Tensor, error) {
 	st, at := b.get("Scale", s), b.get("Scale", a)
-	backend.CheckScale("gpu", st.l)
+	backend.CheckScale("gpu", "Scale", st.l)
 	count, rs, ra := broadcast("Scale", st, at)
 	size := at.l.Rows * at.l.Cols
 	return b.run(backend.Layout{Count: count, Rows: at.l.Rows, Cols: at.l.Cols}, func(out *tensor) error {
 		return b.launch1D("gc_scale", count*size,
 			out.p(), st.p(), at.p(), w(count), w(size), w(rs), w(ra))
+	})
+}
+
+// AddScaled returns x + s·h, broadcasting the smaller counts, with the
+// product rounded before the sum (kernels/elementwise.cu).
+func (b *Backend) AddScaled(x, s, h backend.Tensor) (backend.Tensor, error) {
+	xt, st, ht := b.get("AddScaled", x), b.get("AddScaled", s), b.get("AddScaled", h)
+	count, rx, rs, rh := backend.BroadcastScaled("gpu", xt.l, st.l, ht.l)
+	size := ht.l.Rows * ht.l.Cols
+	return b.run(backend.Layout{Count: count, Rows: ht.l.Rows, Cols: ht.l.Cols}, func(out *tensor) error {
+		return b.launch1D("gc_add_scaled", count*size,
+			out.p(), xt.p(), st.p(), ht.p(), w(count), w(size), w(rx), w(rs), w(rh))
 	})
 }
 

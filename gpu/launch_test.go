@@ -245,6 +245,18 @@ func TestScale(t *testing.T) {
 	}
 }
 
+// TestAddScaled checks x + s·h on the emulated GPU against the CPU, bit for
+// bit, with special values (the product rounded before the sum on both).
+func TestAddScaled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, c := range [][3]int{{1, 1, 1}, {2, 12, 6}, {4, 1, 4}, {3, 6, 2}} {
+		x, s, h := sprinkle(bt.RandHost(rng, c[0], 4, 3), specials), sprinkle(bt.RandHost(rng, c[1], 1, 1), specials), sprinkle(bt.RandHost(rng, c[2], 4, 3), specials)
+		compare(t, fmt.Sprintf("AddScaled counts %v", c), exact, []bt.Host{x, s, h}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.AddScaled(v[0], v[1], v[2])
+		})
+	}
+}
+
 func TestMatMul(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {6, 1, 6}, {1, 7, 1}, {17, 33, 9}, {40, 48, 32}, {16, 16, 16}, {16, 4, 17}, {5, 200, 3}, {70, 65, 3}, {130, 70, 129}}

@@ -40,6 +40,20 @@ GC_MAP(gc_sqrt, sqrt(x))
 GC_MAP(gc_abs, f64_abs(x))
 GC_MAP(gc_tanh, go_tanh(x))
 
+// gc_add_scaled writes x + s·h: matrix j/rx of x plus matrix j/rh of h
+// times the scalar s[j/rs], for count result matrices of size entries. The
+// product is rounded before the sum (__dmul_rn, __dadd_rn: no contraction
+// into a fused multiply-add), as on the CPU.
+extern "C" __global__ void gc_add_scaled(double *out, const double *x, const double *s,
+                                         const double *h, ll count, ll size, ll rx, ll rs,
+                                         ll rh) {
+    ll total = count * size;
+    for (ll t = grid_start(); t < total; t += grid_threads()) {
+        ll j = t / size, i = t - j * size;
+        out[t] = __dadd_rn(x[(j / rx) * size + i], __dmul_rn(s[j / rs], h[(j / rh) * size + i]));
+    }
+}
+
 // gc_scale multiplies matrix j/ra of a by the scalar s[j/rs], for count
 // result matrices of size entries.
 extern "C" __global__ void gc_scale(double *out, const double *s, const double *a, ll count,

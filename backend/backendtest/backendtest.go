@@ -22,6 +22,7 @@ func Run(t *testing.T, b backend.Backend) {
 		{"Elementwise", testElementwise},
 		{"Map", testMap},
 		{"Scale", testScale},
+		{"AddScaled", testAddScaled},
 		{"Transpose", testTranspose},
 		{"Kron", testKron},
 		{"TraceSumDot", testTraceSumDot},

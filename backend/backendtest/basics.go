@@ -75,6 +75,9 @@ func testProgrammerErrorsPanic(t *testing.T, b backend.Backend) {
 		{"inv square", "not square", func() { b.Inv(rect) }},
 		{"logdet square", "not square", func() { b.LogDet(rect) }},
 		{"scale", "not 1×1", func() { b.Scale(sq, sq) }},
+		{"add scaled factor", "not 1×1", func() { b.AddScaled(sq, sq, sq) }},
+		{"add scaled shapes", "differ", func() { b.AddScaled(sq, Upload(t, b, RandHost(rng, 2, 1, 1)), rect) }},
+		{"add scaled counts", "do not divide", func() { b.AddScaled(sq, Upload(t, b, RandHost(rng, 3, 1, 1)), sq) }},
 		{"diag", "not a column", func() { b.Diag(sq) }},
 		{"fromhost length", "values for layout", func() {
 			b.FromHost(backend.Layout{Count: 1, Rows: 2, Cols: 2}, []float64{1})
@@ -105,6 +108,7 @@ func testOperandsUnchanged(t *testing.T, b backend.Backend) {
 		"Elementwise": func() (backend.Tensor, error) { return b.Elementwise(backend.Pow, a, x) },
 		"Map":         func() (backend.Tensor, error) { return b.Map(backend.Log, a) },
 		"Scale":       func() (backend.Tensor, error) { return b.Scale(sc, x) },
+		"AddScaled":   func() (backend.Tensor, error) { return b.AddScaled(a, sc, a) },
 		"MatMul":      func() (backend.Tensor, error) { return b.MatMul(a, x) },
 		"Transpose":   func() (backend.Tensor, error) { return b.Transpose(a) },
 		"Kron":        func() (backend.Tensor, error) { return b.Kron(a, x) },
@@ -209,6 +213,28 @@ func testScale(t *testing.T, b backend.Backend) {
 			for i, v := range got.Mat(j) {
 				if v != s*am[i] { // one correctly rounded product
 					t.Fatalf("Counts %v: matrix %d entry %d = %v, want %v", c, j, i, v, s*am[i])
+				}
+			}
+		}
+	}
+}
+
+// testAddScaled checks x + s·h against one rounded product and one rounded
+// sum per entry, for every way the counts of x, s and h broadcast (among
+// them the verifier's: x per instance, s per point, h per direction).
+func testAddScaled(t *testing.T, b backend.Backend) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, c := range [][3]int{{1, 1, 1}, {2, 12, 6}, {1, 4, 4}, {4, 1, 4}, {4, 4, 1}, {3, 6, 2}, {6, 1, 1}} {
+		hx, hs, hh := RandHost(rng, c[0], 3, 2), RandHost(rng, c[1], 1, 1), RandHost(rng, c[2], 3, 2)
+		y, err := b.AddScaled(Upload(t, b, hx), Upload(t, b, hs), Upload(t, b, hh))
+		n := max(c[0], c[1], c[2])
+		got := Download(t, b, y, err, backend.Layout{Count: n, Rows: 3, Cols: 2})
+		for j := range n {
+			xm, s, hm := hx.Mat(j/(n/c[0])), hs.Data[j/(n/c[1])], hh.Mat(j/(n/c[2]))
+			for i, v := range got.Mat(j) {
+				p := s * hm[i]
+				if want := xm[i] + p; v != want {
+					t.Fatalf("counts %v: matrix %d entry %d = %v, want %v", c, j, i, v, want)
 				}
 			}
 		}

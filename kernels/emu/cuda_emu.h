@@ -68,6 +68,12 @@ inline double __longlong_as_double(long long v) {
     return x;
 }
 
+// The round-to-nearest product and sum that the device build keeps from
+// being contracted into a fused multiply-add; the host build does not
+// contract at all.
+inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __dadd_rn(double a, double b) { return a + b; }
+
 // Atomics: the threads of an emulated grid take turns, so a plain
 // read-modify-write is atomic.
 template <typename T> inline T atomicAdd(T *p, T v) {

@@ -94,7 +94,7 @@ const Kernel kernels[] = {
     KERNEL(gc_gaussian), KERNEL(gc_add),       KERNEL(gc_sub),           KERNEL(gc_mul),
     KERNEL(gc_div),      KERNEL(gc_pow),       KERNEL(gc_neg),           KERNEL(gc_exp),
     KERNEL(gc_log),      KERNEL(gc_sqrt),      KERNEL(gc_abs),           KERNEL(gc_tanh),
-    KERNEL(gc_scale),    KERNEL(gc_eye),       KERNEL(gc_transpose),     KERNEL(gc_kron),
+    KERNEL(gc_scale),    KERNEL(gc_add_scaled), KERNEL(gc_eye),       KERNEL(gc_transpose),     KERNEL(gc_kron),
     KERNEL(gc_diag),     KERNEL(gc_diagof),    KERNEL(gc_trace),         KERNEL(gc_sum),
     KERNEL(gc_dot),      KERNEL(gc_gemm),      KERNEL(gc_lu),            KERNEL(emu_test_barrier),
     KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
