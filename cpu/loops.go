@@ -122,8 +122,9 @@ func (b *Backend) AddScaled(x, s, h backend.Tensor) (backend.Tensor, error) {
 	count, rx, rs, rh := backend.BroadcastScaled("cpu", xt.l, st.l, ht.l)
 	out := newTensor(backend.Layout{Count: count, Rows: ht.l.Rows, Cols: ht.l.Cols})
 	b.parallelEntries(count, ht.l.Rows*ht.l.Cols, 1, func(j, lo, hi int) {
-		c, dst, xs := st.data[j/rs], out.mat(j)[lo:hi], xt.mat(j / rx)[lo:hi]
-		for i, v := range ht.mat(j / rh)[lo:hi] {
+		c, hs := st.data[j/rs], ht.mat(j / rh)[lo:hi]
+		dst, xs := out.mat(j)[lo:hi][:len(hs)], xt.mat(j / rx)[lo:hi][:len(hs)]
+		for i, v := range hs {
 			dst[i] = xs[i] + float64(c*v)
 		}
 	})
