@@ -63,6 +63,7 @@ func chunkClaims(t *testing.T, names ...string) []*formulas.Claim {
 		"tr-axb":         {F: "tr(A*X*B)", Wrt: "X", Grad: "A'*B'", Vars: square},
 		"tr-axb-wrong":   {F: "tr(A*X*B)", Wrt: "X", Grad: "B*A", Vars: square},
 		"diff-inv":       {F: "inv(X)", Wrt: "X", Diff: "-inv(X)*dX*inv(X)", Vars: vars(t, "X=n,n:wellcond")},
+		"det":            {F: "det(X)", Wrt: "X", Grad: "det(X)*inv(X)'", Vars: vars(t, "X=n,n:wellcond")},
 		"quad-form-hess": {F: "x'*A*x", Wrt: "x", Hess: "A + A'", Vars: vars(t, "A=n,n", "x=n")},
 	}
 	claims := make([]*formulas.Claim, len(names))
@@ -80,7 +81,8 @@ func chunkClaims(t *testing.T, names ...string) []*formulas.Claim {
 // for a gradient that depends on X, one in numerator layout, one that does
 // not depend on X (stored once for the chunk), a symmetric variable (whose
 // off-diagonal directions have two nonzero entries) and a vector variable
-// (no transposed values).
+// (no transposed values); and so are those of a block that reads the
+// gradient an earlier block kept.
 func TestGradEntriesAreTheDotProducts(t *testing.T) {
 	tests := []formulas.Spec{
 		{F: "tr(A*X*B)", Wrt: "X", Grad: "A'*B'", Vars: vars(t, "A=n,n", "X=n,n", "B=n,n")},
@@ -113,19 +115,27 @@ func TestGradEntriesAreTheDotProducts(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev.bind(v.c.Direction(), h)
-		read, err := v.claimedValues(ev, h, nil, &entryBlock{accs, k0, k1})
-		if err != nil {
-			t.Fatal(err)
-		}
 		summed, err := v.claimedValues(ev, h, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := len(accs) * (k1 - k0); len(read.vals) != want {
-			t.Errorf("%s: %d values, want %d", spec.Name, len(read.vals), want)
+		// The first block evaluates G and keeps it for the chunk, the
+		// next reads it; a lone block keeps nothing.
+		var grad hostGradient
+		for _, kept := range []*hostGradient{&grad, &grad, nil} {
+			read, err := v.claimedValues(ev, h, nil, &entryBlock{accs, k0, k1, kept})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := len(accs) * (k1 - k0); len(read.vals) != want {
+				t.Errorf("%s: %d values, want %d", spec.Name, len(read.vals), want)
+			}
+			if !reflect.DeepEqual(read, summed) {
+				t.Errorf("%s: read off the entries %+v\nsummed as dot products %+v", spec.Name, read, summed)
+			}
 		}
-		if !reflect.DeepEqual(read, summed) {
-			t.Errorf("%s: read off the entries %+v\nsummed as dot products %+v", spec.Name, read, summed)
+		if grad.g == nil {
+			t.Errorf("%s: the gradient was not kept for the next blocks", spec.Name)
 		}
 		ev.close()
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 
 	"gonum.org/v1/gonum/integrate/quad"
 
@@ -34,19 +36,26 @@ type evaluator struct {
 	absVars map[string]backend.Tensor
 	bound   map[backend.Tensor]bool
 
-	// memo holds the values and magnitudes of the costly calls (see
-	// memoized) evaluated so far, so that a claim like −X⁻¹·dX·X⁻¹ or
-	// det(X)·X⁻ᵀ, its magnitude and the magnitude of f factor each matrix
-	// once. A key names the bindings it was evaluated under (gen, which
-	// every bind and unbind advances); an entry lives, bound, until close,
-	// since a caller may still hold it when the bindings change. Only
-	// results of at most memoCount matrices are kept (the instances of a
-	// chunk, not the perturbed copies), and none inside an integral, whose
-	// every node rebinds its variable.
+	// memo holds the values and magnitudes of the costly calls (see call)
+	// evaluated so far, so that a claim like −X⁻¹·dX·X⁻¹ or det(X)·X⁻ᵀ, its
+	// magnitude and the magnitude of f factor each matrix once, and an
+	// entrywise check factors it once for all its blocks of directions. A
+	// key names the tensors bound to the names the call reads (by their
+	// ids); an entry lives, bound, until close, since a caller may still
+	// hold it when the bindings change. Only results of at most memoCount
+	// matrices are kept (the instances of a chunk, not the perturbed
+	// copies), and none inside an integral, whose every node rebinds its
+	// variable.
 	memo        map[memoKey]backend.Tensor
 	memoCount   int
-	gen         int
 	integrating int
+	// ids numbers the tensors ever bound, for the keys of memo: a tensor
+	// keeps its id while it lives (X rebound after the perturbed points
+	// is X again), and a new tensor never takes an old one's id.
+	ids    map[backend.Tensor]int
+	nextID int
+	// reads caches the names each memoized call reads.
+	reads map[*formulas.Call][]string
 
 	// stencil, when set, says that the values of count stencilCount
 	// being evaluated are finite-difference stencils of stencil
@@ -64,11 +73,11 @@ type evaluator struct {
 }
 
 // memoKey identifies a memoized call: the expression, whether its value or
-// its magnitude, and the generation of the bindings.
+// its magnitude, and the ids of the tensors bound to the names it reads.
 type memoKey struct {
-	expr string
-	abs  bool
-	gen  int
+	expr     string
+	abs      bool
+	bindings string
 }
 
 func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) *evaluator {
@@ -80,6 +89,8 @@ func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) 
 		absVars: map[string]backend.Tensor{},
 		bound:   map[backend.Tensor]bool{},
 		memo:    map[memoKey]backend.Tensor{},
+		ids:     map[backend.Tensor]int{},
+		reads:   map[*formulas.Call][]string{},
 	}
 }
 
@@ -89,11 +100,14 @@ func (ev *evaluator) bind(name string, t backend.Tensor) {
 	ev.unbind(name, false)
 	ev.vars[name] = t
 	ev.bound[t] = true
+	if _, ok := ev.ids[t]; !ok {
+		ev.nextID++
+		ev.ids[t] = ev.nextID
+	}
 }
 
 // unbind removes name's binding, and frees its tensor when free is set.
 func (ev *evaluator) unbind(name string, free bool) {
-	ev.gen++
 	if a, ok := ev.absVars[name]; ok {
 		delete(ev.bound, a)
 		ev.b.Free(a)
@@ -106,6 +120,7 @@ func (ev *evaluator) unbind(name string, free bool) {
 	delete(ev.vars, name)
 	delete(ev.bound, t)
 	if free {
+		delete(ev.ids, t)
 		ev.b.Free(t)
 	}
 }
@@ -419,7 +434,7 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 	if !evalFuncs[e.Func].costly || ev.memoCount == 0 || ev.integrating > 0 {
 		return ev.evalCall(e)
 	}
-	key := memoKey{expr: e.String(), abs: ev.abs, gen: ev.gen}
+	key := memoKey{expr: e.String(), abs: ev.abs, bindings: ev.bindings(e)}
 	if t, ok := ev.memo[key]; ok {
 		return t, nil
 	}
@@ -429,6 +444,46 @@ func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
 		ev.bound[t] = true
 	}
 	return t, err
+}
+
+// bindings names the tensors bound to the names e reads, by their ids (0
+// where a name is not bound: a size symbol).
+func (ev *evaluator) bindings(e *formulas.Call) string {
+	names, ok := ev.reads[e]
+	if !ok {
+		names = readNames(e, nil)
+		ev.reads[e] = names
+	}
+	key := make([]byte, 0, 8*len(names))
+	for _, name := range names {
+		id := 0
+		if t, ok := ev.vars[name]; ok {
+			id = ev.ids[t]
+		}
+		key = strconv.AppendInt(append(key, ' '), int64(id), 10)
+	}
+	return string(key)
+}
+
+// readNames appends to names the names e reads, each once.
+func readNames(e formulas.Expr, names []string) []string {
+	switch e := e.(type) {
+	case *formulas.Ident:
+		if !slices.Contains(names, e.Name) {
+			names = append(names, e.Name)
+		}
+	case *formulas.Unary:
+		names = readNames(e.X, names)
+	case *formulas.Binary:
+		names = readNames(e.R, readNames(e.L, names))
+	case *formulas.Call:
+		for _, a := range e.Args {
+			names = readNames(a, names)
+		}
+	case *formulas.Integral:
+		names = readNames(e.Body, readNames(e.Hi, readNames(e.Lo, names)))
+	}
+	return names
 }
 
 // evalCall evaluates a function call through its entry of evalFuncs.
@@ -673,6 +728,7 @@ func (ev *evaluator) close() {
 	clear(ev.vars)
 	clear(ev.absVars)
 	clear(ev.memo)
+	clear(ev.ids)
 }
 
 // hostSlice returns a slice of n values: a recycled buffer when one is

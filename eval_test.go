@@ -39,6 +39,26 @@ func TestMemoizedInverse(t *testing.T) {
 	}
 }
 
+// TestMemoizedAcrossBlocks checks that an entrywise check split into one
+// block per direction inverts X once for all of them: the claim of det,
+// det(X)·X⁻ᵀ, and its magnitude read X alone, which stays bound while each
+// block binds new directions dX (and f, det, factors the perturbed points
+// without Inv).
+func TestMemoizedAcrossBlocks(t *testing.T) {
+	claims := chunkClaims(t, "det")
+	defer func(b int64) { entrywiseBytes = b }(entrywiseBytes)
+	entrywiseBytes = 1
+	b := &countingBackend{Backend: cpu.New()}
+	s := DefaultSettings()
+	s.Mode, s.Batch, s.Sizes = Entrywise, 1, map[string]int{"n": 5}
+	if res := Verify(context.Background(), b, claims[0], s); res.Verdict != Pass {
+		t.Fatalf("%s: %s", res.Verdict, res.Reason)
+	}
+	if b.inversions != 1 {
+		t.Errorf("%d calls of Inv over 25 blocks, want 1", b.inversions)
+	}
+}
+
 // TestTraceOfProduct checks tr(P*Q), which the evaluator sums as ⟨Pᵀ, Q⟩,
 // against the trace of the product formed on the host, for rectangular,
 // nested and scalar factors, and its magnitude against tr(|P|·|Q|).

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/internal/hugepages"
 )
 
 // Backend evaluates batched matrix operations on the CPU. It holds no state
@@ -87,7 +88,7 @@ func storage(n int) []float64 {
 	}
 	if d == nil {
 		d = make([]float64, n)
-		adviseHugePages(d)
+		hugepages.Advise(d)
 	}
 	if poison {
 		for i := range d {

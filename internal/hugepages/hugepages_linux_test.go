@@ -1,6 +1,6 @@
 //go:build linux
 
-package cpu
+package hugepages
 
 import (
 	"os"
@@ -18,13 +18,13 @@ func minorFaults(t *testing.T) int64 {
 	return ru.Minflt
 }
 
-// TestAdviseHugePages checks that fresh storage advised for huge pages is
+// TestAdvise checks that fresh storage advised for huge pages is
 // first touched with far fewer page faults than its 4 KiB pages (where the
 // kernel grants transparent huge pages on request), and keeps its values;
 // and that storage too small to hold an aligned huge page is left alone.
-func TestAdviseHugePages(t *testing.T) {
+func TestAdvise(t *testing.T) {
 	small := make([]float64, 1000)
-	adviseHugePages(small)
+	Advise(small)
 	small[999] = 1
 
 	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
@@ -33,7 +33,7 @@ func TestAdviseHugePages(t *testing.T) {
 	}
 	const n = 4 << 20 // 32 MiB: 8192 pages of 4 KiB
 	d := make([]float64, n)
-	adviseHugePages(d)
+	Advise(d)
 	before := minorFaults(t)
 	for i := range d {
 		d[i] = float64(i)

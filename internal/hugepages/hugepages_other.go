@@ -1,7 +1,7 @@
 //go:build !linux
 
-package cpu
+package hugepages
 
-// adviseHugePages does nothing where transparent huge pages are not
-// requested by madvise (see the Linux version).
-func adviseHugePages([]float64) {}
+// Advise does nothing where transparent huge pages are not requested by
+// madvise (see the Linux version).
+func Advise([]float64) {}
