@@ -302,16 +302,11 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 	case ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^"):
 		return ev.absOfValue(e)
 	}
-	l, err := ev.eval(e.L)
+	l, r, err := ev.operands(e)
 	if err != nil {
 		return nil, err
 	}
-	defer ev.release(l)
-	r, err := ev.eval(e.R)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(r)
+	defer ev.release(l, r)
 	switch e.Op {
 	case "+", "-":
 		op := backend.Add
@@ -486,6 +481,18 @@ func readNames(e formulas.Expr, names []string) []string {
 	return names
 }
 
+// operands evaluates both sides of e; the caller releases them.
+func (ev *evaluator) operands(e *formulas.Binary) (l, r backend.Tensor, err error) {
+	if l, err = ev.eval(e.L); err != nil {
+		return nil, nil, err
+	}
+	if r, err = ev.eval(e.R); err != nil {
+		ev.release(l)
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
 // evalCall evaluates a function call through its entry of evalFuncs.
 func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 	f, ok := evalFuncs[e.Func]
@@ -531,16 +538,11 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 // trace's, with the same magnitude. The factor with fewer matrices is the
 // one transposed; a scalar factor scales the other.
 func (ev *evaluator) traceOfProduct(e *formulas.Binary) (backend.Tensor, error) {
-	l, err := ev.eval(e.L)
+	l, r, err := ev.operands(e)
 	if err != nil {
 		return nil, err
 	}
-	defer ev.release(l)
-	r, err := ev.eval(e.R)
-	if err != nil {
-		return nil, err
-	}
-	defer ev.release(r)
+	defer ev.release(l, r)
 	o := ev.ops()
 	switch {
 	case isScalar(l):
