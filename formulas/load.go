@@ -41,7 +41,12 @@ var (
 // Unknown keys, malformed YAML, an empty file, duplicate formula names and
 // every error of Build are reported; the first error stops the load.
 func LoadSpec(filename string, data []byte) ([]*Claim, error) {
-	claims, err := LoadSpecAt(filename, data, LoadOptions{})
+	return allValid(LoadSpecAt(filename, data, LoadOptions{}))
+}
+
+// allValid returns claims, or err, or else the reason of the first claim
+// that is invalid.
+func allValid(claims []*Claim, err error) ([]*Claim, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -203,6 +203,40 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
+// TestRegistrySelected checks that selecting registry claims by name
+// builds those and only those, as Registry builds them.
+func TestRegistrySelected(t *testing.T) {
+	all, err := Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*Claim{}
+	for _, c := range all {
+		if strings.HasPrefix(c.Name, "det") {
+			want[c.Name] = c
+		}
+	}
+	if len(want) < 2 || len(want) == len(all) {
+		t.Fatalf("%d of %d registry claims start with det: not a test of selection", len(want), len(all))
+	}
+	got, err := RegistrySelected(func(name string) bool { return strings.HasPrefix(name, "det") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("selected %d claims, want %d", len(got), len(want))
+	}
+	for _, c := range got {
+		w, ok := want[c.Name]
+		switch {
+		case !ok:
+			t.Errorf("selected %q", c.Name)
+		case c.String() != w.String() || c.Source != w.Source:
+			t.Errorf("%s: selected %q (%s), Registry gives %q (%s)", c.Name, c, c.Source, w, w.Source)
+		}
+	}
+}
+
 // TestLoadSpecAtInvalid checks that LoadSpecAt returns every formula of a
 // file in order, the invalid ones with their file:line and reason (a shape
 // error at the sizes in force), and a duplicate name as invalid after the

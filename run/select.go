@@ -50,7 +50,7 @@ func (e *PatternError) Error() string { return e.msg }
 // RegistryClaims returns the claims of the built-in registry that match
 // patterns (Match; none select all).
 func RegistryClaims(patterns []string) ([]*formulas.Claim, error) {
-	reg, err := formulas.Registry()
+	reg, err := formulas.RegistrySelected(selector(patterns))
 	if err != nil {
 		// The registry is built in: a broken one is gradcheck's fault.
 		return nil, fmt.Errorf("the built-in registry does not load: %w", err)
