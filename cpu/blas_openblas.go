@@ -6,6 +6,17 @@ package cpu
 #cgo LDFLAGS: -lopenblas
 
 void openblas_set_num_threads(int);
+
+// blas_thread_shutdown_ stops the thread pool of OpenBLAS's pthread build
+// (weak: the serial and OpenMP builds lack it).
+void blas_thread_shutdown_(void) __attribute__((weak));
+
+static void one_thread(void) {
+	openblas_set_num_threads(1);
+	if (blas_thread_shutdown_) {
+		blas_thread_shutdown_();
+	}
+}
 */
 import "C"
 
@@ -23,7 +34,11 @@ var level3 blas.Float64Level3 = netlib.Implementation{}
 
 // init keeps OpenBLAS to one thread per call: the backend already runs one
 // matrix of a batch per core, and OpenBLAS threads on top of that would
-// compete for the same cores.
+// compete for the same cores. It also stops the threads the pthread build
+// started when it was loaded: they would otherwise spin (sched_yield) for
+// their first tenth of a second or so, the whole of a short run, on the
+// cores the backend uses. With one thread per call OpenBLAS never wakes
+// them (its calls run single-threaded without the pool).
 func init() {
-	C.openblas_set_num_threads(1)
+	C.one_thread()
 }
