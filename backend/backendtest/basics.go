@@ -221,14 +221,18 @@ func testScale(t *testing.T, b backend.Backend) {
 
 // testAddScaled checks x + s·h against one rounded product and one rounded
 // sum per entry, for every way the counts of x, s and h broadcast (among
-// them the verifier's: x per instance, s per point, h per direction).
+// them the verifier's: x per instance, s per point, h per direction), on
+// small matrices and on matrices large enough that a backend may split
+// them into parts (the counts, then the rows and columns).
 func testAddScaled(t *testing.T, b backend.Backend) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	for _, c := range [][3]int{{1, 1, 1}, {2, 12, 6}, {1, 4, 4}, {4, 1, 4}, {4, 4, 1}, {3, 6, 2}, {6, 1, 1}} {
-		hx, hs, hh := RandHost(rng, c[0], 3, 2), RandHost(rng, c[1], 1, 1), RandHost(rng, c[2], 3, 2)
+	for _, c := range [][5]int{{1, 1, 1, 3, 2}, {2, 12, 6, 3, 2}, {1, 4, 4, 3, 2}, {4, 1, 4, 3, 2}, {4, 4, 1, 3, 2}, {3, 6, 2, 3, 2}, {6, 1, 1, 3, 2},
+		{2, 12, 6, 40, 41}, {1, 6, 1, 200, 201}} {
+		r, k := c[3], c[4]
+		hx, hs, hh := RandHost(rng, c[0], r, k), RandHost(rng, c[1], 1, 1), RandHost(rng, c[2], r, k)
 		y, err := b.AddScaled(Upload(t, b, hx), Upload(t, b, hs), Upload(t, b, hh))
 		n := max(c[0], c[1], c[2])
-		got := Download(t, b, y, err, backend.Layout{Count: n, Rows: 3, Cols: 2})
+		got := Download(t, b, y, err, backend.Layout{Count: n, Rows: r, Cols: k})
 		for j := range n {
 			xm, s, hm := hx.Mat(j/(n/c[0])), hs.Data[j/(n/c[1])], hh.Mat(j/(n/c[2]))
 			for i, v := range got.Mat(j) {
