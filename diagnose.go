@@ -411,6 +411,8 @@ func (v *verification) probe(ctx context.Context, instance int, masks [][]bool) 
 	re := *v
 	re.masks = masks
 	re.s.Instance = instance
+	// The masks are directions: an entrywise check probes along them too.
+	re.s.Mode = Directional
 	bad := make([]bool, len(masks))
 	err := re.run(ctx, func(cs []comparison) {
 		for _, c := range cs {

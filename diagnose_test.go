@@ -262,6 +262,21 @@ func TestLocalizeDiagonal(t *testing.T) {
 	}
 }
 
+// TestLocalizeEntrywise checks the same in entrywise mode, whose block
+// probes are directional: they once indexed the entries' comparisons by
+// direction and panicked (wrong-tr-xaxt-missing of examples/wrong.yaml at
+// n = 6, entrywise, crashed the run and lost its report).
+func TestLocalizeEntrywise(t *testing.T) {
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 12}
+	s.Mode = Entrywise
+	c := inline(t, formulas.Spec{Name: "frob", F: "tr(X'*X)", Wrt: "X", Grad: "2*X + 0.1*eye(n)", Vars: squareVars("X")})
+	res := Verify(context.Background(), cpu.New(), c, s)
+	if res.Verdict != Fail || !strings.Contains(res.Detail, "only the diagonal") || res.Comparisons != 8*144 {
+		t.Fatalf("%s, detail %q, %d comparisons", res.Verdict, res.Detail, res.Comparisons)
+	}
+}
+
 // TestExpectedOfWrongClaims checks that each failed grad or diff claim of
 // examples/wrong.yaml names, in Expected, a result derived from f (for a
 // grad claim, whenever f is scalar) and that this result, claimed in its
