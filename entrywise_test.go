@@ -140,3 +140,30 @@ func TestGradEntriesAreTheDotProducts(t *testing.T) {
 		ev.close()
 	}
 }
+
+// TestExamplesEntrywise verifies every claim of the examples entrywise at
+// n = 6, where several variables are larger than the 64 entries below which
+// a failure is followed by an entrywise look at its worst instance, so that
+// failures are localized by block probes (which once panicked in entrywise
+// mode). No claim may end in an error, no correct claim fail, and no wrong
+// claim pass but wrong-det-axinvb-rect: at n = 6 its k is 32, A·X⁻¹·B is a
+// 32×32 matrix of rank 6, f is identically 0, and so is its claim.
+func TestExamplesEntrywise(t *testing.T) {
+	s := DefaultSettings()
+	s.Mode, s.Batch, s.Sizes = Entrywise, 2, map[string]int{"n": 6}
+	for _, file := range []string{"examples/correct.yaml", "examples/wrong.yaml"} {
+		claims, _ := loadSpecFile(t, file)
+		for _, c := range claims {
+			res := Verify(context.Background(), cpu.New(), c, s)
+			wrong := file == "examples/wrong.yaml"
+			switch {
+			case res.Verdict == Error:
+				t.Errorf("%s %s: error: %s", file, c.Name, res.Reason)
+			case !wrong && res.Verdict == Fail:
+				t.Errorf("%s %s: fails: %s", file, c.Name, res.Reason)
+			case wrong && res.Verdict == Pass && c.Name != "wrong-det-axinvb-rect":
+				t.Errorf("%s %s passes", file, c.Name)
+			}
+		}
+	}
+}
