@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -721,18 +722,29 @@ func room(s []float64, n int) []float64 {
 // hold r outputs per direction and per directions per instance. Values are
 // laid out instance-major: row ((i·per + k)·steps + s) of fvals holds the r
 // outputs of f at instance i, its k-th direction here, step s; kinks[i·per
-// + k] counts the sign changes of kinked arguments within its stencil.
+// + k] counts the sign changes of kinked arguments within its stencil. The
+// comparisons are independent of one another and formed on every core
+// (an entrywise check of a matrix-valued f makes millions); the sum of
+// their squared scales is then taken in order, so that it is the same
+// however many cores there are.
 func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, fvals, fmags []float64, kinks []int, cl claimed) {
 	acc.r = r
 	if cl.transposed != nil && len(acc.transposed) == 0 {
 		// A square claim: its transposed values are kept as well.
 		acc.transposed = room(acc.transposed, cap(acc.est))
 	}
+	base, n := len(acc.est), per*r
+	acc.est, acc.claimed, acc.tol = extend(acc.est, n), extend(acc.claimed, n), extend(acc.tol, n)
+	acc.status = extend(acc.status, n)
+	if cl.transposed != nil {
+		acc.transposed = extend(acc.transposed, n)
+	}
 	nS := len(v.steps())
 	second := v.c.Kind == formulas.Hess
 	sqrtN := math.Sqrt(float64(v.dim))
-	for k := range per {
-		for o := range r {
+	parallelParts(n, minComparisonPart, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			k, o := q/r, q%r
 			// Row s of this comparison's stencil is vals[s·r].
 			vals := fvals[(i*per+k)*nS*r+o:]
 			row := func(s int) float64 { return vals[s*r] }
@@ -774,7 +786,6 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 			j := (i*per+k)*r + o
 			claimed := cl.vals[j]
 			roundC := sqrtN * unitRoundoff * math.Abs(cl.mags[j])
-			tol := safety*(trunc+round+roundC) + v.s.ATol + v.s.RTol*math.Abs(claimed)
 			st := agreed
 			if !allFinite(vals, nS, r) {
 				st = outOfDomain
@@ -783,26 +794,33 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 			} else if kinks[i*per+k] > 0 {
 				st = kinked
 			}
-			acc.est = append(acc.est, est)
-			acc.claimed = append(acc.claimed, claimed)
+			a := base + q
+			acc.est[a], acc.claimed[a], acc.status[a] = est, claimed, st
+			acc.tol[a] = safety*(trunc+round+roundC) + v.s.ATol + v.s.RTol*math.Abs(claimed)
 			if cl.transposed != nil {
-				acc.transposed = append(acc.transposed, cl.transposed[j])
-			}
-			acc.tol = append(acc.tol, tol)
-			acc.status = append(acc.status, st)
-			if st == agreed {
-				// The scale of the comparison, as comparison gives it.
-				scale := math.Max(math.Abs(est), math.Abs(claimed))
-				if acc.unit != 0 {
-					scale /= acc.unit
-				}
-				if finite(scale) {
-					acc.sumSq += scale * scale
-					acc.finite++
-				}
+				acc.transposed[a] = cl.transposed[j]
 			}
 		}
+	})
+	for a := base; a < base+n; a++ {
+		if acc.status[a] != agreed {
+			continue
+		}
+		// The scale of the comparison, as comparison gives it.
+		scale := math.Max(math.Abs(acc.est[a]), math.Abs(acc.claimed[a]))
+		if acc.unit != 0 {
+			scale /= acc.unit
+		}
+		if finite(scale) {
+			acc.sumSq += scale * scale
+			acc.finite++
+		}
 	}
+}
+
+// extend returns s lengthened by n entries, growing it where it must.
+func extend[T any](s []T, n int) []T {
+	return slices.Grow(s, n)[:len(s)+n]
 }
 
 // comparison returns comparison j of acc, of the given instance.
@@ -823,30 +841,38 @@ func (acc *instanceComparisons) comparison(instance, j int) comparison {
 }
 
 // judgeInstance classifies the comparisons of one instance collected in
-// acc and passes them to emit, a few thousand at a time, and empties acc.
-// Each tolerance is judged against the typical scale of its instance's
-// comparisons, since one direction may by chance be nearly orthogonal to
-// the gradient; per instance, so that verdicts do not depend on how the
-// batch is split into chunks or shards.
+// acc and passes them to emit, a few thousand at a time and in order, and
+// empties acc. Each tolerance is judged against the typical scale of its
+// instance's comparisons, since one direction may by chance be nearly
+// orthogonal to the gradient; per instance, so that verdicts do not depend
+// on how the batch is split into chunks or shards. The batches of a round,
+// one per core, are formed side by side.
 func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emit sink) {
 	typical := 0.0
 	if acc.finite > 0 {
 		typical = math.Sqrt(acc.sumSq / float64(acc.finite))
 	}
 	const batch = 4096
-	comps := make([]comparison, 0, min(batch, len(acc.est)))
-	for j := range acc.est {
-		c := acc.comparison(instance, j)
-		if c.status == agreed {
-			c.status = classify(c, typical)
-		}
-		if comps = append(comps, c); len(comps) == batch {
+	n := len(acc.est)
+	batches := make([][]comparison, min(runtime.GOMAXPROCS(0), (n+batch-1)/batch))
+	for start := 0; start < n; start += len(batches) * batch {
+		round := min(len(batches), (n-start+batch-1)/batch)
+		parallelParts(round, 1, func(lo, hi int) {
+			for b := lo; b < hi; b++ {
+				comps := batches[b][:0]
+				for j := start + b*batch; j < min(n, start+(b+1)*batch); j++ {
+					c := acc.comparison(instance, j)
+					if c.status == agreed {
+						c.status = classify(c, typical)
+					}
+					comps = append(comps, c)
+				}
+				batches[b] = comps
+			}
+		})
+		for _, comps := range batches[:round] {
 			emit(comps)
-			comps = comps[:0]
 		}
-	}
-	if len(comps) > 0 {
-		emit(comps)
 	}
 	*acc = instanceComparisons{unit: acc.unit, est: acc.est[:0], claimed: acc.claimed[:0],
 		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0]}

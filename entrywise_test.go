@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"context"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/cpu"
@@ -30,6 +31,34 @@ func TestEntrywiseBlocksDoNotMatter(t *testing.T) {
 		want := map[string]Verdict{"tr-axb": Pass, "tr-axb-wrong": Fail, "diff-inv": Pass}[c.Name]
 		if whole.Verdict != want || (want == Fail && len(whole.Entries) == 0) {
 			t.Errorf("%s: verdict %s with %d entries, want %s", c.Name, whole.Verdict, len(whole.Entries), want)
+		}
+	}
+}
+
+// TestCoresDoNotMatter checks that the comparisons formed and judged on
+// several cores, in parts of one comparison up, give the same result, to
+// the bit, as on one core: entrywise (where an instance of a matrix-valued
+// f makes n⁴ comparisons, a million at n = 32) and along random
+// directions, for right and wrong claims.
+func TestCoresDoNotMatter(t *testing.T) {
+	claims := chunkClaims(t, "tr-axb", "tr-axb-wrong", "diff-inv", "quad-form-hess")
+	defer func(p, m int) { minComparisonPart = p; runtime.GOMAXPROCS(m) }(minComparisonPart, runtime.GOMAXPROCS(0))
+	for _, mode := range []Mode{Entrywise, Directional} {
+		s := DefaultSettings()
+		s.Mode, s.Batch, s.Sizes = mode, 2, map[string]int{"n": 9}
+		for _, c := range claims {
+			runtime.GOMAXPROCS(1)
+			one := Verify(context.Background(), cpu.New(), c, s)
+			runtime.GOMAXPROCS(5)
+			minComparisonPart = 1
+			several := Verify(context.Background(), cpu.New(), c, s)
+			minComparisonPart = 1 << 13
+			if !reflect.DeepEqual(one, several) {
+				t.Errorf("%s %s: on one core %+v\non five %+v", mode, c.Name, one, several)
+			}
+			if want := map[string]Verdict{"tr-axb-wrong": Fail}[c.Name]; want == Fail && one.Verdict != Fail {
+				t.Errorf("%s %s: %s, want fail", mode, c.Name, one.Verdict)
+			}
 		}
 	}
 }
