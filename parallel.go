@@ -2,7 +2,8 @@ package gradcheck
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/gradcheck/gradcheck/internal/parts"
 )
 
 // minComparisonPart is the fewest comparisons addComparisons forms on one
@@ -17,17 +18,7 @@ var minComparisonPart = 1 << 13
 // through it, each part writing only its own entries, so that results do
 // not depend on the number of parts.
 func parallelParts(n, minPart int, f func(lo, hi int)) {
-	parts := min(runtime.GOMAXPROCS(0), n/max(1, minPart))
-	if parts <= 1 {
-		if n > 0 {
-			f(0, n)
-		}
-		return
+	if n > 0 {
+		parts.Run(n, min(runtime.GOMAXPROCS(0), n/max(1, minPart)), f)
 	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
 }

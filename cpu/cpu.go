@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/internal/hugepages"
+	"github.com/gradcheck/gradcheck/internal/parts"
 )
 
 // Backend evaluates batched matrix operations on the CPU. It holds no state
@@ -137,17 +137,7 @@ func sameShape(op string, a, b *tensor) { backend.SameShape("cpu", op, a.l, b.l)
 // chunk per worker, and returns when all are done. With one chunk f runs in
 // the caller. Workers allocate their scratch space once per chunk.
 func (b *Backend) parallel(count int, f func(lo, hi int)) {
-	w := min(b.workers, count)
-	if w <= 1 {
-		f(0, count)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := range w {
-		lo, hi := i*count/w, (i+1)*count/w
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
+	parts.Run(count, min(b.workers, count), f)
 }
 
 // FromHost copies data, l.Count row-major l.Rows×l.Cols matrices, into a new
