@@ -26,6 +26,9 @@ func TestOpenBLASPath(t *testing.T) {
 	if impl, ok := level3.(netlib.Implementation); !ok {
 		t.Errorf("MatMul uses %T, not OpenBLAS through %T", level3, impl)
 	}
+	if n := blasThreads(); n != 1 {
+		t.Errorf("OpenBLAS runs a call on %d threads, not 1: its threads would compete with the backend's", n)
+	}
 	if impl, ok := blas64.Implementation().(gonum.Implementation); !ok {
 		t.Errorf("blas64 uses %T, not %T", blas64.Implementation(), impl)
 	}
