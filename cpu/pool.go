@@ -1,6 +1,9 @@
 package cpu
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // sizedPool keeps freed values of type T for reuse, by size: a sync.Pool
 // per size, so the garbage collector may still drop what waits there. It
@@ -25,4 +28,51 @@ func (p *sizedPool[T]) get(size int) (T, bool) {
 func (p *sizedPool[T]) put(size int, v T) {
 	sp, _ := p.pools.LoadOrStore(size, new(sync.Pool))
 	sp.(*sync.Pool).Put(v)
+}
+
+// boundedCache keeps freed storage too large for sizedPool, the oldest
+// dropped first, while what it holds stays within limit values. Unlike a
+// sync.Pool it is not emptied by the garbage collector: a tensor of tens of
+// megabytes freed and asked for again a moment later (a chunk's perturbed
+// points at n = 512) would otherwise be collected, its pages returned to the
+// system by the runtime's scavenger, and taken again fresh, the kernel
+// zeroing every page on first touch.
+type boundedCache struct {
+	limit int // values
+
+	mu   sync.Mutex
+	held int         // values in kept
+	kept [][]float64 // oldest first
+}
+
+// get returns kept storage of exactly n values, the most recently kept, or
+// nil where there is none.
+func (c *boundedCache) get(n int) []float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.kept) - 1; i >= 0; i-- {
+		if d := c.kept[i]; len(d) == n {
+			c.kept = slices.Delete(c.kept, i, i+1)
+			c.held -= n
+			return d
+		}
+	}
+	return nil
+}
+
+// put keeps d, dropping the oldest storage kept as far as it must to stay
+// within the limit; storage larger than the limit is not kept.
+func (c *boundedCache) put(d []float64) {
+	if len(d) > c.limit {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	drop := 0
+	for c.held+len(d) > c.limit {
+		c.held -= len(c.kept[drop])
+		drop++
+	}
+	c.kept = append(slices.Delete(c.kept, 0, drop), d)
+	c.held += len(d)
 }
