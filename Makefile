@@ -30,14 +30,14 @@ run: build
 	./$(BIN) run
 
 ## test: formatting, vet and every test on the pure-Go path (the GPU
-## backend under kernel emulation included), the CPU backend's tests
-## without its assembly (-tags noasm, the path of other architectures),
+## backend under kernel emulation included), the tests of the CPU backend and philox
+## without their assembly (-tags noasm, the path of other architectures),
 ## then the tests of the OpenBLAS path, the compile checks of the CUDA
 ## build, and that scripts/gpu-check.sh fails at once without a GPU; fails
 ## on any failure
 test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -tags noasm ./cpu/...
+	$(GO) test -count=1 -tags noasm ./cpu/... ./philox/
 	$(MAKE) test-openblas
 	$(MAKE) cuda-check
 	scripts/gpu-check_test.sh

@@ -46,6 +46,13 @@
 // therefore depends only on (key, stream, index, position) and not on the
 // length of dst: a longer fill extends a shorter one.
 //
+// # Implementation
+//
+// Fill and FillAt make the attempts of 32 pairs side by side; on amd64
+// processors with AVX2 (see Assembly) an assembly kernel makes them, four
+// to an instruction, with the same operations on the same values as the Go
+// code, so that the draws do not depend on the processor.
+//
 // # Reproducing in CUDA C
 //
 // Compile with --fmad=false (or write every product with __dmul_rn and

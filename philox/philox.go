@@ -1,6 +1,9 @@
 package philox
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Philox4x32 constants (Random123).
 const (
@@ -60,18 +63,44 @@ func Fill(dst []float64, key uint64, stream, index uint32) {
 // FillAt writes entries offset, offset+1, … of the stream that Fill writes
 // from entry 0, so that disjoint parts of one stream can be drawn at once.
 // It panics unless offset is even and non-negative (entries come in pairs).
+//
+// It makes the first attempts of the pairs side by side, lanes at a time
+// (the pairs of dst[i:i+2·lanes] for each multiple i of 2·lanes), queues
+// the rejected ones (about one in five) and redoes them lanes at a time as
+// well, and draws the pairs of a last part shorter than 2·lanes one by one
+// with pair. Every draw is pair's, bit for bit: the same operations on the
+// same values.
 func FillAt(dst []float64, key uint64, stream, index uint32, offset int) {
 	if offset < 0 || offset%2 != 0 {
 		panic("philox: FillAt: offset must be even and non-negative")
 	}
+	// The queue of rejected attempts holds 32-bit positions: draw a
+	// longer dst (over 8 GiB) in parts.
+	const part = 1 << 30
+	for len(dst) > part {
+		FillAt(dst[:part], key, stream, index, offset)
+		dst, offset = dst[part:], offset+part
+	}
 	ks := newSchedule([2]uint32{uint32(key), uint32(key >> 32)})
 	p := uint32(offset / 2)
-	i := 0
-	for ; i+2*lanes <= len(dst); i, p = i+2*lanes, p+lanes {
-		ks.pairs(dst[i:i+2*lanes:i+2*lanes], p, index, stream)
+	full := len(dst) - len(dst)%(2*lanes)
+	var r retries
+	for i := 0; i < full; i += 2 * lanes {
+		k := uint32(i / 2)
+		rejected := draw((*[2 * lanes]float64)(dst[i:]), ks, &firstAttempts, lanes, p+k, index, stream)
+		for ; rejected != 0; rejected &= rejected - 1 {
+			r.ctr[r.n] = 1<<32 | uint64(k+uint32(bits.TrailingZeros32(rejected)))
+			r.n++
+			if r.n == lanes {
+				r.run(dst, ks, p, index, stream)
+			}
+		}
 	}
-	for ; i < len(dst); i, p = i+2, p+1 {
-		x, y := ks.pair(p, index, stream, 0)
+	for r.n > 0 {
+		r.run(dst, ks, p, index, stream)
+	}
+	for i := full; i < len(dst); i += 2 {
+		x, y := ks.pair(p+uint32(i/2), index, stream)
 		dst[i] = x
 		if i+1 < len(dst) {
 			dst[i+1] = y
@@ -79,38 +108,83 @@ func FillAt(dst []float64, key uint64, stream, index uint32, offset int) {
 	}
 }
 
-// lanes is the number of pairs that pairs draws side by side: enough
+// lanes is the number of attempts that draw makes side by side: enough
 // independent chains of arithmetic to keep the processor's units busy (one
 // attempt alone is a chain of some 200 cycles of latency: the Philox
 // rounds, Log's Horner scheme, a division and a square root). Measured on
-// the 2-core VM (BenchmarkFill, ns per draw): one pair at a time 30, 4
-// side by side 22, 8 20, 16 19, 32 18. Redoing the rejected attempts side
-// by side as well, in rounds, was slower (20 at 32 lanes): one at a time
-// they overlap with the next group.
+// the 2-core VM with the Go code of drawGo, and rejected attempts redone
+// one at a time (BenchmarkFill, ns per draw): one pair at a time 30, 4
+// side by side 22, 8 20, 16 19, 32 18. With the AVX2 kernel, redoing the
+// rejected attempts one at a time cost 9 ns per draw, queueing them and
+// redoing them lanes at a time 4 (the Go kernel: 18 either way).
 const lanes = 32
 
-// pairs writes the draws of the pairs p, …, p+lanes−1 to dst[0:2·lanes].
-// It makes their first attempts side by side and redoes a rejected one
-// (about one in five) with pair, from the second attempt on. Every draw is
-// pair's, bit for bit: the same operations on the same values.
-func (s *schedule) pairs(dst []float64, p, index, stream uint32) {
+// firstAttempts lists the attempts that draw makes for lanes consecutive
+// pairs from the first: attempt 0 of pair j in lane j.
+var firstAttempts = func() (ctr [lanes]uint64) {
+	for j := range ctr {
+		ctr[j] = uint64(j)
+	}
+	return ctr
+}()
+
+// retries queues the rejected attempts of a fill, to be redone side by
+// side: ctr[:n] as draw takes them (the pair's position in the fill in the
+// low 32 bits, the attempt to make next in the high 32), out the draws.
+type retries struct {
+	ctr [lanes]uint64
+	n   int
+	out [2 * lanes]float64
+}
+
+// run makes the queued attempts of the fill of dst whose first pair is p,
+// writes the draws of each accepted one to its pair's entries of dst (or
+// zeros where the last attempt is rejected) and keeps the others queued
+// with the next attempt.
+func (r *retries) run(dst []float64, s *schedule, p, index, stream uint32) {
+	rejected := draw(&r.out, s, &r.ctr, r.n, p, index, stream)
+	n := 0
+	for j, c := range r.ctr[:r.n] {
+		k := 2 * int(uint32(c))
+		switch {
+		case rejected&(1<<j) == 0:
+			dst[k], dst[k+1] = r.out[2*j], r.out[2*j+1]
+		case c>>32 == MaxAttempts-1:
+			dst[k], dst[k+1] = 0, 0
+		default:
+			r.ctr[n] = c + 1<<32
+			n++
+		}
+	}
+	r.n = n
+}
+
+// drawGo makes the attempts ctr[:n] side by side (n ≤ lanes), attempt
+// ctr[j]>>32 of pair p+uint32(ctr[j]) in lane j: for each accepted one it
+// writes the draws to out[2j] and out[2j+1], as pair would, and it returns
+// the set of the rejected ones, bit j for lane j, whose entries of out
+// (and those of the lanes from n on) it leaves unspecified. It is draw
+// where Assembly is false, the portable twin of the assembly kernel, and
+// its reference in the tests.
+func drawGo(out *[2 * lanes]float64, s *schedule, ctr *[lanes]uint64, n int, p, index, stream uint32) (rejected uint32) {
 	var u, v, q, l [lanes]float64
-	for j := range lanes {
-		w0, w1, w2, w3 := s.block(p+uint32(j), 0, index, stream)
+	for j, c := range ctr[:n] {
+		w0, w1, w2, w3 := s.block(p+uint32(c), uint32(c>>32), index, stream)
 		u[j], v[j] = Uniform(w0, w1), Uniform(w2, w3)
 		q[j] = float64(u[j]*u[j]) + float64(v[j]*v[j])
 	}
-	// A rejected q (0, or in [1, 2)) gives logUnits a finite value that
-	// is not used.
+	// A rejected q (in [1, 2); never 0, as u, v ≠ 0) and the q = 0 of the
+	// lanes from n on give logUnits a finite value that is not used.
 	logUnits(&l, &q)
-	for j := range lanes {
+	for j := range n {
 		if !(q[j] > 0 && q[j] < 1) {
-			dst[2*j], dst[2*j+1] = s.pair(p+uint32(j), index, stream, 1)
+			rejected |= 1 << j
 			continue
 		}
 		f := math.Sqrt(float64(-2*l[j]) / q[j])
-		dst[2*j], dst[2*j+1] = float64(u[j]*f), float64(v[j]*f)
+		out[2*j], out[2*j+1] = float64(u[j]*f), float64(v[j]*f)
 	}
+	return rejected
 }
 
 // schedule holds the key of each round of Block under one key: the same
@@ -138,10 +212,10 @@ func (s *schedule) block(c0, c1, c2, c3 uint32) (uint32, uint32, uint32, uint32)
 	return c0, c1, c2, c3
 }
 
-// pair returns the two draws of pair p of stream (index, stream), trying
-// the attempts from first on.
-func (s *schedule) pair(p, index, stream, first uint32) (x, y float64) {
-	for a := first; a < MaxAttempts; a++ {
+// pair returns the two draws of pair p of stream (index, stream), one
+// attempt after the other.
+func (s *schedule) pair(p, index, stream uint32) (x, y float64) {
+	for a := uint32(0); a < MaxAttempts; a++ {
 		w0, w1, w2, w3 := s.block(p, a, index, stream)
 		u, v := Uniform(w0, w1), Uniform(w2, w3)
 		if q := float64(u*u) + float64(v*v); q > 0 && q < 1 {
