@@ -69,12 +69,16 @@ linalg:
 	@echo "$(LINALG)"
 
 ## test-openblas: vet and test the OpenBLAS path (-tags openblas), after
-## installing libopenblas-dev where it is missing and we are root; skipped,
-## with a message, where it cannot be installed
+## installing libopenblas-dev where it is missing and we are root, and the
+## CPU backend's tests again with OpenBLAS linked statically, as the GPU
+## bundle links it; skipped, with a message, where it cannot be installed
+STATIC_OPENBLAS := -Wl,-Bstatic -lopenblas -Wl,-Bdynamic -lm -lpthread
 test-openblas:
 	@if scripts/openblas.sh; then \
 		echo "$(GO) vet -tags openblas ./... && $(GO) test -count=1 -tags openblas ./cpu/ ./bench/ ./cmd/gradcheck/"; \
-		$(GO) vet -tags openblas ./... && $(GO) test -count=1 -tags openblas ./cpu/ ./bench/ ./cmd/gradcheck/; \
+		$(GO) vet -tags openblas ./... && $(GO) test -count=1 -tags openblas ./cpu/ ./bench/ ./cmd/gradcheck/ && \
+		echo "CGO_LDFLAGS='$(STATIC_OPENBLAS)' $(GO) test -count=1 -tags openblas ./cpu/" && \
+		CGO_LDFLAGS='$(STATIC_OPENBLAS)' $(GO) test -count=1 -tags openblas ./cpu/; \
 	else echo "test-openblas: SKIPPED, the OpenBLAS path is untested here"; fi
 
 ## bench: the Go benchmarks of bench/ on the path build uses

@@ -3,7 +3,11 @@
 package cpu
 
 /*
-#cgo LDFLAGS: -lopenblas
+#cgo LDFLAGS: -lopenblas -ldl
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
 
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
@@ -12,13 +16,33 @@ int openblas_get_num_threads(void);
 // (weak: the serial and OpenMP builds lack it).
 void blas_thread_shutdown_(void) __attribute__((weak));
 
-// one_thread runs as the program is loaded, right after OpenBLAS's own
-// constructor has started its pool, before the Go runtime starts.
-__attribute__((constructor)) static void one_thread(void) {
+// one_thread keeps OpenBLAS to one thread per call and stops its pool. It
+// needs OpenBLAS initialized.
+static void one_thread(void) {
 	openblas_set_num_threads(1);
 	if (blas_thread_shutdown_) {
 		blas_thread_shutdown_();
 	}
+}
+
+// early_one_thread runs as the program is loaded, before the Go runtime
+// starts. Where OpenBLAS is a shared library (make build) it has been
+// initialized already, its pool started, and one_thread stops the pool at
+// once. Linked in statically (the GPU bundle), its constructor may run
+// after this one and must not be called yet (it would crash); it reads
+// OPENBLAS_NUM_THREADS and, set to 1, starts no pool at all (the variable
+// passes to the processes gradcheck starts, which use no OpenBLAS). A
+// shared OpenBLAS under another name is taken for a static one: setting
+// the variable is then too late and harmless. Either way the Go init below
+// calls one_thread again.
+__attribute__((constructor)) static void early_one_thread(void) {
+	void *shared = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD);
+	if (shared == NULL) {
+		setenv("OPENBLAS_NUM_THREADS", "1", 1);
+		return;
+	}
+	dlclose(shared);
+	one_thread();
 }
 */
 import "C"
@@ -35,16 +59,20 @@ import (
 // it several times slower.
 var level3 blas.Float64Level3 = netlib.Implementation{}
 
-// OpenBLAS is kept to one thread per call (one_thread, above): the backend
-// already runs one matrix of a batch per core, and OpenBLAS threads on top
-// of that would compete for the same cores. one_thread also stops the
-// threads the pthread build started when it was loaded: they would
-// otherwise spin (sched_yield) for their first tenth of a second or so, the
-// whole of a short run, on the cores the backend uses. It runs as a C
-// constructor rather than in a Go init, which comes ~10 ms later, after the
-// runtime's start-up: 198 sched_yield calls → 0 and 30 → 21 ms of CPU for
-// `gradcheck --version` on the 2-core VM (strace -c; perf stat -r 60).
-// With one thread per call OpenBLAS never wakes the pool again.
+// init keeps OpenBLAS to one thread per call: the backend already runs one
+// matrix of a batch per core, and OpenBLAS threads on top of that would
+// compete for the same cores. It also stops the threads the pthread build
+// started when it was loaded: they would otherwise spin (sched_yield) for
+// their first tenth of a second or so, the whole of a short run, on the
+// cores the backend uses. early_one_thread (above) has done both as the
+// program was loaded, ~10 ms before this init, after the runtime's
+// start-up (`gradcheck --version`: 198 → 0 sched_yield calls, 30 → 21 ms
+// of CPU on the 2-core VM, strace -c and perf stat -r 60); this init makes
+// sure of it however OpenBLAS was linked. With one thread per call
+// OpenBLAS never wakes the pool again.
+func init() {
+	C.one_thread()
+}
 
 // blasThreads reports how many threads OpenBLAS would use for one call.
 func blasThreads() int { return int(C.openblas_get_num_threads()) }
