@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // logdetEntry is a valid claim of a spec file.
@@ -233,6 +235,48 @@ func TestRegistrySelected(t *testing.T) {
 			t.Errorf("selected %q", c.Name)
 		case c.String() != w.String() || c.Source != w.Source:
 			t.Errorf("%s: selected %q (%s), Registry gives %q (%s)", c.Name, c, c.Source, w, w.Source)
+		}
+	}
+}
+
+// TestRegistryEntries checks the split of registry.yaml that
+// RegistrySelected decodes one formula at a time: every formula of the file
+// is one entry, in order, under its name; each entry alone builds the claim
+// that the whole file builds; and each sits on the lines it has in the
+// file, so that a position in an error is the file's.
+func TestRegistryEntries(t *testing.T) {
+	all, err := Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := registryEntries()
+	if len(entries) != len(all) {
+		t.Fatalf("%d entries for the %d formulas of registry.yaml: a formula does not start with %q", len(entries), len(all), entryPrefix)
+	}
+	lines := strings.Split(string(registryYAML), "\n")
+	for i, e := range entries {
+		w := all[i]
+		if e.name != w.Name {
+			t.Errorf("entry %d is %q, the file's formula %d is %q", i, e.name, i, w.Name)
+			continue
+		}
+		got, err := RegistrySelected(func(name string) bool { return name == e.name })
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", e.name, err)
+		case len(got) != 1:
+			t.Errorf("%s: selected %d claims, want 1", e.name, len(got))
+		case got[0].String() != w.String() || got[0].Source != w.Source:
+			t.Errorf("%s: alone %q (%s), in the file %q (%s)", e.name, got[0], got[0].Source, w, w.Source)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(e.spec, &doc); err != nil {
+			t.Errorf("%s: %v", e.name, err)
+			continue
+		}
+		item := doc.Content[0].Content[1].Content[0]
+		if line := lines[item.Line-1]; line != entryPrefix+e.name {
+			t.Errorf("%s: its entry puts it on line %d of registry.yaml, which reads %q", e.name, item.Line, line)
 		}
 	}
 }
