@@ -57,6 +57,10 @@ type Options struct {
 	Workers int
 	// Backend names the backend in re-run commands ("" for the default).
 	Backend string
+	// Mode is how derivative claims are verified: along random directions
+	// (gradcheck.Directional, the default where empty) or entry by entry
+	// (gradcheck.Entrywise), each mode its own code path to measure.
+	Mode gradcheck.Mode
 }
 
 // Report holds the counts of a self-test; its JSON fields are those issue
@@ -192,7 +196,19 @@ func (r *Report) add(o outcome) {
 func (o *Options) settings() gradcheck.Settings {
 	s := gradcheck.DefaultSettings()
 	s.Seed = o.Seed
+	if o.Mode != "" {
+		s.Mode = o.Mode
+	}
 	return s
+}
+
+// modeFlags are the flags that select o.Mode in a re-run command: none for
+// the default.
+func (o *Options) modeFlags() []string {
+	if o.Mode == "" || o.Mode == gradcheck.Directional {
+		return nil
+	}
+	return []string{"--mode", string(o.Mode)}
 }
 
 // Draw returns function i of the self-test with seed seed, the claim that
@@ -398,6 +414,7 @@ func (o *Options) finding(c *formulas.Claim, m Mutation, res gradcheck.Result) F
 	flags := claimFlags(c)
 	args := append([]string{"gradcheck", "check", "--name", c.Name}, flags...)
 	args = append(args, "--seed", fmt.Sprint(o.Seed))
+	args = append(args, o.modeFlags()...)
 	if o.Backend != "" {
 		args = append(args, "--backend", o.Backend)
 	}
@@ -407,7 +424,8 @@ func (o *Options) finding(c *formulas.Claim, m Mutation, res gradcheck.Result) F
 
 // selftestCommand re-runs function i of the self-test alone.
 func (o *Options) selftestCommand(i int) string {
-	return fmt.Sprintf("gradcheck selftest --seed %d --first %d --claims 1", o.Seed, i)
+	return quoteAll(append([]string{"gradcheck", "selftest", "--seed", fmt.Sprint(o.Seed), "--first", fmt.Sprint(i), "--claims", "1"},
+		o.modeFlags()...))
 }
 
 // claimFlags states c as the flags of an inline check.

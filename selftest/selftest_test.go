@@ -3,6 +3,7 @@ package selftest
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -40,6 +41,55 @@ func TestSelftestFixedSeed(t *testing.T) {
 	}
 	if r.Detected+len(r.Missed) != r.Mutants-r.Equivalent {
 		t.Errorf("detected %d + missed %d ≠ mutants %d − equivalent %d", r.Detected, len(r.Missed), r.Mutants, r.Equivalent)
+	}
+}
+
+// TestSelftestEntrywise runs functions 0 to 39 of seed 1 with the claims
+// verified entry by entry: every derivative claim reaches the verifier in
+// that mode, no true claim fails, at most one is inconclusive, and the only
+// mutants missed are results scaled by 1+10⁻⁶ that differ from the truth
+// by less than the tolerance on the verifier's inputs (finite differences
+// cannot tell those apart; README, "How we know it is right"), each with a
+// re-run command in entrywise mode.
+func TestSelftestEntrywise(t *testing.T) {
+	claims := 40
+	if testing.Short() {
+		claims = 10
+	}
+	var mu sync.Mutex
+	modes := map[gradcheck.Mode]int{}
+	verify := func(ctx context.Context, c *formulas.Claim, s gradcheck.Settings) (gradcheck.Result, error) {
+		if c.Kind != formulas.Equals {
+			mu.Lock()
+			modes[s.Mode]++
+			mu.Unlock()
+		}
+		return CPU(ctx, c, s)
+	}
+	r, err := Run(context.Background(), Options{Claims: claims, Seed: 1, Mode: gradcheck.Entrywise, Verify: verify})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("true claims %d, false alarms %d, inconclusive %d; mutants %d, equivalent %d, detected %d, missed %d",
+		r.TrueClaims, r.FalseAlarms, r.Inconclusive, r.Mutants, r.Equivalent, r.Detected, len(r.Missed))
+	if len(modes) != 1 || modes[gradcheck.Entrywise] < r.TrueClaims {
+		t.Errorf("claims verified in modes %v, want all %d and more entrywise", modes, r.TrueClaims)
+	}
+	for _, a := range r.Alarms {
+		t.Errorf("false alarm %s: %s (%s)\n  %s", a.Name, a.Verdict, a.Reason, a.Rerun)
+	}
+	if r.Inconclusive > 1 {
+		for _, u := range r.Undecided {
+			t.Errorf("inconclusive %s: %s\n  %s", u.Name, u.Reason, u.Rerun)
+		}
+	}
+	for _, m := range r.Missed {
+		if m.Mutation != Nudge || !(m.Difference < m.Tolerance) || !strings.HasSuffix(m.Rerun, "--mode entrywise") {
+			t.Errorf("missed %s: %s, differs from the truth by %.2e, tol %.2e\n  %s", m.Name, m.Verdict, m.Difference, m.Tolerance, m.Rerun)
+		}
+	}
+	if r.Mutants-r.Equivalent < 5*claims {
+		t.Errorf("only %d live mutants from %d functions", r.Mutants-r.Equivalent, claims)
 	}
 }
 

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/flagvalue"
 	gcrun "github.com/gradcheck/gradcheck/run"
 	"github.com/gradcheck/gradcheck/selftest"
 )
 
-const selftestHelp = `Usage: gradcheck selftest [--claims N] [--seed S] [--first I] [--depth D] [--backend B] [--format json]
+const selftestHelp = `Usage: gradcheck selftest [--claims N] [--seed S] [--first I] [--depth D] [--mode M] [--backend B] [--format json]
 
 Measure how well gradcheck judges. Draw N random functions f over the whole
 expression language (every function; scalar, vector and matrix variables;
@@ -27,7 +28,9 @@ compared directly, is equivalent and not counted; a missed one that differs
 from the truth by less than the tolerance is marked so; the mutants of an inconclusive true claim
 are not run. Each false alarm and missed mutant is listed with the claim
 and the command that re-runs it. Function i depends on (S, i) alone:
---first I --claims 1 draws function I by itself.
+--first I --claims 1 draws function I by itself. --mode entrywise verifies
+the derivative claims entry by entry, as 'check --mode entrywise' does,
+instead of along random directions.
 
 Output: a summary (text), or with --format json
   {"true_claims", "false_alarms", "inconclusive", "mutants", "equivalent",
@@ -39,6 +42,7 @@ Examples:
   gradcheck selftest --claims 100
   gradcheck selftest --claims 10000 --seed 1 --format json > selftest.json
   gradcheck selftest --seed 1 --first 42 --claims 1
+  gradcheck selftest --claims 1000 --mode entrywise
 
 Flags:
 `
@@ -51,6 +55,8 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs.Var(flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
 	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
 	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
+	mode := flagvalue.NewEnum(string(gradcheck.Directional), string(gradcheck.Directional), string(gradcheck.Entrywise))
+	fs.Var(mode, "mode", "directional: random directions; entrywise: every entry of the variable")
 	backend := flagvalue.NewEnum("auto", "auto", "cpu", "gpu")
 	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	format := flagvalue.NewEnum("text", "text", "json")
@@ -61,6 +67,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	if rest := fs.Args(); len(rest) > 0 {
 		return usageErrorf("selftest", "unexpected argument %q (selftest takes flags only)", rest[0])
 	}
+	o.Mode = gradcheck.Mode(mode.Value)
 	eng, err := selectEngine(ctx, backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
 		return failErrorf("%v", err)
