@@ -5,7 +5,8 @@
 // people write (a transposed factor, a swapped product, a dropped term, a
 // flipped sign, a scaled result, a subterm replaced by its transpose, a
 // symmetrized result). It runs the true claims and the mutants through the
-// verifier (gradcheck.Verify) and counts false alarms and missed mutants;
+// verifier (gradcheck.Verify), along random directions or, with
+// Options.Mode, entry by entry, and counts false alarms and missed mutants;
 // a mutant that equals the truth on random inputs, compared directly by
 // evaluation, is equivalent and not counted. WriteText and WriteJSON
 // write the Report; Resolving runs the claims on an engine that takes

@@ -23,6 +23,15 @@ func TestSelftestFixedSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkReport(t, r, claims, func(Finding) bool { return false })
+}
+
+// checkReport checks the report of a self-test of claims functions: at
+// least a true claim and five live mutants per function, no false alarm, at
+// most one inconclusive true claim, no missed mutant but those allowed,
+// and the mutants all counted.
+func checkReport(t *testing.T, r *Report, claims int, allowed func(Finding) bool) {
+	t.Helper()
 	t.Logf("true claims %d, false alarms %d, inconclusive %d; mutants %d, equivalent %d, detected %d, missed %d",
 		r.TrueClaims, r.FalseAlarms, r.Inconclusive, r.Mutants, r.Equivalent, r.Detected, len(r.Missed))
 	if r.TrueClaims < claims || r.Mutants-r.Equivalent < 5*claims {
@@ -37,7 +46,9 @@ func TestSelftestFixedSeed(t *testing.T) {
 		}
 	}
 	for _, m := range r.Missed {
-		t.Errorf("missed %s: %s, differs from the truth by %.2e, tol %.2e\n  %s", m.Name, m.Verdict, m.Difference, m.Tolerance, m.Rerun)
+		if !allowed(m) {
+			t.Errorf("missed %s: %s, differs from the truth by %.2e, tol %.2e\n  %s", m.Name, m.Verdict, m.Difference, m.Tolerance, m.Rerun)
+		}
 	}
 	if r.Detected+len(r.Missed) != r.Mutants-r.Equivalent {
 		t.Errorf("detected %d + missed %d ≠ mutants %d − equivalent %d", r.Detected, len(r.Missed), r.Mutants, r.Equivalent)
@@ -70,27 +81,12 @@ func TestSelftestEntrywise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("true claims %d, false alarms %d, inconclusive %d; mutants %d, equivalent %d, detected %d, missed %d",
-		r.TrueClaims, r.FalseAlarms, r.Inconclusive, r.Mutants, r.Equivalent, r.Detected, len(r.Missed))
 	if len(modes) != 1 || modes[gradcheck.Entrywise] < r.TrueClaims {
 		t.Errorf("claims verified in modes %v, want all %d and more entrywise", modes, r.TrueClaims)
 	}
-	for _, a := range r.Alarms {
-		t.Errorf("false alarm %s: %s (%s)\n  %s", a.Name, a.Verdict, a.Reason, a.Rerun)
-	}
-	if r.Inconclusive > 1 {
-		for _, u := range r.Undecided {
-			t.Errorf("inconclusive %s: %s\n  %s", u.Name, u.Reason, u.Rerun)
-		}
-	}
-	for _, m := range r.Missed {
-		if m.Mutation != Nudge || !(m.Difference < m.Tolerance) || !strings.HasSuffix(m.Rerun, "--mode entrywise") {
-			t.Errorf("missed %s: %s, differs from the truth by %.2e, tol %.2e\n  %s", m.Name, m.Verdict, m.Difference, m.Tolerance, m.Rerun)
-		}
-	}
-	if r.Mutants-r.Equivalent < 5*claims {
-		t.Errorf("only %d live mutants from %d functions", r.Mutants-r.Equivalent, claims)
-	}
+	checkReport(t, r, claims, func(m Finding) bool {
+		return m.Mutation == Nudge && m.Difference < m.Tolerance && strings.HasSuffix(m.Rerun, "--mode entrywise")
+	})
 }
 
 // TestSelftestJudgesTheVerifier runs the self-test against verifiers that
