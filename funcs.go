@@ -58,11 +58,19 @@ func init() {
 			o := ev.ops()
 			return o.result(o.mapEach(backend.Sqrt, o.dot(a[0], a[0])))
 		}, magnitude: absMagnitude},
-		"exp":   {value: mapped(backend.Exp), magnitude: absMagnitude},
-		"log":   {value: mapped(backend.Log), magnitude: (*evaluator).logMagnitude},
-		"sqrt":  {value: mapped(backend.Sqrt), magnitude: absMagnitude},
-		"abs":   {value: mapped(backend.Abs)},
-		"tanh":  {value: mapped(backend.Tanh), magnitude: absMagnitude},
+		"exp":  {value: mapped(backend.Exp), magnitude: absMagnitude},
+		"log":  {value: mapped(backend.Log), magnitude: (*evaluator).logMagnitude},
+		"sqrt": {value: mapped(backend.Sqrt), magnitude: absMagnitude},
+		"abs":  {value: mapped(backend.Abs)},
+		// tanh' = 1 − tanh²: an argument that cancels (a small entry of a
+		// sum of large products) carries a rounding error that |tanh(x)|
+		// alone misses, seen entry by entry (entrywise self-test: two false
+		// alarms, tanh(C'*C*(X'*D')) and tanh(tanh(X)*S^3)).
+		"tanh": {value: mapped(backend.Tanh), magnitude: smoothMagnitude(backend.Tanh, func(o *ops, x backend.Tensor) backend.Tensor {
+			t := o.mapEach(backend.Tanh, x)
+			l := x.Layout()
+			return o.elementwise(backend.Sub, o.filled(1, l.Rows, l.Cols), o.elementwise(backend.Mul, t, t))
+		})},
 		"eye":   {sized: func(ev *evaluator, n []int) (backend.Tensor, error) { return ev.b.Eye(n[0]) }},
 		"ones":  {sized: filledWith(1)},
 		"zeros": {sized: filledWith(0)},
