@@ -66,8 +66,7 @@ func init() {
 		// sum of large products) carries a rounding error that |tanh(x)|
 		// alone misses, seen entry by entry (entrywise self-test: two false
 		// alarms, tanh(C'*C*(X'*D')) and tanh(tanh(X)*S^3)).
-		"tanh": {value: mapped(backend.Tanh), magnitude: smoothMagnitude(backend.Tanh, func(o *ops, x backend.Tensor) backend.Tensor {
-			t := o.mapEach(backend.Tanh, x)
+		"tanh": {value: mapped(backend.Tanh), magnitude: smoothMagnitude(backend.Tanh, func(o *ops, x, t backend.Tensor) backend.Tensor {
 			l := x.Layout()
 			return o.elementwise(backend.Sub, o.filled(1, l.Rows, l.Cols), o.elementwise(backend.Mul, t, t))
 		})},
@@ -84,12 +83,12 @@ func init() {
 		"sin":      {value: mapped(backend.Sin), magnitude: smoothMagnitude(backend.Sin, constantSlope(1))},
 		"cos":      {value: mapped(backend.Cos), magnitude: smoothMagnitude(backend.Cos, constantSlope(1))},
 		// log1p' = 1/(1+x), expm1' = e^x.
-		"log1p": {value: mapped(backend.Log1p), magnitude: smoothMagnitude(backend.Log1p, func(o *ops, x backend.Tensor) backend.Tensor {
+		"log1p": {value: mapped(backend.Log1p), magnitude: smoothMagnitude(backend.Log1p, func(o *ops, x, _ backend.Tensor) backend.Tensor {
 			l := x.Layout()
 			one := o.filled(1, l.Rows, l.Cols)
 			return o.elementwise(backend.Div, one, o.mapEach(backend.Abs, o.elementwise(backend.Add, one, x)))
 		})},
-		"expm1": {value: mapped(backend.Expm1), magnitude: smoothMagnitude(backend.Expm1, func(o *ops, x backend.Tensor) backend.Tensor {
+		"expm1": {value: mapped(backend.Expm1), magnitude: smoothMagnitude(backend.Expm1, func(o *ops, x, _ backend.Tensor) backend.Tensor {
 			return o.mapEach(backend.Exp, x)
 		})},
 		// relu of |x|ₘ is |x|ₘ, which bounds relu(x) and the error it
@@ -112,13 +111,14 @@ func (ev *evaluator) diag(x backend.Tensor) (backend.Tensor, error) {
 	return ev.b.DiagOf(x)
 }
 
-// slopeFunc bounds |f'(x)| entrywise for a smooth elementwise f.
-type slopeFunc func(o *ops, x backend.Tensor) backend.Tensor
+// slopeFunc bounds |f'(x)| entrywise for a smooth elementwise f, given x
+// and fx = f(x) (tanh' = 1 − tanh² reads fx rather than evaluating f again).
+type slopeFunc func(o *ops, x, fx backend.Tensor) backend.Tensor
 
 // constantSlope is the slope bound of a function whose derivative is
 // bounded by c everywhere.
 func constantSlope(c float64) slopeFunc {
-	return func(o *ops, x backend.Tensor) backend.Tensor {
+	return func(o *ops, x, _ backend.Tensor) backend.Tensor {
 		l := x.Layout()
 		return o.filled(c, l.Rows, l.Cols)
 	}
@@ -135,8 +135,8 @@ func smoothMagnitude(op backend.MapOp, slope slopeFunc) func(*evaluator, *formul
 		if o.err != nil {
 			return o.result(nil)
 		}
-		fx := o.mapEach(backend.Abs, o.mapEach(op, x))
-		return o.result(o.elementwise(backend.Add, fx, o.elementwise(backend.Mul, slope(o, x), mx)))
+		fx := o.mapEach(op, x)
+		return o.result(o.elementwise(backend.Add, o.mapEach(backend.Abs, fx), o.elementwise(backend.Mul, slope(o, x, fx), mx)))
 	}
 }
 

@@ -89,6 +89,22 @@ func TestSelftestEntrywise(t *testing.T) {
 	})
 }
 
+// TestSelftestEntrywiseTanh re-runs the two functions of seed 1 whose true
+// claims failed entry by entry while tanh's magnitude was |tanh x| alone,
+// which misses the rounding error of an argument that cancels:
+// tanh(C'*C*(X'*D')) (2001) and tanh(tanh(X)*S^3) (4465).
+func TestSelftestEntrywiseTanh(t *testing.T) {
+	for _, first := range []int{2001, 4465} {
+		r, err := Run(context.Background(), Options{First: first, Claims: 1, Seed: 1, Mode: gradcheck.Entrywise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range r.Alarms {
+			t.Errorf("false alarm %s: %s (%s)\n  %s", a.Name, a.Verdict, a.Reason, a.Rerun)
+		}
+	}
+}
+
 // TestSelftestJudgesTheVerifier runs the self-test against verifiers that
 // are wrong on purpose: one that passes everything misses every mutant; one
 // that fails everything raises a false alarm on every true claim.
