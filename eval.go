@@ -299,7 +299,9 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 		return ev.power(e)
 	case e.Op == "\\" && ev.abs:
 		return ev.solveMagnitude(e)
-	case ev.abs && (e.Op == "./" || e.Op == "/" || e.Op == ".^"):
+	case ev.abs && (e.Op == "./" || e.Op == "/"):
+		return ev.quotientMagnitude(e)
+	case ev.abs && e.Op == ".^":
 		return ev.absOfValue(e)
 	}
 	l, r, err := ev.operands(e)
@@ -339,6 +341,25 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 		return ev.elementwise(backend.Pow, l, r)
 	}
 	return nil, fmt.Errorf("%v: unknown operator %q", e.Pos(), e.Op)
+}
+
+// quotientMagnitude is the magnitude of L/R or L./R, that of the product
+// L·R⁻¹: |L|ₘ·|R⁻¹|ₘ, with |R⁻¹|ₘ = |R|ₘ/R² for the rounding error of R
+// carried through the reciprocal (first order). For operands that carry no
+// more than their own rounding it is |L/R|, but a numerator small by
+// cancellation (an entry of log X near 0, divided by a norm) keeps the
+// error of its terms: |L/R| alone made four logm claims of the entrywise
+// self-test fail on rounding noise.
+func (ev *evaluator) quotientMagnitude(e *formulas.Binary) (backend.Tensor, error) {
+	o := ev.ops()
+	ml := o.do(func() (backend.Tensor, error) { return ev.eval(e.L) })
+	r, mr := ev.valueAndMagnitude(o, e.R)
+	if o.err != nil {
+		return o.result(nil)
+	}
+	absR := o.mapEach(backend.Abs, r)
+	reciprocal := o.elementwise(backend.Div, o.elementwise(backend.Div, mr, absR), absR)
+	return o.result(o.do(func() (backend.Tensor, error) { return ev.elementwise(backend.Mul, ml, reciprocal) }))
 }
 
 // divideByScalar returns m / s for a 1×1 batch s.
