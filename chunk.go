@@ -39,6 +39,7 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 		return err
 	}
 	defer ev.release(lhs)
+	v.evaluations += count
 	rhs, err := ev.value(v.c.Rhs)
 	if err != nil {
 		return err
@@ -208,12 +209,12 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 	}
 	for k0 := 0; k0 < per; k0 += block {
 		k1 := min(per, k0+block)
-		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, k0, k1)
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, entryRange(k0, k1))
 		if err != nil {
 			return err
 		}
 		ev.bind(v.c.Direction(), h)
-		fvals, fmags, kinks, err := v.functionValues(ev, x, h, nil, nil)
+		fvals, fmags, kinks, settled, err := v.entryValues(ev, x, h, accs, k0, k1)
 		var cl claimed
 		if err == nil {
 			cl, err = v.claimedValues(ev, h, nil, &entryBlock{accs, k0, k1, &grad})
@@ -224,7 +225,7 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 			return err
 		}
 		for i := range accs {
-			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), fvals, fmags, kinks, cl)
+			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), fvals, fmags, kinks, settled, cl)
 		}
 		// The comparisons hold what they need of the values.
 		ev.recycleHost(fvals, fmags, cl.vals, cl.mags, cl.transposed)
@@ -233,6 +234,102 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		v.judgeInstance(&accs[i], first+i, emit)
 	}
 	return nil
+}
+
+// settledSteps is the stencil of an entry whose central differences at h
+// and h/2 agree to rounding level (see entryValues): ±h and ±h/2.
+const settledSteps = 4
+
+// entryValues evaluates f along the unit directions h of the entries
+// k0 ≤ k < k1 like functionValues, with the full stencil's rows for every
+// direction, and reports which directions settled: for those, f was
+// evaluated at ±h and ±h/2 alone, and rows settledSteps and on are NaN.
+// Every direction is evaluated at ±h and ±h/2 first; where, for every
+// output, the central differences D(h) and D(h/2) agree to within their
+// rounding error (3ε_f/h), f has no h² term along that entry that rounding
+// would not hide (it is affine or quadratic there, as det, tr(AXB) and
+// ‖Ax − b‖² are along every entry), and R(h) is the estimate; the other
+// directions are evaluated at ±h/4 too. A hess claim and an f with kinks
+// (whose sign changes are counted over the whole stencil) take the full
+// stencil everywhere, settled nil. The choice is made direction by
+// direction, so it does not depend on how the entries are split into
+// blocks.
+func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, accs []instanceComparisons, k0, k1 int) (vals, mags []float64, kinks []int, settled []bool, err error) {
+	full := len(v.steps())
+	if v.c.Kind == formulas.Hess || formulas.HasKink(v.c.F) || x.Layout().Count != 1 {
+		// (An entrywise chunk holds one instance, which x broadcasts to
+		// the directions evaluated again below.)
+		vals, mags, kinks, err = v.functionValues(ev, x, h, nil, nil)
+		return vals, mags, kinks, nil, err
+	}
+	first, kinks, err := v.pointValues(ev, x, h, nil, nil, 0, settledSteps)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	defer ev.recycleHost(first)
+	if mags, err = v.baseMagnitudes(ev, h, nil); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	dirs := h.Layout().Count
+	r := len(mags) / dirs
+	settled = make([]bool, dirs)
+	var rest []int // the entries of the directions that did not settle
+	for d := range dirs {
+		if settled[d] = v.settled(first[d*settledSteps*r:(d+1)*settledSteps*r], mags[d*r:(d+1)*r]); !settled[d] {
+			rest = append(rest, k0+d)
+		}
+	}
+	vals = ev.hostSlice(dirs * full * r)
+	for d := range dirs {
+		copy(vals[d*full*r:], first[d*settledSteps*r:(d+1)*settledSteps*r])
+		if settled[d] {
+			fill(vals[(d*full+settledSteps)*r:(d+1)*full*r], math.NaN())
+		}
+	}
+	if len(rest) == 0 {
+		return vals, mags, kinks, settled, nil
+	}
+	hRest, err := ev.unitDirections(x, accs, v.wrt.SymSpace, rest)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	defer ev.release(hRest)
+	more, _, err := v.pointValues(ev, x, hRest, nil, nil, settledSteps, full)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	defer ev.recycleHost(more)
+	tail := (full - settledSteps) * r
+	for j, k := range rest {
+		copy(vals[((k-k0)*full+settledSteps)*r:], more[j*tail:(j+1)*tail])
+	}
+	return vals, mags, kinks, settled, nil
+}
+
+// settled reports whether the central differences D(h) and D(h/2) of one
+// direction, from its values at ±h and ±h/2 (settledSteps rows of r
+// outputs) and magnitudes mags (r), differ in no output by more than the
+// rounding error they carry, 3ε_f/h (ε_f/h and 2ε_f/h; see
+// addComparisons). A value that is not finite settles nothing.
+func (v *verification) settled(vals, mags []float64) bool {
+	sqrtN := math.Sqrt(float64(v.dim))
+	r := len(mags)
+	for o := range r {
+		d1 := (vals[o] - vals[r+o]) / (2 * step)
+		d2 := (vals[2*r+o] - vals[3*r+o]) / step
+		epsF := sqrtN * unitRoundoff * math.Abs(mags[o])
+		if !(math.Abs(d1-d2) <= 3*epsF/step) {
+			return false
+		}
+	}
+	return true
+}
+
+// fill sets every value of s to x.
+func fill(s []float64, x float64) {
+	for i := range s {
+		s[i] = x
+	}
 }
 
 // reduce downloads t, one row of outputs per stored matrix: ⟨W, t⟩ when w is
@@ -271,70 +368,89 @@ var perturbedBytes = 8 << 20
 // abs that change sign within it. A claim whose f has such a kink is
 // evaluated a whole stencil at a time, so that the sign changes are seen.
 func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor) (vals, mags []float64, kinks []int, err error) {
-	nS := len(v.steps())
+	if vals, kinks, err = v.pointValues(ev, x, h, h2, w, 0, len(v.steps())); err != nil {
+		return nil, nil, nil, err
+	}
+	mags, err = v.baseMagnitudes(ev, h, w)
+	return vals, mags, kinks, err
+}
+
+// pointValues evaluates f at the points X + s·H (+ t·V) of the steps
+// s0 ≤ j < s1 for every direction, reduced like functionValues: row
+// (d·(s1−s0) + j − s0) holds direction d (instance-major), step j. A kinked
+// f is evaluated at every step at once (s0 and s1 must span the stencil),
+// and the sign changes of its kinks counted per stencil.
+func (v *verification) pointValues(ev *evaluator, x, h, h2, w backend.Tensor, s0, s1 int) (vals []float64, kinks []int, err error) {
+	nS := s1 - s0
 	hl := h.Layout()
 	group := min(nS, max(1, perturbedBytes/(hl.Size()*8)))
 	if group == nS || formulas.HasKink(v.c.F) {
 		group = nS
 		ev.stencil, ev.stencilCount, ev.kinks = nS, hl.Count*nS, make([]int, hl.Count)
-		vals, err = v.stepValues(ev, x, h, h2, w, 0, nS)
+		vals, err = v.stepValues(ev, x, h, h2, w, s0, s1)
 		kinks, ev.stencil, ev.kinks = ev.kinks, 0, nil
 	}
-	for s0 := 0; s0 < nS && group < nS && err == nil; s0 += group {
-		g := min(group, nS-s0)
+	for g0 := 0; g0 < nS && group < nS && err == nil; g0 += group {
+		g := min(group, nS-g0)
 		var part []float64
-		if part, err = v.stepValues(ev, x, h, h2, w, s0, s0+g); err != nil {
+		if part, err = v.stepValues(ev, x, h, h2, w, s0+g0, s0+g0+g); err != nil {
 			break
 		}
-		// Row (d·g + s) of part is row (d·nS + s0 + s) of vals.
+		// Row (d·g + s) of part is row (d·nS + g0 + s) of vals.
 		r := len(part) / (hl.Count * g)
 		if vals == nil {
 			vals = ev.hostSlice(hl.Count * nS * r)
 		}
 		for d := range hl.Count {
-			copy(vals[(d*nS+s0)*r:(d*nS+s0+g)*r], part[d*g*r:(d+1)*g*r])
+			copy(vals[(d*nS+g0)*r:(d*nS+g0+g)*r], part[d*g*r:(d+1)*g*r])
 		}
 		ev.recycleHost(part)
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if kinks == nil {
 		kinks = make([]int, hl.Count)
 	}
+	return vals, kinks, nil
+}
+
+// baseMagnitudes returns the magnitude of f at each instance's base point,
+// reduced like f (through |W| where w is set), one row per direction of h.
+func (v *verification) baseMagnitudes(ev *evaluator, h, w backend.Tensor) ([]float64, error) {
+	hl := h.Layout()
 	mf, err := ev.magnitude(v.c.F)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	defer ev.release(mf)
 	if w != nil {
 		// Expand the per-instance magnitude over directions to meet W.
 		ones, err := ev.b.FromHost(backend.Layout{Count: hl.Count, Rows: 1, Cols: 1}, filled(hl.Count, 1))
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		defer ev.release(ones)
 		mfe, err := ev.b.Scale(ones, mf)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		defer ev.release(mfe)
-		mags, err = ev.reduce(mfe, w, true)
-		return vals, mags, kinks, err
+		return ev.reduce(mfe, w, true)
 	}
 	raw, err := ev.download(mf)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	defer ev.recycleHost(raw)
 	// Expand per instance to per direction.
 	per := hl.Count / mf.Layout().Count
 	r := len(raw) / mf.Layout().Count
-	mags = ev.hostSlice(hl.Count * r)
+	mags := ev.hostSlice(hl.Count * r)
 	for j := range hl.Count {
 		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
 	}
-	return vals, mags, kinks, nil
+	return mags, nil
 }
 
 // stepValues evaluates f at X + s·H (+ t·V) for the steps s0 ≤ j < s1 of
@@ -368,6 +484,7 @@ func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, s0,
 	}
 	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
 	ev.bind(v.c.Wrt, x)
+	v.evaluations += hl.Count * (s1 - s0)
 	if err != nil {
 		return nil, err
 	}
@@ -635,19 +752,19 @@ func (ev *evaluator) both(op func(backend.Tensor) (backend.Tensor, error), a, b 
 }
 
 // unitDirections returns, for every instance i of x, the directions
-// u·E_k for the entries k0 ≤ k < k1 of the variable, with u = accs[i].unit.
-// With sym (a variable in the space of symmetric matrices) the direction
-// of an off-diagonal entry is u·(E_k + E_kᵀ)/2.
-func (ev *evaluator) unitDirections(x backend.Tensor, accs []instanceComparisons, sym bool, k0, k1 int) (backend.Tensor, error) {
+// u·E_k for the entries k of the variable, with u = accs[i].unit. With sym
+// (a variable in the space of symmetric matrices) the direction of an
+// off-diagonal entry is u·(E_k + E_kᵀ)/2.
+func (ev *evaluator) unitDirections(x backend.Tensor, accs []instanceComparisons, sym bool, entries []int) (backend.Tensor, error) {
 	l := x.Layout()
-	dim, n := l.Rows*l.Cols, k1-k0
+	dim, n := l.Rows*l.Cols, len(entries)
 	data := ev.hostSlice(l.Count * n * dim)
 	defer ev.recycleHost(data)
 	clear(data)
 	for i := range accs {
 		u := accs[i].unit
-		for k := k0; k < k1; k++ {
-			d := data[(i*n+k-k0)*dim : (i*n+k-k0+1)*dim]
+		for j, k := range entries {
+			d := data[(i*n+j)*dim : (i*n+j+1)*dim]
 			if r, c := k/l.Cols, k%l.Cols; sym && r != c {
 				// In the space of symmetric matrices the direction of
 				// entry (r, c) is (E_rc + E_cr)/2, along which the
@@ -662,6 +779,15 @@ func (ev *evaluator) unitDirections(x backend.Tensor, accs []instanceComparisons
 	return ev.b.FromHost(backend.Layout{Count: l.Count * n, Rows: l.Rows, Cols: l.Cols}, data)
 }
 
+// entryRange returns the entries k0 ≤ k < k1.
+func entryRange(k0, k1 int) []int {
+	entries := make([]int, k1-k0)
+	for j := range entries {
+		entries[j] = k0 + j
+	}
+	return entries
+}
+
 // combine forms the Richardson estimates and the comparisons of count
 // instances with per directions each, and passes them to emit an instance
 // at a time; a stencil across a kink (kinks, per instance and direction)
@@ -672,7 +798,7 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, ki
 	var acc instanceComparisons
 	r := len(cl.vals) / (count * per)
 	for i := range count {
-		v.addComparisons(&acc, i, per, r, fvals, fmags, kinks, cl)
+		v.addComparisons(&acc, i, per, r, fvals, fmags, kinks, nil, cl)
 		v.judgeInstance(&acc, first+i, emit)
 	}
 }
@@ -721,13 +847,15 @@ func room(s []float64, n int) []float64 {
 // addComparisons adds to acc the comparisons of instance i of values that
 // hold r outputs per direction and per directions per instance. Values are
 // laid out instance-major: row ((i·per + k)·steps + s) of fvals holds the r
-// outputs of f at instance i, its k-th direction here, step s; kinks[i·per
+// outputs of f at instance i, its k-th direction here, step s; where
+// settled[i·per + k] is set, only the first settledSteps (see
+// entryValues). kinks[i·per
 // + k] counts the sign changes of kinked arguments within its stencil. The
 // comparisons are independent of one another and formed on every core
 // (an entrywise check of a matrix-valued f makes millions); the sum of
 // their squared scales is then taken in order, so that it is the same
 // however many cores there are.
-func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, fvals, fmags []float64, kinks []int, cl claimed) {
+func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, fvals, fmags []float64, kinks []int, settled []bool, cl claimed) {
 	acc.r = r
 	if cl.transposed != nil && len(acc.transposed) == 0 {
 		// A square claim: its transposed values are kept as well.
@@ -750,6 +878,7 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 			row := func(s int) float64 { return vals[s*r] }
 			epsF := sqrtN * unitRoundoff * math.Abs(fmags[(i*per+k)*r+o])
 			var est, trunc, round float64
+			points := nS // the rows of the stencil evaluated
 			if second {
 				// Mixed second differences of the points of steps and
 				// secondSteps: D(h) = [f(++) − f(+−) − f(−+) + f(−−)]/(4h²)
@@ -760,6 +889,17 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 				d2 := (row(4) - row(5) - row(6) + row(7)) / (step * step)
 				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
 				round = 6 * epsF / (step * step)
+			} else if settled != nil && settled[i*per+k] {
+				// D(h) and D(h/2) agree to rounding level (entryValues):
+				// R(h) = (4·D(h/2) − D(h))/3 is the estimate, bounded by
+				// |D(h) − D(h/2)|/3 = |c₂|h²/4 + …, and carries up to
+				// (4·2 + 1)/3·ε_f/h of rounding error, the bound up to
+				// ε_f/h more.
+				d1 := (row(0) - row(1)) / (2 * step)
+				d2 := (row(2) - row(3)) / step
+				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
+				round = (3 + 1) * epsF / step
+				points = settledSteps
 			} else {
 				// Central differences D(h) = [f(X+hH) − f(X−hH)]/(2h)
 				// = Df[H] + c₂h² + c₄h⁴ + c₆h⁶ + … at h, h/2 and h/4.
@@ -787,7 +927,7 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 			claimed := cl.vals[j]
 			roundC := sqrtN * unitRoundoff * math.Abs(cl.mags[j])
 			st := agreed
-			if !allFinite(vals, nS, r) {
+			if !allFinite(vals, points, r) {
 				st = outOfDomain
 			} else if !finite(claimed) {
 				st = claimBroken

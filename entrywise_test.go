@@ -139,7 +139,7 @@ func TestGradEntriesAreTheDotProducts(t *testing.T) {
 		x := ev.vars[v.c.Wrt]
 		accs := []instanceComparisons{{unit: 1}, {unit: 2.5}, {unit: 7.25}}
 		k0, k1 := 2, v.directionsPerInstance()
-		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, k0, k1)
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, entryRange(k0, k1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,6 +192,46 @@ func TestExamplesEntrywise(t *testing.T) {
 				t.Errorf("%s %s: fails: %s", file, c.Name, res.Reason)
 			case wrong && res.Verdict == Pass && c.Name != "wrong-det-axinvb-rect":
 				t.Errorf("%s %s passes", file, c.Name)
+			}
+		}
+	}
+}
+
+// TestEntrywiseSettled checks the stencil of entrywise checks, entry by
+// entry: four evaluations of f for an entry along which f is affine or
+// quadratic (its differences at h and h/2 agree to rounding level), six
+// for one along which it is not; the count is exact, so that a mixed f
+// (cubic along the diagonal, affine elsewhere) takes six for the n
+// diagonal entries alone. Each right claim passes and each claim scaled by
+// 1 + 10⁻⁶ fails: the four-point estimate keeps a tolerance near rounding
+// level.
+func TestEntrywiseSettled(t *testing.T) {
+	const n, batch = 5, 2
+	tests := []struct {
+		f, grad, wrt string
+		vars         []formulas.SpecVar
+		// entries is the number of entries of the variable, unsettled the
+		// number of those that take six evaluations.
+		entries, unsettled int
+	}{
+		{"det(X)", "det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, 0},
+		{"tr(A*X*B)", "A'*B'", "X", vars(t, "A=n,n", "X=n,n", "B=n,n"), n * n, 0},
+		{"x'*A*x", "(A + A')*x", "x", vars(t, "A=n,n", "x=n"), n, 0},
+		{"logdet(X)", "inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, n * n},
+		{"sum(X.^3)", "3*X.^2", "X", vars(t, "X=n,n"), n * n, n * n},
+		{"sum(X.^3.*eye(n)) + det(X)", "3*X.^2.*eye(n) + det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, n},
+	}
+	s := DefaultSettings()
+	s.Mode, s.Batch, s.Sizes = Entrywise, batch, map[string]int{"n": n}
+	for _, tc := range tests {
+		for _, scale := range []string{"", "1.000001*"} {
+			spec := formulas.Spec{Name: tc.f, F: tc.f, Wrt: tc.wrt, Grad: scale + "(" + tc.grad + ")", Vars: tc.vars}
+			res := Verify(context.Background(), cpu.New(), inline(t, spec), s)
+			if want := batch * (4*tc.entries + 2*tc.unsettled); res.Evaluations != want {
+				t.Errorf("grad %s = %s: %d evaluations, want %d", tc.f, spec.Grad, res.Evaluations, want)
+			}
+			if wantVerdict := map[string]Verdict{"": Pass, "1.000001*": Fail}[scale]; res.Verdict != wantVerdict {
+				t.Errorf("grad %s = %s: %s (%s), want %s", tc.f, spec.Grad, res.Verdict, res.Reason, wantVerdict)
 			}
 		}
 	}

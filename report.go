@@ -78,6 +78,11 @@ type Result struct {
 	// Counts how they came out.
 	Comparisons int    `json:"comparisons"`
 	Counts      Counts `json:"counts"`
+	// Evaluations is how many times f was evaluated: at the perturbed
+	// points of a derivative claim (six per direction, eight for a
+	// Hessian, four per entry of an entrywise check whose central
+	// differences settle at h and h/2), once per instance for an identity.
+	Evaluations int `json:"evaluations"`
 	// Instances is the range [first, last) of instances verified.
 	Instances [2]int `json:"instances"`
 	Worst     Worst  `json:"worst"`
@@ -225,7 +230,7 @@ func Merge(parts []Result) (Result, error) {
 	parts = slices.Clone(parts)
 	slices.SortFunc(parts, func(a, b Result) int { return a.Instances[0] - b.Instances[0] })
 	out := parts[0]
-	out.Counts, out.Comparisons = Counts{}, 0
+	out.Counts, out.Comparisons, out.Evaluations = Counts{}, 0, 0
 	for i, p := range parts {
 		if p.Name != out.Name || p.Kind != out.Kind || !maps.Equal(p.Sizes, out.Sizes) {
 			return Result{}, fmt.Errorf("merge: %s %v cannot merge with %s %v", p.Name, p.Sizes, out.Name, out.Sizes)
@@ -243,6 +248,7 @@ func Merge(parts []Result) (Result, error) {
 		out.Counts.ClaimBroken += p.Counts.ClaimBroken
 		out.Counts.Kinked += p.Counts.Kinked
 		out.Comparisons += p.Comparisons
+		out.Evaluations += p.Evaluations
 	}
 	out.Instances = [2]int{parts[0].Instances[0], parts[len(parts)-1].Instances[1]}
 	out.Verdict = out.Counts.verdict()

@@ -148,6 +148,7 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		return res
 	}
 	v.judge(&res, &t)
+	res.Evaluations = v.evaluations
 	if res.Verdict == Fail {
 		if !keep {
 			comps, err = v.collect(ctx)
@@ -250,6 +251,8 @@ type verification struct {
 	// of the one before (a million comparisons per instance at n = 32 for
 	// a matrix-valued f).
 	accs []instanceComparisons
+	// evaluations counts the evaluations of f so far (Result.Evaluations).
+	evaluations int
 }
 
 func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*verification, error) {
@@ -310,7 +313,9 @@ func (v *verification) directionsPerInstance() int {
 }
 
 // steps are the multiples of h·H at which f is evaluated: six for a first
-// derivative (±h, ±h/2, ±h/4: two Richardson steps, see addComparisons),
+// derivative (±h, ±h/2, ±h/4: two Richardson steps, see addComparisons;
+// an entrywise check evaluates only the first four along an entry where
+// they settle, see entryValues),
 // and for a second the multiples of the first direction of
 // the eight points of two mixed differences (see secondSteps).
 func (v *verification) steps() []float64 {

@@ -239,7 +239,6 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 		r.Verdict, r.Reason = string(gradcheck.Error), err.Error()
 		return r, nil
 	}
-	r.Evaluations = evaluations(rc, s) * s.Batch
 	var best Stats
 	for ; r.Runs < cfg.Runs; r.Runs++ {
 		runtime.GC() // start each run from the same clean heap
@@ -252,7 +251,7 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 		if err := ctx.Err(); err != nil {
 			return r, fmt.Errorf("bench: interrupted: %w", err)
 		}
-		r.Verdict, r.Reason = string(res.Verdict), res.Reason
+		r.Verdict, r.Reason, r.Evaluations = string(res.Verdict), res.Reason, res.Evaluations
 		if r.Runs == 0 || wall < r.Seconds {
 			r.Seconds, best = wall, ctr.Stats()
 		}
@@ -275,28 +274,6 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 		r.PeakKind = "lu"
 	}
 	return r, nil
-}
-
-// evaluations returns how many times a verification of c with settings s
-// evaluates f per instance, for a claim resolved at s's sizes: once per direction and finite-difference step,
-// where the directions are s.Dirs random ones, or in entrywise mode (grad,
-// jac and diff claims) one per entry of the variable, and the steps are
-// ±h, ±h/2, ±h/4 for a first derivative, the eight points X ± hH ± hV at h and
-// h/2 of the mixed second differences for a Hessian, and a single
-// evaluation for an identity.
-func evaluations(rc *formulas.Resolved, s gradcheck.Settings) int {
-	c := rc.Claim
-	dirs := s.Dirs
-	if s.Mode == gradcheck.Entrywise && (c.Kind == formulas.Grad || c.Kind == formulas.Jac || c.Kind == formulas.Diff) {
-		dirs = rc.Shapes[c.Wrt].Rows * rc.Shapes[c.Wrt].Cols
-	}
-	switch c.Kind {
-	case formulas.Equals:
-		return 1
-	case formulas.Hess:
-		return 8 * dirs
-	}
-	return 6 * dirs
 }
 
 // fitGrowth fits the growth of the time and the flops per instance of rs,

@@ -33,15 +33,15 @@ func goldenReport() *run.Report {
 	}
 	results := []gradcheck.Result{
 		{Name: "tr-ax", Kind: formulas.Grad, Verdict: gradcheck.Pass, Sizes: map[string]int{"n": 48},
-			MaxRelErr: 3.1e-12, Tolerance: 1e-8, Comparisons: 24, Counts: gradcheck.Counts{Agreed: 24}, Instances: [2]int{0, 8}},
+			MaxRelErr: 3.1e-12, Tolerance: 1e-8, Comparisons: 24, Counts: gradcheck.Counts{Agreed: 24}, Evaluations: 144, Instances: [2]int{0, 8}},
 		{Name: "wrong-quad", Kind: formulas.Grad, Verdict: gradcheck.Fail, Sizes: map[string]int{"n": 4},
 			MaxRelErr: 0.5, Tolerance: 2.2e-10, Diagnosis: gradcheck.DiagFactor, Factor: 0.5, Detail: "the claim is 0.5 times\nthe truth",
-			Comparisons: 32, Counts: gradcheck.Counts{Disagreed: 32}, Instances: [2]int{2, 3},
+			Comparisons: 32, Counts: gradcheck.Counts{Disagreed: 32}, Evaluations: 16, Instances: [2]int{2, 3},
 			Worst:    gradcheck.Worst{Instance: 2, Direction: 1, FiniteDiff: -1.71724, Claimed: -0.858622},
 			Entries:  []gradcheck.Entry{{Instance: 2, I: 3, J: 0, Claimed: -0.858622, FiniteDiff: -1.71724}, {Instance: 2, I: 0, J: 0, Claimed: 0.25, FiniteDiff: 0.5}},
 			Expected: "A*x + A'*x"},
 		{Name: "logdet-edge", Kind: formulas.Hess, Verdict: gradcheck.Inconclusive, Sizes: map[string]int{"m": 40, "n": 48},
-			Reason: "the sample left the domain of f in 3 of 24 comparisons", Comparisons: 24, Counts: gradcheck.Counts{OutOfDomain: 24}, Instances: [2]int{0, 8}},
+			Reason: "the sample left the domain of f in 3 of 24 comparisons", Comparisons: 24, Counts: gradcheck.Counts{OutOfDomain: 24}, Evaluations: 192, Instances: [2]int{0, 8}},
 		{Name: "bad|pipe", Kind: formulas.Diff, Verdict: gradcheck.Error, Sizes: map[string]int{"n": 3},
 			MaxRelErr: math.NaN(), Tolerance: math.Inf(1), Reason: "the GPU worker died", Instances: [2]int{0, 8}},
 	}
