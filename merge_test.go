@@ -11,8 +11,9 @@ import (
 )
 
 // TestMergeEqualsWhole verifies claims on the whole batch and on disjoint
-// instance ranges, and checks that merging the parts gives the same
-// verdict, counts, worst case and reason as the whole.
+// instance ranges, along random directions and entry by entry, and checks
+// that merging the parts gives the same verdict, counts, evaluations,
+// worst case and reason as the whole.
 func TestMergeEqualsWhole(t *testing.T) {
 	claims := []formulas.Spec{
 		{Name: "right", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: squareVars("A", "X")},
@@ -22,29 +23,32 @@ func TestMergeEqualsWhole(t *testing.T) {
 	}
 	splits := [][]int{{0, 8}, {0, 3, 8}, {0, 1, 2, 5, 8}}
 	b := cpu.New()
-	for _, spec := range claims {
-		c := inline(t, spec)
-		s := DefaultSettings()
-		s.Sizes = map[string]int{"n": 5}
-		whole := Verify(context.Background(), b, c, s)
-		for _, cut := range splits {
-			var parts []Result
-			for i := len(cut) - 1; i > 0; i-- { // out of order on purpose
-				ps := s
-				ps.InstanceFrom, ps.InstanceTo = cut[i-1], cut[i]
-				parts = append(parts, Verify(context.Background(), b, c, ps))
+	for _, mode := range []Mode{Directional, Entrywise} {
+		for _, spec := range claims {
+			c := inline(t, spec)
+			s := DefaultSettings()
+			s.Sizes, s.Mode = map[string]int{"n": 5}, mode
+			whole := Verify(context.Background(), b, c, s)
+			for _, cut := range splits {
+				var parts []Result
+				for i := len(cut) - 1; i > 0; i-- { // out of order on purpose
+					ps := s
+					ps.InstanceFrom, ps.InstanceTo = cut[i-1], cut[i]
+					parts = append(parts, Verify(context.Background(), b, c, ps))
+				}
+				merged, err := Merge(parts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if merged.Verdict != whole.Verdict || merged.Counts != whole.Counts || merged.Reason != whole.Reason ||
+					merged.Worst != whole.Worst || merged.MaxRelErr != whole.MaxRelErr || merged.Instances != whole.Instances ||
+					merged.Evaluations != whole.Evaluations {
+					t.Errorf("%s %s split %v:\nmerged %+v\nwhole  %+v", spec.Name, mode, cut, merged, whole)
+				}
 			}
-			merged, err := Merge(parts)
-			if err != nil {
-				t.Fatal(err)
+			if spec.Name == "domain" && whole.Verdict != Inconclusive {
+				t.Errorf("domain %s: verdict %s, want inconclusive (%s)", mode, whole.Verdict, whole.Reason)
 			}
-			if merged.Verdict != whole.Verdict || merged.Counts != whole.Counts || merged.Reason != whole.Reason ||
-				merged.Worst != whole.Worst || merged.MaxRelErr != whole.MaxRelErr || merged.Instances != whole.Instances {
-				t.Errorf("%s split %v:\nmerged %+v\nwhole  %+v", spec.Name, cut, merged, whole)
-			}
-		}
-		if spec.Name == "domain" && whole.Verdict != Inconclusive {
-			t.Errorf("domain: verdict %s, want inconclusive (%s)", whole.Verdict, whole.Reason)
 		}
 	}
 }
