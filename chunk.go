@@ -257,8 +257,9 @@ const settledSteps = 4
 func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, accs []instanceComparisons, k0, k1 int) (vals, mags []float64, kinks []int, settled []bool, err error) {
 	full := len(v.steps())
 	if v.c.Kind == formulas.Hess || formulas.HasKink(v.c.F) || x.Layout().Count != 1 {
-		// (An entrywise chunk holds one instance, which x broadcasts to
-		// the directions evaluated again below.)
+		// The directions evaluated again below are a subset, to which x
+		// broadcasts only as a single instance, which is what an
+		// entrywise chunk holds (see run); more take the full stencil.
 		vals, mags, kinks, err = v.functionValues(ev, x, h, nil, nil)
 		return vals, mags, kinks, nil, err
 	}
