@@ -207,6 +207,12 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		accs[i].unit = math.Max(1, norms[i])
 		accs[i].reserve(int(v.comparisonsPerInstance()))
 	}
+	// f's magnitude at the base points, the same for every block.
+	base, err := v.baseMagnitudes(ev, count, nil)
+	if err != nil {
+		return err
+	}
+	defer ev.recycleHost(base)
 	for k0 := 0; k0 < per; k0 += block {
 		k1 := min(per, k0+block)
 		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, entryRange(k0, k1))
@@ -214,7 +220,7 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 			return err
 		}
 		ev.bind(v.c.Direction(), h)
-		fvals, fmags, kinks, settled, err := v.entryValues(ev, x, h, accs, k0, k1)
+		fvals, fmags, kinks, settled, err := v.entryValues(ev, x, h, base, accs, k0, k1)
 		var cl claimed
 		if err == nil {
 			cl, err = v.claimedValues(ev, h, nil, &entryBlock{accs, k0, k1, &grad})
@@ -242,7 +248,8 @@ const settledSteps = 4
 
 // entryValues evaluates f along the unit directions h of the entries
 // k0 ≤ k < k1 like functionValues, with the full stencil's rows for every
-// direction, and reports which directions settled: for those, f was
+// direction and the magnitudes base of f at the instances' base points
+// repeated for each, and reports which directions settled: for those, f was
 // evaluated at ±h and ±h/2 alone, and rows settledSteps and on are NaN.
 // Every direction is evaluated at ±h and ±h/2 first; where, for every
 // output, the central differences D(h) and D(h/2) agree to within their
@@ -254,13 +261,14 @@ const settledSteps = 4
 // stencil everywhere, settled nil. The choice is made direction by
 // direction, so it does not depend on how the entries are split into
 // blocks.
-func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, accs []instanceComparisons, k0, k1 int) (vals, mags []float64, kinks []int, settled []bool, err error) {
-	full := len(v.steps())
+func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, base []float64, accs []instanceComparisons, k0, k1 int) (vals, mags []float64, kinks []int, settled []bool, err error) {
+	full, dirs := len(v.steps()), h.Layout().Count
+	mags = ev.repeatRows(base, x.Layout().Count, dirs)
 	if v.c.Kind == formulas.Hess || formulas.HasKink(v.c.F) || x.Layout().Count != 1 {
 		// The directions evaluated again below are a subset, to which x
 		// broadcasts only as a single instance, which is what an
 		// entrywise chunk holds (see run); more take the full stencil.
-		vals, mags, kinks, err = v.functionValues(ev, x, h, nil, nil)
+		vals, kinks, err = v.pointValues(ev, x, h, nil, nil, 0, full)
 		return vals, mags, kinks, nil, err
 	}
 	first, kinks, err := v.pointValues(ev, x, h, nil, nil, 0, settledSteps)
@@ -268,10 +276,6 @@ func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, accs []in
 		return nil, nil, nil, nil, err
 	}
 	defer ev.recycleHost(first)
-	if mags, err = v.baseMagnitudes(ev, h, nil); err != nil {
-		return nil, nil, nil, nil, err
-	}
-	dirs := h.Layout().Count
 	r := len(mags) / dirs
 	settled = make([]bool, dirs)
 	var rest []int // the entries of the directions that did not settle
@@ -372,7 +376,7 @@ func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor)
 	if vals, kinks, err = v.pointValues(ev, x, h, h2, w, 0, len(v.steps())); err != nil {
 		return nil, nil, nil, err
 	}
-	mags, err = v.baseMagnitudes(ev, h, w)
+	mags, err = v.baseMagnitudes(ev, h.Layout().Count, w)
 	return vals, mags, kinks, err
 }
 
@@ -417,9 +421,9 @@ func (v *verification) pointValues(ev *evaluator, x, h, h2, w backend.Tensor, s0
 }
 
 // baseMagnitudes returns the magnitude of f at each instance's base point,
-// reduced like f (through |W| where w is set), one row per direction of h.
-func (v *verification) baseMagnitudes(ev *evaluator, h, w backend.Tensor) ([]float64, error) {
-	hl := h.Layout()
+// reduced like f (through |W| where w is set), one row per direction of
+// dirs, instance-major.
+func (v *verification) baseMagnitudes(ev *evaluator, dirs int, w backend.Tensor) ([]float64, error) {
 	mf, err := ev.magnitude(v.c.F)
 	if err != nil {
 		return nil, err
@@ -427,7 +431,7 @@ func (v *verification) baseMagnitudes(ev *evaluator, h, w backend.Tensor) ([]flo
 	defer ev.release(mf)
 	if w != nil {
 		// Expand the per-instance magnitude over directions to meet W.
-		ones, err := ev.b.FromHost(backend.Layout{Count: hl.Count, Rows: 1, Cols: 1}, filled(hl.Count, 1))
+		ones, err := ev.b.FromHost(backend.Layout{Count: dirs, Rows: 1, Cols: 1}, filled(dirs, 1))
 		if err != nil {
 			return nil, err
 		}
@@ -444,14 +448,19 @@ func (v *verification) baseMagnitudes(ev *evaluator, h, w backend.Tensor) ([]flo
 		return nil, err
 	}
 	defer ev.recycleHost(raw)
-	// Expand per instance to per direction.
-	per := hl.Count / mf.Layout().Count
-	r := len(raw) / mf.Layout().Count
-	mags := ev.hostSlice(hl.Count * r)
-	for j := range hl.Count {
-		copy(mags[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
+	return ev.repeatRows(raw, mf.Layout().Count, dirs), nil
+}
+
+// repeatRows returns the have rows of raw repeated to want rows (want a
+// multiple of have), each as many times in turn: values per instance, or
+// one for the whole chunk, spread over the directions.
+func (ev *evaluator) repeatRows(raw []float64, have, want int) []float64 {
+	per, r := want/have, len(raw)/have
+	out := ev.hostSlice(want * r)
+	for j := range want {
+		copy(out[j*r:(j+1)*r], raw[(j/per)*r:(j/per+1)*r])
 	}
-	return mags, nil
+	return out
 }
 
 // stepValues evaluates f at X + s·H (+ t·V) for the steps s0 ≤ j < s1 of
