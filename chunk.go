@@ -280,7 +280,7 @@ func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, base []fl
 	settled = make([]bool, dirs)
 	var rest []int // the entries of the directions that did not settle
 	for d := range dirs {
-		if settled[d] = v.settled(first[d*settledSteps*r:(d+1)*settledSteps*r], mags[d*r:(d+1)*r]); !settled[d] {
+		if settled[d] = v.settles(first[d*settledSteps*r:(d+1)*settledSteps*r], mags[d*r:(d+1)*r]); !settled[d] {
 			rest = append(rest, k0+d)
 		}
 	}
@@ -311,23 +311,28 @@ func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, base []fl
 	return vals, mags, kinks, settled, nil
 }
 
-// settled reports whether the central differences D(h) and D(h/2) of one
+// settles reports whether the central differences D(h) and D(h/2) of one
 // direction, from its values at ±h and ±h/2 (settledSteps rows of r
 // outputs) and magnitudes mags (r), differ in no output by more than the
 // rounding error they carry, 3ε_f/h (ε_f/h and 2ε_f/h; see
 // addComparisons). A value that is not finite settles nothing.
-func (v *verification) settled(vals, mags []float64) bool {
+func (v *verification) settles(vals, mags []float64) bool {
 	sqrtN := math.Sqrt(float64(v.dim))
 	r := len(mags)
 	for o := range r {
-		d1 := (vals[o] - vals[r+o]) / (2 * step)
-		d2 := (vals[2*r+o] - vals[3*r+o]) / step
+		d1, d2 := centralDifferences(func(s int) float64 { return vals[s*r+o] })
 		epsF := sqrtN * unitRoundoff * math.Abs(mags[o])
 		if !(math.Abs(d1-d2) <= 3*epsF/step) {
 			return false
 		}
 	}
 	return true
+}
+
+// centralDifferences returns D(h) = [f(X+hH) − f(X−hH)]/(2h) and D(h/2)
+// from the values of a stencil's rows 0 to 3 (the steps ±h, ±h/2).
+func centralDifferences(row func(s int) float64) (d1, d2 float64) {
+	return (row(0) - row(1)) / (2 * step), (row(2) - row(3)) / step
 }
 
 // fill sets every value of s to x.
@@ -905,8 +910,7 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 				// |D(h) − D(h/2)|/3 = |c₂|h²/4 + …, and carries up to
 				// (4·2 + 1)/3·ε_f/h of rounding error, the bound up to
 				// ε_f/h more.
-				d1 := (row(0) - row(1)) / (2 * step)
-				d2 := (row(2) - row(3)) / step
+				d1, d2 := centralDifferences(row)
 				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
 				round = (3 + 1) * epsF / step
 				points = settledSteps
@@ -927,8 +931,7 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 				// 4·D(h/4) − D(h))/3 carries up to 27/3·ε_f/h of the
 				// same noise: it measures the rounding error that ε_f
 				// underestimates (a sum of 5000 terms) as well.
-				d1 := (row(0) - row(1)) / (2 * step)
-				d2 := (row(2) - row(3)) / step
+				d1, d2 := centralDifferences(row)
 				d4 := 2 * (row(4) - row(5)) / step
 				est, trunc = (64*d4-20*d2+d1)/45, math.Abs(5*d2-4*d4-d1)/3
 				round = (297.0/45 + 9) * epsF / step
