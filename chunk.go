@@ -207,34 +207,42 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		accs[i].unit = math.Max(1, norms[i])
 		accs[i].reserve(int(v.comparisonsPerInstance()))
 	}
-	// f's magnitude at the base points, the same for every block.
+	// f's magnitude at the base points, the same for every block, and
+	// where the stencil is staged, its value there.
 	base, err := v.baseMagnitudes(ev, count, nil)
 	if err != nil {
 		return err
 	}
 	defer ev.recycleHost(base)
+	var f0 []float64
+	if v.staged(count) {
+		if f0, err = ev.hostValue(v.c.F, false); err != nil {
+			return err
+		}
+		v.evaluations += count
+	}
 	for k0 := 0; k0 < per; k0 += block {
 		k1 := min(per, k0+block)
-		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, entryRange(k0, k1))
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, indices(k0, k1))
 		if err != nil {
 			return err
 		}
 		ev.bind(v.c.Direction(), h)
-		fvals, fmags, kinks, settled, err := v.entryValues(ev, x, h, base, accs, k0, k1)
+		sv, err := v.entryValues(ev, x, h, base, f0, accs, k0)
 		var cl claimed
 		if err == nil {
 			cl, err = v.claimedValues(ev, h, nil, &entryBlock{accs, k0, k1, &grad})
-			cl.spread(count*(k1-k0), len(fvals)/(count*(k1-k0)*len(v.steps())))
+			cl.spread(count*(k1-k0), len(sv.vals)/(count*(k1-k0)*len(v.steps())))
 		}
 		ev.unbind(v.c.Direction(), true)
 		if err != nil {
 			return err
 		}
 		for i := range accs {
-			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), fvals, fmags, kinks, settled, cl)
+			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), sv, cl)
 		}
 		// The comparisons hold what they need of the values.
-		ev.recycleHost(fvals, fmags, cl.vals, cl.mags, cl.transposed)
+		ev.recycleHost(sv.vals, sv.mags, cl.vals, cl.mags, cl.transposed)
 	}
 	for i := range accs {
 		v.judgeInstance(&accs[i], first+i, emit)
@@ -242,91 +250,182 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 	return nil
 }
 
-// settledSteps is the stencil of an entry whose central differences at h
-// and h/2 agree to rounding level (see entryValues): ±h and ±h/2.
-const settledSteps = 4
-
-// entryValues evaluates f along the unit directions h of the entries
-// k0 ≤ k < k1 like functionValues, with the full stencil's rows for every
-// direction and the magnitudes base of f at the instances' base points
-// repeated for each, and reports which directions settled: for those, f was
-// evaluated at ±h and ±h/2 alone, and rows settledSteps and on are NaN.
-// Every direction is evaluated at ±h and ±h/2 first; where, for every
-// output, the central differences D(h) and D(h/2) agree to within their
-// rounding error (3ε_f/h), f has no h² term along that entry that rounding
-// would not hide (it is affine or quadratic there, as det, tr(AXB) and
-// ‖Ax − b‖² are along every entry), and R(h) is the estimate; the other
-// directions are evaluated at ±h/4 too. A hess claim and an f with kinks
-// (whose sign changes are counted over the whole stencil) take the full
-// stencil everywhere, settled nil. The choice is made direction by
-// direction, so it does not depend on how the entries are split into
-// blocks.
-func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, base []float64, accs []instanceComparisons, k0, k1 int) (vals, mags []float64, kinks []int, settled []bool, err error) {
-	full, dirs := len(v.steps()), h.Layout().Count
-	mags = ev.repeatRows(base, x.Layout().Count, dirs)
-	if v.c.Kind == formulas.Hess || formulas.HasKink(v.c.F) || x.Layout().Count != 1 {
-		// The directions evaluated again below are a subset, to which x
-		// broadcasts only as a single instance, which is what an
-		// entrywise chunk holds (see run); more take the full stencil.
-		vals, kinks, err = v.pointValues(ev, x, h, nil, nil, 0, full)
-		return vals, mags, kinks, nil, err
-	}
-	first, kinks, err := v.pointValues(ev, x, h, nil, nil, 0, settledSteps)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	defer ev.recycleHost(first)
-	r := len(mags) / dirs
-	settled = make([]bool, dirs)
-	var rest []int // the entries of the directions that did not settle
-	for d := range dirs {
-		if settled[d] = v.settles(first[d*settledSteps*r:(d+1)*settledSteps*r], mags[d*r:(d+1)*r]); !settled[d] {
-			rest = append(rest, k0+d)
-		}
-	}
-	vals = ev.hostSlice(dirs * full * r)
-	for d := range dirs {
-		copy(vals[d*full*r:], first[d*settledSteps*r:(d+1)*settledSteps*r])
-		if settled[d] {
-			fill(vals[(d*full+settledSteps)*r:(d+1)*full*r], math.NaN())
-		}
-	}
-	if len(rest) == 0 {
-		return vals, mags, kinks, settled, nil
-	}
-	hRest, err := ev.unitDirections(x, accs, v.wrt.SymSpace, rest)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	defer ev.release(hRest)
-	more, _, err := v.pointValues(ev, x, hRest, nil, nil, settledSteps, full)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	defer ev.recycleHost(more)
-	tail := (full - settledSteps) * r
-	for j, k := range rest {
-		copy(vals[((k-k0)*full+settledSteps)*r:], more[j*tail:(j+1)*tail])
-	}
-	return vals, mags, kinks, settled, nil
+// staged reports whether an entrywise chunk of count instances evaluates
+// its stencils in stages (see entryValues): not for a hess claim, nor for
+// an f with kinks, whose sign changes are counted over the whole stencil,
+// nor for more than one instance, to which x would not broadcast for the
+// subsets of directions evaluated in the later stages (run chunks
+// entrywise checks an instance at a time).
+func (v *verification) staged(count int) bool {
+	return v.c.Kind != formulas.Hess && !formulas.HasKink(v.c.F) && count == 1
 }
 
-// settles reports whether the central differences D(h) and D(h/2) of one
-// direction, from its values at ±h and ±h/2 (settledSteps rows of r
-// outputs) and magnitudes mags (r), differ in no output by more than the
-// rounding error they carry, 3ε_f/h (ε_f/h and 2ε_f/h; see
-// addComparisons). A value that is not finite settles nothing.
-func (v *verification) settles(vals, mags []float64) bool {
+// A reach is how much of its stencil a direction needed (see entryValues).
+type reach uint8
+
+const (
+	// fullStencil: ±h, ±h/2 and ±h/4.
+	fullStencil reach = iota
+	// forwardSettled: +h and +h/2, besides f at the base point; f is
+	// affine along the direction to rounding level.
+	forwardSettled
+	// centralSettled: ±h and ±h/2; f has no h² term along the direction
+	// that rounding would not hide.
+	centralSettled
+)
+
+// rows returns the rows of a stencil of n steps (see verification.steps)
+// that a direction of reach r was evaluated at.
+func (r reach) rows(n int) []int {
+	switch r {
+	case forwardSettled:
+		return []int{0, 2}
+	case centralSettled:
+		return indices(0, 4)
+	}
+	return indices(0, n)
+}
+
+// stencilValues holds f along a set of directions: vals, the outputs of f
+// at each point of each direction's stencil (rows of r outputs,
+// direction-major, NaN at a point not evaluated), mags, f's magnitude at the
+// base point (r per direction), kinks, the sign changes of kinked
+// arguments within each stencil, and for a staged entrywise check (else
+// nil) the reach of each direction and base, f at the base point (r
+// outputs).
+type stencilValues struct {
+	vals, mags, base []float64
+	kinks            []int
+	reach            []reach
+}
+
+// entryValues evaluates f along the unit directions h of the entries
+// k0 ≤ k < k0 + (directions of h), given its magnitudes base and (when
+// staged) its values f0 at the instances' base points. A staged stencil is
+// evaluated in three stages, each only for the directions the ones before
+// did not settle, so that an entry costs what f's shape along it needs:
+//
+//   - +h and +h/2. Where, for every output, the forward differences
+//     F(h) = [f(X+hH) − f(X)]/h and F(h/2) agree to within their rounding
+//     error (4ε_f/h), f is affine along the entry (as det and tr(AXB) are
+//     along every entry), and F(h) is the estimate: 2 evaluations.
+//   - −h and −h/2. Where the central differences D(h) and D(h/2) agree to
+//     within theirs (3ε_f/h), f has no h² term that rounding would not hide
+//     (it is quadratic there, as ‖Ax − b‖² is), and R(h) is the estimate:
+//     4 evaluations.
+//   - ±h/4, the full stencil: 6 evaluations.
+//
+// Otherwise every direction takes the full stencil at once. The choice is
+// made direction by direction, so it does not depend on how the entries
+// are split into blocks.
+func (v *verification) entryValues(ev *evaluator, x, h backend.Tensor, base, f0 []float64, accs []instanceComparisons, k0 int) (stencilValues, error) {
+	full, dirs := len(v.steps()), h.Layout().Count
+	sv := stencilValues{mags: ev.repeatRows(base, x.Layout().Count, dirs)}
+	if !v.staged(x.Layout().Count) {
+		var err error
+		sv.vals, sv.kinks, err = v.pointValues(ev, x, h, nil, nil, indices(0, full))
+		return sv, err
+	}
+	r := len(sv.mags) / dirs
+	sv.base, sv.kinks, sv.reach = f0, make([]int, dirs), make([]reach, dirs)
+	sv.vals = ev.hostSlice(dirs * full * r)
+	stages := []struct {
+		rows    []int
+		settled reach
+	}{{[]int{0, 2}, forwardSettled}, {[]int{1, 3}, centralSettled}, {[]int{4, 5}, fullStencil}}
+	open := indices(0, dirs) // the directions not settled yet
+	for _, stage := range stages {
+		hs := h
+		if len(open) < dirs {
+			var err error
+			if hs, err = ev.unitDirections(x, accs, v.wrt.SymSpace, offset(open, k0)); err != nil {
+				return sv, err
+			}
+		}
+		err := v.evaluateRows(ev, x, hs, open, stage.rows, sv.vals, r)
+		if hs != h {
+			ev.release(hs)
+		}
+		if err != nil {
+			return sv, err
+		}
+		var still []int
+		evaluated := stage.settled.rows(full)
+		for _, d := range open {
+			if vals := sv.vals[d*full*r : (d+1)*full*r]; v.settles(stage.settled, vals, f0, sv.mags[d*r:(d+1)*r]) {
+				sv.reach[d] = stage.settled
+				for s := range full {
+					if !slices.Contains(evaluated, s) {
+						fill(vals[s*r:(s+1)*r], math.NaN())
+					}
+				}
+			} else {
+				still = append(still, d)
+			}
+		}
+		if open = still; len(open) == 0 {
+			break
+		}
+	}
+	return sv, nil
+}
+
+// evaluateRows evaluates f at the given rows of the stencils of the
+// directions dirs, whose unit directions h holds in that order, into vals
+// (the full stencil's rows of r outputs, direction-major).
+func (v *verification) evaluateRows(ev *evaluator, x, h backend.Tensor, dirs, rows []int, vals []float64, r int) error {
+	got, _, err := v.pointValues(ev, x, h, nil, nil, rows)
+	if err != nil {
+		return err
+	}
+	defer ev.recycleHost(got)
+	full := len(v.steps())
+	for j, d := range dirs {
+		for q, s := range rows {
+			copy(vals[(d*full+s)*r:(d*full+s+1)*r], got[(j*len(rows)+q)*r:(j*len(rows)+q+1)*r])
+		}
+	}
+	return nil
+}
+
+// settles reports whether a direction's stencil values vals (the full
+// stencil's rows of r outputs) settle it at reach r, given f0 and mags, f and
+// its magnitude at the base point (r outputs each): for forwardSettled,
+// whether in every output the forward differences F(h) and F(h/2) differ by
+// no more than the rounding error they carry, 4ε_f/h (2ε_f/h and
+// 4ε_f/h, whose noise in f(X) cancels in part but is counted in full); for
+// centralSettled, whether the central differences D(h) and D(h/2) differ by
+// no more than 3ε_f/h (ε_f/h and 2ε_f/h; see addComparisons). The full
+// stencil settles every direction. A value that is not finite settles
+// nothing but the full stencil.
+func (v *verification) settles(at reach, vals, f0, mags []float64) bool {
+	if at == fullStencil {
+		return true
+	}
 	sqrtN := math.Sqrt(float64(v.dim))
 	r := len(mags)
 	for o := range r {
-		d1, d2 := centralDifferences(func(s int) float64 { return vals[s*r+o] })
+		row := func(s int) float64 { return vals[s*r+o] }
+		var d1, d2, noise float64
+		if at == forwardSettled {
+			d1, d2 = forwardDifferences(row, f0[o])
+			noise = 4
+		} else {
+			d1, d2 = centralDifferences(row)
+			noise = 3
+		}
 		epsF := sqrtN * unitRoundoff * math.Abs(mags[o])
-		if !(math.Abs(d1-d2) <= 3*epsF/step) {
+		if !(math.Abs(d1-d2) <= noise*epsF/step) {
 			return false
 		}
 	}
 	return true
+}
+
+// forwardDifferences returns F(h) = [f(X+hH) − f(X)]/h and F(h/2) from a
+// stencil's rows 0 and 2 (the steps +h and +h/2) and f0 = f(X).
+func forwardDifferences(row func(s int) float64, f0 float64) (d1, d2 float64) {
+	return (row(0) - f0) / step, 2 * (row(2) - f0) / step
 }
 
 // centralDifferences returns D(h) = [f(X+hH) − f(X−hH)]/(2h) and D(h/2)
@@ -378,32 +477,32 @@ var perturbedBytes = 8 << 20
 // abs that change sign within it. A claim whose f has such a kink is
 // evaluated a whole stencil at a time, so that the sign changes are seen.
 func (v *verification) functionValues(ev *evaluator, x, h, h2, w backend.Tensor) (vals, mags []float64, kinks []int, err error) {
-	if vals, kinks, err = v.pointValues(ev, x, h, h2, w, 0, len(v.steps())); err != nil {
+	if vals, kinks, err = v.pointValues(ev, x, h, h2, w, indices(0, len(v.steps()))); err != nil {
 		return nil, nil, nil, err
 	}
 	mags, err = v.baseMagnitudes(ev, h.Layout().Count, w)
 	return vals, mags, kinks, err
 }
 
-// pointValues evaluates f at the points X + s·H (+ t·V) of the steps
-// s0 ≤ j < s1 for every direction, reduced like functionValues: row
-// (d·(s1−s0) + j − s0) holds direction d (instance-major), step j. A kinked
-// f is evaluated at every step at once (s0 and s1 must span the stencil),
-// and the sign changes of its kinks counted per stencil.
-func (v *verification) pointValues(ev *evaluator, x, h, h2, w backend.Tensor, s0, s1 int) (vals []float64, kinks []int, err error) {
-	nS := s1 - s0
+// pointValues evaluates f at the points X + s·H (+ t·V) of the given rows
+// of steps for every direction, reduced like functionValues: row
+// (d·len(rows) + j) holds direction d (instance-major), step rows[j]. A
+// kinked f is evaluated at every step at once (rows must span the
+// stencil), and the sign changes of its kinks counted per stencil.
+func (v *verification) pointValues(ev *evaluator, x, h, h2, w backend.Tensor, rows []int) (vals []float64, kinks []int, err error) {
+	nS := len(rows)
 	hl := h.Layout()
 	group := min(nS, max(1, perturbedBytes/(hl.Size()*8)))
 	if group == nS || formulas.HasKink(v.c.F) {
 		group = nS
 		ev.stencil, ev.stencilCount, ev.kinks = nS, hl.Count*nS, make([]int, hl.Count)
-		vals, err = v.stepValues(ev, x, h, h2, w, s0, s1)
+		vals, err = v.stepValues(ev, x, h, h2, w, rows)
 		kinks, ev.stencil, ev.kinks = ev.kinks, 0, nil
 	}
 	for g0 := 0; g0 < nS && group < nS && err == nil; g0 += group {
 		g := min(group, nS-g0)
 		var part []float64
-		if part, err = v.stepValues(ev, x, h, h2, w, s0+g0, s0+g0+g); err != nil {
+		if part, err = v.stepValues(ev, x, h, h2, w, rows[g0:g0+g]); err != nil {
 			break
 		}
 		// Row (d·g + s) of part is row (d·nS + g0 + s) of vals.
@@ -468,20 +567,19 @@ func (ev *evaluator) repeatRows(raw []float64, have, want int) []float64 {
 	return out
 }
 
-// stepValues evaluates f at X + s·H (+ t·V) for the steps s0 ≤ j < s1 of
-// steps (and secondSteps) and every direction H of h (V of h2), reduced
-// like functionValues: row (d·(s1−s0) + j − s0) holds direction d
-// (instance-major), step j.
-func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, s0, s1 int) ([]float64, error) {
+// stepValues evaluates f at X + s·H (+ t·V) for the given rows of steps
+// (and secondSteps) and every direction H of h (V of h2), reduced like
+// functionValues: row (d·len(rows) + j) holds direction d
+// (instance-major), step rows[j].
+func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, rows []int) ([]float64, error) {
 	hl := h.Layout()
 	o := ev.ops()
 	// multiples returns the step of every point, each direction's steps
 	// in turn.
 	multiples := func(steps []float64) backend.Tensor {
-		steps = steps[s0:s1]
-		st := make([]float64, hl.Count*len(steps))
+		st := make([]float64, hl.Count*len(rows))
 		for i := range st {
-			st[i] = steps[i%len(steps)]
+			st[i] = steps[rows[i%len(rows)]]
 		}
 		return o.fromHost(backend.Layout{Count: len(st), Rows: 1, Cols: 1}, st)
 	}
@@ -499,7 +597,7 @@ func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, s0,
 	}
 	f, err := ev.valueWith(v.c.Wrt, xs, v.c.F)
 	ev.bind(v.c.Wrt, x)
-	v.evaluations += hl.Count * (s1 - s0)
+	v.evaluations += hl.Count * len(rows)
 	if err != nil {
 		return nil, err
 	}
@@ -794,13 +892,22 @@ func (ev *evaluator) unitDirections(x backend.Tensor, accs []instanceComparisons
 	return ev.b.FromHost(backend.Layout{Count: l.Count * n, Rows: l.Rows, Cols: l.Cols}, data)
 }
 
-// entryRange returns the entries k0 ≤ k < k1.
-func entryRange(k0, k1 int) []int {
-	entries := make([]int, k1-k0)
-	for j := range entries {
-		entries[j] = k0 + j
+// indices returns the integers lo ≤ k < hi.
+func indices(lo, hi int) []int {
+	ks := make([]int, hi-lo)
+	for j := range ks {
+		ks[j] = lo + j
 	}
-	return entries
+	return ks
+}
+
+// offset returns ks, each plus k.
+func offset(ks []int, k int) []int {
+	out := make([]int, len(ks))
+	for j, kj := range ks {
+		out[j] = kj + k
+	}
+	return out
 }
 
 // combine forms the Richardson estimates and the comparisons of count
@@ -812,8 +919,9 @@ func entryRange(k0, k1 int) []int {
 func (v *verification) combine(first, count, per int, fvals, fmags []float64, kinks []int, cl claimed, emit sink) {
 	var acc instanceComparisons
 	r := len(cl.vals) / (count * per)
+	sv := stencilValues{vals: fvals, mags: fmags, kinks: kinks}
 	for i := range count {
-		v.addComparisons(&acc, i, per, r, fvals, fmags, kinks, nil, cl)
+		v.addComparisons(&acc, i, per, r, sv, cl)
 		v.judgeInstance(&acc, first+i, emit)
 	}
 }
@@ -859,18 +967,18 @@ func room(s []float64, n int) []float64 {
 	return s[:0]
 }
 
-// addComparisons adds to acc the comparisons of instance i of values that
+// addComparisons adds to acc the comparisons of instance i of values sv that
 // hold r outputs per direction and per directions per instance. Values are
-// laid out instance-major: row ((i·per + k)·steps + s) of fvals holds the r
-// outputs of f at instance i, its k-th direction here, step s; where
-// settled[i·per + k] is set, only the first settledSteps (see
-// entryValues). kinks[i·per
-// + k] counts the sign changes of kinked arguments within its stencil. The
+// laid out instance-major: row ((i·per + k)·steps + s) of sv.vals holds the
+// r outputs of f at instance i, its k-th direction here, step s, of which
+// only the rows of its reach were evaluated where sv.reach is set (see
+// entryValues). sv.kinks[i·per + k] counts the sign changes of kinked
+// arguments within its stencil. The
 // comparisons are independent of one another and formed on every core
 // (an entrywise check of a matrix-valued f makes millions); the sum of
 // their squared scales is then taken in order, so that it is the same
 // however many cores there are.
-func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, fvals, fmags []float64, kinks []int, settled []bool, cl claimed) {
+func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, sv stencilValues, cl claimed) {
 	acc.r = r
 	if cl.transposed != nil && len(acc.transposed) == 0 {
 		// A square claim: its transposed values are kept as well.
@@ -885,15 +993,23 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 	nS := len(v.steps())
 	second := v.c.Kind == formulas.Hess
 	sqrtN := math.Sqrt(float64(v.dim))
+	var rows [centralSettled + 1][]int // the rows evaluated at each reach
+	for at := range rows {
+		rows[at] = reach(at).rows(nS)
+	}
 	parallelParts(n, minComparisonPart, func(lo, hi int) {
 		for q := lo; q < hi; q++ {
 			k, o := q/r, q%r
 			// Row s of this comparison's stencil is vals[s·r].
-			vals := fvals[(i*per+k)*nS*r+o:]
+			vals := sv.vals[(i*per+k)*nS*r+o:]
 			row := func(s int) float64 { return vals[s*r] }
-			epsF := sqrtN * unitRoundoff * math.Abs(fmags[(i*per+k)*r+o])
+			epsF := sqrtN * unitRoundoff * math.Abs(sv.mags[(i*per+k)*r+o])
 			var est, trunc, round float64
-			points := nS // the rows of the stencil evaluated
+			at := fullStencil
+			if sv.reach != nil {
+				at = sv.reach[i*per+k]
+			}
+			inDomain := allFinite(vals, rows[at], r)
 			if second {
 				// Mixed second differences of the points of steps and
 				// secondSteps: D(h) = [f(++) − f(+−) − f(−+) + f(−−)]/(4h²)
@@ -904,7 +1020,20 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 				d2 := (row(4) - row(5) - row(6) + row(7)) / (step * step)
 				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
 				round = 6 * epsF / (step * step)
-			} else if settled != nil && settled[i*per+k] {
+			} else if at == forwardSettled {
+				// F(h) and F(h/2) agree to rounding level (entryValues):
+				// along f(X + tH) = f(X) + Df[H]·t + c₂t² + c₃t³ + …,
+				// F(h) = Df[H] + c₂h + c₃h² + … is the estimate,
+				// bounded by 2·|F(h) − F(h/2)| = c₂h + 3c₃h²/2 + …
+				// (which is at least c₃h², F(h)'s h² term, unless c₂ and
+				// c₃ nearly cancel). F(h) carries up to 2ε_f/h of
+				// rounding error, the bound up to 2·4ε_f/h more.
+				f0 := sv.base[i*r+o]
+				d1, d2 := forwardDifferences(row, f0)
+				est, trunc = d1, 2*math.Abs(d1-d2)
+				round = (2 + 8) * epsF / step
+				inDomain = inDomain && finite(f0)
+			} else if at == centralSettled {
 				// D(h) and D(h/2) agree to rounding level (entryValues):
 				// R(h) = (4·D(h/2) − D(h))/3 is the estimate, bounded by
 				// |D(h) − D(h/2)|/3 = |c₂|h²/4 + …, and carries up to
@@ -913,7 +1042,6 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 				d1, d2 := centralDifferences(row)
 				est, trunc = (4*d2-d1)/3, math.Abs(d1-d2)/3
 				round = (3 + 1) * epsF / step
-				points = settledSteps
 			} else {
 				// Central differences D(h) = [f(X+hH) − f(X−hH)]/(2h)
 				// = Df[H] + c₂h² + c₄h⁴ + c₆h⁶ + … at h, h/2 and h/4.
@@ -940,11 +1068,11 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, f
 			claimed := cl.vals[j]
 			roundC := sqrtN * unitRoundoff * math.Abs(cl.mags[j])
 			st := agreed
-			if !allFinite(vals, points, r) {
+			if !inDomain {
 				st = outOfDomain
 			} else if !finite(claimed) {
 				st = claimBroken
-			} else if kinks[i*per+k] > 0 {
+			} else if sv.kinks[i*per+k] > 0 {
 				st = kinked
 			}
 			a := base + q
@@ -1031,10 +1159,10 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0]}
 }
 
-// allFinite reports whether the n values vals[0], vals[stride], …,
-// vals[(n−1)·stride] are finite.
-func allFinite(vals []float64, n, stride int) bool {
-	for s := range n {
+// allFinite reports whether the values vals[s·stride] of the rows s are
+// finite.
+func allFinite(vals []float64, rows []int, stride int) bool {
+	for _, s := range rows {
 		if !finite(vals[s*stride]) {
 			return false
 		}

@@ -139,7 +139,7 @@ func TestGradEntriesAreTheDotProducts(t *testing.T) {
 		x := ev.vars[v.c.Wrt]
 		accs := []instanceComparisons{{unit: 1}, {unit: 2.5}, {unit: 7.25}}
 		k0, k1 := 2, v.directionsPerInstance()
-		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, entryRange(k0, k1))
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, indices(k0, k1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,28 +198,30 @@ func TestExamplesEntrywise(t *testing.T) {
 }
 
 // TestEntrywiseSettled checks the stencil of entrywise checks, entry by
-// entry: four evaluations of f for an entry along which f is affine or
-// quadratic (its differences at h and h/2 agree to rounding level), six
-// for one along which it is not; the count is exact, so that a mixed f
-// (cubic along the diagonal, affine elsewhere) takes six for the n
-// diagonal entries alone. Each right claim passes and each claim scaled by
-// 1 + 10⁻⁶ fails: the four-point estimate keeps a tolerance near rounding
+// entry: besides one evaluation of f at the base point, two evaluations for
+// an entry along which f is affine (its forward differences at h and h/2
+// agree to rounding level), four for one along which it is quadratic (its
+// central differences do), six for the others; the count is exact, so that
+// a mixed f (cubic along the diagonal, affine elsewhere) takes six for the
+// n diagonal entries alone. Each right claim passes and each claim scaled
+// by 1 + 10⁻⁶ fails: the shorter stencils keep a tolerance near rounding
 // level.
 func TestEntrywiseSettled(t *testing.T) {
 	const n, batch = 5, 2
 	tests := []struct {
 		f, grad, wrt string
 		vars         []formulas.SpecVar
-		// entries is the number of entries of the variable, unsettled the
-		// number of those that take six evaluations.
-		entries, unsettled int
+		// The number of entries of the variable along which f is
+		// affine, quadratic, and neither.
+		affine, quadratic, other int
 	}{
-		{"det(X)", "det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, 0},
-		{"tr(A*X*B)", "A'*B'", "X", vars(t, "A=n,n", "X=n,n", "B=n,n"), n * n, 0},
-		{"x'*A*x", "(A + A')*x", "x", vars(t, "A=n,n", "x=n"), n, 0},
-		{"logdet(X)", "inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, n * n},
-		{"sum(X.^3)", "3*X.^2", "X", vars(t, "X=n,n"), n * n, n * n},
-		{"sum(X.^3.*eye(n)) + det(X)", "3*X.^2.*eye(n) + det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, n},
+		{"det(X)", "det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), n * n, 0, 0},
+		{"tr(A*X*B)", "A'*B'", "X", vars(t, "A=n,n", "X=n,n", "B=n,n"), n * n, 0, 0},
+		{"x'*A*x", "(A + A')*x", "x", vars(t, "A=n,n", "x=n"), 0, n, 0},
+		{"sum(X.^2) + det(X)", "2*X + det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), 0, n * n, 0},
+		{"logdet(X)", "inv(X)'", "X", vars(t, "X=n,n:wellcond"), 0, 0, n * n},
+		{"sum(X.^3)", "3*X.^2", "X", vars(t, "X=n,n"), 0, 0, n * n},
+		{"sum(X.^3.*eye(n)) + det(X)", "3*X.^2.*eye(n) + det(X)*inv(X)'", "X", vars(t, "X=n,n:wellcond"), n*n - n, 0, n},
 	}
 	s := DefaultSettings()
 	s.Mode, s.Batch, s.Sizes = Entrywise, batch, map[string]int{"n": n}
@@ -227,11 +229,45 @@ func TestEntrywiseSettled(t *testing.T) {
 		for _, scale := range []string{"", "1.000001*"} {
 			spec := formulas.Spec{Name: tc.f, F: tc.f, Wrt: tc.wrt, Grad: scale + "(" + tc.grad + ")", Vars: tc.vars}
 			res := Verify(context.Background(), cpu.New(), inline(t, spec), s)
-			if want := batch * (4*tc.entries + 2*tc.unsettled); res.Evaluations != want {
+			if want := batch * (1 + 2*tc.affine + 4*tc.quadratic + 6*tc.other); res.Evaluations != want {
 				t.Errorf("grad %s = %s: %d evaluations, want %d", tc.f, spec.Grad, res.Evaluations, want)
 			}
 			if wantVerdict := map[string]Verdict{"": Pass, "1.000001*": Fail}[scale]; res.Verdict != wantVerdict {
 				t.Errorf("grad %s = %s: %s (%s), want %s", tc.f, spec.Grad, res.Verdict, res.Reason, wantVerdict)
+			}
+		}
+	}
+}
+
+// TestEntrywiseNearlyAffine checks the forward stage's bound where it is
+// tight: f = det(X) + c·sum(X.^3) is affine along every entry but for a
+// curvature 6c·X_ij, so as c grows from below rounding level to well above
+// it, the entries move from the forward stage (two evaluations, estimate
+// F(h), whose truncation error c₂h its bound 2|F(h) − F(h/2)| must cover)
+// to the full stencil. At every c the right claim's error is within the
+// bound (the tolerance before its safety factor: dropping from the forward
+// stage's bound the 8ε_f/h of rounding error that 2|F(h) − F(h/2)| may
+// hide breaks this at c = 10⁻⁸), the claim scaled by
+// 1 + 10⁻⁶ fails, and the evaluations lie between those of the two
+// extremes.
+func TestEntrywiseNearlyAffine(t *testing.T) {
+	const n, batch = 5, 4
+	s := DefaultSettings()
+	s.Mode, s.Batch, s.Sizes = Entrywise, batch, map[string]int{"n": n}
+	for _, c := range []string{"1e-16", "1e-14", "1e-13", "1e-12", "1e-11", "1e-10", "1e-8", "1e-6"} {
+		f := "det(X) + " + c + "*sum(X.^3)"
+		for _, scale := range []string{"", "1.000001*"} {
+			spec := formulas.Spec{Name: f, F: f, Wrt: "X", Grad: scale + "(det(X)*inv(X)' + 3*" + c + "*X.^2)",
+				Vars: vars(t, "X=n,n:wellcond")}
+			res := Verify(context.Background(), cpu.New(), inline(t, spec), s)
+			if lo, hi := batch*(1+2*n*n), batch*(1+6*n*n); res.Evaluations < lo || res.Evaluations > hi {
+				t.Errorf("grad %s = %s: %d evaluations, want %d to %d", f, spec.Grad, res.Evaluations, lo, hi)
+			}
+			if want := map[string]Verdict{"": Pass, "1.000001*": Fail}[scale]; res.Verdict != want {
+				t.Errorf("grad %s = %s: %s (%s), want %s", f, spec.Grad, res.Verdict, res.Reason, want)
+			}
+			if scale == "" && res.MaxRelErr > res.Tolerance/safety {
+				t.Errorf("grad %s = %s: error %.3g, more than the bound %.3g without the safety factor", f, spec.Grad, res.MaxRelErr, res.Tolerance/safety)
 			}
 		}
 	}

@@ -80,8 +80,9 @@ type Result struct {
 	Counts      Counts `json:"counts"`
 	// Evaluations is how many times f was evaluated: at the perturbed
 	// points of a derivative claim (six per direction, eight for a
-	// Hessian, four per entry of an entrywise check whose central
-	// differences settle at h and h/2), once per instance for an identity.
+	// Hessian; in an entrywise check one at the base point and two, four
+	// or six per entry, as f is affine, quadratic or neither along it),
+	// once per instance for an identity.
 	Evaluations int `json:"evaluations"`
 	// Instances is the range [first, last) of instances verified.
 	Instances [2]int `json:"instances"`

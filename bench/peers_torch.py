@@ -102,8 +102,8 @@ def time_torch(name, n, fast, calls, min_time, gen):
 
 
 # GRADCHECK_EVALS is how many times gradcheck evaluates f per random
-# direction: f(X ± hH), f(X ± hH/2), f(X ± hH/4). (Per entry it is 4 or 6,
-# which its report counts; see time_cli.)
+# direction: f(X ± hH), f(X ± hH/2), f(X ± hH/4). (Per entry it is 2, 4 or
+# 6, which its report counts; see time_cli.)
 GRADCHECK_EVALS = 6
 
 SIZE_SYMBOLS = {"diff-product": "mnk", "tr-axb": "mnk"}

@@ -92,7 +92,7 @@ func TestVerifyParity(t *testing.T) {
 				t.Run(name, func(t *testing.T) { testParity(t, g, c, claim, sizes, gradcheck.Directional) })
 			}
 			// Entry by entry, where rounding also decides which entries
-			// settle at h and h/2 (four evaluations) on each backend. (k ≤
+			// settle at the forward or the central stage on each backend. (k ≤
 			// n: with k > n, det(A·X⁻¹·B) of wrong-det-axinvb-rect is a
 			// k×k determinant of rank n, identically 0, and both sides are
 			// rounding noise that |det|, its magnitude, does not bound.)
