@@ -308,7 +308,8 @@ type stencilValues struct {
 //   - +h and +h/2. Where, for every output, the forward differences
 //     F(h) = [f(X+hH) − f(X)]/h and F(h/2) agree to within their rounding
 //     error (4ε_f/h), f is affine along the entry (as det and tr(AXB) are
-//     along every entry), and F(h) is the estimate: 2 evaluations.
+//     along every entry), and F(h) is the estimate: 2 evaluations (unless
+//     its tolerance would be too uncertain; see settles).
 //   - −h and −h/2. Where the central differences D(h) and D(h/2) agree to
 //     within theirs (3ε_f/h), f has no h² term that rounding would not hide
 //     (it is quadratic there, as ‖Ax − b‖² is), and R(h) is the estimate:
@@ -395,7 +396,12 @@ func (v *verification) evaluateRows(ev *evaluator, x, h backend.Tensor, dirs, ro
 // no more than the rounding error they carry, 4ε_f/h (2ε_f/h and
 // 4ε_f/h, whose noise in f(X) cancels in part but is counted in full); for
 // centralSettled, whether the central differences D(h) and D(h/2) differ by
-// no more than 3ε_f/h (ε_f/h and 2ε_f/h; see addComparisons). The full
+// no more than 3ε_f/h (ε_f/h and 2ε_f/h; see addComparisons). A direction
+// settles at the forward stage only where, besides, its tolerance there
+// (safety × forwardBound, looser than the central stage's) stays below
+// uncertain × its largest estimate, so that a derivative near rounding
+// level (or 0, where f does not depend on the entry) gets the central
+// stage's tighter tolerance rather than an inconclusive verdict. The full
 // stencil settles every direction. A value that is not finite settles
 // nothing but the full stencil.
 func (v *verification) settles(at reach, vals, f0, mags []float64) bool {
@@ -404,22 +410,32 @@ func (v *verification) settles(at reach, vals, f0, mags []float64) bool {
 	}
 	sqrtN := math.Sqrt(float64(v.dim))
 	r := len(mags)
+	var bound, scale float64 // the forward stage's largest bound and estimate
 	for o := range r {
 		row := func(s int) float64 { return vals[s*r+o] }
 		var d1, d2, noise float64
+		epsF := sqrtN * unitRoundoff * math.Abs(mags[o])
 		if at == forwardSettled {
 			d1, d2 = forwardDifferences(row, f0[o])
 			noise = 4
+			bound, scale = math.Max(bound, forwardBound(d1, d2, epsF)), math.Max(scale, math.Abs(d1))
 		} else {
 			d1, d2 = centralDifferences(row)
 			noise = 3
 		}
-		epsF := sqrtN * unitRoundoff * math.Abs(mags[o])
 		if !(math.Abs(d1-d2) <= noise*epsF/step) {
 			return false
 		}
 	}
-	return true
+	// The forward stage's tolerance is looser than the central one's: a
+	// direction along which it would be too uncertain to decide goes on.
+	return at != forwardSettled || safety*bound <= uncertain*scale
+}
+
+// forwardBound bounds the error of the forward difference F(h), given F(h)
+// and F(h/2) and the rounding error ε_f of f (see addComparisons).
+func forwardBound(d1, d2, epsF float64) float64 {
+	return 2*math.Abs(d1-d2) + (2+8)*epsF/step
 }
 
 // forwardDifferences returns F(h) = [f(X+hH) − f(X)]/h and F(h/2) from a
@@ -1030,8 +1046,7 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 				// rounding error, the bound up to 2·4ε_f/h more.
 				f0 := sv.base[i*r+o]
 				d1, d2 := forwardDifferences(row, f0)
-				est, trunc = d1, 2*math.Abs(d1-d2)
-				round = (2 + 8) * epsF / step
+				est, trunc = d1, forwardBound(d1, d2, epsF)
 				inDomain = inDomain && finite(f0)
 			} else if at == centralSettled {
 				// D(h) and D(h/2) agree to rounding level (entryValues):
