@@ -137,6 +137,11 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 	var t tally
 	var comps []comparison
 	keep := v.comparisonsPerInstance()*int64(v.instances()) <= maxKept
+	if keep {
+		// Room for them all at once: grown by appending, they would
+		// leave three times their size to the collector.
+		comps = make([]comparison, 0, v.comparisonsPerInstance()*int64(v.instances()))
+	}
 	err = v.run(ctx, func(cs []comparison) {
 		t.add(cs)
 		if keep {
