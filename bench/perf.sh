@@ -8,7 +8,7 @@
 # OpenBLAS's (go test -bench SmallLU ./cpu/). Each step notes the load average; compare
 # ratios measured in one run, and re-run on a quiet machine.
 #
-#   bench/perf.sh [OUTDIR]        15-20 minutes on 2 quiet cores (30 under load 20)
+#   bench/perf.sh [OUTDIR]        3-20 minutes on 2 quiet cores (30 under load 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench/out/perf-$(date -u +%Y%m%dT%H%M)}
