@@ -21,7 +21,7 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 	if err != nil {
 		return err
 	}
-	defer ev.close()
+	defer v.closeChunk(ev)
 	norms := func(e formulas.Expr, magnitude bool) ([]float64, error) {
 		eval := ev.value
 		if magnitude {
@@ -116,7 +116,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	if err != nil {
 		return err
 	}
-	defer ev.close()
+	defer v.closeChunk(ev)
 	x := ev.vars[v.c.Wrt]
 	if v.entrywise() {
 		return v.entrywiseChunk(ev, x, first, count, emit)
