@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -412,7 +413,9 @@ func (v *verification) closeChunk(ev *evaluator) {
 func (v *verification) newChunk(ctx context.Context, first, count int) (*evaluator, *sampler, error) {
 	ev := newEvaluator(ctx, v.b, v.sizes)
 	ev.memoCount = count
-	ev.hostFree, v.hostFree = v.hostFree, nil
+	// A copy: the diagnosis verifies copies of v (re := *v), whose
+	// hostFree shares v's array, and hostSlice reorders its own.
+	ev.hostFree, v.hostFree = slices.Clone(v.hostFree), nil
 	smp := &sampler{ev: ev, key: v.key, first: first, count: count}
 	for _, vr := range v.c.Vars {
 		t, err := smp.variable(vr, v.shapes[vr.Name])
