@@ -10,9 +10,10 @@ and size it times, per verified instance (one random X):
             backward passes; against gradcheck --mode entrywise, which forms
             the whole finite-difference Jacobian with Richardson
             extrapolation over the steps h, h/2 and h/4 (6 evaluations of f
-            per entry of X; 4 along an entry where the differences at h and
-            h/2 already agree to rounding level, as for det and tr(AXB)) and
-            compares it with the claimed derivative entry by entry.
+            per entry of X; 2 along an entry where f is affine to rounding
+            level, as det and tr(AXB) are, 4 where it is quadratic, and one
+            at the base point) and compares it with the claimed derivative
+            entry by entry.
   single    torch.autograd.gradcheck(f, X, fast_mode=True) called three
             times (2 evaluations of f per call: a central difference along
             one random direction, compared with one backward pass); against
