@@ -8,10 +8,12 @@
 #   bench/peers.sh --full-sizes 16 --single-sizes 512 --json out.json
 #
 # Both sides must run on the same BLAS: it names the library each side
-# loads (gradcheck: the libopenblas its binary links, or gonum's pure Go;
-# torch: the BLAS mapped into its process after a product, which for
-# Debian's python3-torch is whatever libblas.so.3 points to) and refuses to
-# compare different ones unless PEERS_MIXED_BLAS=1 (then it warns).
+# runs on (gradcheck: the OpenBLAS its binary links, shared or static, as
+# OpenBLAS reports its version and build, or gonum's pure Go; torch: the
+# BLAS mapped into its process after a product, which for Debian's
+# python3-torch is whatever libblas.so.3 points to, and what the OpenBLAS
+# among them reports) and refuses to compare different ones unless
+# PEERS_MIXED_BLAS=1 (then it warns).
 #
 # It installs Debian's python3-torch if the system Python lacks torch, and
 # builds bin/gradcheck with `make build`
@@ -34,20 +36,29 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
 fi
 
 make -s build
-# gradcheck's BLAS: the file its binary loads for libopenblas, if any.
-gc_blas=$(ldd bin/gradcheck | awk '/libopenblas/ {print $3}')
-if [ -n "$gc_blas" ]; then gc_blas=$(readlink -f "$gc_blas"); else gc_blas="none (gonum, pure Go)"; fi
-# torch's BLAS: the BLAS libraries mapped into a process that multiplied.
+# gradcheck's BLAS: OpenBLAS as the binary reports it (version and build
+# options, as in "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY
+# Haswell MAX_THREADS=64", then how it is linked), or gonum's pure Go.
+gc_linalg=$(bin/gradcheck --version | sed -n 's/^CPU linear algebra: //p')
+gc_blas=${gc_linalg%%,*}
+# torch's BLAS: the BLAS libraries mapped into a process that multiplied,
+# and the libopenblas among them as it reports itself.
 torch_blas=$("$python" -c '
-import torch
+import ctypes, torch
 torch.ones(64, 64) @ torch.ones(64, 64)
 info = [p for p in torch.__config__.show().replace(",", "\n").split("\n") if "BLAS_INFO" in p]
 libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
-print(" ".join(libs), "(" + (info[0].split()[-1] if info else "BLAS_INFO unknown") + ")")')
-echo "== gradcheck BLAS: $gc_blas"
+config = []
+for lib in libs:
+    get = getattr(ctypes.CDLL(lib), "openblas_get_config", None)
+    if get is not None:
+        get.restype = ctypes.c_char_p
+        config.append(get().decode().strip())
+print(" ".join(libs), "(" + (info[0].split()[-1] if info else "BLAS_INFO unknown") + ");", " ".join(sorted(set(config))) or "no OpenBLAS")')
+echo "== gradcheck BLAS: $gc_linalg"
 echo "== torch BLAS:     $torch_blas"
 same=0
-case "$gc_blas" in /*) case "$torch_blas" in *"$gc_blas"*) same=1 ;; esac ;; esac
+case "$gc_blas" in OpenBLAS*) case "$torch_blas" in *"; $gc_blas") same=1 ;; esac ;; esac
 if [ "$same" != 1 ]; then
 	msg="the two sides use different BLAS libraries: the comparison would not be like for like (install libopenblas-dev, whose libblas.so.3 alternative torch then uses, and rebuild with make build)"
 	if [ "${PEERS_MIXED_BLAS:-0}" != 1 ]; then

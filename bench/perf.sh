@@ -73,7 +73,7 @@ PY
 {
 	load "small-matrix LU and inverse, one matrix on one core: smallLU, gonum, this build's large-order path"
 	tags=()
-	if ldd "$gc" | grep -q libopenblas; then tags=(-tags openblas); fi
+	if "$gc" --version | grep -q 'linear algebra: OpenBLAS'; then tags=(-tags openblas); fi
 	go test "${tags[@]}" -run '^$' -bench 'SmallLU/.*/n=(16|32|64|96)/' -benchtime 0.5s ./cpu/ | grep -E '^Benchmark'
 	load "done"
 } 2>&1 | tee "$out/smalllu.txt"

@@ -11,6 +11,19 @@ package cpu
 
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
+char *openblas_get_config(void);
+
+// openblas_shared reports whether OpenBLAS is loaded as the shared library
+// libopenblas.so.0 (make build where libopenblas.a is missing), not linked
+// into the binary.
+static int openblas_shared(void) {
+	void *shared = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD);
+	if (shared == NULL) {
+		return 0;
+	}
+	dlclose(shared);
+	return 1;
+}
 
 // blas_thread_shutdown_ stops the thread pool of OpenBLAS's pthread build
 // (weak: the serial and OpenMP builds lack it).
@@ -28,7 +41,8 @@ static void one_thread(void) {
 // early_one_thread runs as the program is loaded, before the Go runtime
 // starts. Where OpenBLAS is a shared library (make build) it has been
 // initialized already, its pool started, and one_thread stops the pool at
-// once. Linked in statically (the GPU bundle), its constructor may run
+// once. Linked in statically (make build and the GPU bundle, where
+// libopenblas.a is installed), its constructor may run
 // after this one and must not be called yet (it would crash); it reads
 // OPENBLAS_NUM_THREADS and, set to 1, starts no pool at all (the variable
 // passes to the processes gradcheck starts, which use no OpenBLAS). A
@@ -36,18 +50,18 @@ static void one_thread(void) {
 // the variable is then too late and harmless. Either way the Go init below
 // calls one_thread again.
 __attribute__((constructor)) static void early_one_thread(void) {
-	void *shared = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD);
-	if (shared == NULL) {
+	if (!openblas_shared()) {
 		setenv("OPENBLAS_NUM_THREADS", "1", 1);
 		return;
 	}
-	dlclose(shared);
 	one_thread();
 }
 */
 import "C"
 
 import (
+	"strings"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/netlib/blas/netlib"
 )
@@ -72,6 +86,22 @@ var level3 blas.Float64Level3 = netlib.Implementation{}
 // OpenBLAS never wakes the pool again.
 func init() {
 	C.one_thread()
+}
+
+// linalgPath names the linear algebra of this build: OpenBLAS as it
+// reports itself (version and build options, as in "OpenBLAS 0.3.21
+// NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64") and how it
+// is linked, so that a comparison with another program can check that
+// both run on the same library (bench/peers.sh).
+var linalgPath = openBLASPath()
+
+// openBLASPath returns linalgPath.
+func openBLASPath() string {
+	linked := "linked statically"
+	if C.openblas_shared() != 0 {
+		linked = "shared library"
+	}
+	return strings.TrimSpace(C.GoString(C.openblas_get_config())) + ", " + linked
 }
 
 // blasThreads reports how many threads OpenBLAS would use for one call.

@@ -13,9 +13,6 @@ void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *w
 */
 import "C"
 
-// linalgPath names the linear algebra of this build: OpenBLAS, through cgo.
-const linalgPath = "OpenBLAS"
-
 // minOpenBLASOrder is the order from which LU goes through OpenBLAS,
 // where it does not go through smallLU. Below it gonum's pure-Go LU is
 // faster, with no cgo call per matrix (measured on 2 cores, when each

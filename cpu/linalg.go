@@ -9,8 +9,9 @@ import (
 )
 
 // LinalgPath names the linear algebra under the backend's products and
-// factorizations: "gonum (pure Go)" by default, or "OpenBLAS" in a build
-// with the tag openblas (which needs cgo and libopenblas-dev), where
+// factorizations: "gonum (pure Go)" by default, or in a build with the tag
+// openblas (which needs cgo and libopenblas-dev) "OpenBLAS", its version
+// and build options as it reports them and how it is linked, where
 // products go through OpenBLAS's dgemm and the LU of larger matrices
 // through OpenBLAS's dgetrf and dgetri; followed, where the LU of matrices
 // of order up to maxSmallOrder runs on the AVX2 kernels, by ", small LU in

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/gradcheck/gradcheck/cpu"
 )
 
 // env is where a command writes: results to stdout, messages to stderr.
@@ -56,7 +58,7 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 		if len(args) > 1 {
 			return usageErrorf("gradcheck", "%s takes no arguments, got %q", name, strings.Join(args[1:], " "))
 		}
-		fmt.Fprintf(e.stdout, "gradcheck %s\n", version)
+		fmt.Fprintf(e.stdout, "gradcheck %s\nCPU linear algebra: %s\n", version, cpu.LinalgPath())
 		return nil
 	}
 	if strings.HasPrefix(args[0], "-") {

@@ -42,7 +42,7 @@ var (
 
 func TestVersion(t *testing.T) {
 	code, out, _ := call(t, "--version")
-	if code != exitOK || out != "gradcheck "+version+"\n" {
+	if want := "gradcheck " + version + "\nCPU linear algebra: " + cpu.LinalgPath() + "\n"; code != exitOK || out != want {
 		t.Errorf("--version: exit %d, output %q", code, out)
 	}
 }

@@ -32,7 +32,7 @@ Commands:
 
 Flags:
   -h, --help             show this help
-      --version          print the version
+      --version          print the version and the CPU linear algebra
 
 Examples:
   gradcheck list
