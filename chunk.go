@@ -72,7 +72,7 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 	for i := range comps {
 		scale := math.Max(l[i], r[i])
 		tol := safety*float64(v.dim)*unitRoundoff*(ml[i]+mr[i]) + v.s.ATol + v.s.RTol*r[i]
-		c := comparison{instance: first + i, fd: l[i], claimed: r[i], err: d[i], tol: tol, scale: scale}
+		c := comparison{instance: first + i, measure: measure{fd: l[i], claimed: r[i], err: d[i], tol: tol, scale: scale}}
 		switch {
 		case !finite(l[i]):
 			c.status = outOfDomain
@@ -88,7 +88,7 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 		}
 		comps[i] = c
 	}
-	emit(comps)
+	emit.emit(comps)
 	return nil
 }
 
@@ -1014,8 +1014,13 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 		rows[at] = reach(at).rows(nS)
 	}
 	parallelParts(n, minComparisonPart, func(lo, hi int) {
-		for q := lo; q < hi; q++ {
-			k, o := q/r, q%r
+		// Direction k and output o of comparison q, stepped along with q
+		// (a division per comparison cost a tenth of the loop).
+		k, o := lo/r, lo%r
+		for q := lo; q < hi; q, o = q+1, o+1 {
+			if o == r {
+				k, o = k+1, 0
+			}
 			// Row s of this comparison's stencil is vals[s·r].
 			vals := sv.vals[(i*per+k)*nS*r+o:]
 			row := func(s int) float64 { return vals[s*r] }
@@ -1121,28 +1126,38 @@ func extend[T any](s []T, n int) []T {
 
 // comparison returns comparison j of acc, of the given instance.
 func (acc *instanceComparisons) comparison(instance, j int) comparison {
-	est, claimed := acc.est[j], acc.claimed[j]
-	c := comparison{instance: instance, direction: j / acc.r, output: j % acc.r, fd: est, claimed: claimed,
-		transposed: math.NaN(), err: math.Abs(est - claimed), tol: acc.tol[j],
-		scale: math.Max(math.Abs(est), math.Abs(claimed)), status: acc.status[j]}
+	c := comparison{instance: instance, direction: j / acc.r, output: j % acc.r,
+		measure: acc.measure(j), transposed: math.NaN(), status: acc.status[j]}
 	if j < len(acc.transposed) {
 		c.transposed = acc.transposed[j]
-	}
-	if u := acc.unit; u != 0 {
-		// Entrywise: report in units of the gradient's entries.
-		c.fd, c.claimed, c.transposed = c.fd/u, c.claimed/u, c.transposed/u
-		c.err, c.tol, c.scale = c.err/u, c.tol/u, c.scale/u
+		if u := acc.unit; u != 0 {
+			c.transposed /= u
+		}
 	}
 	return c
 }
 
+// measure returns the measure of comparison j of acc; in units of the
+// gradient's entries for an entrywise check.
+func (acc *instanceComparisons) measure(j int) measure {
+	est, claimed := acc.est[j], acc.claimed[j]
+	m := measure{fd: est, claimed: claimed, err: math.Abs(est - claimed), tol: acc.tol[j],
+		scale: math.Max(math.Abs(est), math.Abs(claimed))}
+	if u := acc.unit; u != 0 {
+		m.fd, m.claimed, m.err, m.tol, m.scale = m.fd/u, m.claimed/u, m.err/u, m.tol/u, m.scale/u
+	}
+	return m
+}
+
 // judgeInstance classifies the comparisons of one instance collected in
-// acc and passes them to emit, a few thousand at a time and in order, and
-// empties acc. Each tolerance is judged against the typical scale of its
-// instance's comparisons, since one direction may by chance be nearly
-// orthogonal to the gradient; per instance, so that verdicts do not depend
-// on how the batch is split into chunks or shards. The batches of a round,
-// one per core, are formed side by side.
+// acc and passes them to emit, and empties acc. Each tolerance is judged
+// against the typical scale of its instance's comparisons, since one
+// direction may by chance be nearly orthogonal to the gradient; per
+// instance, so that verdicts do not depend on how the batch is split into
+// chunks or shards. The comparisons go in batches of a few thousand,
+// judged side by side, one per core: to emit's tally alone, each batch
+// into a tally of its own, merged in order (tally.merge); else formed and
+// passed to emit in order.
 func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emit sink) {
 	typical := 0.0
 	if acc.finite > 0 {
@@ -1150,28 +1165,61 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 	}
 	const batch = 4096
 	n := len(acc.est)
-	batches := make([][]comparison, min(runtime.GOMAXPROCS(0), (n+batch-1)/batch))
-	for start := 0; start < n; start += len(batches) * batch {
-		round := min(len(batches), (n-start+batch-1)/batch)
-		parallelParts(round, 1, func(lo, hi int) {
+	if emit.each == nil {
+		// Only counted: each batch into a tally of its own, merged in
+		// order; a comparison is formed only where the tally keeps it.
+		parts := make([]tally, (n+batch-1)/batch)
+		parallelParts(len(parts), 1, func(lo, hi int) {
 			for b := lo; b < hi; b++ {
-				comps := batches[b][:0]
-				for j := start + b*batch; j < min(n, start+(b+1)*batch); j++ {
-					c := acc.comparison(instance, j)
-					if c.status == agreed {
-						c.status = classify(c, typical)
+				t := &parts[b]
+				for j := b * batch; j < min(n, (b+1)*batch); j++ {
+					st, m := acc.status[j], acc.measure(j)
+					if st == agreed {
+						st = m.classify(typical)
 					}
-					comps = append(comps, c)
+					if !t.records(st, &m) {
+						t.count(st)
+						continue
+					}
+					c := acc.comparison(instance, j)
+					c.status = st
+					t.addOne(&c)
 				}
-				batches[b] = comps
 			}
 		})
-		for _, comps := range batches[:round] {
-			emit(comps)
+		for b := range parts {
+			emit.tally.merge(&parts[b])
+		}
+	} else {
+		batches := make([][]comparison, min(runtime.GOMAXPROCS(0), (n+batch-1)/batch))
+		for start := 0; start < n; start += len(batches) * batch {
+			round := min(len(batches), (n-start+batch-1)/batch)
+			parallelParts(round, 1, func(lo, hi int) {
+				for b := lo; b < hi; b++ {
+					comps := batches[b][:0]
+					for j := start + b*batch; j < min(n, start+(b+1)*batch); j++ {
+						comps = append(comps, acc.judged(instance, j, typical))
+					}
+					batches[b] = comps
+				}
+			})
+			for _, comps := range batches[:round] {
+				emit.emit(comps)
+			}
 		}
 	}
 	*acc = instanceComparisons{unit: acc.unit, est: acc.est[:0], claimed: acc.claimed[:0],
 		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0]}
+}
+
+// judged returns comparison j of acc, of the given instance, classified
+// against the typical scale of the instance's comparisons.
+func (acc *instanceComparisons) judged(instance, j int, typical float64) comparison {
+	c := acc.comparison(instance, j)
+	if c.status == agreed {
+		c.status = c.classify(typical)
+	}
+	return c
 }
 
 // allFinite reports whether the values vals[s·stride] of the rows s are
@@ -1183,23 +1231,4 @@ func allFinite(vals []float64, rows []int, stride int) bool {
 		}
 	}
 	return true
-}
-
-// classify decides a comparison of finite values, given the typical scale
-// of the comparisons made with it. A finite difference and a claim that are
-// both exactly 0 agree: f is constant along the direction (as a ReLU layer
-// is where none of its units is active) and the claim says so exactly,
-// however small the scale of the instance.
-func classify(c comparison, typical float64) status {
-	switch {
-	case !finite(c.fd) || !finite(c.tol):
-		return undecided
-	case c.err > c.tol:
-		return disagreed
-	case c.fd == 0 && c.claimed == 0:
-		return agreed
-	case c.tol > uncertain*math.Max(c.scale, typical):
-		return undecided
-	}
-	return agreed
 }

@@ -1,7 +1,10 @@
 package gradcheck
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -14,5 +17,85 @@ func TestFinite(t *testing.T) {
 		if got := finite(x); got != want {
 			t.Errorf("finite(%g) = %v, want %v", x, got, want)
 		}
+	}
+}
+
+// TestJudgeInPlace checks that judging an instance's comparisons where
+// they lie, in parts on every core (a sink with a tally only), tallies them
+// exactly as judging them one by one in order does: the counts, the first
+// of each status, the worst and the five furthest disagreements, ties
+// included (equal ratios go to the earlier comparison), across many
+// parts.
+func TestJudgeInPlace(t *testing.T) {
+	saved := someComparisons(5*4096 + 17)
+	var acc instanceComparisons
+	var all []comparison
+	var want, got tally
+	judge := func(s sink) {
+		acc = saved
+		acc.est, acc.claimed, acc.tol = slices.Clone(saved.est), slices.Clone(saved.claimed), slices.Clone(saved.tol)
+		acc.status = slices.Clone(saved.status)
+		(&verification{}).judgeInstance(&acc, 3, s)
+	}
+	judge(sink{each: func(cs []comparison) { all = append(all, cs...) }})
+	want.add(all)
+	judge(sink{tally: &got})
+	// Printed, as NaN (no transposed claim) is unequal to itself.
+	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
+		t.Errorf("judged in place: %s\none by one: %s", g, w)
+	}
+	if want.counts.Disagreed < 100 || want.counts.Uncertain < 50 || want.counts.OutOfDomain == 0 ||
+		want.counts.Kinked == 0 || len(want.top) != 5 || want.top[0].ratio() != want.top[4].ratio() {
+		t.Errorf("the comparisons test too little: %+v", want.counts)
+	}
+}
+
+// someComparisons returns n comparisons of an instance, as addComparisons
+// leaves them: one in 200 disagrees at the same ratio, one in 200 at a
+// lesser one, and one in 200 each is undecided, out of the domain and
+// kinked.
+func someComparisons(n int) instanceComparisons {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var acc instanceComparisons
+	acc.unit, acc.r = 2, 7
+	acc.reserve(n)
+	for range n {
+		est := rnd.NormFloat64()
+		claimed, tol, st := est+1e-9*rnd.NormFloat64(), 1e-8, agreed
+		switch k := rnd.IntN(200); {
+		case k == 0:
+			est, claimed = 0.5, 1.5 // disagrees, at ratio 10⁸ every time: a tie
+		case k == 1:
+			claimed = est + 1e-6*rnd.Float64() // disagrees, at a lesser ratio
+		case k == 2:
+			tol = 1 // too loose to say: undecided
+		case k == 3:
+			st = outOfDomain
+		case k == 4:
+			st = kinked
+		}
+		acc.est, acc.claimed, acc.tol = append(acc.est, est), append(acc.claimed, claimed), append(acc.tol, tol)
+		acc.status = append(acc.status, st)
+		acc.sumSq, acc.finite = acc.sumSq+est*est, acc.finite+1
+	}
+	return acc
+}
+
+// BenchmarkJudgeInstance judges a million comparisons, as an entrywise
+// check of d(X⁻¹) makes at n = 32: counted in place, and formed one by one.
+func BenchmarkJudgeInstance(b *testing.B) {
+	saved := someComparisons(1 << 20)
+	for _, formed := range []bool{false, true} {
+		b.Run(fmt.Sprintf("formed=%v", formed), func(b *testing.B) {
+			var t tally
+			s := sink{tally: &t}
+			if formed {
+				s.each = func([]comparison) {}
+			}
+			for b.Loop() {
+				acc := saved
+				(&verification{}).judgeInstance(&acc, 0, s)
+			}
+		})
 	}
 }

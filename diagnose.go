@@ -287,7 +287,7 @@ func (v *verification) passesWith(ctx context.Context, modify func(re *verificat
 	re.s = s
 	modify(&re)
 	var t tally
-	if err := re.run(ctx, t.add); err != nil {
+	if err := re.run(ctx, sink{tally: &t}); err != nil {
 		return false
 	}
 	var r Result
@@ -414,13 +414,13 @@ func (v *verification) probe(ctx context.Context, instance int, masks [][]bool) 
 	// The masks are directions: an entrywise check probes along them too.
 	re.s.Mode = Directional
 	bad := make([]bool, len(masks))
-	err := re.run(ctx, func(cs []comparison) {
+	err := re.run(ctx, sink{each: func(cs []comparison) {
 		for _, c := range cs {
 			if c.status == disagreed {
 				bad[c.direction] = true
 			}
 		}
-	})
+	}})
 	return bad, err
 }
 

@@ -154,6 +154,16 @@ func (c *Counts) add(s status) {
 	}
 }
 
+// merge adds the counts of o to c.
+func (c *Counts) merge(o Counts) {
+	c.Agreed += o.Agreed
+	c.Disagreed += o.Disagreed
+	c.Uncertain += o.Uncertain
+	c.OutOfDomain += o.OutOfDomain
+	c.ClaimBroken += o.ClaimBroken
+	c.Kinked += o.Kinked
+}
+
 func (c Counts) total() int {
 	return c.Agreed + c.Disagreed + c.Uncertain + c.OutOfDomain + c.ClaimBroken + c.Kinked
 }
@@ -242,12 +252,7 @@ func Merge(parts []Result) (Result, error) {
 		if p.Verdict == Error && p.Counts.total() == 0 {
 			return p, nil // could not evaluate at all: nothing to merge
 		}
-		out.Counts.Agreed += p.Counts.Agreed
-		out.Counts.Disagreed += p.Counts.Disagreed
-		out.Counts.Uncertain += p.Counts.Uncertain
-		out.Counts.OutOfDomain += p.Counts.OutOfDomain
-		out.Counts.ClaimBroken += p.Counts.ClaimBroken
-		out.Counts.Kinked += p.Counts.Kinked
+		out.Counts.merge(p.Counts)
 		out.Comparisons += p.Comparisons
 		out.Evaluations += p.Evaluations
 	}

@@ -90,19 +90,44 @@ const (
 // comparison is one finite-difference value set against the claim.
 type comparison struct {
 	instance, direction, output int
-	fd, claimed                 float64
+	measure
 	// transposed is what the transposed claim gives here, NaN if none.
-	transposed      float64
-	err, tol, scale float64
-	status          status
+	transposed float64
+	status     status
+}
+
+// measure holds the numbers of a comparison by which it is judged: the
+// finite difference, the claimed value, their distance, the tolerance and
+// the scale, the larger of the two values.
+type measure struct {
+	fd, claimed, err, tol, scale float64
 }
 
 // ratio orders comparisons by how far beyond their tolerance they are.
-func (c comparison) ratio() float64 {
-	if c.tol == 0 {
+func (m measure) ratio() float64 {
+	if m.tol == 0 {
 		return math.Inf(1)
 	}
-	return c.err / c.tol
+	return m.err / m.tol
+}
+
+// classify decides a comparison of finite values, given the typical scale
+// of the comparisons made with it. A finite difference and a claim that are
+// both exactly 0 agree: f is constant along the direction (as a ReLU layer
+// is where none of its units is active) and the claim says so exactly,
+// however small the scale of the instance.
+func (m measure) classify(typical float64) status {
+	switch {
+	case !finite(m.fd) || !finite(m.tol):
+		return undecided
+	case m.err > m.tol:
+		return disagreed
+	case m.fd == 0 && m.claimed == 0:
+		return agreed
+	case m.tol > uncertain*math.Max(m.scale, typical):
+		return undecided
+	}
+	return agreed
 }
 
 // Verify checks claim c on backend b at the sizes of s: it resolves and
@@ -143,12 +168,11 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		// leave three times their size to the collector.
 		comps = make([]comparison, 0, v.comparisonsPerInstance()*int64(v.instances()))
 	}
-	err = v.run(ctx, func(cs []comparison) {
-		t.add(cs)
-		if keep {
-			comps = append(comps, cs...)
-		}
-	})
+	judged := sink{tally: &t}
+	if keep {
+		judged.each = func(cs []comparison) { comps = append(comps, cs...) }
+	}
+	err = v.run(ctx, judged)
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
 		return res
@@ -351,9 +375,26 @@ func (v *verification) secondSteps() []float64 {
 	return []float64{step, -step, step, -step, step / 2, -step / 2, step / 2, -step / 2}
 }
 
-// sink receives the comparisons of one or more whole instances at a time,
-// in instance order. The slice is reused once the sink returns.
-type sink func([]comparison)
+// sink receives the judged comparisons of whole instances, in instance
+// order: tally, where set, counts them, and each, where set, receives them
+// all, a slice at a time (reused once each returns). Without each, the
+// comparisons of an instance are judged where they lie, side by side on
+// every core, and never formed one by one: an entrywise check of a
+// matrix-valued f makes a million per instance at n = 32.
+type sink struct {
+	tally *tally
+	each  func([]comparison)
+}
+
+// emit passes cs to the sink.
+func (s sink) emit(cs []comparison) {
+	if s.tally != nil {
+		s.tally.add(cs)
+	}
+	if s.each != nil {
+		s.each(cs)
+	}
+}
 
 // run verifies every instance, in chunks that fit the memory budget, and
 // passes the comparisons to emit.
@@ -386,7 +427,7 @@ func (v *verification) run(ctx context.Context, emit sink) error {
 // collect verifies every instance and returns all the comparisons.
 func (v *verification) collect(ctx context.Context) ([]comparison, error) {
 	var comps []comparison
-	err := v.run(ctx, func(cs []comparison) { comps = append(comps, cs...) })
+	err := v.run(ctx, sink{each: func(cs []comparison) { comps = append(comps, cs...) }})
 	return comps, err
 }
 
@@ -440,7 +481,11 @@ func (v *verification) newChunk(ctx context.Context, first, count int) (*evaluat
 type tally struct {
 	n      int
 	counts Counts
-	worst  *comparison
+	worst  comparison // valid where counted
+	// worstRatio is worst.ratio(), the ratio to beat.
+	worstRatio float64
+	// counted is set once an agreement or disagreement has been judged.
+	counted bool
 	// first holds the first comparison of each status where seen is set
 	// (an array, not a map: it is consulted for every comparison).
 	first [statuses]comparison
@@ -450,35 +495,82 @@ type tally struct {
 
 // add judges cs.
 func (t *tally) add(cs []comparison) {
-	for _, c := range cs {
-		t.n++
-		t.counts.add(c.status)
-		if !t.seen[c.status] {
-			t.first[c.status], t.seen[c.status] = c, true
-		}
-		if c.status != agreed && c.status != disagreed {
-			continue
-		}
-		if t.worst == nil || c.ratio() > t.worst.ratio() {
-			w := c
-			t.worst = &w
-		}
-		if c.status == disagreed {
-			t.addTop(c)
-		}
+	for i := range cs {
+		t.addOne(&cs[i])
 	}
 }
+
+// records reports whether addOne would keep a comparison of status st and
+// measure m, and not only count it: the first of its status, the worst so
+// far, or among the five furthest disagreements.
+func (t *tally) records(st status, m *measure) bool {
+	if !t.seen[st] {
+		return true
+	}
+	if st != agreed && st != disagreed {
+		return false
+	}
+	r := m.ratio()
+	return !t.counted || r > t.worstRatio || st == disagreed && (len(t.top) < mostTop || r > t.top[mostTop-1].ratio())
+}
+
+// count counts a comparison of status st that records declined.
+func (t *tally) count(st status) {
+	t.n++
+	t.counts.add(st)
+}
+
+// addOne judges *c.
+func (t *tally) addOne(c *comparison) {
+	t.n++
+	t.counts.add(c.status)
+	if !t.seen[c.status] {
+		t.first[c.status], t.seen[c.status] = *c, true
+	}
+	if c.status != agreed && c.status != disagreed {
+		return
+	}
+	if r := c.ratio(); !t.counted || r > t.worstRatio {
+		t.worst, t.worstRatio, t.counted = *c, r, true
+	}
+	if c.status == disagreed {
+		t.addTop(*c)
+	}
+}
+
+// merge adds to t what o judged: comparisons that came after t's. The
+// result is the tally of all of them in that order (the first of each
+// status, the worst and the top five, ties going to the earlier), so that
+// comparisons judged side by side in parts tally as they would one by one.
+func (t *tally) merge(o *tally) {
+	t.n += o.n
+	t.counts.merge(o.counts)
+	for s, seen := range o.seen {
+		if seen && !t.seen[s] {
+			t.first[s], t.seen[s] = o.first[s], true
+		}
+	}
+	if o.counted && (!t.counted || o.worstRatio > t.worstRatio) {
+		t.worst, t.worstRatio, t.counted = o.worst, o.worstRatio, true
+	}
+	for _, c := range o.top {
+		t.addTop(c)
+	}
+}
+
+// mostTop is the number of disagreements a tally keeps, the furthest
+// beyond their tolerance, for the report's entries.
+const mostTop = 5
 
 // addTop keeps c if it is among the five disagreements furthest beyond
 // their tolerance.
 func (t *tally) addTop(c comparison) {
-	const most = 5
 	r := c.ratio()
-	if len(t.top) == most && !(r > t.top[most-1].ratio()) {
+	if len(t.top) == mostTop && !(r > t.top[mostTop-1].ratio()) {
 		return
 	}
 	i := sort.Search(len(t.top), func(i int) bool { return t.top[i].ratio() < r })
-	if len(t.top) < most {
+	if len(t.top) < mostTop {
 		t.top = append(t.top, comparison{})
 	}
 	copy(t.top[i+1:], t.top[i:len(t.top)-1])
@@ -490,7 +582,7 @@ func (v *verification) judge(res *Result, t *tally) {
 	res.Comparisons = t.n
 	res.Instances = v.instanceRange()
 	res.Counts = t.counts
-	if w := t.worst; w != nil {
+	if w := t.worst; t.counted {
 		res.Worst = Worst{Instance: w.instance, Direction: w.direction, FiniteDiff: w.fd, Claimed: w.claimed}
 		if w.scale > 0 {
 			res.MaxRelErr, res.Tolerance = w.err/w.scale, w.tol/w.scale
