@@ -54,8 +54,10 @@ const (
 // sign or factor. A fit counts only if it explains every comparison within
 // its tolerance. Otherwise it re-checks the claim with each square input
 // made symmetric. For small variables it adds the entries that disagree
-// most, and says when only the diagonal does.
-func (v *verification) diagnose(ctx context.Context, res *Result, comps []comparison) {
+// most, and says when only the diagonal does. comps are the comparisons of
+// the check, all of them where complete is set, else the first of them
+// (the fit then explains those).
+func (v *verification) diagnose(ctx context.Context, res *Result, comps []comparison, complete bool) {
 	if v.c.Kind == formulas.Equals {
 		return
 	}
@@ -80,13 +82,13 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 		}
 		var t tally
 		var err error
-		if entries, err = re.collect(ctx); err != nil {
+		if entries, complete, err = re.collect(ctx, maxKept); err != nil {
 			return
 		}
 		t.add(entries)
 		res.Entries = re.entries(t.top)
 	}
-	if v.c.Kind == formulas.Grad && sh.IsSquare() && sh.Rows > 1 && onlyDiagonal(entries, sh.Cols) {
+	if v.c.Kind == formulas.Grad && complete && sh.IsSquare() && sh.Rows > 1 && onlyDiagonal(entries, sh.Cols) {
 		res.Detail = joinDetail(res.Detail, "only the diagonal entries disagree")
 	}
 }

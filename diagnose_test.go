@@ -190,6 +190,49 @@ func TestEntrywiseStreamed(t *testing.T) {
 	}
 }
 
+// TestEntrywiseTooLargeToKeep checks the diagnosis of an entrywise check
+// whose single instance makes more comparisons than are kept (a
+// matrix-valued f at n = 24: 331,776): it fits the first maxKept of the
+// worst instance's, and still names a factor and a sign.
+func TestEntrywiseTooLargeToKeep(t *testing.T) {
+	s := DefaultSettings()
+	s.Mode, s.Sizes, s.Batch = Entrywise, map[string]int{"n": 24}, 2
+	if per := 24 * 24 * 24 * 24; per <= maxKept {
+		t.Fatalf("n = 24 no longer tests an instance too large to keep: %d comparisons, %d kept", per, maxKept)
+	}
+	b := cpu.New()
+	for _, c := range []struct {
+		diff, diagnosis string
+		factor          float64
+	}{
+		{"2*dX*W", DiagFactor, 2},
+		{"-dX*W", DiagSign, 0},
+	} {
+		wrong := inline(t, formulas.Spec{Name: "d-xw", F: "X*W", Wrt: "X", Diff: c.diff, Vars: squareVars("X", "W")})
+		res := Verify(context.Background(), b, wrong, s)
+		if res.Verdict != Fail || res.Diagnosis != c.diagnosis || res.Factor != c.factor || len(res.Entries) != 5 {
+			t.Errorf("%s: %s %q factor %g with %d entries", c.diff, res.Verdict, res.Diagnosis, res.Factor, len(res.Entries))
+		}
+	}
+	// What the diagnosis is given: the first limit comparisons, in order.
+	rc, err := inline(t, formulas.Spec{Name: "d-xw", F: "X*W", Wrt: "X", Diff: "dX*W", Vars: squareVars("X", "W")}).Resolve(s.Sizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Batch = 1
+	v, err := newVerification(b, rc, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1000, 24 * 24 * 24 * 24} {
+		comps, complete, err := v.collect(context.Background(), limit)
+		if err != nil || len(comps) != limit || complete != (limit == 24*24*24*24) ||
+			comps[limit-1].direction != (limit-1)/(24*24) || comps[limit-1].output != (limit-1)%(24*24) {
+			t.Errorf("collect(%d): %d comparisons, complete %v, %v", limit, len(comps), complete, err)
+		}
+	}
+}
+
 // TestOnlyDiagonal checks that a claim wrong only on the diagonal at small n
 // says so.
 func TestOnlyDiagonal(t *testing.T) {

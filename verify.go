@@ -180,11 +180,18 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 	v.judge(&res, &t)
 	res.Evaluations = v.evaluations
 	if res.Verdict == Fail {
+		complete := true
 		if !keep {
-			comps, err = v.collect(ctx)
+			// Too many to keep (an entrywise check of a matrix-valued
+			// f makes n⁴ per instance, 80 bytes each): the diagnosis
+			// looks at the first maxKept of the worst instance's,
+			// made again.
+			re := *v
+			re.s.Instance = res.Worst.Instance
+			comps, complete, err = re.collect(ctx, maxKept)
 		}
 		if err == nil {
-			v.diagnose(ctx, &res, comps)
+			v.diagnose(ctx, &res, comps, complete)
 		}
 		res.Expected = expected(c)
 	}
@@ -424,11 +431,17 @@ func (v *verification) run(ctx context.Context, emit sink) error {
 	return nil
 }
 
-// collect verifies every instance and returns all the comparisons.
-func (v *verification) collect(ctx context.Context) ([]comparison, error) {
-	var comps []comparison
-	err := v.run(ctx, sink{each: func(cs []comparison) { comps = append(comps, cs...) }})
-	return comps, err
+// collect verifies every instance and returns the first limit comparisons
+// and whether that is all of them.
+func (v *verification) collect(ctx context.Context, limit int) (comps []comparison, complete bool, err error) {
+	complete = true
+	err = v.run(ctx, sink{each: func(cs []comparison) {
+		if room := limit - len(comps); len(cs) > room {
+			cs, complete = cs[:room], false
+		}
+		comps = append(comps, cs...)
+	}})
+	return comps, complete, err
 }
 
 // instanceRange returns the instances [first, last) to verify.
