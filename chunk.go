@@ -205,7 +205,9 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 	defer func() { ev.recycleHost(grad.g, grad.m) }()
 	for i := range accs {
 		accs[i].unit = math.Max(1, norms[i])
-		accs[i].reserve(int(v.comparisonsPerInstance()))
+		if accs[i].counted = emit.each == nil; !accs[i].counted {
+			accs[i].reserve(int(v.comparisonsPerInstance()))
+		}
 	}
 	// f's magnitude at the base points, the same for every block, and
 	// where the stencil is staged, its value there.
@@ -240,6 +242,9 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		}
 		for i := range accs {
 			v.addComparisons(&accs[i], i, k1-k0, len(cl.vals)/(count*(k1-k0)), sv, cl)
+			if accs[i].counted {
+				accs[i].settle(first + i)
+			}
 		}
 		// The comparisons hold what they need of the values.
 		ev.recycleHost(sv.vals, sv.mags, cl.vals, cl.mags, cl.transposed)
@@ -937,15 +942,23 @@ func (v *verification) combine(first, count, per int, fvals, fmags []float64, ki
 	r := len(cl.vals) / (count * per)
 	sv := stencilValues{vals: fvals, mags: fmags, kinks: kinks}
 	for i := range count {
+		acc.counted = emit.each == nil
 		v.addComparisons(&acc, i, per, r, sv, cl)
+		if acc.counted {
+			acc.settle(first + i)
+		}
 		v.judgeInstance(&acc, first+i, emit)
 	}
 }
 
 // instanceComparisons collects the comparisons of one instance as their
-// values come in, in a compact form: they can only be classified once all
-// are in (see judgeInstance), and an entrywise check of a matrix-valued f
-// at n = 32 makes a million per instance.
+// values come in, in a compact form: they can only be classified for good
+// once all are in (see judgeInstance), and an entrywise check of a
+// matrix-valued f at n = 32 makes a million per instance (n⁴). Where they
+// are only counted, it holds one block of them at a time and keeps only
+// the few that wait on the instance's typical scale (see settle): 21
+// instead of 48 MB resident for `run diff-inv --mode entrywise --size
+// n=32 --batch 1`, 31 MB instead of 451 MB at n = 64.
 type instanceComparisons struct {
 	// unit is the size of the unit steps of an entrywise check, by which
 	// the comparisons are divided to report them in units of the entries
@@ -962,6 +975,16 @@ type instanceComparisons struct {
 	// of a directional derivative along a random direction.
 	sumSq  float64
 	finite int
+	// counted is set where the comparisons are only counted (a sink with
+	// a tally alone): each block's are then judged as they come (settle)
+	// and not kept, but for the few whose verdict waits on the typical
+	// scale of the instance, pending. offset is the index in the instance
+	// of the first comparison the arrays hold, and tallied tallies those
+	// before it.
+	counted bool
+	offset  int
+	tallied tally
+	pending []comparison
 }
 
 // reserve makes room for n comparisons in acc, which holds none.
@@ -1119,14 +1142,58 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 	}
 }
 
+// judgeBatch is the number of comparisons judged at a time on one core.
+const judgeBatch = 4096
+
+// settle judges the comparisons that acc holds, of the given instance
+// (counted), side by side in batches: those whose verdict does not wait on
+// the instance's typical scale (see measure.settle) go to acc.tallied, the
+// others to acc.pending; then it empties the arrays.
+func (acc *instanceComparisons) settle(instance int) {
+	const batch = judgeBatch
+	n := len(acc.est)
+	parts := make([]tally, (n+batch-1)/batch)
+	waiting := make([][]comparison, len(parts))
+	parallelParts(len(parts), 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			t := &parts[b]
+			for j := b * batch; j < min(n, (b+1)*batch); j++ {
+				st, m := acc.status[j], acc.measure(j)
+				wait := false
+				if st == agreed {
+					st, wait = m.settle()
+				}
+				switch {
+				case wait:
+					waiting[b] = append(waiting[b], acc.comparison(instance, j))
+				case t.records(st, &m):
+					c := acc.comparison(instance, j)
+					c.status = st
+					t.addOne(&c)
+				default:
+					t.count(st)
+				}
+			}
+		}
+	})
+	for b := range parts {
+		acc.tallied.merge(&parts[b])
+		acc.pending = append(acc.pending, waiting[b]...)
+	}
+	acc.offset += n
+	acc.est, acc.claimed, acc.tol = acc.est[:0], acc.claimed[:0], acc.tol[:0]
+	acc.transposed, acc.status = acc.transposed[:0], acc.status[:0]
+}
+
 // extend returns s lengthened by n entries, growing it where it must.
 func extend[T any](s []T, n int) []T {
 	return slices.Grow(s, n)[:len(s)+n]
 }
 
-// comparison returns comparison j of acc, of the given instance.
+// comparison returns comparison j of those acc holds, of the given
+// instance.
 func (acc *instanceComparisons) comparison(instance, j int) comparison {
-	c := comparison{instance: instance, direction: j / acc.r, output: j % acc.r,
+	c := comparison{instance: instance, direction: (acc.offset + j) / acc.r, output: (acc.offset + j) % acc.r,
 		measure: acc.measure(j), transposed: math.NaN(), status: acc.status[j]}
 	if j < len(acc.transposed) {
 		c.transposed = acc.transposed[j]
@@ -1154,42 +1221,25 @@ func (acc *instanceComparisons) measure(j int) measure {
 // against the typical scale of its instance's comparisons, since one
 // direction may by chance be nearly orthogonal to the gradient; per
 // instance, so that verdicts do not depend on how the batch is split into
-// chunks or shards. The comparisons go in batches of a few thousand,
-// judged side by side, one per core: to emit's tally alone, each batch
-// into a tally of its own, merged in order (tally.merge); else formed and
-// passed to emit in order.
+// chunks or shards. Where they are only counted (acc.counted), settle
+// has judged all but those waiting on that scale, which are judged now;
+// else they are judged in batches of a few thousand, side by side, one per
+// core, and passed to emit in order.
 func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emit sink) {
 	typical := 0.0
 	if acc.finite > 0 {
 		typical = math.Sqrt(acc.sumSq / float64(acc.finite))
 	}
-	const batch = 4096
+	const batch = judgeBatch
 	n := len(acc.est)
-	if emit.each == nil {
-		// Only counted: each batch into a tally of its own, merged in
-		// order; a comparison is formed only where the tally keeps it.
-		parts := make([]tally, (n+batch-1)/batch)
-		parallelParts(len(parts), 1, func(lo, hi int) {
-			for b := lo; b < hi; b++ {
-				t := &parts[b]
-				for j := b * batch; j < min(n, (b+1)*batch); j++ {
-					st, m := acc.status[j], acc.measure(j)
-					if st == agreed {
-						st = m.classify(typical)
-					}
-					if !t.records(st, &m) {
-						t.count(st)
-						continue
-					}
-					c := acc.comparison(instance, j)
-					c.status = st
-					t.addOne(&c)
-				}
-			}
-		})
-		for b := range parts {
-			emit.tally.merge(&parts[b])
+	if acc.counted {
+		// Judged as they came but for those waiting on typical.
+		for i := range acc.pending {
+			c := &acc.pending[i]
+			c.status = c.classify(typical)
+			acc.tallied.addOne(c)
 		}
+		emit.tally.merge(&acc.tallied)
 	} else {
 		batches := make([][]comparison, min(runtime.GOMAXPROCS(0), (n+batch-1)/batch))
 		for start := 0; start < n; start += len(batches) * batch {
@@ -1209,7 +1259,7 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 		}
 	}
 	*acc = instanceComparisons{unit: acc.unit, est: acc.est[:0], claimed: acc.claimed[:0],
-		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0]}
+		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0], pending: acc.pending[:0]}
 }
 
 // judged returns comparison j of acc, of the given instance, classified

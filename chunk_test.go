@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
@@ -20,29 +19,37 @@ func TestFinite(t *testing.T) {
 	}
 }
 
-// TestJudgeInPlace checks that judging an instance's comparisons where
-// they lie, in parts on every core (a sink with a tally only), tallies them
-// exactly as judging them one by one in order does: the counts, the first
-// of each status, the worst and the five furthest disagreements, ties
-// included (equal ratios go to the earlier comparison), across many
-// parts.
-func TestJudgeInPlace(t *testing.T) {
-	saved := someComparisons(5*4096 + 17)
-	var acc instanceComparisons
+// TestJudgeCounted checks that judging an instance's comparisons as they
+// come, block by block, in parts on every core (a sink with a tally only;
+// see settle), tallies them exactly as judging them one by one in order
+// does: the counts, the first of each status, the worst and the five
+// furthest disagreements, ties included (equal ratios go to the earlier
+// comparison), with the comparisons whose verdict waits on the instance's
+// typical scale judged last.
+func TestJudgeCounted(t *testing.T) {
+	const n = 5*judgeBatch + 17
+	saved := someComparisons(n)
 	var all []comparison
+	acc := saved
+	(&verification{}).judgeInstance(&acc, 3, sink{each: func(cs []comparison) { all = append(all, cs...) }})
 	var want, got tally
-	judge := func(s sink) {
-		acc = saved
-		acc.est, acc.claimed, acc.tol = slices.Clone(saved.est), slices.Clone(saved.claimed), slices.Clone(saved.tol)
-		acc.status = slices.Clone(saved.status)
-		(&verification{}).judgeInstance(&acc, 3, s)
-	}
-	judge(sink{each: func(cs []comparison) { all = append(all, cs...) }})
 	want.add(all)
-	judge(sink{tally: &got})
+
+	acc = saved
+	acc.counted = true
+	for _, block := range [][2]int{{0, 3000}, {3000, 3 * judgeBatch}, {3 * judgeBatch, n}} {
+		lo, hi := block[0], block[1]
+		acc.est, acc.claimed, acc.tol = saved.est[lo:hi], saved.claimed[lo:hi], saved.tol[lo:hi]
+		acc.status = saved.status[lo:hi]
+		acc.settle(3)
+	}
+	if len(acc.pending) < 50 {
+		t.Errorf("%d comparisons waited on the typical scale: too few to test", len(acc.pending))
+	}
+	(&verification{}).judgeInstance(&acc, 3, sink{tally: &got})
 	// Printed, as NaN (no transposed claim) is unequal to itself.
 	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
-		t.Errorf("judged in place: %s\none by one: %s", g, w)
+		t.Errorf("judged as they came: %s\none by one: %s", g, w)
 	}
 	if want.counts.Disagreed < 100 || want.counts.Uncertain < 50 || want.counts.OutOfDomain == 0 ||
 		want.counts.Kinked == 0 || len(want.top) != 5 || want.top[0].ratio() != want.top[4].ratio() {
@@ -52,8 +59,8 @@ func TestJudgeInPlace(t *testing.T) {
 
 // someComparisons returns n comparisons of an instance, as addComparisons
 // leaves them: one in 200 disagrees at the same ratio, one in 200 at a
-// lesser one, and one in 200 each is undecided, out of the domain and
-// kinked.
+// lesser one, one in 200 each is undecided, out of the domain and kinked,
+// and one in 20 agrees only once the typical scale is known.
 func someComparisons(n int) instanceComparisons {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	var acc instanceComparisons
@@ -73,16 +80,32 @@ func someComparisons(n int) instanceComparisons {
 			st = outOfDomain
 		case k == 4:
 			st = kinked
+		case k < 15:
+			// Too small for its tolerance to say alone, not against
+			// the typical scale: agreed, once that is known.
+			est *= 1e-9
+			claimed = est
 		}
 		acc.est, acc.claimed, acc.tol = append(acc.est, est), append(acc.claimed, claimed), append(acc.tol, tol)
 		acc.status = append(acc.status, st)
-		acc.sumSq, acc.finite = acc.sumSq+est*est, acc.finite+1
+	}
+	// The first comparison waits on the typical scale, and the last is
+	// undecided at once: each reaches a tally counting as they come
+	// before the first of its status does.
+	acc.est[0] *= 1e-9
+	acc.claimed[0] = acc.est[0]
+	acc.est[n-1] = math.NaN()
+	for _, est := range acc.est {
+		if finite(est) {
+			acc.sumSq, acc.finite = acc.sumSq+est*est, acc.finite+1
+		}
 	}
 	return acc
 }
 
 // BenchmarkJudgeInstance judges a million comparisons, as an entrywise
-// check of d(X⁻¹) makes at n = 32: counted in place, and formed one by one.
+// check of d(X⁻¹) makes at n = 32: counted as they come, and formed one by
+// one.
 func BenchmarkJudgeInstance(b *testing.B) {
 	saved := someComparisons(1 << 20)
 	for _, formed := range []bool{false, true} {
@@ -94,6 +117,9 @@ func BenchmarkJudgeInstance(b *testing.B) {
 			}
 			for b.Loop() {
 				acc := saved
+				if acc.counted = !formed; acc.counted {
+					acc.settle(0)
+				}
 				(&verification{}).judgeInstance(&acc, 0, s)
 			}
 		})

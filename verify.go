@@ -96,6 +96,18 @@ type comparison struct {
 	status     status
 }
 
+// before reports whether c comes before d in the order of the
+// comparisons: by instance, direction and output.
+func (c *comparison) before(d *comparison) bool {
+	if c.instance != d.instance {
+		return c.instance < d.instance
+	}
+	if c.direction != d.direction {
+		return c.direction < d.direction
+	}
+	return c.output < d.output
+}
+
 // measure holds the numbers of a comparison by which it is judged: the
 // finite difference, the claimed value, their distance, the tolerance and
 // the scale, the larger of the two values.
@@ -117,17 +129,27 @@ func (m measure) ratio() float64 {
 // is where none of its units is active) and the claim says so exactly,
 // however small the scale of the instance.
 func (m measure) classify(typical float64) status {
-	switch {
-	case !finite(m.fd) || !finite(m.tol):
-		return undecided
-	case m.err > m.tol:
-		return disagreed
-	case m.fd == 0 && m.claimed == 0:
-		return agreed
-	case m.tol > uncertain*math.Max(m.scale, typical):
+	st, wait := m.settle()
+	if wait && m.tol > uncertain*math.Max(m.scale, typical) {
 		return undecided
 	}
-	return agreed
+	return st
+}
+
+// settle classifies a comparison of finite values as far as it can
+// without the typical scale of the comparisons made with it: agreed where
+// wait is set means agreed unless its tolerance is too loose to say at the
+// larger of its scale and the typical one.
+func (m measure) settle() (st status, wait bool) {
+	switch {
+	case !finite(m.fd) || !finite(m.tol):
+		return undecided, false
+	case m.err > m.tol:
+		return disagreed, false
+	case m.fd == 0 && m.claimed == 0:
+		return agreed, false
+	}
+	return agreed, m.tol > uncertain*m.scale
 }
 
 // Verify checks claim c on backend b at the sizes of s: it resolves and
@@ -533,17 +555,20 @@ func (t *tally) count(st status) {
 	t.counts.add(st)
 }
 
-// addOne judges *c.
+// addOne judges *c. The first of a status and the worst are the first in
+// the order of the comparisons (instance, direction, output), whatever
+// the order they come in: the comparisons of an instance whose verdict
+// waits on its typical scale come after the rest (see settle).
 func (t *tally) addOne(c *comparison) {
 	t.n++
 	t.counts.add(c.status)
-	if !t.seen[c.status] {
+	if !t.seen[c.status] || c.before(&t.first[c.status]) {
 		t.first[c.status], t.seen[c.status] = *c, true
 	}
 	if c.status != agreed && c.status != disagreed {
 		return
 	}
-	if r := c.ratio(); !t.counted || r > t.worstRatio {
+	if r := c.ratio(); !t.counted || r > t.worstRatio || r == t.worstRatio && c.before(&t.worst) {
 		t.worst, t.worstRatio, t.counted = *c, r, true
 	}
 	if c.status == disagreed {
@@ -552,18 +577,18 @@ func (t *tally) addOne(c *comparison) {
 }
 
 // merge adds to t what o judged: comparisons that came after t's. The
-// result is the tally of all of them in that order (the first of each
-// status, the worst and the top five, ties going to the earlier), so that
-// comparisons judged side by side in parts tally as they would one by one.
+// result is the tally of all of them (the first of each status, the worst
+// and the top five, ties going to the earlier), so that comparisons judged
+// side by side in parts tally as they would one by one.
 func (t *tally) merge(o *tally) {
 	t.n += o.n
 	t.counts.merge(o.counts)
 	for s, seen := range o.seen {
-		if seen && !t.seen[s] {
+		if seen && (!t.seen[s] || o.first[s].before(&t.first[s])) {
 			t.first[s], t.seen[s] = o.first[s], true
 		}
 	}
-	if o.counted && (!t.counted || o.worstRatio > t.worstRatio) {
+	if o.counted && (!t.counted || o.worstRatio > t.worstRatio || o.worstRatio == t.worstRatio && o.worst.before(&t.worst)) {
 		t.worst, t.worstRatio, t.counted = o.worst, o.worstRatio, true
 	}
 	for _, c := range o.top {
