@@ -220,13 +220,43 @@ func (b *Backend) Trace(a backend.Tensor) (backend.Tensor, error) {
 
 // Sum returns the sums (1×1) of all entries of each matrix.
 func (b *Backend) Sum(a backend.Tensor) (backend.Tensor, error) {
-	return b.scalarPer(get("Sum", a), func(m []float64) float64 {
-		s := 0.0
-		for _, v := range m {
-			s += v
-		}
-		return s
-	}), nil
+	return b.scalarPer(get("Sum", a), sum), nil
+}
+
+// sum returns Σ x_i in four running sums, one per lane of the loop, which
+// the processor adds side by side: one running sum waits out the latency
+// of each addition (a sum of 1024 entries took 1.2 µs, a fifth of an
+// evaluation of tr(AXB) at n = 32).
+func sum(x []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dot returns Σ x_i y_i in four running sums, as sum does.
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // Dot returns the Frobenius inner products ⟨x, y⟩ = Σ x_ij y_ij (1×1) of
@@ -238,12 +268,7 @@ func (b *Backend) Dot(x, y backend.Tensor) (backend.Tensor, error) {
 	out := newTensor(backend.Layout{Count: count, Rows: 1, Cols: 1})
 	b.parallel(count, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			xs, ys := xt.mat(j/rx), yt.mat(j/ry)
-			s := 0.0
-			for i, v := range xs {
-				s += v * ys[i]
-			}
-			out.data[j] = s
+			out.data[j] = dot(xt.mat(j/rx), yt.mat(j/ry))
 		}
 	})
 	return out, nil
