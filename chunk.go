@@ -1230,8 +1230,6 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 	if acc.finite > 0 {
 		typical = math.Sqrt(acc.sumSq / float64(acc.finite))
 	}
-	const batch = judgeBatch
-	n := len(acc.est)
 	if acc.counted {
 		// Judged as they came but for those waiting on typical.
 		for i := range acc.pending {
@@ -1241,6 +1239,8 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 		}
 		emit.tally.merge(&acc.tallied)
 	} else {
+		const batch = judgeBatch
+		n := len(acc.est)
 		batches := make([][]comparison, min(runtime.GOMAXPROCS(0), (n+batch-1)/batch))
 		for start := 0; start < n; start += len(batches) * batch {
 			round := min(len(batches), (n-start+batch-1)/batch)

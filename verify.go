@@ -185,13 +185,11 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 	var t tally
 	var comps []comparison
 	keep := v.comparisonsPerInstance()*int64(v.instances()) <= maxKept
+	judged := sink{tally: &t}
 	if keep {
 		// Room for them all at once: grown by appending, they would
 		// leave three times their size to the collector.
 		comps = make([]comparison, 0, v.comparisonsPerInstance()*int64(v.instances()))
-	}
-	judged := sink{tally: &t}
-	if keep {
 		judged.each = func(cs []comparison) { comps = append(comps, cs...) }
 	}
 	err = v.run(ctx, judged)
@@ -516,11 +514,11 @@ func (v *verification) newChunk(ctx context.Context, first, count int) (*evaluat
 type tally struct {
 	n      int
 	counts Counts
-	worst  comparison // valid where counted
+	worst  comparison // valid where hasWorst
 	// worstRatio is worst.ratio(), the ratio to beat.
 	worstRatio float64
-	// counted is set once an agreement or disagreement has been judged.
-	counted bool
+	// hasWorst is set once an agreement or disagreement has been judged.
+	hasWorst bool
 	// first holds the first comparison of each status where seen is set
 	// (an array, not a map: it is consulted for every comparison).
 	first [statuses]comparison
@@ -536,8 +534,10 @@ func (t *tally) add(cs []comparison) {
 }
 
 // records reports whether addOne would keep a comparison of status st and
-// measure m, and not only count it: the first of its status, the worst so
-// far, or among the five furthest disagreements.
+// measure m that comes after every comparison tallied so far, and not only
+// count it: the first of its status, the worst so far, or among the five
+// furthest disagreements. (One that comes before some, as the pending
+// comparisons of settle do, goes to addOne directly.)
 func (t *tally) records(st status, m *measure) bool {
 	if !t.seen[st] {
 		return true
@@ -546,7 +546,7 @@ func (t *tally) records(st status, m *measure) bool {
 		return false
 	}
 	r := m.ratio()
-	return !t.counted || r > t.worstRatio || st == disagreed && (len(t.top) < mostTop || r > t.top[mostTop-1].ratio())
+	return !t.hasWorst || r > t.worstRatio || st == disagreed && (len(t.top) < mostTop || r > t.top[mostTop-1].ratio())
 }
 
 // count counts a comparison of status st that records declined.
@@ -568,8 +568,8 @@ func (t *tally) addOne(c *comparison) {
 	if c.status != agreed && c.status != disagreed {
 		return
 	}
-	if r := c.ratio(); !t.counted || r > t.worstRatio || r == t.worstRatio && c.before(&t.worst) {
-		t.worst, t.worstRatio, t.counted = *c, r, true
+	if r := c.ratio(); !t.hasWorst || r > t.worstRatio || r == t.worstRatio && c.before(&t.worst) {
+		t.worst, t.worstRatio, t.hasWorst = *c, r, true
 	}
 	if c.status == disagreed {
 		t.addTop(*c)
@@ -588,8 +588,8 @@ func (t *tally) merge(o *tally) {
 			t.first[s], t.seen[s] = o.first[s], true
 		}
 	}
-	if o.counted && (!t.counted || o.worstRatio > t.worstRatio || o.worstRatio == t.worstRatio && o.worst.before(&t.worst)) {
-		t.worst, t.worstRatio, t.counted = o.worst, o.worstRatio, true
+	if o.hasWorst && (!t.hasWorst || o.worstRatio > t.worstRatio || o.worstRatio == t.worstRatio && o.worst.before(&t.worst)) {
+		t.worst, t.worstRatio, t.hasWorst = o.worst, o.worstRatio, true
 	}
 	for _, c := range o.top {
 		t.addTop(c)
@@ -620,7 +620,7 @@ func (v *verification) judge(res *Result, t *tally) {
 	res.Comparisons = t.n
 	res.Instances = v.instanceRange()
 	res.Counts = t.counts
-	if w := t.worst; t.counted {
+	if w := t.worst; t.hasWorst {
 		res.Worst = Worst{Instance: w.instance, Direction: w.direction, FiniteDiff: w.fd, Claimed: w.claimed}
 		if w.scale > 0 {
 			res.MaxRelErr, res.Tolerance = w.err/w.scale, w.tol/w.scale
