@@ -125,3 +125,69 @@ func BenchmarkJudgeInstance(b *testing.B) {
 		})
 	}
 }
+
+// TestPlainAgreement checks settle's division-free shortcut against the
+// long way it stands for (measure, settle, records) on comparisons placed
+// at each of its boundaries, a rounding either side: wherever it takes a
+// comparison, the long way would count it as agreed and keep nothing of
+// it; and it takes the plain agreements, the bulk of every check.
+func TestPlainAgreement(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	near := func(x float64) float64 { // x moved by up to a few roundings
+		for range rnd.IntN(4) {
+			x = math.Nextafter(x, math.Inf(rnd.IntN(2)*2-1))
+		}
+		return x
+	}
+	units := []float64{1, 2, 3, 1e6 / 7, 1e300}
+	taken := 0
+	for trial := range 200000 {
+		u := units[trial%len(units)]
+		var tl tally
+		tl.seen[agreed], tl.hasWorst, tl.worstRatio = true, true, []float64{0, 0.3, 1, math.Inf(1)}[rnd.IntN(4)]
+		est := u * rnd.NormFloat64() * math.Pow(10, float64(rnd.IntN(40)-20))
+		claimed := est * (1 + 1e-9*rnd.NormFloat64())
+		scale := math.Max(math.Abs(est), math.Abs(claimed))
+		err := math.Abs(est - claimed)
+		var tol float64
+		switch rnd.IntN(7) {
+		case 0: // at the disagreement boundary
+			tol = near(err)
+		case 1: // at the boundary of too loose to say alone
+			tol = near(uncertain * scale)
+		case 2: // at the worst ratio so far
+			tol = near(err / tl.worstRatio)
+		case 3: // tiny values, divided by u into subnormals
+			est, claimed = near(u*0x1p-1060), near(u*0x1p-1061)
+			tol = near(u * 0x1p-1040)
+		case 4: // zeros and values beyond the range
+			est = []float64{0, math.Inf(1), math.NaN(), est}[rnd.IntN(4)]
+			claimed = []float64{0, est, claimed}[rnd.IntN(3)]
+			tol = []float64{0, math.Inf(1), math.NaN(), err}[rnd.IntN(4)]
+		default: // a plain agreement
+			tol = err * math.Pow(10, 1+4*rnd.Float64())
+		}
+		if !tl.plainAgreement(est, claimed, tol, u) {
+			continue
+		}
+		taken++
+		acc := instanceComparisons{unit: u, est: []float64{est}, claimed: []float64{claimed}, tol: []float64{tol}}
+		if u == 1 {
+			acc.unit = 0 // as for random directions
+		}
+		m := acc.measure(0)
+		st, wait := m.settle()
+		if st != agreed || wait || tl.records(st, &m) {
+			t.Fatalf("taken, but the long way says %v, wait %v, records %v: est %g, claimed %g, tol %g, unit %g, worst ratio %g",
+				st, wait, tl.records(st, &m), est, claimed, tol, u, tl.worstRatio)
+		}
+	}
+	if taken < 40000 {
+		t.Errorf("took %d of 200000: too few to test", taken)
+	}
+	// Nothing is taken before the first agreement and the worst are known.
+	var fresh tally
+	if fresh.plainAgreement(1, 1, 1e-3, 1) {
+		t.Error("took a comparison before any was tallied")
+	}
+}

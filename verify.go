@@ -549,6 +549,29 @@ func (t *tally) records(st status, m *measure) bool {
 	return !t.hasWorst || r > t.worstRatio || st == disagreed && (len(t.top) < mostTop || r > t.top[mostTop-1].ratio())
 }
 
+// plainAgreement reports, without a division, that a comparison of
+// values est and claimed with tolerance tol, all in units of u
+// (the instance's unit, or 1), settles as agreed without waiting and that
+// records declines it: what settle and records would decide on its
+// measure, whose values are divided by u, for the few in a million that
+// come near a boundary go the long way. Its checks hold with a margin of
+// 10⁻¹² (dozens of roundings), which covers the roundings of the
+// divisions, and ask that what is divided by u stays a normal number.
+func (t *tally) plainAgreement(est, claimed, tol, u float64) bool {
+	const (
+		margin = 1e-12
+		// normal is the least value that, divided by u, is kept as a
+		// normal number: u·2⁻⁹⁶⁰, as 2⁻⁹⁶⁰ ≥ 2⁻¹⁰²² by far.
+		normal = 0x1p-960
+	)
+	if !t.seen[agreed] || !t.hasWorst {
+		return false
+	}
+	err, scale, least := math.Abs(est-claimed), math.Max(math.Abs(est), math.Abs(claimed)), u*normal
+	return finite(scale) && tol >= least && scale >= least && (err == 0 || err >= least) &&
+		err <= tol && tol*(1+margin) <= uncertain*scale && err <= t.worstRatio*tol*(1-margin)
+}
+
 // count counts a comparison of status st that records declined.
 func (t *tally) count(st status) {
 	t.n++
