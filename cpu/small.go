@@ -120,23 +120,53 @@ func (f *smallLU) solve(rhs []float64, w int, a []float64) bool {
 // back substitution divides row k by u_kk and subtracts u_ik times it from
 // each row i < k. With unitLower, b is lower triangular with a unit
 // diagonal (I, for the inverse), and so is L⁻¹b: forward substitution
-// then touches only columns 0…k of row k.
+// then touches only columns 0…k of row k. Both go two steps at a time:
+// the second step's row is brought up to date first, then the rows beyond
+// take both updates in one pass of rank1.Sub2, which rounds every entry
+// as the two steps one after the other would.
 func (f *smallLU) substitute(b []float64, w int, unitLower bool) {
 	n, a := f.n, f.a
-	for k := range n - 1 {
-		width := w
+	width := func(k int) int { // of row k in forward substitution
 		if unitLower {
-			width = k + 1
+			return k + 1
 		}
-		rank1.Sub(b[(k+1)*w:], w, n-k-1, a[(k+1)*n+k:], n, b[k*w:k*w+width])
+		return w
 	}
-	for k := n - 1; k >= 0; k-- {
-		row := b[k*w : (k+1)*w]
-		d := a[k*n+k]
-		for j := range row {
-			row[j] /= d
+	k := 0
+	for ; k+1 < n-1; k += 2 {
+		first := b[k*w : k*w+width(k)]
+		rank1.Sub(b[(k+1)*w:], w, 1, a[(k+1)*n+k:], n, first)
+		second := b[(k+1)*w : (k+1)*w+width(k+1)]
+		rest := b[(k+2)*w:]
+		rank1.Sub2(rest, w, n-k-2, a[(k+2)*n+k:], a[(k+2)*n+k+1:], n, first, second)
+		if unitLower {
+			// Column k+1, beyond the first row's width, takes the
+			// second update alone.
+			for i := range n - k - 2 {
+				rest[i*w+k+1] -= a[(k+2+i)*n+k+1] * second[k+1]
+			}
 		}
-		rank1.Sub(b, w, k, a[k:], n, row)
+	}
+	if k < n-1 {
+		rank1.Sub(b[(k+1)*w:], w, n-k-1, a[(k+1)*n+k:], n, b[k*w:k*w+width(k)])
+	}
+	k = n - 1
+	for ; k >= 1; k -= 2 {
+		last, prev := b[k*w:(k+1)*w], b[(k-1)*w:k*w]
+		divide(last, a[k*n+k])
+		rank1.Sub(prev, w, 1, a[(k-1)*n+k:], n, last)
+		divide(prev, a[(k-1)*n+k-1])
+		rank1.Sub2(b, w, k-1, a[k:], a[k-1:], n, last, prev)
+	}
+	if k == 0 {
+		divide(b[:w], a[0])
+	}
+}
+
+// divide divides every entry of row by d.
+func divide(row []float64, d float64) {
+	for j := range row {
+		row[j] /= d
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+	"github.com/gradcheck/gradcheck/cpu/internal/rank1"
 )
 
 // luDet returns the determinant of the n×n m from its LU through f.
@@ -167,5 +168,68 @@ func TestSmallLUEdgeCases(t *testing.T) {
 	const tiny = 1e-310
 	if got := det(2, []float64{tiny, 1, 2 * tiny, 3}); got != tiny {
 		t.Errorf("subnormal pivot: det %v, want %v", got, tiny)
+	}
+}
+
+// substituteByStep is substitute one step at a time, its specification:
+// every step of forward and back substitution one call of rank1.Sub.
+func (f *smallLU) substituteByStep(b []float64, w int, unitLower bool) {
+	n, a := f.n, f.a
+	for k := range n - 1 {
+		width := w
+		if unitLower {
+			width = k + 1
+		}
+		rank1.Sub(b[(k+1)*w:], w, n-k-1, a[(k+1)*n+k:], n, b[k*w:k*w+width])
+	}
+	for k := n - 1; k >= 0; k-- {
+		row := b[k*w : (k+1)*w]
+		d := a[k*n+k]
+		for j := range row {
+			row[j] /= d
+		}
+		rank1.Sub(b, w, k, a[k:], n, row)
+	}
+}
+
+// TestSubstituteInPairs checks substitute, which goes two steps at a
+// time, against substituteByStep bit for bit, for the inverse (unit lower
+// triangular b) and for solves of 1 to n right-hand sides, at every order
+// up to beyond the largest small one, odd and even.
+func TestSubstituteInPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := 1; n <= maxSmallOrder+3; n++ {
+		f := newSmallLU(n)
+		src := make([]float64, n*n)
+		for i := range src {
+			src[i] = rng.NormFloat64()
+		}
+		copy(f.a, src)
+		f.getf2()
+		for _, w := range []int{n, 1, 3, 5} {
+			for _, unit := range []bool{false, true} {
+				if unit && w != n {
+					continue
+				}
+				b := make([]float64, n*w)
+				for i := range b {
+					b[i] = rng.NormFloat64()
+				}
+				if unit {
+					clear(b)
+					for i := range n {
+						b[i*n+i] = 1
+					}
+				}
+				b2 := append([]float64(nil), b...)
+				f.substitute(b, w, unit)
+				f.substituteByStep(b2, w, unit)
+				for i := range b {
+					if b[i] != b2[i] {
+						t.Fatalf("n=%d w=%d unit lower %v: entry %d is %v, one step at a time %v", n, w, unit, i, b[i], b2[i])
+					}
+				}
+			}
+		}
 	}
 }

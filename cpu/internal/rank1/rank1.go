@@ -28,6 +28,35 @@ func subGo(a []float64, lda, m int, x []float64, incx int, u []float64) {
 	}
 }
 
+// Sub2 sets a[i·lda+j] = (a[i·lda+j] − x[i·incx]·u[j]) − y[i·incx]·v[j]
+// for i < m and j < len(u): Sub with x and u, then Sub with y and v, in
+// one pass that loads and stores each row of a once, rounding as the two
+// Subs round. It panics when a, x or y is too short for that, or when v is
+// shorter than u. Neither u nor v may overlap the entries of a that it
+// updates.
+func Sub2(a []float64, lda, m int, x, y []float64, incx int, u, v []float64) {
+	if m <= 0 {
+		return
+	}
+	_ = a[(m-1)*lda : (m-1)*lda+len(u)]
+	_ = x[(m-1)*incx]
+	_ = y[(m-1)*incx]
+	_ = v[:len(u)]
+	sub2(a, lda, m, x, y, incx, u, v)
+}
+
+// sub2Go is Sub2 in Go, without its bounds checks.
+func sub2Go(a []float64, lda, m int, x, y []float64, incx int, u, v []float64) {
+	for i := range m {
+		r := a[i*lda : i*lda+len(u)]
+		l, k := x[i*incx], y[i*incx]
+		for j, w := range u {
+			r[j] -= l * w
+			r[j] -= k * v[j]
+		}
+	}
+}
+
 // Step is the trailing update of one step of an LU factorization, with the
 // scaling of the multipliers and the search for the next pivot folded in:
 // for each of the m rows r of a, lda apart, which must hold len(u)+1

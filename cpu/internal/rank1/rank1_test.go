@@ -72,6 +72,56 @@ func TestSubPanicsOnShortOperands(t *testing.T) {
 	}
 }
 
+// TestSub2 checks Sub2 against Sub with x and u, then Sub with y and v,
+// bit for bit, and against sub2Go, over the shapes of TestSub; and that it
+// writes nothing beyond the m rows of len(u) entries.
+func TestSub2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const sentinel = 12345.5
+	fill := func(n int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = rng.NormFloat64()
+		}
+		return s
+	}
+	for _, m := range []int{0, 1, 2, 3, 7} {
+		for _, w := range []int{0, 1, 3, 4, 5, 8, 9, 13} {
+			for _, incx := range []int{1, 3} {
+				lda := w + 2
+				a := fill(m * lda)
+				for i := range a {
+					if i%lda >= w {
+						a[i] = sentinel
+					}
+				}
+				x, y := fill(max(1, m*incx)), fill(max(1, m*incx))
+				u, v := fill(w), fill(w+1) // v may be longer than u
+				want := append([]float64(nil), a...)
+				Sub(want, lda, m, x, incx, u)
+				Sub(want, lda, m, y, incx, v[:w])
+				inGo := append([]float64(nil), a...)
+				if m > 0 {
+					sub2Go(inGo, lda, m, x, y, incx, u, v)
+				}
+				Sub2(a, lda, m, x, y, incx, u, v)
+				for k := range a {
+					if a[k] != want[k] || inGo[k] != want[k] {
+						t.Fatalf("m=%d w=%d incx=%d: a[%d][%d] = %v (in Go %v), want %v",
+							m, w, incx, k/lda, k%lda, a[k], inGo[k], want[k])
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Sub2 with v shorter than u: no panic")
+		}
+	}()
+	Sub2(make([]float64, 8), 4, 2, make([]float64, 2), make([]float64, 2), 1, make([]float64, 4), make([]float64, 3))
+}
+
 func BenchmarkSub(b *testing.B) {
 	const n = 64
 	a, u := make([]float64, n*n), make([]float64, n)

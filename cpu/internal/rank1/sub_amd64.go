@@ -18,15 +18,22 @@ func subAVX(a []float64, lda, m int, x []float64, incx int, u []float64)
 //go:noescape
 func stepAVX(a []float64, lda, m int, u []float64, recip float64) (next int)
 
-// sub and step are the assembly kernels where the processor runs them,
-// else subGo and stepGo.
+// sub2AVX is Sub2 in AVX2 instructions (sub_amd64.s), without its bounds
+// checks: a row at a time, four entries per instruction.
+//
+//go:noescape
+func sub2AVX(a []float64, lda, m int, x, y []float64, incx int, u, v []float64)
+
+// sub, sub2 and step are the assembly kernels where the processor runs
+// them, else subGo, sub2Go and stepGo.
 var (
 	sub  = subGo
+	sub2 = sub2Go
 	step = stepGo
 )
 
 func init() {
 	if Assembly {
-		sub, step = subAVX, stepAVX
+		sub, sub2, step = subAVX, sub2AVX, stepAVX
 	}
 }

@@ -183,3 +183,69 @@ sdone:
 	VZEROUPPER
 	MOVQ R13, next+72(FP)
 	RET
+
+// func sub2AVX(a []float64, lda, m int, x, y []float64, incx int, u, v []float64)
+//
+// For each i < m, a[i·lda+j] = (a[i·lda+j] − x[i·incx]·u[j]) − y[i·incx]·v[j]
+// for j < len(u), each product and difference rounded: two passes of Sub
+// in one, each row loaded and stored once.
+TEXT ·sub2AVX(SB), NOSPLIT, $0-144
+	MOVQ a_base+0(FP), DI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	MOVQ m+32(FP), R9
+	MOVQ x_base+40(FP), R12
+	MOVQ y_base+64(FP), R14
+	MOVQ incx+88(FP), R13
+	SHLQ $3, R13
+	MOVQ u_base+96(FP), SI
+	MOVQ u_len+104(FP), CX
+	MOVQ v_base+120(FP), DX
+	MOVQ CX, R10
+	ANDQ $-4, R10
+
+rows2:
+	TESTQ        R9, R9
+	JZ           done2
+	VBROADCASTSD (R12), Y0
+	VBROADCASTSD (R14), Y1
+	XORQ         AX, AX
+
+four2:
+	CMPQ    AX, R10
+	JGE     one2
+	VMOVUPD (DI)(AX*8), Y2
+	VMOVUPD (SI)(AX*8), Y4
+	VMULPD  Y4, Y0, Y5
+	VSUBPD  Y5, Y2, Y2
+	VMOVUPD (DX)(AX*8), Y6
+	VMULPD  Y6, Y1, Y7
+	VSUBPD  Y7, Y2, Y2
+	VMOVUPD Y2, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     four2
+
+one2:
+	CMPQ   AX, CX
+	JGE    next2
+	VMOVSD (DI)(AX*8), X2
+	VMOVSD (SI)(AX*8), X4
+	VMULSD X4, X0, X5
+	VSUBSD X5, X2, X2
+	VMOVSD (DX)(AX*8), X6
+	VMULSD X6, X1, X7
+	VSUBSD X7, X2, X2
+	VMOVSD X2, (DI)(AX*8)
+	INCQ   AX
+	JMP    one2
+
+next2:
+	ADDQ R8, DI
+	ADDQ R13, R12
+	ADDQ R13, R14
+	DECQ R9
+	JMP  rows2
+
+done2:
+	VZEROUPPER
+	RET

@@ -5,8 +5,9 @@ package rank1
 // Assembly is false: this build has no assembly kernel.
 const Assembly = false
 
-// sub and step are subGo and stepGo.
+// sub, sub2 and step are subGo, sub2Go and stepGo.
 var (
 	sub  = subGo
+	sub2 = sub2Go
 	step = stepGo
 )
