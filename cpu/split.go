@@ -1,6 +1,6 @@
 package cpu
 
-import "sync"
+import "github.com/gradcheck/gradcheck/internal/parts"
 
 // minSplit is the number of entries below which parallelEntries does not
 // hand work to another goroutine: starting one costs about a microsecond,
@@ -33,10 +33,9 @@ func (b *Backend) parallelEntries(count, size, align int, f func(j, lo, hi int))
 		p := i * total / w
 		return p - p%size%align
 	}
-	var wg sync.WaitGroup
-	for i := range w {
-		start, end := bound(i), bound(i+1)
-		wg.Go(func() { run(start, end) })
-	}
-	wg.Wait()
+	parts.Run(w, w, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			run(bound(i), bound(i+1))
+		}
+	})
 }
