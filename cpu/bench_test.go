@@ -11,13 +11,14 @@ import (
 )
 
 // benchBatch is the number of matrices per call: enough to keep every core
-// busy at n = 64, few enough to stay fast at n = 256.
+// busy at n = 32 and 64 (where waking a core costs as much as the work;
+// see internal/parts), few enough to stay fast at n = 256.
 const benchBatch = 16
 
 // benchOp times op on a batch of well-conditioned n×n matrices and reports
 // GFLOP/s for flops floating-point operations per matrix.
 func benchOp(b *testing.B, op func(be *Backend, x backend.Tensor) (backend.Tensor, error), flops func(n float64) float64) {
-	for _, n := range []int{64, 256} {
+	for _, n := range []int{32, 64, 256} {
 		b.Run(fmt.Sprint("n=", n), func(b *testing.B) {
 			be := New()
 			h := bt.WellCond(rand.New(rand.NewPCG(1, uint64(n))), benchBatch, n)
