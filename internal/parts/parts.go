@@ -44,11 +44,15 @@ func Run(n, count int, f func(lo, hi int)) {
 		lo, hi := part(i + 1)
 		posted[i] = w.post(f, lo, hi)
 	}
+	// Deferred, so that the crew is free again before mu is released
+	// even where the caller's part panics.
+	defer func() {
+		for i, w := range helpers {
+			w.finished.await(func() bool { return w.done.Load() == posted[i] })
+		}
+		others.Wait()
+	}()
 	f(part(0))
-	for i, w := range helpers {
-		w.finished.await(func() bool { return w.done.Load() == posted[i] })
-	}
-	others.Wait()
 }
 
 // crew is the workers Run hands parts to.

@@ -3,6 +3,7 @@ package parts
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -117,5 +118,40 @@ func BenchmarkRun(b *testing.B) {
 				Run(2, 2, part)
 			}
 		})
+	}
+}
+
+// TestRunPanicFreesCrew checks that a panic in the caller's part leaves the
+// crew whole: the workers' parts finish before Run unwinds, and the next
+// Run covers its range.
+func TestRunPanicFreesCrew(t *testing.T) {
+	var ran atomic.Int64
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the caller's panic did not come through")
+			}
+		}()
+		Run(8, 4, func(lo, hi int) {
+			if lo == 0 {
+				panic("part 0")
+			}
+			time.Sleep(time.Millisecond)
+			ran.Add(int64(hi - lo))
+		})
+	}()
+	if got := ran.Load(); got != 6 {
+		t.Fatalf("after the panic %d entries were run, want the other parts' 6", got)
+	}
+	seen := make([]atomic.Int32, 100)
+	Run(100, 4, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			seen[i].Add(1)
+		}
+	})
+	for i := range seen {
+		if c := seen[i].Load(); c != 1 {
+			t.Fatalf("after the panic index %d covered %d times", i, c)
+		}
 	}
 }
