@@ -28,6 +28,10 @@ type Limits struct {
 	Tile int
 	// LUThreads is the block size of the LU kernel, one block per matrix.
 	LUThreads int
+	// TensorCores says that the device runs gc_gemm_dmma, the products on
+	// the FP64 tensor cores (kernels/dmma.cu; compute capability 8.0 and
+	// newer), which the Backend then uses in place of gc_gemm.
+	TensorCores bool
 }
 
 // Device is the memory and kernel launches of one GPU, or of its

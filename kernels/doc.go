@@ -1,8 +1,9 @@
 // Package kernels holds the CUDA kernels of gradcheck's GPU backend: their
 // CUDA C sources (*.cu, with the shared header gradcheck.cuh) and the PTX
-// that NVRTC made of them (*.ptx, generated for compute_75 with the options
-// of CompileOptions, committed, and embedded here for the CUDA device of
-// package gpu). Package kernels/emu compiles the same sources as host C++,
+// that NVRTC made of them (*.ptx, generated with the options of
+// CompileOptions, committed, and embedded here for the CUDA device of
+// package gpu): for compute capability 7.5, except the products on the FP64
+// tensor cores (dmma.cu), for 8.0 (Arch). Package kernels/emu compiles the same sources as host C++,
 // so that the kernels run and are tested on machines without a GPU.
 //
 // Every kernel is extern "C", named gc_*, and takes pointers and 8-byte

@@ -21,16 +21,37 @@ var Sources embed.FS
 // accurate; their results then differ from the CPU backend's by rounding.
 var exactFiles = map[string]bool{"random.cu": true}
 
+// BaseArch is the compute capability, as major·10 + minor, that the PTX of
+// every kernel source is made for unless Arch says otherwise: the driver
+// compiles it for that GPU and any newer one.
+const BaseArch = 75
+
+// newerArch are the sources that need a newer GPU than BaseArch, and its
+// compute capability: dmma.cu's products run on the FP64 tensor cores,
+// which mma.sync drives from compute capability 8.0 on. The GPU backend
+// loads such a module only on a GPU that has them (gpu/cuda).
+var newerArch = map[string]int{"dmma.cu": 80}
+
+// Arch returns the compute capability (major·10 + minor) that the PTX of
+// the kernel source file (e.g. "lu.cu") is made for, and that a GPU needs
+// to run it.
+func Arch(file string) int {
+	if a, ok := newerArch[file]; ok {
+		return a
+	}
+	return BaseArch
+}
+
 // CompileOptions returns the NVRTC options the PTX of the kernel source
-// file (e.g. "lu.cu") is made with: code for compute capability 7.5, which
-// the driver compiles for any newer GPU, and contraction into fused
-// multiply-adds except in the random-number kernels.
+// file (e.g. "lu.cu") is made with: code for the compute capability of
+// Arch, which the driver compiles for any newer GPU, and contraction into
+// fused multiply-adds except in the random-number kernels.
 func CompileOptions(file string) []string {
 	fmad := "--fmad=true"
 	if exactFiles[file] {
 		fmad = "--fmad=false"
 	}
-	return []string{"--gpu-architecture=compute_75", fmad, "--std=c++17"}
+	return []string{fmt.Sprintf("--gpu-architecture=compute_%d", Arch(file)), fmad, "--std=c++17"}
 }
 
 // Header is the file every kernel source includes.

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +42,24 @@ func TestModules(t *testing.T) {
 		if _, ok := slices.BinarySearch(all, k); !ok {
 			t.Errorf("no kernel %s in %v", k, all)
 		}
+	}
+}
+
+// TestModuleArch checks that each module's PTX targets the compute
+// capability Arch gives its source: the GPU backend loads a module only on
+// a GPU at or above it (gpu/cuda), so a module made for a newer GPU than
+// Arch says would fail to load there.
+func TestModuleArch(t *testing.T) {
+	mods, err := Modules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mods {
+		if want := Arch(strings.TrimSuffix(m.Name, ".ptx") + ".cu"); m.Arch != want {
+			t.Errorf("%s targets sm_%d, want sm_%d", m.Name, m.Arch, want)
+		}
+	}
+	if Arch("dmma.cu") < 80 || Arch("lu.cu") != BaseArch {
+		t.Errorf("Arch: dmma.cu %d, lu.cu %d", Arch("dmma.cu"), Arch("lu.cu"))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +22,9 @@ type Module struct {
 	Name string
 	// PTX is the module's text, for the driver's JIT compiler.
 	PTX string
+	// Arch is the compute capability (major·10 + minor) the PTX is made
+	// for, from its .target line: a GPU below it cannot load the module.
+	Arch int
 	// Kernels are its entry points.
 	Kernels []Kernel
 }
@@ -34,6 +38,9 @@ type Kernel struct {
 
 // entry matches the declaration of a kernel in PTX with its parameter list.
 var entry = regexp.MustCompile(`(?m)^\.visible \.entry ([A-Za-z_$][A-Za-z0-9_$]*)\(([^)]*)\)`)
+
+// target matches the PTX's target architecture, e.g. ".target sm_80".
+var target = regexp.MustCompile(`(?m)^\.target sm_([0-9]+)$`)
 
 // sourceHash matches the line of the source hash in generated PTX.
 var sourceHash = regexp.MustCompile(`(?m)^// source sha256 ([0-9a-f]{64})$`)
@@ -51,6 +58,11 @@ func Modules() ([]Module, error) {
 			return nil, err
 		}
 		m := Module{Name: name, PTX: string(data)}
+		arch := target.FindStringSubmatch(m.PTX)
+		if arch == nil {
+			return nil, fmt.Errorf("kernels: %s has no .target line", name)
+		}
+		m.Arch, _ = strconv.Atoi(arch[1]) // digits, by the expression
 		for _, e := range entry.FindAllStringSubmatch(m.PTX, -1) {
 			m.Kernels = append(m.Kernels, Kernel{Name: e[1], Params: strings.Count(e[2], ".param")})
 		}

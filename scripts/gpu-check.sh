@@ -17,13 +17,19 @@
 #   worker      the worker started alone: its hello, the PTX JIT time, or
 #               the driver's own words when it cannot start
 #   gpu-tests   the GPU backend's tests on GPU 0 against the CPU backend
+#   kernels     GFLOP/s of batched products and LU factorizations (Det) at
+#               n = 256, 1024, 2048, on the FP64 tensor cores and on the
+#               CUDA cores (the benchmark BenchmarkKernels of package gpu)
 #   registry-*  the whole registry on the GPU and on the CPU, and a per-claim
 #               diff of verdicts and numbers (registry-diff.log)
 #   bench-*     gradcheck bench --backend cpu,gpu at n = 256 (batch 132),
 #               and at n = 1024, 2048 on each backend apart, --dirs 1: a
 #               batch of 132 on the GPU (one instance per SM of an H200),
 #               16 on the CPU at n = 1024 and 4 at n = 2048, where 132 would
-#               not fit the time; --runs 2, times per verified instance
+#               not fit the time; --runs 2, times per verified instance;
+#               bench-1024-cores: the GPU at n = 1024 with the products on
+#               the CUDA cores (GRADCHECK_GPU_TENSOR_CORES=0), for the
+#               tensor cores' share
 #   torch       torch.autograd.gradcheck on CUDA in float64 beside gradcheck
 #               on the GPU (bench/peers_torch.py): fast mode at equal
 #               evaluations at n = 1024, slow mode at n = 16, 32 (needs
@@ -198,6 +204,12 @@ fi
 # test); GRADCHECK_GPU_SYNC makes every launch report its own fault.
 GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep gpu-tests 90 "$bin/gpu.test" -test.count=1 -test.v
 
+# --- kernels ----------------------------------------------------------------
+# The rates of the products and of LU alone, tensor cores against CUDA
+# cores: the figures the claims' GFLOP/s in bench are bounded by.
+GRADCHECK_TEST_DEVICES=cuda gpustep kernels 60 "$bin/gpu.test" -test.run '^$' \
+	-test.bench BenchmarkKernels -test.benchtime 5x
+
 # --- registry ---------------------------------------------------------------
 registry() {
 	"$bin/gradcheck" run --backend "$1" --format json --out "$out/registry-$1.json" --progress never
@@ -221,6 +233,7 @@ bench() {
 export -f bench
 gpustep bench-256 60 bench bench-256 --backend cpu,gpu --sizes 256 --batch 132
 gpustep bench-1024-gpu 50 bench bench-1024-gpu --backend gpu --sizes 1024 --batch 132 --dirs 1
+GRADCHECK_GPU_TENSOR_CORES=0 gpustep bench-1024-cores 50 bench bench-1024-cores --backend gpu --sizes 1024 --batch 132 --dirs 1
 step bench-1024-cpu 40 bench bench-1024-cpu --backend cpu --sizes 1024 --batch 16 --dirs 1
 
 # --- torch ------------------------------------------------------------------

@@ -55,8 +55,13 @@ func workerCommand(ctx context.Context, e *env, args []string) error {
 	}
 	if verbose {
 		t := dev.Timing()
-		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d): context %v, PTX JIT of %d modules (%d kernels) %v\n",
-			dev.Name(), device, count, t.Context.Round(time.Millisecond), t.Modules, t.Kernels, t.JIT.Round(time.Millisecond))
+		products := "CUDA cores"
+		if dev.Limits().TensorCores {
+			products = "FP64 tensor cores"
+		}
+		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d, compute capability %d.%d, products on the %s): context %v, PTX JIT of %d modules (%d kernels) %v\n",
+			dev.Name(), device, count, dev.Arch()/10, dev.Arch()%10, products,
+			t.Context.Round(time.Millisecond), t.Modules, t.Kernels, t.JIT.Round(time.Millisecond))
 	}
 	b := gpu.New(dev)
 	defer b.Close()
@@ -72,8 +77,10 @@ Serve verification requests (JSON lines, package gpu/worker) read on stdin
 on GPU N, answering on stdout, until stdin closes. 'gradcheck --backend gpu'
 starts one per visible GPU; there is no need to run it by hand.
 
-With --verbose it says on stderr how long creating the CUDA context and
-loading the kernels (the driver JIT-compiles their PTX) took.
+With --verbose it says on stderr the GPU's compute capability, whether
+the products run on its FP64 tensor cores (compute capability 8.0 and
+newer, unless GRADCHECK_GPU_TENSOR_CORES=0), and how long creating the CUDA
+context and loading the kernels (the driver JIT-compiles their PTX) took.
 
 Example:
   gradcheck-cuda worker --device 1

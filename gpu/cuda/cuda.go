@@ -29,6 +29,7 @@ import (
 // caused it (for debugging, and in scripts/gpu-check.sh's tests).
 type Device struct {
 	name   string
+	arch   int
 	lim    gpu.Limits
 	sync   bool
 	timing Timing
@@ -52,6 +53,11 @@ var _ gpu.Device = (*Device)(nil)
 // SyncEnv is the environment variable that, set to 1, makes every launch
 // wait for its kernel.
 const SyncEnv = "GRADCHECK_GPU_SYNC"
+
+// TensorCoresEnv is the environment variable that, set to 0, keeps the
+// products off the FP64 tensor cores (gc_gemm in place of gc_gemm_dmma), to
+// compare the two or to rule the tensor-core kernel out.
+const TensorCoresEnv = "GRADCHECK_GPU_TENSOR_CORES"
 
 // Timing is how long the device took to start.
 type Timing struct {
@@ -119,17 +125,20 @@ func (d *Device) serve(ordinal int, ready chan<- error) {
 	close(d.closed)
 }
 
-// setup reads the device's name and limits and loads every PTX module.
+// setup reads the device's name and limits and loads the PTX modules its
+// compute capability runs.
 func (d *Device) setup(dev cu.Device) error {
 	name, err := dev.Name()
 	if err != nil {
 		return err
 	}
-	attrs, err := dev.Attributes(cu.MaxThreadsPerBlock, cu.MaxSharedMemoryPerBlock, cu.MultiprocessorCount)
+	attrs, err := dev.Attributes(cu.MaxThreadsPerBlock, cu.MaxSharedMemoryPerBlock, cu.MultiprocessorCount,
+		cu.ComputeCapabilityMajor, cu.ComputeCapabilityMinor)
 	if err != nil {
 		return err
 	}
 	d.name = name
+	d.arch = 10*attrs[3] + attrs[4]
 	d.lim = gpu.Limits{
 		MaxThreads: attrs[0],
 		MaxShared:  attrs[1],
@@ -144,8 +153,11 @@ func (d *Device) setup(dev cu.Device) error {
 	}
 	t0 := time.Now()
 	defer func() { d.timing.JIT = time.Since(t0) }()
-	d.timing.Modules = len(mods)
 	for _, m := range mods {
+		if m.Arch > d.arch {
+			continue
+		}
+		d.timing.Modules++
 		mod, err := cu.LoadData(m.PTX)
 		if err != nil {
 			return fmt.Errorf("loading %s: %w", m.Name, err)
@@ -159,8 +171,14 @@ func (d *Device) setup(dev cu.Device) error {
 			d.timing.Kernels++
 		}
 	}
+	_, dmma := d.funcs["gc_gemm_dmma"]
+	d.lim.TensorCores = dmma && os.Getenv(TensorCoresEnv) != "0"
 	return nil
 }
+
+// Arch returns the GPU's compute capability as major·10 + minor, e.g. 90
+// for an H100 or H200.
+func (d *Device) Arch() int { return d.arch }
 
 // errClosed is returned by the methods of a closed device.
 var errClosed = errors.New("cuda: device closed")

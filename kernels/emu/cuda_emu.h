@@ -38,6 +38,21 @@ extern thread_local Block block;
 // syncthreads waits until every live thread of the block has arrived.
 void syncthreads();
 
+// syncthreads_or is syncthreads that also returns whether pred was nonzero
+// in any thread of the block.
+int syncthreads_or(int pred);
+
+// mma_m8n8k4 is R·S of mma.sync.aligned.m8n8k4.row.col.f64
+// (kernels/dmma.cu) at once: the lanes of a warp exchange their fragments,
+// and lane 4g + q adds to its entries (g, 2q) and (g, 2q+1) of each 8×8
+// accumulator (r, s), at acc[2(rS + s)] and acc[2(rS + s) + 1], the four
+// terms of the product of left fragment r (entry (g, q) in lane 4g + q's
+// a[r]) by right fragment s (entry (q, g) in lane 4g + q's b[s]), in
+// order, each product and sum rounded. Every thread of the block must call
+// it together, as each call takes two of the barrier's rounds; R + S is at
+// most 8.
+void mma_m8n8k4(double *acc, const double *a, int R, const double *b, int S);
+
 inline double *dynamic_shared() { return block.shared; }
 
 } // namespace cuda_emu
@@ -48,6 +63,7 @@ inline double *dynamic_shared() { return block.shared; }
 #define __forceinline__ inline
 #define __restrict__ __restrict
 #define __shared__ static thread_local
+#define __launch_bounds__(...)
 
 #define threadIdx (::cuda_emu::thread_idx)
 #define blockIdx (::cuda_emu::block.idx)
@@ -55,6 +71,7 @@ inline double *dynamic_shared() { return block.shared; }
 #define gridDim (::cuda_emu::block.grid)
 
 inline void __syncthreads() { ::cuda_emu::syncthreads(); }
+inline int __syncthreads_or(int pred) { return ::cuda_emu::syncthreads_or(pred); }
 
 inline long long __double_as_longlong(double x) {
     long long v;

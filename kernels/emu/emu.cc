@@ -28,6 +28,7 @@
 #include "cuda_emu.h"
 
 #include "../activations.cu"
+#include "../dmma.cu"
 #include "../elementwise.cu"
 #include "../lu.cu"
 #include "../matmul.cu"
@@ -36,6 +37,7 @@
 #include "../shape.cu"
 #include "selftest.cu"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -99,7 +101,8 @@ const Kernel kernels[] = {
     KERNEL(gc_dot),      KERNEL(gc_gemm),      KERNEL(gc_lu),            KERNEL(emu_test_barrier),
     KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
     KERNEL(gc_sign_changes), KERNEL(gc_lu_panel), KERNEL(gc_lu_trsm), KERNEL(gc_lu_permute),
-    KERNEL(gc_lu_det),   KERNEL(gc_copy),      KERNEL(gc_gemm_small),
+    KERNEL(gc_lu_det),   KERNEL(gc_copy),      KERNEL(gc_gemm_small),    KERNEL(gc_gemm_dmma),
+    KERNEL(emu_test_mma), KERNEL(emu_test_vote),
 };
 
 const int nkernels = sizeof kernels / sizeof kernels[0];
@@ -234,12 +237,20 @@ struct Fiber {
     }
 };
 
+// lanesPerThread is the number of values each thread posts in
+// Worker::lanes.
+const int lanesPerThread = 8;
+
 // Worker runs launches on one OS thread: the scheduler's context, the
 // fibers (created as blocks need them, then reused), and the launch.
 struct Worker {
     Context sched;
     std::vector<std::unique_ptr<Fiber>> fibers;
     std::vector<double> shared;
+    // lanes holds what each thread of the block posts for the others: its
+    // vote (syncthreads_or), or its fragments (mma_m8n8k4), lanesPerThread
+    // values each.
+    std::vector<double> lanes;
     Fiber *cur = nullptr;
     const Kernel *kernel = nullptr;
     const uint64_t *args = nullptr;
@@ -261,6 +272,60 @@ Worker &this_worker() {
 void syncthreads() {
     Worker *w = worker;
     context_switch(&w->cur->ctx, &w->sched);
+}
+
+namespace {
+
+// thread_rank is the running thread's index in its block, x fastest.
+unsigned thread_rank() {
+    return thread_idx.x + block.dim.x * (thread_idx.y + block.dim.y * thread_idx.z);
+}
+
+} // namespace
+
+int syncthreads_or(int pred) {
+    Worker *w = worker;
+    unsigned nthreads = block.dim.x * block.dim.y * block.dim.z;
+    w->lanes[lanesPerThread * thread_rank()] = pred != 0;
+    syncthreads(); // every thread has voted
+    int any = 0;
+    for (unsigned t = 0; t < nthreads; t++) {
+        any |= w->lanes[lanesPerThread * t] != 0;
+    }
+    syncthreads(); // every thread has counted before the next vote
+    // A thread that returns before the next vote leaves no vote behind.
+    w->lanes[lanesPerThread * thread_rank()] = 0;
+    return any;
+}
+
+void mma_m8n8k4(double *acc, const double *a, int R, const double *b, int S) {
+    if (R + S > lanesPerThread) {
+        std::fprintf(stderr, "cuda_emu: mma_m8n8k4 of %d×%d fragments\n", R, S);
+        std::abort();
+    }
+    Worker *w = worker;
+    unsigned rank = thread_rank();
+    double *mine = &w->lanes[lanesPerThread * rank];
+    std::copy(a, a + R, mine);
+    std::copy(b, b + S, mine + R);
+    syncthreads(); // every lane has posted its fragments
+    // lane(i) is what lane i of this warp posted.
+    auto lane = [&](unsigned i) { return &w->lanes[lanesPerThread * ((rank & ~31u) + i)]; };
+    unsigned g = rank % 32 / 4, q = rank % 4;
+    for (int r = 0; r < R; r++) {
+        for (int s = 0; s < S; s++) {
+            for (unsigned e = 0; e < 2; e++) {
+                unsigned col = 2 * q + e;
+                double &d = acc[2 * (r * S + s) + e];
+                for (unsigned l = 0; l < 4; l++) {
+                    // Left entry (g, l) is lane 4g + l's; right entry
+                    // (l, col) is lane 4·col + l's.
+                    d = d + lane(4 * g + l)[r] * lane(4 * col + l)[R + s];
+                }
+            }
+        }
+    }
+    syncthreads(); // every lane has read before the next call posts
 }
 
 } // namespace cuda_emu
@@ -337,6 +402,7 @@ int emu_launch(int i, const unsigned grid[3], const unsigned blk[3], size_t shar
         w.fibers.emplace_back(new Fiber);
     }
     w.shared.assign(shared / 8 + 1, 0);
+    w.lanes.assign(lanesPerThread * ((nthreads + 31) / 32 * 32), 0);
     w.kernel = &kernels[i];
     w.args = args;
     block.dim = dim3{blk[0], blk[1], blk[2]};

@@ -202,3 +202,86 @@ func TestKernelsMatchPTX(t *testing.T) {
 		}
 	}
 }
+
+// TestVote checks __syncthreads_or: one thread's vote reaches every thread,
+// no vote gives 0, and a thread that voted and returned is not counted in
+// a later vote.
+func TestVote(t *testing.T) {
+	d := New()
+	defer d.Close()
+	cases := []struct {
+		threads, live, which int
+		first, second        int64 // what every live thread gets
+	}{
+		{32, 32, -1, 0, 0},
+		{32, 32, 0, 1, 0},
+		{128, 128, 127, 1, 0},
+		{128, 100, 120, 1, 0}, // the voter returns before the second vote
+		{96, 50, 40, 1, 0},
+	}
+	for _, c := range cases {
+		out := run(t, d, 2*c.threads, "emu_test_vote", dim(1, 1, 1), dim(c.threads, 1, 1), 0,
+			uint64(c.live), uint64(c.which))
+		for i := range c.threads {
+			if got := int64(math.Float64bits(out[i])); got != c.first {
+				t.Fatalf("%+v: thread %d's first vote gave %d, want %d", c, i, got, c.first)
+			}
+			if i < c.live {
+				if got := int64(math.Float64bits(out[c.threads+i])); got != c.second {
+					t.Fatalf("%+v: thread %d's second vote gave %d, want %d", c, i, got, c.second)
+				}
+			}
+		}
+	}
+}
+
+// TestMMA checks the emulated mma.sync.m8n8k4.f64 against the product
+// written out from the fragment layout of the PTX ISA: lane 4g + q holds
+// entry (g, q) of an 8×4 left fragment, entry (q, g) of a 4×8 right one,
+// and entries (g, 2q), (g, 2q+1) of the 8×8 accumulator. Each warp of the
+// block multiplies a 16×4 matrix (two left fragments) by a 4×24 one (three
+// right fragments) of its own, and the result must be C + A·B, each entry's
+// four terms summed in order, each product and sum rounded, bit for bit.
+func TestMMA(t *testing.T) {
+	d := New()
+	defer d.Close()
+	const warps = 3
+	var a, b, c []float64
+	for w := range warps {
+		for i := range 64 {
+			// Distinct values whose products and sums round.
+			a = append(a, 1/float64(3+i+7*w))
+		}
+		for i := range 96 {
+			b = append(b, float64(i-13)/float64(7+w))
+		}
+		for i := range 384 {
+			c = append(c, math.Sqrt(float64(i+w)))
+		}
+	}
+	in := func(vals []float64) uint64 {
+		p, err := d.Alloc(len(vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Free(p) })
+		if err := d.CopyIn(p, vals); err != nil {
+			t.Fatal(err)
+		}
+		return uint64(p)
+	}
+	out := run(t, d, 384*warps, "emu_test_mma", dim(1, 1, 1), dim(32*warps, 1, 1), 0, in(a), in(b), in(c))
+	for w := range warps {
+		for i := range 16 {
+			for j := range 24 {
+				want := c[384*w+24*i+j]
+				for l := range 4 {
+					want += float64(a[64*w+4*i+l] * b[96*w+24*l+j])
+				}
+				if got := out[384*w+24*i+j]; got != want {
+					t.Fatalf("warp %d: D[%d][%d] = %v, want %v", w, i, j, got, want)
+				}
+			}
+		}
+	}
+}

@@ -39,3 +39,52 @@ extern "C" __global__ void emu_test_atomics(ll *out) {
     atomicCAS(&out[3], 0LL, id + 1);
     atomicExch(&out[4], id);
 }
+
+// emu_test_vote runs on one 1-D block of T threads: every thread votes
+// t == which, and out[t] = the vote's result; then threads t ≥ live return,
+// and the others vote 0: out[T+t] = that vote's result, 0 unless a thread
+// that returned were still counted with its earlier vote.
+extern "C" __global__ void emu_test_vote(ll *out, ll live, ll which) {
+    ll t = threadIdx.x, T = blockDim.x;
+    out[t] = __syncthreads_or(t == which);
+    if (t >= live) {
+        return;
+    }
+    out[T + t] = __syncthreads_or(0);
+}
+
+// emu_test_mma runs mma_grid (dmma.cu) once in each warp w of a 1-D block,
+// on 2×3 fragments: with the 16×4 matrix a + 64w, the 4×24 matrix b + 96w
+// and the 16×24 matrix c + 384w (row-major), each lane loads its fragments
+// by the layout of the PTX ISA, and the warp writes the 16×24 result to
+// out + 384w.
+extern "C" __global__ void emu_test_mma(double *out, const double *a, const double *b,
+                                        const double *c) {
+    int t = threadIdx.x, w = t / 32, g = t % 32 / 4, q = t % 4;
+    a += 64 * w;
+    b += 96 * w;
+    c += 384 * w;
+    out += 384 * w;
+    double af[2], bf[3], acc[2][3][2];
+    for (int r = 0; r < 2; r++) {
+        af[r] = a[4 * (8 * r + g) + q];
+    }
+    for (int s = 0; s < 3; s++) {
+        bf[s] = b[24 * q + 8 * s + g];
+    }
+    for (int r = 0; r < 2; r++) {
+        for (int s = 0; s < 3; s++) {
+            for (int e = 0; e < 2; e++) {
+                acc[r][s][e] = c[24 * (8 * r + g) + 8 * s + 2 * q + e];
+            }
+        }
+    }
+    mma_grid(acc, af, bf);
+    for (int r = 0; r < 2; r++) {
+        for (int s = 0; s < 3; s++) {
+            for (int e = 0; e < 2; e++) {
+                out[24 * (8 * r + g) + 8 * s + 2 * q + e] = acc[r][s][e];
+            }
+        }
+    }
+}

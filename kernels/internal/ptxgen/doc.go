@@ -16,7 +16,8 @@
 //	eval "$(scripts/cuda-headers.sh)"
 //	go generate ./kernels
 //
-// Before writing, it assembles each module for sm_75 with NVIDIA's PTX
+// Before writing, it assembles each module for the GPU of its
+// kernels.Arch (sm_75, or sm_80 for the tensor-core products) with NVIDIA's PTX
 // assembler library, as the driver will, so that invalid PTX is never
 // committed. With -check it writes nothing and exits with status 1 if a
 // .ptx file is not what NVRTC makes of the sources now.

@@ -33,7 +33,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if _, err := Assemble(ptx, "sm_75"); err != nil {
+		if _, err := Assemble(ptx, fmt.Sprintf("sm_%d", kernels.Arch(file))); err != nil {
 			log.Fatalf("%s: %v", file, err)
 		}
 		out := filepath.Join(*dir, strings.TrimSuffix(file, ".cu")+".ptx")

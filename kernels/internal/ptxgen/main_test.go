@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"strings"
@@ -35,17 +36,18 @@ func TestPTXIsNVRTCOutput(t *testing.T) {
 	}
 }
 
-// TestPTXAssembles assembles every committed module for the oldest and the
-// newest architectures of interest (sm_75, the compute_75 baseline, and
-// sm_90, the H100), as the driver's JIT compiler will, and logs register
-// use and spills.
+// TestPTXAssembles assembles every committed module for the oldest
+// architecture it is made for (sm_75, the compute_75 baseline, or sm_80 for
+// the tensor-core products) and the newest of interest (sm_90, the H100 and
+// H200), as the driver's JIT compiler will, and logs register use and
+// spills.
 func TestPTXAssembles(t *testing.T) {
 	mods, err := kernels.Modules()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range mods {
-		for _, arch := range []string{"sm_75", "sm_90"} {
+		for _, arch := range []string{fmt.Sprintf("sm_%d", m.Arch), "sm_90"} {
 			info, err := Assemble([]byte(m.PTX), arch)
 			if err != nil {
 				t.Errorf("%s: %v", m.Name, err)

@@ -1,0 +1,78 @@
+//go:build cgo
+
+package gpu_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	bt "github.com/gradcheck/gradcheck/backend/backendtest"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/gpu"
+)
+
+// BenchmarkKernels times the two kinds of work the verifier's heavy claims
+// are made of, on every device of the test binary, and reports their rate
+// in GFLOP/s: batched products (2n³ flops each) on the FP64 tensor cores
+// (gc_gemm_dmma) and on the CUDA cores (gc_gemm), and batched LU
+// factorizations (Det, (2/3)n³ flops each; their trailing updates are
+// products). On a GPU (scripts/gpu-check.sh runs it with
+// GRADCHECK_TEST_DEVICES=cuda) at n = 256, 1024 and 2048, with batches that
+// occupy every multiprocessor; in the emulation at n = 64, which checks
+// only that it runs.
+func BenchmarkKernels(b *testing.B) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, g := range gpuBackends(b) {
+		sizes := []struct{ n, count int }{{256, 528}, {1024, 132}, {2048, 32}}
+		if emulated(g) {
+			sizes = []struct{ n, count int }{{64, 2}}
+		}
+		kinds := []struct {
+			name string
+			b    *gpu.Backend
+		}{{"cuda-cores", gpu.New(withoutTensorCores{g.Device()})}}
+		if g.Device().Limits().TensorCores {
+			kinds = append([]struct {
+				name string
+				b    *gpu.Backend
+			}{{"tensor-cores", g}}, kinds...)
+		}
+		for _, s := range sizes {
+			in := bt.WellCond(rng, s.count, s.n)
+			nf := float64(s.n)
+			for _, k := range kinds {
+				x := bt.Upload(b, k.b, in)
+				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, k.name)
+				b.Run(name+"/MatMul", func(b *testing.B) {
+					rate(b, k.b, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return k.b.MatMul(x, x) })
+				})
+				b.Run(name+"/Det", func(b *testing.B) {
+					rate(b, k.b, 2*nf*nf*nf/3*float64(s.count), func() (backend.Tensor, error) { return k.b.Det(x) })
+				})
+				k.b.Free(x)
+			}
+		}
+		kinds[len(kinds)-1].b.Close() // the backend without tensor cores
+	}
+}
+
+// rate runs op b.N times on g, and waits for the device, within the timer
+// (launches return before their kernels finish), and reports the flops it
+// does per run as GFLOP/s.
+func rate(b *testing.B, g *gpu.Backend, flops float64, op func() (backend.Tensor, error)) {
+	b.ResetTimer()
+	for range b.N {
+		r, err := op()
+		if err != nil {
+			b.Fatal(err)
+		}
+		g.Free(r)
+	}
+	if err := g.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
