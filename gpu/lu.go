@@ -23,6 +23,11 @@ const (
 	luScratch = luNB*(luNB+1) + luNB*luNB
 )
 
+// luOuter is the width of the outer panels of the blocked factorization
+// and substitutions, a multiple of luNB: the depth of the products that
+// update the rest of the matrix.
+const luOuter = 4 * luNB
+
 // gemmTile and gemmThreads are GC_GEMM_TILE and GC_GEMM_THREADS of
 // kernels/matmul.cu: the edge of the tile of a result that a block of
 // gemmThreads² threads computes. dmmaTile and dmmaThreads are
@@ -93,10 +98,9 @@ func (b *Backend) releaseFactors(f factors) {
 	b.release(f.piv)
 }
 
-// factor returns the LU factors of the square matrices of a, by panels of
-// luNB columns, each step one launch over the whole batch: the panel, one
-// block per matrix; the rows of U right of it, a thread per column; the
-// trailing matrix by gemm, on every multiprocessor.
+// factor returns the LU factors of the square matrices of a, by outer
+// panels of luOuter columns, each factored by inner panels of luNB columns
+// (factorSteps), each step one launch over the whole batch.
 func (b *Backend) factor(a *tensor) (factors, error) {
 	n, count := a.l.Rows, a.l.Count
 	lu, err := b.alloc(count * n * n)
@@ -116,7 +120,18 @@ func (b *Backend) factor(a *tensor) (factors, error) {
 	return f, nil
 }
 
-// factorSteps launches the steps of factor.
+// factorSteps launches the steps of factor. Within an outer panel of
+// columns K0 … Kend−1, each inner panel of luNB columns is factored (one
+// block per matrix), then the rows of U right of it within the outer panel
+// are solved for (a thread per column) and the rest of the outer panel
+// updated (gemm). Then the rows K0 … Kend−1 of U right of the outer panel
+// are solved for, inner block by inner block, and the trailing matrix is
+// updated by one product of depth luOuter, on every multiprocessor: deep
+// enough for the tensor cores' rate, where a depth of luNB would be bound
+// by reading and writing the trailing matrix. Every entry still gets its
+// updates a_ic − l_iq·u_qc one at a time in the order of q, then its
+// substitution, as in Dgetf2 (TestBlockedLUIsDgetf2): the panels only
+// group them.
 func (b *Backend) factorSteps(f factors, a *tensor) error {
 	n, count := f.n, f.count
 	if err := b.launch1D("gc_copy", count*n*n, uint64(f.lu.p), a.p(), w(count), w(n*n), 1); err != nil {
@@ -124,19 +139,40 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 	}
 	m := matrices{uint64(f.lu.p), n, n * n}
 	threads := pow2(min(b.lim.LUThreads, n)) // the pivot search's tree needs a power of two
-	for k0 := 0; k0 < n; k0 += luNB {
-		kend := min(k0+luNB, n)
-		if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, 2*threads*8,
-			uint64(f.lu.p), uint64(f.piv.p), w(count), w(n), w(k0)); err != nil {
-			return err
+	for outer := 0; outer < n; outer += luOuter {
+		outerEnd := min(outer+luOuter, n)
+		for k0 := outer; k0 < outerEnd; k0 += luNB {
+			kend := min(k0+luNB, n)
+			if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, 2*threads*8,
+				uint64(f.lu.p), uint64(f.piv.p), w(count), w(n), w(k0)); err != nil {
+				return err
+			}
+			if kend == outerEnd {
+				break
+			}
+			if err := b.trsm(false, m.at(0, kend), f, count, outerEnd-kend, k0, kend, 1); err != nil {
+				return err
+			}
+			if err := b.gemm(true, m.at(kend, kend), m.at(kend, k0), m.at(k0, kend), count, n-kend, outerEnd-kend, kend-k0, 1, 1); err != nil {
+				return err
+			}
 		}
-		if kend == n {
+		if outerEnd == n {
 			break
 		}
-		if err := b.trsm(false, m.at(0, kend), f, count, n-kend, k0, kend, 1); err != nil {
-			return err
+		for k0 := outer; k0 < outerEnd; k0 += luNB {
+			kend := min(k0+luNB, n)
+			if err := b.trsm(false, m.at(0, outerEnd), f, count, n-outerEnd, k0, kend, 1); err != nil {
+				return err
+			}
+			if kend == outerEnd {
+				break
+			}
+			if err := b.gemm(true, m.at(kend, outerEnd), m.at(kend, k0), m.at(k0, outerEnd), count, outerEnd-kend, n-outerEnd, kend-k0, 1, 1); err != nil {
+				return err
+			}
 		}
-		if err := b.gemm(true, m.at(kend, kend), m.at(kend, k0), m.at(k0, kend), count, n-kend, n-kend, kend-k0, 1, 1); err != nil {
+		if err := b.gemm(true, m.at(outerEnd, outerEnd), m.at(outerEnd, outer), m.at(outer, outerEnd), count, n-outerEnd, n-outerEnd, outerEnd-outer, 1, 1); err != nil {
 			return err
 		}
 	}
@@ -161,32 +197,47 @@ func (b *Backend) trsm(upper bool, x matrices, f factors, count, ncols, r0, r1, 
 // with the solutions of a_{j/ra}·X = x_j from the factors f of the matrices
 // a: the pivots' row swaps, forward substitution with L and back
 // substitution with U by blocks of luNB rows (gc_lu_trsm within a diagonal
-// block, gemm below or above it), and NaN throughout a solution whose
-// factors have a zero pivot, as on the CPU backend.
+// block, gemm below or above it within its outer block of luOuter rows,
+// and one gemm of depth luOuter for the rows beyond that), and NaN
+// throughout a solution whose factors have a zero pivot, as on the CPU
+// backend.
 func (b *Backend) substitute(x *tensor, f factors, ra int) error {
 	n, k, count := f.n, x.l.Cols, x.l.Count
 	if err := b.launch1D("gc_lu_permute", count*k, x.p(), uint64(f.piv.p), w(count), w(n), w(k), w(ra)); err != nil {
 		return err
 	}
 	xs, l := x.matrices(), matrices{uint64(f.lu.p), n, n * n}
-	for k0 := 0; k0 < n; k0 += luNB {
-		kend := min(k0+luNB, n)
-		if err := b.trsm(false, xs, f, count, k, k0, kend, ra); err != nil {
-			return err
+	for outer := 0; outer < n; outer += luOuter {
+		outerEnd := min(outer+luOuter, n)
+		for k0 := outer; k0 < outerEnd; k0 += luNB {
+			kend := min(k0+luNB, n)
+			if err := b.trsm(false, xs, f, count, k, k0, kend, ra); err != nil {
+				return err
+			}
+			if err := b.gemm(true, xs.at(kend, 0), l.at(kend, k0), xs.at(k0, 0), count, outerEnd-kend, k, kend-k0, ra, 1); err != nil {
+				return err
+			}
 		}
-		if err := b.gemm(true, xs.at(kend, 0), l.at(kend, k0), xs.at(k0, 0), count, n-kend, k, kend-k0, ra, 1); err != nil {
+		if err := b.gemm(true, xs.at(outerEnd, 0), l.at(outerEnd, outer), xs.at(outer, 0), count, n-outerEnd, k, outerEnd-outer, ra, 1); err != nil {
 			return err
 		}
 	}
-	for kend := n; kend > 0; {
-		k0 := (kend - 1) / luNB * luNB
-		if err := b.trsm(true, xs, f, count, k, k0, kend, ra); err != nil {
+	for outerEnd := n; outerEnd > 0; {
+		outer := (outerEnd - 1) / luOuter * luOuter
+		for kend := outerEnd; kend > outer; {
+			k0 := (kend - 1) / luNB * luNB
+			if err := b.trsm(true, xs, f, count, k, k0, kend, ra); err != nil {
+				return err
+			}
+			if err := b.gemm(true, xs.at(outer, 0), l.at(outer, k0), xs.at(k0, 0), count, k0-outer, k, kend-k0, ra, 1); err != nil {
+				return err
+			}
+			kend = k0
+		}
+		if err := b.gemm(true, xs, l.at(0, outer), xs.at(outer, 0), count, outer, k, outerEnd-outer, ra, 1); err != nil {
 			return err
 		}
-		if err := b.gemm(true, xs, l.at(0, k0), xs.at(k0, 0), count, k0, k, kend-k0, ra, 1); err != nil {
-			return err
-		}
-		kend = k0
+		outerEnd = outer
 	}
 	mask, err := b.alloc(f.count)
 	if err != nil {
