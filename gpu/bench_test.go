@@ -5,6 +5,7 @@ package gpu_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	bt "github.com/gradcheck/gradcheck/backend/backendtest"
@@ -40,18 +41,22 @@ func BenchmarkKernels(b *testing.B) {
 			}{{"tensor-cores", g}}, kinds...)
 		}
 		for _, s := range sizes {
-			in := bt.WellCond(rng, s.count, s.n)
+			// Drawn once, when a benchmark of this size is selected (-bench
+			// may select one only, as gpu-check.sh's profiles do).
+			in := sync.OnceValue(func() bt.Host { return bt.WellCond(rng, s.count, s.n) })
 			nf := float64(s.n)
 			for _, k := range kinds {
-				x := bt.Upload(b, k.b, in)
 				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, k.name)
 				b.Run(name+"/MatMul", func(b *testing.B) {
+					x := bt.Upload(b, k.b, in())
+					defer k.b.Free(x)
 					rate(b, k.b, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return k.b.MatMul(x, x) })
 				})
 				b.Run(name+"/Det", func(b *testing.B) {
+					x := bt.Upload(b, k.b, in())
+					defer k.b.Free(x)
 					rate(b, k.b, 2*nf*nf*nf/3*float64(s.count), func() (backend.Tensor, error) { return k.b.Det(x) })
 				})
-				k.b.Free(x)
 			}
 		}
 		kinds[len(kinds)-1].b.Close() // the backend without tensor cores

@@ -36,8 +36,9 @@
 #               python3 with torch)
 #   memcheck,   compute-sanitizer on the kernel tests (when it exists)
 #   racecheck
-#   ncu-*       Nsight Compute's speed of light of the LU and product
-#               kernels in the GPU tests (when ncu exists)
+#   ncu-*       Nsight Compute's speed of light of the LU kernels in the
+#               GPU tests at n = 300, and of the products and the LU's
+#               kernels in BenchmarkKernels at n = 1024 (when ncu exists)
 #
 # On a machine without a GPU it fails at once, with one line on stderr
 # (make test checks this: scripts/gpu-check_test.sh). Exit status: 0 when
@@ -273,10 +274,19 @@ profile() {
 	cd "$root/gpu" && ncu --clock-control none -k "regex:$1" --launch-skip "$2" -c "$3" \
 		--section SpeedOfLight "$bin/gpu.test" -test.count=1 -test.run "$4"
 }
-export -f profile
+# profile_bench KERNELS SKIP COUNT BENCH: the same on the benchmarks BENCH
+# of BenchmarkKernels, run once.
+profile_bench() {
+	cd "$root/gpu" && ncu --clock-control none -k "regex:$1" --launch-skip "$2" -c "$3" \
+		--section SpeedOfLight "$bin/gpu.test" -test.run '^$' -test.bench "$4" -test.benchtime 1x
+}
+export -f profile profile_bench
 if command -v ncu >/dev/null; then
 	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-lu 60 profile 'gc_gemm|gc_lu_panel|gc_lu_trsm' 300 6 'TestLU$'
-	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-gemm 40 profile gc_gemm 40 3 'TestMatMul$'
+	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-gemm 40 profile_bench gc_gemm 0 4 \
+		'BenchmarkKernels/.*/n=1024/.*/.*/MatMul'
+	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-lu-1024 50 profile_bench 'gc_gemm|gc_lu_panel|gc_lu_trsm' 40 8 \
+		'BenchmarkKernels/.*/n=1024/.*/tensor-cores/Det'
 else
 	note ncu SKIP 0 "no ncu"
 fi
