@@ -32,6 +32,10 @@
 #define GC_LU_NB 16
 #define GC_LU_SCRATCH (GC_LU_NB * (GC_LU_NB + 1) + GC_LU_NB * GC_LU_NB)
 
+// GC_LU_INFLIGHT is how many entries of a row a thread of the panel reads
+// before it writes any, when it swaps rows.
+#define GC_LU_INFLIGHT 4
+
 // GC_UNROLL asks NVRTC to unroll the loop that follows, so that the
 // registers a small array is held in are named at compile time.
 #if defined(__CUDACC_RTC__) || defined(__CUDACC__)
@@ -86,11 +90,11 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j) {
 // a_ik − a_ij·a_jk. (Dgetf2 divides instead of multiplying by the
 // reciprocal when |pivot| < 2^−1022; there, and only there, this divides
 // each entry where Dgetf2 repeats the first division.) Each thread takes
-// the rows j+1+t, j+1+t+T, …; it reads a row's entries in the panel, and
-// the pivot row's, into registers before it writes any: the compiler
-// cannot tell that a row and the pivot row differ, and would otherwise
-// wait for each entry's store before the next entry's loads (on an H200,
-// about 6.7 µs per column in global memory). kend − k0 ≤ GC_LU_NB. red is
+// the rows j+1+t, j+1+t+T, …, two at a time; it reads their entries in
+// the panel, and the pivot row's, into registers before it writes any: the
+// compiler cannot tell that the rows differ, and would otherwise wait for
+// each entry's store before the next entry's loads (on an H200, about
+// 6.7 µs per column in global memory). Row swaps likewise. kend − k0 ≤ GC_LU_NB. red is
 // 2·blockDim.x doubles of shared memory, blockDim.x a power of two; every
 // thread of the block calls it.
 __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
@@ -100,10 +104,21 @@ __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll ke
         double pv = A[p * n + j];
         __syncthreads();
         if (pv != 0 && p != j) {
-            for (ll c = t; c < n; c += T) {
-                double tmp = A[j * n + c];
-                A[j * n + c] = A[p * n + c];
-                A[p * n + c] = tmp;
+            // GC_LU_INFLIGHT entries of each row read before any is written.
+            for (ll c0 = t; c0 < n; c0 += GC_LU_INFLIGHT * T) {
+                double top[GC_LU_INFLIGHT], bottom[GC_LU_INFLIGHT];
+                for (int h = 0; h < GC_LU_INFLIGHT; h++) {
+                    ll c = c0 + h * T;
+                    top[h] = c < n ? A[j * n + c] : 0;
+                    bottom[h] = c < n ? A[p * n + c] : 0;
+                }
+                for (int h = 0; h < GC_LU_INFLIGHT; h++) {
+                    ll c = c0 + h * T;
+                    if (c < n) {
+                        A[j * n + c] = bottom[h];
+                        A[p * n + c] = top[h];
+                    }
+                }
             }
             __syncthreads();
         }
@@ -116,19 +131,26 @@ __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll ke
         for (int q = 0; q < GC_LU_NB - 1; q++) {
             u[q] = j + 1 + q < kend ? A[j * n + j + 1 + q] : 0;
         }
-        for (ll i = j + 1 + t; i < n; i += T) {
-            double *R = A + i * n;
-            double l = R[j], row[GC_LU_NB - 1];
-            for (int q = 0; q < GC_LU_NB - 1; q++) {
-                row[q] = j + 1 + q < kend ? R[j + 1 + q] : 0;
+        // Two rows in flight at once: both read before either is written.
+        for (ll i0 = j + 1 + t; i0 < n; i0 += 2 * T) {
+            double l[2], row[2][GC_LU_NB - 1];
+            for (int h = 0; h < 2; h++) {
+                ll i = i0 + h * T;
+                l[h] = i < n ? A[i * n + j] : 0;
+                for (int q = 0; q < GC_LU_NB - 1; q++) {
+                    row[h][q] = i < n && j + 1 + q < kend ? A[i * n + j + 1 + q] : 0;
+                }
             }
-            if (pv != 0) {
-                l = tiny ? l / pv : l * r;
-                R[j] = l;
-            }
-            for (int q = 0; q < GC_LU_NB - 1; q++) {
-                if (j + 1 + q < kend) {
-                    R[j + 1 + q] = row[q] - l * u[q];
+            for (int h = 0; h < 2 && i0 + h * T < n; h++) {
+                double *R = A + (i0 + h * T) * n;
+                if (pv != 0) {
+                    l[h] = tiny ? l[h] / pv : l[h] * r;
+                    R[j] = l[h];
+                }
+                for (int q = 0; q < GC_LU_NB - 1; q++) {
+                    if (j + 1 + q < kend) {
+                        R[j + 1 + q] = row[h][q] - l[h] * u[q];
+                    }
                 }
             }
         }
