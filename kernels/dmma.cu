@@ -134,14 +134,12 @@ extern "C" __global__ void __launch_bounds__(GC_DMMA_THREADS)
     gc_gemm_dmma(double *c, const double *a, const double *b, ll count, ll m, ll n, ll k, ll lda,
                  ll ldb, ll ldc, ll sa, ll sb, ll sc, ll ra, ll rb, ll sub) {
     __shared__ double as[GC_DMMA_TILE * GC_DMMA_LDA], bs[GC_DMMA_K * GC_DMMA_LDB];
-    ll tilesN = (n + GC_DMMA_TILE - 1) / GC_DMMA_TILE;
-    ll i0 = (blockIdx.x / tilesN) * GC_DMMA_TILE, c0 = (blockIdx.x % tilesN) * GC_DMMA_TILE;
-    for (ll j = blockIdx.y; j < count; j += gridDim.y) {
-        const double *A = a + (j / ra) * sa, *B = b + (j / rb) * sb;
-        if (sub) {
-            dmma_tile<true>(c + j * sc, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
-        } else {
-            dmma_tile<false>(c + j * sc, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
-        }
-    }
+    gemm_tiles<GC_DMMA_TILE>(c, a, b, count, n, sa, sb, sc, ra, rb,
+                             [&](double *C, const double *A, const double *B, ll i0, ll c0) {
+                                 if (sub) {
+                                     dmma_tile<true>(C, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
+                                 } else {
+                                     dmma_tile<false>(C, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
+                                 }
+                             });
 }

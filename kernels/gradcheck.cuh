@@ -67,6 +67,21 @@ __device__ __forceinline__ ll grid_threads() {
     return (ll)gridDim.x * (ll)blockDim.x;
 }
 
+// gemm_tiles runs a batched product with the parameters of gc_gemm
+// (matmul.cu) and gc_gemm_dmma (dmma.cu) tile by tile: the block's tile
+// (i0, c0) of edge Tile is tile blockIdx.x of a result, in row order, and
+// the block computes it in the results j = blockIdx.y, blockIdx.y +
+// gridDim.y, … < count as tile(C_j, A_{j/ra}, B_{j/rb}, i0, c0).
+template <int Tile, typename TileFn>
+__device__ __forceinline__ void gemm_tiles(double *c, const double *a, const double *b, ll count,
+                                           ll n, ll sa, ll sb, ll sc, ll ra, ll rb, TileFn tile) {
+    ll tilesN = (n + Tile - 1) / Tile;
+    ll i0 = (blockIdx.x / tilesN) * Tile, c0 = (blockIdx.x % tilesN) * Tile;
+    for (ll j = blockIdx.y; j < count; j += gridDim.y) {
+        tile(c + j * sc, a + (j / ra) * sa, b + (j / rb) * sb, i0, c0);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Philox4x32-10 and the Gaussian stream of package philox.
 // ---------------------------------------------------------------------------

@@ -89,16 +89,14 @@ extern "C" __global__ void gc_gemm(double *c, const double *a, const double *b, 
                                    ll n, ll k, ll lda, ll ldb, ll ldc, ll sa, ll sb, ll sc, ll ra,
                                    ll rb, ll sub) {
     __shared__ double as[GC_GEMM_K * (GC_GEMM_TILE + 1)], bs[GC_GEMM_K * GC_GEMM_TILE];
-    ll tilesN = (n + GC_GEMM_TILE - 1) / GC_GEMM_TILE;
-    ll i0 = (blockIdx.x / tilesN) * GC_GEMM_TILE, c0 = (blockIdx.x % tilesN) * GC_GEMM_TILE;
-    for (ll j = blockIdx.y; j < count; j += gridDim.y) {
-        const double *A = a + (j / ra) * sa, *B = b + (j / rb) * sb;
-        if (sub) {
-            gemm_tile<true>(c + j * sc, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
-        } else {
-            gemm_tile<false>(c + j * sc, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
-        }
-    }
+    gemm_tiles<GC_GEMM_TILE>(c, a, b, count, n, sa, sb, sc, ra, rb,
+                             [&](double *C, const double *A, const double *B, ll i0, ll c0) {
+                                 if (sub) {
+                                     gemm_tile<true>(C, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
+                                 } else {
+                                     gemm_tile<false>(C, A, B, m, n, k, lda, ldb, ldc, i0, c0, as, bs);
+                                 }
+                             });
 }
 
 // gc_gemm_small is gc_gemm for results of at most GC_GEMM_THREADS rows and
