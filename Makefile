@@ -119,7 +119,8 @@ gpu:
 gpu-bundle:
 	scripts/gpu-bundle.sh
 
-## ptx: regenerate kernels/*.ptx from kernels/*.cu with NVRTC
+## ptx: regenerate kernels/*.ptx from kernels/*.cu with NVRTC, and their
+## machine code for compute capability 8.0 and 9.0 in kernels/sass
 ptx:
 	eval "$$(scripts/cuda-headers.sh)" && $(GO) generate ./kernels
 

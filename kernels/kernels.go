@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // Sources holds the CUDA C sources: the *.cu files and the header
@@ -31,6 +32,19 @@ const BaseArch = 75
 // which mma.sync drives from compute capability 8.0 on. The GPU backend
 // loads such a module only on a GPU that has them (gpu/cuda).
 var newerArch = map[string]int{"dmma.cu": 80}
+
+// SASSArchs are the compute capabilities (major·10 + minor) whose machine
+// code is assembled ahead of time from the PTX (package kernels/sass), so
+// that the driver need not compile it on those GPUs: the A100's and the
+// H100's and H200's.
+var SASSArchs = []int{80, 90}
+
+// CubinName returns the name of the file in kernels/sass that holds the
+// machine code of the PTX module (e.g. "lu.ptx") for the compute
+// capability arch (major·10 + minor, e.g. 90).
+func CubinName(module string, arch int) string {
+	return fmt.Sprintf("%s.sm_%d.cubin", strings.TrimSuffix(module, ".ptx"), arch)
+}
 
 // Arch returns the compute capability (major·10 + minor) that the PTX of
 // the kernel source file (e.g. "lu.cu") is made for, and that a GPU needs

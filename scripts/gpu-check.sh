@@ -14,8 +14,11 @@
 #   gpu         find the driver's libcuda.so.1, adding its folder to
 #               LD_LIBRARY_PATH when the loader does not search it
 #   env         GPU, driver, library path, glibc, bundle, tools (env.log)
-#   worker      the worker started alone: its hello, the PTX JIT time, or
-#               the driver's own words when it cannot start
+#   worker      the worker started alone: its hello, how long loading the
+#               kernels took (machine code for the GPU where kernels/sass
+#               has it), or the driver's own words when it cannot start;
+#               worker-ptx the same from the PTX (GRADCHECK_GPU_PTX=1),
+#               which the driver compiles
 #   gpu-tests   the GPU backend's tests on GPU 0 against the CPU backend
 #   kernels     GFLOP/s of batched products and LU factorizations (Det) at
 #               n = 256, 1024, 2048, on the FP64 tensor cores and on the
@@ -199,6 +202,7 @@ if ! step worker 60 worker || ! grep -q '"protocol"' "$out/worker.log"; then
 	gpu_ok=0
 	echo "gpu-check: the worker did not start: $(head -c 600 "$out/worker.log" | tr '\n' ' ')" >&2
 fi
+GRADCHECK_GPU_PTX=1 gpustep worker-ptx 60 worker
 
 # --- gpu-tests --------------------------------------------------------------
 # The tests of package gpu on GPU 0 only (the emulation is tested by make

@@ -38,7 +38,7 @@ func workerCommand(ctx context.Context, e *env, args []string) error {
 	device := 0
 	verbose := false
 	fs.Var(flagvalue.NewInt(&device, 0), "device", "the GPU to verify on (CUDA ordinal)")
-	fs.BoolVar(&verbose, "verbose", false, "say on stderr how long the CUDA context and the PTX JIT compilation took")
+	fs.BoolVar(&verbose, "verbose", false, "say on stderr the GPU's compute capability and how long the CUDA context and loading the kernels took")
 	if done, err := parseFlags(e, fs, args, workerHelp, ""); done || err != nil {
 		return err
 	}
@@ -59,9 +59,9 @@ func workerCommand(ctx context.Context, e *env, args []string) error {
 		if dev.Limits().TensorCores {
 			products = "FP64 tensor cores"
 		}
-		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d, compute capability %d.%d, products on the %s): context %v, PTX JIT of %d modules (%d kernels) %v\n",
-			dev.Name(), device, count, dev.Arch()/10, dev.Arch()%10, products,
-			t.Context.Round(time.Millisecond), t.Modules, t.Kernels, t.JIT.Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d, compute capability %d.%d, products on the %s): context %v, %d modules (%d kernels; %d as machine code, %d from PTX) loaded in %v\n",
+			dev.Name(), device, count, dev.Arch()/10, dev.Arch()%10, products, t.Context.Round(time.Millisecond),
+			t.Modules, t.Kernels, t.Cubins, t.Modules-t.Cubins, t.Load.Round(time.Millisecond))
 	}
 	b := gpu.New(dev)
 	defer b.Close()
@@ -80,7 +80,9 @@ starts one per visible GPU; there is no need to run it by hand.
 With --verbose it says on stderr the GPU's compute capability, whether
 the products run on its FP64 tensor cores (compute capability 8.0 and
 newer, unless GRADCHECK_GPU_TENSOR_CORES=0), and how long creating the CUDA
-context and loading the kernels (the driver JIT-compiles their PTX) took.
+context and loading the kernels took: as machine code assembled ahead of
+time for compute capability 8.x and 9.0 (unless GRADCHECK_GPU_PTX=1), else
+as PTX, which the driver compiles on first use.
 
 Example:
   gradcheck-cuda worker --device 1

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gradcheck/gradcheck/gpu"
 	"github.com/gradcheck/gradcheck/kernels"
+	"github.com/gradcheck/gradcheck/kernels/sass"
 	"gorgonia.org/cu"
 )
 
@@ -59,13 +60,21 @@ const SyncEnv = "GRADCHECK_GPU_SYNC"
 // compare the two or to rule the tensor-core kernel out.
 const TensorCoresEnv = "GRADCHECK_GPU_TENSOR_CORES"
 
+// PTXEnv is the environment variable that, set to 1, makes the device load
+// the kernels' PTX, which the driver compiles, even where machine code for
+// the GPU is at hand (package kernels/sass): to compare the two, or to rule
+// the machine code out.
+const PTXEnv = "GRADCHECK_GPU_PTX"
+
 // Timing is how long the device took to start.
 type Timing struct {
-	// Context is the creation of the CUDA context, and JIT the loading of
-	// the PTX modules, which the driver compiles for the GPU at hand.
-	Context, JIT time.Duration
-	// Modules and Kernels count what was loaded.
-	Modules, Kernels int
+	// Context is the creation of the CUDA context, and Load the loading of
+	// the modules: machine code as it is, PTX compiled by the driver's JIT
+	// compiler for the GPU at hand (or taken from its compute cache).
+	Context, Load time.Duration
+	// Modules and Kernels count what was loaded, Cubins the modules loaded
+	// as machine code.
+	Modules, Kernels, Cubins int
 }
 
 // Count returns the number of GPUs this process can see (as
@@ -152,15 +161,16 @@ func (d *Device) setup(dev cu.Device) error {
 		return err
 	}
 	t0 := time.Now()
-	defer func() { d.timing.JIT = time.Since(t0) }()
+	defer func() { d.timing.Load = time.Since(t0) }()
+	ptxOnly := os.Getenv(PTXEnv) == "1"
 	for _, m := range mods {
 		if m.Arch > d.arch {
 			continue
 		}
 		d.timing.Modules++
-		mod, err := cu.LoadData(m.PTX)
+		mod, err := d.load(m, ptxOnly)
 		if err != nil {
-			return fmt.Errorf("loading %s: %w", m.Name, err)
+			return err
 		}
 		for _, k := range m.Kernels {
 			fn, err := mod.Function(k.Name)
@@ -174,6 +184,23 @@ func (d *Device) setup(dev cu.Device) error {
 	_, dmma := d.funcs["gc_gemm_dmma"]
 	d.lim.TensorCores = dmma && os.Getenv(TensorCoresEnv) != "0"
 	return nil
+}
+
+// load loads the module m: its machine code for the GPU where there is one
+// (and ptxOnly is false), else, or if the driver refuses the machine code,
+// its PTX.
+func (d *Device) load(m kernels.Module, ptxOnly bool) (cu.Module, error) {
+	if code, ok := sass.Cubin(m.Name, d.arch); ok && !ptxOnly {
+		if mod, err := cu.LoadData(string(code)); err == nil {
+			d.timing.Cubins++
+			return mod, nil
+		}
+	}
+	mod, err := cu.LoadData(m.PTX)
+	if err != nil {
+		return mod, fmt.Errorf("loading %s: %w", m.Name, err)
+	}
+	return mod, nil
 }
 
 // Arch returns the GPU's compute capability as major·10 + minor, e.g. 90

@@ -17,8 +17,10 @@
 //	go generate ./kernels
 //
 // Before writing, it assembles each module for the GPU of its
-// kernels.Arch (sm_75, or sm_80 for the tensor-core products) with NVIDIA's PTX
-// assembler library, as the driver will, so that invalid PTX is never
-// committed. With -check it writes nothing and exits with status 1 if a
-// .ptx file is not what NVRTC makes of the sources now.
+// kernels.Arch (sm_75, or sm_80 for the tensor-core products) with NVIDIA's
+// PTX assembler library, as the driver will, so that invalid PTX is never
+// committed. It also writes each module's machine code for the
+// architectures of kernels.SASSArchs, and their manifest, into
+// kernels/sass. With -check it writes nothing and exits with status 1 if a
+// file is not what NVRTC and the assembler make of the sources now.
 package main

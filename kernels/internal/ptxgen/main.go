@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -28,30 +29,68 @@ func main() {
 		log.Fatal(err)
 	}
 	stale := false
+	// write writes data to the file name, or with -check compares them.
+	write := func(name string, data []byte) {
+		if *check {
+			old, err := os.ReadFile(name)
+			if err != nil || !bytes.Equal(old, data) {
+				log.Printf("%s is stale: run go generate ./kernels", name)
+				stale = true
+			}
+			return
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	var manifest bytes.Buffer
 	for _, file := range files {
 		ptx, err := Generate(file)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if _, err := Assemble(ptx, fmt.Sprintf("sm_%d", kernels.Arch(file))); err != nil {
+		if _, _, err := Assemble(ptx, fmt.Sprintf("sm_%d", kernels.Arch(file))); err != nil {
 			log.Fatalf("%s: %v", file, err)
 		}
-		out := filepath.Join(*dir, strings.TrimSuffix(file, ".cu")+".ptx")
-		if *check {
-			old, err := os.ReadFile(out)
-			if err != nil || !bytes.Equal(old, ptx) {
-				log.Printf("%s is stale: run go generate ./kernels", out)
-				stale = true
-			}
-			continue
+		module := strings.TrimSuffix(file, ".cu") + ".ptx"
+		write(filepath.Join(*dir, module), ptx)
+		cubins, err := Cubins(module, ptx)
+		if err != nil {
+			log.Fatalf("%s: %v", file, err)
 		}
-		if err := os.WriteFile(out, ptx, 0o644); err != nil {
-			log.Fatal(err)
+		for _, c := range cubins {
+			write(filepath.Join(*dir, "sass", c.Name), c.Code)
+			fmt.Fprintf(&manifest, "%s %x\n", c.Name, sha256.Sum256(ptx))
 		}
 	}
+	write(filepath.Join(*dir, "sass", "SOURCES"), manifest.Bytes())
 	if stale {
 		os.Exit(1)
 	}
+}
+
+// Cubin is the machine code of a module for one GPU architecture.
+type Cubin struct {
+	// Name is the file's name in kernels/sass (kernels.CubinName).
+	Name string
+	Code []byte
+}
+
+// Cubins assembles the PTX of the module (e.g. "lu.ptx") for each
+// architecture of kernels.SASSArchs that can run it.
+func Cubins(module string, ptx []byte) ([]Cubin, error) {
+	var out []Cubin
+	for _, arch := range kernels.SASSArchs {
+		if arch < kernels.Arch(strings.TrimSuffix(module, ".ptx")+".cu") {
+			continue
+		}
+		code, _, err := Assemble(ptx, fmt.Sprintf("sm_%d", arch))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Cubin{kernels.CubinName(module, arch), code})
+	}
+	return out, nil
 }
 
 // Generate returns the PTX of one kernel source file of package kernels,

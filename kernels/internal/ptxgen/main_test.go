@@ -48,13 +48,34 @@ func TestPTXAssembles(t *testing.T) {
 	}
 	for _, m := range mods {
 		for _, arch := range []string{fmt.Sprintf("sm_%d", m.Arch), "sm_90"} {
-			info, err := Assemble([]byte(m.PTX), arch)
+			_, info, err := Assemble([]byte(m.PTX), arch)
 			if err != nil {
 				t.Errorf("%s: %v", m.Name, err)
 				continue
 			}
 			if testing.Verbose() {
 				t.Logf("%s %s:\n%s", m.Name, arch, info)
+			}
+		}
+	}
+}
+
+// TestCubinsArePTXAS checks that the committed machine code in
+// kernels/sass is what the PTX assembler makes of the committed PTX.
+func TestCubinsArePTXAS(t *testing.T) {
+	mods, err := kernels.Modules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mods {
+		cubins, err := Cubins(m.Name, []byte(m.PTX))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cubins {
+			want, err := os.ReadFile("../../sass/" + c.Name)
+			if err != nil || !bytes.Equal(c.Code, want) {
+				t.Errorf("kernels/sass/%s differs from what the assembler makes of %s (%v): run go generate ./kernels", c.Name, m.Name, err)
 			}
 		}
 	}
