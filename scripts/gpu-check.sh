@@ -28,8 +28,9 @@
 #   bench-*     gradcheck bench --backend cpu,gpu at n = 256 (batch 132),
 #               and at n = 1024, 2048 on each backend apart, --dirs 1: a
 #               batch of 132 on the GPU (one instance per SM of an H200),
-#               16 on the CPU at n = 1024 and 4 at n = 2048, where 132 would
+#               8 on the CPU at n = 1024 and 4 at n = 2048, where 132 would
 #               not fit the time; --runs 2, times per verified instance;
+#               the GPU at n = 2048 after torch, the CPU at n = 2048 last;
 #               bench-1024-cores: the GPU at n = 1024 with the products on
 #               the CUDA cores (GRADCHECK_GPU_TENSOR_CORES=0), for the
 #               tensor cores' share
@@ -239,7 +240,7 @@ export -f bench
 gpustep bench-256 60 bench bench-256 --backend cpu,gpu --sizes 256 --batch 132
 gpustep bench-1024-gpu 50 bench bench-1024-gpu --backend gpu --sizes 1024 --batch 132 --dirs 1
 GRADCHECK_GPU_TENSOR_CORES=0 gpustep bench-1024-cores 50 bench bench-1024-cores --backend gpu --sizes 1024 --batch 132 --dirs 1
-step bench-1024-cpu 40 bench bench-1024-cpu --backend cpu --sizes 1024 --batch 16 --dirs 1
+step bench-1024-cpu 40 bench bench-1024-cpu --backend cpu --sizes 1024 --batch 8 --dirs 1
 
 # --- torch ------------------------------------------------------------------
 if timeout 10 python3 -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' 2>/dev/null; then
@@ -250,18 +251,23 @@ else
 	note torch SKIP 0 "no python3 with torch"
 fi
 
+# --- the GPU at n = 2048 ------------------------------------------------------
+gpustep bench-2048-gpu 60 bench bench-2048-gpu --backend gpu --sizes 2048 --batch 132 --dirs 1
+
 # --- compute-sanitizer ------------------------------------------------------
 # On the tests of the kernels that use shared memory and index by hand: the
 # one-block and the blocked LU (Det, LogDet, Inv from n = 1 to 300; Solve),
-# the products, the reductions. racecheck is much slower: Solve only (on an
-# H200, TestLU under racecheck did not finish in 60 s).
+# the products, the reductions. racecheck is much slower (on an H200,
+# TestLU under racecheck did not finish in 60 s, nor TestSolve): the
+# products of TestMatMul (both kernels' staging in shared memory) and the
+# blocked LU of TestBlockedLUIsDgetf2 (panels, substitutions).
 if command -v compute-sanitizer >/dev/null; then
 	GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep memcheck 45 \
 		compute-sanitizer --tool memcheck --error-exitcode 9 \
-		"$bin/gpu.test" -test.count=1 -test.run 'TestLU|TestSolve|TestShapes|TestMatMul|TestGaussian|TestReduce'
+		"$bin/gpu.test" -test.count=1 -test.run 'TestLU|TestBlockedLU|TestSolve|TestShapes|TestMatMul|TestTensorCores|TestGaussian|TestReduce'
 	GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep racecheck 60 \
 		compute-sanitizer --tool racecheck --error-exitcode 9 \
-		"$bin/gpu.test" -test.count=1 -test.run 'TestSolve'
+		"$bin/gpu.test" -test.count=1 -test.run 'TestMatMul$|TestBlockedLUIsDgetf2'
 else
 	note memcheck SKIP 0 "no compute-sanitizer"
 fi
@@ -295,8 +301,7 @@ else
 	note ncu SKIP 0 "no ncu"
 fi
 
-# --- bench at n = 2048, last: the largest and least certain to fit ------------
-gpustep bench-2048-gpu 60 bench bench-2048-gpu --backend gpu --sizes 2048 --batch 132 --dirs 1
+# --- the CPU at n = 2048, last: the least certain to fit -----------------------
 step bench-2048-cpu 45 bench bench-2048-cpu --backend cpu --sizes 2048 --batch 4 --dirs 1
 
 note total "$([ $failed = 0 ] && echo ok || echo FAIL)" $((SECONDS - start)) "of ${budget}s; outputs in $out"
