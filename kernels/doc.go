@@ -4,8 +4,9 @@
 // CompileOptions, committed, and embedded here for the CUDA device of
 // package gpu): for compute capability 7.5, except the products on the FP64
 // tensor cores (dmma.cu), for 8.0 (Arch). Package kernels/sass holds the
-// same modules as machine code for the GPUs of SASSArchs. Package kernels/emu compiles the same sources as host C++,
-// so that the kernels run and are tested on machines without a GPU.
+// same modules as machine code for the GPUs of SASSArchs. Package
+// kernels/emu compiles the same sources as host C++, so that the kernels
+// run and are tested on machines without a GPU.
 //
 // Every kernel is extern "C", named gc_*, and takes pointers and 8-byte
 // scalars only. The kernels follow the CPU backend's arithmetic: they

@@ -22,27 +22,30 @@ static int assemble(const char *ptx, size_t n, const char *arch, int verbose, ch
 		return r;
 	}
 	const char *opts[] = {arch, "--verbose"};
-	r = nvPTXCompilerCompile(h, verbose ? 2 : 1, opts);
+	int compiled = nvPTXCompilerCompile(h, verbose ? 2 : 1, opts);
 	size_t size = 0;
-	if (r == NVPTXCOMPILE_SUCCESS) {
+	if (compiled == NVPTXCOMPILE_SUCCESS) {
 		nvPTXCompilerGetInfoLogSize(h, &size);
-		r = nvPTXCompilerGetCompiledProgramSize(h, imageSize);
-		if (r == NVPTXCOMPILE_SUCCESS) {
-			*image = malloc(*imageSize);
-			r = nvPTXCompilerGetCompiledProgram(h, *image);
-		}
 	} else {
 		nvPTXCompilerGetErrorLogSize(h, &size);
 	}
 	*log = malloc(size + 1);
 	(*log)[0] = 0;
 	if (size > 0) {
-		if (r == NVPTXCOMPILE_SUCCESS) {
+		if (compiled == NVPTXCOMPILE_SUCCESS) {
 			nvPTXCompilerGetInfoLog(h, *log);
 		} else {
 			nvPTXCompilerGetErrorLog(h, *log);
 		}
 		(*log)[size] = 0;
+	}
+	r = compiled;
+	if (r == NVPTXCOMPILE_SUCCESS) {
+		r = nvPTXCompilerGetCompiledProgramSize(h, imageSize);
+	}
+	if (r == NVPTXCOMPILE_SUCCESS) {
+		*image = malloc(*imageSize);
+		r = nvPTXCompilerGetCompiledProgram(h, *image);
 	}
 	nvPTXCompilerDestroy(&h);
 	return r;
