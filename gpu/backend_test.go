@@ -39,7 +39,7 @@ func (f *faulty) Alloc(n int) (gpu.Ptr, error) {
 }
 
 func TestLaunchErrorNamesKernelAndGrid(t *testing.T) {
-	dev := &faulty{Device: emu.New(), fail: "gc_gemm_dmma"}
+	dev := &faulty{Device: emu.New(), fail: "gc_gemm_dmma_async"}
 	b := gpu.New(dev)
 	defer b.Close()
 	x := bt.Upload(t, b, bt.Host{L: backend.Layout{Count: 3, Rows: 20, Cols: 20}, Data: make([]float64, 1200)})
@@ -47,7 +47,7 @@ func TestLaunchErrorNamesKernelAndGrid(t *testing.T) {
 	if err == nil {
 		t.Fatal("MatMul succeeded on a failing device")
 	}
-	want := "gpu: gc_gemm_dmma<<<(1,3,1), (128,1,1), 0>>>: illegal address"
+	want := "gpu: gc_gemm_dmma_async<<<(1,3,1), (128,1,1), 0>>>: illegal address"
 	if err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}

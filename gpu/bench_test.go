@@ -16,13 +16,13 @@ import (
 
 // BenchmarkKernels times the two kinds of work the verifier's heavy claims
 // are made of, on every device of the test binary, and reports their rate
-// in GFLOP/s: batched products (2n³ flops each) on the FP64 tensor cores
-// (gc_gemm_dmma) and on the CUDA cores (gc_gemm), and batched LU
+// in GFLOP/s: batched products (2n³ flops each) and batched LU
 // factorizations (Det, (2/3)n³ flops each; their trailing updates are
-// products). On a GPU (scripts/gpu-check.sh runs it with
-// GRADCHECK_TEST_DEVICES=cuda) at n = 256, 1024 and 2048, with batches that
-// occupy every multiprocessor; in the emulation at n = 64, which checks
-// only that it runs.
+// products), with each kernel of the products the device has (named as
+// GRADCHECK_GPU_GEMM names them: dmma-async, dmma, fma). On a GPU
+// (scripts/gpu-check.sh runs it with GRADCHECK_TEST_DEVICES=cuda) at
+// n = 256, 1024 and 2048, with batches that occupy every multiprocessor;
+// in the emulation at n = 64, which checks only that it runs.
 func BenchmarkKernels(b *testing.B) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	for _, g := range gpuBackends(b) {
@@ -30,36 +30,31 @@ func BenchmarkKernels(b *testing.B) {
 		if emulated(g) {
 			sizes = []struct{ n, count int }{{64, 2}}
 		}
-		kinds := []struct {
-			name string
-			b    *gpu.Backend
-		}{{"cuda-cores", gpu.New(withoutTensorCores{g.Device()})}}
-		if g.Device().Limits().TensorCores {
-			kinds = append([]struct {
-				name string
-				b    *gpu.Backend
-			}{{"tensor-cores", g}}, kinds...)
+		products := []gpu.Products{gpu.FMA}
+		if g.Device().Limits().Products != gpu.FMA {
+			products = []gpu.Products{gpu.DMMAAsync, gpu.DMMA, gpu.FMA}
 		}
 		for _, s := range sizes {
 			// Drawn once, when a benchmark of this size is selected (-bench
 			// may select one only, as gpu-check.sh's profiles do).
 			in := sync.OnceValue(func() bt.Host { return bt.WellCond(rng, s.count, s.n) })
 			nf := float64(s.n)
-			for _, k := range kinds {
-				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, k.name)
+			for _, p := range products {
+				pb := gpu.New(withProducts{g.Device(), p})
+				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, p)
 				b.Run(name+"/MatMul", func(b *testing.B) {
-					x := bt.Upload(b, k.b, in())
-					defer k.b.Free(x)
-					rate(b, k.b, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return k.b.MatMul(x, x) })
+					x := bt.Upload(b, pb, in())
+					defer pb.Free(x)
+					rate(b, pb, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return pb.MatMul(x, x) })
 				})
 				b.Run(name+"/Det", func(b *testing.B) {
-					x := bt.Upload(b, k.b, in())
-					defer k.b.Free(x)
-					rate(b, k.b, 2*nf*nf*nf/3*float64(s.count), func() (backend.Tensor, error) { return k.b.Det(x) })
+					x := bt.Upload(b, pb, in())
+					defer pb.Free(x)
+					rate(b, pb, 2*nf*nf*nf/3*float64(s.count), func() (backend.Tensor, error) { return pb.Det(x) })
 				})
+				pb.Close()
 			}
 		}
-		kinds[len(kinds)-1].b.Close() // the backend without tensor cores
 	}
 }
 

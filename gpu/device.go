@@ -28,10 +28,53 @@ type Limits struct {
 	Tile int
 	// LUThreads is the block size of the LU kernel, one block per matrix.
 	LUThreads int
-	// TensorCores says that the device runs gc_gemm_dmma, the products on
-	// the FP64 tensor cores (kernels/dmma.cu; compute capability 8.0 and
-	// newer), which the Backend then uses in place of gc_gemm.
-	TensorCores bool
+	// Products are the kernels the Backend multiplies matrices with.
+	Products Products
+}
+
+// Products names the kernels that multiply matrices of more than 16 rows
+// or columns (smaller ones take gc_gemm_small, one thread per entry).
+type Products int
+
+const (
+	// FMA multiplies on the CUDA cores by fused multiply-adds (gc_gemm,
+	// kernels/matmul.cu), on any GPU.
+	FMA Products = iota
+	// DMMA multiplies on the FP64 tensor cores of compute capability 8.0
+	// and newer (gc_gemm_dmma, kernels/dmma.cu), each thread fetching the
+	// next slice of the factors into registers while they work.
+	DMMA
+	// DMMAAsync is DMMA with the next slice copied straight into shared
+	// memory by cp.async (gc_gemm_dmma_async), which takes no registers.
+	DMMAAsync
+)
+
+// productNames are the names of Products, as ParseProducts reads them, and
+// productKernels their kernels.
+var (
+	productNames   = [...]string{FMA: "fma", DMMA: "dmma", DMMAAsync: "dmma-async"}
+	productKernels = [...]string{FMA: "gc_gemm", DMMA: "gc_gemm_dmma", DMMAAsync: "gc_gemm_dmma_async"}
+)
+
+// String returns the name of p: "fma", "dmma" or "dmma-async".
+func (p Products) String() string {
+	if p < 0 || int(p) >= len(productNames) {
+		return fmt.Sprintf("Products(%d)", int(p))
+	}
+	return productNames[p]
+}
+
+// Kernel returns the name of the kernel of p, e.g. "gc_gemm_dmma".
+func (p Products) Kernel() string { return productKernels[p] }
+
+// ParseProducts returns the Products named s.
+func ParseProducts(s string) (Products, error) {
+	for p, name := range productNames {
+		if s == name {
+			return Products(p), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown products %q: want fma, dmma or dmma-async", s)
 }
 
 // Device is the memory and kernel launches of one GPU, or of its

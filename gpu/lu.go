@@ -32,7 +32,7 @@ const luOuter = 4 * luNB
 // kernels/matmul.cu: the edge of the tile of a result that a block of
 // gemmThreads² threads computes. dmmaTile and dmmaThreads are
 // GC_DMMA_TILE and GC_DMMA_THREADS of kernels/dmma.cu, the same for the
-// products on the tensor cores.
+// products on the tensor cores (both kernels).
 const (
 	gemmTile    = 64
 	gemmThreads = 16
@@ -61,8 +61,8 @@ func (m matrices) at(row, col int) matrices {
 // gemm sets, for j < count, c_j = a_{j/ra}·b_{j/rb}, or c_j = c_j −
 // a_{j/ra}·b_{j/rb} when sub is set, for m×k a, k×n b: one thread per
 // entry for results of at most gemmThreads rows and columns
-// (kernels/matmul.cu), otherwise by tiles, on the tensor cores where the
-// device has them (kernels/dmma.cu).
+// (kernels/matmul.cu), otherwise by tiles, with the kernel of the device's
+// Products.
 func (b *Backend) gemm(sub bool, c, x, y matrices, count, m, n, k, ra, rb int) error {
 	if m == 0 || n == 0 {
 		return nil
@@ -77,9 +77,9 @@ func (b *Backend) gemm(sub bool, c, x, y matrices, count, m, n, k, ra, rb int) e
 		// A tile would leave 15 of every 16 of its entries idle.
 		return b.launch1D("gc_gemm_small", count*m*n, args...)
 	}
-	if b.lim.TensorCores {
+	if p := b.lim.Products; p != FMA {
 		tiles := ((m + dmmaTile - 1) / dmmaTile) * ((n + dmmaTile - 1) / dmmaTile)
-		return b.launch("gc_gemm_dmma", Dim{tiles, min(count, maxGridY), 1}, Dim{dmmaThreads, 1, 1}, 0, args...)
+		return b.launch(p.Kernel(), Dim{tiles, min(count, maxGridY), 1}, Dim{dmmaThreads, 1, 1}, 0, args...)
 	}
 	tiles := ((m + gemmTile - 1) / gemmTile) * ((n + gemmTile - 1) / gemmTile)
 	return b.launch("gc_gemm", Dim{tiles, min(count, maxGridY), 1}, Dim{gemmThreads, gemmThreads, 1}, 0, args...)

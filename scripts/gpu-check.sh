@@ -21,8 +21,10 @@
 #               which the driver compiles
 #   gpu-tests   the GPU backend's tests on GPU 0 against the CPU backend
 #   kernels     GFLOP/s of batched products and LU factorizations (Det) at
-#               n = 256, 1024, 2048, on the FP64 tensor cores and on the
-#               CUDA cores (the benchmark BenchmarkKernels of package gpu)
+#               n = 256, 1024, 2048, with each kernel of the products: on
+#               the FP64 tensor cores fetching by cp.async (the default) or
+#               into registers, and on the CUDA cores (BenchmarkKernels of
+#               package gpu)
 #   registry-*  the whole registry on the GPU and on the CPU, and a per-claim
 #               diff of verdicts and numbers (registry-diff.log)
 #   bench-*     gradcheck bench --backend cpu,gpu at n = 256 (batch 132),
@@ -32,8 +34,8 @@
 #               not fit the time; --runs 2, times per verified instance;
 #               the GPU at n = 2048 after torch, the CPU at n = 2048 last;
 #               bench-1024-cores: the GPU at n = 1024 with the products on
-#               the CUDA cores (GRADCHECK_GPU_TENSOR_CORES=0), for the
-#               tensor cores' share
+#               the CUDA cores (GRADCHECK_GPU_GEMM=fma), for the tensor
+#               cores' share
 #   torch       torch.autograd.gradcheck on CUDA in float64 beside gradcheck
 #               on the GPU (bench/peers_torch.py): fast mode at equal
 #               evaluations at n = 1024, slow mode at n = 16, 32 (needs
@@ -239,7 +241,7 @@ bench() {
 export -f bench
 gpustep bench-256 60 bench bench-256 --backend cpu,gpu --sizes 256 --batch 132
 gpustep bench-1024-gpu 50 bench bench-1024-gpu --backend gpu --sizes 1024 --batch 132 --dirs 1
-GRADCHECK_GPU_TENSOR_CORES=0 gpustep bench-1024-cores 50 bench bench-1024-cores --backend gpu --sizes 1024 --batch 132 --dirs 1
+GRADCHECK_GPU_GEMM=fma gpustep bench-1024-cores 50 bench bench-1024-cores --backend gpu --sizes 1024 --batch 132 --dirs 1
 step bench-1024-cpu 40 bench bench-1024-cpu --backend cpu --sizes 1024 --batch 8 --dirs 1
 
 # --- torch ------------------------------------------------------------------
@@ -293,10 +295,10 @@ profile_bench() {
 export -f profile profile_bench
 if command -v ncu >/dev/null; then
 	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-lu 60 profile 'gc_gemm|gc_lu_panel|gc_lu_trsm' 300 6 'TestLU$'
-	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-gemm 40 profile_bench gc_gemm 0 4 \
+	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-gemm 40 profile_bench gc_gemm 0 6 \
 		'BenchmarkKernels/.*/n=1024/.*/.*/MatMul'
 	GRADCHECK_TEST_DEVICES=cuda gpustep ncu-lu-1024 50 profile_bench 'gc_gemm|gc_lu_panel|gc_lu_trsm' 40 8 \
-		'BenchmarkKernels/.*/n=1024/.*/tensor-cores/Det'
+		'BenchmarkKernels/.*/n=1024/.*/dmma-async/Det'
 else
 	note ncu SKIP 0 "no ncu"
 fi

@@ -55,12 +55,8 @@ func workerCommand(ctx context.Context, e *env, args []string) error {
 	}
 	if verbose {
 		t := dev.Timing()
-		products := "CUDA cores"
-		if dev.Limits().TensorCores {
-			products = "FP64 tensor cores"
-		}
-		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d, compute capability %d.%d, products on the %s): context %v, %d modules (%d kernels; %d as machine code, %d from PTX) loaded in %v\n",
-			dev.Name(), device, count, dev.Arch()/10, dev.Arch()%10, products, t.Context.Round(time.Millisecond),
+		fmt.Fprintf(e.stderr, "worker: %s (GPU %d of %d, compute capability %d.%d, products by %s): context %v, %d modules (%d kernels; %d as machine code, %d from PTX) loaded in %v\n",
+			dev.Name(), device, count, dev.Arch()/10, dev.Arch()%10, dev.Limits().Products.Kernel(), t.Context.Round(time.Millisecond),
 			t.Modules, t.Kernels, t.Cubins, t.Modules-t.Cubins, t.Load.Round(time.Millisecond))
 	}
 	b := gpu.New(dev)
@@ -77,9 +73,9 @@ Serve verification requests (JSON lines, package gpu/worker) read on stdin
 on GPU N, answering on stdout, until stdin closes. 'gradcheck --backend gpu'
 starts one per visible GPU; there is no need to run it by hand.
 
-With --verbose it says on stderr the GPU's compute capability, whether
-the products run on its FP64 tensor cores (compute capability 8.0 and
-newer, unless GRADCHECK_GPU_TENSOR_CORES=0), and how long creating the CUDA
+With --verbose it says on stderr the GPU's compute capability, the kernel
+of the products (on the FP64 tensor cores from compute capability 8.0 on;
+GRADCHECK_GPU_GEMM=fma|dmma|dmma-async chooses), and how long creating the CUDA
 context and loading the kernels took: as machine code assembled ahead of
 time for compute capability 8.x and 9.0 (unless GRADCHECK_GPU_PTX=1), else
 as PTX, which the driver compiles on first use.

@@ -55,10 +55,11 @@ var _ gpu.Device = (*Device)(nil)
 // wait for its kernel.
 const SyncEnv = "GRADCHECK_GPU_SYNC"
 
-// TensorCoresEnv is the environment variable that, set to 0, keeps the
-// products off the FP64 tensor cores (gc_gemm in place of gc_gemm_dmma), to
-// compare the two or to rule the tensor-core kernel out.
-const TensorCoresEnv = "GRADCHECK_GPU_TENSOR_CORES"
+// ProductsEnv is the environment variable that chooses the kernels of the
+// products (gpu.ParseProducts): fma, dmma or dmma-async. Unset, they are
+// dmma-async where the GPU has FP64 tensor cores (compute capability 8.0
+// and newer), else fma; set, it compares kernels or rules one out.
+const ProductsEnv = "GRADCHECK_GPU_GEMM"
 
 // PTXEnv is the environment variable that, set to 1, makes the device load
 // the kernels' PTX, which the driver compiles, even where machine code for
@@ -181,8 +182,28 @@ func (d *Device) setup(dev cu.Device) error {
 			d.timing.Kernels++
 		}
 	}
-	_, dmma := d.funcs["gc_gemm_dmma"]
-	d.lim.TensorCores = dmma && os.Getenv(TensorCoresEnv) != "0"
+	return d.chooseProducts()
+}
+
+// chooseProducts sets the kernels of the products: those that ProductsEnv
+// names, else the tensor cores' where the GPU has them.
+func (d *Device) chooseProducts() error {
+	d.lim.Products = gpu.FMA
+	if _, ok := d.funcs[gpu.DMMAAsync.Kernel()]; ok {
+		d.lim.Products = gpu.DMMAAsync
+	}
+	name := os.Getenv(ProductsEnv)
+	if name == "" {
+		return nil
+	}
+	p, err := gpu.ParseProducts(name)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ProductsEnv, err)
+	}
+	if _, ok := d.funcs[p.Kernel()]; !ok {
+		return fmt.Errorf("%s=%s: a GPU of compute capability %d.%d has no FP64 tensor cores", ProductsEnv, name, d.arch/10, d.arch%10)
+	}
+	d.lim.Products = p
 	return nil
 }
 

@@ -74,17 +74,17 @@ func (*Device) Name() string { return "emulated" }
 // Limits returns the launch limits of CUDA devices and launch shapes that
 // keep the emulation fast: it pays for every thread and every barrier a
 // thread waits at, not for parallelism it does not have. It emulates a GPU
-// with FP64 tensor cores, so that the Backend's products go through
-// gc_gemm_dmma; a test wraps the device to hide them.
+// with FP64 tensor cores, and multiplies as a GPU does by default
+// (gc_gemm_dmma_async); a test wraps the device to choose other kernels.
 func (*Device) Limits() gpu.Limits {
 	return gpu.Limits{
-		MaxThreads:  maxThreads,
-		MaxShared:   maxShared,
-		Threads:     64,
-		Blocks:      16,
-		Tile:        16,
-		LUThreads:   16,
-		TensorCores: true,
+		MaxThreads: maxThreads,
+		MaxShared:  maxShared,
+		Threads:    64,
+		Blocks:     16,
+		Tile:       16,
+		LUThreads:  16,
+		Products:   gpu.DMMAAsync,
 	}
 }
 
