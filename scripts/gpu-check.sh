@@ -26,7 +26,9 @@
 #               into registers, and on the CUDA cores (BenchmarkKernels of
 #               package gpu)
 #   registry-*  the whole registry on the GPU and on the CPU, and a per-claim
-#               diff of verdicts and numbers (registry-diff.log)
+#               diff of verdicts and numbers (registry-diff.log); again on
+#               the GPU with the other kernels of the products
+#               (registry-gpu-dmma, registry-gpu-fma, and their diffs)
 #   bench-*     gradcheck bench --backend cpu,gpu at n = 256 (batch 132),
 #               and at n = 1024, 2048 on each backend apart, --dirs 1: a
 #               batch of 132 on the GPU (one instance per SM of an H200),
@@ -219,18 +221,29 @@ GRADCHECK_TEST_DEVICES=cuda gpustep kernels 60 "$bin/gpu.test" -test.run '^$' \
 	-test.bench BenchmarkKernels -test.benchtime 5x
 
 # --- registry ---------------------------------------------------------------
+# registry BACKEND [NAME]: the registry on BACKEND, reported in
+# registry-NAME.json (NAME defaults to BACKEND).
 registry() {
-	"$bin/gradcheck" run --backend "$1" --format json --out "$out/registry-$1.json" --progress never
+	"$bin/gradcheck" run --backend "$1" --format json --out "$out/registry-${2:-$1}.json" --progress never
 	[ $? -le 1 ] # a claim that fails is reported by the diff
 }
 export -f registry
 gpustep registry-gpu 60 registry gpu
 step registry-cpu 40 registry cpu
-if [ -s "$out/registry-gpu.json" ] && [ -s "$out/registry-cpu.json" ]; then
-	step registry-diff 15 python3 "$root/scripts/gpu-diff.py" "$out/registry-cpu.json" "$out/registry-gpu.json"
-else
-	note registry-diff SKIP 0 "a registry report is missing"
-fi
+# registry_diff NAME: registry-NAME.json against the CPU's, claim by claim.
+registry_diff() {
+	if [ -s "$out/registry-$1.json" ] && [ -s "$out/registry-cpu.json" ]; then
+		step "registry-diff${1#gpu}" 15 python3 "$root/scripts/gpu-diff.py" "$out/registry-cpu.json" "$out/registry-$1.json"
+	else
+		note "registry-diff${1#gpu}" SKIP 0 "a registry report is missing"
+	fi
+}
+registry_diff gpu
+# The other kernels of the products (the default is dmma-async on a GPU
+# with FP64 tensor cores), so that one run tells which agree.
+for p in dmma fma; do
+	GRADCHECK_GPU_GEMM=$p gpustep "registry-gpu-$p" 30 registry gpu "gpu-$p" && registry_diff "gpu-$p"
+done
 
 # --- bench ------------------------------------------------------------------
 bench() {
