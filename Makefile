@@ -44,13 +44,14 @@ run: build
 ## backend under kernel emulation included), the tests of the CPU backend and philox
 ## without their assembly (-tags noasm, the path of other architectures),
 ## then the tests of the OpenBLAS path, the compile checks of the CUDA
-## build, and that scripts/gpu-check.sh fails at once without a GPU; fails
-## on any failure
+## build, the GPU bundle (what it needs at run time, its size), and that
+## scripts/gpu-check.sh fails at once without a GPU; fails on any failure
 test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags noasm ./cpu/... ./philox/
 	$(MAKE) test-openblas
 	$(MAKE) cuda-check
+	$(MAKE) gpu-bundle
 	scripts/gpu-check_test.sh
 
 vet:
