@@ -492,10 +492,11 @@ func TestSolve(t *testing.T) {
 // large for one block's shared memory against gonum's unblocked Dgetf2,
 // whose order of updates it follows: the determinant, the product of the
 // diagonal of U in order from ±1 by the parity of the pivots, is
-// Dgetf2's bit for bit in the emulation (which does not fuse), and within
-// 1e-12 relative on a GPU. Gaussian matrices pivot at almost every step;
-// n = 200 spans several panels of 16 and 64 columns, with a last one
-// narrower.
+// Dgetf2's bit for bit in the emulation (which does not fuse). On a GPU,
+// which fuses, the factors differ by about n·u·κ, κ reaching about 10^4
+// for these Gaussian matrices: 1e-9 relative, as in TestLU. Gaussian
+// matrices pivot at almost every step; n = 200 spans several panels of 16
+// and 64 columns, with a last one narrower.
 func TestBlockedLUIsDgetf2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	for _, n := range []int{80, 129, 200} {
@@ -518,7 +519,7 @@ func TestBlockedLUIsDgetf2(t *testing.T) {
 		for _, g := range gpuBackends(t) {
 			got := bt.Scalars(t, g, g.Det, in)
 			for j := range want {
-				if emulated(g) && got[j] != want[j] || !(math.Abs(got[j]-want[j]) <= 1e-12*math.Abs(want[j])) {
+				if emulated(g) && got[j] != want[j] || !(math.Abs(got[j]-want[j]) <= 1e-9*math.Abs(want[j])) {
 					t.Errorf("%s: n=%d: det of matrix %d = %v, Dgetf2's factors give %v",
 						g.Device().Name(), n, j, got[j], want[j])
 				}

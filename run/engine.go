@@ -25,8 +25,9 @@ import (
 // process that loads it on a machine without a GPU.
 const WorkerName = "gradcheck-cuda"
 
-// workerStartTimeout bounds the worker's start: loading the driver and
-// JIT-compiling the PTX for the device.
+// workerStartTimeout bounds the worker's start: loading the driver and the
+// kernels (which the driver compiles from PTX where no machine code in
+// kernels/sass fits the GPU).
 const workerStartTimeout = 60 * time.Second
 
 // Engine verifies claims on one backend, in this process or in other
