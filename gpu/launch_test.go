@@ -390,12 +390,13 @@ func TestLU(t *testing.T) {
 	}
 	// Singular matrices (an exact zero pivot), ties in the pivot search,
 	// a negative determinant and a NaN.
-	singular := bt.Host{L: backend.Layout{Count: 5, Rows: 3, Cols: 3}, Data: []float64{
+	singular := bt.Host{L: backend.Layout{Count: 6, Rows: 3, Cols: 3}, Data: []float64{
 		1, 2, 3, 2, 4, 6, 1, 1, 1, // rank 2
 		0, 0, 0, 1, 2, 3, 4, 5, 6, // zero row
 		2, 1, 0, -2, 3, 1, 2, 5, 7, // tie |2| = |-2| = |2|
 		0, 1, 0, 1, 0, 0, 0, 0, 1, // det −1
 		1, math.NaN(), 0, 0, 1, 0, 0, 0, 1,
+		math.NaN(), 1, 2, 3, 4, 5, 6, 7, 8, // NaN pivot with larger entries below: no swap, a NaN column of L
 	}}
 	for _, o := range ops {
 		tol := linalg(1e-12)

@@ -17,10 +17,12 @@ const (
 
 // luNB is GC_LU_NB of kernels/lu.cu, the width of the panels of the LU
 // factorization; luScratch is GC_LU_SCRATCH, the doubles of shared memory
-// that the tiles of the one-block kernel's trailing updates take.
+// that the tiles of the one-block kernel's trailing updates take, and
+// luRed GC_LU_RED, those per thread of the pivot search.
 const (
 	luNB      = 16
 	luScratch = luNB*(luNB+1) + luNB*luNB
+	luRed     = 3
 )
 
 // luOuter is the width of the outer panels of the blocked factorization
@@ -143,7 +145,7 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 		outerEnd := min(outer+luOuter, n)
 		for k0 := outer; k0 < outerEnd; k0 += luNB {
 			kend := min(k0+luNB, n)
-			if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, 2*threads*8,
+			if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, luRed*threads*8,
 				uint64(f.lu.p), uint64(f.piv.p), w(count), w(n), w(k0)); err != nil {
 				return err
 			}
@@ -254,7 +256,7 @@ func (b *Backend) substitute(x *tensor, f factors, ra int) error {
 // matrix in shared memory with the given threads, and returns the bytes
 // it needs.
 func (b *Backend) fitsShared(n, threads int) (int, bool) {
-	shared := (n*n + n + 2*threads + luScratch) * 8
+	shared := (n*n + n + luRed*threads + luScratch) * 8
 	return shared, shared <= b.lim.MaxShared
 }
 

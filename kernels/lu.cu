@@ -32,6 +32,10 @@
 #define GC_LU_NB 16
 #define GC_LU_SCRATCH (GC_LU_NB * (GC_LU_NB + 1) + GC_LU_NB * GC_LU_NB)
 
+// GC_LU_RED is the doubles of shared memory per thread of the pivot
+// search's tree: a magnitude, a row and a value.
+#define GC_LU_RED 3
+
 // GC_LU_INFLIGHT is how many entries of a row a thread of the panel reads
 // before it writes any, when it swaps rows.
 #define GC_LU_INFLIGHT 4
@@ -46,22 +50,26 @@
 
 // lu_pivot returns to every thread of the block the pivot row of step j:
 // the first row i ≥ j of largest |a_ij|, never one whose entry is NaN
-// (Idamax), and j when a_jj is NaN or every candidate is. Each thread scans
-// its rows j+t, j+t+T, …, and a tree over the threads keeps the largest, the
-// lower row on ties. red is 2·blockDim.x doubles of shared memory.
-__device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j) {
+// (Idamax), and j when a_jj is NaN or every candidate is; and in *pivot the
+// pivot's value, carried through the search, so that no thread reads it
+// from A again. Each thread scans its rows j+t, j+t+T, …, and a tree over
+// the threads keeps the largest, the lower row on ties. red is
+// GC_LU_RED·blockDim.x doubles of shared memory.
+__device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, double *pivot) {
     unsigned t = threadIdx.x, T = blockDim.x;
-    double best = -1;
+    double best = -1, bestv = 0;
     ll besti = -1;
     for (ll i = j + t; i < n; i += T) {
-        double v = f64_abs(A[i * n + j]);
+        double a = A[i * n + j], v = f64_abs(a);
         if (v > best) { // false for NaN
             best = v;
             besti = i;
+            bestv = a;
         }
     }
     red[t] = best;
     red[T + t] = (double)besti;
+    red[2 * T + t] = bestv;
     __syncthreads();
     for (unsigned s = T / 2; s > 0; s >>= 1) {
         if (t < s) {
@@ -70,16 +78,23 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j) {
             if (i >= 0 && (k < 0 || v > red[t] || (v == red[t] && i < k))) {
                 red[t] = v;
                 red[T + t] = (double)i;
+                red[2 * T + t] = red[2 * T + t + s];
             }
         }
         __syncthreads();
     }
     if (t == 0) {
         ll p = (ll)red[T];
-        piv[j] = red[T] = (double)(p >= 0 && !f64_isnan(A[j * n + j]) ? p : j);
+        double diag = A[j * n + j];
+        bool found = p >= 0 && !f64_isnan(diag);
+        piv[j] = red[T] = (double)(found ? p : j);
+        red[2 * T] = found ? red[2 * T] : diag;
     }
     __syncthreads();
-    return (ll)red[T]; // from shared memory: piv may be in global memory
+    // From shared memory: piv may be in global memory. red is not written
+    // again before the next step's search, after the panel's barriers.
+    *pivot = red[2 * T];
+    return (ll)red[T];
 }
 
 // lu_panel factors the columns k0 … kend−1 of the n×n matrix A (row-major)
@@ -94,15 +109,14 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j) {
 // the panel, and the pivot row's, into registers before it writes any: the
 // compiler cannot tell that the rows differ, and would otherwise wait for
 // each entry's store before the next entry's loads (on an H200, about
-// 6.7 µs per column in global memory). Row swaps likewise. kend − k0 ≤ GC_LU_NB. red is
-// 2·blockDim.x doubles of shared memory, blockDim.x a power of two; every
-// thread of the block calls it.
+// 6.7 µs per column in global memory). Row swaps likewise. kend − k0 ≤
+// GC_LU_NB. red is GC_LU_RED·blockDim.x doubles of shared memory,
+// blockDim.x a power of two; every thread of the block calls it.
 __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
     unsigned t = threadIdx.x, T = blockDim.x;
     for (ll j = k0; j < kend; j++) {
-        ll p = lu_pivot(A, piv, red, n, j);
-        double pv = A[p * n + j];
-        __syncthreads();
+        double pv;
+        ll p = lu_pivot(A, piv, red, n, j, &pv);
         if (pv != 0 && p != j) {
             // GC_LU_INFLIGHT entries of each row read before any is written.
             for (ll c0 = t; c0 < n; c0 += GC_LU_INFLIGHT * T) {
@@ -236,10 +250,10 @@ __device__ void lu_block_solve(bool upper, double *X, ll ldx, const double *A, l
 // right of it by forward substitution, a column per thread, and the
 // trailing matrix tile by tile, each entry a_ic − Σ_q l_iq·u_qc with q in
 // order, the tiles of L and U read once into shared memory. red is scratch
-// of 2·blockDim.x + GC_LU_SCRATCH doubles in shared memory.
+// of GC_LU_RED·blockDim.x + GC_LU_SCRATCH doubles in shared memory.
 __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
     unsigned t = threadIdx.x, T = blockDim.x;
-    double *Ls = red + 2 * T, *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
+    double *Ls = red + GC_LU_RED * T, *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
     for (ll k0 = 0; k0 < n; k0 += GC_LU_NB) {
         ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
         lu_panel(A, piv, red, n, k0, kend);
@@ -330,7 +344,7 @@ __device__ double lu_det(ll mode, const double *A, const double *piv, ll n) {
 }
 
 // gc_lu factorizes count n×n matrices, one block per matrix, in dynamic
-// shared memory, which must hold n² + n + 2·blockDim.x + GC_LU_SCRATCH
+// shared memory, which must hold n² + n + GC_LU_RED·blockDim.x + GC_LU_SCRATCH
 // doubles (blockDim.x a power of two), and writes by mode: GC_LU_DET the
 // determinants, GC_LU_LOGDET the log-determinants, GC_LU_INV the inverses.
 // Blocks loop over matrices when there are more than gridDim.x.
