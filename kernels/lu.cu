@@ -57,10 +57,13 @@
 // GC_LU_RED·blockDim.x doubles of shared memory.
 __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, double *pivot) {
     unsigned t = threadIdx.x, T = blockDim.x;
-    double best = -1, bestv = 0;
+    double best = -1, bestv = 0, diag = 0; // diag: a_jj, which thread 0 scans first
     ll besti = -1;
     for (ll i = j + t; i < n; i += T) {
         double a = A[i * n + j], v = f64_abs(a);
+        if (i == j) {
+            diag = a;
+        }
         if (v > best) { // false for NaN
             best = v;
             besti = i;
@@ -85,7 +88,6 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, do
     }
     if (t == 0) {
         ll p = (ll)red[T];
-        double diag = A[j * n + j];
         bool found = p >= 0 && !f64_isnan(diag);
         piv[j] = red[T] = (double)(found ? p : j);
         red[2 * T] = found ? red[2 * T] : diag;
