@@ -18,9 +18,14 @@ type device struct {
 	open func() (gpu.Device, error)
 }
 
-// devices are the emulation and, in a build with the tag cuda, the GPU
+// devices are the emulation, with the threads of a block in order and in
+// reverse order between barriers (a kernel that misses a barrier gives
+// other results one way), and, in a build with the tag cuda, the GPU
 // (cuda_test.go).
-var devices = []device{{"emulated", func() (gpu.Device, error) { return emu.New(), nil }}}
+var devices = []device{
+	{"emulated", func() (gpu.Device, error) { return emu.New(), nil }},
+	{"emulated-reverse", func() (gpu.Device, error) { return emu.NewReverse(), nil }},
+}
 
 // shared holds one backend per device for the whole test binary.
 var shared struct {

@@ -6,7 +6,9 @@
 // runs until it reaches __syncthreads() or returns, and a barrier opens only
 // when every thread of the block that has not returned has reached it, so
 // __syncthreads() has the semantics of the real barrier (a kernel that forgot
-// one reads stale shared memory here as on a GPU, deterministically).
+// one reads stale shared memory here as on a GPU, deterministically; which
+// thread reads stale memory depends on the order the threads run in between
+// barriers, their index's or its reverse, chosen per device in emu.go).
 // __shared__ variables are per-block storage (a block runs alone on its OS
 // thread, so thread_local storage is that block's), and atomics need no
 // hardware support since the threads of an emulated grid never run at the

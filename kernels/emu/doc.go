@@ -7,6 +7,9 @@
 // that the GPU backend's launch code runs and is tested without a GPU.
 //
 // A launch runs its blocks one after another on the calling thread, and the
-// threads of a block as fibers whose __syncthreads() is a real barrier.
-// Launches from different goroutines run in parallel.
+// threads of a block as fibers whose __syncthreads() is a real barrier:
+// between two barriers, in the order of their index (New) or in reverse
+// (NewReverse), so that a kernel that misses a barrier reads stale shared
+// memory one way or the other. Launches from different goroutines run in
+// parallel.
 package emu

@@ -102,7 +102,7 @@ const Kernel kernels[] = {
     KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
     KERNEL(gc_sign_changes), KERNEL(gc_lu_panel), KERNEL(gc_lu_trsm), KERNEL(gc_lu_permute),
     KERNEL(gc_lu_det),   KERNEL(gc_copy),      KERNEL(gc_gemm_small),    KERNEL(gc_gemm_dmma), KERNEL(gc_gemm_dmma_async),
-    KERNEL(emu_test_mma), KERNEL(emu_test_vote),
+    KERNEL(emu_test_mma), KERNEL(emu_test_vote), KERNEL(emu_test_race),
 };
 
 const int nkernels = sizeof kernels / sizeof kernels[0];
@@ -344,8 +344,10 @@ extern "C" void cuda_emu_fiber_main() {
 namespace {
 
 // run_block runs every thread of the current block to completion, barrier
-// round by barrier round, and returns false if a thread overflowed its stack.
-bool run_block(Worker &w, unsigned nthreads) {
+// round by barrier round, in each round the threads in the order of their
+// index, or in reverse order when reverse is set, and returns false if a
+// thread overflowed its stack.
+bool run_block(Worker &w, unsigned nthreads, bool reverse) {
     const dim3 &bd = block.dim;
     for (unsigned t = 0; t < nthreads; t++) {
         Fiber &f = *w.fibers[t];
@@ -355,8 +357,8 @@ bool run_block(Worker &w, unsigned nthreads) {
     unsigned live = nthreads;
     while (live > 0) {
         // One round: every live thread runs to its next barrier or its end.
-        for (unsigned t = 0; t < nthreads; t++) {
-            Fiber &f = *w.fibers[t];
+        for (unsigned u = 0; u < nthreads; u++) {
+            Fiber &f = *w.fibers[reverse ? nthreads - 1 - u : u];
             if (f.done) {
                 continue;
             }
@@ -395,7 +397,7 @@ void emu_copy(uintptr_t dst, uintptr_t src, size_t n) {
 }
 
 int emu_launch(int i, const unsigned grid[3], const unsigned blk[3], size_t shared,
-               const uint64_t *args, char *err, size_t errlen) {
+               const uint64_t *args, int reverse, char *err, size_t errlen) {
     Worker &w = this_worker();
     unsigned nthreads = blk[0] * blk[1] * blk[2];
     while (w.fibers.size() < nthreads) {
@@ -413,7 +415,7 @@ int emu_launch(int i, const unsigned grid[3], const unsigned blk[3], size_t shar
         for (unsigned y = 0; y < grid[1] && rc == 0; y++) {
             for (unsigned x = 0; x < grid[0] && rc == 0; x++) {
                 block.idx = dim3{x, y, z};
-                if (!run_block(w, nthreads)) {
+                if (!run_block(w, nthreads, reverse != 0)) {
                     std::snprintf(err, errlen,
                                   "a thread of block (%u,%u,%u) overflowed its %zu-byte stack", x,
                                   y, z, stackBytes);

@@ -41,6 +41,9 @@ type kernel struct {
 // Device is the emulated GPU. It is safe for concurrent use.
 type Device struct {
 	kernels map[string]kernel
+	// reverse runs the threads of a block between two barriers from the
+	// last to the first (NewReverse).
+	reverse bool
 
 	mu     sync.Mutex
 	allocs map[gpu.Ptr]int // live allocations and their lengths
@@ -49,9 +52,21 @@ type Device struct {
 
 var _ gpu.Device = (*Device)(nil)
 
-// New returns an emulated device.
-func New() *Device {
-	d := &Device{kernels: map[string]kernel{}, allocs: map[gpu.Ptr]int{}}
+// New returns an emulated device. Between two barriers, the threads of a
+// block run one after another in the order of their index.
+func New() *Device { return newDevice(false) }
+
+// NewReverse returns an emulated device whose blocks run their threads
+// between two barriers from the last to the first. A kernel that misses a
+// barrier, so that a thread reads what another writes in the same stretch,
+// reads something else here than under New: the tests run the kernels
+// both ways.
+func NewReverse() *Device { return newDevice(true) }
+
+// newDevice returns an emulated device running threads in reverse order or
+// not.
+func newDevice(reverse bool) *Device {
+	d := &Device{kernels: map[string]kernel{}, allocs: map[gpu.Ptr]int{}, reverse: reverse}
 	for i := range int(C.emu_kernels()) {
 		name := C.GoString(C.emu_kernel_name(C.int(i)))
 		d.kernels[name] = kernel{index: i, params: int(C.emu_kernel_params(C.int(i)))}
@@ -68,8 +83,14 @@ func (d *Device) Kernels() []string {
 	return names
 }
 
-// Name returns "emulated".
-func (*Device) Name() string { return "emulated" }
+// Name returns "emulated", or "emulated-reverse" for a device of
+// NewReverse.
+func (d *Device) Name() string {
+	if d.reverse {
+		return "emulated-reverse"
+	}
+	return "emulated"
+}
 
 // Limits returns the launch limits of CUDA devices and launch shapes that
 // keep the emulation fast: it pays for every thread and every barrier a
@@ -186,7 +207,11 @@ func (d *Device) Launch(name string, grid, block gpu.Dim, shared int, args ...ui
 		words[i] = C.uint64_t(a)
 	}
 	var msg [256]C.char
-	if C.emu_launch(C.int(k.index), &g[0], &b[0], C.size_t(shared), &words[0], &msg[0], C.size_t(len(msg))) != 0 {
+	reverse := C.int(0)
+	if d.reverse {
+		reverse = 1
+	}
+	if C.emu_launch(C.int(k.index), &g[0], &b[0], C.size_t(shared), &words[0], reverse, &msg[0], C.size_t(len(msg))) != 0 {
 		return errors.New("emu: " + C.GoString(&msg[0]))
 	}
 	return nil

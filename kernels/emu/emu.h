@@ -24,9 +24,11 @@ void emu_copy(uintptr_t dst, uintptr_t src, size_t n);
 
 // emu_launch runs kernel i on a grid of blocks, blocks one after another,
 // with shared bytes of dynamic shared memory and args as its parameters
-// (one 8-byte word each). It returns 0, or -1 with a message in err.
+// (one 8-byte word each), the threads of a block between two barriers in
+// the order of their index, or in reverse order when reverse is nonzero.
+// It returns 0, or -1 with a message in err.
 int emu_launch(int i, const unsigned grid[3], const unsigned block[3], size_t shared,
-               const uint64_t *args, char *err, size_t errlen);
+               const uint64_t *args, int reverse, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

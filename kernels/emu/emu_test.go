@@ -285,3 +285,32 @@ func TestMMA(t *testing.T) {
 		}
 	}
 }
+
+// TestReverseExposesRace checks that NewReverse runs a block's threads in
+// reverse order between barriers: a read of what thread 0 writes, with no
+// barrier between, sees the write in every thread under New and in thread
+// 0 alone under NewReverse, so that the tests that run kernels on both
+// devices catch such a missing barrier.
+func TestReverseExposesRace(t *testing.T) {
+	const threads, base = 8, 42.0
+	for _, c := range []struct {
+		d    *Device
+		want func(t int) float64
+	}{
+		{New(), func(int) float64 { return base }},
+		{NewReverse(), func(t int) float64 {
+			if t == 0 {
+				return base
+			}
+			return 0
+		}},
+	} {
+		out := run(t, c.d, threads, "emu_test_race", dim(1, 1, 1), dim(threads, 1, 1), 8, math.Float64bits(base))
+		for i, v := range out {
+			if v != c.want(i) {
+				t.Errorf("%s: thread %d read %v, want %v", c.d.Name(), i, v, c.want(i))
+			}
+		}
+		c.d.Close()
+	}
+}

@@ -88,3 +88,16 @@ extern "C" __global__ void emu_test_mma(double *out, const double *a, const doub
         }
     }
 }
+
+// emu_test_race has a race on purpose: thread 0 writes base to shared
+// memory and every thread reads it back with no barrier between, out[t] =
+// what thread t read. Run in index order, every thread reads base; run in
+// reverse order, the threads after 0 read what shared memory held before
+// (0: the emulation zeroes it at each launch).
+extern "C" __global__ void emu_test_race(double *out, double base) {
+    GC_DYNAMIC_SHARED(s);
+    if (threadIdx.x == 0) {
+        s[0] = base;
+    }
+    out[threadIdx.x] = s[0];
+}
