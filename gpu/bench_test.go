@@ -16,9 +16,10 @@ import (
 
 // BenchmarkKernels times the two kinds of work the verifier's heavy claims
 // are made of, on every device of the test binary, and reports their rate
-// in GFLOP/s: batched products (2n³ flops each) and batched LU
+// in GFLOP/s: batched products (2n³ flops each), batched LU
 // factorizations (Det, (2/3)n³ flops each; their trailing updates are
-// products), with each kernel of the products the device has (named as
+// products) and inverses (Inv, 2n³: the factorization and the
+// substitutions on the identity), with each kernel of the products the device has (named as
 // GRADCHECK_GPU_GEMM names them: dmma-async, dmma, fma). On a GPU
 // (scripts/gpu-check.sh runs it with GRADCHECK_TEST_DEVICES=cuda) at
 // n = 256, 1024 and 2048, with batches that occupy every multiprocessor;
@@ -51,6 +52,11 @@ func BenchmarkKernels(b *testing.B) {
 					x := bt.Upload(b, pb, in())
 					defer pb.Free(x)
 					rate(b, pb, 2*nf*nf*nf/3*float64(s.count), func() (backend.Tensor, error) { return pb.Det(x) })
+				})
+				b.Run(name+"/Inv", func(b *testing.B) {
+					x := bt.Upload(b, pb, in())
+					defer pb.Free(x)
+					rate(b, pb, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return pb.Inv(x) })
 				})
 				pb.Close()
 			}

@@ -20,8 +20,9 @@
 #               worker-ptx the same from the PTX (GRADCHECK_GPU_PTX=1),
 #               which the driver compiles
 #   gpu-tests   the GPU backend's tests on GPU 0 against the CPU backend
-#   kernels     GFLOP/s of batched products and LU factorizations (Det) at
-#               n = 256, 1024, 2048, with each kernel of the products: on
+#   kernels     GFLOP/s of batched products, LU factorizations (Det) and
+#               inverses at n = 256, 1024, 2048, with each kernel of the
+#               products: on
 #               the FP64 tensor cores fetching by cp.async (the default) or
 #               into registers, and on the CUDA cores (BenchmarkKernels of
 #               package gpu)
@@ -217,7 +218,7 @@ GRADCHECK_TEST_DEVICES=cuda GRADCHECK_GPU_SYNC=1 gpustep gpu-tests 90 "$bin/gpu.
 # --- kernels ----------------------------------------------------------------
 # The rates of the products and of LU alone, tensor cores against CUDA
 # cores: the figures the claims' GFLOP/s in bench are bounded by.
-GRADCHECK_TEST_DEVICES=cuda gpustep kernels 60 "$bin/gpu.test" -test.run '^$' \
+GRADCHECK_TEST_DEVICES=cuda gpustep kernels 75 "$bin/gpu.test" -test.run '^$' \
 	-test.bench BenchmarkKernels -test.benchtime 5x
 
 # --- registry ---------------------------------------------------------------
