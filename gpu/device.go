@@ -49,6 +49,10 @@ const (
 	DMMAAsync
 )
 
+// TensorCoreDefault is the Products of a GPU with FP64 tensor cores unless
+// it is told otherwise (gpu/cuda), and of the emulation.
+const TensorCoreDefault = DMMAAsync
+
 // productNames are the names of Products, as ParseProducts reads them, and
 // productKernels their kernels.
 var (

@@ -119,8 +119,9 @@ __device__ __forceinline__ void dmma_fetch(const double *A, const double *B, ll 
 
 // dmma_land completes the fetch of dmma_fetch into the stage (as, bs) and
 // returns whether this thread's part of the slice of B holds an infinite
-// or NaN entry. The block must pass a barrier before it reads the stage.
-template <bool Async>
+// or NaN entry (with Check; C − A·B, which skips no term, does not ask).
+// The block must pass a barrier before it reads the stage.
+template <bool Async, bool Check>
 __device__ __forceinline__ int dmma_land(double *as, double *bs,
                                          const double (&fa)[GC_DMMA_FETCH],
                                          const double (&fb)[GC_DMMA_FETCH]) {
@@ -137,7 +138,9 @@ __device__ __forceinline__ int dmma_land(double *as, double *bs,
             dstA[h * GC_DMMA_ROWS_A * GC_DMMA_LDA] = fa[h];
             *b = fb[h];
         }
-        nonfinite |= f64_isnan(*b) || f64_isinf(*b);
+        if constexpr (Check) {
+            nonfinite |= f64_isnan(*b) || f64_isinf(*b);
+        }
     }
     return nonfinite;
 }
@@ -212,7 +215,7 @@ __device__ void dmma_tile(double *C, const double *A, const double *B, ll m, ll 
     double fa[GC_DMMA_FETCH], fb[GC_DMMA_FETCH];
     if (k > 0) {
         dmma_fetch<Async>(A, B, m, n, k, lda, ldb, i0, c0, 0, as, bs, fa, fb);
-        bool special = __syncthreads_or(dmma_land<Async>(as, bs, fa, fb));
+        bool special = __syncthreads_or(dmma_land<Async, !Sub>(as, bs, fa, fb));
         for (ll l0 = 0, stage = 0; l0 < k; l0 += GC_DMMA_K, stage ^= 1) {
             double *as0 = as + stage * GC_DMMA_STAGE_A, *bs0 = bs + stage * GC_DMMA_STAGE_B;
             double *as1 = as + (stage ^ 1) * GC_DMMA_STAGE_A, *bs1 = bs + (stage ^ 1) * GC_DMMA_STAGE_B;
@@ -221,7 +224,7 @@ __device__ void dmma_tile(double *C, const double *A, const double *B, ll m, ll 
                 dmma_fetch<Async>(A, B, m, n, k, lda, ldb, i0, c0, l0 + GC_DMMA_K, as1, bs1, fa, fb);
             }
             dmma_slice<Sub>(acc, as0, bs0, special, wr, wc, g, q);
-            special = __syncthreads_or(more && dmma_land<Async>(as1, bs1, fa, fb));
+            special = __syncthreads_or(more && dmma_land<Async, !Sub>(as1, bs1, fa, fb));
         }
     }
     for (int r = 0; r < GC_DMMA_MMAS; r++) {

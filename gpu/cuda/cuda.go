@@ -57,8 +57,9 @@ const SyncEnv = "GRADCHECK_GPU_SYNC"
 
 // ProductsEnv is the environment variable that chooses the kernels of the
 // products (gpu.ParseProducts): fma, dmma or dmma-async. Unset, they are
-// dmma-async where the GPU has FP64 tensor cores (compute capability 8.0
-// and newer), else fma; set, it compares kernels or rules one out.
+// gpu.TensorCoreDefault where the GPU has FP64 tensor cores (compute
+// capability 8.0 and newer), else fma; set, it compares kernels or rules
+// one out.
 const ProductsEnv = "GRADCHECK_GPU_GEMM"
 
 // PTXEnv is the environment variable that, set to 1, makes the device load
@@ -135,8 +136,9 @@ func (d *Device) serve(ordinal int, ready chan<- error) {
 	close(d.closed)
 }
 
-// setup reads the device's name and limits and loads the PTX modules its
-// compute capability runs.
+// setup reads the device's name and limits, loads the modules its compute
+// capability runs (machine code or PTX, load) and chooses the kernels of
+// the products.
 func (d *Device) setup(dev cu.Device) error {
 	name, err := dev.Name()
 	if err != nil {
@@ -189,8 +191,8 @@ func (d *Device) setup(dev cu.Device) error {
 // names, else the tensor cores' where the GPU has them.
 func (d *Device) chooseProducts() error {
 	d.lim.Products = gpu.FMA
-	if _, ok := d.funcs[gpu.DMMAAsync.Kernel()]; ok {
-		d.lim.Products = gpu.DMMAAsync
+	if _, ok := d.funcs[gpu.TensorCoreDefault.Kernel()]; ok {
+		d.lim.Products = gpu.TensorCoreDefault
 	}
 	name := os.Getenv(ProductsEnv)
 	if name == "" {

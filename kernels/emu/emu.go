@@ -95,8 +95,8 @@ func (d *Device) Name() string {
 // Limits returns the launch limits of CUDA devices and launch shapes that
 // keep the emulation fast: it pays for every thread and every barrier a
 // thread waits at, not for parallelism it does not have. It emulates a GPU
-// with FP64 tensor cores, and multiplies as a GPU does by default
-// (gc_gemm_dmma_async); a test wraps the device to choose other kernels.
+// with FP64 tensor cores, and multiplies as such a GPU does by default
+// (gpu.TensorCoreDefault); a test wraps the device to choose other kernels.
 func (*Device) Limits() gpu.Limits {
 	return gpu.Limits{
 		MaxThreads: maxThreads,
@@ -105,7 +105,7 @@ func (*Device) Limits() gpu.Limits {
 		Blocks:     16,
 		Tile:       16,
 		LUThreads:  16,
-		Products:   gpu.DMMAAsync,
+		Products:   gpu.TensorCoreDefault,
 	}
 }
 
