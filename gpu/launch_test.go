@@ -374,8 +374,8 @@ func TestLU(t *testing.T) {
 			if o.name == "Inv" || n > 64 {
 				tol, gaussTol = tolerance{rel: 1e-12}, tolerance{rel: 1e-9}
 			}
-			inputs := map[string]bt.Host{"wellcond": bt.WellCond(rng, 3, n)}
-			if o.name != "Inv" { // ill-conditioned inputs: pivoting, signs
+			inputs := map[string]bt.Host{"wellcond": bt.WellCond(rng, 3, n), "pivoting": bt.Pivoting(rng, 2, n)}
+			if o.name != "Inv" { // ill-conditioned inputs: signs
 				inputs["gauss"] = bt.RandHost(rng, 4, n, n)
 			}
 			for kind, in := range inputs {
@@ -476,9 +476,11 @@ func TestSolve(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for _, n := range []int{1, 3, 17, 48, 80, 129} {
 		for _, c := range bt.Counts {
-			a, rhs := bt.WellCond(rng, c[0], n), bt.RandHost(rng, c[1], n, 2+n%3)
-			compare(t, fmt.Sprintf("Solve n=%d counts %v", n, c), tolerance{rel: 1e-12, fused: 1e-12}, []bt.Host{a, rhs},
-				func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return b.Solve(v[0], v[1]) })
+			rhs := bt.RandHost(rng, c[1], n, 2+n%3)
+			for kind, a := range map[string]bt.Host{"wellcond": bt.WellCond(rng, c[0], n), "pivoting": bt.Pivoting(rng, c[0], n)} {
+				compare(t, fmt.Sprintf("Solve %s n=%d counts %v", kind, n, c), tolerance{rel: 1e-12, fused: 1e-12}, []bt.Host{a, rhs},
+					func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return b.Solve(v[0], v[1]) })
+			}
 		}
 	}
 	singular := bt.Host{L: backend.Layout{Count: 2, Rows: 3, Cols: 3}, Data: []float64{

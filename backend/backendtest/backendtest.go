@@ -85,6 +85,23 @@ func WellCond(rng *rand.Rand, count, n int) Host {
 	return h
 }
 
+// Pivoting returns count matrices of WellCond with their rows shuffled: as
+// well conditioned, but with the diagonal's dominant entries moved off the
+// diagonal, so that LU with partial pivoting swaps rows at almost every
+// step (WellCond's needs no swap at all).
+func Pivoting(rng *rand.Rand, count, n int) Host {
+	h := WellCond(rng, count, n)
+	for j := range count {
+		m := h.Mat(j)
+		rng.Shuffle(n, func(a, b int) {
+			for c := range n {
+				m[a*n+c], m[b*n+c] = m[b*n+c], m[a*n+c]
+			}
+		})
+	}
+	return h
+}
+
 // Upload stores h on b.
 func Upload(t testing.TB, b backend.Backend, h Host) backend.Tensor {
 	t.Helper()
