@@ -24,10 +24,11 @@ import (
 // package kernels) and are compared bit for bit, NaN matching any NaN. The
 // exceptions get a tolerance with its reason:
 //
-//   - Inv: the kernel solves LU·X = P by substitution, where gonum's Dgetri
-//     inverts U first; both are backward stable, so on the well-conditioned
-//     test matrices (κ ≈ 5) they differ by about n·u·κ < 1e-13 relative,
-//     held to 1e-12 normwise.
+//   - Inv: the kernels form U⁻¹L⁻¹ by substitution on the identity and
+//     then permute its columns, where gonum's Dgetri inverts U first and
+//     then solves X·L = U⁻¹; both are backward stable, so on the
+//     well-conditioned test matrices (κ ≈ 5) they differ by about
+//     n·u·κ < 1e-13 relative, held to 1e-12 normwise.
 //   - Det and LogDet above n = 64, where gonum's Dgetrf switches to a
 //     blocked factorization whose Gemm updates round differently: the
 //     factors differ by about n·u·κ, and so do det (relatively) and logdet

@@ -10,7 +10,9 @@
 // products of matmul.cu or dmma.cu update the rest on every
 // multiprocessor. Inverses and solutions then substitute by blocks the
 // same way: gc_lu_trsm within a diagonal block, products below (or above)
-// it.
+// it; the pivots' permutation is applied by a gather (gc_lu_perm,
+// gc_lu_gather), to the rows of the right-hand sides before, or to the
+// columns of U⁻¹L⁻¹ after.
 //
 // Both ways apply to each entry the same updates in the same order, the
 // order of gonum's Dgetf2: without fused multiply-adds (the emulation) the
@@ -303,16 +305,20 @@ __device__ bool lu_singular(const double *A, ll n) {
     return false;
 }
 
-// lu_permute applies the row swaps piv[0], piv[1], … in order to the column
-// c of the n-row X (leading dimension ldx).
-__device__ void lu_permute(double *X, ll ldx, const double *piv, ll n, ll c) {
+// lu_compose writes to perm, as doubles, the permutation that the row swaps
+// piv[0], piv[1], … of the factors of an n×n matrix make, applied in order
+// to the indices 0 … n−1: row r of P·X is row perm[r] of X. With reverse
+// set, the swaps go from the last to the first, which composes the
+// inverse permutation: column c of X·P is column perm[c] of X.
+__device__ void lu_compose(double *perm, const double *piv, ll n, bool reverse) {
     for (ll i = 0; i < n; i++) {
-        ll p = (ll)piv[i];
-        if (p != i) {
-            double tmp = X[i * ldx + c];
-            X[i * ldx + c] = X[p * ldx + c];
-            X[p * ldx + c] = tmp;
-        }
+        perm[i] = (double)i;
+    }
+    for (ll h = 0; h < n; h++) {
+        ll i = reverse ? n - 1 - h : h, p = (ll)piv[i];
+        double tmp = perm[i];
+        perm[i] = perm[p];
+        perm[p] = tmp;
     }
 }
 
@@ -346,18 +352,21 @@ __device__ double lu_det(ll mode, const double *A, const double *piv, ll n) {
 }
 
 // gc_lu factorizes count n×n matrices, one block per matrix, in dynamic
-// shared memory, which must hold n² + n + GC_LU_RED·blockDim.x + GC_LU_SCRATCH
-// doubles (blockDim.x a power of two), and writes by mode: GC_LU_DET the
-// determinants, GC_LU_LOGDET the log-determinants, GC_LU_INV the inverses.
-// Blocks loop over matrices when there are more than gridDim.x.
+// shared memory, which must hold n² + 2n + GC_LU_RED·blockDim.x +
+// GC_LU_SCRATCH doubles (blockDim.x a power of two), and writes by mode:
+// GC_LU_DET the determinants, GC_LU_LOGDET the log-determinants, GC_LU_INV
+// the inverses. Blocks loop over matrices when there are more than
+// gridDim.x.
 //
-// Column c of the inverse is U⁻¹L⁻¹(P e_c), by forward and back
-// substitution, one column per thread; an exactly singular U gives a matrix
-// of NaN, as the CPU backend does.
+// Column c of the inverse A⁻¹ = U⁻¹L⁻¹P is U⁻¹L⁻¹e_r with r = perm[c], the
+// inverse permutation of the pivots (lu_compose): by forward substitution
+// from row r, above which L⁻¹e_r is zero, then back substitution, one
+// column per thread. An exactly singular U gives a matrix of NaN, as the
+// CPU backend does.
 extern "C" __global__ void gc_lu(ll mode, double *out, const double *a, ll count, ll n) {
     GC_DYNAMIC_SHARED(smem);
     ll nn = n * n;
-    double *A = smem, *piv = smem + nn, *red = piv + n;
+    double *A = smem, *piv = smem + nn, *perm = piv + n, *red = perm + n;
     for (ll j = blockIdx.x; j < count; j += gridDim.x) {
         for (ll e = threadIdx.x; e < nn; e += blockDim.x) {
             A[e] = a[j * nn + e];
@@ -365,15 +374,19 @@ extern "C" __global__ void gc_lu(ll mode, double *out, const double *a, ll count
         __syncthreads();
         lu_factor(A, piv, red, n);
         if (mode == GC_LU_INV) {
+            if (threadIdx.x == 0) {
+                lu_compose(perm, piv, n, true);
+            }
+            __syncthreads();
             double *X = out + j * nn;
             bool singular = lu_singular(A, n);
             for (ll c = threadIdx.x; c < n; c += blockDim.x) {
+                ll r = (ll)perm[c];
                 for (ll i = 0; i < n; i++) {
-                    X[i * n + c] = singular ? f64_nan() : (i == c ? 1.0 : 0.0);
+                    X[i * n + c] = singular ? f64_nan() : (i == r ? 1.0 : 0.0);
                 }
                 if (!singular) {
-                    lu_permute(X, n, piv, n, c);
-                    lu_forward(X, n, A, n, 0, n, c);
+                    lu_forward(X, n, A, n, r, n, c);
                     lu_backward(X, n, A, n, 0, n, c);
                 }
             }
@@ -413,14 +426,27 @@ extern "C" __global__ void gc_lu_trsm(ll upper, double *x, const double *lu, ll 
     }
 }
 
-// gc_lu_permute applies the row swaps of the pivots of matrix j/ra in piv
-// (n per matrix) in order to the n×ncols matrix j of x, one thread per
-// column.
-extern "C" __global__ void gc_lu_permute(double *x, const double *piv, ll count, ll n, ll ncols,
-                                         ll ra) {
-    for (ll t = grid_start(); t < count * ncols; t += grid_threads()) {
-        ll j = t / ncols;
-        lu_permute(x + j * n * ncols, ncols, piv + (j / ra) * n, n, t - j * ncols);
+// gc_lu_perm writes for each of count matrices, one thread per matrix, the
+// permutation of its pivots in piv (lu_compose), n indices per matrix.
+extern "C" __global__ void gc_lu_perm(double *perm, const double *piv, ll count, ll n, ll reverse) {
+    for (ll j = grid_start(); j < count; j += grid_threads()) {
+        lu_compose(perm + j * n, piv + j * n, n, reverse != 0);
+    }
+}
+
+// gc_lu_gather permutes the rows (cols 0) or the columns (cols 1) of
+// count rows×ncols matrices: entry (r, c) of matrix j of out is entry
+// (perm[r], c), or (r, perm[c]), of matrix j/rx of x, where perm is the
+// permutation j/rp of gc_lu_perm. One thread per entry of out: its writes
+// are coalesced, its reads of x are where the permutation sends them.
+extern "C" __global__ void gc_lu_gather(ll cols, double *out, const double *x, const double *perm,
+                                        ll count, ll rows, ll ncols, ll rx, ll rp) {
+    ll size = rows * ncols, total = count * size, n = cols ? ncols : rows;
+    for (ll t = grid_start(); t < total; t += grid_threads()) {
+        ll j = t / size, e = t - j * size, r = e / ncols, c = e - r * ncols;
+        const double *p = perm + (j / rp) * n;
+        ll from = cols ? r * ncols + (ll)p[c] : (ll)p[r] * ncols + c;
+        out[t] = x[(j / rx) * size + from];
     }
 }
 
