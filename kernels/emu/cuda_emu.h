@@ -55,6 +55,13 @@ int syncthreads_or(int pred);
 // most 8.
 void mma_m8n8k4(double *acc, const double *a, int R, const double *b, int S);
 
+// shfl_xor is __shfl_xor_sync for doubles: lane l of a warp gets the v of
+// lane l ^ lane_mask. mask names the lanes that take part; it must name
+// both, and both must exist, or the emulation stops with a message, where a
+// GPU's result would be undefined. As mma_m8n8k4, every thread of the block
+// must call it together: each call takes two of the barrier's rounds.
+double shfl_xor(unsigned mask, double v, int lane_mask);
+
 inline double *dynamic_shared() { return block.shared; }
 
 } // namespace cuda_emu
@@ -74,6 +81,9 @@ inline double *dynamic_shared() { return block.shared; }
 
 inline void __syncthreads() { ::cuda_emu::syncthreads(); }
 inline int __syncthreads_or(int pred) { return ::cuda_emu::syncthreads_or(pred); }
+inline double __shfl_xor_sync(unsigned mask, double v, int lane_mask) {
+    return ::cuda_emu::shfl_xor(mask, v, lane_mask);
+}
 
 inline long long __double_as_longlong(double x) {
     long long v;

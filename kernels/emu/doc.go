@@ -10,6 +10,9 @@
 // threads of a block as fibers whose __syncthreads() is a real barrier:
 // between two barriers, in the order of their index (New) or in reverse
 // (NewReverse), so that a kernel that misses a barrier reads stale shared
-// memory one way or the other. Launches from different goroutines run in
-// parallel.
+// memory one way or the other. The warp-level operations the kernels use
+// (__shfl_xor_sync, __syncthreads_or and the FP64 tensor cores' mma) are
+// exchanges through two of those barriers, so every thread of a block must
+// reach them together, as the kernels' callers do. Launches from different
+// goroutines run in parallel.
 package emu

@@ -102,7 +102,7 @@ const Kernel kernels[] = {
     KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
     KERNEL(gc_sign_changes), KERNEL(gc_lu_panel), KERNEL(gc_lu_trsm), KERNEL(gc_lu_perm), KERNEL(gc_lu_gather),
     KERNEL(gc_lu_det),   KERNEL(gc_copy),      KERNEL(gc_gemm_small),    KERNEL(gc_gemm_dmma), KERNEL(gc_gemm_dmma_async),
-    KERNEL(emu_test_mma), KERNEL(emu_test_vote), KERNEL(emu_test_race),
+    KERNEL(emu_test_mma), KERNEL(emu_test_vote), KERNEL(emu_test_shfl), KERNEL(emu_test_race),
 };
 
 const int nkernels = sizeof kernels / sizeof kernels[0];
@@ -248,8 +248,8 @@ struct Worker {
     std::vector<std::unique_ptr<Fiber>> fibers;
     std::vector<double> shared;
     // lanes holds what each thread of the block posts for the others: its
-    // vote (syncthreads_or), or its fragments (mma_m8n8k4), lanesPerThread
-    // values each.
+    // vote (syncthreads_or), its value (shfl_xor), or its fragments
+    // (mma_m8n8k4), lanesPerThread values each.
     std::vector<double> lanes;
     Fiber *cur = nullptr;
     const Kernel *kernel = nullptr;
@@ -296,6 +296,22 @@ int syncthreads_or(int pred) {
     // A thread that returns before the next vote leaves no vote behind.
     w->lanes[lanesPerThread * thread_rank()] = 0;
     return any;
+}
+
+double shfl_xor(unsigned mask, double v, int lane_mask) {
+    Worker *w = worker;
+    unsigned rank = thread_rank(), lane = rank % 32, src = lane ^ (unsigned)lane_mask;
+    unsigned nthreads = block.dim.x * block.dim.y * block.dim.z;
+    if (src >= 32 || (mask >> lane & 1) == 0 || (mask >> src & 1) == 0 || rank - lane + src >= nthreads) {
+        std::fprintf(stderr, "cuda_emu: __shfl_xor_sync(%#x, v, %d) in lane %u of a block of %u threads\n",
+                     mask, lane_mask, lane, nthreads);
+        std::abort();
+    }
+    w->lanes[lanesPerThread * rank] = v;
+    syncthreads(); // every lane has posted
+    double got = w->lanes[lanesPerThread * (rank - lane + src)];
+    syncthreads(); // every lane has read before the next call posts
+    return got;
 }
 
 void mma_m8n8k4(double *acc, const double *a, int R, const double *b, int S) {

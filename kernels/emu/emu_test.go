@@ -235,6 +235,38 @@ func TestVote(t *testing.T) {
 	}
 }
 
+// TestShuffle checks the emulated __shfl_xor_sync: lane l gets lane
+// l ^ m's value, within each warp, for full warps and for a block of fewer
+// than 32 threads (whose mask names only its lanes), and a second shuffle
+// right after gets the second values.
+func TestShuffle(t *testing.T) {
+	d := New()
+	defer d.Close()
+	cases := []struct {
+		threads  int
+		mask     uint32
+		laneMask int
+	}{
+		{32, 0xffffffff, 1},
+		{64, 0xffffffff, 16},
+		{96, 0xffffffff, 5},
+		{8, 0xff, 4},
+		{2, 0x3, 1},
+	}
+	for _, c := range cases {
+		out := run(t, d, 2*c.threads, "emu_test_shfl", dim(1, 1, 1), dim(c.threads, 1, 1), 0,
+			uint64(c.mask), uint64(c.laneMask))
+		for i := range c.threads {
+			if want := float64(i ^ c.laneMask); out[i] != want {
+				t.Fatalf("%+v: thread %d got %v, want %v", c, i, out[i], want)
+			}
+			if want := -float64(i ^ 1); out[c.threads+i] != want {
+				t.Fatalf("%+v: thread %d's second shuffle got %v, want %v", c, i, out[c.threads+i], want)
+			}
+		}
+	}
+}
+
 // TestMMA checks the emulated mma.sync.m8n8k4.f64 against the product
 // written out from the fragment layout of the PTX ISA: lane 4g + q holds
 // entry (g, q) of an 8×4 left fragment, entry (q, g) of a 4×8 right one,

@@ -53,6 +53,16 @@ extern "C" __global__ void emu_test_vote(ll *out, ll live, ll which) {
     out[T + t] = __syncthreads_or(0);
 }
 
+// emu_test_shfl runs on one 1-D block of T threads, two shuffles in a row:
+// out[t] is what thread t gets from __shfl_xor_sync(mask, t, lane_mask),
+// and out[T+t] from __shfl_xor_sync(mask, −t, 1); the second would read
+// the first's values if a lane could post before every lane had read.
+extern "C" __global__ void emu_test_shfl(double *out, ll mask, ll lane_mask) {
+    ll t = threadIdx.x, T = blockDim.x;
+    out[t] = __shfl_xor_sync((unsigned)mask, (double)t, (int)lane_mask);
+    out[T + t] = __shfl_xor_sync((unsigned)mask, (double)-t, 1);
+}
+
 // emu_test_mma runs mma_grid (dmma.cu) once in each warp w of a 1-D block,
 // on 2×3 fragments: with the 16×4 matrix a + 64w, the 4×24 matrix b + 96w
 // and the 16×24 matrix c + 384w (row-major), each lane loads its fragments
