@@ -41,7 +41,7 @@ func BenchmarkKernels(b *testing.B) {
 			in := sync.OnceValue(func() bt.Host { return bt.WellCond(rng, s.count, s.n) })
 			nf := float64(s.n)
 			for _, p := range products {
-				pb := gpu.New(withProducts{g.Device(), p})
+				pb := gpu.New(withProducts(g.Device(), p))
 				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, p)
 				b.Run(name+"/MatMul", func(b *testing.B) {
 					x := bt.Upload(b, pb, in())

@@ -16,21 +16,6 @@ import (
 	"github.com/gradcheck/gradcheck/gpu"
 )
 
-// withProducts is a device that multiplies with the kernels p, which it
-// must have. It shares the device of another backend, which closes it.
-type withProducts struct {
-	gpu.Device
-	p gpu.Products
-}
-
-func (d withProducts) Limits() gpu.Limits {
-	l := d.Device.Limits()
-	l.Products = d.p
-	return l
-}
-
-func (withProducts) Close() error { return nil }
-
 // TestTensorCores checks the products on the tensor cores (gc_gemm_dmma and
 // gc_gemm_dmma_async) against those of gc_gemm on the same device: in the
 // emulation bit for bit, as all three add each entry's terms in the same
@@ -46,10 +31,10 @@ func TestTensorCores(t *testing.T) {
 			t.Logf("%s: no FP64 tensor cores", g.Device().Name())
 			continue
 		}
-		cores := gpu.New(withProducts{g.Device(), gpu.FMA})
+		cores := gpu.New(withProducts(g.Device(), gpu.FMA))
 		defer cores.Close()
 		for _, p := range []gpu.Products{gpu.DMMA, gpu.DMMAAsync} {
-			tc := gpu.New(withProducts{g.Device(), p})
+			tc := gpu.New(withProducts(g.Device(), p))
 			defer tc.Close()
 			check := func(name string, tol tolerance, in []bt.Host, f func(backend.Backend, []backend.Tensor) (backend.Tensor, error)) {
 				t.Helper()

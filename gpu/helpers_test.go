@@ -77,3 +77,23 @@ func newEmulated(t testing.TB) *gpu.Backend {
 	})
 	return b
 }
+
+// withLimits is a device whose launch limits are another's as changed by
+// set. It shares the device of another backend, which closes it.
+type withLimits struct {
+	gpu.Device
+	set func(*gpu.Limits)
+}
+
+func (d withLimits) Limits() gpu.Limits {
+	l := d.Device.Limits()
+	d.set(&l)
+	return l
+}
+
+func (withLimits) Close() error { return nil }
+
+// withProducts is d multiplying with the kernels p, which it must have.
+func withProducts(d gpu.Device, p gpu.Products) gpu.Device {
+	return withLimits{d, func(l *gpu.Limits) { l.Products = p }}
+}

@@ -18,12 +18,18 @@ const (
 // luNB is GC_LU_NB of kernels/lu.cu, the width of the panels of the LU
 // factorization; luScratch is GC_LU_SCRATCH, the doubles of shared memory
 // that the tiles of the one-block kernel's trailing updates take, and
-// luRed GC_LU_RED, those per thread of the pivot search.
+// luRed GC_LU_RED, those per warp of the pivot search.
 const (
 	luNB      = 16
 	luScratch = luNB*(luNB+1) + luNB*luNB
 	luRed     = 3
 )
+
+// pivotShared returns the doubles of shared memory that the pivot search
+// of a block of the given threads takes.
+func pivotShared(threads int) int {
+	return luRed * ((threads + 31) / 32)
+}
 
 // luOuter is the width of the outer panels of the blocked factorization
 // and substitutions, a multiple of luNB: the depth of the products that
@@ -140,12 +146,12 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 		return err
 	}
 	m := matrices{uint64(f.lu.p), n, n * n}
-	threads := pow2(min(b.lim.LUThreads, n)) // the pivot search's tree needs a power of two
+	threads := pow2(min(b.lim.LUThreads, n)) // the pivot search's shuffles need a power of two
 	for outer := 0; outer < n; outer += luOuter {
 		outerEnd := min(outer+luOuter, n)
 		for k0 := outer; k0 < outerEnd; k0 += luNB {
 			kend := min(k0+luNB, n)
-			if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, luRed*threads*8,
+			if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, pivotShared(threads)*8,
 				uint64(f.lu.p), uint64(f.piv.p), w(count), w(n), w(k0)); err != nil {
 				return err
 			}
@@ -283,7 +289,7 @@ func (b *Backend) permute(byCols bool, out, x *tensor, f factors, rx, rf int) er
 // matrix in shared memory with the given threads, and returns the bytes
 // it needs.
 func (b *Backend) fitsShared(n, threads int) (int, bool) {
-	shared := (n*n + 2*n + luRed*threads + luScratch) * 8
+	shared := (n*n + 2*n + pivotShared(threads) + luScratch) * 8
 	return shared, shared <= b.lim.MaxShared
 }
 
@@ -299,7 +305,7 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 	if mode == luInv {
 		l = at.l
 	}
-	threads := pow2(min(b.lim.LUThreads, n)) // the kernel's trees need a power of two
+	threads := pow2(min(b.lim.LUThreads, n)) // the pivot search's shuffles need a power of two
 	if shared, ok := b.fitsShared(n, threads); ok {
 		return b.run(l, func(out *tensor) error {
 			return b.launch("gc_lu", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, shared,

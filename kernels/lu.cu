@@ -34,9 +34,12 @@
 #define GC_LU_NB 16
 #define GC_LU_SCRATCH (GC_LU_NB * (GC_LU_NB + 1) + GC_LU_NB * GC_LU_NB)
 
-// GC_LU_RED is the doubles of shared memory per thread of the pivot
-// search's tree: a magnitude, a row and a value.
+// GC_LU_RED is the doubles of shared memory per warp of the pivot search:
+// a magnitude, a row and a value.
 #define GC_LU_RED 3
+
+// GC_WARP is the threads of a warp.
+#define GC_WARP 32
 
 // GC_LU_INFLIGHT is how many entries of a row a thread of the panel reads
 // before it writes any, when it swaps rows.
@@ -50,55 +53,71 @@
 #define GC_UNROLL
 #endif
 
+// lu_better says whether the pivot search's candidate row i, of magnitude
+// v, beats the row besti of magnitude best: a row (i ≥ 0) beats none (−1),
+// a larger magnitude a smaller one, and on a tie the lower row wins. It is
+// a strict total order on the candidates (their magnitudes are never NaN),
+// so that merging them in any order picks the same row.
+__device__ bool lu_better(double v, ll i, double best, ll besti) {
+    return i >= 0 && (besti < 0 || v > best || (v == best && i < besti));
+}
+
 // lu_pivot returns to every thread of the block the pivot row of step j:
 // the first row i ≥ j of largest |a_ij|, never one whose entry is NaN
 // (Idamax), and j when a_jj is NaN or every candidate is; and in *pivot the
 // pivot's value, carried through the search, so that no thread reads it
-// from A again. Each thread scans its rows j+t, j+t+T, …, and a tree over
-// the threads keeps the largest, the lower row on ties. red is
-// GC_LU_RED·blockDim.x doubles of shared memory.
+// from A again. Each thread scans its rows j+t, j+t+T, …; the lanes of each
+// warp exchange their best by shuffles (a butterfly, which leaves the
+// warp's best in every lane), the first lane of each warp posts it in red,
+// and after one barrier every thread merges the warps' bests in the same
+// order, to the same row. red is GC_LU_RED doubles of shared memory per
+// warp, blockDim.x a power of two; every thread of the block calls it.
 __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, double *pivot) {
-    unsigned t = threadIdx.x, T = blockDim.x;
-    double best = -1, bestv = 0, diag = 0; // diag: a_jj, which thread 0 scans first
+    unsigned t = threadIdx.x, T = blockDim.x, W = (T + GC_WARP - 1) / GC_WARP;
+    unsigned lanes = T < GC_WARP ? T : GC_WARP;
+    unsigned mask = lanes == GC_WARP ? 0xffffffffu : (1u << lanes) - 1;
+    double diag = A[j * n + j], best = -1, bestv = 0;
     ll besti = -1;
     for (ll i = j + t; i < n; i += T) {
         double a = A[i * n + j], v = f64_abs(a);
-        if (i == j) {
-            diag = a;
-        }
         if (v > best) { // false for NaN
             best = v;
             besti = i;
             bestv = a;
         }
     }
-    red[t] = best;
-    red[T + t] = (double)besti;
-    red[2 * T + t] = bestv;
-    __syncthreads();
-    for (unsigned s = T / 2; s > 0; s >>= 1) {
-        if (t < s) {
-            double v = red[t + s];
-            ll i = (ll)red[T + t + s], k = (ll)red[T + t];
-            if (i >= 0 && (k < 0 || v > red[t] || (v == red[t] && i < k))) {
-                red[t] = v;
-                red[T + t] = (double)i;
-                red[2 * T + t] = red[2 * T + t + s];
-            }
+    for (unsigned s = lanes / 2; s > 0; s >>= 1) {
+        double v = __shfl_xor_sync(mask, best, s), a = __shfl_xor_sync(mask, bestv, s);
+        ll i = (ll)__shfl_xor_sync(mask, (double)besti, s);
+        if (lu_better(v, i, best, besti)) {
+            best = v;
+            besti = i;
+            bestv = a;
         }
-        __syncthreads();
     }
-    if (t == 0) {
-        ll p = (ll)red[T];
-        bool found = p >= 0 && !f64_isnan(diag);
-        piv[j] = red[T] = (double)(found ? p : j);
-        red[2 * T] = found ? red[2 * T] : diag;
+    if (t % GC_WARP == 0) {
+        red[t / GC_WARP] = best;
+        red[W + t / GC_WARP] = (double)besti;
+        red[2 * W + t / GC_WARP] = bestv;
     }
+    // red is not written again before the next step's search, after the
+    // panel's barriers.
     __syncthreads();
-    // From shared memory: piv may be in global memory. red is not written
-    // again before the next step's search, after the panel's barriers.
-    *pivot = red[2 * T];
-    return (ll)red[T];
+    for (unsigned k = 0; k < W; k++) {
+        ll i = (ll)red[W + k];
+        if (lu_better(red[k], i, best, besti)) {
+            best = red[k];
+            besti = i;
+            bestv = red[2 * W + k];
+        }
+    }
+    bool found = besti >= 0 && !f64_isnan(diag);
+    ll p = found ? besti : j;
+    if (t == 0) {
+        piv[j] = (double)p;
+    }
+    *pivot = found ? bestv : diag;
+    return p;
 }
 
 // lu_panel factors the columns k0 … kend−1 of the n×n matrix A (row-major)
@@ -114,7 +133,7 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, do
 // compiler cannot tell that the rows differ, and would otherwise wait for
 // each entry's store before the next entry's loads (on an H200, about
 // 6.7 µs per column in global memory). Row swaps likewise. kend − k0 ≤
-// GC_LU_NB. red is GC_LU_RED·blockDim.x doubles of shared memory,
+// GC_LU_NB. red is GC_LU_RED doubles of shared memory per warp,
 // blockDim.x a power of two; every thread of the block calls it.
 __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
     unsigned t = threadIdx.x, T = blockDim.x;
@@ -254,10 +273,10 @@ __device__ void lu_block_solve(bool upper, double *X, ll ldx, const double *A, l
 // right of it by forward substitution, a column per thread, and the
 // trailing matrix tile by tile, each entry a_ic − Σ_q l_iq·u_qc with q in
 // order, the tiles of L and U read once into shared memory. red is scratch
-// of GC_LU_RED·blockDim.x + GC_LU_SCRATCH doubles in shared memory.
+// of GC_LU_RED doubles per warp and GC_LU_SCRATCH in shared memory.
 __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
     unsigned t = threadIdx.x, T = blockDim.x;
-    double *Ls = red + GC_LU_RED * T, *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
+    double *Ls = red + GC_LU_RED * ((T + GC_WARP - 1) / GC_WARP), *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
     for (ll k0 = 0; k0 < n; k0 += GC_LU_NB) {
         ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
         lu_panel(A, piv, red, n, k0, kend);
@@ -352,7 +371,7 @@ __device__ double lu_det(ll mode, const double *A, const double *piv, ll n) {
 }
 
 // gc_lu factorizes count n×n matrices, one block per matrix, in dynamic
-// shared memory, which must hold n² + 2n + GC_LU_RED·blockDim.x +
+// shared memory, which must hold n² + 2n + GC_LU_RED·⌈blockDim.x/32⌉ +
 // GC_LU_SCRATCH doubles (blockDim.x a power of two), and writes by mode:
 // GC_LU_DET the determinants, GC_LU_LOGDET the log-determinants, GC_LU_INV
 // the inverses. Blocks loop over matrices when there are more than
