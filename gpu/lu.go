@@ -26,9 +26,10 @@ const (
 )
 
 // pivotShared returns the doubles of shared memory that the pivot search
-// of a block of the given threads takes.
+// of a block of the given threads takes: lu_pivot_shared of
+// kernels/lu.cu.
 func pivotShared(threads int) int {
-	return luRed * ((threads + 31) / 32)
+	return luRed*((threads+31)/32) + 1
 }
 
 // luOuter is the width of the outer panels of the blocked factorization

@@ -35,7 +35,8 @@
 #define GC_LU_SCRATCH (GC_LU_NB * (GC_LU_NB + 1) + GC_LU_NB * GC_LU_NB)
 
 // GC_LU_RED is the doubles of shared memory per warp of the pivot search:
-// a magnitude, a row and a value.
+// a magnitude, a row and a value; the search takes one more, for the
+// diagonal entry (lu_pivot_shared).
 #define GC_LU_RED 3
 
 // GC_WARP is the threads of a warp.
@@ -53,70 +54,88 @@
 #define GC_UNROLL
 #endif
 
-// lu_better says whether the pivot search's candidate row i, of magnitude
-// v, beats the row besti of magnitude best: a row (i ≥ 0) beats none (−1),
-// a larger magnitude a smaller one, and on a tie the lower row wins. It is
-// a strict total order on the candidates (their magnitudes are never NaN),
-// so that merging them in any order picks the same row.
-__device__ bool lu_better(double v, ll i, double best, ll besti) {
-    return i >= 0 && (besti < 0 || v > best || (v == best && i < besti));
+// lu_cand is a thread's best candidate for the pivot of a column: the
+// first row (−1 for none yet) of largest magnitude among the rows it has
+// seen, the magnitude (−1 for none) and the entry.
+struct lu_cand {
+    double best, value;
+    ll row;
+};
+
+// lu_none is the candidate of a thread that has seen no row.
+__device__ lu_cand lu_none() { return lu_cand{-1, 0, -1}; }
+
+// lu_see offers row i, whose entry in the column is a, to the candidate c;
+// the rows must come in increasing order. A NaN entry is never taken.
+__device__ void lu_see(lu_cand *c, double a, ll i) {
+    double v = f64_abs(a);
+    if (v > c->best) { // false for NaN
+        c->best = v;
+        c->row = i;
+        c->value = a;
+    }
 }
 
-// lu_pivot returns to every thread of the block the pivot row of step j:
-// the first row i ≥ j of largest |a_ij|, never one whose entry is NaN
-// (Idamax), and j when a_jj is NaN or every candidate is; and in *pivot the
-// pivot's value, carried through the search, so that no thread reads it
-// from A again. Each thread scans its rows j+t, j+t+T, …; the lanes of each
-// warp exchange their best by shuffles (a butterfly, which leaves the
-// warp's best in every lane), the first lane of each warp posts it in red,
-// and after one barrier every thread merges the warps' bests in the same
-// order, to the same row. red is GC_LU_RED doubles of shared memory per
-// warp, blockDim.x a power of two; every thread of the block calls it.
-__device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, double *pivot) {
+// lu_better says whether the candidate b beats a: a row beats none, a
+// larger magnitude a smaller one, and on a tie the lower row wins. It is a
+// strict total order on the candidates (their magnitudes are never NaN),
+// so that merging them in any order picks the same row.
+__device__ bool lu_better(lu_cand b, lu_cand a) {
+    return b.row >= 0 && (a.row < 0 || b.best > a.best || (b.best == a.best && b.row < a.row));
+}
+
+// lu_pivot_shared is the doubles of shared memory lu_pivot takes for T
+// threads.
+__device__ ll lu_pivot_shared(unsigned T) { return GC_LU_RED * ((T + GC_WARP - 1) / GC_WARP) + 1; }
+
+// lu_pivot returns to every thread of the block the pivot row of step j
+// from each thread's candidate c, among the rows i ≥ j of column j, and
+// thread 0's diag, a_jj: the first row of largest |a_ij|, never one whose
+// entry is NaN (Idamax), and j when a_jj is NaN or every candidate is; and
+// in *pivot the pivot's value, carried through the search, so that no
+// thread reads it from A again. The lanes of each warp exchange their
+// candidates by shuffles (a butterfly, which leaves the warp's best in
+// every lane), the first lane of each warp posts it in red, and after one
+// barrier every thread merges the warps' bests in the same order, to the
+// same row. red is lu_pivot_shared(blockDim.x) doubles of shared memory,
+// blockDim.x a power of two; every thread of the block calls it.
+__device__ ll lu_pivot(lu_cand c, double diag, double *piv, double *red, ll j, double *pivot) {
     unsigned t = threadIdx.x, T = blockDim.x, W = (T + GC_WARP - 1) / GC_WARP;
     unsigned lanes = T < GC_WARP ? T : GC_WARP;
     unsigned mask = lanes == GC_WARP ? 0xffffffffu : (1u << lanes) - 1;
-    double diag = A[j * n + j], best = -1, bestv = 0;
-    ll besti = -1;
-    for (ll i = j + t; i < n; i += T) {
-        double a = A[i * n + j], v = f64_abs(a);
-        if (v > best) { // false for NaN
-            best = v;
-            besti = i;
-            bestv = a;
-        }
-    }
     for (unsigned s = lanes / 2; s > 0; s >>= 1) {
-        double v = __shfl_xor_sync(mask, best, s), a = __shfl_xor_sync(mask, bestv, s);
-        ll i = (ll)__shfl_xor_sync(mask, (double)besti, s);
-        if (lu_better(v, i, best, besti)) {
-            best = v;
-            besti = i;
-            bestv = a;
+        lu_cand o;
+        o.best = __shfl_xor_sync(mask, c.best, s);
+        o.value = __shfl_xor_sync(mask, c.value, s);
+        o.row = (ll)__shfl_xor_sync(mask, (double)c.row, s);
+        if (lu_better(o, c)) {
+            c = o;
         }
     }
     if (t % GC_WARP == 0) {
-        red[t / GC_WARP] = best;
-        red[W + t / GC_WARP] = (double)besti;
-        red[2 * W + t / GC_WARP] = bestv;
+        red[t / GC_WARP] = c.best;
+        red[W + t / GC_WARP] = (double)c.row;
+        red[2 * W + t / GC_WARP] = c.value;
+    }
+    if (t == 0) {
+        red[3 * W] = diag;
     }
     // red is not written again before the next step's search, after the
     // panel's barriers.
     __syncthreads();
     for (unsigned k = 0; k < W; k++) {
-        ll i = (ll)red[W + k];
-        if (lu_better(red[k], i, best, besti)) {
-            best = red[k];
-            besti = i;
-            bestv = red[2 * W + k];
+        lu_cand o{red[k], red[2 * W + k], (ll)red[W + k]};
+        if (lu_better(o, c)) {
+            c = o;
         }
     }
-    bool found = besti >= 0 && !f64_isnan(diag);
-    ll p = found ? besti : j;
+    diag = red[3 * W];
+    bool found = c.row >= 0 && !f64_isnan(diag);
+    ll p = found ? c.row : j;
     if (t == 0) {
         piv[j] = (double)p;
     }
-    *pivot = found ? bestv : diag;
+    *pivot = found ? c.value : diag;
     return p;
 }
 
@@ -132,14 +151,27 @@ __device__ ll lu_pivot(const double *A, double *piv, double *red, ll n, ll j, do
 // the panel, and the pivot row's, into registers before it writes any: the
 // compiler cannot tell that the rows differ, and would otherwise wait for
 // each entry's store before the next entry's loads (on an H200, about
-// 6.7 µs per column in global memory). Row swaps likewise. kend − k0 ≤
-// GC_LU_NB. red is GC_LU_RED doubles of shared memory per warp,
+// 6.7 µs per column in global memory). Row swaps likewise. The entries of
+// the next column that a thread computes are the next pivot search's
+// candidates: it offers them as it goes, so that only the panel's first
+// column is read again for its search. kend − k0 ≤
+// GC_LU_NB. red is lu_pivot_shared(blockDim.x) doubles of shared memory,
 // blockDim.x a power of two; every thread of the block calls it.
 __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
     unsigned t = threadIdx.x, T = blockDim.x;
+    // The candidates of the first column from A; each step's update offers
+    // those of the next. Thread 0 sees row j first, and keeps a_jj.
+    lu_cand cand = lu_none();
+    double diag = 0;
+    for (ll i = k0 + t; i < n; i += T) {
+        double a = A[i * n + k0];
+        diag = i == k0 ? a : diag;
+        lu_see(&cand, a, i);
+    }
     for (ll j = k0; j < kend; j++) {
         double pv;
-        ll p = lu_pivot(A, piv, red, n, j, &pv);
+        ll p = lu_pivot(cand, diag, piv, red, j, &pv);
+        cand = lu_none();
         if (pv != 0 && p != j) {
             // GC_LU_INFLIGHT entries of each row read before any is written.
             for (ll c0 = t; c0 < n; c0 += GC_LU_INFLIGHT * T) {
@@ -184,10 +216,20 @@ __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll ke
                     l[h] = tiny ? l[h] / pv : l[h] * r;
                     R[j] = l[h];
                 }
+                double next = 0; // the new a_i(j+1)
                 for (int q = 0; q < GC_LU_NB - 1; q++) {
                     if (j + 1 + q < kend) {
-                        R[j + 1 + q] = row[h][q] - l[h] * u[q];
+                        double a = row[h][q] - l[h] * u[q];
+                        R[j + 1 + q] = a;
+                        next = q == 0 ? a : next;
                     }
+                }
+                // Rows j+1 … n−1 of column j+1, each updated by one thread,
+                // are the candidates of the next step, thread 0's first:
+                // a_(j+1)(j+1).
+                if (j + 1 < kend) {
+                    diag = i0 + h * T == j + 1 ? next : diag;
+                    lu_see(&cand, next, i0 + h * T);
                 }
             }
         }
@@ -273,10 +315,10 @@ __device__ void lu_block_solve(bool upper, double *X, ll ldx, const double *A, l
 // right of it by forward substitution, a column per thread, and the
 // trailing matrix tile by tile, each entry a_ic − Σ_q l_iq·u_qc with q in
 // order, the tiles of L and U read once into shared memory. red is scratch
-// of GC_LU_RED doubles per warp and GC_LU_SCRATCH in shared memory.
+// of lu_pivot_shared(blockDim.x) + GC_LU_SCRATCH doubles in shared memory.
 __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
     unsigned t = threadIdx.x, T = blockDim.x;
-    double *Ls = red + GC_LU_RED * ((T + GC_WARP - 1) / GC_WARP), *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
+    double *Ls = red + lu_pivot_shared(T), *Us = Ls + GC_LU_NB * (GC_LU_NB + 1);
     for (ll k0 = 0; k0 < n; k0 += GC_LU_NB) {
         ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
         lu_panel(A, piv, red, n, k0, kend);
@@ -371,7 +413,7 @@ __device__ double lu_det(ll mode, const double *A, const double *piv, ll n) {
 }
 
 // gc_lu factorizes count n×n matrices, one block per matrix, in dynamic
-// shared memory, which must hold n² + 2n + GC_LU_RED·⌈blockDim.x/32⌉ +
+// shared memory, which must hold n² + 2n + lu_pivot_shared(blockDim.x) +
 // GC_LU_SCRATCH doubles (blockDim.x a power of two), and writes by mode:
 // GC_LU_DET the determinants, GC_LU_LOGDET the log-determinants, GC_LU_INV
 // the inverses. Blocks loop over matrices when there are more than
