@@ -154,13 +154,13 @@ __device__ ll lu_pivot(lu_cand c, double diag, double *piv, double *red, ll j, d
 // 6.7 µs per column in global memory). Row swaps likewise. The entries of
 // the next column that a thread computes are the next pivot search's
 // candidates: it offers them as it goes, so that only the panel's first
-// column is read again for its search. kend − k0 ≤
-// GC_LU_NB. red is lu_pivot_shared(blockDim.x) doubles of shared memory,
-// blockDim.x a power of two; every thread of the block calls it.
+// column is read again for its search. kend − k0 ≤ GC_LU_NB. red is
+// lu_pivot_shared(blockDim.x) doubles of shared memory, blockDim.x a power
+// of two; every thread of the block calls it.
 __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
     unsigned t = threadIdx.x, T = blockDim.x;
     // The candidates of the first column from A; each step's update offers
-    // those of the next. Thread 0 sees row j first, and keeps a_jj.
+    // those of the next. Thread 0 sees row k0 first, and keeps a_(k0)(k0).
     lu_cand cand = lu_none();
     double diag = 0;
     for (ll i = k0 + t; i < n; i += T) {
