@@ -134,7 +134,7 @@ func (b *Backend) factor(a *tensor) (factors, error) {
 // block per matrix), then the rows of U right of it within the outer panel
 // are solved for (a thread per column) and the rest of the outer panel
 // updated (gemm). Then the rows K0 … Kend−1 of U right of the outer panel
-// are solved for, inner block by inner block, and the trailing matrix is
+// are solved for in one launch (gc_lu_trsm), and the trailing matrix is
 // updated by one product of depth luOuter, on every multiprocessor: deep
 // enough for the tensor cores' rate, where a depth of luNB would be bound
 // by reading and writing the trailing matrix. Every entry still gets its
@@ -169,17 +169,8 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 		if outerEnd == n {
 			break
 		}
-		for k0 := outer; k0 < outerEnd; k0 += luNB {
-			kend := min(k0+luNB, n)
-			if err := b.trsm(false, m.at(0, outerEnd), f, count, n-outerEnd, k0, kend, 1); err != nil {
-				return err
-			}
-			if kend == outerEnd {
-				break
-			}
-			if err := b.gemm(true, m.at(kend, outerEnd), m.at(kend, k0), m.at(k0, outerEnd), count, outerEnd-kend, n-outerEnd, kend-k0, 1, 1); err != nil {
-				return err
-			}
+		if err := b.trsm(false, m.at(0, outerEnd), f, count, n-outerEnd, outer, outerEnd, 1); err != nil {
+			return err
 		}
 		if err := b.gemm(true, m.at(outerEnd, outerEnd), m.at(outerEnd, outer), m.at(outer, outerEnd), count, n-outerEnd, n-outerEnd, outerEnd-outer, 1, 1); err != nil {
 			return err
@@ -190,7 +181,8 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 
 // trsm substitutes the rows r0 … r1−1 of the ncols columns of the count
 // matrices x against the diagonal block r0 … r1−1 of the factors of matrix
-// j/ra of f: forward with L, or backward with U when upper is set.
+// j/ra of f: forward with L, or backward with U when upper is set;
+// r1 − r0 ≤ luOuter.
 func (b *Backend) trsm(upper bool, x matrices, f factors, count, ncols, r0, r1, ra int) error {
 	threads := b.lim.Threads
 	flag := uint64(0)
@@ -205,13 +197,13 @@ func (b *Backend) trsm(upper bool, x matrices, f factors, count, ncols, r0, r1, 
 // substitute overwrites the n×k matrices of x, which hold right-hand sides
 // already permuted by the pivots, with the solutions of L·U·X = x_j from
 // the factors f of the matrices a_{j/ra}: forward substitution with L and
-// back substitution with U by blocks of luNB rows (gc_lu_trsm within a
-// diagonal block, gemm below or above it within its outer block of luOuter
-// rows, and one gemm of depth luOuter for the rows beyond that), and NaN
-// throughout a solution whose factors have a zero pivot, as on the CPU
-// backend. With identity set, x holds the n×n identity: L⁻¹ is unit lower
-// triangular, so the forward substitution down to row r touches only the
-// columns left of r, n³/3 flops instead of n³.
+// back substitution with U by blocks of luOuter rows (gc_lu_trsm within a
+// diagonal block, a column per thread, and one gemm of depth luOuter for
+// the rows beyond it), and NaN throughout a solution whose factors have a
+// zero pivot, as on the CPU backend. With identity set, x holds the n×n
+// identity: L⁻¹ is unit lower triangular, so the forward substitution of a
+// block of rows touches only the columns left of its end, about n³/3 flops
+// instead of n³.
 func (b *Backend) substitute(x *tensor, f factors, ra int, identity bool) error {
 	n, k, count := f.n, x.l.Cols, x.l.Count
 	cols := func(end int) int { // the columns of x that rows before end may have nonzero
@@ -223,14 +215,8 @@ func (b *Backend) substitute(x *tensor, f factors, ra int, identity bool) error 
 	xs, l := x.matrices(), matrices{uint64(f.lu.p), n, n * n}
 	for outer := 0; outer < n; outer += luOuter {
 		outerEnd := min(outer+luOuter, n)
-		for k0 := outer; k0 < outerEnd; k0 += luNB {
-			kend := min(k0+luNB, n)
-			if err := b.trsm(false, xs, f, count, cols(kend), k0, kend, ra); err != nil {
-				return err
-			}
-			if err := b.gemm(true, xs.at(kend, 0), l.at(kend, k0), xs.at(k0, 0), count, outerEnd-kend, cols(kend), kend-k0, ra, 1); err != nil {
-				return err
-			}
+		if err := b.trsm(false, xs, f, count, cols(outerEnd), outer, outerEnd, ra); err != nil {
+			return err
 		}
 		if err := b.gemm(true, xs.at(outerEnd, 0), l.at(outerEnd, outer), xs.at(outer, 0), count, n-outerEnd, cols(outerEnd), outerEnd-outer, ra, 1); err != nil {
 			return err
@@ -238,15 +224,8 @@ func (b *Backend) substitute(x *tensor, f factors, ra int, identity bool) error 
 	}
 	for outerEnd := n; outerEnd > 0; {
 		outer := (outerEnd - 1) / luOuter * luOuter
-		for kend := outerEnd; kend > outer; {
-			k0 := (kend - 1) / luNB * luNB
-			if err := b.trsm(true, xs, f, count, k, k0, kend, ra); err != nil {
-				return err
-			}
-			if err := b.gemm(true, xs.at(outer, 0), l.at(outer, k0), xs.at(k0, 0), count, k0-outer, k, kend-k0, ra, 1); err != nil {
-				return err
-			}
-			kend = k0
+		if err := b.trsm(true, xs, f, count, k, outer, outerEnd, ra); err != nil {
+			return err
 		}
 		if err := b.gemm(true, xs, l.at(0, outer), xs.at(outer, 0), count, outer, k, outerEnd-outer, ra, 1); err != nil {
 			return err

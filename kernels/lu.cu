@@ -34,6 +34,10 @@
 #define GC_LU_NB 16
 #define GC_LU_SCRATCH (GC_LU_NB * (GC_LU_NB + 1) + GC_LU_NB * GC_LU_NB)
 
+// GC_LU_OUTER is the height of the outer blocks of rows that package gpu
+// groups four blocks of GC_LU_NB in: the most rows gc_lu_trsm solves for.
+#define GC_LU_OUTER (4 * GC_LU_NB)
+
 // GC_LU_RED is the doubles of shared memory per warp of the pivot search:
 // a magnitude, a row and a value; the search takes one more, for the
 // diagonal entry (lu_pivot_shared).
@@ -42,8 +46,9 @@
 // GC_WARP is the threads of a warp.
 #define GC_WARP 32
 
-// GC_LU_INFLIGHT is how many entries of a row a thread of the panel reads
-// before it writes any, when it swaps rows.
+// GC_LU_INFLIGHT is how many entries a thread reads before it writes any:
+// of a row, when the panel swaps rows; of a column, when lu_substitute
+// updates the rows after a block.
 #define GC_LU_INFLIGHT 4
 
 // GC_UNROLL asks NVRTC to unroll the loop that follows, so that the
@@ -265,12 +270,12 @@ __device__ void lu_backward(double *X, ll ldx, const double *A, ll n, ll r0, ll 
 
 // lu_block_solve is lu_forward (upper false) or lu_backward (upper true)
 // for a diagonal block of at most GC_LU_NB rows, r1 − r0 ≤ GC_LU_NB: the
-// same operations in the same order, on the column held in registers,
+// same operations in the same order, on the column held in registers (x),
 // loaded before and stored after, so that its loads need not wait for its
-// stores (X and A might alias, for all the compiler knows).
-__device__ void lu_block_solve(bool upper, double *X, ll ldx, const double *A, ll n, ll r0,
-                               ll r1, ll c) {
-    double x[GC_LU_NB];
+// stores (X and A might alias, for all the compiler knows). x keeps the
+// solution.
+__device__ void lu_block_solve(bool upper, double *x, double *X, ll ldx, const double *A, ll n,
+                               ll r0, ll r1, ll c) {
     for (int q = 0; q < GC_LU_NB; q++) {
         x[q] = r0 + q < r1 ? X[(r0 + q) * ldx + c] : 0;
     }
@@ -310,6 +315,51 @@ __device__ void lu_block_solve(bool upper, double *X, ll ldx, const double *A, l
     }
 }
 
+// lu_substitute is lu_forward (upper false) or lu_backward (upper true) for
+// the rows r0 … r1−1 of column c, r1 − r0 ≤ GC_LU_OUTER, by blocks of
+// GC_LU_NB rows: each block solved in registers (lu_block_solve), then its
+// terms subtracted from the rows of r0 … r1−1 after it (below it for L,
+// above it for U), GC_LU_INFLIGHT rows at a time, read before any is
+// written (the compiler cannot tell that X and A differ), each in the
+// order of q. Each entry gets the same operations in the same order as
+// from a substitution per block with products between them, which is how
+// package gpu substituted before gc_lu_trsm took whole outer blocks, in
+// one pass.
+__device__ void lu_substitute(bool upper, double *X, ll ldx, const double *A, ll n, ll r0, ll r1,
+                              ll c) {
+    ll blocks = (r1 - r0 + GC_LU_NB - 1) / GC_LU_NB;
+    for (ll b = 0; b < blocks; b++) {
+        ll k0 = r0 + (upper ? blocks - 1 - b : b) * GC_LU_NB;
+        ll kend = k0 + GC_LU_NB < r1 ? k0 + GC_LU_NB : r1;
+        double x[GC_LU_NB];
+        lu_block_solve(upper, x, X, ldx, A, n, k0, kend, c);
+        ll lo = upper ? r0 : kend, hi = upper ? k0 : r1;
+        for (ll r = lo; r < hi; r += GC_LU_INFLIGHT) {
+            double s[GC_LU_INFLIGHT];
+            GC_UNROLL
+            for (int h = 0; h < GC_LU_INFLIGHT; h++) {
+                s[h] = r + h < hi ? X[(r + h) * ldx + c] : 0;
+            }
+            GC_UNROLL
+            for (int h = 0; h < GC_LU_INFLIGHT; h++) {
+                const double *Ar = A + (r + h) * n + k0;
+                GC_UNROLL
+                for (int q = 0; q < GC_LU_NB; q++) {
+                    if (r + h < hi && k0 + q < kend) {
+                        s[h] = s[h] - Ar[q] * x[q];
+                    }
+                }
+            }
+            GC_UNROLL
+            for (int h = 0; h < GC_LU_INFLIGHT; h++) {
+                if (r + h < hi) {
+                    X[(r + h) * ldx + c] = s[h];
+                }
+            }
+        }
+    }
+}
+
 // lu_factor overwrites the n×n matrix A with its LU factors, L\U with L
 // unit lower triangular, by panels (lu_panel): after each, the rows of U
 // right of it by forward substitution, a column per thread, and the
@@ -326,7 +376,7 @@ __device__ void lu_factor(double *A, double *piv, double *red, ll n) {
             break;
         }
         for (ll c = kend + t; c < n; c += T) {
-            lu_block_solve(false, A, n, A, n, k0, kend, c);
+            lu_substitute(false, A, n, A, n, k0, kend, c);
         }
         __syncthreads();
         unsigned nb = (unsigned)(kend - k0);
@@ -469,11 +519,11 @@ extern "C" __global__ void gc_lu_panel(double *lu, double *piv, ll count, ll n, 
     }
 }
 
-// gc_lu_trsm substitutes the rows r0 … r1−1 (r1 − r0 ≤ GC_LU_NB) of the
+// gc_lu_trsm substitutes the rows r0 … r1−1 (r1 − r0 ≤ GC_LU_OUTER) of the
 // ncols columns of X (matrix j at x + j·sx, leading dimension ldx) against
 // the diagonal block r0 … r1−1 of the factors of matrix j/ra in lu (n×n
 // each, one after another): forward with the unit lower triangle, or
-// backward with the upper one when upper is 1 (lu_block_solve). One thread
+// backward with the upper one when upper is 1 (lu_substitute). One thread
 // per column; the grid is (column blocks, matrices), the blocks looping
 // over matrices beyond gridDim.y.
 extern "C" __global__ void gc_lu_trsm(ll upper, double *x, const double *lu, ll count, ll n,
@@ -483,7 +533,7 @@ extern "C" __global__ void gc_lu_trsm(ll upper, double *x, const double *lu, ll 
         return;
     }
     for (ll j = blockIdx.y; j < count; j += gridDim.y) {
-        lu_block_solve(upper, x + j * sx, ldx, lu + (j / ra) * n * n, n, r0, r1, c);
+        lu_substitute(upper != 0, x + j * sx, ldx, lu + (j / ra) * n * n, n, r0, r1, c);
     }
 }
 
