@@ -170,9 +170,15 @@ func (b *Backend) newTensor(l backend.Layout) (*tensor, error) {
 	if err != nil {
 		return nil, err
 	}
+	return b.tensorOf(l, buf), nil
+}
+
+// tensorOf returns a tensor of layout l over buf, which holds l.Size()
+// values and which the tensor takes over: it is released with the tensor.
+func (b *Backend) tensorOf(l backend.Layout, buf buffer) *tensor {
 	t := &tensor{l: l, buf: buf, b: b}
 	t.cleanup = runtime.AddCleanup(t, b.release, buf)
-	return t, nil
+	return t
 }
 
 // get returns t as a live tensor of b, panicking on a tensor of another

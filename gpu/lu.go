@@ -296,36 +296,47 @@ func (b *Backend) lu(op string, mode int, a backend.Tensor) (backend.Tensor, err
 	if err != nil {
 		return nil, err
 	}
-	defer b.releaseFactors(f)
-	if mode != luInv {
-		return b.run(l, func(out *tensor) error {
-			return b.launch1D("gc_lu_det", count, uint64(mode), out.p(), uint64(f.lu.p), uint64(f.piv.p), w(count), w(n))
-		})
+	if mode == luInv {
+		return b.inverse(f, l)
 	}
-	return b.inverse(f, l)
+	defer b.releaseFactors(f)
+	return b.run(l, func(out *tensor) error {
+		return b.launch1D("gc_lu_det", count, uint64(mode), out.p(), uint64(f.lu.p), uint64(f.piv.p), w(count), w(n))
+	})
 }
 
-// inverse returns the inverses A⁻¹ = U⁻¹L⁻¹P of the count matrices whose
-// factors are f, of layout l: U⁻¹L⁻¹ by substitution on the identity, then
-// its columns permuted.
+// inverse returns the inverses A⁻¹ = U⁻¹L⁻¹P, of layout l, of the count
+// matrices whose factors are f, and releases f: U⁻¹L⁻¹ by substitution on
+// the identity, then its columns permuted into the buffer of the factors,
+// spent by then, which becomes the result. So an inverse takes no more
+// memory than the factors and one n×n matrix per matrix, as a solve does.
 func (b *Backend) inverse(f factors, l backend.Layout) (backend.Tensor, error) {
+	defer b.release(f.piv)
+	out := b.tensorOf(l, f.lu)
+	fail := func(err error) (backend.Tensor, error) {
+		b.Free(out)
+		return nil, err
+	}
 	x, err := b.newTensor(l)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	defer b.Free(x)
 	eye, err := b.Eye(f.n)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	defer b.Free(eye)
 	if err := b.launch1D("gc_copy", l.Size(), x.p(), b.get("Inv", eye).p(), w(l.Count), w(f.n*f.n), w(l.Count)); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	if err := b.substitute(x, f, 1, true); err != nil {
-		return nil, err
+		return fail(err)
 	}
-	return b.run(l, func(out *tensor) error { return b.permute(true, out, x, f, 1, 1) })
+	if err := b.permute(true, out, x, f, 1, 1); err != nil {
+		return fail(err)
+	}
+	return out, nil
 }
 
 // Inv returns the inverses of square matrices through LU with partial
