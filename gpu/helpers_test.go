@@ -79,11 +79,15 @@ func newEmulated(t testing.TB) *gpu.Backend {
 }
 
 // withLimits is a device whose launch limits are another's as changed by
-// set. It shares the device of another backend, which closes it.
+// set, named as the other with tag added. It shares the device of another
+// backend, which closes it.
 type withLimits struct {
 	gpu.Device
 	set func(*gpu.Limits)
+	tag string
 }
+
+func (d withLimits) Name() string { return d.Device.Name() + d.tag }
 
 func (d withLimits) Limits() gpu.Limits {
 	l := d.Device.Limits()
@@ -95,5 +99,27 @@ func (withLimits) Close() error { return nil }
 
 // withProducts is d multiplying with the kernels p, which it must have.
 func withProducts(d gpu.Device, p gpu.Products) gpu.Device {
-	return withLimits{d, func(l *gpu.Limits) { l.Products = p }}
+	return withLimits{d, func(l *gpu.Limits) { l.Products = p }, ""}
+}
+
+// wideLU returns the test's backends and, for each emulated one, a backend
+// on the same device that factors with a CUDA device's 256 LU threads:
+// eight warps, where the emulation's own 16 threads are one, so that the
+// pivot search merges the bests of several warps. They are closed when the
+// test ends.
+func wideLU(t testing.TB) []*gpu.Backend {
+	t.Helper()
+	backends := gpuBackends(t)
+	for _, g := range backends {
+		if emulated(g) {
+			wide := gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.LUThreads = 256 }, " (256 LU threads)"})
+			t.Cleanup(func() {
+				if err := wide.Close(); err != nil {
+					t.Error(err)
+				}
+			})
+			backends = append(backends, wide)
+		}
+	}
+	return backends
 }

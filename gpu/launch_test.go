@@ -83,8 +83,15 @@ var exact = tolerance{}
 func compare(t *testing.T, name string, tol tolerance, in []bt.Host,
 	f func(b backend.Backend, x []backend.Tensor) (backend.Tensor, error)) {
 	t.Helper()
+	compareAll(t, gpuBackends(t), name, tol, in, f)
+}
+
+// compareAll is compare on the GPU backends gs.
+func compareAll(t *testing.T, gs []*gpu.Backend, name string, tol tolerance, in []bt.Host,
+	f func(b backend.Backend, x []backend.Tensor) (backend.Tensor, error)) {
+	t.Helper()
 	c := cpu.New()
-	for _, g := range gpuBackends(t) {
+	for _, g := range gs {
 		compareOn(t, g, c, name, tol, in, f)
 	}
 }
@@ -361,6 +368,7 @@ func TestReduce(t *testing.T) {
 
 func TestLU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
+	backends := wideLU(t)
 	ops := []struct {
 		name string
 		f    func(backend.Backend, backend.Tensor) (backend.Tensor, error)
@@ -368,8 +376,15 @@ func TestLU(t *testing.T) {
 	// From n = 80 a matrix does not fit in 48 KiB of shared memory: the
 	// global-memory variant of the kernel. Sizes above and below the
 	// block's threads take both branches of the trailing update; 31 and
-	// 129 are not multiples of the tree's width.
+	// 129 are not multiples of the block's width. The backends with 256
+	// LU threads take the sizes up to 129 (up to four warps, at n = 64
+	// two in the one-block kernel): each thread costs the emulation a
+	// fiber, and TestBlockedLUIsDgetf2 has eight warps at n = 200.
 	for _, n := range []int{1, 2, 3, 5, 6, 17, 31, 48, 64, 80, 129, 300} {
+		backends := backends
+		if n > 129 {
+			backends = gpuBackends(t)
+		}
 		for _, o := range ops {
 			tol, gaussTol := linalg(1e-12), linalg(1e-9)
 			if o.name == "Inv" || n > 64 {
@@ -384,7 +399,7 @@ func TestLU(t *testing.T) {
 				if kind == "gauss" {
 					tol = gaussTol
 				}
-				compare(t, fmt.Sprintf("%s %s n=%d", o.name, kind, n), tol, []bt.Host{in},
+				compareAll(t, backends, fmt.Sprintf("%s %s n=%d", o.name, kind, n), tol, []bt.Host{in},
 					func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return o.f(b, v[0]) })
 			}
 		}
@@ -404,7 +419,7 @@ func TestLU(t *testing.T) {
 		if o.name == "Inv" {
 			tol = tolerance{rel: 1e-12}
 		}
-		compare(t, o.name+" special", tol, []bt.Host{singular},
+		compareAll(t, backends, o.name+" special", tol, []bt.Host{singular},
 			func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) { return o.f(b, v[0]) })
 	}
 }
@@ -505,14 +520,7 @@ func TestSolve(t *testing.T) {
 // device's 256 too, so that the pivot search merges the bests of 8 warps.
 func TestBlockedLUIsDgetf2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
-	backends := gpuBackends(t)
-	for _, g := range backends {
-		if emulated(g) {
-			wide := gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.LUThreads = 256 }})
-			defer wide.Close()
-			backends = append(backends, wide)
-		}
-	}
+	backends := wideLU(t)
 	for _, n := range []int{80, 129, 200} {
 		in := bt.RandHost(rng, 3, n, n)
 		want := make([]float64, in.L.Count)
