@@ -19,9 +19,13 @@ import (
 // in GFLOP/s: batched products (2n³ flops each), batched LU
 // factorizations (Det, (2/3)n³ flops each; their trailing updates are
 // products) and inverses (Inv, 2n³: the factorization and the
-// substitutions on the identity), with each kernel of the products the device has (named as
-// GRADCHECK_GPU_GEMM names them: dmma-async, dmma, fma). On a GPU
-// (scripts/gpu-check.sh runs it with GRADCHECK_TEST_DEVICES=cuda) at
+// substitutions on the identity), with each kernel of the products the
+// device has (named as GRADCHECK_GPU_GEMM names them: dmma-async, dmma,
+// fma), and with the device's own products, Det and Inv again with the
+// panels factored in global memory (gc_lu_panel) instead of registers
+// (-panels-in-memory). The matrices are those of bt.Pivoting, whose LU
+// swaps rows at almost every step, as that of random matrices does. On a
+// GPU (scripts/gpu-check.sh runs it with GRADCHECK_TEST_DEVICES=cuda) at
 // n = 256, 1024 and 2048, with batches that occupy every multiprocessor;
 // in the emulation at n = 64, which checks only that it runs.
 func BenchmarkKernels(b *testing.B) {
@@ -31,34 +35,36 @@ func BenchmarkKernels(b *testing.B) {
 		if emulated(g) {
 			sizes = []struct{ n, count int }{{64, 2}}
 		}
+		own := g.Device().Limits().Products
 		products := []gpu.Products{gpu.FMA}
-		if g.Device().Limits().Products != gpu.FMA {
+		if own != gpu.FMA {
 			products = []gpu.Products{gpu.DMMAAsync, gpu.DMMA, gpu.FMA}
 		}
 		for _, s := range sizes {
 			// Drawn once, when a benchmark of this size is selected (-bench
 			// may select one only, as gpu-check.sh's profiles do).
-			in := sync.OnceValue(func() bt.Host { return bt.WellCond(rng, s.count, s.n) })
+			in := sync.OnceValue(func() bt.Host { return bt.Pivoting(rng, s.count, s.n) })
 			nf := float64(s.n)
 			for _, p := range products {
 				pb := gpu.New(withProducts(g.Device(), p))
 				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, p)
-				b.Run(name+"/MatMul", func(b *testing.B) {
-					x := bt.Upload(b, pb, in())
-					defer pb.Free(x)
-					rate(b, pb, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return pb.MatMul(x, x) })
-				})
-				b.Run(name+"/Det", func(b *testing.B) {
-					x := bt.Upload(b, pb, in())
-					defer pb.Free(x)
-					rate(b, pb, 2*nf*nf*nf/3*float64(s.count), func() (backend.Tensor, error) { return pb.Det(x) })
-				})
-				b.Run(name+"/Inv", func(b *testing.B) {
-					x := bt.Upload(b, pb, in())
-					defer pb.Free(x)
-					rate(b, pb, 2*nf*nf*nf*float64(s.count), func() (backend.Tensor, error) { return pb.Inv(x) })
-				})
+				run := func(op string, flops float64, f func(x backend.Tensor) (backend.Tensor, error)) {
+					b.Run(name+"/"+op, func(b *testing.B) {
+						x := bt.Upload(b, pb, in())
+						defer pb.Free(x)
+						rate(b, pb, flops*float64(s.count), func() (backend.Tensor, error) { return f(x) })
+					})
+				}
+				run("MatMul", 2*nf*nf*nf, func(x backend.Tensor) (backend.Tensor, error) { return pb.MatMul(x, x) })
+				run("Det", 2*nf*nf*nf/3, pb.Det)
+				run("Inv", 2*nf*nf*nf, pb.Inv)
 				pb.Close()
+				if p == own {
+					pb = gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.PanelInRegisters = false }, ""})
+					run("Det-panels-in-memory", 2*nf*nf*nf/3, pb.Det)
+					run("Inv-panels-in-memory", 2*nf*nf*nf, pb.Inv)
+					pb.Close()
+				}
 			}
 		}
 	}

@@ -28,6 +28,10 @@ type Limits struct {
 	Tile int
 	// LUThreads is the block size of the LU kernel, one block per matrix.
 	LUThreads int
+	// PanelInRegisters says that the LU factors a panel with its rows held
+	// in registers (gc_lu_panel_regs) where they fit, rather than in
+	// global memory (gc_lu_panel).
+	PanelInRegisters bool
 	// Products are the kernels the Backend multiplies matrices with.
 	Products Products
 }

@@ -517,10 +517,21 @@ func TestSolve(t *testing.T) {
 // matrices pivot at almost every step; n = 200 spans several panels of 16
 // and 64 columns, with a last one narrower. The emulation factors with
 // blocks of 16 threads, within one warp; it factors here with a CUDA
-// device's 256 too, so that the pivot search merges the bests of 8 warps.
+// device's 256 too, so that the pivot search merges the bests of 8 warps,
+// with the panels in registers (gc_lu_panel_regs, which the 16 threads
+// take only for a panel of at most 64 rows) and in global memory
+// (gc_lu_panel).
 func TestBlockedLUIsDgetf2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	backends := wideLU(t)
+	for _, g := range gpuBackends(t) {
+		if emulated(g) {
+			inMemory := gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.LUThreads, l.PanelInRegisters = 256, false },
+				" (256 LU threads, panels in memory)"})
+			defer inMemory.Close()
+			backends = append(backends, inMemory)
+		}
+	}
 	for _, n := range []int{80, 129, 200} {
 		in := bt.RandHost(rng, 3, n, n)
 		want := make([]float64, in.L.Count)

@@ -32,6 +32,15 @@ func pivotShared(threads int) int {
 	return luRed*((threads+31)/32) + 1
 }
 
+// luPanelRows is GC_LU_PANEL_ROWS of kernels/lu.cu, the rows of a panel
+// that each thread of gc_lu_panel_regs holds in registers, and
+// luPanelShared GC_LU_PANEL_SHARED, the doubles of shared memory it takes
+// besides the pivot search's.
+const (
+	luPanelRows   = 4
+	luPanelShared = 4*luNB + 1
+)
+
 // luOuter is the width of the outer panels of the blocked factorization
 // and substitutions, a multiple of luNB: the depth of the products that
 // update the rest of the matrix.
@@ -152,7 +161,11 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 		outerEnd := min(outer+luOuter, n)
 		for k0 := outer; k0 < outerEnd; k0 += luNB {
 			kend := min(k0+luNB, n)
-			if err := b.launch("gc_lu_panel", Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, pivotShared(threads)*8,
+			kernel, shared := "gc_lu_panel", pivotShared(threads)
+			if b.lim.PanelInRegisters && threads >= luNB && n-k0 <= luPanelRows*threads {
+				kernel, shared = "gc_lu_panel_regs", shared+luPanelShared
+			}
+			if err := b.launch(kernel, Dim{min(count, math.MaxInt32), 1, 1}, Dim{threads, 1, 1}, shared*8,
 				uint64(f.lu.p), uint64(f.piv.p), w(count), w(n), w(k0)); err != nil {
 				return err
 			}

@@ -41,7 +41,7 @@ func (*census) Name() string { return "census" }
 
 func (*census) Limits() gpu.Limits {
 	return gpu.Limits{MaxThreads: 1024, MaxShared: 48 << 10, Threads: 256, Blocks: 32 * 132,
-		Tile: 16, LUThreads: 256, Products: gpu.TensorCoreDefault}
+		Tile: 16, LUThreads: 256, PanelInRegisters: true, Products: gpu.TensorCoreDefault}
 }
 
 func (c *census) Alloc(n int) (gpu.Ptr, error) {
@@ -91,7 +91,7 @@ func (c *census) Launch(kernel string, grid, block gpu.Dim, shared int, args ...
 		if args[0] == 1 {
 			flops += a(3) * a(5) * b
 		}
-	case "gc_lu_panel":
+	case "gc_lu_panel", "gc_lu_panel_regs":
 		n, k0 := a(3), a(4)
 		kend := min(k0+16, n)
 		for j := k0; j < kend; j++ {

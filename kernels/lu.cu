@@ -46,6 +46,13 @@
 // GC_WARP is the threads of a warp.
 #define GC_WARP 32
 
+// GC_LU_PANEL_ROWS is how many rows of a panel each thread of
+// gc_lu_panel_regs holds in registers, and GC_LU_PANEL_SHARED the doubles
+// of shared memory it takes besides the pivot search's: the pivot row and
+// row j, then the moves of lu_swap_rest and their count.
+#define GC_LU_PANEL_ROWS 4
+#define GC_LU_PANEL_SHARED (4 * GC_LU_NB + 1)
+
 // GC_LU_INFLIGHT is how many entries a thread reads before it writes any:
 // of a row, when the panel swaps rows; of a column, when lu_substitute
 // updates the rows after a block.
@@ -95,7 +102,7 @@ __device__ ll lu_pivot_shared(unsigned T) { return GC_LU_RED * ((T + GC_WARP - 1
 
 // lu_pivot returns to every thread of the block the pivot row of step j
 // from each thread's candidate c, among the rows i ≥ j of column j, and
-// thread 0's diag, a_jj: the first row of largest |a_ij|, never one whose
+// the diag, a_jj, of the thread owner: the first row of largest |a_ij|, never one whose
 // entry is NaN (Idamax), and j when a_jj is NaN or every candidate is; and
 // in *pivot the pivot's value, carried through the search, so that no
 // thread reads it from A again. The lanes of each warp exchange their
@@ -104,7 +111,8 @@ __device__ ll lu_pivot_shared(unsigned T) { return GC_LU_RED * ((T + GC_WARP - 1
 // barrier every thread merges the warps' bests in the same order, to the
 // same row. red is lu_pivot_shared(blockDim.x) doubles of shared memory,
 // blockDim.x a power of two; every thread of the block calls it.
-__device__ ll lu_pivot(lu_cand c, double diag, double *piv, double *red, ll j, double *pivot) {
+__device__ ll lu_pivot(lu_cand c, double diag, unsigned owner, double *piv, double *red, ll j,
+                       double *pivot) {
     unsigned t = threadIdx.x, T = blockDim.x, W = (T + GC_WARP - 1) / GC_WARP;
     unsigned lanes = T < GC_WARP ? T : GC_WARP;
     unsigned mask = lanes == GC_WARP ? 0xffffffffu : (1u << lanes) - 1;
@@ -122,7 +130,7 @@ __device__ ll lu_pivot(lu_cand c, double diag, double *piv, double *red, ll j, d
         red[W + t / GC_WARP] = (double)c.row;
         red[2 * W + t / GC_WARP] = c.value;
     }
-    if (t == 0) {
+    if (t == owner) {
         red[3 * W] = diag;
     }
     // red is not written again before the next step's search, after the
@@ -175,7 +183,7 @@ __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll ke
     }
     for (ll j = k0; j < kend; j++) {
         double pv;
-        ll p = lu_pivot(cand, diag, piv, red, j, &pv);
+        ll p = lu_pivot(cand, diag, 0, piv, red, j, &pv);
         cand = lu_none();
         if (pv != 0 && p != j) {
             // GC_LU_INFLIGHT entries of each row read before any is written.
@@ -240,6 +248,177 @@ __device__ void lu_panel(double *A, double *piv, double *red, ll n, ll k0, ll ke
         }
         __syncthreads();
     }
+}
+
+// lu_swap_rest applies the row swaps piv[k0] … piv[kend−1] of a panel, in
+// order, to the columns of A outside the panel: thread 0 composes them into
+// a list of moves, row list[h] taking the entry of row from[h], and each
+// thread then moves its columns' entries, all read before any is written.
+// scratch is 4·GC_LU_NB + 1 doubles of shared memory; every thread of the
+// block calls it.
+__device__ void lu_swap_rest(double *A, const double *piv, double *scratch, ll n, ll k0, ll kend) {
+    unsigned t = threadIdx.x, T = blockDim.x;
+    double *list = scratch, *from = scratch + 2 * GC_LU_NB, *moves = scratch + 4 * GC_LU_NB;
+    __syncthreads(); // every thread has done with scratch's last use
+    if (t == 0) {
+        // The rows the swaps touch, each with the row whose entry it holds.
+        int cnt = 0;
+        for (ll j = k0; j < kend; j++) {
+            ll rs[2] = {j, (ll)piv[j]};
+            int at[2];
+            for (int e = 0; e < 2; e++) {
+                at[e] = -1;
+                for (int h = 0; h < cnt; h++) {
+                    at[e] = (ll)list[h] == rs[e] ? h : at[e];
+                }
+                if (at[e] < 0) {
+                    at[e] = cnt;
+                    list[cnt] = from[cnt] = (double)rs[e];
+                    cnt++;
+                }
+            }
+            double tmp = from[at[0]];
+            from[at[0]] = from[at[1]];
+            from[at[1]] = tmp;
+        }
+        *moves = cnt;
+    }
+    __syncthreads();
+    int cnt = (int)*moves;
+    for (ll c = t; c < n; c += T) {
+        if (c >= k0 && c < kend) {
+            continue;
+        }
+        double v[2 * GC_LU_NB];
+        GC_UNROLL
+        for (int h = 0; h < 2 * GC_LU_NB; h++) {
+            v[h] = h < cnt ? A[(ll)from[h] * n + c] : 0;
+        }
+        GC_UNROLL
+        for (int h = 0; h < 2 * GC_LU_NB; h++) {
+            if (h < cnt) {
+                A[(ll)list[h] * n + c] = v[h];
+            }
+        }
+    }
+}
+
+// lu_panel_regs is lu_panel with the panel held in registers: thread t
+// holds the entries of rows k0+t+mT, m < GC_LU_PANEL_ROWS, in the panel's
+// columns, n − k0 ≤ GC_LU_PANEL_ROWS·T, so that a step reads and writes
+// no global memory. Row j, the pivot row's destination, is thread (j−k0)'s
+// first; the pivot row's owner posts it in shared memory for every thread
+// (its entries right of column j are the step's u), and the owner of row j
+// posts row j for the pivot row's owner to take: one barrier besides the
+// pivot search's. The row swaps of the columns outside the panel are
+// applied at the end, all sixteen at once (lu_swap_rest). The same
+// operations in the same order as lu_panel, so the same factors. red is
+// lu_pivot_shared(blockDim.x) + GC_LU_PANEL_SHARED doubles of shared
+// memory, blockDim.x a power of two of at least GC_LU_NB; every thread of
+// the block calls it.
+__device__ void lu_panel_regs(double *A, double *piv, double *red, ll n, ll k0, ll kend) {
+    unsigned t = threadIdx.x, T = blockDim.x;
+    double *rowP = red + lu_pivot_shared(T), *rowJ = rowP + GC_LU_NB;
+    double a[GC_LU_PANEL_ROWS][GC_LU_NB];
+    GC_UNROLL
+    for (int m = 0; m < GC_LU_PANEL_ROWS; m++) {
+        ll i = k0 + t + (ll)m * T;
+        GC_UNROLL
+        for (int q = 0; q < GC_LU_NB; q++) {
+            a[m][q] = i < n && k0 + q < kend ? A[i * n + k0 + q] : 0;
+        }
+    }
+    GC_UNROLL
+    for (int q = 0; q < GC_LU_NB; q++) {
+        ll j = k0 + q;
+        if (j >= kend) {
+            break;
+        }
+        // Thread q sees row j first, and keeps a_jj.
+        lu_cand cand = lu_none();
+        double diag = 0;
+        GC_UNROLL
+        for (int m = 0; m < GC_LU_PANEL_ROWS; m++) {
+            ll i = k0 + t + (ll)m * T;
+            if (i >= j && i < n) {
+                diag = i == j ? a[m][q] : diag;
+                lu_see(&cand, a[m][q], i);
+            }
+        }
+        double pv;
+        ll p = lu_pivot(cand, diag, (unsigned)q, piv, red, j, &pv);
+        // The row that ends up at j: the pivot row, unless Dgetf2 would not
+        // swap (p == j, or a zero pivot).
+        bool swap = pv != 0 && p != j;
+        ll src = swap ? p : j;
+        unsigned owner = (unsigned)((src - k0) % T);
+        int slot = (int)((src - k0) / T);
+        // rowP, rowJ were last read before the pivot search's barrier.
+        if (t == owner) {
+            GC_UNROLL
+            for (int m = 0; m < GC_LU_PANEL_ROWS; m++) {
+                if (m == slot) {
+                    GC_UNROLL
+                    for (int c = 0; c < GC_LU_NB; c++) {
+                        rowP[c] = a[m][c];
+                    }
+                }
+            }
+        }
+        if (swap && t == (unsigned)q) {
+            GC_UNROLL
+            for (int c = 0; c < GC_LU_NB; c++) {
+                rowJ[c] = a[0][c];
+            }
+        }
+        __syncthreads();
+        if (swap && t == (unsigned)q) {
+            GC_UNROLL
+            for (int c = 0; c < GC_LU_NB; c++) {
+                a[0][c] = rowP[c];
+            }
+        }
+        if (swap && t == owner) {
+            GC_UNROLL
+            for (int m = 0; m < GC_LU_PANEL_ROWS; m++) {
+                if (m == slot) {
+                    GC_UNROLL
+                    for (int c = 0; c < GC_LU_NB; c++) {
+                        a[m][c] = rowJ[c];
+                    }
+                }
+            }
+        }
+        // As lu_panel: scale below a nonzero pivot, update in any case.
+        bool tiny = f64_abs(pv) < 0x1p-1022;
+        double r = 1 / pv;
+        GC_UNROLL
+        for (int m = 0; m < GC_LU_PANEL_ROWS; m++) {
+            ll i = k0 + t + (ll)m * T;
+            if (i > j && i < n) {
+                double l = a[m][q];
+                if (pv != 0) {
+                    l = tiny ? l / pv : l * r;
+                    a[m][q] = l;
+                }
+                GC_UNROLL
+                for (int c = q + 1; c < GC_LU_NB; c++) {
+                    a[m][c] = a[m][c] - l * rowP[c];
+                }
+            }
+        }
+    }
+    GC_UNROLL
+    for (int m = 0; m < GC_LU_PANEL_ROWS; m++) {
+        ll i = k0 + t + (ll)m * T;
+        GC_UNROLL
+        for (int q = 0; q < GC_LU_NB; q++) {
+            if (i < n && k0 + q < kend) {
+                A[i * n + k0 + q] = a[m][q];
+            }
+        }
+    }
+    lu_swap_rest(A, piv, rowP, n, k0, kend);
 }
 
 // lu_forward overwrites the rows r0 … r1−1 of the column c of X (leading
@@ -516,6 +695,16 @@ extern "C" __global__ void gc_lu_panel(double *lu, double *piv, ll count, ll n, 
     ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
     for (ll j = blockIdx.x; j < count; j += gridDim.x) {
         lu_panel(lu + j * n * n, piv + j * n, red, n, k0, kend);
+    }
+}
+
+// gc_lu_panel_regs is gc_lu_panel with the panel in registers
+// (lu_panel_regs), for n − k0 ≤ GC_LU_PANEL_ROWS·blockDim.x.
+extern "C" __global__ void gc_lu_panel_regs(double *lu, double *piv, ll count, ll n, ll k0) {
+    GC_DYNAMIC_SHARED(red);
+    ll kend = k0 + GC_LU_NB < n ? k0 + GC_LU_NB : n;
+    for (ll j = blockIdx.x; j < count; j += gridDim.x) {
+        lu_panel_regs(lu + j * n * n, piv + j * n, red, n, k0, kend);
     }
 }
 

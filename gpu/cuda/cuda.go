@@ -158,6 +158,9 @@ func (d *Device) setup(dev cu.Device) error {
 		Blocks:     32 * attrs[2],
 		Tile:       16,
 		LUThreads:  256,
+		// Not yet measured against gc_lu_panel on a GPU: BenchmarkKernels
+		// times both (scripts/gpu-check.sh, step kernels).
+		PanelInRegisters: true,
 	}
 	mods, err := kernels.Modules()
 	if err != nil {

@@ -99,13 +99,14 @@ func (d *Device) Name() string {
 // (gpu.TensorCoreDefault); a test wraps the device to choose other kernels.
 func (*Device) Limits() gpu.Limits {
 	return gpu.Limits{
-		MaxThreads: maxThreads,
-		MaxShared:  maxShared,
-		Threads:    64,
-		Blocks:     16,
-		Tile:       16,
-		LUThreads:  16,
-		Products:   gpu.TensorCoreDefault,
+		MaxThreads:       maxThreads,
+		MaxShared:        maxShared,
+		Threads:          64,
+		Blocks:           16,
+		Tile:             16,
+		LUThreads:        16,
+		PanelInRegisters: true,
+		Products:         gpu.TensorCoreDefault,
 	}
 }
 
