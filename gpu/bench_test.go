@@ -46,24 +46,24 @@ func BenchmarkKernels(b *testing.B) {
 			in := sync.OnceValue(func() bt.Host { return bt.Pivoting(rng, s.count, s.n) })
 			nf := float64(s.n)
 			for _, p := range products {
-				pb := gpu.New(withProducts(g.Device(), p))
 				name := fmt.Sprintf("%s/n=%d/batch=%d/%s", g.Device().Name(), s.n, s.count, p)
-				run := func(op string, flops float64, f func(x backend.Tensor) (backend.Tensor, error)) {
+				run := func(be *gpu.Backend, op string, flops float64, f func(x backend.Tensor) (backend.Tensor, error)) {
 					b.Run(name+"/"+op, func(b *testing.B) {
-						x := bt.Upload(b, pb, in())
-						defer pb.Free(x)
-						rate(b, pb, flops*float64(s.count), func() (backend.Tensor, error) { return f(x) })
+						x := bt.Upload(b, be, in())
+						defer be.Free(x)
+						rate(b, be, flops*float64(s.count), func() (backend.Tensor, error) { return f(x) })
 					})
 				}
-				run("MatMul", 2*nf*nf*nf, func(x backend.Tensor) (backend.Tensor, error) { return pb.MatMul(x, x) })
-				run("Det", 2*nf*nf*nf/3, pb.Det)
-				run("Inv", 2*nf*nf*nf, pb.Inv)
+				pb := gpu.New(withProducts(g.Device(), p))
+				run(pb, "MatMul", 2*nf*nf*nf, func(x backend.Tensor) (backend.Tensor, error) { return pb.MatMul(x, x) })
+				run(pb, "Det", 2*nf*nf*nf/3, pb.Det)
+				run(pb, "Inv", 2*nf*nf*nf, pb.Inv)
 				pb.Close()
 				if p == own {
-					pb = gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.PanelInRegisters = false }, ""})
-					run("Det-panels-in-memory", 2*nf*nf*nf/3, pb.Det)
-					run("Inv-panels-in-memory", 2*nf*nf*nf, pb.Inv)
-					pb.Close()
+					mem := gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.PanelInRegisters = false }, ""})
+					run(mem, "Det-panels-in-memory", 2*nf*nf*nf/3, mem.Det)
+					run(mem, "Inv-panels-in-memory", 2*nf*nf*nf, mem.Inv)
+					mem.Close()
 				}
 			}
 		}

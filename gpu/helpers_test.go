@@ -5,6 +5,7 @@ package gpu_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 
@@ -102,24 +103,32 @@ func withProducts(d gpu.Device, p gpu.Products) gpu.Device {
 	return withLimits{d, func(l *gpu.Limits) { l.Products = p }, ""}
 }
 
-// wideLU returns the test's backends and, for each emulated one, a backend
-// on the same device that factors with a CUDA device's 256 LU threads:
-// eight warps, where the emulation's own 16 threads are one, so that the
-// pivot search merges the bests of several warps. They are closed when the
-// test ends.
-func wideLU(t testing.TB) []*gpu.Backend {
+// emulatedWith returns, for each emulated backend of the test, a backend
+// on the same device whose limits set changes, its device named with tag
+// added; they are closed when the test ends.
+func emulatedWith(t testing.TB, tag string, set func(*gpu.Limits)) []*gpu.Backend {
 	t.Helper()
-	backends := gpuBackends(t)
-	for _, g := range backends {
+	var backends []*gpu.Backend
+	for _, g := range gpuBackends(t) {
 		if emulated(g) {
-			wide := gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.LUThreads = 256 }, " (256 LU threads)"})
+			b := gpu.New(withLimits{g.Device(), set, tag})
 			t.Cleanup(func() {
-				if err := wide.Close(); err != nil {
+				if err := b.Close(); err != nil {
 					t.Error(err)
 				}
 			})
-			backends = append(backends, wide)
+			backends = append(backends, b)
 		}
 	}
 	return backends
+}
+
+// wideLU returns the test's backends and, for each emulated one, a backend
+// on the same device that factors with a CUDA device's 256 LU threads:
+// eight warps, where the emulation's own 16 threads are one, so that the
+// pivot search merges the bests of several warps.
+func wideLU(t testing.TB) []*gpu.Backend {
+	t.Helper()
+	wide := emulatedWith(t, " (256 LU threads)", func(l *gpu.Limits) { l.LUThreads = 256 })
+	return append(slices.Clone(gpuBackends(t)), wide...)
 }

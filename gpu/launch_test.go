@@ -523,15 +523,8 @@ func TestSolve(t *testing.T) {
 // (gc_lu_panel).
 func TestBlockedLUIsDgetf2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
-	backends := wideLU(t)
-	for _, g := range gpuBackends(t) {
-		if emulated(g) {
-			inMemory := gpu.New(withLimits{g.Device(), func(l *gpu.Limits) { l.LUThreads, l.PanelInRegisters = 256, false },
-				" (256 LU threads, panels in memory)"})
-			defer inMemory.Close()
-			backends = append(backends, inMemory)
-		}
-	}
+	backends := append(wideLU(t), emulatedWith(t, " (256 LU threads, panels in memory)",
+		func(l *gpu.Limits) { l.LUThreads, l.PanelInRegisters = 256, false })...)
 	for _, n := range []int{80, 129, 200} {
 		in := bt.RandHost(rng, 3, n, n)
 		want := make([]float64, in.L.Count)

@@ -267,15 +267,17 @@ func (b *Backend) permute(byCols bool, out, x *tensor, f factors, rx, rf int) er
 		return err
 	}
 	defer b.release(perm)
-	reverse, mode := uint64(0), uint64(0)
+	// The columns take the inverse permutation, composed in reverse: one
+	// flag for both kernels.
+	cols := uint64(0)
 	if byCols {
-		reverse, mode = 1, 1
+		cols = 1
 	}
-	if err := b.launch1D("gc_lu_perm", f.count, uint64(perm.p), uint64(f.piv.p), w(f.count), w(f.n), reverse); err != nil {
+	if err := b.launch1D("gc_lu_perm", f.count, uint64(perm.p), uint64(f.piv.p), w(f.count), w(f.n), cols); err != nil {
 		return err
 	}
 	l := out.l
-	return b.launch1D("gc_lu_gather", l.Size(), mode, out.p(), x.p(), uint64(perm.p), w(l.Count), w(l.Rows), w(l.Cols), w(rx), w(rf))
+	return b.launch1D("gc_lu_gather", l.Size(), cols, out.p(), x.p(), uint64(perm.p), w(l.Count), w(l.Rows), w(l.Cols), w(rx), w(rf))
 }
 
 // fitsShared says whether the one-block kernel gc_lu can factor an n×n
