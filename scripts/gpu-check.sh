@@ -2,7 +2,9 @@
 # gpu-check.sh OUTDIR: the GPU backend on a real GPU, in one time-boxed run
 # (at most 6 minutes) on a machine that has the NVIDIA driver but no Go
 # toolchain. It runs the bundle of `make gpu-bundle` (bin/, or
-# $GPU_BUNDLE), built elsewhere and carried along with the repository.
+# $GPU_BUNDLE), built elsewhere and carried along with the repository:
+# bin/gpu-bundle.tgz, which it unpacks into a temporary folder, or where
+# that is missing the files bin/gradcheck, bin/gradcheck-cuda, bin/gpu.test.
 #
 # Every step runs under `timeout` (SIGINT, so that bench writes what it
 # measured; SIGKILL 15 s later), writes its output to OUTDIR/STEP.log
@@ -53,7 +55,9 @@
 # (make test checks this: scripts/gpu-check_test.sh). Exit status: 0 when
 # every step that ran passed, 1 otherwise.
 #
-# On a lent GPU machine, where only files under $OUT come back (8 at most):
+# On a lent GPU machine, carrying bin/gpu-bundle.tgz (16 MB; bin/ whole
+# would not fit the 64 MiB that travels), where only files under $OUT come
+# back (8 at most):
 #
 #   scripts/gpu-check.sh /tmp/gc; tar -czf $OUT/gpu-check.tgz -C /tmp gc; cp /tmp/gc/summary.txt $OUT/
 set -uo pipefail
@@ -153,10 +157,25 @@ if [ -z "$libcuda" ]; then
 fi
 note gpu ok $((SECONDS - start)) "$(readlink -f "$libcuda")$added"
 
+# The archive wins over files beside it: a rerun on a machine kept warm
+# finds the files unpacked by the run before, while the archive carried
+# is the new build.
+if [ -f "$bin/gpu-bundle.tgz" ]; then
+	unpacked=$(mktemp -d "${TMPDIR:-/tmp}/gradcheck-bundle.XXXXXX") &&
+		tar -xzf "$bin/gpu-bundle.tgz" -C "$unpacked" 2>"$out/bundle.log" || {
+		note bundle FAIL 0 "cannot unpack $bin/gpu-bundle.tgz: $(head -n 1 "$out/bundle.log")"
+		echo "gpu-check: cannot unpack $bin/gpu-bundle.tgz: $(head -n 1 "$out/bundle.log")" >&2
+		exit 1
+	}
+	trap 'rm -rf "$unpacked"' EXIT
+	rm -f "$out/bundle.log"
+	note bundle ok 0 "unpacked $bin/gpu-bundle.tgz ($(head -n 1 "$unpacked/BUNDLE" 2>/dev/null))"
+	bin=$unpacked
+fi
 for f in gradcheck gradcheck-cuda gpu.test; do
 	if [ ! -x "$bin/$f" ]; then
-		note bundle FAIL 0 "$bin/$f is missing: run 'make gpu-bundle' where Go is, and carry bin/"
-		echo "gpu-check: $bin/$f is missing: run 'make gpu-bundle' where Go is, and carry bin/" >&2
+		note bundle FAIL 0 "$bin/$f is missing: run 'make gpu-bundle' where Go is, and carry bin/gpu-bundle.tgz"
+		echo "gpu-check: $bin/$f is missing: run 'make gpu-bundle' where Go is, and carry bin/gpu-bundle.tgz" >&2
 		exit 1
 	fi
 done
