@@ -44,8 +44,10 @@ run: build
 ## backend under kernel emulation included), the tests of the CPU backend and philox
 ## without their assembly (-tags noasm, the path of other architectures),
 ## then the tests of the OpenBLAS path, the compile checks of the CUDA
-## build, the GPU bundle (what it needs at run time, its size), and that
-## scripts/gpu-check.sh fails at once without a GPU; fails on any failure
+## build, the GPU bundle (what it needs at run time, its size), that
+## scripts/gpu-check.sh fails at once without a GPU and runs the worker
+## from the bundle's archive, and scripts/gpu-targets.py's judgement of the
+## H200 run's outputs; fails on any failure
 test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags noasm ./cpu/... ./philox/
@@ -53,6 +55,7 @@ test: fmt-check vet staticcheck
 	$(MAKE) cuda-check
 	$(MAKE) gpu-bundle
 	scripts/gpu-check_test.sh
+	scripts/gpu-targets_test.sh
 
 vet:
 	$(GO) vet ./...

@@ -50,6 +50,8 @@
 #   ncu-*       Nsight Compute's speed of light of the LU kernels in the
 #               GPU tests at n = 300, and of the products and the LU's
 #               kernels in BenchmarkKernels at n = 1024 (when ncu exists)
+#   targets     the GPU issue's targets judged from the outputs, with the
+#               tables for the READMEs (scripts/gpu-targets.py, targets.md)
 #
 # On a machine without a GPU it fails at once, with one line on stderr
 # (make test checks this: scripts/gpu-check_test.sh). Exit status: 0 when
@@ -59,7 +61,7 @@
 # would not fit the 64 MiB that travels), where only files under $OUT come
 # back (8 at most):
 #
-#   scripts/gpu-check.sh /tmp/gc; tar -czf $OUT/gpu-check.tgz -C /tmp gc; cp /tmp/gc/summary.txt $OUT/
+#   scripts/gpu-check.sh /tmp/gc; tar -czf $OUT/gpu-check.tgz -C /tmp gc; cp /tmp/gc/summary.txt /tmp/gc/targets.md $OUT/
 set -uo pipefail
 
 if [ $# -ne 1 ]; then
@@ -338,6 +340,17 @@ fi
 
 # --- the CPU at n = 2048, last: the least certain to fit -----------------------
 step bench-2048-cpu 45 bench bench-2048-cpu --backend cpu --sizes 2048 --batch 4 --dirs 1
+
+# --- targets: the issue's targets judged from the files above ----------------
+# Not a step under the budget: it reads files only, and must run even when
+# the steps have spent the budget. A missed target does not fail the run.
+t0=$SECONDS
+if timeout 20 python3 "$root/scripts/gpu-targets.py" "$out" >"$out/targets.md" 2>"$out/targets.log"; then
+	note targets ok $((SECONDS - t0)) "$(tail -n 1 "$out/targets.md") (targets.md)"
+else
+	note targets FAIL $((SECONDS - t0)) "$(tail -n 1 "$out/targets.log")"
+	failed=1
+fi
 
 note total "$([ $failed = 0 ] && echo ok || echo FAIL)" $((SECONDS - start)) "of ${budget}s; outputs in $out"
 exit $failed
