@@ -30,6 +30,16 @@ all the memory it uses included), and "in-process", the fastest of several
 gradcheck.Verify calls in one process (`gradcheck bench --runs 5`, 2 above
 n = 256), warm like the torch side but with input generation included;
 each is divided by its batch of instances (--full-batch, --single-batch).
+
+The two comparisons on equal terms are thus in-process against torch in
+this process (both warm), and, for the single rows, "cli" against "torch
+cli": the fastest of --torch-repeat fresh Python processes (this file
+with --child) that import torch, start its device, draw the same batch
+of inputs and verify each as above (both cold: wall time from the
+process's start to its exit). cli against torch in this process, the
+ratio printed as "cli ratio", counts start-up on gradcheck's side only.
+The full rows have no torch cli: their time is the Jacobian's, and fresh
+processes there would outrun scripts/gpu-check.sh's time box.
 Prints one table and, with --json, writes the rows. With --device cuda
 --backend gpu both sides run on the GPU (scripts/gpu-check.sh); torch's
 calls return a Python bool, so each timed call ends synchronized.
@@ -41,6 +51,7 @@ import math
 import os
 import resource
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -78,6 +89,36 @@ def claim(name, n, gen):
     if name == "diff-inv":  # f(X) = inv(X)
         return torch.linalg.inv, wellcond(n, gen)
     raise ValueError(name)
+
+
+def verify_batch(name, n, fast, calls, batch, gen):
+    """Whether torch.autograd.gradcheck passes on batch fresh instances."""
+    ok = True
+    for _ in range(batch):
+        f, x = claim(name, n, gen)
+        x.requires_grad_(True)
+        for _ in range(calls):
+            ok &= torch.autograd.gradcheck(f, (x,), fast_mode=fast, raise_exception=False)
+    return ok
+
+
+def time_torch_cli(name, n, calls, batch, repeat, device, threads):
+    """Seconds per verified instance of the fastest of repeat fresh
+    processes that verify batch instances in torch's fast mode (this file
+    with --child), and whether all passed; None and False when a process
+    failed otherwise."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--device", device, "--threads", str(threads),
+           "--claims", name, "--single-sizes", str(n), "--single-batch", str(batch), "--calls", str(calls)]
+    best, ok = math.inf, True
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        best = min(best, time.perf_counter() - t)
+        if out.returncode not in (0, 1):
+            print(f"torch cli: exit {out.returncode}: {out.stderr.strip()[-300:]}", file=sys.stderr)
+            return None, False
+        ok &= out.returncode == 0
+    return best / batch, ok
 
 
 def time_torch(name, n, fast, calls, min_time, gen):
@@ -164,13 +205,23 @@ def main():
     p.add_argument("--repeat", type=int, default=3, help="gradcheck processes per row; the fastest counts")
     p.add_argument("--min-time", type=float, default=2.0, help="torch: seconds timed per row, at least")
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--torch-repeat", type=int, default=2, help="fresh torch processes per single row; the fastest counts")
     p.add_argument("--json")
+    p.add_argument("--child", action="store_true",
+                   help="verify --single-batch instances of the one claim and size in torch's fast mode, --calls "
+                        "times each, and exit 0 when all pass (the torch cli of the single rows)")
+    p.add_argument("--calls", type=int, default=GRADCHECK_EVALS // 2, help=argparse.SUPPRESS)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.device != "cpu":
         # torch >= 2.0; the CPU run also works with Debian's torch 1.13.
         torch.set_default_device(args.device)
     gen = torch.Generator(device=args.device).manual_seed(1)
+    if args.child:
+        ok = verify_batch(args.claims, int(args.single_sizes), True, args.calls, args.single_batch, gen)
+        if args.device == "cuda":
+            torch.cuda.synchronize()
+        sys.exit(0 if ok else 1)
 
     sizes = lambda s: [int(v) for v in s.split(",")] if s else []
     plan = [("full", n) for n in sizes(args.full_sizes)] + [("single", n) for n in sizes(args.single_sizes)]
@@ -178,9 +229,12 @@ def main():
     print(f"torch {torch.__version__} on {where}; gradcheck on {args.backend}, batch {args.full_batch} "
           f"(full), {args.single_batch} (single); load {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{'check':7} {'claim':13} {'n':>5} {'evals t/g':>11} {'torch':>10} {'gc cli':>10} {'ratio':>7} "
-          f"{'gc in-proc':>10} {'ratio':>7} {'cpu ratio':>9}  verdicts torch, cli, in-process  "
-          "(seconds per verified instance; cpu ratio: CPU seconds of torch / of the gradcheck process)")
+          f"{'gc in-proc':>10} {'ratio':>7} {'cpu ratio':>9} {'torch cli':>10} {'ratio':>7}  "
+          "verdicts torch, cli, in-process, torch cli  (seconds per verified instance; ratio: torch / gradcheck, "
+          "cli ratio against torch in process; cpu ratio: CPU seconds of torch / of the gradcheck process; "
+          "torch cli ratio: both as fresh processes)")
     fmt = lambda v, spec: format(v, spec) if v is not None else "-"
+    ratio = lambda v: f"{v:6.1f}x" if v is not None else "-"
     rows = []
     for check, n in plan:
         for name in args.claims.split(","):
@@ -193,18 +247,24 @@ def main():
                 mode, dirs, torch_evals, batch = "directional", 1, 2 * calls, args.single_batch
             t_cli, c_cli, v_cli, gc_evals = time_cli(args.gradcheck, args.backend, name, n, mode, dirs, batch, args.repeat)
             t_in, v_in = time_inprocess(args.gradcheck, args.backend, name, n, mode, dirs, batch)
+            t_tcli, ok_tcli = None, False
+            if check == "single":
+                t_tcli, ok_tcli = time_torch_cli(name, n, calls, batch, args.torch_repeat, args.device, args.threads)
             row = dict(check=check, claim=name, n=n, batch=batch, torch_evals=torch_evals, gradcheck_evals=gc_evals,
                        torch_seconds=t_torch, torch_cpu_seconds=c_torch, torch_instances=reps, torch_pass=bool(ok),
                        cli_seconds=t_cli, cli_cpu_seconds=c_cli, cli_verdict=v_cli,
                        cli_ratio=t_torch / t_cli if t_cli else None,
                        cli_cpu_ratio=c_torch / c_cli if c_cli else None,
                        inprocess_seconds=t_in, inprocess_verdict=v_in,
-                       inprocess_ratio=t_torch / t_in if t_in else None, load=os.getloadavg()[0])
+                       inprocess_ratio=t_torch / t_in if t_in else None,
+                       torch_cli_seconds=t_tcli, torch_cli_pass=ok_tcli,
+                       torch_cli_ratio=t_tcli / t_cli if t_tcli and t_cli else None, load=os.getloadavg()[0])
             rows.append(row)
+            tcli = f"{'pass' if ok_tcli else 'FAIL'}" if t_tcli else "-"
             print(f"{check:7} {name:13} {n:5} {torch_evals:>5}/{fmt(gc_evals, 'd'):<5} {t_torch:10.4g} {fmt(t_cli, '10.4g'):>10} "
-                  f"{fmt(row['cli_ratio'], '6.1f'):>6}x {fmt(t_in, '10.4g'):>10} {fmt(row['inprocess_ratio'], '6.1f'):>6}x "
-                  f"{fmt(row['cli_cpu_ratio'], '8.1f'):>8}x  "
-                  f"{'pass' if ok else 'FAIL'}, {v_cli}, {v_in}", flush=True)
+                  f"{ratio(row['cli_ratio']):>7} {fmt(t_in, '10.4g'):>10} {ratio(row['inprocess_ratio']):>7} "
+                  f"{ratio(row['cli_cpu_ratio']):>9} {fmt(t_tcli, '10.4g'):>10} {ratio(row['torch_cli_ratio']):>7}  "
+                  f"{'pass' if ok else 'FAIL'}, {v_cli}, {v_in}, {tcli}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(torch=torch.__version__, device=where, backend=args.backend, threads=torch.get_num_threads(), rows=rows),

@@ -43,8 +43,9 @@
 #               cores' share
 #   torch       torch.autograd.gradcheck on CUDA in float64 beside gradcheck
 #               on the GPU (bench/peers_torch.py): fast mode at equal
-#               evaluations at n = 1024, slow mode at n = 16, 32 (needs
-#               python3 with torch)
+#               evaluations at n = 1024, both in process and both as fresh
+#               processes (gradcheck run against a python3 that imports
+#               torch), slow mode at n = 16, 32 (needs python3 with torch)
 #   memcheck,   compute-sanitizer on the kernel tests (when it exists)
 #   racecheck
 #   ncu-*       Nsight Compute's speed of light of the LU kernels in the
@@ -281,9 +282,9 @@ step bench-1024-cpu 40 bench bench-1024-cpu --backend cpu --sizes 1024 --batch 8
 
 # --- torch ------------------------------------------------------------------
 if timeout 10 python3 -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' 2>/dev/null; then
-	gpustep torch 75 python3 "$root/bench/peers_torch.py" --device cuda --backend gpu \
+	gpustep torch 85 python3 "$root/bench/peers_torch.py" --device cuda --backend gpu \
 		--gradcheck "$bin/gradcheck" --full-sizes 16,32 --single-sizes 1024 --min-time 0.3 \
-		--json "$out/torch.json"
+		--torch-repeat 1 --json "$out/torch.json"
 else
 	note torch SKIP 0 "no python3 with torch"
 fi
