@@ -95,6 +95,7 @@ func init() {
 		// carries; step is exact away from its jump.
 		"relu": {value: mapped(backend.Relu)},
 		"step": {value: mapped(backend.Step), magnitude: absMagnitude},
+		"sign": {value: mapped(backend.Sign), magnitude: absMagnitude},
 	}
 }
 

@@ -79,7 +79,7 @@ const (
 	undecided          // finite-difference estimate too uncertain
 	outOfDomain        // f not finite at the sample
 	claimBroken        // the claim is not finite where f is
-	// kinked: the stencil straddles a kink of relu, step or abs, where a
+	// kinked: the stencil straddles a kink of abs, relu, step or sign, where a
 	// finite difference says nothing about the derivative; the
 	// comparison is left out.
 	kinked

@@ -51,6 +51,7 @@ const (
 	Cos      // cosine (Go's math.Cos)
 	Relu     // max(a, 0); NaN stays NaN
 	Step     // 1 where a > 0, 0 where a ≤ 0; NaN stays NaN
+	Sign     // −1 where a < 0, 1 where a > 0, 0 where a = 0; NaN stays NaN
 )
 
 // Backend evaluates batched matrix operations. Every method returns a new
@@ -139,7 +140,7 @@ type Backend interface {
 	// (group dividing the count), the entries whose sign (−, 0 or +) is
 	// not the same in all of them: a result of Count/group 1×1 values.
 	// The verifier asks it whether a finite-difference stencil crosses a
-	// kink of relu, step or abs.
+	// kink of abs, relu, step or sign.
 	SignChanges(a Tensor, group int) (Tensor, error)
 }
 

@@ -79,6 +79,7 @@ var mapFuncs = [...]func(float64) float64{
 	backend.Cos:      math.Cos,
 	backend.Relu:     relu,
 	backend.Step:     step,
+	backend.Sign:     signum,
 }
 
 // Map applies op to every entry of a.

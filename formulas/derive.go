@@ -313,9 +313,10 @@ var diffRules = map[string]diffRule{
 	"sqrt": elementwiseRule(func(d *deriver, a, da Expr) Expr {
 		return d.ediv(da, d.mul(number(2), d.call("sqrt", a)))
 	}),
-	"abs": elementwiseRule(func(d *deriver, a, da Expr) Expr {
-		return d.hadamard(d.ediv(a, d.call("abs", a)), da)
-	}),
+	// d|a| = sign(a).*da, which is 0 where a is 0: right where a stays 0
+	// whatever the direction (an off-diagonal entry of a*eye(n), of S\S),
+	// where a./abs(a).*da would be 0/0 and fail to evaluate.
+	"abs": elementwiseRule(func(d *deriver, a, da Expr) Expr { return d.hadamard(d.call("sign", a), da) }),
 	// d tanh A = (1 − tanh²A).*dA, written without a scalar minus a matrix.
 	"tanh": elementwiseRule(func(d *deriver, a, da Expr) Expr {
 		return d.sub(da, d.hadamard(d.epow(d.call("tanh", a), number(2)), da))
@@ -331,10 +332,12 @@ var diffRules = map[string]diffRule{
 	"cos": elementwiseRule(func(d *deriver, a, da Expr) Expr {
 		return d.neg(d.hadamard(d.call("sin", a), da))
 	}),
-	// relu and step are differentiable away from 0, where relu' = step and
-	// step' = 0 (the verifier leaves stencils across the kink out).
+	// relu, step and sign are differentiable away from 0, where relu' =
+	// step and step' = sign' = 0 (the verifier leaves stencils across the
+	// kink out).
 	"relu":  elementwiseRule(func(d *deriver, a, da Expr) Expr { return d.hadamard(d.call("step", a), da) }),
 	"step":  func(*deriver, []Expr, []Expr) Expr { return nil },
+	"sign":  func(*deriver, []Expr, []Expr) Expr { return nil },
 	"mean":  linearRule("mean"),
 	"ones":  func(*deriver, []Expr, []Expr) Expr { return nil },
 	"zeros": func(*deriver, []Expr, []Expr) Expr { return nil },

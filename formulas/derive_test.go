@@ -79,7 +79,7 @@ var knowns = []known{
 	{"sum(log(X))", "X", []string{"X=m,n:positive"}, "sum(dX./X)", "X.^-1"},
 	{"sum(sqrt(X))", "X", []string{"X=m,n:positive"}, "sum(dX./sqrt(X))/2", "0.5*X.^-0.5"},
 	{"sum(tanh(X).*A)", "X", []string{"X=m,n", "A=m,n"}, "sum(A.*(dX - tanh(X).^2.*dX))", "A - A.*tanh(X).^2"},
-	{"sum(abs(X))", "X", []string{"X=m,n"}, "sum(X./abs(X).*dX)", "X./abs(X)"},
+	{"sum(abs(X))", "X", []string{"X=m,n"}, "sum(sign(X).*dX)", "sign(X)"},
 	{"norm2(X)", "X", []string{"X=m,n"}, "tr(X'*dX)/norm2(X)", "X/norm2(X)"},
 	{"det(X)^2", "X", []string{"X=n,n:wellcond"}, "2*det(X)^2*tr(inv(X)*dX)", "2*det(X)^2*inv(X)'"},
 	{"logdet(X'*X)", "X", []string{"X=n,m"}, "2*tr(inv(X'*X)*X'*dX)", "2*X*inv(X'*X)"},

@@ -125,6 +125,7 @@ var funcs = []*Func{
 	elementwise("cos", "cosine", false),
 	elementwise("relu", "max(x, 0) (kink at 0)", true),
 	elementwise("step", "Heaviside step: 1 for x > 0, else 0 (the derivative of relu; jump at 0)", true, "heaviside"),
+	elementwise("sign", "−1, 0 or 1 by the sign of x (the derivative of abs, 0 at 0; jump at 0)", true, "signum", "sgn"),
 
 	{Name: "softmax", MinArgs: 1, MaxArgs: 1, Group: groupVector, Usage: "softmax(X)",
 		Doc:   "e^x/Σe^x of a vector, of a matrix column by column, as e^(x−m)/Σe^(x−m), m = the column's max",
@@ -230,7 +231,7 @@ func FuncHelp() string {
   A\B (solve A·X = B through LU, never forming inv(A)). A scalar meets an
   array entry by entry in + - .* ./ .^: 1 + x, s - A, 1./x. Size symbols are
   numbers in expressions: 2/m*A'*(A*x - b), eye(n)/n. A finite-difference
-  stencil across a kink of abs, relu or step is left out of the comparison.
+  stencil across a kink of abs, relu, step or sign is left out of the comparison.
 `)
 	group := ""
 	for _, f := range funcs {

@@ -229,7 +229,7 @@ func TestMap(t *testing.T) {
 		{backend.Abs, exact}, {backend.Tanh, mathTol()},
 		{backend.Sigmoid, mathTol()}, {backend.Softplus, mathTol()}, {backend.Log1p, mathTol()},
 		{backend.Expm1, mathTol()}, {backend.Sin, mathTol()}, {backend.Cos, mathTol()},
-		{backend.Relu, exact}, {backend.Step, exact}}
+		{backend.Relu, exact}, {backend.Step, exact}, {backend.Sign, exact}}
 	for _, o := range ops {
 		x := bt.RandHost(rng, 3, 20, 30)
 		for i := range x.Data {

@@ -206,9 +206,22 @@ __device__ double act_step(double x) {
     return x;
 }
 
+__device__ double act_signum(double x) {
+    if (x > 0) {
+        return 1;
+    }
+    if (x < 0) {
+        return -1;
+    }
+    if (x == 0) {
+        return 0;
+    }
+    return x;
+}
+
 // gc_activation applies function op to total entries: 0 sigmoid,
-// 1 softplus, 2 log1p, 3 expm1, 4 sin, 5 cos, 6 relu, 7 step (package
-// gpu's activationOps).
+// 1 softplus, 2 log1p, 3 expm1, 4 sin, 5 cos, 6 relu, 7 step, 8 sign
+// (package gpu's activationOps).
 extern "C" __global__ void gc_activation(ll op, double *out, const double *a, ll total) {
     for (ll t = grid_start(); t < total; t += grid_threads()) {
         double x = a[t], y;
@@ -220,7 +233,8 @@ extern "C" __global__ void gc_activation(ll op, double *out, const double *a, ll
         case 4: y = act_sin(x); break;
         case 5: y = act_cos(x); break;
         case 6: y = act_relu(x); break;
-        default: y = act_step(x); break;
+        case 7: y = act_step(x); break;
+        default: y = act_signum(x); break;
         }
         out[t] = y;
     }
