@@ -90,17 +90,11 @@ func step(x float64) float64 {
 // language's sign): the derivative of |x| away from 0, and at 0 the
 // subgradient that makes d|a| = sign(a).*da right where a is 0 along every
 // direction (a zero entry of a*eye(n)), where a./abs(a).*da would be 0/0.
-// (sign, below, is the kink counter's: an int, and 0 for NaN.)
 func signum(x float64) float64 {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	case x == 0:
-		return 0
+	if math.IsNaN(x) {
+		return x
 	}
-	return x
+	return float64(sign(x))
 }
 
 // Softmax returns e^x/Σe^x of every column of every matrix: with m the

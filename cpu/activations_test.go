@@ -67,13 +67,15 @@ func TestActivationFunctions(t *testing.T) {
 		{"log1p", log1p, -1, math.Inf(-1)}, {"log1p", log1p, math.Inf(1), math.Inf(1)},
 		{"expm1", expm1, math.Inf(1), math.Inf(1)}, {"expm1", expm1, math.Inf(-1), -1},
 		{"relu", relu, -2, 0}, {"relu", relu, 3, 3}, {"step", step, 0, 0}, {"step", step, 1e-300, 1},
+		{"signum", signum, -1e-300, -1}, {"signum", signum, math.Copysign(0, -1), 0}, {"signum", signum, 0, 0},
+		{"signum", signum, 5e-324, 1}, {"signum", signum, math.Inf(-1), -1}, {"signum", signum, math.Inf(1), 1},
 	}
 	for _, s := range specials {
 		if got := s.f(s.x); got != s.want {
 			t.Errorf("%s(%g) = %g, want %g", s.name, s.x, got, s.want)
 		}
 	}
-	for _, f := range []func(float64) float64{sigmoid, softplus, log1p, expm1, relu, step} {
+	for _, f := range []func(float64) float64{sigmoid, softplus, log1p, expm1, relu, step, signum} {
 		if v := f(math.NaN()); !math.IsNaN(v) {
 			t.Errorf("f(NaN) = %g, want NaN", v)
 		}
