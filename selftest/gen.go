@@ -220,7 +220,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 		{3, func() formulas.Expr { return g.leafOr(s, d) }},
 		{1, func() formulas.Expr { return &formulas.Unary{Op: "-", X: g.expr(s, d)} }},
 		{2, func() formulas.Expr { return tr(g.expr(s.t(), d)) }},
-		{3, func() formulas.Expr { return bin("+", g.expr(s, d), g.expr(s, d)) }},
+		{3, func() formulas.Expr { return g.sum(s, d) }},
 		{2, func() formulas.Expr { return g.difference(s, d) }},
 		{2, func() formulas.Expr { return bin("*", g.expr(shape{"1", "1"}, d), g.expr(s, d)) }},
 		{5, func() formulas.Expr { return g.product(s, d) }},
@@ -450,16 +450,65 @@ func (g *generator) difference(s shape, depth int) formulas.Expr {
 	return g.distinct(func() formulas.Expr { return g.expr(s, depth) })
 }
 
-// distinct returns L − R for two draws of draw that differ, or L alone if
-// ten draws of R equal L.
+// distinct returns L − R for two draws of draw that do not cancel, or L
+// alone if ten draws of R all cancel L.
 func (g *generator) distinct(draw func() formulas.Expr) formulas.Expr {
+	return g.noncancelling("-", draw)
+}
+
+// sum draws L + R of shape s that does not cancel: (A − S) + (S − A) is
+// zero to the last bit, and so is everything built on it (FuzzBackends:
+// norm2 of a product with it, whose derived differential ⟨x, dx⟩/‖x‖ is
+// 0/0 there).
+func (g *generator) sum(s shape, depth int) formulas.Expr {
+	return g.noncancelling("+", func() formulas.Expr { return g.expr(s, depth) })
+}
+
+// noncancelling returns L op R (op "+" or "-") for draws of draw whose
+// terms do not all cancel, trying R ten times, else L alone.
+func (g *generator) noncancelling(op string, draw func() formulas.Expr) formulas.Expr {
 	l := draw()
 	for range 10 {
-		if r := draw(); r.String() != l.String() {
-			return bin("-", l, r)
+		if e := bin(op, l, draw()); !cancels(e) {
+			return e
 		}
 	}
 	return l
+}
+
+// cancels reports whether e, written as a signed sum of terms (through +,
+// − and unary minus, the terms compared as written), has every term's
+// coefficient 0: A − A, (A − S) + (S − A), −X + X. Terms equal only up to
+// algebra (A*(B + C) against A*B + A*C) are not seen.
+func cancels(e formulas.Expr) bool {
+	coeff := map[string]int{}
+	var walk func(e formulas.Expr, sign int)
+	walk = func(e formulas.Expr, sign int) {
+		switch e := e.(type) {
+		case *formulas.Binary:
+			if e.Op == "+" || e.Op == "-" {
+				walk(e.L, sign)
+				if e.Op == "-" {
+					sign = -sign
+				}
+				walk(e.R, sign)
+				return
+			}
+		case *formulas.Unary:
+			if e.Op == "-" {
+				walk(e.X, -sign)
+				return
+			}
+		}
+		coeff[e.String()] += sign
+	}
+	walk(e, 1)
+	for _, c := range coeff {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // dense draws an expression of shape s without diag, eye or relu, whose

@@ -62,6 +62,9 @@ func TestGenerateCovers(t *testing.T) {
 				seen["integral"]++
 			case *formulas.Binary:
 				seen[e.Op]++
+				if (e.Op == "+" || e.Op == "-") && cancels(e) {
+					t.Errorf("function %d: %s is zero by construction: %s", i, e, fn.F)
+				}
 			case *formulas.Unary:
 				seen[map[string]string{"-": "neg", "'": "'"}[e.Op]]++
 			}
@@ -100,6 +103,34 @@ func zeroMaker(c *formulas.Call) string {
 func classOf(s formulas.Shape) formulas.Shape {
 	c := func(k int) int { return min(k, 2) }
 	return formulas.Shape{Rows: c(s.Rows), Cols: c(s.Cols)}
+}
+
+// TestCancels checks the sums that cancel term by term, and that terms
+// equal only up to algebra, or with other coefficients, do not.
+func TestCancels(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want bool
+	}{
+		{"A - A", true},
+		{"(A - S) + (S - A)", true},
+		{"-X + X", true},
+		{"(A - S) - (A - S)", true},
+		{"X*Y + -(X*Y)", true},
+		{"A - S", false},
+		{"A + A", false},
+		{"(A - S) + (A - S)", false},
+		{"A - S + (S - A) + X", false},
+		{"A*(B + C) - (A*B + A*C)", false}, // equal by algebra only: not seen
+	} {
+		e, err := formulas.Parse(tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cancels(e); got != tc.want {
+			t.Errorf("cancels(%s) = %v, want %v", tc.src, got, tc.want)
+		}
+	}
 }
 
 // TestDrawDeterministic checks that function i depends on (seed, i) alone.
