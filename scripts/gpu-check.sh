@@ -37,7 +37,8 @@
 #               batch of 132 on the GPU (one instance per SM of an H200),
 #               8 on the CPU at n = 1024 and 4 at n = 2048, where 132 would
 #               not fit the time; --runs 2, times per verified instance;
-#               the GPU at n = 2048 after torch, the CPU at n = 2048 last;
+#               the GPU at n = 2048 after the sanitizers, the CPU at
+#               n = 2048 last;
 #               bench-1024-cores: the GPU at n = 1024 with the products on
 #               the CUDA cores (GRADCHECK_GPU_GEMM=fma), for the tensor
 #               cores' share
@@ -289,9 +290,6 @@ else
 	note torch SKIP 0 "no python3 with torch"
 fi
 
-# --- the GPU at n = 2048 ------------------------------------------------------
-gpustep bench-2048-gpu 60 bench bench-2048-gpu --backend gpu --sizes 2048 --batch 132 --dirs 1
-
 # --- compute-sanitizer ------------------------------------------------------
 # On the tests of the kernels that use shared memory and index by hand: the
 # one-block and the blocked LU (Det, LogDet, Inv from n = 1 to 300; Solve),
@@ -309,6 +307,9 @@ if command -v compute-sanitizer >/dev/null; then
 else
 	note memcheck SKIP 0 "no compute-sanitizer"
 fi
+
+# --- the GPU at n = 2048, after the sanitizers: a column of the tables only --
+gpustep bench-2048-gpu 60 bench bench-2048-gpu --backend gpu --sizes 2048 --batch 132 --dirs 1
 
 # --- ncu ----------------------------------------------------------------------
 # Where the time of the GPU goes, for the report of any missed target: the
