@@ -53,7 +53,7 @@ func FuzzBackends(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var verdicts []gradcheck.Verdict
+			var results []gradcheck.Result
 			for _, b := range []struct {
 				name string
 				run  func() gradcheck.Result
@@ -65,13 +65,26 @@ func FuzzBackends(f *testing.F) {
 				if res.Verdict == gradcheck.Error {
 					t.Errorf("%s: %s: error: %s\n  %s", b.name, claim.Name, res.Reason, quoteAll(claimFlags(claim)))
 				}
-				verdicts = append(verdicts, res.Verdict)
+				results = append(results, res)
 			}
-			if verdicts[0] != verdicts[1] {
-				t.Errorf("%s: cpu %s, emulated gpu %s\n  %s", claim.Name, verdicts[0], verdicts[1], quoteAll(claimFlags(claim)))
+			if c, g := results[0], results[1]; c.Verdict != g.Verdict && !roundingLevel(c, g) && !roundingLevel(g, c) {
+				t.Errorf("%s: cpu %s, emulated gpu %s\n  %s", claim.Name, c.Verdict, g.Verdict, quoteAll(claimFlags(claim)))
 			}
 		}
 	})
+}
+
+// roundingLevel reports whether a passed where b is inconclusive only
+// because its comparisons were at the level of their rounding error (a
+// claim whose truth is 0, as that of abs(X) − X for a positive X). The
+// backends reduce in different orders, so such noise may land either side
+// of the threshold: FuzzBackends found d(abs(X) − (X + P)) = sign(X).*dX −
+// dX inconclusive on the CPU and passing on the emulated GPU. A pass
+// against a fail, or against any other inconclusive, is a disagreement.
+func roundingLevel(a, b gradcheck.Result) bool {
+	n := b.Counts
+	return a.Verdict == gradcheck.Pass && b.Verdict == gradcheck.Inconclusive &&
+		n.Uncertain > 0 && n.Disagreed == 0 && n.OutOfDomain == 0 && n.ClaimBroken == 0
 }
 
 // integralDepth returns the deepest nesting of integrals in e.
