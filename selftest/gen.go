@@ -512,13 +512,48 @@ func cancels(e formulas.Expr) bool {
 }
 
 // dense draws an expression of shape s without diag, eye or relu, whose
-// entries are not zero by construction. The differential of |A| was once
-// A./abs(A).*dA, 0/0 at such entries; it is now sign(A).*dA, right there
+// entries are not zero by construction, and that is not non-negative by
+// construction, for abs and relu. The differential of |A| was once
+// A./abs(A).*dA, 0/0 at zero entries; it is now sign(A).*dA, right there
 // too (FuzzBackends found S\S, whose off-diagonal zeros no rule here
 // keeps out), but the rule stays so that the self-test draws the
-// functions its recorded runs drew.
+// functions its recorded runs drew. Of a non-negative argument abs and
+// relu are the identity, and cancel against it: FuzzBackends found norm2(X' −
+// abs(X')) for a positive X, zero to the last bit, whose derived
+// differential ⟨x, dx⟩/‖x‖ is 0/0.
 func (g *generator) dense(s shape, depth int) formulas.Expr {
+	for range 10 {
+		if e := g.avoiding(s, depth, "diag", "eye", "relu"); !g.nonnegativeByConstruction(e) {
+			return e
+		}
+	}
 	return g.avoiding(s, depth, "diag", "eye", "relu")
+}
+
+// nonnegativeByConstruction reports whether no entry of e is negative
+// whatever the sample: a positive variable or its transpose, exp, sqrt,
+// norm2, sigmoid or softplus of anything, and sums, products and
+// quotients of such expressions.
+func (g *generator) nonnegativeByConstruction(e formulas.Expr) bool {
+	switch e := e.(type) {
+	case *formulas.Ident:
+		if e.Name == g.x.name {
+			return g.x.dist == formulas.Positive
+		}
+		for _, v := range constants {
+			if v.name == e.Name {
+				return v.dist == formulas.Positive
+			}
+		}
+	case *formulas.Unary:
+		return e.Op == "'" && g.nonnegativeByConstruction(e.X)
+	case *formulas.Call:
+		return slices.Contains([]string{"exp", "sqrt", "norm2", "sigmoid", "softplus"}, e.Func)
+	case *formulas.Binary:
+		return slices.Contains([]string{"+", "*", ".*", "/", "./"}, e.Op) &&
+			g.nonnegativeByConstruction(e.L) && g.nonnegativeByConstruction(e.R)
+	}
+	return false
 }
 
 // nonzero draws an expression of shape s without relu, which is zero on
