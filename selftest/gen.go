@@ -511,16 +511,14 @@ func cancels(e formulas.Expr) bool {
 	return true
 }
 
-// dense draws an expression of shape s without diag, eye or relu, whose
-// entries are not zero by construction, and that is not non-negative by
-// construction, for abs and relu. The differential of |A| was once
-// A./abs(A).*dA, 0/0 at zero entries; it is now sign(A).*dA, right there
-// too (FuzzBackends found S\S, whose off-diagonal zeros no rule here
-// keeps out), but the rule stays so that the self-test draws the
-// functions its recorded runs drew. Of a non-negative argument abs and
-// relu are the identity, and cancel against it: FuzzBackends found norm2(X' −
-// abs(X')) for a positive X, zero to the last bit, whose derived
-// differential ⟨x, dx⟩/‖x‖ is 0/0.
+// dense draws the argument of abs or relu: an expression of shape s
+// without diag, eye or relu, whose entries are not zero by construction
+// (a rule from when d|A| was written A./abs(A).*dA, 0/0 at such entries;
+// sign(A).*dA is right there too, and the rule stays so that the
+// self-test draws what it drew), and not non-negative by construction,
+// where abs and relu are the identity and cancel against it
+// (FuzzBackends: norm2(X' − abs(X')) for a positive X, zero to the last
+// bit, whose derived differential ⟨x, dx⟩/‖x‖ is 0/0).
 func (g *generator) dense(s shape, depth int) formulas.Expr {
 	for range 10 {
 		if e := g.avoiding(s, depth, "diag", "eye", "relu"); !g.nonnegativeByConstruction(e) {
