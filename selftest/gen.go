@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
 )
@@ -469,7 +470,7 @@ func (g *generator) sum(s shape, depth int) formulas.Expr {
 func (g *generator) noncancelling(op string, draw func() formulas.Expr) formulas.Expr {
 	l := draw()
 	for range 10 {
-		if e := bin(op, l, draw()); !cancels(e) {
+		if e := bin(op, l, draw()); !g.cancels(e) {
 			return e
 		}
 	}
@@ -477,10 +478,11 @@ func (g *generator) noncancelling(op string, draw func() formulas.Expr) formulas
 }
 
 // cancels reports whether e, written as a signed sum of terms (through +,
-// − and unary minus, the terms compared as written), has every term's
-// coefficient 0: A − A, (A − S) + (S − A), −X + X. Terms equal only up to
-// algebra (A*(B + C) against A*B + A*C) are not seen.
-func cancels(e formulas.Expr) bool {
+// − and unary minus), has every term's coefficient 0: A − A,
+// (A − S) + (S − A), −X + X, kron(X, c) − c*X. Terms are compared as
+// termKey writes them; terms equal only up to other algebra
+// (A*(B + C) against A*B + A*C) are not seen.
+func (g *generator) cancels(e formulas.Expr) bool {
 	coeff := map[string]int{}
 	var walk func(e formulas.Expr, sign int)
 	walk = func(e formulas.Expr, sign int) {
@@ -500,7 +502,7 @@ func cancels(e formulas.Expr) bool {
 				return
 			}
 		}
-		coeff[e.String()] += sign
+		coeff[g.termKey(e)] += sign
 	}
 	walk(e, 1)
 	for _, c := range coeff {
@@ -509,6 +511,66 @@ func cancels(e formulas.Expr) bool {
 		}
 	}
 	return true
+}
+
+// termKey writes a term so that products equal to the last bit read
+// alike: kron(A, s) with s a scalar is s*A, and a product's scalar
+// factors, which commute exactly, come first in sorted order (c*X, X*c
+// and kron(X, c) all read c*X; FuzzBackends found norm2 of a product with
+// kron(X, c) − c*X, zero to the last bit).
+func (g *generator) termKey(e formulas.Expr) string {
+	var scalars, others []string
+	var factor func(e formulas.Expr)
+	factor = func(e formulas.Expr) {
+		switch e := e.(type) {
+		case *formulas.Binary:
+			if e.Op == "*" {
+				factor(e.L)
+				factor(e.R)
+				return
+			}
+		case *formulas.Call:
+			if e.Func == "kron" && len(e.Args) == 2 && g.scalar(e.Args[1]) {
+				factor(e.Args[1])
+				factor(e.Args[0])
+				return
+			}
+		}
+		if g.scalar(e) {
+			scalars = append(scalars, e.String())
+		} else {
+			others = append(others, e.String())
+		}
+	}
+	factor(e)
+	slices.Sort(scalars)
+	return strings.Join(append(scalars, others...), "*")
+}
+
+// scalar reports whether e is 1×1 by construction: a number, a 1×1
+// variable, a reduction (tr, det, logdet, sum, mean, norm2, logsumexp),
+// or an operation on such.
+func (g *generator) scalar(e formulas.Expr) bool {
+	switch e := e.(type) {
+	case *formulas.Num:
+		return true
+	case *formulas.Ident:
+		if e.Name == g.x.name {
+			return g.x.sh.scalar()
+		}
+		for _, v := range constants {
+			if v.name == e.Name {
+				return v.sh.scalar()
+			}
+		}
+	case *formulas.Call:
+		return slices.Contains([]string{"tr", "det", "logdet", "sum", "mean", "norm2", "logsumexp"}, e.Func)
+	case *formulas.Unary:
+		return g.scalar(e.X)
+	case *formulas.Binary:
+		return g.scalar(e.L) && g.scalar(e.R)
+	}
+	return false
 }
 
 // dense draws the argument of abs or relu: an expression of shape s
