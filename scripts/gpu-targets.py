@@ -86,14 +86,13 @@ def device(outdir):
     return m.group(1).strip() if m else None
 
 
-def tensor_peak(name, override):
-    """The FP64 tensor-core peak in GFLOP/s, or None when unknown."""
-    if override:
-        return override * 1e3
-    for key, (_, tensor) in PEAKS:
+def peaks(name, tensor_override):
+    """The FP64 vector and tensor-core peaks in GFLOP/s, each None when
+    unknown; --tensor-peak gives the tensor-core one for another GPU."""
+    for key, (vector, tensor) in PEAKS:
         if name and key in name:
-            return tensor * 1e3
-    return None
+            return vector * 1e3, (tensor_override or tensor) * 1e3
+    return None, tensor_override * 1e3 if tensor_override else None
 
 
 def span(values, fmt):
@@ -260,8 +259,10 @@ def instance_table(outdir, peak):
     return lines
 
 
-def kernel_table(outdir, peak):
-    """Markdown rows: BenchmarkKernels' GFLOP/s and share of the peak."""
+def kernel_table(outdir, peak, vector_peak):
+    """Markdown rows: BenchmarkKernels' GFLOP/s and share of the peak: the
+    FP64 vector peak for the kernels on the CUDA cores (fma), the
+    tensor-core peak for the others."""
     rates = kernel_rates(outdir)
     if not rates:
         return []
@@ -272,8 +273,8 @@ def kernel_table(outdir, peak):
     for op in ops:
         row = [op]
         for n, p in cols:
-            g = rates.get((n, p, op))
-            row.append("-" if g is None else f"{g:,.0f}".replace(",", " ") + (f" ({pct(g / peak)})" if peak else ""))
+            g, of = rates.get((n, p, op)), vector_peak if p == "fma" else peak
+            row.append("-" if g is None else f"{g:,.0f}".replace(",", " ") + (f" ({pct(g / of)})" if of else ""))
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -287,7 +288,7 @@ def main():
         print(f"gpu-targets: {args.outdir} has no summary.txt: not an output of scripts/gpu-check.sh", file=sys.stderr)
         return 2
     name = device(args.outdir)
-    peak = tensor_peak(name, args.tensor_peak)
+    vector_peak, peak = peaks(name, args.tensor_peak)
     print(f"# {args.outdir}: {name or 'unknown GPU'}"
           + (f", FP64 tensor-core peak {peak / 1e3:g} TFLOP/s" if peak else ""))
     print()
@@ -297,7 +298,8 @@ def main():
     for what, measured, verdict in rows:
         print(f"| {what} | {measured} | {verdict} |")
     for title, table in (("Time per verified instance (gradcheck bench --dirs 1 --runs 2)", instance_table(args.outdir, peak)),
-                         ("Kernels alone (BenchmarkKernels, GFLOP/s)", kernel_table(args.outdir, peak))):
+                         ("Kernels alone (BenchmarkKernels, GFLOP/s; share of the FP64 vector peak for fma, "
+                          "of the tensor-core peak for the others)", kernel_table(args.outdir, peak, vector_peak))):
         if table:
             print()
             print(f"{title}:")
