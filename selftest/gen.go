@@ -514,10 +514,10 @@ func (g *generator) cancels(e formulas.Expr) bool {
 }
 
 // termKey writes a term so that products equal to the last bit read
-// alike: kron(A, s) with s a scalar is s*A, and a product's scalar
-// factors, which commute exactly, come first in sorted order (c*X, X*c
-// and kron(X, c) all read c*X; FuzzBackends found norm2 of a product with
-// kron(X, c) − c*X, zero to the last bit).
+// alike: kron(A, s) and kron(s, A) with s a scalar are s*A, and a
+// product's scalar factors, which commute exactly, come first in sorted
+// order (c*X, X*c and kron(X, c) all read c*X; FuzzBackends found norm2
+// of a product with kron(X, c) − c*X, zero to the last bit).
 func (g *generator) termKey(e formulas.Expr) string {
 	var scalars, others []string
 	var factor func(e formulas.Expr)
@@ -530,9 +530,9 @@ func (g *generator) termKey(e formulas.Expr) string {
 				return
 			}
 		case *formulas.Call:
-			if e.Func == "kron" && len(e.Args) == 2 && g.scalar(e.Args[1]) {
-				factor(e.Args[1])
+			if e.Func == "kron" && len(e.Args) == 2 && (g.scalar(e.Args[0]) || g.scalar(e.Args[1])) {
 				factor(e.Args[0])
+				factor(e.Args[1])
 				return
 			}
 		}

@@ -127,6 +127,7 @@ func TestCancels(t *testing.T) {
 		{"(A - S) - (A - S)", true},
 		{"X*Y + -(X*Y)", true},
 		{"kron(X, c) - c*X", true},
+		{"kron(c, X) - X*c", true},
 		{"X*c - c*X", true},
 		{"r*X*c - c*(r*X)", true},
 		{"tr(A)*X - kron(X, tr(A))", true},
