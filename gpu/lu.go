@@ -172,24 +172,31 @@ func (b *Backend) factorSteps(f factors, a *tensor) error {
 			if kend == outerEnd {
 				break
 			}
-			if err := b.trsm(false, m.at(0, kend), f, count, outerEnd-kend, k0, kend, 1); err != nil {
-				return err
-			}
-			if err := b.gemm(true, m.at(kend, kend), m.at(kend, k0), m.at(k0, kend), count, n-kend, outerEnd-kend, kend-k0, 1, 1); err != nil {
+			if err := b.updateRight(f, m, k0, kend, outerEnd); err != nil {
 				return err
 			}
 		}
 		if outerEnd == n {
 			break
 		}
-		if err := b.trsm(false, m.at(0, outerEnd), f, count, n-outerEnd, outer, outerEnd, 1); err != nil {
-			return err
-		}
-		if err := b.gemm(true, m.at(outerEnd, outerEnd), m.at(outerEnd, outer), m.at(outer, outerEnd), count, n-outerEnd, n-outerEnd, outerEnd-outer, 1, 1); err != nil {
+		if err := b.updateRight(f, m, outer, outerEnd, n); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// updateRight carries the factored columns r0 … r1−1 of the factors m of
+// f into the columns r1 … cend−1: it solves for the rows r0 … r1−1 of U
+// there (gc_lu_trsm), then subtracts their product with L from the rows
+// below (one gemm of depth r1 − r0). factorSteps calls it for an inner
+// panel within its outer panel, and for an outer panel across the rest of
+// the matrix.
+func (b *Backend) updateRight(f factors, m matrices, r0, r1, cend int) error {
+	if err := b.trsm(false, m.at(0, r1), f, f.count, cend-r1, r0, r1, 1); err != nil {
+		return err
+	}
+	return b.gemm(true, m.at(r1, r1), m.at(r1, r0), m.at(r0, r1), f.count, f.n-r1, cend-r1, r1-r0, 1, 1)
 }
 
 // trsm substitutes the rows r0 … r1−1 of the ncols columns of the count
