@@ -53,17 +53,20 @@ def read(outdir, name):
         return None
 
 
-def bench(outdir, name):
-    """The results of a bench report, keyed by (claim, n, backend)."""
-    text = read(outdir, name)
-    if text is None:
-        return {}
+def load(outdir, name):
+    """The JSON object in OUTDIR/name, or {} when it is missing or cut
+    short (a step killed while writing it)."""
     try:
-        rep = json.loads(text)
+        rep = json.loads(read(outdir, name) or "{}")
     except ValueError:
         return {}
+    return rep if isinstance(rep, dict) else {}
+
+
+def bench(outdir, name):
+    """The results of a bench report, keyed by (claim, n, backend)."""
     # A report of an interrupted run may hold no results.
-    return {(r["claim"], r["n"], r["backend"]): r for r in rep.get("results") or []}
+    return {(r["claim"], r["n"], r["backend"]): r for r in load(outdir, name).get("results") or []}
 
 
 def steps(outdir):
@@ -186,7 +189,7 @@ def targets(outdir, peak):
                      "bench-1024-gpu or bench-1024-cpu missing", UNMEASURED))
 
     # torch.autograd.gradcheck on the same GPU, equal evaluations, n = 1024.
-    torch = json.loads(read(outdir, "torch.json") or "{}").get("rows", [])
+    torch = load(outdir, "torch.json").get("rows") or []
     single = [r for r in torch if r.get("check") == "single" and r.get("n") == 1024]
     what = "n = 1024: faster than torch.autograd.gradcheck on the same GPU at equal evaluations"
     if single:

@@ -8,7 +8,8 @@
 # verdicts (a diff with a mismatch misses parity; racecheck's timeout
 # leaves the sanitizers unmeasured; torch beaten in process, but faster
 # as a fresh process than gradcheck's command for one claim of three),
-# an unknown GPU, and a folder that is not gpu-check's.
+# an unknown GPU, a torch.json cut short, and a folder that is not
+# gpu-check's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +68,11 @@ expect "# $run: Some GPU"
 expect "unknown GPU: give --tensor-peak | not measured |"
 python3 scripts/gpu-targets.py --tensor-peak 67 "$run" >"$dir/md" 2>&1 || fail "exit status $? with --tensor-peak"
 expect "n = 1024: diff-product 9.1 %, tr-axb 10.9 % | missed |"
+
+# A torch.json cut short (its step killed while writing): not measured.
+head -c 300 bench/results/h200-2026-12-04-run2/torch.json >"$run/torch.json"
+python3 scripts/gpu-targets.py --tensor-peak 67 "$run" >"$dir/md" 2>&1 || fail "exit status $? with a torch.json cut short"
+expect "torch.json missing or without n = 1024 | not measured |"
 
 # Not an output folder of gpu-check.sh.
 python3 scripts/gpu-targets.py "$dir/nothing" >"$dir/md" 2>&1
