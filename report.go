@@ -213,10 +213,10 @@ func (c Counts) reason(kind formulas.Kind, instance int) string {
 		}
 		return fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)", instance, n, total)
 	case kinked:
-		return fmt.Sprintf("%d of %d finite-difference stencils straddle a kink of abs, relu, step or sign (first at instance %d): too few comparisons are left; use smaller sizes", n, total, instance)
+		return fmt.Sprintf("%d of %d finite-difference stencils straddle a kink of %s (first at instance %d): too few comparisons are left; use smaller sizes", n, total, formulas.KinkedNames(), instance)
 	}
 	if c.Kinked > 0 {
-		return fmt.Sprintf("%d of %d comparisons left out: their finite-difference stencils straddle a kink of abs, relu, step or sign", c.Kinked, total)
+		return fmt.Sprintf("%d of %d comparisons left out: their finite-difference stencils straddle a kink of %s", c.Kinked, total, formulas.KinkedNames())
 	}
 	return ""
 }

@@ -222,6 +222,21 @@ func suggestFunc(name string) string {
 	return best
 }
 
+// KinkedNames lists the functions with a kink (Func.Kinked) in the order
+// of the table, as messages name them: "abs, relu, step or sign".
+func KinkedNames() string {
+	var names []string
+	for _, f := range funcs {
+		if f.Kinked {
+			names = append(names, f.Name)
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // FuncHelp lists the functions and operators of the language for the help
 // of the command line, group by group, one per line.
 func FuncHelp() string {
@@ -231,7 +246,7 @@ func FuncHelp() string {
   A\B (solve A·X = B through LU, never forming inv(A)). A scalar meets an
   array entry by entry in + - .* ./ .^: 1 + x, s - A, 1./x. Size symbols are
   numbers in expressions: 2/m*A'*(A*x - b), eye(n)/n. A finite-difference
-  stencil across a kink of abs, relu, step or sign is left out of the comparison.
+  stencil across a kink of ` + KinkedNames() + ` is left out of the comparison.
 `)
 	group := ""
 	for _, f := range funcs {

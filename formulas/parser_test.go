@@ -346,3 +346,11 @@ func TestFlatChains(t *testing.T) {
 		}
 	}
 }
+
+// TestKinkedNames checks the list that messages and the help give of the
+// functions with a kink, against the functions the README names.
+func TestKinkedNames(t *testing.T) {
+	if got, want := KinkedNames(), "abs, relu, step or sign"; got != want {
+		t.Errorf("KinkedNames() = %q, want %q", got, want)
+	}
+}
