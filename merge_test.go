@@ -13,13 +13,15 @@ import (
 // TestMergeEqualsWhole verifies claims on the whole batch and on disjoint
 // instance ranges, along random directions and entry by entry, and checks
 // that merging the parts gives the same verdict, counts, evaluations,
-// worst case and reason as the whole.
+// worst case, reason and detail as the whole.
 func TestMergeEqualsWhole(t *testing.T) {
 	claims := []formulas.Spec{
 		{Name: "right", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: squareVars("A", "X")},
 		{Name: "wrong", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: squareVars("A", "X")},
 		// logdet of a Gaussian matrix: det < 0 for some instances.
 		{Name: "domain", F: "logdet(X)", Wrt: "X", Grad: "inv(X)'", Vars: squareVars("X")},
+		// A claim that is not finite where some entry of X is negative.
+		{Name: "broken", F: "tr(X)", Wrt: "X", Grad: "log(X)./log(X)", Vars: squareVars("X")},
 	}
 	splits := [][]int{{0, 8}, {0, 3, 8}, {0, 1, 2, 5, 8}}
 	b := cpu.New()
@@ -40,7 +42,7 @@ func TestMergeEqualsWhole(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if merged.Verdict != whole.Verdict || merged.Counts != whole.Counts || merged.Reason != whole.Reason ||
+				if merged.Verdict != whole.Verdict || merged.Counts != whole.Counts || merged.Reason != whole.Reason || merged.Detail != whole.Detail ||
 					merged.Worst != whole.Worst || merged.MaxRelErr != whole.MaxRelErr || merged.Instances != whole.Instances ||
 					merged.Evaluations != whole.Evaluations {
 					t.Errorf("%s %s split %v:\nmerged %+v\nwhole  %+v", spec.Name, mode, cut, merged, whole)

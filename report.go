@@ -65,7 +65,10 @@ type Result struct {
 	// Factor is claimed/true for the factor diagnosis.
 	Factor float64 `json:"factor,omitempty"`
 	// Detail says the diagnosis in words, e.g. which variable must be
-	// symmetric, or that only the diagonal disagrees.
+	// symmetric, or that only the diagonal disagrees; for a claim (or an
+	// f) that is not finite at an instance, where it stops being finite
+	// there, e.g. "x./abs(x) is NaN at entry (3, 0) where x = 0 and
+	// abs(x) = 0", which the reason ends with.
 	Detail string `json:"detail,omitempty"`
 	// Expected is, for a failed grad or diff claim, the result derived
 	// symbolically from f (as `gradcheck derive` prints it), in the claim
@@ -275,15 +278,20 @@ func Merge(parts []Result) (Result, error) {
 			out.Diagnosis, out.Factor, out.Detail = worst.Diagnosis, worst.Factor, worst.Detail
 		}
 	}
+	located := "" // where the claim or f stops being finite
 	if s := out.Counts.blocking(); s != agreed && s != disagreed {
 		for _, p := range parts {
 			if p.Counts.of(s) > 0 {
 				out.Worst = p.Worst
+				if s == claimBroken || s == outOfDomain {
+					located = p.Detail
+					out.Detail = located
+				}
 				break
 			}
 		}
 	}
-	out.Reason = out.Counts.reason(out.Kind, out.Worst.Instance)
+	out.Reason = withDetail(out.Counts.reason(out.Kind, out.Worst.Instance), located)
 	return out, nil
 }
 

@@ -199,6 +199,7 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 	}
 	v.judge(&res, &t)
 	res.Evaluations = v.evaluations
+	v.locate(ctx, &res)
 	if res.Verdict == Fail {
 		complete := true
 		if !keep {

@@ -36,6 +36,9 @@ type Func struct {
 	shape func(args []Shape) (Shape, string)
 }
 
+// Elementwise reports whether f maps each entry of its argument alone.
+func (f *Func) Elementwise() bool { return f.Group == groupElementwise }
+
 // Arity formats the number of arguments for an error message: "1
 // argument", "1 or 2 arguments".
 func (f *Func) Arity() string {

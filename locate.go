@@ -1,0 +1,251 @@
+package gradcheck
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gradcheck/gradcheck/backend"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// locateNonFinite says where e, the claim or f, stops being finite at one
+// instance: it evaluates e at the instance's inputs (and at its directions,
+// for a claim written in dX), and where the value has a NaN or an infinity
+// it follows the operands that have one down to the subexpression that
+// makes it from finite operands, say x./abs(x) where x is 0. The text
+// names that subexpression, the first entry at fault and, for an operation
+// entry by entry, the operands' values there. It is "" where e is finite
+// at the instance (the claim then breaks only in its reduction along the
+// directions), or cannot be evaluated.
+func (v *verification) locateNonFinite(ctx context.Context, e formulas.Expr, instance int) string {
+	ev, smp, err := v.newChunk(ctx, instance, 1)
+	if err != nil {
+		return ""
+	}
+	defer v.closeChunk(ev)
+	if v.c.Kind != formulas.Equals {
+		x := ev.vars[v.c.Wrt]
+		h, err := smp.directions(v.wrt, x, v.s.Dirs)
+		if err != nil {
+			return ""
+		}
+		ev.bind(v.c.Direction(), h)
+		if v.c.Kind == formulas.Hess {
+			h2, err := v.secondDirections(smp, x, h, v.s.Dirs)
+			if err != nil {
+				return ""
+			}
+			ev.bind(v.c.SecondDirection(), h2)
+		}
+	}
+	l := locator{ev: ev}
+	vals, ok := l.values(e)
+	if !ok {
+		return ""
+	}
+	at := firstNonFinite(vals.data)
+	if at < 0 {
+		return ""
+	}
+	return l.origin(e, vals, at)
+}
+
+// locator evaluates the subexpressions of one expression on the host.
+type locator struct {
+	ev *evaluator
+}
+
+// hostValues is the value of a subexpression, downloaded.
+type hostValues struct {
+	layout backend.Layout
+	data   []float64
+}
+
+// values evaluates e; ok is false where it cannot be evaluated alone (the
+// body of an integral reads the integration variable).
+func (l *locator) values(e formulas.Expr) (hostValues, bool) {
+	t, err := l.ev.value(e)
+	if err != nil {
+		return hostValues{}, false
+	}
+	defer l.ev.release(t)
+	data, err := l.ev.b.ToHost(t, make([]float64, t.Layout().Size()))
+	if err != nil {
+		return hostValues{}, false
+	}
+	return hostValues{layout: t.Layout(), data: data}, true
+}
+
+// origin describes where e, whose values vals are not finite at index at,
+// comes to be so: in the first operand that is not finite itself, or in e
+// when every operand is finite.
+func (l *locator) origin(e formulas.Expr, vals hostValues, at int) string {
+	ops := operandsOf(e)
+	opVals := make([]hostValues, len(ops))
+	for i, op := range ops {
+		ov, ok := l.values(op)
+		if !ok {
+			return describeNonFinite(e, vals, at, nil, nil)
+		}
+		if k := firstNonFinite(ov.data); k >= 0 {
+			return l.origin(op, ov, k)
+		}
+		opVals[i] = ov
+	}
+	return describeNonFinite(e, vals, at, ops, opVals)
+}
+
+// operandsOf returns the subexpressions of e that evaluate on their own:
+// an integral's body reads its variable, and its bounds may be inf.
+func operandsOf(e formulas.Expr) []formulas.Expr {
+	switch e := e.(type) {
+	case *formulas.Unary:
+		return []formulas.Expr{e.X}
+	case *formulas.Binary:
+		return []formulas.Expr{e.L, e.R}
+	case *formulas.Call:
+		return e.Args
+	}
+	return nil
+}
+
+// firstNonFinite returns the index of the first NaN or infinity in xs, or
+// −1.
+func firstNonFinite(xs []float64) int {
+	for i, x := range xs {
+		if !finite(x) {
+			return i
+		}
+	}
+	return -1
+}
+
+// describeNonFinite says that e is not finite at index at of vals, from
+// finite operands ops whose values are opVals: their values at that entry
+// where e works entry by entry (each operand a scalar or of e's shape),
+// and the remedy for x./abs(x).
+func describeNonFinite(e formulas.Expr, vals hostValues, at int, ops []formulas.Expr, opVals []hostValues) string {
+	lay := vals.layout
+	per := lay.Rows * lay.Cols
+	k, i, j := at/per, at%per/lay.Cols, at%lay.Cols
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is %v", e, vals.data[at])
+	if per > 1 {
+		fmt.Fprintf(&b, " at entry (%d, %d)", i, j)
+	}
+	if lay.Count > 1 {
+		fmt.Fprintf(&b, " in direction %d", k)
+	}
+	if why := matrixCause(e, vals.data[at]); why != "" {
+		fmt.Fprintf(&b, " (%s)", why)
+	}
+	if entryByEntry(e, opVals) {
+		var parts []string
+		for n, op := range ops {
+			if _, isNum := op.(*formulas.Num); isNum {
+				continue
+			}
+			ol, at := opVals[n].layout, min(k, opVals[n].layout.Count-1)*per+i*lay.Cols+j
+			if ol.Rows == 1 && ol.Cols == 1 {
+				at = min(k, ol.Count-1)
+			}
+			parts = append(parts, fmt.Sprintf("%s = %.6g", op, opVals[n].data[at]))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(&b, " where %s", strings.Join(parts, " and "))
+		}
+	}
+	if x, ok := selfOverAbs(e); ok {
+		fmt.Fprintf(&b, "; sign(%s) is %s without the 0/0 where %s is 0", x, e, x)
+	}
+	return b.String()
+}
+
+// entryByEntry reports whether each entry of e is computed from the same
+// entry of each operand (or from a scalar operand) alone: an elementwise
+// operation or function, a negation, or a product or power of which some
+// operand, of values opVals, is a scalar.
+func entryByEntry(e formulas.Expr, opVals []hostValues) bool {
+	switch e := e.(type) {
+	case *formulas.Unary:
+		return e.Op == "-"
+	case *formulas.Binary:
+		switch e.Op {
+		case "+", "-", ".*", "./", ".^", "/":
+			return true
+		}
+		for _, v := range opVals {
+			if v.layout.Rows == 1 && v.layout.Cols == 1 {
+				return true
+			}
+		}
+		return false
+	case *formulas.Call:
+		f := formulas.Lookup(e.Func)
+		return f != nil && f.Elementwise()
+	}
+	return false
+}
+
+// matrixCause says why a function of a whole matrix gives the non-finite
+// value x, where its argument is finite: logdet of a matrix whose
+// determinant is negative (NaN) or 0 (−Inf), the inverse of a singular one.
+func matrixCause(e formulas.Expr, x float64) string {
+	switch e := e.(type) {
+	case *formulas.Call:
+		switch {
+		case e.Func == "logdet" && math.IsNaN(x):
+			return fmt.Sprintf("det(%s) < 0", e.Args[0])
+		case e.Func == "logdet" && math.IsInf(x, -1):
+			return fmt.Sprintf("det(%s) = 0", e.Args[0])
+		case e.Func == "inv":
+			return fmt.Sprintf("%s is singular to working precision", e.Args[0])
+		}
+	case *formulas.Binary:
+		if e.Op == "\\" {
+			return fmt.Sprintf("%s is singular to working precision", e.L)
+		}
+	}
+	return ""
+}
+
+// selfOverAbs reports whether e is x./abs(x) (or x/abs(x)), and returns x.
+func selfOverAbs(e formulas.Expr) (formulas.Expr, bool) {
+	q, ok := e.(*formulas.Binary)
+	if !ok || q.Op != "./" && q.Op != "/" {
+		return nil, false
+	}
+	a, ok := q.R.(*formulas.Call)
+	if !ok || a.Func != "abs" || len(a.Args) != 1 || a.Args[0].String() != q.L.String() {
+		return nil, false
+	}
+	return q.L, true
+}
+
+// locate says, for a claim that is not finite where f is (an error) or an
+// f that is not finite at an instance (inconclusive), where the claim or f
+// stops being finite at the first such instance: in res.Detail, which the
+// reason ends with.
+func (v *verification) locate(ctx context.Context, res *Result) {
+	var e formulas.Expr
+	switch res.Counts.blocking() {
+	case claimBroken:
+		e = v.c.Rhs
+	case outOfDomain:
+		e = v.c.F
+	default:
+		return
+	}
+	res.Detail = v.locateNonFinite(ctx, e, res.Worst.Instance)
+	res.Reason = withDetail(res.Reason, res.Detail)
+}
+
+// withDetail is reason followed by detail, where there is one.
+func withDetail(reason, detail string) string {
+	if detail == "" {
+		return reason
+	}
+	return reason + ": " + detail
+}
