@@ -557,12 +557,7 @@ func (v *verification) baseMagnitudes(ev *evaluator, dirs int, w backend.Tensor)
 	defer ev.release(mf)
 	if w != nil {
 		// Expand the per-instance magnitude over directions to meet W.
-		ones, err := ev.b.FromHost(backend.Layout{Count: dirs, Rows: 1, Cols: 1}, filled(dirs, 1))
-		if err != nil {
-			return nil, err
-		}
-		defer ev.release(ones)
-		mfe, err := ev.b.Scale(ones, mf)
+		mfe, err := ev.expand(mf, dirs)
 		if err != nil {
 			return nil, err
 		}
@@ -624,7 +619,31 @@ func (v *verification) stepValues(ev *evaluator, x, h, h2, w backend.Tensor, row
 		return nil, err
 	}
 	defer ev.release(f)
+	if want := hl.Count * len(rows); f.Layout().Count != want {
+		// f does not read the variable (tr(A) with respect to X): one
+		// value per instance, or one for the chunk, stands for all its
+		// points.
+		fe, err := ev.expand(f, want)
+		if err != nil {
+			return nil, err
+		}
+		defer ev.release(fe)
+		f = fe
+	}
 	return ev.reduce(f, w, false)
+}
+
+// expand returns t, of one matrix per instance or one for the whole chunk,
+// repeated to count matrices, each standing for the consecutive ones that
+// share it (package backend's broadcasting): the points or directions of
+// its instance.
+func (ev *evaluator) expand(t backend.Tensor, count int) (backend.Tensor, error) {
+	ones, err := ev.b.FromHost(backend.Layout{Count: count, Rows: 1, Cols: 1}, filled(count, 1))
+	if err != nil {
+		return nil, err
+	}
+	defer ev.release(ones)
+	return ev.b.Scale(ones, t)
 }
 
 func filled(n int, x float64) []float64 {

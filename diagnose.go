@@ -26,6 +26,12 @@ const (
 	// dX2]) is not symmetric, as every Hessian is. Result.Factor, when
 	// set, is its symmetric part over the truth.
 	DiagNotSymmetric = "not-symmetric"
+	// DiagZero: the finite differences are 0 (within their tolerance)
+	// along every direction compared, so the true derivative is 0 there
+	// and the claim is not: f does not depend on the variable, or only
+	// through rounding (xᵀ(A − Aᵀ)x); a fitted factor would be
+	// meaningless.
+	DiagZero = "zero"
 	// DiagCookbookSym: a gradient with respect to a symmetric matrix is
 	// written in the Matrix Cookbook's convention 2G − diag(G), the
 	// derivative with respect to the independent entries, where the
@@ -126,6 +132,11 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	if len(use) < 2 || saa == 0 {
 		return false
 	}
+	if zeroTruth(use) {
+		res.Diagnosis = DiagZero
+		res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", v.c.Kind)
+		return true
+	}
 	det := saa*sbb - sab*sab
 	if withT && det <= 1e-12*saa*sbb {
 		withT = false // the claim is symmetric: transposing it changes nothing
@@ -171,6 +182,17 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		res.Detail = fmt.Sprintf("the claim is %g times the truth", res.Factor)
 	default:
 		return false
+	}
+	return true
+}
+
+// zeroTruth reports whether 0 is within the tolerance of every finite
+// difference of cs: the truth is 0 there, which a failed claim is not.
+func zeroTruth(cs []comparison) bool {
+	for _, c := range cs {
+		if math.Abs(c.fd) > c.tol {
+			return false
+		}
 	}
 	return true
 }
