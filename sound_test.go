@@ -117,6 +117,17 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Fail, note: "comparisons disagree"},
 		{name: "spd logdet", spec: formulas.Spec{F: "logdet(X)", Equals: "0.5*tr(logm(X))", Vars: vars(t, "X=n,n:spd")},
 			verdict: Fail, note: "comparisons disagree"},
+		// The magnitude of e^X exponentiates |X|, not the magnitude of X:
+		// logm's floor of 1 per entry made it e^n, and the tolerance
+		// 1.4e-3 (n = 24); 1 − t's magnitude 1 + t made the integral's
+		// 2.2e-3 (n = 112). Both mistakes passed; now 3.6e-12 and 7.2e-5.
+		{name: "expm logm", spec: formulas.Spec{F: "expm(logm(X))", Equals: "X", Vars: vars(t, "X=n,n:spd")},
+			sizes: map[string]int{"n": 24}, verdict: Pass},
+		{name: "expm logm factor", spec: formulas.Spec{F: "expm(logm(X))", Equals: "1.001*X", Vars: vars(t, "X=n,n:spd")},
+			sizes: map[string]int{"n": 24}, verdict: Fail, note: "8 of 8 comparisons disagree"},
+		{name: "expm integral factor", spec: formulas.Spec{F: "expm(X)", Wrt: "X",
+			Diff: "1.0003*integral(t, 0, 1, expm(t*X)*dX*expm((1-t)*X))", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 112}, verdict: Fail, diag: DiagFactor, factor: 1.0003},
 		// Item 2(b): both sides are zero up to rounding.
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},
