@@ -13,12 +13,29 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// quadratureNodes is the number of Gauss–Legendre nodes used for integral(...).
-// The integrands of the registry (e^{aX} E e^{(1−a)X}, and the resolvent
-// product of d(log X) after the map onto [0,1)) are analytic in a Bernstein
-// ellipse of parameter ρ ≥ 3 for the distributions they use, so 20 nodes
-// leave an error near ρ^−40 < 1e-19, far below the finite-difference noise.
-const quadratureNodes = 20
+// The quadrature of integral(...) is adaptive: Gauss–Legendre with
+// quadratureNodes nodes on a panel, checked against coarseNodes nodes on
+// the same panel; a panel where the two differ by more than
+// quadratureTolerance of the integral's scale is halved, up to maxPanels
+// panels in all. The coarse rule's error bounds the fine one's by far: for
+// an integrand analytic in a Bernstein ellipse of parameter ρ they are of
+// order ρ^−20 and ρ^−40, so a coarse error of 10⁻¹⁰ leaves the fine one
+// near 10⁻²⁰. The integrands of the registry (e^{aX} E e^{(1−a)X}, and the
+// resolvent product of d(log X) after the map onto [0,1)) take one panel
+// where X's eigenvalues are near 1, and a few more where they spread over
+// decades: the resolvent (λ + z)⁻² peaks within 1/λ of the end of [0,1)
+// (λ ≫ 1) or within λ of its start (λ ≪ 1), which 20 nodes over [0,1)
+// missed (d log(XᵀX) failed at n = 16; TestQuadrature).
+const (
+	quadratureNodes     = 20
+	coarseNodes         = 10
+	quadratureTolerance = 1e-10
+	maxPanels           = 64
+)
+
+// magnitudeTolerance replaces quadratureTolerance for the quadrature of
+// a magnitude, which needs its scale, not its digits.
+const magnitudeTolerance = 1e-3
 
 // evaluator computes formulas over a batch on one backend. Names are bound to
 // tensors; intermediate tensors are freed as soon as they are consumed, and
@@ -631,8 +648,8 @@ func (ev *evaluator) sym(x backend.Tensor) (backend.Tensor, error) {
 	return o.result(o.sym(x))
 }
 
-// integral evaluates integral(t, lo, hi, body) by Gauss–Legendre quadrature
-// on [lo, hi], or, for hi = inf, after the substitution t = lo + s/(1−s),
+// integral evaluates integral(t, lo, hi, body) by adaptive Gauss–Legendre
+// quadrature (see quadratureNodes) on [lo, hi], or, for hi = inf, after the substitution t = lo + s/(1−s),
 // dt = ds/(1−s)², which maps [0, 1) onto [lo, ∞). Its magnitude is the
 // same quadrature of the body's magnitude, with |hi − lo|: the value is a
 // sum of the body's values with positive weights, and carries their
@@ -666,10 +683,6 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		}
 		defer ev.release(width)
 	}
-	x := make([]float64, quadratureNodes)
-	w := make([]float64, quadratureNodes)
-	quad.Legendre{}.FixedLocations(x, w, 0, 1)
-
 	ev.integrating++
 	defer func() { ev.integrating-- }()
 	old, shadowed := ev.vars[e.Var]
@@ -678,31 +691,142 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 			ev.bind(e.Var, old)
 		}
 	}()
+	tolerance := quadratureTolerance
+	if magnitude {
+		tolerance = magnitudeTolerance
+	}
 	var acc backend.Tensor
-	for q := range x {
-		var offset, weight float64 // t = lo + offset·(width), weight·(width)
+	add := func(t backend.Tensor) (err error) {
+		acc, err = ev.accumulate(acc, t)
+		return err
+	}
+	// Panels [a, b] of [0, 1), the integration variable's image; scale
+	// is the largest entry of the first panel's sum, the whole interval.
+	type panel struct{ a, b float64 }
+	todo := []panel{{0, 1}}
+	var scale float64
+	for evaluated := 0; len(todo) > 0; evaluated++ {
+		p := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		fine, err := ev.panelSum(e, lo, width, p.a, p.b, fineRule, infinite, magnitude)
+		if err != nil {
+			ev.release(acc)
+			return nil, err
+		}
+		if evaluated+len(todo)+2 > maxPanels {
+			// No room to halve: take the fine sum as it is.
+			if err := add(fine); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		coarse, err := ev.panelSum(e, lo, width, p.a, p.b, coarseRule, infinite, magnitude)
+		if err != nil {
+			ev.release(acc, fine)
+			return nil, err
+		}
+		gap, size, err := ev.largestDifference(fine, coarse)
+		ev.release(coarse)
+		if err != nil {
+			ev.release(acc, fine)
+			return nil, err
+		}
+		if evaluated == 0 {
+			scale = size
+		}
+		if gap <= tolerance*math.Max(size, scale*(p.b-p.a)) {
+			if err := add(fine); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ev.release(fine)
+		mid := (p.a + p.b) / 2
+		todo = append(todo, panel{p.a, mid}, panel{mid, p.b})
+	}
+	return acc, nil
+}
+
+// gaussLegendre holds the nodes and weights of a Gauss–Legendre rule on
+// [0, 1].
+type gaussLegendre struct{ x, w []float64 }
+
+func newGaussLegendre(n int) gaussLegendre {
+	r := gaussLegendre{x: make([]float64, n), w: make([]float64, n)}
+	quad.Legendre{}.FixedLocations(r.x, r.w, 0, 1)
+	return r
+}
+
+// The rules of the adaptive quadrature (see quadratureNodes).
+var (
+	fineRule   = newGaussLegendre(quadratureNodes)
+	coarseRule = newGaussLegendre(coarseNodes)
+)
+
+// panelSum returns rule's sum of e's body over the panel [a, b] of [0, 1),
+// the image of [lo, lo + width] (or of [lo, ∞) under t = lo + y/(1 − y)
+// where infinite is set), with magnitude set of |body|ₘ.
+func (ev *evaluator) panelSum(e *formulas.Integral, lo, width backend.Tensor, a, b float64, rule gaussLegendre, infinite, magnitude bool) (backend.Tensor, error) {
+	var acc backend.Tensor
+	for q, xq := range rule.x {
+		y, wy := a+(b-a)*xq, (b-a)*rule.w[q]
+		offset, weight := y, wy // t = lo + offset·(width), weight·(width)
 		if infinite {
-			offset, weight = x[q]/(1-x[q]), w[q]/((1-x[q])*(1-x[q]))
-		} else {
-			offset, weight = x[q], w[q]
+			// 1 − y from the panel's end: 1 − a and b − a are exact (the
+			// panels halve [0, 1)), where 1 − y computed from y would
+			// lose the digits of y near 1, where large eigenvalues of
+			// a resolvent put the integrand's mass.
+			rest := (1 - a) - (b-a)*xq
+			offset, weight = y/rest, wy/(rest*rest)
 		}
 		term, err := ev.integrand(e, lo, width, offset, weight, magnitude)
 		if err != nil {
 			ev.release(acc)
 			return nil, err
 		}
-		if acc == nil {
-			acc = term
-			continue
-		}
-		sum, err := ev.b.Elementwise(backend.Add, acc, term)
-		ev.release(acc, term)
-		if err != nil {
+		if acc, err = ev.accumulate(acc, term); err != nil {
 			return nil, err
 		}
-		acc = sum
 	}
 	return acc, nil
+}
+
+// accumulate returns acc + t, or t where acc is nil, and releases both;
+// on failure it has released them and returns nil.
+func (ev *evaluator) accumulate(acc, t backend.Tensor) (backend.Tensor, error) {
+	if acc == nil {
+		return t, nil
+	}
+	defer ev.release(acc, t)
+	return ev.b.Elementwise(backend.Add, acc, t)
+}
+
+// largestDifference returns the largest entry of |a − b| and of |a|, over
+// every matrix of the batch (NaN where some entry is not finite, which no
+// halving mends: the panel is then taken as it is).
+func (ev *evaluator) largestDifference(a, b backend.Tensor) (gap, size float64, err error) {
+	d, err := ev.b.Elementwise(backend.Sub, a, b)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ev.release(d)
+	dh, err := ev.download(d)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ev.recycleHost(dh)
+	ah, err := ev.download(a)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ev.recycleHost(ah)
+	for i := range dh {
+		if !finite(dh[i]) || !finite(ah[i]) {
+			return 0, 0, nil
+		}
+		gap, size = math.Max(gap, math.Abs(dh[i])), math.Max(size, math.Abs(ah[i]))
+	}
+	return gap, size, nil
 }
 
 // integrand returns weight·width·body(t) at t = lo + offset·width, where a
