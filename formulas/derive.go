@@ -16,10 +16,12 @@ import (
 // whose value is n.
 //
 // The rules are the product rule over *, .*, kron, the quotient rule over
-// / and ./, the power rules, d(X⁻¹) = −X⁻¹dX X⁻¹, d det X = det X·tr(X⁻¹dX),
-// d logdet X = tr(X⁻¹dX), the linear rules of ', tr, sum, diag and sym,
-// the derivatives of the elementwise functions, and for expm and logm the
-// integral forms of Higham (2008), chs. 10–11:
+// / and ./, d(A\B) = A\(dB − dA·(A\B)), the power rules (of .^ for every
+// pairing of scalar and matrix operands), d(X⁻¹) = −X⁻¹dX X⁻¹,
+// d det X = det X·tr(X⁻¹dX), d logdet X = tr(X⁻¹dX), the linear rules of
+// ', tr, sum, mean, diag and sym, the derivatives of the elementwise
+// functions, and for expm and logm the integral forms of Higham (2008),
+// chs. 10–11:
 //
 //	d e^A    = integral(t, 0, 1, expm(t*A)*dA*expm((1-t)*A))
 //	d log A  = integral(z, 0, inf, inv(A+z*eye(n))*dA*inv(A+z*eye(n)))
@@ -200,7 +202,7 @@ func (d *deriver) binaryRule(e *Binary, dl, dr Expr) (Expr, error) {
 		if dl != nil {
 			rhs = d.sub(rhs, d.mul(dl, e))
 		}
-		return &Binary{Op: "\\", L: l, R: rhs}, nil
+		return d.solve(l, rhs), nil
 	}
 	return nil, errorf(e.At, "cannot differentiate %s: unknown operator %q", str(e), e.Op)
 }
@@ -208,16 +210,14 @@ func (d *deriver) binaryRule(e *Binary, dl, dr Expr) (Expr, error) {
 // scalarPower differentiates L^R of a scalar, or L.^R, with the power pow
 // and the product times of the operator:
 //
-//	d(L^r)  = r·L^(r−1)·dL                  (r constant)
-//	d(L^R)  = L^R·(dR·log L + R·dL/L)       (R depending on the variable)
+//	d(L^R)  = R.*L^(R−1).*dL                (R constant)
+//	d(L^R)  = L^R.*(dR.*log L + R.*dL./L)   (R depending on the variable)
+//
+// For .^ either operand may be a scalar and the other a matrix, whose
+// entries the scalar meets one by one (R − 1 included).
 func (d *deriver) scalarPower(l, r, dl, dr Expr, pow, times func(a, b Expr) Expr) Expr {
 	if dr == nil {
-		if d.scalar(r) {
-			return d.mul(r, times(pow(l, d.sub(r, number(1))), dl))
-		}
-		// r.*L.^(r−1).*dL with a matrix exponent, written without a
-		// scalar minus a matrix: r.*L.^r.*dL./L.
-		return d.ediv(d.hadamard(d.hadamard(r, pow(l, r)), dl), l)
+		return d.hadamard(r, times(pow(l, d.sub(r, number(1))), dl))
 	}
 	inner := d.add(times(dr, d.call("log", l)), d.ediv(times(r, dl), l))
 	return times(pow(l, r), inner)
@@ -359,6 +359,12 @@ var diffRules = map[string]diffRule{
 func (s *simplifier) inner(a, b Expr) Expr {
 	if a == nil || b == nil {
 		return nil
+	}
+	if l, r, ok := quotient(a); ok {
+		return s.div(s.inner(l, b), r)
+	}
+	if l, r, ok := quotient(b); ok {
+		return s.div(s.inner(a, l), r)
 	}
 	if s.isOnes(a) {
 		return s.call("sum", b)

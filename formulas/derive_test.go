@@ -3,6 +3,7 @@ package formulas_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -96,6 +97,23 @@ var knowns = []known{
 	{"expm(X)", "X", []string{"X=n,n:small"}, "integral(s, 0, 1, expm(s*X)*dX*expm((1-s)*X))", ""},
 	{"tr(logm(X))", "X", []string{"X=n,n:spd"}, "tr(inv(X)*dX)", "inv(X)'"},
 	{"tr(expm(X))", "X", []string{"X=n,n:small"}, "tr(expm(X)*dX)", "expm(X)'"},
+	// d(a.^b) = b.*a.^(b−1).*da + a.^b.*log(a).*db for each pairing of
+	// scalar and matrix operands.
+	{"2.^x", "x", []string{"x=n"}, "log(2)*2.^x.*dx", ""},
+	{"sum(2.^x)", "x", []string{"x=n"}, "log(2)*sum(2.^x.*dx)", "log(2)*2.^x"},
+	{"sum(s.^x)", "x", []string{"x=n", "s=1:positive"}, "log(s)*sum(s.^x.*dx)", "log(s)*s.^x"},
+	{"sum(s.^x)", "s", []string{"x=n", "s=1:positive"}, "sum(x.*s.^(x - 1))*ds", "sum(x.*s.^(x - 1))"},
+	{"s.^x", "s", []string{"x=n", "s=1:positive"}, "x.*s.^(x - 1)*ds", ""},
+	{"sum(X.^s)", "s", []string{"X=m,n:positive", "s=1"}, "sum(X.^s.*log(X))*ds", "sum(X.^s.*log(X))"},
+	{"sum(X.^Y)", "Y", []string{"X=m,n:positive", "Y=m,n"}, "sum(X.^Y.*log(X).*dY)", "X.^Y.*log(X)"},
+	{"sum(X.^Y)", "X", []string{"X=m,n:positive", "Y=m,n"}, "sum(Y.*X.^(Y - 1).*dX)", "Y.*X.^(Y - 1)"},
+	{"sum(x.^-1)", "x", []string{"x=n:positive"}, "-sum(dx./x.^2)", "-1./x.^2"},
+	{"sum(tanh(X).^2)", "X", []string{"X=m,n"}, "2*sum(tanh(X).*(1 - tanh(X).^2).*dX)", "2*tanh(X).*(1 - tanh(X).^2)"},
+	// mean(X) = sum(X)/(m·n), and A\B = inv(A)*B.
+	{"mean(X)", "X", []string{"X=m,n"}, "sum(dX)/(m*n)", "ones(m, n)/(m*n)"},
+	{"mean((A*x - b).^2)", "x", []string{"A=m,n", "x=n", "b=m"}, "2*(A*x - b)'*A*dx/m", "2*A'*(A*x - b)/m"},
+	{"b'*(A\\c)", "A", []string{"A=n,n:wellcond", "b=n", "c=n"}, "-b'*inv(A)*dA*inv(A)*c", "-inv(A)'*b*c'*inv(A)'"},
+	{"b'*(A\\c)", "c", []string{"A=n,n:wellcond", "b=n", "c=n"}, "b'*inv(A)*dc", "inv(A)'*b"},
 }
 
 // claimOf builds an identity claim lhs == rhs over the variables of k and
@@ -143,6 +161,65 @@ func TestDeriveKnown(t *testing.T) {
 		case k.grad != "":
 			verify(t, claimOf(t, k, d.Grad.String(), k.grad, false))
 		}
+	}
+}
+
+// TestDerivePastesBack differentiates functions the tester found derive
+// to fail on or give up on, pastes the printed differential and gradient
+// back as claims, as a user does with gradcheck check --diff and --grad,
+// and verifies them against finite differences of f.
+func TestDerivePastesBack(t *testing.T) {
+	for _, tt := range []struct {
+		f, wrt string
+		vars   []string
+	}{
+		{"2.^x", "x", []string{"x=n"}},
+		{"sum(2.^x)", "x", []string{"x=n"}},
+		{"sum(s.^x)", "x", []string{"x=n", "s=1:positive"}},
+		{"sum(s.^x)", "s", []string{"x=n", "s=1:positive"}},
+		{"sum(X.^s)", "s", []string{"X=m,n:positive", "s=1"}},
+		{"sum(X.^s)", "X", []string{"X=m,n:positive", "s=1"}},
+		{"sum(X.^Y)", "X", []string{"X=m,n:positive", "Y=m,n"}},
+		{"sum(X.^Y)", "Y", []string{"X=m,n:positive", "Y=m,n"}},
+		{"sum(s.^(s*x))", "s", []string{"x=n", "s=1:positive"}},
+		{"sum(x.^-1)", "x", []string{"x=n:positive"}},
+		{"sum(tanh(X).^2)", "X", []string{"X=m,n"}},
+		{"mean(X)", "X", []string{"X=m,n"}},
+		{"mean(x)", "x", []string{"x=n"}},
+		{"mean((A*x - b).^2)", "x", []string{"A=m,n", "x=n", "b=m"}},
+		{"b'*(A\\c)", "A", []string{"A=n,n:wellcond", "b=n", "c=n"}},
+		{"tr(B*(A\\C))", "A", []string{"A=n,n:wellcond", "B=k,n", "C=n,k"}},
+		{"tr(B*(A\\C))", "C", []string{"A=n,n:wellcond", "B=k,n", "C=n,k"}},
+	} {
+		vars, err := formulas.ParseVarFlags(tt.vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := formulas.BuildFunction(formulas.Spec{Name: tt.f, F: tt.f, Wrt: tt.wrt, Vars: vars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.Derive()
+		if err != nil {
+			t.Errorf("%s wrt %s: %v", tt.f, tt.wrt, err)
+			continue
+		}
+		diff, err := c.With(formulas.Diff, d.Diff.String())
+		if err != nil {
+			t.Fatalf("%s wrt %s: the printed differential does not parse: %v", tt.f, tt.wrt, err)
+		}
+		verify(t, diff)
+		if d.Grad == nil {
+			if !errors.Is(d.NoGrad, formulas.ErrNotScalar) {
+				t.Errorf("%s wrt %s: no gradient: %v", tt.f, tt.wrt, d.NoGrad)
+			}
+			continue
+		}
+		grad, err := c.With(formulas.Grad, d.Grad.String())
+		if err != nil {
+			t.Fatalf("%s wrt %s: the printed gradient does not parse: %v", tt.f, tt.wrt, err)
+		}
+		verify(t, grad)
 	}
 }
 

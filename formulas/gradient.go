@@ -12,11 +12,13 @@ var ErrNotScalar = errors.New("no gradient: f is not a scalar")
 // variable wrt), of a scalar function whose differential is diff, an
 // expression linear in the direction d+wrt as Derive writes it: diff =
 // ⟨G, dX⟩ = sum(G.*dX). It moves dX out of each term by the trace rules,
-// ⟨C, A*B⟩ = ⟨A'*C, B⟩ = ⟨C*B', A⟩, ⟨c, tr(A)⟩ = ⟨c·I, A⟩,
-// ⟨c, sum(A)⟩ = ⟨c·1, A⟩, ⟨C, A.*B⟩ = ⟨A.*C, B⟩, ⟨C, diag(A)⟩ =
-// ⟨diag(C), A⟩, ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ = ⟨C', A⟩, and under an
-// integral sign. Where no such rule applies (dX inside kron) it returns an
-// error saying so. A matrix of ones is written diag(eye(m))*diag(eye(n))'.
+// ⟨C, A*B⟩ = ⟨A'*C, B⟩ = ⟨C*B', A⟩, ⟨C, A\B⟩ = ⟨A'\C, B⟩ (A\B is
+// inv(A)*B), ⟨c, tr(A)⟩ = ⟨c·I, A⟩, ⟨c, sum(A)⟩ = ⟨c·1, A⟩,
+// ⟨c, mean(A)⟩ = ⟨c·1/(m·n), A⟩ for an m×n A, ⟨C, A.*B⟩ = ⟨A.*C, B⟩,
+// ⟨C, diag(A)⟩ = ⟨diag(C), A⟩, ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ =
+// ⟨C', A⟩, and under an integral sign. Where no such rule applies (dX
+// inside kron, or in the matrix of a solve) it returns an error saying
+// so. A matrix of ones is written diag(eye(m))*diag(eye(n))'.
 func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
 	ws, ok := env[wrt]
 	if !ok {
@@ -150,6 +152,11 @@ func (a *adjoint) ofBinary(e *Binary, c Expr) (Expr, error) {
 			return a.of(l, a.call("sum", a.ediv(c, r)))
 		}
 		return a.of(l, a.ediv(c, r))
+	case "\\":
+		if inL {
+			return nil, a.cannot(e, "the operator \\ is not linear in its left operand")
+		}
+		return a.of(r, a.solve(a.transpose(l), c))
 	}
 	return nil, a.cannot(e, "the operator "+e.Op+" is not linear")
 }
@@ -163,6 +170,8 @@ func (a *adjoint) ofCall(e *Call, c Expr) (Expr, error) {
 		return a.of(x, a.mul(c, a.eye(sh.Rows)))
 	case "sum":
 		return a.of(x, a.mul(c, a.ones(sh)))
+	case "mean":
+		return a.of(x, a.div(a.mul(c, a.ones(sh)), a.count(sh)))
 	case "diag", "sym":
 		return a.of(x, a.call(e.Func, c))
 	}

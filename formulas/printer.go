@@ -160,12 +160,22 @@ func writeOperand(b *strings.Builder, e Expr, min int) {
 }
 
 // writeExponent prints the right side of ^ or .^, which may be a unary
-// minus without parentheses: x^-1, x^-y^2.
+// minus without parentheses: x^-1, x^-y^2. A negative number, as the
+// simplifier folds -1 - 1 into -2, prints the same way: x.^-2.
 func writeExponent(b *strings.Builder, e Expr) {
-	if u, ok := e.(*Unary); ok && u != nil && u.Op == "-" {
-		b.WriteString("-")
-		writeExponent(b, u.X)
-		return
+	switch e := e.(type) {
+	case *Unary:
+		if e != nil && e.Op == "-" {
+			b.WriteString("-")
+			writeExponent(b, e.X)
+			return
+		}
+	case *Num:
+		if e != nil && e.Value < 0 {
+			b.WriteString("-")
+			writeExponent(b, &Num{Value: -e.Value})
+			return
+		}
 	}
 	writeOperand(b, e, precPow)
 }

@@ -108,11 +108,12 @@ func (s *simplifier) binary(op string, l, r Expr) Expr {
 var binaryBuilders = map[string]func(s *simplifier, l, r Expr) Expr{
 	"+": (*simplifier).add, "-": (*simplifier).sub, "*": (*simplifier).mul, ".*": (*simplifier).hadamard,
 	"/": (*simplifier).div, "./": (*simplifier).ediv, "^": (*simplifier).pow, ".^": (*simplifier).epow,
+	"\\": (*simplifier).solve,
 }
 
 // linear lists the functions f with f(0) = 0 and f linear, whose call on a
 // vanishing argument vanishes.
-var linear = map[string]bool{"tr": true, "sum": true, "diag": true, "sym": true, "kron": true}
+var linear = map[string]bool{"tr": true, "sum": true, "mean": true, "diag": true, "sym": true, "kron": true}
 
 // bind puts name in scope with shape sh and returns the function that
 // restores the previous binding.
@@ -149,10 +150,20 @@ func (s *simplifier) fits(e Expr) bool {
 	return err == nil
 }
 
-// num returns the value of a numeric literal.
+// num returns the value of a numeric literal, or of a negated one as the
+// parser reads -1, so that constants fold whichever way they are written.
 func num(e Expr) (float64, bool) {
-	if n, ok := e.(*Num); ok && n != nil {
-		return n.Value, true
+	switch e := e.(type) {
+	case *Num:
+		if e != nil {
+			return e.Value, true
+		}
+	case *Unary:
+		if e != nil && e.Op == "-" {
+			if v, ok := e.X.(*Num); ok && v != nil {
+				return -v.Value, true
+			}
+		}
 	}
 	return 0, false
 }
@@ -179,9 +190,35 @@ func negated(e Expr) (Expr, bool) {
 	return nil, false
 }
 
+// leadingMinus reports whether e is written with a minus in front: -x, a
+// negative number, or a product whose numeric coefficient is negative
+// (-2*x). Sums use it to write a - b rather than a + -b.
+func leadingMinus(e Expr) bool {
+	if _, ok := negated(e); ok {
+		return true
+	}
+	if v, ok := num(e); ok {
+		return v < 0
+	}
+	if l, _, ok := product(e); ok {
+		v, isNum := num(l)
+		return isNum && v < 0
+	}
+	return false
+}
+
 // product returns the factors of e if e is L*R.
 func product(e Expr) (l, r Expr, ok bool) {
 	if b, is := e.(*Binary); is && b.Op == "*" {
+		return b.L, b.R, true
+	}
+	return nil, nil, false
+}
+
+// quotient returns the dividend and the (scalar) divisor of e if e is
+// L/R.
+func quotient(e Expr) (l, r Expr, ok bool) {
+	if b, is := e.(*Binary); is && b.Op == "/" {
 		return b.L, b.R, true
 	}
 	return nil, nil, false
@@ -225,14 +262,11 @@ func (s *simplifier) add(a, b Expr) Expr {
 			return number(x + y)
 		}
 	}
-	if y, ok := negated(b); ok {
-		return s.sub(a, y)
+	if leadingMinus(b) {
+		return s.sub(a, s.neg(b))
 	}
-	if x, ok := negated(a); ok {
-		return s.sub(b, x)
-	}
-	if y, ok := num(b); ok && y < 0 {
-		return s.sub(a, number(-y))
+	if leadingMinus(a) {
+		return s.sub(b, s.neg(a))
 	}
 	return &Binary{Op: "+", L: a, R: b}
 }
@@ -250,8 +284,8 @@ func (s *simplifier) sub(a, b Expr) Expr {
 			return number(x - y)
 		}
 	}
-	if y, ok := negated(b); ok {
-		return s.add(a, y)
+	if leadingMinus(b) {
+		return s.add(a, s.neg(b))
 	}
 	if str(a) == str(b) {
 		return nil
@@ -280,6 +314,9 @@ func (s *simplifier) mul(a, b Expr) Expr {
 	case bNum:
 		// Coefficients go first.
 		return s.mul(b, a)
+	case aNum:
+		// A negative coefficient is one number: -2*A, not -(2*A).
+		a = &Num{Value: x}
 	}
 	if u, ok := negated(a); ok {
 		return s.neg(s.mul(u, b))
@@ -315,12 +352,13 @@ func (s *simplifier) mul(a, b Expr) Expr {
 	}
 	// Products associate to the left, as they parse, where the shapes
 	// allow: A*(B*C) is written A*B*C.
-	// A quotient by a scalar is written last: x*B/y rather than x/y*B.
-	if q, ok := b.(*Binary); ok && q.Op == "/" && as {
-		return s.div(s.mul(a, q.L), q.R)
+	// A quotient by a scalar is written last: x*B/y rather than x/y*B,
+	// A*B/y rather than A*(B/y).
+	if l, r, ok := quotient(b); ok {
+		return s.div(s.mul(a, l), r)
 	}
-	if q, ok := a.(*Binary); ok && q.Op == "/" && as {
-		return s.div(s.mul(q.L, b), q.R)
+	if l, r, ok := quotient(a); ok {
+		return s.div(s.mul(l, b), r)
 	}
 	if l, r, ok := product(b); ok && !s.isOnes(b) {
 		left := &Binary{Op: "*", L: a, R: l}
@@ -351,6 +389,12 @@ func (s *simplifier) hadamard(a, b Expr) Expr {
 	}
 	if l, r, ok := product(b); ok && s.scalar(l) {
 		return s.mul(l, s.hadamard(a, r))
+	}
+	if l, r, ok := quotient(a); ok {
+		return s.div(s.hadamard(l, b), r)
+	}
+	if l, r, ok := quotient(b); ok {
+		return s.div(s.hadamard(a, l), r)
 	}
 	if s.isOnes(a) {
 		return b
@@ -419,9 +463,11 @@ func (s *simplifier) pow(a, b Expr) Expr {
 	return &Binary{Op: "^", L: a, R: b}
 }
 
-// epow returns the elementwise power a.^b; of a scalar it is a^b.
+// epow returns the elementwise power a.^b; of a scalar to a scalar power
+// it is a^b. A scalar to a matrix power keeps .^, as ^ takes only a scalar
+// exponent.
 func (s *simplifier) epow(a, b Expr) Expr {
-	if s.scalar(a) {
+	if s.scalar(a) && (b == nil || s.scalar(b)) {
 		return s.pow(a, b)
 	}
 	if b == nil {
@@ -431,6 +477,28 @@ func (s *simplifier) epow(a, b Expr) Expr {
 		return a
 	}
 	return &Binary{Op: ".^", L: a, R: b}
+}
+
+// solve returns a\b, the solution X of a*X = b for a square a. Signs and
+// scalar factors of b come out in front, -(A\B) rather than A\-B, and a
+// 1×1 a divides.
+func (s *simplifier) solve(a, b Expr) Expr {
+	if b == nil {
+		return nil
+	}
+	if s.scalar(a) {
+		return s.div(b, a)
+	}
+	if isCall(a, "eye") {
+		return b
+	}
+	if u, ok := negated(b); ok {
+		return s.neg(s.solve(a, u))
+	}
+	if l, r, ok := product(b); ok && s.scalar(l) {
+		return s.mul(l, s.solve(a, r))
+	}
+	return &Binary{Op: "\\", L: a, R: b}
 }
 
 // transpose returns a'.
@@ -476,23 +544,27 @@ func (s *simplifier) transpose(a Expr) Expr {
 }
 
 // call returns name(args...). Linear functions of a vanishing argument
-// vanish, and those that leave a scalar as it is (tr, sum, sym, diag of
-// 1×1) drop out.
+// vanish, and those that leave a scalar as it is (tr, sum, mean, sym, diag
+// of 1×1) drop out.
 func (s *simplifier) call(name string, args ...Expr) Expr {
 	if linear[name] && slices.Contains(args, nil) {
 		return nil
 	}
 	if name != "kron" && linear[name] {
-		// Signs and scalar coefficients come out: tr(-s*A) = -s*tr(A).
+		// Signs, scalar coefficients and divisors come out: tr(-s*A) =
+		// -s*tr(A), sum(A/s) = sum(A)/s.
 		if u, ok := negated(args[0]); ok {
 			return s.neg(s.call(name, u))
 		}
 		if l, r, ok := product(args[0]); ok && s.scalar(l) && !s.scalar(r) {
 			return s.mul(l, s.call(name, r))
 		}
+		if l, r, ok := quotient(args[0]); ok && !s.scalar(l) {
+			return s.div(s.call(name, l), r)
+		}
 	}
 	switch name {
-	case "tr", "sum", "sym", "diag":
+	case "tr", "sum", "mean", "sym", "diag":
 		if s.scalar(args[0]) {
 			return args[0]
 		}
@@ -537,6 +609,18 @@ func (s *simplifier) ones(sh Shape) Expr {
 		return &Unary{Op: "'", X: col(sh.Cols)}
 	}
 	return &Binary{Op: "*", L: col(sh.Rows), R: &Unary{Op: "'", X: col(sh.Cols)}}
+}
+
+// count writes the number of entries of a matrix of shape sh, the product
+// of its dimensions other than 1: m*n, n.
+func (s *simplifier) count(sh Shape) Expr {
+	switch {
+	case sh.Rows == 1:
+		return s.dim(sh.Cols)
+	case sh.Cols == 1:
+		return s.dim(sh.Rows)
+	}
+	return s.mul(s.dim(sh.Rows), s.dim(sh.Cols))
 }
 
 // isOnes reports whether e is a matrix of ones as ones writes it.

@@ -63,6 +63,33 @@ func TestSimplify(t *testing.T) {
 		{"0*X", "0"},
 		{"integral(t, 0, 1, 0*X)", "0"},
 		{"exp(0*X)", "exp(0*X)"},
+		// Constants fold however the parser wrote them, and a negative
+		// exponent prints without parentheses.
+		{"x.^(-1 - 1)", "x.^-2"},
+		{"s^(-0.5 - 1)", "s^-1.5"},
+		{"-0.5*(s*X)", "-0.5*s*X"},
+		// A negative coefficient makes a subtraction.
+		{"X + -2*Y", "X - 2*Y"},
+		{"X - -2*Y", "X + 2*Y"},
+		{"-2*X + Y", "Y - 2*X"},
+		{"X + -2", "X - 2"},
+		// A scalar to a matrix power stays elementwise.
+		{"2.^x", "2.^x"},
+		{"s.^X", "s.^X"},
+		{"s.^(s - 1)", "s^(s - 1)"},
+		// Signs and scalar factors come out of a solve.
+		{"X\\-Y", "-(X\\Y)"},
+		{"X\\(2*Y)", "2*(X\\Y)"},
+		{"X\\-(s*x)", "-(s*(X\\x))"},
+		{"eye(n)\\Y", "Y"},
+		{"s\\c", "c/s"},
+		// Divisors by a scalar come out of products and linear functions.
+		{"X*(Y/s)", "X*Y/s"},
+		{"X.*(Y/s)", "X.*Y/s"},
+		{"sum(X/s)", "sum(X)/s"},
+		{"mean(-2*X)", "-2*mean(X)"},
+		{"mean(s)", "s"},
+		{"mean(0*X)", "0"},
 	}
 	for _, tc := range tests {
 		e := mustParse(t, tc.in)
@@ -74,10 +101,35 @@ func TestSimplify(t *testing.T) {
 		if got.String() != tc.want {
 			t.Errorf("Simplify(%s) = %s, want %s", tc.in, got, tc.want)
 		}
-		if back, err := Parse(got.String()); err != nil || !equal(back, got) {
+		if back, err := Parse(got.String()); err != nil || !equal(literals(back), literals(got)) {
 			t.Errorf("Simplify(%s) = %s does not parse back to itself: %v", tc.in, got, err)
 		}
 	}
+}
+
+// literals writes each negative number of e as the parser reads it, a
+// minus before a positive number, so that a folded constant (-2) compares
+// equal to its printed and parsed form (-(2)).
+func literals(e Expr) Expr {
+	switch e := e.(type) {
+	case *Num:
+		if e.Value < 0 {
+			return &Unary{Op: "-", X: &Num{Value: -e.Value}}
+		}
+	case *Unary:
+		return &Unary{Op: e.Op, X: literals(e.X)}
+	case *Binary:
+		return &Binary{Op: e.Op, L: literals(e.L), R: literals(e.R)}
+	case *Call:
+		args := make([]Expr, len(e.Args))
+		for i, a := range e.Args {
+			args[i] = literals(a)
+		}
+		return &Call{Func: e.Func, Args: args}
+	case *Integral:
+		return &Integral{Var: e.Var, Lo: literals(e.Lo), Hi: literals(e.Hi), Body: literals(e.Body)}
+	}
+	return e
 }
 
 func TestDeriveText(t *testing.T) {
@@ -103,6 +155,30 @@ func TestDeriveText(t *testing.T) {
 		{"sum(log(x))", "x", "sum(dx./x)", "diag(eye(n))./x"},
 		{"s^c", "s", "c*s^(c - 1)*ds", "c*s^(c - 1)"},
 		{"integral(t, 0, 1, tr(t*X))", "X", "integral(t, 0, 1, t*tr(dX))", "integral(t, 0, 1, t*eye(n))"},
+		// .^ for each pairing of scalar and matrix operands keeps its dot
+		// where an operand is a matrix.
+		{"2.^x", "x", "log(2)*(2.^x.*dx)", ""},
+		{"sum(2.^x)", "x", "log(2)*sum(2.^x.*dx)", "log(2)*2.^x"},
+		{"sum(s.^x)", "x", "log(s)*sum(s.^x.*dx)", "log(s)*s.^x"},
+		{"sum(s.^x)", "s", "ds*sum(x.*s.^(x - 1))", "sum(x.*s.^(x - 1))"},
+		{"sum(X.^s)", "s", "ds*sum(X.^s.*log(X))", "sum(X.^s.*log(X))"},
+		{"sum(X.^s)", "X", "s*sum(X.^(s - 1).*dX)", "s*X.^(s - 1)"},
+		{"sum(X.^Y)", "Y", "sum(X.^Y.*(dY.*log(X)))", "log(X).*X.^Y"},
+		{"sum(X.^Y)", "X", "sum(Y.*(X.^(Y - 1).*dX))", "X.^(Y - 1).*Y"},
+		{"s.^(s*x)", "s", "s.^(s*x).*(log(s)*ds*x + ds*x)", ""},
+		// Constants folded, subtractions for negative coefficients.
+		{"sum(x.^-1)", "x", "-sum(x.^-2.*dx)", "-x.^-2"},
+		{"s^-0.5", "s", "-0.5*s^-1.5*ds", "-0.5*s^-1.5"},
+		{"sum(tanh(X).^2)", "X", "2*sum(tanh(X).*(dX - tanh(X).^2.*dX))", "2*tanh(X) - 2*(tanh(X).^2.*tanh(X))"},
+		// mean is sum over the number of entries.
+		{"mean(X)", "X", "mean(dX)", "diag(eye(n))*diag(eye(n))'/(n*n)"},
+		{"mean(A)", "A", "mean(dA)", "diag(eye(m))*diag(eye(n))'/(m*n)"},
+		{"mean(x)", "x", "mean(dx)", "diag(eye(n))/n"},
+		{"mean((X*x - y).^2)", "x", "2*mean((X*x - y).*(X*dx))", "2*X'*(X*x - y)/n"},
+		// ⟨C, A\\B⟩ = ⟨A'\\C, B⟩, the minus in front of the solve.
+		{"y'*(X\\x)", "X", "-(y'*(X\\(dX*(X\\x))))", "-(X'\\y*(X\\x)')"},
+		{"y'*(X\\x)", "x", "y'*(X\\dx)", "X'\\y"},
+		{"tr(A*(X\\B))", "X", "-tr(A*(X\\(dX*(X\\B))))", "-(X'\\A'*(X\\B)')"},
 	}
 	for _, tc := range tests {
 		f := mustParse(t, tc.f)
@@ -144,6 +220,24 @@ func TestDeriveErrors(t *testing.T) {
 		_, err := Derive(f, tc.wrt, env, simpSizes)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Derive(%s, %s): error %v, want one containing %q", tc.f, tc.wrt, err, tc.want)
+		}
+	}
+}
+
+// TestGradientErrors checks that Gradient says why a differential has no
+// ⟨G, dX⟩ form by the trace rules: dX inside kron, or in the matrix of a
+// solve, where A\B is not linear.
+func TestGradientErrors(t *testing.T) {
+	tests := []struct{ diff, want string }{
+		{"tr(kron(dX, Y))", "kron has no transpose"},
+		{"y'*(dX\\x)", "not linear in its left operand"},
+		{"tr(dX*X) + tr(X)", "a term does not depend on dX"},
+	}
+	env := map[string]Shape{"X": {4, 4}, "Y": {4, 4}, "x": {4, 1}, "y": {4, 1}}
+	for _, tc := range tests {
+		g, err := Gradient(mustParse(t, tc.diff), "X", env, simpSizes)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Gradient(%s) = %v, error %v, want one containing %q", tc.diff, g, err, tc.want)
 		}
 	}
 }

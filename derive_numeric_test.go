@@ -1,0 +1,80 @@
+package gradcheck
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
+)
+
+// TestExpectedOfMLClaims checks that each grad or diff claim of
+// examples/ml.yaml that fails names, in Expected, a result derived from f,
+// and that this result, claimed in its place, passes. The losses that take
+// a mean and the solves (wrong-mse-lost-1-over-m, wrong-solve-matrix) once
+// had none: the gradient had no rule for mean or for A\B.
+func TestExpectedOfMLClaims(t *testing.T) {
+	claims, err := formulas.ReadSpec("examples/ml.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	for _, c := range claims {
+		if c.Kind == formulas.Grad || c.Kind == formulas.Diff {
+			checkExpected(t, c, named)
+		}
+	}
+	for _, name := range []string{"wrong-mse-lost-1-over-m", "wrong-solve-matrix"} {
+		if !named[name] {
+			t.Errorf("%s: no expected result", name)
+		}
+	}
+}
+
+// TestExpectedOfSolveBilinear claims the registry's solve-bilinear
+// gradient transposed, and checks that the failure names the derived
+// gradient -(A'\b)*(A\c)' and that it passes.
+func TestExpectedOfSolveBilinear(t *testing.T) {
+	claims, err := formulas.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	for _, c := range claims {
+		if c.Name != "solve-bilinear" {
+			continue
+		}
+		wrong, err := c.With(formulas.Grad, "-(A\\c)*(A'\\b)'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkExpected(t, wrong, named)
+	}
+	if !named["solve-bilinear"] {
+		t.Errorf("solve-bilinear: no expected result")
+	}
+}
+
+// checkExpected verifies c at its own sizes; where it fails, it records
+// in named that the result names an expected one, and verifies that one in
+// c's place.
+func checkExpected(t *testing.T, c *formulas.Claim, named map[string]bool) {
+	t.Helper()
+	b := cpu.New()
+	res := Verify(context.Background(), b, c, DefaultSettings())
+	if res.Verdict != Fail {
+		return
+	}
+	if res.Expected == "" {
+		t.Errorf("%s: fails and names no expected %s", c.Name, c.Kind)
+		return
+	}
+	named[c.Name] = true
+	right, err := c.With(c.Kind, res.Expected)
+	if err != nil {
+		t.Fatalf("%s: the expected %s %s: %v", c.Name, c.Kind, res.Expected, err)
+	}
+	if r := Verify(context.Background(), b, right, DefaultSettings()); r.Verdict != Pass {
+		t.Errorf("%s: the expected %s %s gave %s (%s)", c.Name, c.Kind, res.Expected, r.Verdict, r.Reason)
+	}
+}
