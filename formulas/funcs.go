@@ -198,21 +198,28 @@ func filledShape(a []Shape) (Shape, string) {
 // language (and so cannot name a variable).
 func IsFunc(name string) bool { return byName[name] != nil }
 
-// suggestFunc returns the built-in function that an unknown name most
-// likely means, or "".
-func suggestFunc(name string) string {
+// transposeNames are the functions other languages transpose with
+// (MATLAB's transpose, R's t); the language writes a postfix ' instead.
+var transposeNames = []string{"transpose", "trans", "t", "ctranspose"}
+
+// funcHint returns what an unknown function name most likely means, as a
+// hint for the error message ("did you mean tr?"), or "".
+func funcHint(name string) string {
 	lower := strings.ToLower(name)
+	if slices.Contains(transposeNames, lower) {
+		return "transpose with a postfix ': X' is X transposed"
+	}
 	for _, f := range funcs {
 		if slices.Contains(f.Aliases, lower) {
-			return f.Name
+			return "did you mean " + f.Name + "?"
 		}
 	}
 	names := make([]string, len(funcs))
 	for i, f := range funcs {
 		names[i] = f.Name
 	}
-	if s := suggest(name, names); s != "" {
-		return s
+	if s := Suggest(name, names); s != "" {
+		return "did you mean " + s + "?"
 	}
 	// A known name that the unknown one starts with, longest first:
 	// "trace" → tr, "logdeterminant" → logdet.
@@ -222,7 +229,10 @@ func suggestFunc(name string) string {
 			best = f
 		}
 	}
-	return best
+	if best == "" {
+		return ""
+	}
+	return "did you mean " + best + "?"
 }
 
 // KinkedNames lists the functions with a kink (Func.Kinked) in the order

@@ -98,7 +98,7 @@ func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error)
 		return nil, fmt.Errorf("%s: %d MiB, more than the %d MiB a spec file may have; split the claims over several files (--spec may repeat)",
 			filename, len(data)>>20, MaxSpecBytes>>20)
 	}
-	l := &loader{file: filename}
+	l := &loader{file: filename, data: data}
 	root, err := l.decode(data)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error)
 		var c *Claim
 		if err == nil {
 			if c, err = BuildAt(spec, opt.Sizes); err != nil {
-				err = l.errf(item, "%v", err)
+				err = l.buildError(item, spec, err)
 			}
 		}
 		if line, ok := firstLine[name]; ok && err == nil {
@@ -174,22 +174,122 @@ func (l *loader) invalid(n *yaml.Node, s Spec, err error) *Claim {
 
 // formulaName returns the name of a formula entry, "" if it has none.
 func formulaName(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return ""
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == "name" {
-			if v := resolve(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
-				return v.Value
-			}
-		}
+	if v := fieldValue(n, "name"); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
+		return v.Value
 	}
 	return ""
+}
+
+// fieldValue returns the value of key in the mapping n, or nil.
+func fieldValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+			return resolve(n.Content[i+1])
+		}
+	}
+	return nil
 }
 
 // loader reports errors against one file.
 type loader struct {
 	file string
+	data []byte
+	// lines are data's lines, split when an error first needs them.
+	lines []string
+}
+
+// buildError places err, the error of BuildAt for the formula n read as
+// s, in the file: where err is about the expression of one field (f,
+// grad, ...), at the line of that field's value and, where the file shows
+// the expression as it is, at the column of the error within it; else at
+// the line of the formula.
+func (l *loader) buildError(n *yaml.Node, s Spec, err error) error {
+	field, at := exprField(s, err)
+	v := fieldValue(n, field)
+	if field == "" || v == nil || v.Kind != yaml.ScalarNode {
+		return l.errf(n, "%v", err)
+	}
+	line, col := l.position(v, at)
+	if col == 0 {
+		return fmt.Errorf("%s:%d: %v", l.file, line, err)
+	}
+	return fmt.Errorf("%s:%d:%d: %v", l.file, line, col, err)
+}
+
+// exprField returns the field of s ("f", "grad", ...) whose expression
+// err, an error of BuildAt(s, ...), is about, and the position of the
+// error in that expression; "" when err is about no one expression.
+// BuildAt parses f, then the claim, and then checks their shapes, so a
+// field that does not parse is the one at fault.
+func exprField(s Spec, err error) (field string, at Pos) {
+	if s.Name == "" {
+		return "", Pos{}
+	}
+	var pe *Error
+	if _, perr := Parse(s.F); errors.As(perr, &pe) {
+		return "f", pe.Pos
+	}
+	if kinds, texts := s.claimText(); len(kinds) == 1 {
+		if _, perr := Parse(texts[0]); errors.As(perr, &pe) {
+			return string(kinds[0]), pe.Pos
+		}
+	}
+	var fe *fieldError
+	if !errors.As(err, &fe) {
+		return "", Pos{}
+	}
+	if errors.As(fe.err, &pe) {
+		return fe.field, pe.Pos
+	}
+	return fe.field, Pos{}
+}
+
+// position returns the line and column in the file of position at in the
+// text of the scalar node v. The column is 0, and the line v's, where the
+// file does not show the text as it is: a plain or quoted scalar folded
+// over lines or with escapes, a folded block.
+func (l *loader) position(v *yaml.Node, at Pos) (line, col int) {
+	if at.Line < 1 || at.Col < 1 {
+		return v.Line, 0
+	}
+	if l.lines == nil {
+		l.lines = strings.Split(string(l.data), "\n")
+	}
+	src := func(line int) string {
+		if line < 1 || line > len(l.lines) {
+			return ""
+		}
+		return strings.TrimSuffix(l.lines[line-1], "\r")
+	}
+	switch v.Style {
+	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		quote := ""
+		switch v.Style {
+		case yaml.DoubleQuotedStyle:
+			quote = `"`
+		case yaml.SingleQuotedStyle:
+			quote = "'"
+		}
+		rest := []rune(src(v.Line))
+		if at.Line == 1 && v.Column >= 1 && v.Column <= len(rest) &&
+			strings.HasPrefix(string(rest[v.Column-1:]), quote+v.Value) {
+			return v.Line, v.Column + len(quote) + at.Col - 1
+		}
+	case yaml.LiteralStyle:
+		// The text starts on the line after the '|', each line indented.
+		text := strings.Split(v.Value, "\n")
+		if at.Line > len(text) {
+			break
+		}
+		want, have := text[at.Line-1], src(v.Line+at.Line)
+		if indent, ok := strings.CutSuffix(have, want); ok && want != "" && strings.Trim(indent, " ") == "" {
+			return v.Line + at.Line, len(indent) + at.Col
+		}
+	}
+	return v.Line, 0
 }
 
 // yamlLine matches the position prefix of a YAML parser message.
@@ -250,13 +350,47 @@ func (l *loader) errf(n *yaml.Node, format string, args ...any) error {
 
 // unknownKey reports key, suggesting the closest of known.
 func (l *loader) unknownKey(n *yaml.Node, key, where string, known []string) error {
-	msg := fmt.Sprintf("unknown key %q %s", key, where)
-	if s := suggest(key, known); s != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", s)
-	} else {
-		msg += fmt.Sprintf(" (known keys: %s)", strings.Join(known, ", "))
+	return l.errf(n, "unknown key %q %s (%s)", key, where, keyHint(key, known))
+}
+
+// keyHint suggests the closest of known for an unknown key, or lists them.
+func keyHint(key string, known []string) string {
+	if s := Suggest(key, known); s != "" {
+		return "did you mean " + s + "?"
 	}
-	return l.errf(n, "%s", msg)
+	return "known keys: " + strings.Join(known, ", ")
+}
+
+// badKey is an unknown key of a formula or of one of its variables.
+type badKey struct {
+	node *yaml.Node
+	key  string
+	// in is "" for a key of the formula, "in variable X" for one of X.
+	in    string
+	known []string
+}
+
+// unknownKeys reports every unknown key of the formula that where names
+// in one error, at the line of the first: one typo need not hide the
+// next.
+func (l *loader) unknownKeys(where string, keys []badKey) error {
+	if len(keys) == 1 {
+		k := keys[0]
+		if k.in != "" {
+			where = k.in + " of " + strings.TrimPrefix(where, "in ")
+		}
+		return l.unknownKey(k.node, k.key, where, k.known)
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%q at line %d", k.key, k.node.Line)
+		if k.in != "" {
+			parts[i] += " " + k.in
+		}
+		parts[i] += " (" + keyHint(k.key, k.known) + ")"
+	}
+	list := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return l.errf(keys[0].node, "unknown keys %s: %s", where, list)
 }
 
 // resolve follows aliases to the node they name.
@@ -352,6 +486,7 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 		"jac": &s.Jac, "hess": &s.Hess, "equals": &s.Equals, "layout": &s.Layout,
 		"source": &s.Source,
 	}
+	var unknown []badKey
 	for _, p := range pairs {
 		if dst, ok := fields[p.key]; ok {
 			v, err := l.scalar(p.val, fmt.Sprintf("%s %s", p.key, where))
@@ -363,7 +498,7 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 		}
 		switch p.key {
 		case "vars":
-			if s.Vars, err = l.vars(p.val, where); err != nil {
+			if s.Vars, err = l.vars(p.val, where, &unknown); err != nil {
 				return s, err
 			}
 		case "sizes":
@@ -371,14 +506,18 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 				return s, err
 			}
 		default:
-			return s, l.unknownKey(p.keyNode, p.key, where, formulaKeys)
+			unknown = append(unknown, badKey{node: p.keyNode, key: p.key, known: formulaKeys})
 		}
+	}
+	if len(unknown) > 0 {
+		return s, l.unknownKeys(where, unknown)
 	}
 	return s, nil
 }
 
-// vars reads the vars mapping of a formula.
-func (l *loader) vars(n *yaml.Node, where string) ([]SpecVar, error) {
+// vars reads the vars mapping of a formula, adding the keys of a variable
+// that are unknown to unknown.
+func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar, error) {
 	if isNull(n) {
 		return nil, nil
 	}
@@ -401,6 +540,7 @@ func (l *loader) vars(n *yaml.Node, where string) ([]SpecVar, error) {
 			if err != nil {
 				return nil, err
 			}
+			before := len(*unknown)
 			for _, q := range vp {
 				var dst *string
 				switch q.key {
@@ -411,13 +551,16 @@ func (l *loader) vars(n *yaml.Node, where string) ([]SpecVar, error) {
 				case "space":
 					dst = &v.Space
 				default:
-					return nil, l.unknownKey(q.keyNode, q.key, vwhere, varKeys)
+					*unknown = append(*unknown, badKey{node: q.keyNode, key: q.key, in: "in variable " + p.key, known: varKeys})
+					continue
 				}
 				if *dst, err = l.scalar(q.val, q.key+" "+vwhere); err != nil {
 					return nil, err
 				}
 			}
-			if v.Shape == "" {
+			if v.Shape == "" && len(*unknown) == before {
+				// (With an unknown key, which may be the shape
+				// misspelt, that is the error.)
 				return nil, l.errf(p.val, "no shape %s", vwhere)
 			}
 		default:

@@ -118,8 +118,8 @@ func TestLoadSpecErrors(t *testing.T) {
 		// Claims.
 		{replace("    grad: inv(X)'\n", "    grad: inv(X)'\n    hess: -tr(inv(X)*dX*inv(X)*dX)\n"), `spec.yaml:2: formula "logdet": has both grad and hess; a claim states exactly one`},
 		{replace("    grad: inv(X)'\n", ""), `spec.yaml:2: formula "logdet": states no claim (grad, diff, jac, hess or equals)`},
-		{replace("    grad: inv(X)'", "    grad: inv(Y)'"), `spec.yaml:2: formula "logdet": grad: 1:5: undeclared variable 'Y'`},
-		{replace("    grad: inv(X)'", "    grad: tr(inv(X)"), `spec.yaml:2: formula "logdet": grad: 1:10: expected ')'`},
+		{replace("    grad: inv(X)'", "    grad: inv(Y)'"), `spec.yaml:5:15: formula "logdet": grad: 1:5: undeclared variable 'Y'`},
+		{replace("    grad: inv(X)'", "    grad: tr(inv(X)"), `spec.yaml:5:20: formula "logdet": grad: 1:10: expected ')'`},
 		{replace("dist: spd", "dist: spf"), `spec.yaml:2: formula "logdet": variable X: unknown dist "spf" (did you mean spd?)`},
 		{replace(`"n,n"`, `"n;n"`), `spec.yaml:2: formula "logdet": variable X: bad shape "n;n": dimension "n;n" is neither a size symbol nor a positive integer`},
 		{replace("  - name: logdet\n", "  - layout: ~\n"), `spec.yaml:2: formula has no name`},
@@ -141,6 +141,66 @@ func TestLoadSpecErrors(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "\n") {
 			t.Errorf("LoadSpec(%q) error is not one line: %q", tt.data, err)
+		}
+	}
+}
+
+// TestLoadSpecErrorPositions checks that an error in the expression of a
+// field is placed at that field's value, not at the formula's "- name:":
+// at the line and column of the error where the file shows the expression
+// as it is, at the value's line where it does not.
+func TestLoadSpecErrorPositions(t *testing.T) {
+	const head = "formulas:\n  - name: a\n    wrt: X\n    vars: {X: \"n,n\"}\n"
+	tests := []struct {
+		fields, want string
+	}{
+		// A parse error in f, plain, double-quoted and single-quoted.
+		{"    f: tr(X\n    grad: eye(n)\n", `s.yaml:5:12: formula "a": f: 1:5: expected ')'`},
+		{"    f: \"tr(X\"\n    grad: eye(n)\n", `s.yaml:5:13: formula "a": f: 1:5: expected ')'`},
+		{"    f: 'tr(X'\n    grad: eye(n)\n", `s.yaml:5:13: formula "a": f: 1:5: expected ')'`},
+		// In a literal block, the line of the error within it.
+		{"    grad: eye(n)\n    f: |\n      tr(X) +\n        2*$\n", `s.yaml:8:11: formula "a": f: 2:5: unexpected character '$'`},
+		// The claim's field, after f; a shape error; an unknown function.
+		{"    f: tr(X)\n    grad: 2*eye(n\n", `s.yaml:6:18: formula "a": grad: 1:8: expected ')'`},
+		{"    f: tr(X)\n    grad: eye(n) + X*ones(m)\n", `s.yaml:6:20: formula "a": grad: 1:10: X*ones(m): cannot multiply 48×48 by 40×1`},
+		{"    f: sum(X*ones(m))\n    grad: eye(n)\n", `s.yaml:5:12: formula "a": f: 1:5: X*ones(m): cannot multiply 48×48 by 40×1`},
+		{"    grad: eye(n)\n    f: trace(X)+foo(X)\n", `s.yaml:6:8: formula "a": f: 1:1: unknown function 'trace' (did you mean tr?)`},
+		// Where the file does not show the expression as it is (folded
+		// over two lines, an escape), the value's line alone.
+		{"    f: tr(X) +\n      tr(X\n    grad: eye(n)\n", `s.yaml:5: formula "a": f: 1:13: expected ')'`},
+		{"    f: \"tr(\\x58\"\n    grad: eye(n)\n", `s.yaml:5: formula "a": f: 1:5: expected ')'`},
+		// An error of no one field: the formula's line.
+		{"    f: tr(X)\n    grad: eye(n)\n    diff: tr(dX)\n", `s.yaml:2: formula "a": has both grad and diff; a claim states exactly one`},
+	}
+	for _, tt := range tests {
+		_, err := LoadSpec("s.yaml", []byte(head+tt.fields))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("LoadSpec(%q) error\n got %v\nwant %s", tt.fields, err, tt.want)
+		}
+	}
+}
+
+// TestLoadSpecUnknownKeys checks that every unknown key of a formula, and
+// of its variables, is reported in the one error of that formula, each with
+// its line.
+func TestLoadSpecUnknownKeys(t *testing.T) {
+	tests := []struct {
+		data, want string
+	}{
+		{"formulas:\n  - name: a\n    f: tr(X)\n    gard: eye(n)\n    wrt: X\n    dsit: spd\n    vars: {X: \"n,n\"}\n",
+			`s.yaml:4: unknown keys in formula "a": "gard" at line 4 (did you mean grad?) and "dsit" at line 6 ` +
+				`(known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
+		{"formulas:\n  - name: a\n    f: tr(X)\n    gard: eye(n)\n    wrt: X\n    vars:\n      X: {shap: \"n,n\"}\n    sorce: x\n",
+			`s.yaml:4: unknown keys in formula "a": "gard" at line 4 (did you mean grad?), "shap" at line 7 in variable X (did you mean shape?) ` +
+				`and "sorce" at line 8 (did you mean source?)`},
+		// One unknown key of a variable, the shape misspelt: that key, not "no shape".
+		{"formulas:\n  - name: a\n    f: tr(X)\n    grad: eye(n)\n    wrt: X\n    vars:\n      X: {shap: \"n,n\"}\n",
+			`s.yaml:7: unknown key "shap" in variable X of formula "a" (did you mean shape?)`},
+	}
+	for _, tt := range tests {
+		_, err := LoadSpec("s.yaml", []byte(tt.data))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("LoadSpec(%q) error\n got %v\nwant %s", tt.data, err, tt.want)
 		}
 	}
 }
@@ -312,7 +372,7 @@ func TestLoadSpecAtInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ name, invalid string }{
-		{"a", `s.yaml:2: formula "a": f: 1:4: A*X: cannot multiply 3×2 by 3×2`},
+		{"a", `s.yaml:3:11: formula "a": f: 1:4: A*X: cannot multiply 3×2 by 3×2`},
 		{"s.yaml:7", `s.yaml:7: formula has no name`},
 		{"b", ""},
 		{"b", `s.yaml:16: duplicate formula name "b" (first at line 11)`},
@@ -330,7 +390,7 @@ func TestLoadSpecAtInvalid(t *testing.T) {
 			t.Errorf("claim %d: %s, invalid %q; want %s, %q", i, c.Name, got, w.name, w.invalid)
 		}
 	}
-	if _, err := LoadSpec("s.yaml", data); err == nil || err.Error() != want[0].invalid[:len("s.yaml:2: ")]+`formula "a": f: 1:4: A*X: cannot multiply 40×48 by 40×48` {
+	if _, err := LoadSpec("s.yaml", data); err == nil || err.Error() != want[0].invalid[:len("s.yaml:3:11: ")]+`formula "a": f: 1:4: A*X: cannot multiply 40×48 by 40×48` {
 		t.Errorf("LoadSpec: %v, want the first error at the default sizes", err)
 	}
 }

@@ -191,7 +191,22 @@ func (p *parser) power() (Expr, int, error) {
 	if h, err = grow(max(h, hr), op.pos); err != nil {
 		return nil, 0, err
 	}
+	if isZero(r) {
+		// -0 is 0: X^-0 is X^0, not a negative power.
+		r = &Num{At: r.Pos(), Value: 0}
+	}
 	return &Binary{At: start, Op: op.text, L: base, R: r}, h, nil
+}
+
+// isZero reports whether e is the literal 0, negated any number of times.
+func isZero(e Expr) bool {
+	switch e := e.(type) {
+	case *Num:
+		return e.Value == 0
+	case *Unary:
+		return e.Op == "-" && isZero(e.X)
+	}
+	return false
 }
 
 // exponent := '-' exponent | power
@@ -271,8 +286,8 @@ func (p *parser) call(name token) (Expr, int, error) {
 	fn := Lookup(name.text)
 	if fn == nil {
 		msg := fmt.Sprintf("unknown function '%s'", name.text)
-		if s := suggestFunc(name.text); s != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		if h := funcHint(name.text); h != "" {
+			msg += " (" + h + ")"
 		}
 		return nil, 0, &Error{Pos: name.pos, Msg: msg}
 	}

@@ -69,6 +69,12 @@ func TestParsePrint(t *testing.T) {
 		{"x^(-y)", "x^-y", "(^ x (- y))"},
 		{"x^-(a*b)", "x^-(a*b)", "(^ x (- (* a b)))"},
 		{"x^(a*b)", "x^(a*b)", "(^ x (* a b))"},
+		// -0 is 0: a negated zero exponent is the exponent 0.
+		{"X^-0", "X^0", "(^ X 0)"},
+		{"X^(-0)", "X^0", "(^ X 0)"},
+		{"X^--0.0", "X^0", "(^ X 0)"},
+		{"x.^-0", "x.^0", "(.^ x 0)"},
+		{"x^-0.5", "x^-0.5", "(^ x (- 0.5))"},
 		{"A.^2", "A.^2", "(.^ A 2)"},
 		{"A.^2.^3", "A.^2.^3", "(.^ A (.^ 2 3))"},
 		{"2.^x", "2.^x", "(.^ 2 x)"},
@@ -229,6 +235,15 @@ func TestParseErrors(t *testing.T) {
 		{"logistic(x)", "1:1: unknown function 'logistic' (did you mean sigmoid?)"},
 		{"heaviside(x)", "1:1: unknown function 'heaviside' (did you mean step?)"},
 		{"lse(x)", "1:1: unknown function 'lse' (did you mean logsumexp?)"},
+		// A name cut short is completed, rather than matched to a
+		// closer word: sigm is sigmoid, not sign.
+		{"sigm(x)", "1:1: unknown function 'sigm' (did you mean sigmoid?)"},
+		{"logsum(x)", "1:1: unknown function 'logsum' (did you mean logsumexp?)"},
+		{"soft(x)", "1:1: unknown function 'soft'"},
+		// Transposes are a postfix ', not tr.
+		{"transpose(X)", "1:1: unknown function 'transpose' (transpose with a postfix ': X' is X transposed)"},
+		{"2*t(A*X)", "1:3: unknown function 't' (transpose with a postfix ': X' is X transposed)"},
+		{"Transpose(X)", "1:1: unknown function 'Transpose' (transpose with a postfix ': X' is X transposed)"},
 		{"A\\", "1:3: expected an operand, found end of input"},
 		{"\\b", "1:1: expected an operand, found '\\'"},
 		{"eye(n*2)", "1:5: eye needs a size symbol or a positive integer, got n*2"},
@@ -258,6 +273,20 @@ func TestParseErrors(t *testing.T) {
 		if !errors.As(err, &pe) {
 			t.Errorf("Parse(%q) error %T is not *Error", tt.src, err)
 		}
+	}
+}
+
+// TestNegativeZeroPower checks that X^-0 is X^0, a power of a square
+// matrix, while a negative power is still refused.
+func TestNegativeZeroPower(t *testing.T) {
+	env := map[string]Shape{"X": {3, 3}}
+	for _, src := range []string{"X^-0", "X^(-0)", "X^-(0)", "X^-0.0"} {
+		if s, err := Infer(mustParse(t, src), env, nil); err != nil || s != (Shape{3, 3}) {
+			t.Errorf("Infer(%s) = %v, %v; want 3×3", src, s, err)
+		}
+	}
+	if _, err := Infer(mustParse(t, "X^-1"), env, nil); err == nil || !strings.Contains(err.Error(), "negative matrix power") {
+		t.Errorf("Infer(X^-1): %v, want a negative matrix power", err)
 	}
 }
 

@@ -223,6 +223,20 @@ func resolveDim(d string, sizes map[string]int) (int, error) {
 	return n, nil
 }
 
+// fieldError is an error in the expression of one field of a claim ("f",
+// "grad", ...), so that a spec file's loader can point at that field's
+// line rather than the claim's.
+type fieldError struct {
+	claim, field string
+	err          error
+}
+
+func (e *fieldError) Error() string {
+	return fmt.Sprintf("formula %q: %s: %v", e.claim, e.field, e.err)
+}
+
+func (e *fieldError) Unwrap() error { return e.err }
+
 // Check resolves the shape of every variable at the given sizes, infers
 // the shapes of F and Rhs (binding the direction dX to the shape of X for
 // diff and hess) and checks that they fit the claim's kind:
@@ -256,7 +270,7 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 	}
 	fs, err := Infer(c.F, env, sizes)
 	if err != nil {
-		return fail("f: %v", err)
+		return nil, &fieldError{claim: c.Name, field: "f", err: err}
 	}
 	rhsEnv := env
 	var ws Shape
@@ -278,7 +292,7 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 	}
 	rs, err := Infer(c.Rhs, rhsEnv, sizes)
 	if err != nil {
-		return fail("%s: %v", c.Kind, err)
+		return nil, &fieldError{claim: c.Name, field: string(c.Kind), err: err}
 	}
 	vars := make(map[string]Shape, len(env))
 	for k, v := range env {

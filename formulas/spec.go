@@ -145,7 +145,7 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		c.Layout = Layout(s.Layout)
 	default:
 		msg := fmt.Sprintf("unknown layout %q (numerator or denominator)", s.Layout)
-		if g := suggest(s.Layout, []string{string(Numerator), string(Denominator)}); g != "" {
+		if g := Suggest(s.Layout, []string{string(Numerator), string(Denominator)}); g != "" {
 			msg = fmt.Sprintf("unknown layout %q (did you mean %s?)", s.Layout, g)
 		}
 		return fail("%s", msg)
@@ -236,7 +236,7 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 			for i, d := range Dists {
 				names[i] = string(d)
 			}
-			if g := suggest(vs.Dist, names); g != "" {
+			if g := Suggest(vs.Dist, names); g != "" {
 				return Var{}, fmt.Errorf("variable %s: unknown dist %q (did you mean %s?)", name, vs.Dist, g)
 			}
 			return Var{}, fmt.Errorf("variable %s: unknown dist %q (one of %s)", name, vs.Dist, strings.Join(names, ", "))

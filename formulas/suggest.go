@@ -2,14 +2,36 @@ package formulas
 
 import "strings"
 
-// suggest returns the candidate closest to name, ignoring case, if it is
-// close enough to be a likely typo, or "". Close enough is one edit for
-// names of up to five letters and two for longer ones, counting a swap of
-// adjacent letters as one edit.
-func suggest(name string, candidates []string) string {
+// Suggest returns the candidate that name most likely means, ignoring
+// case, or "" when none is close enough to be a likely typo. It is the
+// rule every "did you mean" of gradcheck follows, for function names,
+// spec keys, dists, layouts, and the CLI's commands and flags:
+//
+//   - a candidate equal to name but for case;
+//   - else the one candidate that name, of at least three letters, is the
+//     start of ("sigm" → sigmoid, though sign is one edit away): a name
+//     cut short is more likely than a typo;
+//   - else the closest candidate within one edit for names of up to five
+//     letters and two for longer ones, counting a swap of adjacent
+//     letters as one edit; the first of the candidates at the same
+//     distance.
+func Suggest(name string, candidates []string) string {
+	lower := strings.ToLower(name)
+	completion, completions := "", 0
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		if lc == lower {
+			return c
+		}
+		if len(lower) >= minPrefix && strings.HasPrefix(lc, lower) {
+			completion, completions = c, completions+1
+		}
+	}
+	if completions == 1 {
+		return completion
+	}
 	limit := max(1, len(name)/3)
 	best, bestD := "", limit+1
-	lower := strings.ToLower(name)
 	for _, c := range candidates {
 		d := editDistance(lower, strings.ToLower(c))
 		if d < bestD && d < len(name) {
@@ -18,6 +40,10 @@ func suggest(name string, candidates []string) string {
 	}
 	return best
 }
+
+// minPrefix is the shortest name that Suggest completes as the start of a
+// candidate: a shorter one starts too many words to tell which is meant.
+const minPrefix = 3
 
 // editDistance is the optimal-string-alignment distance between a and b:
 // insertions, deletions, substitutions and transpositions of adjacent

@@ -52,7 +52,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")
-	fs.StringVar(&f.out, "out", "", "write the report to `FILE` (in --format) and the text tables to stdout")
+	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format) and the text tables to stdout")
 	return f
 }
 

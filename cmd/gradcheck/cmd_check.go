@@ -31,7 +31,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 	case len(specs) == 0 && !inline:
 		return usageErrorf("check", "nothing to check: give --spec FILE, or an inline claim with --f, --wrt, --grad (or --diff, --jac, --hess, --equals) and --var")
 	case inline && len(names) > 1:
-		return usageErrorf("check", "an inline claim takes one --name, got %d", len(names))
+		return usageErrorf("check", "--name given twice: %q and %q; an inline claim takes one name", names[0], names[1])
 	}
 	settings, err := cf.settings("check")
 	if err != nil {

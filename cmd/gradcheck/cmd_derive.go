@@ -30,19 +30,31 @@ Examples:
 Flags:
 `
 
+// deriveExitHelp documents the exit codes of derive, which checks no
+// claim.
+const deriveExitHelp = `
+Exit codes:
+  0  the differential (or gradient) is printed
+  1  derive cannot do it: f has a part it has no rule for, or, with
+     --grad, dX cannot be moved out of the differential (inside kron)
+  2  the invocation was wrong: bad flag or value, parse or shape error in
+     f or a --var, --grad of an f that is not a scalar; nothing printed
+  3  gradcheck itself failed (an internal error)
+`
+
 // deriveCommand prints the symbolic differential or gradient of f.
 func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("derive", e.stderr)
 	var f, wrt string
 	var vars []string
 	var grad bool
-	fs.StringVar(&f, "f", "", "the function f, an `EXPR` such as 'tr(A*X)'")
-	fs.StringVar(&wrt, "wrt", "", "the variable (`VAR`) to differentiate with respect to")
+	onceStringVar(fs, &f, "f", "the function f, an `EXPR` such as 'tr(A*X)'")
+	onceStringVar(fs, &wrt, "wrt", "the variable (`VAR`) to differentiate with respect to")
 	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
 	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
-	if done, err := parseFlags(e, fs, args, deriveHelp, exitCodesHelp); done || err != nil {
+	if done, err := parseFlags(e, fs, args, deriveHelp, deriveExitHelp); done || err != nil {
 		return err
 	}
 	if rest := fs.Args(); len(rest) > 0 {
@@ -60,7 +72,12 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 		return inputErrorf("%v", err)
 	}
 	d, err := c.Derive()
-	if err != nil {
+	var cannot *formulas.Error
+	switch {
+	case errors.As(err, &cannot):
+		// A rule derive lacks, at a position in f: not the input's fault.
+		return failErrorf("derive: %v", err)
+	case err != nil:
 		return inputErrorf("derive: %v", err)
 	}
 	if format.Value == "json" {

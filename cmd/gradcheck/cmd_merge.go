@@ -17,7 +17,7 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	var out string
 	var verbose bool
 	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	fs.StringVar(&out, "out", "", "write the report to `FILE` and the text table to stdout")
+	onceStringVar(fs, &out, "out", "write the report to `FILE` and the text table to stdout")
 	fs.BoolVar(&verbose, "verbose", false, "report the worst comparison of each failure")
 	if done, err := parseFlags(e, fs, args, mergeHelp, exitCodesHelp); done || err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gradcheck/gradcheck/cpu"
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 // env is where a command writes: results to stdout, messages to stderr.
@@ -49,6 +50,10 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 		if len(args) > 2 {
 			return usageErrorf("gradcheck", "help takes one command, got %q", strings.Join(args[1:], " "))
 		}
+		if h := args[1]; h == "help" || h == "-h" || h == "--help" {
+			fmt.Fprint(e.stdout, helpHelp)
+			return nil
+		}
 		c, ok := lookup(args[1])
 		if !ok {
 			return unknownCommand(args[1])
@@ -81,11 +86,15 @@ func lookup(name string) (command, bool) {
 	return command{}, false
 }
 
-// unknownCommand reports a command name that does not exist.
+// unknownCommand reports a command name that does not exist, with the one
+// it most likely means or else the list of them.
 func unknownCommand(name string) error {
 	names := make([]string, len(commands))
 	for i, c := range commands {
 		names[i] = c.name
+	}
+	if s := formulas.Suggest(name, append(names, "help", "version")); s != "" {
+		return usageErrorf("gradcheck", "unknown command %q (did you mean %q?)", name, s)
 	}
 	return usageErrorf("gradcheck", "unknown command %q (commands: %s)", name, strings.Join(names, ", "))
 }

@@ -21,6 +21,10 @@ func TestDerive(t *testing.T) {
 			`{"diff":"-(inv(X)*dX*inv(X))","grad":null}` + "\n", ""},
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitUsage, "", "not a scalar"},
 		{[]string{"--f", "tr(kron(X, X))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "", "cannot write the differential"},
+		// A rule derive lacks is derive's limit (1), not a bad invocation.
+		{[]string{"--f", "integral(t, 0, sum(x), t)", "--wrt", "x", "--var", "x=n"}, exitFail, "", "cannot differentiate"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--var", "dX=n,n"}, exitUsage, "", "clashes with the variable dX"},
+		{[]string{"--f", "tr(X^-0)", "--wrt", "X", "--var", "X=n,n"}, exitOK, "0\n", ""},
 		{[]string{"--f", "tr(X", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "1:5: expected ')'"},
 		{[]string{"--f", "tr(X)", "--wrt", "Y", "--var", "X=n,n"}, exitUsage, "", "wrt Y is not a declared variable"},
 		{[]string{"--f", "tr(X*A)", "--wrt", "X", "--var", "X=n,n", "--var", "A=m,m"}, exitUsage, "", "cannot multiply"},
@@ -39,6 +43,13 @@ func TestDerive(t *testing.T) {
 	code, out, _ := call(t, "help", "derive")
 	if code != exitOK || !strings.Contains(out, "Usage: gradcheck derive") {
 		t.Errorf("help derive: exit %d:\n%s", code, out)
+	}
+	// derive's help gives derive's exit codes, not those of checking claims.
+	wantAll(t, "derive --help", out, "Exit codes:", "0  the differential (or gradient) is printed", "1  derive cannot do it", "2  the invocation was wrong")
+	for _, claims := range []string{"every claim passed", "was inconclusive", "130"} {
+		if strings.Contains(out, claims) {
+			t.Errorf("derive --help says %q:\n%s", claims, out)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/flagvalue"
+	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -32,6 +33,14 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string, help, tail string) (do
 		fmt.Fprint(e.stdout, tail)
 		return true, nil
 	}
+	var twice *repeatError
+	if errors.As(err, &twice) {
+		return false, usageErrorf(fs.Name(), "%v", twice)
+	}
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) {
+		return false, usageErrorf(fs.Name(), "%v%s", err, flagHint(fs, unknown))
+	}
 	var bad *pflag.InvalidValueError
 	if errors.As(err, &bad) {
 		return false, usageErrorf(fs.Name(), "invalid value %q for --%s: %v", bad.GetValue(), bad.GetFlag().Name, bad.Unwrap())
@@ -40,6 +49,22 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string, help, tail string) (do
 		return false, usageErrorf(fs.Name(), "%v", err)
 	}
 	return false, nil
+}
+
+// flagHint suggests the flag of fs that an unknown one most likely means,
+// as " (did you mean --size?)", or "". A single dash with a long name
+// (-size) reads as shorthand flags; its letters are taken as the name.
+func flagHint(fs *pflag.FlagSet, unknown *pflag.NotExistError) string {
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	name := unknown.GetSpecifiedName()
+	if group := unknown.GetSpecifiedShortnames(); group != "" {
+		name = group
+	}
+	if s := formulas.Suggest(name, names); s != "" {
+		return " (did you mean --" + s + "?)"
+	}
+	return ""
 }
 
 // commonFlags are the flags that run and check share.
@@ -92,7 +117,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	fs.Var(flagvalue.NewInt(&c.instance, -1), "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
 	fs.Var(byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
 	fs.Var(c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	fs.StringVar(&c.out, "out", "", "write the report to `FILE` and the text table to stdout")
+	onceStringVar(fs, &c.out, "out", "write the report to `FILE` and the text table to stdout")
 	fs.Var(c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line every 5s) or never")
 	fs.BoolVar(&c.verbose, "verbose", false, "report each claim on stderr and the worst comparison of each failure")
 	fs.Var(&c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")

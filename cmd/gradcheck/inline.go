@@ -22,14 +22,14 @@ var inlineNames = []string{"f", "wrt", "grad", "diff", "jac", "hess", "equals", 
 // addInlineFlags defines the inline-claim flags on fs.
 func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
 	in := &inlineFlags{}
-	fs.StringVar(&in.f, "f", "", "the function f, an `EXPR` such as 'tr(A*X)'")
-	fs.StringVar(&in.wrt, "wrt", "", "the variable (`VAR`) that f is differentiated with respect to")
-	fs.StringVar(&in.grad, "grad", "", "claim: the gradient of scalar f, an `EXPR`")
-	fs.StringVar(&in.diff, "diff", "", "claim: the differential Df[dX], an `EXPR` in X and dX")
-	fs.StringVar(&in.jac, "jac", "", "claim: the Jacobian of vector f of a vector, an `EXPR`")
-	fs.StringVar(&in.hess, "hess", "", "claim: the Hessian (vector variable), or D²f[dX,dX2] or D²f[dX,dX] (matrix variable), an `EXPR`")
-	fs.StringVar(&in.equals, "equals", "", "claim: the identity f == `EXPR`")
-	fs.StringVar(&in.layout, "layout", "", "the `LAYOUT` of --grad: numerator or denominator (default)")
+	onceStringVar(fs, &in.f, "f", "the function f, an `EXPR` such as 'tr(A*X)'")
+	onceStringVar(fs, &in.wrt, "wrt", "the variable (`VAR`) that f is differentiated with respect to")
+	onceStringVar(fs, &in.grad, "grad", "claim: the gradient of scalar f, an `EXPR`")
+	onceStringVar(fs, &in.diff, "diff", "claim: the differential Df[dX], an `EXPR` in X and dX")
+	onceStringVar(fs, &in.jac, "jac", "claim: the Jacobian of vector f of a vector, an `EXPR`")
+	onceStringVar(fs, &in.hess, "hess", "claim: the Hessian (vector variable), or D²f[dX,dX2] or D²f[dX,dX] (matrix variable), an `EXPR`")
+	onceStringVar(fs, &in.equals, "equals", "claim: the identity f == `EXPR`")
+	onceStringVar(fs, &in.layout, "layout", "the `LAYOUT` of --grad: numerator or denominator (default)")
 	fs.StringArrayVar(&in.vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n:wellcond or x=n (may repeat)")
 	return in
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 
@@ -52,6 +54,7 @@ func TestHelp(t *testing.T) {
 		{}, {"--help"}, {"-h"}, {"help"},
 		{"list", "--help"}, {"run", "--help"}, {"check", "--help"}, {"merge", "--help"}, {"bench", "--help"},
 		{"run", "-h"}, {"help", "run"}, {"help", "check"}, {"help", "merge"}, {"help", "bench"},
+		{"help", "help"}, {"help", "--help"},
 	} {
 		code, out, errOut := call(t, args...)
 		if code != exitOK {
@@ -296,8 +299,17 @@ func TestBadInput(t *testing.T) {
 		{"malformed YAML", []string{"check", "--spec", malformed}, []string{"malformed.yaml:2:"}},
 		{"empty YAML", []string{"check", "--spec", empty}, []string{"empty.yaml", "empty file"}},
 		{"no matching spec claim", []string{"check", "--spec", "../../examples/correct.yaml", "--name", "nosuch"}, []string{`matches "nosuch"`}},
-		{"unknown subcommand", []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{"unknown subcommand", []string{"frobnicate"}, []string{`unknown command "frobnicate" (commands: list, run, check,`}},
+		{"misspelt subcommand", []string{"chek"}, []string{`unknown command "chek" (did you mean "check"?)`}},
+		{"misspelt help", []string{"help", "drive"}, []string{`unknown command "drive" (did you mean "derive"?)`}},
 		{"unknown flag", []string{"run", "--frobnicate"}, []string{"unknown flag: --frobnicate"}},
+		{"misspelt flag", []string{"check", "--sise", "n=4"}, []string{"unknown flag: --sise (did you mean --size?)"}},
+		{"misspelt flag of bench", []string{"bench", "--size", "64"}, []string{"unknown flag: --size (did you mean --sizes?)"}},
+		{"long flag with one dash", []string{"run", "-seed", "2"}, []string{"unknown shorthand flag: 's' in -seed (did you mean --seed?)"}},
+		{"inline name twice", append(append([]string(nil), correctTR...), "--name", "a", "--name", "b"), []string{`--name given twice: "a" and "b"`}},
+		{"size twice in one value", []string{"run", "tr-ax", "--size", "n=4,m=3,n=5"}, []string{`--size sets n twice: "n=4" and "n=5"`}},
+		{"size of an inline claim twice", append(append([]string(nil), correctTR...), "--size", "n=4"), []string{`--size sets n twice: "n=6" and "n=4"`}},
+		{"size twice over two flags", []string{"run", "tr-ax", "--size", "m=3,n=4", "--size", "n=5"}, []string{`--size sets n twice: "n=4" and "n=5"`}},
 		{"flag before command", []string{"--seed", "2", "run"}, []string{"unknown flag --seed"}},
 		{"no registry match", []string{"run", "tr-ax", "no-such-claim"}, []string{`no registry claim matches "no-such-claim"`}},
 		{"bad glob", []string{"run", "[tr"}, []string{`bad pattern "[tr"`}},
@@ -325,6 +337,58 @@ func TestBadInput(t *testing.T) {
 			}
 			wantAll(t, "the message", lines[0], tc.want...)
 		})
+	}
+}
+
+// TestRepeatedFlags checks that every flag of check and derive that takes
+// one value, given twice, is a usage error that names the flag and both
+// values, rather than a run of the last value; and that the flags meant to
+// repeat still do.
+func TestRepeatedFlags(t *testing.T) {
+	for _, cmd := range []string{"check", "run", "bench"} {
+		fs := newFlagSet(cmd, io.Discard)
+		switch cmd {
+		case "check":
+			addInlineFlags(fs)
+			addCommonFlags(fs)
+		case "run":
+			addCommonFlags(fs)
+		case "bench":
+			addBenchFlags(fs)
+		}
+		var once []string
+		fs.VisitAll(func(f *pflag.Flag) {
+			if _, ok := f.Value.(*onceString); ok {
+				once = append(once, f.Name)
+			}
+		})
+		if want := map[string]int{"check": 9, "run": 1, "bench": 1}[cmd]; len(once) != want {
+			t.Errorf("%s: %d flags given once (%q), want %d", cmd, len(once), once, want)
+		}
+		for _, name := range once {
+			args := []string{cmd, "--" + name, "first", "--" + name, "second"}
+			code, out, errOut := call(t, args...)
+			want := fmt.Sprintf("gradcheck: --%s given twice: %q and %q; it takes one value\n", name, "first", "second")
+			if code != exitUsage || out != "" || !strings.HasPrefix(errOut, want) {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q", args, code, out, errOut, want)
+			}
+		}
+	}
+	// The flags of derive and merge, defined in their commands.
+	for _, args := range [][]string{
+		{"merge", "--out", "a.json", "--out", "b.json", "a.json"},
+		{"derive", "--f", "tr(X)", "--f", "det(X)", "--wrt", "X", "--var", "X=n,n"},
+		{"derive", "--f", "tr(X)", "--wrt", "X", "--wrt", "Y", "--var", "X=n,n", "--var", "Y=n,n"},
+	} {
+		if code, out, errOut := call(t, args...); code != exitUsage || out != "" || !strings.Contains(errOut, "given twice") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2, given twice", args, code, out, errOut)
+		}
+	}
+	// --var and --size (of different symbols) repeat.
+	rep, _ := jsonReport(t, exitOK, "check", "--f", "tr(A*X)", "--wrt", "X", "--grad", "A'",
+		"--var", "A=m,n", "--var", "X=n,m", "--size", "n=4", "--size", "m=3", "--backend", "cpu")
+	if got := rep.Settings.Sizes; len(got) != 2 || got["n"] != 4 || got["m"] != 3 {
+		t.Errorf("--size n=4 --size m=3: sizes %v", got)
 	}
 }
 

@@ -66,9 +66,9 @@ func TestInvalidSpecClaims(t *testing.T) {
 	}{
 		{"all", []string{"--size", "n=5,m=4"}, exitFail, []string{
 			"good-a", "good-b", "2 passed, 0 failed, 0 inconclusive, 5 errors",
-			"mixed.yaml:7: formula \"bad-parse\": f: 1:7: expected ')'",
-			"mixed.yaml:12: formula \"bad-shape\": f: 1:4: A*X: cannot multiply 4×5 by 4×5",
-			"mixed.yaml:17: formula \"bad-func\": f: 1:1: unknown function 'trace'",
+			"mixed.yaml:8:14: formula \"bad-parse\": f: 1:7: expected ')'",
+			"mixed.yaml:13:11: formula \"bad-shape\": f: 1:4: A*X: cannot multiply 4×5 by 4×5",
+			"mixed.yaml:18:8: formula \"bad-func\": f: 1:1: unknown function 'trace'",
 			"mixed.yaml:22: formula \"bad-dist\": variable X: dist spd needs a square matrix",
 			`mixed.yaml:30: unknown key "gard" in formula "bad-key" (did you mean grad?)`}},
 		{"valid selected", []string{"--name", "good-*", "--size", "n=5"}, exitOK, []string{"2 passed, 0 failed, 0 inconclusive, 0 errors"}},

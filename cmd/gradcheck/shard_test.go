@@ -168,7 +168,10 @@ func TestMergeRefuses(t *testing.T) {
 	s0, s1 := shard("s0.json", "--shard", "0/2"), shard("s1.json", "--shard", "1/2")
 	seed := shard("seed.json", "--shard", "1/2", "--seed", "9")
 	batch := shard("batch.json", "--shard", "1/2", "--batch", "4")
-	size := shard("size.json", "--shard", "1/2", "--size", "n=7")
+	size := filepath.Join(dir, "size.json")
+	if code, _, errOut := call(t, append(append([]string(nil), trAX[:len(trAX)-1]...), "n=7", "--grad", "A'", "--shard", "1/2", "--out", size)...); code != exitOK {
+		t.Fatalf("size: exit %d: %s", code, errOut)
+	}
 	three := shard("three.json", "--shard", "1/3")
 	other := filepath.Join(dir, "other.json")
 	if code, _, errOut := call(t, "check", "--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,n", "--var", "X=n,n", "--size", "n=6", "--grad", "A' + 0*A", "--shard", "1/2", "--out", other); code != exitOK {

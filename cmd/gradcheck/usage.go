@@ -95,6 +95,18 @@ Sharding across machines:
   --format json and combine them with 'gradcheck merge'.
 `
 
+// helpHelp is the help of help itself.
+const helpHelp = `Usage: gradcheck help [COMMAND]
+
+Show the help of COMMAND, as 'gradcheck COMMAND --help' does: what it
+does, its flags and an example. Without COMMAND, show the overview of
+gradcheck and its commands.
+
+Examples:
+  gradcheck help
+  gradcheck help check
+`
+
 const mergeHelp = `Usage: gradcheck merge REPORT.json ... [flags]
 
 Combine the JSON reports of the shards of one sharded run (gradcheck run or

@@ -1,13 +1,64 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
 	"github.com/gradcheck/gradcheck/bench"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// sizeValue collects --size n=256,m=128; the flag may repeat, and a later
-// value for a symbol replaces an earlier one.
-type sizeValue struct{ m map[string]int }
+// repeatError reports a value given twice where one is meant: a flag that
+// takes one value, or a size symbol of --size. Keeping the last value
+// silently would verify something else than the user wrote.
+type repeatError struct {
+	flag string // "--grad"
+	// symbol is the size symbol that --size sets twice, or "".
+	symbol        string
+	first, second string
+}
+
+func (e *repeatError) Error() string {
+	if e.symbol != "" {
+		return fmt.Sprintf("%s sets %s twice: %q and %q", e.flag, e.symbol, e.first, e.second)
+	}
+	return fmt.Sprintf("%s given twice: %q and %q; it takes one value", e.flag, e.first, e.second)
+}
+
+// onceString is a string flag that may be given once: a second value is a
+// repeatError, as --grad "A" --grad "A'" is a claim stated twice.
+type onceString struct {
+	name string
+	p    *string
+	set  bool
+}
+
+// onceStringVar defines the string flag name on fs, to be given at most
+// once, storing its value in p.
+func onceStringVar(fs *pflag.FlagSet, p *string, name, usage string) {
+	fs.Var(&onceString{name: name, p: p}, name, usage)
+}
+
+func (v *onceString) String() string { return *v.p }
+func (v *onceString) Type() string   { return "string" }
+
+func (v *onceString) Set(s string) error {
+	if v.set {
+		return &repeatError{flag: "--" + v.name, first: *v.p, second: s}
+	}
+	*v.p, v.set = s, true
+	return nil
+}
+
+// sizeValue collects --size n=256,m=128; the flag may repeat, for
+// different symbols: a symbol given twice is a repeatError.
+type sizeValue struct {
+	m map[string]int
+	// given holds each symbol's entry as written, for that error.
+	given map[string]string
+}
 
 func (v *sizeValue) Type() string { return "N=V,..." }
 
@@ -24,7 +75,17 @@ func (v *sizeValue) Set(s string) error {
 		return err
 	}
 	if v.m == nil {
-		v.m = make(map[string]int)
+		v.m, v.given = make(map[string]int), make(map[string]string)
+	}
+	// ParseSizes has checked every entry; each is NAME=VALUE.
+	for entry := range strings.SplitSeq(s, ",") {
+		entry = strings.TrimSpace(entry)
+		name, _, _ := strings.Cut(entry, "=")
+		name = strings.TrimSpace(name)
+		if first, ok := v.given[name]; ok {
+			return &repeatError{flag: "--size", symbol: name, first: first, second: entry}
+		}
+		v.given[name] = entry
 	}
 	for k, n := range parsed {
 		v.m[k] = n
