@@ -191,3 +191,30 @@ func TestPlainAgreement(t *testing.T) {
 		t.Error("took a comparison before any was tallied")
 	}
 }
+
+// TestWorstIsNotAnExactAgreement checks that a comparison of 0 against 0
+// with a tolerance of 0 (both sides exact, as a determinant that LU makes
+// exactly 0) is no worst case: before, its ratio 0/0 counted as infinite,
+// and a failed claim named it as the instance to re-run, which passed.
+func TestWorstIsNotAnExactAgreement(t *testing.T) {
+	exact := comparison{instance: 0, status: agreed}
+	off := comparison{instance: 1, status: disagreed, measure: measure{fd: 1e-121, err: 1e-121, tol: 1e-134, scale: 1e-121}}
+	beyond := comparison{instance: 2, status: disagreed, measure: measure{fd: 1e-121, err: 1e-121, scale: 1e-121}}
+	tests := []struct {
+		cs    []comparison
+		worst int
+	}{
+		{[]comparison{exact, off}, 1},
+		{[]comparison{off, exact}, 1},
+		{[]comparison{exact}, 0},
+		// Any error against a tolerance of 0 is infinitely far.
+		{[]comparison{exact, off, beyond}, 2},
+	}
+	for _, tt := range tests {
+		var tl tally
+		tl.add(tt.cs)
+		if tl.worst.instance != tt.worst {
+			t.Errorf("%v: worst is instance %d, want %d", tt.cs, tl.worst.instance, tt.worst)
+		}
+	}
+}

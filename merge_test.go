@@ -20,6 +20,8 @@ func TestMergeEqualsWhole(t *testing.T) {
 		{Name: "wrong", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: squareVars("A", "X")},
 		// logdet of a Gaussian matrix: det < 0 for some instances.
 		{Name: "domain", F: "logdet(X)", Wrt: "X", Grad: "inv(X)'", Vars: squareVars("X")},
+		// f does not read X: every comparison is 0 against 0.
+		{Name: "constant", F: "tr(A)", Wrt: "X", Grad: "zeros(n,n)", Vars: squareVars("A", "X")},
 		// A claim that is not finite where some entry of X is negative.
 		{Name: "broken", F: "tr(X)", Wrt: "X", Grad: "log(X)./log(X)", Vars: squareVars("X")},
 	}

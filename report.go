@@ -292,6 +292,9 @@ func Merge(parts []Result) (Result, error) {
 		}
 	}
 	out.Reason = withDetail(out.Counts.reason(out.Kind, out.Worst.Instance), located)
+	if out.Verdict == Pass && out.Reason == "" && slices.IndexFunc(parts, func(p Result) bool { return p.Reason != exactAgreement }) < 0 {
+		out.Reason = exactAgreement
+	}
 	return out, nil
 }
 

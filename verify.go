@@ -115,9 +115,14 @@ type measure struct {
 	fd, claimed, err, tol, scale float64
 }
 
-// ratio orders comparisons by how far beyond their tolerance they are.
+// ratio orders comparisons by how far beyond their tolerance they are. A
+// tolerance of 0 puts any error infinitely far, and none (0 against 0) at
+// 0: an exact agreement is no worst case, and a re-run of it would pass.
 func (m measure) ratio() float64 {
 	if m.tol == 0 {
+		if m.err == 0 {
+			return 0
+		}
 		return math.Inf(1)
 	}
 	return m.err / m.tol
@@ -639,6 +644,10 @@ func (t *tally) addTop(c comparison) {
 	t.top[i] = c
 }
 
+// exactAgreement is the reason of a derivative claim that passed with
+// every finite difference equal to the claim to the last bit.
+const exactAgreement = "every comparison agreed to the last bit, as where f does not change along any direction compared and the claim is 0 there: check that f depends on the variable at these sizes"
+
 // judge turns the tally into the result's verdict, worst case and reason.
 func (v *verification) judge(res *Result, t *tally) {
 	res.Comparisons = t.n
@@ -657,6 +666,11 @@ func (v *verification) judge(res *Result, t *tally) {
 		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 	}
 	res.Reason = res.Counts.reason(v.c.Kind, res.Worst.Instance)
+	if res.Verdict == Pass && res.Reason == "" && v.c.Kind != formulas.Equals && t.hasWorst && t.worstRatio == 0 {
+		// The worst comparison is an exact agreement: they all are,
+		// which a finite difference gives where f is constant.
+		res.Reason = exactAgreement
+	}
 	if res.Counts.total() == 0 {
 		// Nothing compared can fail: that is no pass.
 		res.Verdict, res.Reason = Inconclusive, "nothing was compared"
