@@ -47,7 +47,21 @@ Examples:
 Flags:
 `
 
-// selftestCommand runs random true claims and their mutants.
+// selftestExitHelp documents the exit codes of selftest, which judges the
+// verifier rather than claims.
+const selftestExitHelp = `
+Exit codes:
+  0  no false alarm and no missed mutant
+  1  a false alarm (a true claim that did not pass) or a missed mutant
+     (one that did not fail or err), each listed; also: --backend gpu in a
+     build without a GPU worker
+  2  the invocation was wrong: bad flag or value; nothing ran
+  3  gradcheck itself failed (an internal error)
+  130  interrupted (Ctrl-C): no report, as the rates need every function
+`
+
+// selftestCommand runs the self-test of the verifier: random true claims
+// and their mutants, verified as check would.
 func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("selftest", e.stderr)
 	o := selftest.Options{Claims: 100, Seed: 1, Depth: 3}
@@ -61,7 +75,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "report format: text or json")
-	if done, err := parseFlags(e, fs, args, selftestHelp, exitCodesHelp); done || err != nil {
+	if done, err := parseFlags(e, fs, args, selftestHelp, selftestExitHelp); done || err != nil {
 		return err
 	}
 	if rest := fs.Args(); len(rest) > 0 {
@@ -84,6 +98,10 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	r, err := selftest.Run(ctx, o)
+	if ctx.Err() != nil {
+		// The rates mean something only over every function drawn.
+		return &exitError{code: exitInterrupted, msg: "interrupted: the self-test reports only when every function has run"}
+	}
 	if err != nil {
 		return err
 	}

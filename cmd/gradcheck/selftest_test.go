@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -47,5 +49,20 @@ func TestSelftestCommand(t *testing.T) {
 	}
 	if code, out, _ := call(t, "help", "selftest"); code != exitOK || !strings.Contains(out, "Usage: gradcheck selftest") {
 		t.Errorf("help selftest: exit %d:\n%s", code, out)
+	}
+}
+
+// TestSelftestInterrupted checks that an interrupted self-test exits 130
+// with a message, not as an internal error, and says what its help says.
+func TestSelftestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	code := runContext(ctx, []string{"selftest", "--claims", "20", "--backend", "cpu"}, &out, &errOut)
+	if code != exitInterrupted || !strings.Contains(errOut.String(), "interrupted: the self-test reports only when every function has run") {
+		t.Errorf("exit %d, stderr %q: want 130 and the interruption", code, errOut.String())
+	}
+	if _, help, _ := call(t, "help", "selftest"); !strings.Contains(help, "no false alarm and no missed mutant") || strings.Contains(help, "every claim passed") {
+		t.Errorf("help selftest does not give selftest's exit codes:\n%s", help)
 	}
 }
