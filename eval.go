@@ -135,6 +135,13 @@ func (ev *evaluator) unbind(name string, free bool) {
 		return
 	}
 	delete(ev.vars, name)
+	for _, u := range ev.vars {
+		if u == t {
+			// Bound to another name as well (a hess claim's dX and dX2
+			// while they swap): it stays bound.
+			return
+		}
+	}
 	delete(ev.bound, t)
 	if free {
 		delete(ev.ids, t)

@@ -115,6 +115,16 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Fail, diag: DiagCookbookSym, note: "the Matrix Cookbook's convention for symmetric X"},
 		{name: "cookbook sym small", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A+A'-diag(diag(A))", Vars: vars(t, "X=n,n:sym", "A=n,n:sym")},
 			sizes: map[string]int{"n": 3}, verdict: Fail, diag: DiagCookbookSym},
+		// A bilinear form that reads dX more than once: swapping dX and
+		// dX2 for the transposed values bound one tensor to both names,
+		// and unbinding one freed it while the other still used it.
+		{name: "hess bilinear twice", spec: formulas.Spec{F: "tr(X'*X)", Wrt: "X", Hess: "tr(dX'*dX2) + tr(dX2'*dX)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 4}, verdict: Pass},
+		{name: "hess bilinear det", spec: formulas.Spec{F: "det(X)", Wrt: "X",
+			Hess: "det(X)*(tr(inv(X)*dX)*tr(inv(X)*dX2) - tr(inv(X)*dX*inv(X)*dX2))", Vars: vars(t, "X=n,n:wellcond")},
+			sizes: map[string]int{"n": 5}, verdict: Pass},
+		{name: "hess bilinear twice wrong", spec: formulas.Spec{F: "tr(X'*X)", Wrt: "X", Hess: "2*tr(dX'*dX2) + 2*tr(dX2'*dX)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 4}, verdict: Fail, diag: DiagFactor, factor: 2},
 		// Item 10: depth means nesting; a flat sum of 5,000 terms verifies.
 		{name: "flat sum", spec: formulas.Spec{F: strings.Repeat("tr(X) + ", 4999) + "tr(X)", Wrt: "X", Grad: "5000*eye(n)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 3}, verdict: Pass},
