@@ -78,3 +78,21 @@ func checkExpected(t *testing.T, c *formulas.Claim, named map[string]bool) {
 		t.Errorf("%s: the expected %s %s gave %s (%s)", c.Name, c.Kind, res.Expected, r.Verdict, r.Reason)
 	}
 }
+
+// TestExpectedInNumeratorLayout checks that a failed claim in numerator
+// layout names the expected gradient in its own layout, B*A for
+// ∂tr(AXB)/∂Xᵀ, which passes when claimed so (it named the denominator
+// layout's A'*B', which does not even have the claim's shape).
+func TestExpectedInNumeratorLayout(t *testing.T) {
+	spec := formulas.Spec{Name: "numerator", F: "tr(A*X*B)", Wrt: "X", Grad: "2*B*A", Layout: "numerator",
+		Vars: vars(t, "A=k,m", "X=m,n", "B=n,k")}
+	b := cpu.New()
+	res := Verify(context.Background(), b, inline(t, spec), DefaultSettings())
+	if res.Verdict != Fail || res.Expected != "B*A" {
+		t.Fatalf("%s, expected %q: want a failure that names B*A", res.Verdict, res.Expected)
+	}
+	spec.Grad = res.Expected
+	if r := Verify(context.Background(), b, inline(t, spec), DefaultSettings()); r.Verdict != Pass {
+		t.Errorf("the expected %s gave %s (%s)", res.Expected, r.Verdict, r.Reason)
+	}
+}

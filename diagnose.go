@@ -132,7 +132,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	if len(use) < 2 || saa == 0 {
 		return false
 	}
-	if zeroTruth(use) {
+	if zeroTruth(use) && !proportional(use) {
 		res.Diagnosis = DiagZero
 		res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", v.c.Kind)
 		return true
@@ -195,6 +195,33 @@ func zeroTruth(cs []comparison) bool {
 		}
 	}
 	return true
+}
+
+// proportional reports whether the finite differences of cs are a
+// multiple of the claimed values to 10⁻⁶ of their size (a least-squares
+// fit in units of the largest difference): the truth is then a tiny
+// multiple of the claim (1e-30·xᵀx claimed as x), which the factor
+// diagnosis names, not rounding noise around 0, which no multiple fits.
+func proportional(cs []comparison) bool {
+	var top float64
+	for _, c := range cs {
+		top = math.Max(top, math.Abs(c.fd))
+	}
+	if !(top > 0) {
+		return false
+	}
+	var cc, cd, dd float64
+	for _, c := range cs {
+		d := c.fd / top
+		cc += c.claimed * c.claimed
+		cd += c.claimed * d
+		dd += d * d
+	}
+	if !(cc > 0) {
+		return false
+	}
+	residual := dd - cd*cd/cc // Σ (d − α·claimed)² at the best α
+	return residual <= 1e-12*dd
 }
 
 // notSymmetric diagnoses a hess claim that is not symmetric: one whose

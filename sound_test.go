@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -73,6 +74,9 @@ func TestSoundVerdicts(t *testing.T) {
 		// xᵀ(A − Aᵀ)x is 0 for every x, up to rounding: its gradient too.
 		{name: "zero truth", spec: formulas.Spec{F: "x'*(A-A')*x", Wrt: "x", Grad: "2*(A-A')*x", Vars: vars(t, "x=n", "A=n,n")},
 			verdict: Fail, diag: DiagZero},
+		// A tiny truth is a multiple of the claim, not 0: the factor.
+		{name: "tiny truth", spec: formulas.Spec{F: "1e-30*sum(x.^2)", Wrt: "x", Grad: "x", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 4}, verdict: Fail, diag: DiagFactor, factor: 5e29},
 		{name: "zero truth transposed", spec: formulas.Spec{F: "tr(X - X')", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")},
 			verdict: Fail, diag: DiagZero},
 		// Item 4: f is the variable itself.
@@ -162,7 +166,7 @@ func TestSoundVerdicts(t *testing.T) {
 			if res.Verdict != tt.verdict || res.Diagnosis != tt.diag {
 				t.Fatalf("%s %q (%s; %s), want %s %q", res.Verdict, res.Diagnosis, res.Detail, res.Reason, tt.verdict, tt.diag)
 			}
-			if res.Factor != tt.factor {
+			if math.Abs(res.Factor-tt.factor) > 1e-9*math.Abs(tt.factor) || (tt.factor == 0) != (res.Factor == 0) {
 				t.Errorf("factor %g, want %g", res.Factor, tt.factor)
 			}
 			if got := res.Detail + "|" + res.Reason; !strings.Contains(got, tt.note) {

@@ -237,8 +237,8 @@ func expected(c *formulas.Claim) string {
 		return ""
 	case c.Kind == formulas.Diff:
 		return d.Diff.String()
-	case d.Grad != nil:
-		return d.Grad.String()
+	case d.Claimed != nil:
+		return d.Claimed.String()
 	}
 	return ""
 }

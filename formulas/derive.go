@@ -388,6 +388,9 @@ type Derivation struct {
 	// which.
 	Grad   Expr
 	NoGrad error
+	// Claimed is Grad in the layout of the claim: Grad, or its transpose
+	// for a claim in numerator layout; what a grad claim should say.
+	Claimed Expr
 }
 
 // MarshalJSON writes d as {"diff": "...", "grad": "..." or null}, each
@@ -429,12 +432,19 @@ func (c *Claim) Derive() (Derivation, error) {
 	}
 	out := Derivation{Diff: diff}
 	out.Grad, out.NoGrad = Gradient(diff, c.Wrt, env, sizes)
+	out.Claimed = out.Grad
+	if out.Grad != nil && c.Layout == Numerator {
+		if out.Claimed, err = Simplify(&Unary{Op: "'", X: out.Grad}, env, sizes); err != nil {
+			return Derivation{}, err
+		}
+	}
 	return out, nil
 }
 
 // With returns a copy of c that claims rhs, parsed from its text, as its
-// result of the given kind (a gradient in denominator layout). The copy
-// shares c's variables and sizes.
+// result of the given kind: a gradient in c's layout where c claims a
+// gradient, else in denominator layout. The copy shares c's variables and
+// sizes.
 func (c *Claim) With(kind Kind, rhs string) (*Claim, error) {
 	e, err := Parse(rhs)
 	if err != nil {
@@ -444,6 +454,9 @@ func (c *Claim) With(kind Kind, rhs string) (*Claim, error) {
 	out.Kind, out.Rhs, out.RhsText, out.Layout = kind, e, rhs, ""
 	if kind == Grad {
 		out.Layout = Denominator
+		if c.Kind == Grad && c.Layout != "" {
+			out.Layout = c.Layout
+		}
 	}
 	return &out, nil
 }

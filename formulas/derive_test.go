@@ -53,7 +53,7 @@ func TestDeriveRegistry(t *testing.T) {
 			continue
 		}
 		grads++
-		grad, err := c.With(formulas.Grad, d.Grad.String())
+		grad, err := c.With(formulas.Grad, d.Claimed.String())
 		if err != nil {
 			t.Fatalf("%s: the printed gradient does not parse: %v", c.Name, err)
 		}
@@ -215,7 +215,7 @@ func TestDerivePastesBack(t *testing.T) {
 			}
 			continue
 		}
-		grad, err := c.With(formulas.Grad, d.Grad.String())
+		grad, err := c.With(formulas.Grad, d.Claimed.String())
 		if err != nil {
 			t.Fatalf("%s wrt %s: the printed gradient does not parse: %v", tt.f, tt.wrt, err)
 		}
