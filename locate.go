@@ -197,9 +197,9 @@ func matrixCause(e formulas.Expr, x float64) string {
 	case *formulas.Call:
 		switch {
 		case e.Func == "logdet" && math.IsNaN(x):
-			return fmt.Sprintf("det(%s) < 0", e.Args[0])
+			return fmt.Sprintf("det(%s) < 0: not positive definite, or singular to working precision", e.Args[0])
 		case e.Func == "logdet" && math.IsInf(x, -1):
-			return fmt.Sprintf("det(%s) = 0", e.Args[0])
+			return fmt.Sprintf("det(%s) = 0: singular", e.Args[0])
 		case e.Func == "inv":
 			return fmt.Sprintf("%s is singular to working precision", e.Args[0])
 		}

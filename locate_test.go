@@ -58,7 +58,7 @@ func TestLocateNonFinite(t *testing.T) {
 			spec: formulas.Spec{Name: "logdet-of-gauss", F: "logdet(X)", Wrt: "X", Grad: "inv(X)'",
 				Vars: vars(t, "X=n,n")},
 			verdict: Inconclusive,
-			origin:  "logdet(X) is NaN (det(X) < 0)",
+			origin:  "logdet(X) is NaN (det(X) < 0: not positive definite, or singular to working precision)",
 		},
 		{
 			// A matrix operation: no one entry of its operand is at fault.
