@@ -2,15 +2,23 @@ package gradcheck
 
 import (
 	"math"
+	"slices"
 
 	"github.com/gradcheck/gradcheck/backend"
 )
 
 // The matrix exponential and logarithm are composed from the batched
 // operations, so every backend has them without a kernel of its own. Both
-// choose their scaling for the whole batch (the largest any element needs),
-// so that the perturbed copies X ± hH of one instance take the same
-// arithmetic path and their difference is smooth in h.
+// choose their scaling per instance: the largest that any matrix of the
+// instance needs (its perturbed copies X ± hH, its directions), so that
+// the copies of one instance take the same arithmetic path and their
+// difference is smooth in h, and so that an instance's values do not
+// depend on the instances that share its chunk: `--instance K`, a shard
+// and a run with another --mem give instance K's numbers bit for bit. An
+// instance that needs fewer squarings (square roots, iterations) than
+// another of the batch keeps its matrix through the extra steps by a
+// blend m∘new + (1−m)∘old with m 0 or 1, exact up to the sign of a zero
+// entry.
 
 const (
 	// expmTaylorDegree terms of the Taylor series after scaling to
@@ -67,23 +75,80 @@ func maxFinite(v []float64) (float64, bool) {
 // from the inside out: T = I + a(I + a/2(I + … (I + a/k))).
 func (ev *evaluator) expm(x backend.Tensor) (backend.Tensor, error) {
 	o := ev.ops()
-	norm, _ := maxFinite(o.norms(x))
-	squarings := 0
-	if norm > expmScaledNorm {
-		squarings = int(math.Ceil(math.Log2(norm / expmScaledNorm)))
+	g := ev.groupSize(x.Layout().Count)
+	norms := groupMax(o.norms(x), g)
+	squarings := make([]int, len(norms))
+	scales := make([]float64, len(norms))
+	most := 0
+	for i, norm := range norms {
+		if norm > expmScaledNorm {
+			squarings[i] = int(math.Ceil(math.Log2(norm / expmScaledNorm)))
+		}
+		scales[i], most = math.Ldexp(1, -squarings[i]), max(most, squarings[i])
 	}
-	a := o.scaled(math.Ldexp(1, -squarings), x)
+	a := o.scale(o.perMatrix(scales, g), x)
 	eye := o.eye(x.Layout().Rows)
 	t := o.elementwise(backend.Add, eye, o.scaled(1/float64(expmTaylorDegree), a))
 	for k := expmTaylorDegree - 1; k >= 1; k-- {
 		t = o.elementwise(backend.Add, eye, o.scaled(1/float64(k), o.matMul(a, t)))
 		o.compact(t, a, eye)
 	}
-	for range squarings {
-		t = o.matMul(t, t)
-		o.compact(t)
+	for k := range most {
+		active := make([]float64, len(squarings))
+		for i, s := range squarings {
+			if k < s {
+				active[i] = 1
+			}
+		}
+		// A finished instance squares I rather than its result, whose
+		// square could overflow, and keeps its result.
+		m := o.perMatrix(active, g)
+		t = o.blend(m, o.matMul(o.blend(m, t, eye), o.blend(m, t, eye)), t)
+		o.compact(t, eye)
 	}
 	return o.result(t)
+}
+
+// groupSize returns how many consecutive matrices of a tensor of count
+// matrices belong to one instance: a chunk's tensors hold its instances in
+// order, each with all its directions and steps; a tensor of another count
+// (a constant) is one group.
+func (ev *evaluator) groupSize(count int) int {
+	if ev.memoCount > 0 && count%ev.memoCount == 0 {
+		return count / ev.memoCount
+	}
+	return count
+}
+
+// groupMax returns the largest finite value of each group of g
+// consecutive values of v (0 for a group with none).
+func groupMax(v []float64, g int) []float64 {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make([]float64, len(v)/g)
+	for i := range out {
+		out[i], _ = maxFinite(v[i*g : (i+1)*g])
+	}
+	return out
+}
+
+// perMatrix returns a tensor of one 1×1 matrix per matrix of a batch of
+// len(vals)·g matrices: vals[i] for each of group i's g matrices, for
+// Scale.
+func (o *ops) perMatrix(vals []float64, g int) backend.Tensor {
+	data := make([]float64, len(vals)*g)
+	for j := range data {
+		data[j] = vals[j/g]
+	}
+	return o.fromHost(backend.Layout{Count: len(data), Rows: 1, Cols: 1}, data)
+}
+
+// blend returns m∘a + (1−m)∘b for the per-matrix 1×1 entries m, each 0
+// or 1: a where m is 1, b where it is 0.
+func (o *ops) blend(m, a, b backend.Tensor) backend.Tensor {
+	notM := o.elementwise(backend.Sub, o.scalar(1), m)
+	return o.elementwise(backend.Add, o.scale(m, a), o.scale(notM, b))
 }
 
 // logm returns the principal logarithm by inverse scaling and squaring:
@@ -92,14 +157,30 @@ func (ev *evaluator) expm(x backend.Tensor) (backend.Tensor, error) {
 // an odd series by Horner's rule in Z².
 func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
 	o := ev.ops()
+	g := ev.groupSize(x.Layout().Count)
 	eye := o.eye(x.Layout().Rows)
-	y, roots := x, 0
-	for ; roots < logmMaxRoots; roots++ {
-		far, finite := maxFinite(o.norms(o.elementwise(backend.Sub, y, eye)))
-		if far <= logmTarget || !finite || o.err != nil {
+	y := x
+	var roots []int // per group
+	for step := 0; step < logmMaxRoots && o.err == nil; step++ {
+		far := o.norms(o.elementwise(backend.Sub, y, eye))
+		if roots == nil {
+			roots = make([]int, len(far)/g)
+		}
+		// A group whose roots are within the target (or not finite,
+		// which no root mends) is done.
+		active, any := make([]float64, len(roots)), false
+		for i := range roots {
+			worst, finite := maxFinite(far[i*g : (i+1)*g])
+			if worst > logmTarget && finite {
+				active[i], any = 1, true
+				roots[i]++
+			}
+		}
+		if !any {
 			break
 		}
-		y = o.add(ev.sqrtm(y, eye))
+		m := o.perMatrix(active, g)
+		y = o.blend(m, o.add(ev.sqrtm(o.blend(m, y, eye), eye, active, g)), y)
 		o.compact(y, eye)
 	}
 	z := o.matMul(o.elementwise(backend.Sub, y, eye), o.inv(o.elementwise(backend.Add, y, eye)))
@@ -110,33 +191,48 @@ func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
 		p = o.elementwise(backend.Add, o.scaled(1/float64(2*j+1), eye), o.matMul(z2, p))
 		o.compact(p, eye, z, z2)
 	}
-	return o.result(o.scaled(math.Ldexp(2, roots), o.matMul(z, p)))
+	scales := make([]float64, len(roots))
+	for i, r := range roots {
+		scales[i] = math.Ldexp(2, r)
+	}
+	return o.result(o.scale(o.perMatrix(scales, g), o.matMul(z, p)))
 }
 
 // sqrtm returns the principal square root by the Denman–Beavers iteration
 // Y ← (Y + Z⁻¹)/2, Z ← (Z + Y⁻¹)/2 from Y = x, Z = I, which converges
-// quadratically to x^{1/2}. It stops one step after the largest relative
-// change falls below 1e-12, when the next step reaches rounding level.
-func (ev *evaluator) sqrtm(x, eye backend.Tensor) (backend.Tensor, error) {
+// quadratically to x^{1/2}, for the groups of g matrices where active is
+// 1 (the others, I here, come back as they are). A group stops one step
+// after the largest relative change of its matrices falls below 1e-12,
+// when the next step reaches rounding level, and keeps its root through
+// the steps other groups still take.
+func (ev *evaluator) sqrtm(x, eye backend.Tensor, active []float64, g int) (backend.Tensor, error) {
 	o := ev.ops()
 	y, z := x, eye
 	average := func(a, b backend.Tensor) backend.Tensor {
 		return o.scaled(0.5, o.elementwise(backend.Add, a, o.inv(b)))
 	}
-	settled := false
-	for step := 0; step < sqrtmMaxSteps && o.err == nil; step++ {
+	going := slices.Clone(active) // groups still iterating
+	settled := make([]bool, len(active))
+	for step := 0; step < sqrtmMaxSteps && o.err == nil && slices.Contains(going, 1); step++ {
 		yNext, zNext := average(y, z), average(z, y)
 		changes := o.norms(o.elementwise(backend.Sub, yNext, y))
 		sizes := o.norms(yNext)
-		y, z = yNext, zNext
-		o.compact(y, z)
-		if settled {
-			break
-		}
-		settled = true
-		for i, c := range changes {
-			if !(c <= 1e-12*sizes[i]) {
-				settled = false
+		m := o.perMatrix(going, g)
+		y, z = o.blend(m, yNext, y), o.blend(m, zNext, z)
+		o.compact(y, z, eye)
+		for i := range going {
+			if going[i] == 0 {
+				continue
+			}
+			if settled[i] {
+				going[i] = 0
+				continue
+			}
+			settled[i] = true
+			for j := i * g; j < (i+1)*g && j < len(changes); j++ {
+				if !(changes[j] <= 1e-12*sizes[j]) {
+					settled[i] = false
+				}
 			}
 		}
 	}
