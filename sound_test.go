@@ -219,7 +219,12 @@ func TestInstanceBytes(t *testing.T) {
 		want int64
 	}{
 		{formulas.Spec{Name: "g", F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: vars(t, "X=n,n")}, 3 * 6 * 100 * 100 * 8},
-		{formulas.Spec{Name: "h", F: "x'*x", Wrt: "x", Hess: "2*eye(n)", Vars: vars(t, "x=n")}, 3 * 8 * 100 * 8},
+		// The claimed Hessian is n×n, although x is a vector.
+		{formulas.Spec{Name: "h", F: "x'*x", Wrt: "x", Hess: "2*eye(n)", Vars: vars(t, "x=n")}, 3 * 8 * 100 * 100 * 8},
+		// Intermediates count: kron(X, X) is n²×n², x·xᵀ n×n; before,
+		// only variables and results did, and a run allocated past --mem.
+		{formulas.Spec{Name: "k", F: "sum(kron(X,X))", Wrt: "X", Grad: "2*sum(X)*ones(n,n)", Vars: vars(t, "X=n,n")}, 3 * 6 * 100 * 100 * 100 * 100 * 8},
+		{formulas.Spec{Name: "o", F: "sum(x*x')", Wrt: "x", Grad: "2*sum(x)*ones(n)", Vars: vars(t, "x=n")}, 3 * 6 * 100 * 100 * 8},
 	} {
 		rc, err := inline(t, tt.spec).Resolve(s.Sizes)
 		if err != nil {

@@ -298,7 +298,9 @@ type verification struct {
 	// dim is the longest dimension of any variable or result: the length
 	// of the sums whose rounding the tolerance allows for.
 	dim int
-	// maxElems is the largest number of entries of a variable or result.
+	// maxElems is the largest number of entries of a variable, a result
+	// or an intermediate value of f or the claim (kron(X, X) inside a
+	// sum), for the memory an evaluation takes.
 	maxElems int
 	wrt      formulas.Var
 	fShape   formulas.Shape
@@ -336,6 +338,7 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 		v.maxElems = max(v.maxElems, sh.Rows*sh.Cols)
 	}
 	note(fShape)
+	v.maxElems = int(max(int64(v.maxElems), min(rc.Largest, math.MaxInt32*math.MaxInt32)))
 	for _, vr := range c.Vars {
 		note(shapes[vr.Name])
 		if vr.Name == c.Wrt {

@@ -239,6 +239,14 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 		r.Verdict, r.Reason = string(gradcheck.Error), err.Error()
 		return r, nil
 	}
+	if need, err := gradcheck.InstanceBytes(rc, s); err == nil && need > s.MemBytes {
+		// Not even a chunk of one instance fits: refused before it
+		// runs, as run and check refuse it, not found out by the
+		// allocator.
+		r.Verdict = string(gradcheck.Error)
+		r.Reason = fmt.Sprintf("one instance needs at least %s, more than the memory budget of %s (--mem)", FormatBytes(float64(need)), FormatBytes(float64(s.MemBytes)))
+		return r, nil
+	}
 	var best Stats
 	for ; r.Runs < cfg.Runs; r.Runs++ {
 		runtime.GC() // start each run from the same clean heap

@@ -223,3 +223,19 @@ func TestPeakWaits(t *testing.T) {
 		t.Errorf("%d syncs, DGEMM %g GFLOP/s, LU %g GFLOP/s: the time of Sync is not counted", b.syncs, p.DGEMM, p.LU)
 	}
 }
+
+// TestRunRefusesTooLarge checks that a size whose one instance needs more
+// than the memory budget is an error result, found before anything is
+// allocated (det at n = 100000 asked the allocator for 80 GB and died).
+func TestRunRefusesTooLarge(t *testing.T) {
+	s := gradcheck.DefaultSettings()
+	s.MemBytes = 1 << 30
+	cfg := Config{Backends: []backend.Backend{cpu.New()}, Claims: claims(t, "det"), Sizes: []int{100000}, Settings: s}
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Verdict != "error" || !strings.Contains(r.Reason, "one instance needs at least") || r.Evaluations != 0 {
+		t.Errorf("%+v: want an error that says what one instance needs", r)
+	}
+}

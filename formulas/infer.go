@@ -18,9 +18,21 @@ func Infer(e Expr, env map[string]Shape, sizes map[string]int) (Shape, error) {
 	return in.infer(e)
 }
 
+// Largest returns the most entries that any subexpression of e has (e
+// itself, or an intermediate such as kron(X, X) or x*x' inside a sum): the
+// largest value an evaluation of e holds. Its arguments and errors are
+// those of Infer.
+func Largest(e Expr, env map[string]Shape, sizes map[string]int) (int64, error) {
+	in := inferrer{env: env, sizes: sizes}
+	_, err := in.infer(e)
+	return in.largest, err
+}
+
 type inferrer struct {
 	env   map[string]Shape
 	sizes map[string]int
+	// largest is the most entries of a subexpression inferred so far.
+	largest int64
 }
 
 // fail builds the error for the subexpression e.
@@ -29,6 +41,15 @@ func fail(e Expr, format string, args ...any) (Shape, error) {
 }
 
 func (in *inferrer) infer(e Expr) (Shape, error) {
+	sh, err := in.shape(e)
+	if err == nil {
+		in.largest = max(in.largest, int64(sh.Rows)*int64(sh.Cols))
+	}
+	return sh, err
+}
+
+// shape infers the shape of e (see infer).
+func (in *inferrer) shape(e Expr) (Shape, error) {
 	if isNil(e) {
 		return Shape{}, errorf(Pos{}, "missing expression")
 	}
@@ -235,5 +256,7 @@ func (in *inferrer) integral(e *Integral) (Shape, error) {
 	}
 	env[e.Var] = Shape{1, 1}
 	body := inferrer{env: env, sizes: in.sizes}
-	return body.infer(e.Body)
+	sh, err := body.infer(e.Body)
+	in.largest = max(in.largest, body.largest)
+	return sh, err
 }

@@ -125,6 +125,30 @@ func TestInfer(t *testing.T) {
 	}
 }
 
+// TestLargest checks the most entries of any subexpression, against
+// shapes counted by hand: the result, or an intermediate larger than it.
+func TestLargest(t *testing.T) {
+	tests := []struct {
+		src  string
+		want int64
+	}{
+		{"x", 3},
+		{"x'*x", 3},
+		{"sum(x*x')", 9},
+		{"sum(kron(X, X))", 81},
+		{"tr(kron(A, B))", 144},
+		{"A*B", 12},
+		{"integral(t, 0, 1, sum(kron(t*X, X)))", 81},
+		{"2", 1},
+	}
+	for _, tt := range tests {
+		got, err := Largest(mustParse(t, tt.src), testEnv, testSizes)
+		if err != nil || got != tt.want {
+			t.Errorf("Largest(%q) = %d, %v; want %d", tt.src, got, err, tt.want)
+		}
+	}
+}
+
 func TestInferErrors(t *testing.T) {
 	tests := []struct {
 		src, want string

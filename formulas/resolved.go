@@ -12,6 +12,10 @@ type Resolved struct {
 	// shape of the function f.
 	Shapes map[string]Shape
 	F      Shape
+	// Largest is the most entries of any value that f or the claim
+	// computes, intermediates included (kron(X, X) in sum(kron(X, X))),
+	// for the memory an evaluation needs.
+	Largest int64
 }
 
 // Resolve gives the claim's size symbols their values, user's first (see
@@ -34,5 +38,23 @@ func (c *Claim) Resolve(user map[string]int) (*Resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Resolved{Claim: c, Sizes: sizes, Shapes: shapes, F: f}, nil
+	largest, err := Largest(c.F, env, sizes)
+	if err != nil {
+		return nil, err
+	}
+	if c.Rhs != nil {
+		if ws, ok := env[c.Wrt]; ok {
+			// The claim reads the directions of the variable.
+			env[c.Direction()] = ws
+			if c.Kind == Hess {
+				env[c.SecondDirection()] = ws
+			}
+		}
+		rhs, err := Largest(c.Rhs, env, sizes)
+		if err != nil {
+			return nil, err
+		}
+		largest = max(largest, rhs)
+	}
+	return &Resolved{Claim: c, Sizes: sizes, Shapes: shapes, F: f, Largest: largest}, nil
 }

@@ -101,6 +101,8 @@ func TestInstanceTooLarge(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "tr-x", "--size", "n=100000"},
 		{"run", "tr-x", "--size", "n=300", "--mem", "1MiB", "--batch", "2"},
+		// An intermediate, kron(X, X), needs the memory: 2.25 GiB.
+		{"check", "--f", "sum(kron(X,X))", "--wrt", "X", "--grad", "2*sum(X)*ones(n,n)", "--var", "X=n,n", "--size", "n=64", "--mem", "1GiB"},
 	} {
 		code, out, errOut := call(t, append(args, "--backend", "cpu")...)
 		lines := strings.Split(strings.TrimSpace(errOut), "\n")
