@@ -55,16 +55,35 @@ func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int)
 type adjoint struct {
 	*simplifier
 	dir string
+	// seen caches has by node: of asks it of both operands at every
+	// level, which walked a chain of n products n times.
+	seen map[Expr]bool
 }
 
 // has reports whether e contains the direction.
 func (a *adjoint) has(e Expr) bool {
+	if found, ok := a.seen[e]; ok {
+		return found
+	}
 	found := false
-	walk(e, func(x Expr) {
-		if id, ok := x.(*Ident); ok && id.Name == a.dir {
-			found = true
+	switch e := e.(type) {
+	case *Ident:
+		found = e.Name == a.dir
+	case *Unary:
+		found = a.has(e.X)
+	case *Binary:
+		found = a.has(e.L) || a.has(e.R)
+	case *Call:
+		for _, x := range e.Args {
+			found = found || a.has(x)
 		}
-	})
+	case *Integral:
+		found = a.has(e.Lo) || a.has(e.Hi) || a.has(e.Body)
+	}
+	if a.seen == nil {
+		a.seen = map[Expr]bool{}
+	}
+	a.seen[e] = found
 	return found
 }
 

@@ -33,6 +33,10 @@ type inferrer struct {
 	sizes map[string]int
 	// largest is the most entries of a subexpression inferred so far.
 	largest int64
+	// known, when set, holds the shapes of the subexpressions inferred so
+	// far under env, by node: the simplifier asks for the shape of each
+	// node it builds, whose operands it asked for before.
+	known map[Expr]Shape
 }
 
 // fail builds the error for the subexpression e.
@@ -41,9 +45,15 @@ func fail(e Expr, format string, args ...any) (Shape, error) {
 }
 
 func (in *inferrer) infer(e Expr) (Shape, error) {
+	if sh, ok := in.known[e]; ok {
+		return sh, nil
+	}
 	sh, err := in.shape(e)
 	if err == nil {
 		in.largest = max(in.largest, int64(sh.Rows)*int64(sh.Cols))
+		if in.known != nil && !isNil(e) {
+			in.known[e] = sh
+		}
 	}
 	return sh, err
 }

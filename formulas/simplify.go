@@ -24,6 +24,10 @@ type simplifier struct {
 	// err records the first shape error; constructors built from
 	// well-shaped parts never make one, so it means a bug.
 	err error
+	// shapes caches the shapes of the nodes seen under env (see bind):
+	// without it each node's shape walked its whole subtree, and a
+	// product of 300 factors took seconds.
+	shapes map[Expr]Shape
 }
 
 // newSimplifier returns a simplifier for expressions over env at sizes.
@@ -120,18 +124,20 @@ var linear = map[string]bool{"tr": true, "sum": true, "mean": true, "diag": true
 func (s *simplifier) bind(name string, sh Shape) func() {
 	old, had := s.env[name]
 	s.env[name] = sh
+	clear(s.shapes) // a node may read name
 	return func() {
 		if had {
 			s.env[name] = old
 		} else {
 			delete(s.env, name)
 		}
+		clear(s.shapes)
 	}
 }
 
 // shape returns the shape of e, recording an error if it has none.
 func (s *simplifier) shape(e Expr) Shape {
-	sh, err := Infer(e, s.env, s.sizes)
+	sh, err := s.infer(e)
 	if err != nil {
 		if s.err == nil {
 			s.err = fmt.Errorf("internal error: %s: %v", str(e), err)
@@ -146,8 +152,17 @@ func (s *simplifier) scalar(e Expr) bool { return s.shape(e).IsScalar() }
 
 // fits reports whether e has a shape (without recording an error).
 func (s *simplifier) fits(e Expr) bool {
-	_, err := Infer(e, s.env, s.sizes)
+	_, err := s.infer(e)
 	return err == nil
+}
+
+// infer is Infer under the simplifier's scope, through its cache.
+func (s *simplifier) infer(e Expr) (Shape, error) {
+	if s.shapes == nil {
+		s.shapes = map[Expr]Shape{}
+	}
+	in := inferrer{env: s.env, sizes: s.sizes, known: s.shapes}
+	return in.infer(e)
 }
 
 // num returns the value of a numeric literal, or of a negated one as the
@@ -628,7 +643,30 @@ func (s *simplifier) isOnes(e Expr) bool {
 	if e == nil || !s.fits(e) {
 		return false
 	}
-	return str(e) == str(s.ones(s.shape(e)))
+	ones := s.ones(s.shape(e))
+	if !sameTop(e, ones) {
+		// Not even the same operation: no need to print e, which
+		// for a product of n factors, asked at each, took O(n²).
+		return false
+	}
+	return str(e) == str(ones)
+}
+
+// sameTop reports whether a and b are the same kind of node with the
+// same operator or function: a necessary condition for printing the same.
+func sameTop(a, b Expr) bool {
+	switch a := a.(type) {
+	case *Binary:
+		bb, ok := b.(*Binary)
+		return ok && a.Op == bb.Op
+	case *Call:
+		bc, ok := b.(*Call)
+		return ok && a.Func == bc.Func
+	case *Unary:
+		bu, ok := b.(*Unary)
+		return ok && a.Op == bu.Op
+	}
+	return true
 }
 
 // cancel returns a/b without b when the product a has the scalar factor b
