@@ -55,12 +55,12 @@ func TestBench(t *testing.T) {
 
 // TestBenchGPUWorker checks that --backend cpu,gpu adds the measurements of
 // the GPU worker's bench command to those of the CPU, and that a missing
-// worker is exit 1 with the reason.
+// worker is exit 1 with the reason (and no report of zero settings).
 func TestBenchGPUWorker(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	code, out, errOut := call(t, "bench", "det", "--sizes", "8", "--backend", "gpu")
-	if code != exitFail || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
-		t.Errorf("no worker: exit %d, stdout %q, stderr %q", code, out, errOut)
+	if code != exitFail || out != "" || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
+		t.Errorf("no worker: exit %d, stdout %q, stderr %q; want 1, the reason and no empty report", code, out, errOut)
 	}
 
 	script := filepath.Join(t.TempDir(), "gradcheck-cuda")

@@ -94,6 +94,10 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	var unavailable *bench.BackendError
 	if errors.As(err, &unavailable) {
 		err = failErrorf("%v", err)
+		if len(rep.Results) == 0 {
+			// Nothing was measured: no empty report before the reason.
+			return err
+		}
 	}
 	if werr := bench.WriteReport(e.stdout, f.out, f.format.Value, rep); werr != nil {
 		return writeError("writing the report", werr)
