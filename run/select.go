@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -100,7 +101,9 @@ func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, erro
 	}
 	ts := make([]Target, len(claims))
 	for i, c := range claims {
-		ts[i] = Target{Claim: c, Select: []string{"check", "--spec", fileOf[c], "--name", formulas.EscapeGlob(c.Name)}}
+		// The path cleaned, so that shards given ./s.yaml and s.yaml
+		// select their claims alike and merge.
+		ts[i] = Target{Claim: c, Select: []string{"check", "--spec", filepath.Clean(fileOf[c]), "--name", formulas.EscapeGlob(c.Name)}}
 	}
 	return ts, nil
 }

@@ -42,6 +42,13 @@ func TestTargets(t *testing.T) {
 	if len(ts) != 1 || !slices.Equal(ts[0].Select, []string{"check", "--spec", file, "--name", `a\*b`}) {
 		t.Errorf("SpecTargets: %+v", ts)
 	}
+	// The same file spelled another way selects alike, so that the
+	// shards of one run merge.
+	dir, base := filepath.Split(file)
+	other := dir + "." + string(filepath.Separator) + base // …/./s.yaml
+	if ts2, err := SpecTargets([]string{other}, []string{`a\*b`}, nil); err != nil || len(ts2) != 1 || !slices.Equal(ts2[0].Select, ts[0].Select) {
+		t.Errorf("SpecTargets of %s: %+v, %v; want %v", other, ts2, err, ts[0].Select)
+	}
 	if ts, err := SpecTargets([]string{file}, nil, nil); err != nil || len(ts) != 2 {
 		t.Errorf("SpecTargets, no pattern: %d targets, %v", len(ts), err)
 	}
