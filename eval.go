@@ -25,7 +25,8 @@ import (
 // where X's eigenvalues are near 1, and a few more where they spread over
 // decades: the resolvent (λ + z)⁻² peaks within 1/λ of the end of [0,1)
 // (λ ≫ 1) or within λ of its start (λ ≪ 1), which 20 nodes over [0,1)
-// missed (d log(XᵀX) failed at n = 16; TestQuadrature).
+// missed (d log(XᵀX) failed at n = 16; TestQuadrature). An integral
+// nested in another is summed by the fine rule alone, on one panel.
 const (
 	quadratureNodes     = 20
 	coarseNodes         = 10
@@ -690,12 +691,28 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		}
 		defer ev.release(width)
 	}
+	// An integral inside another takes the fine rule on one panel: the
+	// outer one's panels multiply its cost, and a selftest function with
+	// integrals three deep took minutes adaptive.
+	panels := maxPanels
+	if ev.integrating > 0 {
+		panels = 1
+	}
 	ev.integrating++
 	defer func() { ev.integrating-- }()
 	old, shadowed := ev.vars[e.Var]
+	// The magnitude of a shadowed variable is set aside, still bound,
+	// rather than freed when the body binds the name: an operand being
+	// evaluated around this integral may hold it (t1*sin(integral(t1,
+	// …)) in magnitude mode freed |t1| under the product).
+	oldAbs, shadowedAbs := ev.absVars[e.Var]
+	delete(ev.absVars, e.Var)
 	defer func() {
 		if shadowed {
 			ev.bind(e.Var, old)
+		}
+		if shadowedAbs {
+			ev.absVars[e.Var] = oldAbs
 		}
 	}()
 	tolerance := quadratureTolerance
@@ -720,7 +737,7 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 			ev.release(acc)
 			return nil, err
 		}
-		if evaluated+len(todo)+2 > maxPanels {
+		if evaluated+len(todo)+2 > panels {
 			// No room to halve: take the fine sum as it is.
 			if err := add(fine); err != nil {
 				return nil, err
