@@ -3,8 +3,10 @@ package gradcheck
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 
+	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
@@ -44,5 +46,42 @@ func TestQuadrature(t *testing.T) {
 				t.Errorf("%s: %s, relative error %.2g, tolerance %.2g (%s)", spec.F, res.Verdict, res.MaxRelErr, res.Tolerance, res.Reason)
 			}
 		})
+	}
+}
+
+// TestIntegralMagnitude checks the magnitude of ∫₀^∞ (λ + z)⁻² dz = 1/λ,
+// whose integrand is positive, so that its magnitude is its value up to
+// the rounding terms: the magnitude sums the panels the value found, where
+// one panel of 20 nodes missed half the mass near the end of [0, 1) at
+// λ = 10⁵ (the tolerance came out half as wide).
+func TestIntegralMagnitude(t *testing.T) {
+	b := cpu.New()
+	e, err := formulas.Parse("integral(z, 0, inf, 1/(s + z)^2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lambda := range []float64{1e-5, 1, 1e5} {
+		ev := newEvaluator(context.Background(), b, nil)
+		s, err := b.FromHost(backend.Layout{Count: 1, Rows: 1, Cols: 1}, []float64{lambda})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.bind("s", s)
+		var got [2]float64
+		for i, eval := range []func(formulas.Expr) (backend.Tensor, error){ev.value, ev.magnitude} {
+			r, err := eval(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := b.ToHost(r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[i] = h[0]
+		}
+		ev.close()
+		if math.Abs(got[0]*lambda-1) > 1e-13 || math.Abs(got[1]*lambda-1) > 1e-3 {
+			t.Errorf("λ = %g: value %g, magnitude %g; want both 1/λ = %g", lambda, got[0], got[1], 1/lambda)
+		}
 	}
 }
