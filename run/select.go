@@ -81,7 +81,13 @@ func RegistryTargets(patterns []string) ([]Target, error) {
 func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, error) {
 	var all []*formulas.Claim
 	fileOf := make(map[*formulas.Claim]string)
-	for _, f := range files {
+	for i, f := range files {
+		for _, g := range files[:i] {
+			if filepath.Clean(g) == filepath.Clean(f) {
+				// Its claims would run twice, under one name each.
+				return nil, fmt.Errorf("spec file %s given twice", f)
+			}
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read spec file: %v", err)

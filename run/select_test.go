@@ -49,6 +49,9 @@ func TestTargets(t *testing.T) {
 	if ts2, err := SpecTargets([]string{other}, []string{`a\*b`}, nil); err != nil || len(ts2) != 1 || !slices.Equal(ts2[0].Select, ts[0].Select) {
 		t.Errorf("SpecTargets of %s: %+v, %v; want %v", other, ts2, err, ts[0].Select)
 	}
+	if _, err := SpecTargets([]string{file, other}, nil, nil); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("SpecTargets of %s twice: %v, want an error", file, err)
+	}
 	if ts, err := SpecTargets([]string{file}, nil, nil); err != nil || len(ts) != 2 {
 		t.Errorf("SpecTargets, no pattern: %d targets, %v", len(ts), err)
 	}
