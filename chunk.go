@@ -122,22 +122,9 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 		return v.entrywiseChunk(ev, x, first, count, emit)
 	}
 	per := v.directionsPerInstance()
-	var h backend.Tensor
-	if v.masks != nil {
-		h, err = smp.maskedDirections(v.wrt, x, v.masks)
-	} else {
-		h, err = smp.directions(v.wrt, x, per)
-	}
+	h, h2, err := v.bindDirections(ev, smp, x)
 	if err != nil {
 		return err
-	}
-	ev.bind(v.c.Direction(), h)
-	var h2 backend.Tensor // the second direction of a hess claim
-	if v.c.Kind == formulas.Hess {
-		if h2, err = v.secondDirections(smp, x, h, per); err != nil {
-			return err
-		}
-		ev.bind(v.c.SecondDirection(), h2)
 	}
 
 	// A random W reduces a matrix-valued f to ⟨W, f⟩.
@@ -164,6 +151,28 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	cl.spread(count*per, len(fvals)/(count*per*len(v.steps())))
 	v.combine(first, count, per, fvals, fmags, kinks, cl, emit)
 	return nil
+}
+
+// bindDirections draws the directions H of the chunk's instances (and V,
+// the second ones of a hess claim, else nil) and binds them to dX (and
+// dX2).
+func (v *verification) bindDirections(ev *evaluator, smp *sampler, x backend.Tensor) (h, h2 backend.Tensor, err error) {
+	if v.masks != nil {
+		h, err = smp.maskedDirections(v.wrt, x, v.masks)
+	} else {
+		h, err = smp.directions(v.wrt, x, v.s.Dirs)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.bind(v.c.Direction(), h)
+	if v.c.Kind == formulas.Hess {
+		if h2, err = v.secondDirections(smp, x, h, v.directionsPerInstance()); err != nil {
+			return nil, nil, err
+		}
+		ev.bind(v.c.SecondDirection(), h2)
+	}
+	return h, h2, nil
 }
 
 // secondDirections returns the second directions V of a hess claim, drawn

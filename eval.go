@@ -262,9 +262,7 @@ func (ev *evaluator) eval(e formulas.Expr) (backend.Tensor, error) {
 // absOfValue evaluates e normally and returns |e|, the magnitude of
 // operations that do not propagate magnitudes.
 func (ev *evaluator) absOfValue(e formulas.Expr) (backend.Tensor, error) {
-	ev.abs = false
-	v, err := ev.eval(e)
-	ev.abs = true
+	v, err := ev.valueWithin(e)
 	if err != nil {
 		return nil, err
 	}
@@ -297,9 +295,7 @@ func (ev *evaluator) invMagnitude(e *formulas.Call) (backend.Tensor, error) {
 // logarithm does: about 1 per entry for log and logm, and n for the
 // log-determinant of an n×n matrix (a sum of n logarithms).
 func (ev *evaluator) logMagnitude(e *formulas.Call) (backend.Tensor, error) {
-	ev.abs = false
-	arg, err := ev.eval(e.Args[0])
-	ev.abs = true
+	arg, err := ev.valueWithin(e.Args[0])
 	o := ev.ops()
 	o.add(arg, err)
 	var v backend.Tensor
@@ -662,8 +658,9 @@ func (ev *evaluator) sym(x backend.Tensor) (backend.Tensor, error) {
 }
 
 // integral evaluates integral(t, lo, hi, body) by adaptive Gauss–Legendre
-// quadrature (see quadratureNodes) on [lo, hi], or, for hi = inf, after the substitution t = lo + s/(1−s),
-// dt = ds/(1−s)², which maps [0, 1) onto [lo, ∞). Its magnitude is the
+// quadrature (see quadratureNodes) on [lo, hi], or, for hi = inf, after
+// the substitution t = lo + s/(1−s), dt = ds/(1−s)², which maps [0, 1)
+// onto [lo, ∞). Its magnitude is the
 // same quadrature of the body's magnitude, with |hi − lo|: the value is a
 // sum of the body's values with positive weights, and carries their
 // rounding errors even where it cancels to less than each (∫t·logdet(X)
@@ -855,8 +852,8 @@ func (ev *evaluator) accumulate(acc, t backend.Tensor) (backend.Tensor, error) {
 }
 
 // largestDifference returns the largest entry of |a − b| and of |a|, over
-// every matrix of the batch (NaN where some entry is not finite, which no
-// halving mends: the panel is then taken as it is).
+// every matrix of the batch; 0 and 0 where some entry is not finite, which
+// no halving mends, so that the panel is taken as it is.
 func (ev *evaluator) largestDifference(a, b backend.Tensor) (gap, size float64, err error) {
 	d, err := ev.b.Elementwise(backend.Sub, a, b)
 	if err != nil {

@@ -159,8 +159,8 @@ func filledWith(c float64) func(*evaluator, []int) (backend.Tensor, error) {
 // by tr(adj(A)·δA), and the probe measures that sensitivity where |det A|
 // alone does not: a singular A (det(x·xᵀ), det(X − Xᵀ) of odd order) has a
 // determinant of rounding noise, 10⁻¹²¹ say, that |det A| held to its
-// own digits, and the true identity det(x·xᵀ) = 0 failed. For a
-// well-conditioned A the probe adds about √n·|det A|. ε = √u keeps the
+// own digits, and the true identity det(x·xᵀ) = 0 failed. For an
+// invertible A the probe adds |det A|·|tr(A⁻¹(S∘|A|))|. ε = √u keeps the
 // second-order term and the rounding of the difference, √u·|det A|,
 // small against the first. The probe follows |A|, not |A|ₘ: like the
 // other functions, det contributes its own rounding, and the bound of
@@ -170,9 +170,7 @@ func filledWith(c float64) func(*evaluator, []int) (backend.Tensor, error) {
 func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
 	const eps = 0x1p-26
 	o := ev.ops()
-	ev.abs = false
-	a := o.do(func() (backend.Tensor, error) { return ev.eval(e.Args[0]) })
-	ev.abs = true
+	a := o.do(func() (backend.Tensor, error) { return ev.valueWithin(e.Args[0]) })
 	if o.err != nil {
 		return o.result(nil)
 	}
@@ -244,9 +242,7 @@ func (ev *evaluator) softmaxMagnitude(e *formulas.Call) (backend.Tensor, error) 
 // A\|B|ₘ, which carries the rounding error of B forward.
 func (ev *evaluator) solveMagnitude(e *formulas.Binary) (backend.Tensor, error) {
 	o := ev.ops()
-	ev.abs = false
-	a := o.do(func() (backend.Tensor, error) { return ev.eval(e.L) })
-	ev.abs = true
+	a := o.do(func() (backend.Tensor, error) { return ev.valueWithin(e.L) })
 	b, mb := ev.valueAndMagnitude(o, e.R)
 	if o.err != nil {
 		return o.result(nil)
@@ -282,9 +278,15 @@ func (ev *evaluator) expmMagnitude(e *formulas.Call) (backend.Tensor, error) {
 // valueAndMagnitude evaluates x in magnitude mode both as a value and as a
 // magnitude, in the chain o, for the magnitude rules that need both.
 func (ev *evaluator) valueAndMagnitude(o *ops, x formulas.Expr) (value, magnitude backend.Tensor) {
-	ev.abs = false
-	value = o.do(func() (backend.Tensor, error) { return ev.eval(x) })
-	ev.abs = true
+	value = o.do(func() (backend.Tensor, error) { return ev.valueWithin(x) })
 	magnitude = o.do(func() (backend.Tensor, error) { return ev.eval(x) })
 	return value, magnitude
+}
+
+// valueWithin evaluates x's value in the middle of a magnitude
+// evaluation, which goes on in magnitude mode afterwards.
+func (ev *evaluator) valueWithin(x formulas.Expr) (backend.Tensor, error) {
+	ev.abs = false
+	defer func() { ev.abs = true }()
+	return ev.eval(x)
 }

@@ -26,18 +26,8 @@ func (v *verification) locateNonFinite(ctx context.Context, e formulas.Expr, ins
 	}
 	defer v.closeChunk(ev)
 	if v.c.Kind != formulas.Equals {
-		x := ev.vars[v.c.Wrt]
-		h, err := smp.directions(v.wrt, x, v.s.Dirs)
-		if err != nil {
+		if _, _, err := v.bindDirections(ev, smp, ev.vars[v.c.Wrt]); err != nil {
 			return ""
-		}
-		ev.bind(v.c.Direction(), h)
-		if v.c.Kind == formulas.Hess {
-			h2, err := v.secondDirections(smp, x, h, v.s.Dirs)
-			if err != nil {
-				return ""
-			}
-			ev.bind(v.c.SecondDirection(), h2)
 		}
 	}
 	l := locator{ev: ev}
