@@ -112,6 +112,13 @@ func perInstance(vals []float64, count int) []float64 {
 // combines the values by Richardson extrapolation, and sets each against
 // the claim along the same direction.
 func (v *verification) derivativeChunk(ctx context.Context, first, count int, emit sink) error {
+	return v.derivativeChunkAt(ctx, first, count, 0, emit)
+}
+
+// derivativeChunkAt is derivativeChunk with the directions shrunk by
+// 2^(−shrinkBits·level): an instance whose stencils ask for a smaller
+// step (see refines) is verified again alone, one level down.
+func (v *verification) derivativeChunkAt(ctx context.Context, first, count, level int, emit sink) error {
 	ev, smp, err := v.newChunk(ctx, first, count)
 	if err != nil {
 		return err
@@ -121,6 +128,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 	if v.entrywise() {
 		return v.entrywiseChunk(ev, x, first, count, emit)
 	}
+	smp.shrink = -shrinkBits * level
 	per := v.directionsPerInstance()
 	h, h2, err := v.bindDirections(ev, smp, x)
 	if err != nil {
@@ -149,8 +157,7 @@ func (v *verification) derivativeChunk(ctx context.Context, first, count int, em
 		return err
 	}
 	cl.spread(count*per, len(fvals)/(count*per*len(v.steps())))
-	v.combine(first, count, per, fvals, fmags, kinks, cl, emit)
-	return nil
+	return v.combine(ctx, first, count, per, level, stencilValues{vals: fvals, mags: fmags, kinks: kinks, level: level}, cl, emit)
 }
 
 // bindDirections draws the directions H of the chunk's instances (and V,
@@ -304,13 +311,15 @@ func (r reach) rows(n int) []int {
 // at each point of each direction's stencil (rows of r outputs,
 // direction-major, NaN at a point not evaluated), mags, f's magnitude at the
 // base point (r per direction), kinks, the sign changes of kinked
-// arguments within each stencil, and for a staged entrywise check (else
+// arguments within each stencil, for a staged entrywise check (else
 // nil) the reach of each direction and base, f at the base point (r
-// outputs).
+// outputs), and level, how many times the directions were shrunk (see
+// refines).
 type stencilValues struct {
 	vals, mags, base []float64
 	kinks            []int
 	reach            []reach
+	level            int
 }
 
 // entryValues evaluates f along the unit directions h of the entries
@@ -444,6 +453,30 @@ func (v *verification) settles(at reach, vals, f0, mags []float64) bool {
 	// direction along which it would be too uncertain to decide goes on.
 	return at != forwardSettled || safety*bound <= uncertain*scale
 }
+
+// converges reports whether the central differences D(h), D(h/2) and
+// D(h/4) of a stencil, whose estimate is est, approach their limit as the
+// step halves, as the Richardson steps assume: D(h) = Df[H] + c₂h² + c₄h⁴
+// + … makes D(h/2) − D(h/4) a quarter of D(h) − D(h/2) where c₂h² leads,
+// a sixteenth where c₄h⁴ does, and at most half of it unless h is near the
+// radius of convergence of the series (c₄h² ≈ −c₂/2), or beyond it, where
+// a singularity of f lies within the step (tr(X⁻¹) at a sample with
+// σ_min(X) below h·‖H‖): the differences then grow as the step shrinks,
+// by as much as the estimate itself, and neither the extrapolation nor its
+// bound means anything (the estimate was 1/15 of the true derivative in
+// one such case). Differences below 10⁻³ of the estimate, or within 10
+// times the rounding error they carry (D(h/2) − D(h/4): 6ε_f/h), are
+// noise, and converge: a sum of 5000 terms, whose rounding error ε_f
+// underestimates, or an adaptive quadrature's choice of panels, which
+// moves f by up to 10⁻¹⁰ of the integral between the points of a stencil.
+func converges(d1, d2, d4, est, epsF float64) bool {
+	later := math.Abs(d2 - d4)
+	return later <= math.Abs(d1-d2)/2 || later <= safety*6*epsF/step || later <= noiseFraction*math.Abs(est)
+}
+
+// noiseFraction is the relative size below which the differences of a
+// stencil are taken for noise rather than divergence (see converges).
+const noiseFraction = 1e-3
 
 // forwardBound bounds the error of the forward difference F(h), given F(h)
 // and F(h/2) and the rounding error ε_f of f (see addComparisons).
@@ -961,23 +994,91 @@ func offset(ks []int, k int) []int {
 }
 
 // combine forms the Richardson estimates and the comparisons of count
-// instances with per directions each, and passes them to emit an instance
-// at a time; a stencil across a kink (kinks, per instance and direction)
-// is left out, as kinked. Values are laid out instance-major: row
-// ((i·per + k)·steps + s) of fvals holds the r outputs of f at instance i,
-// direction k, step s.
-func (v *verification) combine(first, count, per int, fvals, fmags []float64, kinks []int, cl claimed, emit sink) {
+// instances with per directions each, from the stencils sv, at the given
+// level of refinement, and passes them to emit an instance at a time; a
+// stencil across a kink (sv.kinks, per instance and direction) is left
+// out, as kinked. Values are laid out instance-major: row
+// ((i·per + k)·steps + s) of sv.vals holds the r outputs of f at instance
+// i, direction k, step s. An instance whose stencils ask for a smaller
+// step (see refines) is verified again alone, one level down, in its
+// place, so that instances still reach emit in order.
+func (v *verification) combine(ctx context.Context, first, count, per, level int, sv stencilValues, cl claimed, emit sink) error {
 	var acc instanceComparisons
 	r := len(cl.vals) / (count * per)
-	sv := stencilValues{vals: fvals, mags: fmags, kinks: kinks}
 	for i := range count {
 		acc.counted = emit.each == nil
 		v.addComparisons(&acc, i, per, r, sv, cl)
+		if level < maxRefinements && v.refines(&acc) {
+			acc = instanceComparisons{est: acc.est[:0], claimed: acc.claimed[:0], transposed: acc.transposed[:0],
+				tol: acc.tol[:0], trunc: acc.trunc[:0], status: acc.status[:0]}
+			if err := v.derivativeChunkAt(ctx, first+i, 1, level+1, emit); err != nil {
+				return err
+			}
+			continue
+		}
+		if level > 0 {
+			acc.undecideDisagreements()
+		}
 		if acc.counted {
 			acc.settle(first + i)
 		}
 		v.judgeInstance(&acc, first+i, emit)
 	}
+	return nil
+}
+
+// undecideDisagreements makes the comparisons of acc that disagree
+// undecided: those of an instance verified with a smaller step (see
+// refines), which lies near a singularity of f. There the rounding errors
+// of f and the claim grow with the condition number, which the magnitudes
+// do not see, so that the tolerance no longer bounds them: the true
+// ∇ log det(X²) = 2X⁻ᵀ missed by 1.5·10⁻⁸ of its value at h/16, beyond
+// its tolerance (Gaussian X, n = 64, seed 4, instance 144; 7.7·10⁻⁹
+// against 1.1·10⁻⁹ at seed 8, instance 9). An agreement within a
+// tolerance small against the values is still evidence (rounding errors
+// do not make a wrong claim agree), a disagreement is not; a wrong claim
+// is still caught at the other instances.
+func (acc *instanceComparisons) undecideDisagreements() {
+	for j, st := range acc.status {
+		if st == agreed && !(math.Abs(acc.est[j]-acc.claimed[j]) <= acc.tol[j]) {
+			acc.status[j] = undecided
+		}
+	}
+}
+
+// refines reports whether the comparisons of an instance that acc holds
+// (all of them: a random-direction check) ask for a smaller step: one of
+// them is undecided because its differences do not converge (see
+// converges), or agrees with a tolerance too loose to decide at its own
+// or the instance's typical scale (see measure.classify) that the
+// truncation error dominates, which a smaller step shrinks as h⁴ (h² for
+// a Hessian) while rounding grows only as 1/h (1/h²); for a Hessian,
+// whose two steps give no test of convergence, also one that disagrees
+// with a tolerance, mostly truncation, too loose against its own finite
+// difference (tr(X⁻¹)'s true Hessian failed so at nearly singular
+// samples, the estimate 10⁻⁴ of the claim). These come of a
+// sample near a singularity of f (a nearly singular X under X⁻¹), whose
+// distance is the step's natural scale; elsewhere h is small enough and
+// nothing is evaluated again.
+func (v *verification) refines(acc *instanceComparisons) bool {
+	typical, second := acc.typical(), v.c.Kind == formulas.Hess
+	for j, st := range acc.status {
+		switch {
+		case st == undecided:
+			return true
+		case st != agreed:
+			continue
+		}
+		m := acc.measure(j)
+		if !(2*acc.trunc[j] > m.tol) {
+			continue // mostly rounding error, which a smaller step would grow
+		}
+		if m.err <= m.tol && m.tol > uncertain*math.Max(m.scale, typical) ||
+			second && m.err > m.tol && m.tol > uncertain*math.Abs(m.fd) {
+			return true
+		}
+	}
+	return false
 }
 
 // instanceComparisons collects the comparisons of one instance as their
@@ -995,8 +1096,10 @@ type instanceComparisons struct {
 	unit float64
 	// The raw values of each comparison, in the order (direction, output);
 	// transposed is empty where the claim has no transpose (then NaN).
-	est, claimed, transposed, tol []float64
-	status                        []status
+	// trunc is the part of tol that bounds the truncation error, for
+	// random directions only (see refines).
+	est, claimed, transposed, tol, trunc []float64
+	status                               []status
 	// r is the number of outputs per direction.
 	r int
 	// sumSq and finite sum the squared scales of the finite agreeing
@@ -1055,12 +1158,25 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 	base, n := len(acc.est), per*r
 	acc.est, acc.claimed, acc.tol = extend(acc.est, n), extend(acc.claimed, n), extend(acc.tol, n)
 	acc.status = extend(acc.status, n)
+	directional := acc.unit == 0
+	if directional {
+		acc.trunc = extend(acc.trunc, n)
+	}
 	if cl.transposed != nil {
 		acc.transposed = extend(acc.transposed, n)
 	}
 	nS := len(v.steps())
 	second := v.c.Kind == formulas.Hess
 	sqrtN := math.Sqrt(float64(v.dim))
+	// The directions of a refined stencil are 2^(−shrinkBits·level) of
+	// their size: a derivative along them, its estimate and every error
+	// bound, is so much smaller (squared for a second derivative), and
+	// scaled back by a power of 2, exactly.
+	order := 1
+	if second {
+		order = 2
+	}
+	unscale := math.Ldexp(1, shrinkBits*sv.level*order)
 	var rows [centralSettled + 1][]int // the rows evaluated at each reach
 	for at := range rows {
 		rows[at] = reach(at).rows(nS)
@@ -1078,6 +1194,7 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 			row := func(s int) float64 { return vals[s*r] }
 			epsF := sqrtN * unitRoundoff * math.Abs(sv.mags[(i*per+k)*r+o])
 			var est, trunc, round float64
+			converged := true
 			at := fullStencil
 			if sv.reach != nil {
 				at = sv.reach[i*per+k]
@@ -1133,15 +1250,17 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 				d4 := 2 * (row(4) - row(5)) / step
 				est, trunc = (64*d4-20*d2+d1)/45, math.Abs(5*d2-4*d4-d1)/3
 				round = (297.0/45 + 9) * epsF / step
+				converged = converges(d1, d2, d4, est, epsF)
 			}
+			est, trunc, round = est*unscale, trunc*unscale, round*unscale
 			// The estimate and its bound use every value of the
 			// stencil (and f0 where forward): finite, they vouch for
 			// all of them, and only the rest are looked at one by one.
 			inDomain := finite(est) && finite(trunc) ||
 				allFinite(vals, rows[at], r) && (at != forwardSettled || finite(sv.base[i*r+o]))
 			j := (i*per+k)*r + o
-			claimed := cl.vals[j]
-			roundC := sqrtN * unitRoundoff * math.Abs(cl.mags[j])
+			claimed := cl.vals[j] * unscale
+			roundC := sqrtN * unitRoundoff * math.Abs(cl.mags[j]) * unscale
 			st := agreed
 			if !inDomain {
 				st = outOfDomain
@@ -1149,12 +1268,17 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 				st = claimBroken
 			} else if sv.kinks[i*per+k] > 0 {
 				st = kinked
+			} else if !converged {
+				st = undecided
 			}
 			a := base + q
 			acc.est[a], acc.claimed[a], acc.status[a] = est, claimed, st
 			acc.tol[a] = safety*(trunc+round+roundC) + v.s.ATol + v.s.RTol*math.Abs(claimed)
+			if directional {
+				acc.trunc[a] = safety * trunc
+			}
 			if cl.transposed != nil {
-				acc.transposed[a] = cl.transposed[j]
+				acc.transposed[a] = cl.transposed[j] * unscale
 			}
 		}
 	})
@@ -1222,7 +1346,7 @@ func (acc *instanceComparisons) settle(instance int) {
 		acc.pending = append(acc.pending, waiting[b]...)
 	}
 	acc.offset += n
-	acc.est, acc.claimed, acc.tol = acc.est[:0], acc.claimed[:0], acc.tol[:0]
+	acc.est, acc.claimed, acc.tol, acc.trunc = acc.est[:0], acc.claimed[:0], acc.tol[:0], acc.trunc[:0]
 	acc.transposed, acc.status = acc.transposed[:0], acc.status[:0]
 }
 
@@ -1267,10 +1391,7 @@ func (acc *instanceComparisons) measure(j int) measure {
 // else they are judged in batches of a few thousand, side by side, one per
 // core, and passed to emit in order.
 func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emit sink) {
-	typical := 0.0
-	if acc.finite > 0 {
-		typical = math.Sqrt(acc.sumSq / float64(acc.finite))
-	}
+	typical := acc.typical()
 	if acc.counted {
 		// Judged as they came but for those waiting on typical.
 		for i := range acc.pending {
@@ -1300,7 +1421,16 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 		}
 	}
 	*acc = instanceComparisons{unit: acc.unit, est: acc.est[:0], claimed: acc.claimed[:0],
-		transposed: acc.transposed[:0], tol: acc.tol[:0], status: acc.status[:0], pending: acc.pending[:0]}
+		transposed: acc.transposed[:0], tol: acc.tol[:0], trunc: acc.trunc[:0], status: acc.status[:0], pending: acc.pending[:0]}
+}
+
+// typical returns the typical scale of the comparisons of acc's instance:
+// the root mean square of the scales of its finite agreeing comparisons.
+func (acc *instanceComparisons) typical() float64 {
+	if acc.finite == 0 {
+		return 0
+	}
+	return math.Sqrt(acc.sumSq / float64(acc.finite))
 }
 
 // judged returns comparison j of acc, of the given instance, classified

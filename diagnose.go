@@ -187,10 +187,14 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 }
 
 // zeroTruth reports whether 0 is within the tolerance of every finite
-// difference of cs: the truth is 0 there, which a failed claim is not.
+// difference of cs, each tolerance small against the claimed value (so
+// that 0 is told from the claim): the truth is 0 there, which a failed
+// claim is not. A tolerance as large as the claim says nothing of the
+// truth (a finite difference across a singularity of f whose bound was
+// half the claim was taken for a zero truth).
 func zeroTruth(cs []comparison) bool {
 	for _, c := range cs {
-		if math.Abs(c.fd) > c.tol {
+		if math.Abs(c.fd) > c.tol || c.tol > uncertain*math.Abs(c.claimed) {
 			return false
 		}
 	}

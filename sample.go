@@ -39,6 +39,10 @@ type sampler struct {
 	key   uint64
 	first int
 	count int
+	// shrink is the power of 2 (0 or less) that directions are scaled
+	// by beyond their usual size: an instance re-verified with a smaller
+	// step (see verification.refines).
+	shrink int
 }
 
 // gaussian draws count·per matrices of N(0,1) entries from stream name,
@@ -163,8 +167,8 @@ func spd(o *ops, g, t backend.Tensor) backend.Tensor {
 }
 
 // directions draws per Gaussian directions for every instance of x, the
-// variable v, scaled so that ‖H‖_F = max(1, ‖X‖_F); symmetric when v lives
-// in the space of symmetric matrices.
+// variable v, scaled so that ‖H‖_F = max(1, ‖X‖_F) (times 2^shrink);
+// symmetric when v lives in the space of symmetric matrices.
 func (s *sampler) directions(v formulas.Var, x backend.Tensor, per int) (backend.Tensor, error) {
 	return s.directionsFrom("dir/"+v.Name, v, x, per)
 }
@@ -180,7 +184,7 @@ func (s *sampler) directionsFrom(stream string, v formulas.Var, x backend.Tensor
 	xNorms, hNorms := o.norms(x), o.norms(h)
 	factors := make([]float64, len(hNorms))
 	for j, hn := range hNorms {
-		factors[j] = math.Max(1, xNorms[j/per]) / hn
+		factors[j] = math.Ldexp(math.Max(1, xNorms[j/per])/hn, s.shrink)
 	}
 	return o.result(o.scale(o.fromHost(backend.Layout{Count: len(factors), Rows: 1, Cols: 1}, factors), h))
 }

@@ -68,6 +68,15 @@ const (
 	// liveCopies estimates how many batch-sized intermediates an evaluation
 	// holds at once, for the memory budget.
 	liveCopies = 8
+	// shrinkBits is how far an instance's directions shrink, as a power
+	// of 2, each time its finite differences ask for a smaller step (see
+	// refines): 2⁻⁴, so the step h·H of a refined stencil is 1/16 of the
+	// one before.
+	shrinkBits = 4
+	// maxRefinements is how many times an instance's step may shrink: to
+	// 2⁻¹² of h, which a pole of f at a distance of 10⁻⁵·‖H‖ (a sample
+	// with σ_min(X) ≈ 10⁻⁵ under tr(X⁻¹)) still lets converge.
+	maxRefinements = 3
 )
 
 // status is the outcome of one comparison.
