@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
@@ -57,6 +58,11 @@ func TestConverges(t *testing.T) {
 // ill-conditioned sample) and fails with its diagnosis among its
 // neighbours.
 func TestNearlySingularSample(t *testing.T) {
+	checkNearlySingular(t, cpu.New())
+}
+
+// checkNearlySingular runs TestNearlySingularSample's claims on b.
+func checkNearlySingular(t *testing.T, b backend.Backend) {
 	tests := []struct {
 		name     string
 		spec     formulas.Spec
@@ -82,7 +88,6 @@ func TestNearlySingularSample(t *testing.T) {
 		{name: "tr inv hess halved", spec: formulas.Spec{F: "tr(inv(X))", Wrt: "X", Hess: "tr(inv(X)*dX*inv(X)*dX2*inv(X))"},
 			n: 64, seed: 1, from: 66, to: 70, verdict: Fail, diag: DiagNotSymmetric},
 	}
-	b := cpu.New()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.spec.Name = "inline" // the name keys the samples: as gradcheck check draws them
