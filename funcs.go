@@ -176,7 +176,7 @@ func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
 	}
 	l := a.Layout()
 	d := o.do(func() (backend.Tensor, error) { return ev.b.Det(a) })
-	signs := o.fromHost(backend.Layout{Count: 1, Rows: l.Rows, Cols: l.Cols}, randomSigns(l.Rows*l.Cols))
+	signs := o.fromHost(backend.Layout{Count: 1, Rows: l.Rows, Cols: l.Cols}, randomSigns(0, l.Rows*l.Cols))
 	probe := o.elementwise(backend.Mul, signs, o.mapEach(backend.Abs, a))
 	moved := o.do(func() (backend.Tensor, error) { return ev.b.Det(o.addScaled(a, o.scalar(eps), probe)) })
 	slope := o.scaled(1/eps, o.mapEach(backend.Abs, o.elementwise(backend.Sub, moved, d)))
@@ -184,13 +184,14 @@ func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
 }
 
 // randomSigns returns n signs ±1 of a fixed pseudo-random pattern (the
-// top bit of a multiplicative hash of the index), which no matrix of a
-// claim lines up with.
-func randomSigns(n int) []float64 {
+// top bit of a multiplicative hash of the index, counted from first),
+// which no matrix of a claim lines up with; patterns from different firsts
+// are independent.
+func randomSigns(first, n int) []float64 {
 	s := make([]float64, n)
 	for i := range s {
 		s[i] = 1
-		if (uint64(i)+1)*0x9E3779B97F4A7C15>>63 == 1 {
+		if (uint64(first+i)+1)*0x9E3779B97F4A7C15>>63 == 1 {
 			s[i] = -1
 		}
 	}

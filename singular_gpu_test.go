@@ -21,3 +21,15 @@ func TestNearlySingularSampleGPU(t *testing.T) {
 	}()
 	checkNearlySingular(t, b)
 }
+
+// TestIdentityConditioningGPU checks TestIdentityConditioning's claims on
+// the GPU backend under kernel emulation.
+func TestIdentityConditioningGPU(t *testing.T) {
+	b := gpu.New(emu.New())
+	defer func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	checkIdentityConditioning(t, b)
+}
