@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -117,7 +118,7 @@ func writeJUnit(w io.Writer, rep *run.Report) error {
 		} else {
 			tc.Time = seconds(0)
 		}
-		res := &junitResult{Message: note(r), Text: junitText(rep, i)}
+		res := &junitResult{Message: note(r), Text: xmlChars(junitText(rep, i))}
 		switch r.Verdict {
 		case gradcheck.Pass:
 			tc.SystemOut = &junitOutput{Text: res.Text}
@@ -157,6 +158,27 @@ func writeJUnit(w io.Writer, rep *run.Report) error {
 	b.WriteByte('\n')
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// xmlChars replaces what XML 1.0 cannot hold, even in CDATA (control
+// characters such as ESC, which a claim name of a spec file may have,
+// and invalid UTF-8), with U+FFFD, as encoding/xml does in attributes
+// but not in CDATA. (U+FFFD itself counts as bad here, so that invalid
+// UTF-8, which ranges as U+FFFD, is rewritten too.)
+func xmlChars(s string) string {
+	ok := func(r rune) bool {
+		return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF ||
+			r >= 0xE000 && r < 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return !ok(r) }) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if !ok(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 }
 
 // testcaseName names the testcase of a claim at its sizes: "tr-ax [m=40,n=48]".

@@ -47,11 +47,11 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 			relErr, tol = fmt.Sprintf("%.1e", r.MaxRelErr), fmt.Sprintf("%.1e", r.Tolerance)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s %s | %s | %s | %s |\n",
-			mdCell("`"+r.Name+"`"), r.Kind, mdCell(formulas.FormatSizes(r.Sizes)), verdictMarks[r.Verdict], r.Verdict,
+			mdCell(mdCode(r.Name)), r.Kind, mdCell(formulas.FormatSizes(r.Sizes)), verdictMarks[r.Verdict], r.Verdict,
 			relErr, tol, mdCell(note(r)))
 	}
 	for _, c := range rep.NotRun {
-		fmt.Fprintf(&b, "| %s | %s | %s | ⏭️ not run | – | – | interrupted |\n", mdCell("`"+c.Name+"`"), c.Kind, mdCell(formulas.FormatSizes(c.Sizes)))
+		fmt.Fprintf(&b, "| %s | %s | %s | ⏭️ not run | – | – | interrupted |\n", mdCell(mdCode(c.Name)), c.Kind, mdCell(formulas.FormatSizes(c.Sizes)))
 	}
 
 	var entries []string
@@ -61,8 +61,7 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 		}
 	}
 	if len(entries) > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>The entries that disagree most</summary>\n\n```\n%s\n```\n\n</details>\n",
-			strings.Join(entries, "\n\n"))
+		writeDetails(&b, "The entries that disagree most", "", strings.Join(entries, "\n\n"))
 	}
 	var expected []string
 	for _, r := range rep.Results {
@@ -71,12 +70,10 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 		}
 	}
 	if len(expected) > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n```\n%s\n```\n\n</details>\n",
-			strings.TrimSuffix(expectedHeading, ":"), strings.Join(expected, "\n"))
+		writeDetails(&b, strings.TrimSuffix(expectedHeading, ":"), "", strings.Join(expected, "\n"))
 	}
 	if reruns := rep.Reruns(); len(reruns) > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>Re-run a claim that did not pass</summary>\n\n```sh\n%s\n```\n\n</details>\n",
-			strings.Join(reruns, "\n"))
+		writeDetails(&b, "Re-run a claim that did not pass", "sh", strings.Join(reruns, "\n"))
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -86,4 +83,38 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// writeDetails writes a collapsed <details> section: summary, then text in
+// a code block of language lang ("" for none), fenced by more backticks
+// than any run of them in text, so that a claim name with backticks in it
+// cannot end the block.
+func writeDetails(b *bytes.Buffer, summary, lang, text string) {
+	fence := strings.Repeat("`", max(3, longestBackticks(text)+1))
+	fmt.Fprintf(b, "\n<details><summary>%s</summary>\n\n%s%s\n%s\n%s\n\n</details>\n", summary, fence, lang, text, fence)
+}
+
+// mdCode writes s as an inline code span: delimited by more backticks than
+// any run of them in s, and padded with a space where s begins or ends
+// with one (CommonMark), so that `back`tick` stays one span.
+func mdCode(s string) string {
+	delim := strings.Repeat("`", longestBackticks(s)+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return delim + s + delim
+}
+
+// longestBackticks is the length of the longest run of backticks in s.
+func longestBackticks(s string) int {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }

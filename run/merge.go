@@ -19,12 +19,12 @@ import (
 func Merge(files []string, reps []*Report) (*Report, error) {
 	first := reps[0]
 	count := shardOf(first).Count
-	byIndex := make([]int, count)
-	for i := range byIndex {
-		byIndex[i] = -1
-	}
+	// byIndex maps a shard index to its report; a map, as a shard count
+	// read from a file may be far larger than the files given.
+	byIndex := make(map[int]int, len(reps))
 	for i, rep := range reps {
 		sh := shardOf(rep)
+		k, twice := byIndex[sh.Index]
 		switch d := differ(first, rep); {
 		case rep.Incomplete:
 			return nil, fmt.Errorf("%s is incomplete (its run was interrupted): run shard %s again", files[i], sh)
@@ -32,29 +32,37 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 			return nil, fmt.Errorf("cannot merge %s and %s: they were made with different %s; merge the shards of one run", files[0], files[i], d)
 		case sh.Count != count:
 			return nil, fmt.Errorf("cannot merge %s (shard %s) and %s (shard %s): the shard counts differ", files[0], shardOf(first), files[i], sh)
-		case byIndex[sh.Index] >= 0:
-			return nil, fmt.Errorf("%s and %s are both shard %s", files[byIndex[sh.Index]], files[i], sh)
+		case sh.Index < 0 || sh.Index >= count:
+			return nil, fmt.Errorf("%s: shard %s is out of range", files[i], sh)
+		case twice:
+			return nil, fmt.Errorf("%s and %s are both shard %s", files[k], files[i], sh)
 		}
 		byIndex[sh.Index] = i
 	}
-	var missing []string
-	for i, k := range byIndex {
-		if k < 0 {
-			missing = append(missing, Shard{Index: i, Count: count}.String())
+	if len(byIndex) < count {
+		// Name the first few shards missing, and how many more.
+		const named = 8
+		var missing []string
+		for i := 0; i < count && len(missing) < named; i++ {
+			if _, ok := byIndex[i]; !ok {
+				missing = append(missing, Shard{Index: i, Count: count}.String())
+			}
 		}
-	}
-	switch len(missing) {
-	case 0:
-	case 1:
-		return nil, fmt.Errorf("shard %s is missing", missing[0])
-	default:
-		return nil, fmt.Errorf("shards %s are missing", strings.Join(missing, ", "))
+		switch n := count - len(byIndex); {
+		case n == 1:
+			return nil, fmt.Errorf("shard %s is missing", missing[0])
+		case n <= named:
+			return nil, fmt.Errorf("shards %s are missing", strings.Join(missing, ", "))
+		default:
+			return nil, fmt.Errorf("%d of %d shards are missing: %s and %d more", n, count, strings.Join(missing, ", "), n-len(missing))
+		}
 	}
 
 	// Every shard must hold the results of its jobs of the run's plan.
 	jobs := Plan(len(first.Claims), first.settings(), count)
 	parts := make([][]gradcheck.Result, len(first.Claims))
-	for idx, k := range byIndex {
+	for idx := range count {
+		k := byIndex[idx]
 		rep, sh := reps[k], Shard{Index: idx, Count: count}
 		mine := JobsOf(jobs, sh)
 		if len(rep.Results) != len(mine) {

@@ -1,6 +1,8 @@
 package run
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -35,6 +37,67 @@ func TestDiffer(t *testing.T) {
 		tt.change(b)
 		if got := differ(base(), b); got != tt.want {
 			t.Errorf("differ = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// TestReadReportRejects checks that a file that is not one well-formed
+// report is refused with an error rather than read (two reports in one
+// file) or left to crash merge (a shard out of range).
+func TestReadReportRejects(t *testing.T) {
+	good := `{"version": 1, "gradcheck": "1.0", "backend": "cpu", "seed": 1, "incomplete": false,
+  "settings": {"sizes": {}, "batch": 8, "dirs": 3, "mode": "directional", "rtol": 0, "atol": 0, "instance": -1},
+  %s"claims": [], "results": [], "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "error": 0}}`
+	report := func(shard string) string { return fmt.Sprintf(good, shard) }
+	for _, tt := range []struct {
+		name, data string
+		want       string // "" to read
+	}{
+		{"unsharded", report(""), ""},
+		{"shard", report(`"shard": {"index": 2, "count": 3}, `), ""},
+		{"trailing newline", report("") + "\n\n", ""},
+		{"two reports", report("") + "\n" + report(""), "more data after the report"},
+		{"garbage after", report("") + "garbage{", "more data after the report"},
+		{"index too large", report(`"shard": {"index": 5, "count": 3}, `), "shard 5/3 is out of range"},
+		{"index equal to count", report(`"shard": {"index": 3, "count": 3}, `), "shard 3/3 is out of range"},
+		{"negative index", report(`"shard": {"index": -1, "count": 3}, `), "shard -1/3 is out of range"},
+		{"count 0", report(`"shard": {"index": 0, "count": 0}, `), "shard 0/0 is out of range"},
+		{"negative count", report(`"shard": {"index": 0, "count": -3}, `), "shard 0/-3 is out of range"},
+	} {
+		_, err := ReadReport("r.json", []byte(tt.data))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want one with %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestMergeMissingShards checks that merge names the shards missing, the
+// first few of a large count, without an allocation of the count's size
+// (a hand-edited count of 10^15 was an internal error).
+func TestMergeMissingShards(t *testing.T) {
+	rep := func(index, count int) *Report {
+		return &Report{Version: 1, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
+			Settings: ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1},
+			Shard:    &Shard{Index: index, Count: count}}
+	}
+	for _, tt := range []struct {
+		name string
+		reps []*Report
+		want string
+	}{
+		{"one", []*Report{rep(0, 2)}, "shard 1/2 is missing"},
+		{"two", []*Report{rep(1, 3)}, "shards 0/3, 2/3 are missing"},
+		{"many", []*Report{rep(0, 1_000_000_000_000_000)}, "999999999999999 of 1000000000000000 shards are missing: 1/1000000000000000, 2/1000000000000000, 3/1000000000000000, 4/1000000000000000, 5/1000000000000000, 6/1000000000000000, 7/1000000000000000, 8/1000000000000000 and 999999999999991 more"},
+		{"out of range", []*Report{rep(0, 2), rep(7, 2)}, "b.json: shard 7/2 is out of range"},
+		{"twice", []*Report{rep(1, 2), rep(1, 2)}, "a.json and b.json are both shard 1/2"},
+	} {
+		files := []string{"a.json", "b.json"}[:len(tt.reps)]
+		_, err := Merge(files, tt.reps)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
 		}
 	}
 }

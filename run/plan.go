@@ -74,8 +74,12 @@ func Plan(n int, s gradcheck.Settings, count int) []Job {
 // JobsOf returns the jobs of shard sh: those numbered sh.Index mod sh.Count.
 func JobsOf(jobs []Job, sh Shard) []Job {
 	var mine []Job
+	// j+sh.Count would overflow for a count near the largest int.
 	for j := sh.Index; j < len(jobs); j += sh.Count {
 		mine = append(mine, jobs[j])
+		if sh.Count > len(jobs)-j {
+			break
+		}
 	}
 	return mine
 }

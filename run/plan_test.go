@@ -1,6 +1,8 @@
 package run
 
 import (
+	"math"
+	"slices"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -47,6 +49,29 @@ func TestPlan(t *testing.T) {
 		}
 		if tc.count == 1 && len(jobs) != tc.targets {
 			t.Errorf("%+v: unsharded plan has %d jobs, want one per target", tc, len(jobs))
+		}
+	}
+}
+
+// TestJobsOfLargeCount checks that a shard count near the largest int
+// selects the shard's jobs instead of overflowing the job index (--shard
+// 1/9223372036854775807 was an internal error).
+func TestJobsOfLargeCount(t *testing.T) {
+	s := gradcheck.DefaultSettings()
+	s.Batch = 2
+	for _, tc := range []struct {
+		shard Shard
+		want  []Job
+	}{
+		{Shard{Index: 0, Count: math.MaxInt}, []Job{{Target: 0, From: 0, To: 1}}},
+		{Shard{Index: 1, Count: math.MaxInt}, []Job{{Target: 0, From: 1, To: 2}}},
+		{Shard{Index: 5, Count: math.MaxInt}, nil},
+		{Shard{Index: 1, Count: math.MaxInt - 1}, []Job{{Target: 0, From: 1, To: 2}}},
+		{Shard{Index: 1, Count: 2}, []Job{{Target: 0, From: 1, To: 2}, {Target: 1, From: 1, To: 2}}},
+	} {
+		jobs := Plan(2, s, tc.shard.Count)
+		if got := JobsOf(jobs, tc.shard); !slices.Equal(got, tc.want) {
+			t.Errorf("JobsOf(shard %s) = %v, want %v", tc.shard, got, tc.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
@@ -149,11 +150,19 @@ func ReadReport(name string, data []byte) (*Report, error) {
 	if err := dec.Decode(&rep); err != nil {
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report: %v", name, err)
 	}
+	// One report per file: a second one, or anything else after it (two
+	// reports written into one file), is not a report.
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: more data after the report", name)
+	}
 	switch {
 	case rep.Version != gradcheck.ReportVersion:
 		return nil, fmt.Errorf("%s: report version %d, this gradcheck reads version %d", name, rep.Version, gradcheck.ReportVersion)
 	case rep.Gradcheck == "" || rep.Settings.Batch < 1:
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report (no version or settings)", name)
+	case rep.Shard != nil && (rep.Shard.Count < 1 || rep.Shard.Index < 0 || rep.Shard.Index >= rep.Shard.Count):
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: shard %s is out of range (I/N with 0 ≤ I < N)", name, rep.Shard)
 	}
 	if rep.Settings.Sizes == nil {
 		rep.Settings.Sizes = map[string]int{}

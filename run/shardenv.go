@@ -9,7 +9,8 @@ import (
 // through getenv, gives this process, or nil when it gives none: with
 // JOB_COMPLETION_INDEX set (a pod of a Kubernetes Indexed Job), that index
 // of shards; else, in a Slurm array task, SLURM_ARRAY_TASK_ID −
-// SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT. shards is the shard
+// SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, which must be a step-1
+// range (SLURM_ARRAY_TASK_MAX − SLURM_ARRAY_TASK_MIN + 1 tasks). shards is the shard
 // count the user gave (--shards), 0 for none; it must agree with the
 // environment's, and needs an index there.
 func ShardFromEnv(getenv func(string) string, shards int) (*Shard, error) {
@@ -41,6 +42,18 @@ func ShardFromEnv(getenv func(string) string, shards int) (*Shard, error) {
 			}
 			if shards != 0 && shards != n {
 				return nil, fmt.Errorf("--shards %d and SLURM_ARRAY_TASK_COUNT=%d disagree on the shard count", shards, n)
+			}
+		}
+		if m := getenv("SLURM_ARRAY_TASK_MAX"); m != "" && n != 0 {
+			// Only a step-1 range has the index id − min: in another
+			// array (--array=0-6:2, --array=1,4,5) some tasks would be
+			// out of range and others would run the shard of another.
+			hi, err := strconv.Atoi(m)
+			if err != nil {
+				return nil, fmt.Errorf("SLURM_ARRAY_TASK_MAX=%q is not an integer", m)
+			}
+			if hi-lo+1 != n {
+				return nil, fmt.Errorf("the Slurm array is not a step-1 range: SLURM_ARRAY_TASK_MIN=%d, SLURM_ARRAY_TASK_MAX=%d and %d tasks; use one such as --array=%d-%d", lo, hi, n, lo, lo+n-1)
 			}
 		}
 		switch i := id - lo; {

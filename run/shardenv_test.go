@@ -1,6 +1,9 @@
 package run
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestChooseShard checks that a given shard wins over the environment,
 // must agree with --shards, and that without one the environment decides.
@@ -28,6 +31,41 @@ func TestChooseShard(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("ChooseShard(%v, %d) = %s, want %s", tt.given, tt.shards, got, tt.want)
+		}
+	}
+}
+
+// TestShardFromSlurm checks the shard of a Slurm array task: the index
+// from the array's minimum in a step-1 range, and an error in every task
+// of another array (a task of --array=0-6:2 ran the shard of another).
+func TestShardFromSlurm(t *testing.T) {
+	for _, tt := range []struct {
+		id, min, max, count string
+		want                string // the shard, or the error
+	}{
+		{"2", "0", "3", "4", "2/4"},
+		{"5", "4", "6", "3", "1/3"},
+		{"5", "4", "", "3", "1/3"},                 // no MAX: older Slurm
+		{"3", "0", "7", "8", "3/8"},                // --array=0-7%2 (throttled)
+		{"7", "7", "7", "1", "0/1"},                // --array=7
+		{"0", "0", "6", "4", "not a step-1 range"}, // --array=0-6:2
+		{"2", "0", "6", "4", "not a step-1 range"},
+		{"6", "0", "6", "4", "not a step-1 range"},
+		{"4", "1", "5", "3", "not a step-1 range"}, // --array=1,4,5
+		{"1", "1", "5", "3", "not a step-1 range"},
+		{"2", "0", "x", "4", `SLURM_ARRAY_TASK_MAX="x" is not an integer`},
+	} {
+		env := map[string]string{"SLURM_ARRAY_TASK_ID": tt.id, "SLURM_ARRAY_TASK_MIN": tt.min,
+			"SLURM_ARRAY_TASK_MAX": tt.max, "SLURM_ARRAY_TASK_COUNT": tt.count}
+		sh, err := ShardFromEnv(func(k string) string { return env[k] }, 0)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = sh.String()
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("task %s of min %s, max %s, count %s: got %q, want %q", tt.id, tt.min, tt.max, tt.count, got, tt.want)
 		}
 	}
 }

@@ -52,7 +52,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")
-	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format) and the text tables to stdout")
+	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format; -: stdout, as without --out) and the text tables to stdout")
 	return f
 }
 
@@ -70,11 +70,15 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	if done, err := parseFlags(e, fs, args, benchHelp, benchExitHelp); done || err != nil {
 		return err
 	}
+	if len(f.backends) == 0 {
+		return usageErrorf("bench", "--backend names no backend: want cpu, gpu or cpu,gpu")
+	}
 	for _, b := range f.backends {
 		if b != "cpu" && b != "gpu" {
 			return usageErrorf("bench", "invalid value %q for --backend: want cpu or gpu", b)
 		}
 	}
+	f.out = outPath(f.out)
 	if err := checkOut("bench", f.out); err != nil {
 		return err
 	}

@@ -17,14 +17,18 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	var out string
 	var verbose bool
 	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	onceStringVar(fs, &out, "out", "write the report to `FILE` and the text table to stdout")
+	onceStringVar(fs, &out, "out", "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
 	fs.BoolVar(&verbose, "verbose", false, "report the worst comparison of each failure")
-	if done, err := parseFlags(e, fs, args, mergeHelp, exitCodesHelp); done || err != nil {
+	if done, err := parseFlags(e, fs, args, mergeHelp, mergeExitHelp); done || err != nil {
 		return err
 	}
 	files := fs.Args()
 	if len(files) == 0 {
 		return usageErrorf("merge", "merge needs the JSON reports of the shards, as in 'gradcheck merge shard-*.json'")
+	}
+	out = outPath(out)
+	if err := checkNotInput("merge", out, files); err != nil {
+		return err
 	}
 	reps := make([]*gcrun.Report, len(files))
 	for i, f := range files {

@@ -22,6 +22,17 @@ func formatFor(format string, changed bool, out string) string {
 	return format
 }
 
+// stdoutPath is the --out value that means stdout, as no --out does.
+const stdoutPath = "-"
+
+// outPath is the file an --out value names: "" (stdout) for "-".
+func outPath(out string) string {
+	if out == stdoutPath {
+		return ""
+	}
+	return out
+}
+
 // checkOut finds an unwritable --out file before the run, not after it.
 func checkOut(cmd, out string) error {
 	if out == "" {
@@ -32,6 +43,24 @@ func checkOut(cmd, out string) error {
 		return usageErrorf(cmd, "--out: %v", err)
 	}
 	return f.Close()
+}
+
+// checkNotInput refuses an --out file that is also an input of cmd (a
+// --spec file, a shard report to merge): the report would overwrite it.
+func checkNotInput(cmd, out string, inputs []string) error {
+	if out == "" {
+		return nil
+	}
+	fo, err := os.Stat(out)
+	if err != nil {
+		return nil // not there yet: no input
+	}
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); err == nil && os.SameFile(fo, fi) {
+			return usageErrorf(cmd, "--out %s is the input %s: the report would overwrite it", out, in)
+		}
+	}
+	return nil
 }
 
 // outputError gives an error of report.Output its exit code: a failed

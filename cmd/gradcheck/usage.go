@@ -125,6 +125,20 @@ Examples:
 Flags:
 `
 
+// mergeExitHelp documents the exit codes of merge, which verifies nothing
+// and refuses reports it cannot combine.
+const mergeExitHelp = `
+Exit codes:
+  0  every claim of the merged report passed
+  1  at least one claim failed, was inconclusive or could not be evaluated
+     (an invalid claim of a spec file included)
+  2  the invocation was wrong, or the reports do not merge: a bad flag or
+     value, a file that is not a gradcheck JSON report, reports of
+     different runs, an incomplete shard, a shard missing or given twice,
+     --out naming one of the reports; nothing written
+  3  gradcheck itself failed, or the report could not be written
+`
+
 const listHelp = `Usage: gradcheck list [NAME|GLOB ...] [flags]
 
 List the claims of the built-in registry: name, kind, the claim, and where it

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOutIsInput checks that an --out file that is also an input (a spec
+// file, a shard report to merge), however named, is refused with exit 2
+// and left as it was, instead of overwritten by the report.
+func TestOutIsInput(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "claims.yaml")
+	specText := "formulas:\n  - name: sq\n    f: norm2(x)^2\n    wrt: x\n    grad: 2*x\n    vars:\n      x: {shape: \"n\"}\n"
+	if err := os.WriteFile(spec, []byte(specText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Symlink(spec, link); err != nil {
+		t.Fatal(err)
+	}
+	shards := make([]string, 2)
+	for i := range shards {
+		shards[i] = filepath.Join(dir, []string{"s0.json", "s1.json"}[i])
+		if code, _, errOut := call(t, append(append([]string(nil), correctTR...), "--shard", []string{"0/2", "1/2"}[i], "--out", shards[i])...); code != exitOK {
+			t.Fatalf("shard %d: exit %d: %s", i, code, errOut)
+		}
+	}
+	shardText, _ := os.ReadFile(shards[1])
+	for _, tc := range []struct {
+		name string
+		args []string
+		file string // the input that must stay as it was
+		want string // "" for a run that is not refused
+	}{
+		{"spec", []string{"check", "--spec", spec, "--size", "n=4", "--out", spec}, spec, "is the input"},
+		{"spec through a link", []string{"check", "--spec", spec, "--size", "n=4", "--out", link}, spec, "is the input"},
+		{"second spec", []string{"check", "--spec", link, "--spec", filepath.Join(dir, "other.yaml"), "--out", spec}, spec, "is the input"},
+		{"merge input", []string{"merge", shards[0], shards[1], "--out", shards[1]}, shards[1], "is the input"},
+		{"merge input, json", []string{"merge", shards[0], shards[1], "--format", "json", "--out", filepath.Join(dir, ".", "s1.json")}, shards[1], "is the input"},
+		{"spec, another out", []string{"check", "--spec", spec, "--size", "n=4", "--out", filepath.Join(dir, "r.json")}, spec, ""},
+		{"merge, another out", []string{"merge", shards[0], shards[1], "--out", filepath.Join(dir, "m.json")}, shards[1], ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := os.ReadFile(tc.file)
+			if tc.name == "second spec" {
+				os.WriteFile(filepath.Join(dir, "other.yaml"), []byte(specText), 0o644)
+			}
+			code, _, errOut := call(t, tc.args...)
+			after, _ := os.ReadFile(tc.file)
+			switch {
+			case tc.want != "" && (code != exitUsage || !strings.Contains(errOut, tc.want)):
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
+			case tc.want == "" && code != exitOK:
+				t.Errorf("exit %d: %s", code, errOut)
+			case string(after) != string(before):
+				t.Errorf("%s was overwritten:\n%s", tc.file, after)
+			}
+		})
+	}
+	if got, _ := os.ReadFile(shards[1]); string(got) != string(shardText) {
+		t.Errorf("the shard report was overwritten")
+	}
+}
+
+// TestOutDash checks that --out - is stdout, as no --out is, for every
+// command that takes --out, instead of a file named "-".
+func TestOutDash(t *testing.T) {
+	dir := t.TempDir()
+	shard := filepath.Join(dir, "s.json")
+	if code, _, errOut := call(t, append(append([]string(nil), correctTR...), "--out", shard)...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		name string
+		args []string
+		json bool // stdout is a JSON document
+	}{
+		{"run", []string{"run", "tr-ax", "--size", "n=4", "--batch", "2", "--format", "json", "--out", "-"}, true},
+		{"check", append(append([]string(nil), correctTR...), "--format", "json", "--out", "-"), true},
+		{"check, text", append(append([]string(nil), correctTR...), "--out", "-"), false},
+		{"merge", []string{"merge", shard, "--format", "json", "--out", "-"}, true},
+		{"bench", []string{"bench", "tr-x", "--sizes", "4", "--batch", "1", "--format", "json", "--out", "-"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := call(t, tc.args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+				os.Remove(filepath.Join(dir, "-"))
+				t.Errorf("--out - wrote a file named -")
+			}
+			var v any
+			if tc.json && json.Unmarshal([]byte(out), &v) != nil {
+				t.Errorf("stdout is not the JSON report: %q", out)
+			}
+			if !tc.json && !strings.Contains(out, "1 passed") {
+				t.Errorf("stdout is not the text report: %q", out)
+			}
+		})
+	}
+}
+
+// TestBenchNoBackend checks that a --backend list with no backend in it is
+// an invocation error, not an empty report and exit 0.
+func TestBenchNoBackend(t *testing.T) {
+	for _, value := range []string{"", ",", "cpu,,gpu"} {
+		code, out, errOut := call(t, "bench", "tr-x", "--sizes", "4", "--batch", "1", "--backend", value)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "--backend") {
+			t.Errorf("--backend %q: exit %d, stdout %q, stderr %q", value, code, out, errOut)
+		}
+	}
+}
+
+// TestHelpExitCodes checks that each command's help documents its own
+// exit codes: merge's had those of run (an interrupt, a GPU build) and not
+// the reports it refuses.
+func TestHelpExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		cmd           string
+		want, notWant []string
+	}{
+		{"merge", []string{"reports of\n     different runs", "a shard missing or given twice", "--out naming one of the reports"}, []string{"130", "--backend gpu", "YAML"}},
+		{"run", []string{"130  interrupted", "unreadable or malformed YAML"}, []string{"shard missing"}},
+		{"check", []string{"130  interrupted"}, []string{"shard missing"}},
+	} {
+		code, out, _ := call(t, tc.cmd, "--help")
+		_, exits, _ := strings.Cut(out, "\nExit codes:\n")
+		if code != exitOK || exits == "" {
+			t.Fatalf("%s --help: exit %d, no exit codes:\n%s", tc.cmd, code, out)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(exits, w) {
+				t.Errorf("%s --help: the exit codes do not say %q:\n%s", tc.cmd, w, exits)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(exits, w) {
+				t.Errorf("%s --help: the exit codes say %q:\n%s", tc.cmd, w, exits)
+			}
+		}
+	}
+}
