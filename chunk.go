@@ -204,10 +204,11 @@ func (v *verification) bindDirections(ev *evaluator, smp *sampler, x backend.Ten
 
 // secondDirections returns the second directions V of a hess claim, drawn
 // independently of the first ones, h, and scaled like them; or h itself for
-// a claim written as the quadratic form D²f[dX, dX] of a matrix variable,
-// which states nothing about two different directions.
+// a claim written as the quadratic form D²f[dX, dX] (see
+// formulas.Claim.SecondDerivativeForm), which states nothing about two
+// different directions.
 func (v *verification) secondDirections(smp *sampler, x, h backend.Tensor, per int) (backend.Tensor, error) {
-	if v.shapes[v.c.Wrt].Cols > 1 && !v.c.Bilinear() {
+	if v.c.SecondDerivativeForm(v.shapes[v.c.Wrt]) && !v.c.Bilinear() {
 		return h, nil
 	}
 	return smp.directionsFrom("dir2/"+v.wrt.Name, v.wrt, x, per)
@@ -851,14 +852,15 @@ func (v *verification) claimedValues(ev *evaluator, h, w backend.Tensor, entries
 
 // hessianValues evaluates a hess claim on the directions H (h) and V (h2):
 // the bilinear form Hᵀ·Hess·V of a claimed Hessian matrix (vector
-// variable), or the claimed D²f[H, V] itself (matrix variable; V = H for a
-// claim written with dX alone). Its transposed values are the claim with H
+// variable), or the claimed D²f[H, V] itself (a claim written in the
+// directions, see formulas.Claim.SecondDerivativeForm; V = H for one
+// written with dX alone). Its transposed values are the claim with H
 // and V swapped, which differ from its values only where the claim is not
 // symmetric, as a Hessian is.
 func (v *verification) hessianValues(ev *evaluator, h, h2 backend.Tensor) (claimed, error) {
 	var out claimed
 	var err error
-	if v.shapes[v.c.Wrt].Cols > 1 {
+	if v.c.SecondDerivativeForm(v.shapes[v.c.Wrt]) {
 		values := func(a, b backend.Tensor) ([]float64, error) {
 			ev.bind(v.c.Direction(), a)
 			ev.bind(v.c.SecondDirection(), b)

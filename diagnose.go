@@ -245,7 +245,7 @@ func (v *verification) notSymmetric(res *Result, comps []comparison) bool {
 
 // notSymmetricDetail says that the claim of a hess claim is not symmetric.
 func (v *verification) notSymmetricDetail() string {
-	if v.shapes[v.c.Wrt].Cols == 1 {
+	if !v.c.SecondDerivativeForm(v.shapes[v.c.Wrt]) {
 		return "the claimed Hessian is not symmetric, as every Hessian is"
 	}
 	return fmt.Sprintf("the claimed D²f[%s,%s] is not symmetric in %[1]s and %[2]s, as every second derivative is", v.c.Direction(), v.c.SecondDirection())

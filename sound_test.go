@@ -148,6 +148,20 @@ func TestSoundVerdicts(t *testing.T) {
 		{name: "expm integral factor", spec: formulas.Spec{F: "expm(X)", Wrt: "X",
 			Diff: "1.0003*integral(t, 0, 1, expm(t*X)*dX*expm((1-t)*X))", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 112}, verdict: Fail, diag: DiagFactor, factor: 1.0003},
+		// A hess claim written in the directions is the form D²f[dX, dX2]
+		// whatever the variable's shape: at 1×1 it was read as a Hessian
+		// matrix and multiplied by the directions a second time (logdet's
+		// Hessian at n = 1 failed).
+		{name: "hess form of a scalar", spec: formulas.Spec{F: "x^4", Wrt: "x", Hess: "12*x^2*dx*dx2", Vars: vars(t, "x=1")},
+			verdict: Pass},
+		{name: "hess form of a scalar, wrong", spec: formulas.Spec{F: "x^4", Wrt: "x", Hess: "13*x^2*dx*dx2", Vars: vars(t, "x=1")},
+			verdict: Fail, diag: DiagFactor, factor: 1.08},
+		{name: "hess matrix of a scalar", spec: formulas.Spec{F: "x^4", Wrt: "x", Hess: "12*x^2", Vars: vars(t, "x=1")},
+			verdict: Pass},
+		{name: "hess form of a vector", spec: formulas.Spec{F: "x'*A*x", Wrt: "x", Hess: "dx'*(A + A')*dx2", Vars: vars(t, "x=n", "A=n,n")},
+			verdict: Pass},
+		{name: "hess form at n = 1", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:spd")},
+			sizes: map[string]int{"n": 1}, verdict: Pass},
 		// Item 2(b): both sides are zero up to rounding.
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},

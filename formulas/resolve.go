@@ -20,12 +20,25 @@ func (c *Claim) SecondDirection() string { return c.Direction() + "2" }
 // Bilinear reports whether a hess claim is written as the bilinear form
 // D²f[dX, dX2], with both directions.
 func (c *Claim) Bilinear() bool {
-	if c.Kind != Hess {
-		return false
-	}
+	return c.Kind == Hess && c.reads(c.SecondDirection())
+}
+
+// SecondDerivativeForm reports whether a hess claim on a variable of shape
+// wrt states the second derivative as a form in the directions,
+// D²f[dX, dX2] or D²f[dX, dX], rather than as the Hessian matrix: always
+// for a matrix variable, and for a vector or scalar one whose claim reads
+// a direction (12*x^2*dx*dx2 for x⁴ with x 1×1, which read as a Hessian
+// matrix was multiplied by the directions a second time).
+func (c *Claim) SecondDerivativeForm(wrt Shape) bool {
+	return c.Kind == Hess && (wrt.Cols > 1 || c.reads(c.Direction()) || c.reads(c.SecondDirection()))
+}
+
+// reads reports whether the claim's right-hand side reads the variable
+// name.
+func (c *Claim) reads(name string) bool {
 	found := false
 	walk(c.Rhs, func(e Expr) {
-		if id, ok := e.(*Ident); ok && id != nil && id.Name == c.SecondDirection() {
+		if id, ok := e.(*Ident); ok && id != nil && id.Name == name {
 			found = true
 		}
 	})
@@ -337,7 +350,7 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		if !fs.IsScalar() {
 			return fail("hess needs a scalar f, but f is %v", fs)
 		}
-		if ws.Cols == 1 {
+		if !c.SecondDerivativeForm(ws) {
 			if want := (Shape{ws.Rows, ws.Rows}); rs != want {
 				return fail("hess is %v, but %s is %v, so it must be %v", rs, c.Wrt, ws, want)
 			}
