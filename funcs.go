@@ -174,10 +174,11 @@ func filledWith(c float64) func(*evaluator, []int) (backend.Tensor, error) {
 // cofactors), and for a 2×2 matrix |c₁₁a₁₁| = |c₂₂a₂₂| and |c₁₂a₁₂| =
 // |c₂₁a₂₁|, so that the fixed pattern gave 0 for every XᵀX and a quarter
 // of Gaussian matrices, and det(A·B) = det(A)·det(B) failed at n = 2 on 7
-// of 10 seeds. The magnitude therefore adds the root sum of squares of
-// those terms, √Σ(cᵢⱼaᵢⱼ)² = |det A|·‖A⁻ᵀ∘A‖_F, the size the probe has on
-// average over patterns, where A⁻¹ is finite; the probe alone speaks for
-// a singular A.
+// of 10 seeds. Rounding does not cancel so: its error is at least about
+// one of those terms. The magnitude therefore adds their root mean
+// square, |det A|·‖A⁻ᵀ∘A‖_F/n, where A⁻¹ is finite (the probe alone
+// speaks for a singular A); their root sum of squares, n times as much,
+// widened det(A·X⁻¹·B)'s tolerance beyond 10⁻⁶ at n = 256.
 func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
 	const eps = 0x1p-26
 	o := ev.ops()
@@ -197,12 +198,12 @@ func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
 		return o.result(nil)
 	}
 	for i, t := range terms {
-		if terms[i] = math.Abs(dets[i]) * t; !finite(terms[i]) {
+		if terms[i] = math.Abs(dets[i]) * t / float64(l.Rows); !finite(terms[i]) {
 			terms[i] = 0
 		}
 	}
-	spread := o.fromHost(backend.Layout{Count: len(terms), Rows: 1, Cols: 1}, terms)
-	return o.result(o.elementwise(backend.Add, o.elementwise(backend.Add, o.mapEach(backend.Abs, d), slope), spread))
+	typical := o.fromHost(backend.Layout{Count: len(terms), Rows: 1, Cols: 1}, terms)
+	return o.result(o.elementwise(backend.Add, o.elementwise(backend.Add, o.mapEach(backend.Abs, d), slope), typical))
 }
 
 // randomSigns returns n signs ±1 of a fixed pseudo-random pattern (the
