@@ -409,9 +409,9 @@ func (ev *evaluator) elementwise(op backend.ElemOp, l, r backend.Tensor) (backen
 }
 
 // power evaluates L^R: a scalar power, or an integer power of a square
-// matrix by repeated multiplication. The magnitude of a matrix power is the
-// power of L's magnitude, |L|ₘ^p, as for any product: |L^p| alone would
-// call an entry that is small by cancellation exact.
+// matrix by repeated multiplication. The magnitude of a matrix power is
+// |L^p| plus a normwise term in every entry (see powerMagnitude): |L^p|
+// alone would call an entry that is small by cancellation exact.
 func (ev *evaluator) power(e *formulas.Binary) (backend.Tensor, error) {
 	l, err := ev.eval(e.L)
 	if err != nil {
@@ -420,6 +420,9 @@ func (ev *evaluator) power(e *formulas.Binary) (backend.Tensor, error) {
 	if isScalar(l) && ev.abs {
 		ev.release(l)
 		return ev.absOfValue(e)
+	}
+	if ev.abs {
+		return ev.matrixPowerMagnitude(e, l)
 	}
 	if isScalar(l) {
 		defer ev.release(l)
@@ -440,6 +443,29 @@ func (ev *evaluator) power(e *formulas.Binary) (backend.Tensor, error) {
 		ev.release(l)
 	}
 	return result, err
+}
+
+// matrixPowerMagnitude returns the magnitude of the matrix power e, given
+// ml, the magnitude of its base, which it frees.
+func (ev *evaluator) matrixPowerMagnitude(e *formulas.Binary, ml backend.Tensor) (backend.Tensor, error) {
+	p, ok := integerLiteral(e.R)
+	if ok && p == 1 {
+		return ml, nil
+	}
+	defer ev.release(ml)
+	switch {
+	case !ok || p < 0:
+		return nil, fmt.Errorf("%v: %v: a matrix power needs a non-negative integer exponent", e.Pos(), e)
+	case p == 0:
+		return ev.absOfValue(e) // I, exact
+	}
+	o := ev.ops()
+	l := o.do(func() (backend.Tensor, error) { return ev.valueWithin(e.L) })
+	lp := o.do(func() (backend.Tensor, error) { return ev.matrixPower(l, p) })
+	if o.err != nil {
+		return o.result(nil)
+	}
+	return o.result(o.do(func() (backend.Tensor, error) { return ev.powerMagnitude(l, ml, lp, p) }))
 }
 
 // integerLiteral returns the value of a literal integer exponent.

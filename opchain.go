@@ -201,6 +201,20 @@ func (o *ops) do(f func() (backend.Tensor, error)) backend.Tensor {
 	return o.add(f())
 }
 
+// lesser returns the entrywise minimum of the non-negative b and a,
+// b − relu(b − a): exact where b is finite, and b where a is +Inf (the
+// componentwise bound of a magnitude may overflow where the normwise one
+// does not).
+func (o *ops) lesser(b, a backend.Tensor) backend.Tensor {
+	return o.elementwise(backend.Sub, b, o.mapEach(backend.Relu, o.elementwise(backend.Sub, b, a)))
+}
+
+// perEntry returns matrices of layout l whose entries all equal vals[j]
+// in matrix j (one value per matrix).
+func (o *ops) perEntry(vals []float64, l backend.Layout) backend.Tensor {
+	return o.scale(o.fromHost(backend.Layout{Count: len(vals), Rows: 1, Cols: 1}, vals), o.filled(1, l.Rows, l.Cols))
+}
+
 // broadcast returns rows×cols matrices whose entries all equal the 1×1 s.
 func (o *ops) broadcast(s backend.Tensor, rows, cols int) backend.Tensor {
 	return o.scale(s, o.filled(1, rows, cols))

@@ -148,6 +148,15 @@ func TestSoundVerdicts(t *testing.T) {
 		{name: "expm integral factor", spec: formulas.Spec{F: "expm(X)", Wrt: "X",
 			Diff: "1.0003*integral(t, 0, 1, expm(t*X)*dX*expm((1-t)*X))", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 112}, verdict: Fail, diag: DiagFactor, factor: 1.0003},
+		// The entrywise magnitudes of e^X and X^p grow as e^(row sums of
+		// |X|) and (0.8√n)^p for Gaussian X: these passed with tolerances
+		// of 1.9·10⁻⁴ and 1.2·10⁻³ until the normwise bounds.
+		{name: "expm gradient off by 1.0001", spec: formulas.Spec{F: "tr(expm(2*X))", Wrt: "X", Grad: "1.0001*2*expm(2*X)'", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 64}, verdict: Fail, diag: DiagFactor, factor: 1.0001},
+		{name: "matrix power gradient off by 1.001", spec: formulas.Spec{F: "tr(X^8)", Wrt: "X", Grad: "1.001*8*(X^7)'", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 128}, verdict: Fail, diag: DiagFactor, factor: 1.001},
+		{name: "matrix power gradient", spec: formulas.Spec{F: "tr(X^8)", Wrt: "X", Grad: "8*(X^7)'", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 128}, verdict: Pass},
 		// A hess claim written in the directions is the form D²f[dX, dX2]
 		// whatever the variable's shape: at 1×1 it was read as a Hessian
 		// matrix and multiplied by the directions a second time (logdet's
