@@ -76,7 +76,7 @@ type evaluator struct {
 	reads map[*formulas.Call][]string
 	// partitions holds the panels the last value of each outermost
 	// integral was summed on, for its magnitude (see integral).
-	partitions map[*formulas.Integral][]panel
+	partitions map[*formulas.Integral]partition
 
 	// stencil, when set, says that the values of count stencilCount
 	// being evaluated are finite-difference stencils of stencil
@@ -113,7 +113,7 @@ func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) 
 		ids:     map[backend.Tensor]int{},
 		reads:   map[*formulas.Call][]string{},
 
-		partitions: map[*formulas.Integral][]panel{},
+		partitions: map[*formulas.Integral]partition{},
 	}
 }
 
@@ -747,77 +747,224 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 	if magnitude {
 		tolerance = magnitudeTolerance
 	}
-	var acc backend.Tensor
-	add := func(t backend.Tensor) (err error) {
-		acc, err = ev.accumulate(acc, t)
-		return err
-	}
+	q := quadrature{ev: ev, e: e, lo: lo, width: width, infinite: infinite, magnitude: magnitude}
 	if known, ok := ev.partitions[e]; ok && magnitude && panels > 1 {
 		// A magnitude takes the panels its value found, by the fine
 		// rule alone: it needs its scale where the value's mass is, not
 		// its digits (adaptive, it cost a third of the self-test).
-		for _, p := range known {
-			fine, err := ev.panelSum(e, lo, width, p.a, p.b, fineRule, infinite, magnitude)
-			if err == nil {
-				err = add(fine)
-			}
-			if err != nil {
-				ev.release(acc)
-				return nil, err
-			}
+		if acc, done, err := q.onPartition(known); done || err != nil {
+			return acc, err
 		}
-		return acc, nil
 	}
-	// Panels [a, b] of [0, 1), the integration variable's image; scale
-	// is the largest entry of the first panel's sum, the whole interval.
-	todo := []panel{{0, 1}}
-	var accepted []panel
-	var scale float64
-	for evaluated := 0; len(todo) > 0; evaluated++ {
-		p := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		fine, err := ev.panelSum(e, lo, width, p.a, p.b, fineRule, infinite, magnitude)
-		if err != nil {
-			ev.release(acc)
-			return nil, err
-		}
-		if evaluated+len(todo)+2 > panels {
-			// No room to halve: take the fine sum as it is.
-			if err := add(fine); err != nil {
-				return nil, err
-			}
-			accepted = append(accepted, p)
-			continue
-		}
-		coarse, err := ev.panelSum(e, lo, width, p.a, p.b, coarseRule, infinite, magnitude)
-		if err != nil {
-			ev.release(acc, fine)
-			return nil, err
-		}
-		gap, size, err := ev.largestDifference(fine, coarse)
-		ev.release(coarse)
-		if err != nil {
-			ev.release(acc, fine)
-			return nil, err
-		}
-		if evaluated == 0 {
-			scale = size
-		}
-		if gap <= tolerance*math.Max(size, scale*(p.b-p.a)) {
-			if err := add(fine); err != nil {
-				return nil, err
-			}
-			accepted = append(accepted, p)
-			continue
-		}
-		ev.release(fine)
-		mid := (p.a + p.b) / 2
-		todo = append(todo, panel{p.a, mid}, panel{mid, p.b})
-	}
-	if !magnitude && panels > 1 {
+	acc, accepted, err := q.adapt(panels, tolerance)
+	if err == nil && !magnitude && panels > 1 {
 		ev.partitions[e] = accepted
 	}
-	return acc, nil
+	return acc, err
+}
+
+// quadrature sums an integral's body over panels of [0, 1) (see
+// evaluator.integral), for every instance of the batch at once, each
+// instance on its own partition: the panels are those any instance needs,
+// and a panel's sum counts only for the instances that take it, so that
+// an instance's value depends on its own integrand alone, not on the
+// other instances of its chunk (with one partition for the chunk, the
+// poles of the neighbours' integrands took the panels, and an instance's
+// verdict changed with --instance, shards or --mem). An instance is the
+// group of matrices that share its inputs: its points of a
+// finite-difference stencil, which then share its partition too, so that
+// their differences are smooth.
+type quadrature struct {
+	ev                  *evaluator
+	e                   *formulas.Integral
+	lo, width           backend.Tensor
+	infinite, magnitude bool
+}
+
+// acceptedPanel is a panel of an instance's partition: the panel and the
+// instances (groups) that take it.
+type acceptedPanel struct {
+	panel
+	groups []bool
+}
+
+// partition is the panels of the instances' partitions, as adapt found
+// them for a batch of that many instances.
+type partition struct {
+	groups int
+	panels []acceptedPanel
+}
+
+// sum returns rule's sum of the body over p.
+func (q *quadrature) sum(p panel, rule gaussLegendre) (backend.Tensor, error) {
+	return q.ev.panelSum(q.e, q.lo, q.width, p.a, p.b, rule, q.infinite, q.magnitude)
+}
+
+// onPartition sums the fine rule over the panels of known, each for the
+// instances that took it, and reports whether it could: not where the
+// batch is not the one known was found for.
+func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool, err error) {
+	for i, p := range known.panels {
+		fine, err := q.sum(p.panel, fineRule)
+		if err == nil && i == 0 && q.ev.groups(fine) != known.groups {
+			q.ev.release(fine)
+			return nil, false, nil
+		}
+		if err == nil {
+			acc, err = q.add(acc, fine, p.groups)
+		}
+		if err != nil {
+			q.ev.release(acc)
+			return nil, true, err
+		}
+	}
+	return acc, true, nil
+}
+
+// add returns acc + t where groups is set, for the groups of matrices of
+// t (consecutive, len(groups) of them), taking t and acc.
+func (q *quadrature) add(acc, t backend.Tensor, groups []bool) (backend.Tensor, error) {
+	if !slices.Contains(groups, false) {
+		return q.ev.accumulate(acc, t)
+	}
+	// Zero the groups that do not take the panel, on the host: their
+	// values may be infinite (a pole of another instance's integrand),
+	// which no product by 0 removes.
+	host, err := q.ev.download(t)
+	q.ev.release(t)
+	if err != nil {
+		return acc, err
+	}
+	per := len(host) / len(groups)
+	for gi, take := range groups {
+		if !take {
+			clear(host[gi*per : (gi+1)*per])
+		}
+	}
+	masked, err := q.ev.b.FromHost(t.Layout(), host)
+	q.ev.recycleHost(host)
+	if err != nil {
+		return acc, err
+	}
+	return q.ev.accumulate(acc, masked)
+}
+
+// adapt sums the body adaptively (see quadratureNodes), each instance
+// halving its own panels until the fine and coarse rules agree within
+// tolerance of its scale, at most panels panels, and returns the sum and
+// the partition it found.
+func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, partition, error) {
+	ev := q.ev
+	type pending struct {
+		panel
+		groups []bool // the instances that need the panel
+	}
+	var (
+		acc      backend.Tensor
+		found    partition
+		todo     []pending
+		groups   int       // instances of the batch
+		used     []int     // each instance's panels evaluated before p or pending
+		scale    []float64 // each instance's scale: its sum over [0, 1)
+		released = func(err error) (backend.Tensor, partition, error) {
+			ev.release(acc)
+			return nil, partition{}, err
+		}
+	)
+	todo = append(todo, pending{panel: panel{0, 1}})
+	for len(todo) > 0 {
+		p := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		fine, err := q.sum(p.panel, fineRule)
+		if err != nil {
+			return released(err)
+		}
+		if p.groups == nil {
+			// The whole interval, which every instance needs.
+			groups = ev.groups(fine)
+			found.groups = groups
+			p.groups, used, scale = filledBools(groups, true), make([]int, groups), make([]float64, groups)
+			for gi := range used {
+				used[gi] = 1 // the whole interval, pending
+			}
+		}
+		// An instance with no room to halve takes the fine sum as it is.
+		take, halve := make([]bool, groups), make([]bool, groups)
+		var room bool
+		for gi, need := range p.groups {
+			if need {
+				used[gi]-- // p is no longer pending
+			}
+			switch {
+			case !need:
+			case used[gi]+2 > panels:
+				take[gi] = true
+			default:
+				room = true
+			}
+		}
+		if room {
+			coarse, err := q.sum(p.panel, coarseRule)
+			if err != nil {
+				ev.release(fine)
+				return released(err)
+			}
+			gaps, sizes, err := ev.groupDifferences(fine, coarse, groups)
+			ev.release(coarse)
+			if err != nil {
+				ev.release(fine)
+				return released(err)
+			}
+			for gi, need := range p.groups {
+				if !need || take[gi] {
+					continue
+				}
+				if p.a == 0 && p.b == 1 {
+					scale[gi] = sizes[gi]
+				}
+				if gaps[gi] <= tolerance*math.Max(sizes[gi], scale[gi]*(p.b-p.a)) {
+					take[gi] = true
+				} else {
+					halve[gi] = true
+					used[gi] += 2
+				}
+			}
+		}
+		for gi, need := range p.groups {
+			if need {
+				used[gi]++ // p itself, evaluated
+			}
+		}
+		if slices.Contains(take, true) {
+			found.panels = append(found.panels, acceptedPanel{p.panel, take})
+			if acc, err = q.add(acc, fine, take); err != nil {
+				return released(err)
+			}
+		} else {
+			ev.release(fine)
+		}
+		if slices.Contains(halve, true) {
+			mid := (p.a + p.b) / 2
+			todo = append(todo, pending{panel{p.a, mid}, halve}, pending{panel{mid, p.b}, halve})
+		}
+	}
+	return acc, found, nil
+}
+
+// groups returns the number of instances whose matrices t holds (see
+// groupSize).
+func (ev *evaluator) groups(t backend.Tensor) int {
+	count := t.Layout().Count
+	return count / ev.groupSize(count)
+}
+
+// filledBools returns n copies of v.
+func filledBools(n int, v bool) []bool {
+	s := make([]bool, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
 }
 
 // panel is [a, b] within [0, 1), the image of an integral's interval.
@@ -877,32 +1024,34 @@ func (ev *evaluator) accumulate(acc, t backend.Tensor) (backend.Tensor, error) {
 	return ev.b.Elementwise(backend.Add, acc, t)
 }
 
-// largestDifference returns the largest entry of |a − b| and of |a|, over
-// every matrix of the batch; 0 and 0 where some entry is not finite, which
-// no halving mends, so that the panel is taken as it is.
-func (ev *evaluator) largestDifference(a, b backend.Tensor) (gap, size float64, err error) {
-	d, err := ev.b.Elementwise(backend.Sub, a, b)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer ev.release(d)
-	dh, err := ev.download(d)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer ev.recycleHost(dh)
+// groupDifferences returns, for each of the groups (consecutive, equal)
+// of matrices of a and b, the largest entry of |a − b| and of |a|; 0 and
+// 0 for a group with an entry that is not finite, which no halving mends,
+// so that the panel is taken as it is.
+func (ev *evaluator) groupDifferences(a, b backend.Tensor, groups int) (gaps, sizes []float64, err error) {
 	ah, err := ev.download(a)
 	if err != nil {
-		return 0, 0, err
+		return nil, nil, err
 	}
 	defer ev.recycleHost(ah)
-	for i := range dh {
-		if !finite(dh[i]) || !finite(ah[i]) {
-			return 0, 0, nil
-		}
-		gap, size = math.Max(gap, math.Abs(dh[i])), math.Max(size, math.Abs(ah[i]))
+	bh, err := ev.download(b)
+	if err != nil {
+		return nil, nil, err
 	}
-	return gap, size, nil
+	defer ev.recycleHost(bh)
+	gaps, sizes = make([]float64, groups), make([]float64, groups)
+	per := len(ah) / groups
+	for gi := range groups {
+		for i := gi * per; i < (gi+1)*per; i++ {
+			d := ah[i] - bh[i]
+			if !finite(d) || !finite(ah[i]) {
+				gaps[gi], sizes[gi] = 0, 0
+				break
+			}
+			gaps[gi], sizes[gi] = math.Max(gaps[gi], math.Abs(d)), math.Max(sizes[gi], math.Abs(ah[i]))
+		}
+	}
+	return gaps, sizes, nil
 }
 
 // integrand returns weight·width·body(t) at t = lo + offset·width, where a
