@@ -133,8 +133,9 @@ func startJob(ctx context.Context, eng Engine, rc *formulas.Resolved, s gradchec
 			}
 		}()
 		if rc.Claim.Invalid != nil {
-			// An invalid claim of a spec file is an error result of its
-			// own; no engine sees it.
+			// An invalid claim (of a spec file, or one that does not
+			// resolve at the sizes) is an error result of its own; no
+			// engine sees it.
 			done <- outcome{r: gradcheck.Verify(ctx, nil, rc.Claim, s)}
 			return
 		}
@@ -167,7 +168,10 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 
 // Resolve gives every target its sizes, the values of sizes first, and
 // shape-checks it there (see formulas.Claim.Resolve), filling in
-// t.Resolved; the error names the first target that does not resolve.
+// t.Resolved. A target that does not resolve is an error: returned, when
+// it is the only one, else its claim becomes invalid, so that it verifies
+// as an error result and the others still run (`run --size n=1`: softmax
+// needs two rows, and the whole registry stopped at logsumexp-gradient).
 // unused lists, sorted, the symbols of sizes that no target uses.
 func Resolve(targets []Target, sizes map[string]int) (unused []string, err error) {
 	used := make(map[string]bool)
@@ -183,8 +187,15 @@ func Resolve(targets []Target, sizes map[string]int) (unused []string, err error
 			continue
 		}
 		rc, err := c.Resolve(sizes)
-		if err != nil {
+		if err != nil && len(targets) == 1 {
 			return nil, err
+		}
+		if err != nil {
+			invalid := *c
+			invalid.Invalid = err
+			targets[i].Claim = &invalid
+			targets[i].Resolved = &formulas.Resolved{Claim: &invalid, Sizes: sizes}
+			continue
 		}
 		targets[i].Resolved = rc
 		for k := range rc.Sizes {

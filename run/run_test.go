@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,5 +103,35 @@ func TestRunInterrupted(t *testing.T) {
 	rep, err := Run(ctx, Config{Engine: eng, Targets: targets(t, "a", "b"), Settings: gradcheck.DefaultSettings()})
 	if err != nil || !rep.Incomplete || len(rep.Results) != 0 || len(rep.NotRun) != 2 {
 		t.Errorf("err %v, incomplete %v, %d results, %d not run", err, rep.Incomplete, len(rep.Results), len(rep.NotRun))
+	}
+}
+
+// TestResolveUnresolvable checks a target that does not resolve at the
+// sizes given (softmax of one row): among others it becomes an invalid
+// claim, an error result whose reason is the shape error, and the others
+// resolve; alone it is the error.
+func TestResolveUnresolvable(t *testing.T) {
+	build := func(name, f, grad, shape string) Target {
+		c, err := formulas.Build(formulas.Spec{Name: name, F: f, Wrt: "x", Grad: grad,
+			Vars: []formulas.SpecVar{{Name: "x", VarSpec: formulas.VarSpec{Shape: shape}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Target{Claim: c, Select: []string{"run", name}}
+	}
+	sizes := map[string]int{"n": 1}
+	ts := []Target{build("sum", "sum(x)", "ones(n,1)", "n"), build("lse", "logsumexp(x)", "softmax(x)", "n")}
+	if _, err := Resolve(ts, sizes); err != nil {
+		t.Fatalf("two targets: %v", err)
+	}
+	if ts[0].Claim.Invalid != nil || ts[0].Resolved == nil || ts[0].Resolved.Claim != ts[0].Claim {
+		t.Errorf("sum: invalid %v, resolved %v", ts[0].Claim.Invalid, ts[0].Resolved)
+	}
+	res := gradcheck.Verify(context.Background(), nil, ts[1].Claim, gradcheck.DefaultSettings())
+	if res.Verdict != gradcheck.Error || !strings.Contains(res.Reason, "at least 2 rows") {
+		t.Errorf("lse: %s (%s), want an error naming softmax's rows", res.Verdict, res.Reason)
+	}
+	if _, err := Resolve([]Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") {
+		t.Errorf("one target: error %v, want softmax's rows", err)
 	}
 }

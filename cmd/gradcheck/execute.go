@@ -27,7 +27,8 @@ var selectEngine = gcrun.StartEngine
 // verifyTargets resolves and shape-checks every target, then runs the jobs
 // of this shard (all of them when unsharded) with gcrun.Run, streaming the
 // text table and progress as results arrive, and writes the report.
-// Nothing runs when any target is malformed at the requested sizes. An
+// Nothing runs when the only target is malformed at the requested sizes;
+// among others it is an error row (see gcrun.Resolve). An
 // interrupt stops the run at once: the report of the jobs that finished is
 // written, marked incomplete, and the exit code is 130.
 func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Target, cf *commonFlags, s gradcheck.Settings) error {
