@@ -181,7 +181,8 @@ func entryByEntry(e formulas.Expr, opVals []hostValues) bool {
 
 // matrixCause says why a function of a whole matrix gives the non-finite
 // value x, where its argument is finite: logdet of a matrix whose
-// determinant is negative (NaN) or 0 (−Inf), the inverse of a singular one.
+// determinant is negative (NaN) or 0 (−Inf), the inverse of a singular one,
+// logm of one with an eigenvalue on the closed negative real axis.
 func matrixCause(e formulas.Expr, x float64) string {
 	switch e := e.(type) {
 	case *formulas.Call:
@@ -192,6 +193,8 @@ func matrixCause(e formulas.Expr, x float64) string {
 			return fmt.Sprintf("det(%s) = 0: singular", e.Args[0])
 		case e.Func == "inv":
 			return fmt.Sprintf("%s is singular to working precision", e.Args[0])
+		case e.Func == "logm" && math.IsNaN(x):
+			return fmt.Sprintf("%s has an eigenvalue on the closed negative real axis: no principal logarithm", e.Args[0])
 		}
 	case *formulas.Binary:
 		if e.Op == "\\" {

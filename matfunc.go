@@ -154,33 +154,44 @@ func (o *ops) blend(m, a, b backend.Tensor) backend.Tensor {
 // logm returns the principal logarithm by inverse scaling and squaring:
 // log x = 2^k log(x^(1/2^k)), with square roots taken until the root is
 // within logmTarget of I, and log Y = 2 atanh(Z), Z = (Y−I)(Y+I)⁻¹, summed as
-// an odd series by Horner's rule in Z².
+// an odd series by Horner's rule in Z². An instance whose square roots do
+// not converge, or do not come near I, has an eigenvalue on the closed
+// negative real axis, where the principal logarithm is not defined: its
+// logarithm is NaN, out of the domain, as log's of a negative number is
+// (it was a finite matrix of no meaning, and expm(logm(X)) = X failed for
+// Gaussian X instead of leaving its domain).
 func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
 	o := ev.ops()
 	g := ev.groupSize(x.Layout().Count)
 	eye := o.eye(x.Layout().Rows)
 	y := x
-	var roots []int // per group
+	var roots []int      // per group
+	var undefined []bool // per group
 	for step := 0; step < logmMaxRoots && o.err == nil; step++ {
 		far := o.norms(o.elementwise(backend.Sub, y, eye))
 		if roots == nil {
-			roots = make([]int, len(far)/g)
+			roots, undefined = make([]int, len(far)/g), make([]bool, len(far)/g)
 		}
 		// A group whose roots are within the target (or not finite,
 		// which no root mends) is done.
 		active, any := make([]float64, len(roots)), false
 		for i := range roots {
 			worst, finite := maxFinite(far[i*g : (i+1)*g])
-			if worst > logmTarget && finite {
+			if worst > logmTarget && finite && !undefined[i] {
 				active[i], any = 1, true
 				roots[i]++
+				undefined[i] = step == logmMaxRoots-1 // still far after the last root
 			}
 		}
 		if !any {
 			break
 		}
 		m := o.perMatrix(active, g)
-		y = o.blend(m, o.add(ev.sqrtm(o.blend(m, y, eye), eye, active, g)), y)
+		root, unsettled, err := ev.sqrtm(o.blend(m, y, eye), eye, active, g)
+		y = o.blend(m, o.add(root, err), y)
+		for i, u := range unsettled {
+			undefined[i] = undefined[i] || u
+		}
 		o.compact(y, eye)
 	}
 	z := o.matMul(o.elementwise(backend.Sub, y, eye), o.inv(o.elementwise(backend.Add, y, eye)))
@@ -194,6 +205,9 @@ func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
 	scales := make([]float64, len(roots))
 	for i, r := range roots {
 		scales[i] = math.Ldexp(2, r)
+		if undefined[i] {
+			scales[i] = math.NaN()
+		}
 	}
 	return o.result(o.scale(o.perMatrix(scales, g), o.matMul(z, p)))
 }
@@ -204,8 +218,10 @@ func (ev *evaluator) logm(x backend.Tensor) (backend.Tensor, error) {
 // 1 (the others, I here, come back as they are). A group stops one step
 // after the largest relative change of its matrices falls below 1e-12,
 // when the next step reaches rounding level, and keeps its root through
-// the steps other groups still take.
-func (ev *evaluator) sqrtm(x, eye backend.Tensor, active []float64, g int) (backend.Tensor, error) {
+// the steps other groups still take. unsettled reports the groups still
+// changing after sqrtmMaxSteps steps: a real negative eigenvalue, which
+// has no principal root, keeps the iteration from converging.
+func (ev *evaluator) sqrtm(x, eye backend.Tensor, active []float64, g int) (root backend.Tensor, unsettled []bool, err error) {
 	o := ev.ops()
 	y, z := x, eye
 	average := func(a, b backend.Tensor) backend.Tensor {
@@ -236,5 +252,10 @@ func (ev *evaluator) sqrtm(x, eye backend.Tensor, active []float64, g int) (back
 			}
 		}
 	}
-	return o.result(y)
+	unsettled = make([]bool, len(going))
+	for i, still := range going {
+		unsettled[i] = still == 1 && !settled[i]
+	}
+	root, err = o.result(y)
+	return root, unsettled, err
 }
