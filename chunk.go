@@ -67,31 +67,42 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 		// matrix for the whole chunk.
 		all[i] = perInstance(all[i], count)
 	}
-	// Each side's magnitude grows by its sensitivity to its inputs, the
-	// conditioning that sums of absolute values miss: (AB)⁻¹ = B⁻¹A⁻¹
-	// failed on 6 to 8 of 200 Gaussian samples at n = 64 (seeds 1–3),
-	// by up to 66 times its tolerance.
-	for i, side := range []struct {
-		e formulas.Expr
-		t backend.Tensor
-	}{{v.c.F, lhs}, {v.c.Rhs, rhs}} {
-		moved, err := v.sensitivity(ev, side.e, side.t)
-		if err != nil {
-			return err
-		}
-		if i == 0 {
-			v.evaluations += count
-		}
-		moved = perInstance(moved, count)
-		for j := range count {
-			all[3+i][j] += moved[j]
+	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
+	tols := make([]float64, count)
+	beyond := false // some comparison exceeds its plain tolerance
+	for i := range tols {
+		tols[i] = safety*float64(v.dim)*unitRoundoff*(ml[i]+mr[i]) + v.s.ATol + v.s.RTol*r[i]
+		beyond = beyond || finite(l[i]) && finite(r[i]) && d[i] > tols[i]
+	}
+	if beyond {
+		// A comparison beyond its tolerance is judged again against it
+		// widened by each side's sensitivity to its inputs, the
+		// conditioning that sums of absolute values miss: (AB)⁻¹ =
+		// B⁻¹A⁻¹ failed on 6 to 8 of 200 Gaussian samples at n = 64
+		// (seeds 1–3), by up to 66 times its tolerance. One within it
+		// agrees as it is, so that its verdict does not depend on
+		// whether another instance of the chunk made the probe run, and
+		// an identity that holds costs no more.
+		v.evaluations += count
+		for _, side := range []struct {
+			e formulas.Expr
+			t backend.Tensor
+		}{{v.c.F, lhs}, {v.c.Rhs, rhs}} {
+			moved, err := v.sensitivity(ev, side.e, side.t)
+			if err != nil {
+				return err
+			}
+			moved = perInstance(moved, count)
+			for i := range tols {
+				if d[i] > tols[i] {
+					tols[i] += safety * float64(v.dim) * unitRoundoff * moved[i]
+				}
+			}
 		}
 	}
-	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
 	comps := make([]comparison, count)
 	for i := range comps {
-		scale := math.Max(l[i], r[i])
-		tol := safety*float64(v.dim)*unitRoundoff*(ml[i]+mr[i]) + v.s.ATol + v.s.RTol*r[i]
+		scale, tol := math.Max(l[i], r[i]), tols[i]
 		c := comparison{instance: first + i, measure: measure{fd: l[i], claimed: r[i], err: d[i], tol: tol, scale: scale}}
 		switch {
 		case !finite(l[i]):
