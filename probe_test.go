@@ -1,7 +1,6 @@
 package gradcheck
 
 import (
-	"context"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -53,10 +52,8 @@ func checkIdentityConditioning(t *testing.T, b backend.Backend) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.spec.Name, tt.spec.Vars = "inline", vars(t, tt.vars...)
-			s := DefaultSettings()
-			s.Sizes, s.Seed, s.Batch, s.InstanceFrom, s.InstanceTo = map[string]int{"n": tt.n}, tt.seed, tt.to, tt.from, tt.to
-			res := Verify(context.Background(), b, inline(t, tt.spec), s)
+			tt.spec.Vars = vars(t, tt.vars...)
+			res := verifyInstances(t, b, tt.spec, tt.n, tt.seed, tt.from, tt.to)
 			if res.Verdict != tt.verdict {
 				t.Fatalf("%s (%s), rel err %.2g, tol %.2g; want %s", res.Verdict, res.Reason, res.MaxRelErr, res.Tolerance, tt.verdict)
 			}

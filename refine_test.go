@@ -90,16 +90,12 @@ func checkNearlySingular(t *testing.T, b backend.Backend) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.spec.Name = "inline" // the name keys the samples: as gradcheck check draws them
 			tt.spec.Vars = vars(t, "X=n,n")
-			s := DefaultSettings()
-			s.Sizes, s.Seed, s.Batch = map[string]int{"n": tt.n}, tt.seed, tt.to
-			s.InstanceFrom, s.InstanceTo = tt.from, tt.to
-			res := Verify(context.Background(), b, inline(t, tt.spec), s)
+			res := verifyInstances(t, b, tt.spec, tt.n, tt.seed, tt.from, tt.to)
 			if res.Verdict != tt.verdict || res.Diagnosis != tt.diag {
 				t.Fatalf("%s %q (%s; %s), want %s %q", res.Verdict, res.Diagnosis, res.Detail, res.Reason, tt.verdict, tt.diag)
 			}
-			if plain := (tt.to - tt.from) * s.Dirs * 6; res.Evaluations <= plain {
+			if plain := (tt.to - tt.from) * DefaultSettings().Dirs * 6; res.Evaluations <= plain {
 				t.Errorf("%d evaluations: no more than the %d of the plain stencils", res.Evaluations, plain)
 			}
 		})
@@ -117,4 +113,15 @@ func TestRefinementLeavesTameSamples(t *testing.T) {
 	if res.Verdict != Pass || res.Evaluations != s.Batch*s.Dirs*6 {
 		t.Fatalf("%s (%s) in %d evaluations, want a pass in %d", res.Verdict, res.Reason, res.Evaluations, s.Batch*s.Dirs*6)
 	}
+}
+
+// verifyInstances verifies spec, named "inline" as gradcheck check names
+// an inline claim (the name keys the samples), on b at size n with the
+// given seed, on the instances [from, to) of a batch of to.
+func verifyInstances(t *testing.T, b backend.Backend, spec formulas.Spec, n int, seed uint64, from, to int) Result {
+	t.Helper()
+	spec.Name = "inline"
+	s := DefaultSettings()
+	s.Sizes, s.Seed, s.Batch, s.InstanceFrom, s.InstanceTo = map[string]int{"n": n}, seed, to, from, to
+	return Verify(context.Background(), b, inline(t, spec), s)
 }
