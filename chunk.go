@@ -1042,8 +1042,7 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 		acc.counted = emit.each == nil
 		v.addComparisons(&acc, i, per, r, sv, cl)
 		if level < maxRefinements && v.refines(&acc) {
-			acc = instanceComparisons{est: acc.est[:0], claimed: acc.claimed[:0], transposed: acc.transposed[:0],
-				tol: acc.tol[:0], trunc: acc.trunc[:0], status: acc.status[:0]}
+			acc.reset()
 			if err := v.derivativeChunkAt(ctx, first+i, 1, level+1, emit); err != nil {
 				return err
 			}
@@ -1453,6 +1452,12 @@ func (v *verification) judgeInstance(acc *instanceComparisons, instance int, emi
 			}
 		}
 	}
+	acc.reset()
+}
+
+// reset empties acc for the next instance, keeping its unit and the
+// storage of its arrays.
+func (acc *instanceComparisons) reset() {
 	*acc = instanceComparisons{unit: acc.unit, est: acc.est[:0], claimed: acc.claimed[:0],
 		transposed: acc.transposed[:0], tol: acc.tol[:0], trunc: acc.trunc[:0], status: acc.status[:0], pending: acc.pending[:0]}
 }

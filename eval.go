@@ -830,6 +830,7 @@ func (q *quadrature) add(acc, t backend.Tensor, groups []bool) (backend.Tensor, 
 	// Zero the groups that do not take the panel, on the host: their
 	// values may be infinite (a pole of another instance's integrand),
 	// which no product by 0 removes.
+	l := t.Layout()
 	host, err := q.ev.download(t)
 	q.ev.release(t)
 	if err != nil {
@@ -841,7 +842,7 @@ func (q *quadrature) add(acc, t backend.Tensor, groups []bool) (backend.Tensor, 
 			clear(host[gi*per : (gi+1)*per])
 		}
 	}
-	masked, err := q.ev.b.FromHost(t.Layout(), host)
+	masked, err := q.ev.b.FromHost(l, host)
 	q.ev.recycleHost(host)
 	if err != nil {
 		return acc, err
@@ -864,7 +865,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		found    partition
 		todo     []pending
 		groups   int       // instances of the batch
-		used     []int     // each instance's panels evaluated before p or pending
+		used     []int     // each instance's panels: evaluated, pending, or p itself
 		scale    []float64 // each instance's scale: its sum over [0, 1)
 		released = func(err error) (backend.Tensor, partition, error) {
 			ev.release(acc)
@@ -885,19 +886,16 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			found.groups = groups
 			p.groups, used, scale = filledBools(groups, true), make([]int, groups), make([]float64, groups)
 			for gi := range used {
-				used[gi] = 1 // the whole interval, pending
+				used[gi] = 1 // the whole interval
 			}
 		}
 		// An instance with no room to halve takes the fine sum as it is.
 		take, halve := make([]bool, groups), make([]bool, groups)
 		var room bool
 		for gi, need := range p.groups {
-			if need {
-				used[gi]-- // p is no longer pending
-			}
 			switch {
 			case !need:
-			case used[gi]+2 > panels:
+			case used[gi]+1 > panels: // p's halves would replace p
 				take[gi] = true
 			default:
 				room = true
@@ -928,11 +926,6 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 					halve[gi] = true
 					used[gi] += 2
 				}
-			}
-		}
-		for gi, need := range p.groups {
-			if need {
-				used[gi]++ // p itself, evaluated
 			}
 		}
 		if slices.Contains(take, true) {

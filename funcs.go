@@ -180,7 +180,6 @@ func filledWith(c float64) func(*evaluator, []int) (backend.Tensor, error) {
 // speaks for a singular A); their root sum of squares, n times as much,
 // widened det(A·X⁻¹·B)'s tolerance beyond 10⁻⁶ at n = 256.
 func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
-	const eps = 0x1p-26
 	o := ev.ops()
 	a := o.do(func() (backend.Tensor, error) { return ev.valueWithin(e.Args[0]) })
 	if o.err != nil {
@@ -190,8 +189,8 @@ func (ev *evaluator) detMagnitude(e *formulas.Call) (backend.Tensor, error) {
 	d := o.do(func() (backend.Tensor, error) { return ev.b.Det(a) })
 	signs := o.fromHost(backend.Layout{Count: 1, Rows: l.Rows, Cols: l.Cols}, randomSigns(0, l.Rows*l.Cols))
 	probe := o.elementwise(backend.Mul, signs, o.mapEach(backend.Abs, a))
-	moved := o.do(func() (backend.Tensor, error) { return ev.b.Det(o.addScaled(a, o.scalar(eps), probe)) })
-	slope := o.scaled(1/eps, o.mapEach(backend.Abs, o.elementwise(backend.Sub, moved, d)))
+	moved := o.do(func() (backend.Tensor, error) { return ev.b.Det(o.addScaled(a, o.scalar(probeStep), probe)) })
+	slope := o.scaled(1/probeStep, o.mapEach(backend.Abs, o.elementwise(backend.Sub, moved, d)))
 	dets := o.host(d)
 	// inv(A) as an expression, memoized: a claim such as det(X)·X⁻ᵀ has it.
 	inverse := o.do(func() (backend.Tensor, error) {
