@@ -72,6 +72,9 @@ type evaluator struct {
 	// is X again), and a new tensor never takes an old one's id.
 	ids    map[backend.Tensor]int
 	nextID int
+	// probe, while set, moves the arguments of the ill-conditioned
+	// operations (see sensitivity).
+	probe *probeState
 	// reads caches the names each memoized call reads.
 	reads map[*formulas.Call][]string
 	// partitions holds the panels the last value of each outermost
@@ -334,7 +337,7 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer ev.release(l, r)
+	defer func() { ev.release(l, r) }() // the moved ones under the probe
 	switch e.Op {
 	case "+", "-":
 		op := backend.Add
@@ -343,6 +346,12 @@ func (ev *evaluator) binary(e *formulas.Binary) (backend.Tensor, error) {
 		}
 		return ev.elementwise(op, l, r)
 	case "\\":
+		if l, err = ev.moveArgument(l); err != nil {
+			return nil, err
+		}
+		if r, err = ev.moveArgument(r); err != nil {
+			return nil, err
+		}
 		return ev.b.Solve(l, r)
 	case "*", ".*":
 		switch {
@@ -497,9 +506,11 @@ func (ev *evaluator) matrixPower(x backend.Tensor, p int) (backend.Tensor, error
 }
 
 // call evaluates a function call, reusing the result of a costly one
-// already evaluated under the same bindings.
+// already evaluated under the same bindings, except under the rounding
+// probe, whose values differ from the plain ones under the same bindings
+// (see moveArgument).
 func (ev *evaluator) call(e *formulas.Call) (backend.Tensor, error) {
-	if !evalFuncs[e.Func].costly || ev.memoCount == 0 || ev.integrating > 0 {
+	if !evalFuncs[e.Func].costly || ev.memoCount == 0 || ev.integrating > 0 || ev.probe != nil {
 		return ev.evalCall(e)
 	}
 	key := memoKey{expr: e.String(), abs: ev.abs, bindings: ev.bindings(e)}
@@ -594,7 +605,15 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		}
 		args[i] = t
 	}
-	defer ev.release(args...)
+	defer func() { ev.release(args...) }() // the moved ones under the probe
+	if f.costly {
+		for i, a := range args {
+			var err error
+			if args[i], err = ev.moveArgument(a); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if formulas.Lookup(e.Func).Kinked {
 		if err := ev.noteKinks(args[0]); err != nil {
 			return nil, err

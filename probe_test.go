@@ -17,7 +17,13 @@ import (
 // and a factor 1 + 10⁻⁶ still fail. At n = 2 the determinant's probe of
 // its rounding cancelled to 0 for a quarter of the matrices (XᵀX always):
 // det(AB) = det(A)·det(B) failed at instance 19 of seed 1 and the true
-// gradient of det(XᵀX) at instance 90 of seed 4.
+// gradient of det(XᵀX) at instance 90 of seed 4. inv(AᵀA) = A⁻¹A⁻ᵀ and
+// logdet(AᵀA) = log(det(A)²) failed at the default n = 48 (seed 4,
+// instance 0) while only the variables moved: AᵀA is rounded with the
+// condition κ(A)², and the inverse and the determinant see that, but AᵀA
+// moves with A only as κ(A). At instance 118 of seed 1 (n = 64), AᵀA
+// moved by 2⁻²⁶ of its entries has a negative determinant, and the probe
+// takes its finer step.
 func TestIdentityConditioning(t *testing.T) {
 	checkIdentityConditioning(t, cpu.New())
 }
@@ -47,6 +53,16 @@ func checkIdentityConditioning(t *testing.T, b backend.Backend) {
 			n: 2, seed: 1, from: 19, to: 20, verdict: Pass},
 		{name: "determinant of a product at n = 2, 1 + 1e-6", spec: formulas.Spec{F: "det(A*B)", Equals: "1.000001*det(A)*det(B)"}, vars: []string{"A=n,n", "B=n,n"},
 			n: 2, seed: 1, from: 10, to: 30, verdict: Fail},
+		{name: "inverse of AᵀA", spec: formulas.Spec{F: "inv(A'*A)", Equals: "inv(A)*inv(A)'"}, vars: []string{"A=n,n"},
+			n: 48, seed: 4, from: 0, to: 1, verdict: Pass},
+		{name: "inverse of AᵀA, 1 + 1e-6", spec: formulas.Spec{F: "inv(A'*A)", Equals: "1.000001*inv(A)*inv(A)'"}, vars: []string{"A=n,n"},
+			n: 48, seed: 4, from: 0, to: 8, verdict: Fail},
+		{name: "log-determinant of AᵀA", spec: formulas.Spec{F: "logdet(A'*A)", Equals: "log(det(A)^2)"}, vars: []string{"A=n,n"},
+			n: 48, seed: 4, from: 0, to: 1, verdict: Pass},
+		{name: "log-determinant of AᵀA, 1 + 1e-6", spec: formulas.Spec{F: "logdet(A'*A)", Equals: "1.000001*log(det(A)^2)"}, vars: []string{"A=n,n"},
+			n: 48, seed: 4, from: 0, to: 8, verdict: Fail},
+		{name: "log-determinant of AᵀA, finer step", spec: formulas.Spec{F: "logdet(A'*A)", Equals: "log(det(A)^2)"}, vars: []string{"A=n,n"},
+			n: 64, seed: 1, from: 118, to: 119, verdict: Pass},
 		{name: "gradient of det(XᵀX) at n = 2", spec: formulas.Spec{F: "det(X'*X)", Wrt: "X", Grad: "2*det(X'*X)*X*inv(X'*X)"}, vars: []string{"X=n,n"},
 			n: 2, seed: 4, from: 90, to: 91, verdict: Pass},
 	}

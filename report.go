@@ -85,8 +85,9 @@ type Result struct {
 	// points of a derivative claim (six per direction, eight for a
 	// Hessian; in an entrywise check one at the base point and two, four
 	// or six per entry, as f is affine, quadratic or neither along it),
-	// once per instance for an identity, twice in a chunk where a
-	// comparison exceeds its plain tolerance (the rounding probe).
+	// once per instance for an identity, and in a chunk where a
+	// comparison exceeds its plain tolerance 3 to 12 times more (the
+	// rounding probe).
 	Evaluations int `json:"evaluations"`
 	// Instances is the range [first, last) of instances verified.
 	Instances [2]int `json:"instances"`
