@@ -292,7 +292,7 @@ func TestBadInput(t *testing.T) {
 		{"size zero", []string{"run", "tr-ax", "--size", "n=0"}, []string{`"n=0"`, "at least 1"}},
 		{"size not a number", []string{"run", "tr-ax", "--size", "m=4,n=abc"}, []string{`"n=abc"`, `"abc" is not an integer`}},
 		{"size without =", []string{"run", "tr-ax", "--size", "n"}, []string{`"n"`, "missing '='"}},
-		{"bad batch", []string{"run", "--batch", "0"}, []string{`"0"`, "--batch", "at least 1"}},
+		{"bad batch", []string{"run", "--batch", "0"}, []string{`"0"`, "--batch", "must be from 1 to 4294967296"}},
 		{"bad format", []string{"run", "--format", "xml"}, []string{`"xml"`, "--format", "text, json, junit or markdown"}},
 		{"instance out of range", []string{"run", "--instance", "8"}, []string{"--instance 8", "--batch 8"}},
 		{"unreadable YAML", []string{"check", "--spec", filepath.Join(t.TempDir(), "missing.yaml")}, []string{"missing.yaml", "no such file"}},
