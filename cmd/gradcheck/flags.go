@@ -131,6 +131,15 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 // --batch × --dirs may be at most 2³².
 const maxDraws = 1 << 32
 
+// checkDraws refuses --batch × --dirs over maxDraws; cmd names the
+// command for the message.
+func checkDraws(cmd string, batch, dirs int) error {
+	if dirs > maxDraws/batch {
+		return usageErrorf(cmd, "--batch %d × --dirs %d is over %d random directions per claim, the most the random generator draws distinct (its counter has 32 bits)", batch, dirs, maxDraws)
+	}
+	return nil
+}
+
 // settings returns the verifier settings the flags ask for; cmd names the
 // command for error messages.
 func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
@@ -142,8 +151,8 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 	s.RTol, s.ATol = c.rtol, c.atol
 	s.Instance = c.instance
 	s.MemBytes = c.mem
-	if s.Dirs > maxDraws/s.Batch {
-		return s, usageErrorf(cmd, "--batch %d × --dirs %d is over %d random directions per claim, the most the random generator draws distinct (its counter has 32 bits)", s.Batch, s.Dirs, maxDraws)
+	if err := checkDraws(cmd, s.Batch, s.Dirs); err != nil {
+		return s, err
 	}
 	if s.Instance >= s.Batch {
 		return s, usageErrorf(cmd, "--instance %d is out of range: --batch %d has instances 0 to %d", s.Instance, s.Batch, s.Batch-1)
