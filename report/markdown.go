@@ -72,8 +72,8 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 	if len(expected) > 0 {
 		writeDetails(&b, strings.TrimSuffix(expectedHeading, ":"), "", strings.Join(expected, "\n"))
 	}
-	if reruns := rep.Reruns(); len(reruns) > 0 {
-		writeDetails(&b, "Re-run a claim that did not pass", "sh", strings.Join(reruns, "\n"))
+	if cmds := reruns(rep); len(cmds) > 0 {
+		writeDetails(&b, "Re-run a claim that did not pass", "sh", strings.Join(cmds, "\n"))
 	}
 	_, err := w.Write(b.Bytes())
 	return err

@@ -55,8 +55,8 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // time; a merged report's has none.
 func (o *Output) Finish(rep *run.Report) error {
 	summary := SummaryLine(rep, rep.Elapsed > 0)
-	reruns := rep.Reruns()
-	o.Footer(summary, reruns)
+	cmds := reruns(rep)
+	o.Footer(summary, cmds)
 	if err := o.Err(); err != nil {
 		return &WriteError{"writing the results", err}
 	}
@@ -85,8 +85,8 @@ func (o *Output) Finish(rep *run.Report) error {
 	}
 	var b strings.Builder
 	fmt.Fprintln(&b, summary)
-	if len(reruns) > 0 {
-		fmt.Fprintf(&b, "Re-run a claim that did not pass:\n  %s\n", strings.Join(reruns, "\n  "))
+	if len(cmds) > 0 {
+		fmt.Fprintf(&b, "Re-run a claim that did not pass:\n  %s\n", strings.Join(cmds, "\n  "))
 	}
 	io.WriteString(o.stderr, b.String())
 	return nil

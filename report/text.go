@@ -178,6 +178,6 @@ func writeText(w io.Writer, rep *run.Report) error {
 	for _, r := range rep.Results {
 		t.Row(r)
 	}
-	t.Footer(SummaryLine(rep, rep.Elapsed > 0), rep.Reruns())
+	t.Footer(SummaryLine(rep, rep.Elapsed > 0), reruns(rep))
 	return t.Err()
 }

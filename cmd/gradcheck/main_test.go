@@ -189,10 +189,10 @@ func TestCheckSpec(t *testing.T) {
 }
 
 // TestRerun checks that the command printed for a failed claim reproduces
-// its worst instance.
+// its worst instance, on the backend that found it.
 func TestRerun(t *testing.T) {
 	spec := "../../examples/wrong.yaml"
-	code, out, _ := call(t, "check", "--spec", spec, "--name", "wrong-quad-form-half", "--size", "n=7", "--seed", "3")
+	code, out, _ := call(t, "check", "--spec", spec, "--name", "wrong-quad-form-half", "--size", "n=7", "--seed", "3", "--backend", "cpu")
 	if code != exitFail {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -203,8 +203,8 @@ func TestRerun(t *testing.T) {
 		}
 	}
 	prefix := "gradcheck check --spec " + spec + " --name wrong-quad-form-half --seed 3 --size n=7 --instance "
-	if !strings.HasPrefix(line, prefix) {
-		t.Fatalf("re-run line %q, want prefix %q", line, prefix)
+	if !strings.HasPrefix(line, prefix) || !strings.HasSuffix(line, " --backend cpu") {
+		t.Fatalf("re-run line %q, want prefix %q and --backend cpu last", line, prefix)
 	}
 	rep, _ := jsonReport(t, exitFail, strings.Fields(line)[1:]...)
 	if len(rep.Results) != 1 || rep.Results[0].Comparisons != 3 {
