@@ -86,7 +86,10 @@ func (o *Output) Finish(rep *run.Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, summary)
 	if len(cmds) > 0 {
-		fmt.Fprintf(&b, "Re-run a claim that did not pass:\n  %s\n", strings.Join(cmds, "\n  "))
+		b.WriteString("Re-run a claim that did not pass:\n")
+		for _, cmd := range cmds {
+			fmt.Fprintf(&b, "  %s\n", Printable(cmd))
+		}
 	}
 	io.WriteString(o.stderr, b.String())
 	return nil

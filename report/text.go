@@ -71,7 +71,7 @@ func NewTable(claims []run.ClaimRef, verbose bool, sinks ...Sink) *Table {
 	t.widths[4] = len("-1.0e-300")
 	t.widths[5] = t.widths[4]
 	for _, c := range claims {
-		t.widths[0] = max(t.widths[0], utf8.RuneCountInString(c.Name))
+		t.widths[0] = max(t.widths[0], utf8.RuneCountInString(Printable(c.Name)))
 		t.widths[2] = max(t.widths[2], len(formulas.FormatSizes(c.Sizes)))
 	}
 	return t
@@ -99,8 +99,12 @@ func (t *Table) printf(format string, args ...any) {
 }
 
 // line writes one row of cells, padded to the column widths; the verdict
-// cell is coloured by verdict v where colour is on.
+// cell is coloured by verdict v where colour is on. Each cell is
+// Printable: a control character of a claim name is written escaped.
 func (t *Table) line(cells [7]string, v gradcheck.Verdict) {
+	for i := range cells {
+		cells[i] = Printable(cells[i])
+	}
 	var plain, colored strings.Builder
 	for i, c := range cells[:6] {
 		pad := strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(c)+2)
@@ -135,7 +139,7 @@ func (t *Table) Row(r gradcheck.Result) {
 	if t.verbose && r.Verdict != gradcheck.Pass && decisive(r) {
 		w := r.Worst
 		t.details = append(t.details, fmt.Sprintf("%s: worst comparison at instance %d, direction %d: finite difference %.6g, claimed %.6g",
-			r.Name, w.Instance, w.Direction, w.FiniteDiff, w.Claimed))
+			Printable(r.Name), w.Instance, w.Direction, w.FiniteDiff, w.Claimed))
 	}
 }
 
@@ -157,7 +161,7 @@ func (t *Table) Footer(summary string, reruns []string) {
 	if len(reruns) > 0 {
 		t.printf("\nRe-run a claim that did not pass:\n")
 		for _, r := range reruns {
-			t.printf("  %s\n", r)
+			t.printf("  %s\n", Printable(r))
 		}
 	}
 }

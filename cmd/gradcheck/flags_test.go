@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/gradcheck/gradcheck/report"
 )
 
 // TestIntegerFlagRanges checks that an integer flag too large for an int
@@ -45,6 +47,28 @@ func TestIntegerFlagRanges(t *testing.T) {
 		if code != exitUsage || out != "" || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") != 2 {
 			t.Errorf("gradcheck %s: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q",
 				strings.Join(tt.args, " "), code, out, errOut, tt.want)
+		}
+	}
+}
+
+// TestOddNameEscaped checks that a claim name with control characters
+// reaches neither the table on stdout nor the --verbose lines on stderr
+// raw: ESC would be an escape sequence to the terminal, a newline a broken
+// row.
+func TestOddNameEscaped(t *testing.T) {
+	for _, name := range []string{"clear\x1b[2Jscreen", "two\nlines", "bell\a"} {
+		args := append(append([]string(nil), wrongTR...), "--name", name, "--verbose", "--progress", "never")
+		code, out, errOut := call(t, args...)
+		if code != exitFail {
+			t.Errorf("%q: exit %d, want 1; stderr %q", name, code, errOut)
+		}
+		for _, s := range []string{out, errOut} {
+			if strings.ContainsAny(s, "\x1b\a") || strings.Contains(s, name) {
+				t.Errorf("%q is written raw:\n%s", name, s)
+			}
+		}
+		if want := report.Printable(name); !strings.Contains(out, "\n"+want+"  grad") || !strings.Contains(errOut, "] "+want+" n=6") {
+			t.Errorf("%q is not shown as %q:\n%s\n%s", name, want, out, errOut)
 		}
 	}
 }
