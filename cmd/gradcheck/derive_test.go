@@ -32,6 +32,13 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n;n"}, exitUsage, "", "--var"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "extra"}, exitUsage, "", "unexpected argument"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--format", "yaml"}, exitUsage, "", "--format"},
+		// --size: f is shape-checked there, as check does; an f that
+		// type-checks only where n = m is derived there.
+		{[]string{"--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,m", "--var", "X=n,m", "--size", "n=3,m=3", "--grad"}, exitOK, "A'\n", "m and n are both 3: the result may write one for the other"},
+		{[]string{"--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,m", "--var", "X=n,m", "--size", "n=3,m=4"}, exitUsage, "", "A*X: cannot multiply 3×4 by 3×4"},
+		{[]string{"--f", "sum(X*ones(3))", "--wrt", "X", "--var", "X=n,n", "--size", "n=3", "--grad"}, exitOK, "diag(eye(n))*ones(3)'\n", ""},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--size", "n=5,k=2", "--grad"}, exitOK, "eye(n)\n", "--size k: f does not use k"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--size", "n=0"}, exitUsage, "", "--size"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := call(t, append([]string{"derive"}, tc.args...)...)
