@@ -17,9 +17,12 @@ import (
 // column widths are fixed beforehand from the claims' names and sizes
 // (text/tabwriter would hold every row back until the last one). It writes
 // to any number of sinks, each with or without colour; with none it
-// discards everything. The first write error stops it; Err returns it.
+// discards everything. A sink whose write fails (a closed pipe) gets
+// nothing more, and the others go on; Err returns the first error.
 type Table struct {
-	sinks   []Sink
+	sinks []Sink
+	// errs holds each sink's write error.
+	errs    []error
 	verbose bool
 	widths  [6]int // NAME KIND SIZES VERDICT REL-ERR TOL; NOTE is last
 	details []string
@@ -29,7 +32,6 @@ type Table struct {
 	// expected are the lines "name: kind expr" of the failures whose
 	// expected result was derived from f.
 	expected []string
-	err      error
 }
 
 // Sink is one destination of the text report: W, coloured (ANSI escapes
@@ -62,7 +64,7 @@ func init() {
 // Verbose lists the worst comparison of each result that did not pass
 // under the table.
 func NewTable(claims []run.ClaimRef, verbose bool, sinks ...Sink) *Table {
-	t := &Table{sinks: sinks, verbose: verbose}
+	t := &Table{sinks: sinks, errs: make([]error, len(sinks)), verbose: verbose}
 	for i := range t.widths {
 		t.widths[i] = len(headings[i])
 	}
@@ -77,18 +79,18 @@ func NewTable(claims []run.ClaimRef, verbose bool, sinks ...Sink) *Table {
 	return t
 }
 
-// print writes s to every sink, coloured where the sink takes colour,
-// remembering the first error.
+// print writes s to every sink that has not failed, coloured where the
+// sink takes colour, remembering each one's error.
 func (t *Table) print(plain, colored string) {
-	for _, s := range t.sinks {
-		if t.err != nil {
-			return
+	for i, s := range t.sinks {
+		if t.errs[i] != nil {
+			continue
 		}
 		out := plain
 		if s.Color {
 			out = colored
 		}
-		_, t.err = io.WriteString(s.W, out)
+		_, t.errs[i] = io.WriteString(s.W, out)
 	}
 }
 
@@ -166,8 +168,16 @@ func (t *Table) Footer(summary string, reruns []string) {
 	}
 }
 
-// Err returns the first error writing to a sink.
-func (t *Table) Err() error { return t.err }
+// Err returns the error of the first sink that failed, in the order the
+// sinks were given, or nil.
+func (t *Table) Err() error {
+	for _, err := range t.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 var textFormat = format{name: "text", write: writeText, help: `a table NAME KIND SIZES VERDICT REL-ERR TOL NOTE (NOTE is the
 diagnosis of a failure, else the reason for the verdict; the

@@ -57,6 +57,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	if err := checkOut(cmd, cf.out); err != nil {
 		return err
 	}
+	defer surviveClosedStdout(cf.out)()
 	cfg := gcrun.Config{Engine: eng, Targets: targets, Settings: s, Shard: sh, Version: version}
 	all, mine := cfg.Jobs()
 	if sh != nil {
