@@ -221,6 +221,11 @@ func (in *inferrer) size(e *Call, a Expr) (int, error) {
 		if a == nil {
 			break
 		}
+		if _, isVar := in.env[a.Name]; isVar {
+			// eye(X) of a matrix X: not a size, whatever X's name.
+			_, err := fail(e, "%s is a variable, not a size: %s takes a size symbol or a positive integer", a.Name, e.Func)
+			return 0, err
+		}
 		n, ok := in.sizes[a.Name]
 		if !ok {
 			_, err := fail(e, "size %s has no value", a.Name)
@@ -259,6 +264,15 @@ func (in *inferrer) integral(e *Integral) (Shape, error) {
 	}
 	if !isIdent(e.Var) || IsFunc(e.Var) || e.Var == "inf" {
 		return fail(e, "the integration variable %q is not a name", e.Var)
+	}
+	// A name in use would be shadowed inside the integral: a variable or
+	// direction (integral(X, 0, 1, X) is 1/2, whatever X is), an outer
+	// integration variable, or a size symbol.
+	if _, ok := in.env[e.Var]; ok {
+		return fail(e, "the integration variable %s is the name of a variable in scope; give it a name of its own", e.Var)
+	}
+	if _, ok := in.sizes[e.Var]; ok {
+		return fail(e, "the integration variable %s is the name of a size symbol; give it a name of its own", e.Var)
 	}
 	env := make(map[string]Shape, len(in.env)+1)
 	for k, v := range in.env {

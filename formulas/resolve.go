@@ -270,9 +270,17 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		return nil, fmt.Errorf("formula %q: %s", c.Name, fmt.Sprintf(format, args...))
 	}
 	env := make(map[string]Shape, len(c.Vars)+1)
+	declared := make(map[string]bool, len(c.Vars))
+	for _, v := range c.Vars {
+		declared[v.Name] = true
+	}
 	for _, v := range c.Vars {
 		var s [2]int
 		for i, d := range v.Dims {
+			if declared[d] {
+				// n would be a size in shapes and a matrix in expressions.
+				return fail("variable %s: the size %s is the name of a variable; rename one", v.Name, d)
+			}
 			n, err := resolveDim(d, sizes)
 			if err != nil {
 				return fail("variable %s: %v", v.Name, err)

@@ -157,6 +157,16 @@ func TestBuildErrors(t *testing.T) {
 			*s = Spec{Name: "logdet", F: "x'*x", Wrt: "x", Hess: "2", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
 		}, `formula "logdet": hess is 1×1, but x is 48×1, so it must be 48×48`},
 		{func(s *Spec) { s.Grad, s.Wrt, s.Equals = "", "", "X" }, `formula "logdet": equals is 48×48, but f is 1×1`},
+		// A name that means two things: a variable used as a size, a size
+		// symbol that is also a variable, an integration variable that
+		// shadows a variable, a direction, a size symbol or an outer one.
+		{func(s *Spec) { s.F = "logdet(X) + tr(eye(X))" }, `formula "logdet": f: 1:16: eye(X): X is a variable, not a size: eye takes a size symbol or a positive integer`},
+		{func(s *Spec) { s.Grad = "inv(X)' + 0*ones(X)" }, `formula "logdet": grad: 1:13: ones(X): X is a variable, not a size: ones takes a size symbol or a positive integer`},
+		{func(s *Spec) { s.Vars = append(s.Vars, SpecVar{"n", VarSpec{Shape: "1"}}) }, `formula "logdet": variable X: the size n is the name of a variable; rename one`},
+		{func(s *Spec) { s.F = "logdet(X) + tr(integral(X, 0, 1, X))" }, `formula "logdet": f: 1:16: integral(X, 0, 1, X): the integration variable X is the name of a variable in scope; give it a name of its own`},
+		{func(s *Spec) { s.Grad, s.Diff = "", "tr(integral(dX, 0, 1, inv(X)*dX))" }, `formula "logdet": diff: 1:4: integral(dX, 0, 1, inv(X)*dX): the integration variable dX is the name of a variable in scope; give it a name of its own`},
+		{func(s *Spec) { s.F = "logdet(X)*integral(n, 0, 1, n)" }, `formula "logdet": f: 1:11: integral(n, 0, 1, n): the integration variable n is the name of a size symbol; give it a name of its own`},
+		{func(s *Spec) { s.F = "logdet(X)*integral(t, 0, 1, integral(t, 0, 1, t))" }, `formula "logdet": f: 1:29: integral(t, 0, 1, t): the integration variable t is the name of a variable in scope; give it a name of its own`},
 	}
 	for i, tt := range tests {
 		s := logdetSpec()

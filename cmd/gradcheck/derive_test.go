@@ -39,6 +39,11 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "sum(X*ones(3))", "--wrt", "X", "--var", "X=n,n", "--size", "n=3", "--grad"}, exitOK, "diag(eye(n))*ones(3)'\n", ""},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--size", "n=5,k=2", "--grad"}, exitOK, "eye(n)\n", "--size k: f does not use k"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--size", "n=0"}, exitUsage, "", "--size"},
+		// A name that means two things is refused: derive differentiated
+		// the integration variable X as the variable X.
+		{[]string{"--f", "tr(A*integral(X, 0, 1, X*X))", "--wrt", "X", "--var", "X=n,n", "--var", "A=n,n"}, exitUsage, "", "f: 1:6: integral(X, 0, 1, X*X): the integration variable X is the name of a variable in scope"},
+		{[]string{"--f", "integral(dX, 0, 1, dX*tr(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "the integration variable dX is the name of a variable in scope"},
+		{[]string{"--f", "tr(eye(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "f: 1:4: eye(X): X is a variable, not a size"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := call(t, append([]string{"derive"}, tc.args...)...)
