@@ -103,7 +103,13 @@ func TestLoadSpecErrors(t *testing.T) {
 		// Malformed YAML.
 		{replace(`dist: spd}`, `dist: spd`), `spec.yaml:6: did not find expected ',' or '}'`},
 		{replace("    wrt: X", "    wrt: X: Y"), `spec.yaml:4: mapping values are not allowed in this context`},
-		{"formulas:\n\t- name: x\n", `spec.yaml:2: found character that cannot start any token`},
+		{"formulas:\n\t- name: x\n", `spec.yaml:2: found character that cannot start any token: a tab (YAML indents with spaces)`},
+		{"formulas:\n  - name: x\n    f: tr(X)\t# a tab in a comment\n    grad: X\n    grad: Y\n", `spec.yaml:5: duplicate key "grad" in formula "x" (first at line 4)`},
+		// Bytes the YAML parser refuses without a line: where and which.
+		{"formulas:\n  - name: caf\xe9\n", `spec.yaml:2:14: byte 0xe9 is not UTF-8 (a spec file is UTF-8)`},
+		{"formulas:\n  - name: a\n    f: tr(X)\x00\n", `spec.yaml:3:13: control character U+0000 is not allowed in YAML`},
+		{"formulas:\n  - name: \"√2\x1b[2J\"\n", `spec.yaml:2:14: control character U+001B is not allowed in YAML`},
+		{replace("    source:", "    sizes: {n: 99999999999999999999}\n    source:"), `spec.yaml:8: size n in formula "logdet" is out of range: 99999999999999999999 (sizes are from 1 to 2147483647)`},
 		{base + "---\nformulas: []\n", `spec.yaml:9: more than one YAML document (remove the ---)`},
 		// Empty files and lists.
 		{"", `spec.yaml: empty file (want a "formulas:" list)`},
