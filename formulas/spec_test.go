@@ -112,6 +112,8 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.Vars[0].Shape = "n,0" }, `formula "logdet": variable X: bad shape "n,0": dimension "0" is not a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,-1" }, `formula "logdet": variable X: bad shape "n,-1": dimension "-1" is neither a size symbol nor a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,1.5" }, `formula "logdet": variable X: bad shape "n,1.5": dimension "1.5" is not a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,99999999999" }, `formula "logdet": variable X: bad shape "n,99999999999": dimension 99999999999 is out of range: sizes are from 1 to 2147483647`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,99999999999999999999" }, `formula "logdet": variable X: bad shape "n,99999999999999999999": dimension 99999999999999999999 is out of range: sizes are from 1 to 2147483647`},
 		{func(s *Spec) { s.Vars[0].Shape = "n," }, `formula "logdet": variable X: bad shape "n,": dimension "" is neither a size symbol nor a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "tr,tr" }, `formula "logdet": variable X: bad shape "tr,tr": dimension "tr" is a reserved name, not a size symbol`},
 		{func(s *Spec) { s.Vars = append(s.Vars, s.Vars[0]) }, `formula "logdet": variable X is declared twice`},
