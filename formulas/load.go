@@ -473,6 +473,16 @@ func kindName(n *yaml.Node) string {
 	return "an alias"
 }
 
+// quoteName writes a key of the file for an error message: as it is when
+// it is a name (X, n), else quoted as a Go string ("0\n0"), so that every
+// message stays one line and shows no control character raw.
+func quoteName(s string) string {
+	if isIdent(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
 // shorten cuts s to at most 40 characters for an error message.
 func shorten(s string) string {
 	if r := []rune(s); len(r) > 40 {
@@ -582,7 +592,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 	var vs []SpecVar
 	for _, p := range pairs {
 		v := SpecVar{Name: p.key}
-		vwhere := fmt.Sprintf("in variable %s of %s", p.key, strings.TrimPrefix(where, "in "))
+		vwhere := fmt.Sprintf("in variable %s of %s", quoteName(p.key), strings.TrimPrefix(where, "in "))
 		switch {
 		case p.val != nil && p.val.Kind == yaml.ScalarNode && !isNull(p.val):
 			v.Shape = p.val.Value
@@ -602,7 +612,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				case "space":
 					dst = &v.Space
 				default:
-					*unknown = append(*unknown, badKey{node: q.keyNode, key: q.key, in: "in variable " + p.key, known: varKeys})
+					*unknown = append(*unknown, badKey{node: q.keyNode, key: q.key, in: "in variable " + quoteName(p.key), known: varKeys})
 					continue
 				}
 				if *dst, err = l.scalar(q.val, q.key+" "+vwhere); err != nil {
@@ -615,7 +625,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				return nil, l.errf(p.val, "no shape %s", vwhere)
 			}
 		default:
-			return nil, l.errf(p.keyNode, "variable %s: want {shape: ..., dist: ...} or a shape, got %s", p.key, kindName(p.val))
+			return nil, l.errf(p.keyNode, "variable %s: want {shape: ..., dist: ...} or a shape, got %s", quoteName(p.key), kindName(p.val))
 		}
 		vs = append(vs, v)
 	}
@@ -637,14 +647,14 @@ func (l *loader) sizes(n *yaml.Node, where string) (map[string]int, error) {
 	m := make(map[string]int, len(pairs))
 	for _, p := range pairs {
 		if p.val == nil || p.val.Kind != yaml.ScalarNode {
-			return nil, l.errf(p.keyNode, "size %s %s must be an integer, got %s", p.key, where, kindName(p.val))
+			return nil, l.errf(p.keyNode, "size %s %s must be an integer, got %s", quoteName(p.key), where, kindName(p.val))
 		}
 		v, err := strconv.Atoi(p.val.Value)
 		if errors.Is(err, strconv.ErrRange) {
-			return nil, l.errf(p.val, "size %s %s is out of range: %s (sizes are from 1 to %d)", p.key, where, p.val.Value, maxSize)
+			return nil, l.errf(p.val, "size %s %s is out of range: %s (sizes are from 1 to %d)", quoteName(p.key), where, p.val.Value, maxSize)
 		}
 		if err != nil {
-			return nil, l.errf(p.val, "size %s %s must be an integer, got %q", p.key, where, p.val.Value)
+			return nil, l.errf(p.val, "size %s %s must be an integer, got %q", quoteName(p.key), where, p.val.Value)
 		}
 		m[p.key] = v
 	}

@@ -72,3 +72,22 @@ func TestOddNameEscaped(t *testing.T) {
 		}
 	}
 }
+
+// TestMessagesEscaped checks that a one-line message never shows a control
+// character raw: an unknown flag or a file name with ESC in it reached the
+// terminal as an escape sequence.
+func TestMessagesEscaped(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--\x1b[31mred"}, `unknown flag: --\x1b[31mred`},
+		{[]string{"check", "--spec", "\x1b[2J.yaml"}, `open \x1b[2J.yaml: no such file or directory`},
+		{[]string{"merge", "a\x07.json"}, `open a\a.json: no such file or directory`},
+	} {
+		code, _, errOut := call(t, tt.args...)
+		if code != exitUsage || strings.ContainsAny(errOut, "\x1b\a") || !strings.Contains(errOut, tt.want) {
+			t.Errorf("gradcheck %q: exit %d, stderr %q; want exit 2 and %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}
