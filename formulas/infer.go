@@ -273,15 +273,6 @@ func (in *inferrer) integral(e *Integral) (Shape, error) {
 	if !isIdent(e.Var) || IsFunc(e.Var) || e.Var == "inf" {
 		return fail(e, "the integration variable %q is not a name", e.Var)
 	}
-	// A name in use would be shadowed inside the integral: a variable or
-	// direction (integral(X, 0, 1, X) is 1/2, whatever X is), an outer
-	// integration variable, or a size symbol.
-	if _, ok := in.env[e.Var]; ok {
-		return fail(e, "the integration variable %s is the name of a variable in scope; give it a name of its own", e.Var)
-	}
-	if _, ok := in.sizes[e.Var]; ok {
-		return fail(e, "the integration variable %s is the name of a size symbol; give it a name of its own", e.Var)
-	}
 	env := make(map[string]Shape, len(in.env)+1)
 	for k, v := range in.env {
 		env[k] = v
