@@ -314,6 +314,15 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 	for _, v := range c.Vars {
 		declared[v.Name] = true
 	}
+	if c.Wrt != "" {
+		for _, d := range []string{c.Direction(), c.SecondDirection()} {
+			if _, ok := sizes[d]; ok {
+				// eye(dX) would be a size in f and a matrix in the
+				// differential.
+				return fail("the size %s is the name of a direction of %s; rename it", d, c.Wrt)
+			}
+		}
+	}
 	for _, v := range c.Vars {
 		var s [2]int
 		for i, d := range v.Dims {

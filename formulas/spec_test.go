@@ -165,6 +165,8 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.F = "logdet(X) + tr(eye(X))" }, `formula "logdet": f: 1:16: eye(X): X is a variable, not a size: eye takes a size symbol or a positive integer`},
 		{func(s *Spec) { s.Grad = "inv(X)' + 0*ones(X)" }, `formula "logdet": grad: 1:13: ones(X): X is a variable, not a size: ones takes a size symbol or a positive integer`},
 		{func(s *Spec) { s.Vars = append(s.Vars, SpecVar{"n", VarSpec{Shape: "1"}}) }, `formula "logdet": variable X: the size n is the name of a variable; rename one`},
+		{func(s *Spec) { s.Vars[0].Shape = "dX,dX" }, `formula "logdet": the size dX is the name of a direction of X; rename it`},
+		{func(s *Spec) { s.Vars[0].Shape, s.Grad, s.Hess = "dX2,dX2", "", "0" }, `formula "logdet": the size dX2 is the name of a direction of X; rename it`},
 		{func(s *Spec) { s.F = "logdet(X) + tr(integral(X, 0, 1, X))" }, `formula "logdet": f: 1:16: integral(X, 0, 1, X): the integration variable X is the name of a variable; give it a name of its own`},
 		{func(s *Spec) { s.F = "logdet(X)*integral(dX, 0, 1, dX)" }, `formula "logdet": f: 1:11: integral(dX, 0, 1, dX): the integration variable dX is the name of a direction of X; give it a name of its own`},
 		{func(s *Spec) { s.Grad, s.Hess = "", "tr(integral(dX2, 0, 1, inv(X)*dX*inv(X)*dX))" }, `formula "logdet": hess: 1:4: integral(dX2, 0, 1, inv(X)*dX*inv(X)*dX): the integration variable dX2 is the name of a direction of X; give it a name of its own`},
