@@ -46,7 +46,9 @@ func checkOut(cmd, out string) error {
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	created := err == nil
 	if errors.Is(err, fs.ErrExist) {
-		f, err = os.OpenFile(out, os.O_WRONLY, 0)
+		// A file that is there, or a symbolic link (whose file, if
+		// missing, is made as before).
+		f, err = os.OpenFile(out, os.O_WRONLY|os.O_CREATE, 0o644)
 	}
 	if err != nil {
 		return usageErrorf(cmd, "--out: %v", err)

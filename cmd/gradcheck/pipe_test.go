@@ -110,4 +110,16 @@ func TestCheckOutLeavesNoFile(t *testing.T) {
 			t.Errorf("after checkOut(%s) the file holds %q (%v), want %q", tt.path, got, rerr, tt.want)
 		}
 	}
+	// A link to a file not there yet: the file is made, as before, and the
+	// link stays a link.
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink("target.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkOut("run", link); err != nil {
+		t.Errorf("checkOut(%s), a link to a missing file: %v", link, err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("checkOut(%s) replaced the link: %v, %v", link, fi, err)
+	}
 }
