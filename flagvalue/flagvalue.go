@@ -1,6 +1,7 @@
 package flagvalue
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -41,28 +42,52 @@ func OrList(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-// Int is an integer flag with a lower bound.
+// Int is an integer flag with bounds.
 type Int struct {
-	p   *int
-	min int
+	p        *int
+	min, max int
 }
 
 // NewInt returns the flag that sets *p to an integer of at least min.
-func NewInt(p *int, min int) Int { return Int{p, min} }
+func NewInt(p *int, min int) Int { return Int{p, min, math.MaxInt} }
+
+// NewIntRange returns the flag that sets *p to an integer from min to max.
+func NewIntRange(p *int, min, max int) Int { return Int{p, min, max} }
 
 func (v Int) String() string { return strconv.Itoa(*v.p) }
 func (v Int) Type() string   { return "int" }
 
 func (v Int) Set(s string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	switch {
-	case err != nil:
-		return fmt.Errorf("not an integer")
-	case n < v.min:
-		return fmt.Errorf("must be at least %d", v.min)
+	n, err := parseInt(s, v.min, v.max)
+	if err != nil {
+		return err
 	}
 	*v.p = n
 	return nil
+}
+
+// parseInt parses s as an integer from min to max. An integer too large
+// for an int is out of range, not "not an integer".
+func parseInt(s string, min, max int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("out of range: must be from %d to %d", min, max)
+	case err != nil:
+		return 0, fmt.Errorf("not an integer")
+	case n < min || n > max:
+		return 0, errors.New(rangeText(min, max))
+	}
+	return n, nil
+}
+
+// rangeText says which integers are allowed: "must be at least 1", or
+// "must be from 1 to 4294967296".
+func rangeText(min, max int) string {
+	if max == math.MaxInt {
+		return fmt.Sprintf("must be at least %d", min)
+	}
+	return fmt.Sprintf("must be from %d to %d", min, max)
 }
 
 // Uint64 is a non-negative integer flag, such as a seed.
@@ -76,7 +101,10 @@ func (v Uint64) Type() string   { return "uint" }
 
 func (v Uint64) Set(s string) error {
 	n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("out of range: must be at most %d", uint64(math.MaxUint64))
+	case err != nil:
 		return fmt.Errorf("want a non-negative integer")
 	}
 	*v.p = n
@@ -95,6 +123,8 @@ func (v NonNegative) Type() string   { return "float" }
 func (v NonNegative) Set(s string) error {
 	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	switch {
+	case errors.Is(err, strconv.ErrRange) && math.IsInf(x, 0):
+		return fmt.Errorf("out of range: must be a finite number ≥ 0")
 	case err != nil:
 		return fmt.Errorf("not a number")
 	case math.IsNaN(x) || math.IsInf(x, 0) || x < 0:
@@ -129,6 +159,8 @@ func (v Ints) Set(s string) error {
 	for _, part := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(part))
 		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return fmt.Errorf("%s is out of range: must be from %d to %d", strings.TrimSpace(part), v.min, math.MaxInt)
 		case err != nil:
 			return fmt.Errorf("%q is not an integer", part)
 		case n < v.min:

@@ -12,6 +12,7 @@ import (
 func TestSet(t *testing.T) {
 	var (
 		n    = 5
+		m    int
 		seed uint64
 		tol  float64
 		ns   = []int{64}
@@ -28,15 +29,26 @@ func TestSet(t *testing.T) {
 		{NewInt(&n, 1), " 8 ", "8", false},
 		{NewInt(&n, 1), "0", "must be at least 1", true},
 		{NewInt(&n, -1), "x", "not an integer", true},
+		{NewInt(&m, 1), "99999999999999999999", "out of range: must be from 1 to 9223372036854775807", true},
+		{NewInt(&m, -1), "-99999999999999999999", "out of range: must be from -1 to 9223372036854775807", true},
+		{NewInt(&m, 0), "9223372036854775807", "9223372036854775807", false},
+		{NewIntRange(&m, 1, 10), "11", "must be from 1 to 10", true},
+		{NewIntRange(&m, 1, 10), "0", "must be from 1 to 10", true},
+		{NewIntRange(&m, 1, 10), "1e3", "not an integer", true},
+		{NewIntRange(&m, 1, 10), "99999999999999999999", "out of range: must be from 1 to 10", true},
+		{NewIntRange(&m, 1, 10), "10", "10", false},
 		{NewUint64(&seed), "18446744073709551615", "18446744073709551615", false},
 		{NewUint64(&seed), "-1", "want a non-negative integer", true},
+		{NewUint64(&seed), "18446744073709551616", "out of range: must be at most 18446744073709551615", true},
 		{NewNonNegative(&tol), "1e-9", "1e-09", false},
 		{NewNonNegative(&tol), "NaN", "must be a finite number ≥ 0", true},
 		{NewNonNegative(&tol), "-0.5", "must be a finite number ≥ 0", true},
 		{NewNonNegative(&tol), "abc", "not a number", true},
+		{NewNonNegative(&tol), "1e400", "out of range: must be a finite number ≥ 0", true},
 		{NewInts(&ns, 1), "64, 256,1024", "64,256,1024", false},
 		{NewInts(&ns, 1), "64,0", "0: must be at least 1", true},
 		{NewInts(&ns, 1), "64,x", `"x" is not an integer`, true},
+		{NewInts(&ns, 1), "64, 99999999999999999999", "99999999999999999999 is out of range: must be from 1 to 9223372036854775807", true},
 	} {
 		before := tt.v.String()
 		err := tt.v.Set(tt.in)

@@ -411,8 +411,14 @@ func (d Derivation) MarshalJSON() ([]byte, error) {
 // claim's sizes (its own, else the distinct defaults of ResolveSizes, so
 // that eye(n) names the right symbol). The claim needs F, Wrt and Vars;
 // its kind and Rhs are ignored.
-func (c *Claim) Derive() (Derivation, error) {
-	sizes, err := c.ResolveSizes(nil)
+func (c *Claim) Derive() (Derivation, error) { return c.DeriveAt(nil) }
+
+// DeriveAt is Derive at the sizes in force: user's (as from --size) over
+// the claim's own and the distinct defaults (see ResolveSizes). Where two
+// symbols have the same value, eye and the matrices of ones of the result
+// may name either.
+func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
+	sizes, err := c.ResolveSizes(user)
 	if err != nil {
 		return Derivation{}, err
 	}
@@ -464,7 +470,12 @@ func (c *Claim) With(kind Kind, rhs string) (*Claim, error) {
 // BuildFunction builds the function part of a spec (name, f, wrt, the
 // variables and sizes) for Derive: the spec states no claim. Errors are as
 // Build's, one line naming the field at fault.
-func BuildFunction(s Spec) (*Claim, error) {
+func BuildFunction(s Spec) (*Claim, error) { return BuildFunctionAt(s, nil) }
+
+// BuildFunctionAt is BuildFunction with the shape check at the sizes in
+// force, as BuildAt's: sizes (as from --size) over the spec's own and the
+// defaults.
+func BuildFunctionAt(s Spec, sizes map[string]int) (*Claim, error) {
 	if strings.TrimSpace(s.F) == "" {
 		return nil, fmt.Errorf("formula %q: f is missing", s.Name)
 	}
@@ -475,7 +486,7 @@ func BuildFunction(s Spec) (*Claim, error) {
 	// variables as it would for a differential.
 	s.Grad, s.Jac, s.Hess, s.Equals, s.Layout = "", "", "", "", ""
 	s.Diff = "0*(" + s.F + ")"
-	c, err := Build(s)
+	c, err := BuildAt(s, sizes)
 	if err != nil {
 		return nil, err
 	}

@@ -191,6 +191,12 @@ func TestDerivePastesBack(t *testing.T) {
 		{"b'*(A\\c)", "A", []string{"A=n,n:wellcond", "b=n", "c=n"}},
 		{"tr(B*(A\\C))", "A", []string{"A=n,n:wellcond", "B=k,n", "C=n,k"}},
 		{"tr(B*(A\\C))", "C", []string{"A=n,n:wellcond", "B=k,n", "C=n,k"}},
+		// An integral inside another over the same variable: the gradient
+		// took the outer t into the inner integral, where the inner t
+		// captured it (1/3 for 1/4).
+		{"integral(t, 0, 1, t*integral(t, 0, 1, t*tr(X)))", "X", []string{"X=n,n"}},
+		{"integral(t, 0, 1, t*integral(t, 0, 1, t*relu(norm2(X*x))))", "X", []string{"X=n,n", "x=n"}},
+		{"norm2(integral(t, 0, 1, t*X*x*ones(n)'))", "X", []string{"X=n,n", "x=n"}},
 	} {
 		vars, err := formulas.ParseVarFlags(tt.vars)
 		if err != nil {

@@ -114,6 +114,13 @@ func (a *adjoint) of(e, c Expr) (Expr, error) {
 		if a.has(e.Lo) || a.has(e.Hi) {
 			return nil, a.cannot(e, "a bound depends on "+a.dir)
 		}
+		if freeIn(c, e.Var) {
+			// c goes into the body: where it holds the variable of an
+			// enclosing integral of the same name (t*integral(t, 0, 1,
+			// ...) inside integral(t, ...)), this integral's variable is
+			// renamed, so that it does not capture that one.
+			e = a.renamed(e, c)
+		}
 		defer a.bind(e.Var, Shape{1, 1})()
 		body, err := a.of(e.Body, c)
 		if err != nil {
@@ -195,4 +202,103 @@ func (a *adjoint) ofCall(e *Call, c Expr) (Expr, error) {
 		return a.of(x, a.call(e.Func, c))
 	}
 	return nil, a.cannot(e, e.Func+" has no transpose in the language")
+}
+
+// renamed returns integral e with its variable renamed to a name that is
+// not free in c and is used nowhere in e, nor by a variable or size.
+func (a *adjoint) renamed(e *Integral, c Expr) *Integral {
+	used := names(c)
+	for n := range names(e) {
+		used[n] = true
+	}
+	for n := range a.env {
+		used[n] = true
+	}
+	for n := range a.sizes {
+		used[n] = true
+	}
+	v := e.Var
+	for i := 1; used[v]; i++ {
+		v = fmt.Sprintf("%s%d", e.Var, i)
+	}
+	return &Integral{At: e.At, Var: v, Lo: e.Lo, Hi: e.Hi, Body: rename(e.Body, e.Var, v)}
+}
+
+// names returns every name that e holds: identifiers and integration
+// variables.
+func names(e Expr) map[string]bool {
+	out := map[string]bool{}
+	walk(e, func(x Expr) {
+		switch x := x.(type) {
+		case *Ident:
+			if x != nil {
+				out[x.Name] = true
+			}
+		case *Integral:
+			if x != nil {
+				out[x.Var] = true
+			}
+		}
+	})
+	return out
+}
+
+// freeIn reports whether name occurs free in e: outside the body of an
+// integral over a variable of that name.
+func freeIn(e Expr, name string) bool {
+	switch e := e.(type) {
+	case *Ident:
+		return e != nil && e.Name == name
+	case *Unary:
+		return e != nil && freeIn(e.X, name)
+	case *Binary:
+		return e != nil && (freeIn(e.L, name) || freeIn(e.R, name))
+	case *Call:
+		if e == nil {
+			return false
+		}
+		for _, x := range e.Args {
+			if freeIn(x, name) {
+				return true
+			}
+		}
+	case *Integral:
+		return e != nil && (freeIn(e.Lo, name) || freeIn(e.Hi, name) || e.Var != name && freeIn(e.Body, name))
+	}
+	return false
+}
+
+// rename returns e with the free occurrences of the name old written new.
+func rename(e Expr, old, new string) Expr {
+	switch e := e.(type) {
+	case *Ident:
+		if e != nil && e.Name == old {
+			return &Ident{At: e.At, Name: new}
+		}
+	case *Unary:
+		if e != nil {
+			return &Unary{At: e.At, Op: e.Op, X: rename(e.X, old, new)}
+		}
+	case *Binary:
+		if e != nil {
+			return &Binary{At: e.At, Op: e.Op, L: rename(e.L, old, new), R: rename(e.R, old, new)}
+		}
+	case *Call:
+		if e != nil {
+			args := make([]Expr, len(e.Args))
+			for i, x := range e.Args {
+				args[i] = rename(x, old, new)
+			}
+			return &Call{At: e.At, Func: e.Func, Args: args}
+		}
+	case *Integral:
+		if e != nil {
+			body := e.Body
+			if e.Var != old {
+				body = rename(body, old, new)
+			}
+			return &Integral{At: e.At, Var: e.Var, Lo: rename(e.Lo, old, new), Hi: rename(e.Hi, old, new), Body: body}
+		}
+	}
+	return e
 }

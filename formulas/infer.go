@@ -166,6 +166,9 @@ func (in *inferrer) binary(e *Binary) (Shape, error) {
 				return fail(e, "negative matrix power: use inv")
 			}
 		case *Num:
+			if x.Value > MaxMatrixPower && x.Value == math.Trunc(x.Value) {
+				return fail(e, "matrix power exponent %s is too large: at most %d (a matrix power is computed by repeated products)", str(x), MaxMatrixPower)
+			}
 			if x.Value >= 0 && x.Value == math.Trunc(x.Value) {
 				return l, nil
 			}
@@ -221,6 +224,11 @@ func (in *inferrer) size(e *Call, a Expr) (int, error) {
 		if a == nil {
 			break
 		}
+		if _, isVar := in.env[a.Name]; isVar {
+			// eye(X) of a matrix X: not a size, whatever X's name.
+			_, err := fail(e, "%s is a variable, not a size: %s takes a size symbol or a positive integer", a.Name, e.Func)
+			return 0, err
+		}
 		n, ok := in.sizes[a.Name]
 		if !ok {
 			_, err := fail(e, "size %s has no value", a.Name)
@@ -240,6 +248,11 @@ func (in *inferrer) size(e *Call, a Expr) (int, error) {
 	_, err := fail(e, "%s needs a size symbol or a positive integer", e.Func)
 	return 0, err
 }
+
+// MaxMatrixPower is the largest exponent p of a matrix power X^p, the
+// evaluator's limit (it multiplies p − 1 times): a larger one is refused
+// when the claim is built, not reported as an error row of a run.
+const MaxMatrixPower = 1 << 10
 
 func (in *inferrer) integral(e *Integral) (Shape, error) {
 	for _, b := range []struct {

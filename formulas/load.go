@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -247,6 +248,17 @@ func exprField(s Spec, err error) (field string, at Pos) {
 	return fe.field, Pos{}
 }
 
+// line returns line n (from 1) of the file, without its line end, or "".
+func (l *loader) line(n int) string {
+	if l.lines == nil {
+		l.lines = strings.Split(string(l.data), "\n")
+	}
+	if n < 1 || n > len(l.lines) {
+		return ""
+	}
+	return strings.TrimSuffix(l.lines[n-1], "\r")
+}
+
 // position returns the line and column in the file of position at in the
 // text of the scalar node v. The column is 0, and the line v's, where the
 // file does not show the text as it is: a plain or quoted scalar folded
@@ -255,15 +267,7 @@ func (l *loader) position(v *yaml.Node, at Pos) (line, col int) {
 	if at.Line < 1 || at.Col < 1 {
 		return v.Line, 0
 	}
-	if l.lines == nil {
-		l.lines = strings.Split(string(l.data), "\n")
-	}
-	src := func(line int) string {
-		if line < 1 || line > len(l.lines) {
-			return ""
-		}
-		return strings.TrimSuffix(l.lines[line-1], "\r")
-	}
+	src := l.line
 	switch v.Style {
 	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
 		quote := ""
@@ -329,14 +333,61 @@ func (l *loader) decode(data []byte) (root *yaml.Node, err error) {
 	return root, nil
 }
 
-// yamlError rewrites a message of the YAML parser as "file:line: msg".
+// yamlError rewrites a message of the YAML parser as "file:line: msg". The
+// parser gives no line for a byte that is not UTF-8 or a control character
+// YAML does not allow (NUL, ESC, ...): that message names the character
+// and its line:column instead.
 func (l *loader) yamlError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.Join(strings.Fields(msg), " ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if strings.Contains(m[2], "found character that cannot start any token") && l.tabAt(m[1]) {
+			return fmt.Errorf("%s:%s: %s: a tab (YAML indents with spaces)", l.file, m[1], m[2])
+		}
 		return fmt.Errorf("%s:%s: %s", l.file, m[1], m[2])
 	}
+	if pos, what, ok := badChar(l.data); ok {
+		return fmt.Errorf("%s:%s: %s", l.file, pos, what)
+	}
 	return fmt.Errorf("%s: %s", l.file, msg)
+}
+
+// tabAt reports whether line (a 1-based number, as text) of the file
+// starts its indentation with a tab.
+func (l *loader) tabAt(line string) bool {
+	n, err := strconv.Atoi(line)
+	if err != nil {
+		return false
+	}
+	text := l.line(n)
+	return strings.Contains(text[:len(text)-len(strings.TrimLeft(text, " \t"))], "\t")
+}
+
+// badChar finds the first byte of a UTF-8 file that is not UTF-8, or the
+// first character that YAML does not allow (a control character other
+// than tab, line feed and carriage return, DEL, a C1 control other than
+// NEL, U+FFFE or U+FFFF), and says where it is and what it is, as in
+// ("3:9", "byte 0xff is not UTF-8 (a spec file is UTF-8)"). A file that
+// starts with a UTF-16 byte order mark is not searched.
+func badChar(data []byte) (Pos, string, bool) {
+	if bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		return Pos{}, "", false
+	}
+	pos := Pos{Line: 1, Col: 1}
+	for i := 0; i < len(data); {
+		r, width := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && width <= 1:
+			return pos, fmt.Sprintf("byte 0x%02x is not UTF-8 (a spec file is UTF-8)", data[i]), true
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
+			return pos, fmt.Sprintf("control character %U is not allowed in YAML", r), true
+		case r == '\n':
+			pos.Line, pos.Col = pos.Line+1, 0
+		}
+		pos.Col++
+		i += width
+	}
+	return Pos{}, "", false
 }
 
 // errf formats an error at the line of n.
@@ -420,6 +471,16 @@ func kindName(n *yaml.Node) string {
 		return strconv.Quote(shorten(n.Value))
 	}
 	return "an alias"
+}
+
+// quoteName writes a key of the file for an error message: as it is when
+// it is a name (X, n), else quoted as a Go string ("0\n0"), so that every
+// message stays one line and shows no control character raw.
+func quoteName(s string) string {
+	if isIdent(s) {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // shorten cuts s to at most 40 characters for an error message.
@@ -531,7 +592,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 	var vs []SpecVar
 	for _, p := range pairs {
 		v := SpecVar{Name: p.key}
-		vwhere := fmt.Sprintf("in variable %s of %s", p.key, strings.TrimPrefix(where, "in "))
+		vwhere := fmt.Sprintf("in variable %s of %s", quoteName(p.key), strings.TrimPrefix(where, "in "))
 		switch {
 		case p.val != nil && p.val.Kind == yaml.ScalarNode && !isNull(p.val):
 			v.Shape = p.val.Value
@@ -551,7 +612,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				case "space":
 					dst = &v.Space
 				default:
-					*unknown = append(*unknown, badKey{node: q.keyNode, key: q.key, in: "in variable " + p.key, known: varKeys})
+					*unknown = append(*unknown, badKey{node: q.keyNode, key: q.key, in: "in variable " + quoteName(p.key), known: varKeys})
 					continue
 				}
 				if *dst, err = l.scalar(q.val, q.key+" "+vwhere); err != nil {
@@ -564,7 +625,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				return nil, l.errf(p.val, "no shape %s", vwhere)
 			}
 		default:
-			return nil, l.errf(p.keyNode, "variable %s: want {shape: ..., dist: ...} or a shape, got %s", p.key, kindName(p.val))
+			return nil, l.errf(p.keyNode, "variable %s: want {shape: ..., dist: ...} or a shape, got %s", quoteName(p.key), kindName(p.val))
 		}
 		vs = append(vs, v)
 	}
@@ -586,11 +647,14 @@ func (l *loader) sizes(n *yaml.Node, where string) (map[string]int, error) {
 	m := make(map[string]int, len(pairs))
 	for _, p := range pairs {
 		if p.val == nil || p.val.Kind != yaml.ScalarNode {
-			return nil, l.errf(p.keyNode, "size %s %s must be an integer, got %s", p.key, where, kindName(p.val))
+			return nil, l.errf(p.keyNode, "size %s %s must be an integer, got %s", quoteName(p.key), where, kindName(p.val))
 		}
 		v, err := strconv.Atoi(p.val.Value)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, l.errf(p.val, "size %s %s is out of range: %s (sizes are from 1 to %d)", quoteName(p.key), where, p.val.Value, maxSize)
+		}
 		if err != nil {
-			return nil, l.errf(p.val, "size %s %s must be an integer, got %q", p.key, where, p.val.Value)
+			return nil, l.errf(p.val, "size %s %s must be an integer, got %q", quoteName(p.key), where, p.val.Value)
 		}
 		m[p.key] = v
 	}

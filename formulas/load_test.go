@@ -103,7 +103,20 @@ func TestLoadSpecErrors(t *testing.T) {
 		// Malformed YAML.
 		{replace(`dist: spd}`, `dist: spd`), `spec.yaml:6: did not find expected ',' or '}'`},
 		{replace("    wrt: X", "    wrt: X: Y"), `spec.yaml:4: mapping values are not allowed in this context`},
-		{"formulas:\n\t- name: x\n", `spec.yaml:2: found character that cannot start any token`},
+		{"formulas:\n\t- name: x\n", `spec.yaml:2: found character that cannot start any token: a tab (YAML indents with spaces)`},
+		{"formulas:\n  - name: x\n    f: tr(X)\t# a tab in a comment\n    grad: X\n    grad: Y\n", `spec.yaml:5: duplicate key "grad" in formula "x" (first at line 4)`},
+		// Bytes the YAML parser refuses without a line: where and which.
+		{"formulas:\n  - name: caf\xe9\n", `spec.yaml:2:14: byte 0xe9 is not UTF-8 (a spec file is UTF-8)`},
+		// A key that is not a name is quoted: messages stay one line.
+		{"formulas:\n  - vars: {0\n\n0}", `spec.yaml:2: variable "0\n0": want {shape: ..., dist: ...} or a shape, got null`},
+		{replace(`X: {shape: "n,n", dist: spd}`, `"X\e[2J": {shape: "n,n", dist: spd}`), `spec.yaml:2: formula "logdet": variable name "X\x1b[2J" is not a name (a letter, then letters, digits or _)`},
+		{replace(`X: {shape: "n,n", dist: spd}`, `"X\tY": {shape: "n,n", dist: spdd}`), `spec.yaml:2: formula "logdet": variable name "X\tY" is not a name (a letter, then letters, digits or _)`},
+		{replace(`X: {shape: "n,n", dist: spd}`, `"a b": {shap: "n,n"}`), `spec.yaml:7: unknown key "shap" in variable "a b" of formula "logdet" (did you mean shape?)`},
+		{replace("    source:", "    sizes: {\"n\\nm\": 3}\n    source:"), `spec.yaml:2: formula "logdet": sizes: "n\nm" is not a size symbol of this formula`},
+		{replace("    source:", "    sizes: {\"n\\nm\": x}\n    source:"), `spec.yaml:8: size "n\nm" in formula "logdet" must be an integer, got "x"`},
+		{"formulas:\n  - name: a\n    f: tr(X)\x00\n", `spec.yaml:3:13: control character U+0000 is not allowed in YAML`},
+		{"formulas:\n  - name: \"√2\x1b[2J\"\n", `spec.yaml:2:14: control character U+001B is not allowed in YAML`},
+		{replace("    source:", "    sizes: {n: 99999999999999999999}\n    source:"), `spec.yaml:8: size n in formula "logdet" is out of range: 99999999999999999999 (sizes are from 1 to 2147483647)`},
 		{base + "---\nformulas: []\n", `spec.yaml:9: more than one YAML document (remove the ---)`},
 		// Empty files and lists.
 		{"", `spec.yaml: empty file (want a "formulas:" list)`},

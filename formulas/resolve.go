@@ -250,6 +250,46 @@ func (e *fieldError) Error() string {
 
 func (e *fieldError) Unwrap() error { return e.err }
 
+// checkBinders refuses an integration variable named as a variable of the
+// claim, a direction of its variable (dX, dX2) or a size symbol: inside the
+// integral the name would mean the scalar, outside it the other thing, and
+// differentiating f (derive, the expected result of a failure) puts dX
+// into f, where integral(dX, 0, 1, dX*tr(X)) captured it. (An integral
+// inside another over the same variable is allowed: derive writes such
+// gradients, and each binds its own.)
+func (c *Claim) checkBinders(env map[string]Shape, sizes map[string]int) error {
+	taken := func(name string) string {
+		if _, ok := env[name]; ok {
+			return "a variable"
+		}
+		if c.Wrt != "" && (name == c.Direction() || name == c.SecondDirection()) {
+			return "a direction of " + c.Wrt
+		}
+		if _, ok := sizes[name]; ok {
+			return "a size symbol"
+		}
+		return ""
+	}
+	for _, part := range []struct {
+		field string
+		e     Expr
+	}{{"f", c.F}, {string(c.Kind), c.Rhs}} {
+		var err error
+		walk(part.e, func(e Expr) {
+			if in, ok := e.(*Integral); ok && in != nil && err == nil {
+				if what := taken(in.Var); what != "" {
+					err = &fieldError{claim: c.Name, field: part.field,
+						err: errorf(in.At, "%s: the integration variable %s is the name of %s; give it a name of its own", str(in), in.Var, what)}
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Check resolves the shape of every variable at the given sizes, infers
 // the shapes of F and Rhs (binding the direction dX to the shape of X for
 // diff and hess) and checks that they fit the claim's kind:
@@ -270,9 +310,26 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		return nil, fmt.Errorf("formula %q: %s", c.Name, fmt.Sprintf(format, args...))
 	}
 	env := make(map[string]Shape, len(c.Vars)+1)
+	declared := make(map[string]bool, len(c.Vars))
+	for _, v := range c.Vars {
+		declared[v.Name] = true
+	}
+	if c.Wrt != "" {
+		for _, d := range []string{c.Direction(), c.SecondDirection()} {
+			if _, ok := sizes[d]; ok {
+				// eye(dX) would be a size in f and a matrix in the
+				// differential.
+				return fail("the size %s is the name of a direction of %s; rename it", d, c.Wrt)
+			}
+		}
+	}
 	for _, v := range c.Vars {
 		var s [2]int
 		for i, d := range v.Dims {
+			if declared[d] {
+				// n would be a size in shapes and a matrix in expressions.
+				return fail("variable %s: the size %s is the name of a variable; rename one", v.Name, d)
+			}
 			n, err := resolveDim(d, sizes)
 			if err != nil {
 				return fail("variable %s: %v", v.Name, err)
@@ -280,6 +337,9 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 			s[i] = n
 		}
 		env[v.Name] = Shape{s[0], s[1]}
+	}
+	if err := c.checkBinders(env, sizes); err != nil {
+		return nil, err
 	}
 	fs, err := Infer(c.F, env, sizes)
 	if err != nil {

@@ -1,6 +1,7 @@
 package formulas
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -46,9 +47,11 @@ func ParseSizes(s string) (map[string]int, error) {
 		}
 		n, err := strconv.Atoi(val)
 		switch {
-		case err != nil:
+		case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-"), err == nil && n > maxSize:
+			return nil, fmt.Errorf("%ssize %s = %s is out of range: sizes are from 1 to %d", at, name, val, maxSize)
+		case err != nil && !errors.Is(err, strconv.ErrRange):
 			return nil, fmt.Errorf("%s%q is not an integer", at, val)
-		case n < 1:
+		case err != nil || n < 1:
 			return nil, fmt.Errorf("%ssize %s must be at least 1", at, name)
 		}
 		m[name] = n

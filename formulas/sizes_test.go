@@ -19,6 +19,10 @@ func TestParseSizes(t *testing.T) {
 		{in: "n=2,", err: "empty entry"},
 		{in: "2n=3", err: `"2n" is not a size symbol`},
 		{in: "m=4,n=x", err: `"n=x": "x" is not an integer`},
+		{in: "n=99999999999999999999", err: "size n = 99999999999999999999 is out of range: sizes are from 1 to 2147483647"},
+		{in: "n=2147483648", err: "size n = 2147483648 is out of range: sizes are from 1 to 2147483647"},
+		{in: "n=2147483647", want: "n=2147483647"},
+		{in: "n=-99999999999999999999", err: "size n must be at least 1"},
 	} {
 		got, err := ParseSizes(tc.in)
 		switch {

@@ -1,6 +1,7 @@
 package formulas
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -194,7 +195,7 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		c.Sizes = make(map[string]int, len(s.Sizes))
 		for sym, v := range s.Sizes {
 			if !used[sym] {
-				return fail("sizes: %s is not a size symbol of this formula", sym)
+				return fail("sizes: %s is not a size symbol of this formula", quoteName(sym))
 			}
 			c.Sizes[sym] = v
 		}
@@ -291,7 +292,10 @@ func parseShape(s string) ([2]string, error) {
 func checkDim(d string) error {
 	if d != "" && isDigit(d[0]) {
 		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 || n > maxSize || strconv.Itoa(n) != d {
+		if (errors.Is(err, strconv.ErrRange) || err == nil && n > maxSize) && strings.TrimLeft(d, "0123456789") == "" {
+			return fmt.Errorf("dimension %s is out of range: sizes are from 1 to %d", d, maxSize)
+		}
+		if err != nil || n < 1 || strconv.Itoa(n) != d {
 			return fmt.Errorf("dimension %q is not a positive integer", d)
 		}
 		return nil

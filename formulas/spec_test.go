@@ -112,6 +112,8 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.Vars[0].Shape = "n,0" }, `formula "logdet": variable X: bad shape "n,0": dimension "0" is not a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,-1" }, `formula "logdet": variable X: bad shape "n,-1": dimension "-1" is neither a size symbol nor a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,1.5" }, `formula "logdet": variable X: bad shape "n,1.5": dimension "1.5" is not a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,99999999999" }, `formula "logdet": variable X: bad shape "n,99999999999": dimension 99999999999 is out of range: sizes are from 1 to 2147483647`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,99999999999999999999" }, `formula "logdet": variable X: bad shape "n,99999999999999999999": dimension 99999999999999999999 is out of range: sizes are from 1 to 2147483647`},
 		{func(s *Spec) { s.Vars[0].Shape = "n," }, `formula "logdet": variable X: bad shape "n,": dimension "" is neither a size symbol nor a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "tr,tr" }, `formula "logdet": variable X: bad shape "tr,tr": dimension "tr" is a reserved name, not a size symbol`},
 		{func(s *Spec) { s.Vars = append(s.Vars, s.Vars[0]) }, `formula "logdet": variable X is declared twice`},
@@ -157,6 +159,18 @@ func TestBuildErrors(t *testing.T) {
 			*s = Spec{Name: "logdet", F: "x'*x", Wrt: "x", Hess: "2", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
 		}, `formula "logdet": hess is 1×1, but x is 48×1, so it must be 48×48`},
 		{func(s *Spec) { s.Grad, s.Wrt, s.Equals = "", "", "X" }, `formula "logdet": equals is 48×48, but f is 1×1`},
+		// A name that means two things: a variable used as a size, a size
+		// symbol that is also a variable, an integration variable named as
+		// a variable, a direction or a size symbol.
+		{func(s *Spec) { s.F = "logdet(X) + tr(eye(X))" }, `formula "logdet": f: 1:16: eye(X): X is a variable, not a size: eye takes a size symbol or a positive integer`},
+		{func(s *Spec) { s.Grad = "inv(X)' + 0*ones(X)" }, `formula "logdet": grad: 1:13: ones(X): X is a variable, not a size: ones takes a size symbol or a positive integer`},
+		{func(s *Spec) { s.Vars = append(s.Vars, SpecVar{"n", VarSpec{Shape: "1"}}) }, `formula "logdet": variable X: the size n is the name of a variable; rename one`},
+		{func(s *Spec) { s.Vars[0].Shape = "dX,dX" }, `formula "logdet": the size dX is the name of a direction of X; rename it`},
+		{func(s *Spec) { s.Vars[0].Shape, s.Grad, s.Hess = "dX2,dX2", "", "0" }, `formula "logdet": the size dX2 is the name of a direction of X; rename it`},
+		{func(s *Spec) { s.F = "logdet(X) + tr(integral(X, 0, 1, X))" }, `formula "logdet": f: 1:16: integral(X, 0, 1, X): the integration variable X is the name of a variable; give it a name of its own`},
+		{func(s *Spec) { s.F = "logdet(X)*integral(dX, 0, 1, dX)" }, `formula "logdet": f: 1:11: integral(dX, 0, 1, dX): the integration variable dX is the name of a direction of X; give it a name of its own`},
+		{func(s *Spec) { s.Grad, s.Hess = "", "tr(integral(dX2, 0, 1, inv(X)*dX*inv(X)*dX))" }, `formula "logdet": hess: 1:4: integral(dX2, 0, 1, inv(X)*dX*inv(X)*dX): the integration variable dX2 is the name of a direction of X; give it a name of its own`},
+		{func(s *Spec) { s.F = "logdet(X)*integral(n, 0, 1, n)" }, `formula "logdet": f: 1:11: integral(n, 0, 1, n): the integration variable n is the name of a size symbol; give it a name of its own`},
 	}
 	for i, tt := range tests {
 		s := logdetSpec()

@@ -47,11 +47,11 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 			relErr, tol = fmt.Sprintf("%.1e", r.MaxRelErr), fmt.Sprintf("%.1e", r.Tolerance)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s %s | %s | %s | %s |\n",
-			mdCell(mdCode(r.Name)), r.Kind, mdCell(formulas.FormatSizes(r.Sizes)), verdictMarks[r.Verdict], r.Verdict,
-			relErr, tol, mdCell(note(r)))
+			mdCell(mdCode(Printable(r.Name))), r.Kind, mdCell(formulas.FormatSizes(r.Sizes)), verdictMarks[r.Verdict], r.Verdict,
+			relErr, tol, mdCell(Printable(note(r))))
 	}
 	for _, c := range rep.NotRun {
-		fmt.Fprintf(&b, "| %s | %s | %s | ⏭️ not run | – | – | interrupted |\n", mdCell(mdCode(c.Name)), c.Kind, mdCell(formulas.FormatSizes(c.Sizes)))
+		fmt.Fprintf(&b, "| %s | %s | %s | ⏭️ not run | – | – | interrupted |\n", mdCell(mdCode(Printable(c.Name))), c.Kind, mdCell(formulas.FormatSizes(c.Sizes)))
 	}
 
 	var entries []string
@@ -72,8 +72,11 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 	if len(expected) > 0 {
 		writeDetails(&b, strings.TrimSuffix(expectedHeading, ":"), "", strings.Join(expected, "\n"))
 	}
-	if reruns := rep.Reruns(); len(reruns) > 0 {
-		writeDetails(&b, "Re-run a claim that did not pass", "sh", strings.Join(reruns, "\n"))
+	if cmds := reruns(rep); len(cmds) > 0 {
+		for i, cmd := range cmds {
+			cmds[i] = Printable(cmd)
+		}
+		writeDetails(&b, "Re-run a claim that did not pass", "sh", strings.Join(cmds, "\n"))
 	}
 	_, err := w.Write(b.Bytes())
 	return err

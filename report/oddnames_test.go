@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -100,6 +102,62 @@ func TestJUnitOddNames(t *testing.T) {
 		}
 		if len(doc.Suite.Cases) != 1 || !strings.Contains(doc.Suite.Cases[0].Failure.Text, "re-run: gradcheck check") {
 			t.Errorf("%q: testcases %+v", name, doc.Suite.Cases)
+		}
+	}
+}
+
+// TestTextOddNames checks that a claim name with control or format
+// characters or bytes that are not UTF-8 (a spec file may hold any) is
+// written escaped in the text and markdown reports: raw, a newline broke
+// the table's row, a tab its columns, and ESC reached the terminal as an
+// escape sequence. Every report keeps the lines of one with a plain name.
+func TestTextOddNames(t *testing.T) {
+	report := func(name string) *run.Report {
+		rep := &run.Report{Version: gradcheck.ReportVersion, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
+			Settings: run.ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1},
+			Claims:   []run.ClaimRef{{Name: name, Kind: formulas.Grad, Sizes: map[string]int{"n": 4}, Select: []string{"check", "--spec", "s.yaml", "--name", name}}},
+			Results: []gradcheck.Result{{Name: name, Kind: formulas.Grad, Verdict: gradcheck.Fail, Sizes: map[string]int{"n": 4},
+				MaxRelErr: 0.5, Tolerance: 1e-10, Counts: gradcheck.Counts{Disagreed: 3}, Comparisons: 3, Instances: [2]int{0, 8},
+				Detail: "about " + name, Entries: []gradcheck.Entry{{Instance: 1, Claimed: 1, FiniteDiff: 2}}, Expected: "2*x"}},
+			ClaimOf: []int{0}}
+		rep.Summary.Add(gradcheck.Fail)
+		return rep
+	}
+	write := func(format string, rep *run.Report) string {
+		var b bytes.Buffer
+		if err := Write(&b, format, rep); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	for _, tt := range []struct{ name, shown string }{
+		{"esc\x1b[31mred", `esc\x1b[31mred`},
+		{"new\nline", `new\nline`},
+		{"tab\there", `tab\there`},
+		{"cr\rbell\a", `cr\rbell\a`},
+		{"bidi\u202eevil", `bidi\u202eevil`},
+		{"bad utf-8 \xff\xfe", `bad utf-8 \xff\xfe`},
+		{"∇‖x‖² back\\slash", "∇‖x‖² back\\slash"},
+	} {
+		if got := Printable(tt.name); got != tt.shown {
+			t.Errorf("Printable(%q) = %q, want %q", tt.name, got, tt.shown)
+		}
+		for _, format := range []string{"text", "markdown"} {
+			out := write(format, report(tt.name))
+			plain := write(format, report("plain"))
+			if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && !unicode.IsPrint(r) && r != '\ufe0f' }); i >= 0 || !utf8.ValidString(out) {
+				t.Errorf("%s report of %q holds a raw control character or invalid UTF-8 at %d:\n%s", format, tt.name, i, out)
+			}
+			if strings.Count(out, "\n") != strings.Count(plain, "\n") {
+				t.Errorf("%s report of %q has %d lines, one of a plain name %d:\n%s", format, tt.name, strings.Count(out, "\n"), strings.Count(plain, "\n"), out)
+			}
+			if !strings.Contains(out, tt.shown) {
+				t.Errorf("%s report of %q does not show it as %q:\n%s", format, tt.name, tt.shown, out)
+			}
+		}
+		out := write("text", report(tt.name))
+		if row := strings.Split(out, "\n")[1]; !strings.HasPrefix(row, tt.shown+"  grad ") {
+			t.Errorf("text row of %q: %q, want it to start with %q and the KIND column", tt.name, row, tt.shown)
 		}
 	}
 }

@@ -3,9 +3,11 @@ package report
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -59,4 +61,117 @@ func TestOutput(t *testing.T) {
 	if err := o.Finish(rep); !errors.As(err, &failed) || failed.What != "writing the report" {
 		t.Errorf("an unwritable file: %v, want a WriteError", err)
 	}
+}
+
+// failingWriter fails every write with err.
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestOutputFailedStdout checks what a failed stdout costs: without a file
+// the results are lost and that is the error; with a file, the report is
+// written whole all the same (the text copy too, though the table on
+// stdout failed at its first line), and only a failure other than a closed
+// pipe is an error.
+func TestOutputFailedStdout(t *testing.T) {
+	rep := goldenReport()
+	want := map[string]*bytes.Buffer{"text": {}, "json": {}}
+	for format, b := range want {
+		if err := Write(b, format, rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	for i, tt := range []struct {
+		format string
+		file   bool
+		err    error
+		what   string // the WriteError's What, or "" for none
+	}{
+		{"json", true, syscall.EPIPE, ""},
+		{"text", true, syscall.EPIPE, ""},
+		{"json", true, syscall.ENOSPC, "writing the results"},
+		{"text", false, syscall.EPIPE, "writing the results"},
+	} {
+		path := ""
+		if tt.file {
+			path = filepath.Join(dir, fmt.Sprintf("r%d", i))
+		}
+		o := NewOutput(failingWriter{tt.err}, &bytes.Buffer{}, tt.format, path, rep.Claims, false, false)
+		o.Header()
+		for _, r := range rep.Results {
+			o.Row(r)
+		}
+		err := o.Finish(rep)
+		var failed *WriteError
+		switch {
+		case tt.what == "" && err != nil:
+			t.Errorf("%s to %q, stdout failing with %v: %v, want no error", tt.format, path, tt.err, err)
+		case tt.what != "" && (!errors.As(err, &failed) || failed.What != tt.what || !errors.Is(err, tt.err)):
+			t.Errorf("%s to %q, stdout failing with %v: %v, want %q", tt.format, path, tt.err, err, tt.what)
+		}
+		if path != "" {
+			if data, err := os.ReadFile(path); err != nil || string(data) != want[tt.format].String() {
+				t.Errorf("%s to %q, stdout failing with %v: the file holds\n%s\n(%v), want the whole report", tt.format, path, tt.err, data, err)
+			}
+		}
+	}
+}
+
+// TestWriteFile checks that a report file is replaced whole, keeping an
+// existing file's permissions and a symbolic link to it, that no
+// temporary file is left, and that a path that is not a regular file is
+// written in place.
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.json")
+	link := filepath.Join(dir, "link.json")
+	if err := os.WriteFile(old, []byte("an old report, longer than the new one\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("old.json", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path, read string
+		perm       os.FileMode
+	}{
+		{filepath.Join(dir, "new.json"), filepath.Join(dir, "new.json"), 0o644 &^ umask(t)},
+		{old, old, 0o600},
+		{link, old, 0o600},
+		{os.DevNull, "", 0},
+	} {
+		data := []byte("{\"report\": \"" + filepath.Base(tt.path) + "\"}\n")
+		if err := writeFile(tt.path, data); err != nil {
+			t.Fatalf("writeFile(%s): %v", tt.path, err)
+		}
+		if tt.read == "" {
+			continue
+		}
+		got, err := os.ReadFile(tt.read)
+		fi, serr := os.Stat(tt.read)
+		if err != nil || serr != nil || string(got) != string(data) || fi.Mode().Perm() != tt.perm {
+			t.Errorf("writeFile(%s): %s holds %q (%v), mode %v (%v); want %q, %v", tt.path, tt.read, got, err, fi.Mode(), serr, data, tt.perm)
+		}
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is no longer a link: %v, %v", fi.Mode(), err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("the directory holds %d files, want old.json, link.json and new.json: %v", len(entries), entries)
+	}
+}
+
+// umask returns the process's umask.
+func umask(t *testing.T) os.FileMode {
+	f := filepath.Join(t.TempDir(), "probe")
+	if err := os.WriteFile(f, nil, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0o777 &^ fi.Mode().Perm()
 }

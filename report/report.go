@@ -6,8 +6,11 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -116,7 +119,7 @@ func note(r gradcheck.Result) string {
 // entriesText lists the entries of failed result r that disagree most.
 func entriesText(r gradcheck.Result) string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s: the entries that disagree most\n", r.Name, formulas.FormatSizes(r.Sizes))
+	fmt.Fprintf(&b, "%s %s: the entries that disagree most\n", Printable(r.Name), formulas.FormatSizes(r.Sizes))
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  INSTANCE\tI\tJ\tCLAIMED\tFINITE-DIFF\t")
 	for _, e := range r.Entries {
@@ -137,11 +140,39 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// Printable returns s with each character that is not printable written
+// as its escape in a Go string literal: control characters (\n, \t,
+// \x1b), format characters such as the bidirectional override U+202E
+// (\u202e), and bytes that are not UTF-8 (\xff). A claim name of a spec
+// file, or given with --name, may hold any of them; raw, they would break
+// a table's rows and columns or reach a terminal as escape sequences.
+// Printable characters, spaces and backslashes included, stay as they are.
+func Printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, width := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && width == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsPrint(r):
+			b.WriteString(s[i : i+width])
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += width
+	}
+	return b.String()
+}
+
 // expectedHeading introduces the expected results of failed claims.
 const expectedHeading = "Expected, derived from f (gradcheck derive):"
 
 // expectedText is "name: kind expr", the result a failed claim should have
 // claimed.
 func expectedText(r gradcheck.Result) string {
-	return fmt.Sprintf("%s: %s %s", r.Name, r.Kind, r.Expected)
+	return fmt.Sprintf("%s: %s %s", Printable(r.Name), r.Kind, r.Expected)
 }

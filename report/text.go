@@ -17,9 +17,12 @@ import (
 // column widths are fixed beforehand from the claims' names and sizes
 // (text/tabwriter would hold every row back until the last one). It writes
 // to any number of sinks, each with or without colour; with none it
-// discards everything. The first write error stops it; Err returns it.
+// discards everything. A sink whose write fails (a closed pipe) gets
+// nothing more, and the others go on; Err returns the first error.
 type Table struct {
-	sinks   []Sink
+	sinks []Sink
+	// errs holds each sink's write error.
+	errs    []error
 	verbose bool
 	widths  [6]int // NAME KIND SIZES VERDICT REL-ERR TOL; NOTE is last
 	details []string
@@ -29,7 +32,6 @@ type Table struct {
 	// expected are the lines "name: kind expr" of the failures whose
 	// expected result was derived from f.
 	expected []string
-	err      error
 }
 
 // Sink is one destination of the text report: W, coloured (ANSI escapes
@@ -62,7 +64,7 @@ func init() {
 // Verbose lists the worst comparison of each result that did not pass
 // under the table.
 func NewTable(claims []run.ClaimRef, verbose bool, sinks ...Sink) *Table {
-	t := &Table{sinks: sinks, verbose: verbose}
+	t := &Table{sinks: sinks, errs: make([]error, len(sinks)), verbose: verbose}
 	for i := range t.widths {
 		t.widths[i] = len(headings[i])
 	}
@@ -71,24 +73,24 @@ func NewTable(claims []run.ClaimRef, verbose bool, sinks ...Sink) *Table {
 	t.widths[4] = len("-1.0e-300")
 	t.widths[5] = t.widths[4]
 	for _, c := range claims {
-		t.widths[0] = max(t.widths[0], utf8.RuneCountInString(c.Name))
+		t.widths[0] = max(t.widths[0], utf8.RuneCountInString(Printable(c.Name)))
 		t.widths[2] = max(t.widths[2], len(formulas.FormatSizes(c.Sizes)))
 	}
 	return t
 }
 
-// print writes s to every sink, coloured where the sink takes colour,
-// remembering the first error.
+// print writes s to every sink that has not failed, coloured where the
+// sink takes colour, remembering each one's error.
 func (t *Table) print(plain, colored string) {
-	for _, s := range t.sinks {
-		if t.err != nil {
-			return
+	for i, s := range t.sinks {
+		if t.errs[i] != nil {
+			continue
 		}
 		out := plain
 		if s.Color {
 			out = colored
 		}
-		_, t.err = io.WriteString(s.W, out)
+		_, t.errs[i] = io.WriteString(s.W, out)
 	}
 }
 
@@ -99,8 +101,12 @@ func (t *Table) printf(format string, args ...any) {
 }
 
 // line writes one row of cells, padded to the column widths; the verdict
-// cell is coloured by verdict v where colour is on.
+// cell is coloured by verdict v where colour is on. Each cell is
+// Printable: a control character of a claim name is written escaped.
 func (t *Table) line(cells [7]string, v gradcheck.Verdict) {
+	for i := range cells {
+		cells[i] = Printable(cells[i])
+	}
 	var plain, colored strings.Builder
 	for i, c := range cells[:6] {
 		pad := strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(c)+2)
@@ -135,7 +141,7 @@ func (t *Table) Row(r gradcheck.Result) {
 	if t.verbose && r.Verdict != gradcheck.Pass && decisive(r) {
 		w := r.Worst
 		t.details = append(t.details, fmt.Sprintf("%s: worst comparison at instance %d, direction %d: finite difference %.6g, claimed %.6g",
-			r.Name, w.Instance, w.Direction, w.FiniteDiff, w.Claimed))
+			Printable(r.Name), w.Instance, w.Direction, w.FiniteDiff, w.Claimed))
 	}
 }
 
@@ -157,13 +163,21 @@ func (t *Table) Footer(summary string, reruns []string) {
 	if len(reruns) > 0 {
 		t.printf("\nRe-run a claim that did not pass:\n")
 		for _, r := range reruns {
-			t.printf("  %s\n", r)
+			t.printf("  %s\n", Printable(r))
 		}
 	}
 }
 
-// Err returns the first error writing to a sink.
-func (t *Table) Err() error { return t.err }
+// Err returns the error of the first sink that failed, in the order the
+// sinks were given, or nil.
+func (t *Table) Err() error {
+	for _, err := range t.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 var textFormat = format{name: "text", write: writeText, help: `a table NAME KIND SIZES VERDICT REL-ERR TOL NOTE (NOTE is the
 diagnosis of a failure, else the reason for the verdict; the
@@ -178,6 +192,6 @@ func writeText(w io.Writer, rep *run.Report) error {
 	for _, r := range rep.Results {
 		t.Row(r)
 	}
-	t.Footer(SummaryLine(rep, rep.Elapsed > 0), rep.Reruns())
+	t.Footer(SummaryLine(rep, rep.Elapsed > 0), reruns(rep))
 	return t.Err()
 }

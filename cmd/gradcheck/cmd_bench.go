@@ -46,8 +46,8 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	fs.StringSliceVar(&f.backends, "backend", f.backends, "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
 	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
-	fs.Var(flagvalue.NewInt(&f.batch, 1), "batch", "random instances per claim")
-	fs.Var(flagvalue.NewInt(&f.dirs, 1), "dirs", "random directions per instance")
+	fs.Var(flagvalue.NewIntRange(&f.batch, 1, maxDraws), "batch", "random instances per claim")
+	fs.Var(flagvalue.NewIntRange(&f.dirs, 1, maxDraws), "dirs", "random directions per instance")
 	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
 	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
@@ -68,6 +68,9 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("bench", e.stderr)
 	f := addBenchFlags(fs)
 	if done, err := parseFlags(e, fs, args, benchHelp, benchExitHelp); done || err != nil {
+		return err
+	}
+	if err := checkDraws("bench", f.batch, f.dirs); err != nil {
 		return err
 	}
 	if len(f.backends) == 0 {

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--grad] [--format json]
+const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--size N=V,...] [--grad] [--format json]
 
 Print the differential Df(X)[dX] of f with respect to VAR (dX is the
 direction for X), simplified, as one line in the claim language: paste it
@@ -20,7 +23,10 @@ VAR), found by the trace rules tr(A*dX*B) = <A'*B', dX>, a'*dX*b,
 sum(A.*dX), ...; where dX cannot be moved out (inside kron) gradcheck says
 so and exits 1. --format json prints {"diff": "...", "grad": "..." or null}.
 expm and logm differentiate to the integral forms of Higham (2008); a
-matrix of ones is written diag(eye(m))*diag(eye(n))'.
+matrix of ones is written diag(eye(m))*diag(eye(n))'. f is shape-checked
+at the sizes of --size, as check does (unset symbols get distinct
+defaults), so that an f that type-checks only at some sizes, such as
+tr(A*X) with A and X both n×m (n = m), is derived there.
 
 Examples:
   gradcheck derive --f 'tr(A*X*B)' --wrt X --var A=k,m --var X=m,n --var B=n,k
@@ -42,6 +48,37 @@ Exit codes:
   3  gradcheck itself failed (an internal error)
 `
 
+// warnSizes warns, for derive, of --size symbols that f does not use and
+// of two symbols that --size gives one value: the result may then write
+// one for the other, as in eye(m) for eye(n).
+func warnSizes(e *env, c *formulas.Claim, user map[string]int) error {
+	if len(user) == 0 {
+		return nil
+	}
+	sizes, err := c.ResolveSizes(user)
+	if err != nil {
+		return inputErrorf("%v", err)
+	}
+	var unused []string
+	for _, k := range slices.Sorted(maps.Keys(user)) {
+		if _, ok := sizes[k]; !ok {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: f does not use %s\n", strings.Join(unused, ","), flagvalue.OrList(unused))
+	}
+	syms := slices.Sorted(maps.Keys(sizes))
+	for i, a := range syms {
+		for _, b := range syms[i+1:] {
+			if sizes[a] == sizes[b] {
+				fmt.Fprintf(e.stderr, "gradcheck: warning: %s and %s are both %d: the result may write one for the other; give them distinct sizes for a general result\n", a, b, sizes[a])
+			}
+		}
+	}
+	return nil
+}
+
 // deriveCommand prints the symbolic differential or gradient of f.
 func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("derive", e.stderr)
@@ -51,6 +88,8 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	onceStringVar(fs, &f, "f", "the function f, an `EXPR` such as 'tr(A*X)'")
 	onceStringVar(fs, &wrt, "wrt", "the variable (`VAR`) to differentiate with respect to")
 	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
+	var sizes sizeValue
+	fs.Var(&sizes, "size", "values of size symbols to shape-check f at, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
 	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
@@ -67,11 +106,14 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("derive", "--var: %v", err)
 	}
-	c, err := formulas.BuildFunction(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: "command line"})
+	c, err := formulas.BuildFunctionAt(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: "command line"}, sizes.m)
 	if err != nil {
 		return inputErrorf("%v", err)
 	}
-	d, err := c.Derive()
+	if err := warnSizes(e, c, sizes.m); err != nil {
+		return err
+	}
+	d, err := c.DeriveAt(sizes.m)
 	var cannot *formulas.Error
 	switch {
 	case errors.As(err, &cannot):

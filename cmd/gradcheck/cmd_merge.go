@@ -47,6 +47,7 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	if err := checkOut("merge", out); err != nil {
 		return err
 	}
+	defer surviveClosedStdout(out)()
 	o := report.NewOutput(e.stdout, e.stderr, formatFor(format.Value, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
 	o.Header()
 	for _, r := range merged.Results {

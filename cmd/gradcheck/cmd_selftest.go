@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
@@ -47,6 +48,10 @@ Examples:
 Flags:
 `
 
+// maxSelftestClaims is the most functions one self-test draws: it keeps
+// the outcome of each until the end (ten million take days to run).
+const maxSelftestClaims = 10_000_000
+
 // selftestExitHelp documents the exit codes of selftest, which judges the
 // verifier rather than claims.
 const selftestExitHelp = `
@@ -65,7 +70,7 @@ Exit codes:
 func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("selftest", e.stderr)
 	o := selftest.Options{Claims: 100, Seed: 1, Depth: 3}
-	fs.Var(flagvalue.NewInt(&o.Claims, 1), "claims", "the number of random functions `N`")
+	fs.Var(flagvalue.NewIntRange(&o.Claims, 1, maxSelftestClaims), "claims", "the number of random functions `N`")
 	fs.Var(flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
 	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
 	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
@@ -80,6 +85,9 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	}
 	if rest := fs.Args(); len(rest) > 0 {
 		return usageErrorf("selftest", "unexpected argument %q (selftest takes flags only)", rest[0])
+	}
+	if o.First > math.MaxInt-(o.Claims-1) {
+		return usageErrorf("selftest", "--first %d with --claims %d goes past the last function, %d", o.First, o.Claims, math.MaxInt)
 	}
 	o.Mode = gradcheck.Mode(mode.Value)
 	eng, err := selectEngine(ctx, backend.Value, e.stderr)

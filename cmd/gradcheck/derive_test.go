@@ -32,6 +32,22 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n;n"}, exitUsage, "", "--var"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "extra"}, exitUsage, "", "unexpected argument"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--format", "yaml"}, exitUsage, "", "--format"},
+		// --size: f is shape-checked there, as check does; an f that
+		// type-checks only where n = m is derived there.
+		{[]string{"--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,m", "--var", "X=n,m", "--size", "n=3,m=3", "--grad"}, exitOK, "A'\n", "m and n are both 3: the result may write one for the other"},
+		{[]string{"--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,m", "--var", "X=n,m", "--size", "n=3,m=4"}, exitUsage, "", "A*X: cannot multiply 3×4 by 3×4"},
+		{[]string{"--f", "sum(X*ones(3))", "--wrt", "X", "--var", "X=n,n", "--size", "n=3", "--grad"}, exitOK, "diag(eye(n))*ones(3)'\n", ""},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--size", "n=5,k=2", "--grad"}, exitOK, "eye(n)\n", "--size k: f does not use k"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--size", "n=0"}, exitUsage, "", "--size"},
+		// A name that means two things is refused: derive differentiated
+		// the integration variable X as the variable X.
+		{[]string{"--f", "tr(A*integral(X, 0, 1, X*X))", "--wrt", "X", "--var", "X=n,n", "--var", "A=n,n"}, exitUsage, "", "f: 1:6: integral(X, 0, 1, X*X): the integration variable X is the name of a variable;"},
+		// derive writes an integral inside another over the same variable
+		// (each binds its own), and a gradient that reads so is accepted.
+		{[]string{"--f", "norm2(integral(t, 0, 1, t*X*x))", "--wrt", "X", "--var", "X=n,n", "--var", "x=n", "--grad"}, exitOK,
+			"integral(t, 0, 1, t*integral(t, 0, 1, t*X*x)*x'/norm2(integral(t, 0, 1, t*X*x)))\n", ""},
+		{[]string{"--f", "integral(dX, 0, 1, dX*tr(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "the integration variable dX is the name of a direction of X"},
+		{[]string{"--f", "tr(eye(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "f: 1:4: eye(X): X is a variable, not a size"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := call(t, append([]string{"derive"}, tc.args...)...)

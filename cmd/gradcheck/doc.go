@@ -22,9 +22,13 @@
 //	2  the invocation was wrong (bad flag or value, unknown command, parse or
 //	   shape error in an inline claim, unreadable or malformed YAML); nothing
 //	   ran
-//	3  gradcheck itself failed (an internal error)
+//	3  gradcheck itself failed (an internal error), or could not write the
+//	   results or the report
 //	130  interrupted (Ctrl-C); the report of what finished is written,
 //	   marked incomplete
+//
+// A closed stdout ends gradcheck by SIGPIPE, unless --out FILE is given:
+// then the run goes on and FILE is written whole.
 //
 // Run 'gradcheck COMMAND --help' for the flags of a command.
 package main

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -77,9 +78,11 @@ func exitCode(err error, stderr io.Writer) int {
 	return e.code
 }
 
-// oneLine joins the lines of s, so that every message is one line.
+// oneLine joins the lines of s, so that every message is one line, and
+// escapes what is left that a terminal would not print (report.Printable):
+// a file name or unknown flag given with an ESC in it is written \x1b.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return report.Printable(strings.Join(strings.Fields(s), " "))
 }
 
 // writeError reports a failure to write the results or a report (a full

@@ -57,6 +57,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	if err := checkOut(cmd, cf.out); err != nil {
 		return err
 	}
+	defer surviveClosedStdout(cf.out)()
 	cfg := gcrun.Config{Engine: eng, Targets: targets, Settings: s, Shard: sh, Version: version}
 	all, mine := cfg.Jobs()
 	if sh != nil {
@@ -75,7 +76,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
 		if cf.verbose {
 			fmt.Fprintf(stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
-				done, total, r.Name, formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
+				done, total, report.Printable(r.Name), formulas.FormatSizes(r.Sizes), r.Verdict, d.Seconds())
 		}
 		o.Row(r)
 		bar.Step()

@@ -108,8 +108,8 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	}
 	fs.Var(c.backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	fs.Var(&c.sizes, "size", "values of size symbols, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
-	fs.Var(flagvalue.NewInt(&c.batch, 1), "batch", "random instances per claim")
-	fs.Var(flagvalue.NewInt(&c.dirs, 1), "dirs", "random directions per instance")
+	fs.Var(flagvalue.NewIntRange(&c.batch, 1, maxDraws), "batch", "random instances per claim")
+	fs.Var(flagvalue.NewIntRange(&c.dirs, 1, maxDraws), "dirs", "random directions per instance")
 	fs.Var(c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
 	fs.Var(flagvalue.NewUint64(&c.seed), "seed", "seed of the random inputs; the same seed draws the same inputs")
 	fs.Var(flagvalue.NewNonNegative(&c.rtol), "rtol", "extra relative tolerance, times |claimed| (at 0.1 or more no comparison can pass: a tolerance above a tenth of the values cannot tell a factor-2 mistake, and is inconclusive)")
@@ -125,6 +125,21 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	return c
 }
 
+// maxDraws is the number of distinct random matrices of one variable, or
+// of its directions, that a claim can draw: the random generator counts
+// them in 32 bits (the instance, or instance × --dirs + direction), so
+// --batch × --dirs may be at most 2³².
+const maxDraws = 1 << 32
+
+// checkDraws refuses --batch × --dirs over maxDraws; cmd names the
+// command for the message.
+func checkDraws(cmd string, batch, dirs int) error {
+	if dirs > maxDraws/batch {
+		return usageErrorf(cmd, "--batch %d × --dirs %d is over %d random directions per claim, the most the random generator draws distinct (its counter has 32 bits)", batch, dirs, maxDraws)
+	}
+	return nil
+}
+
 // settings returns the verifier settings the flags ask for; cmd names the
 // command for error messages.
 func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
@@ -136,6 +151,9 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 	s.RTol, s.ATol = c.rtol, c.atol
 	s.Instance = c.instance
 	s.MemBytes = c.mem
+	if err := checkDraws(cmd, s.Batch, s.Dirs); err != nil {
+		return s, err
+	}
 	if s.Instance >= s.Batch {
 		return s, usageErrorf(cmd, "--instance %d is out of range: --batch %d has instances 0 to %d", s.Instance, s.Batch, s.Batch-1)
 	}

@@ -189,10 +189,10 @@ func TestCheckSpec(t *testing.T) {
 }
 
 // TestRerun checks that the command printed for a failed claim reproduces
-// its worst instance.
+// its worst instance, on the backend that found it.
 func TestRerun(t *testing.T) {
 	spec := "../../examples/wrong.yaml"
-	code, out, _ := call(t, "check", "--spec", spec, "--name", "wrong-quad-form-half", "--size", "n=7", "--seed", "3")
+	code, out, _ := call(t, "check", "--spec", spec, "--name", "wrong-quad-form-half", "--size", "n=7", "--seed", "3", "--backend", "cpu")
 	if code != exitFail {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -203,8 +203,8 @@ func TestRerun(t *testing.T) {
 		}
 	}
 	prefix := "gradcheck check --spec " + spec + " --name wrong-quad-form-half --seed 3 --size n=7 --instance "
-	if !strings.HasPrefix(line, prefix) {
-		t.Fatalf("re-run line %q, want prefix %q", line, prefix)
+	if !strings.HasPrefix(line, prefix) || !strings.HasSuffix(line, " --backend cpu") {
+		t.Fatalf("re-run line %q, want prefix %q and --backend cpu last", line, prefix)
 	}
 	rep, _ := jsonReport(t, exitFail, strings.Fields(line)[1:]...)
 	if len(rep.Results) != 1 || rep.Results[0].Comparisons != 3 {
@@ -292,7 +292,7 @@ func TestBadInput(t *testing.T) {
 		{"size zero", []string{"run", "tr-ax", "--size", "n=0"}, []string{`"n=0"`, "at least 1"}},
 		{"size not a number", []string{"run", "tr-ax", "--size", "m=4,n=abc"}, []string{`"n=abc"`, `"abc" is not an integer`}},
 		{"size without =", []string{"run", "tr-ax", "--size", "n"}, []string{`"n"`, "missing '='"}},
-		{"bad batch", []string{"run", "--batch", "0"}, []string{`"0"`, "--batch", "at least 1"}},
+		{"bad batch", []string{"run", "--batch", "0"}, []string{`"0"`, "--batch", "must be from 1 to 4294967296"}},
 		{"bad format", []string{"run", "--format", "xml"}, []string{`"xml"`, "--format", "text, json, junit or markdown"}},
 		{"instance out of range", []string{"run", "--instance", "8"}, []string{"--instance 8", "--batch 8"}},
 		{"unreadable YAML", []string{"check", "--spec", filepath.Join(t.TempDir(), "missing.yaml")}, []string{"missing.yaml", "no such file"}},

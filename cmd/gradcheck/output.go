@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/gradcheck/gradcheck/progress"
 	"github.com/gradcheck/gradcheck/report"
@@ -34,15 +37,42 @@ func outPath(out string) string {
 }
 
 // checkOut finds an unwritable --out file before the run, not after it.
+// It leaves no file behind: one it had to create to try is removed, so
+// that a run that does not finish leaves no empty report.
 func checkOut(cmd, out string) error {
 	if out == "" {
 		return nil
 	}
-	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	created := err == nil
+	if errors.Is(err, fs.ErrExist) {
+		// A file that is there, or a symbolic link (whose file, if
+		// missing, is made as before).
+		f, err = os.OpenFile(out, os.O_WRONLY|os.O_CREATE, 0o644)
+	}
 	if err != nil {
 		return usageErrorf(cmd, "--out: %v", err)
 	}
-	return f.Close()
+	f.Close()
+	if created {
+		os.Remove(out)
+	}
+	return nil
+}
+
+// surviveClosedStdout makes a write to a closed stdout pipe fail with
+// EPIPE instead of ending gradcheck by SIGPIPE, for a command that writes
+// its report to an --out file: the table on stdout is then a copy, and
+// 'gradcheck run --out r.json | head' must not lose r.json (see
+// report.Output.Finish). Without --out, stdout is the report, and a
+// closed pipe ends gradcheck at once, as it does other Unix tools. The
+// function returned restores that.
+func surviveClosedStdout(out string) (restore func()) {
+	if out == "" {
+		return func() {}
+	}
+	signal.Ignore(syscall.SIGPIPE)
+	return func() { signal.Reset(syscall.SIGPIPE) }
 }
 
 // checkNotInput refuses an --out file that is also an input of cmd (a

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"math"
 	"os"
+	"strconv"
+	"strings"
 
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
@@ -23,6 +28,11 @@ func (v *shardValue) String() string {
 func (v *shardValue) Set(s string) error {
 	sh, err := gcrun.ParseShard(s)
 	if err != nil {
+		for part := range strings.SplitSeq(s, "/") {
+			if _, e := strconv.Atoi(strings.TrimSpace(part)); errors.Is(e, strconv.ErrRange) {
+				return fmt.Errorf("%s is out of range: INDEX and COUNT are at most %d", strings.TrimSpace(part), math.MaxInt)
+			}
+		}
 		return err
 	}
 	sh.From = "--shard"

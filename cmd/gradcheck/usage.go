@@ -58,9 +58,15 @@ Exit codes:
   2  the invocation was wrong: bad flag or value, unknown command, parse or
      shape error in an inline claim, unreadable or malformed YAML, bad
      --size; nothing ran
-  3  gradcheck itself failed (an internal error)
+  3  gradcheck itself failed (an internal error), or could not write the
+     results or the report (a full disk)
   130  interrupted (Ctrl-C): the report of the claims that finished is
      written, marked incomplete
+  A closed stdout (gradcheck run | head) ends gradcheck by SIGPIPE, as
+  other Unix tools (the shell says 141), unless --out FILE is given: then
+  the run goes on, FILE is written whole, and the code is as above. A
+  report file is written whole or not at all (a new file, renamed over
+  FILE), so a run that dies leaves no part of one.
 `
 
 // languageHelp documents the expression language: its operators and the
@@ -137,6 +143,8 @@ Exit codes:
      different runs, an incomplete shard, a shard missing or given twice,
      --out naming one of the reports; nothing written
   3  gradcheck itself failed, or the report could not be written
+  A closed stdout ends merge by SIGPIPE (the shell says 141), unless --out
+  FILE is given: then FILE is written whole all the same.
 `
 
 const listHelp = `Usage: gradcheck list [NAME|GLOB ...] [flags]
