@@ -784,20 +784,23 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 
 // quadrature sums an integral's body over panels of [0, 1) (see
 // evaluator.integral), for every instance of the batch at once, each
-// instance on its own partition: the panels are those any instance needs,
-// and a panel's sum counts only for the instances that take it, so that
-// an instance's value depends on its own integrand alone, not on the
-// other instances of its chunk (with one partition for the chunk, the
-// poles of the neighbours' integrands took the panels, and an instance's
-// verdict changed with --instance, shards or --mem). An instance is the
-// group of matrices that share its inputs: its points of a
-// finite-difference stencil, which then share its partition too, so that
-// their differences are smooth.
+// instance on its own partition: a panel is evaluated for the instances
+// that need it alone (see sums), and its sum counts only for the
+// instances that take it, so that an instance's value depends on its own
+// integrand alone, not on the other instances of its chunk (with one
+// partition for the chunk, the poles of the neighbours' integrands took
+// the panels, and an instance's verdict changed with --instance, shards
+// or --mem). An instance is the group of matrices that share its inputs:
+// its points of a finite-difference stencil, which then share its
+// partition too, so that their differences are smooth.
 type quadrature struct {
 	ev                  *evaluator
 	e                   *formulas.Integral
 	lo, width           backend.Tensor
 	infinite, magnitude bool
+	// reads holds the names the body reads, once a panel is summed
+	// for some of the instances (see sums).
+	reads []string
 }
 
 // acceptedPanel is a panel of an instance's partition: the panel and the
@@ -814,23 +817,85 @@ type partition struct {
 	panels []acceptedPanel
 }
 
-// sum returns rule's sum of the body over p.
+// sum returns rule's sum of the body over p for the whole batch.
 func (q *quadrature) sum(p panel, rule gaussLegendre) (backend.Tensor, error) {
 	return q.ev.panelSum(q.e, q.lo, q.width, p.a, p.b, rule, q.infinite, q.magnitude)
 }
 
+// sums returns each of rules' sum of the body over p for the instances
+// (groups) of the batch where need is set, and the indices of the
+// instances whose matrices the sums hold, in order: those of need, or
+// every instance where the batch cannot be restricted to them (see
+// evaluator.restrict). The instances that do not need a panel are not
+// evaluated on it: they were half the integrands the self-test evaluated,
+// their values then masked out.
+func (q *quadrature) sums(p panel, need []bool, rules ...gaussLegendre) (sums []backend.Tensor, of []int, err error) {
+	ev := q.ev
+	for gi, n := range need {
+		if n {
+			of = append(of, gi)
+		}
+	}
+	lo, width := q.lo, q.width
+	var r *restriction
+	if len(of) < len(need) {
+		if q.reads == nil {
+			q.reads = readNames(q.e.Body, nil)
+		}
+		var bounds []backend.Tensor
+		if r, bounds, err = ev.restrict(of, len(need), q.reads, lo, width); err != nil {
+			return nil, nil, err
+		}
+		if r != nil {
+			lo, width = bounds[0], bounds[1]
+		}
+	}
+	if r == nil {
+		of = indices(0, len(need))
+	}
+	for _, rule := range rules {
+		var s backend.Tensor
+		if s, err = ev.panelSum(q.e, lo, width, p.a, p.b, rule, q.infinite, q.magnitude); err != nil {
+			break
+		}
+		sums = append(sums, s)
+	}
+	if r != nil {
+		ev.unrestrict(r)
+	}
+	if err != nil {
+		ev.release(sums...)
+		return nil, nil, err
+	}
+	return sums, of, nil
+}
+
 // onPartition sums the fine rule over the panels of known, each for the
 // instances that took it, and reports whether it could: not where the
-// batch is not the one known was found for.
+// batch is not the one known was found for. The first panel is summed
+// for the whole batch, whose number of instances the check reads from
+// its sum.
 func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool, err error) {
 	for i, p := range known.panels {
-		fine, err := q.sum(p.panel, fineRule)
-		if err == nil && i == 0 && q.ev.groups(fine) != known.groups {
-			q.ev.release(fine)
-			return nil, false, nil
+		var (
+			fine backend.Tensor
+			of   []int
+		)
+		if i == 0 {
+			fine, err = q.sum(p.panel, fineRule)
+			if err == nil && q.ev.groups(fine) != known.groups {
+				q.ev.release(fine)
+				return nil, false, nil
+			}
+			of = indices(0, known.groups)
+		} else {
+			var sums []backend.Tensor
+			if sums, of, err = q.sums(p.panel, p.groups, fineRule); err == nil {
+				fine = sums[0]
+			}
 		}
 		if err == nil {
-			acc, err = q.add(acc, fine, p.groups)
+			acc, err = q.add(acc, fine, of, p.groups)
 		}
 		if err != nil {
 			q.ev.release(acc)
@@ -840,13 +905,15 @@ func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool
 	return acc, true, nil
 }
 
-// add returns acc + t where groups is set, for the groups of matrices of
-// t (consecutive, len(groups) of them), taking t and acc.
-func (q *quadrature) add(acc, t backend.Tensor, groups []bool) (backend.Tensor, error) {
-	if !slices.Contains(groups, false) {
+// add returns acc + t, taking t and acc, where t holds the matrices of
+// the instances of (in order) of a batch of len(take) instances (groups
+// of consecutive matrices), and t counts only for those where take is
+// set: the sum holds the whole batch, zero for the others.
+func (q *quadrature) add(acc, t backend.Tensor, of []int, take []bool) (backend.Tensor, error) {
+	if len(of) == len(take) && !slices.Contains(take, false) {
 		return q.ev.accumulate(acc, t)
 	}
-	// Zero the groups that do not take the panel, on the host: their
+	// Zero the instances that do not take the panel, on the host: their
 	// values may be infinite (a pole of another instance's integrand),
 	// which no product by 0 removes.
 	l := t.Layout()
@@ -855,14 +922,21 @@ func (q *quadrature) add(acc, t backend.Tensor, groups []bool) (backend.Tensor, 
 	if err != nil {
 		return acc, err
 	}
-	per := len(host) / len(groups)
-	for gi, take := range groups {
-		if !take {
-			clear(host[gi*per : (gi+1)*per])
+	defer q.ev.recycleHost(host)
+	if l.Count%len(of) != 0 {
+		return acc, fmt.Errorf("integral: a panel's sum of %d matrices does not hold %d instances", l.Count, len(of))
+	}
+	per := len(host) / len(of)
+	whole := q.ev.hostSlice(len(take) * per)
+	defer q.ev.recycleHost(whole)
+	clear(whole)
+	for j, gi := range of {
+		if take[gi] {
+			copy(whole[gi*per:(gi+1)*per], host[j*per:(j+1)*per])
 		}
 	}
-	masked, err := q.ev.b.FromHost(l, host)
-	q.ev.recycleHost(host)
+	l.Count = l.Count / len(of) * len(take)
+	masked, err := q.ev.b.FromHost(l, whole)
 	if err != nil {
 		return acc, err
 	}
@@ -895,51 +969,79 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 	for len(todo) > 0 {
 		p := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
-		fine, err := q.sum(p.panel, fineRule)
-		if err != nil {
-			return released(err)
-		}
-		if p.groups == nil {
-			// The whole interval, which every instance needs.
+		var (
+			fine, coarse backend.Tensor
+			of, coarseOf []int // the instances whose matrices fine and coarse hold
+			err          error
+		)
+		whole := p.groups == nil
+		if whole {
+			// The whole interval, which every instance needs, summed
+			// for the batch, whose number of instances it tells.
+			if fine, err = q.sum(p.panel, fineRule); err != nil {
+				return released(err)
+			}
 			groups = ev.groups(fine)
 			found.groups = groups
 			p.groups, used, scale = filledBools(groups, true), make([]int, groups), make([]float64, groups)
 			for gi := range used {
 				used[gi] = 1 // the whole interval
 			}
+			of = indices(0, groups)
 		}
-		// An instance with no room to halve takes the fine sum as it is.
-		take, halve := make([]bool, groups), make([]bool, groups)
-		var room bool
+		// An instance with no room to halve takes the fine sum as it is;
+		// the others (roomy) compare it with the coarse one.
+		take, halve, roomy := make([]bool, groups), make([]bool, groups), make([]bool, groups)
 		for gi, need := range p.groups {
 			switch {
 			case !need:
 			case used[gi]+1 > panels: // p's halves would replace p
 				take[gi] = true
 			default:
-				room = true
+				roomy[gi] = true
 			}
 		}
-		if room {
-			coarse, err := q.sum(p.panel, coarseRule)
-			if err != nil {
-				ev.release(fine)
-				return released(err)
+		room := slices.Contains(roomy, true)
+		var sums []backend.Tensor
+		switch {
+		case whole && room:
+			coarse, err = q.sum(p.panel, coarseRule)
+			coarseOf = of
+		case !whole && slices.Equal(roomy, p.groups):
+			if sums, of, err = q.sums(p.panel, p.groups, fineRule, coarseRule); err == nil {
+				fine, coarse, coarseOf = sums[0], sums[1], of
 			}
-			gaps, sizes, err := ev.groupDifferences(fine, coarse, groups)
+		case !whole:
+			// Some instances have no room: the coarse rule is summed
+			// for the others alone, as each would alone.
+			if sums, of, err = q.sums(p.panel, p.groups, fineRule); err == nil {
+				fine = sums[0]
+			}
+			if err == nil && room {
+				if sums, coarseOf, err = q.sums(p.panel, roomy, coarseRule); err == nil {
+					coarse = sums[0]
+				}
+			}
+		}
+		if err != nil {
+			ev.release(fine)
+			return released(err)
+		}
+		if room {
+			gaps, sizes, err := ev.groupDifferences(fine, coarse, of, coarseOf)
 			ev.release(coarse)
 			if err != nil {
 				ev.release(fine)
 				return released(err)
 			}
-			for gi, need := range p.groups {
-				if !need || take[gi] {
+			for j, gi := range coarseOf {
+				if !roomy[gi] {
 					continue
 				}
-				if p.a == 0 && p.b == 1 {
-					scale[gi] = sizes[gi]
+				if whole {
+					scale[gi] = sizes[j]
 				}
-				if gaps[gi] <= tolerance*math.Max(sizes[gi], scale[gi]*(p.b-p.a)) {
+				if gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)) {
 					take[gi] = true
 				} else {
 					halve[gi] = true
@@ -949,7 +1051,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		}
 		if slices.Contains(take, true) {
 			found.panels = append(found.panels, acceptedPanel{p.panel, take})
-			if acc, err = q.add(acc, fine, take); err != nil {
+			if acc, err = q.add(acc, fine, of, take); err != nil {
 				return released(err)
 			}
 		} else {
@@ -961,6 +1063,148 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		}
 	}
 	return acc, found, nil
+}
+
+// restriction is what evaluator.restrict set aside, for unrestrict.
+type restriction struct {
+	groups                  int   // instances of the whole batch
+	of                      []int // the instances kept
+	vars, absVars           map[string]backend.Tensor
+	memoCount, stencilCount int
+	kinks                   []int
+	made                    []backend.Tensor // the tensors restrict gathered
+}
+
+// restrict binds, in place of each variable of names, the matrices of
+// the instances of (in order) alone, of a batch of groups instances (the
+// memoized count, see groupSize), so that an expression that reads those
+// names alone, evaluated until unrestrict, is evaluated for those
+// instances alone; it returns extra (an integral's lo and width, nil for
+// none) restricted the same way. A tensor of one matrix, shared by the
+// instances, stays as it is. Each instance's values are those it has in
+// the whole batch: the backends compute each matrix apart from the
+// others, and the evaluator's choices per instance (see groupSize) read
+// its own matrices (up to the sign of a zero entry where the blends of
+// expm and logm keep an instance through steps only others take). Where
+// the tensors are not laid out in groups instances it restricts nothing
+// and returns a nil restriction.
+func (ev *evaluator) restrict(of []int, groups int, names []string, extra ...backend.Tensor) (*restriction, []backend.Tensor, error) {
+	if groups != ev.memoCount || (ev.stencil != 0 && (ev.stencilCount%groups != 0 || len(ev.kinks)%groups != 0)) {
+		return nil, nil, nil
+	}
+	fits := func(t backend.Tensor) bool {
+		return t == nil || t.Layout().Count == 1 || t.Layout().Count%groups == 0
+	}
+	for _, name := range names {
+		if t, ok := ev.vars[name]; ok && !fits(t) {
+			return nil, nil, nil
+		}
+	}
+	for _, t := range extra {
+		if !fits(t) {
+			return nil, nil, nil
+		}
+	}
+	r := &restriction{groups: groups, of: of, vars: ev.vars, absVars: ev.absVars,
+		memoCount: ev.memoCount, stencilCount: ev.stencilCount, kinks: ev.kinks}
+	gathered := map[backend.Tensor]backend.Tensor{}
+	gather := func(t backend.Tensor) (backend.Tensor, error) {
+		if t == nil || t.Layout().Count == 1 {
+			return t, nil
+		}
+		if g, ok := gathered[t]; ok {
+			return g, nil
+		}
+		g, err := ev.gather(t, of, groups)
+		if err != nil {
+			return nil, err
+		}
+		gathered[t] = g
+		r.made = append(r.made, g)
+		return g, nil
+	}
+	vars := make(map[string]backend.Tensor, len(names))
+	restricted := make([]backend.Tensor, len(extra))
+	var err error
+	for _, name := range names {
+		t, ok := ev.vars[name]
+		if !ok {
+			continue // a size symbol, or the integration variable
+		}
+		if vars[name], err = gather(t); err != nil {
+			break
+		}
+	}
+	for i, t := range extra {
+		if err != nil {
+			break
+		}
+		restricted[i], err = gather(t)
+	}
+	if err != nil {
+		for _, t := range r.made {
+			ev.b.Free(t)
+		}
+		return nil, nil, err
+	}
+	ev.vars, ev.absVars = map[string]backend.Tensor{}, map[string]backend.Tensor{}
+	for name, t := range vars {
+		ev.bind(name, t)
+	}
+	ev.memoCount = len(of)
+	if ev.stencil != 0 {
+		ev.stencilCount = ev.stencilCount / groups * len(of)
+		ev.kinks = make([]int, len(ev.kinks)/groups*len(of))
+	}
+	return r, restricted, nil
+}
+
+// unrestrict frees what restrict gathered and what was evaluated from it
+// for the bindings (the variables' magnitudes), restores the bindings it
+// set aside, and adds the sign changes of kinks counted meanwhile to
+// their instances'.
+func (ev *evaluator) unrestrict(r *restriction) {
+	for _, a := range ev.absVars {
+		delete(ev.bound, a)
+		ev.b.Free(a)
+	}
+	for _, t := range r.made {
+		delete(ev.bound, t)
+		delete(ev.ids, t)
+		ev.b.Free(t)
+	}
+	kinks := ev.kinks
+	ev.vars, ev.absVars = r.vars, r.absVars
+	ev.memoCount, ev.stencilCount, ev.kinks = r.memoCount, r.stencilCount, r.kinks
+	if ev.stencil != 0 {
+		per := len(ev.kinks) / r.groups
+		for j, gi := range r.of {
+			for s := range per {
+				ev.kinks[gi*per+s] += kinks[j*per+s]
+			}
+		}
+	}
+}
+
+// gather returns the matrices of the instances of (in order) of t, a
+// batch of groups instances of consecutive matrices each, through the
+// host: no backend operation selects matrices, and a panel's evaluation
+// costs far more than the copies.
+func (ev *evaluator) gather(t backend.Tensor, of []int, groups int) (backend.Tensor, error) {
+	host, err := ev.download(t)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.recycleHost(host)
+	per := len(host) / groups
+	kept := ev.hostSlice(len(of) * per)
+	defer ev.recycleHost(kept)
+	for j, gi := range of {
+		copy(kept[j*per:(j+1)*per], host[gi*per:(gi+1)*per])
+	}
+	l := t.Layout()
+	l.Count = l.Count / groups * len(of)
+	return ev.b.FromHost(l, kept)
 }
 
 // groups returns the number of instances whose matrices t holds (see
@@ -1036,11 +1280,12 @@ func (ev *evaluator) accumulate(acc, t backend.Tensor) (backend.Tensor, error) {
 	return ev.b.Elementwise(backend.Add, acc, t)
 }
 
-// groupDifferences returns, for each of the groups (consecutive, equal)
-// of matrices of a and b, the largest entry of |a − b| and of |a|; 0 and
-// 0 for a group with an entry that is not finite, which no halving mends,
-// so that the panel is taken as it is.
-func (ev *evaluator) groupDifferences(a, b backend.Tensor, groups int) (gaps, sizes []float64, err error) {
+// groupDifferences returns, for each instance of bOf, whose matrices b
+// holds in order, the largest entry of |a − b| and of |a| over its
+// matrices, where a holds those of the instances of aOf (each of bOf
+// among them); 0 and 0 for an instance with an entry that is not finite,
+// which no halving mends, so that the panel is taken as it is.
+func (ev *evaluator) groupDifferences(a, b backend.Tensor, aOf, bOf []int) (gaps, sizes []float64, err error) {
 	ah, err := ev.download(a)
 	if err != nil {
 		return nil, nil, err
@@ -1051,16 +1296,21 @@ func (ev *evaluator) groupDifferences(a, b backend.Tensor, groups int) (gaps, si
 		return nil, nil, err
 	}
 	defer ev.recycleHost(bh)
-	gaps, sizes = make([]float64, groups), make([]float64, groups)
-	per := len(ah) / groups
-	for gi := range groups {
-		for i := gi * per; i < (gi+1)*per; i++ {
-			d := ah[i] - bh[i]
-			if !finite(d) || !finite(ah[i]) {
-				gaps[gi], sizes[gi] = 0, 0
+	at := make(map[int]int, len(aOf)) // an instance's place in a
+	for j, gi := range aOf {
+		at[gi] = j
+	}
+	gaps, sizes = make([]float64, len(bOf)), make([]float64, len(bOf))
+	per := len(bh) / len(bOf)
+	for j, gi := range bOf {
+		as, bs := ah[at[gi]*per:(at[gi]+1)*per], bh[j*per:(j+1)*per]
+		for i := range bs {
+			d := as[i] - bs[i]
+			if !finite(d) || !finite(as[i]) {
+				gaps[j], sizes[j] = 0, 0
 				break
 			}
-			gaps[gi], sizes[gi] = math.Max(gaps[gi], math.Abs(d)), math.Max(sizes[gi], math.Abs(ah[i]))
+			gaps[j], sizes[j] = math.Max(gaps[j], math.Abs(d)), math.Max(sizes[j], math.Abs(as[i]))
 		}
 	}
 	return gaps, sizes, nil

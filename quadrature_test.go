@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -84,4 +86,104 @@ func TestIntegralMagnitude(t *testing.T) {
 			t.Errorf("λ = %g: value %g, magnitude %g; want both 1/λ = %g", lambda, got[0], got[1], 1/lambda)
 		}
 	}
+}
+
+// TestIntegralPerInstance checks that an integral over a batch gives each
+// instance the bits it gets alone, values, magnitudes and the sign changes
+// of kinks in its stencil, now that a panel is evaluated for the instances
+// that need it alone: the bound tensors are cut down to those instances
+// (perturbed copies, one matrix per instance, and one shared by all, and
+// an upper limit per instance), some with a pole of the integrand on the
+// path (X with a negative eigenvalue), which need every panel, beside
+// others that take one.
+func TestIntegralPerInstance(t *testing.T) {
+	const (
+		n, groups, stencil = 4, 6, 3
+		size               = n * n
+	)
+	rng := rand.New(rand.NewPCG(3, 5))
+	x := make([]float64, groups*stencil*size) // stencil copies X + s·H of each instance
+	a := make([]float64, groups*size)
+	for g := range groups {
+		base, h := make([]float64, size), make([]float64, size)
+		for i := range base {
+			base[i], h[i], a[g*size+i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		}
+		if g%2 == 0 {
+			for i := range n {
+				base[i*n+i] += 4 // far from singular: one panel
+			}
+		}
+		for s := range stencil {
+			for i := range base {
+				x[(g*stencil+s)*size+i] = base[i] + float64(s-1)*0.3*h[i]
+			}
+		}
+	}
+	bShared := []float64{0.5}
+	b := cpu.New()
+	exprs := []string{
+		"integral(z, 0, inf, inv(X + z*eye(n))*relu(X)*inv(X + z*eye(n)) + B*z/(1 + z)^3)",
+		"integral(t, 0, 1 + tr(A*A'), sin(t*X)*A)",
+	}
+	// evaluate returns the value and the magnitude of e for the instances
+	// [from, to) and the sign changes of kinks in their stencils.
+	evaluate := func(e formulas.Expr, from, to int) (value, magnitude []float64, kinks []int) {
+		t.Helper()
+		ev := newEvaluator(context.Background(), b, map[string]int{"n": n})
+		defer ev.close()
+		count := to - from
+		ev.memoCount = count
+		for _, v := range []struct {
+			name string
+			data []float64
+			per  int
+		}{{"X", x, stencil}, {"A", a, 1}, {"B", bShared, 0}} {
+			l := backend.Layout{Count: count * v.per, Rows: n, Cols: n}
+			data := v.data[from*v.per*size : to*v.per*size]
+			if v.per == 0 {
+				l, data = backend.Layout{Count: 1, Rows: 1, Cols: 1}, v.data
+			}
+			tn, err := b.FromHost(l, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev.bind(v.name, tn)
+		}
+		ev.stencil, ev.stencilCount, ev.kinks = stencil, count*stencil, make([]int, count)
+		var out [2][]float64
+		for i, eval := range []func(formulas.Expr) (backend.Tensor, error){ev.value, ev.magnitude} {
+			r, err := eval(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out[i], err = b.ToHost(r, nil); err != nil {
+				t.Fatal(err)
+			}
+			ev.release(r)
+		}
+		return out[0], out[1], ev.kinks
+	}
+	for _, src := range exprs {
+		e, err := formulas.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value, magnitude, kinks := evaluate(e, 0, groups)
+		per := len(value) / groups
+		for g := range groups {
+			v, m, k := evaluate(e, g, g+1)
+			if !bitsEqual(v, value[g*per:(g+1)*per]) || !bitsEqual(m, magnitude[g*per:(g+1)*per]) || k[0] != kinks[g] {
+				t.Errorf("%s: instance %d differs alone:\nvalue %v\n      %v\nmagnitude %v\n          %v\nkinks %d, %d",
+					src, g, v, value[g*per:(g+1)*per], m, magnitude[g*per:(g+1)*per], k[0], kinks[g])
+			}
+		}
+	}
+}
+
+// bitsEqual reports whether a and b hold the same bits.
+func bitsEqual(a, b []float64) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(indices(0, len(a)), func(i int) bool {
+		return math.Float64bits(a[i]) != math.Float64bits(b[i])
+	})
 }
