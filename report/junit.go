@@ -220,7 +220,7 @@ func junitText(rep *run.Report, i int) string {
 	if r.Verdict == gradcheck.Fail && r.Expected != "" {
 		fmt.Fprintf(&b, "expected, derived from f: %s %s\n", r.Kind, r.Expected)
 	}
-	if cmd := rerun(rep, i); cmd != "" {
+	if cmd := rep.Rerun(i); cmd != "" {
 		fmt.Fprintf(&b, "re-run: %s\n", cmd)
 	}
 	return b.String()

@@ -72,7 +72,7 @@ func writeMarkdown(w io.Writer, rep *run.Report) error {
 	if len(expected) > 0 {
 		writeDetails(&b, strings.TrimSuffix(expectedHeading, ":"), "", strings.Join(expected, "\n"))
 	}
-	if cmds := reruns(rep); len(cmds) > 0 {
+	if cmds := rep.Reruns(); len(cmds) > 0 {
 		for i, cmd := range cmds {
 			cmds[i] = Printable(cmd)
 		}

@@ -63,7 +63,7 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // report is written. The file is written whole or not at all (writeFile).
 func (o *Output) Finish(rep *run.Report) error {
 	summary := SummaryLine(rep, rep.Elapsed > 0)
-	cmds := reruns(rep)
+	cmds := rep.Reruns()
 	o.Footer(summary, cmds)
 	tableErr := o.Err()
 	if tableErr != nil && o.path == "" {

@@ -192,6 +192,6 @@ func writeText(w io.Writer, rep *run.Report) error {
 	for _, r := range rep.Results {
 		t.Row(r)
 	}
-	t.Footer(SummaryLine(rep, rep.Elapsed > 0), reruns(rep))
+	t.Footer(SummaryLine(rep, rep.Elapsed > 0), rep.Reruns())
 	return t.Err()
 }

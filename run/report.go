@@ -127,7 +127,7 @@ func (rep *Report) Rerun(i int) string {
 		return ""
 	}
 	c := rep.Claims[rep.ClaimOf[i]]
-	return shellJoin(rerunArgs(c, r, rep.settings()))
+	return shellJoin(rerunArgs(c, r, rep.settings(), rep.Backend))
 }
 
 // Reruns lists the re-run commands of the results that did not pass.

@@ -10,9 +10,13 @@ import (
 
 // rerunArgs returns the command line that verifies the claim of result r
 // again, alone, with the settings that produced r: its seed and sizes,
-// the settings that differ from the defaults, and the instance that
-// failed worst (for a fail) or the instance that was asked for.
-func rerunArgs(c ClaimRef, r gradcheck.Result, s gradcheck.Settings) []string {
+// the settings that differ from the defaults, the instance that failed
+// worst (for a fail) or the instance that was asked for, and the backend
+// that r came from (cpu or gpu): without it a failure found with
+// --backend cpu on a machine with a GPU would be re-run on the GPU. A
+// backend of another name (a merged JSON file may say anything) is not
+// written.
+func rerunArgs(c ClaimRef, r gradcheck.Result, s gradcheck.Settings, backend string) []string {
 	d := gradcheck.DefaultSettings()
 	args := append([]string{"gradcheck"}, c.Select...)
 	args = append(args, "--seed", strconv.FormatUint(s.Seed, 10))
@@ -39,6 +43,9 @@ func rerunArgs(c ClaimRef, r gradcheck.Result, s gradcheck.Settings) []string {
 		args = append(args, "--instance", strconv.Itoa(s.Instance))
 	case r.Verdict == gradcheck.Fail:
 		args = append(args, "--instance", strconv.Itoa(r.Worst.Instance))
+	}
+	if backend == "cpu" || backend == "gpu" {
+		args = append(args, "--backend", backend)
 	}
 	return args
 }
