@@ -96,3 +96,29 @@ func TestExpectedInNumeratorLayout(t *testing.T) {
 		t.Errorf("the expected %s gave %s (%s)", res.Expected, r.Verdict, r.Reason)
 	}
 }
+
+// TestExpectedAtRunSizes checks that a failed claim whose f fits only at
+// the sizes of the run (A and X both n×m in tr(A*X), at n = m) names its
+// expected gradient, derived at those sizes: at the distinct default
+// sizes f has no shape, and none was named.
+func TestExpectedAtRunSizes(t *testing.T) {
+	spec := formulas.Spec{Name: "square", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "A=n,m", "X=n,m")}
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 3, "m": 3}
+	build := func(spec formulas.Spec) *formulas.Claim {
+		c, err := formulas.BuildAt(spec, s.Sizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	b := cpu.New()
+	res := Verify(context.Background(), b, build(spec), s)
+	if res.Verdict != Fail || res.Expected != "A'" {
+		t.Fatalf("%s, expected %q: want a failure that names A'", res.Verdict, res.Expected)
+	}
+	spec.Grad = res.Expected
+	if r := Verify(context.Background(), b, build(spec), s); r.Verdict != Pass {
+		t.Errorf("the expected %s gave %s (%s)", res.Expected, r.Verdict, r.Reason)
+	}
+}

@@ -480,7 +480,7 @@ func (ev *evaluator) matrixPowerMagnitude(e *formulas.Binary, ml backend.Tensor)
 // integerLiteral returns the value of a literal integer exponent.
 func integerLiteral(e formulas.Expr) (int, bool) {
 	n, ok := e.(*formulas.Num)
-	if !ok || n.Value != math.Trunc(n.Value) || math.Abs(n.Value) > 1<<10 {
+	if !ok || n.Value != math.Trunc(n.Value) || math.Abs(n.Value) > formulas.MaxMatrixPower {
 		return 0, false
 	}
 	return int(n.Value), true

@@ -228,19 +228,21 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		if err == nil {
 			v.diagnose(ctx, &res, comps, complete)
 		}
-		res.Expected = expected(c)
+		res.Expected = expected(c, v.sizes)
 	}
 	return res
 }
 
 // expected returns the grad or diff that c should have claimed, derived
 // symbolically from f, or "" for the other kinds and where f has no such
-// derivation.
-func expected(c *formulas.Claim) string {
+// derivation. It is derived at the sizes of the run: an f whose shapes
+// fit only there (tr(A*X) with A and X both n×m, at n = m) has none at
+// the distinct default sizes.
+func expected(c *formulas.Claim, sizes map[string]int) string {
 	if c.Kind != formulas.Grad && c.Kind != formulas.Diff {
 		return ""
 	}
-	d, err := c.Derive()
+	d, err := c.DeriveAt(sizes)
 	switch {
 	case err != nil:
 		return ""
