@@ -139,9 +139,7 @@ func (t *Table) Row(r gradcheck.Result) {
 		t.expected = append(t.expected, expectedText(r))
 	}
 	if t.verbose && r.Verdict != gradcheck.Pass && decisive(r) {
-		w := r.Worst
-		t.details = append(t.details, fmt.Sprintf("%s: worst comparison at instance %d, direction %d: finite difference %.6g, claimed %.6g",
-			Printable(r.Name), w.Instance, w.Direction, w.FiniteDiff, w.Claimed))
+		t.details = append(t.details, worstText(r))
 	}
 }
 
@@ -194,4 +192,19 @@ func writeText(w io.Writer, rep *run.Report) error {
 	}
 	t.Footer(SummaryLine(rep, rep.Elapsed > 0), rep.Reruns())
 	return t.Err()
+}
+
+// worstText describes the worst comparison of r, for --verbose: the
+// values compared are a finite difference and the claim's value along one
+// direction, or for an identity the Frobenius norms of its two sides,
+// whose difference (often below the digits shown) the relative error
+// gives.
+func worstText(r gradcheck.Result) string {
+	w := r.Worst
+	if r.Kind == formulas.Equals {
+		return fmt.Sprintf("%s: worst comparison at instance %d: ‖f‖ %.6g, ‖claimed‖ %.6g, ‖f − claimed‖ %.2g times the larger",
+			Printable(r.Name), w.Instance, w.FiniteDiff, w.Claimed, r.MaxRelErr)
+	}
+	return fmt.Sprintf("%s: worst comparison at instance %d, direction %d: finite difference %.6g, claimed %.6g",
+		Printable(r.Name), w.Instance, w.Direction, w.FiniteDiff, w.Claimed)
 }
