@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/gradcheck/gradcheck"
 )
 
 // TestWriteReport checks the text and JSON forms of a report with one
@@ -44,5 +46,25 @@ missed mutants:
 	}
 	if !reflect.DeepEqual(&back, r) {
 		t.Errorf("JSON round trip: %+v, want %+v", back, *r)
+	}
+}
+
+// TestSelftestCommand checks the command that re-runs one function of the
+// self-test: the seed and the depth draw it (a depth other than the
+// default drew another function when left out), the mode and the backend
+// verify it as the run did.
+func TestSelftestCommand(t *testing.T) {
+	tests := []struct {
+		o    Options
+		want string
+	}{
+		{Options{Seed: 1, Depth: defaultDepth}, "gradcheck selftest --seed 1 --first 7 --claims 1"},
+		{Options{Seed: 2, Depth: 5, Mode: gradcheck.Entrywise, Backend: "cpu"},
+			"gradcheck selftest --seed 2 --first 7 --claims 1 --depth 5 --mode entrywise --backend cpu"},
+	}
+	for _, tt := range tests {
+		if got := tt.o.selftestCommand(7); got != tt.want {
+			t.Errorf("got  %q\nwant %q", got, tt.want)
+		}
 	}
 }

@@ -49,7 +49,7 @@ type Options struct {
 	First int
 	// Seed seeds the functions and the verifier's inputs.
 	Seed uint64
-	// Depth bounds the nesting of the functions (3 if 0).
+	// Depth bounds the nesting of the functions (defaultDepth if 0).
 	Depth int
 	// Verify verifies a claim (CPU if nil); Workers is how many claims it
 	// may verify at once (GOMAXPROCS if 0).
@@ -117,7 +117,7 @@ type Finding struct {
 // returning ctx's error; an error of o.Verify also ends it.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Depth == 0 {
-		o.Depth = 3
+		o.Depth = defaultDepth
 	}
 	if o.Verify == nil {
 		o.Verify = CPU
@@ -422,10 +422,23 @@ func (o *Options) finding(c *formulas.Claim, m Mutation, res gradcheck.Result) F
 		MaxRelErr: res.MaxRelErr, Tolerance: res.Tolerance, Claim: quoteAll(flags), Rerun: quoteAll(args)}
 }
 
-// selftestCommand re-runs function i of the self-test alone.
+// defaultDepth is the nesting of the functions when Options.Depth is 0,
+// and the default of selftest --depth.
+const defaultDepth = 3
+
+// selftestCommand re-runs function i of the self-test alone: the same
+// seed and depth draw the same function, and the mode and backend verify
+// it the same way.
 func (o *Options) selftestCommand(i int) string {
-	return quoteAll(append([]string{"gradcheck", "selftest", "--seed", fmt.Sprint(o.Seed), "--first", fmt.Sprint(i), "--claims", "1"},
-		o.modeFlags()...))
+	args := []string{"gradcheck", "selftest", "--seed", fmt.Sprint(o.Seed), "--first", fmt.Sprint(i), "--claims", "1"}
+	if o.Depth != defaultDepth {
+		args = append(args, "--depth", fmt.Sprint(o.Depth))
+	}
+	args = append(args, o.modeFlags()...)
+	if o.Backend != "" {
+		args = append(args, "--backend", o.Backend)
+	}
+	return quoteAll(args)
 }
 
 // claimFlags states c as the flags of an inline check.
