@@ -1,7 +1,9 @@
 package run
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -25,14 +27,14 @@ func ShardFromEnv(getenv func(string) string, shards int) (*Shard, error) {
 		return &Shard{Index: i, Count: shards, From: "JOB_COMPLETION_INDEX"}, nil
 	}
 	if v := getenv("SLURM_ARRAY_TASK_ID"); v != "" {
-		id, err := strconv.Atoi(v)
+		id, err := envInt("SLURM_ARRAY_TASK_ID", v)
 		if err != nil {
-			return nil, fmt.Errorf("SLURM_ARRAY_TASK_ID=%q is not an integer", v)
+			return nil, err
 		}
 		lo := 0
 		if m := getenv("SLURM_ARRAY_TASK_MIN"); m != "" {
-			if lo, err = strconv.Atoi(m); err != nil {
-				return nil, fmt.Errorf("SLURM_ARRAY_TASK_MIN=%q is not an integer", m)
+			if lo, err = envInt("SLURM_ARRAY_TASK_MIN", m); err != nil {
+				return nil, err
 			}
 		}
 		n := shards
@@ -48,9 +50,9 @@ func ShardFromEnv(getenv func(string) string, shards int) (*Shard, error) {
 			// Only a step-1 range has the index id − min: in another
 			// array (--array=0-6:2, --array=1,4,5) some tasks would be
 			// out of range and others would run the shard of another.
-			hi, err := strconv.Atoi(m)
+			hi, err := envInt("SLURM_ARRAY_TASK_MAX", m)
 			if err != nil {
-				return nil, fmt.Errorf("SLURM_ARRAY_TASK_MAX=%q is not an integer", m)
+				return nil, err
 			}
 			if hi-lo+1 != n {
 				return nil, fmt.Errorf("the Slurm array is not a step-1 range: SLURM_ARRAY_TASK_MIN=%d, SLURM_ARRAY_TASK_MAX=%d and %d tasks; use one such as --array=%d-%d", lo, hi, n, lo, lo+n-1)
@@ -83,4 +85,17 @@ func ChooseShard(given *Shard, shards int, getenv func(string) string) (*Shard, 
 		return nil, fmt.Errorf("--shard %s and --shards %d disagree on the shard count", given, shards)
 	}
 	return given, nil
+}
+
+// envInt parses the value v of the environment variable name as an int,
+// with an error that says whether it is no integer or out of range.
+func envInt(name, v string) (int, error) {
+	i, err := strconv.Atoi(v)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%s=%s is out of range: must be from %d to %d", name, v, math.MinInt, math.MaxInt)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not an integer", name, v)
+	}
+	return i, nil
 }

@@ -54,6 +54,8 @@ func TestShardFromSlurm(t *testing.T) {
 		{"4", "1", "5", "3", "not a step-1 range"}, // --array=1,4,5
 		{"1", "1", "5", "3", "not a step-1 range"},
 		{"2", "0", "x", "4", `SLURM_ARRAY_TASK_MAX="x" is not an integer`},
+		{"99999999999999999999", "0", "3", "4", "SLURM_ARRAY_TASK_ID=99999999999999999999 is out of range"},
+		{"2", "-99999999999999999999", "3", "4", "SLURM_ARRAY_TASK_MIN=-99999999999999999999 is out of range"},
 	} {
 		env := map[string]string{"SLURM_ARRAY_TASK_ID": tt.id, "SLURM_ARRAY_TASK_MIN": tt.min,
 			"SLURM_ARRAY_TASK_MAX": tt.max, "SLURM_ARRAY_TASK_COUNT": tt.count}
