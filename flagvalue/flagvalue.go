@@ -134,15 +134,15 @@ func (v NonNegative) Set(s string) error {
 	return nil
 }
 
-// Ints is a comma-separated list of integers with a lower bound.
+// Ints is a comma-separated list of integers within bounds.
 type Ints struct {
-	p   *[]int
-	min int
+	p        *[]int
+	min, max int
 }
 
-// NewInts returns the flag that sets *p to a list of integers of at least
-// min each.
-func NewInts(p *[]int, min int) Ints { return Ints{p, min} }
+// NewInts returns the flag that sets *p to a list of integers from min to
+// max each.
+func NewInts(p *[]int, min, max int) Ints { return Ints{p, min, max} }
 
 func (v Ints) Type() string { return "N,..." }
 
@@ -159,8 +159,8 @@ func (v Ints) Set(s string) error {
 	for _, part := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(part))
 		switch {
-		case errors.Is(err, strconv.ErrRange):
-			return fmt.Errorf("%s is out of range: must be from %d to %d", strings.TrimSpace(part), v.min, math.MaxInt)
+		case errors.Is(err, strconv.ErrRange), err == nil && n > v.max:
+			return fmt.Errorf("%s is out of range: must be from %d to %d", strings.TrimSpace(part), v.min, v.max)
 		case err != nil:
 			return fmt.Errorf("%q is not an integer", part)
 		case n < v.min:

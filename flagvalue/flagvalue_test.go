@@ -45,10 +45,11 @@ func TestSet(t *testing.T) {
 		{NewNonNegative(&tol), "-0.5", "must be a finite number ≥ 0", true},
 		{NewNonNegative(&tol), "abc", "not a number", true},
 		{NewNonNegative(&tol), "1e400", "out of range: must be a finite number ≥ 0", true},
-		{NewInts(&ns, 1), "64, 256,1024", "64,256,1024", false},
-		{NewInts(&ns, 1), "64,0", "0: must be at least 1", true},
-		{NewInts(&ns, 1), "64,x", `"x" is not an integer`, true},
-		{NewInts(&ns, 1), "64, 99999999999999999999", "99999999999999999999 is out of range: must be from 1 to 9223372036854775807", true},
+		{NewInts(&ns, 1, math.MaxInt), "64, 256,1024", "64,256,1024", false},
+		{NewInts(&ns, 1, math.MaxInt), "64,0", "0: must be at least 1", true},
+		{NewInts(&ns, 1, math.MaxInt), "64,x", `"x" is not an integer`, true},
+		{NewInts(&ns, 1, math.MaxInt), "64, 99999999999999999999", "99999999999999999999 is out of range: must be from 1 to 9223372036854775807", true},
+		{NewInts(&ns, 1, 1<<31-1), "64,2147483648", "2147483648 is out of range: must be from 1 to 2147483647", true},
 	} {
 		before := tt.v.String()
 		err := tt.v.Set(tt.in)

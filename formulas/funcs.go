@@ -163,7 +163,7 @@ func Funcs() []*Func { return slices.Clone(funcs) }
 
 func kronShape(a []Shape) (Shape, string) {
 	rows, cols := int64(a[0].Rows)*int64(a[1].Rows), int64(a[0].Cols)*int64(a[1].Cols)
-	if rows > maxSize || cols > maxSize || rows < 0 || cols < 0 {
+	if rows > MaxSize || cols > MaxSize || rows < 0 || cols < 0 {
 		return Shape{}, fmt.Sprintf("result of %v ⊗ %v is too large", a[0], a[1])
 	}
 	return Shape{int(rows), int(cols)}, ""

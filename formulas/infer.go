@@ -234,7 +234,7 @@ func (in *inferrer) size(e *Call, a Expr) (int, error) {
 			_, err := fail(e, "size %s has no value", a.Name)
 			return 0, err
 		}
-		if n < 1 || n > maxSize {
+		if n < 1 || n > MaxSize {
 			_, err := fail(e, "size %s = %d is not a positive size", a.Name, n)
 			return 0, err
 		}

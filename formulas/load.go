@@ -651,7 +651,7 @@ func (l *loader) sizes(n *yaml.Node, where string) (map[string]int, error) {
 		}
 		v, err := strconv.Atoi(p.val.Value)
 		if errors.Is(err, strconv.ErrRange) {
-			return nil, l.errf(p.val, "size %s %s is out of range: %s (sizes are from 1 to %d)", quoteName(p.key), where, p.val.Value, maxSize)
+			return nil, l.errf(p.val, "size %s %s is out of range: %s (sizes are from 1 to %d)", quoteName(p.key), where, p.val.Value, MaxSize)
 		}
 		if err != nil {
 			return nil, l.errf(p.val, "size %s %s must be an integer, got %q", quoteName(p.key), where, p.val.Value)

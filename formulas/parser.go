@@ -342,12 +342,13 @@ func (p *parser) call(name token) (Expr, int, error) {
 	return &Call{At: name.pos, Func: name.text, Args: args}, h, nil
 }
 
-// maxSize bounds integer sizes so that shapes fit comfortably in an int.
-const maxSize = 1<<31 - 1
+// MaxSize is the largest size: it bounds integer sizes so that shapes fit
+// comfortably in an int.
+const MaxSize = 1<<31 - 1
 
-// isCount reports whether v is an integer in [1, maxSize].
+// isCount reports whether v is an integer in [1, MaxSize].
 func isCount(v float64) bool {
-	return v >= 1 && v <= maxSize && v == math.Trunc(v)
+	return v >= 1 && v <= MaxSize && v == math.Trunc(v)
 }
 
 // checkSizeArg checks that an argument of the constructor fn (eye, ones,

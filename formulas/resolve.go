@@ -156,13 +156,13 @@ var (
 // use are ignored, but every user or claim size must be at least 1.
 func (c *Claim) ResolveSizes(user map[string]int) (map[string]int, error) {
 	for _, sym := range sortedKeys(user) {
-		if v := user[sym]; v < 1 || v > maxSize {
-			return nil, fmt.Errorf("size %s = %d: sizes must be at least 1 (and at most %d)", sym, v, maxSize)
+		if v := user[sym]; v < 1 || v > MaxSize {
+			return nil, fmt.Errorf("size %s = %d: sizes must be at least 1 (and at most %d)", sym, v, MaxSize)
 		}
 	}
 	for _, sym := range sortedKeys(c.Sizes) {
-		if v := c.Sizes[sym]; v < 1 || v > maxSize {
-			return nil, fmt.Errorf("formula %q: sizes: %s = %d: sizes must be at least 1 (and at most %d)", c.Name, sym, v, maxSize)
+		if v := c.Sizes[sym]; v < 1 || v > MaxSize {
+			return nil, fmt.Errorf("formula %q: sizes: %s = %d: sizes must be at least 1 (and at most %d)", c.Name, sym, v, MaxSize)
 		}
 	}
 	syms := c.symbols()
@@ -221,7 +221,7 @@ func sortedKeys(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) 
 func resolveDim(d string, sizes map[string]int) (int, error) {
 	if !isSymbol(d) {
 		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 || n > maxSize {
+		if err != nil || n < 1 || n > MaxSize {
 			return 0, fmt.Errorf("dimension %q is not a positive integer", d)
 		}
 		return n, nil
@@ -230,7 +230,7 @@ func resolveDim(d string, sizes map[string]int) (int, error) {
 	if !ok {
 		return 0, fmt.Errorf("size %s has no value", d)
 	}
-	if n < 1 || n > maxSize {
+	if n < 1 || n > MaxSize {
 		return 0, fmt.Errorf("size %s = %d is not a positive size", d, n)
 	}
 	return n, nil

@@ -47,8 +47,8 @@ func ParseSizes(s string) (map[string]int, error) {
 		}
 		n, err := strconv.Atoi(val)
 		switch {
-		case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-"), err == nil && n > maxSize:
-			return nil, fmt.Errorf("%ssize %s = %s is out of range: sizes are from 1 to %d", at, name, val, maxSize)
+		case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-"), err == nil && n > MaxSize:
+			return nil, fmt.Errorf("%ssize %s = %s is out of range: sizes are from 1 to %d", at, name, val, MaxSize)
 		case err != nil && !errors.Is(err, strconv.ErrRange):
 			return nil, fmt.Errorf("%s%q is not an integer", at, val)
 		case err != nil || n < 1:

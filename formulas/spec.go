@@ -292,8 +292,8 @@ func parseShape(s string) ([2]string, error) {
 func checkDim(d string) error {
 	if d != "" && isDigit(d[0]) {
 		n, err := strconv.Atoi(d)
-		if (errors.Is(err, strconv.ErrRange) || err == nil && n > maxSize) && strings.TrimLeft(d, "0123456789") == "" {
-			return fmt.Errorf("dimension %s is out of range: sizes are from 1 to %d", d, maxSize)
+		if (errors.Is(err, strconv.ErrRange) || err == nil && n > MaxSize) && strings.TrimLeft(d, "0123456789") == "" {
+			return fmt.Errorf("dimension %s is out of range: sizes are from 1 to %d", d, MaxSize)
 		}
 		if err != nil || n < 1 || strconv.Itoa(n) != d {
 			return fmt.Errorf("dimension %q is not a positive integer", d)

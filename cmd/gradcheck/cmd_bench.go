@@ -11,6 +11,7 @@ import (
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/bench"
 	"github.com/gradcheck/gradcheck/flagvalue"
+	"github.com/gradcheck/gradcheck/formulas"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -42,7 +43,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 		mode:   flagvalue.NewEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
 		format: flagvalue.NewEnum("text", "text", "json"),
 	}
-	fs.Var(flagvalue.NewInts(&f.sizes, 1), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
+	fs.Var(flagvalue.NewInts(&f.sizes, 1, formulas.MaxSize), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
 	fs.StringSliceVar(&f.backends, "backend", f.backends, "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
 	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
