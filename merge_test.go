@@ -94,3 +94,43 @@ func TestInterrupt(t *testing.T) {
 		t.Fatalf("%s: %s", res.Verdict, res.Reason)
 	}
 }
+
+// TestUserToleranceReason checks the reason of a result made inconclusive
+// by --rtol or --atol: it names them, not the finite-difference estimate
+// (or an identity's rounding), in the whole run and in shards merged; and
+// an inconclusive result without them does not.
+func TestUserToleranceReason(t *testing.T) {
+	tests := []struct {
+		name       string
+		spec       formulas.Spec
+		rtol, atol float64
+		names      bool // the reason names --rtol and --atol
+	}{
+		{name: "rtol", spec: formulas.Spec{F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: squareVars("X")}, rtol: 0.1, names: true},
+		{name: "atol", spec: formulas.Spec{F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: squareVars("X")}, atol: 1, names: true},
+		{name: "identity", spec: formulas.Spec{F: "inv(X)", Equals: "inv(X)", Vars: squareVars("X")}, rtol: 0.2, names: true},
+		{name: "rounding noise", spec: formulas.Spec{F: "det(X - X')", Equals: "0", Vars: squareVars("X")}},
+	}
+	b := cpu.New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.spec.Name = tt.name
+			c := inline(t, tt.spec)
+			s := DefaultSettings()
+			s.Sizes, s.RTol, s.ATol = map[string]int{"n": 3}, tt.rtol, tt.atol
+			whole := Verify(context.Background(), b, c, s)
+			if whole.Verdict != Inconclusive || strings.Contains(whole.Reason, "--rtol") != tt.names {
+				t.Fatalf("%s (%s); want inconclusive, naming --rtol: %v", whole.Verdict, whole.Reason, tt.names)
+			}
+			var parts []Result
+			for _, cut := range [][2]int{{0, 3}, {3, 8}} {
+				ps := s
+				ps.InstanceFrom, ps.InstanceTo = cut[0], cut[1]
+				parts = append(parts, Verify(context.Background(), b, c, ps))
+			}
+			if merged, err := Merge(parts); err != nil || merged.Reason != whole.Reason {
+				t.Errorf("merged: %q (%v)\nwhole:  %q", merged.Reason, err, whole.Reason)
+			}
+		})
+	}
+}

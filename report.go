@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/gradcheck/gradcheck/formulas"
 )
@@ -226,6 +227,18 @@ func (c Counts) reason(kind formulas.Kind, instance int) string {
 	return ""
 }
 
+// userToleranceReason is the reason of an inconclusive result whose first
+// undecided comparison, at instance, was so mostly by --rtol and --atol:
+// the finite-difference estimate, or the rounding of an identity's sides,
+// is not to blame.
+func (c Counts) userToleranceReason(instance int) string {
+	return fmt.Sprintf("the tolerance is above a tenth of the compared values at instance %d (%d of %d comparisons), %s: no comparison can tell a factor-2 mistake there",
+		instance, c.Uncertain, c.total(), userToleranceCause)
+}
+
+// userToleranceCause names the cause in userToleranceReason.
+const userToleranceCause = "mostly from --rtol and --atol"
+
 // ratio is how far the worst comparison is beyond its tolerance.
 func (r Result) ratio() float64 {
 	if r.Tolerance == 0 {
@@ -294,6 +307,9 @@ func Merge(parts []Result) (Result, error) {
 		}
 	}
 	out.Reason = withDetail(out.Counts.reason(out.Kind, out.Worst.Instance), located)
+	if out.Counts.blocking() == undecided && slices.ContainsFunc(parts, func(p Result) bool { return strings.Contains(p.Reason, userToleranceCause) }) {
+		out.Reason = out.Counts.userToleranceReason(out.Worst.Instance)
+	}
 	if out.Verdict == Pass && out.Reason == "" && slices.IndexFunc(parts, func(p Result) bool { return p.Reason != exactAgreement }) < 0 {
 		out.Reason = exactAgreement
 	}

@@ -680,6 +680,12 @@ func (v *verification) judge(res *Result, t *tally) {
 		res.Worst = Worst{Instance: c.instance, Direction: c.direction}
 	}
 	res.Reason = res.Counts.reason(v.c.Kind, res.Worst.Instance)
+	c := t.first[undecided]
+	if user := v.s.ATol + v.s.RTol*math.Abs(c.claimed); res.Counts.blocking() == undecided && user > 0 && user >= uncertain*c.scale/2 {
+		// The user's tolerance is most of it: the estimate is not to
+		// blame.
+		res.Reason = res.Counts.userToleranceReason(res.Worst.Instance)
+	}
 	if res.Verdict == Pass && res.Reason == "" && v.c.Kind != formulas.Equals && t.hasWorst && t.worstRatio == 0 {
 		// The worst comparison is an exact agreement: they all are,
 		// which a finite difference gives where f is constant.
