@@ -74,16 +74,8 @@ func TestMarkdownCodeSpans(t *testing.T) {
 // holds: control characters in the CDATA body made it unreadable.
 func TestJUnitOddNames(t *testing.T) {
 	for _, name := range []string{"plain", "ctrl\x01char", "esc\x1b[31mred", "a ]]> b", "bad utf-8 \xff\xfe", "tab\tand\nnewline", "∇‖x‖²", "<x>&amp;\"q\""} {
-		rep := &run.Report{Version: gradcheck.ReportVersion, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
-			Settings: run.ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1},
-			Claims:   []run.ClaimRef{{Name: name, Kind: formulas.Grad, Sizes: map[string]int{"n": 4}, Select: []string{"check", "--spec", "s.yaml", "--name", name}}},
-			Results: []gradcheck.Result{{Name: name, Kind: formulas.Grad, Verdict: gradcheck.Fail, Sizes: map[string]int{"n": 4},
-				MaxRelErr: 0.5, Tolerance: 1e-10, Counts: gradcheck.Counts{Disagreed: 3}, Comparisons: 3, Instances: [2]int{0, 8},
-				Detail: "about " + name, Entries: []gradcheck.Entry{{Instance: 1, Claimed: 1, FiniteDiff: 2}}, Expected: "2*x"}},
-			ClaimOf: []int{0}}
-		rep.Summary.Add(gradcheck.Fail)
 		var b bytes.Buffer
-		if err := writeJUnit(&b, rep); err != nil {
+		if err := writeJUnit(&b, failedReport(name)); err != nil {
 			t.Fatal(err)
 		}
 		var doc struct {
@@ -112,17 +104,6 @@ func TestJUnitOddNames(t *testing.T) {
 // the table's row, a tab its columns, and ESC reached the terminal as an
 // escape sequence. Every report keeps the lines of one with a plain name.
 func TestTextOddNames(t *testing.T) {
-	report := func(name string) *run.Report {
-		rep := &run.Report{Version: gradcheck.ReportVersion, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
-			Settings: run.ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1},
-			Claims:   []run.ClaimRef{{Name: name, Kind: formulas.Grad, Sizes: map[string]int{"n": 4}, Select: []string{"check", "--spec", "s.yaml", "--name", name}}},
-			Results: []gradcheck.Result{{Name: name, Kind: formulas.Grad, Verdict: gradcheck.Fail, Sizes: map[string]int{"n": 4},
-				MaxRelErr: 0.5, Tolerance: 1e-10, Counts: gradcheck.Counts{Disagreed: 3}, Comparisons: 3, Instances: [2]int{0, 8},
-				Detail: "about " + name, Entries: []gradcheck.Entry{{Instance: 1, Claimed: 1, FiniteDiff: 2}}, Expected: "2*x"}},
-			ClaimOf: []int{0}}
-		rep.Summary.Add(gradcheck.Fail)
-		return rep
-	}
 	write := func(format string, rep *run.Report) string {
 		var b bytes.Buffer
 		if err := Write(&b, format, rep); err != nil {
@@ -143,8 +124,8 @@ func TestTextOddNames(t *testing.T) {
 			t.Errorf("Printable(%q) = %q, want %q", tt.name, got, tt.shown)
 		}
 		for _, format := range []string{"text", "markdown"} {
-			out := write(format, report(tt.name))
-			plain := write(format, report("plain"))
+			out := write(format, failedReport(tt.name))
+			plain := write(format, failedReport("plain"))
 			if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && !unicode.IsPrint(r) && r != '\ufe0f' }); i >= 0 || !utf8.ValidString(out) {
 				t.Errorf("%s report of %q holds a raw control character or invalid UTF-8 at %d:\n%s", format, tt.name, i, out)
 			}
@@ -155,9 +136,24 @@ func TestTextOddNames(t *testing.T) {
 				t.Errorf("%s report of %q does not show it as %q:\n%s", format, tt.name, tt.shown, out)
 			}
 		}
-		out := write("text", report(tt.name))
+		out := write("text", failedReport(tt.name))
 		if row := strings.Split(out, "\n")[1]; !strings.HasPrefix(row, tt.shown+"  grad ") {
 			t.Errorf("text row of %q: %q, want it to start with %q and the KIND column", tt.name, row, tt.shown)
 		}
 	}
+}
+
+// failedReport is the report of one failed gradient claim called name,
+// from a spec file, with its entries, detail and expected result: every
+// place a report writes the name.
+func failedReport(name string) *run.Report {
+	rep := &run.Report{Version: gradcheck.ReportVersion, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
+		Settings: run.ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1},
+		Claims:   []run.ClaimRef{{Name: name, Kind: formulas.Grad, Sizes: map[string]int{"n": 4}, Select: []string{"check", "--spec", "s.yaml", "--name", name}}},
+		Results: []gradcheck.Result{{Name: name, Kind: formulas.Grad, Verdict: gradcheck.Fail, Sizes: map[string]int{"n": 4},
+			MaxRelErr: 0.5, Tolerance: 1e-10, Counts: gradcheck.Counts{Disagreed: 3}, Comparisons: 3, Instances: [2]int{0, 8},
+			Detail: "about " + name, Entries: []gradcheck.Entry{{Instance: 1, Claimed: 1, FiniteDiff: 2}}, Expected: "2*x"}},
+		ClaimOf: []int{0}}
+	rep.Summary.Add(gradcheck.Fail)
+	return rep
 }
