@@ -129,6 +129,16 @@ func TestSoundVerdicts(t *testing.T) {
 			sizes: map[string]int{"n": 5}, verdict: Pass},
 		{name: "hess bilinear twice wrong", spec: formulas.Spec{F: "tr(X'*X)", Wrt: "X", Hess: "2*tr(dX'*dX2) + 2*tr(dX2'*dX)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 4}, verdict: Fail, diag: DiagFactor, factor: 2},
+		// A claim off by a power of ‖dX‖: with every direction of norm
+		// max(1, ‖X‖_F), 1 where ‖X‖_F ≤ 1, these passed.
+		{name: "hess ridge without dw'*dw", spec: formulas.Spec{F: "norm2(A*w-b)^2 + norm2(w)^2", Wrt: "w", Hess: "2*norm2(A*dw)^2 + 2",
+			Vars: vars(t, "A=m,n", "b=m", "w=n:small")}, sizes: map[string]int{"n": 8, "m": 12}, verdict: Fail},
+		{name: "hess ridge", spec: formulas.Spec{F: "norm2(A*w-b)^2 + norm2(w)^2", Wrt: "w", Hess: "2*norm2(A*dw)^2 + 2*dw'*dw",
+			Vars: vars(t, "A=m,n", "b=m", "w=n:small")}, sizes: map[string]int{"n": 8, "m": 12}, verdict: Pass},
+		{name: "hess norm without dx'*dx", spec: formulas.Spec{F: "norm2(x)", Wrt: "x", Hess: "(1 - (x'*dx)^2/norm2(x)^2)/norm2(x)",
+			Vars: vars(t, "x=n:orth")}, sizes: map[string]int{"n": 8}, verdict: Fail},
+		{name: "diff of a scalar without dx^3", spec: formulas.Spec{F: "x^4", Wrt: "x", Diff: "4*x^3*dx^3", Vars: vars(t, "x=1:small")},
+			verdict: Fail},
 		// Item 10: depth means nesting; a flat sum of 5,000 terms verifies.
 		{name: "flat sum", spec: formulas.Spec{F: strings.Repeat("tr(X) + ", 4999) + "tr(X)", Wrt: "X", Grad: "5000*eye(n)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 3}, verdict: Pass},
