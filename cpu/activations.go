@@ -240,3 +240,16 @@ func sign(x float64) int {
 	}
 	return 0
 }
+
+// log is the natural logarithm, also of subnormal numbers: math.Log on
+// amd64 returns about −709.09 for every x below 2⁻¹⁰²² (Go issue 56600;
+// log(e⁻⁷²⁰) came out −709.09), and a softmax or exp(x − 720) reaches
+// such numbers, where a true claim then failed. A subnormal x is f·2ᵉ with
+// f in [½, 1) (math.Frexp normalizes it), and log x = log f + e·ln 2.
+func log(x float64) float64 {
+	if x > 0 && x < 0x1p-1022 {
+		f, e := math.Frexp(x)
+		return math.Log(f) + float64(e)*math.Ln2
+	}
+	return math.Log(x)
+}

@@ -131,7 +131,7 @@ func (b *Backend) LogDet(a backend.Tensor) (backend.Tensor, error) {
 			if u < 0 {
 				odd = !odd
 			}
-			s += math.Log(math.Abs(u))
+			s += log(math.Abs(u))
 		}
 		// A zero pivot makes s −Inf whatever the sign; NaN stays NaN.
 		if odd && !math.IsInf(s, -1) {

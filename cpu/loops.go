@@ -67,7 +67,7 @@ func (b *Backend) Elementwise(op backend.ElemOp, x, y backend.Tensor) (backend.T
 var mapFuncs = [...]func(float64) float64{
 	backend.Neg:      func(v float64) float64 { return -v },
 	backend.Exp:      math.Exp,
-	backend.Log:      math.Log,
+	backend.Log:      log,
 	backend.Sqrt:     math.Sqrt,
 	backend.Abs:      math.Abs,
 	backend.Tanh:     math.Tanh,
