@@ -133,9 +133,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		return false
 	}
 	if zeroTruth(use) && !proportional(use) {
-		res.Diagnosis = DiagZero
-		res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", v.c.Kind)
-		return true
+		return zeroDiagnosis(res, v.c.Kind)
 	}
 	det := saa*sbb - sab*sab
 	if withT && det <= 1e-12*saa*sbb {
@@ -145,6 +143,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	if withT {
 		alpha, beta = (sad*sbb-sbd*sab)/det, (saa*sbd-sab*sad)/det
 	}
+	fittedZero := true // the fitted truth is within tolerance of 0
 	for _, c := range use {
 		fitted := alpha * c.claimed
 		if withT {
@@ -153,6 +152,13 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		if math.Abs(c.fd-fitted) > c.tol {
 			return false
 		}
+		fittedZero = fittedZero && math.Abs(fitted) <= c.tol
+	}
+	if fittedZero && !proportional(use) {
+		// A multiple of the claim that no comparison tells from 0 fits
+		// rounding noise, not a factor: the Hessian 10⁻⁶·I claimed for
+		// a linear f was "−90000 times the truth".
+		return zeroDiagnosis(res, v.c.Kind)
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
 	switch {
@@ -183,6 +189,13 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 	default:
 		return false
 	}
+	return true
+}
+
+// zeroDiagnosis diagnoses a claim whose truth is 0, and reports true.
+func zeroDiagnosis(res *Result, kind formulas.Kind) bool {
+	res.Diagnosis = DiagZero
+	res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", kind)
 	return true
 }
 

@@ -147,6 +147,10 @@ func TestSoundVerdicts(t *testing.T) {
 		// log of a subnormal number (math.Log on amd64 gave −709.09).
 		{name: "log of a subnormal", spec: formulas.Spec{F: "sum(log(exp(x-720)))", Wrt: "x", Grad: "ones(n)", Vars: vars(t, "x=n:small")},
 			sizes: map[string]int{"n": 4}, verdict: Pass},
+		// A multiple of the claim within tolerance of 0 everywhere is no
+		// factor: this was "−90000 times the truth".
+		{name: "hess of a linear f", spec: formulas.Spec{F: "a'*x", Wrt: "x", Hess: "1e-6*eye(n)", Vars: vars(t, "a=n", "x=n")},
+			sizes: map[string]int{"n": 4}, verdict: Fail, diag: DiagZero},
 		// Item 10: depth means nesting; a flat sum of 5,000 terms verifies.
 		{name: "flat sum", spec: formulas.Spec{F: strings.Repeat("tr(X) + ", 4999) + "tr(X)", Wrt: "X", Grad: "5000*eye(n)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 3}, verdict: Pass},
