@@ -49,7 +49,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
 	fs.Var(flagvalue.NewIntRange(&f.batch, 1, maxDraws), "batch", "random instances per claim")
 	fs.Var(flagvalue.NewIntRange(&f.dirs, 1, maxDraws), "dirs", "random directions per instance")
-	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
+	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes; grad, jac and diff claims, the others directional)")
 	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")

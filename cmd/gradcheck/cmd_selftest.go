@@ -75,7 +75,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
 	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
 	mode := flagvalue.NewEnum(string(gradcheck.Directional), string(gradcheck.Directional), string(gradcheck.Entrywise))
-	fs.Var(mode, "mode", "directional: random directions; entrywise: every entry of the variable")
+	fs.Var(mode, "mode", "directional: random directions; entrywise: every entry of the variable (grad, jac and diff claims, the others directional)")
 	backend := flagvalue.NewEnum("auto", "auto", "cpu", "gpu")
 	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	format := flagvalue.NewEnum("text", "text", "json")

@@ -110,7 +110,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	fs.Var(&c.sizes, "size", "values of size symbols, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
 	fs.Var(flagvalue.NewIntRange(&c.batch, 1, maxDraws), "batch", "random instances per claim")
 	fs.Var(flagvalue.NewIntRange(&c.dirs, 1, maxDraws), "dirs", "random directions per instance")
-	fs.Var(c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes)")
+	fs.Var(c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes; grad, jac and diff claims, the others directional)")
 	fs.Var(flagvalue.NewUint64(&c.seed), "seed", "seed of the random inputs; the same seed draws the same inputs")
 	fs.Var(flagvalue.NewNonNegative(&c.rtol), "rtol", "extra relative tolerance, times |claimed| (at 0.1 or more no comparison can pass: a tolerance above a tenth of the values cannot tell a factor-2 mistake, and is inconclusive)")
 	fs.Var(flagvalue.NewNonNegative(&c.atol), "atol", "extra absolute tolerance (above a tenth of the compared values, inconclusive, as --rtol)")
