@@ -35,3 +35,8 @@ func TestNearlySingularSampleGPU(t *testing.T) { checkNearlySingular(t, emulated
 // TestIdentityConditioningGPU checks TestIdentityConditioning's claims on
 // the emulated GPU.
 func TestIdentityConditioningGPU(t *testing.T) { checkIdentityConditioning(t, emulatedGPU(t)) }
+
+// TestIntegralPerInstanceGPU checks TestIntegralPerInstance's integrals on
+// the emulated GPU, where the panels an instance alone needs are gathered
+// on the device (Backend.Gather).
+func TestIntegralPerInstanceGPU(t *testing.T) { checkIntegralPerInstance(t, emulatedGPU(t)) }

@@ -1201,24 +1201,16 @@ func (ev *evaluator) unrestrict(r *restriction) {
 }
 
 // gather returns the matrices of the instances of (in order) of t, a
-// batch of groups instances of consecutive matrices each, through the
-// host: no backend operation selects matrices, and a panel's evaluation
-// costs far more than the copies.
+// batch of groups instances of consecutive matrices each.
 func (ev *evaluator) gather(t backend.Tensor, of []int, groups int) (backend.Tensor, error) {
-	host, err := ev.download(t)
-	if err != nil {
-		return nil, err
+	per := t.Layout().Count / groups
+	index := make([]int, 0, len(of)*per)
+	for _, gi := range of {
+		for k := range per {
+			index = append(index, gi*per+k)
+		}
 	}
-	defer ev.recycleHost(host)
-	per := len(host) / groups
-	kept := ev.hostSlice(len(of) * per)
-	defer ev.recycleHost(kept)
-	for j, gi := range of {
-		copy(kept[j*per:(j+1)*per], host[gi*per:(gi+1)*per])
-	}
-	l := t.Layout()
-	l.Count = l.Count / groups * len(of)
-	return ev.b.FromHost(l, kept)
+	return ev.b.Gather(t, index)
 }
 
 // groups returns the number of instances whose matrices t holds (see

@@ -96,7 +96,10 @@ func TestIntegralMagnitude(t *testing.T) {
 // an upper limit per instance), some with a pole of the integrand on the
 // path (X with a negative eigenvalue), which need every panel, beside
 // others that take one.
-func TestIntegralPerInstance(t *testing.T) {
+func TestIntegralPerInstance(t *testing.T) { checkIntegralPerInstance(t, cpu.New()) }
+
+// checkIntegralPerInstance is TestIntegralPerInstance on b.
+func checkIntegralPerInstance(t *testing.T, b backend.Backend) {
 	const (
 		n, groups, stencil = 4, 6, 3
 		size               = n * n
@@ -121,7 +124,6 @@ func TestIntegralPerInstance(t *testing.T) {
 		}
 	}
 	bShared := []float64{0.5}
-	b := cpu.New()
 	exprs := []string{
 		"integral(z, 0, inf, inv(X + z*eye(n))*relu(X)*inv(X + z*eye(n)) + B*z/(1 + z)^3)",
 		"integral(t, 0, 1 + tr(A*A'), sin(t*X)*A)",

@@ -102,6 +102,11 @@ type Backend interface {
 	MatMul(a, b Tensor) (Tensor, error)
 	// Transpose returns aᵀ.
 	Transpose(a Tensor) (Tensor, error)
+	// Gather returns matrices index[0], index[1], … of a, in that order
+	// (an index may repeat), as a tensor of len(index) matrices. The
+	// verifier restricts a batch to the instances that still need a panel
+	// of an integral with it, on the device that holds the batch.
+	Gather(a Tensor, index []int) (Tensor, error)
 	// Kron returns the Kronecker products a ⊗ b.
 	Kron(a, b Tensor) (Tensor, error)
 	// Inv returns the inverses of square matrices, through LU with partial

@@ -21,6 +21,19 @@ func CheckHost(backend string, l Layout, n int) {
 	}
 }
 
+// CheckGather panics unless index names at least one matrix and each of
+// its entries is a matrix of l, as Gather needs.
+func CheckGather(backend string, l Layout, index []int) {
+	if len(index) == 0 {
+		panic(fmt.Sprintf("%s: Gather: no index", backend))
+	}
+	for k, i := range index {
+		if i < 0 || i >= l.Count {
+			panic(fmt.Sprintf("%s: Gather: index[%d] = %d outside the %d matrices", backend, k, i, l.Count))
+		}
+	}
+}
+
 // Square panics unless the matrices of l are square, and returns their
 // order.
 func Square(backend, op string, l Layout) int {

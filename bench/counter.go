@@ -193,6 +193,13 @@ func (c *Counter) Transpose(a backend.Tensor) (backend.Tensor, error) {
 	return c.done(OpTranspose, start, t, err, a.Layout())
 }
 
+// Gather forwards to the wrapped backend.
+func (c *Counter) Gather(a backend.Tensor, index []int) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.Gather(a, index)
+	return c.done(OpGather, start, t, err, a.Layout())
+}
+
 // Kron forwards to the wrapped backend.
 func (c *Counter) Kron(a, b backend.Tensor) (backend.Tensor, error) {
 	start := time.Now()

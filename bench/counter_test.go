@@ -88,6 +88,15 @@ func TestCounterClosedForm(t *testing.T) {
 	}
 }
 
+func TestCostModelGather(t *testing.T) {
+	// Gather reads the matrices it copies, not its whole operand.
+	result := backend.Layout{Count: 2, Rows: 3, Cols: 4}
+	flops, bytes := Cost(OpGather, result, backend.Layout{Count: 10, Rows: 3, Cols: 4})
+	if flops != 0 || bytes != 2*8*24 {
+		t.Errorf("Gather of 2 of 10 3×4 matrices: %v flops, %v bytes, want 0 and %v", flops, bytes, 2*8*24)
+	}
+}
+
 func TestCostModel(t *testing.T) {
 	sq := func(count, n int) backend.Layout { return backend.Layout{Count: count, Rows: n, Cols: n} }
 	one := backend.Layout{Count: 2, Rows: 1, Cols: 1}

@@ -24,6 +24,7 @@ const (
 	OpAddScaled   Op = "AddScaled"   // 2 flops per entry (multiply, add)
 	OpMatMul      Op = "MatMul"      // 2mkn for an m×k by k×n product
 	OpTranspose   Op = "Transpose"   // 0 flops
+	OpGather      Op = "Gather"      // 0 flops; bytes: the result, read and written
 	OpKron        Op = "Kron"        // 1 flop per entry of the result
 	OpInv         Op = "Inv"         // 2n³: LU 2n³/3, then the inverse from it 4n³/3
 	OpDet         Op = "Det"         // 2n³/3: LU
@@ -54,6 +55,9 @@ func Cost(op Op, result backend.Layout, operands ...backend.Layout) (flops, byte
 	case OpToHost:
 		// The result is the host copy of the operand: count it once.
 		return 0, 8 * float64(operands[0].Size())
+	case OpGather:
+		// Only the gathered matrices of the operand are read.
+		return 0, 2 * 8 * float64(result.Size())
 	case OpElementwise, OpMap, OpScale, OpKron:
 		flops = entries
 	case OpMatMul:

@@ -190,3 +190,14 @@ func (*Backend) Eye(n int) (backend.Tensor, error) {
 	}
 	return t, nil
 }
+
+// Gather returns matrices index[0], index[1], … of a, in that order.
+func (*Backend) Gather(a backend.Tensor, index []int) (backend.Tensor, error) {
+	x := get("Gather", a)
+	backend.CheckGather("cpu", x.l, index)
+	t := newTensor(backend.Layout{Count: len(index), Rows: x.l.Rows, Cols: x.l.Cols})
+	for j, i := range index {
+		copy(t.mat(j), x.mat(i))
+	}
+	return t, nil
+}

@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gradcheck/gradcheck/backend"
 )
@@ -172,6 +173,32 @@ func (b *Backend) Transpose(a backend.Tensor) (backend.Tensor, error) {
 	r, c := at.l.Rows, at.l.Cols
 	return b.run(backend.Layout{Count: at.l.Count, Rows: c, Cols: r}, func(out *tensor) error {
 		return b.launch1D("gc_transpose", at.l.Size(), out.p(), at.p(), w(at.l.Count), w(r), w(c))
+	})
+}
+
+// Gather returns matrices index[0], index[1], … of a, in that order, by
+// one kernel: the indices go to the device as the bits of int64 words in a
+// buffer of float64 words (the size of an int64), which the kernel reads
+// as integers. The buffer returns to the pool at once: a later copy into it
+// waits for the kernel, on the one stream.
+func (b *Backend) Gather(a backend.Tensor, index []int) (backend.Tensor, error) {
+	at := b.get("Gather", a)
+	backend.CheckGather("gpu", at.l, index)
+	words := make([]float64, len(index))
+	for j, i := range index {
+		words[j] = math.Float64frombits(uint64(i))
+	}
+	idx, err := b.alloc(len(words))
+	if err != nil {
+		return nil, err
+	}
+	defer b.release(idx)
+	if err := b.dev.CopyIn(idx.p, words); err != nil {
+		return nil, fmt.Errorf("gpu: copying %d indices to the device: %w", len(words), err)
+	}
+	l := backend.Layout{Count: len(index), Rows: at.l.Rows, Cols: at.l.Cols}
+	return b.run(l, func(out *tensor) error {
+		return b.launch1D("gc_gather", l.Size(), out.p(), at.p(), uint64(idx.p), w(l.Count), w(l.Rows*l.Cols))
 	})
 }
 

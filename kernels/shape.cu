@@ -63,3 +63,13 @@ extern "C" __global__ void gc_copy(double *out, const double *a, ll count, ll si
         out[t] = a[(j / ra) * size + (t - j * size)];
     }
 }
+
+// gc_gather writes count matrices of size entries, matrix j a copy of
+// matrix index[j] of a.
+extern "C" __global__ void gc_gather(double *out, const double *a, const ll *index, ll count, ll size) {
+    ll total = count * size;
+    for (ll t = grid_start(); t < total; t += grid_threads()) {
+        ll j = t / size;
+        out[t] = a[index[j] * size + (t - j * size)];
+    }
+}

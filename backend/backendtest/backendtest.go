@@ -24,6 +24,7 @@ func Run(t *testing.T, b backend.Backend) {
 		{"Scale", testScale},
 		{"AddScaled", testAddScaled},
 		{"Transpose", testTranspose},
+		{"Gather", testGather},
 		{"Kron", testKron},
 		{"TraceSumDot", testTraceSumDot},
 		{"Diag", testDiag},

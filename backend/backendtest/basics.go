@@ -79,6 +79,9 @@ func testProgrammerErrorsPanic(t *testing.T, b backend.Backend) {
 		{"add scaled shapes", "differ", func() { b.AddScaled(sq, Upload(t, b, RandHost(rng, 2, 1, 1)), rect) }},
 		{"add scaled counts", "do not divide", func() { b.AddScaled(sq, Upload(t, b, RandHost(rng, 3, 1, 1)), sq) }},
 		{"diag", "not a column", func() { b.Diag(sq) }},
+		{"gather nothing", "no index", func() { b.Gather(sq, nil) }},
+		{"gather past the end", "index[1] = 2 outside the 2 matrices", func() { b.Gather(sq, []int{0, 2}) }},
+		{"gather negative", "index[0] = -1", func() { b.Gather(sq, []int{-1}) }},
 		{"fromhost length", "values for layout", func() {
 			b.FromHost(backend.Layout{Count: 1, Rows: 2, Cols: 2}, []float64{1})
 		}},
@@ -111,6 +114,7 @@ func testOperandsUnchanged(t *testing.T, b backend.Backend) {
 		"AddScaled":   func() (backend.Tensor, error) { return b.AddScaled(a, sc, a) },
 		"MatMul":      func() (backend.Tensor, error) { return b.MatMul(a, x) },
 		"Transpose":   func() (backend.Tensor, error) { return b.Transpose(a) },
+		"Gather":      func() (backend.Tensor, error) { return b.Gather(x, []int{3, 1}) },
 		"Kron":        func() (backend.Tensor, error) { return b.Kron(a, x) },
 		"Inv":         func() (backend.Tensor, error) { return b.Inv(a) },
 		"Det":         func() (backend.Tensor, error) { return b.Det(a) },
@@ -264,6 +268,30 @@ func testTranspose(t *testing.T, b backend.Backend) {
 						t.Fatalf("%v: matrix %d (%d,%d) not transposed", s, j, r, c)
 					}
 				}
+			}
+		}
+	}
+}
+
+func testGather(t *testing.T, b backend.Backend) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, c := range []struct {
+		rows, cols int
+		count      int
+		index      []int
+	}{
+		{1, 1, 1, []int{0}},
+		{2, 3, 5, []int{4, 0, 0, 2}},
+		{3, 3, 4, []int{1, 2}},
+		{4, 1, 3, []int{2, 1, 0, 2, 1, 0}},
+	} {
+		h := RandHost(rng, c.count, c.rows, c.cols)
+		y, err := b.Gather(Upload(t, b, h), c.index)
+		got := Download(t, b, y, err, backend.Layout{Count: len(c.index), Rows: c.rows, Cols: c.cols})
+		for j, i := range c.index {
+			if !slices.Equal(got.Mat(j), h.Mat(i)) {
+				t.Fatalf("%d×(%d×%d), index %v: matrix %d is %v, want matrix %d, %v",
+					c.count, c.rows, c.cols, c.index, j, got.Mat(j), i, h.Mat(i))
 			}
 		}
 	}

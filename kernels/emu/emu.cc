@@ -101,7 +101,7 @@ const Kernel kernels[] = {
     KERNEL(gc_dot),      KERNEL(gc_gemm),      KERNEL(gc_lu),            KERNEL(emu_test_barrier),
     KERNEL(emu_test_atomics), KERNEL(gc_activation), KERNEL(gc_softmax), KERNEL(gc_logsumexp),
     KERNEL(gc_sign_changes), KERNEL(gc_lu_panel), KERNEL(gc_lu_panel_regs), KERNEL(gc_lu_trsm), KERNEL(gc_lu_perm), KERNEL(gc_lu_gather),
-    KERNEL(gc_lu_det),   KERNEL(gc_copy),      KERNEL(gc_gemm_small),    KERNEL(gc_gemm_dmma), KERNEL(gc_gemm_dmma_async),
+    KERNEL(gc_lu_det),   KERNEL(gc_copy),      KERNEL(gc_gather),      KERNEL(gc_gemm_small),    KERNEL(gc_gemm_dmma), KERNEL(gc_gemm_dmma_async),
     KERNEL(emu_test_mma), KERNEL(emu_test_vote), KERNEL(emu_test_shfl), KERNEL(emu_test_race),
 };
 
