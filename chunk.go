@@ -1363,9 +1363,14 @@ func (acc *instanceComparisons) settle(instance int) {
 		for b := lo; b < hi; b++ {
 			t := &parts[b]
 			for j := b * batch; j < min(n, (b+1)*batch); j++ {
+				transposed := math.NaN()
+				if j < len(acc.transposed) {
+					transposed = acc.transposed[j]
+				}
 				if acc.status[j] == agreed && t.plainAgreement(acc.est[j], acc.claimed[j], acc.tol[j], u) {
 					t.n++
 					t.counts.Agreed++
+					t.layout(agreed, acc.claimed[j], transposed, acc.tol[j])
 					continue
 				}
 				st, m := acc.status[j], acc.measure(j)
@@ -1382,6 +1387,7 @@ func (acc *instanceComparisons) settle(instance int) {
 					t.addOne(&c)
 				default:
 					t.count(st)
+					t.layout(st, acc.claimed[j], transposed, acc.tol[j])
 				}
 			}
 		}

@@ -310,8 +310,9 @@ func Merge(parts []Result) (Result, error) {
 	if out.Counts.blocking() == undecided && slices.ContainsFunc(parts, func(p Result) bool { return strings.Contains(p.Reason, userToleranceCause) }) {
 		out.Reason = out.Counts.userToleranceReason(out.Worst.Instance)
 	}
-	if out.Verdict == Pass && out.Reason == "" && slices.IndexFunc(parts, func(p Result) bool { return p.Reason != exactAgreement }) < 0 {
-		out.Reason = exactAgreement
+	if out.Verdict == Pass && out.Reason == "" && slices.IndexFunc(parts, func(p Result) bool { return p.Reason != parts[0].Reason }) < 0 {
+		// A note of every part's pass (exactAgreement, layoutBlind).
+		out.Reason = parts[0].Reason
 	}
 	return out, nil
 }

@@ -281,3 +281,71 @@ func TestInstanceBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutBlind checks the note of a pass whose check could not tell the
+// claim from its transpose because of its samples (1×1 sizes, symmetric
+// draws), and that the note is absent where the layout was checked or is
+// not in question.
+func TestLayoutBlind(t *testing.T) {
+	const (
+		symmetric = "the claim equals its transpose at every comparison, as X is symmetric at every sample (dist spd)"
+		oneByOne  = "the claim is 1×1, as X is at these sizes"
+	)
+	tests := []struct {
+		name    string
+		spec    formulas.Spec
+		sizes   map[string]int
+		mode    Mode
+		verdict Verdict
+		reason  string // the whole reason is checked where it is ""
+	}{
+		// ∇ log det X = X⁻ᵀ; X⁻¹ is true only for symmetric X.
+		{name: "spd hides the transpose", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd")},
+			verdict: Pass, reason: symmetric},
+		{name: "spd hides the transpose entrywise", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd")},
+			sizes: map[string]int{"n": 5}, mode: Entrywise, verdict: Pass, reason: symmetric},
+		{name: "spd and the true claim", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)'", Vars: vars(t, "X=n,n:spd")},
+			verdict: Pass, reason: symmetric},
+		{name: "another symmetric variable", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "X=n,n", "A=n,n:sym")},
+			verdict: Pass, reason: "as A is symmetric at every sample (dist sym)"},
+		{name: "not symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:wellcond")},
+			verdict: Fail},
+		{name: "declared symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd:sym")},
+			verdict: Pass},
+		// sum(X)'s gradient is its own transpose for any X: no layout to
+		// get wrong, and no sample to blame.
+		{name: "symmetric as a function", spec: formulas.Spec{F: "sum(X)", Wrt: "X", Grad: "ones(n,n)", Vars: vars(t, "X=n,n")},
+			verdict: Pass},
+		// A diff claim's transpose is the claim along dXᵀ, which general
+		// directions tell apart on any X.
+		{name: "diff on spd", spec: formulas.Spec{F: "inv(X)", Wrt: "X", Diff: "-inv(X)*dX*inv(X)", Vars: vars(t, "X=n,n:spd")},
+			verdict: Pass},
+		{name: "1×1", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "X=n,n", "A=n,n")},
+			sizes: map[string]int{"n": 1}, verdict: Pass, reason: oneByOne},
+		{name: "1×1 vector", spec: formulas.Spec{F: "x'*x", Wrt: "x", Grad: "2*x", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 1}, verdict: Pass, reason: "the claim is 1×1, as x is at these sizes"},
+		{name: "declared scalar", spec: formulas.Spec{F: "x^2", Wrt: "x", Grad: "2*x", Vars: vars(t, "x=1")},
+			verdict: Pass},
+	}
+	b := cpu.New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.spec.Name = strings.ReplaceAll(tt.name, " ", "-")
+			s := DefaultSettings()
+			s.Sizes = tt.sizes
+			if tt.mode != "" {
+				s.Mode = tt.mode
+			}
+			res := Verify(context.Background(), b, inline(t, tt.spec), s)
+			if res.Verdict != tt.verdict {
+				t.Fatalf("%s (%s; %s), want %s", res.Verdict, res.Reason, res.Detail, tt.verdict)
+			}
+			if res.Verdict != Pass {
+				return
+			}
+			if tt.reason == "" && res.Reason != "" || !strings.Contains(res.Reason, tt.reason) {
+				t.Errorf("reason %q, want %q", res.Reason, tt.reason)
+			}
+		})
+	}
+}

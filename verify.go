@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -545,6 +546,24 @@ type tally struct {
 	first [statuses]comparison
 	seen  [statuses]bool
 	top   []comparison // by ratio, descending; ties in arrival order
+	// transposable counts the agreements and disagreements with a
+	// transposed claim to compare (see comparison.transposed), and
+	// transposeApart those of them where the claim and its transpose
+	// differ beyond the tolerance: where none does, the check could not
+	// tell the claim from its transpose (see layoutBlind).
+	transposable, transposeApart int
+}
+
+// layout counts a comparison of status st, claimed value and transposed
+// claim, toward transposable and transposeApart.
+func (t *tally) layout(st status, claimed, transposed, tol float64) {
+	if (st != agreed && st != disagreed) || !finite(transposed) {
+		return
+	}
+	t.transposable++
+	if math.Abs(claimed-transposed) > tol {
+		t.transposeApart++
+	}
 }
 
 // add judges cs.
@@ -606,6 +625,7 @@ func (t *tally) count(st status) {
 func (t *tally) addOne(c *comparison) {
 	t.n++
 	t.counts.add(c.status)
+	t.layout(c.status, c.claimed, c.transposed, c.tol)
 	if !t.seen[c.status] || c.before(&t.first[c.status]) {
 		t.first[c.status], t.seen[c.status] = *c, true
 	}
@@ -627,6 +647,8 @@ func (t *tally) addOne(c *comparison) {
 func (t *tally) merge(o *tally) {
 	t.n += o.n
 	t.counts.merge(o.counts)
+	t.transposable += o.transposable
+	t.transposeApart += o.transposeApart
 	for s, seen := range o.seen {
 		if seen && (!t.seen[s] || o.first[s].before(&t.first[s])) {
 			t.first[s], t.seen[s] = o.first[s], true
@@ -663,6 +685,62 @@ func (t *tally) addTop(c comparison) {
 // every finite difference equal to the claim to the last bit.
 const exactAgreement = "every comparison agreed to the last bit, as where f does not change along any direction compared and the claim is 0 there: check that f depends on the variable at these sizes"
 
+// layoutBlind is the reason of a grad, diff or jac claim that passed
+// where the check could not tell it from its transpose: its variable,
+// declared with a size symbol, is 1×1 at the sizes of the check, or the
+// claim equals its transpose at every comparison (as t counted) because a
+// square variable is drawn symmetric (dist sym or spd) without being
+// declared space: sym. Such a check cannot catch the mistake of layout,
+// nor tell a claim true only for symmetric matrices from the truth. It is
+// "" otherwise: a claim that equals its transpose as a function (the
+// gradient of sum(X)) has no layout to get wrong, and one of space: sym
+// is compared through sym(G) by design.
+func (v *verification) layoutBlind(t *tally) string {
+	switch v.c.Kind {
+	case formulas.Grad, formulas.Diff, formulas.Jac:
+	default:
+		return ""
+	}
+	var (
+		symmetric, dists []string
+		wrt              formulas.Var
+	)
+	for _, x := range v.c.Vars {
+		if x.Name == v.c.Wrt {
+			wrt = x
+		}
+		if x.SymSpace {
+			if x.Name == v.c.Wrt {
+				return ""
+			}
+			continue
+		}
+		if sh := v.shapes[x.Name]; sh.IsSquare() && sh.Rows > 1 && (x.Dist == formulas.Sym || x.Dist == formulas.SPD) {
+			symmetric = append(symmetric, x.Name)
+			if !slices.Contains(dists, string(x.Dist)) {
+				dists = append(dists, string(x.Dist))
+			}
+		}
+	}
+	const (
+		equal  = "the claim equals its transpose at every comparison, as "
+		either = ": a claim in the other layout would pass as well"
+	)
+	if sh := v.shapes[wrt.Name]; sh.Rows == 1 && sh.Cols == 1 && wrt.Dims != [2]string{"1", "1"} {
+		return "the claim is 1×1, as " + wrt.Name + " is at these sizes" + either + "; check at sizes above 1"
+	}
+	if len(symmetric) == 0 || t.transposable == 0 || t.transposeApart > 0 {
+		return ""
+	}
+	verb := "is"
+	if len(symmetric) > 1 {
+		verb = "are"
+	}
+	names := strings.Join(symmetric, ", ")
+	return fmt.Sprintf("%s%s %s symmetric at every sample (dist %s)%s, and so would one true only for symmetric %[2]s; draw %[2]s from a distribution that is not symmetric to check that",
+		equal, names, verb, strings.Join(dists, ", "), either)
+}
+
 // judge turns the tally into the result's verdict, worst case and reason.
 func (v *verification) judge(res *Result, t *tally) {
 	res.Comparisons = t.n
@@ -691,6 +769,9 @@ func (v *verification) judge(res *Result, t *tally) {
 		// The worst comparison is an exact agreement: they all are,
 		// which a finite difference gives where f is constant.
 		res.Reason = exactAgreement
+	}
+	if res.Verdict == Pass && res.Reason == "" {
+		res.Reason = v.layoutBlind(t)
 	}
 	if res.Counts.total() == 0 {
 		// Nothing compared can fail: that is no pass.
