@@ -19,8 +19,11 @@ const (
 	// Fail: at least one comparison disagreed beyond its tolerance.
 	Fail Verdict = "fail"
 	// Inconclusive: nothing failed, but some comparison could not decide:
-	// the finite-difference estimate was itself too uncertain, or the sample
-	// left the function's domain.
+	// the finite-difference estimate was itself too uncertain, or RTol and
+	// ATol made a tolerance above a tenth of the compared values, or the
+	// sample left the function's domain, or more than half the
+	// finite-difference stencils straddle a kink of abs, relu, step or
+	// sign; or nothing was compared.
 	Inconclusive Verdict = "inconclusive"
 	// Error: the claim could not be evaluated.
 	Error Verdict = "error"
@@ -60,8 +63,9 @@ type Result struct {
 	// held to; the verdict is pass when no comparison exceeds its own.
 	MaxRelErr float64 `json:"max_rel_err"`
 	Tolerance float64 `json:"tolerance"`
-	// Diagnosis names the likely mistake of a failed claim: transpose,
-	// factor, sign, symmetric, or empty.
+	// Diagnosis names the likely mistake of a failed claim, one of the
+	// Diag constants (transpose, factor, sign, symmetric, not-symmetric,
+	// zero, cookbook-sym), or is empty where none fits.
 	Diagnosis string `json:"diagnosis"`
 	// Factor is claimed/true for the factor diagnosis.
 	Factor float64 `json:"factor,omitempty"`

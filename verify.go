@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradcheck/gradcheck/backend"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/internal/sysmem"
 )
 
 // Mode selects how finite differences probe a derivative claim.
@@ -33,24 +34,70 @@ type Settings struct {
 	Batch int
 	// Dirs is the number of random directions per instance.
 	Dirs int
+	// Mode is Directional (or empty) or Entrywise.
 	Mode Mode
+	// Seed selects the random inputs and directions: the same seed, claim
+	// name and sizes draw the same ones on every backend and machine.
 	Seed uint64
 	// RTol and ATol widen every tolerance by RTol·|claimed| + ATol.
 	RTol, ATol float64
 	// Instance, when ≥ 0, verifies that instance alone: its inputs are the
-	// same as in a full run with the same seed.
+	// same as in a full run with the same seed. It is -1 in
+	// DefaultSettings; the 0 of a zero Settings means instance 0 alone.
 	Instance int
 	// InstanceFrom and InstanceTo, when InstanceTo > InstanceFrom, verify
 	// the instances [InstanceFrom, InstanceTo) alone, for sharding a batch
 	// across machines; Merge combines the parts.
 	InstanceFrom, InstanceTo int
-	// MemBytes bounds the memory one chunk of instances may take.
+	// MemBytes bounds the memory one chunk of instances may take; a chunk
+	// holds one instance at least, so a tiny budget verifies one
+	// instance at a time.
 	MemBytes int64
 }
 
-// DefaultSettings returns the settings of a plain `gradcheck run`.
+// DefaultSettings returns the settings of a plain `gradcheck run`. Start
+// from them rather than from a zero Settings, whose Instance 0 verifies
+// instance 0 alone and whose MemBytes 0 allows no memory.
 func DefaultSettings() Settings {
 	return Settings{Batch: 8, Dirs: 3, Mode: Directional, Seed: 1, Instance: -1, MemBytes: 2 << 30}
+}
+
+// MaxDraws is the most random directions a claim may draw, Batch × Dirs:
+// the random generator numbers them in 32 bits (the instance, or instance
+// × Dirs + direction), so more would repeat.
+const MaxDraws = 1 << 32
+
+// Validate reports the first setting of s that no verification can run
+// with, as an error that names the field and its value: Batch or Dirs
+// below 1 or Batch × Dirs above MaxDraws, an unknown Mode (the empty one
+// is Directional), RTol or ATol negative or not finite, an Instance or an
+// instance range outside [0, Batch), or MemBytes below 1. Verify and
+// VerifyResolved give a claim with such settings an Error verdict with
+// this message.
+func (s Settings) Validate() error {
+	switch {
+	case s.Batch < 1:
+		return fmt.Errorf("settings: Batch %d is below 1", s.Batch)
+	case s.Dirs < 1:
+		return fmt.Errorf("settings: Dirs %d is below 1", s.Dirs)
+	case s.Dirs > MaxDraws/s.Batch:
+		return fmt.Errorf("settings: Batch %d × Dirs %d is over %d random directions per claim, the most the random generator draws distinct", s.Batch, s.Dirs, MaxDraws)
+	case s.Mode != "" && s.Mode != Directional && s.Mode != Entrywise:
+		return fmt.Errorf("settings: Mode %q is neither %q nor %q", s.Mode, Directional, Entrywise)
+	case !(s.RTol >= 0) || math.IsInf(s.RTol, 1):
+		return fmt.Errorf("settings: RTol %v is not a finite number ≥ 0", s.RTol)
+	case !(s.ATol >= 0) || math.IsInf(s.ATol, 1):
+		return fmt.Errorf("settings: ATol %v is not a finite number ≥ 0", s.ATol)
+	case s.Instance >= s.Batch:
+		return fmt.Errorf("settings: Instance %d is out of range: Batch %d has instances 0 to %d", s.Instance, s.Batch, s.Batch-1)
+	case s.Instance < 0 && s.InstanceTo > s.InstanceFrom && (s.InstanceFrom < 0 || s.InstanceTo > s.Batch):
+		return fmt.Errorf("settings: instances [%d, %d) are out of range: Batch %d has instances 0 to %d", s.InstanceFrom, s.InstanceTo, s.Batch, s.Batch-1)
+	case s.Instance < 0 && s.InstanceTo < s.InstanceFrom:
+		return fmt.Errorf("settings: InstanceTo %d is below InstanceFrom %d", s.InstanceTo, s.InstanceFrom)
+	case s.MemBytes < 1:
+		return fmt.Errorf("settings: MemBytes %d is below 1", s.MemBytes)
+	}
+	return nil
 }
 
 const (
@@ -183,13 +230,17 @@ func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Setting
 }
 
 // VerifyResolved checks the resolved claim rc on backend b; s.Sizes is not
-// consulted, rc holds the sizes. It never panics on a resolved claim; an
-// evaluation failure gives an Error verdict with the reason. It stops
-// early, with an Error verdict, when ctx is cancelled.
+// consulted, rc holds the sizes. It never panics on a resolved claim;
+// settings that fail Validate, an instance that needs more memory than
+// the machine has available and an evaluation failure give an Error
+// verdict with the reason. It stops early, with an Error verdict, when ctx is cancelled.
 func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolved, s Settings) Result {
 	c := rc.Claim
 	res := Result{Name: c.Name, Kind: c.Kind}
 	v, err := newVerification(b, rc, s)
+	if err == nil {
+		err = v.fits()
+	}
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
 		return res
@@ -278,14 +329,39 @@ func (v *verification) comparisonsPerInstance() int64 {
 // takes with settings s: the perturbed copies of its largest variable or
 // result, one per direction and step, that an evaluation of f holds at
 // once. A claim whose one instance needs more than the memory at hand
-// cannot run, however the batch is split into chunks; chunks are sized
-// for liveCopies times as much, the intermediates of an evaluation.
+// cannot run, however the batch is split into chunks (VerifyResolved
+// refuses one that needs more than the machine has available); chunks
+// are sized for several times as much, the intermediates of an
+// evaluation, within s.MemBytes, and hold one instance at least.
 func InstanceBytes(rc *formulas.Resolved, s Settings) (int64, error) {
 	v, err := newVerification(nil, rc, s)
 	if err != nil {
 		return 0, err
 	}
 	return v.instanceBytes(), nil
+}
+
+// fitsWithoutAsking is the memory one instance may take without a look at
+// what the machine has (a system call and a parse per claim, for the
+// hundred thousand small claims of a self-test).
+const fitsWithoutAsking = 256 << 20
+
+// fits refuses a claim whose one instance needs more memory than the
+// machine has available (MemBytes only sizes the chunks: a chunk holds
+// one instance at least), before any of it is allocated: the Go runtime
+// would panic, or stop the process, out of memory.
+func (v *verification) fits() error {
+	need := v.instanceBytes()
+	if need <= fitsWithoutAsking {
+		return nil
+	}
+	avail, known := sysmem.Available()
+	if !known || need <= avail {
+		return nil
+	}
+	const gib = 1 << 30
+	return fmt.Errorf("one instance needs at least %.4g GiB, but the machine has %.4g GiB available: lower the sizes (or Dirs)",
+		float64(need)/gib, float64(avail)/gib)
 }
 
 // instanceBytes is InstanceBytes of v, saturating instead of overflowing.
@@ -340,8 +416,8 @@ type verification struct {
 }
 
 func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*verification, error) {
-	if s.Batch < 1 || s.Dirs < 1 {
-		return nil, fmt.Errorf("batch and dirs must be at least 1")
+	if err := s.Validate(); err != nil {
+		return nil, err
 	}
 	c, sizes, shapes, fShape := rc.Claim, rc.Sizes, rc.Shapes, rc.F
 	v := &verification{b: b, c: c, s: s, sizes: sizes, shapes: shapes,

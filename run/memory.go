@@ -1,15 +1,12 @@
 package run
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/bench"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/internal/sysmem"
 )
 
 // memShare is the share of the available memory that the default --mem
@@ -22,30 +19,11 @@ const memShare = 4
 // available now (MemAvailable of /proc/meminfo), at least 256 MiB; 2 GiB
 // where that cannot be read.
 func DefaultMemBytes() int64 {
-	avail, ok := memAvailable()
+	avail, ok := sysmem.Available()
 	if !ok {
 		return 2 << 30
 	}
 	return max(avail/memShare, 256<<20)
-}
-
-// memAvailable reads MemAvailable, in bytes, from /proc/meminfo (Linux).
-func memAvailable() (int64, bool) {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// MemAvailable:   23652188 kB
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 3 && fields[0] == "MemAvailable:" && fields[2] == "kB" {
-			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			return kb << 10, err == nil && kb > 0
-		}
-	}
-	return 0, false
 }
 
 // CheckMemory refuses, before anything runs, a run in which one instance
@@ -53,7 +31,7 @@ func memAvailable() (int64, bool) {
 // or the machine has available: not even a chunk of one instance would
 // fit. Below that, a batch runs in chunks that fit.
 func CheckMemory(targets []Target, s gradcheck.Settings) error {
-	avail, known := memAvailable()
+	avail, known := sysmem.Available()
 	for _, t := range targets {
 		if t.Resolved == nil || t.Claim.Invalid != nil {
 			continue

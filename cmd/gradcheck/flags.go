@@ -129,7 +129,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 // of its directions, that a claim can draw: the random generator counts
 // them in 32 bits (the instance, or instance × --dirs + direction), so
 // --batch × --dirs may be at most 2³².
-const maxDraws = 1 << 32
+const maxDraws = gradcheck.MaxDraws
 
 // checkDraws refuses --batch × --dirs over maxDraws; cmd names the
 // command for the message.
