@@ -22,6 +22,8 @@ func TestMergeEqualsWhole(t *testing.T) {
 		{Name: "domain", F: "logdet(X)", Wrt: "X", Grad: "inv(X)'", Vars: squareVars("X")},
 		// f does not read X: every comparison is 0 against 0.
 		{Name: "constant", F: "tr(A)", Wrt: "X", Grad: "zeros(n,n)", Vars: squareVars("A", "X")},
+		// A zero Hessian, undecided: the reason says why.
+		{Name: "linear", F: "tr(A*X)", Wrt: "X", Hess: "0", Vars: squareVars("A", "X")},
 		// Symmetric samples: the pass notes that the layout went unchecked.
 		{Name: "symmetric", F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd")},
 		// A claim that is not finite where some entry of X is negative.

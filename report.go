@@ -243,6 +243,19 @@ func (c Counts) userToleranceReason(instance int) string {
 // userToleranceCause names the cause in userToleranceReason.
 const userToleranceCause = "mostly from --rtol and --atol"
 
+// zeroClaimReason is the reason of an inconclusive result whose first
+// undecided comparison, at instance, held a claim of exactly 0 against a
+// finite-difference estimate that is 0 within its uncertainty: a zero
+// derivative, such as the Hessian of a linear f, is told from a small
+// one only against a scale, and the estimate has none but its noise.
+func (c Counts) zeroClaimReason(instance int) string {
+	return fmt.Sprintf("the claim is 0 at instance %d and the finite-difference estimate is 0 %s (%d of %d comparisons): "+
+		"it cannot tell a zero derivative, such as the Hessian of a linear f, from a small one", instance, zeroClaimCause, c.Uncertain, c.total())
+}
+
+// zeroClaimCause names the cause in zeroClaimReason.
+const zeroClaimCause = "within its own uncertainty"
+
 // ratio is how far the worst comparison is beyond its tolerance.
 func (r Result) ratio() float64 {
 	if r.Tolerance == 0 {
@@ -311,8 +324,21 @@ func Merge(parts []Result) (Result, error) {
 		}
 	}
 	out.Reason = withDetail(out.Counts.reason(out.Kind, out.Worst.Instance), located)
-	if out.Counts.blocking() == undecided && slices.ContainsFunc(parts, func(p Result) bool { return strings.Contains(p.Reason, userToleranceCause) }) {
-		out.Reason = out.Counts.userToleranceReason(out.Worst.Instance)
+	if out.Counts.blocking() == undecided {
+		// The reason of the part that decided it, as a single run
+		// gives it (see verification.judge).
+		for _, p := range parts {
+			if p.Counts.Uncertain == 0 {
+				continue
+			}
+			switch {
+			case strings.Contains(p.Reason, userToleranceCause):
+				out.Reason = out.Counts.userToleranceReason(out.Worst.Instance)
+			case strings.Contains(p.Reason, zeroClaimCause):
+				out.Reason = out.Counts.zeroClaimReason(out.Worst.Instance)
+			}
+			break
+		}
 	}
 	if out.Verdict == Pass && out.Reason == "" && slices.IndexFunc(parts, func(p Result) bool { return p.Reason != parts[0].Reason }) < 0 {
 		// A note of every part's pass (exactAgreement, layoutBlind).

@@ -193,6 +193,12 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Pass},
 		{name: "hess form at n = 1", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)*dX*inv(X)*dX2)", Vars: vars(t, "X=n,n:spd")},
 			sizes: map[string]int{"n": 1}, verdict: Pass},
+		// The Hessian of a linear f is 0, and its second differences
+		// rounding noise: no scale tells 0 from a small Hessian.
+		{name: "zero hessian of a linear f", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Hess: "0", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Inconclusive, note: "the claim is 0 at instance 0 and the finite-difference estimate is 0 within its own uncertainty"},
+		{name: "nonzero hessian of a linear f", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Hess: "tr(dX)^2", Vars: vars(t, "A=n,n", "X=n,n")},
+			verdict: Fail, diag: DiagZero},
 		// Item 2(b): both sides are zero up to rounding.
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},
