@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,5 +28,38 @@ func TestNonFiniteJSON(t *testing.T) {
 	}
 	if rep.Results[0].MaxRelErr == rep.Results[0].MaxRelErr {
 		t.Errorf("Write modified its argument")
+	}
+}
+
+// TestReadBackWrites checks that a JSON report read back with
+// run.ReadReport writes in every format and gives the re-run commands of
+// the report it was written from: its results' claims are not in the JSON,
+// and every format that names a re-run command panicked on a read-back
+// report with a result that did not pass.
+func TestReadBackWrites(t *testing.T) {
+	rep := goldenReport()
+	var data bytes.Buffer
+	if err := Write(&data, "json", rep); err != nil {
+		t.Fatal(err)
+	}
+	back, err := run.ReadReport("r.json", data.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := back.Reruns(), rep.Reruns(); !slices.Equal(got, want) {
+		t.Errorf("read back, the re-run commands are\n%q\nwant\n%q", got, want)
+	}
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("Write panicked: %v", p)
+				}
+			}()
+			var b bytes.Buffer
+			if err := Write(&b, format, back); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }

@@ -71,8 +71,8 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 		for j, jb := range mine {
 			r, c := rep.Results[j], first.Claims[jb.Target]
 			if r.Name != c.Name || !maps.Equal(r.Sizes, c.Sizes) {
-				return nil, fmt.Errorf("%s: result %d is %s %s, but job %d of shard %s is %s %s",
-					files[k], j, r.Name, formulas.FormatSizes(r.Sizes), j, sh, c.Name, formulas.FormatSizes(c.Sizes))
+				return nil, fmt.Errorf("%s: result %d is %s, but job %d of shard %s is %s",
+					files[k], j, nameAt(r.Name, r.Sizes), j, sh, nameAt(c.Name, c.Sizes))
 			}
 			parts[jb.Target] = append(parts[jb.Target], r)
 		}
@@ -93,6 +93,14 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 		merged.add(r, t, 0)
 	}
 	return merged, nil
+}
+
+// nameAt names a claim at its sizes, as in "det n=4", or "det" with none.
+func nameAt(name string, sizes map[string]int) string {
+	if len(sizes) == 0 {
+		return name
+	}
+	return name + " " + formulas.FormatSizes(sizes)
 }
 
 // shardOf returns the shard a report holds: 0/1 for an unsharded one.
