@@ -59,12 +59,18 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 	}
 
 	// Every shard must hold the results of its jobs of the run's plan.
-	jobs := Plan(len(first.Claims), first.settings(), count)
+	jobs, err := Plan(len(first.Claims), first.settings(), count)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", files[0], err)
+	}
 	parts := make([][]gradcheck.Result, len(first.Claims))
 	for idx := range count {
 		k := byIndex[idx]
 		rep, sh := reps[k], Shard{Index: idx, Count: count}
-		mine := JobsOf(jobs, sh)
+		mine, err := JobsOf(jobs, sh)
+		if err != nil {
+			return nil, err
+		}
 		if len(rep.Results) != len(mine) {
 			return nil, fmt.Errorf("%s has %d results, but shard %s of this run has %d jobs", files[k], len(rep.Results), sh, len(mine))
 		}

@@ -166,7 +166,7 @@ func ReadReport(name string, data []byte) (*Report, error) {
 		return nil, fmt.Errorf("%s: report version %d, this gradcheck reads version %d", name, rep.Version, gradcheck.ReportVersion)
 	case rep.Gradcheck == "" || rep.Settings.Batch < 1:
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report (no version or settings)", name)
-	case rep.Shard != nil && (rep.Shard.Count < 1 || rep.Shard.Index < 0 || rep.Shard.Index >= rep.Shard.Count):
+	case rep.Shard != nil && rep.Shard.check() != nil:
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report: shard %s is out of range (I/N with 0 ≤ I < N)", name, rep.Shard)
 	}
 	if rep.Settings.Sizes == nil {
@@ -176,7 +176,14 @@ func ReadReport(name string, data []byte) (*Report, error) {
 	// of, as Merge reads it. Without it, Rerun, and so every format but
 	// json, could not name the claim of a result that did not pass.
 	sh := shardOf(&rep)
-	mine := JobsOf(Plan(len(rep.Claims), rep.settings(), sh.Count), sh)
+	jobs, err := Plan(len(rep.Claims), rep.settings(), sh.Count)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: %v", name, err)
+	}
+	mine, err := JobsOf(jobs, sh)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: %v", name, err)
+	}
 	if len(rep.Results) > len(mine) || !rep.Incomplete && len(rep.Results) < len(mine) {
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report: it has %d results, but its run (shard %s) has %d jobs", name, len(rep.Results), sh, len(mine))
 	}

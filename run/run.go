@@ -41,13 +41,19 @@ type Config struct {
 }
 
 // Jobs returns the jobs of the whole plan and those this run runs: all of
-// them when unsharded, else the shard's.
-func (cfg *Config) Jobs() (all, mine []Job) {
-	all = Plan(len(cfg.Targets), cfg.Settings, cfg.shards())
-	if cfg.Shard == nil {
-		return all, all
+// them when unsharded, else the shard's. A batch below 1 or a shard out
+// of range is an error (see Plan and JobsOf).
+func (cfg *Config) Jobs() (all, mine []Job, err error) {
+	if all, err = Plan(len(cfg.Targets), cfg.Settings, cfg.shards()); err != nil {
+		return nil, nil, err
 	}
-	return all, JobsOf(all, *cfg.Shard)
+	if cfg.Shard == nil {
+		return all, all, nil
+	}
+	if mine, err = JobsOf(all, *cfg.Shard); err != nil {
+		return nil, nil, err
+	}
+	return all, mine, nil
 }
 
 // shards is the number of shards of the run: 1 when unsharded.
@@ -64,10 +70,13 @@ func (cfg *Config) shards() int {
 // once: the report holds the jobs that finished and is marked Incomplete.
 // A job whose engine failed is an error result, the run goes on, and Run
 // returns ErrEngine beside the report. A panic in the verifier is passed
-// on.
+// on. A Config that cannot run (see Jobs) is an error, with no report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	eng, targets, s := cfg.Engine, cfg.Targets, cfg.Settings
-	_, mine := cfg.Jobs()
+	_, mine, err := cfg.Jobs()
+	if err != nil {
+		return nil, err
+	}
 	count := cfg.shards()
 	rep := newReport(cfg.Version, eng.Name(), targets, s, cfg.Shard)
 	start := time.Now()

@@ -72,7 +72,10 @@ func TestRunOnOwnEngine(t *testing.T) {
 	if !errors.Is(err, ErrEngine) {
 		t.Errorf("Run: %v, want ErrEngine", err)
 	}
-	_, mine := cfg.Jobs()
+	_, mine, err := cfg.Jobs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rep.Results) != len(mine) || !slices.Equal(done, []int{1, 2, 3, 4}) {
 		t.Fatalf("%d results for %d jobs, OnResult %v", len(rep.Results), len(mine), done)
 	}
