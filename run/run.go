@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -70,12 +71,22 @@ func (cfg *Config) shards() int {
 // once: the report holds the jobs that finished and is marked Incomplete.
 // A job whose engine failed is an error result, the run goes on, and Run
 // returns ErrEngine beside the report. A panic in the verifier is passed
-// on. A Config that cannot run (see Jobs) is an error, with no report.
+// on. A Config that cannot run (see Jobs), or a target that was not
+// resolved, is an error, with no report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	eng, targets, s := cfg.Engine, cfg.Targets, cfg.Settings
 	_, mine, err := cfg.Jobs()
 	if err != nil {
 		return nil, err
+	}
+	for i, t := range targets {
+		if t.Resolved == nil {
+			name := fmt.Sprintf("number %d", i)
+			if t.Claim != nil {
+				name = t.Claim.Name
+			}
+			return nil, fmt.Errorf("target %s is not resolved: call run.Resolve", name)
+		}
 	}
 	count := cfg.shards()
 	rep := newReport(cfg.Version, eng.Name(), targets, s, cfg.Shard)

@@ -138,3 +138,24 @@ func TestResolveUnresolvable(t *testing.T) {
 		t.Errorf("one target: error %v, want softmax's rows", err)
 	}
 }
+
+// TestRunUnresolved checks that Run refuses targets that Resolve has not
+// seen, naming the first: it panicked on a nil pointer.
+func TestRunUnresolved(t *testing.T) {
+	ts, err := RegistryTargets([]string{"det"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		targets []Target
+		want    string
+	}{
+		{ts, "target det is not resolved: call run.Resolve"},
+		{append(targets(t, "a"), Target{}), "target number 1 is not resolved: call run.Resolve"},
+	} {
+		rep, err := Run(context.Background(), Config{Engine: Local{}, Targets: tt.targets, Settings: gradcheck.DefaultSettings()})
+		if rep != nil || err == nil || err.Error() != tt.want {
+			t.Errorf("Run = %v, error %v, want %q", rep, err, tt.want)
+		}
+	}
+}
