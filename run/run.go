@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -34,7 +35,11 @@ type Config struct {
 	// to run.
 	Settings gradcheck.Settings
 	Shard    *Shard
-	// Version is gradcheck's version, written in the report.
+	// Version is gradcheck's version, written in the report. When it is
+	// empty, Run writes the version of module github.com/gradcheck/gradcheck
+	// in the program's build information, or "devel" where that has none
+	// (a build from a work tree, a test): ReadReport, and so Merge, refuse
+	// a report without a version.
 	Version string
 	// OnResult, when set, is called after each job, in order, with the
 	// number of jobs done and to do, the job's result and its time.
@@ -89,7 +94,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	count := cfg.shards()
-	rep := newReport(cfg.Version, eng.Name(), targets, s, cfg.Shard)
+	version := cfg.Version
+	if version == "" {
+		version = buildVersion()
+	}
+	rep := newReport(version, eng.Name(), targets, s, cfg.Shard)
 	start := time.Now()
 	toolFailed := false
 	// Up to eng.Slots() jobs run at once (one per GPU); they are reported
@@ -130,6 +139,31 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, ErrEngine
 	}
 	return rep, nil
+}
+
+// modulePath is gradcheck's module.
+const modulePath = "github.com/gradcheck/gradcheck"
+
+// buildVersion returns the version of modulePath that this program was
+// built with, as its build information records it (the main module, or a
+// dependency, replaced or not), or "devel" when it records none.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	for _, m := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
+		if m.Path != modulePath {
+			continue
+		}
+		if m.Replace != nil {
+			m = m.Replace
+		}
+		if m.Version != "" && m.Version != "(devel)" {
+			return m.Version
+		}
+	}
+	return "devel"
 }
 
 // outcome is what a job started by startJob came to.

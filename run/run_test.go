@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -157,5 +158,25 @@ func TestRunUnresolved(t *testing.T) {
 		if rep != nil || err == nil || err.Error() != tt.want {
 			t.Errorf("Run = %v, error %v, want %q", rep, err, tt.want)
 		}
+	}
+}
+
+// TestRunDefaultVersion checks that a run whose Config leaves Version
+// empty writes a version, so that its JSON report reads back: it wrote
+// "gradcheck": "", which ReadReport refuses.
+func TestRunDefaultVersion(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Engine: &fakeEngine{slots: 1}, Targets: targets(t, "a"), Settings: gradcheck.DefaultSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Gradcheck != buildVersion() || rep.Gradcheck == "" {
+		t.Errorf("version %q, want %q", rep.Gradcheck, buildVersion())
+	}
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadReport("r.json", data); err != nil {
+		t.Error(err)
 	}
 }
