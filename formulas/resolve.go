@@ -162,7 +162,7 @@ func (c *Claim) ResolveSizes(user map[string]int) (map[string]int, error) {
 	}
 	for _, sym := range sortedKeys(c.Sizes) {
 		if v := c.Sizes[sym]; v < 1 || v > MaxSize {
-			return nil, fmt.Errorf("formula %q: sizes: %s = %d: sizes must be at least 1 (and at most %d)", c.Name, sym, v, MaxSize)
+			return nil, &fieldError{claim: c.Name, field: "sizes", err: fmt.Errorf("%s = %d: sizes must be at least 1 (and at most %d)", sym, v, MaxSize)}
 		}
 	}
 	syms := c.symbols()
@@ -236,9 +236,9 @@ func resolveDim(d string, sizes map[string]int) (int, error) {
 	return n, nil
 }
 
-// fieldError is an error in the expression of one field of a claim ("f",
-// "grad", ...), so that a spec file's loader can point at that field's
-// line rather than the claim's.
+// fieldError is an error in one field of a claim (the expression of "f",
+// "grad", ..., or "sizes"), so that a spec file's loader can point at
+// that field's line rather than the claim's.
 type fieldError struct {
 	claim, field string
 	err          error

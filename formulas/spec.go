@@ -195,7 +195,7 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		c.Sizes = make(map[string]int, len(s.Sizes))
 		for sym, v := range s.Sizes {
 			if !used[sym] {
-				return fail("sizes: %s is not a size symbol of this formula", quoteName(sym))
+				return nil, &fieldError{claim: s.Name, field: "sizes", err: fmt.Errorf("%s is not a size symbol of this formula", quoteName(sym))}
 			}
 			c.Sizes[sym] = v
 		}
