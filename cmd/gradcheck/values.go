@@ -98,6 +98,30 @@ func (v *sizeValue) Set(s string) error {
 	return nil
 }
 
+// backendsValue is bench's --backend: backends separated by commas, and
+// the flag may repeat (--backend cpu --backend gpu); the first value given
+// replaces the default. runBench checks the names.
+type backendsValue struct {
+	p   *[]string
+	set bool
+}
+
+func (v *backendsValue) Type() string   { return "cpu|gpu,..." }
+func (v *backendsValue) String() string { return strings.Join(*v.p, ",") }
+
+func (v *backendsValue) Set(s string) error {
+	if !v.set {
+		*v.p, v.set = nil, true
+	}
+	if s == "" {
+		return nil
+	}
+	for b := range strings.SplitSeq(s, ",") {
+		*v.p = append(*v.p, strings.TrimSpace(b))
+	}
+	return nil
+}
+
 // byteValue is a positive number of bytes, written plainly or with a
 // binary unit: 1073741824, 1G, 1GiB, 512MiB, 1.5g.
 type byteValue struct{ p *int64 }
