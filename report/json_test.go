@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -61,5 +63,54 @@ func TestReadBackWrites(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// TestJSONFieldsDocumented checks that every field a JSON report may hold
+// is named in the README's section on it (as `field`, `.field` or in its
+// example as "field"): rows and cols were written but not documented.
+func TestJSONFieldsDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n### The JSON report\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	if section == "" {
+		t.Fatal("README.md has no section \"The JSON report\"")
+	}
+	// A report whose results hold every optional field.
+	rep := goldenReport()
+	rep.Results[1].Rows, rep.Results[1].Cols = []int{3}, []int{0, 2}
+	var data bytes.Buffer
+	if err := Write(&data, "json", rep); err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(data.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	keys := make(map[string]bool)
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys[k] = true
+				if k != "sizes" { // its keys are size symbols
+					walk(x)
+				}
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for k := range keys {
+		if !strings.Contains(section, "`"+k+"`") && !strings.Contains(section, "`."+k+"`") && !strings.Contains(section, `"`+k+`"`) {
+			t.Errorf("the README's JSON report section does not name the field %q", k)
+		}
 	}
 }
