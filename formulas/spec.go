@@ -189,7 +189,7 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 
 	if len(s.Sizes) > 0 {
 		used := make(map[string]bool)
-		for _, sym := range c.symbols() {
+		for _, sym := range c.Symbols() {
 			used[sym] = true
 		}
 		c.Sizes = make(map[string]int, len(s.Sizes))

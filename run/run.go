@@ -226,7 +226,9 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 // it is the only one, else its claim becomes invalid, so that it verifies
 // as an error result and the others still run (`run --size n=1`: softmax
 // needs two rows, and the whole registry stopped at logsumexp-gradient).
-// unused lists, sorted, the symbols of sizes that no target uses.
+// unused lists, sorted, the symbols of sizes that no target uses; a
+// target that does not resolve at sizes uses its claim's symbols all the
+// same (--size n=1 is no mistake of spelling for softmax).
 func Resolve(targets []Target, sizes map[string]int) (unused []string, err error) {
 	used := make(map[string]bool)
 	for i := range targets {
@@ -249,6 +251,9 @@ func Resolve(targets []Target, sizes map[string]int) (unused []string, err error
 			invalid.Invalid = err
 			targets[i].Claim = &invalid
 			targets[i].Resolved = &formulas.Resolved{Claim: &invalid, Sizes: sizes}
+			for _, k := range c.Symbols() {
+				used[k] = true
+			}
 			continue
 		}
 		targets[i].Resolved = rc

@@ -113,7 +113,7 @@ func TestRunInterrupted(t *testing.T) {
 // TestResolveUnresolvable checks a target that does not resolve at the
 // sizes given (softmax of one row): among others it becomes an invalid
 // claim, an error result whose reason is the shape error, and the others
-// resolve; alone it is the error.
+// resolve; alone it is the error. Its sizes are used all the same.
 func TestResolveUnresolvable(t *testing.T) {
 	build := func(name, f, grad, shape string) Target {
 		c, err := formulas.Build(formulas.Spec{Name: name, F: f, Wrt: "x", Grad: grad,
@@ -137,6 +137,12 @@ func TestResolveUnresolvable(t *testing.T) {
 	}
 	if _, err := Resolve([]Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") {
 		t.Errorf("one target: error %v, want softmax's rows", err)
+	}
+	// Claims that do not resolve at n=1 still use n: only m is unused
+	// (n was reported unused too).
+	ts = []Target{build("lse", "logsumexp(x)", "softmax(x)", "n"), build("lse2", "logsumexp(2*x)", "2*softmax(2*x)", "n")}
+	if unused, err := Resolve(ts, map[string]int{"n": 1, "m": 2}); err != nil || !slices.Equal(unused, []string{"m"}) {
+		t.Errorf("unresolvable targets: unused %v, %v; want [m]", unused, err)
 	}
 }
 
