@@ -19,9 +19,10 @@ type Func struct {
 	// arguments are sizes: size symbols or positive integer literals.
 	Sizes bool
 	// Kinked is set for the functions whose derivative jumps where their
-	// argument changes sign (relu, step, abs): a finite-difference stencil
-	// across such a point says nothing about the derivative, so the
-	// verifier leaves it out of the comparison (inconclusive there).
+	// argument changes sign (abs, relu, step, sign; see KinkedNames): a
+	// finite-difference stencil across such a point says nothing about the
+	// derivative, so the verifier leaves it out of the comparison
+	// (inconclusive there).
 	Kinked bool
 	// Group orders the help: the functions are listed group by group.
 	Group string
@@ -273,7 +274,7 @@ func FuncHelp() string {
 }
 
 // HasKink reports whether e applies a function with a kink (Func.Kinked:
-// relu, step, abs) anywhere, so that the verifier must evaluate each
+// abs, relu, step, sign) anywhere, so that the verifier must evaluate each
 // finite-difference stencil whole to see it straddle the kink.
 func HasKink(e Expr) bool {
 	switch e := e.(type) {

@@ -30,7 +30,7 @@ var (
 //	    grad: inv(X)'
 //	    vars:
 //	      X: {shape: "n,n", dist: spd}
-//	    sizes: {p: 6}
+//	    sizes: {n: 6}
 //	    source: "Matrix cookbook (2012), eq. 57"
 //
 // A variable may also be declared by its shape alone (x: n). filename is
@@ -183,15 +183,22 @@ func formulaName(n *yaml.Node) string {
 
 // fieldValue returns the value of key in the mapping n, or nil.
 func fieldValue(n *yaml.Node, key string) *yaml.Node {
+	_, v := fieldNodes(n, key)
+	return v
+}
+
+// fieldNodes returns the key node and the value of key in the mapping n,
+// or nil and nil.
+func fieldNodes(n *yaml.Node, key string) (k, v *yaml.Node) {
 	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
-			return resolve(n.Content[i+1])
+			return k, resolve(n.Content[i+1])
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // loader reports errors against one file.
@@ -205,13 +212,17 @@ type loader struct {
 // buildError places err, the error of BuildAt for the formula n read as
 // s, in the file: where err is about the expression of one field (f,
 // grad, ...), at the line of that field's value and, where the file shows
-// the expression as it is, at the column of the error within it; else at
-// the line of the formula.
+// the expression as it is, at the column of the error within it; where it
+// is about a field whose value is a mapping (sizes), at the line of the
+// field's key; else at the line of the formula.
 func (l *loader) buildError(n *yaml.Node, s Spec, err error) error {
 	field, at := exprField(s, err)
-	v := fieldValue(n, field)
-	if field == "" || v == nil || v.Kind != yaml.ScalarNode {
+	k, v := fieldNodes(n, field)
+	switch {
+	case field == "" || v == nil:
 		return l.errf(n, "%v", err)
+	case v.Kind != yaml.ScalarNode:
+		return l.errf(k, "%v", err)
 	}
 	line, col := l.position(v, at)
 	if col == 0 {

@@ -83,10 +83,11 @@ func sizeArgs(e Expr) []Expr {
 // integer literal.
 func isSymbol(d string) bool { return d != "" && !isDigit(d[0]) }
 
-// symbols lists the size symbols of the claim in order of first
+// Symbols lists the size symbols of the claim in order of first
 // appearance: the variables' dimensions, then the arguments of eye, ones
-// and zeros in F and Rhs.
-func (c *Claim) symbols() []string {
+// and zeros in F and Rhs. They are the symbols a --size may set for it,
+// whether or not the claim resolves at the sizes given.
+func (c *Claim) Symbols() []string {
 	var syms []string
 	seen := make(map[string]bool)
 	add := func(s string) {
@@ -162,10 +163,10 @@ func (c *Claim) ResolveSizes(user map[string]int) (map[string]int, error) {
 	}
 	for _, sym := range sortedKeys(c.Sizes) {
 		if v := c.Sizes[sym]; v < 1 || v > MaxSize {
-			return nil, fmt.Errorf("formula %q: sizes: %s = %d: sizes must be at least 1 (and at most %d)", c.Name, sym, v, MaxSize)
+			return nil, &fieldError{claim: c.Name, field: "sizes", err: fmt.Errorf("%s = %d: sizes must be at least 1 (and at most %d)", sym, v, MaxSize)}
 		}
 	}
-	syms := c.symbols()
+	syms := c.Symbols()
 	sizes := make(map[string]int, len(syms))
 	taken := make(map[int]bool)
 	for _, n := range c.literalSizes() {
@@ -236,9 +237,9 @@ func resolveDim(d string, sizes map[string]int) (int, error) {
 	return n, nil
 }
 
-// fieldError is an error in the expression of one field of a claim ("f",
-// "grad", ...), so that a spec file's loader can point at that field's
-// line rather than the claim's.
+// fieldError is an error in one field of a claim (the expression of "f",
+// "grad", ..., or "sizes"), so that a spec file's loader can point at
+// that field's line rather than the claim's.
 type fieldError struct {
 	claim, field string
 	err          error

@@ -23,10 +23,26 @@ func FormatSizes(m map[string]int) string {
 	return strings.Join(parts, ",")
 }
 
+// RepeatedSizeError is the error of ParseSizes for a symbol given twice,
+// as in "n=3,n=4": keeping either value would verify something else than
+// was written.
+type RepeatedSizeError struct {
+	// Symbol is the size symbol; First and Second are its two entries as
+	// written, as in "n=3" and "n=4".
+	Symbol, First, Second string
+}
+
+func (e *RepeatedSizeError) Error() string {
+	return fmt.Sprintf("size %s is given twice: %q and %q", e.Symbol, e.First, e.Second)
+}
+
 // ParseSizes parses the values of size symbols, as in "n=256,m=128", the
-// form FormatSizes writes. Errors quote the entry at fault.
+// form FormatSizes writes. Errors quote the entry at fault; a symbol
+// given twice is a *RepeatedSizeError.
 func ParseSizes(s string) (map[string]int, error) {
 	m := make(map[string]int)
+	// given holds each symbol's entry as written.
+	given := make(map[string]string)
 	parts := strings.Split(s, ",")
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
@@ -54,6 +70,10 @@ func ParseSizes(s string) (map[string]int, error) {
 		case err != nil || n < 1:
 			return nil, fmt.Errorf("%ssize %s must be at least 1", at, name)
 		}
+		if first, ok := given[name]; ok {
+			return nil, &RepeatedSizeError{Symbol: name, First: first, Second: part}
+		}
+		given[name] = part
 		m[name] = n
 	}
 	return m, nil

@@ -189,13 +189,13 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 
 	if len(s.Sizes) > 0 {
 		used := make(map[string]bool)
-		for _, sym := range c.symbols() {
+		for _, sym := range c.Symbols() {
 			used[sym] = true
 		}
 		c.Sizes = make(map[string]int, len(s.Sizes))
 		for sym, v := range s.Sizes {
 			if !used[sym] {
-				return fail("sizes: %s is not a size symbol of this formula", quoteName(sym))
+				return nil, &fieldError{claim: s.Name, field: "sizes", err: fmt.Errorf("%s is not a size symbol of this formula", quoteName(sym))}
 			}
 			c.Sizes[sym] = v
 		}

@@ -3,6 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,5 +30,87 @@ func TestNonFiniteJSON(t *testing.T) {
 	}
 	if rep.Results[0].MaxRelErr == rep.Results[0].MaxRelErr {
 		t.Errorf("Write modified its argument")
+	}
+}
+
+// TestReadBackWrites checks that a JSON report read back with
+// run.ReadReport writes in every format and gives the re-run commands of
+// the report it was written from: its results' claims are not in the JSON,
+// and every format that names a re-run command panicked on a read-back
+// report with a result that did not pass.
+func TestReadBackWrites(t *testing.T) {
+	rep := goldenReport()
+	var data bytes.Buffer
+	if err := Write(&data, "json", rep); err != nil {
+		t.Fatal(err)
+	}
+	back, err := run.ReadReport("r.json", data.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := back.Reruns(), rep.Reruns(); !slices.Equal(got, want) {
+		t.Errorf("read back, the re-run commands are\n%q\nwant\n%q", got, want)
+	}
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("Write panicked: %v", p)
+				}
+			}()
+			var b bytes.Buffer
+			if err := Write(&b, format, back); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestJSONFieldsDocumented checks that every field a JSON report may hold
+// is named in the README's section on it (as `field`, `.field` or in its
+// example as "field"): rows and cols were written but not documented.
+func TestJSONFieldsDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n### The JSON report\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	if section == "" {
+		t.Fatal("README.md has no section \"The JSON report\"")
+	}
+	// A report whose results hold every optional field.
+	rep := goldenReport()
+	rep.Results[1].Rows, rep.Results[1].Cols = []int{3}, []int{0, 2}
+	var data bytes.Buffer
+	if err := Write(&data, "json", rep); err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(data.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	keys := make(map[string]bool)
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys[k] = true
+				if k != "sizes" { // its keys are size symbols
+					walk(x)
+				}
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for k := range keys {
+		if !strings.Contains(section, "`"+k+"`") && !strings.Contains(section, "`."+k+"`") && !strings.Contains(section, `"`+k+`"`) {
+			t.Errorf("the README's JSON report section does not name the field %q", k)
+		}
 	}
 }

@@ -182,9 +182,17 @@ var ErrNoGPU = errors.New("gpu backend")
 // its hello counts; when the first cannot start, gpu fails with ErrNoGPU
 // and the reason, and auto falls back to the CPU with one line on stderr.
 // A GPU whose worker cannot start is left out, with one line on stderr.
+// A nil stderr discards those lines. Any other name is an error.
 func StartEngine(ctx context.Context, name string, stderr io.Writer) (Engine, error) {
-	if name == "cpu" {
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	switch name {
+	case "cpu":
 		return Local{}, nil
+	case "gpu", "auto":
+	default:
+		return nil, fmt.Errorf("unknown backend %q: want cpu, gpu or auto", name)
 	}
 	path, err := FindWorker()
 	if err == nil {

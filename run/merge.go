@@ -59,20 +59,26 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 	}
 
 	// Every shard must hold the results of its jobs of the run's plan.
-	jobs := Plan(len(first.Claims), first.settings(), count)
+	jobs, err := Plan(len(first.Claims), first.settings(), count)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", files[0], err)
+	}
 	parts := make([][]gradcheck.Result, len(first.Claims))
 	for idx := range count {
 		k := byIndex[idx]
 		rep, sh := reps[k], Shard{Index: idx, Count: count}
-		mine := JobsOf(jobs, sh)
+		mine, err := JobsOf(jobs, sh)
+		if err != nil {
+			return nil, err
+		}
 		if len(rep.Results) != len(mine) {
 			return nil, fmt.Errorf("%s has %d results, but shard %s of this run has %d jobs", files[k], len(rep.Results), sh, len(mine))
 		}
 		for j, jb := range mine {
 			r, c := rep.Results[j], first.Claims[jb.Target]
 			if r.Name != c.Name || !maps.Equal(r.Sizes, c.Sizes) {
-				return nil, fmt.Errorf("%s: result %d is %s %s, but job %d of shard %s is %s %s",
-					files[k], j, r.Name, formulas.FormatSizes(r.Sizes), j, sh, c.Name, formulas.FormatSizes(c.Sizes))
+				return nil, fmt.Errorf("%s: result %d is %s, but job %d of shard %s is %s",
+					files[k], j, nameAt(r.Name, r.Sizes), j, sh, nameAt(c.Name, c.Sizes))
 			}
 			parts[jb.Target] = append(parts[jb.Target], r)
 		}
@@ -93,6 +99,14 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 		merged.add(r, t, 0)
 	}
 	return merged, nil
+}
+
+// nameAt names a claim at its sizes, as in "det n=4", or "det" with none.
+func nameAt(name string, sizes map[string]int) string {
+	if len(sizes) == 0 {
+		return name
+	}
+	return name + " " + formulas.FormatSizes(sizes)
 }
 
 // shardOf returns the shard a report holds: 0/1 for an unsharded one.

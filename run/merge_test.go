@@ -1,7 +1,9 @@
 package run
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +100,54 @@ func TestMergeMissingShards(t *testing.T) {
 		_, err := Merge(files, tt.reps)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestReadReportClaimOf checks that ReadReport finds the claim of each
+// result, which the JSON does not hold, from the plan of the report's
+// shard (Rerun panicked on a read-back report), and refuses a report whose
+// results are not those of its jobs.
+func TestReadReportClaimOf(t *testing.T) {
+	claims := []ClaimRef{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+	result := func(name string) gradcheck.Result {
+		return gradcheck.Result{Name: name, Verdict: gradcheck.Fail}
+	}
+	for _, tt := range []struct {
+		name       string
+		shard      *Shard
+		incomplete bool
+		results    []gradcheck.Result
+		want       []int  // ClaimOf
+		err        string // "" to read
+	}{
+		{"unsharded", nil, false, []gradcheck.Result{result("a"), result("b"), result("c")}, []int{0, 1, 2}, ""},
+		// Batch 2 in 3 shards: jobs a a b b c c, shard 1/3 holds the 2nd and 5th.
+		{"sharded", &Shard{Index: 1, Count: 3}, false, []gradcheck.Result{result("a"), result("c")}, []int{0, 2}, ""},
+		{"interrupted", &Shard{Index: 1, Count: 3}, true, []gradcheck.Result{result("a")}, []int{0}, ""},
+		{"too few", &Shard{Index: 1, Count: 3}, false, []gradcheck.Result{result("a")}, nil, "it has 1 results, but its run (shard 1/3) has 2 jobs"},
+		{"too many", nil, true, []gradcheck.Result{result("a"), result("b"), result("c"), result("c")}, nil, "it has 4 results, but its run (shard 0/1) has 3 jobs"},
+		{"wrong claim", &Shard{Index: 1, Count: 3}, false, []gradcheck.Result{result("a"), result("b")}, nil, "result 1 is b, but job 1 of its run is c"},
+	} {
+		rep := &Report{Version: gradcheck.ReportVersion, Gradcheck: "1.0", Backend: "cpu", Seed: 1, Incomplete: tt.incomplete,
+			Settings: ReportSettings{Sizes: map[string]int{}, Batch: 2, Dirs: 3, Mode: gradcheck.Directional, Instance: -1},
+			Shard:    tt.shard, Claims: claims, Results: tt.results}
+		data, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadReport("r.json", data)
+		switch {
+		case tt.err != "":
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: error %v, want one with %q", tt.name, err, tt.err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case !slices.Equal(back.ClaimOf, tt.want):
+			t.Errorf("%s: ClaimOf %v, want %v", tt.name, back.ClaimOf, tt.want)
+		case len(back.Reruns()) != len(tt.want):
+			t.Errorf("%s: re-run commands %q", tt.name, back.Reruns())
 		}
 	}
 }

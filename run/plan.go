@@ -32,15 +32,28 @@ func ParseShard(s string) (Shard, error) {
 	is, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
 	i, err1 := strconv.Atoi(strings.TrimSpace(is))
 	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
-	switch {
-	case !ok || err1 != nil || err2 != nil:
+	if !ok || err1 != nil || err2 != nil {
 		return Shard{}, fmt.Errorf("want INDEX/COUNT, as in 0/4 (INDEX counts from 0)")
-	case n < 1:
-		return Shard{}, fmt.Errorf("the shard count must be at least 1")
-	case i < 0 || i >= n:
-		return Shard{}, fmt.Errorf("shard index %d is out of range: %d shards are 0/%d to %d/%d (INDEX counts from 0)", i, n, n, n-1, n)
 	}
-	return Shard{Index: i, Count: n}, nil
+	sh := Shard{Index: i, Count: n}
+	if err := sh.check(); err != nil {
+		return Shard{}, err
+	}
+	return sh, nil
+}
+
+// check returns an error unless s is one shard of a sharded run:
+// 0 ≤ Index < Count. ParseShard, JobsOf and Run share it, so that a shard
+// out of range is refused rather than run as none (its report would be
+// empty, and so all passed).
+func (s Shard) check() error {
+	switch {
+	case s.Count < 1:
+		return fmt.Errorf("the shard count must be at least 1")
+	case s.Index < 0 || s.Index >= s.Count:
+		return fmt.Errorf("shard index %d is out of range: %d shards are 0/%d to %d/%d (INDEX counts from 0)", s.Index, s.Count, s.Count, s.Count-1, s.Count)
+	}
+	return nil
 }
 
 // Job is the instances [From, To) of target number Target.
@@ -51,8 +64,15 @@ type Job struct {
 
 // Plan returns the jobs of a run of n targets with settings s split for
 // count shards, in the order described above. For one shard it is one job
-// per target.
-func Plan(n int, s gradcheck.Settings, count int) []Job {
+// per target. A count or batch below 1 is an error: the plan would have
+// no job, and a run of it would pass.
+func Plan(n int, s gradcheck.Settings, count int) ([]Job, error) {
+	switch {
+	case count < 1:
+		return nil, fmt.Errorf("the shard count must be at least 1")
+	case s.Batch < 1:
+		return nil, fmt.Errorf("the batch must be at least 1")
+	}
 	first, last := 0, s.Batch
 	if s.Instance >= 0 {
 		first, last = s.Instance, s.Instance+1
@@ -68,11 +88,15 @@ func Plan(n int, s gradcheck.Settings, count int) []Job {
 			})
 		}
 	}
-	return jobs
+	return jobs, nil
 }
 
-// JobsOf returns the jobs of shard sh: those numbered sh.Index mod sh.Count.
-func JobsOf(jobs []Job, sh Shard) []Job {
+// JobsOf returns the jobs of shard sh: those numbered sh.Index mod
+// sh.Count. A shard out of range (see ParseShard) is an error.
+func JobsOf(jobs []Job, sh Shard) ([]Job, error) {
+	if err := sh.check(); err != nil {
+		return nil, err
+	}
 	var mine []Job
 	// j+sh.Count would overflow for a count near the largest int.
 	for j := sh.Index; j < len(jobs); j += sh.Count {
@@ -81,7 +105,7 @@ func JobsOf(jobs []Job, sh Shard) []Job {
 			break
 		}
 	}
-	return mine
+	return mine, nil
 }
 
 // settingsFor returns the settings that verify job jb of a run with

@@ -1,8 +1,10 @@
 package run
 
 import (
+	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -16,11 +18,18 @@ func TestPlan(t *testing.T) {
 	} {
 		s := gradcheck.DefaultSettings()
 		s.Batch, s.Instance = tc.batch, tc.instance
-		jobs := Plan(tc.targets, s, tc.count)
+		jobs, err := Plan(tc.targets, s, tc.count)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
 		covered := make(map[[2]int]int)
 		for i := range tc.count {
 			seen := make(map[int]bool)
-			for _, jb := range JobsOf(jobs, Shard{Index: i, Count: tc.count}) {
+			mine, err := JobsOf(jobs, Shard{Index: i, Count: tc.count})
+			if err != nil {
+				t.Fatalf("%+v: shard %d: %v", tc, i, err)
+			}
+			for _, jb := range mine {
 				if seen[jb.Target] {
 					t.Errorf("%+v: shard %d holds target %d twice", tc, i, jb.Target)
 				}
@@ -69,9 +78,58 @@ func TestJobsOfLargeCount(t *testing.T) {
 		{Shard{Index: 1, Count: math.MaxInt - 1}, []Job{{Target: 0, From: 1, To: 2}}},
 		{Shard{Index: 1, Count: 2}, []Job{{Target: 0, From: 1, To: 2}, {Target: 1, From: 1, To: 2}}},
 	} {
-		jobs := Plan(2, s, tc.shard.Count)
-		if got := JobsOf(jobs, tc.shard); !slices.Equal(got, tc.want) {
-			t.Errorf("JobsOf(shard %s) = %v, want %v", tc.shard, got, tc.want)
+		jobs, err := Plan(2, s, tc.shard.Count)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := JobsOf(jobs, tc.shard); err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("JobsOf(shard %s) = %v, %v, want %v", tc.shard, got, err, tc.want)
+		}
+	}
+}
+
+// TestPlanRefuses checks that a plan or shard that would run nothing is an
+// error: JobsOf of shard 0/0 looped for ever, of shard -1/2 panicked, and
+// Run with shard 5/2, 0/0 or batch 0 returned an empty report that passed.
+func TestPlanRefuses(t *testing.T) {
+	s := gradcheck.DefaultSettings()
+	jobs, err := Plan(2, s, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		shard Shard
+		want  string
+	}{
+		{Shard{}, "the shard count must be at least 1"},
+		{Shard{Index: 0, Count: -2}, "the shard count must be at least 1"},
+		{Shard{Index: -1, Count: 2}, "shard index -1 is out of range"},
+		{Shard{Index: 5, Count: 2}, "shard index 5 is out of range"},
+		{Shard{Index: 2, Count: 2}, "shard index 2 is out of range"},
+	} {
+		if _, err := JobsOf(jobs, tt.shard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("JobsOf(shard %s): error %v, want one with %q", tt.shard, err, tt.want)
+		}
+		sh := tt.shard
+		rep, err := Run(context.Background(), Config{Engine: &fakeEngine{slots: 1}, Targets: targets(t, "a"), Settings: s, Shard: &sh})
+		if rep != nil || err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Run(shard %s) = %v, error %v, want an error with %q", tt.shard, rep, err, tt.want)
+		}
+	}
+	for _, count := range []int{0, -1} {
+		if _, err := Plan(2, s, count); err == nil || !strings.Contains(err.Error(), "the shard count must be at least 1") {
+			t.Errorf("Plan(count %d): error %v", count, err)
+		}
+	}
+	for _, batch := range []int{0, -3} {
+		s := s
+		s.Batch = batch
+		if _, err := Plan(2, s, 1); err == nil || !strings.Contains(err.Error(), "the batch must be at least 1") {
+			t.Errorf("Plan(batch %d): error %v", batch, err)
+		}
+		rep, err := Run(context.Background(), Config{Engine: &fakeEngine{slots: 1}, Targets: targets(t, "a"), Settings: s})
+		if rep != nil || err == nil || !strings.Contains(err.Error(), "the batch must be at least 1") {
+			t.Errorf("Run(batch %d) = %v, error %v", batch, rep, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"time"
 
 	"github.com/gradcheck/gradcheck"
@@ -34,7 +35,8 @@ type Report struct {
 	Results []gradcheck.Result `json:"results"`
 	Summary gradcheck.Summary  `json:"summary"`
 
-	// ClaimOf holds the index in Claims of each result's claim.
+	// ClaimOf holds the index in Claims of each result's claim; it is not
+	// written, and ReadReport rebuilds it from the plan.
 	ClaimOf []int `json:"-"`
 	// Times holds how long each result took (JUnit reports them), and
 	// Elapsed the whole run; both are zero for a merged report.
@@ -142,7 +144,10 @@ func (rep *Report) Reruns() []string {
 }
 
 // ReadReport decodes a JSON report (report.Write's json format); name
-// names it in errors.
+// names it in errors. The JSON does not say which claim each result is
+// of: ReadReport finds it (ClaimOf) from the plan of the report's shard,
+// as Merge does, and refuses a report whose results are not those of its
+// jobs.
 func ReadReport(name string, data []byte) (*Report, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -161,11 +166,35 @@ func ReadReport(name string, data []byte) (*Report, error) {
 		return nil, fmt.Errorf("%s: report version %d, this gradcheck reads version %d", name, rep.Version, gradcheck.ReportVersion)
 	case rep.Gradcheck == "" || rep.Settings.Batch < 1:
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report (no version or settings)", name)
-	case rep.Shard != nil && (rep.Shard.Count < 1 || rep.Shard.Index < 0 || rep.Shard.Index >= rep.Shard.Count):
+	case rep.Shard != nil && rep.Shard.check() != nil:
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report: shard %s is out of range (I/N with 0 ≤ I < N)", name, rep.Shard)
 	}
 	if rep.Settings.Sizes == nil {
 		rep.Settings.Sizes = map[string]int{}
+	}
+	// ClaimOf is not written: the plan says which claim each result is
+	// of, as Merge reads it. Without it, Rerun, and so every format but
+	// json, could not name the claim of a result that did not pass.
+	sh := shardOf(&rep)
+	jobs, err := Plan(len(rep.Claims), rep.settings(), sh.Count)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: %v", name, err)
+	}
+	mine, err := JobsOf(jobs, sh)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: %v", name, err)
+	}
+	if len(rep.Results) > len(mine) || !rep.Incomplete && len(rep.Results) < len(mine) {
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report: it has %d results, but its run (shard %s) has %d jobs", name, len(rep.Results), sh, len(mine))
+	}
+	rep.ClaimOf = make([]int, len(rep.Results))
+	for i, r := range rep.Results {
+		c := rep.Claims[mine[i].Target]
+		if r.Name != c.Name || !maps.Equal(r.Sizes, c.Sizes) {
+			return nil, fmt.Errorf("%s: not a gradcheck JSON report: result %d is %s, but job %d of its run is %s",
+				name, i, nameAt(r.Name, r.Sizes), i, nameAt(c.Name, c.Sizes))
+		}
+		rep.ClaimOf[i] = mine[i].Target
 	}
 	return &rep, nil
 }

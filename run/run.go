@@ -3,6 +3,8 @@ package run
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -33,7 +35,11 @@ type Config struct {
 	// to run.
 	Settings gradcheck.Settings
 	Shard    *Shard
-	// Version is gradcheck's version, written in the report.
+	// Version is gradcheck's version, written in the report. When it is
+	// empty, Run writes the version of module github.com/gradcheck/gradcheck
+	// in the program's build information, or "devel" where that has none
+	// (a build from a work tree, a test): ReadReport, and so Merge, refuse
+	// a report without a version.
 	Version string
 	// OnResult, when set, is called after each job, in order, with the
 	// number of jobs done and to do, the job's result and its time.
@@ -41,13 +47,19 @@ type Config struct {
 }
 
 // Jobs returns the jobs of the whole plan and those this run runs: all of
-// them when unsharded, else the shard's.
-func (cfg *Config) Jobs() (all, mine []Job) {
-	all = Plan(len(cfg.Targets), cfg.Settings, cfg.shards())
-	if cfg.Shard == nil {
-		return all, all
+// them when unsharded, else the shard's. A batch below 1 or a shard out
+// of range is an error (see Plan and JobsOf).
+func (cfg *Config) Jobs() (all, mine []Job, err error) {
+	if all, err = Plan(len(cfg.Targets), cfg.Settings, cfg.shards()); err != nil {
+		return nil, nil, err
 	}
-	return all, JobsOf(all, *cfg.Shard)
+	if cfg.Shard == nil {
+		return all, all, nil
+	}
+	if mine, err = JobsOf(all, *cfg.Shard); err != nil {
+		return nil, nil, err
+	}
+	return all, mine, nil
 }
 
 // shards is the number of shards of the run: 1 when unsharded.
@@ -64,12 +76,29 @@ func (cfg *Config) shards() int {
 // once: the report holds the jobs that finished and is marked Incomplete.
 // A job whose engine failed is an error result, the run goes on, and Run
 // returns ErrEngine beside the report. A panic in the verifier is passed
-// on.
+// on. A Config that cannot run (see Jobs), or a target that was not
+// resolved, is an error, with no report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	eng, targets, s := cfg.Engine, cfg.Targets, cfg.Settings
-	_, mine := cfg.Jobs()
+	_, mine, err := cfg.Jobs()
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range targets {
+		if t.Resolved == nil {
+			name := fmt.Sprintf("number %d", i)
+			if t.Claim != nil {
+				name = t.Claim.Name
+			}
+			return nil, fmt.Errorf("target %s is not resolved: call run.Resolve", name)
+		}
+	}
 	count := cfg.shards()
-	rep := newReport(cfg.Version, eng.Name(), targets, s, cfg.Shard)
+	version := cfg.Version
+	if version == "" {
+		version = buildVersion()
+	}
+	rep := newReport(version, eng.Name(), targets, s, cfg.Shard)
 	start := time.Now()
 	toolFailed := false
 	// Up to eng.Slots() jobs run at once (one per GPU); they are reported
@@ -110,6 +139,31 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, ErrEngine
 	}
 	return rep, nil
+}
+
+// modulePath is gradcheck's module.
+const modulePath = "github.com/gradcheck/gradcheck"
+
+// buildVersion returns the version of modulePath that this program was
+// built with, as its build information records it (the main module, or a
+// dependency, replaced or not), or "devel" when it records none.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	for _, m := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
+		if m.Path != modulePath {
+			continue
+		}
+		if m.Replace != nil {
+			m = m.Replace
+		}
+		if m.Version != "" && m.Version != "(devel)" {
+			return m.Version
+		}
+	}
+	return "devel"
 }
 
 // outcome is what a job started by startJob came to.
@@ -172,7 +226,9 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 // it is the only one, else its claim becomes invalid, so that it verifies
 // as an error result and the others still run (`run --size n=1`: softmax
 // needs two rows, and the whole registry stopped at logsumexp-gradient).
-// unused lists, sorted, the symbols of sizes that no target uses.
+// unused lists, sorted, the symbols of sizes that no target uses; a
+// target that does not resolve at sizes uses its claim's symbols all the
+// same (--size n=1 is no mistake of spelling for softmax).
 func Resolve(targets []Target, sizes map[string]int) (unused []string, err error) {
 	used := make(map[string]bool)
 	for i := range targets {
@@ -195,6 +251,9 @@ func Resolve(targets []Target, sizes map[string]int) (unused []string, err error
 			invalid.Invalid = err
 			targets[i].Claim = &invalid
 			targets[i].Resolved = &formulas.Resolved{Claim: &invalid, Sizes: sizes}
+			for _, k := range c.Symbols() {
+				used[k] = true
+			}
 			continue
 		}
 		targets[i].Resolved = rc

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -72,7 +73,10 @@ func TestRunOnOwnEngine(t *testing.T) {
 	if !errors.Is(err, ErrEngine) {
 		t.Errorf("Run: %v, want ErrEngine", err)
 	}
-	_, mine := cfg.Jobs()
+	_, mine, err := cfg.Jobs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rep.Results) != len(mine) || !slices.Equal(done, []int{1, 2, 3, 4}) {
 		t.Fatalf("%d results for %d jobs, OnResult %v", len(rep.Results), len(mine), done)
 	}
@@ -109,7 +113,7 @@ func TestRunInterrupted(t *testing.T) {
 // TestResolveUnresolvable checks a target that does not resolve at the
 // sizes given (softmax of one row): among others it becomes an invalid
 // claim, an error result whose reason is the shape error, and the others
-// resolve; alone it is the error.
+// resolve; alone it is the error. Its sizes are used all the same.
 func TestResolveUnresolvable(t *testing.T) {
 	build := func(name, f, grad, shape string) Target {
 		c, err := formulas.Build(formulas.Spec{Name: name, F: f, Wrt: "x", Grad: grad,
@@ -133,5 +137,52 @@ func TestResolveUnresolvable(t *testing.T) {
 	}
 	if _, err := Resolve([]Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") {
 		t.Errorf("one target: error %v, want softmax's rows", err)
+	}
+	// Claims that do not resolve at n=1 still use n: only m is unused
+	// (n was reported unused too).
+	ts = []Target{build("lse", "logsumexp(x)", "softmax(x)", "n"), build("lse2", "logsumexp(2*x)", "2*softmax(2*x)", "n")}
+	if unused, err := Resolve(ts, map[string]int{"n": 1, "m": 2}); err != nil || !slices.Equal(unused, []string{"m"}) {
+		t.Errorf("unresolvable targets: unused %v, %v; want [m]", unused, err)
+	}
+}
+
+// TestRunUnresolved checks that Run refuses targets that Resolve has not
+// seen, naming the first: it panicked on a nil pointer.
+func TestRunUnresolved(t *testing.T) {
+	ts, err := RegistryTargets([]string{"det"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		targets []Target
+		want    string
+	}{
+		{ts, "target det is not resolved: call run.Resolve"},
+		{append(targets(t, "a"), Target{}), "target number 1 is not resolved: call run.Resolve"},
+	} {
+		rep, err := Run(context.Background(), Config{Engine: Local{}, Targets: tt.targets, Settings: gradcheck.DefaultSettings()})
+		if rep != nil || err == nil || err.Error() != tt.want {
+			t.Errorf("Run = %v, error %v, want %q", rep, err, tt.want)
+		}
+	}
+}
+
+// TestRunDefaultVersion checks that a run whose Config leaves Version
+// empty writes a version, so that its JSON report reads back: it wrote
+// "gradcheck": "", which ReadReport refuses.
+func TestRunDefaultVersion(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Engine: &fakeEngine{slots: 1}, Targets: targets(t, "a"), Settings: gradcheck.DefaultSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Gradcheck != buildVersion() || rep.Gradcheck == "" {
+		t.Errorf("version %q, want %q", rep.Gradcheck, buildVersion())
+	}
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadReport("r.json", data); err != nil {
+		t.Error(err)
 	}
 }

@@ -85,3 +85,31 @@ echo '{"results":[{"claim":"det","n":8,"backend":"gpu","verdict":"pass","seconds
 		t.Errorf("exit %d, results %+v, stderr %q", code, rep.Results, errOut)
 	}
 }
+
+// TestBenchBackendFlag checks bench's --backend: its help shows a
+// placeholder and a default as the other list flags do (it showed
+// pflag's "strings" and "[cpu]"), a second --backend adds to the first,
+// and an empty one names no backend.
+func TestBenchBackendFlag(t *testing.T) {
+	_, out, _ := call(t, "bench", "--help")
+	if !strings.Contains(out, "--backend cpu|gpu,...") || !strings.Contains(out, "(default cpu)") || strings.Contains(out, "[cpu]") {
+		t.Errorf("bench --help:\n%s", out)
+	}
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("GRADCHECK_WORKER", "")
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"--backend", "cpu", "--backend", "gpu"}, exitFail, "gpu backend: no gradcheck-cuda worker"},
+		{[]string{"--backend", " cpu , gpu"}, exitFail, "gpu backend: no gradcheck-cuda worker"},
+		{[]string{"--backend="}, exitUsage, "--backend names no backend"},
+		{[]string{"--backend", "cpu,cuda"}, exitUsage, `invalid value "cuda" for --backend: want cpu or gpu`},
+	} {
+		code, _, errOut := call(t, append([]string{"bench", "det", "--sizes", "4", "--batch", "1", "--dirs", "1"}, tt.args...)...)
+		if code != tt.code || !strings.Contains(errOut, tt.stderr) {
+			t.Errorf("bench %q: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, tt.code, tt.stderr)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 		format: flagvalue.NewEnum("text", "text", "json"),
 	}
 	fs.Var(flagvalue.NewInts(&f.sizes, 1, formulas.MaxSize), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
-	fs.StringSliceVar(&f.backends, "backend", f.backends, "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
+	fs.Var(&backendsValue{p: &f.backends}, "backend", "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
 	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
 	fs.Var(flagvalue.NewIntRange(&f.batch, 1, maxDraws), "batch", "random instances per claim")

@@ -22,10 +22,11 @@
 //	2  the invocation was wrong (bad flag or value, unknown command, parse or
 //	   shape error in an inline claim, unreadable or malformed YAML); nothing
 //	   ran
-//	3  gradcheck itself failed (an internal error), or could not write the
-//	   results or the report
-//	130  interrupted (Ctrl-C); the report of what finished is written,
-//	   marked incomplete
+//	3  gradcheck itself failed (an internal error, or a GPU worker died
+//	   mid-run), could not write the results or the report, or a claim
+//	   needs more memory for one instance than --mem or the machine allows
+//	130  interrupted (Ctrl-C, or SIGTERM); the report of what finished is
+//	   written, marked incomplete
 //
 // A closed stdout ends gradcheck by SIGPIPE, unless --out FILE is given:
 // then the run goes on and FILE is written whole.

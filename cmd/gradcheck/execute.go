@@ -59,7 +59,10 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	defer surviveClosedStdout(cf.out)()
 	cfg := gcrun.Config{Engine: eng, Targets: targets, Settings: s, Shard: sh, Version: version}
-	all, mine := cfg.Jobs()
+	all, mine, err := cfg.Jobs()
+	if err != nil {
+		return err
+	}
 	if sh != nil {
 		fmt.Fprintf(e.stderr, "gradcheck: shard %s (from %s): %d of %d jobs\n", sh, sh.From, len(mine), len(all))
 	}
@@ -83,6 +86,9 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	rep, runErr := gcrun.Run(ctx, cfg)
 	bar.Finish()
+	if rep == nil {
+		return runErr
+	}
 	if err := o.Finish(rep); err != nil {
 		return outputError(err)
 	}

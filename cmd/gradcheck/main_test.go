@@ -110,6 +110,32 @@ func TestRunPasses(t *testing.T) {
 	wantAll(t, "run tr-ax: output", out, "NAME", "KIND", "SIZES", "VERDICT", "REL-ERR", "TOL", "NOTE", "tr-ax", "m=40,n=48", "pass", "1 passed, 0 failed, 0 inconclusive, 0 errors in ")
 }
 
+// TestUnusedSizeWarning checks the warning for a --size no selected claim
+// uses: given for one no claim has, and not for one of claims that do not
+// resolve at it (softmax needs two rows; n=1 was said to be unused).
+func TestUnusedSizeWarning(t *testing.T) {
+	const warning = "gradcheck: warning: --size"
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string // "" for no warning
+	}{
+		{[]string{"run", "softmax*", "logsumexp*", "--size", "n=1"}, exitFail, ""},
+		{[]string{"run", "softmax*", "logsumexp*", "--size", "n=1,q=3"}, exitFail, warning + " q: no selected claim uses q\n"},
+		{[]string{"run", "tr-ax", "--size", "n=4,q=3"}, exitOK, warning + " q: no selected claim uses q\n"},
+	} {
+		code, out, errOut := call(t, append(tt.args, "--backend", "cpu", "--batch", "2")...)
+		got := ""
+		if i := strings.Index(errOut, warning); i >= 0 {
+			got, _, _ = strings.Cut(errOut[i:], "\n")
+			got += "\n"
+		}
+		if code != tt.code || got != tt.want {
+			t.Errorf("%q: exit %d, warning %q; want %d and %q\n%s%s", tt.args, code, got, tt.code, tt.want, out, errOut)
+		}
+	}
+}
+
 // jsonReport runs args with --format json and decodes the report.
 func jsonReport(t *testing.T, wantCode int, args ...string) (gcrun.Report, string) {
 	t.Helper()

@@ -119,15 +119,16 @@ func TestBenchNoBackend(t *testing.T) {
 
 // TestHelpExitCodes checks that each command's help documents its own
 // exit codes: merge's had those of run (an interrupt, a GPU build) and not
-// the reports it refuses.
+// the reports it refuses; run's and check's left out the --mem refusal
+// (exit 3) and SIGTERM (130).
 func TestHelpExitCodes(t *testing.T) {
 	for _, tc := range []struct {
 		cmd           string
 		want, notWant []string
 	}{
 		{"merge", []string{"reports of\n     different runs", "a shard missing or given twice", "--out naming one of the reports"}, []string{"130", "--backend gpu", "YAML"}},
-		{"run", []string{"130  interrupted", "unreadable or malformed YAML"}, []string{"shard missing"}},
-		{"check", []string{"130  interrupted"}, []string{"shard missing"}},
+		{"run", []string{"130  interrupted (Ctrl-C, or SIGTERM", "unreadable or malformed YAML", "more\n     memory for one instance than --mem"}, []string{"shard missing"}},
+		{"check", []string{"130  interrupted (Ctrl-C, or SIGTERM", "more\n     memory for one instance than --mem"}, []string{"shard missing"}},
 	} {
 		code, out, _ := call(t, tc.cmd, "--help")
 		_, exits, _ := strings.Cut(out, "\nExit codes:\n")

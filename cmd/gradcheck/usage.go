@@ -58,9 +58,13 @@ Exit codes:
   2  the invocation was wrong: bad flag or value, unknown command, parse or
      shape error in an inline claim, unreadable or malformed YAML, bad
      --size; nothing ran
-  3  gradcheck itself failed (an internal error), or could not write the
-     results or the report (a full disk)
-  130  interrupted (Ctrl-C): the report of the claims that finished is
+  3  gradcheck itself failed (an internal error, or a GPU worker died
+     mid-run: its claim is an error result, the others run), could not
+     write the results or the report (a full disk), or a claim needs more
+     memory for one instance than --mem or the machine allows (refused
+     before anything runs)
+  130  interrupted (Ctrl-C, or SIGTERM as a Kubernetes pod or Slurm job
+     gets when cancelled): the report of the claims that finished is
      written, marked incomplete
   A closed stdout (gradcheck run | head) ends gradcheck by SIGPIPE, as
   other Unix tools (the shell says 141), unless --out FILE is given: then

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -71,13 +72,17 @@ func (v *sizeValue) String() string {
 
 func (v *sizeValue) Set(s string) error {
 	parsed, err := formulas.ParseSizes(s)
-	if err != nil {
+	var twice *formulas.RepeatedSizeError
+	if errors.As(err, &twice) {
+		return &repeatError{flag: "--size", symbol: twice.Symbol, first: twice.First, second: twice.Second}
+	} else if err != nil {
 		return err
 	}
 	if v.m == nil {
 		v.m, v.given = make(map[string]int), make(map[string]string)
 	}
-	// ParseSizes has checked every entry; each is NAME=VALUE.
+	// ParseSizes has checked every entry, each NAME=VALUE with a NAME of
+	// its own; a NAME of an earlier --size is set twice.
 	for entry := range strings.SplitSeq(s, ",") {
 		entry = strings.TrimSpace(entry)
 		name, _, _ := strings.Cut(entry, "=")
@@ -89,6 +94,30 @@ func (v *sizeValue) Set(s string) error {
 	}
 	for k, n := range parsed {
 		v.m[k] = n
+	}
+	return nil
+}
+
+// backendsValue is bench's --backend: backends separated by commas, and
+// the flag may repeat (--backend cpu --backend gpu); the first value given
+// replaces the default. runBench checks the names.
+type backendsValue struct {
+	p   *[]string
+	set bool
+}
+
+func (v *backendsValue) Type() string   { return "cpu|gpu,..." }
+func (v *backendsValue) String() string { return strings.Join(*v.p, ",") }
+
+func (v *backendsValue) Set(s string) error {
+	if !v.set {
+		*v.p, v.set = nil, true
+	}
+	if s == "" {
+		return nil
+	}
+	for b := range strings.SplitSeq(s, ",") {
+		*v.p = append(*v.p, strings.TrimSpace(b))
 	}
 	return nil
 }
