@@ -31,8 +31,26 @@ const (
 	quadratureNodes     = 20
 	coarseNodes         = 10
 	quadratureTolerance = 1e-10
-	maxPanels           = 64
+	maxPanels           = 128
+	// minPanel is the narrowest panel that is halved: the ends of
+	// narrower ones near 1 would not be float64 numbers apart, and the
+	// substitution of an infinite interval divides by 1 − y there. The
+	// resolvent of d(log X) at eigenvalues near 10¹² puts its mass within
+	// 10⁻¹² ≈ 2⁻⁴⁰ of 1.
+	minPanel = 0x1p-48
 )
+
+// An instance whose panel has no room left to halve (maxPanels, minPanel)
+// while its two rules still differ takes the fine sum, and the integral
+// is unconverged there: the largest difference of the rules is added, for
+// each panel taken so, to the instance's quadrature error, which its
+// magnitude carries (see quadrature.unconverged) into every tolerance it
+// enters, so that a comparison it spoils is undecided, not a failure;
+// above a tenth of the value, the value is NaN (see quadrature.diverged) (a
+// true logm differential at eigenvalues near 10¹² failed by 5·10⁻² with 64
+// panels; ∫(x + z)^−1.2 over [0, ∞), whose mapped integrand is singular
+// at 1, by 3·10⁻³; found by the exploratory helper). An integral nested
+// in another is summed by the fine rule alone, with no such check.
 
 // magnitudeTolerance replaces quadratureTolerance for the quadrature of
 // a magnitude, which needs its scale, not its digits.
@@ -77,6 +95,10 @@ type evaluator struct {
 	probe *probeState
 	// reads caches the names each memoized call reads.
 	reads map[*formulas.Call][]string
+	// unconverged holds, for the last value of each outermost integral
+	// that has instances whose quadrature did not converge, each
+	// instance's quadrature error (see minPanel), for its magnitude.
+	unconverged map[*formulas.Integral][]float64
 	// partitions holds the panels the last value of each outermost
 	// integral was summed on, for its magnitude (see integral).
 	partitions map[*formulas.Integral]partition
@@ -116,7 +138,8 @@ func newEvaluator(ctx context.Context, b backend.Backend, sizes map[string]int) 
 		ids:     map[backend.Tensor]int{},
 		reads:   map[*formulas.Call][]string{},
 
-		partitions: map[*formulas.Integral]partition{},
+		partitions:  map[*formulas.Integral]partition{},
+		unconverged: map[*formulas.Integral][]float64{},
 	}
 }
 
@@ -785,15 +808,93 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		// A magnitude takes the panels its value found, by the fine
 		// rule alone: it needs its scale where the value's mass is, not
 		// its digits (adaptive, it cost a third of the self-test).
-		if acc, done, err := q.onPartition(known); done || err != nil {
+		acc, done, err := q.onPartition(known)
+		if err == nil && done {
+			acc, err = q.unconverged(acc, ev.unconverged[e])
+		}
+		if done || err != nil {
 			return acc, err
 		}
 	}
-	acc, accepted, err := q.adapt(panels, tolerance)
+	acc, accepted, errs, err := q.adapt(panels, tolerance)
 	if err == nil && !magnitude && panels > 1 {
 		ev.partitions[e] = accepted
+		delete(ev.unconverged, e)
+		if slices.ContainsFunc(errs, func(x float64) bool { return x > 0 }) {
+			ev.unconverged[e] = errs
+			acc, err = q.diverged(acc, errs)
+		}
 	}
 	return acc, err
+}
+
+// diverged returns the value acc of the integral with NaN for every entry
+// of an instance whose quadrature error errs is above a tenth of its
+// largest entry: such a value says nothing (no comparison could decide
+// beside an error that large), and the integral most likely diverges, as
+// ∫ X⁻¹dX X⁻¹ dz over [0, ∞) does, or has a pole on its path. A claim
+// holding it is then not finite where f is, an error, rather than
+// undecided. It takes acc.
+func (q *quadrature) diverged(acc backend.Tensor, errs []float64) (backend.Tensor, error) {
+	ev := q.ev
+	if ev.groups(acc) != len(errs) {
+		return acc, nil
+	}
+	host, err := ev.download(acc)
+	if err != nil {
+		ev.release(acc)
+		return nil, err
+	}
+	defer ev.recycleHost(host)
+	per, changed := len(host)/len(errs), false
+	for gi, e := range errs {
+		values := host[gi*per : (gi+1)*per]
+		largest := 0.0
+		for _, x := range values {
+			largest = math.Max(largest, math.Abs(x))
+		}
+		if e > uncertain*largest {
+			for i := range values {
+				values[i] = math.NaN()
+			}
+			changed = true
+		}
+	}
+	if !changed {
+		return acc, nil
+	}
+	l := acc.Layout()
+	ev.release(acc)
+	return ev.b.FromHost(l, host)
+}
+
+// unconverged returns the magnitude acc of the integral with each
+// instance's quadrature error errs added to every entry, in units of the
+// magnitude (unitRoundoff): an error E then widens each tolerance the
+// integral enters as its rounding error would, by E at least. It takes
+// acc; errs is nil where every instance converged, and the errors are
+// not added where the batch is not the one they were found for.
+func (q *quadrature) unconverged(acc backend.Tensor, errs []float64) (backend.Tensor, error) {
+	ev := q.ev
+	if errs == nil || ev.groups(acc) != len(errs) {
+		return acc, nil
+	}
+	l := acc.Layout()
+	per := l.Size() / len(errs)
+	added := ev.hostSlice(l.Size())
+	defer ev.recycleHost(added)
+	for gi, e := range errs {
+		for k := range per {
+			added[gi*per+k] = e / unitRoundoff
+		}
+	}
+	t, err := ev.b.FromHost(l, added)
+	if err != nil {
+		ev.release(acc)
+		return nil, err
+	}
+	defer ev.release(acc, t)
+	return ev.b.Elementwise(backend.Add, acc, t)
 }
 
 // quadrature sums an integral's body over panels of [0, 1) (see
@@ -959,9 +1060,12 @@ func (q *quadrature) add(acc, t backend.Tensor, of []int, take []bool) (backend.
 
 // adapt sums the body adaptively (see quadratureNodes), each instance
 // halving its own panels until the fine and coarse rules agree within
-// tolerance of its scale, at most panels panels, and returns the sum and
-// the partition it found.
-func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, partition, error) {
+// tolerance of its scale, at most panels panels, none narrower than
+// minPanel, and returns the sum, the partition it found and each
+// instance's quadrature error where it did not converge (see minPanel;
+// all 0 where it did, and for panels = 1, which takes the fine rule on
+// the whole interval unchecked).
+func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, partition, []float64, error) {
 	ev := q.ev
 	type pending struct {
 		panel
@@ -974,9 +1078,10 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		groups   int       // instances of the batch
 		used     []int     // each instance's panels: evaluated, pending, or p itself
 		scale    []float64 // each instance's scale: its sum over [0, 1)
-		released = func(err error) (backend.Tensor, partition, error) {
+		errs     []float64 // each instance's quadrature error
+		released = func(err error) (backend.Tensor, partition, []float64, error) {
 			ev.release(acc)
-			return nil, partition{}, err
+			return nil, partition{}, nil, err
 		}
 	)
 	todo = append(todo, pending{panel: panel{0, 1}})
@@ -1003,61 +1108,55 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			}
 			of = indices(0, groups)
 		}
-		// An instance with no room to halve takes the fine sum as it is;
-		// the others (roomy) compare it with the coarse one.
-		take, halve, roomy := make([]bool, groups), make([]bool, groups), make([]bool, groups)
-		for gi, need := range p.groups {
-			switch {
-			case !need:
-			case used[gi]+1 > panels: // p's halves would replace p
-				take[gi] = true
-			default:
-				roomy[gi] = true
-			}
+		// Where the whole interval is one panel (an integral nested in
+		// another), every instance takes the fine sum unchecked; else each
+		// compares it with the coarse one, and one with no room to halve
+		// p (maxPanels, minPanel) takes it, converged or not.
+		take, halve := make([]bool, groups), make([]bool, groups)
+		check := panels > 1
+		if !check {
+			copy(take, p.groups)
 		}
-		room := slices.Contains(roomy, true)
 		var sums []backend.Tensor
 		switch {
-		case whole && room:
+		case whole && check:
 			coarse, err = q.sum(p.panel, coarseRule)
 			coarseOf = of
-		case !whole && slices.Equal(roomy, p.groups):
+		case !whole && check:
 			if sums, of, err = q.sums(p.panel, p.groups, fineRule, coarseRule); err == nil {
 				fine, coarse, coarseOf = sums[0], sums[1], of
 			}
 		case !whole:
-			// Some instances have no room: the coarse rule is summed
-			// for the others alone, as each would alone.
 			if sums, of, err = q.sums(p.panel, p.groups, fineRule); err == nil {
 				fine = sums[0]
-			}
-			if err == nil && room {
-				if sums, coarseOf, err = q.sums(p.panel, roomy, coarseRule); err == nil {
-					coarse = sums[0]
-				}
 			}
 		}
 		if err != nil {
 			ev.release(fine)
 			return released(err)
 		}
-		if room {
+		if check {
 			gaps, sizes, err := ev.groupDifferences(fine, coarse, of, coarseOf)
 			ev.release(coarse)
 			if err != nil {
 				ev.release(fine)
 				return released(err)
 			}
+			if errs == nil {
+				errs = make([]float64, groups)
+			}
+			narrow := p.b-p.a <= minPanel
 			for j, gi := range coarseOf {
-				if !roomy[gi] {
-					continue
-				}
 				if whole {
 					scale[gi] = sizes[j]
 				}
-				if gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)) {
+				switch {
+				case gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)):
 					take[gi] = true
-				} else {
+				case narrow || used[gi]+1 > panels: // p's halves would replace p
+					take[gi] = true
+					errs[gi] += gaps[j]
+				default:
 					halve[gi] = true
 					used[gi] += 2
 				}
@@ -1076,7 +1175,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			todo = append(todo, pending{panel{p.a, mid}, halve}, pending{panel{mid, p.b}, halve})
 		}
 	}
-	return acc, found, nil
+	return acc, found, errs, nil
 }
 
 // restriction is what evaluator.restrict set aside, for unrestrict.

@@ -182,7 +182,8 @@ func entryByEntry(e formulas.Expr, opVals []hostValues) bool {
 // matrixCause says why a function of a whole matrix gives the non-finite
 // value x, where its argument is finite: logdet of a matrix whose
 // determinant is negative (NaN) or 0 (−Inf), the inverse of a singular one,
-// logm of one with an eigenvalue on the closed negative real axis.
+// logm of one with an eigenvalue on the closed negative real axis, an
+// integral whose quadrature did not converge (see quadrature.diverged).
 func matrixCause(e formulas.Expr, x float64) string {
 	switch e := e.(type) {
 	case *formulas.Call:
@@ -195,6 +196,10 @@ func matrixCause(e formulas.Expr, x float64) string {
 			return fmt.Sprintf("%s is singular to working precision", e.Args[0])
 		case e.Func == "logm" && math.IsNaN(x):
 			return fmt.Sprintf("%s has an eigenvalue on the closed negative real axis: no principal logarithm", e.Args[0])
+		}
+	case *formulas.Integral:
+		if math.IsNaN(x) {
+			return "its quadrature did not converge to a finite value: the integral may diverge, or its body have a pole on the path or not be finite there"
 		}
 	case *formulas.Binary:
 		if e.Op == "\\" {

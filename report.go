@@ -219,7 +219,7 @@ func (c Counts) reason(kind formulas.Kind, instance int) string {
 		return fmt.Sprintf("f is not finite at instance %d (%d of %d comparisons): the sample left its domain", instance, n, total)
 	case undecided:
 		if kind == formulas.Equals {
-			return fmt.Sprintf("the tolerance is not small against the compared values at instance %d (%d of %d comparisons): both sides are at the level of their rounding error, so agreement would verify nothing", instance, n, total)
+			return fmt.Sprintf("the tolerance is not small against the compared values at instance %d (%d of %d comparisons): both sides are at the level of their rounding error (or of an integral's unconverged quadrature), so agreement would verify nothing", instance, n, total)
 		}
 		return fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)", instance, n, total)
 	case kinked:
