@@ -40,7 +40,7 @@ formulas:
     wrt: X
     diff: -inv(X)*dX*inv(X)
     vars:
-      X: {shape: "n,n", dist: wellcond, space: sym}
+      X: {shape: "n,n", dist: spd, space: sym}
 
   - name: trace-identity
     f: tr(A*B)
@@ -69,7 +69,7 @@ func TestLoadSpec(t *testing.T) {
 	want := []string{
 		"logdet | grad | logdet(X) | X | inv(X)' | denominator | X:n×n:spd | Matrix cookbook (2012), eq. 57",
 		"tr-axb | grad | tr(A*X*B) | X | B*A | numerator | A:m×n:gauss X:n×p:small B:p×m:gauss | ",
-		"d-inv | diff | inv(X) | X | -inv(X)*dX*inv(X) |  | X:n×n:wellcond:sym | ",
+		"d-inv | diff | inv(X) | X | -inv(X)*dX*inv(X) |  | X:n×n:spd:sym | ",
 		"trace-identity | equals | tr(A*B) |  | tr(B*A) |  | A:m×n:gauss B:n×m:gauss | ",
 	}
 	sameLines(t, "LoadSpec", got, want)

@@ -230,6 +230,10 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 		return Var{}, fmt.Errorf("variable %s: %v", name, err)
 	}
 	v := Var{Name: name, Dims: dims, Dist: Gauss}
+	square := dims[0] == dims[1]
+	if vs.Dist == "" && vs.Space == "sym" && square {
+		v.Dist = Sym // a variable of space sym is drawn symmetric
+	}
 	if vs.Dist != "" {
 		v.Dist = Dist(vs.Dist)
 		if !knownDist(v.Dist) {
@@ -243,7 +247,6 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 			return Var{}, fmt.Errorf("variable %s: unknown dist %q (one of %s)", name, vs.Dist, strings.Join(names, ", "))
 		}
 	}
-	square := dims[0] == dims[1]
 	if squareDists[v.Dist] && !square {
 		return Var{}, fmt.Errorf("variable %s: dist %s needs a square matrix, got shape %s×%s", name, v.Dist, dims[0], dims[1])
 	}
@@ -252,6 +255,11 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 	case "sym":
 		if !square {
 			return Var{}, fmt.Errorf("variable %s: space sym needs a square matrix, got shape %s×%s", name, dims[0], dims[1])
+		}
+		if v.Dist != Sym && v.Dist != SPD {
+			// Its directions are symmetric; a sample that is not would
+			// make a claim true on symmetric matrices fail, unexplained.
+			return Var{}, fmt.Errorf("variable %s: space sym needs a symmetric dist, sym or spd, not %s: the claim is about symmetric matrices, and so are its samples", name, v.Dist)
 		}
 		v.SymSpace = true
 	default:

@@ -106,6 +106,7 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.Vars[0].Dist = "normal" }, `formula "logdet": variable X: unknown dist "normal" (one of ` + distList() + `)`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,m" }, `formula "logdet": variable X: dist spd needs a square matrix, got shape n×m`},
 		{func(s *Spec) { s.Vars[0].Dist, s.Vars[0].Space = "", "sym"; s.Vars[0].Shape = "n" }, `formula "logdet": variable X: space sym needs a square matrix, got shape n×1`},
+		{func(s *Spec) { s.Vars[0].Dist, s.Vars[0].Space = "wellcond", "sym" }, `formula "logdet": variable X: space sym needs a symmetric dist, sym or spd, not wellcond: the claim is about symmetric matrices, and so are its samples`},
 		{func(s *Spec) { s.Vars[0].Space = "symmetric" }, `formula "logdet": variable X: unknown space "symmetric" (the only space is sym)`},
 		{func(s *Spec) { s.Vars[0].Shape = "" }, `formula "logdet": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,n,n" }, `formula "logdet": variable X: bad shape "n,n,n": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
@@ -236,6 +237,7 @@ func TestParseVarFlag(t *testing.T) {
 		{"X=", `bad variable "X=": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
 		{"x=n:gauss:sym", `bad variable "x=n:gauss:sym": variable x: space sym needs a square matrix, got shape n×1`},
 		{"tr=n", `bad variable "tr=n": variable name tr is a function name`},
+		{"X=n,n:gauss:sym", `bad variable "X=n,n:gauss:sym": variable X: space sym needs a symmetric dist, sym or spd, not gauss: the claim is about symmetric matrices, and so are its samples`},
 	}
 	for _, tt := range errs {
 		_, _, err := ParseVarFlag(tt.in)
