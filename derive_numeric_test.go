@@ -122,3 +122,71 @@ func TestExpectedAtRunSizes(t *testing.T) {
 		t.Errorf("the expected %s gave %s (%s)", res.Expected, r.Verdict, r.Reason)
 	}
 }
+
+// TestSecondDerivative checks formulas.SecondDerivative against finite
+// differences: the second derivative D²f[dX, dX2] derived for each hess
+// claim of the registry, and for a few more functions (vector, matrix,
+// elementwise, an integral form), claimed in their place, passes; the
+// derived form of another function fails.
+func TestSecondDerivative(t *testing.T) {
+	claims, err := formulas.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []*formulas.Claim
+	for _, c := range claims {
+		if c.Kind == formulas.Hess {
+			cases = append(cases, c)
+		}
+	}
+	if len(cases) < 3 {
+		t.Fatalf("%d hess claims in the registry", len(cases))
+	}
+	for _, spec := range []formulas.Spec{
+		{Name: "cubic", F: "tr(X*X*X)", Wrt: "X", Vars: vars(t, "X=n,n")},
+		{Name: "logsumexp", F: "logsumexp(A*x)", Wrt: "x", Vars: vars(t, "A=m,n", "x=n")},
+		{Name: "tanh-layer", F: "sum(tanh(X*w))", Wrt: "w", Vars: vars(t, "X=m,n", "w=n")},
+		{Name: "inverse", F: "tr(inv(X)*A)", Wrt: "X", Vars: vars(t, "X=n,n:wellcond", "A=n,n")},
+		{Name: "expm", F: "tr(expm(X))", Wrt: "X", Vars: vars(t, "X=n,n:small")},
+	} {
+		c, err := formulas.BuildFunction(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	b := cpu.New()
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 6, "m": 5}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			second, err := c.SecondDerivativeAt(s.Sizes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			right, err := c.With(formulas.Hess, second.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := Verify(context.Background(), b, right, s); res.Verdict != Pass {
+				t.Errorf("the derived %s: %s (%s; %s)", second, res.Verdict, res.Reason, res.Detail)
+			}
+		})
+	}
+	// The second derivative of tr(X*X*X) claimed for tr(X*X*X*X) fails.
+	quartic, err := formulas.BuildFunction(formulas.Spec{Name: "quartic", F: "tr(X*X*X*X)", Wrt: "X", Vars: vars(t, "X=n,n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := cases[len(cases)-5].SecondDerivativeAt(s.Sizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := quartic.With(formulas.Hess, second.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := Verify(context.Background(), b, wrong, s); res.Verdict != Fail {
+		t.Errorf("tr(X³)'s second derivative for tr(X⁴): %s, want fail", res.Verdict)
+	}
+}

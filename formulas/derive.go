@@ -2,6 +2,7 @@ package formulas
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -422,15 +423,9 @@ func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
 	if err != nil {
 		return Derivation{}, err
 	}
-	env := make(map[string]Shape, len(c.Vars))
-	for _, v := range c.Vars {
-		var s [2]int
-		for i, d := range v.Dims {
-			if s[i], err = resolveDim(d, sizes); err != nil {
-				return Derivation{}, fmt.Errorf("variable %s: %v", v.Name, err)
-			}
-		}
-		env[v.Name] = Shape{s[0], s[1]}
+	env, err := c.shapesAt(sizes)
+	if err != nil {
+		return Derivation{}, err
 	}
 	diff, err := Derive(c.F, c.Wrt, env, sizes)
 	if err != nil {
@@ -445,6 +440,85 @@ func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
 		}
 	}
 	return out, nil
+}
+
+// shapesAt returns the shapes of c's variables at sizes.
+func (c *Claim) shapesAt(sizes map[string]int) (map[string]Shape, error) {
+	env := make(map[string]Shape, len(c.Vars))
+	for _, v := range c.Vars {
+		var s [2]int
+		for i, d := range v.Dims {
+			var err error
+			if s[i], err = resolveDim(d, sizes); err != nil {
+				return nil, fmt.Errorf("variable %s: %v", v.Name, err)
+			}
+		}
+		env[v.Name] = Shape{s[0], s[1]}
+	}
+	return env, nil
+}
+
+// SecondDerivative returns D²f[dX, dX2], the second derivative of f with
+// respect to X (wrt) as a bilinear form in the directions dX and dX2,
+// from f's differential diff = Df[dX] (Derive's result): the differential
+// of Df[dX] along dX2 with dX held fixed. It is the right-hand side of a
+// hess claim written in the directions (see Claim.SecondDerivativeForm).
+// env holds the shapes of the variables, as for Derive.
+func SecondDerivative(diff Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
+	dir, second := "d"+wrt, "d"+wrt+"2"
+	ws, ok := env[wrt]
+	if !ok {
+		return nil, fmt.Errorf("wrt %s is not a declared variable", wrt)
+	}
+	for _, name := range []string{dir, second} {
+		if _, clash := env[name]; clash {
+			return nil, fmt.Errorf("the direction %s of %s has the name of a variable", name, wrt)
+		}
+	}
+	// Derive names its direction dX: the dX of diff is held fixed under
+	// a name of its own meanwhile.
+	taken := names(diff)
+	held := "held"
+	for i := 1; taken[held] || env[held] != (Shape{}) || sizes[held] != 0; i++ {
+		held = "held" + strconv.Itoa(i)
+	}
+	with := make(map[string]Shape, len(env)+1)
+	for k, v := range env {
+		with[k] = v
+	}
+	with[held] = ws
+	d2, err := Derive(rename(diff, dir, held), wrt, with, sizes)
+	if err != nil {
+		return nil, err
+	}
+	return rename(rename(d2, dir, second), held, dir), nil
+}
+
+// ErrNoHessClaim is the reason SecondDerivativeAt gives when f is not a
+// scalar: a hess claim is about a scalar f.
+var ErrNoHessClaim = errors.New("no hess claim: f is not a scalar")
+
+// SecondDerivativeAt is SecondDerivative of c's f, a scalar, at the sizes
+// in force (see DeriveAt): D²f[dX, dX2], in the directions dX and dX2.
+func (c *Claim) SecondDerivativeAt(user map[string]int) (Expr, error) {
+	sizes, err := c.ResolveSizes(user)
+	if err != nil {
+		return nil, err
+	}
+	env, err := c.shapesAt(sizes)
+	if err != nil {
+		return nil, err
+	}
+	if fs, err := Infer(c.F, env, sizes); err != nil {
+		return nil, err
+	} else if !fs.IsScalar() {
+		return nil, fmt.Errorf("%w: it is %v", ErrNoHessClaim, fs)
+	}
+	diff, err := Derive(c.F, c.Wrt, env, sizes)
+	if err != nil {
+		return nil, err
+	}
+	return SecondDerivative(diff, c.Wrt, env, sizes)
 }
 
 // With returns a copy of c that claims rhs, parsed from its text, as its

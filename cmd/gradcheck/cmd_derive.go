@@ -13,7 +13,7 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--size N=V,...] [--grad] [--format json]
+const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--size N=V,...] [--grad | --hess] [--format json]
 
 Print the differential Df(X)[dX] of f with respect to VAR (dX is the
 direction for X), simplified, as one line in the claim language: paste it
@@ -21,7 +21,10 @@ back as --diff (or diff: in a spec file) to verify it. With --grad, print
 the gradient of a scalar f in denominator layout instead (the shape of
 VAR), found by the trace rules tr(A*dX*B) = <A'*B', dX>, a'*dX*b,
 sum(A.*dX), ...; where dX cannot be moved out (inside kron) gradcheck says
-so and exits 1. --format json prints {"diff": "...", "grad": "..." or null}.
+so and exits 1. With --hess, print the second derivative of a scalar f
+as the bilinear form D²f[dX, dX2] in two directions dX and dX2, which
+pastes back as --hess. --format json prints {"diff": "...", "grad": "..."
+or null}, with "hess" under --hess.
 expm and logm differentiate to the integral forms of Higham (2008); a
 matrix of ones is written diag(eye(m))*diag(eye(n))'. f is shape-checked
 at the sizes of --size, as check does (unset symbols get distinct
@@ -31,6 +34,7 @@ tr(A*X) with A and X both n×m (n = m), is derived there.
 Examples:
   gradcheck derive --f 'tr(A*X*B)' --wrt X --var A=k,m --var X=m,n --var B=n,k
   gradcheck derive --f 'logdet(X)' --wrt X --var X=n,n:spd --grad
+  gradcheck derive --f 'logdet(X)' --wrt X --var X=n,n:spd --hess
   gradcheck derive --f 'x'"'"'*A*x' --wrt x --var A=n,n --var x=n --format json
 
 Flags:
@@ -84,13 +88,14 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("derive", e.stderr)
 	var f, wrt string
 	var vars []string
-	var grad bool
+	var grad, hess bool
 	onceStringVar(fs, &f, "f", "the function f, an `EXPR` such as 'tr(A*X)'")
 	onceStringVar(fs, &wrt, "wrt", "the variable (`VAR`) to differentiate with respect to")
 	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
 	var sizes sizeValue
 	fs.Var(&sizes, "size", "values of size symbols to shape-check f at, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
+	fs.BoolVar(&hess, "hess", false, "print the second derivative D²f[dX, dX2] of a scalar f instead of the differential")
 	format := flagvalue.NewEnum("text", "text", "json")
 	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
 	if done, err := parseFlags(e, fs, args, deriveHelp, deriveExitHelp); done || err != nil {
@@ -101,6 +106,9 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	}
 	if f == "" || wrt == "" {
 		return usageErrorf("derive", "give the function with --f EXPR, the variable with --wrt VAR and each variable with --var")
+	}
+	if grad && hess {
+		return usageErrorf("derive", "--grad and --hess exclude one another: give one")
 	}
 	vs, err := formulas.ParseVarFlags(vars)
 	if err != nil {
@@ -122,12 +130,35 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	case err != nil:
 		return inputErrorf("derive: %v", err)
 	}
+	var second formulas.Expr
+	if hess {
+		if second, err = c.SecondDerivativeAt(sizes.m); err != nil {
+			switch {
+			case errors.Is(err, formulas.ErrNoHessClaim):
+				return inputErrorf("derive: --hess: %v (drop --hess for the differential)", err)
+			case errors.As(err, &cannot):
+				return failErrorf("derive: %v", err)
+			}
+			return inputErrorf("derive: %v", err)
+		}
+	}
 	if format.Value == "json" {
 		b, err := json.Marshal(d)
+		if err == nil && hess {
+			var m map[string]any
+			if err = json.Unmarshal(b, &m); err == nil {
+				m["hess"] = second.String()
+				b, err = json.Marshal(m)
+			}
+		}
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s\n", b)
+		return nil
+	}
+	if hess {
+		fmt.Fprintln(e.stdout, second)
 		return nil
 	}
 	if !grad {

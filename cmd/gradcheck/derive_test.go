@@ -20,6 +20,12 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, exitOK,
 			`{"diff":"-(inv(X)*dX*inv(X))","grad":null}` + "\n", ""},
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitUsage, "", "not a scalar"},
+		// --hess: the second derivative as the bilinear form D²f[dx, dx2].
+		{[]string{"--f", "x'*A*x", "--wrt", "x", "--var", "A=n,n", "--var", "x=n", "--hess"}, exitOK, "dx'*A*dx2 + dx2'*A*dx\n", ""},
+		{[]string{"--f", "logdet(X)", "--wrt", "X", "--var", "X=n,n:spd", "--hess", "--format", "json"}, exitOK,
+			`{"diff":"tr(inv(X)*dX)","grad":"inv(X)'","hess":"-tr(inv(X)*dX2*inv(X)*dX)"}` + "\n", ""},
+		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--hess"}, exitUsage, "", "--hess: no hess claim: f is not a scalar: it is 48×48 (drop --hess"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--hess", "--grad"}, exitUsage, "", "--grad and --hess exclude one another"},
 		{[]string{"--f", "tr(kron(X, X))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "", "cannot write the differential"},
 		// A rule derive lacks is derive's limit (1), not a bad invocation.
 		{[]string{"--f", "integral(t, 0, sum(x), t)", "--wrt", "x", "--var", "x=n"}, exitFail, "", "cannot differentiate"},
