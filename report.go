@@ -75,7 +75,7 @@ type Result struct {
 	// there, e.g. "x./abs(x) is NaN at entry (3, 0) where x = 0 and
 	// abs(x) = 0", which the reason ends with.
 	Detail string `json:"detail,omitempty"`
-	// Expected is, for a failed grad or diff claim, the result derived
+	// Expected is, for a failed grad, diff or hess claim, the result derived
 	// symbolically from f (as `gradcheck derive` prints it), in the claim
 	// language; empty when f has no derivation of that kind.
 	Expected string `json:"expected,omitempty"`

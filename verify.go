@@ -286,12 +286,19 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 	return res
 }
 
-// expected returns the grad or diff that c should have claimed, derived
-// symbolically from f, or "" for the other kinds and where f has no such
-// derivation. It is derived at the sizes of the run: an f whose shapes
-// fit only there (tr(A*X) with A and X both n×m, at n = m) has none at
-// the distinct default sizes.
+// expected returns the grad, diff or hess (as D²f[dX, dX2]) that c should
+// have claimed, derived symbolically from f, or "" for identities and
+// where f has no such derivation. It is derived at the sizes of the run:
+// an f whose shapes fit only there (tr(A*X) with A and X both n×m, at
+// n = m) has none at the distinct default sizes.
 func expected(c *formulas.Claim, sizes map[string]int) string {
+	if c.Kind == formulas.Hess {
+		second, err := c.SecondDerivativeAt(sizes)
+		if err != nil {
+			return ""
+		}
+		return second.String()
+	}
 	if c.Kind != formulas.Grad && c.Kind != formulas.Diff {
 		return ""
 	}
