@@ -491,7 +491,14 @@ func SecondDerivative(diff Expr, wrt string, env map[string]Shape, sizes map[str
 	if err != nil {
 		return nil, err
 	}
-	return rename(rename(d2, dir, second), held, dir), nil
+	out := rename(rename(d2, dir, second), held, dir)
+	if ws.Cols == 1 && !freeIn(out, dir) && !freeIn(out, second) {
+		// A vector's (or scalar's) hess claim that reads neither
+		// direction is its Hessian matrix: a zero second derivative is
+		// written as the form 0*dx'*dx2.
+		out = &Binary{Op: "*", L: &Binary{Op: "*", L: &Num{Value: 0}, R: &Unary{Op: "'", X: &Ident{Name: dir}}}, R: &Ident{Name: second}}
+	}
+	return out, nil
 }
 
 // ErrNoHessClaim is the reason SecondDerivativeAt gives when f is not a

@@ -61,6 +61,12 @@ type Options struct {
 	// (gradcheck.Directional, the default where empty) or entry by entry
 	// (gradcheck.Entrywise), each mode its own code path to measure.
 	Mode gradcheck.Mode
+	// Hessians adds, for each scalar f, a true hess claim, the second
+	// derivative D²f[dX, dX2] derived from f (formulas.SecondDerivative),
+	// and its mutants, where it holds no integral inside another (which
+	// the verifier sums unchecked on one panel) and is not 0 (f linear,
+	// which finite differences cannot tell from a small value).
+	Hessians bool
 }
 
 // Report holds the counts of a self-test; its JSON fields are those issue
@@ -230,6 +236,39 @@ func Draw(seed uint64, i, depth int) (*Function, *formulas.Claim, formulas.Deriv
 	}
 }
 
+// zero reports whether e is 0 as derive writes it: 0, or a product whose
+// first factor is 0 (0*dx'*dx2, a zero second derivative of a vector;
+// derive writes no other product with a factor 0).
+func zero(e formulas.Expr) bool {
+	for {
+		switch x := e.(type) {
+		case *formulas.Num:
+			return x.Value == 0
+		case *formulas.Binary:
+			if x.Op != "*" {
+				return false
+			}
+			e = x.L
+		default:
+			return false
+		}
+	}
+}
+
+// nestedIntegral reports whether e holds an integral inside another.
+func nestedIntegral(e formulas.Expr) bool {
+	for _, n := range nodes(e) {
+		if in, ok := n.(*formulas.Integral); ok {
+			for _, m := range nodes(in.Body) {
+				if _, ok := m.(*formulas.Integral); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // hasIdent reports whether e names name.
 func hasIdent(e formulas.Expr, name string) bool {
 	for _, n := range nodes(e) {
@@ -251,15 +290,26 @@ func (o *Options) function(ctx context.Context, i int) (outcome, error) {
 		return out, nil
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, uint64(i)^0x9e3779b97f4a7c15))
-	truths := []struct {
+	type truthOf struct {
 		kind formulas.Kind
 		rhs  formulas.Expr
-	}{{formulas.Diff, d.Diff}}
+	}
+	truths := []truthOf{{formulas.Diff, d.Diff}}
 	if d.Grad != nil {
-		truths = append(truths, struct {
-			kind formulas.Kind
-			rhs  formulas.Expr
-		}{formulas.Grad, d.Grad})
+		truths = append(truths, truthOf{formulas.Grad, d.Grad})
+	}
+	if o.Hessians && d.Grad != nil {
+		second, err := c.SecondDerivativeAt(nil)
+		if err != nil {
+			// derive's fault: an alarm, as a differential that fails.
+			out.alarms = append(out.alarms, Finding{Name: fmt.Sprintf("selftest-%d-%d/hess", o.Seed, i), Verdict: gradcheck.Error,
+				Reason: err.Error(), Claim: "f: " + fn.F.String(), Rerun: o.selftestCommand(i)})
+		} else if !nestedIntegral(second) && !zero(second) {
+			// A second derivative that reads no direction is 0 (f is
+			// linear): finite differences cannot tell it from a small
+			// one, and the claim is inconclusive by design.
+			truths = append(truths, truthOf{formulas.Hess, second})
+		}
 	}
 	s := o.settings()
 	for _, t := range truths {
@@ -299,8 +349,11 @@ func (o *Options) mutants(ctx context.Context, rng *rand.Rand, truth *formulas.C
 	if err != nil {
 		return err
 	}
-	if truth.Kind == formulas.Diff {
+	switch truth.Kind {
+	case formulas.Diff:
 		env[truth.Direction()] = env[truth.Wrt]
+	case formulas.Hess:
+		env[truth.Direction()], env[truth.SecondDirection()] = env[truth.Wrt], env[truth.Wrt]
 	}
 	square := func(e formulas.Expr) bool {
 		sh, err := formulas.Infer(e, env, sizes)
@@ -374,9 +427,15 @@ func (o *Options) equivalent(ctx context.Context, truth, mutant *formulas.Claim)
 			dims = v.Dims
 		}
 	}
-	if truth.Kind == formulas.Diff {
+	switch truth.Kind {
+	case formulas.Diff:
 		id.Vars = append(id.Vars, formulas.Var{Name: truth.Direction(), Dims: dims, Dist: formulas.Gauss})
 		dims = resultDims(truth)
+	case formulas.Hess:
+		// D²f[dX, dX2] of a scalar f: a scalar in two directions.
+		id.Vars = append(id.Vars, formulas.Var{Name: truth.Direction(), Dims: dims, Dist: formulas.Gauss},
+			formulas.Var{Name: truth.SecondDirection(), Dims: dims, Dist: formulas.Gauss})
+		dims = [2]string{"1", "1"}
 	}
 	// Both sides get a random Z: a side that names no drawn variable is
 	// then one value per instance like the other, and a truth that is 0
@@ -435,6 +494,9 @@ func (o *Options) selftestCommand(i int) string {
 		args = append(args, "--depth", fmt.Sprint(o.Depth))
 	}
 	args = append(args, o.modeFlags()...)
+	if o.Hessians {
+		args = append(args, "--hess")
+	}
 	if o.Backend != "" {
 		args = append(args, "--backend", o.Backend)
 	}

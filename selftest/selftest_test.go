@@ -56,6 +56,32 @@ func checkReport(t *testing.T, r *Report, claims int, allowed func(Finding) bool
 	}
 }
 
+// TestSelftestHessians runs functions 0 to 39 of seed 1 with their true
+// second derivatives (Options.Hessians): hess claims reach the verifier,
+// none fails, at most one claim is inconclusive, and the only mutants
+// missed are hess results scaled by 1+10⁻⁶ (a Hessian check resolves
+// relative errors of about 10⁻⁶; README, "Numerics").
+func TestSelftestHessians(t *testing.T) {
+	claims := 40
+	if testing.Short() {
+		claims = 10
+	}
+	plain, err := Run(context.Background(), Options{Claims: claims, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), Options{Claims: claims, Seed: 1, Hessians: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TrueClaims < plain.TrueClaims+2 {
+		t.Errorf("%d true claims with Hessians, %d without", r.TrueClaims, plain.TrueClaims)
+	}
+	checkReport(t, r, claims, func(m Finding) bool {
+		return strings.Contains(m.Name, "/hess/") && m.Mutation == "scale-1.000001"
+	})
+}
+
 // TestSelftestEntrywise runs functions 0 to 39 of seed 1 with the claims
 // verified entry by entry: every derivative claim reaches the verifier in
 // that mode, no true claim fails, at most one is inconclusive, and the only

@@ -13,7 +13,7 @@ import (
 	"github.com/gradcheck/gradcheck/selftest"
 )
 
-const selftestHelp = `Usage: gradcheck selftest [--claims N] [--seed S] [--first I] [--depth D] [--mode M] [--backend B] [--format json]
+const selftestHelp = `Usage: gradcheck selftest [--claims N] [--seed S] [--first I] [--depth D] [--mode M] [--hess] [--backend B] [--format json]
 
 Measure how well gradcheck judges. Draw N random functions f over the whole
 expression language (every function; scalar, vector and matrix variables;
@@ -31,7 +31,9 @@ are not run. Each false alarm and missed mutant is listed with the claim
 and the command that re-runs it. Function i depends on (S, i) alone:
 --first I --claims 1 draws function I by itself. --mode entrywise verifies
 the derivative claims entry by entry, as 'check --mode entrywise' does,
-instead of along random directions.
+instead of along random directions. --hess adds, for each scalar f, its
+true second derivative D²f[dX, dX2] ('derive --hess') and its mutants,
+where it is not 0 and holds no integral inside another.
 
 Output: a summary (text), or with --format json
   {"true_claims", "false_alarms", "inconclusive", "mutants", "equivalent",
@@ -44,6 +46,7 @@ Examples:
   gradcheck selftest --claims 10000 --seed 1 --format json > selftest.json
   gradcheck selftest --seed 1 --first 42 --claims 1
   gradcheck selftest --claims 1000 --mode entrywise
+  gradcheck selftest --claims 1000 --hess
 
 Flags:
 `
@@ -75,6 +78,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
 	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
 	mode := flagvalue.NewEnum(string(gradcheck.Directional), string(gradcheck.Directional), string(gradcheck.Entrywise))
+	fs.BoolVar(&o.Hessians, "hess", false, "also a true hess claim, D²f[dX, dX2] derived from f, for each scalar f, and its mutants")
 	fs.Var(mode, "mode", "directional: random directions; entrywise: every entry of the variable (grad, jac and diff claims, the others directional)")
 	backend := flagvalue.NewEnum("auto", "auto", "cpu", "gpu")
 	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")

@@ -24,6 +24,8 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "x'*A*x", "--wrt", "x", "--var", "A=n,n", "--var", "x=n", "--hess"}, exitOK, "dx'*A*dx2 + dx2'*A*dx\n", ""},
 		{[]string{"--f", "logdet(X)", "--wrt", "X", "--var", "X=n,n:spd", "--hess", "--format", "json"}, exitOK,
 			`{"diff":"tr(inv(X)*dX)","grad":"inv(X)'","hess":"-tr(inv(X)*dX2*inv(X)*dX)"}` + "\n", ""},
+		// A zero second derivative of a vector variable, written as a form.
+		{[]string{"--f", "a'*x", "--wrt", "x", "--var", "a=n", "--var", "x=n", "--hess"}, exitOK, "0*dx'*dx2\n", ""},
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--hess"}, exitUsage, "", "--hess: no hess claim: f is not a scalar: it is 48×48 (drop --hess"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--hess", "--grad"}, exitUsage, "", "--grad and --hess exclude one another"},
 		{[]string{"--f", "tr(kron(X, X))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "", "cannot write the differential"},
