@@ -66,7 +66,7 @@ func TestCoresDoNotMatter(t *testing.T) {
 // TestStepGroupsDoNotMatter checks that a directional check whose
 // perturbed points are evaluated one step at a time gives the same result,
 // to the bit, as one evaluation of all steps, for a gradient, a
-// matrix-valued differential reduced by W, and a Hessian (eight points of mixed differences).
+// matrix-valued differential reduced by W, and a Hessian (twelve points of mixed differences).
 func TestStepGroupsDoNotMatter(t *testing.T) {
 	claims := chunkClaims(t, "tr-axb", "diff-inv", "quad-form-hess")
 	s := DefaultSettings()

@@ -104,6 +104,11 @@ const (
 	// step is the finite-difference step h, relative to ‖H‖_F = c·max(1, ‖X‖_F)
 	// (c from 0.71 to 1.41, see directionScale).
 	step = 1e-3
+	// secondStep is the step h of a second derivative's mixed differences,
+	// larger than step: their rounding error grows as 1/h², and their
+	// extrapolation from h, h/2 and h/4 leaves a truncation error of
+	// order h⁶, bounded by one of order h⁴ (see addComparisons).
+	secondStep = 1e-2
 	// unitRoundoff is u for float64.
 	unitRoundoff = 0x1p-52
 	// safety multiplies the error estimate to give the tolerance.
@@ -485,26 +490,28 @@ func (v *verification) directionsPerInstance() int {
 // an entrywise check evaluates only the first four along an entry where
 // they settle, see entryValues),
 // and for a second the multiples of the first direction of
-// the eight points of two mixed differences (see secondSteps).
+// the twelve points of three mixed differences (see secondSteps).
 func (v *verification) steps() []float64 {
 	switch v.c.Kind {
 	case formulas.Equals:
 		return []float64{0}
 	case formulas.Hess:
-		return []float64{step, step, -step, -step, step / 2, step / 2, -step / 2, -step / 2}
+		h := secondStep
+		return []float64{h, h, -h, -h, h / 2, h / 2, -h / 2, -h / 2, h / 4, h / 4, -h / 4, -h / 4}
 	}
 	return []float64{step, -step, step / 2, -step / 2, step / 4, -step / 4}
 }
 
 // secondSteps are, for a hess claim, the multiples of h·V of the second
-// direction V at the points of steps: f(X ± hH ± hV) at h and h/2, from
-// which the mixed second difference estimates D²f[H, V]. Nil for the other
-// kinds.
+// direction V at the points of steps: f(X ± hH ± hV) at h, h/2 and h/4
+// (h = secondStep), from which mixed second differences and two Richardson
+// steps estimate D²f[H, V]. Nil for the other kinds.
 func (v *verification) secondSteps() []float64 {
 	if v.c.Kind != formulas.Hess {
 		return nil
 	}
-	return []float64{step, -step, step, -step, step / 2, -step / 2, step / 2, -step / 2}
+	h := secondStep
+	return []float64{h, -h, h, -h, h / 2, -h / 2, h / 2, -h / 2, h / 4, -h / 4, h / 4, -h / 4}
 }
 
 // sink receives the judged comparisons of whole instances, in instance

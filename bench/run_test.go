@@ -148,7 +148,7 @@ func TestMemoryBudgetBoundsPeak(t *testing.T) {
 // TestEvaluations checks the evaluations of f a result reports, which
 // the evaluations per second divide: six per direction; in an entrywise
 // check, one at the base point and two per entry where f is affine along
-// each (det), six where it is not (inv); eight per direction for a Hessian
+// each (det), six where it is not (inv); twelve per direction for a Hessian
 // (which entrywise mode leaves directional), one per instance for an
 // identity that holds (its rounding probe runs only where a comparison
 // exceeds its plain tolerance).
@@ -163,7 +163,7 @@ func TestEvaluations(t *testing.T) {
 		{"det", gradcheck.Directional, 6 * 3},
 		{"det", gradcheck.Entrywise, 1 + 2*25},
 		{"diff-inv", gradcheck.Entrywise, 1 + 6*25},
-		{"logdet-hess", gradcheck.Entrywise, 8 * 3},
+		{"logdet-hess", gradcheck.Entrywise, 12 * 3},
 		{"tr-sum", gradcheck.Directional, 1},
 	} {
 		s.Mode = c.mode
