@@ -160,16 +160,9 @@ func TestSecondDerivative(t *testing.T) {
 	s.Sizes = map[string]int{"n": 6, "m": 5}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			second, err := c.SecondDerivativeAt(s.Sizes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			right, err := c.With(formulas.Hess, second.String())
-			if err != nil {
-				t.Fatal(err)
-			}
+			right := claimingSecond(t, c, c, s.Sizes)
 			if res := Verify(context.Background(), b, right, s); res.Verdict != Pass {
-				t.Errorf("the derived %s: %s (%s; %s)", second, res.Verdict, res.Reason, res.Detail)
+				t.Errorf("the derived %s: %s (%s; %s)", right.RhsText, res.Verdict, res.Reason, res.Detail)
 			}
 		})
 	}
@@ -178,15 +171,23 @@ func TestSecondDerivative(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := cases[len(cases)-5].SecondDerivativeAt(s.Sizes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrong, err := quartic.With(formulas.Hess, second.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	wrong := claimingSecond(t, cases[len(cases)-5], quartic, s.Sizes)
 	if res := Verify(context.Background(), b, wrong, s); res.Verdict != Fail {
 		t.Errorf("tr(X³)'s second derivative for tr(X⁴): %s, want fail", res.Verdict)
 	}
+}
+
+// claimingSecond returns the hess claim that to's f has the second
+// derivative derived from of's f, at sizes.
+func claimingSecond(t *testing.T, of, to *formulas.Claim, sizes map[string]int) *formulas.Claim {
+	t.Helper()
+	second, err := of.SecondDerivativeAt(sizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := to.With(formulas.Hess, second.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
