@@ -25,8 +25,10 @@ func (v *verification) locateNonFinite(ctx context.Context, e formulas.Expr, ins
 		return ""
 	}
 	defer v.closeChunk(ev)
+	var h backend.Tensor
+	x := ev.vars[v.c.Wrt]
 	if v.c.Kind != formulas.Equals {
-		if _, _, err := v.bindDirections(ev, smp, ev.vars[v.c.Wrt]); err != nil {
+		if h, _, err = v.bindDirections(ev, smp, x); err != nil {
 			return ""
 		}
 	}
@@ -35,11 +37,51 @@ func (v *verification) locateNonFinite(ctx context.Context, e formulas.Expr, ins
 	if !ok {
 		return ""
 	}
+	if at := firstNonFinite(vals.data); at >= 0 {
+		return l.origin(e, vals, at)
+	}
+	if e != v.c.F || h == nil {
+		return ""
+	}
+	// f is finite at X: it leaves its domain within a step, at a point
+	// of the stencil. The farthest, X ± s·H for the largest step s,
+	// show where (logdet(X'*X) is NaN past a sign change of det).
+	s := v.steps()[0]
+	for _, sign := range []float64{1, -1} {
+		if where := l.perturbed(e, v.c.Wrt, x, h, sign*s); where != "" {
+			return where
+		}
+	}
+	return ""
+}
+
+// perturbed describes where e stops being finite with the variable wrt
+// bound to the points x + s·h, one per direction of h, or is "" where it
+// is finite there; it leaves wrt bound to them.
+func (l *locator) perturbed(e formulas.Expr, wrt string, x, h backend.Tensor, s float64) string {
+	factor, err := l.ev.scalar(s)
+	if err != nil {
+		return ""
+	}
+	defer l.ev.release(factor)
+	p, err := l.ev.b.AddScaled(x, factor, h)
+	if err != nil {
+		return ""
+	}
+	l.ev.bind(wrt, p)
+	vals, ok := l.values(e)
+	if !ok {
+		return ""
+	}
 	at := firstNonFinite(vals.data)
 	if at < 0 {
 		return ""
 	}
-	return l.origin(e, vals, at)
+	sign := "+"
+	if s < 0 {
+		sign = "−"
+	}
+	return fmt.Sprintf("at %s %s %g·d%s, %s", wrt, sign, math.Abs(s), wrt, l.origin(e, vals, at))
 }
 
 // locator evaluates the subexpressions of one expression on the host.

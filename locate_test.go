@@ -141,3 +141,19 @@ func TestSignHint(t *testing.T) {
 		t.Errorf("with sign: %s (%s)", res.Verdict, res.Reason)
 	}
 }
+
+// TestLocateAtStencilPoint checks that f which is finite at the sample but
+// not at a point of its stencil is traced there: logdet(X'*X) of a 2×3 X
+// (X'*X is singular, its determinant rounding noise of either sign or 0)
+// is finite at X for seed 1 and not a step away; the detail named no part
+// of f (found by the exploratory helper).
+func TestLocateAtStencilPoint(t *testing.T) {
+	spec := formulas.Spec{Name: "gram-of-wide", F: "logdet(X'*X)", Wrt: "X", Grad: "2*X*inv(X'*X)", Vars: vars(t, "X=n,m")}
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 2, "m": 3}
+	res := Verify(context.Background(), cpu.New(), inline(t, spec), s)
+	const want = "at X + 0.001·dX, logdet(X'*X) is "
+	if res.Verdict != Inconclusive || !strings.HasPrefix(res.Detail, want) || !strings.HasSuffix(res.Reason, ": "+res.Detail) {
+		t.Fatalf("%s, detail %q: want inconclusive with a detail starting %q", res.Verdict, res.Detail, want)
+	}
+}
