@@ -1090,7 +1090,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		todo = todo[:len(todo)-1]
 		var (
 			fine, coarse backend.Tensor
-			of, coarseOf []int // the instances whose matrices fine and coarse hold
+			of           []int // the instances whose matrices fine and coarse hold
 			err          error
 		)
 		whole := p.groups == nil
@@ -1117,18 +1117,13 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		if !check {
 			copy(take, p.groups)
 		}
-		var sums []backend.Tensor
 		switch {
 		case whole && check:
 			coarse, err = q.sum(p.panel, coarseRule)
-			coarseOf = of
-		case !whole && check:
-			if sums, of, err = q.sums(p.panel, p.groups, fineRule, coarseRule); err == nil {
-				fine, coarse, coarseOf = sums[0], sums[1], of
-			}
 		case !whole:
-			if sums, of, err = q.sums(p.panel, p.groups, fineRule); err == nil {
-				fine = sums[0]
+			var sums []backend.Tensor
+			if sums, of, err = q.sums(p.panel, p.groups, fineRule, coarseRule); err == nil {
+				fine, coarse = sums[0], sums[1]
 			}
 		}
 		if err != nil {
@@ -1136,7 +1131,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			return released(err)
 		}
 		if check {
-			gaps, sizes, err := ev.groupDifferences(fine, coarse, of, coarseOf)
+			gaps, sizes, err := ev.groupDifferences(fine, coarse, len(of))
 			ev.release(coarse)
 			if err != nil {
 				ev.release(fine)
@@ -1146,7 +1141,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 				errs = make([]float64, groups)
 			}
 			narrow := p.b-p.a <= minPanel
-			for j, gi := range coarseOf {
+			for j, gi := range of {
 				if whole {
 					scale[gi] = sizes[j]
 				}
@@ -1385,12 +1380,11 @@ func (ev *evaluator) accumulate(acc, t backend.Tensor) (backend.Tensor, error) {
 	return ev.b.Elementwise(backend.Add, acc, t)
 }
 
-// groupDifferences returns, for each instance of bOf, whose matrices b
-// holds in order, the largest entry of |a − b| and of |a| over its
-// matrices, where a holds those of the instances of aOf (each of bOf
-// among them); 0 and 0 for an instance with an entry that is not finite,
-// which no halving mends, so that the panel is taken as it is.
-func (ev *evaluator) groupDifferences(a, b backend.Tensor, aOf, bOf []int) (gaps, sizes []float64, err error) {
+// groupDifferences returns, for each of the count instances whose
+// matrices a and b hold in order, the largest entry of |a − b| and of |a|
+// over its matrices; 0 and 0 for an instance with an entry that is not
+// finite, which no halving mends, so that the panel is taken as it is.
+func (ev *evaluator) groupDifferences(a, b backend.Tensor, count int) (gaps, sizes []float64, err error) {
 	ah, err := ev.download(a)
 	if err != nil {
 		return nil, nil, err
@@ -1401,14 +1395,10 @@ func (ev *evaluator) groupDifferences(a, b backend.Tensor, aOf, bOf []int) (gaps
 		return nil, nil, err
 	}
 	defer ev.recycleHost(bh)
-	at := make(map[int]int, len(aOf)) // an instance's place in a
-	for j, gi := range aOf {
-		at[gi] = j
-	}
-	gaps, sizes = make([]float64, len(bOf)), make([]float64, len(bOf))
-	per := len(bh) / len(bOf)
-	for j, gi := range bOf {
-		as, bs := ah[at[gi]*per:(at[gi]+1)*per], bh[j*per:(j+1)*per]
+	gaps, sizes = make([]float64, count), make([]float64, count)
+	per := len(bh) / count
+	for j := range count {
+		as, bs := ah[j*per:(j+1)*per], bh[j*per:(j+1)*per]
 		for i := range bs {
 			d := as[i] - bs[i]
 			if !finite(d) || !finite(as[i]) {

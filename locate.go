@@ -55,9 +55,9 @@ func (v *verification) locateNonFinite(ctx context.Context, e formulas.Expr, ins
 	return ""
 }
 
-// perturbed describes where e stops being finite with the variable wrt
-// bound to the points x + s·h, one per direction of h, or is "" where it
-// is finite there; it leaves wrt bound to them.
+// perturbed describes where e stops being finite with the variable wrt,
+// bound to x, bound instead to the points x + s·h, one per direction of h,
+// or is "" where it is finite there; wrt is bound to x again after.
 func (l *locator) perturbed(e formulas.Expr, wrt string, x, h backend.Tensor, s float64) string {
 	factor, err := l.ev.scalar(s)
 	if err != nil {
@@ -69,6 +69,10 @@ func (l *locator) perturbed(e formulas.Expr, wrt string, x, h backend.Tensor, s 
 		return ""
 	}
 	l.ev.bind(wrt, p)
+	defer func() {
+		l.ev.unbind(wrt, true) // frees p
+		l.ev.bind(wrt, x)
+	}()
 	vals, ok := l.values(e)
 	if !ok {
 		return ""

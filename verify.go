@@ -238,7 +238,8 @@ func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Setting
 // consulted, rc holds the sizes. It never panics on a resolved claim;
 // settings that fail Validate, an instance that needs more memory than
 // the machine has available and an evaluation failure give an Error
-// verdict with the reason. It stops early, with an Error verdict, when ctx is cancelled.
+// verdict with the reason. It stops early, with an Error verdict, when
+// ctx is cancelled.
 func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolved, s Settings) Result {
 	c := rc.Claim
 	res := Result{Name: c.Name, Kind: c.Kind}

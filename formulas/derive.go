@@ -419,15 +419,7 @@ func (c *Claim) Derive() (Derivation, error) { return c.DeriveAt(nil) }
 // symbols have the same value, eye and the matrices of ones of the result
 // may name either.
 func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
-	sizes, err := c.ResolveSizes(user)
-	if err != nil {
-		return Derivation{}, err
-	}
-	env, err := c.shapesAt(sizes)
-	if err != nil {
-		return Derivation{}, err
-	}
-	diff, err := Derive(c.F, c.Wrt, env, sizes)
+	diff, env, sizes, err := c.differentialAt(user)
 	if err != nil {
 		return Derivation{}, err
 	}
@@ -442,20 +434,27 @@ func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
 	return out, nil
 }
 
-// shapesAt returns the shapes of c's variables at sizes.
-func (c *Claim) shapesAt(sizes map[string]int) (map[string]Shape, error) {
-	env := make(map[string]Shape, len(c.Vars))
+// differentialAt returns Derive's differential of c's f at the sizes in
+// force (see DeriveAt), with the shapes of c's variables and the sizes it
+// was derived at.
+func (c *Claim) differentialAt(user map[string]int) (diff Expr, env map[string]Shape, sizes map[string]int, err error) {
+	if sizes, err = c.ResolveSizes(user); err != nil {
+		return nil, nil, nil, err
+	}
+	env = make(map[string]Shape, len(c.Vars))
 	for _, v := range c.Vars {
 		var s [2]int
 		for i, d := range v.Dims {
-			var err error
 			if s[i], err = resolveDim(d, sizes); err != nil {
-				return nil, fmt.Errorf("variable %s: %v", v.Name, err)
+				return nil, nil, nil, fmt.Errorf("variable %s: %v", v.Name, err)
 			}
 		}
 		env[v.Name] = Shape{s[0], s[1]}
 	}
-	return env, nil
+	if diff, err = Derive(c.F, c.Wrt, env, sizes); err != nil {
+		return nil, nil, nil, err
+	}
+	return diff, env, sizes, nil
 }
 
 // SecondDerivative returns D²f[dX, dX2], the second derivative of f with
@@ -508,11 +507,7 @@ var ErrNoHessClaim = errors.New("no hess claim: f is not a scalar")
 // SecondDerivativeAt is SecondDerivative of c's f, a scalar, at the sizes
 // in force (see DeriveAt): D²f[dX, dX2], in the directions dX and dX2.
 func (c *Claim) SecondDerivativeAt(user map[string]int) (Expr, error) {
-	sizes, err := c.ResolveSizes(user)
-	if err != nil {
-		return nil, err
-	}
-	env, err := c.shapesAt(sizes)
+	diff, env, sizes, err := c.differentialAt(user)
 	if err != nil {
 		return nil, err
 	}
@@ -520,10 +515,6 @@ func (c *Claim) SecondDerivativeAt(user map[string]int) (Expr, error) {
 		return nil, err
 	} else if !fs.IsScalar() {
 		return nil, fmt.Errorf("%w: it is %v", ErrNoHessClaim, fs)
-	}
-	diff, err := Derive(c.F, c.Wrt, env, sizes)
-	if err != nil {
-		return nil, err
 	}
 	return SecondDerivative(diff, c.Wrt, env, sizes)
 }

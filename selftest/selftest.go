@@ -305,9 +305,9 @@ func (o *Options) function(ctx context.Context, i int) (outcome, error) {
 			out.alarms = append(out.alarms, Finding{Name: fmt.Sprintf("selftest-%d-%d/hess", o.Seed, i), Verdict: gradcheck.Error,
 				Reason: err.Error(), Claim: "f: " + fn.F.String(), Rerun: o.selftestCommand(i)})
 		} else if !nestedIntegral(second) && !zero(second) {
-			// A second derivative that reads no direction is 0 (f is
-			// linear): finite differences cannot tell it from a small
-			// one, and the claim is inconclusive by design.
+			// A second derivative of 0 (f linear): finite differences
+			// cannot tell it from a small one, and the claim is
+			// inconclusive by design.
 			truths = append(truths, truthOf{formulas.Hess, second})
 		}
 	}
