@@ -223,3 +223,33 @@ func TestUnconvergedQuadrature(t *testing.T) {
 		t.Errorf("divergent: %s (%s), want an error for the quadrature", res.Verdict, res.Reason)
 	}
 }
+
+// TestNestedQuadrature checks integrals nested in others: the true
+// differential of ∫ log(s·X⁴) ds over [1, 2], whose resolvent is an
+// integral inside the outer one, must pass (summed on one unchecked panel,
+// it failed by 10⁻³ to 0.8 on every seed), and a claim 10⁻⁶ off must
+// fail; where the nested quadrature cannot converge (sin(50z)² over
+// [−10, 10]), a true claim must not fail (it did, by 0.14).
+func TestNestedQuadrature(t *testing.T) {
+	const truth = "integral(s, 1, 2, integral(z, 0, inf, inv(s*X*X*X*X + z*eye(n))*(((s*dX*X + s*X*dX)*X + s*X*X*dX)*X + s*X*X*X*dX)*inv(s*X*X*X*X + z*eye(n))))"
+	f := "tr(integral(s, 1, 2, logm(s*X*X*X*X)))"
+	oscillating := "integral(t, 0, 1, t*integral(z, -10, 10, sin(50*z)^2))*s"
+	for _, c := range []struct {
+		spec  formulas.Spec
+		seeds []uint64
+		want  Verdict
+	}{
+		{formulas.Spec{Name: "true", F: f, Wrt: "X", Diff: "tr(" + truth + ")", Vars: vars(t, "X=n,n:spd")}, []uint64{2, 3}, Pass},
+		{formulas.Spec{Name: "off", F: f, Wrt: "X", Diff: "1.000001*tr(" + truth + ")", Vars: vars(t, "X=n,n:spd")}, []uint64{1}, Fail},
+		{formulas.Spec{Name: "unconverged", F: oscillating, Equals: "(10 - sin(1000)/100)/2*s", Vars: vars(t, "s=1:positive")}, []uint64{1}, Inconclusive},
+	} {
+		for _, seed := range c.seeds {
+			s := DefaultSettings()
+			s.Sizes, s.Seed = map[string]int{"n": 4}, seed
+			res := Verify(context.Background(), cpu.New(), inline(t, c.spec), s)
+			if res.Verdict != c.want {
+				t.Errorf("%s, seed %d: %s (%g, %s), want %s", c.spec.Name, seed, res.Verdict, res.MaxRelErr, res.Reason, c.want)
+			}
+		}
+	}
+}
