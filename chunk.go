@@ -124,10 +124,11 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 			c.status = claimBroken
 		case d[i] > tol:
 			c.status = disagreed
-		case tol > uncertain*scale:
+		case !(tol <= uncertain*scale):
 			// Both sides are at the level of their rounding error (say
-			// logdet of a matrix of determinant 1): agreement there
-			// verifies nothing.
+			// logdet of a matrix of determinant 1), or the bound of it
+			// overflowed (NaN, which no comparison exceeds: 2·inv(X) =
+			// ∫e^(−tX)dt passed so): agreement there verifies nothing.
 			c.status = undecided
 		}
 		comps[i] = c

@@ -243,6 +243,16 @@ func (c Counts) userToleranceReason(instance int) string {
 // userToleranceCause names the cause in userToleranceReason.
 const userToleranceCause = "mostly from --rtol and --atol"
 
+// unboundedReason is the reason of an inconclusive result whose first
+// undecided comparison, at instance, has no finite tolerance: a magnitude
+// that bounds the rounding error of a side overflowed (expm's grows as
+// e^‖X‖ where e^X decays, at the nodes of ∫e^(−tA)dt far out), so
+// nothing can be compared.
+func (c Counts) unboundedReason(instance int) string {
+	return fmt.Sprintf("the bound on the rounding error is not finite at instance %d (%d of %d comparisons): a magnitude it is built from overflowed "+
+		"(expm's, e^‖X‖, does where ‖X‖ > 709, even if e^X decays), so no tolerance can be set", instance, c.Uncertain, c.total())
+}
+
 // zeroClaimReason is the reason of an inconclusive result whose first
 // undecided comparison, at instance, held a claim of exactly 0 against a
 // finite-difference estimate that is 0 within its uncertainty: a zero

@@ -189,6 +189,15 @@ func TestSoundVerdicts(t *testing.T) {
 			verdict: Inconclusive, note: "the claim is 0 at instance 0 and the finite-difference estimate is 0 within its own uncertainty"},
 		{name: "nonzero hessian of a linear f", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Hess: "tr(dX)^2", Vars: vars(t, "A=n,n", "X=n,n")},
 			verdict: Fail, diag: DiagZero},
+		// A tolerance whose magnitude overflowed is NaN, which no
+		// difference exceeds: these wrong identities passed (found by the
+		// exploratory helper); the true one is as undecided.
+		{name: "overflowed magnitude", spec: formulas.Spec{F: "2*inv(X)", Equals: "integral(t, 0, inf, expm(-t*X))", Vars: vars(t, "X=n,n:spd")},
+			sizes: map[string]int{"n": 7}, verdict: Inconclusive, note: "the bound on the rounding error is not finite"},
+		{name: "overflowed magnitude, true", spec: formulas.Spec{F: "inv(X)", Equals: "integral(t, 0, inf, expm(-t*X))", Vars: vars(t, "X=n,n:spd")},
+			sizes: map[string]int{"n": 7}, verdict: Inconclusive, note: "the bound on the rounding error is not finite"},
+		{name: "overflowed magnitude of inv", spec: formulas.Spec{F: "2*X", Equals: "X + 0*inv(1e-300*Y)", Vars: vars(t, "X=n,n", "Y=n,n:wellcond")},
+			verdict: Inconclusive, note: "the bound on the rounding error is not finite"},
 		// Item 2(b): both sides are zero up to rounding.
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},

@@ -855,6 +855,8 @@ func (v *verification) judge(res *Result, t *tally) {
 		// The user's tolerance is most of it: the estimate is not to
 		// blame.
 		res.Reason = res.Counts.userToleranceReason(res.Worst.Instance)
+	} else if res.Counts.blocking() == undecided && !finite(c.tol) {
+		res.Reason = res.Counts.unboundedReason(res.Worst.Instance)
 	} else if res.Counts.blocking() == undecided && v.c.Kind != formulas.Equals && c.claimed == 0 && c.err <= c.tol {
 		res.Reason = res.Counts.zeroClaimReason(res.Worst.Instance)
 	}
