@@ -94,7 +94,7 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 			return usageErrorf("bench", "invalid value %q for --backend: want cpu or gpu", b)
 		}
 	}
-	f.out = outPath(f.out)
+	f.out = outPath(f.out, e.stdout)
 	if err := checkOut("bench", f.out); err != nil {
 		return err
 	}
