@@ -23,7 +23,9 @@ result's reason names them.`}
 // names the fields that held one.
 func writeJSON(w io.Writer, rep *run.Report) error {
 	cp := *rep
-	cp.Results = append([]gradcheck.Result(nil), rep.Results...)
+	// Results is always an array, empty for a shard with no jobs or a run
+	// interrupted before its first claim finished, never null.
+	cp.Results = append([]gradcheck.Result{}, rep.Results...)
 	for i := range cp.Results {
 		sanitize(&cp.Results[i])
 	}

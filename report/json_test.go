@@ -114,3 +114,33 @@ func TestJSONFieldsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONResultsArray checks that results is a JSON array even when there
+// are none (a shard with no jobs, a run interrupted before its first claim
+// finished): it was written as null, which readers iterating over it trip on.
+func TestJSONResultsArray(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		results []gradcheck.Result
+	}{
+		{"nil", nil},
+		{"empty", []gradcheck.Result{}},
+		{"one", []gradcheck.Result{{Name: "x", Verdict: gradcheck.Pass}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := &run.Report{Version: 1, Results: tc.results}
+			var data bytes.Buffer
+			if err := Write(&data, "json", rep); err != nil {
+				t.Fatal(err)
+			}
+			var raw map[string]json.RawMessage
+			if err := json.Unmarshal(data.Bytes(), &raw); err != nil {
+				t.Fatal(err)
+			}
+			var results []json.RawMessage
+			if got := string(raw["results"]); !strings.HasPrefix(got, "[") || json.Unmarshal(raw["results"], &results) != nil || len(results) != len(tc.results) {
+				t.Errorf("results is %s, want an array of %d", got, len(tc.results))
+			}
+		})
+	}
+}

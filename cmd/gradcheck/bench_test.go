@@ -113,3 +113,37 @@ func TestBenchBackendFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchOutFormat checks that bench, as run, check and merge, writes
+// an --out FILE ending in .json as JSON when --format is not given; it
+// wrote the text tables into bench.json. --format wins, and a file of
+// another extension gets text, the only other format bench writes.
+func TestBenchOutFormat(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		format []string
+		json   bool
+	}{
+		{"bench.json", nil, true},
+		{"BENCH.JSON", nil, true},
+		{"bench.json", []string{"--format", "text"}, false},
+		{"bench.txt", nil, false},
+		{"bench.xml", nil, false},
+		{"bench.txt", []string{"--format", "json"}, true},
+	} {
+		t.Run(tc.file+strings.Join(tc.format, ""), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), tc.file)
+			args := append([]string{"bench", "tr-x", "--sizes", "4", "--batch", "1", "--dirs", "1", "--out", out}, tc.format...)
+			if code, _, errOut := call(t, args...); code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := json.Valid(data); got != tc.json {
+				t.Errorf("%s is JSON: %v, want %v:\n%.200s", tc.file, got, tc.json, data)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/gradcheck/gradcheck/bench"
 	"github.com/gradcheck/gradcheck/flagvalue"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/report"
 	gcrun "github.com/gradcheck/gradcheck/run"
 )
 
@@ -53,7 +54,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")
-	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format; -: stdout, as without --out) and the text tables to stdout")
+	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format, or json when --format is not given and FILE ends in .json; -: stdout, as without --out) and the text tables to stdout")
 	return f
 }
 
@@ -62,6 +63,17 @@ func (f *benchFlags) settings() gradcheck.Settings {
 	s := gradcheck.DefaultSettings()
 	s.Batch, s.Dirs, s.Mode, s.Seed, s.MemBytes = f.batch, f.dirs, gradcheck.Mode(f.mode.Value), f.seed, f.mem
 	return s
+}
+
+// reportFormat is the format of the bench report: --format when it was
+// given (changed), else json for an --out FILE whose extension says json
+// (as run, check and merge choose), else text: `bench --out bench.json`
+// wrote the text tables into bench.json.
+func (f *benchFlags) reportFormat(changed bool) string {
+	if ext, ok := report.FormatOf(f.out); ok && !changed && ext == "json" {
+		return ext
+	}
+	return f.format.Value
 }
 
 // benchCommand measures how fast claims are verified.
@@ -82,7 +94,7 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 			return usageErrorf("bench", "invalid value %q for --backend: want cpu or gpu", b)
 		}
 	}
-	f.out = outPath(f.out)
+	f.out = outPath(f.out, e.stdout)
 	if err := checkOut("bench", f.out); err != nil {
 		return err
 	}
@@ -107,7 +119,7 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	if werr := bench.WriteReport(e.stdout, f.out, f.format.Value, rep); werr != nil {
+	if werr := bench.WriteReport(e.stdout, f.out, f.reportFormat(fs.Changed("format")), rep); werr != nil {
 		return writeError("writing the report", werr)
 	}
 	switch {

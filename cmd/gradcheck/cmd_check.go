@@ -33,7 +33,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 	case inline && len(names) > 1:
 		return usageErrorf("check", "--name given twice: %q and %q; an inline claim takes one name", names[0], names[1])
 	}
-	cf.out = outPath(cf.out)
+	cf.out = outPath(cf.out, e.stdout)
 	if err := checkNotInput("check", cf.out, specs); err != nil {
 		return err
 	}

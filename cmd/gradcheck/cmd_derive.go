@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -49,7 +50,8 @@ Exit codes:
      --grad, dX cannot be moved out of the differential (inside kron)
   2  the invocation was wrong: bad flag or value, parse or shape error in
      f or a --var, --grad of an f that is not a scalar; nothing printed
-  3  gradcheck itself failed (an internal error)
+  3  gradcheck itself failed (an internal error), or could not write the
+     result (a full disk)
 `
 
 // warnSizes warns, for derive, of --size symbols that f does not use and
@@ -142,7 +144,21 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 			return inputErrorf("derive: %v", err)
 		}
 	}
-	if format.Value == "json" {
+	out, err := deriveOutput(d, second, format.Value == "json", grad, hess)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(e.stdout, out); err != nil {
+		// A full disk or a closed file: the result is lost, so say so.
+		return writeError("writing the result", err)
+	}
+	return nil
+}
+
+// deriveOutput is what derive prints: the JSON object, or the one line of
+// the second derivative, the gradient or the differential.
+func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hess bool) (string, error) {
+	if asJSON {
 		b, err := json.Marshal(d)
 		if err == nil && hess {
 			var m map[string]any
@@ -152,25 +168,21 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 			}
 		}
 		if err != nil {
-			return err
+			return "", err
 		}
-		fmt.Fprintf(e.stdout, "%s\n", b)
-		return nil
+		return string(b) + "\n", nil
 	}
 	if hess {
-		fmt.Fprintln(e.stdout, second)
-		return nil
+		return fmt.Sprintln(second), nil
 	}
 	if !grad {
-		fmt.Fprintln(e.stdout, d.Diff)
-		return nil
+		return fmt.Sprintln(d.Diff), nil
 	}
 	if d.Grad == nil {
 		if errors.Is(d.NoGrad, formulas.ErrNotScalar) {
-			return inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)
+			return "", inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)
 		}
-		return failErrorf("derive: %v", d.NoGrad)
+		return "", failErrorf("derive: %v", d.NoGrad)
 	}
-	fmt.Fprintln(e.stdout, d.Grad)
-	return nil
+	return fmt.Sprintln(d.Grad), nil
 }

@@ -20,8 +20,14 @@ func listCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return selectError("list", err)
 	}
+	write := report.WriteClaims
 	if format.Value == "json" {
-		return report.WriteClaimsJSON(e.stdout, claims)
+		write = report.WriteClaimsJSON
 	}
-	return report.WriteClaims(e.stdout, claims)
+	if err := write(e.stdout, claims); err != nil {
+		// A full disk or a closed file: exit 3 with what failed, not as
+		// an internal error.
+		return writeError("writing the list", err)
+	}
+	return nil
 }

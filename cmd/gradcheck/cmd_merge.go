@@ -26,7 +26,7 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	if len(files) == 0 {
 		return usageErrorf("merge", "merge needs the JSON reports of the shards, as in 'gradcheck merge shard-*.json'")
 	}
-	out = outPath(out)
+	out = outPath(out, e.stdout)
 	if err := checkNotInput("merge", out, files); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ func runCommand(ctx context.Context, e *env, args []string) error {
 	if done, err := parseFlags(e, fs, args, runHelp, outputHelp+exitCodesHelp); done || err != nil {
 		return err
 	}
-	cf.out = outPath(cf.out)
+	cf.out = outPath(cf.out, e.stdout)
 	settings, err := cf.settings("run")
 	if err != nil {
 		return err

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -98,5 +100,36 @@ func TestDeriveChecks(t *testing.T) {
 		if code, out, errOut := call(t, args...); code != exitOK {
 			t.Errorf("check %q: exit %d:\n%s%s", claim, code, out, errOut)
 		}
+	}
+}
+
+// fullWriter fails every write, as a full disk does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestFullStdout checks that a command whose output cannot be written
+// (gradcheck derive > /dev/full) says so and exits 3: derive exited 0
+// with its result lost, and list called it an internal error.
+func TestFullStdout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"derive", []string{"derive", "--f", "tr(X)", "--wrt", "X", "--var", "X=n,n"}, "writing the result: no space left on device"},
+		{"derive --grad", []string{"derive", "--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--grad"}, "writing the result: no space left on device"},
+		{"derive json", []string{"derive", "--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, "writing the result: no space left on device"},
+		{"derive --hess", []string{"derive", "--f", "tr(X*X)", "--wrt", "X", "--var", "X=n,n", "--hess"}, "writing the result: no space left on device"},
+		{"list", []string{"list", "tr-x"}, "writing the list: no space left on device"},
+		{"list json", []string{"list", "tr-x", "--format", "json"}, "writing the list: no space left on device"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var errOut bytes.Buffer
+			code := run(tc.args, fullWriter{}, &errOut)
+			if code != exitInternal || errOut.String() != "gradcheck: "+tc.want+"\n" {
+				t.Errorf("exit %d, stderr %q; want 3 and %q", code, errOut.String(), tc.want)
+			}
+		})
 	}
 }

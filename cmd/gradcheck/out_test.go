@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +148,40 @@ func TestHelpExitCodes(t *testing.T) {
 				t.Errorf("%s --help: the exit codes say %q:\n%s", tc.cmd, w, exits)
 			}
 		}
+	}
+}
+
+// TestOutIsStdout checks that --out naming stdout itself, where stdout is
+// a pipe (/dev/stdout, /dev/fd/N), writes the report alone, as --out -
+// does: the text table went to the pipe first, and the JUnit or JSON
+// report after it, so what the pipe carried was neither.
+func TestOutIsStdout(t *testing.T) {
+	for _, tc := range []struct {
+		format, prefix string
+	}{
+		{"junit", "<?xml"},
+		{"json", "{"},
+		{"markdown", "### gradcheck"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			got := make(chan string)
+			go func() {
+				data, _ := io.ReadAll(r)
+				got <- string(data)
+			}()
+			var errOut bytes.Buffer
+			args := append(append([]string(nil), correctTR...), "--format", tc.format, "--out", fmt.Sprintf("/dev/fd/%d", w.Fd()))
+			code := run(args, w, &errOut)
+			w.Close()
+			out := <-got
+			if code != exitOK || !strings.HasPrefix(out, tc.prefix) || strings.Contains(out, "NAME ") {
+				t.Errorf("exit %d, stderr %q; stdout %.300q, want the %s report alone", code, errOut.String(), out, tc.format)
+			}
+		})
 	}
 }

@@ -28,10 +28,21 @@ func formatFor(format string, changed bool, out string) string {
 // stdoutPath is the --out value that means stdout, as no --out does.
 const stdoutPath = "-"
 
-// outPath is the file an --out value names: "" (stdout) for "-".
-func outPath(out string) string {
+// outPath is the file an --out value names: "" (stdout) for "-", and for
+// a name of stdout itself where stdout is a pipe or a terminal
+// (/dev/stdout, /dev/fd/1): the report then goes to stdout alone, as
+// with "-", where it followed the text table on the same pipe
+// (`--out /dev/stdout --format junit | ...` was no XML).
+func outPath(out string, stdout io.Writer) string {
 	if out == stdoutPath {
 		return ""
+	}
+	if f, ok := stdout.(*os.File); ok && out != "" {
+		so, serr := f.Stat()
+		fo, ferr := os.Stat(out)
+		if serr == nil && ferr == nil && !fo.Mode().IsRegular() && os.SameFile(so, fo) {
+			return ""
+		}
 	}
 	return out
 }
