@@ -32,6 +32,10 @@ const (
 	// through rounding (xᵀ(A − Aᵀ)x); a fitted factor would be
 	// meaningless.
 	DiagZero = "zero"
+	// DiagScalar: the claim is a multiple of the truth at each instance,
+	// by a factor that differs between instances: a scalar that depends
+	// on the inputs is missing or wrong (1/‖x‖ in the gradient of ‖x‖).
+	DiagScalar = "scalar"
 	// DiagCookbookSym: a gradient with respect to a symmetric matrix is
 	// written in the Matrix Cookbook's convention 2G − diag(G), the
 	// derivative with respect to the independent entries, where the
@@ -67,7 +71,7 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) && !v.notSymmetric(res, comps) && !v.cookbookDiagnosis(ctx, res) {
+	if !v.fitDiagnosis(res, comps) && !scalarDiagnosis(res, comps) && !v.notSymmetric(res, comps) && !v.cookbookDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
 	}
 	sh := v.shapes[v.c.Wrt]
@@ -168,7 +172,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		res.Diagnosis = DiagNotSymmetric
 		res.Detail = v.notSymmetricDetail() + "; its symmetric part agrees"
 		if !near(alpha, 0.5) {
-			res.Factor = roundFactor(1/(2*alpha), fitPrecision(use))
+			res.Factor = roundFactor(1/(2*alpha), fitPrecision(use, 2*alpha))
 			res.Detail = fmt.Sprintf("%s; its symmetric part is %g times the truth", v.notSymmetricDetail(), res.Factor)
 		}
 	case withT && near(alpha, 0) && near(math.Abs(beta), 1):
@@ -182,13 +186,80 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		res.Detail = "the claim has the wrong sign"
 	case near(beta, 0) && alpha != 1:
 		// The fit explains every comparison and the claim failed, so
-		// this is a clean multiple however close to 1.
+		// this is a clean multiple however close to 1; −1 to the
+		// precision of the fit is a sign.
 		res.Diagnosis = DiagFactor
-		res.Factor = roundFactor(1/alpha, fitPrecision(use))
+		res.Factor = roundFactor(1/alpha, fitPrecision(use, alpha))
 		res.Detail = fmt.Sprintf("the claim is %g times the truth", res.Factor)
+		if instance, ok := oneInstance(use); ok {
+			res.Detail = fmt.Sprintf("the claim is %g times the truth at instance %d, the one compared: at others the factor may differ, if a scalar that depends on the inputs is what is wrong", res.Factor, instance)
+		}
+		if res.Factor == -1 {
+			res.Diagnosis, res.Factor, res.Detail = DiagSign, 0, "the claim has the wrong sign"
+		}
 	default:
 		return false
 	}
+	return true
+}
+
+// oneInstance returns the instance of comps when they all have the same.
+func oneInstance(comps []comparison) (int, bool) {
+	for _, c := range comps[1:] {
+		if c.instance != comps[0].instance {
+			return 0, false
+		}
+	}
+	return comps[0].instance, true
+}
+
+// scalarDiagnosis fits the finite differences of each instance apart to
+// a multiple of the claim, as fitDiagnosis fits them all to one, and
+// diagnoses "scalar" when every instance of two or more fits its own
+// multiple and the multiples differ beyond their precision. One instance
+// (--instance, --batch 1) fits a factor that may be such a scalar's value
+// there, so fitDiagnosis's factor then says "at instance i".
+func scalarDiagnosis(res *Result, comps []comparison) bool {
+	byInstance := map[int][]comparison{}
+	for _, c := range comps {
+		if (c.status == agreed || c.status == disagreed) && c.tol > 0 {
+			byInstance[c.instance] = append(byInstance[c.instance], c)
+		}
+	}
+	if len(byInstance) < 2 {
+		return false
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	var loPrecision, hiPrecision float64
+	for _, cs := range byInstance {
+		var saa, sad float64
+		for _, c := range cs {
+			a, d := c.claimed/c.tol, c.fd/c.tol
+			saa += a * a
+			sad += a * d
+		}
+		if len(cs) < 2 || saa == 0 || sad == 0 {
+			return false
+		}
+		alpha := sad / saa
+		for _, c := range cs {
+			if math.Abs(c.fd-alpha*c.claimed) > c.tol {
+				return false
+			}
+		}
+		k, p := 1/alpha, fitPrecision(cs, alpha)
+		if k < lo {
+			lo, loPrecision = k, p
+		}
+		if k > hi {
+			hi, hiPrecision = k, p
+		}
+	}
+	if hi-lo <= 2*(loPrecision*math.Abs(lo)+hiPrecision*math.Abs(hi)) {
+		return false // one factor, which fitDiagnosis would have named
+	}
+	res.Diagnosis = DiagScalar
+	res.Detail = fmt.Sprintf("the claim is a multiple of the truth at each instance, from %.3g to %.3g times it: a scalar factor that depends on the inputs is missing or wrong", lo, hi)
 	return true
 }
 
@@ -264,30 +335,37 @@ func (v *verification) notSymmetricDetail() string {
 	return fmt.Sprintf("the claimed D²f[%s,%s] is not symmetric in %[1]s and %[2]s, as every second derivative is", v.c.Direction(), v.c.SecondDirection())
 }
 
-// fitPrecision is the relative precision of a factor fitted to the
-// comparisons: the largest tolerance relative to the claimed value.
-func fitPrecision(comps []comparison) float64 {
-	p := 0.0
+// fitPrecision is the relative precision of the coefficient alpha fitted
+// to the comparisons by least squares on the claim alone: in units of the
+// tolerances (a = claimed/tol), where each finite difference is within 1
+// of the truth, the fit's standard error is 1/√Σa². Tolerances bound the
+// errors with a margin, so this overstates the spread as well. The largest
+// tolerance relative to its claimed value, as it was, let one small entry
+// round a factor 1.5 to 2 (1e7 + Σx², found by the exploratory helper);
+// the worst case Σ|a|/Σa² rounded 0.75003 to 0.8.
+func fitPrecision(comps []comparison, alpha float64) float64 {
+	var saa float64
 	for _, c := range comps {
-		if c.claimed != 0 {
-			p = max(p, c.tol/math.Abs(c.claimed))
+		if c.tol > 0 {
+			a := c.claimed / c.tol
+			saa += a * a
 		}
 	}
-	return p
+	if saa == 0 || alpha == 0 {
+		return 0
+	}
+	return 1 / (math.Sqrt(saa) * math.Abs(alpha))
 }
 
 // roundFactor removes finite-difference noise from a fitted factor k known
-// to relative precision p: to the significant digits p allows, and more
-// where fewer would round a factor that is not 1 (the claim failed) to 1:
-// 0.5000000001 → 0.5, 1.0000020003 → 1.000002.
+// to relative precision p: to the fewest significant digits that move it
+// by no more than p allows, and more where fewer would round a factor that
+// is not 1 (the claim failed) to 1: 0.5000000001 → 0.5, 1.0000020003 →
+// 1.000002, 0.7512 known to 4% → 0.75 (one digit, 0.8, is beyond it).
 func roundFactor(k, p float64) float64 {
-	digits := 1
-	if p > 0 {
-		digits = max(1, int(math.Floor(-math.Log10(p))))
-	}
-	for ; digits < 16; digits++ {
+	for digits := 1; digits < 16; digits++ {
 		r, err := strconv.ParseFloat(strconv.FormatFloat(k, 'g', digits, 64), 64)
-		if err == nil && r != 1 && r != 0 {
+		if err == nil && r != 1 && r != 0 && math.Abs(r-k) <= p*math.Abs(k) {
 			return r
 		}
 	}

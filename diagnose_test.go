@@ -359,3 +359,15 @@ func TestExpectedOfWrongClaims(t *testing.T) {
 		t.Errorf("only %d claims named an expected result", named)
 	}
 }
+
+// TestFactorAtOneInstance checks that a factor fitted to one instance, as
+// the printed re-run of a failed claim compares, says it holds there: the
+// missing 1/‖x‖ of ∇‖x‖ read "factor 1.40204475" alone, as if constant.
+func TestFactorAtOneInstance(t *testing.T) {
+	s := DefaultSettings()
+	s.Sizes, s.Instance = map[string]int{"n": 7}, 7
+	res := Verify(context.Background(), cpu.New(), inline(t, formulas.Spec{F: "norm2(x)", Wrt: "x", Grad: "x", Vars: vars(t, "x=n")}), s)
+	if res.Verdict != Fail || res.Diagnosis != DiagFactor || !strings.Contains(res.Detail, "at instance 7, the one compared") {
+		t.Errorf("%s %q (%s), want a factor at instance 7", res.Verdict, res.Diagnosis, res.Detail)
+	}
+}
