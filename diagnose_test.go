@@ -366,7 +366,7 @@ func TestExpectedOfWrongClaims(t *testing.T) {
 func TestFactorAtOneInstance(t *testing.T) {
 	s := DefaultSettings()
 	s.Sizes, s.Instance = map[string]int{"n": 7}, 7
-	res := Verify(context.Background(), cpu.New(), inline(t, formulas.Spec{F: "norm2(x)", Wrt: "x", Grad: "x", Vars: vars(t, "x=n")}), s)
+	res := Verify(context.Background(), cpu.New(), inline(t, formulas.Spec{Name: "norm", F: "norm2(x)", Wrt: "x", Grad: "x", Vars: vars(t, "x=n")}), s)
 	if res.Verdict != Fail || res.Diagnosis != DiagFactor || !strings.Contains(res.Detail, "at instance 7, the one compared") {
 		t.Errorf("%s %q (%s), want a factor at instance 7", res.Verdict, res.Diagnosis, res.Detail)
 	}
