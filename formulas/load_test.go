@@ -1,6 +1,7 @@
 package formulas
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,6 +255,68 @@ func TestLoadSpecAliases(t *testing.T) {
 	}
 	if len(claims) != 2 || claims[1].Vars[0].Name != "X" {
 		t.Errorf("claims = %+v", claims)
+	}
+}
+
+// TestLoadSpecMerge checks YAML's merge key: a formula or a vars mapping
+// that merges another (<<: *base) has its entries, its own winning, and
+// a merged name counts as the formula's for duplicates and --name.
+func TestLoadSpecMerge(t *testing.T) {
+	const head = `formulas:
+  - &quad
+    name: quad
+    f: x'*A*x
+    wrt: x
+    grad: (A + A')*x
+    vars: &v
+      x: n
+      A: {shape: "n,n"}
+`
+	tests := []struct {
+		more string
+		want []string // name | claim | vars, or the error
+	}{
+		{"  - <<: *quad\n    name: quad-sym\n    grad: 2*A*x\n    vars:\n      <<: *v\n      A: {shape: \"n,n\", dist: sym}\n",
+			[]string{"quad | grad_x x'*A*x = (A + A')*x | x:gauss A:gauss", "quad-sym | grad_x x'*A*x = 2*A*x | x:gauss A:sym"}},
+		// A list of mappings: the first that has a key gives it.
+		{"  - <<: [{name: first, source: s}, *quad]\n    grad: A'*x + A*x\n",
+			[]string{"quad | grad_x x'*A*x = (A + A')*x | x:gauss A:gauss", "first | grad_x x'*A*x = A'*x + A*x | x:gauss A:gauss"}},
+		{"  - <<: *quad\n", []string{`m.yaml:10: duplicate formula name "quad" (first at line 2)`}},
+		{"  - <<: 5\n    name: b\n", []string{`m.yaml:10: << in formula "b" must merge a mapping or a list of mappings (<<: *base), got "5"`}},
+		{"  - <<: [*quad, 5]\n    name: b\n", []string{`m.yaml:10: << in formula "b" must merge a mapping or a list of mappings (<<: *base), got a list`}},
+		// A quoted "<<" is a key like any other, and unknown.
+		{"  - \"<<\": *quad\n    name: b\n", []string{`m.yaml:10: unknown key "<<" in formula "b" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`}},
+		{"  - <<: *quad\n    name: b\n    gard: x\n", []string{`m.yaml:12: unknown key "gard" in formula "b" (did you mean grad?)`}},
+	}
+	for _, tt := range tests {
+		claims, err := LoadSpec("m.yaml", []byte(head+tt.more))
+		var got []string
+		if err != nil {
+			got = []string{err.Error()}
+		}
+		for _, c := range claims {
+			var vars []string
+			for _, v := range c.Vars {
+				vars = append(vars, v.Name+":"+string(v.Dist))
+			}
+			got = append(got, c.Name+" | "+c.String()+" | "+strings.Join(vars, " "))
+		}
+		sameLines(t, tt.more, got, tt.want)
+	}
+	// Mappings that each merge the one before twice: each is merged
+	// once, not 2^40 times.
+	var b strings.Builder
+	b.WriteString("formulas:\n  - &a0 {name: a0, f: tr(X), equals: tr(X'), vars: {X: \"n,n\"}}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "  - &a%d {<<: [*a%d, *a%d], name: a%d}\n", i, i-1, i-1, i)
+	}
+	if claims, err := LoadSpec("m.yaml", []byte(b.String())); err != nil || len(claims) != 41 || claims[40].Name != "a40" {
+		t.Errorf("LoadSpec of doubling merges: %d claims, %v", len(claims), err)
+	}
+	// --name picks a formula by a merged name.
+	claims, err := LoadSpecAt("m.yaml", []byte(head+"  - <<: [{name: other}, *quad]\n"), LoadOptions{Select: func(name string) bool { return name == "other" }})
+	if err != nil || len(claims) != 1 || claims[0].Name != "other" || claims[0].Invalid != nil {
+		t.Errorf("LoadSpecAt selecting a merged name: %+v, %v", claims, err)
 	}
 }
 
