@@ -2,10 +2,12 @@ package formulas
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -135,7 +137,9 @@ func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error)
 	for _, item := range list.Content {
 		item = resolve(item)
 		name := formulaName(item)
-		if opt.Select != nil && !opt.Select(name) {
+		if opt.Select != nil && !opt.Select(cmp.Or(name, l.standIn(item))) {
+			// (A formula without a name goes by its stand-in, file:line,
+			// which its re-run command selects.)
 			continue
 		}
 		spec, err := l.formula(item)
@@ -163,14 +167,18 @@ func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error)
 // name (else "file:line"), kind and text as far as they were read, and the
 // reason.
 func (l *loader) invalid(n *yaml.Node, s Spec, err error) *Claim {
-	c := &Claim{Name: formulaName(n), FText: s.F, Wrt: s.Wrt, Source: s.Source, Invalid: err}
-	if c.Name == "" {
-		c.Name = fmt.Sprintf("%s:%d", l.file, n.Line)
-	}
+	c := &Claim{Name: cmp.Or(formulaName(n), l.standIn(n)), FText: s.F, Wrt: s.Wrt, Source: s.Source, Invalid: err}
 	if kinds, texts := s.claimText(); len(kinds) == 1 {
 		c.Kind, c.RhsText = kinds[0], texts[0]
 	}
 	return c
+}
+
+// standIn is the name of the formula n that has none: "file:line", the
+// file's path cleaned as a re-run command's --spec is, so that the
+// command selects it again.
+func (l *loader) standIn(n *yaml.Node) string {
+	return fmt.Sprintf("%s:%d", filepath.Clean(l.file), n.Line)
 }
 
 // formulaName returns the name of a formula entry, "" if it has none.

@@ -471,6 +471,15 @@ func TestLoadSpecAtInvalid(t *testing.T) {
 	if _, err := LoadSpec("s.yaml", data); err == nil || err.Error() != want[0].invalid[:len("s.yaml:3:11: ")]+`formula "a": f: 1:4: A*X: cannot multiply 40×48 by 40×48` {
 		t.Errorf("LoadSpec: %v, want the first error at the default sizes", err)
 	}
+	// A formula without a name is selected by its stand-in, as its re-run
+	// command (check --spec s.yaml --name s.yaml:7) selects it, the path
+	// cleaned as that command's is.
+	for _, file := range []string{"s.yaml", "./s.yaml"} {
+		selected, err := LoadSpecAt(file, data, LoadOptions{Select: func(name string) bool { return name == "s.yaml:7" }})
+		if err != nil || len(selected) != 1 || selected[0].Name != "s.yaml:7" {
+			t.Errorf("LoadSpecAt(%s) selecting s.yaml:7: %+v, %v; want the formula at line 7", file, selected, err)
+		}
+	}
 }
 
 // TestLoadSpecBounded checks the bounds of loading (issue 11, item 10): a
