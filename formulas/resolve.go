@@ -338,6 +338,12 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 			s[i] = n
 		}
 		env[v.Name] = Shape{s[0], s[1]}
+		if v.Dist == Orth && s == [2]int{1, 1} {
+			// An orthogonal 1×1 matrix of determinant 1 is 1: a claim
+			// checked there holds at that one point only (3 for the
+			// gradient of s^3 passed).
+			return fail("variable %s: dist orth of a 1×1 variable is the constant 1, so the claim would be checked at that one point; use another dist", v.Name)
+		}
 	}
 	if err := c.checkBinders(env, sizes); err != nil {
 		return nil, err
