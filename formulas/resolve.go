@@ -79,6 +79,17 @@ func sizeArgs(e Expr) []Expr {
 	return nil
 }
 
+// isNumber reports whether e is a number, negated any number of times.
+func isNumber(e Expr) bool {
+	switch e := e.(type) {
+	case *Num:
+		return e != nil
+	case *Unary:
+		return e != nil && e.Op == "-" && isNumber(e.X)
+	}
+	return false
+}
+
 // isSymbol reports whether a dimension is a size symbol rather than an
 // integer literal.
 func isSymbol(d string) bool { return d != "" && !isDigit(d[0]) }
@@ -397,6 +408,18 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		hint := ""
 		if rs == (Shape{ws.Cols, ws.Rows}) {
 			hint = "; this is the shape of " + c.Wrt + "': for numerator layout set layout: numerator"
+		}
+		if isNumber(c.Rhs) {
+			// grad: 0 for a matrix: a number is 1×1, not broadcast.
+			for _, v := range c.Vars {
+				if v.Name == c.Wrt {
+					args := v.Dims[0]
+					if v.Dims[1] != "1" {
+						args += ", " + v.Dims[1]
+					}
+					hint = fmt.Sprintf("; a constant gradient has that shape too, as zeros(%s) or 2*ones(%s)", args, args)
+				}
+			}
 		}
 		return fail("grad is %v, but %s is %v (a gradient has the shape of its variable)%s", rs, c.Wrt, ws, hint)
 	case Diff:
