@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -177,7 +178,9 @@ func (l *lexer) number() (token, error) {
 	}
 	text := l.src[start:l.i]
 	v, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsInf(v, 0) {
+	mantissa, _, _ := strings.Cut(strings.ToLower(text), "e")
+	if err != nil || math.IsInf(v, 0) || v == 0 && strings.ContainsAny(mantissa, "123456789") {
+		// (1e-400 would be 0, silently.)
 		return token{}, errorf(p, "number '%s' is out of range", text)
 	}
 	return token{kind: tNum, text: text, pos: p, num: v}, nil

@@ -2,10 +2,12 @@ package formulas
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -135,7 +137,9 @@ func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error)
 	for _, item := range list.Content {
 		item = resolve(item)
 		name := formulaName(item)
-		if opt.Select != nil && !opt.Select(name) {
+		if opt.Select != nil && !opt.Select(cmp.Or(name, l.standIn(item))) {
+			// (A formula without a name goes by its stand-in, file:line,
+			// which its re-run command selects.)
 			continue
 		}
 		spec, err := l.formula(item)
@@ -163,14 +167,18 @@ func LoadSpecAt(filename string, data []byte, opt LoadOptions) ([]*Claim, error)
 // name (else "file:line"), kind and text as far as they were read, and the
 // reason.
 func (l *loader) invalid(n *yaml.Node, s Spec, err error) *Claim {
-	c := &Claim{Name: formulaName(n), FText: s.F, Wrt: s.Wrt, Source: s.Source, Invalid: err}
-	if c.Name == "" {
-		c.Name = fmt.Sprintf("%s:%d", l.file, n.Line)
-	}
+	c := &Claim{Name: cmp.Or(formulaName(n), l.standIn(n)), FText: s.F, Wrt: s.Wrt, Source: s.Source, Invalid: err}
 	if kinds, texts := s.claimText(); len(kinds) == 1 {
 		c.Kind, c.RhsText = kinds[0], texts[0]
 	}
 	return c
+}
+
+// standIn is the name of the formula n that has none: "file:line", the
+// file's path cleaned as a re-run command's --spec is, so that the
+// command selects it again.
+func (l *loader) standIn(n *yaml.Node) string {
+	return fmt.Sprintf("%s:%d", filepath.Clean(l.file), n.Line)
 }
 
 // formulaName returns the name of a formula entry, "" if it has none.
@@ -190,15 +198,66 @@ func fieldValue(n *yaml.Node, key string) *yaml.Node {
 // fieldNodes returns the key node and the value of key in the mapping n,
 // or nil and nil.
 func fieldNodes(n *yaml.Node, key string) (k, v *yaml.Node) {
-	if n == nil || n.Kind != yaml.MappingNode {
+	return findField(n, key, 0, make(map[*yaml.Node]bool))
+}
+
+// findField is fieldNodes looking into the mappings that n merges (<<:
+// *base), depth merges deep; a key of n itself wins over a merged one, as
+// an earlier merged mapping does over a later one. A mapping in seen is
+// not looked into again: merged twice, it says nothing new the second
+// time, and a file of mappings that each merge the one before twice
+// would otherwise take exponential time.
+func findField(n *yaml.Node, key string, depth int, seen map[*yaml.Node]bool) (k, v *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode || depth > maxMergeDepth || seen[n] {
 		return nil, nil
 	}
+	seen[n] = true
+	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+		k := resolve(n.Content[i])
+		switch {
+		case isMergeKey(k):
+			merged = append(merged, mergedMappings(resolve(n.Content[i+1]))...)
+		case k != nil && k.Kind == yaml.ScalarNode && k.Value == key:
 			return k, resolve(n.Content[i+1])
 		}
 	}
+	for _, m := range merged {
+		if k, v := findField(m, key, depth+1, seen); k != nil {
+			return k, v
+		}
+	}
 	return nil, nil
+}
+
+// maxMergeDepth bounds how deep merges (<<: *a, where a merges another
+// mapping) are followed.
+const maxMergeDepth = 100
+
+// isMergeKey reports whether k is YAML's merge key, a plain <<.
+func isMergeKey(k *yaml.Node) bool {
+	return k != nil && k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge"
+}
+
+// mergedMappings returns the mappings that the value of a merge key
+// names: one mapping, or a list of them (aliases resolved); nil for any
+// other value.
+func mergedMappings(v *yaml.Node) []*yaml.Node {
+	switch {
+	case v != nil && v.Kind == yaml.MappingNode:
+		return []*yaml.Node{v}
+	case v != nil && v.Kind == yaml.SequenceNode:
+		var ms []*yaml.Node
+		for _, e := range v.Content {
+			e = resolve(e)
+			if e == nil || e.Kind != yaml.MappingNode {
+				return nil
+			}
+			ms = append(ms, e)
+		}
+		return ms
+	}
+	return nil
 }
 
 // loader reports errors against one file.
@@ -510,12 +569,43 @@ type pair struct {
 }
 
 // pairs returns the entries of the mapping n in order, rejecting keys that
-// are not strings and duplicate keys.
+// are not strings and duplicate keys. A merge key (<<: *base, or <<: [*a,
+// *b]) stands for the entries of the mappings it names that n does not
+// give itself, an earlier mapping's winning over a later one's, as YAML
+// merges them.
 func (l *loader) pairs(n *yaml.Node, where string) ([]pair, error) {
+	return l.mergedPairs(n, where, 0, make(map[*yaml.Node]bool))
+}
+
+// mergedPairs is pairs for a mapping depth merges deep, skipping the
+// mappings already merged (in merged), as findField does.
+func (l *loader) mergedPairs(n *yaml.Node, where string, depth int, merged map[*yaml.Node]bool) ([]pair, error) {
+	if depth > maxMergeDepth {
+		return nil, l.errf(n, "merges (<<) nested more than %d deep %s", maxMergeDepth, where)
+	}
 	var ps []pair
 	seen := make(map[string]int)
+	before := make(map[int][]pair) // merged entries, by the index in ps they go before
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if isMergeKey(k) {
+			ms := mergedMappings(v)
+			if ms == nil {
+				return nil, l.errf(k, "<< %s must merge a mapping or a list of mappings (<<: *base), got %s", where, kindName(v))
+			}
+			for _, m := range ms {
+				if merged[m] {
+					continue
+				}
+				merged[m] = true
+				mps, err := l.mergedPairs(m, where, depth+1, merged)
+				if err != nil {
+					return nil, err
+				}
+				before[len(ps)] = append(before[len(ps)], mps...)
+			}
+			continue
+		}
 		if k == nil || k.Kind != yaml.ScalarNode {
 			return nil, l.errf(n.Content[i], "keys must be names, got %s %s", kindName(k), where)
 		}
@@ -525,7 +615,28 @@ func (l *loader) pairs(n *yaml.Node, where string) ([]pair, error) {
 		seen[k.Value] = k.Line
 		ps = append(ps, pair{key: k.Value, keyNode: k, val: v})
 	}
-	return ps, nil
+	if len(before) == 0 {
+		return ps, nil
+	}
+	// The merged entries in the place of their <<, those of n and of
+	// earlier mappings first.
+	taken := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		taken[p.key] = true
+	}
+	var all []pair
+	for i := 0; i <= len(ps); i++ {
+		for _, p := range before[i] {
+			if !taken[p.key] {
+				taken[p.key] = true
+				all = append(all, p)
+			}
+		}
+		if i < len(ps) {
+			all = append(all, ps[i])
+		}
+	}
+	return all, nil
 }
 
 // scalar returns the text of a scalar node; null is "".

@@ -1,6 +1,7 @@
 package formulas
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,6 +258,68 @@ func TestLoadSpecAliases(t *testing.T) {
 	}
 }
 
+// TestLoadSpecMerge checks YAML's merge key: a formula or a vars mapping
+// that merges another (<<: *base) has its entries, its own winning, and
+// a merged name counts as the formula's for duplicates and --name.
+func TestLoadSpecMerge(t *testing.T) {
+	const head = `formulas:
+  - &quad
+    name: quad
+    f: x'*A*x
+    wrt: x
+    grad: (A + A')*x
+    vars: &v
+      x: n
+      A: {shape: "n,n"}
+`
+	tests := []struct {
+		more string
+		want []string // name | claim | vars, or the error
+	}{
+		{"  - <<: *quad\n    name: quad-sym\n    grad: 2*A*x\n    vars:\n      <<: *v\n      A: {shape: \"n,n\", dist: sym}\n",
+			[]string{"quad | grad_x x'*A*x = (A + A')*x | x:gauss A:gauss", "quad-sym | grad_x x'*A*x = 2*A*x | x:gauss A:sym"}},
+		// A list of mappings: the first that has a key gives it.
+		{"  - <<: [{name: first, source: s}, *quad]\n    grad: A'*x + A*x\n",
+			[]string{"quad | grad_x x'*A*x = (A + A')*x | x:gauss A:gauss", "first | grad_x x'*A*x = A'*x + A*x | x:gauss A:gauss"}},
+		{"  - <<: *quad\n", []string{`m.yaml:10: duplicate formula name "quad" (first at line 2)`}},
+		{"  - <<: 5\n    name: b\n", []string{`m.yaml:10: << in formula "b" must merge a mapping or a list of mappings (<<: *base), got "5"`}},
+		{"  - <<: [*quad, 5]\n    name: b\n", []string{`m.yaml:10: << in formula "b" must merge a mapping or a list of mappings (<<: *base), got a list`}},
+		// A quoted "<<" is a key like any other, and unknown.
+		{"  - \"<<\": *quad\n    name: b\n", []string{`m.yaml:10: unknown key "<<" in formula "b" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`}},
+		{"  - <<: *quad\n    name: b\n    gard: x\n", []string{`m.yaml:12: unknown key "gard" in formula "b" (did you mean grad?)`}},
+	}
+	for _, tt := range tests {
+		claims, err := LoadSpec("m.yaml", []byte(head+tt.more))
+		var got []string
+		if err != nil {
+			got = []string{err.Error()}
+		}
+		for _, c := range claims {
+			var vars []string
+			for _, v := range c.Vars {
+				vars = append(vars, v.Name+":"+string(v.Dist))
+			}
+			got = append(got, c.Name+" | "+c.String()+" | "+strings.Join(vars, " "))
+		}
+		sameLines(t, tt.more, got, tt.want)
+	}
+	// Mappings that each merge the one before twice: each is merged
+	// once, not 2^40 times.
+	var b strings.Builder
+	b.WriteString("formulas:\n  - &a0 {name: a0, f: tr(X), equals: tr(X'), vars: {X: \"n,n\"}}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "  - &a%d {<<: [*a%d, *a%d], name: a%d}\n", i, i-1, i-1, i)
+	}
+	if claims, err := LoadSpec("m.yaml", []byte(b.String())); err != nil || len(claims) != 41 || claims[40].Name != "a40" {
+		t.Errorf("LoadSpec of doubling merges: %d claims, %v", len(claims), err)
+	}
+	// --name picks a formula by a merged name.
+	claims, err := LoadSpecAt("m.yaml", []byte(head+"  - <<: [{name: other}, *quad]\n"), LoadOptions{Select: func(name string) bool { return name == "other" }})
+	if err != nil || len(claims) != 1 || claims[0].Name != "other" || claims[0].Invalid != nil {
+		t.Errorf("LoadSpecAt selecting a merged name: %+v, %v", claims, err)
+	}
+}
+
 func TestRegistry(t *testing.T) {
 	claims, err := Registry()
 	if err != nil {
@@ -407,6 +470,15 @@ func TestLoadSpecAtInvalid(t *testing.T) {
 	}
 	if _, err := LoadSpec("s.yaml", data); err == nil || err.Error() != want[0].invalid[:len("s.yaml:3:11: ")]+`formula "a": f: 1:4: A*X: cannot multiply 40×48 by 40×48` {
 		t.Errorf("LoadSpec: %v, want the first error at the default sizes", err)
+	}
+	// A formula without a name is selected by its stand-in, as its re-run
+	// command (check --spec s.yaml --name s.yaml:7) selects it, the path
+	// cleaned as that command's is.
+	for _, file := range []string{"s.yaml", "./s.yaml"} {
+		selected, err := LoadSpecAt(file, data, LoadOptions{Select: func(name string) bool { return name == "s.yaml:7" }})
+		if err != nil || len(selected) != 1 || selected[0].Name != "s.yaml:7" {
+			t.Errorf("LoadSpecAt(%s) selecting s.yaml:7: %+v, %v; want the formula at line 7", file, selected, err)
+		}
 	}
 }
 

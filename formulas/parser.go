@@ -3,6 +3,7 @@ package formulas
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Error is a parse or shape error in a formula, located at Pos.
@@ -176,6 +177,7 @@ func (p *parser) minus(operand func() (Expr, int, error)) (Expr, int, error) {
 // power := postfix (('^' | '.^') exponent)?
 func (p *parser) power() (Expr, int, error) {
 	start := p.peek().pos
+	baseAt := p.i
 	base, h, err := p.postfix()
 	if err != nil {
 		return nil, 0, err
@@ -184,8 +186,12 @@ func (p *parser) power() (Expr, int, error) {
 		return base, h, nil
 	}
 	op := p.next()
+	from := p.i
 	r, hr, err := p.nested(op.pos, p.exponent)
 	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.transposedExponent(baseAt, from); err != nil {
 		return nil, 0, err
 	}
 	if h, err = grow(max(h, hr), op.pos); err != nil {
@@ -196,6 +202,35 @@ func (p *parser) power() (Expr, int, error) {
 		r = &Num{At: r.Pos(), Value: 0}
 	}
 	return &Binary{At: start, Op: op.text, L: base, R: r}, h, nil
+}
+
+// transposedExponent refuses a postfix ' outside parentheses in the
+// exponent that the tokens from index from up to the current one spell,
+// the base starting at token base: X.^2' is X.^(2') by the precedence of
+// ', the same matrix as X.^2, where MATLAB reads (X.^2)', so whichever it
+// meant, the formula would silently say something else.
+func (p *parser) transposedExponent(base, from int) error {
+	depth := 0
+	for i := from; i < p.i; i++ {
+		switch t := p.toks[i]; {
+		case t.kind == tLParen:
+			depth++
+		case t.kind == tRParen:
+			depth--
+		case depth == 0 && t.kind == tOp && t.text == "'":
+			text := func(from, to int) string {
+				var b strings.Builder
+				for _, t := range p.toks[from:to] {
+					b.WriteString(t.text)
+				}
+				return b.String()
+			}
+			pow, op := text(base, i), p.toks[from-1].text
+			return errorf(t.pos, "%s': a transpose in an exponent is ambiguous: write (%s)' to transpose the power, or %s%s(%s') to transpose the exponent",
+				pow, pow, text(base, from-1), op, text(from, i))
+		}
+	}
+	return nil
 }
 
 // isZero reports whether e is the literal 0, negated any number of times.

@@ -177,7 +177,27 @@ func writeExponent(b *strings.Builder, e Expr) {
 			return
 		}
 	}
+	if bareTranspose(e) {
+		// x^(y'), x^(y'^2): the parser refuses a ' outside parentheses
+		// in an exponent as ambiguous.
+		b.WriteString("(")
+		write(b, e)
+		b.WriteString(")")
+		return
+	}
 	writeOperand(b, e, precPow)
+}
+
+// bareTranspose reports whether e, printed as an exponent, would show a
+// postfix ' outside parentheses: a transpose, or a power whose base is one.
+func bareTranspose(e Expr) bool {
+	switch e := e.(type) {
+	case *Unary:
+		return e != nil && e.Op == "'"
+	case *Binary:
+		return e != nil && binaryPrec(e.Op) == precPow && bareTranspose(e.L)
+	}
+	return false
 }
 
 func str(e Expr) string {

@@ -79,6 +79,17 @@ func sizeArgs(e Expr) []Expr {
 	return nil
 }
 
+// isNumber reports whether e is a number, negated any number of times.
+func isNumber(e Expr) bool {
+	switch e := e.(type) {
+	case *Num:
+		return e != nil
+	case *Unary:
+		return e != nil && e.Op == "-" && isNumber(e.X)
+	}
+	return false
+}
+
 // isSymbol reports whether a dimension is a size symbol rather than an
 // integer literal.
 func isSymbol(d string) bool { return d != "" && !isDigit(d[0]) }
@@ -338,6 +349,12 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 			s[i] = n
 		}
 		env[v.Name] = Shape{s[0], s[1]}
+		if v.Dist == Orth && s == [2]int{1, 1} {
+			// An orthogonal 1×1 matrix of determinant 1 is 1: a claim
+			// checked there holds at that one point only (3 for the
+			// gradient of s^3 passed).
+			return fail("variable %s: dist orth of a 1×1 variable is the constant 1, so the claim would be checked at that one point; use another dist", v.Name)
+		}
 	}
 	if err := c.checkBinders(env, sizes); err != nil {
 		return nil, err
@@ -391,6 +408,18 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		hint := ""
 		if rs == (Shape{ws.Cols, ws.Rows}) {
 			hint = "; this is the shape of " + c.Wrt + "': for numerator layout set layout: numerator"
+		}
+		if isNumber(c.Rhs) {
+			// grad: 0 for a matrix: a number is 1×1, not broadcast.
+			for _, v := range c.Vars {
+				if v.Name == c.Wrt {
+					args := v.Dims[0]
+					if v.Dims[1] != "1" {
+						args += ", " + v.Dims[1]
+					}
+					hint = fmt.Sprintf("; a constant gradient has that shape too, as zeros(%s) or 2*ones(%s)", args, args)
+				}
+			}
 		}
 		return fail("grad is %v, but %s is %v (a gradient has the shape of its variable)%s", rs, c.Wrt, ws, hint)
 	case Diff:

@@ -108,6 +108,12 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.Vars[0].Dist, s.Vars[0].Space = "", "sym"; s.Vars[0].Shape = "n" }, `formula "logdet": variable X: space sym needs a square matrix, got shape n×1`},
 		{func(s *Spec) { s.Vars[0].Dist, s.Vars[0].Space = "wellcond", "sym" }, `formula "logdet": variable X: space sym needs a symmetric dist, sym or spd, not wellcond: the claim is about symmetric matrices, and so are its samples`},
 		{func(s *Spec) { s.Vars[0].Space = "symmetric" }, `formula "logdet": variable X: unknown space "symmetric" (the only space is sym)`},
+		// A number is 1×1: a constant gradient is written at its shape.
+		{func(s *Spec) { s.Grad = "0" }, `formula "logdet": grad is 1×1, but X is 48×48 (a gradient has the shape of its variable); a constant gradient has that shape too, as zeros(n, n) or 2*ones(n, n)`},
+		{func(s *Spec) { s.F, s.Grad, s.Vars[0].Shape, s.Vars[0].Dist = "sum(X)", "-1", "m", "" }, `formula "logdet": grad is 1×1, but X is 40×1 (a gradient has the shape of its variable); a constant gradient has that shape too, as zeros(m) or 2*ones(m)`},
+		// A 1×1 orth variable is the constant 1, at any shape that is 1×1.
+		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist = "1", "orth" }, `formula "logdet": variable X: dist orth of a 1×1 variable is the constant 1, so the claim would be checked at that one point; use another dist`},
+		{func(s *Spec) { s.Vars[0].Dist, s.Sizes = "orth", map[string]int{"n": 1} }, `formula "logdet": variable X: dist orth of a 1×1 variable is the constant 1, so the claim would be checked at that one point; use another dist`},
 		{func(s *Spec) { s.Vars[0].Shape = "" }, `formula "logdet": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,n,n" }, `formula "logdet": variable X: bad shape "n,n,n": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,0" }, `formula "logdet": variable X: bad shape "n,0": dimension "0" is not a positive integer`},
