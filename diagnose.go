@@ -258,9 +258,14 @@ func scalarDiagnosis(res *Result, comps []comparison) bool {
 	if hi-lo <= 2*(loPrecision*math.Abs(lo)+hiPrecision*math.Abs(hi)) {
 		return false // one factor, which fitDiagnosis would have named
 	}
-	res.Diagnosis = DiagScalar
-	res.Detail = fmt.Sprintf("the claim is a multiple of the truth at each instance, from %.3g to %.3g times it: a scalar factor that depends on the inputs is missing or wrong", lo, hi)
+	res.Diagnosis, res.FactorRange, res.Detail = DiagScalar, []float64{lo, hi}, scalarDetail(lo, hi)
 	return true
+}
+
+// scalarDetail is the detail of the scalar diagnosis of factors from lo
+// to hi.
+func scalarDetail(lo, hi float64) string {
+	return fmt.Sprintf("the claim is a multiple of the truth at each instance, from %.3g to %.3g times it: a scalar factor that depends on the inputs is missing or wrong", lo, hi)
 }
 
 // zeroDiagnosis diagnoses a claim whose truth is 0, and reports true.
@@ -427,6 +432,12 @@ func (v *verification) cookbookDiagnosis(ctx context.Context, res *Result) bool 
 // passesWith reports whether the claim passes on a few instances once
 // modify has changed the verification (symmetrized inputs, another claim).
 func (v *verification) passesWith(ctx context.Context, modify func(re *verification)) bool {
+	return v.verdictWith(ctx, modify) == Pass
+}
+
+// verdictWith is the verdict of the claim on a few instances once modify
+// has changed the verification; Error where it could not run.
+func (v *verification) verdictWith(ctx context.Context, modify func(re *verification)) Verdict {
 	s := v.s
 	s.Batch = min(s.Batch, recheckBatch)
 	re := *v
@@ -434,11 +445,11 @@ func (v *verification) passesWith(ctx context.Context, modify func(re *verificat
 	modify(&re)
 	var t tally
 	if err := re.run(ctx, sink{tally: &t}); err != nil {
-		return false
+		return Error
 	}
 	var r Result
 	re.judge(&r, &t)
-	return r.Verdict == Pass
+	return r.Verdict
 }
 
 // onlyDiagonal reports whether every disagreeing entry is on the diagonal.

@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -64,11 +65,14 @@ type Result struct {
 	MaxRelErr float64 `json:"max_rel_err"`
 	Tolerance float64 `json:"tolerance"`
 	// Diagnosis names the likely mistake of a failed claim, one of the
-	// Diag constants (transpose, factor, sign, symmetric, not-symmetric,
-	// zero, cookbook-sym), or is empty where none fits.
+	// Diag constants (transpose, factor, sign, scalar, symmetric,
+	// not-symmetric, zero, cookbook-sym), or is empty where none fits.
 	Diagnosis string `json:"diagnosis"`
 	// Factor is claimed/true for the factor diagnosis.
 	Factor float64 `json:"factor,omitempty"`
+	// FactorRange is the least and the greatest claimed/true of the
+	// instances compared, for the scalar diagnosis.
+	FactorRange []float64 `json:"factor_range,omitempty"`
 	// Detail says the diagnosis in words, e.g. which variable must be
 	// symmetric, or that only the diagonal disagrees; for a claim (or an
 	// f) that is not finite at an instance, where it stops being finite
@@ -313,11 +317,21 @@ func Merge(parts []Result) (Result, error) {
 		}
 	}
 	out.Worst, out.MaxRelErr, out.Tolerance = worst.Worst, worst.MaxRelErr, worst.Tolerance
-	out.Diagnosis, out.Factor, out.Detail, out.Entries, out.Rows, out.Cols = "", 0, "", nil, nil, nil
+	out.Diagnosis, out.Factor, out.FactorRange, out.Detail, out.Entries, out.Rows, out.Cols = "", 0, nil, "", nil, nil, nil
 	if out.Verdict == Fail {
 		out.Entries, out.Rows, out.Cols = worst.Entries, worst.Rows, worst.Cols
 		if agreeOnDiagnosis(parts) {
 			out.Diagnosis, out.Factor, out.Detail = worst.Diagnosis, worst.Factor, worst.Detail
+		}
+		if out.Diagnosis == DiagScalar {
+			// The range of all the parts' instances.
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, p := range parts {
+				if len(p.FactorRange) == 2 {
+					lo, hi = min(lo, p.FactorRange[0]), max(hi, p.FactorRange[1])
+				}
+			}
+			out.FactorRange, out.Detail = []float64{lo, hi}, scalarDetail(lo, hi)
 		}
 	}
 	located := "" // where the claim or f stops being finite

@@ -82,6 +82,7 @@ func TestJSONFieldsDocumented(t *testing.T) {
 	// A report whose results hold every optional field.
 	rep := goldenReport()
 	rep.Results[1].Rows, rep.Results[1].Cols = []int{3}, []int{0, 2}
+	rep.Results[1].FactorRange = []float64{0.5, 2}
 	var data bytes.Buffer
 	if err := Write(&data, "json", rep); err != nil {
 		t.Fatal(err)
