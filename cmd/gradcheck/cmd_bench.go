@@ -54,7 +54,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
 	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
 	fs.Var(f.format, "format", "report format: text or json")
-	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format, or json when --format is not given and FILE ends in .json; -: stdout, as without --out) and the text tables to stdout")
+	outVar(fs, &f.out, "write the report to `FILE` (in --format, or json when --format is not given and FILE ends in .json; -: stdout, as without --out) and the text tables to stdout")
 	return f
 }
 

@@ -17,7 +17,7 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	var out string
 	var verbose bool
 	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	onceStringVar(fs, &out, "out", "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
+	outVar(fs, &out, "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
 	fs.BoolVar(&verbose, "verbose", false, "report the worst comparison of each failure")
 	if done, err := parseFlags(e, fs, args, mergeHelp, mergeExitHelp); done || err != nil {
 		return err

@@ -117,7 +117,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	fs.Var(flagvalue.NewInt(&c.instance, -1), "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
 	fs.Var(byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
 	fs.Var(c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	onceStringVar(fs, &c.out, "out", "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
+	outVar(fs, &c.out, "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
 	fs.Var(c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line every 5s) or never")
 	fs.BoolVar(&c.verbose, "verbose", false, "report each claim on stderr and the worst comparison of each failure")
 	fs.Var(&c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")

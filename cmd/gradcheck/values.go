@@ -34,6 +34,8 @@ type onceString struct {
 	name string
 	p    *string
 	set  bool
+	// nonEmpty refuses an empty value.
+	nonEmpty bool
 }
 
 // onceStringVar defines the string flag name on fs, to be given at most
@@ -42,12 +44,22 @@ func onceStringVar(fs *pflag.FlagSet, p *string, name, usage string) {
 	fs.Var(&onceString{name: name, p: p}, name, usage)
 }
 
+// outVar defines --out on fs, storing its FILE in p: given at most once,
+// and never empty, since an empty FILE (an unset $OUT in --out "$OUT")
+// would silently mean stdout.
+func outVar(fs *pflag.FlagSet, p *string, usage string) {
+	fs.Var(&onceString{name: "out", p: p, nonEmpty: true}, "out", usage)
+}
+
 func (v *onceString) String() string { return *v.p }
 func (v *onceString) Type() string   { return "string" }
 
 func (v *onceString) Set(s string) error {
 	if v.set {
 		return &repeatError{flag: "--" + v.name, first: *v.p, second: s}
+	}
+	if v.nonEmpty && s == "" {
+		return errors.New("it names no file (write - for stdout)")
 	}
 	*v.p, v.set = s, true
 	return nil
