@@ -65,6 +65,33 @@ func (v *onceString) Set(s string) error {
 	return nil
 }
 
+// once wraps a flag value that may be given once, as onceString does a
+// string: --format json --format junit or --shard 1/2 --shard 0/2 kept the
+// last value silently.
+type once struct {
+	pflag.Value
+	name  string
+	first string // the value given, once set
+	set   bool
+}
+
+// onceVar defines the flag name on fs with value v, to be given at most
+// once.
+func onceVar(fs *pflag.FlagSet, v pflag.Value, name, usage string) {
+	fs.Var(&once{Value: v, name: name}, name, usage)
+}
+
+func (v *once) Set(s string) error {
+	if v.set {
+		return &repeatError{flag: "--" + v.name, first: v.first, second: s}
+	}
+	if err := v.Value.Set(s); err != nil {
+		return err
+	}
+	v.first, v.set = s, true
+	return nil
+}
+
 // sizeValue collects --size n=256,m=128; the flag may repeat, for
 // different symbols: a symbol given twice is a repeatError.
 type sizeValue struct {
