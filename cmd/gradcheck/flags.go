@@ -118,7 +118,7 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 	onceVar(fs, byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
 	onceVar(fs, c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
 	outVar(fs, &c.out, "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
-	onceVar(fs, c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line every 5s) or never")
+	onceVar(fs, c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line after 1s, then every 5s) or never")
 	fs.BoolVar(&c.verbose, "verbose", false, "report each claim on stderr and the worst comparison of each failure")
 	onceVar(fs, &c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
 	onceVar(fs, flagvalue.NewInt(&c.shards, 1), "shards", "the number of shards `N` when JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) gives the index")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,6 +240,20 @@ func TestProgress(t *testing.T) {
 		code, _, errOut := call(t, append(args, "--progress", mode)...)
 		if code != exitOK || errOut != "" {
 			t.Errorf("--progress %s: exit %d, stderr %q", mode, code, errOut)
+		}
+	}
+}
+
+// TestProgressHelp checks that the help of --progress says when the plain
+// lines of --progress always come, as progressOptions has them: the first
+// after a second (Delay), then every 5 seconds (PlainInterval). It said
+// "every 5s" alone.
+func TestProgressHelp(t *testing.T) {
+	want := fmt.Sprintf("a plain line after %v, then every %v", progressOptions.Delay, progressOptions.PlainInterval)
+	for _, cmd := range []string{"run", "check"} {
+		code, out, _ := call(t, cmd, "--help")
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("%s --help: exit %d; --progress does not say %q:\n%s", cmd, code, want, out)
 		}
 	}
 }
