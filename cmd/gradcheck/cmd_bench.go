@@ -44,17 +44,17 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 		mode:   flagvalue.NewEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
 		format: flagvalue.NewEnum("text", "text", "json"),
 	}
-	fs.Var(flagvalue.NewInts(&f.sizes, 1, formulas.MaxSize), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
+	onceVar(fs, flagvalue.NewInts(&f.sizes, 1, formulas.MaxSize), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
 	fs.Var(&backendsValue{p: &f.backends}, "backend", "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
-	fs.Var(flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
-	fs.Var(flagvalue.NewIntRange(&f.batch, 1, maxDraws), "batch", "random instances per claim")
-	fs.Var(flagvalue.NewIntRange(&f.dirs, 1, maxDraws), "dirs", "random directions per instance")
-	fs.Var(f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes; grad, jac and diff claims, the others directional)")
-	fs.Var(flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
-	fs.Var(byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
-	fs.Var(f.format, "format", "report format: text or json")
-	onceStringVar(fs, &f.out, "out", "write the report to `FILE` (in --format, or json when --format is not given and FILE ends in .json; -: stdout, as without --out) and the text tables to stdout")
+	onceVar(fs, flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
+	onceVar(fs, flagvalue.NewIntRange(&f.batch, 1, maxDraws), "batch", "random instances per claim")
+	onceVar(fs, flagvalue.NewIntRange(&f.dirs, 1, maxDraws), "dirs", "random directions per instance")
+	onceVar(fs, f.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes; grad, jac and diff claims, the others directional)")
+	onceVar(fs, flagvalue.NewUint64(&f.seed), "seed", "seed of the random inputs")
+	onceVar(fs, byteValue{&f.mem}, "mem", "memory budget of one chunk of instances; the default is a quarter of the memory available now")
+	onceVar(fs, f.format, "format", "report format: text or json")
+	outVar(fs, &f.out, "write the report to `FILE` (in --format, or json when --format is not given and FILE ends in .json; -: stdout, as without --out) and the text tables to stdout")
 	return f
 }
 

@@ -99,7 +99,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
 	fs.BoolVar(&hess, "hess", false, "print the second derivative D²f[dX, dX2] of a scalar f instead of the differential")
 	format := flagvalue.NewEnum("text", "text", "json")
-	fs.Var(format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
+	onceVar(fs, format, "format", "text: one line; json: {\"diff\": ..., \"grad\": ... or null}")
 	if done, err := parseFlags(e, fs, args, deriveHelp, deriveExitHelp); done || err != nil {
 		return err
 	}

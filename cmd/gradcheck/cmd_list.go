@@ -12,7 +12,7 @@ import (
 func listCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("list", e.stderr)
 	format := flagvalue.NewEnum("text", "text", "json")
-	fs.Var(format, "format", "output format: text or json")
+	onceVar(fs, format, "format", "output format: text or json")
 	if done, err := parseFlags(e, fs, args, listHelp, ""); done || err != nil {
 		return err
 	}

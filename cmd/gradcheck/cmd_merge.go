@@ -16,8 +16,8 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	format := flagvalue.NewEnum("text", formats...)
 	var out string
 	var verbose bool
-	fs.Var(format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	onceStringVar(fs, &out, "out", "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
+	onceVar(fs, format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
+	outVar(fs, &out, "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
 	fs.BoolVar(&verbose, "verbose", false, "report the worst comparison of each failure")
 	if done, err := parseFlags(e, fs, args, mergeHelp, mergeExitHelp); done || err != nil {
 		return err

@@ -73,17 +73,17 @@ Exit codes:
 func selftestCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("selftest", e.stderr)
 	o := selftest.Options{Claims: 100, Seed: 1, Depth: 3}
-	fs.Var(flagvalue.NewIntRange(&o.Claims, 1, maxSelftestClaims), "claims", "the number of random functions `N`")
-	fs.Var(flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
-	fs.Var(flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
-	fs.Var(flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
+	onceVar(fs, flagvalue.NewIntRange(&o.Claims, 1, maxSelftestClaims), "claims", "the number of random functions `N`")
+	onceVar(fs, flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
+	onceVar(fs, flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
+	onceVar(fs, flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
 	mode := flagvalue.NewEnum(string(gradcheck.Directional), string(gradcheck.Directional), string(gradcheck.Entrywise))
 	fs.BoolVar(&o.Hessians, "hess", false, "also a true hess claim, D²f[dX, dX2] derived from f, for each scalar f, and its mutants")
-	fs.Var(mode, "mode", "directional: random directions; entrywise: every entry of the variable (grad, jac and diff claims, the others directional)")
+	onceVar(fs, mode, "mode", "directional: random directions; entrywise: every entry of the variable (grad, jac and diff claims, the others directional)")
 	backend := flagvalue.NewEnum("auto", "auto", "cpu", "gpu")
-	fs.Var(backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
+	onceVar(fs, backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	format := flagvalue.NewEnum("text", "text", "json")
-	fs.Var(format, "format", "report format: text or json")
+	onceVar(fs, format, "format", "report format: text or json")
 	if done, err := parseFlags(e, fs, args, selftestHelp, selftestExitHelp); done || err != nil {
 		return err
 	}

@@ -25,8 +25,8 @@
 //	3  gradcheck itself failed (an internal error, or a GPU worker died
 //	   mid-run), could not write the results or the report, or a claim
 //	   needs more memory for one instance than --mem or the machine allows
-//	130  interrupted (Ctrl-C, or SIGTERM); the report of what finished is
-//	   written, marked incomplete
+//	130  interrupted (Ctrl-C, SIGTERM, or SIGHUP unless ignored); the report
+//	   of what finished is written, marked incomplete
 //
 // A closed stdout ends gradcheck by SIGPIPE, unless --out FILE is given:
 // then the run goes on and FILE is written whole.

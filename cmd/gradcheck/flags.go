@@ -106,22 +106,22 @@ func addCommonFlags(fs *pflag.FlagSet) *commonFlags {
 		progress: flagvalue.NewEnum("auto", "auto", "always", "never"),
 		fs:       fs,
 	}
-	fs.Var(c.backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
+	onceVar(fs, c.backend, "backend", "where to evaluate: auto (the GPU when there is one, else the CPU), cpu or gpu")
 	fs.Var(&c.sizes, "size", "values of size symbols, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
-	fs.Var(flagvalue.NewIntRange(&c.batch, 1, maxDraws), "batch", "random instances per claim")
-	fs.Var(flagvalue.NewIntRange(&c.dirs, 1, maxDraws), "dirs", "random directions per instance")
-	fs.Var(c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes; grad, jac and diff claims, the others directional)")
-	fs.Var(flagvalue.NewUint64(&c.seed), "seed", "seed of the random inputs; the same seed draws the same inputs")
-	fs.Var(flagvalue.NewNonNegative(&c.rtol), "rtol", "extra relative tolerance, times |claimed| (at 0.1 or more no comparison can pass: a tolerance above a tenth of the values cannot tell a factor-2 mistake, and is inconclusive)")
-	fs.Var(flagvalue.NewNonNegative(&c.atol), "atol", "extra absolute tolerance (above a tenth of the compared values, inconclusive, as --rtol)")
-	fs.Var(flagvalue.NewInt(&c.instance, -1), "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
-	fs.Var(byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
-	fs.Var(c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
-	onceStringVar(fs, &c.out, "out", "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
-	fs.Var(c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line every 5s) or never")
+	onceVar(fs, flagvalue.NewIntRange(&c.batch, 1, maxDraws), "batch", "random instances per claim")
+	onceVar(fs, flagvalue.NewIntRange(&c.dirs, 1, maxDraws), "dirs", "random directions per instance")
+	onceVar(fs, c.mode, "mode", "directional: random directions; entrywise: every entry of the variable (small sizes; grad, jac and diff claims, the others directional)")
+	onceVar(fs, flagvalue.NewUint64(&c.seed), "seed", "seed of the random inputs; the same seed draws the same inputs")
+	onceVar(fs, flagvalue.NewNonNegative(&c.rtol), "rtol", "extra relative tolerance, times |claimed| (at 0.1 or more no comparison can pass: a tolerance above a tenth of the values cannot tell a factor-2 mistake, and is inconclusive)")
+	onceVar(fs, flagvalue.NewNonNegative(&c.atol), "atol", "extra absolute tolerance (above a tenth of the compared values, inconclusive, as --rtol)")
+	onceVar(fs, flagvalue.NewInt(&c.instance, -1), "instance", "verify only this instance (0-based; -1: all), to reproduce a failure")
+	onceVar(fs, byteValue{&c.mem}, "mem", "memory budget of one chunk of instances, as in 4GiB: a batch whose perturbed copies need more runs in chunks; the default is a quarter of the memory available now")
+	onceVar(fs, c.format, "format", "report format: text, json, junit (JUnit XML for CI) or markdown")
+	outVar(fs, &c.out, "write the report to `FILE` (-: stdout, as without --out) and the text table to stdout")
+	onceVar(fs, c.progress, "progress", "progress bar on stderr: auto (when stderr is a terminal and the run takes over a second), always (off a terminal, a plain line after 1s, then every 5s) or never")
 	fs.BoolVar(&c.verbose, "verbose", false, "report each claim on stderr and the worst comparison of each failure")
-	fs.Var(&c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
-	fs.Var(flagvalue.NewInt(&c.shards, 1), "shards", "the number of shards `N` when JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) gives the index")
+	onceVar(fs, &c.shard, "shard", "run shard `I/N` of the jobs (I counts from 0); default: from JOB_COMPLETION_INDEX and --shards, or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
+	onceVar(fs, flagvalue.NewInt(&c.shards, 1), "shards", "the number of shards `N` when JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) gives the index")
 	return c
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,61 +104,103 @@ func TestInterruptWritesIncompleteReport(t *testing.T) {
 }
 
 // TestSignal interrupts the gradcheck binary (this test binary, see
-// TestMain) with SIGINT during a long run: it must exit 130 within a
-// second and leave the incomplete report.
+// TestMain) during a long run with each signal that ends a session: SIGINT
+// (Ctrl-C), SIGTERM (a cancelled pod or job) and SIGHUP (a closed terminal
+// or ssh session, which ended gradcheck with 129 and no report). Each must
+// make it exit 130 within a second and leave the incomplete report. Under
+// nohup (SIGHUP ignored at start) SIGHUP must stay ignored: the run goes on
+// until SIGINT.
 func TestSignal(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT on Windows")
 	}
-	file := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command(os.Args[0], "run", "--batch", "5000", "--out", file)
-	cmd.Env = append(os.Environ(), "GRADCHECK_TEST_MAIN=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	// The table's header shows that the run has begun, and with it the
-	// handling of interrupts.
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "NAME") {
-		t.Fatalf("first line %q, stderr %q", lines.Text(), stderr.String())
-	}
-	go func() {
-		for lines.Scan() {
-		}
-	}()
-	time.Sleep(200 * time.Millisecond)
-	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err = cmd.Wait()
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("gradcheck took %v to stop", d)
-	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
-		t.Fatalf("wait: %v, want exit status 130; stderr %q", err, stderr.String())
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := gcrun.ReadReport(file, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rep.Incomplete || len(rep.Results) >= len(rep.Claims) {
-		t.Errorf("report: incomplete %v, %d results of %d claims", rep.Incomplete, len(rep.Results), len(rep.Claims))
-	}
-	if !strings.Contains(stderr.String(), "the report is incomplete") {
-		t.Errorf("stderr %q", stderr.String())
+	for _, tt := range []struct {
+		name string
+		// ignoreHUP starts gradcheck with SIGHUP ignored, as nohup does.
+		ignoreHUP bool
+		// ignored is sent first and must not stop the run.
+		ignored []syscall.Signal
+		sig     syscall.Signal
+	}{
+		{name: "SIGINT", sig: syscall.SIGINT},
+		{name: "SIGTERM", sig: syscall.SIGTERM},
+		{name: "SIGHUP", sig: syscall.SIGHUP},
+		{name: "nohup", ignoreHUP: true, ignored: []syscall.Signal{syscall.SIGHUP}, sig: syscall.SIGINT},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "report.json")
+			args := []string{"run", "--batch", "5000", "--backend", "cpu", "--out", file}
+			cmd := exec.Command(os.Args[0], args...)
+			if tt.ignoreHUP {
+				cmd = exec.Command("/bin/sh", append([]string{"-c", `trap "" HUP; exec "$0" "$@"`, os.Args[0]}, args...)...)
+			}
+			cmd.Env = append(os.Environ(), "GRADCHECK_TEST_MAIN=1")
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			// The table's header shows that the run has begun, and with it
+			// the handling of interrupts.
+			lines := bufio.NewScanner(stdout)
+			if !lines.Scan() || !strings.HasPrefix(lines.Text(), "NAME") {
+				t.Fatalf("first line %q, stderr %q", lines.Text(), stderr.String())
+			}
+			go func() {
+				for lines.Scan() {
+				}
+			}()
+			exited := make(chan error, 1)
+			time.Sleep(200 * time.Millisecond)
+			for _, sig := range tt.ignored {
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(tt.ignored) > 0 {
+				go func() { exited <- cmd.Wait() }()
+				select {
+				case err := <-exited:
+					t.Fatalf("%v stopped the run: %v; stderr %q", tt.ignored, err, stderr.String())
+				case <-time.After(500 * time.Millisecond):
+				}
+			}
+			start := time.Now()
+			if err := cmd.Process.Signal(tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			if len(tt.ignored) == 0 {
+				err = cmd.Wait()
+			} else {
+				err = <-exited
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("gradcheck took %v to stop", d)
+			}
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+				t.Fatalf("wait: %v, want exit status 130; stderr %q", err, stderr.String())
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := gcrun.ReadReport(file, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Incomplete || len(rep.Results) >= len(rep.Claims) {
+				t.Errorf("report: incomplete %v, %d results of %d claims", rep.Incomplete, len(rep.Results), len(rep.Claims))
+			}
+			if !strings.Contains(stderr.String(), "the report is incomplete") {
+				t.Errorf("stderr %q", stderr.String())
+			}
+		})
 	}
 }
 
@@ -197,6 +240,20 @@ func TestProgress(t *testing.T) {
 		code, _, errOut := call(t, append(args, "--progress", mode)...)
 		if code != exitOK || errOut != "" {
 			t.Errorf("--progress %s: exit %d, stderr %q", mode, code, errOut)
+		}
+	}
+}
+
+// TestProgressHelp checks that the help of --progress says when the plain
+// lines of --progress always come, as progressOptions has them: the first
+// after a second (Delay), then every 5 seconds (PlainInterval). It said
+// "every 5s" alone.
+func TestProgressHelp(t *testing.T) {
+	want := fmt.Sprintf("a plain line after %v, then every %v", progressOptions.Delay, progressOptions.PlainInterval)
+	for _, cmd := range []string{"run", "check"} {
+		code, out, _ := call(t, cmd, "--help")
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("%s --help: exit %d; --progress does not say %q:\n%s", cmd, code, want, out)
 		}
 	}
 }

@@ -22,15 +22,27 @@ func main() {
 
 // run executes the command line args (without the program name), writing
 // results to stdout and messages to stderr, and returns the exit code. An
-// interrupt (Ctrl-C, SIGINT, or SIGTERM as a Kubernetes pod or Slurm job
-// gets when cancelled) stops a run: it writes the report of what finished
-// and returns 130.
+// interrupt (one of interruptSignals) stops a run: it writes the report of
+// what finished and returns 130.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), interruptSignals()...)
 	defer stop()
 	// After the first interrupt, a second one ends the process at once.
 	context.AfterFunc(ctx, stop)
 	return runContext(ctx, args, stdout, stderr)
+}
+
+// interruptSignals are the signals that interrupt a run: Ctrl-C (SIGINT),
+// SIGTERM (as a Kubernetes pod or Slurm job gets when cancelled) and
+// SIGHUP (the terminal or the ssh session closed), which would otherwise
+// end gradcheck without its report. SIGHUP only where it is not ignored
+// at start: under nohup it stays ignored.
+func interruptSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // runContext is run, interrupted when ctx is cancelled. It never panics: a

@@ -418,6 +418,77 @@ func TestRepeatedFlags(t *testing.T) {
 	}
 }
 
+// TestRepeatedValueFlags checks that a flag of one value (a format, a
+// shard, a seed, a batch, a backend ...) given twice is a usage error that
+// names both values, as a repeated --out is, for every command: --format
+// json --format junit and --shard 1/2 --shard 0/2 ran with the last value.
+// Every flag of run, check and bench takes one value unless it is meant to
+// repeat (--size, --var, --spec, --name, bench's --backend) or is a switch.
+func TestRepeatedValueFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args          []string
+		flag          string
+		first, second string
+	}{
+		{[]string{"run", "tr-ax"}, "format", "json", "junit"},
+		{[]string{"run", "tr-ax"}, "shard", "1/2", "0/2"},
+		{[]string{"run", "tr-ax"}, "shards", "2", "3"},
+		{[]string{"run", "tr-ax"}, "seed", "1", "2"},
+		{[]string{"run", "tr-ax"}, "batch", "2", "3"},
+		{[]string{"run", "tr-ax"}, "dirs", "2", "2"},
+		{[]string{"run", "tr-ax"}, "backend", "cpu", "gpu"},
+		{[]string{"run", "tr-ax"}, "mode", "entrywise", "directional"},
+		{[]string{"run", "tr-ax"}, "rtol", "0", "1e-3"},
+		{[]string{"run", "tr-ax"}, "atol", "0", "1e-3"},
+		{[]string{"run", "tr-ax"}, "instance", "0", "1"},
+		{[]string{"run", "tr-ax"}, "mem", "1GiB", "2GiB"},
+		{[]string{"run", "tr-ax"}, "progress", "never", "always"},
+		{[]string{"check", "--spec", "x.yaml"}, "format", "json", "markdown"},
+		{[]string{"check", "--spec", "x.yaml"}, "seed", "1", "2"},
+		{[]string{"merge", "a.json"}, "format", "json", "junit"},
+		{[]string{"bench", "tr-x"}, "sizes", "4", "8"},
+		{[]string{"bench", "tr-x"}, "runs", "1", "2"},
+		{[]string{"bench", "tr-x"}, "format", "json", "text"},
+		{[]string{"bench", "tr-x"}, "seed", "1", "2"},
+		{[]string{"derive", "--f", "tr(X)", "--wrt", "X", "--var", "X=n,n"}, "format", "json", "text"},
+		{[]string{"list"}, "format", "json", "text"},
+		{[]string{"selftest"}, "claims", "1", "2"},
+		{[]string{"selftest"}, "seed", "1", "2"},
+		{[]string{"selftest"}, "backend", "cpu", "cpu"},
+		{[]string{"selftest"}, "format", "json", "text"},
+	} {
+		args := append(append([]string(nil), tt.args...), "--"+tt.flag, tt.first, "--"+tt.flag+"="+tt.second)
+		code, out, errOut := call(t, args...)
+		want := fmt.Sprintf("gradcheck: --%s given twice: %q and %q; it takes one value\n", tt.flag, tt.first, tt.second)
+		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q", args, code, out, errOut, want)
+		}
+	}
+	repeat := map[string]bool{"size": true, "var": true, "spec": true, "name": true}
+	for _, cmd := range []string{"check", "bench"} {
+		fs := newFlagSet(cmd, io.Discard)
+		if cmd == "check" {
+			addInlineFlags(fs)
+			addCommonFlags(fs)
+			fs.StringArray("spec", nil, "")
+			fs.StringArray("name", nil, "")
+		} else {
+			addBenchFlags(fs)
+		}
+		fs.VisitAll(func(f *pflag.Flag) {
+			switch f.Value.(type) {
+			case *once, *onceString:
+				return
+			case *backendsValue: // bench --backend cpu --backend gpu
+				return
+			}
+			if !repeat[f.Name] && f.NoOptDefVal == "" {
+				t.Errorf("%s --%s may be given twice, the last value kept", cmd, f.Name)
+			}
+		})
+	}
+}
+
 // TestFlagErrorsPointToHelp checks that a bad flag names the subcommand's help.
 func TestFlagErrorsPointToHelp(t *testing.T) {
 	for _, cmd := range []string{"list", "run", "check"} {

@@ -109,6 +109,29 @@ func TestOutDash(t *testing.T) {
 	}
 }
 
+// TestOutEmpty checks that an empty --out (an unset $OUT in --out "$OUT")
+// is a usage error, in one line, for every command that takes --out: it
+// wrote the report to stdout and exited 0, where the user meant a file.
+func TestOutEmpty(t *testing.T) {
+	shard := filepath.Join(t.TempDir(), "s.json")
+	if code, _, errOut := call(t, append(append([]string(nil), correctTR...), "--out", shard)...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"run", "tr-ax", "--size", "n=4", "--batch", "2", "--out", ""},
+		append(append([]string(nil), correctTR...), "--out", ""),
+		append(append([]string(nil), correctTR...), "--out="),
+		{"merge", shard, "--out", ""},
+		{"bench", "tr-x", "--sizes", "4", "--batch", "1", "--out", ""},
+	} {
+		code, out, errOut := call(t, args...)
+		want := `gradcheck: invalid value "" for --out: it names no file (write - for stdout)` + "\n"
+		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 2 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q", args, code, out, errOut, want)
+		}
+	}
+}
+
 // TestBenchNoBackend checks that a --backend list with no backend in it is
 // an invocation error, not an empty report and exit 0.
 func TestBenchNoBackend(t *testing.T) {

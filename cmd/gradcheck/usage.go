@@ -64,8 +64,8 @@ Exit codes:
      memory for one instance than --mem or the machine allows (refused
      before anything runs)
   130  interrupted (Ctrl-C, or SIGTERM as a Kubernetes pod or Slurm job
-     gets when cancelled): the report of the claims that finished is
-     written, marked incomplete
+     gets when cancelled, or SIGHUP unless ignored as under nohup): the
+     report of the claims that finished is written, marked incomplete
   A closed stdout (gradcheck run | head) ends gradcheck by SIGPIPE, as
   other Unix tools (the shell says 141), unless --out FILE is given: then
   the run goes on, FILE is written whole, and the code is as above. A

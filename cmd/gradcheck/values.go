@@ -34,12 +34,21 @@ type onceString struct {
 	name string
 	p    *string
 	set  bool
+	// nonEmpty refuses an empty value.
+	nonEmpty bool
 }
 
 // onceStringVar defines the string flag name on fs, to be given at most
 // once, storing its value in p.
 func onceStringVar(fs *pflag.FlagSet, p *string, name, usage string) {
 	fs.Var(&onceString{name: name, p: p}, name, usage)
+}
+
+// outVar defines --out on fs, storing its FILE in p: given at most once,
+// and never empty, since an empty FILE (an unset $OUT in --out "$OUT")
+// would silently mean stdout.
+func outVar(fs *pflag.FlagSet, p *string, usage string) {
+	fs.Var(&onceString{name: "out", p: p, nonEmpty: true}, "out", usage)
 }
 
 func (v *onceString) String() string { return *v.p }
@@ -49,7 +58,37 @@ func (v *onceString) Set(s string) error {
 	if v.set {
 		return &repeatError{flag: "--" + v.name, first: *v.p, second: s}
 	}
+	if v.nonEmpty && s == "" {
+		return errors.New("it names no file (write - for stdout)")
+	}
 	*v.p, v.set = s, true
+	return nil
+}
+
+// once wraps a flag value that may be given once, as onceString does a
+// string: --format json --format junit or --shard 1/2 --shard 0/2 kept the
+// last value silently.
+type once struct {
+	pflag.Value
+	name  string
+	first string // the value given, once set
+	set   bool
+}
+
+// onceVar defines the flag name on fs with value v, to be given at most
+// once.
+func onceVar(fs *pflag.FlagSet, v pflag.Value, name, usage string) {
+	fs.Var(&once{Value: v, name: name}, name, usage)
+}
+
+func (v *once) Set(s string) error {
+	if v.set {
+		return &repeatError{flag: "--" + v.name, first: v.first, second: s}
+	}
+	if err := v.Value.Set(s); err != nil {
+		return err
+	}
+	v.first, v.set = s, true
 	return nil
 }
 
