@@ -71,7 +71,8 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) && !scalarDiagnosis(res, comps) && !v.notSymmetric(res, comps) && !v.cookbookDiagnosis(ctx, res) {
+	if !v.fitDiagnosis(res, comps) && !scalarDiagnosis(res, comps) && !v.notSymmetric(res, comps) &&
+		!v.transposeRecheck(ctx, res, comps) && !v.cookbookDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
 	}
 	sh := v.shapes[v.c.Wrt]
@@ -406,6 +407,31 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 		}
 	}
 	return false
+}
+
+// transposeRecheck re-checks a gradient with respect to a square matrix
+// as its transpose where too few comparisons were made to fit one (a
+// shard of one instance and --dirs 1), and diagnoses transpose when that
+// passes: the symmetric re-check that follows passes as well for the
+// transposed gradient of tr(A·X), and such shards were diagnosed
+// "symmetric", their merge too (found by the exploratory helper).
+func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps []comparison) bool {
+	fitted := 0
+	for _, c := range comps {
+		if c.status == agreed || c.status == disagreed {
+			fitted++
+		}
+	}
+	if sh := v.shapes[v.c.Wrt]; v.c.Kind != formulas.Grad || !sh.IsSquare() || sh.Rows < 2 || fitted >= 2 {
+		return false
+	}
+	c := *v.c
+	c.Rhs = &formulas.Unary{Op: "'", X: c.Rhs}
+	if !v.passesWith(ctx, func(re *verification) { re.c = &c }) {
+		return false
+	}
+	res.Diagnosis, res.Detail = DiagTranspose, "numerator vs denominator layout?"
+	return true
 }
 
 // cookbookDiagnosis re-checks a gradient with respect to a square matrix

@@ -371,3 +371,17 @@ func TestFactorAtOneInstance(t *testing.T) {
 		t.Errorf("%s %q (%s), want a factor at instance 7", res.Verdict, res.Diagnosis, res.Detail)
 	}
 }
+
+// TestTransposeFromOneComparison checks that a transposed gradient is
+// diagnosed so where one comparison is all there is to fit (a shard of one
+// instance with --dirs 1): the symmetric re-check passes for it as well,
+// and it was diagnosed "holds only when A is symmetric" (found by the
+// exploratory helper, in merged shards).
+func TestTransposeFromOneComparison(t *testing.T) {
+	s := DefaultSettings()
+	s.Batch, s.Dirs, s.Sizes = 1, 1, map[string]int{"n": 4}
+	res := Verify(context.Background(), cpu.New(), inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "A=n,n", "X=n,n")}), s)
+	if res.Verdict != Fail || res.Diagnosis != DiagTranspose {
+		t.Errorf("%s %q (%s), want a transpose", res.Verdict, res.Diagnosis, res.Detail)
+	}
+}
