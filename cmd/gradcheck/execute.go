@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +26,36 @@ var progressOptions = progress.Options{Description: "verifying", Unit: "claims",
 // selectEngine is gcrun.StartEngine; tests replace it.
 var selectEngine = gcrun.StartEngine
 
+// warnSharedNames warns of a claim name that two spec files both use:
+// each is verified, but the table shows two rows of that name, and only
+// the re-run commands (the report's select) tell them apart. (Within one
+// file the second is an error, as --name could not pick it.)
+func warnSharedNames(stderr io.Writer, targets []gcrun.Target) {
+	first := map[string][]string{}
+	warned := map[string]bool{}
+	for _, t := range targets {
+		name := t.Claim.Name
+		prev, seen := first[name]
+		switch {
+		case !seen:
+			first[name] = t.Select
+		case !warned[name] && !slices.Equal(prev, t.Select):
+			warned[name] = true
+			fmt.Fprintf(stderr, "gradcheck: warning: claim name %q is in %s and in %s: the table shows both under it; give them distinct names\n",
+				name, specOf(prev), specOf(t.Select))
+		}
+	}
+}
+
+// specOf is the spec file a target's re-run arguments select it from, or
+// the arguments themselves where they name none.
+func specOf(selectArgs []string) string {
+	if i := slices.Index(selectArgs, "--spec"); i >= 0 && i+1 < len(selectArgs) {
+		return selectArgs[i+1]
+	}
+	return strings.Join(selectArgs, " ")
+}
+
 // verifyTargets resolves and shape-checks every target, then runs the jobs
 // of this shard (all of them when unsharded) with gcrun.Run, streaming the
 // text table and progress as results arrive, and writes the report.
@@ -40,6 +72,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 		fmt.Fprintf(e.stderr, "gradcheck: warning: --size %s: no selected claim uses %s\n",
 			strings.Join(unused, ","), flagvalue.OrList(unused))
 	}
+	warnSharedNames(e.stderr, targets)
 	if err := gcrun.CheckMemory(targets, s); err != nil {
 		return &exitError{code: exitInternal, msg: err.Error()}
 	}

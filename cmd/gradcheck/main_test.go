@@ -575,3 +575,36 @@ func wantAll(t *testing.T, what, got string, wants ...string) {
 		}
 	}
 }
+
+// TestSharedNameWarning checks that a claim name used by two spec files is
+// warned of (both are verified, under one name in the table), and that one
+// file given alone or two distinct names are not.
+func TestSharedNameWarning(t *testing.T) {
+	dir := t.TempDir()
+	spec := func(file, name string) string {
+		path := filepath.Join(dir, file)
+		text := "formulas:\n  - name: " + name + "\n    f: tr(X)\n    wrt: X\n    grad: eye(n)\n    vars: {X: {shape: \"n,n\"}}\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	a1, a2, b := spec("a1.yaml", "a"), spec("a2.yaml", "a"), spec("b.yaml", "b")
+	for _, tc := range []struct {
+		specs []string
+		warn  string
+	}{
+		{[]string{a1, a2}, `gradcheck: warning: claim name "a" is in ` + a1 + " and in " + a2},
+		{[]string{a1}, ""},
+		{[]string{a1, b}, ""},
+	} {
+		args := []string{"check", "--backend", "cpu", "--size", "n=3"}
+		for _, s := range tc.specs {
+			args = append(args, "--spec", s)
+		}
+		code, _, errOut := call(t, args...)
+		if code != exitOK || (tc.warn == "") != (errOut == "") || !strings.Contains(errOut, tc.warn) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.specs, code, errOut, tc.warn)
+		}
+	}
+}
