@@ -208,7 +208,7 @@ var transposeNames = []string{"transpose", "trans", "t", "ctranspose"}
 func funcHint(name string) string {
 	lower := strings.ToLower(name)
 	if slices.Contains(transposeNames, lower) {
-		return "transpose with a postfix ': X' is X transposed"
+		return "the transpose is the postfix ', as in X'"
 	}
 	for _, f := range funcs {
 		if slices.Contains(f.Aliases, lower) {

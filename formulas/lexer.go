@@ -117,6 +117,11 @@ func lex(src string) ([]token, error) {
 				l.advance(1)
 			}
 			toks = append(toks, token{kind: tIdent, text: l.src[start:l.i], pos: p})
+		case c == '.' && l.at(1) == '\'':
+			// MATLAB's .', the transpose without conjugation: the
+			// values are real, so it is '.
+			toks = append(toks, token{kind: tOp, text: "'", pos: p})
+			l.advance(2)
 		case c == '.' && (l.at(1) == '*' || l.at(1) == '/' || l.at(1) == '^'):
 			toks = append(toks, token{kind: tOp, text: l.src[l.i : l.i+2], pos: p})
 			l.advance(2)

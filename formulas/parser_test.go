@@ -37,6 +37,10 @@ func TestParsePrint(t *testing.T) {
 
 		// Postfix transpose binds tightest and repeats.
 		{"X'", "X'", "(' X)"},
+		// MATLAB's .' is ' on real values.
+		{"X.'", "X'", "(' X)"},
+		{"(A*B).'*x", "(A*B)'*x", "(* (' (* A B)) x)"},
+		{"2.'", "2'", "(' 2)"},
 		{"X''", "X''", "(' (' X))"},
 		{"X ' '", "X''", "(' (' X))"},
 		{"(A*B)'", "(A*B)'", "(' (* A B))"},
@@ -254,9 +258,9 @@ func TestParseErrors(t *testing.T) {
 		{"logsum(x)", "1:1: unknown function 'logsum' (did you mean logsumexp?)"},
 		{"soft(x)", "1:1: unknown function 'soft'"},
 		// Transposes are a postfix ', not tr.
-		{"transpose(X)", "1:1: unknown function 'transpose' (transpose with a postfix ': X' is X transposed)"},
-		{"2*t(A*X)", "1:3: unknown function 't' (transpose with a postfix ': X' is X transposed)"},
-		{"Transpose(X)", "1:1: unknown function 'Transpose' (transpose with a postfix ': X' is X transposed)"},
+		{"transpose(X)", "1:1: unknown function 'transpose' (the transpose is the postfix ', as in X')"},
+		{"2*t(A*X)", "1:3: unknown function 't' (the transpose is the postfix ', as in X')"},
+		{"Transpose(X)", "1:1: unknown function 'Transpose' (the transpose is the postfix ', as in X')"},
 		{"A\\", "1:3: expected an operand, found end of input"},
 		{"\\b", "1:1: expected an operand, found '\\'"},
 		{"eye(n*2)", "1:5: eye needs a size symbol or a positive integer, got n*2"},
