@@ -182,6 +182,11 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		if beta < 0 {
 			res.Detail = "negated, and numerator vs denominator layout?"
 		}
+	case withT && near(alpha, 0) && !near(beta, 0):
+		// The transposed truth times a factor: 2A for ∇tr(AX) = Aᵀ.
+		res.Diagnosis = DiagTranspose
+		res.Factor = roundFactor(1/beta, fitPrecision(use, beta))
+		res.Detail = fmt.Sprintf("the claim is %g times the transposed truth: numerator vs denominator layout?", res.Factor)
 	case near(beta, 0) && near(alpha, -1):
 		res.Diagnosis = DiagSign
 		res.Detail = "the claim has the wrong sign"

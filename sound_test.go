@@ -199,6 +199,10 @@ func TestSoundVerdicts(t *testing.T) {
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagFactor, factor: 0.75},
 		{name: "imprecise sign", spec: formulas.Spec{F: "1e9 + sum(x.^2)", Wrt: "x", Grad: "-2*x", Vars: vars(t, "x=n")},
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagSign},
+		// The transposed truth times a factor (found by the
+		// exploratory helper: no diagnosis).
+		{name: "scaled transpose", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "2*A", Vars: vars(t, "A=n,n", "X=n,n")},
+			sizes: map[string]int{"n": 5}, verdict: Fail, diag: DiagTranspose, factor: 2, note: "the claim is 2 times the transposed truth"},
 		// A scalar that depends on the inputs, missing: each instance
 		// fits its own factor (found by the exploratory helper: the
 		// re-run of one instance called it a factor, which it now says
