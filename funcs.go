@@ -82,10 +82,20 @@ func init() {
 			magnitude: (*evaluator).logSumExpMagnitude},
 		"softmax": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Softmax(a[0]) },
 			magnitude: (*evaluator).softmaxMagnitude},
-		"sigmoid":  {value: mapped(backend.Sigmoid), magnitude: smoothMagnitude(backend.Sigmoid, constantSlope(0.25))},
-		"softplus": {value: mapped(backend.Softplus), magnitude: smoothMagnitude(backend.Softplus, constantSlope(1))},
-		"sin":      {value: mapped(backend.Sin), magnitude: smoothMagnitude(backend.Sin, constantSlope(1))},
-		"cos":      {value: mapped(backend.Cos), magnitude: smoothMagnitude(backend.Cos, constantSlope(1))},
+		// sigmoid' = σ(1 − σ), softplus' = σ: their bounds 1/4 and 1
+		// held the error x carries at its own scale where the value is
+		// e^x, so that log(sigmoid(60x)) was undecided, its true
+		// gradient inconclusive and a wrong sign with it (found by the
+		// exploratory helper).
+		"sigmoid": {value: mapped(backend.Sigmoid), magnitude: smoothMagnitude(backend.Sigmoid, func(o *ops, x, s backend.Tensor) backend.Tensor {
+			l := x.Layout()
+			return o.elementwise(backend.Mul, s, o.elementwise(backend.Sub, o.filled(1, l.Rows, l.Cols), s))
+		})},
+		"softplus": {value: mapped(backend.Softplus), magnitude: smoothMagnitude(backend.Softplus, func(o *ops, x, _ backend.Tensor) backend.Tensor {
+			return o.mapEach(backend.Sigmoid, x)
+		})},
+		"sin": {value: mapped(backend.Sin), magnitude: smoothMagnitude(backend.Sin, constantSlope(1))},
+		"cos": {value: mapped(backend.Cos), magnitude: smoothMagnitude(backend.Cos, constantSlope(1))},
 		// log1p' = 1/(1+x), expm1' = e^x.
 		"log1p": {value: mapped(backend.Log1p), magnitude: smoothMagnitude(backend.Log1p, func(o *ops, x, _ backend.Tensor) backend.Tensor {
 			l := x.Layout()

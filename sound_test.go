@@ -199,6 +199,16 @@ func TestSoundVerdicts(t *testing.T) {
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagFactor, factor: 0.75},
 		{name: "imprecise sign", spec: formulas.Spec{F: "1e9 + sum(x.^2)", Wrt: "x", Grad: "-2*x", Vars: vars(t, "x=n")},
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagSign},
+		// sigmoid's slope bound 1/4 held the error of x at its own
+		// scale where σ(x) is e^x: the true gradient of the logistic
+		// log-likelihood was inconclusive, and so was a wrong sign
+		// (found by the exploratory helper).
+		{name: "log sigmoid", spec: formulas.Spec{F: "sum(log(sigmoid(x*100)))", Wrt: "x", Grad: "100*(1-sigmoid(x*100))", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 48}, verdict: Pass},
+		{name: "log sigmoid, sign", spec: formulas.Spec{F: "sum(log(sigmoid(x*100)))", Wrt: "x", Grad: "-100*(1-sigmoid(x*100))", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 48}, verdict: Fail, diag: DiagSign},
+		{name: "log softplus", spec: formulas.Spec{F: "sum(log(softplus(x*60)))", Wrt: "x", Grad: "60*sigmoid(x*60)./softplus(x*60)", Vars: vars(t, "x=n")},
+			verdict: Pass},
 		// The transposed truth times a factor (found by the
 		// exploratory helper: no diagnosis).
 		{name: "scaled transpose", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "2*A", Vars: vars(t, "A=n,n", "X=n,n")},
