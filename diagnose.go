@@ -99,7 +99,7 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 		t.add(entries)
 		res.Entries = re.entries(t.top)
 	}
-	if v.c.Kind == formulas.Grad && complete && sh.IsSquare() && sh.Rows > 1 && onlyDiagonal(entries, sh.Cols) {
+	if v.squareClaim() && complete && onlyDiagonal(entries, v.onDiagonal) {
 		res.Detail = joinDetail(res.Detail, "only the diagonal entries disagree")
 	}
 }
@@ -414,8 +414,22 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 	return false
 }
 
-// transposeRecheck re-checks a gradient with respect to a square matrix
-// as its transpose where too few comparisons were made to fit one (a
+// squareClaim reports whether the claim is a square matrix that has a
+// transpose to mistake it for: a gradient with respect to a square matrix,
+// or the Jacobian of an f with as many entries as its variable.
+func (v *verification) squareClaim() bool {
+	sh := v.shapes[v.c.Wrt]
+	switch v.c.Kind {
+	case formulas.Grad:
+		return sh.IsSquare() && sh.Rows > 1
+	case formulas.Jac:
+		return v.fShape.Rows*v.fShape.Cols == sh.Rows*sh.Cols && sh.Rows*sh.Cols > 1
+	}
+	return false
+}
+
+// transposeRecheck re-checks a gradient with respect to a square matrix,
+// or a square Jacobian, as its transpose where too few comparisons were made to fit one (a
 // shard of one instance and --dirs 1), and diagnoses transpose when that
 // passes: the symmetric re-check that follows passes as well for the
 // transposed gradient of tr(A·X), and such shards were diagnosed
@@ -427,7 +441,7 @@ func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps 
 			fitted++
 		}
 	}
-	if sh := v.shapes[v.c.Wrt]; v.c.Kind != formulas.Grad || !sh.IsSquare() || sh.Rows < 2 || fitted >= 2 {
+	if !v.squareClaim() || fitted >= 2 {
 		return false
 	}
 	c := *v.c
@@ -483,12 +497,23 @@ func (v *verification) verdictWith(ctx context.Context, modify func(re *verifica
 	return r.Verdict
 }
 
+// onDiagonal reports whether the entrywise comparison c is of an entry
+// on the claim's diagonal: of the gradient (its direction is an entry of
+// the variable, row-major) or of the Jacobian (output, direction).
+func (v *verification) onDiagonal(c comparison) bool {
+	if v.c.Kind == formulas.Jac {
+		return c.output == c.direction
+	}
+	cols := v.shapes[v.c.Wrt].Cols
+	return c.direction/cols == c.direction%cols
+}
+
 // onlyDiagonal reports whether every disagreeing entry is on the diagonal.
-func onlyDiagonal(comps []comparison, cols int) bool {
+func onlyDiagonal(comps []comparison, onDiagonal func(comparison) bool) bool {
 	seen := false
 	for _, c := range comps {
 		if c.status == disagreed {
-			if c.direction/cols != c.direction%cols {
+			if !onDiagonal(c) {
 				return false
 			}
 			seen = true

@@ -233,19 +233,29 @@ func TestEntrywiseTooLargeToKeep(t *testing.T) {
 	}
 }
 
-// TestOnlyDiagonal checks that a claim wrong only on the diagonal at small n
-// says so.
+// TestOnlyDiagonal checks that a gradient or Jacobian wrong only on the
+// diagonal at small n says so (a Jacobian did not; found by the
+// exploratory helper), and one wrong elsewhere does not.
 func TestOnlyDiagonal(t *testing.T) {
 	s := DefaultSettings()
 	s.Sizes = map[string]int{"n": 4}
-	c := inline(t, formulas.Spec{Name: "frob", F: "tr(X'*X)", Wrt: "X", Grad: "2*X + eye(n)", Vars: squareVars("X")})
-	res := Verify(context.Background(), cpu.New(), c, s)
-	if res.Verdict != Fail || !strings.Contains(res.Detail, "only the diagonal") {
-		t.Fatalf("%s, detail %q", res.Verdict, res.Detail)
-	}
-	for _, e := range res.Entries {
-		if e.I != e.J || math.Abs(e.Claimed-e.FiniteDiff-1) > 1e-8 {
-			t.Errorf("entry (%d,%d): claimed %g, fd %g; want a diagonal entry off by 1", e.I, e.J, e.Claimed, e.FiniteDiff)
+	for _, tc := range []struct {
+		spec formulas.Spec
+		only bool
+	}{
+		{formulas.Spec{Name: "frob", F: "tr(X'*X)", Wrt: "X", Grad: "2*X + eye(n)", Vars: squareVars("X")}, true},
+		{formulas.Spec{Name: "exp", F: "exp(x)", Wrt: "x", Jac: "diag(exp(x)) + eye(n)", Vars: vars(t, "x=n")}, true},
+		{formulas.Spec{Name: "exp-off", F: "exp(x)", Wrt: "x", Jac: "diag(exp(x)) + ones(n,n)", Vars: vars(t, "x=n")}, false},
+	} {
+		res := Verify(context.Background(), cpu.New(), inline(t, tc.spec), s)
+		if res.Verdict != Fail || strings.Contains(res.Detail, "only the diagonal") != tc.only {
+			t.Errorf("%s: %s, detail %q", tc.spec.Name, res.Verdict, res.Detail)
+			continue
+		}
+		for _, e := range res.Entries {
+			if tc.only && (e.I != e.J || math.Abs(e.Claimed-e.FiniteDiff-1) > 1e-8) {
+				t.Errorf("%s: entry (%d,%d): claimed %g, fd %g; want a diagonal entry off by 1", tc.spec.Name, e.I, e.J, e.Claimed, e.FiniteDiff)
+			}
 		}
 	}
 }
@@ -380,8 +390,14 @@ func TestFactorAtOneInstance(t *testing.T) {
 func TestTransposeFromOneComparison(t *testing.T) {
 	s := DefaultSettings()
 	s.Batch, s.Dirs, s.Sizes = 1, 1, map[string]int{"n": 4}
-	res := Verify(context.Background(), cpu.New(), inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "A=n,n", "X=n,n")}), s)
-	if res.Verdict != Fail || res.Diagnosis != DiagTranspose {
-		t.Errorf("%s %q (%s), want a transpose", res.Verdict, res.Diagnosis, res.Detail)
+	for _, spec := range []formulas.Spec{
+		{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "A=n,n", "X=n,n")},
+		// A square Jacobian (found by the exploratory helper).
+		{Name: "ax", F: "A*x", Wrt: "x", Jac: "A'", Vars: vars(t, "A=n,n", "x=n")},
+	} {
+		res := Verify(context.Background(), cpu.New(), inline(t, spec), s)
+		if res.Verdict != Fail || res.Diagnosis != DiagTranspose {
+			t.Errorf("%s: %s %q (%s), want a transpose", spec.Name, res.Verdict, res.Diagnosis, res.Detail)
+		}
 	}
 }
