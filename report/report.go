@@ -122,11 +122,27 @@ func entriesText(r gradcheck.Result) string {
 	fmt.Fprintf(&b, "%s %s: the entries that disagree most\n", Printable(r.Name), formulas.FormatSizes(r.Sizes))
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  INSTANCE\tI\tJ\tCLAIMED\tFINITE-DIFF\t")
+	digits := entryDigits(r.Entries)
 	for _, e := range r.Entries {
-		fmt.Fprintf(tw, "  %d\t%d\t%d\t%.6g\t%.6g\t\n", e.Instance, e.I, e.J, e.Claimed, e.FiniteDiff)
+		fmt.Fprintf(tw, "  %d\t%d\t%d\t%.*g\t%.*g\t\n", e.Instance, e.I, e.J, digits, e.Claimed, digits, e.FiniteDiff)
 	}
 	tw.Flush()
 	return b.String()
+}
+
+// entryDigits is the number of significant digits the entries table
+// prints: 6, or as many more as it takes for every claimed value that
+// differs from its finite difference to print differently (a claim
+// 1.000001 times the truth printed 0.556709 on both sides), at most 17.
+func entryDigits(entries []gradcheck.Entry) int {
+	digits := 6
+	for _, e := range entries {
+		for digits < 17 && e.Claimed != e.FiniteDiff &&
+			strconv.FormatFloat(e.Claimed, 'g', digits, 64) == strconv.FormatFloat(e.FiniteDiff, 'g', digits, 64) {
+			digits++
+		}
+	}
+	return digits
 }
 
 // decisive reports whether some comparison of r agreed or disagreed, so

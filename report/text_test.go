@@ -22,3 +22,23 @@ func TestColor(t *testing.T) {
 		t.Errorf("colour changes the alignment:\n%q\n%q", plain.String(), colored.String())
 	}
 }
+
+// TestEntryDigits checks that the entries table prints each claimed value
+// apart from its finite difference where they differ: 6 digits printed a
+// claim 1.000001 times the truth the same on both sides.
+func TestEntryDigits(t *testing.T) {
+	for _, tc := range []struct {
+		entries []gradcheck.Entry
+		want    int
+	}{
+		{nil, 6},
+		{[]gradcheck.Entry{{Claimed: 0.5, FiniteDiff: 0.25}}, 6},
+		{[]gradcheck.Entry{{Claimed: 0.5567095, FiniteDiff: 0.5567090}}, 7},
+		{[]gradcheck.Entry{{Claimed: 1.000000001, FiniteDiff: 1}, {Claimed: 2, FiniteDiff: 1}}, 10},
+		{[]gradcheck.Entry{{Claimed: 1, FiniteDiff: 1}}, 6},
+	} {
+		if got := entryDigits(tc.entries); got != tc.want {
+			t.Errorf("%v: %d digits, want %d", tc.entries, got, tc.want)
+		}
+	}
+}
