@@ -834,8 +834,8 @@ func (v *verification) symmetricOnly(ctx context.Context) (general bool, note st
 		}
 		return v.verdictWith(ctx, func(re *verification) { re.redraw = redraw })
 	}
-	if verdictWith(names...) != Fail {
-		return verdictWith(names...) == Pass, ""
+	if all := verdictWith(names...); all != Fail {
+		return all == Pass, ""
 	}
 	culprits := names
 	if len(names) > 1 {
@@ -873,7 +873,7 @@ func (v *verification) sizeOneNote() string {
 	const above = "; check at sizes above 1"
 	switch v.c.Kind {
 	case formulas.Equals:
-		var sized []string
+		sized := 0 // variables declared with size symbols, all 1×1
 		for _, x := range v.c.Vars {
 			if x.Dims == [2]string{"1", "1"} {
 				continue
@@ -881,9 +881,9 @@ func (v *verification) sizeOneNote() string {
 			if !oneByOne(x) {
 				return ""
 			}
-			sized = append(sized, x.Name)
+			sized++
 		}
-		if len(sized) == 0 {
+		if sized == 0 {
 			return ""
 		}
 		return "every variable is 1×1 at these sizes, where products commute and a matrix is its transpose: the identity is not checked for matrices" + above
