@@ -428,12 +428,12 @@ func (v *verification) squareClaim() bool {
 	return false
 }
 
-// transposeRecheck re-checks a gradient with respect to a square matrix,
-// or a square Jacobian, as its transpose where too few comparisons were made to fit one (a
-// shard of one instance and --dirs 1), and diagnoses transpose when that
-// passes: the symmetric re-check that follows passes as well for the
-// transposed gradient of tr(A·X), and such shards were diagnosed
-// "symmetric", their merge too (found by the exploratory helper).
+// transposeRecheck re-checks a square claim (see squareClaim) as its
+// transpose where too few comparisons were made to fit one (a shard of
+// one instance and --dirs 1), and diagnoses transpose when that passes:
+// the symmetric re-check that follows passes as well for the transposed
+// gradient of tr(A·X), and such shards were diagnosed "symmetric", their
+// merge too (found by the exploratory helper).
 func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps []comparison) bool {
 	fitted := 0
 	for _, c := range comps {
