@@ -438,6 +438,11 @@ func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
 // force (see DeriveAt), with the shapes of c's variables and the sizes it
 // was derived at.
 func (c *Claim) differentialAt(user map[string]int) (diff Expr, env map[string]Shape, sizes map[string]int, err error) {
+	if c.Invalid != nil {
+		// A formula of a spec file that did not load: say why, not
+		// "missing expression" of its empty f.
+		return nil, nil, nil, c.Invalid
+	}
 	if sizes, err = c.ResolveSizes(user); err != nil {
 		return nil, nil, nil, err
 	}

@@ -279,3 +279,20 @@ func BenchmarkDeriveLongProduct(b *testing.B) {
 		}
 	}
 }
+
+// TestDeriveInvalid checks that deriving a formula of a spec file that did
+// not load gives the reason it did not, as Resolve's caller sees it, and
+// not "missing expression" of its empty f.
+func TestDeriveInvalid(t *testing.T) {
+	claims, err := formulas.LoadSpecAt("bad.yaml", []byte("formulas:\n  - name: bad\n    f: tr(X\n    wrt: X\n    grad: eye(n)\n    vars: {X: {shape: \"n,n\"}}\n"), formulas.LoadOptions{})
+	if err != nil || len(claims) != 1 || claims[0].Invalid == nil {
+		t.Fatalf("claims %v, error %v: want one invalid claim", claims, err)
+	}
+	c := claims[0]
+	if _, err := c.Derive(); err != c.Invalid {
+		t.Errorf("Derive: %v, want %v", err, c.Invalid)
+	}
+	if _, err := c.SecondDerivativeAt(nil); err != c.Invalid {
+		t.Errorf("SecondDerivativeAt: %v, want %v", err, c.Invalid)
+	}
+}

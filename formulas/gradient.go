@@ -43,6 +43,10 @@ func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int)
 		return nil, err
 	}
 	if g == nil {
+		if !a.has(diff) && !isZero(diff) {
+			// Not linear in dX, and no differential: tr(X) gave 0*X.
+			return nil, a.cannot(diff, "it does not depend on "+dir)
+		}
 		return &Binary{Op: "*", L: &Num{Value: 0}, R: &Ident{Name: wrt}}, nil
 	}
 	if gs := s.shape(g); gs != ws && s.err == nil {

@@ -226,18 +226,26 @@ func TestDeriveErrors(t *testing.T) {
 
 // TestGradientErrors checks that Gradient says why a differential has no
 // ⟨G, dX⟩ form by the trace rules: dX inside kron, or in the matrix of a
-// solve, where A\B is not linear.
+// solve, where A\B is not linear, a term or the whole without dX; and
+// that a differential of 0 (or 0 times dX) has the gradient 0.
 func TestGradientErrors(t *testing.T) {
 	tests := []struct{ diff, want string }{
 		{"tr(kron(dX, Y))", "kron has no transpose"},
 		{"y'*(dX\\x)", "not linear in its left operand"},
 		{"tr(dX*X) + tr(X)", "a term does not depend on dX"},
+		// No dX at all: not a differential (it gave 0*X, as for 0).
+		{"tr(X)", "it does not depend on dX"},
 	}
 	env := map[string]Shape{"X": {4, 4}, "Y": {4, 4}, "x": {4, 1}, "y": {4, 1}}
 	for _, tc := range tests {
 		g, err := Gradient(mustParse(t, tc.diff), "X", env, simpSizes)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Gradient(%s) = %v, error %v, want one containing %q", tc.diff, g, err, tc.want)
+		}
+	}
+	for _, diff := range []string{"0", "-0", "0*sum(dX)"} {
+		if g, err := Gradient(mustParse(t, diff), "X", env, simpSizes); err != nil || g.String() != "0*X" {
+			t.Errorf("Gradient(%s) = %v, error %v, want 0*X", diff, g, err)
 		}
 	}
 }
