@@ -74,7 +74,11 @@ type Var struct {
 
 // Claim is one closed-form result to verify: a function F of the declared
 // variables, the variable Wrt it is differentiated with respect to, and the
-// claimed result Rhs of the given Kind.
+// claimed result Rhs of the given Kind. Make one with Build, LoadSpec or
+// Registry, which check it (variables declared once, distributions that
+// fit their shapes, space: sym with a symmetric dist, sizes in range) and
+// fill the texts String prints; a Claim assembled field by field is not
+// checked, and Verify takes it as it is.
 type Claim struct {
 	Name string
 	// F is the function; FText its source as written.
