@@ -223,9 +223,12 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 // Resolve gives every target its sizes, the values of sizes first, and
 // shape-checks it there (see formulas.Claim.Resolve), filling in
 // t.Resolved. A target that does not resolve is an error: returned, when
-// it is the only one, else its claim becomes invalid, so that it verifies
-// as an error result and the others still run (`run --size n=1`: softmax
-// needs two rows, and the whole registry stopped at logsumexp-gradient).
+// it is the only one (its Resolved is then nil), else its Resolved holds
+// an invalid copy of its claim, so that it verifies as an error result
+// and the others still run (`run --size n=1`: softmax needs two rows, and
+// the whole registry stopped at logsumexp-gradient). The failure belongs
+// to that resolution: t.Claim is left as it was, and a later Resolve at
+// sizes where it does resolve verifies it.
 // unused lists, sorted, the symbols of sizes that no target uses; a
 // target that does not resolve at sizes uses its claim's symbols all the
 // same (--size n=1 is no mistake of spelling for softmax).
@@ -244,12 +247,12 @@ func Resolve(targets []Target, sizes map[string]int) (unused []string, err error
 		}
 		rc, err := c.Resolve(sizes)
 		if err != nil && len(targets) == 1 {
+			targets[i].Resolved = nil
 			return nil, err
 		}
 		if err != nil {
 			invalid := *c
 			invalid.Invalid = err
-			targets[i].Claim = &invalid
 			targets[i].Resolved = &formulas.Resolved{Claim: &invalid, Sizes: sizes}
 			for _, k := range c.Symbols() {
 				used[k] = true

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
@@ -131,18 +132,74 @@ func TestResolveUnresolvable(t *testing.T) {
 	if ts[0].Claim.Invalid != nil || ts[0].Resolved == nil || ts[0].Resolved.Claim != ts[0].Claim {
 		t.Errorf("sum: invalid %v, resolved %v", ts[0].Claim.Invalid, ts[0].Resolved)
 	}
-	res := gradcheck.Verify(context.Background(), nil, ts[1].Claim, gradcheck.DefaultSettings())
+	if ts[1].Claim.Invalid != nil {
+		t.Errorf("lse: the claim itself became invalid: %v", ts[1].Claim.Invalid)
+	}
+	res := gradcheck.Verify(context.Background(), nil, ts[1].Resolved.Claim, gradcheck.DefaultSettings())
 	if res.Verdict != gradcheck.Error || !strings.Contains(res.Reason, "at least 2 rows") {
 		t.Errorf("lse: %s (%s), want an error naming softmax's rows", res.Verdict, res.Reason)
 	}
-	if _, err := Resolve([]Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") {
-		t.Errorf("one target: error %v, want softmax's rows", err)
+	one := []Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}
+	if _, err := Resolve(one, map[string]int{"n": 4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve(one, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") || one[0].Resolved != nil {
+		t.Errorf("one target: error %v, resolved %v; want softmax's rows and none", err, one[0].Resolved)
 	}
 	// Claims that do not resolve at n=1 still use n: only m is unused
 	// (n was reported unused too).
 	ts = []Target{build("lse", "logsumexp(x)", "softmax(x)", "n"), build("lse2", "logsumexp(2*x)", "2*softmax(2*x)", "n")}
 	if unused, err := Resolve(ts, map[string]int{"n": 1, "m": 2}); err != nil || !slices.Equal(unused, []string{"m"}) {
 		t.Errorf("unresolvable targets: unused %v, %v; want [m]", unused, err)
+	}
+}
+
+// TestResolveAgain resolves the same targets at sizes where one of them
+// does not resolve, then at sizes where it does: the failure was written
+// into the target's claim, so that the second Resolve returned no error
+// but Run, and gradcheck.Verify of the claim, still reported the 1×1
+// softmax at n=4. A claim invalid of its own (a spec file's error) stays
+// an error at every size.
+func TestResolveAgain(t *testing.T) {
+	build := func(name, f, grad string) *formulas.Claim {
+		c, err := formulas.Build(formulas.Spec{Name: name, F: f, Wrt: "x", Grad: grad,
+			Vars: []formulas.SpecVar{{Name: "x", VarSpec: formulas.VarSpec{Shape: "n"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	spec := *build("spec", "sum(x)", "ones(n,1)")
+	spec.Invalid = errors.New("spec.yaml: claim spec: a bad field")
+	s := gradcheck.DefaultSettings()
+	s.Batch = 2
+	for _, tt := range []struct {
+		name    string
+		claim   *formulas.Claim
+		wantErr string // the reason of the Error verdict at n=4, or "" for none
+	}{
+		{"softmax", build("softmax", "sum(softmax(x))", "zeros(n,1)"), ""},
+		{"logsumexp", build("lse", "logsumexp(x)", "softmax(x)"), ""},
+		{"spec error", &spec, "a bad field"},
+	} {
+		ts := []Target{{Claim: tt.claim, Select: []string{"run", "x"}}, {Claim: build("sum", "sum(x)", "ones(n,1)"), Select: []string{"run", "sum"}}}
+		if _, err := Resolve(ts, map[string]int{"n": 1}); err != nil {
+			t.Fatalf("%s: n=1: %v", tt.name, err)
+		}
+		if _, err := Resolve(ts, map[string]int{"n": 4}); err != nil {
+			t.Fatalf("%s: n=4: %v", tt.name, err)
+		}
+		s.Sizes = map[string]int{"n": 4}
+		rep, err := Run(context.Background(), Config{Engine: Local{}, Targets: ts, Settings: s, Version: "test"})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if r := rep.Results[0]; (r.Verdict == gradcheck.Error) != (tt.wantErr != "") || !strings.Contains(r.Reason, tt.wantErr) {
+			t.Errorf("%s: Run at n=4: %s (%s), want error reason %q (\"\": no error)", tt.name, r.Verdict, r.Reason, tt.wantErr)
+		}
+		if r := gradcheck.Verify(context.Background(), cpu.New(), ts[0].Claim, s); (r.Verdict == gradcheck.Error) != (tt.wantErr != "") {
+			t.Errorf("%s: Verify of the claim at n=4: %s (%s), want error reason %q (\"\": no error)", tt.name, r.Verdict, r.Reason, tt.wantErr)
+		}
 	}
 }
 
