@@ -49,7 +49,8 @@ func TestDiffer(t *testing.T) {
 func TestReadReportRejects(t *testing.T) {
 	good := `{"version": 1, "gradcheck": "1.0", "backend": "cpu", "seed": 1, "incomplete": false,
   "settings": {"sizes": {}, "batch": 8, "dirs": 3, "mode": "directional", "rtol": 0, "atol": 0, "instance": -1},
-  %s"claims": [], "results": [], "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "error": 0}}`
+  %s"claims": [{"name": "a", "kind": "grad", "sizes": {}, "claim": "grad_x sum(x) = ones(n,1)", "select": ["run", "a"]}],
+  "results": [{"name": "a", "kind": "grad", "verdict": "pass", "sizes": {}}], "summary": {"pass": 1, "fail": 0, "inconclusive": 0, "error": 0}}`
 	report := func(shard string) string { return fmt.Sprintf(good, shard) }
 	for _, tt := range []struct {
 		name, data string
@@ -65,6 +66,9 @@ func TestReadReportRejects(t *testing.T) {
 		{"negative index", report(`"shard": {"index": -1, "count": 3}, `), "shard -1/3 is out of range"},
 		{"count 0", report(`"shard": {"index": 0, "count": 0}, `), "shard 0/0 is out of range"},
 		{"negative count", report(`"shard": {"index": 0, "count": -3}, `), "shard 0/-3 is out of range"},
+		{"no claims", `{"version": 1, "gradcheck": "1.0", "backend": "cpu", "seed": 1, "incomplete": false,
+  "settings": {"sizes": {}, "batch": 8, "dirs": 3, "mode": "directional", "rtol": 0, "atol": 0, "instance": -1},
+  "claims": [], "results": [], "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "error": 0}}`, "no claims to run"},
 	} {
 		_, err := ReadReport("r.json", []byte(tt.data))
 		switch {

@@ -99,15 +99,94 @@ func TestRunOnOwnEngine(t *testing.T) {
 	}
 }
 
-// TestRunInterrupted cancels a run before it starts: the report holds no
-// result, is marked incomplete and lists every job as not run.
-func TestRunInterrupted(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	eng := &fakeEngine{slots: 1}
-	rep, err := Run(ctx, Config{Engine: eng, Targets: targets(t, "a", "b"), Settings: gradcheck.DefaultSettings()})
-	if err != nil || !rep.Incomplete || len(rep.Results) != 0 || len(rep.NotRun) != 2 {
-		t.Errorf("err %v, incomplete %v, %d results, %d not run", err, rep.Incomplete, len(rep.Results), len(rep.NotRun))
+// cancelEngine passes every claim, and cancels the run while it verifies
+// the claim called cancel.
+type cancelEngine struct {
+	fakeEngine
+	cancel context.CancelFunc
+}
+
+func (e *cancelEngine) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
+	if rc.Claim.Name == "cancel" {
+		e.cancel()
+	}
+	return e.fakeEngine.Verify(ctx, rc, s)
+}
+
+// TestRunStopped checks what Run tells of a run that stopped early: an
+// interrupted run (before it starts, or midway) returns ctx.Err() beside
+// its report, marked incomplete and listing the jobs not run, and the
+// report is not OK. Run returned a nil error, and Summary.OK held for a
+// run that verified one claim of three; a run of no targets passed.
+func TestRunStopped(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		targets         []string
+		early           bool // cancel before the run starts
+		deadline        bool // stop by a deadline, not a cancel
+		wantErr         error
+		results, notRun int
+		ok              bool
+	}{
+		{name: "complete", targets: []string{"a", "b"}, results: 2, ok: true},
+		{name: "cancelled before", targets: []string{"a", "b"}, early: true, wantErr: context.Canceled, notRun: 2},
+		{name: "cancelled midway", targets: []string{"a", "cancel", "c"}, wantErr: context.Canceled, results: 1, notRun: 2},
+		{name: "deadline before", targets: []string{"a"}, early: true, deadline: true, wantErr: context.DeadlineExceeded, notRun: 1},
+		{name: "engine failed and cancelled", targets: []string{"fail", "cancel", "c"}, wantErr: ErrEngine, results: 1, notRun: 2},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if tt.deadline {
+			ctx, cancel = context.WithDeadline(context.Background(), time.Now())
+		}
+		if tt.early {
+			cancel()
+		}
+		eng := &cancelEngine{fakeEngine: fakeEngine{slots: 1}, cancel: cancel}
+		rep, err := Run(ctx, Config{Engine: eng, Targets: targets(t, tt.targets...), Settings: gradcheck.DefaultSettings(), Version: "test"})
+		cancel()
+		if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+			t.Errorf("%s: error %v, want %v", tt.name, err, tt.wantErr)
+		}
+		if tt.name == "engine failed and cancelled" && !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error %v, want context.Canceled too", tt.name, err)
+		}
+		if rep == nil {
+			t.Fatalf("%s: no report", tt.name)
+		}
+		if rep.Incomplete != (tt.notRun > 0) || len(rep.Results) != tt.results || len(rep.NotRun) != tt.notRun || rep.OK() != tt.ok {
+			t.Errorf("%s: incomplete %v, %d results, %d not run, OK %v; want %d results, %d not run, OK %v",
+				tt.name, rep.Incomplete, len(rep.Results), len(rep.NotRun), rep.OK(), tt.results, tt.notRun, tt.ok)
+		}
+	}
+	rep, err := Run(context.Background(), Config{Engine: &fakeEngine{slots: 1}, Settings: gradcheck.DefaultSettings()})
+	if rep != nil || err == nil || !strings.Contains(err.Error(), "no claims to run") {
+		t.Errorf("Run of no targets = %v, error %v; want an error", rep, err)
+	}
+}
+
+// TestReportOK checks Report.OK of reports made by hand: an empty or
+// incomplete report is not OK, though its summary counts no failure.
+func TestReportOK(t *testing.T) {
+	pass := gradcheck.Result{Name: "a", Verdict: gradcheck.Pass}
+	fail := gradcheck.Result{Name: "b", Verdict: gradcheck.Fail}
+	for _, tt := range []struct {
+		name       string
+		results    []gradcheck.Result
+		incomplete bool
+		want       bool
+	}{
+		{"empty", nil, false, false},
+		{"passed", []gradcheck.Result{pass}, false, true},
+		{"failed", []gradcheck.Result{pass, fail}, false, false},
+		{"incomplete", []gradcheck.Result{pass}, true, false},
+	} {
+		rep := &Report{Incomplete: tt.incomplete}
+		for i, r := range tt.results {
+			rep.add(r, i, 0)
+		}
+		if got := rep.OK(); got != tt.want {
+			t.Errorf("%s: OK() = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 
