@@ -130,10 +130,12 @@ func (rep *Report) OK() bool {
 }
 
 // Rerun returns the command that verifies the claim of result i again,
-// alone, or "" when it passed.
+// alone, or "" when it passed or the report does not say which of its
+// Claims the result is of (a Report made by hand, without ClaimOf: Run,
+// ReadReport and Merge fill it in).
 func (rep *Report) Rerun(i int) string {
 	r := rep.Results[i]
-	if r.Verdict == gradcheck.Pass {
+	if r.Verdict == gradcheck.Pass || i >= len(rep.ClaimOf) || rep.ClaimOf[i] < 0 || rep.ClaimOf[i] >= len(rep.Claims) {
 		return ""
 	}
 	c := rep.Claims[rep.ClaimOf[i]]
