@@ -108,6 +108,31 @@ func TestMergeMissingShards(t *testing.T) {
 	}
 }
 
+// TestMergeArguments checks Merge of no reports, of a nil one, and of
+// file names and reports that do not pair up: it indexed reps[0] and
+// files[i] and panicked.
+func TestMergeArguments(t *testing.T) {
+	rep := &Report{Version: 1, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
+		Settings: ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1}}
+	for _, tt := range []struct {
+		name  string
+		files []string
+		reps  []*Report
+		want  string
+	}{
+		{"nothing", nil, nil, "merge: no reports"},
+		{"a file, no report", []string{"a"}, nil, "merge: no reports"},
+		{"no file, a report", nil, []*Report{rep}, "merge: 0 file names for 1 reports"},
+		{"fewer files", []string{"a"}, []*Report{rep, rep}, "merge: 1 file names for 2 reports"},
+		{"nil report", []string{"a", "b"}, []*Report{rep, nil}, "merge: b: no report (nil)"},
+	} {
+		got, err := Merge(tt.files, tt.reps)
+		if got != nil || err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Merge = %v, error %v, want %q", tt.name, got, err, tt.want)
+		}
+	}
+}
+
 // TestReadReportClaimOf checks that ReadReport finds the claim of each
 // result, which the JSON does not hold, from the plan of the report's
 // shard (Rerun panicked on a read-back report), and refuses a report whose
