@@ -243,14 +243,21 @@ func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Setting
 }
 
 // VerifyResolved checks the resolved claim rc on backend b; s.Sizes is not
-// consulted, rc holds the sizes. It never panics on a resolved claim;
-// settings that fail Validate, an instance that needs more memory than
-// the machine has available and an evaluation failure give an Error
-// verdict with the reason. It stops early, with an Error verdict, when
-// ctx is cancelled.
+// consulted, rc holds the sizes. It never panics on a claim resolved by
+// formulas.Claim.Resolve or run.Resolve (a Resolved made by hand, without
+// the Shapes that Resolve infers, is not one); an invalid claim (its
+// Invalid set: a spec file's error, or one that does not resolve at the
+// sizes of run.Resolve), settings that fail Validate, an instance that
+// needs more memory than the machine has available and an evaluation
+// failure give an Error verdict with the reason. It stops early, with an
+// Error verdict, when ctx is cancelled.
 func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolved, s Settings) Result {
 	c := rc.Claim
 	res := Result{Name: c.Name, Kind: c.Kind}
+	if c.Invalid != nil {
+		res.Verdict, res.Reason = Error, c.Invalid.Error()
+		return res
+	}
 	v, err := newVerification(b, rc, s)
 	if err == nil {
 		err = v.fits()
