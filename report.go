@@ -101,8 +101,10 @@ type Result struct {
 	// Instances is the range [first, last) of instances verified.
 	Instances [2]int `json:"instances"`
 	Worst     Worst  `json:"worst"`
-	// Entries lists the entries that disagree most (entrywise mode, or a
-	// failed claim on a variable of at most 64 entries).
+	// Entries lists the entries that disagree most, of grad, jac and diff
+	// claims only (never hess or equals): in entrywise mode, or where a
+	// directional check failed on a variable of at most 64 entries (its
+	// worst instance checked again entry by entry).
 	Entries []Entry `json:"entries,omitempty"`
 	// Rows and Cols are the 0-based rows and columns of a large variable
 	// that block probes found to disagree, when the mistake is local.

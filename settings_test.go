@@ -39,6 +39,13 @@ func TestSettingsValidate(t *testing.T) {
 		{"range past the batch", func(s *Settings) { s.InstanceFrom, s.InstanceTo = 4, 9 }, "instances [4, 9) are out of range"},
 		{"range reversed", func(s *Settings) { s.InstanceFrom, s.InstanceTo = 5, 2 }, "InstanceTo 2 is below InstanceFrom 5"},
 		{"no memory", func(s *Settings) { s.MemBytes = 0 }, "MemBytes 0 is below 1"},
+		// An empty range verified the whole batch, and an Instance with a
+		// range won over it, both silently.
+		{"empty range", func(s *Settings) { s.InstanceFrom, s.InstanceTo = 3, 3 }, "instances [3, 3) are none"},
+		{"empty range at the end", func(s *Settings) { s.InstanceFrom, s.InstanceTo = 8, 8 }, "instances [8, 8) are none"},
+		{"no range", func(s *Settings) { s.Instance, s.InstanceFrom, s.InstanceTo = 2, 0, 0 }, ""},
+		{"instance and range", func(s *Settings) { s.Instance, s.InstanceFrom, s.InstanceTo = 2, 0, 4 }, "Instance 2 and instances [0, 4) are both set"},
+		{"instance and empty range", func(s *Settings) { s.Instance, s.InstanceFrom, s.InstanceTo = 0, 5, 5 }, "Instance 0 and instances [5, 5) are both set"},
 	}
 	c := inline(t, formulas.Spec{Name: "tr-ax", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: vars(t, "A=n,n", "X=n,n")})
 	for _, tt := range tests {

@@ -47,7 +47,9 @@ type Settings struct {
 	Instance int
 	// InstanceFrom and InstanceTo, when InstanceTo > InstanceFrom, verify
 	// the instances [InstanceFrom, InstanceTo) alone, for sharding a batch
-	// across machines; Merge combines the parts.
+	// across machines; Merge combines the parts. Both 0 (the zero value)
+	// means no range; a range is for an Instance below 0 only, and it
+	// may not be empty (see Validate).
 	InstanceFrom, InstanceTo int
 	// MemBytes bounds the memory one chunk of instances may take; a chunk
 	// holds one instance at least, so a tiny budget verifies one
@@ -71,7 +73,9 @@ const MaxDraws = 1 << 32
 // with, as an error that names the field and its value: Batch or Dirs
 // below 1 or Batch × Dirs above MaxDraws, an unknown Mode (the empty one
 // is Directional), RTol or ATol negative or not finite, an Instance or an
-// instance range outside [0, Batch), or MemBytes below 1. Verify and
+// instance range outside [0, Batch), an empty range other than [0, 0)
+// (it verified the whole batch), an Instance ≥ 0 with a range (the
+// Instance won), or MemBytes below 1. Verify and
 // VerifyResolved give a claim with such settings an Error verdict with
 // this message.
 func (s Settings) Validate() error {
@@ -90,6 +94,10 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("settings: ATol %v is not a finite number ≥ 0", s.ATol)
 	case s.Instance >= s.Batch:
 		return fmt.Errorf("settings: Instance %d is out of range: Batch %d has instances 0 to %d", s.Instance, s.Batch, s.Batch-1)
+	case s.Instance >= 0 && (s.InstanceFrom != 0 || s.InstanceTo != 0):
+		return fmt.Errorf("settings: Instance %d and instances [%d, %d) are both set: set Instance to -1 for a range, or the range to [0, 0)", s.Instance, s.InstanceFrom, s.InstanceTo)
+	case s.InstanceTo == s.InstanceFrom && s.InstanceFrom != 0:
+		return fmt.Errorf("settings: instances [%d, %d) are none: a range holds one instance at least ([0, 0) for the whole batch)", s.InstanceFrom, s.InstanceTo)
 	case s.Instance < 0 && s.InstanceTo > s.InstanceFrom && (s.InstanceFrom < 0 || s.InstanceTo > s.Batch):
 		return fmt.Errorf("settings: instances [%d, %d) are out of range: Batch %d has instances 0 to %d", s.InstanceFrom, s.InstanceTo, s.Batch, s.Batch-1)
 	case s.Instance < 0 && s.InstanceTo < s.InstanceFrom:
@@ -235,14 +243,21 @@ func Verify(ctx context.Context, b backend.Backend, c *formulas.Claim, s Setting
 }
 
 // VerifyResolved checks the resolved claim rc on backend b; s.Sizes is not
-// consulted, rc holds the sizes. It never panics on a resolved claim;
-// settings that fail Validate, an instance that needs more memory than
-// the machine has available and an evaluation failure give an Error
-// verdict with the reason. It stops early, with an Error verdict, when
-// ctx is cancelled.
+// consulted, rc holds the sizes. It never panics on a claim resolved by
+// formulas.Claim.Resolve or run.Resolve (a Resolved made by hand, without
+// the Shapes that Resolve infers, is not one); an invalid claim (its
+// Invalid set: a spec file's error, or one that does not resolve at the
+// sizes of run.Resolve), settings that fail Validate, an instance that
+// needs more memory than the machine has available and an evaluation
+// failure give an Error verdict with the reason. It stops early, with an
+// Error verdict, when ctx is cancelled.
 func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolved, s Settings) Result {
 	c := rc.Claim
 	res := Result{Name: c.Name, Kind: c.Kind}
+	if c.Invalid != nil {
+		res.Verdict, res.Reason = Error, c.Invalid.Error()
+		return res
+	}
 	v, err := newVerification(b, rc, s)
 	if err == nil {
 		err = v.fits()

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -102,13 +103,16 @@ func (t *Table) printf(format string, args ...any) {
 
 // line writes one row of cells, padded to the column widths; the verdict
 // cell is coloured by verdict v where colour is on. Each cell is
-// Printable: a control character of a claim name is written escaped.
+// Printable: a control character of a claim name is written escaped. A
+// cell wider than its column (a result of no claim the table was made
+// for) widens it for this row and the rows after.
 func (t *Table) line(cells [7]string, v gradcheck.Verdict) {
 	for i := range cells {
 		cells[i] = Printable(cells[i])
 	}
 	var plain, colored strings.Builder
 	for i, c := range cells[:6] {
+		t.widths[i] = max(t.widths[i], utf8.RuneCountInString(c))
 		pad := strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(c)+2)
 		plain.WriteString(c + pad)
 		if col := verdictColors[v]; i == 3 && col != nil {
@@ -183,9 +187,15 @@ verdict is coloured on a terminal unless NO_COLOR is set), the
 entries that disagree most, a summary line, and for every claim
 that did not pass the command that re-runs it alone.`}
 
-// writeText writes the report as the text table, without colour.
+// writeText writes the report as the text table, without colour; its
+// columns fit the results as well as the claims (a Report made by hand
+// may list no claims).
 func writeText(w io.Writer, rep *run.Report) error {
-	t := NewTable(rep.Claims, false, Sink{W: w})
+	claims := slices.Clone(rep.Claims)
+	for _, r := range rep.Results {
+		claims = append(claims, run.ClaimRef{Name: r.Name, Sizes: r.Sizes})
+	}
+	t := NewTable(claims, false, Sink{W: w})
 	t.Header()
 	for _, r := range rep.Results {
 		t.Row(r)

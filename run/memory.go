@@ -32,7 +32,7 @@ func DefaultMemBytes() int64 {
 func CheckMemory(targets []Target, s gradcheck.Settings) error {
 	avail, known := sysmem.Available()
 	for _, t := range targets {
-		if t.Resolved == nil || t.Claim.Invalid != nil {
+		if t.Resolved == nil || t.Resolved.Claim.Invalid != nil {
 			continue
 		}
 		need, err := gradcheck.InstanceBytes(t.Resolved, s)

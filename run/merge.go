@@ -15,8 +15,18 @@ import (
 // are merged with gradcheck.Merge and listed in the order of the run. It
 // refuses reports of different runs (seed, settings, claims, backend or
 // gradcheck version), incomplete ones, and a set of shards with one
-// missing or twice.
+// missing or twice. No reports, a nil one, or a number of files other
+// than of reports, is an error.
 func Merge(files []string, reps []*Report) (*Report, error) {
+	switch {
+	case len(reps) == 0:
+		return nil, fmt.Errorf("merge: no reports")
+	case len(files) != len(reps):
+		return nil, fmt.Errorf("merge: %d file names for %d reports", len(files), len(reps))
+	}
+	if i := slices.Index(reps, nil); i >= 0 {
+		return nil, fmt.Errorf("merge: %s: no report (nil)", files[i])
+	}
 	first := reps[0]
 	count := shardOf(first).Count
 	// byIndex maps a shard index to its report; a map, as a shard count

@@ -49,7 +49,8 @@ func TestDiffer(t *testing.T) {
 func TestReadReportRejects(t *testing.T) {
 	good := `{"version": 1, "gradcheck": "1.0", "backend": "cpu", "seed": 1, "incomplete": false,
   "settings": {"sizes": {}, "batch": 8, "dirs": 3, "mode": "directional", "rtol": 0, "atol": 0, "instance": -1},
-  %s"claims": [], "results": [], "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "error": 0}}`
+  %s"claims": [{"name": "a", "kind": "grad", "sizes": {}, "claim": "grad_x sum(x) = ones(n,1)", "select": ["run", "a"]}],
+  "results": [{"name": "a", "kind": "grad", "verdict": "pass", "sizes": {}}], "summary": {"pass": 1, "fail": 0, "inconclusive": 0, "error": 0}}`
 	report := func(shard string) string { return fmt.Sprintf(good, shard) }
 	for _, tt := range []struct {
 		name, data string
@@ -65,6 +66,9 @@ func TestReadReportRejects(t *testing.T) {
 		{"negative index", report(`"shard": {"index": -1, "count": 3}, `), "shard -1/3 is out of range"},
 		{"count 0", report(`"shard": {"index": 0, "count": 0}, `), "shard 0/0 is out of range"},
 		{"negative count", report(`"shard": {"index": 0, "count": -3}, `), "shard 0/-3 is out of range"},
+		{"no claims", `{"version": 1, "gradcheck": "1.0", "backend": "cpu", "seed": 1, "incomplete": false,
+  "settings": {"sizes": {}, "batch": 8, "dirs": 3, "mode": "directional", "rtol": 0, "atol": 0, "instance": -1},
+  "claims": [], "results": [], "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "error": 0}}`, "no claims to run"},
 	} {
 		_, err := ReadReport("r.json", []byte(tt.data))
 		switch {
@@ -100,6 +104,31 @@ func TestMergeMissingShards(t *testing.T) {
 		_, err := Merge(files, tt.reps)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestMergeArguments checks Merge of no reports, of a nil one, and of
+// file names and reports that do not pair up: it indexed reps[0] and
+// files[i] and panicked.
+func TestMergeArguments(t *testing.T) {
+	rep := &Report{Version: 1, Gradcheck: "1.0", Backend: "cpu", Seed: 1,
+		Settings: ReportSettings{Sizes: map[string]int{}, Batch: 8, Dirs: 3, Mode: gradcheck.Directional, Instance: -1}}
+	for _, tt := range []struct {
+		name  string
+		files []string
+		reps  []*Report
+		want  string
+	}{
+		{"nothing", nil, nil, "merge: no reports"},
+		{"a file, no report", []string{"a"}, nil, "merge: no reports"},
+		{"no file, a report", nil, []*Report{rep}, "merge: 0 file names for 1 reports"},
+		{"fewer files", []string{"a"}, []*Report{rep, rep}, "merge: 1 file names for 2 reports"},
+		{"nil report", []string{"a", "b"}, []*Report{rep, nil}, "merge: b: no report (nil)"},
+	} {
+		got, err := Merge(tt.files, tt.reps)
+		if got != nil || err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Merge = %v, error %v, want %q", tt.name, got, err, tt.want)
 		}
 	}
 }

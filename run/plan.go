@@ -64,10 +64,12 @@ type Job struct {
 
 // Plan returns the jobs of a run of n targets with settings s split for
 // count shards, in the order described above. For one shard it is one job
-// per target. A count or batch below 1 is an error: the plan would have
-// no job, and a run of it would pass.
+// per target. No targets (n below 1), or a count or batch below 1, is an
+// error: the plan would have no job, and a run of it would pass.
 func Plan(n int, s gradcheck.Settings, count int) ([]Job, error) {
 	switch {
+	case n < 1:
+		return nil, fmt.Errorf("there are no claims to run")
 	case count < 1:
 		return nil, fmt.Errorf("the shard count must be at least 1")
 	case s.Batch < 1:

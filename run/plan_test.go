@@ -121,6 +121,13 @@ func TestPlanRefuses(t *testing.T) {
 			t.Errorf("Plan(count %d): error %v", count, err)
 		}
 	}
+	// A plan of no targets has no job, so a run of it would pass: its doc
+	// said so, but it returned no jobs and no error.
+	for _, n := range []int{0, -1} {
+		if jobs, err := Plan(n, s, 1); err == nil || !strings.Contains(err.Error(), "no claims to run") {
+			t.Errorf("Plan(%d targets) = %v, error %v", n, jobs, err)
+		}
+	}
 	for _, batch := range []int{0, -3} {
 		s := s
 		s.Batch = batch

@@ -121,11 +121,21 @@ func (rep *Report) add(r gradcheck.Result, claim int, d time.Duration) {
 	rep.Times = append(rep.Times, d)
 }
 
+// OK reports whether the run verified something and all of it passed: it
+// has a result, was not interrupted (Incomplete), and no result is a
+// fail, inconclusive or an error. Summary.OK alone says only that no
+// result failed: it holds for an interrupted run that verified nothing.
+func (rep *Report) OK() bool {
+	return !rep.Incomplete && len(rep.Results) > 0 && rep.Summary.OK()
+}
+
 // Rerun returns the command that verifies the claim of result i again,
-// alone, or "" when it passed.
+// alone, or "" when it passed or the report does not say which of its
+// Claims the result is of (a Report made by hand, without ClaimOf: Run,
+// ReadReport and Merge fill it in).
 func (rep *Report) Rerun(i int) string {
 	r := rep.Results[i]
-	if r.Verdict == gradcheck.Pass {
+	if r.Verdict == gradcheck.Pass || i >= len(rep.ClaimOf) || rep.ClaimOf[i] < 0 || rep.ClaimOf[i] >= len(rep.Claims) {
 		return ""
 	}
 	c := rep.Claims[rep.ClaimOf[i]]

@@ -47,8 +47,8 @@ type Config struct {
 }
 
 // Jobs returns the jobs of the whole plan and those this run runs: all of
-// them when unsharded, else the shard's. A batch below 1 or a shard out
-// of range is an error (see Plan and JobsOf).
+// them when unsharded, else the shard's. No targets, a batch below 1 or a
+// shard out of range is an error (see Plan and JobsOf).
 func (cfg *Config) Jobs() (all, mine []Job, err error) {
 	if all, err = Plan(len(cfg.Targets), cfg.Settings, cfg.shards()); err != nil {
 		return nil, nil, err
@@ -73,11 +73,15 @@ func (cfg *Config) shards() int {
 // Run verifies the jobs of cfg's plan that are this run's, as many at once
 // as the engine runs (one per GPU), and returns the report, its results in
 // the order of the jobs. An interrupt (ctx cancelled) stops the run at
-// once: the report holds the jobs that finished and is marked Incomplete.
-// A job whose engine failed is an error result, the run goes on, and Run
-// returns ErrEngine beside the report. A panic in the verifier is passed
-// on. A Config that cannot run (see Jobs), or a target that was not
-// resolved, is an error, with no report.
+// once: the report holds the jobs that finished, is marked Incomplete, and
+// Run returns ctx.Err() beside it (context.Canceled or
+// context.DeadlineExceeded). A job whose engine failed is an error result,
+// the run goes on, and Run returns ErrEngine beside the report (joined
+// with ctx.Err() when the run was also interrupted: errors.Is tells
+// either). A panic in the verifier is passed on. A Config that cannot run
+// (see Jobs), or a target that was not resolved, is an error, with no
+// report. Whether everything passed is Report.OK, not a nil error: a fail
+// is a result, not an error.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	eng, targets, s := cfg.Engine, cfg.Targets, cfg.Settings
 	_, mine, err := cfg.Jobs()
@@ -101,6 +105,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := newReport(version, eng.Name(), targets, s, cfg.Shard)
 	start := time.Now()
 	toolFailed := false
+	var stopped error // ctx.Err() when the run stopped early
 	// Up to eng.Slots() jobs run at once (one per GPU); they are reported
 	// in order.
 	running := make([]chan outcome, len(mine))
@@ -120,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			toolFailed = true
 		}
 		if !ok {
-			rep.Incomplete = true
+			rep.Incomplete, stopped = true, ctx.Err()
 			for _, rest := range mine[k:] {
 				rep.NotRun = append(rep.NotRun, rep.Claims[rest.Target])
 			}
@@ -136,9 +141,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Elapsed = time.Since(start)
 	if toolFailed {
-		return rep, ErrEngine
+		return rep, errors.Join(ErrEngine, stopped)
 	}
-	return rep, nil
+	return rep, stopped
 }
 
 // modulePath is gradcheck's module.
@@ -223,9 +228,12 @@ func awaitJob(ctx context.Context, done chan outcome) (r gradcheck.Result, elaps
 // Resolve gives every target its sizes, the values of sizes first, and
 // shape-checks it there (see formulas.Claim.Resolve), filling in
 // t.Resolved. A target that does not resolve is an error: returned, when
-// it is the only one, else its claim becomes invalid, so that it verifies
-// as an error result and the others still run (`run --size n=1`: softmax
-// needs two rows, and the whole registry stopped at logsumexp-gradient).
+// it is the only one (its Resolved is then nil), else its Resolved holds
+// an invalid copy of its claim, so that it verifies as an error result
+// and the others still run (`run --size n=1`: softmax needs two rows, and
+// the whole registry stopped at logsumexp-gradient). The failure belongs
+// to that resolution: t.Claim is left as it was, and a later Resolve at
+// sizes where it does resolve verifies it.
 // unused lists, sorted, the symbols of sizes that no target uses; a
 // target that does not resolve at sizes uses its claim's symbols all the
 // same (--size n=1 is no mistake of spelling for softmax).
@@ -244,12 +252,12 @@ func Resolve(targets []Target, sizes map[string]int) (unused []string, err error
 		}
 		rc, err := c.Resolve(sizes)
 		if err != nil && len(targets) == 1 {
+			targets[i].Resolved = nil
 			return nil, err
 		}
 		if err != nil {
 			invalid := *c
 			invalid.Invalid = err
-			targets[i].Claim = &invalid
 			targets[i].Resolved = &formulas.Resolved{Claim: &invalid, Sizes: sizes}
 			for _, k := range c.Symbols() {
 				used[k] = true

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/cpu"
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
@@ -98,15 +99,94 @@ func TestRunOnOwnEngine(t *testing.T) {
 	}
 }
 
-// TestRunInterrupted cancels a run before it starts: the report holds no
-// result, is marked incomplete and lists every job as not run.
-func TestRunInterrupted(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	eng := &fakeEngine{slots: 1}
-	rep, err := Run(ctx, Config{Engine: eng, Targets: targets(t, "a", "b"), Settings: gradcheck.DefaultSettings()})
-	if err != nil || !rep.Incomplete || len(rep.Results) != 0 || len(rep.NotRun) != 2 {
-		t.Errorf("err %v, incomplete %v, %d results, %d not run", err, rep.Incomplete, len(rep.Results), len(rep.NotRun))
+// cancelEngine passes every claim, and cancels the run while it verifies
+// the claim called cancel.
+type cancelEngine struct {
+	fakeEngine
+	cancel context.CancelFunc
+}
+
+func (e *cancelEngine) Verify(ctx context.Context, rc *formulas.Resolved, s gradcheck.Settings) (gradcheck.Result, error) {
+	if rc.Claim.Name == "cancel" {
+		e.cancel()
+	}
+	return e.fakeEngine.Verify(ctx, rc, s)
+}
+
+// TestRunStopped checks what Run tells of a run that stopped early: an
+// interrupted run (before it starts, or midway) returns ctx.Err() beside
+// its report, marked incomplete and listing the jobs not run, and the
+// report is not OK. Run returned a nil error, and Summary.OK held for a
+// run that verified one claim of three; a run of no targets passed.
+func TestRunStopped(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		targets         []string
+		early           bool // cancel before the run starts
+		deadline        bool // stop by a deadline, not a cancel
+		wantErr         error
+		results, notRun int
+		ok              bool
+	}{
+		{name: "complete", targets: []string{"a", "b"}, results: 2, ok: true},
+		{name: "cancelled before", targets: []string{"a", "b"}, early: true, wantErr: context.Canceled, notRun: 2},
+		{name: "cancelled midway", targets: []string{"a", "cancel", "c"}, wantErr: context.Canceled, results: 1, notRun: 2},
+		{name: "deadline before", targets: []string{"a"}, early: true, deadline: true, wantErr: context.DeadlineExceeded, notRun: 1},
+		{name: "engine failed and cancelled", targets: []string{"fail", "cancel", "c"}, wantErr: ErrEngine, results: 1, notRun: 2},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if tt.deadline {
+			ctx, cancel = context.WithDeadline(context.Background(), time.Now())
+		}
+		if tt.early {
+			cancel()
+		}
+		eng := &cancelEngine{fakeEngine: fakeEngine{slots: 1}, cancel: cancel}
+		rep, err := Run(ctx, Config{Engine: eng, Targets: targets(t, tt.targets...), Settings: gradcheck.DefaultSettings(), Version: "test"})
+		cancel()
+		if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+			t.Errorf("%s: error %v, want %v", tt.name, err, tt.wantErr)
+		}
+		if tt.name == "engine failed and cancelled" && !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error %v, want context.Canceled too", tt.name, err)
+		}
+		if rep == nil {
+			t.Fatalf("%s: no report", tt.name)
+		}
+		if rep.Incomplete != (tt.notRun > 0) || len(rep.Results) != tt.results || len(rep.NotRun) != tt.notRun || rep.OK() != tt.ok {
+			t.Errorf("%s: incomplete %v, %d results, %d not run, OK %v; want %d results, %d not run, OK %v",
+				tt.name, rep.Incomplete, len(rep.Results), len(rep.NotRun), rep.OK(), tt.results, tt.notRun, tt.ok)
+		}
+	}
+	rep, err := Run(context.Background(), Config{Engine: &fakeEngine{slots: 1}, Settings: gradcheck.DefaultSettings()})
+	if rep != nil || err == nil || !strings.Contains(err.Error(), "no claims to run") {
+		t.Errorf("Run of no targets = %v, error %v; want an error", rep, err)
+	}
+}
+
+// TestReportOK checks Report.OK of reports made by hand: an empty or
+// incomplete report is not OK, though its summary counts no failure.
+func TestReportOK(t *testing.T) {
+	pass := gradcheck.Result{Name: "a", Verdict: gradcheck.Pass}
+	fail := gradcheck.Result{Name: "b", Verdict: gradcheck.Fail}
+	for _, tt := range []struct {
+		name       string
+		results    []gradcheck.Result
+		incomplete bool
+		want       bool
+	}{
+		{"empty", nil, false, false},
+		{"passed", []gradcheck.Result{pass}, false, true},
+		{"failed", []gradcheck.Result{pass, fail}, false, false},
+		{"incomplete", []gradcheck.Result{pass}, true, false},
+	} {
+		rep := &Report{Incomplete: tt.incomplete}
+		for i, r := range tt.results {
+			rep.add(r, i, 0)
+		}
+		if got := rep.OK(); got != tt.want {
+			t.Errorf("%s: OK() = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 
@@ -131,18 +211,75 @@ func TestResolveUnresolvable(t *testing.T) {
 	if ts[0].Claim.Invalid != nil || ts[0].Resolved == nil || ts[0].Resolved.Claim != ts[0].Claim {
 		t.Errorf("sum: invalid %v, resolved %v", ts[0].Claim.Invalid, ts[0].Resolved)
 	}
-	res := gradcheck.Verify(context.Background(), nil, ts[1].Claim, gradcheck.DefaultSettings())
+	if ts[1].Claim.Invalid != nil {
+		t.Errorf("lse: the claim itself became invalid: %v", ts[1].Claim.Invalid)
+	}
+	// VerifyResolved of the resolution panicked: it has no shapes.
+	res := gradcheck.VerifyResolved(context.Background(), cpu.New(), ts[1].Resolved, gradcheck.DefaultSettings())
 	if res.Verdict != gradcheck.Error || !strings.Contains(res.Reason, "at least 2 rows") {
 		t.Errorf("lse: %s (%s), want an error naming softmax's rows", res.Verdict, res.Reason)
 	}
-	if _, err := Resolve([]Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") {
-		t.Errorf("one target: error %v, want softmax's rows", err)
+	one := []Target{build("lse", "logsumexp(x)", "softmax(x)", "n")}
+	if _, err := Resolve(one, map[string]int{"n": 4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve(one, sizes); err == nil || !strings.Contains(err.Error(), "at least 2 rows") || one[0].Resolved != nil {
+		t.Errorf("one target: error %v, resolved %v; want softmax's rows and none", err, one[0].Resolved)
 	}
 	// Claims that do not resolve at n=1 still use n: only m is unused
 	// (n was reported unused too).
 	ts = []Target{build("lse", "logsumexp(x)", "softmax(x)", "n"), build("lse2", "logsumexp(2*x)", "2*softmax(2*x)", "n")}
 	if unused, err := Resolve(ts, map[string]int{"n": 1, "m": 2}); err != nil || !slices.Equal(unused, []string{"m"}) {
 		t.Errorf("unresolvable targets: unused %v, %v; want [m]", unused, err)
+	}
+}
+
+// TestResolveAgain resolves the same targets at sizes where one of them
+// does not resolve, then at sizes where it does: the failure was written
+// into the target's claim, so that the second Resolve returned no error
+// but Run, and gradcheck.Verify of the claim, still reported the 1×1
+// softmax at n=4. A claim invalid of its own (a spec file's error) stays
+// an error at every size.
+func TestResolveAgain(t *testing.T) {
+	build := func(name, f, grad string) *formulas.Claim {
+		c, err := formulas.Build(formulas.Spec{Name: name, F: f, Wrt: "x", Grad: grad,
+			Vars: []formulas.SpecVar{{Name: "x", VarSpec: formulas.VarSpec{Shape: "n"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	spec := *build("spec", "sum(x)", "ones(n,1)")
+	spec.Invalid = errors.New("spec.yaml: claim spec: a bad field")
+	s := gradcheck.DefaultSettings()
+	s.Batch = 2
+	for _, tt := range []struct {
+		name    string
+		claim   *formulas.Claim
+		wantErr string // the reason of the Error verdict at n=4, or "" for none
+	}{
+		{"softmax", build("softmax", "sum(softmax(x))", "zeros(n,1)"), ""},
+		{"logsumexp", build("lse", "logsumexp(x)", "softmax(x)"), ""},
+		{"spec error", &spec, "a bad field"},
+	} {
+		ts := []Target{{Claim: tt.claim, Select: []string{"run", "x"}}, {Claim: build("sum", "sum(x)", "ones(n,1)"), Select: []string{"run", "sum"}}}
+		if _, err := Resolve(ts, map[string]int{"n": 1}); err != nil {
+			t.Fatalf("%s: n=1: %v", tt.name, err)
+		}
+		if _, err := Resolve(ts, map[string]int{"n": 4}); err != nil {
+			t.Fatalf("%s: n=4: %v", tt.name, err)
+		}
+		s.Sizes = map[string]int{"n": 4}
+		rep, err := Run(context.Background(), Config{Engine: Local{}, Targets: ts, Settings: s, Version: "test"})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if r := rep.Results[0]; (r.Verdict == gradcheck.Error) != (tt.wantErr != "") || !strings.Contains(r.Reason, tt.wantErr) {
+			t.Errorf("%s: Run at n=4: %s (%s), want error reason %q (\"\": no error)", tt.name, r.Verdict, r.Reason, tt.wantErr)
+		}
+		if r := gradcheck.Verify(context.Background(), cpu.New(), ts[0].Claim, s); (r.Verdict == gradcheck.Error) != (tt.wantErr != "") {
+			t.Errorf("%s: Verify of the claim at n=4: %s (%s), want error reason %q (\"\": no error)", tt.name, r.Verdict, r.Reason, tt.wantErr)
+		}
 	}
 }
 

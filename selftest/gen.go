@@ -89,8 +89,11 @@ type generator struct {
 
 // Generate draws a random function of nesting depth at most depth from
 // rng: its variable of differentiation is a scalar, vector, square or
-// rectangular X, and it depends on X.
+// rectangular X, and it depends on X. A depth below 1 is taken as 1: a
+// function of depth 0 is a variable alone, X or one that is not X, and
+// neither is drawn.
 func Generate(rng *rand.Rand, depth int) *Function {
+	depth = max(depth, 1)
 	xs := []variable{
 		{"X", shape{"1", "1"}, formulas.Gauss},
 		{"X", shape{"n", "1"}, formulas.Gauss},

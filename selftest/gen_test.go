@@ -203,3 +203,21 @@ func TestMutate(t *testing.T) {
 		t.Errorf("mutate changed its input to %s", got)
 	}
 }
+
+// TestGenerateShallow checks that a depth below 1 draws as depth 1:
+// Generate and Draw looped for ever, as a function of depth 0 is a
+// variable alone, which they draw again.
+func TestGenerateShallow(t *testing.T) {
+	for _, depth := range []int{0, -1, -100} {
+		for i := range 5 {
+			fn := Generate(rand.New(rand.NewPCG(1, uint64(i))), depth)
+			if want := Generate(rand.New(rand.NewPCG(1, uint64(i))), 1); fn.F.String() != want.F.String() {
+				t.Errorf("Generate(depth %d) = %s, want %s as at depth 1", depth, fn.F, want.F)
+			}
+			dfn, _, _, err := Draw(1, i, depth)
+			if want, _, _, _ := Draw(1, i, 1); err != nil || dfn.F.String() != want.F.String() {
+				t.Errorf("Draw(1, %d, depth %d) = %s, %v; want %s as at depth 1", i, depth, dfn.F, err, want.F)
+			}
+		}
+	}
+}

@@ -39,9 +39,9 @@ func guarded(verify VerifyFunc) VerifyFunc {
 
 // Options are the settings of a self-test.
 type Options struct {
-	// Claims is the number of random functions; each gives a true
-	// differential claim, a gradient claim when it is scalar, and their
-	// mutants.
+	// Claims is the number of random functions, at least 1; each gives
+	// a true differential claim, a gradient claim when it is scalar, and
+	// their mutants.
 	Claims int
 	// First is the index of the first function: functions First to
 	// First+Claims−1 are drawn (function i from (Seed, i) alone, so that
@@ -49,7 +49,8 @@ type Options struct {
 	First int
 	// Seed seeds the functions and the verifier's inputs.
 	Seed uint64
-	// Depth bounds the nesting of the functions (defaultDepth if 0).
+	// Depth bounds the nesting of the functions: at least 1, or 0 for
+	// the default, 3.
 	Depth int
 	// Verify verifies a claim (CPU if nil); Workers is how many claims it
 	// may verify at once (GOMAXPROCS if 0).
@@ -120,9 +121,15 @@ type Finding struct {
 
 // Run draws o.Claims random functions, verifies their true claims and
 // mutants and counts the outcome. It stops early when ctx is cancelled,
-// returning ctx's error; an error of o.Verify also ends it.
+// returning ctx's error; an error of o.Verify also ends it. Claims below
+// 1 or Depth below 0 is an error (a self-test of no function would pass).
 func Run(ctx context.Context, o Options) (*Report, error) {
-	if o.Depth == 0 {
+	switch {
+	case o.Claims < 1:
+		return nil, fmt.Errorf("selftest: Claims is %d: a self-test draws at least 1 function", o.Claims)
+	case o.Depth < 0:
+		return nil, fmt.Errorf("selftest: Depth is %d: functions nest to depth 1 at least (0 for the default, %d)", o.Depth, defaultDepth)
+	case o.Depth == 0:
 		o.Depth = defaultDepth
 	}
 	if o.Verify == nil {
@@ -220,7 +227,7 @@ func (o *Options) modeFlags() []string {
 // Draw returns function i of the self-test with seed seed, the claim that
 // states it (no result yet) and its derivatives. It draws again while f
 // does not depend on X after all (X − X): a differential without dX is not
-// a claim about X.
+// a claim about X. A depth below 1 is taken as 1, as Generate takes it.
 func Draw(seed uint64, i, depth int) (*Function, *formulas.Claim, formulas.Derivation, error) {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
 	for {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -25,6 +26,28 @@ func TestSelftestFixedSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReport(t, r, claims, func(Finding) bool { return false })
+}
+
+// TestRunOptions checks that Run refuses options it cannot run, at once:
+// Claims −1 panicked in makeslice, and Depth −1 looped for ever, past the
+// context's deadline, drawing functions of depth 0; Claims 0 passed.
+func TestRunOptions(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"no claims", Options{}, "Claims is 0"},
+		{"negative claims", Options{Claims: -1}, "Claims is -1"},
+		{"negative depth", Options{Claims: 1, Depth: -1}, "Depth is -1"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r, err := Run(ctx, tt.o)
+		cancel()
+		if r != nil || err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Run = %v, %v; want an error with %q", tt.name, r, err, tt.want)
+		}
+	}
 }
 
 // checkReport checks the report of a self-test of claims functions: at
