@@ -40,6 +40,9 @@ func TestRunOptions(t *testing.T) {
 		{"no claims", Options{}, "Claims is 0"},
 		{"negative claims", Options{Claims: -1}, "Claims is -1"},
 		{"negative depth", Options{Claims: 1, Depth: -1}, "Depth is -1"},
+		// Deeper functions outgrow the longest formula: depth 15 ended in
+		// an internal error (found by the exploratory helper).
+		{"too deep", Options{Claims: 1, Depth: MaxDepth + 1}, "Depth is 9"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		r, err := Run(ctx, tt.o)

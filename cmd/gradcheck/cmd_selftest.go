@@ -76,7 +76,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	onceVar(fs, flagvalue.NewIntRange(&o.Claims, 1, maxSelftestClaims), "claims", "the number of random functions `N`")
 	onceVar(fs, flagvalue.NewUint64(&o.Seed), "seed", "seed of the functions and of the verifier's inputs")
 	onceVar(fs, flagvalue.NewInt(&o.First, 0), "first", "the index of the first function `I`")
-	onceVar(fs, flagvalue.NewInt(&o.Depth, 1), "depth", "the deepest nesting `D` of a function")
+	onceVar(fs, flagvalue.NewIntRange(&o.Depth, 1, selftest.MaxDepth), "depth", fmt.Sprintf("the deepest nesting `D` of a function, at most %d", selftest.MaxDepth))
 	mode := flagvalue.NewEnum(string(gradcheck.Directional), string(gradcheck.Directional), string(gradcheck.Entrywise))
 	fs.BoolVar(&o.Hessians, "hess", false, "also a true hess claim, D²f[dX, dX2] derived from f, for each scalar f, and its mutants")
 	onceVar(fs, mode, "mode", "directional: random directions; entrywise: every entry of the variable (grad, jac and diff claims, the others directional)")

@@ -42,7 +42,7 @@ func TestSelftestCommand(t *testing.T) {
 		t.Errorf("selftest text: exit %d:\n%s", code, out)
 	}
 
-	for _, args := range [][]string{{"--claims", "0"}, {"--claims", "x"}, {"--depth", "0"}, {"extra"}, {"--format", "xml"}} {
+	for _, args := range [][]string{{"--claims", "0"}, {"--claims", "x"}, {"--depth", "0"}, {"--depth", "9"}, {"extra"}, {"--format", "xml"}} {
 		if code, _, errOut := call(t, append([]string{"selftest"}, args...)...); code != exitUsage || errOut == "" {
 			t.Errorf("selftest %q: exit %d, want %d; stderr %q", args, code, exitUsage, errOut)
 		}
