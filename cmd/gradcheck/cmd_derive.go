@@ -47,7 +47,8 @@ const deriveExitHelp = `
 Exit codes:
   0  the differential (or gradient) is printed
   1  derive cannot do it: f has a part it has no rule for, or, with
-     --grad, dX cannot be moved out of the differential (inside kron)
+     --grad, dX cannot be moved out of the differential (inside kron),
+     or the result is too long to paste back as a claim
   2  the invocation was wrong: bad flag or value, parse or shape error in
      f or a --var, --grad of an f that is not a scalar; nothing printed
   3  gradcheck itself failed (an internal error), or could not write the
@@ -158,6 +159,14 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 // deriveOutput is what derive prints: the JSON object, or the one line of
 // the second derivative, the gradient or the differential.
 func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hess bool) (string, error) {
+	if grad && d.Grad == nil {
+		// JSON or text: --grad asked for a gradient there is not (it
+		// printed "grad": null with exit 0 in JSON).
+		if errors.Is(d.NoGrad, formulas.ErrNotScalar) {
+			return "", inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)
+		}
+		return "", failErrorf("derive: %v", d.NoGrad)
+	}
 	if asJSON {
 		b, err := json.Marshal(d)
 		if err == nil && hess {
@@ -172,17 +181,18 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 		}
 		return string(b) + "\n", nil
 	}
-	if hess {
-		return fmt.Sprintln(second), nil
+	result := d.Diff
+	switch {
+	case hess:
+		result = second
+	case grad:
+		result = d.Grad
 	}
-	if !grad {
-		return fmt.Sprintln(d.Diff), nil
+	text := result.String()
+	if _, err := formulas.Parse(text); err != nil {
+		// A result that would not paste back: tanh nested ten times has a
+		// gradient of 208 KB, beyond the longest formula.
+		return "", failErrorf("derive: the result does not paste back as a claim (%v): %d bytes; derive a part of f at a time", err, len(text))
 	}
-	if d.Grad == nil {
-		if errors.Is(d.NoGrad, formulas.ErrNotScalar) {
-			return "", inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)
-		}
-		return "", failErrorf("derive: %v", d.NoGrad)
-	}
-	return fmt.Sprintln(d.Grad), nil
+	return text + "\n", nil
 }

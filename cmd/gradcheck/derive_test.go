@@ -22,6 +22,13 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, exitOK,
 			`{"diff":"-(inv(X)*dX*inv(X))","grad":null}` + "\n", ""},
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitUsage, "", "not a scalar"},
+		// As in JSON, where it printed "grad": null with exit 0 (found
+		// by the exploratory helper).
+		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--grad", "--format", "json"}, exitUsage, "", "not a scalar"},
+		// A result beyond the longest formula does not paste back: tanh
+		// nested ten times printed a gradient of 208 KB with exit 0.
+		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "",
+			"the result does not paste back as a claim"},
 		// --hess: the second derivative as the bilinear form D²f[dx, dx2].
 		{[]string{"--f", "x'*A*x", "--wrt", "x", "--var", "A=n,n", "--var", "x=n", "--hess"}, exitOK, "dx'*A*dx2 + dx2'*A*dx\n", ""},
 		{[]string{"--f", "logdet(X)", "--wrt", "X", "--var", "X=n,n:spd", "--hess", "--format", "json"}, exitOK,
