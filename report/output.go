@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 
+	"github.com/gradcheck/gradcheck/internal/wholefile"
 	"github.com/gradcheck/gradcheck/run"
 )
 
@@ -60,7 +58,7 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // on stdout loses nothing: the report is written all the same, and a
 // closed pipe (gradcheck run --out r.json | head) is no error at all, as
 // the reader has what it wanted; another failure is returned once the
-// report is written. The file is written whole or not at all (writeFile).
+// report is written. The file is written whole or not at all (wholefile.Write).
 func (o *Output) Finish(rep *run.Report) error {
 	summary := SummaryLine(rep, rep.Elapsed > 0)
 	cmds := rep.Reruns()
@@ -84,7 +82,7 @@ func (o *Output) Finish(rep *run.Report) error {
 		data = b.Bytes()
 	}
 	if o.path != "" {
-		if err := writeFile(o.path, data); err != nil {
+		if err := wholefile.Write(o.path, data); err != nil {
 			return &WriteError{"writing the report", err}
 		}
 		if tableErr != nil && !errors.Is(tableErr, syscall.EPIPE) {
@@ -105,68 +103,4 @@ func (o *Output) Finish(rep *run.Report) error {
 	}
 	io.WriteString(o.stderr, b.String())
 	return nil
-}
-
-// writeFile writes data to the file path whole or not at all: into a new
-// file beside it (beside the file a symbolic link names), renamed over it,
-// so that a full disk or a killed process leaves the old file or none,
-// never part of a report. A file that is there keeps its permissions. A
-// path that is not a regular file (/dev/stdout, a named pipe), or a file
-// in a directory gradcheck may not write to, is written in place.
-func writeFile(path string, data []byte) error {
-	target := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		target = resolved
-	}
-	perm := os.FileMode(0o644)
-	if fi, err := os.Stat(target); err == nil {
-		if !fi.Mode().IsRegular() {
-			return os.WriteFile(path, data, perm)
-		}
-		perm = fi.Mode().Perm()
-	}
-	tmp, f, err := createBeside(target, perm)
-	if err != nil {
-		if _, serr := os.Stat(target); serr == nil {
-			return os.WriteFile(target, data, perm)
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			pe.Path = path // the temporary file's name would puzzle
-		}
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		// The umask applied when the file was made; an existing file's
-		// permissions are kept as they were.
-		if _, serr := os.Stat(target); serr == nil {
-			err = os.Chmod(tmp, perm)
-		}
-	}
-	if err == nil {
-		err = os.Rename(tmp, target)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-// createBeside creates a new, empty file with permissions perm (less the
-// umask) in the directory of path, with a name of its own.
-func createBeside(path string, perm os.FileMode) (string, *os.File, error) {
-	dir, base := filepath.Split(path)
-	for i := 0; ; i++ {
-		tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d-%d.tmp", base, os.Getpid(), i))
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-		if errors.Is(err, fs.ErrExist) && i < 100 {
-			continue
-		}
-		return tmp, f, err
-	}
 }

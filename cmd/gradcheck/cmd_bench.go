@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -128,10 +130,17 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	case err != nil:
 		return err
 	}
+	var failed []string
 	for _, r := range rep.Results {
 		if r.Verdict != string(gradcheck.Pass) {
-			return failErrorf("%s at n=%d on %s did not pass: %s %s", r.Claim, r.N, r.Backend, r.Verdict, r.Reason)
+			failed = append(failed, fmt.Sprintf("%s at n=%d on %s: %s: %s", r.Claim, r.N, r.Backend, r.Verdict, r.Reason))
 		}
+	}
+	if len(failed) > 0 {
+		// Each one, not the first alone (found by the exploratory
+		// helper): a measurement of a claim that did not pass says
+		// little.
+		return failErrorf("%d measured claims did not pass: %s", len(failed), strings.Join(failed, "; "))
 	}
 	return nil
 }
