@@ -190,6 +190,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			peaks[b.Name()] = p
 			rep.Peaks = append(rep.Peaks, p)
 		}
+		// The peak's operands, freed, would stay kept for reuse and
+		// count in every claim's heap.
+		cpu.DropFreed()
 	}
 	for _, b := range cfg.Backends {
 		for _, c := range cfg.Claims {

@@ -76,3 +76,13 @@ func (c *boundedCache) put(d []float64) {
 	c.kept = append(slices.Delete(c.kept, 0, drop), d)
 	c.held += len(d)
 }
+
+// clear drops everything kept.
+func (c *boundedCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kept, c.held = nil, 0
+}
+
+// clear drops everything kept.
+func (p *sizedPool[T]) clear() { p.pools.Clear() }

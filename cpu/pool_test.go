@@ -46,3 +46,16 @@ func TestStorageReusesLarge(t *testing.T) {
 		t.Error("a freed tensor of maxPooled+1 values was not reused")
 	}
 }
+
+// TestDropFreed checks that DropFreed empties both stores of freed
+// storage: what is asked for after it is fresh.
+func TestDropFreed(t *testing.T) {
+	for _, n := range []int{minPooled, maxPooled + 1} {
+		d := storage(n)
+		recycle(d)
+		DropFreed()
+		if got := storage(n); &got[0] == &d[0] {
+			t.Errorf("%d values: freed storage was reused after DropFreed", n)
+		}
+	}
+}
