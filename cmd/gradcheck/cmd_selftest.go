@@ -101,11 +101,14 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer eng.Close()
+	// Re-run commands name the backend that judged, so that pasted on a
+	// machine with a GPU they do not go to another one.
+	o.Backend = eng.Name()
 	if eng.Name() != "cpu" {
 		// Claims run in this process on the CPU (several at once: the
 		// self-test's matrices are small); on the GPU in the workers,
 		// which resolve each claim at the settings' sizes.
-		o.Workers, o.Backend = eng.Slots(), eng.Name()
+		o.Workers = eng.Slots()
 		o.Verify = selftest.Resolving(eng.Verify)
 	}
 	start := time.Now()
