@@ -3,6 +3,8 @@
 package gradcheck
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -40,3 +42,21 @@ func TestIdentityConditioningGPU(t *testing.T) { checkIdentityConditioning(t, em
 // the emulated GPU, where the panels an instance alone needs are gathered
 // on the device (Backend.Gather).
 func TestIntegralPerInstanceGPU(t *testing.T) { checkIntegralPerInstance(t, emulatedGPU(t)) }
+
+// TestLayoutBlindGPU checks TestLayoutBlind's claims on the emulated GPU:
+// the re-check of a pass at samples drawn not symmetric draws them there.
+func TestLayoutBlindGPU(t *testing.T) { checkVerdictsOn(t, emulatedGPU(t), layoutCases(t)) }
+
+// TestSoundVerdictsGPU checks TestSoundVerdicts's claims on the emulated
+// GPU, those at sizes up to 48: the four at n = 64 to 128 took 150 s
+// under emulation (the expm integral at n = 112, 129 s) and run on the
+// CPU in TestSoundVerdicts.
+func TestSoundVerdictsGPU(t *testing.T) {
+	var small []verdictCase
+	for _, c := range soundCases(t) {
+		if !slices.ContainsFunc(slices.Collect(maps.Values(c.sizes)), func(n int) bool { return n > 48 }) {
+			small = append(small, c)
+		}
+	}
+	checkVerdictsOn(t, emulatedGPU(t), small)
+}

@@ -27,8 +27,11 @@ func vars(t *testing.T, decls ...string) []formulas.SpecVar {
 // identity both of whose sides are rounding noise), no crash (a constant
 // side of an identity, f the variable itself), each with the verdict and
 // the words of its diagnosis or reason.
-func TestSoundVerdicts(t *testing.T) {
-	tests := []verdictCase{
+func TestSoundVerdicts(t *testing.T) { checkVerdicts(t, soundCases(t)) }
+
+// soundCases are TestSoundVerdicts's claims.
+func soundCases(t *testing.T) []verdictCase {
+	return []verdictCase{
 		// Item 3: a constant side is one matrix for the whole batch.
 		{name: "constant side", spec: formulas.Spec{F: "tr(X)", Equals: "2", Vars: vars(t, "X=n,n")},
 			verdict: Fail, note: "comparisons disagree"},
@@ -236,7 +239,6 @@ func TestSoundVerdicts(t *testing.T) {
 		{name: "rounding noise", spec: formulas.Spec{F: "tr(A*B - B*A)", Equals: "0*tr(A)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Inconclusive, note: "the tolerance is not small against the compared values"},
 	}
-	checkVerdicts(t, tests)
 }
 
 // verdictCase is a claim to verify on the CPU backend and what its
@@ -257,8 +259,10 @@ type verdictCase struct {
 }
 
 // checkVerdicts verifies each case in a subtest and checks its result.
-func checkVerdicts(t *testing.T, tests []verdictCase) {
-	b := cpu.New()
+func checkVerdicts(t *testing.T, tests []verdictCase) { checkVerdictsOn(t, cpu.New(), tests) }
+
+// checkVerdictsOn is checkVerdicts on backend b.
+func checkVerdictsOn(t *testing.T, b backend.Backend, tests []verdictCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.spec.Name = strings.ReplaceAll(tt.name, " ", "-")
@@ -349,12 +353,15 @@ func TestInstanceBytes(t *testing.T) {
 // claim from its transpose because of its samples (1×1 sizes, symmetric
 // draws), and that the note is absent where the layout was checked or is
 // not in question.
-func TestLayoutBlind(t *testing.T) {
+func TestLayoutBlind(t *testing.T) { checkVerdicts(t, layoutCases(t)) }
+
+// layoutCases are TestLayoutBlind's claims.
+func layoutCases(t *testing.T) []verdictCase {
 	const (
 		symmetricOnly = "true only for symmetric X: it holds at these samples (X spd) but fails where drawn X posdef-nonsym (X plus a skew part)"
 		oneByOne      = "the claim is 1×1, as X is at these sizes"
 	)
-	checkVerdicts(t, []verdictCase{
+	return []verdictCase{
 		// ∇ log det X = X⁻ᵀ; X⁻¹ is true only for symmetric X.
 		// A pass at symmetric samples is checked again at samples that
 		// are not: where it fails there, the note says the claim is true
@@ -407,5 +414,5 @@ func TestLayoutBlind(t *testing.T) {
 			verdict: Pass, quiet: true},
 		{name: "1×1 hessian", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)^2*dX*dX2)", Vars: vars(t, "X=n,n:wellcond")},
 			sizes: map[string]int{"n": 1}, verdict: Pass, note: "X is 1×1 at these sizes, where products commute"},
-	})
+	}
 }
