@@ -48,7 +48,7 @@ func TestIntegralPerInstanceGPU(t *testing.T) { checkIntegralPerInstance(t, emul
 func TestLayoutBlindGPU(t *testing.T) { checkVerdictsOn(t, emulatedGPU(t), layoutCases(t)) }
 
 // TestSoundVerdictsGPU checks TestSoundVerdicts's claims on the emulated
-// GPU, those at sizes up to 48: the four at n = 64 to 128 took 150 s
+// GPU, those at sizes up to 48: the four at n = 64 to 128 took 146 s
 // under emulation (the expm integral at n = 112, 129 s) and run on the
 // CPU in TestSoundVerdicts.
 func TestSoundVerdictsGPU(t *testing.T) {

@@ -794,9 +794,8 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		}
 		defer ev.release(width)
 	}
-	// An integral inside another takes the fine rule on one panel: the
-	// outer one's panels multiply its cost, and a selftest function with
-	// integrals three deep took minutes adaptive.
+	// An integral inside another has fewer panels (maxNestedPanels): the
+	// outer one's nodes multiply its cost.
 	panels, nested := maxPanels, ev.integrating > 0
 	if nested {
 		panels = maxNestedPanels
@@ -900,7 +899,7 @@ func (q *quadrature) addNestedError(acc backend.Tensor, errs []float64) error {
 }
 
 // largestEntries returns the largest magnitude of an entry of each of the
-// groups instances of t, or +Inf where one is not finite.
+// groups instances of t (NaN where an entry is NaN).
 func (ev *evaluator) largestEntries(t backend.Tensor, groups int) ([]float64, error) {
 	if ev.groups(t) != groups {
 		return nil, fmt.Errorf("integral: a value of %d matrices does not hold %d instances", t.Layout().Count, groups)
@@ -1154,8 +1153,7 @@ func (q *quadrature) add(acc, t backend.Tensor, of []int, take []bool) (backend.
 // tolerance of its scale, at most panels panels, none narrower than
 // minPanel, and returns the sum, the partition it found and each
 // instance's quadrature error where it did not converge (see minPanel;
-// all 0 where it did, and for panels = 1, which takes the fine rule on
-// the whole interval unchecked).
+// 0 where it did).
 func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, partition, []float64, error) {
 	ev := q.ev
 	type pending struct {
@@ -1199,19 +1197,14 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			}
 			of = indices(0, groups)
 		}
-		// Where the whole interval is one panel (an integral nested in
-		// another), every instance takes the fine sum unchecked; else each
-		// compares it with the coarse one, and one with no room to halve
-		// p (maxPanels, minPanel) takes it, converged or not.
+		// Each instance compares the fine sum with the coarse one, and
+		// one with no room to halve p (panels, minPanel) takes it,
+		// converged or not.
 		take, halve := make([]bool, groups), make([]bool, groups)
-		check := panels > 1
-		if !check {
-			copy(take, p.groups)
-		}
 		switch {
-		case whole && check:
+		case whole:
 			coarse, err = q.sum(p.panel, coarseRule)
-		case !whole:
+		default:
 			var sums []backend.Tensor
 			if sums, of, err = q.sums(p.panel, p.groups, fineRule, coarseRule); err == nil {
 				fine, coarse = sums[0], sums[1]
@@ -1221,31 +1214,29 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			ev.release(fine)
 			return released(err)
 		}
-		if check {
-			gaps, sizes, err := ev.groupDifferences(fine, coarse, len(of))
-			ev.release(coarse)
-			if err != nil {
-				ev.release(fine)
-				return released(err)
+		gaps, sizes, err := ev.groupDifferences(fine, coarse, len(of))
+		ev.release(coarse)
+		if err != nil {
+			ev.release(fine)
+			return released(err)
+		}
+		if errs == nil {
+			errs = make([]float64, groups)
+		}
+		narrow := p.b-p.a <= minPanel
+		for j, gi := range of {
+			if whole {
+				scale[gi] = sizes[j]
 			}
-			if errs == nil {
-				errs = make([]float64, groups)
-			}
-			narrow := p.b-p.a <= minPanel
-			for j, gi := range of {
-				if whole {
-					scale[gi] = sizes[j]
-				}
-				switch {
-				case gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)):
-					take[gi] = true
-				case narrow || used[gi]+1 > panels: // p's halves would replace p
-					take[gi] = true
-					errs[gi] += gaps[j]
-				default:
-					halve[gi] = true
-					used[gi] += 2
-				}
+			switch {
+			case gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)):
+				take[gi] = true
+			case narrow || used[gi]+1 > panels: // p's halves would replace p
+				take[gi] = true
+				errs[gi] += gaps[j]
+			default:
+				halve[gi] = true
+				used[gi] += 2
 			}
 		}
 		if slices.Contains(take, true) {

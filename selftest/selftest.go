@@ -64,9 +64,10 @@ type Options struct {
 	Mode gradcheck.Mode
 	// Hessians adds, for each scalar f, a true hess claim, the second
 	// derivative D²f[dX, dX2] derived from f (formulas.SecondDerivative),
-	// and its mutants, where it holds no integral inside another (which
-	// the verifier sums unchecked on one panel) and is not 0 (f linear,
-	// which finite differences cannot tell from a small value).
+	// and its mutants, where it holds no integral inside another (whose
+	// quadrature, up to 64 panels at each node of the outer one's, would
+	// take most of the run) and is not 0 (f linear, which finite
+	// differences cannot tell from a small value).
 	Hessians bool
 }
 
