@@ -157,12 +157,13 @@ func perInstance(vals []float64, count int) []float64 {
 // combines the values by Richardson extrapolation, and sets each against
 // the claim along the same direction.
 func (v *verification) derivativeChunk(ctx context.Context, first, count int, emit sink) error {
-	return v.derivativeChunkAt(ctx, first, count, 0, emit)
+	return v.derivativeChunkAt(ctx, first, count, -v.coarsen, emit)
 }
 
 // derivativeChunkAt is derivativeChunk with the directions shrunk by
 // 2^(−shrinkBits·level): an instance whose stencils ask for a smaller
-// step (see refines) is verified again alone, one level down.
+// step (see refines) is verified again alone, one level down. The probe
+// of an exact agreement starts at a negative level (see coarsen).
 func (v *verification) derivativeChunkAt(ctx context.Context, first, count, level int, emit sink) error {
 	ev, smp, err := v.newChunk(ctx, first, count)
 	if err != nil {
@@ -312,6 +313,7 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		ev.recycleHost(sv.vals, sv.mags, cl.vals, cl.mags, cl.transposed)
 	}
 	for i := range accs {
+		v.probeZeros(ev.ctx, &accs[i], first+i)
 		v.judgeInstance(&accs[i], first+i, emit)
 	}
 	return nil
@@ -1055,7 +1057,7 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 	for i := range count {
 		acc.counted = emit.each == nil
 		v.addComparisons(&acc, i, per, r, sv, cl)
-		if level < maxRefinements && v.refines(&acc) {
+		if level < maxRefinements && v.coarsen == 0 && v.refines(&acc) {
 			acc.reset()
 			if err := v.derivativeChunkAt(ctx, first+i, 1, level+1, emit); err != nil {
 				return err
@@ -1068,9 +1070,87 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 		if acc.counted {
 			acc.settle(first + i)
 		}
+		v.probeZeros(ctx, &acc, first+i)
 		v.judgeInstance(&acc, first+i, emit)
 	}
 	return nil
+}
+
+// probeZeros looks again at an instance whose every agreement, in acc, is
+// of a finite difference of exactly 0 with a claim of exactly 0, as where
+// f does not change at the steps of the stencil: where f changes along
+// longer directions by less than its rounding at the step (see
+// changesBelowRounding), those agreements are made undecided.
+func (v *verification) probeZeros(ctx context.Context, acc *instanceComparisons, instance int) {
+	if v.coarsen == 0 && acc.finite > 0 && acc.sumSq == 0 && v.changesBelowRounding(ctx, instance, acc.zeroTol) {
+		acc.undecideZeros()
+	}
+}
+
+// maxCoarsening is how many times changesBelowRounding lengthens the
+// directions by 2^shrinkBits: to 2¹² times the step, a few times ‖X‖.
+const maxCoarsening = 3
+
+// changesBelowRounding reports whether f changes at an instance whose
+// finite differences were all exactly 0, and by less than their
+// tolerance tol: a change lost to f's rounding at the step, not one of f
+// being constant there. f may not depend on the variable (tr(A) in X), or
+// be constant near the sample (a ReLU layer with no unit active, step),
+// and a claim of 0 is then right; but the gradient of 10¹² + 10⁻³·Σx,
+// whose change at the step is a hundredth of its last bit, passed so
+// when claimed 0. It verifies the instance along random directions 16,
+// 256 and 4096 times as long, until f changes along one: by a derivative
+// within tol, the change a stencil of the usual step could not see, or
+// else by more, which a smooth f would have shown at the step (a kink
+// crossed, a unit made active). Stencils that straddle a kink are left
+// out, as in the check.
+func (v *verification) changesBelowRounding(ctx context.Context, instance int, tol float64) bool {
+	re := *v
+	re.s.Mode, re.s.Instance, re.s.InstanceFrom, re.s.InstanceTo = Directional, instance, 0, 0
+	re.masks, re.accs = nil, nil
+	defer func() { v.evaluations = re.evaluations }()
+	for re.coarsen = 1; re.coarsen <= maxCoarsening; re.coarsen++ {
+		comps, _, err := re.collect(ctx, maxKept)
+		if err != nil {
+			return false
+		}
+		changed := false
+		for _, c := range comps {
+			if c.status == kinked || c.status == outOfDomain || c.claimed != 0 || c.fd == 0 || !finite(c.fd) {
+				continue
+			}
+			if math.Abs(c.fd) <= tol {
+				return true
+			}
+			changed = true
+		}
+		if changed {
+			return false
+		}
+	}
+	return false
+}
+
+// undecideZeros makes every agreement of acc's instance undecided, all of
+// them of 0 against 0 (see probeZeros): those the arrays hold, and those
+// settle has tallied already.
+func (acc *instanceComparisons) undecideZeros() {
+	for j, st := range acc.status {
+		if st == agreed && acc.est[j] == 0 && acc.claimed[j] == 0 {
+			acc.status[j] = undecided
+		}
+	}
+	t := &acc.tallied
+	if t.counts.Agreed == 0 {
+		return
+	}
+	t.counts.Uncertain += t.counts.Agreed
+	t.counts.Agreed = 0
+	if first := t.first[agreed]; !t.seen[undecided] || first.before(&t.first[undecided]) {
+		first.status = undecided
+		t.first[undecided], t.seen[undecided] = first, true
+	}
+	t.seen[agreed], t.hasWorst, t.worst, t.worstRatio = false, false, comparison{}, 0
 }
 
 // undecideDisagreements makes the comparisons of acc that disagree
@@ -1153,6 +1233,10 @@ type instanceComparisons struct {
 	// of a directional derivative along a random direction.
 	sumSq  float64
 	finite int
+	// zeroTol is the largest tolerance of the agreements of exactly 0
+	// against 0, for the probe of an instance that has only those (see
+	// verification.changesBelowRounding).
+	zeroTol float64
 	// counted is set where the comparisons are only counted (a sink with
 	// a tally alone): each block's are then judged as they come (settle)
 	// and not kept, but for the few whose verdict waits on the typical
@@ -1351,6 +1435,9 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 		if finite(scale) {
 			acc.sumSq += scale * scale
 			acc.finite++
+		}
+		if scale == 0 {
+			acc.zeroTol = max(acc.zeroTol, acc.tol[a])
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -54,6 +55,64 @@ func TestJudgeCounted(t *testing.T) {
 	if want.counts.Disagreed < 100 || want.counts.Uncertain < 50 || want.counts.OutOfDomain == 0 ||
 		want.counts.Kinked == 0 || len(want.top) != 5 || want.top[0].ratio() != want.top[4].ratio() {
 		t.Errorf("the comparisons test too little: %+v", want.counts)
+	}
+}
+
+// TestUndecideZerosCounted checks that making an instance's agreements of
+// 0 against 0 undecided (see probeZeros) tallies the same whether they
+// were judged as they came, block by block (settle), or are judged one by
+// one from the arrays: the counts and the first comparison of each status.
+func TestUndecideZerosCounted(t *testing.T) {
+	const n = 3*judgeBatch + 17
+	rnd := rand.New(rand.NewPCG(3, 4))
+	var saved instanceComparisons
+	saved.r = 3
+	saved.reserve(n)
+	for j := range n {
+		st := agreed
+		switch {
+		case j%100 == 7:
+			st = kinked
+		case j%150 == 11:
+			st = outOfDomain
+		}
+		saved.est, saved.claimed = append(saved.est, 0), append(saved.claimed, 0)
+		saved.tol, saved.status = append(saved.tol, rnd.ExpFloat64()), append(saved.status, st)
+		if st == agreed {
+			saved.finite++
+		}
+	}
+	var all []comparison
+	acc := saved
+	acc.status = slices.Clone(saved.status)
+	acc.undecideZeros()
+	(&verification{}).judgeInstance(&acc, 2, sink{each: func(cs []comparison) { all = append(all, cs...) }})
+	var want tally
+	want.add(all)
+
+	acc = saved
+	acc.counted = true
+	for _, block := range [][2]int{{0, 1000}, {1000, 2 * judgeBatch}, {2 * judgeBatch, n}} {
+		lo, hi := block[0], block[1]
+		acc.est, acc.claimed, acc.tol = saved.est[lo:hi], saved.claimed[lo:hi], saved.tol[lo:hi]
+		acc.status = slices.Clone(saved.status[lo:hi])
+		acc.settle(2)
+	}
+	acc.undecideZeros()
+	var got tally
+	(&verification{}).judgeInstance(&acc, 2, sink{tally: &got})
+	if got.counts != want.counts || got.counts.Agreed != 0 || got.counts.Uncertain == 0 || got.counts.Kinked == 0 || got.counts.OutOfDomain == 0 {
+		t.Errorf("counts judged as they came %+v, one by one %+v", got.counts, want.counts)
+	}
+	for st := range statuses {
+		if got.seen[st] != want.seen[st] || got.seen[st] && (got.first[st].instance != want.first[st].instance ||
+			got.first[st].direction != want.first[st].direction || got.first[st].output != want.first[st].output ||
+			got.first[st].status != want.first[st].status) {
+			t.Errorf("first %v: judged as they came %+v (%v), one by one %+v (%v)", st, got.first[st], got.seen[st], want.first[st], want.seen[st])
+		}
+	}
+	if got.hasWorst || want.hasWorst {
+		t.Errorf("a worst case among undecided comparisons: %v as they came, %v one by one", got.hasWorst, want.hasWorst)
 	}
 }
 

@@ -269,6 +269,19 @@ func (c Counts) zeroClaimReason(instance int) string {
 		"it cannot tell a zero derivative, such as the Hessian of a linear f, from a small one", instance, zeroClaimCause, c.Uncertain, c.total())
 }
 
+// belowRoundingReason is the reason of an inconclusive result whose first
+// undecided comparison, at instance, held a claim of exactly 0 against a
+// finite difference of exactly 0, where f changes along longer
+// directions by less than its rounding at the step (see
+// verification.changesBelowRounding): 10¹² + 10⁻³·Σx.
+func (c Counts) belowRoundingReason(instance int) string {
+	return fmt.Sprintf("the claim and the finite differences are exactly 0 at instance %d (%d of %d comparisons), but f changes along longer directions: "+
+		"%s (f is large against its change), so a derivative that small cannot be told from 0", instance, c.Uncertain, c.total(), belowRoundingCause)
+}
+
+// belowRoundingCause names the cause in belowRoundingReason.
+const belowRoundingCause = "its change at the finite-difference step is below its rounding"
+
 // zeroClaimCause names the cause in zeroClaimReason.
 const zeroClaimCause = "within its own uncertainty"
 
@@ -362,6 +375,8 @@ func Merge(parts []Result) (Result, error) {
 				out.Reason = out.Counts.userToleranceReason(out.Worst.Instance)
 			case strings.Contains(p.Reason, zeroClaimCause):
 				out.Reason = out.Counts.zeroClaimReason(out.Worst.Instance)
+			case strings.Contains(p.Reason, belowRoundingCause):
+				out.Reason = out.Counts.belowRoundingReason(out.Worst.Instance)
 			}
 			break
 		}

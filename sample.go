@@ -39,9 +39,10 @@ type sampler struct {
 	key   uint64
 	first int
 	count int
-	// shrink is the power of 2 (0 or less) that directions are scaled
-	// by beyond their usual size: an instance re-verified with a smaller
-	// step (see verification.refines).
+	// shrink is the power of 2 that directions are scaled by beyond their
+	// usual size: less than 0 for an instance re-verified with a smaller
+	// step (see verification.refines), more than 0 for the probe of an
+	// exact agreement (see verification.changesBelowRounding).
 	shrink int
 }
 

@@ -52,6 +52,22 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Pass},
 		{name: "f without the variable grad", spec: formulas.Spec{F: "tr(A)", Wrt: "X", Grad: "zeros(n,n)", Vars: vars(t, "X=n,n", "A=n,n")},
 			verdict: Pass, note: "agreed to the last bit"},
+		// f changes, but by less than its last bit at the step (10¹² has
+		// a last bit of 1.2·10⁻⁴): every difference is exactly 0, and the
+		// claim 0 agreed with them to the last bit (it passed so).
+		{name: "change below rounding", spec: formulas.Spec{F: "1e12 + 1e-3*sum(x)", Wrt: "x", Grad: "zeros(n,1)", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "below its rounding"},
+		{name: "change below rounding jac", spec: formulas.Spec{F: "1e12 + 1e-3*x", Wrt: "x", Jac: "zeros(n,n)", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "below its rounding"},
+		{name: "change below rounding entrywise", spec: formulas.Spec{F: "1e12 + 1e-3*sum(x)", Wrt: "x", Grad: "zeros(n,1)", Vars: vars(t, "x=n")},
+			mode: Entrywise, sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "below its rounding"},
+		// Constant where the stencils are, not everywhere: step is, and
+		// so is a ReLU layer with no unit active; the probe with longer
+		// directions finds no smooth change, and the claim 0 stands.
+		{name: "piecewise constant", spec: formulas.Spec{F: "sum(step(x))", Wrt: "x", Grad: "zeros(n,1)", Vars: vars(t, "x=n")},
+			verdict: Pass, note: "agreed to the last bit"},
+		{name: "inactive relu", spec: formulas.Spec{F: "sum(relu(A*x - 100))", Wrt: "x", Grad: "zeros(n,1)", Vars: vars(t, "x=n", "A=n,n")},
+			verdict: Pass, note: "agreed to the last bit"},
 		// det(x·xᵀ) is rounding noise, 10⁻¹²¹ at n = 8: the identity
 		// cannot be told from det = 10⁻¹⁹ (it failed on |det| alone).
 		{name: "singular det", spec: formulas.Spec{F: "det(x*x')", Equals: "0", Vars: vars(t, "x=n")},

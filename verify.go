@@ -448,6 +448,11 @@ type verification struct {
 	hostFree [][]float64
 	// evaluations counts the evaluations of f so far (Result.Evaluations).
 	evaluations int
+	// coarsen, when set, lengthens the directions by 2^(shrinkBits·coarsen)
+	// and keeps the step from being refined, for the probe of an
+	// instance whose differences are all exactly 0 (see
+	// changesBelowRounding).
+	coarsen int
 }
 
 func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*verification, error) {
@@ -986,6 +991,9 @@ func (v *verification) judge(res *Result, t *tally) {
 		res.Reason = res.Counts.userToleranceReason(res.Worst.Instance)
 	} else if res.Counts.blocking() == undecided && !finite(c.tol) {
 		res.Reason = res.Counts.unboundedReason(res.Worst.Instance)
+	} else if res.Counts.blocking() == undecided && v.c.Kind != formulas.Equals && c.claimed == 0 && c.fd == 0 {
+		// Undecided only where changesBelowRounding found f to change.
+		res.Reason = res.Counts.belowRoundingReason(res.Worst.Instance)
 	} else if res.Counts.blocking() == undecided && v.c.Kind != formulas.Equals && c.claimed == 0 && c.err <= c.tol {
 		res.Reason = res.Counts.zeroClaimReason(res.Worst.Instance)
 	}
