@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gradcheck/gradcheck/backend"
+	"gonum.org/v1/gonum/floats"
 )
 
 // The matrix exponential and logarithm are composed from the batched
@@ -39,7 +40,14 @@ const (
 	sqrtmMaxSteps = 40
 )
 
-// frobeniusNorms returns ‖x_j‖_F for every stored matrix of x.
+// frobeniusNorms returns ‖x_j‖_F for every stored matrix of x. It is
+// √⟨x_j, x_j⟩ where the sum of squares is a normal number well above
+// underflow; a matrix whose sum of squares is not (entries below 10⁻¹⁵⁴,
+// whose squares underflow, or above 10¹⁵⁴, whose squares overflow) is
+// summed again on the host with scaling. Unscaled, an identity between
+// matrices of entries 10⁻²⁰⁰ compared norms of 0 and passed whatever its
+// right side (1e-200*X = 2e-200*X), and one of entries 10¹⁶⁰ was out of
+// f's domain.
 func (ev *evaluator) frobeniusNorms(x backend.Tensor) ([]float64, error) {
 	sq, err := ev.b.Dot(x, x)
 	if err != nil {
@@ -50,11 +58,28 @@ func (ev *evaluator) frobeniusNorms(x backend.Tensor) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	var host []float64
 	for i := range v {
-		v[i] = math.Sqrt(v[i])
+		if v[i] >= minSumOfSquares && v[i] <= math.MaxFloat64 {
+			v[i] = math.Sqrt(v[i])
+			continue
+		}
+		if host == nil {
+			if host, err = ev.b.ToHost(x, nil); err != nil {
+				return nil, err
+			}
+		}
+		per := len(host) / len(v)
+		v[i] = floats.Norm(host[i*per:(i+1)*per], 2)
 	}
 	return v, nil
 }
+
+// minSumOfSquares is the least sum of squares that frobeniusNorms takes
+// as it comes: squares of entries below 2⁻⁵¹¹ are subnormal or 0, and
+// where the sum is at least 2⁻⁹⁰⁰ the ones lost are at most 2⁻¹²² of it
+// per entry.
+const minSumOfSquares = 0x1p-900
 
 // maxFinite returns the largest finite value of v and whether every value is
 // finite.

@@ -52,6 +52,16 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Pass},
 		{name: "f without the variable grad", spec: formulas.Spec{F: "tr(A)", Wrt: "X", Grad: "zeros(n,n)", Vars: vars(t, "X=n,n", "A=n,n")},
 			verdict: Pass, note: "agreed to the last bit"},
+		// Sides whose squares underflow (overflow): their norms were 0
+		// (infinite), and any right side passed (was out of the domain).
+		{name: "tiny identity", spec: formulas.Spec{F: "1e-200*X", Equals: "2e-200*X", Vars: vars(t, "X=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "tiny identity true", spec: formulas.Spec{F: "1e-200*(X*X)", Equals: "(1e-100*X)*(1e-100*X)", Vars: vars(t, "X=n,n")},
+			verdict: Pass, quiet: true},
+		{name: "huge identity", spec: formulas.Spec{F: "1e160*X", Equals: "-1e160*X", Vars: vars(t, "X=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "huge identity true", spec: formulas.Spec{F: "det(5*A)", Equals: "5^n*det(A)", Vars: vars(t, "A=n,n")},
+			sizes: map[string]int{"n": 240}, verdict: Pass, quiet: true},
 		// f changes, but by less than its last bit at the step (10¹² has
 		// a last bit of 1.2·10⁻⁴): every difference is exactly 0, and the
 		// claim 0 agreed with them to the last bit (it passed so).
