@@ -173,5 +173,7 @@ Exit codes:
   1  a claim did not pass (the report says which), or --backend gpu found
      no working GPU worker
   2  the invocation was wrong
+  3  gradcheck itself failed (an internal error), or could not write the
+     report (a full disk)
   130  interrupted: the report of the measurements that finished is written
 `

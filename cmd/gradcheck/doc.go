@@ -13,6 +13,12 @@
 //	                                   of one run (--shard I/N)
 //	gradcheck bench [NAME|GLOB ...]    measure verification speed against
 //	                                   the machine's peak
+//	gradcheck derive --f EXPR --wrt V --var X=n,n ... [--grad | --hess]
+//	                                   the differential (gradient, second
+//	                                   derivative) of f, in the claim language
+//	gradcheck selftest --claims N      random true claims and their mutants
+//	                                   through the verifier: false-alarm and
+//	                                   miss rates
 //
 // Exit codes:
 //

@@ -23,9 +23,9 @@ Commands:
   merge REPORT.json ...  combine the JSON reports of the shards of one run
   bench [NAME|GLOB ...]  measure verification speed: time per instance,
                          GFLOP/s, fraction of the peak, memory, growth with n
-  derive --f EXPR --wrt V --var X=n,n ... [--grad]
-                         print the differential (or gradient) of f, in the
-                         claim language
+  derive --f EXPR --wrt V --var X=n,n ... [--grad | --hess]
+                         print the differential (gradient, second
+                         derivative) of f, in the claim language
   selftest --claims N    random true claims and their mutants through the
                          verifier: false-alarm and miss rates
   help [COMMAND]         show the help of a command
