@@ -8,17 +8,37 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// probeStep is the relative step ε of the rounding probe (see
-// sensitivity): √u, small enough that the change is first order, large
+// probeSteps are the relative steps ε of the rounding probe (see
+// sensitivity), each taken where the one before does not serve. The
+// first, √u, is small enough that the change is first order, large
 // enough that its own rounding, √u of the value, stays small against it.
+// The others serve a sample nearer a singularity. Where a value is not
+// finite at a step (logdet(AᵀA) for an A of condition 10⁵ at n = 64, AᵀA
+// moved by 2⁻²⁶ of its entries having a negative determinant), or moves
+// by more than maxLinearChange of itself, the next step is taken: at
+// 2⁻⁴⁰ its own rounding is 2⁻¹² of the change, at 2⁻⁴⁸ 2⁻⁴, which still
+// leaves a sensitivity good to one digit, enough for a bound.
+var probeSteps = [...]float64{0x1p-26, 0x1p-40, 0x1p-48}
+
+// probeStep is the first of probeSteps, the step of the probe of a
+// determinant's rounding as well (see funcs.go).
 const probeStep = 0x1p-26
 
-// fineProbeStep is the step of the probe at a sample that leaves the
-// domain at probeStep, within 10⁻⁸ of a singular matrix: logdet(AᵀA) for an
-// A of condition 10⁵ at n = 64, where AᵀA moved by probeStep of its entries
-// has a negative determinant. Its own rounding, 2⁻¹² of the change, still
-// leaves the measure of a sensitivity good to three digits.
-const fineProbeStep = 0x1p-40
+// maxLinearChange is the relative change of the probed value beyond which
+// a step of the probe may not be small against the distance to a
+// singularity: the change then saturates, below the step times the
+// sensitivity, and the next step tells. inv(X'*X*X'*X) =
+// inv(X)*inv(X')*inv(X)*inv(X') failed so (found by the exploratory
+// helper): at a condition number of 10¹¹, X⁴ moved by 2⁻²⁶ of its entries
+// gave a sensitivity 340 times too small, and the true identity failed by
+// 1.0 against a tolerance of 10⁻⁶.
+const maxLinearChange = 1.0 / 8
+
+// saturation is how many times the change per unit of a step may exceed
+// that of the step before for the larger step to count as saturated: a
+// value linear in the probe changes alike at both, one near 0 included,
+// whose relative change is large at any step.
+const saturation = 2
 
 // sensitivity returns, for each instance of the chunk, two measures of
 // how far e moves under rounding-sized perturbations, per unit of the
@@ -52,27 +72,51 @@ func (v *verification) sensitivity(ev *evaluator, e formulas.Expr, base backend.
 // patterns of signs: the change along one pattern is a single random sum
 // where one direction dominates, as near a singular matrix, and may
 // cancel to a tenth of its typical size one time in twelve; all three do
-// so one time in two thousand. The step is probeStep, and fineProbeStep
-// for the instances whose value is not finite there. One not finite at
-// both (it left the domain) counts as no sensitivity: the magnitudes
-// still hold. evaluated counts the evaluations of e made.
+// so one time in two thousand. Each is measured at the first of
+// probeSteps, and at the next ones for the instances where it did not
+// serve (see probeSteps): until the value is finite and either moves by
+// at most maxLinearChange of itself or changes per unit of the step as it
+// did at the step before. One not finite at every step (it left the
+// domain) counts as no sensitivity: the magnitudes still hold. One that
+// still saturates at the last step has none that bounds its rounding
+// error: +Inf. evaluated counts the evaluations of e made.
 func (v *verification) sensitivityOf(ev *evaluator, e formulas.Expr, base backend.Tensor, inner bool) (most []float64, evaluated int, err error) {
+	baseNorms, err := ev.frobeniusNorms(base)
+	if err != nil {
+		return nil, 0, err
+	}
+	saturated := make([]bool, len(baseNorms))
 	for pattern := range probePatterns {
 		offset := pattern << 40 // far apart: independent patterns
-		evaluated++
-		change, err := v.sensitivityAt(ev, e, base, &probeState{step: probeStep, inner: inner, offset: offset})
-		if err != nil {
-			return nil, evaluated, err
-		}
-		if slices.ContainsFunc(change, func(c float64) bool { return !finite(c) }) {
+		var change []float64
+		var finer []bool // the instances that ask for the next step
+		for k, step := range probeSteps {
+			if k > 0 && !slices.Contains(finer, true) {
+				break
+			}
 			evaluated++
-			fine, err := v.sensitivityAt(ev, e, base, &probeState{step: fineProbeStep, inner: inner, offset: offset})
+			at, rel, err := v.sensitivityAt(ev, e, base, baseNorms, &probeState{step: step, inner: inner, offset: offset})
 			if err != nil {
 				return nil, evaluated, err
 			}
-			for i, c := range change {
-				if !finite(c) {
-					change[i] = fine[i]
+			if k == 0 {
+				change, finer = at, make([]bool, len(at))
+				for i, c := range at {
+					finer[i] = !finite(c) || rel[i] > maxLinearChange
+				}
+				continue
+			}
+			for i, f := range at {
+				switch c := change[i]; {
+				case !finer[i]:
+				case !finite(c):
+					change[i], finer[i] = f, finite(f) && rel[i] > maxLinearChange
+				case !finite(f) || f <= saturation*c:
+					// The larger step was linear after all (a value
+					// near 0 moves by much of itself at any step).
+					change[i], finer[i] = math.Max(c, f), false
+				default:
+					change[i], finer[i] = f, rel[i] > maxLinearChange
 				}
 			}
 		}
@@ -82,7 +126,13 @@ func (v *verification) sensitivityOf(ev *evaluator, e formulas.Expr, base backen
 		for i, c := range change {
 			if finite(c) {
 				most[i] = math.Max(most[i], c)
+				saturated[min(i, len(saturated)-1)] = saturated[min(i, len(saturated)-1)] || finer[i]
 			}
+		}
+	}
+	for i := range most {
+		if saturated[min(i, len(saturated)-1)] {
+			most[i] = math.Inf(1)
 		}
 	}
 	return most, evaluated, nil
@@ -93,8 +143,9 @@ func (v *verification) sensitivityOf(ev *evaluator, e formulas.Expr, base backen
 const probePatterns = 3
 
 // sensitivityAt evaluates e under the probe p and returns ‖ẽ − base‖_F per
-// unit of p's step, for each instance, not finite where the value is not.
-func (v *verification) sensitivityAt(ev *evaluator, e formulas.Expr, base backend.Tensor, p *probeState) ([]float64, error) {
+// unit of p's step, for each instance, not finite where the value is not,
+// and rel, ‖ẽ − base‖_F relative to ‖base‖_F, given as baseNorms.
+func (v *verification) sensitivityAt(ev *evaluator, e formulas.Expr, base backend.Tensor, baseNorms []float64, p *probeState) (change, rel []float64, err error) {
 	saved := make(map[string]backend.Tensor, len(v.c.Vars))
 	defer func() {
 		for name, t := range saved {
@@ -111,25 +162,27 @@ func (v *verification) sensitivityAt(ev *evaluator, e formulas.Expr, base backen
 		t := ev.vars[vr.Name]
 		moved, err := ev.moved(t)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		saved[vr.Name] = t
 		ev.bind(vr.Name, moved)
 	}
 	o := ev.ops()
 	at := o.do(func() (backend.Tensor, error) { return ev.value(e) })
-	change := o.norms(o.elementwise(backend.Sub, at, base))
+	change = o.norms(o.elementwise(backend.Sub, at, base))
 	if _, err := o.result(nil); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A pattern of random signs measures the root sum of squares of the
 	// entries' contributions; rounding may line them up, their sum of
 	// absolute values, up to √N times as large for N entries moved.
 	lineUp := math.Sqrt(float64(p.entries))
+	rel = make([]float64, len(change))
 	for i, c := range change {
+		rel[i] = c / baseNorms[min(i, len(baseNorms)-1)]
 		change[i] = c / p.step * lineUp
 	}
-	return change, nil
+	return change, rel, nil
 }
 
 // conditioned reports whether e has an operation whose argument the probe

@@ -63,6 +63,17 @@ func checkIdentityConditioning(t *testing.T, b backend.Backend) {
 			n: 48, seed: 4, from: 0, to: 8, verdict: Fail},
 		{name: "log-determinant of AᵀA, finer step", spec: formulas.Spec{F: "logdet(A'*A)", Equals: "log(det(A)^2)"}, vars: []string{"A=n,n"},
 			n: 64, seed: 1, from: 118, to: 119, verdict: Pass},
+		// X⁴ of condition 10¹¹ and more: at 2⁻²⁶ of its entries the
+		// inverse's change saturated, its sensitivity was hundreds of
+		// times too small, and the true identity failed (by 1.2·10⁻³
+		// against 5·10⁻⁵; by 1.0 against 1.1·10⁻⁶ for XᵀXXᵀX, whose
+		// condition is beyond 1/u). Now the probe's finer steps tell.
+		{name: "inverse of X⁴", spec: formulas.Spec{F: "inv(X*X*X*X)", Equals: "inv(X)*inv(X)*inv(X)*inv(X)"}, vars: []string{"X=n,n"},
+			n: 48, seed: 10, from: 2, to: 3, verdict: Inconclusive},
+		{name: "inverse of X⁴, 1 + 1e-4", spec: formulas.Spec{F: "inv(X*X*X*X)", Equals: "1.0001*inv(X)*inv(X)*inv(X)*inv(X)"}, vars: []string{"X=n,n"},
+			n: 48, seed: 10, from: 0, to: 8, verdict: Fail},
+		{name: "inverse of XᵀXXᵀX", spec: formulas.Spec{F: "inv(X'*X*X'*X)", Equals: "inv(X)*inv(X')*inv(X)*inv(X')"}, vars: []string{"X=n,n"},
+			n: 48, seed: 2, from: 32, to: 33, verdict: Inconclusive},
 		{name: "gradient of det(XᵀX) at n = 2", spec: formulas.Spec{F: "det(X'*X)", Wrt: "X", Grad: "2*det(X'*X)*X*inv(X'*X)"}, vars: []string{"X=n,n"},
 			n: 2, seed: 4, from: 90, to: 91, verdict: Pass},
 	}

@@ -252,11 +252,14 @@ const userToleranceCause = "mostly from --rtol and --atol"
 // unboundedReason is the reason of an inconclusive result whose first
 // undecided comparison, at instance, has no finite tolerance: a magnitude
 // that bounds the rounding error of a side overflowed (expm's grows as
-// e^‖X‖ where e^X decays, at the nodes of ∫e^(−tA)dt far out), so
+// e^‖X‖ where e^X decays, at the nodes of ∫e^(−tA)dt far out), or the
+// rounding probe found a side not linear in its inputs even at 2⁻⁴⁸ of
+// them (a condition number beyond about 10¹³; see probeSteps), so
 // nothing can be compared.
 func (c Counts) unboundedReason(instance int) string {
 	return fmt.Sprintf("the bound on the rounding error is not finite at instance %d (%d of %d comparisons): a magnitude it is built from overflowed "+
-		"(expm's, e^‖X‖, does where ‖X‖ > 709, even if e^X decays), so no tolerance can be set", instance, c.Uncertain, c.total())
+		"(expm's, e^‖X‖, does where ‖X‖ > 709, even if e^X decays), or a side is so ill-conditioned there (beyond about 10¹³) "+
+		"that it moves by more than an eighth of itself when its inputs move by 2⁻⁴⁸ of theirs, so no tolerance can be set", instance, c.Uncertain, c.total())
 }
 
 // zeroClaimReason is the reason of an inconclusive result whose first
