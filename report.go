@@ -278,12 +278,12 @@ func (c Counts) zeroClaimReason(instance int) string {
 // directions by less than its rounding at the step (see
 // verification.changesBelowRounding): 10¹² + 10⁻³·Σx.
 func (c Counts) belowRoundingReason(instance int) string {
-	return fmt.Sprintf("the claim and the finite differences are exactly 0 at instance %d (%d of %d comparisons), but f changes along longer directions: "+
-		"%s (f is large against its change), so a derivative that small cannot be told from 0", instance, c.Uncertain, c.total(), belowRoundingCause)
+	return fmt.Sprintf("the claim and the finite differences are exactly 0 at instance %d (%d of %d comparisons), but along longer directions f changes, "+
+		"%s: a derivative that small cannot be told from 0", instance, c.Uncertain, c.total(), belowRoundingCause)
 }
 
 // belowRoundingCause names the cause in belowRoundingReason.
-const belowRoundingCause = "its change at the finite-difference step is below its rounding"
+const belowRoundingCause = "by less than its rounding hides at the finite-difference step"
 
 // zeroClaimCause names the cause in zeroClaimReason.
 const zeroClaimCause = "within its own uncertainty"

@@ -66,11 +66,11 @@ func soundCases(t *testing.T) []verdictCase {
 		// a last bit of 1.2·10⁻⁴): every difference is exactly 0, and the
 		// claim 0 agreed with them to the last bit (it passed so).
 		{name: "change below rounding", spec: formulas.Spec{F: "1e12 + 1e-3*sum(x)", Wrt: "x", Grad: "zeros(n,1)", Vars: vars(t, "x=n")},
-			sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "below its rounding"},
+			sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "less than its rounding hides"},
 		{name: "change below rounding jac", spec: formulas.Spec{F: "1e12 + 1e-3*x", Wrt: "x", Jac: "zeros(n,n)", Vars: vars(t, "x=n")},
-			sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "below its rounding"},
+			sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "less than its rounding hides"},
 		{name: "change below rounding entrywise", spec: formulas.Spec{F: "1e12 + 1e-3*sum(x)", Wrt: "x", Grad: "zeros(n,1)", Vars: vars(t, "x=n")},
-			mode: Entrywise, sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "below its rounding"},
+			mode: Entrywise, sizes: map[string]int{"n": 16}, verdict: Inconclusive, note: "less than its rounding hides"},
 		// Constant where the stencils are, not everywhere: step is, and
 		// so is a ReLU layer with no unit active; the probe with longer
 		// directions finds no smooth change, and the claim 0 stands.
