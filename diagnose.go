@@ -271,7 +271,13 @@ func scalarDiagnosis(res *Result, comps []comparison) bool {
 // scalarDetail is the detail of the scalar diagnosis of factors from lo
 // to hi.
 func scalarDetail(lo, hi float64) string {
-	return fmt.Sprintf("the claim is a multiple of the truth at each instance, from %.3g to %.3g times it: a scalar factor that depends on the inputs is missing or wrong", lo, hi)
+	// Digits enough to show hi − lo in both: "from 1 to 1" said nothing
+	// of softmax(x)*(1 + 1e-5*sum(x)).
+	digits := 3
+	if spread := math.Abs(hi - lo); spread > 0 {
+		digits = max(3, min(17, int(math.Ceil(math.Log10(math.Max(math.Abs(lo), math.Abs(hi))/spread)))+1))
+	}
+	return fmt.Sprintf("the claim is a multiple of the truth at each instance, from %.*g to %.*g times it: a scalar factor that depends on the inputs is missing or wrong", digits, lo, digits, hi)
 }
 
 // zeroDiagnosis diagnoses a claim whose truth is 0, and reports true.

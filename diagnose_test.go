@@ -401,3 +401,23 @@ func TestTransposeFromOneComparison(t *testing.T) {
 		}
 	}
 }
+
+// TestScalarDetail checks that the range of a scalar diagnosis prints as
+// many digits as tell its ends apart ("from 1 to 1 times it" was printed
+// for factors 1 − 10⁻⁵ to 1 + 10⁻⁵), and three where they are far apart.
+func TestScalarDetail(t *testing.T) {
+	tests := []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0.737, 1.95, "from 0.737 to 1.95 times it"},
+		{0.99999, 1.00001, "from 0.99999 to 1.00001 times it"},
+		{1.0000012, 1.0000034, "from 1.000001 to 1.000003 times it"},
+		{2, 2, "from 2 to 2 times it"},
+	}
+	for _, tt := range tests {
+		if got := scalarDetail(tt.lo, tt.hi); !strings.Contains(got, tt.want) {
+			t.Errorf("scalarDetail(%g, %g) = %q, want it to say %q", tt.lo, tt.hi, got, tt.want)
+		}
+	}
+}

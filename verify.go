@@ -875,9 +875,12 @@ func (v *verification) symmetricOnly(ctx context.Context) (general bool, note st
 			redrawn = append(redrawn, how)
 		}
 	}
-	who := strings.Join(culprits, " and ")
-	return false, fmt.Sprintf("true only for symmetric %s: it holds at these samples (%s) but fails where drawn %s; draw %[1]s so to check the general result, or declare space: sym where %[1]s is symmetric by definition",
-		who, strings.Join(drawn, ", "), strings.Join(redrawn, ", "))
+	who, verb := strings.Join(culprits, " and "), "is"
+	if len(culprits) > 1 {
+		verb = "are"
+	}
+	return false, fmt.Sprintf("true only for symmetric %s: it holds at these samples (%s) but fails where drawn %s; draw %[1]s so to check the general result, or declare space: sym where %[1]s %[4]s symmetric by definition",
+		who, strings.Join(drawn, ", "), strings.Join(redrawn, ", "), verb)
 }
 
 // sizeOneNote is the reason of a claim that passed where the variables
