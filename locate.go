@@ -245,7 +245,7 @@ func matrixCause(e formulas.Expr, x float64) string {
 		}
 	case *formulas.Integral:
 		if math.IsNaN(x) {
-			return "its quadrature did not converge to a finite value: the integral may diverge, or its body have a pole on the path or not be finite there"
+			return "its quadrature did not converge to a finite value: the integral may diverge, converge too slowly at an end (a singularity near 1/t at a finite end, a tail near 1/t at an infinite one), or its body have a pole on the path or not be finite there"
 		}
 	case *formulas.Binary:
 		if e.Op == "\\" {
