@@ -349,6 +349,11 @@ func (v *verification) notSymmetricDetail() string {
 	if !v.c.SecondDerivativeForm(v.shapes[v.c.Wrt]) {
 		return "the claimed Hessian is not symmetric, as every Hessian is"
 	}
+	if v.c.Bilinear() && !v.c.ReadsDirection() {
+		// 3*tr(X*dX2*dX2) + 3*tr(X*dX2*dX2) for tr(X³), a typo of the
+		// bilinear form (found by the exploratory helper).
+		return fmt.Sprintf("the claimed D²f[%s,%s] reads %[2]s but not %[1]s: a second derivative is linear in each direction, and symmetric in the two", v.c.Direction(), v.c.SecondDirection())
+	}
 	return fmt.Sprintf("the claimed D²f[%s,%s] is not symmetric in %[1]s and %[2]s, as every second derivative is", v.c.Direction(), v.c.SecondDirection())
 }
 

@@ -52,6 +52,9 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Pass},
 		{name: "f without the variable grad", spec: formulas.Spec{F: "tr(A)", Wrt: "X", Grad: "zeros(n,n)", Vars: vars(t, "X=n,n", "A=n,n")},
 			verdict: Pass, note: "agreed to the last bit"},
+		// A bilinear form without dX, D²f[dX2, dX2]: said "not symmetric".
+		{name: "hess without dX", spec: formulas.Spec{F: "tr(X*X*X)", Wrt: "X", Hess: "3*tr(X*dX2*dX2) + 3*tr(X*dX2*dX2)", Vars: vars(t, "X=n,n")},
+			verdict: Fail, diag: DiagNotSymmetric, note: "reads dX2 but not dX"},
 		// Sides whose squares underflow (overflow): their norms were 0
 		// (infinite), and any right side passed (was out of the domain).
 		{name: "tiny identity", spec: formulas.Spec{F: "1e-200*X", Equals: "2e-200*X", Vars: vars(t, "X=n,n")},

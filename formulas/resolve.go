@@ -23,6 +23,13 @@ func (c *Claim) Bilinear() bool {
 	return c.Kind == Hess && c.reads(c.SecondDirection())
 }
 
+// ReadsDirection reports whether the claim's right-hand side reads its
+// direction dX: a diff claim should, and so should a hess claim that reads
+// dX2 (the diagnosis of one that does not names it).
+func (c *Claim) ReadsDirection() bool {
+	return c.reads(c.Direction())
+}
+
 // SecondDerivativeForm reports whether a hess claim on a variable of shape
 // wrt states the second derivative as a form in the directions,
 // D²f[dX, dX2] or D²f[dX, dX], rather than as the Hessian matrix: always
