@@ -25,6 +25,8 @@ func TestMergeEqualsWhole(t *testing.T) {
 		// f changes below its rounding at the step: every comparison is 0
 		// against 0, inconclusive once the probe finds the change.
 		{Name: "below rounding", F: "1e12 + 1e-3*tr(X)", Wrt: "X", Grad: "zeros(n,n)", Vars: squareVars("X")},
+		// A pass at a loose tolerance: the note gives the worst part's.
+		{Name: "loose", F: "sum(sum(sin(1e4*X)))", Wrt: "X", Grad: "1e4*cos(1e4*X)", Vars: squareVars("X")},
 		// A zero Hessian, undecided: the reason says why.
 		{Name: "linear", F: "tr(A*X)", Wrt: "X", Hess: "0", Vars: squareVars("A", "X")},
 		// Symmetric samples: the pass notes that the layout went unchecked.
@@ -42,6 +44,13 @@ func TestMergeEqualsWhole(t *testing.T) {
 		for _, spec := range claims {
 			if spec.Name == "integral" && mode == Entrywise {
 				continue // 15 s, and nothing the directional check lacks
+			}
+			if spec.Name == "loose" && mode == Entrywise {
+				// An entrywise check steps every entry by the same h·‖X‖,
+				// which at some instances is near a multiple of sin's
+				// period 2π/10⁴: its stencils alias alike, and the true
+				// claim fails there (a known limit).
+				continue
 			}
 			c := inline(t, spec)
 			s := DefaultSettings()

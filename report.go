@@ -388,6 +388,10 @@ func Merge(parts []Result) (Result, error) {
 		// A note of every part's pass (exactAgreement, layoutBlind).
 		out.Reason = parts[0].Reason
 	}
+	if out.Verdict == Pass && (out.Reason == "" || strings.Contains(out.Reason, looseCause)) {
+		// The worst part's tolerance, as a single run would say it.
+		out.Reason = looseNote(out.Tolerance)
+	}
 	return out, nil
 }
 

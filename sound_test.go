@@ -52,6 +52,12 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Pass},
 		{name: "f without the variable grad", spec: formulas.Spec{F: "tr(A)", Wrt: "X", Grad: "zeros(n,n)", Vars: vars(t, "X=n,n", "A=n,n")},
 			verdict: Pass, note: "agreed to the last bit"},
+		// Passes at a loose tolerance say so (found by the exploratory
+		// helper: inv(Y)·Y = 1.01·I passes for Y of condition 10¹⁰).
+		{name: "loose grad", spec: formulas.Spec{F: "sum(sum(sin(1e4*X)))", Wrt: "X", Grad: "1e4*cos(1e4*X)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 5}, verdict: Pass, note: "a claim that close to the truth (1 + 1.1e-03 times it) would pass as well"},
+		{name: "loose identity", spec: formulas.Spec{F: "inv(X*X' + 1e-10*eye(n))*(X*X' + 1e-10*eye(n))", Equals: "1.01*eye(n)", Vars: vars(t, "X=n,m")},
+			sizes: map[string]int{"n": 48, "m": 40}, verdict: Pass, note: "would pass as well"},
 		// A bilinear form without dX, D²f[dX2, dX2]: said "not symmetric".
 		{name: "hess without dX", spec: formulas.Spec{F: "tr(X*X*X)", Wrt: "X", Hess: "3*tr(X*dX2*dX2) + 3*tr(X*dX2*dX2)", Vars: vars(t, "X=n,n")},
 			verdict: Fail, diag: DiagNotSymmetric, note: "reads dX2 but not dX"},

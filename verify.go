@@ -290,6 +290,9 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 	if res.Verdict == Pass && res.Reason == "" {
 		res.Reason = v.weakPass(ctx, &t)
 	}
+	if res.Verdict == Pass && res.Reason == "" {
+		res.Reason = looseNote(res.Tolerance)
+	}
 	v.locate(ctx, &res)
 	if res.Verdict == Fail {
 		complete := true
@@ -805,6 +808,26 @@ func (t *tally) addTop(c comparison) {
 // exactAgreement is the reason of a derivative claim that passed with
 // every finite difference equal to the claim to the last bit.
 const exactAgreement = "every comparison agreed to the last bit, as where f does not change along any direction compared and the claim is 0 there: check that f depends on the variable at these sizes"
+
+// looseTolerance is the relative tolerance above which a pass says how
+// little it tells: 100 times the loosest of the registry's passes (10⁻⁵).
+const looseTolerance = 1e-3
+
+// looseNote is the note of a pass whose worst comparison had the relative
+// tolerance tol, "" where tol is at most looseTolerance. Below 0.1 a
+// comparison decides, and a factor-2 mistake fails, but a claim off by
+// 1 + 0.05 passed the gradient of Σ sin(10⁵x) at one instance, and
+// inv(Y)·Y = 1.01·I for Y of condition 10¹⁰ (found by the exploratory
+// helper), within tolerances of 6·10⁻² and 2·10⁻².
+func looseNote(tol float64) string {
+	if !(tol > looseTolerance) {
+		return ""
+	}
+	return fmt.Sprintf("the tolerance is %.1e of the compared values: %s (1 + %.1e times it) would pass as well", tol, looseCause, tol)
+}
+
+// looseCause names the cause in looseNote.
+const looseCause = "a claim that close to the truth"
 
 // weakPass is the reason of a claim that passed where the check was
 // weaker than it looks, "" where it was not (see layoutBlind and
