@@ -29,7 +29,18 @@ import (
 //
 // A function of f that does not depend on wrt has the differential 0 (for
 // scalar f) or 0*f.
+//
+// A differential of more than 4,194,304 nodes (maxDerived), or a part of
+// f with one, is an error, an *Error at that part: it can be exponential
+// in the nesting of f (tanh nested 30 times has 2³⁰ terms), far beyond a
+// formula that pastes back.
 func Derive(f Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
+	return derive(f, wrt, env, sizes, false)
+}
+
+// derive is Derive; second says that f is a differential, differentiated
+// again by SecondDerivative.
+func derive(f Expr, wrt string, env map[string]Shape, sizes map[string]int, second bool) (Expr, error) {
 	fs, err := Infer(f, env, sizes)
 	if err != nil {
 		return nil, err
@@ -38,7 +49,7 @@ func Derive(f Expr, wrt string, env map[string]Shape, sizes map[string]int) (Exp
 	if !ok {
 		return nil, fmt.Errorf("wrt %s is not a declared variable", wrt)
 	}
-	d := &deriver{simplifier: newSimplifier(env, sizes), wrt: wrt, dir: "d" + wrt}
+	d := &deriver{simplifier: newSimplifier(env, sizes), wrt: wrt, dir: "d" + wrt, second: second}
 	if _, clash := env[d.dir]; clash {
 		return nil, fmt.Errorf("the direction %s of %s has the name of a variable", d.dir, wrt)
 	}
@@ -79,6 +90,44 @@ type deriver struct {
 	// taken holds the names in use, so that integration variables are
 	// fresh.
 	taken map[string]bool
+	// counted caches treeSize by node.
+	counted map[Expr]int
+	// second is set where f is a differential (SecondDerivative).
+	second bool
+}
+
+// maxDerived bounds the size of a differential or gradient, in nodes of
+// its tree as printed (a subexpression used twice counts twice): the
+// gradient of a product of 1000 factors has 3 million, and that of tanh
+// nested 30 times some 2³⁰·5, which took all memory to build and print.
+const maxDerived = 1 << 22
+
+// treeSize returns the number of nodes of e as a tree, each shared node
+// counted once per use (as String prints it) but walked once, up to
+// maxDerived+1. memo caches it by node.
+func treeSize(e Expr, memo map[Expr]int) int {
+	if isNil(e) {
+		return 0
+	}
+	if n, ok := memo[e]; ok {
+		return n
+	}
+	n := 1
+	switch e := e.(type) {
+	case *Unary:
+		n += treeSize(e.X, memo)
+	case *Binary:
+		n += treeSize(e.L, memo) + treeSize(e.R, memo)
+	case *Call:
+		for _, a := range e.Args {
+			n += treeSize(a, memo)
+		}
+	case *Integral:
+		n += treeSize(e.Lo, memo) + treeSize(e.Hi, memo) + treeSize(e.Body, memo)
+	}
+	n = min(n, maxDerived+1)
+	memo[e] = n
+	return n
 }
 
 // fresh returns an unused name for an integration variable, the first of
@@ -100,8 +149,29 @@ func (d *deriver) fresh(prefer ...string) string {
 }
 
 // diff returns the differential of e, nil when e does not depend on the
-// variable.
+// variable, or an error where the differential has more than maxDerived
+// nodes (see Derive).
 func (d *deriver) diff(e Expr) (Expr, error) {
+	out, err := d.differential(e)
+	if err != nil || out == nil {
+		return out, err
+	}
+	if d.counted == nil {
+		d.counted = map[Expr]int{}
+	}
+	if treeSize(out, d.counted) > maxDerived {
+		if d.second {
+			// e is part of the differential, in names of SecondDerivative's
+			// own: f's start is the position to give.
+			return nil, errorf(Pos{Line: 1, Col: 1}, "the second derivative of f is too large (more than %d nodes; a formula has at most %d tokens); derive a part of f at a time", maxDerived, MaxTokens)
+		}
+		return nil, errorf(posOf(e), "the differential of %s is too large (more than %d nodes; a formula has at most %d tokens); derive a part of f at a time", shorten(str(e)), maxDerived, MaxTokens)
+	}
+	return out, nil
+}
+
+// differential is diff without the bound on the result's size.
+func (d *deriver) differential(e Expr) (Expr, error) {
 	switch e := e.(type) {
 	case *Num:
 		return nil, nil
@@ -491,7 +561,7 @@ func SecondDerivative(diff Expr, wrt string, env map[string]Shape, sizes map[str
 		with[k] = v
 	}
 	with[held] = ws
-	d2, err := Derive(rename(diff, dir, held), wrt, with, sizes)
+	d2, err := derive(rename(diff, dir, held), wrt, with, sizes, true)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -276,6 +277,62 @@ func BenchmarkDeriveLongProduct(b *testing.B) {
 		d, err := c.Derive()
 		if err != nil || d.Grad == nil {
 			b.Fatalf("%v, gradient %v", err, d.Grad)
+		}
+	}
+}
+
+// TestDeriveTooLarge checks that a differential, gradient or second
+// derivative of more than 4,194,304 nodes is an error, and soon: the
+// differential of tanh nested n times has 2ⁿ terms, and derive, or check
+// printing the expected gradient of a failed claim, took all memory and
+// died (tanh nested 20 times) or ran for minutes.
+func TestDeriveTooLarge(t *testing.T) {
+	nest := func(fn string, n int) string {
+		return "sum(" + strings.Repeat(fn+"(", n) + "x" + strings.Repeat(")", n) + ")"
+	}
+	product := func(n int) string { return "sum(" + strings.Repeat("sin(x).*", n-1) + "sin(x))" }
+	for _, tt := range []struct {
+		f                   string
+		diff, grad, hessian string // a part of the error, "" for none
+	}{
+		{nest("tanh", 20), "1:5: the differential of tanh(tanh(", "", ""},
+		{nest("tanh", 100), "1:405: the differential of tanh(tanh(", "", ""},
+		{product(3000), "1:5: the differential of sin(x).*sin(x)", "", ""},
+		{product(1500), "", "the gradient is too large (more than 4194304 nodes", "1:1: the second derivative of f is too large"},
+		// The gradient of a product of 1000 factors has 3 million nodes,
+		// within the bound (BenchmarkDeriveLongProduct).
+		{product(1000), "", "", "1:1: the second derivative of f is too large"},
+		{nest("tanh", 3), "", "", ""},
+	} {
+		vars := []formulas.SpecVar{{Name: "x", VarSpec: formulas.VarSpec{Shape: "n"}}}
+		c, err := formulas.BuildFunction(formulas.Spec{Name: "f", F: tt.f, Wrt: "x", Vars: vars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := tt.f[:min(len(tt.f), 30)]
+		d, err := c.Derive()
+		var fe *formulas.Error
+		switch {
+		case tt.diff != "":
+			// An *Error: derive's limit (exit 1), not the input's fault.
+			if err == nil || !strings.Contains(err.Error(), tt.diff) || !errors.As(err, &fe) {
+				t.Errorf("%s: Derive: %v, want an *Error containing %q", name, err, tt.diff)
+			}
+			continue
+		case err != nil:
+			t.Errorf("%s: Derive: %v", name, err)
+			continue
+		case tt.grad == "" && d.Grad == nil:
+			t.Errorf("%s: no gradient: %v", name, d.NoGrad)
+		case tt.grad != "" && (d.Grad != nil || !strings.Contains(fmt.Sprint(d.NoGrad), tt.grad)):
+			t.Errorf("%s: gradient of %d bytes, %v; want an error containing %q", name, len(fmt.Sprint(d.Grad)), d.NoGrad, tt.grad)
+		}
+		_, err = c.SecondDerivativeAt(nil)
+		switch {
+		case tt.hessian == "" && err != nil:
+			t.Errorf("%s: SecondDerivativeAt: %v", name, err)
+		case tt.hessian != "" && (err == nil || !strings.Contains(err.Error(), tt.hessian) || !errors.As(err, &fe)):
+			t.Errorf("%s: SecondDerivativeAt: %v, want an *Error containing %q", name, err, tt.hessian)
 		}
 	}
 }

@@ -18,7 +18,8 @@ var ErrNotScalar = errors.New("no gradient: f is not a scalar")
 // ⟨C, diag(A)⟩ = ⟨diag(C), A⟩, ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ =
 // ⟨C', A⟩, and under an integral sign. Where no such rule applies (dX
 // inside kron, or in the matrix of a solve) it returns an error saying
-// so. A matrix of ones is written diag(eye(m))*diag(eye(n))'.
+// so. A matrix of ones is written diag(eye(m))*diag(eye(n))'. A gradient
+// of more than 4,194,304 nodes is an error too (see Derive).
 func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
 	ws, ok := env[wrt]
 	if !ok {
@@ -62,6 +63,8 @@ type adjoint struct {
 	// seen caches has by node: of asks it of both operands at every
 	// level, which walked a chain of n products n times.
 	seen map[Expr]bool
+	// counted caches treeSize by node.
+	counted map[Expr]int
 }
 
 // has reports whether e contains the direction.
@@ -97,8 +100,24 @@ func (a *adjoint) cannot(e Expr, why string) error {
 }
 
 // of returns G with ⟨c, e⟩ = ⟨G, dX⟩, where c has the shape of e and e is
-// linear in dX; nil if e does not contain dX.
+// linear in dX; nil if e does not contain dX. A G of more than maxDerived
+// nodes is an error (see Derive).
 func (a *adjoint) of(e, c Expr) (Expr, error) {
+	g, err := a.adjointOf(e, c)
+	if err != nil || g == nil {
+		return g, err
+	}
+	if a.counted == nil {
+		a.counted = map[Expr]int{}
+	}
+	if treeSize(g, a.counted) > maxDerived {
+		return nil, fmt.Errorf("the gradient is too large (more than %d nodes; a formula has at most %d tokens); derive a part of f at a time", maxDerived, MaxTokens)
+	}
+	return g, nil
+}
+
+// adjointOf is of without the bound on the size of G.
+func (a *adjoint) adjointOf(e, c Expr) (Expr, error) {
 	if !a.has(e) {
 		return nil, nil
 	}

@@ -100,7 +100,9 @@ func lex(src string) ([]token, error) {
 			}
 		}
 		p := l.pos()
-		if l.i >= len(l.src) {
+		if l.i >= len(l.src) || len(toks) > MaxTokens {
+			// Parse refuses more than MaxTokens: the rest of a long
+			// formula is not lexed (a 10 MB one took 2 GB).
 			return append(toks, token{kind: tEOF, pos: p}), nil
 		}
 		c := l.src[l.i]

@@ -273,6 +273,9 @@ func TestParseErrors(t *testing.T) {
 		{strings.Repeat("-", 300) + "x", "1:201: expression nested too deeply (more than 200 levels)"},
 		{"x" + strings.Repeat("'", 300), "1:201: expression nested too deeply (more than 200 levels)"},
 		{"x" + strings.Repeat("+x", MaxTokens/2), "1:65537: expression too long (more than 65536 tokens)"},
+		// The lexer stops after MaxTokens+1 tokens (a 10 MB formula of a
+		// spec file took 2 GB to lex): what follows is not read.
+		{"x" + strings.Repeat("+x", MaxTokens/2) + "$" + strings.Repeat("+x", 1000), "1:65537: expression too long (more than 65536 tokens)"},
 		{strings.Repeat("(x+", 201) + "x" + strings.Repeat(")", 201), "1:601: expression nested too deeply (more than 200 levels)"},
 		{strings.Repeat("tr(", 250) + "X" + strings.Repeat(")", 250), "1:603: expression nested too deeply (more than 200 levels)"},
 		{strings.Repeat("x^", 250) + "x", "1:402: expression nested too deeply (more than 200 levels)"},

@@ -29,6 +29,13 @@ func TestDerive(t *testing.T) {
 		// nested ten times printed a gradient of 208 KB with exit 0.
 		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "",
 			"the result does not paste back as a claim"},
+		// A differential exponential in the nesting of f is refused as it
+		// grows: tanh nested 20 times took all memory and died with a
+		// runtime trace.
+		{[]string{"--f", "sum(" + strings.Repeat("tanh(", 20) + "x" + strings.Repeat(")", 20) + ")", "--wrt", "x", "--var", "x=n", "--grad"}, exitFail, "",
+			"derive: 1:5: the differential of tanh(tanh("},
+		{[]string{"--f", "sum(" + strings.Repeat("sin(x).*", 999) + "sin(x))", "--wrt", "x", "--var", "x=n", "--hess"}, exitFail, "",
+			"derive: 1:1: the second derivative of f is too large"},
 		// --hess: the second derivative as the bilinear form D²f[dx, dx2].
 		{[]string{"--f", "x'*A*x", "--wrt", "x", "--var", "A=n,n", "--var", "x=n", "--hess"}, exitOK, "dx'*A*dx2 + dx2'*A*dx\n", ""},
 		{[]string{"--f", "logdet(X)", "--wrt", "X", "--var", "X=n,n:spd", "--hess", "--format", "json"}, exitOK,
