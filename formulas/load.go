@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gradcheck/gradcheck/internal/wholefile"
 )
 
 // Keys of a spec file, in documentation order.
@@ -64,11 +65,27 @@ func allValid(claims []*Claim, err error) ([]*Claim, error) {
 // ReadSpec reads the spec file path and loads its formulas as LoadSpec
 // does.
 func ReadSpec(path string) ([]*Claim, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadSpecFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read spec file: %v", err)
+		return nil, err
 	}
 	return LoadSpec(path, data)
+}
+
+// ReadSpecFile returns the contents of the spec file path; an error where
+// it cannot be read or holds more than MaxSpecBytes, which it finds
+// without reading more than that: --spec /dev/zero read until the process
+// ran out of memory.
+func ReadSpecFile(path string) ([]byte, error) {
+	data, err := wholefile.Read(path, MaxSpecBytes)
+	var large *wholefile.TooLargeError
+	switch {
+	case errors.As(err, &large):
+		return nil, fmt.Errorf("spec file %v; split the claims over several files (--spec may repeat)", err)
+	case err != nil:
+		return nil, fmt.Errorf("cannot read spec file: %v", err)
+	}
+	return data, nil
 }
 
 // MaxSpecBytes bounds the size of a spec file: its YAML node tree takes

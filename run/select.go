@@ -2,7 +2,6 @@ package run
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -88,9 +87,9 @@ func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, erro
 				return nil, fmt.Errorf("spec file %s given twice", f)
 			}
 		}
-		data, err := os.ReadFile(f)
+		data, err := formulas.ReadSpecFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read spec file: %v", err)
+			return nil, err
 		}
 		claims, err := formulas.LoadSpecAt(f, data, formulas.LoadOptions{Sizes: sizes, Select: selector(patterns)})
 		if err != nil {

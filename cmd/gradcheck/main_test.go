@@ -324,6 +324,9 @@ func TestBadInput(t *testing.T) {
 		{"unreadable YAML", []string{"check", "--spec", filepath.Join(t.TempDir(), "missing.yaml")}, []string{"missing.yaml", "no such file"}},
 		{"malformed YAML", []string{"check", "--spec", malformed}, []string{"malformed.yaml:2:"}},
 		{"empty YAML", []string{"check", "--spec", empty}, []string{"empty.yaml", "empty file"}},
+		// Read up to the bound, not until memory ran out.
+		{"endless YAML", []string{"check", "--spec", "/dev/zero"}, []string{"spec file /dev/zero: more than the 16 MiB it may have"}},
+		{"endless report", []string{"merge", "/dev/zero"}, []string{"/dev/zero: more than the 256 MiB it may have"}},
 		{"no matching spec claim", []string{"check", "--spec", "../../examples/correct.yaml", "--name", "nosuch"}, []string{`matches "nosuch"`}},
 		{"unknown subcommand", []string{"frobnicate"}, []string{`unknown command "frobnicate" (commands: list, run, check,`}},
 		{"misspelt subcommand", []string{"chek"}, []string{`unknown command "chek" (did you mean "check"?)`}},

@@ -3,6 +3,7 @@ package wholefile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -70,4 +71,34 @@ func createBeside(path string, perm os.FileMode) (string, *os.File, error) {
 		}
 		return tmp, f, err
 	}
+}
+
+// TooLargeError is Read's error for a file of more than Max bytes.
+type TooLargeError struct {
+	Path string
+	Max  int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s: more than the %d MiB it may have", e.Path, e.Max>>20)
+}
+
+// Read returns the contents of the file path, or a *TooLargeError where
+// it holds more than limit bytes, found by reading limit+1 of them at
+// most: os.ReadFile read --spec /dev/zero until the process ran out of
+// memory (found by the exploratory helper).
+func Read(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &TooLargeError{Path: path, Max: limit}
+	}
+	return data, nil
 }

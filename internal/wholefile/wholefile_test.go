@@ -1,6 +1,10 @@
 package wholefile
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,4 +66,33 @@ func umask(t *testing.T) os.FileMode {
 		t.Fatal(err)
 	}
 	return 0o777 &^ fi.Mode().Perm()
+}
+
+// TestRead checks that Read returns a file of at most limit bytes whole
+// and refuses a larger one, /dev/zero (which never ends) included,
+// without reading past limit+1 bytes.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	const limit = 1000
+	for _, n := range []int{0, 1, limit, limit + 1, 5 * limit} {
+		path := filepath.Join(dir, fmt.Sprint(n))
+		want := bytes.Repeat([]byte{'x'}, n)
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(path, limit)
+		var large *TooLargeError
+		switch {
+		case n <= limit && (err != nil || !bytes.Equal(got, want)):
+			t.Errorf("%d bytes: %d bytes read, %v", n, len(got), err)
+		case n > limit && (!errors.As(err, &large) || large.Max != limit || got != nil):
+			t.Errorf("%d bytes: %d bytes read, %v; want a TooLargeError", n, len(got), err)
+		}
+	}
+	if _, err := Read("/dev/zero", limit); !errors.As(err, new(*TooLargeError)) {
+		t.Errorf("/dev/zero: %v, want a TooLargeError", err)
+	}
+	if _, err := Read(filepath.Join(dir, "missing"), limit); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
+	}
 }
