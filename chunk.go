@@ -174,7 +174,7 @@ func (v *verification) derivativeChunkAt(ctx context.Context, first, count, leve
 	if v.entrywise() {
 		return v.entrywiseChunk(ev, x, first, count, emit)
 	}
-	smp.shrink = -shrinkBits * level
+	smp.shrink, smp.stretch = -shrinkBits*level, v.stretch
 	per := v.directionsPerInstance()
 	h, h2, err := v.bindDirections(ev, smp, x)
 	if err != nil {
@@ -1057,7 +1057,7 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 	for i := range count {
 		acc.counted = emit.each == nil
 		v.addComparisons(&acc, i, per, r, sv, cl)
-		if level < maxRefinements && v.coarsen == 0 && v.refines(&acc) {
+		if level < maxRefinements && v.coarsen == 0 && (v.refines(&acc) || acc.fast && v.aliases(ctx, first+i, &acc)) {
 			acc.reset()
 			if err := v.derivativeChunkAt(ctx, first+i, 1, level+1, emit); err != nil {
 				return err
@@ -1076,13 +1076,54 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 	return nil
 }
 
+// aliasRatio is the ratio of a disagreeing estimate to its claim below
+// which aliases looks again: a stencil that aliases over N periods of f
+// estimates the truth times δ/h, below 2/N of it, and looks smooth only
+// where δ is small against a period.
+const aliasRatio = 1.0 / 8
+
+// aliasStretch is the factor, no power of 2, by which aliases scales the
+// directions: 1/√2, so that steps that are near multiples of a period of
+// f are not so again.
+const aliasStretch = math.Sqrt2 / 2
+
+// aliases reports whether the stencils of an instance, in acc, may have
+// aliased: verified again with its directions scaled by aliasStretch, one
+// of its estimates moves by more than the two tolerances. A stencil of
+// steps h, h/2 and h/4 across many periods of a periodic f sees it at the
+// steps' remainders modulo 4, 2 and 1 periods, δ, δ/2 and δ/4, which look
+// smooth: the true gradient of sin(10⁵x) failed, its estimates the truth
+// times δ/h, converged and tight. Where the estimates move, the instance
+// is verified with smaller steps, as where its stencils do not converge
+// (see refines). Only disagreements whose estimate is far below the
+// claim call for it (see instanceComparisons.fast): not the factor-2,
+// sign or layout mistakes of a smooth f, nor their cost.
+func (v *verification) aliases(ctx context.Context, instance int, acc *instanceComparisons) bool {
+	if v.stretch != 0 {
+		return false
+	}
+	re := *v
+	re.stretch, re.s.Instance, re.s.InstanceFrom, re.s.InstanceTo = aliasStretch, instance, 0, 0
+	defer func() { v.evaluations = re.evaluations }()
+	comps, complete, err := re.collect(ctx, len(acc.est))
+	if err != nil || !complete || len(comps) != len(acc.est) {
+		return false
+	}
+	for j, c := range comps {
+		if finite(c.fd) && finite(acc.est[j]) && math.Abs(c.fd-acc.est[j]) > c.tol+acc.tol[j] {
+			return true
+		}
+	}
+	return false
+}
+
 // probeZeros looks again at an instance whose every agreement, in acc, is
 // of a finite difference of exactly 0 with a claim of exactly 0, as where
 // f does not change at the steps of the stencil: where f changes along
 // longer directions by less than its rounding at the step (see
 // changesBelowRounding), those agreements are made undecided.
 func (v *verification) probeZeros(ctx context.Context, acc *instanceComparisons, instance int) {
-	if v.coarsen == 0 && acc.finite > 0 && acc.sumSq == 0 && v.changesBelowRounding(ctx, instance, acc.zeroTol) {
+	if v.coarsen == 0 && v.stretch == 0 && acc.finite > 0 && acc.sumSq == 0 && v.changesBelowRounding(ctx, instance, acc.zeroTol) {
 		acc.undecideZeros()
 	}
 }
@@ -1233,6 +1274,10 @@ type instanceComparisons struct {
 	// of a directional derivative along a random direction.
 	sumSq  float64
 	finite int
+	// fast is set where a comparison of random directions disagrees with
+	// an estimate below aliasRatio of the claim: f may vary on a scale
+	// below the step, and the stencil alias (see verification.aliases).
+	fast bool
 	// zeroTol is the largest tolerance of the agreements of exactly 0
 	// against 0, for the probe of an instance that has only those (see
 	// verification.changesBelowRounding).
@@ -1307,6 +1352,10 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 		order = 2
 	}
 	unscale := math.Ldexp(1, shrinkBits*sv.level*order)
+	if v.stretch != 0 {
+		unscale /= math.Pow(v.stretch, float64(order))
+	}
+
 	var rows [centralSettled + 1][]int // the rows evaluated at each reach
 	for at := range rows {
 		rows[at] = reach(at).rows(nS)
@@ -1426,6 +1475,11 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 	for a := base; a < base+n; a++ {
 		if acc.status[a] != agreed {
 			continue
+		}
+		if directional && !(math.Abs(acc.est[a]-acc.claimed[a]) <= acc.tol[a]) && aliasRatio*math.Abs(acc.claimed[a]) > math.Abs(acc.est[a]) {
+			// A disagreement whose estimate is far below the claim, as
+			// one that aliased is (see aliases).
+			acc.fast = true
 		}
 		// The scale of the comparison, as comparison gives it.
 		scale := math.Max(math.Abs(acc.est[a]), math.Abs(acc.claimed[a]))

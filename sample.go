@@ -44,6 +44,10 @@ type sampler struct {
 	// step (see verification.refines), more than 0 for the probe of an
 	// exact agreement (see verification.changesBelowRounding).
 	shrink int
+	// stretch, where not 0, scales the directions by a factor that is no
+	// power of 2, for the check of a stencil that may alias (see
+	// verification.aliases).
+	stretch float64
 }
 
 // gaussian draws count·per matrices of N(0,1) entries from stream name,
@@ -187,6 +191,9 @@ func (s *sampler) directionsFrom(stream string, v formulas.Var, x backend.Tensor
 	factors := make([]float64, len(hNorms))
 	for j, hn := range hNorms {
 		factors[j] = math.Ldexp(directionScale(j%per, per)*math.Max(1, xNorms[j/per])/hn, s.shrink)
+		if s.stretch != 0 {
+			factors[j] *= s.stretch
+		}
 	}
 	return o.result(o.scale(o.fromHost(backend.Layout{Count: len(factors), Rows: 1, Cols: 1}, factors), h))
 }

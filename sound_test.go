@@ -58,6 +58,15 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 5}, verdict: Pass, note: "a claim that close to the truth (1 + 1.1e-03 times it) would pass as well"},
 		{name: "loose identity", spec: formulas.Spec{F: "inv(X*X' + 1e-10*eye(n))*(X*X' + 1e-10*eye(n))", Equals: "1.01*eye(n)", Vars: vars(t, "X=n,m")},
 			sizes: map[string]int{"n": 48, "m": 40}, verdict: Pass, note: "would pass as well"},
+		// Many periods of sin within the step: the stencil aliased, its
+		// estimates the truth times δ/h, smooth and tight, and the true
+		// gradient failed (3 of 24 comparisons).
+		// (The samples follow the claim's name: "inline" is the name of
+		// `check --f`, which failed so.)
+		{name: "aliasing", spec: formulas.Spec{F: "sum(sin(1e6*x))", Wrt: "x", Grad: "1e6*cos(1e6*x)", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 2}, verdict: Pass},
+		{name: "inline", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Grad: "1e5*cos(1e5*x)", Vars: vars(t, "x=1")},
+			verdict: Pass},
 		// A bilinear form without dX, D²f[dX2, dX2]: said "not symmetric".
 		{name: "hess without dX", spec: formulas.Spec{F: "tr(X*X*X)", Wrt: "X", Hess: "3*tr(X*dX2*dX2) + 3*tr(X*dX2*dX2)", Vars: vars(t, "X=n,n")},
 			verdict: Fail, diag: DiagNotSymmetric, note: "reads dX2 but not dX"},

@@ -456,6 +456,9 @@ type verification struct {
 	// instance whose differences are all exactly 0 (see
 	// changesBelowRounding).
 	coarsen int
+	// stretch, when set, scales the directions by that factor, for the
+	// check of a stencil that may alias (see aliases).
+	stretch float64
 }
 
 func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*verification, error) {
