@@ -36,14 +36,7 @@ func TestJudgeCounted(t *testing.T) {
 	var want, got tally
 	want.add(all)
 
-	acc = saved
-	acc.counted = true
-	for _, block := range [][2]int{{0, 3000}, {3000, 3 * judgeBatch}, {3 * judgeBatch, n}} {
-		lo, hi := block[0], block[1]
-		acc.est, acc.claimed, acc.tol = saved.est[lo:hi], saved.claimed[lo:hi], saved.tol[lo:hi]
-		acc.status = saved.status[lo:hi]
-		acc.settle(3)
-	}
+	acc = settledInBlocks(saved, 3, 0, 3000, 3*judgeBatch, n)
 	if len(acc.pending) < 50 {
 		t.Errorf("%d comparisons waited on the typical scale: too few to test", len(acc.pending))
 	}
@@ -90,14 +83,7 @@ func TestUndecideZerosCounted(t *testing.T) {
 	var want tally
 	want.add(all)
 
-	acc = saved
-	acc.counted = true
-	for _, block := range [][2]int{{0, 1000}, {1000, 2 * judgeBatch}, {2 * judgeBatch, n}} {
-		lo, hi := block[0], block[1]
-		acc.est, acc.claimed, acc.tol = saved.est[lo:hi], saved.claimed[lo:hi], saved.tol[lo:hi]
-		acc.status = slices.Clone(saved.status[lo:hi])
-		acc.settle(2)
-	}
+	acc = settledInBlocks(saved, 2, 0, 1000, 2*judgeBatch, n)
 	acc.undecideZeros()
 	var got tally
 	(&verification{}).judgeInstance(&acc, 2, sink{tally: &got})
@@ -114,6 +100,22 @@ func TestUndecideZerosCounted(t *testing.T) {
 	if got.hasWorst || want.hasWorst {
 		t.Errorf("a worst case among undecided comparisons: %v as they came, %v one by one", got.hasWorst, want.hasWorst)
 	}
+}
+
+// settledInBlocks returns a copy of saved, the comparisons of the given
+// instance, counted: settled block by block, the blocks [cuts[k],
+// cuts[k+1]), as addComparisons and settle leave them. saved keeps its
+// statuses.
+func settledInBlocks(saved instanceComparisons, instance int, cuts ...int) instanceComparisons {
+	acc := saved
+	acc.counted = true
+	for k := range len(cuts) - 1 {
+		lo, hi := cuts[k], cuts[k+1]
+		acc.est, acc.claimed, acc.tol = saved.est[lo:hi], saved.claimed[lo:hi], saved.tol[lo:hi]
+		acc.status = slices.Clone(saved.status[lo:hi])
+		acc.settle(instance)
+	}
+	return acc
 }
 
 // someComparisons returns n comparisons of an instance, as addComparisons
