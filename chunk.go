@@ -1057,7 +1057,7 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 	for i := range count {
 		acc.counted = emit.each == nil
 		v.addComparisons(&acc, i, per, r, sv, cl)
-		if level < maxRefinements && v.coarsen == 0 && (v.refines(&acc) || acc.fast && v.aliases(ctx, first+i, &acc)) {
+		if level < maxRefinements && v.coarsen == 0 && (v.refines(&acc) || level == 0 && acc.fast && v.aliases(ctx, first+i, &acc)) {
 			acc.reset()
 			if err := v.derivativeChunkAt(ctx, first+i, 1, level+1, emit); err != nil {
 				return err
@@ -1355,7 +1355,6 @@ func (v *verification) addComparisons(acc *instanceComparisons, i, per, r int, s
 	if v.stretch != 0 {
 		unscale /= math.Pow(v.stretch, float64(order))
 	}
-
 	var rows [centralSettled + 1][]int // the rows evaluated at each reach
 	for at := range rows {
 		rows[at] = reach(at).rows(nS)
