@@ -111,7 +111,9 @@ func (v *verification) sensitivityOf(ev *evaluator, e formulas.Expr, base backen
 				case !finer[i]:
 				case !finite(c):
 					change[i], finer[i] = f, finite(f) && rel[i] > maxLinearChange
-				case !finite(f) || f <= saturation*c:
+				case !finite(f):
+					finer[i] = false // the larger step's measure stands
+				case f <= saturation*c:
 					// The larger step was linear after all (a value
 					// near 0 moves by much of itself at any step).
 					change[i], finer[i] = math.Max(c, f), false
