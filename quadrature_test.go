@@ -284,3 +284,32 @@ func TestNestedQuadrature(t *testing.T) {
 		}
 	}
 }
+
+// TestEdgeTail checks edgeTail's error of the fine rule on the last panel
+// at a singularity t^(−a) against the exact one, w^(1−a)/(1 − a) minus the
+// rule's sum, for a from 0.85 to 0.99 (the panel [0, w], its parent
+// [0, 2w]); below strongSingularity it is 0, and +Inf where the sums do
+// not shrink.
+func TestEdgeTail(t *testing.T) {
+	ruleSum := func(a, w float64) float64 {
+		var s float64
+		for j, x := range fineRule.x {
+			s += fineRule.w[j] * w * math.Pow(x*w, -a)
+		}
+		return s
+	}
+	const w = 0x1p-48
+	for _, a := range []float64{0.85, 0.88, 0.9, 0.95, 0.99} {
+		size, parent := ruleSum(a, w), ruleSum(a, 2*w)
+		want := math.Pow(w, 1-a)/(1-a) - size
+		if got := edgeTail(parent, size); math.Abs(got-want) > 1e-9*want {
+			t.Errorf("a = %g: edgeTail %g, want %g", a, got, want)
+		}
+	}
+	if got := edgeTail(ruleSum(0.5, 2*w), ruleSum(0.5, w)); got != 0 {
+		t.Errorf("a = 0.5: edgeTail %g, want 0 (the rules' difference bounds it)", got)
+	}
+	if got := edgeTail(1, 1); !math.IsInf(got, 1) {
+		t.Errorf("sums that do not shrink: edgeTail %g, want +Inf", got)
+	}
+}
