@@ -67,6 +67,14 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 2}, verdict: Pass},
 		{name: "inline", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Grad: "1e5*cos(1e5*x)", Vars: vars(t, "x=1")},
 			verdict: Pass},
+		// Wrong claims there still fail, at the smaller steps (they were
+		// inconclusive, as if near a singularity).
+		{name: "aliasing ten times", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Grad: "1e6*cos(1e5*x)", Vars: vars(t, "x=1")},
+			verdict: Fail, diag: DiagFactor, factor: 10},
+		{name: "aliasing sign", spec: formulas.Spec{F: "sum(sin(1e6*x))", Wrt: "x", Grad: "-1e6*cos(1e6*x)", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 2}, verdict: Fail, diag: DiagSign},
+		{name: "aliasing hess", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Hess: "-1e11*sin(1e5*x)*dx*dx2", Vars: vars(t, "x=1")},
+			verdict: Fail, diag: DiagFactor, factor: 10},
 		// A bilinear form without dX, D²f[dX2, dX2]: said "not symmetric".
 		{name: "hess without dX", spec: formulas.Spec{F: "tr(X*X*X)", Wrt: "X", Hess: "3*tr(X*dX2*dX2) + 3*tr(X*dX2*dX2)", Vars: vars(t, "X=n,n")},
 			verdict: Fail, diag: DiagNotSymmetric, note: "reads dX2 but not dX"},
