@@ -70,8 +70,13 @@ func (v *verification) identityChunk(ctx context.Context, first, count int, emit
 	d, l, r, ml, mr := all[0], all[1], all[2], all[3], all[4]
 	tols := make([]float64, count)
 	beyond := false // some comparison exceeds its plain tolerance
+	// Below 2⁻¹⁰²² rounding is absolute, up to half the spacing of the
+	// subnormal numbers in each entry, which no relative bound covers:
+	// (1e-320*X)*3 = 3e-320*X failed with a tolerance of 0 (found by the
+	// review helper).
+	underflow := safety * float64(v.dim) * math.Sqrt(float64(v.fShape.Rows*v.fShape.Cols)) * math.SmallestNonzeroFloat64
 	for i := range tols {
-		tols[i] = safety*float64(v.dim)*unitRoundoff*(ml[i]+mr[i]) + v.s.ATol + v.s.RTol*r[i]
+		tols[i] = safety*float64(v.dim)*unitRoundoff*(ml[i]+mr[i]) + underflow + v.s.ATol + v.s.RTol*r[i]
 		beyond = beyond || finite(l[i]) && finite(r[i]) && d[i] > tols[i]
 	}
 	if beyond {
@@ -1191,7 +1196,7 @@ func (acc *instanceComparisons) undecideZeros() {
 		first.status = undecided
 		t.first[undecided], t.seen[undecided] = first, true
 	}
-	t.seen[agreed], t.hasWorst, t.worst, t.worstRatio = false, false, comparison{}, 0
+	t.seen[agreed], t.hasWorst, t.worst, t.worstRatio, t.hasLeast = false, false, comparison{}, 0, false
 }
 
 // undecideDisagreements makes the comparisons of acc that disagree by at
@@ -1529,6 +1534,7 @@ func (acc *instanceComparisons) settle(instance int) {
 					t.n++
 					t.counts.Agreed++
 					t.layout(agreed, acc.claimed[j], transposed, acc.tol[j])
+					t.tightest(agreed, acc.est[j], acc.claimed[j], acc.tol[j])
 					continue
 				}
 				st, m := acc.status[j], acc.measure(j)
@@ -1546,6 +1552,7 @@ func (acc *instanceComparisons) settle(instance int) {
 				default:
 					t.count(st)
 					t.layout(st, acc.claimed[j], transposed, acc.tol[j])
+					t.tightest(st, acc.est[j], acc.claimed[j], acc.tol[j])
 				}
 			}
 		}

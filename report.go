@@ -64,6 +64,10 @@ type Result struct {
 	// held to; the verdict is pass when no comparison exceeds its own.
 	MaxRelErr float64 `json:"max_rel_err"`
 	Tolerance float64 `json:"tolerance"`
+	// LeastTolerance is the smallest relative tolerance an agreement was
+	// held to (0 where none agreed): a claim 1 + δ times the truth with δ
+	// above it fails. Above 10⁻³ a pass says so (see looseNote).
+	LeastTolerance float64 `json:"least_tolerance"`
 	// Diagnosis names the likely mistake of a failed claim, one of the
 	// Diag constants (transpose, factor, sign, scalar, symmetric,
 	// not-symmetric, zero, cookbook-sym), or is empty where none fits.
@@ -388,9 +392,15 @@ func Merge(parts []Result) (Result, error) {
 		// A note of every part's pass (exactAgreement, layoutBlind).
 		out.Reason = parts[0].Reason
 	}
+	out.LeastTolerance = 0
+	for _, p := range parts {
+		if p.LeastTolerance > 0 && (out.LeastTolerance == 0 || p.LeastTolerance < out.LeastTolerance) {
+			out.LeastTolerance = p.LeastTolerance
+		}
+	}
 	if out.Verdict == Pass && (out.Reason == "" || strings.Contains(out.Reason, looseCause)) {
-		// The worst part's tolerance, as a single run would say it.
-		out.Reason = looseNote(out.Tolerance)
+		// The least of the parts, as a single run would say it.
+		out.Reason = looseNote(out.LeastTolerance)
 	}
 	return out, nil
 }

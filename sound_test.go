@@ -54,8 +54,12 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Pass, note: "agreed to the last bit"},
 		// Passes at a loose tolerance say so (found by the exploratory
 		// helper: inv(Y)·Y = 1.01·I passes for Y of condition 10¹⁰).
-		{name: "loose grad", spec: formulas.Spec{F: "sum(sum(sin(1e4*X)))", Wrt: "X", Grad: "1e4*cos(1e4*X)", Vars: vars(t, "X=n,n")},
-			sizes: map[string]int{"n": 5}, verdict: Pass, note: "a claim that close to the truth (1 + 1.1e-03 times it) would pass as well"},
+		// Not where one agreement is tight, whatever the worst one's
+		// tolerance (9.5·10⁻² here, where 1.001 times the truth fails).
+		{name: "inline", spec: formulas.Spec{F: "sum(sin(1e3*x))", Wrt: "x", Grad: "1e3*cos(1e3*x)", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 4}, verdict: Pass, quiet: true},
+		{name: "inline", spec: formulas.Spec{F: "sum(sin(1e3*x))", Wrt: "x", Grad: "1.001e3*cos(1e3*x)", Vars: vars(t, "x=n")},
+			sizes: map[string]int{"n": 4}, verdict: Fail, diag: DiagFactor, factor: 1.001},
 		{name: "loose identity", spec: formulas.Spec{F: "inv(X*X' + 1e-10*eye(n))*(X*X' + 1e-10*eye(n))", Equals: "1.01*eye(n)", Vars: vars(t, "X=n,m")},
 			sizes: map[string]int{"n": 48, "m": 40}, verdict: Pass, note: "would pass as well"},
 		// Many periods of sin within the step: the stencil aliased, its
@@ -84,6 +88,12 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Fail, note: "comparisons disagree"},
 		{name: "tiny identity true", spec: formulas.Spec{F: "1e-200*(X*X)", Equals: "(1e-100*X)*(1e-100*X)", Vars: vars(t, "X=n,n")},
 			verdict: Pass, quiet: true},
+		// Subnormal sides, whose rounding is absolute: it failed with a
+		// tolerance of 0.
+		{name: "subnormal identity", spec: formulas.Spec{F: "(1e-320*X)*3", Equals: "3e-320*X", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 8}, verdict: Pass, note: "would pass as well"},
+		{name: "subnormal identity wrong", spec: formulas.Spec{F: "2e-310*X", Equals: "1e-310*X", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 8}, verdict: Fail, note: "comparisons disagree"},
 		{name: "huge identity", spec: formulas.Spec{F: "1e160*X", Equals: "-1e160*X", Vars: vars(t, "X=n,n")},
 			verdict: Fail, note: "comparisons disagree"},
 		{name: "huge identity true", spec: formulas.Spec{F: "det(5*A)", Equals: "5^n*det(A)", Vars: vars(t, "A=n,n")},

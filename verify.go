@@ -291,7 +291,7 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		res.Reason = v.weakPass(ctx, &t)
 	}
 	if res.Verdict == Pass && res.Reason == "" {
-		res.Reason = looseNote(res.Tolerance)
+		res.Reason = looseNote(res.LeastTolerance)
 	}
 	v.locate(ctx, &res)
 	if res.Verdict == Fail {
@@ -679,6 +679,26 @@ type tally struct {
 	// differ beyond the tolerance: where none does, the check could not
 	// tell the claim from its transpose (see layoutBlind).
 	transposable, transposeApart int
+	// leastRatio is the smallest tolerance of an agreement relative to
+	// its scale, where hasLeast (see tightest).
+	leastRatio float64
+	hasLeast   bool
+}
+
+// tightest notes a comparison of status st, values est and claimed and
+// tolerance tol toward leastRatio: of the agreements, the smallest ratio
+// of tolerance to scale, which bounds how close to the truth a wrong
+// claim could pass (see looseNote). One multiplication where it is not
+// the least, as it is called for every comparison of an entrywise check.
+func (t *tally) tightest(st status, est, claimed, tol float64) {
+	if st != agreed {
+		return
+	}
+	scale := math.Max(math.Abs(est), math.Abs(claimed))
+	if t.hasLeast && !(tol < t.leastRatio*scale) || !(scale > 0) || !finite(scale) {
+		return
+	}
+	t.leastRatio, t.hasLeast = tol/scale, true
 }
 
 // layout counts a comparison of status st, claimed value and transposed
@@ -753,6 +773,7 @@ func (t *tally) addOne(c *comparison) {
 	t.n++
 	t.counts.add(c.status)
 	t.layout(c.status, c.claimed, c.transposed, c.tol)
+	t.tightest(c.status, c.fd, c.claimed, c.tol)
 	if !t.seen[c.status] || c.before(&t.first[c.status]) {
 		t.first[c.status], t.seen[c.status] = *c, true
 	}
@@ -776,6 +797,9 @@ func (t *tally) merge(o *tally) {
 	t.counts.merge(o.counts)
 	t.transposable += o.transposable
 	t.transposeApart += o.transposeApart
+	if o.hasLeast {
+		t.tightest(agreed, 1, 0, o.leastRatio)
+	}
 	for s, seen := range o.seen {
 		if seen && (!t.seen[s] || o.first[s].before(&t.first[s])) {
 			t.first[s], t.seen[s] = o.first[s], true
@@ -816,17 +840,19 @@ const exactAgreement = "every comparison agreed to the last bit, as where f does
 // little it tells: 100 times the loosest of the registry's passes (10⁻⁵).
 const looseTolerance = 1e-3
 
-// looseNote is the note of a pass whose worst comparison had the relative
-// tolerance tol, "" where tol is at most looseTolerance. Below 0.1 a
-// comparison decides, and a factor-2 mistake fails, but a claim off by
-// 1 + 0.05 passed the gradient of Σ sin(10⁵x) at one instance, and
-// inv(Y)·Y = 1.01·I for Y of condition 10¹⁰ (found by the exploratory
-// helper), within tolerances of 6·10⁻² and 2·10⁻².
-func looseNote(tol float64) string {
-	if !(tol > looseTolerance) {
+// looseNote is the note of a pass whose agreements were held to relative
+// tolerances of least at least (Result.LeastTolerance), "" where least is
+// at most looseTolerance. Below 0.1 a comparison decides, and a factor-2
+// mistake fails, but a claim off by 1 + 0.05 passed the gradient of
+// Σ sin(10⁵x) at one instance, and inv(Y)·Y = 1.01·I for Y of condition
+// 10¹⁰ (found by the exploratory helper), within tolerances of 6·10⁻² and
+// 2·10⁻². The least, not the worst comparison's: a claim 1 + δ times the
+// truth fails where one comparison is held to less than δ.
+func looseNote(least float64) string {
+	if !(least > looseTolerance) {
 		return ""
 	}
-	return fmt.Sprintf("the tolerance is %.1e of the compared values: %s (1 + %.1e times it) would pass as well", tol, looseCause, tol)
+	return fmt.Sprintf("every agreement's tolerance is at least %.1e of its values: %s (1 + %.1e times it) would pass as well", least, looseCause, least)
 }
 
 // looseCause names the cause in looseNote.
@@ -1005,6 +1031,9 @@ func (v *verification) judge(res *Result, t *tally) {
 		if w.scale > 0 {
 			res.MaxRelErr, res.Tolerance = w.err/w.scale, w.tol/w.scale
 		}
+	}
+	if t.hasLeast {
+		res.LeastTolerance = t.leastRatio
 	}
 	res.Verdict = res.Counts.verdict()
 	if s := res.Counts.blocking(); s != agreed && s != disagreed {
