@@ -139,7 +139,7 @@ func TestGradEntriesAreTheDotProducts(t *testing.T) {
 		x := ev.vars[v.c.Wrt]
 		accs := []instanceComparisons{{unit: 1}, {unit: 2.5}, {unit: 7.25}}
 		k0, k1 := 2, v.directionsPerInstance()
-		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, indices(k0, k1))
+		h, err := ev.unitDirections(x, accs, v.wrt.SymSpace, indices(k0, k1), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

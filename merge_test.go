@@ -45,13 +45,6 @@ func TestMergeEqualsWhole(t *testing.T) {
 			if spec.Name == "integral" && mode == Entrywise {
 				continue // 15 s, and nothing the directional check lacks
 			}
-			if spec.Name == "loose" && mode == Entrywise {
-				// An entrywise check steps every entry by the same h·‖X‖,
-				// which at some instances is near a multiple of sin's
-				// period 2π/10⁴: its stencils alias alike, and the true
-				// claim fails there (a known limit).
-				continue
-			}
 			c := inline(t, spec)
 			s := DefaultSettings()
 			s.Sizes, s.Mode = map[string]int{"n": 5}, mode

@@ -79,6 +79,12 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 2}, verdict: Fail, diag: DiagSign},
 		{name: "aliasing hess", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Hess: "-1e11*sin(1e5*x)*dx*dx2", Vars: vars(t, "x=1")},
 			verdict: Fail, diag: DiagFactor, factor: 10},
+		// Entrywise, every entry steps by the same h·‖X‖, 4 periods of
+		// sin(10⁴x) at n = 5: the stencils aliased alike and the true
+		// gradient failed; the steps do not shrink there, so it is
+		// inconclusive.
+		{name: "aliasing entrywise", spec: formulas.Spec{F: "sum(sum(sin(1e4*X)))", Wrt: "X", Grad: "1e4*cos(1e4*X)", Vars: vars(t, "X=n,n")},
+			mode: Entrywise, sizes: map[string]int{"n": 5}, verdict: Inconclusive},
 		// A bilinear form without dX, D²f[dX2, dX2]: said "not symmetric".
 		{name: "hess without dX", spec: formulas.Spec{F: "tr(X*X*X)", Wrt: "X", Hess: "3*tr(X*dX2*dX2) + 3*tr(X*dX2*dX2)", Vars: vars(t, "X=n,n")},
 			verdict: Fail, diag: DiagNotSymmetric, note: "reads dX2 but not dX"},
