@@ -321,7 +321,7 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 		if accs[i].fast && !accs[i].counted && v.aliases(ev.ctx, first+i, &accs[i]) {
 			// Its stencils aliased, and an entrywise check does not
 			// shrink its steps: no disagreement of the instance tells.
-			accs[i].undecideEveryDisagreement()
+			accs[i].undecideDisagreements(math.Inf(1))
 		}
 		v.probeZeros(ev.ctx, &accs[i], first+i)
 		v.judgeInstance(&accs[i], first+i, emit)
@@ -1078,7 +1078,7 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 			continue
 		}
 		if level > 0 {
-			acc.undecideDisagreements()
+			acc.undecideDisagreements(uncertain)
 		}
 		if acc.counted {
 			acc.settle(first + i)
@@ -1118,9 +1118,8 @@ func (v *verification) aliases(ctx context.Context, instance int, acc *instanceC
 	if v.stretch != 0 {
 		return false
 	}
-	re := *v
-	re.stretch, re.s.Instance, re.s.InstanceFrom, re.s.InstanceTo = aliasStretch, instance, 0, 0
-	re.accs = nil // an entrywise chunk's, in use
+	re := v.alone(instance)
+	re.stretch = aliasStretch
 	defer func() { v.evaluations = re.evaluations }()
 	comps, complete, err := re.collect(ctx, len(acc.est))
 	if err != nil || !complete || len(comps) != len(acc.est) {
@@ -1137,6 +1136,17 @@ func (v *verification) aliases(ctx context.Context, instance int, acc *instanceC
 		}
 	}
 	return false
+}
+
+// alone returns a copy of v that verifies the given instance alone, for
+// the checks of one instance made while a chunk is verified (aliases,
+// changesBelowRounding): without the entrywise chunk's comparisons, which
+// are in use. Its evaluations start at v's.
+func (v *verification) alone(instance int) *verification {
+	re := *v
+	re.s.Instance, re.s.InstanceFrom, re.s.InstanceTo = instance, 0, 0
+	re.accs = nil
+	return &re
 }
 
 // probeZeros looks again at an instance whose every agreement, in acc, is
@@ -1168,9 +1178,8 @@ const maxCoarsening = 3
 // crossed, a unit made active). Stencils that straddle a kink are left
 // out, as in the check.
 func (v *verification) changesBelowRounding(ctx context.Context, instance int, tol float64) bool {
-	re := *v
-	re.s.Mode, re.s.Instance, re.s.InstanceFrom, re.s.InstanceTo = Directional, instance, 0, 0
-	re.masks, re.accs = nil, nil
+	re := v.alone(instance)
+	re.s.Mode, re.masks = Directional, nil
 	defer func() { v.evaluations = re.evaluations }()
 	for re.coarsen = 1; re.coarsen <= maxCoarsening; re.coarsen++ {
 		comps, _, err := re.collect(ctx, maxKept)
@@ -1217,38 +1226,32 @@ func (acc *instanceComparisons) undecideZeros() {
 }
 
 // undecideDisagreements makes the comparisons of acc that disagree by at
-// most uncertain of their values undecided: those of an instance verified
-// with a smaller step (see refines), which may lie near a singularity of
-// f. There the rounding errors of f and the claim grow with the condition
-// number, which the magnitudes do not see, so that the tolerance no
-// longer bounds them: the true ∇ log det(X²) = 2X⁻ᵀ missed by 1.5·10⁻⁸ of
-// its value at h/16, beyond its tolerance (Gaussian X, n = 64, seed 4,
-// instance 144; 7.7·10⁻⁹ against 1.1·10⁻⁹ at seed 8, instance 9). An
-// agreement within a tolerance small against the values is still
-// evidence (rounding errors do not make a wrong claim agree), and so is a
-// disagreement by more than a tenth of the values, far beyond such
-// rounding: a factor, sign or layout mistake. Made undecided too, those
-// of a periodic f, whose stencils do not converge or alias at every
-// instance (see aliases), left a claim ten times the gradient of
-// sin(10⁵x) inconclusive (found by the review helper). A wrong claim off
-// by less is still caught at the other instances.
-func (acc *instanceComparisons) undecideDisagreements() {
+// most within of their values undecided (every one for within +Inf).
+//
+// Within uncertain: those of an instance verified with a smaller step
+// (see refines), which may lie near a singularity of f. There the rounding
+// errors of f and the claim grow with the condition number, which the
+// magnitudes do not see, so that the tolerance no longer bounds them: the
+// true ∇ log det(X²) = 2X⁻ᵀ missed by 1.5·10⁻⁸ of its value at h/16,
+// beyond its tolerance (Gaussian X, n = 64, seed 4, instance 144; 7.7·10⁻⁹
+// against 1.1·10⁻⁹ at seed 8, instance 9). An agreement within a
+// tolerance small against the values is still evidence (rounding errors
+// do not make a wrong claim agree), and so is a disagreement by more than
+// a tenth of the values, far beyond such rounding: a factor, sign or
+// layout mistake. Made undecided too, those of a periodic f, whose
+// stencils do not converge or alias at every instance (see aliases), left
+// a claim ten times the gradient of sin(10⁵x) inconclusive (found by the
+// review helper). A wrong claim off by less is still caught at the other
+// instances.
+//
+// Every one: those of an entrywise check whose stencils aliased (see
+// aliases), where the true gradient of Σ sin(10⁴X) failed at n = 5, its
+// estimates a thousandth of the truth at every entry of an instance; acc
+// holds them all (not counted).
+func (acc *instanceComparisons) undecideDisagreements(within float64) {
 	for j, st := range acc.status {
 		err := math.Abs(acc.est[j] - acc.claimed[j])
-		if st == agreed && !(err <= acc.tol[j]) && !(err > uncertain*math.Max(math.Abs(acc.est[j]), math.Abs(acc.claimed[j]))) {
-			acc.status[j] = undecided
-		}
-	}
-}
-
-// undecideEveryDisagreement makes every comparison of acc that disagrees
-// undecided: those of an entrywise check whose stencils aliased (see
-// aliases), where the true gradient of Σ sin(10⁴X) failed at n = 5, its
-// estimates a thousandth of the truth at every entry of an instance.
-// acc holds them all (not counted).
-func (acc *instanceComparisons) undecideEveryDisagreement() {
-	for j, st := range acc.status {
-		if st == agreed && !(math.Abs(acc.est[j]-acc.claimed[j]) <= acc.tol[j]) {
+		if st == agreed && !(err <= acc.tol[j]) && !(err > within*math.Max(math.Abs(acc.est[j]), math.Abs(acc.claimed[j]))) {
 			acc.status[j] = undecided
 		}
 	}

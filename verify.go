@@ -797,8 +797,8 @@ func (t *tally) merge(o *tally) {
 	t.counts.merge(o.counts)
 	t.transposable += o.transposable
 	t.transposeApart += o.transposeApart
-	if o.hasLeast {
-		t.tightest(agreed, 1, 0, o.leastRatio)
+	if o.hasLeast && (!t.hasLeast || o.leastRatio < t.leastRatio) {
+		t.leastRatio, t.hasLeast = o.leastRatio, true
 	}
 	for s, seen := range o.seen {
 		if seen && (!t.seen[s] || o.first[s].before(&t.first[s])) {
