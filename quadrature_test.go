@@ -224,6 +224,31 @@ func TestUnconvergedQuadrature(t *testing.T) {
 	}
 }
 
+// TestRoundingBody checks that an integral whose body is 0 up to rounding
+// (t·p/x − p·(t·x/x²)) is not taken for divergent: its two rules differ
+// by rounding alone on every panel, never within a tolerance relative to
+// the value, itself rounding, and a true identity holding it was not
+// finite (found by FuzzBackends). The rounding is small against x, so a
+// claim off by 10⁻⁶ of x still fails.
+func TestRoundingBody(t *testing.T) {
+	const zero = "integral(t, 0, 1, t*(p./x) - p.*(t*x./x.^2))"
+	tests := []struct {
+		rhs  string
+		want Verdict
+	}{
+		{"x", Pass},
+		{"1.000001*x", Fail},
+	}
+	for _, tt := range tests {
+		spec := formulas.Spec{Name: "rounding", F: zero + " + x", Equals: tt.rhs, Vars: vars(t, "x=n:positive", "p=n:positive")}
+		s := DefaultSettings()
+		s.Sizes = map[string]int{"n": 5}
+		if res := Verify(context.Background(), cpu.New(), inline(t, spec), s); res.Verdict != tt.want {
+			t.Errorf("= %s: %s (%s), want %s", tt.rhs, res.Verdict, res.Reason, tt.want)
+		}
+	}
+}
+
 // TestEndSingularity checks integrals with an integrable singularity at
 // an end of the interval, or a slow tail on an infinite one, where the
 // panels at that end halve their sums by 2^(α−1) only: three quarters of
