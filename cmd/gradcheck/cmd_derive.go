@@ -157,7 +157,8 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 }
 
 // deriveOutput is what derive prints: the JSON object, or the one line of
-// the second derivative, the gradient or the differential.
+// the second derivative, the gradient or the differential. Every
+// expression it prints pastes back as a claim, or it prints none.
 func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hess bool) (string, error) {
 	if grad && d.Grad == nil {
 		// JSON or text: --grad asked for a gradient there is not (it
@@ -167,20 +168,6 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 		}
 		return "", failErrorf("derive: %v", d.NoGrad)
 	}
-	if asJSON {
-		b, err := json.Marshal(d)
-		if err == nil && hess {
-			var m map[string]any
-			if err = json.Unmarshal(b, &m); err == nil {
-				m["hess"] = second.String()
-				b, err = json.Marshal(m)
-			}
-		}
-		if err != nil {
-			return "", err
-		}
-		return string(b) + "\n", nil
-	}
 	result := d.Diff
 	switch {
 	case hess:
@@ -188,11 +175,34 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 	case grad:
 		result = d.Grad
 	}
-	text := result.String()
-	if _, err := formulas.Parse(text); err != nil {
-		// A result that would not paste back: tanh nested ten times has a
-		// gradient of 208 KB, beyond the longest formula.
-		return "", failErrorf("derive: the result does not paste back as a claim (%v): %d bytes; derive a part of f at a time", err, len(text))
+	printed := []formulas.Expr{result}
+	if asJSON {
+		printed = []formulas.Expr{d.Diff, d.Grad, second}
 	}
-	return text + "\n", nil
+	for _, x := range printed {
+		if x == nil {
+			continue
+		}
+		text := x.String()
+		if _, err := formulas.Parse(text); err != nil {
+			// tanh nested ten times has a gradient of 208 KB, beyond the
+			// longest formula; in JSON it printed, unusable, with exit 0.
+			return "", failErrorf("derive: the result does not paste back as a claim (%v): %d bytes; derive a part of f at a time", err, len(text))
+		}
+	}
+	if !asJSON {
+		return result.String() + "\n", nil
+	}
+	b, err := json.Marshal(d)
+	if err == nil && hess {
+		var m map[string]any
+		if err = json.Unmarshal(b, &m); err == nil {
+			m["hess"] = second.String()
+			b, err = json.Marshal(m)
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(b) + "\n", nil
 }

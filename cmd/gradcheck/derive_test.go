@@ -29,6 +29,9 @@ func TestDerive(t *testing.T) {
 		// nested ten times printed a gradient of 208 KB with exit 0.
 		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "",
 			"the result does not paste back as a claim"},
+		// In JSON too, where it printed the same 208 KB with exit 0.
+		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, exitFail, "",
+			"the result does not paste back as a claim"},
 		// A differential exponential in the nesting of f is refused as it
 		// grows: tanh nested 20 times took all memory and died with a
 		// runtime trace.
