@@ -130,6 +130,10 @@ type evaluator struct {
 	stencil, stencilCount int
 	kinks                 []int
 
+	// watches holds the kink watches of the quadratures under way,
+	// innermost last (see kinkWatch).
+	watches []*kinkWatch
+
 	// hostFree holds host buffers that are done with (see recycleHost),
 	// for the downloads of the next block of an entrywise check: a block
 	// of a matrix-valued f downloads megabytes, and fresh memory costs a
@@ -671,7 +675,15 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		}
 	}
 	if formulas.Lookup(e.Func).Kinked {
-		if err := ev.noteKinks(args[0]); err != nil {
+		var err error
+		if w := ev.watching(e); w != nil {
+			if w.recording && !ev.abs {
+				err = w.note(ev, e, args[0])
+			}
+		} else {
+			err = ev.noteKinks(args[0])
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -767,7 +779,7 @@ func (ev *evaluator) sym(x backend.Tensor) (backend.Tensor, error) {
 // rounding errors even where it cancels to less than each (∫t·logdet(X)
 // dt where det X is near 1: |value| would miss logdet's error of n·u).
 func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
-	acc, errs, err := ev.integrate(e)
+	acc, errs, jumps, err := ev.integrate(e)
 	if err != nil || errs == nil {
 		return acc, err
 	}
@@ -777,7 +789,14 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		return nil, err
 	}
 	ev.unconverged[e] = errs
-	return ev.diverged(acc, errs, noise)
+	// Panels across a kink that could not be narrowed enough leave the
+	// value uncertain, not meaningless: their part of the error does not
+	// make it diverge.
+	smooth := make([]float64, len(errs))
+	for gi := range errs {
+		smooth[gi] = errs[gi] - jumps[gi]
+	}
+	return ev.diverged(acc, smooth, noise)
 }
 
 // roundingNoise returns, for each of the groups instances of the
@@ -815,13 +834,14 @@ const quadratureNoise = 64
 // integrate sums the integral e, and where e is an outermost integral
 // evaluated for its value and some instances' quadrature did not converge
 // (see minPanel), returns each instance's quadrature error too (nil
-// where all converged).
-func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64, error) {
+// where all converged) and the part of it from panels across a kink of
+// the body (see kinkWatch).
+func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64, []float64, error) {
 	magnitude := ev.abs
 	defer func() { ev.abs = magnitude }()
 	lo, err := ev.value(e.Lo)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer ev.release(lo)
 	hiNum, isNum := e.Hi.(*formulas.Num)
@@ -830,7 +850,7 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 	if !infinite {
 		hi, err := ev.value(e.Hi)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		width, err = ev.b.Elementwise(backend.Sub, hi, lo)
 		ev.release(hi)
@@ -840,7 +860,7 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 			ev.release(w)
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		defer ev.release(width)
 	}
@@ -872,6 +892,10 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 		tolerance = magnitudeTolerance
 	}
 	q := quadrature{ev: ev, e: e, lo: lo, width: width, infinite: infinite, magnitude: magnitude}
+	if calls := kinkedCalls(e.Body, e.Var); len(calls) > 0 {
+		q.watch = ev.watch(calls)
+		defer ev.unwatch()
+	}
 	if known, ok := ev.partitions[e]; ok && magnitude && !nested {
 		// A magnitude takes the panels its value found, by the fine
 		// rule alone: it needs its scale where the value's mass is, not
@@ -881,14 +905,13 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 			acc, err = q.unconverged(acc, ev.unconverged[e])
 		}
 		if done || err != nil {
-			return acc, nil, err
+			return acc, nil, nil, err
 		}
 	}
 	if !nested && !magnitude {
 		ev.nestedError = 0
 	}
-	acc, accepted, errs, err := q.adapt(panels, tolerance)
-	var unconverged []float64
+	acc, accepted, errs, jumps, err := q.adapt(panels, tolerance)
 	switch {
 	case err != nil || magnitude:
 	case nested:
@@ -899,15 +922,18 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 		if ev.nestedError > 0 {
 			err = q.addNestedError(acc, errs)
 		}
-		if slices.ContainsFunc(errs, func(x float64) bool { return x > 0 }) {
-			unconverged = errs
+		if !slices.ContainsFunc(errs, func(x float64) bool { return x > 0 }) {
+			errs, jumps = nil, nil
 		}
 	}
 	if err != nil {
 		ev.release(acc)
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return acc, unconverged, nil
+	if magnitude || nested {
+		return acc, nil, nil, nil
+	}
+	return acc, errs, jumps, nil
 }
 
 // nestedUnconverged records in evaluator.nestedError the largest
@@ -1054,6 +1080,10 @@ type quadrature struct {
 	e                   *formulas.Integral
 	lo, width           backend.Tensor
 	infinite, magnitude bool
+	// watch watches the signs of the arguments of the kinked functions
+	// of the body that read its variable, where it has any (see
+	// kinkWatch).
+	watch *kinkWatch
 	// reads holds the names the body reads, once a panel is summed
 	// for some of the instances (see sums).
 	reads []string
@@ -1073,19 +1103,16 @@ type partition struct {
 	panels []acceptedPanel
 }
 
-// sum returns rule's sum of the body over p for the whole batch.
-func (q *quadrature) sum(p panel, rule gaussLegendre) (backend.Tensor, error) {
-	return q.ev.panelSum(q.e, q.lo, q.width, p.a, p.b, rule, q.infinite, q.magnitude)
-}
-
 // sums returns each of rules' sum of the body over p for the instances
-// (groups) of the batch where need is set, and the indices of the
-// instances whose matrices the sums hold, in order: those of need, or
-// every instance where the batch cannot be restricted to them (see
-// evaluator.restrict). The instances that do not need a panel are not
-// evaluated on it: they were half the integrands the self-test evaluated,
-// their values then masked out.
-func (q *quadrature) sums(p panel, need []bool, rules ...gaussLegendre) (sums []backend.Tensor, of []int, err error) {
+// (groups) of the batch where need is set, or for the whole batch where
+// need is nil, the indices of the instances whose matrices the sums hold,
+// in order: those of need, or every instance where the batch cannot be
+// restricted to them (see evaluator.restrict), and for each of those
+// with a kink of the body in p (see kinkWatch) a bound of the error of
+// either rule there, 0 for the others. The instances that do not
+// need a panel are not evaluated on it: they were half the integrands the
+// self-test evaluated, their values then masked out.
+func (q *quadrature) sums(p panel, need []bool, rules ...gaussLegendre) (sums []backend.Tensor, of []int, kinks []float64, err error) {
 	ev := q.ev
 	for gi, n := range need {
 		if n {
@@ -1100,14 +1127,18 @@ func (q *quadrature) sums(p panel, need []bool, rules ...gaussLegendre) (sums []
 		}
 		var bounds []backend.Tensor
 		if r, bounds, err = ev.restrict(of, len(need), q.reads, lo, width); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if r != nil {
 			lo, width = bounds[0], bounds[1]
 		}
 	}
-	if r == nil {
-		of = indices(0, len(need))
+	w := q.watch
+	if w != nil && !q.magnitude {
+		w.start()
+		defer w.stop(ev)
+	} else {
+		w = nil
 	}
 	for _, rule := range rules {
 		var s backend.Tensor
@@ -1116,14 +1147,70 @@ func (q *quadrature) sums(p panel, need []bool, rules ...gaussLegendre) (sums []
 		}
 		sums = append(sums, s)
 	}
+	switch {
+	case r != nil:
+	case need == nil && err == nil:
+		of = indices(0, ev.groups(sums[0]))
+	default:
+		of = indices(0, len(need))
+	}
+	kinks = make([]float64, len(of))
+	if w != nil && err == nil {
+		var kinked []bool
+		if kinked, err = q.kinkedInstances(w, p, lo, width, len(of)); err == nil && slices.Contains(kinked, true) {
+			err = q.kinkBounds(p, lo, width, kinked, kinks)
+		}
+	}
 	if r != nil {
 		ev.unrestrict(r)
 	}
 	if err != nil {
 		ev.release(sums...)
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return sums, of, nil
+	return sums, of, kinks, nil
+}
+
+// kinkBounds sets, for each instance of a panel's evaluation that is
+// kinked, bounds to a bound of the error of either rule over p: twice the
+// largest entry of the fine rule's sum of the body's magnitude over p
+// plus the panel's width times the magnitude at each end. The rule's sum
+// and the integral are each at most the integral of the magnitude, which
+// the nodes alone miss where a jump lies between an end and its nearest
+// node (step(t − c) is 0 at every node and 1 on a sliver of the panel);
+// across a kink the rules' difference bounds nothing (see kinkWatch).
+func (q *quadrature) kinkBounds(p panel, lo, width backend.Tensor, kinked []bool, bounds []float64) error {
+	ev := q.ev
+	defer func() { ev.abs = q.magnitude }()
+	m, err := ev.panelSum(q.e, lo, width, p.a, p.b, fineRule, q.infinite, true)
+	for _, y := range [2]float64{p.a, p.b} {
+		if err != nil || (q.infinite && y == 1) {
+			continue
+		}
+		offset, weight := y, p.b-p.a
+		if q.infinite {
+			offset, weight = y/(1-y), weight/((1-y)*(1-y))
+		}
+		var end backend.Tensor
+		if end, err = ev.integrand(q.e, lo, width, offset, weight, true); err == nil {
+			m, err = ev.accumulate(m, end)
+		}
+	}
+	if err != nil {
+		ev.release(m)
+		return err
+	}
+	defer ev.release(m)
+	largest, err := ev.largestEntries(m, len(kinked))
+	if err != nil {
+		return err
+	}
+	for j, k := range kinked {
+		if k {
+			bounds[j] = 2 * largest[j]
+		}
+	}
+	return nil
 }
 
 // onPartition sums the fine rule over the panels of known, each for the
@@ -1137,17 +1224,16 @@ func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool
 			fine backend.Tensor
 			of   []int
 		)
+		need := p.groups
 		if i == 0 {
-			fine, err = q.sum(p.panel, fineRule)
-			if err == nil && q.ev.groups(fine) != known.groups {
+			need = nil // the whole batch, whose size the sum tells
+		}
+		var sums []backend.Tensor
+		if sums, of, _, err = q.sums(p.panel, need, fineRule); err == nil {
+			fine = sums[0]
+			if i == 0 && len(of) != known.groups {
 				q.ev.release(fine)
 				return nil, false, nil
-			}
-			of = indices(0, known.groups)
-		} else {
-			var sums []backend.Tensor
-			if sums, of, err = q.sums(p.panel, p.groups, fineRule); err == nil {
-				fine = sums[0]
 			}
 		}
 		if err == nil {
@@ -1202,10 +1288,11 @@ func (q *quadrature) add(acc, t backend.Tensor, of []int, take []bool) (backend.
 // adapt sums the body adaptively (see quadratureNodes), each instance
 // halving its own panels until the fine and coarse rules agree within
 // tolerance of its scale, at most panels panels, none narrower than
-// minPanel, and returns the sum, the partition it found and each
-// instance's quadrature error where it did not converge (see minPanel;
-// 0 where it did).
-func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, partition, []float64, error) {
+// minPanel, and returns the sum, the partition it found, each instance's
+// quadrature error where it did not converge (see minPanel; 0 where it
+// did) and the part of it from panels across a kink of the body (see
+// kinkWatch).
+func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, partition, []float64, []float64, error) {
 	ev := q.ev
 	type pending struct {
 		panel
@@ -1219,56 +1306,40 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 		used   []int     // each instance's panels: evaluated, pending, or p itself
 		scale  []float64 // each instance's scale: its sum over [0, 1)
 		errs   []float64 // each instance's quadrature error
+		jumps  []float64 // the part of errs from panels across a kink
 		// edge holds each instance's size of the last panel summed at
 		// the start (edge[0]) and at the end (edge[1]) of [0, 1), for
 		// edgeTail.
 		edge     [2][]float64
-		released = func(err error) (backend.Tensor, partition, []float64, error) {
+		released = func(err error) (backend.Tensor, partition, []float64, []float64, error) {
 			ev.release(acc)
-			return nil, partition{}, nil, err
+			return nil, partition{}, nil, nil, err
 		}
 	)
 	todo = append(todo, pending{panel: panel{0, 1}})
 	for len(todo) > 0 {
 		p := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
-		var (
-			fine, coarse backend.Tensor
-			of           []int // the instances whose matrices fine and coarse hold
-			err          error
-		)
+		// The whole interval, which every instance needs, is summed for
+		// the batch, whose number of instances the sums tell.
 		whole := p.groups == nil
+		sums, of, kinks, err := q.sums(p.panel, p.groups, fineRule, coarseRule)
+		if err != nil {
+			return released(err)
+		}
+		fine, coarse := sums[0], sums[1]
 		if whole {
-			// The whole interval, which every instance needs, summed
-			// for the batch, whose number of instances it tells.
-			if fine, err = q.sum(p.panel, fineRule); err != nil {
-				return released(err)
-			}
-			groups = ev.groups(fine)
+			groups = len(of)
 			found.groups = groups
 			p.groups, used, scale = filledBools(groups, true), make([]int, groups), make([]float64, groups)
 			for gi := range used {
 				used[gi] = 1 // the whole interval
 			}
-			of = indices(0, groups)
 		}
 		// Each instance compares the fine sum with the coarse one, and
 		// one with no room to halve p (panels, minPanel) takes it,
 		// converged or not.
 		take, halve := make([]bool, groups), make([]bool, groups)
-		switch {
-		case whole:
-			coarse, err = q.sum(p.panel, coarseRule)
-		default:
-			var sums []backend.Tensor
-			if sums, of, err = q.sums(p.panel, p.groups, fineRule, coarseRule); err == nil {
-				fine, coarse = sums[0], sums[1]
-			}
-		}
-		if err != nil {
-			ev.release(fine)
-			return released(err)
-		}
 		gaps, sizes, err := ev.groupDifferences(fine, coarse, len(of))
 		ev.release(coarse)
 		if err != nil {
@@ -1276,7 +1347,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			return released(err)
 		}
 		if errs == nil {
-			errs = make([]float64, groups)
+			errs, jumps = make([]float64, groups), make([]float64, groups)
 		}
 		if edge[0] == nil {
 			edge = [2][]float64{make([]float64, groups), make([]float64, groups)}
@@ -1287,11 +1358,12 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 				scale[gi] = sizes[j]
 			}
 			switch {
-			case gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)):
+			case kinks[j] == 0 && gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)):
 				take[gi] = true
 			case narrow || used[gi]+1 > panels: // p's halves would replace p
 				take[gi] = true
-				errs[gi] += gaps[j]
+				errs[gi] += gaps[j] + kinks[j]
+				jumps[gi] += kinks[j]
 				for side, at := range [2]bool{p.a == 0, p.b == 1} {
 					if at && narrow {
 						errs[gi] = math.Max(errs[gi], edgeTail(edge[side][gi], sizes[j]))
@@ -1320,7 +1392,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			todo = append(todo, pending{panel{p.a, mid}, halve}, pending{panel{mid, p.b}, halve})
 		}
 	}
-	return acc, found, errs, nil
+	return acc, found, errs, jumps, nil
 }
 
 // edgeTail estimates the error of the fine rule on the narrowest panel at
