@@ -455,6 +455,16 @@ func layoutCases(t *testing.T) []verdictCase {
 		// alone), the layout note stays.
 		{name: "re-check out of the domain", spec: formulas.Spec{F: "tr(A*X) + log(1 - sum((A - A').^2))", Wrt: "X", Grad: "A", Vars: vars(t, "X=n,n", "A=n,n:sym")},
 			verdict: Pass, note: "as A is symmetric at every sample (dist sym)"},
+		// Found by the walkthrough helper: ∇ log det(XᵀX) = 2X(XᵀX)⁻¹ is 2X
+		// at orthonormal X, and ∇ det X = det(X)·X⁻ᵀ is X at a rotation.
+		{name: "orthonormal only", spec: formulas.Spec{F: "logdet(X'*X)", Wrt: "X", Grad: "2*X", Vars: vars(t, "X=n,k:orth")},
+			verdict: Pass, note: "true only for orthonormal X: it holds at these samples (X orth) but fails where drawn X wellcond; draw X wellcond to check the general result"},
+		{name: "orthonormal, true", spec: formulas.Spec{F: "logdet(X'*X)", Wrt: "X", Grad: "2*X*inv(X'*X)", Vars: vars(t, "X=n,k:orth")},
+			verdict: Pass, quiet: true},
+		{name: "rotation only", spec: formulas.Spec{F: "det(X)", Wrt: "X", Grad: "X", Vars: vars(t, "X=n,n:orth")},
+			sizes: map[string]int{"n": 6}, verdict: Pass, note: "true only for orthonormal X"},
+		{name: "unit vector and symmetric matrix", spec: formulas.Spec{F: "(x'*A*x)*(x'*x)", Wrt: "x", Grad: "2*A*x + 2*(x'*A*x)*x", Vars: vars(t, "x=n:orth", "A=n,n:sym")},
+			verdict: Pass, note: "true only for unit-norm x and symmetric A: it holds at these samples (x orth, A sym) but fails where drawn x wellcond, A gauss"},
 		{name: "not symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:wellcond")},
 			verdict: Fail, diag: DiagTranspose},
 		{name: "declared symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd:sym")},

@@ -432,7 +432,7 @@ type verification struct {
 	symmetrize map[string]bool
 	// redraw names variables drawn from another distribution than
 	// declared, for the re-check of a pass at non-symmetric samples (see
-	// symmetricOnly).
+	// propertyOnly).
 	redraw map[string]formulas.Dist
 	// masks, when set, replace the random directions by directions
 	// supported on the entries each mask selects (row-major), one direction
@@ -860,14 +860,14 @@ const looseCause = "a claim that close to the truth"
 
 // weakPass is the reason of a claim that passed where the check was
 // weaker than it looks, "" where it was not (see layoutBlind and
-// symmetricOnly): a pass at symmetric samples is checked again where they
+// propertyOnly): a pass at symmetric samples is checked again where they
 // are not symmetric, and where it holds there too, the layout and the
 // claim are checked in general and the pass needs no note.
 func (v *verification) weakPass(ctx context.Context, t *tally) string {
 	if note := v.sizeOneNote(); note != "" {
 		return note
 	}
-	switch general, note := v.symmetricOnly(ctx); {
+	switch general, note := v.propertyOnly(ctx); {
 	case general:
 		return ""
 	case note != "":
@@ -876,21 +876,34 @@ func (v *verification) weakPass(ctx context.Context, t *tally) string {
 	return v.layoutBlind(t)
 }
 
-// symmetricOnly checks a claim that passed with square variables drawn
-// symmetric (dist spd or sym, not space: sym) again with them drawn not
-// symmetric: spd as posdef-nonsym (the same matrices plus a skew part,
-// still positive definite in their symmetric part, so that logdet, logm
-// and the square root stay defined), sym as gauss. general reports that
-// it passes there too. Where it fails, note says which variables it holds
-// only symmetric: ∇ aᵀX⁻¹b = −X⁻¹abᵀX⁻¹ passed at spd X without a word
-// (found by the exploratory helper), where the truth is
-// −X⁻ᵀabᵀX⁻ᵀ. Where the re-check is undecided (out of the domain) both
+// generalDraws holds, for each distribution named for a property a claim
+// may hold through (see propertyOnly), the distribution without it that
+// a pass is checked again at, and the property.
+var generalDraws = map[formulas.Dist]struct {
+	dist     formulas.Dist
+	property string
+}{
+	formulas.SPD:  {formulas.PosDefNonSym, "symmetric"},
+	formulas.Sym:  {formulas.Gauss, "symmetric"},
+	formulas.Orth: {formulas.WellCond, "orthonormal"},
+}
+
+// propertyOnly checks a claim that passed with variables drawn symmetric
+// (dist spd or sym, not space: sym; square) or orthonormal (dist orth)
+// again with them drawn without that property: spd as posdef-nonsym (the
+// same matrices plus a skew part, still positive definite in their
+// symmetric part, so that logdet, logm and the square root stay
+// defined), sym as gauss, orth as wellcond. general reports that it
+// passes there too. Where it fails, note says which variables it holds
+// only for: ∇ aᵀX⁻¹b = −X⁻¹abᵀX⁻¹ passed at spd X without a word (found
+// by the exploratory helper), where the truth is −X⁻ᵀabᵀX⁻ᵀ, and ∇ log
+// det(XᵀX) = 2X at orth X (found by the walkthrough helper), where it is
+// 2X(XᵀX)⁻¹. Where the re-check is undecided (out of the domain) both
 // are unset.
-func (v *verification) symmetricOnly(ctx context.Context) (general bool, note string) {
-	nonsymmetric := map[formulas.Dist]formulas.Dist{formulas.SPD: formulas.PosDefNonSym, formulas.Sym: formulas.Gauss}
+func (v *verification) propertyOnly(ctx context.Context) (general bool, note string) {
 	var names []string
 	for _, x := range v.c.Vars {
-		if _, ok := nonsymmetric[x.Dist]; ok && !x.SymSpace && v.shapes[x.Name].Rows > 1 {
+		if _, ok := generalDraws[x.Dist]; ok && !x.SymSpace && v.shapes[x.Name].Rows > 1 {
 			names = append(names, x.Name)
 		}
 	}
@@ -901,7 +914,7 @@ func (v *verification) symmetricOnly(ctx context.Context) (general bool, note st
 		redraw := map[string]formulas.Dist{}
 		for _, x := range v.c.Vars {
 			if slices.Contains(names, x.Name) {
-				redraw[x.Name] = nonsymmetric[x.Dist]
+				redraw[x.Name] = generalDraws[x.Dist].dist
 			}
 		}
 		return v.verdictWith(ctx, func(re *verification) { re.redraw = redraw })
@@ -916,23 +929,38 @@ func (v *verification) symmetricOnly(ctx context.Context) (general bool, note st
 			culprits = names
 		}
 	}
-	var drawn, redrawn []string
+	var who, drawn, redrawn, advice, symmetric []string
 	for _, x := range v.c.Vars {
-		if slices.Contains(culprits, x.Name) {
-			drawn = append(drawn, fmt.Sprintf("%s %s", x.Name, x.Dist))
-			how := fmt.Sprintf("%s %s", x.Name, nonsymmetric[x.Dist])
-			if x.Dist == formulas.SPD {
-				how += " (" + x.Name + " plus a skew part)"
-			}
-			redrawn = append(redrawn, how)
+		if !slices.Contains(culprits, x.Name) {
+			continue
+		}
+		general := generalDraws[x.Dist]
+		property := general.property
+		if sh := v.shapes[x.Name]; x.Dist == formulas.Orth && (sh.Rows == 1 || sh.Cols == 1) {
+			property = "unit-norm"
+		}
+		who = append(who, property+" "+x.Name)
+		drawn = append(drawn, fmt.Sprintf("%s %s", x.Name, x.Dist))
+		how := fmt.Sprintf("%s %s", x.Name, general.dist)
+		advice = append(advice, how)
+		if x.Dist == formulas.SPD {
+			how += " (" + x.Name + " plus a skew part)"
+		}
+		redrawn = append(redrawn, how)
+		if general.property == "symmetric" {
+			symmetric = append(symmetric, x.Name)
 		}
 	}
-	who, verb := strings.Join(culprits, " and "), "is"
-	if len(culprits) > 1 {
-		verb = "are"
+	note = fmt.Sprintf("true only for %s: it holds at these samples (%s) but fails where drawn %s; draw %s to check the general result",
+		strings.Join(who, " and "), strings.Join(drawn, ", "), strings.Join(redrawn, ", "), strings.Join(advice, ", "))
+	if len(symmetric) > 0 {
+		verb := "is"
+		if len(symmetric) > 1 {
+			verb = "are"
+		}
+		note += fmt.Sprintf(", or declare space: sym where %s %s symmetric by definition", strings.Join(symmetric, " and "), verb)
 	}
-	return false, fmt.Sprintf("true only for symmetric %s: it holds at these samples (%s) but fails where drawn %s; draw %[1]s so to check the general result, or declare space: sym where %[1]s %[4]s symmetric by definition",
-		who, strings.Join(drawn, ", "), strings.Join(redrawn, ", "), verb)
+	return false, note
 }
 
 // sizeOneNote is the reason of a claim that passed where the variables
@@ -979,7 +1007,7 @@ func (v *verification) sizeOneNote() string {
 // its transpose at every comparison (as t counted) because a square
 // variable is drawn symmetric (dist sym or spd) without being declared
 // space: sym, and the re-check at non-symmetric samples could not decide
-// (see symmetricOnly). Such a check cannot catch the mistake of layout,
+// (see propertyOnly). Such a check cannot catch the mistake of layout,
 // nor tell a claim true only for symmetric matrices from the truth. It is
 // "" otherwise: a claim that equals its transpose as a function (the
 // gradient of sum(X)) has no layout to get wrong, and one of space: sym
