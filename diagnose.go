@@ -411,18 +411,46 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 	if len(square) > 1 {
 		tries = append(tries, square)
 	}
-	for _, names := range tries {
+	symmetrized := func(names []string) func(re *verification) {
 		symmetrize := map[string]bool{}
 		for _, n := range names {
 			symmetrize[n] = true
 		}
-		if v.passesWith(ctx, func(re *verification) { re.symmetrize = symmetrize }) {
+		return func(re *verification) { re.symmetrize = symmetrize }
+	}
+	for _, names := range tries {
+		if v.passesWith(ctx, symmetrized(names)) {
 			res.Diagnosis = DiagSymmetric
 			res.Detail = fmt.Sprintf("holds only when %s %s symmetric", strings.Join(names, " and "), map[bool]string{true: "is", false: "are"}[len(names) == 1])
 			return true
 		}
 	}
+	// Two mistakes at once, the classic one among them: ∇ xᵀAx claimed
+	// as Ax, the truth (A + Aᵀ)x, which is 2Ax at symmetric A.
+	for _, names := range tries {
+		if fit, ok := v.fitWith(ctx, symmetrized(names)); ok && (fit.Diagnosis == DiagFactor || fit.Diagnosis == DiagSign) {
+			res.Diagnosis, res.Factor = DiagSymmetric, fit.Factor
+			who := strings.Join(names, " and ")
+			res.Detail = fmt.Sprintf("at symmetric %s the claim is %g times the truth: a result for symmetric %[1]s, off by that factor", who, fit.Factor)
+			if fit.Diagnosis == DiagSign {
+				res.Detail = fmt.Sprintf("at symmetric %s the claim has the wrong sign: a result for symmetric %[1]s, negated", who)
+			}
+			return true
+		}
+	}
 	return false
+}
+
+// fitWith fits the transpose, sign and factor diagnoses (see
+// fitDiagnosis) to the comparisons of the claim on a few instances once
+// modify has changed the verification, and reports whether one fits.
+func (v *verification) fitWith(ctx context.Context, modify func(re *verification)) (Result, bool) {
+	re := *v
+	re.s.Batch = min(re.s.Batch, recheckBatch)
+	modify(&re)
+	var fit Result
+	comps, _, err := re.collect(ctx, maxKept)
+	return fit, err == nil && re.fitDiagnosis(&fit, comps)
 }
 
 // squareClaim reports whether the claim is a square matrix that has a
