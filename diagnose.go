@@ -71,7 +71,7 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) && !scalarDiagnosis(res, comps) && !v.notSymmetric(res, comps) &&
+	if !v.fitDiagnosis(res, comps) && !(v.oneNumber() || scalarDiagnosis(res, comps)) && !v.notSymmetric(res, comps) &&
 		!v.transposeRecheck(ctx, res, comps) && !v.cookbookDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
 	}
@@ -217,6 +217,24 @@ func oneInstance(comps []comparison) (int, bool) {
 		}
 	}
 	return comps[0].instance, true
+}
+
+// oneNumber reports whether the derivative compared is one number at
+// each instance (f and the variable 1×1, or a gradient or Hessian in a
+// 1×1 variable): any wrong claim is then a multiple of the truth at each
+// instance, and the scalar diagnosis says nothing ("from −294 to 161
+// times it" of a wrong gradient in a scalar s; found by the walkthrough
+// helper).
+func (v *verification) oneNumber() bool {
+	sh := v.shapes[v.c.Wrt]
+	if sh.Rows != 1 || sh.Cols != 1 {
+		return false
+	}
+	switch v.c.Kind {
+	case formulas.Grad, formulas.Hess:
+		return true
+	}
+	return v.fShape.Rows == 1 && v.fShape.Cols == 1
 }
 
 // scalarDiagnosis fits the finite differences of each instance apart to

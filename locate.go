@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/gradcheck/gradcheck/backend"
@@ -32,7 +33,7 @@ func (v *verification) locateNonFinite(ctx context.Context, e formulas.Expr, ins
 			return ""
 		}
 	}
-	l := locator{ev: ev}
+	l := locator{ev: ev, vars: v.c.Vars}
 	vals, ok := l.values(e)
 	if !ok {
 		return ""
@@ -91,6 +92,9 @@ func (l *locator) perturbed(e formulas.Expr, wrt string, x, h backend.Tensor, s 
 // locator evaluates the subexpressions of one expression on the host.
 type locator struct {
 	ev *evaluator
+	// vars are the claim's variables, for the remedy of a value out of
+	// the domain of a function of one of them.
+	vars []formulas.Var
 }
 
 // hostValues is the value of a subexpression, downloaded.
@@ -130,7 +134,41 @@ func (l *locator) origin(e formulas.Expr, vals hostValues, at int) string {
 		}
 		opVals[i] = ov
 	}
-	return describeNonFinite(e, vals, at, ops, opVals)
+	text := describeNonFinite(e, vals, at, ops, opVals)
+	if remedy := l.remedy(e); remedy != "" {
+		text += "; " + remedy
+	}
+	return text
+}
+
+// remedy says which distribution keeps a variable in the domain of the
+// function e applies to it directly, where the one declared does not:
+// log(x) is NaN at a gauss x (found by the walkthrough helper: the note
+// said where, not what to do). It is "" for any other e.
+func (l *locator) remedy(e formulas.Expr) string {
+	call, ok := e.(*formulas.Call)
+	if !ok || len(call.Args) != 1 {
+		return ""
+	}
+	arg, ok := call.Args[0].(*formulas.Ident)
+	if !ok {
+		return ""
+	}
+	i := slices.IndexFunc(l.vars, func(x formulas.Var) bool { return x.Name == arg.Name })
+	if i < 0 {
+		return ""
+	}
+	switch dist := l.vars[i].Dist; call.Func {
+	case "log", "sqrt":
+		if dist != formulas.Positive {
+			return fmt.Sprintf("draw %s positive (dist positive) to keep it in the domain of %s", arg.Name, call.Func)
+		}
+	case "logdet", "logm":
+		if dist != formulas.SPD && dist != formulas.WellCond {
+			return fmt.Sprintf("draw %s spd or wellcond to keep it in the domain of %s", arg.Name, call.Func)
+		}
+	}
+	return ""
 }
 
 // operandsOf returns the subexpressions of e that evaluate on their own:

@@ -23,6 +23,8 @@ func TestLocateNonFinite(t *testing.T) {
 		// checks the entry (i, j) it names and the operand value v there.
 		origin string
 		check  func(i, j int, v float64) error
+		// remedy is the distribution the detail ends by suggesting.
+		remedy string
 	}{
 		{
 			// x·I is 0 off its diagonal in every direction: the
@@ -43,6 +45,7 @@ func TestLocateNonFinite(t *testing.T) {
 			verdict: Inconclusive,
 			origin:  "log(x) is NaN at entry (",
 			check:   negative,
+			remedy:  "; draw x positive (dist positive) to keep it in the domain of log",
 		},
 		{
 			// The NaN of log reaches the claim through A'*(…), a
@@ -52,6 +55,7 @@ func TestLocateNonFinite(t *testing.T) {
 			verdict: Error,
 			origin:  "log(x) is NaN at entry (",
 			check:   negative,
+			remedy:  "; draw x positive (dist positive) to keep it in the domain of log",
 		},
 		{
 			// A Gaussian X has a negative determinant about half the time.
@@ -59,6 +63,7 @@ func TestLocateNonFinite(t *testing.T) {
 				Vars: vars(t, "X=n,n")},
 			verdict: Inconclusive,
 			origin:  "logdet(X) is NaN (det(X) < 0: not positive definite, or singular to working precision)",
+			remedy:  "; draw X spd or wellcond to keep it in the domain of logdet",
 		},
 		{
 			// A Gaussian X has a negative real eigenvalue often: logm,
@@ -68,6 +73,7 @@ func TestLocateNonFinite(t *testing.T) {
 				Vars: vars(t, "X=n,n")},
 			verdict: Inconclusive,
 			origin:  "logm(X) is NaN at entry (0, 0) (X has an eigenvalue on the closed negative real axis: no principal logarithm)",
+			remedy:  "; draw X spd or wellcond to keep it in the domain of logm",
 		},
 		{
 			// A matrix operation: no one entry of its operand is at fault.
@@ -89,6 +95,10 @@ func TestLocateNonFinite(t *testing.T) {
 			if !strings.HasPrefix(res.Detail, tt.origin) || !strings.HasSuffix(res.Reason, ": "+res.Detail) {
 				t.Fatalf("detail %q, reason %q: want the detail to start with %q and end the reason", res.Detail, res.Reason, tt.origin)
 			}
+			if tt.remedy != "" && !strings.HasSuffix(res.Detail, tt.remedy) || tt.remedy == "" && strings.Contains(res.Detail, "; draw ") {
+				t.Errorf("detail %q: want the remedy %q", res.Detail, tt.remedy)
+			}
+			res.Detail = strings.TrimSuffix(res.Detail, tt.remedy)
 			if tt.check == nil {
 				if strings.Contains(res.Detail, " where ") {
 					t.Errorf("detail %q names operand values of a matrix operation", res.Detail)

@@ -292,6 +292,11 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagScalar, note: "a scalar factor that depends on the inputs"},
 		{name: "missing det", spec: formulas.Spec{F: "det(X)", Wrt: "X", Grad: "inv(X)'", Vars: vars(t, "X=n,n:wellcond")},
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagScalar},
+		// In a 1×1 variable any wrong gradient is a multiple of the truth
+		// at each instance: no scalar diagnosis (found by the walkthrough
+		// helper: "from −294 to 161 times it").
+		{name: "no scalar in a scalar", spec: formulas.Spec{F: "tr(expm(s*A))", Wrt: "s", Grad: "tr(expm(s*A))", Vars: vars(t, "s=1", "A=n,n")},
+			sizes: map[string]int{"n": 6}, verdict: Fail, diag: ""},
 		{name: "one factor is no scalar", spec: formulas.Spec{F: "det(X)", Wrt: "X", Grad: "3*det(X)*inv(X)'", Vars: vars(t, "X=n,n:wellcond")},
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagFactor, factor: 3},
 		// A tolerance whose magnitude overflowed is NaN, which no
