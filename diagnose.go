@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -197,6 +198,9 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		res.Diagnosis = DiagFactor
 		res.Factor = roundFactor(1/alpha, fitPrecision(use, alpha))
 		res.Detail = fmt.Sprintf("the claim is %g times the truth", res.Factor)
+		if ratio := sizeRatio(1/alpha, fitPrecision(use, alpha), v.sizes); ratio != "" {
+			res.Detail += fmt.Sprintf(" (%s at these sizes: a size lost, or one in place of another?)", ratio)
+		}
 		if instance, ok := oneInstance(use); ok {
 			res.Detail = fmt.Sprintf("the claim is %g times the truth at instance %d, the one compared: at others the factor may differ, if a scalar that depends on the inputs is what is wrong", res.Factor, instance)
 		}
@@ -411,6 +415,46 @@ func roundFactor(k, p float64) float64 {
 	}
 	return k
 }
+
+// sizeRatio names the factor k, known to relative precision p, as a size
+// of the check (m), its reciprocal (1/m) or a ratio of two (m/n), where
+// exactly one of those is k and its sizes are at least minSizeRatio, or
+// is "": 2/m written for 2/n fails as factor 0.8333333333, which says
+// less than "m/n" does; a mean written as a sum, as factor 40 (found by
+// the walkthrough helper).
+func sizeRatio(k, p float64, sizes map[string]int) string {
+	names := make([]string, 0, len(sizes))
+	for name, n := range sizes {
+		if n >= minSizeRatio {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var found []string
+	match := func(value float64, text string) {
+		if math.Abs(value-k) <= math.Max(p, 1e-12)*math.Abs(k) {
+			found = append(found, text)
+		}
+	}
+	for _, a := range names {
+		na := float64(sizes[a])
+		match(na, a)
+		match(1/na, "1/"+a)
+		for _, b := range names {
+			if b != a {
+				match(na/float64(sizes[b]), a+"/"+b)
+			}
+		}
+	}
+	if len(found) != 1 {
+		return ""
+	}
+	return found[0]
+}
+
+// minSizeRatio is the least size sizeRatio names a factor by: at 2 or
+// 3, a factor 2 or 1/3 is more likely a constant than a size.
+const minSizeRatio = 5
 
 // symmetricDiagnosis re-checks the claim with each square input, then all of
 // them, replaced by its symmetric part, and diagnoses "symmetric" when that

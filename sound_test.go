@@ -297,6 +297,13 @@ func soundCases(t *testing.T) []verdictCase {
 		// helper: "from −294 to 161 times it").
 		{name: "no scalar in a scalar", spec: formulas.Spec{F: "tr(expm(s*A))", Wrt: "s", Grad: "tr(expm(s*A))", Vars: vars(t, "s=1", "A=n,n")},
 			sizes: map[string]int{"n": 6}, verdict: Fail, diag: ""},
+		// A factor that is a size, or a ratio of two, is named so (found
+		// by the walkthrough helper: factor 0.8333333333 for 2/m written
+		// where 2/n is meant); a factor 2 is not a size.
+		{name: "ratio of sizes", spec: formulas.Spec{F: "norm2(A*x)^2/n", Wrt: "x", Grad: "2*A'*A*x/m", Vars: vars(t, "A=m,n", "x=n")},
+			verdict: Fail, diag: DiagFactor, factor: 1.2, note: "(n/m at these sizes: a size lost, or one in place of another?)"},
+		{name: "sum for a mean", spec: formulas.Spec{F: "mean(A*x)", Wrt: "x", Grad: "A'*ones(m)", Vars: vars(t, "A=m,n", "x=n")},
+			verdict: Fail, diag: DiagFactor, factor: 40, note: "(m at these sizes"},
 		{name: "one factor is no scalar", spec: formulas.Spec{F: "det(X)", Wrt: "X", Grad: "3*det(X)*inv(X)'", Vars: vars(t, "X=n,n:wellcond")},
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagFactor, factor: 3},
 		// A tolerance whose magnitude overflowed is NaN, which no
