@@ -473,46 +473,39 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 	if len(square) > 1 {
 		tries = append(tries, square)
 	}
-	symmetrized := func(names []string) func(re *verification) {
+	// Where no re-check passes, a fit of one names two mistakes at once,
+	// the classic one among them: ∇ xᵀAx claimed as Ax, the truth
+	// (A + Aᵀ)x, which is 2Ax at symmetric A.
+	var twoMistakes func()
+	for _, names := range tries {
 		symmetrize := map[string]bool{}
 		for _, n := range names {
 			symmetrize[n] = true
 		}
-		return func(re *verification) { re.symmetrize = symmetrize }
-	}
-	for _, names := range tries {
-		if v.passesWith(ctx, symmetrized(names)) {
+		verdict, comps := v.recheck(ctx, func(re *verification) { re.symmetrize = symmetrize })
+		who := strings.Join(names, " and ")
+		if verdict == Pass {
 			res.Diagnosis = DiagSymmetric
-			res.Detail = fmt.Sprintf("holds only when %s %s symmetric", strings.Join(names, " and "), map[bool]string{true: "is", false: "are"}[len(names) == 1])
+			res.Detail = fmt.Sprintf("holds only when %s %s symmetric", who, map[bool]string{true: "is", false: "are"}[len(names) == 1])
 			return true
 		}
-	}
-	// Two mistakes at once, the classic one among them: ∇ xᵀAx claimed
-	// as Ax, the truth (A + Aᵀ)x, which is 2Ax at symmetric A.
-	for _, names := range tries {
-		if fit, ok := v.fitWith(ctx, symmetrized(names)); ok && (fit.Diagnosis == DiagFactor || fit.Diagnosis == DiagSign) {
+		var fit Result
+		if twoMistakes != nil || !v.fitDiagnosis(&fit, comps) || (fit.Diagnosis != DiagFactor && fit.Diagnosis != DiagSign) {
+			continue
+		}
+		twoMistakes = func() {
 			res.Diagnosis, res.Factor = DiagSymmetric, fit.Factor
-			who := strings.Join(names, " and ")
 			res.Detail = fmt.Sprintf("at symmetric %s the claim is %g times the truth: a result for symmetric %[1]s, off by that factor", who, fit.Factor)
 			if fit.Diagnosis == DiagSign {
 				res.Detail = fmt.Sprintf("at symmetric %s the claim has the wrong sign: a result for symmetric %[1]s, negated", who)
 			}
-			return true
 		}
 	}
-	return false
-}
-
-// fitWith fits the transpose, sign and factor diagnoses (see
-// fitDiagnosis) to the comparisons of the claim on a few instances once
-// modify has changed the verification, and reports whether one fits.
-func (v *verification) fitWith(ctx context.Context, modify func(re *verification)) (Result, bool) {
-	re := *v
-	re.s.Batch = min(re.s.Batch, recheckBatch)
-	modify(&re)
-	var fit Result
-	comps, _, err := re.collect(ctx, maxKept)
-	return fit, err == nil && re.fitDiagnosis(&fit, comps)
+	if twoMistakes == nil {
+		return false
+	}
+	twoMistakes()
+	return true
 }
 
 // squareClaim reports whether the claim is a square matrix that has a
@@ -584,18 +577,32 @@ func (v *verification) passesWith(ctx context.Context, modify func(re *verificat
 // verdictWith is the verdict of the claim on a few instances once modify
 // has changed the verification; Error where it could not run.
 func (v *verification) verdictWith(ctx context.Context, modify func(re *verification)) Verdict {
+	verdict, _ := v.recheck(ctx, modify)
+	return verdict
+}
+
+// recheck verifies the claim on a few instances once modify has changed
+// the verification, and returns its verdict (Error where it could not
+// run) and its comparisons, the first maxKept of them.
+func (v *verification) recheck(ctx context.Context, modify func(re *verification)) (Verdict, []comparison) {
 	s := v.s
 	s.Batch = min(s.Batch, recheckBatch)
 	re := *v
 	re.s = s
 	modify(&re)
-	var t tally
-	if err := re.run(ctx, sink{tally: &t}); err != nil {
-		return Error
+	var (
+		t     tally
+		comps []comparison
+	)
+	err := re.run(ctx, sink{tally: &t, each: func(cs []comparison) {
+		comps = append(comps, cs[:min(len(cs), maxKept-len(comps))]...)
+	}})
+	if err != nil {
+		return Error, nil
 	}
 	var r Result
 	re.judge(&r, &t)
-	return r.Verdict
+	return r.Verdict, comps
 }
 
 // onDiagonal reports whether the entrywise comparison c is of an entry
