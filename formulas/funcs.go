@@ -97,15 +97,16 @@ var funcs = []*Func{
 	{Name: "inv", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "inv(X)", Doc: "inverse, through LU (prefer A\\B for inv(A)*B)",
 		Aliases: []string{"inverse"}, shape: squareTo(same)},
 	{Name: "expm", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "expm(X)", Doc: "matrix exponential (scaling and squaring)",
-		Aliases: []string{"expmat"}, shape: squareTo(same)},
+		Aliases: []string{"expmat", "mexp", "matrix_exp"}, shape: squareTo(same)},
 	{Name: "logm", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "logm(X)", Doc: "principal matrix logarithm",
-		Aliases: []string{"logmat"}, shape: squareTo(same)},
+		Aliases: []string{"logmat", "mlog"}, shape: squareTo(same)},
 	{Name: "sym", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "sym(X)", Doc: "symmetric part (X + X')/2",
 		shape: squareTo(same)},
 	{Name: "kron", MinArgs: 2, MaxArgs: 2, Group: groupMatrix, Usage: "kron(A, B)", Doc: "Kronecker product",
 		Aliases: []string{"kronecker"}, shape: kronShape},
 	{Name: "diag", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "diag(X)",
-		Doc: "vector → diagonal matrix, square matrix → its diagonal", shape: diagShape},
+		Doc:     "vector → diagonal matrix, square matrix → its diagonal",
+		Aliases: []string{"diagm"}, shape: diagShape},
 
 	{Name: "sum", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "sum(X)", Doc: "sum of all entries", shape: scalar},
 	{Name: "mean", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "mean(X)", Doc: "mean of all entries, sum(X)/(rows·cols)",
@@ -203,8 +204,93 @@ func IsFunc(name string) bool { return byName[name] != nil }
 // (MATLAB's transpose, R's t); the language writes a postfix ' instead.
 var transposeNames = []string{"transpose", "trans", "t", "ctranspose"}
 
+// absentFuncs are names, in lower case, that users type for functions the
+// language lacks, each with what to write instead or that it is not
+// offered. The nearest name of the language is another function there
+// (sqrtm → sqrt, which is elementwise; dot → det; pinv → inv), so funcHint
+// says this instead. An expression to write is between backquotes, which
+// the message drops (TestAbsentFuncs parses and shape-checks each).
+var absentFuncs = func() map[string]string {
+	m := map[string]string{}
+	add := func(hint string, names ...string) {
+		for _, n := range names {
+			m[n] = hint
+		}
+	}
+	add("the matrix square root is not in the language; sqrt is elementwise", "sqrtm", "msqrt")
+	add("write `2.^x`", "exp2")
+	add("write `10.^x`", "exp10")
+	add("write `log(x)/log(2)`", "log2")
+	add("write `log(x)/log(10)`", "log10")
+	add("write `x.^p` (elementwise) or `X^2` (an integer power of a square matrix)", "pow", "power", "mpower")
+	add("write `x.^2` (elementwise) or `X^2` (a square matrix times itself)", "square")
+	add("write `x.^2`", "abs2")
+	add("write `sum(x.^2)`, or `norm2(x)^2`", "sumsq")
+	add("write `(exp(x) - exp(-x))/2`", "sinh")
+	add("write `(exp(x) + exp(-x))/2`", "cosh")
+	add("write `sin(x)./cos(x)`", "tan")
+	add("write `log(x + sqrt(x.^2 + 1))`", "asinh", "arcsinh")
+	add("write `log(x + sqrt(x.^2 - 1))` (x ≥ 1)", "acosh", "arccosh")
+	add("write `log((1 + x)./(1 - x))/2`", "atanh", "arctanh")
+	add("inverse trigonometric functions are not in the language", "asin", "acos", "atan", "atan2", "arcsin", "arccos", "arctan")
+	add("not offered", "sinc")
+	add("write `log(softmax(x))`, or `x - logsumexp(x)` of a vector", "logsoftmax", "log_softmax")
+	add("write `-softplus(-x)`", "logsigmoid", "log_sigmoid")
+	add("write `log(x./(1 - x))`", "logit")
+	add("write `relu(x) + expm1(-relu(-x))`", "elu")
+	add("write `relu(x) - 0.01*relu(-x)` (slope 0.01)", "leaky_relu", "leakyrelu")
+	add("write `x.*sigmoid(x)`", "silu", "swish")
+	add("not offered", "gelu", "selu")
+	add("write `x'*y`, or `sum(x.*y)`", "dot", "vdot", "inner")
+	add("write `x*y'`", "outer")
+	add("write `A\\B` (solves A·X = B)", "solve", "linsolve", "mldivide")
+	add("min and max are not in the language: max(x, y) is `relu(x - y) + y`, min(x, y) is `y - relu(y - x)`",
+		"min", "max", "minimum", "maximum", "amin", "amax", "fmin", "fmax")
+	add("the pseudo-inverse is not in the language; for X of full column rank it is `(X'*X)\\X'`", "pinv")
+	add("the cofactor matrix is not in the language; for invertible X it is `det(X)*inv(X)'`", "cof", "cofactor")
+	add("the adjugate is not in the language; for invertible X it is `det(X)*inv(X)`", "adj", "adjugate")
+	add("the trace (nuclear) norm is not in the language", "trace_norm", "tracenorm", "nuclear_norm", "nuclearnorm", "norm_nuc")
+	add("the entrywise 1-norm is `sum(abs(x))`; induced matrix norms are not in the language", "norm1")
+	add("matrix decompositions are not in the language", "qr", "lu", "chol", "cholesky", "eig", "eigh", "eigvals", "svd")
+	return m
+}()
+
+// matrixVariant returns the elementwise function whose name, with an m
+// before or after it, name is (sinm, msin: a matrix sine), or "".
+func matrixVariant(name string) string {
+	for _, f := range funcs {
+		if f.Elementwise() && (name == f.Name+"m" || name == "m"+f.Name) {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// otherVariant reports whether name is an elementwise function's name with
+// an affix that usually makes it another function: a hyperbolic one (h
+// after it), an inverse (a or arc before it) or another base (digits after
+// it, as in exp2). Its nearest name, the function itself, is no typo of it.
+func otherVariant(name string) bool {
+	for _, f := range funcs {
+		if !f.Elementwise() {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(name, f.Name); ok && (rest == "h" || rest != "" && strings.Trim(rest, "0123456789") == "") {
+			return true
+		}
+		if name == "a"+f.Name || name == "arc"+f.Name {
+			return true
+		}
+	}
+	return false
+}
+
 // funcHint returns what an unknown function name most likely means, as a
-// hint for the error message ("did you mean tr?"), or "".
+// hint for the error message ("did you mean tr?"), or what to write where
+// the language lacks the function, or "". The nearest name by spelling is
+// suggested only where no table says otherwise and name is not a variant
+// of an elementwise function (sqrtm, sinh, asin, log2), which that
+// function is not.
 func funcHint(name string) string {
 	lower := strings.ToLower(name)
 	if slices.Contains(transposeNames, lower) {
@@ -214,6 +300,15 @@ func funcHint(name string) string {
 		if slices.Contains(f.Aliases, lower) {
 			return "did you mean " + f.Name + "?"
 		}
+	}
+	if h, ok := absentFuncs[lower]; ok {
+		return strings.ReplaceAll(h, "`", "")
+	}
+	if base := matrixVariant(lower); base != "" {
+		return fmt.Sprintf("%s, a matrix function, is not in the language; %s is elementwise", name, base)
+	}
+	if otherVariant(lower) {
+		return ""
 	}
 	names := make([]string, len(funcs))
 	for i, f := range funcs {

@@ -257,6 +257,12 @@ func TestParseErrors(t *testing.T) {
 		{"sigm(x)", "1:1: unknown function 'sigm' (did you mean sigmoid?)"},
 		{"logsum(x)", "1:1: unknown function 'logsum' (did you mean logsumexp?)"},
 		{"soft(x)", "1:1: unknown function 'soft'"},
+		// A name the language lacks is not matched to a nearby function
+		// that means something else (sqrtm is no sqrt, dot no det).
+		{"sqrtm(X)", "1:1: unknown function 'sqrtm' (the matrix square root is not in the language; sqrt is elementwise)"},
+		{"2*dot(x, y)", "1:3: unknown function 'dot' (write x'*y, or sum(x.*y))"},
+		{"pinv(X)*b", "1:1: unknown function 'pinv' (the pseudo-inverse is not in the language; for X of full column rank it is (X'*X)\\X')"},
+		{"sinh(x)", "1:1: unknown function 'sinh' (write (exp(x) - exp(-x))/2)"},
 		// Transposes are a postfix ', not tr.
 		{"transpose(X)", "1:1: unknown function 'transpose' (the transpose is the postfix ', as in X')"},
 		{"2*t(A*X)", "1:3: unknown function 't' (the transpose is the postfix ', as in X')"},

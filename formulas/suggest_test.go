@@ -1,6 +1,11 @@
 package formulas
 
-import "testing"
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestSuggest(t *testing.T) {
 	commands := []string{"list", "run", "check", "merge", "bench", "derive", "selftest", "help", "version"}
@@ -36,6 +41,92 @@ func TestSuggest(t *testing.T) {
 	for _, tt := range tests {
 		if got := Suggest(tt.name, tt.candidates); got != tt.want {
 			t.Errorf("Suggest(%q, %q) = %q, want %q", tt.name, tt.candidates, got, tt.want)
+		}
+	}
+}
+
+func TestFuncHint(t *testing.T) {
+	tests := []struct {
+		name, want string
+	}{
+		// Genuine typos and names used elsewhere keep their suggestion.
+		{"lgodet", "did you mean logdet?"},
+		{"sigmiod", "did you mean sigmoid?"},
+		{"trace", "did you mean tr?"},
+		{"Inverse", "did you mean inv?"},
+		{"matrix_exp", "did you mean expm?"},
+		{"mexp", "did you mean expm?"},
+		{"diagm", "did you mean diag?"},
+		{"mlog", "did you mean logm?"},
+		{"transpose", "the transpose is the postfix ', as in X'"},
+		// The nearest name is another function: say what to write, or
+		// that it is not offered.
+		{"sqrtm", "the matrix square root is not in the language; sqrt is elementwise"},
+		{"SQRTM", "the matrix square root is not in the language; sqrt is elementwise"},
+		{"exp2", "write 2.^x"},
+		{"log10", "write log(x)/log(10)"},
+		{"log2", "write log(x)/log(2)"},
+		{"dot", "write x'*y, or sum(x.*y)"},
+		{"sinh", "write (exp(x) - exp(-x))/2"},
+		{"cosh", "write (exp(x) + exp(-x))/2"},
+		{"tan", "write sin(x)./cos(x)"},
+		{"min", "min and max are not in the language: max(x, y) is relu(x - y) + y, min(x, y) is y - relu(y - x)"},
+		{"max", "min and max are not in the language: max(x, y) is relu(x - y) + y, min(x, y) is y - relu(y - x)"},
+		{"cof", "the cofactor matrix is not in the language; for invertible X it is det(X)*inv(X)'"},
+		{"trace_norm", "the trace (nuclear) norm is not in the language"},
+		{"pinv", "the pseudo-inverse is not in the language; for X of full column rank it is (X'*X)\\X'"},
+		{"qr", "matrix decompositions are not in the language"},
+		{"norm1", "the entrywise 1-norm is sum(abs(x)); induced matrix norms are not in the language"},
+		// A matrix function made of an elementwise name that the table
+		// lacks; other variants get no suggestion rather than the base.
+		{"sinm", "sinm, a matrix function, is not in the language; sin is elementwise"},
+		{"msin", "msin, a matrix function, is not in the language; sin is elementwise"},
+		{"tanhm", "tanhm, a matrix function, is not in the language; tanh is elementwise"},
+		{"sqrt3", ""},
+		{"asign", ""},
+		{"arcsigmoid", ""},
+		{"foo", ""},
+	}
+	for _, tt := range tests {
+		if got := funcHint(tt.name); got != tt.want {
+			t.Errorf("funcHint(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestAbsentFuncs checks the table of names the language lacks: none is a
+// function or an alias, and every expression it tells the user to write
+// (between backquotes) parses and type-checks, with x, y, p scalars or n
+// vectors and A, B, X n×n matrices.
+func TestAbsentFuncs(t *testing.T) {
+	quoted := regexp.MustCompile("`([^`]*)`")
+	aliases := map[string]bool{}
+	for _, f := range Funcs() {
+		for _, a := range f.Aliases {
+			aliases[a] = true
+		}
+	}
+	for name, hint := range absentFuncs {
+		if name != strings.ToLower(name) || IsFunc(name) || aliases[name] || slices.Contains(transposeNames, name) {
+			t.Errorf("absentFuncs[%q]: not a lower-case name the language lacks", name)
+		}
+		exprs := quoted.FindAllStringSubmatch(hint, -1)
+		if strings.Count(hint, "`") != 2*len(exprs) {
+			t.Errorf("absentFuncs[%q] = %q: unbalanced backquotes", name, hint)
+		}
+		for _, m := range exprs {
+			e, err := Parse(m[1])
+			if err != nil {
+				t.Errorf("absentFuncs[%q]: %q: %v", name, m[1], err)
+				continue
+			}
+			for _, n := range []int{2, 3} {
+				vec, mat := Shape{n, 1}, Shape{n, n}
+				env := map[string]Shape{"x": vec, "y": vec, "p": {1, 1}, "A": mat, "B": mat, "X": mat}
+				if _, err := Infer(e, env, nil); err != nil {
+					t.Errorf("absentFuncs[%q]: %q at n = %d: %v", name, m[1], n, err)
+				}
+			}
 		}
 	}
 }

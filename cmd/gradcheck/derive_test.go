@@ -74,6 +74,10 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "norm2(integral(t, 0, 1, t*X*x))", "--wrt", "X", "--var", "X=n,n", "--var", "x=n", "--grad"}, exitOK,
 			"integral(t, 0, 1, t*integral(t, 0, 1, t*X*x)*x'/norm2(integral(t, 0, 1, t*X*x)))\n", ""},
 		{[]string{"--f", "integral(dX, 0, 1, dX*tr(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "the integration variable dX is the name of a direction of X"},
+		// A function the language lacks is not matched to a nearby one
+		// that means something else: sqrtm was "did you mean sqrt?".
+		{[]string{"--f", "sqrtm(X)", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "",
+			"f: 1:1: unknown function 'sqrtm' (the matrix square root is not in the language; sqrt is elementwise)\n"},
 		{[]string{"--f", "tr(eye(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "f: 1:4: eye(X): X is a variable, not a size"},
 	}
 	for _, tc := range tests {
