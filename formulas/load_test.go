@@ -138,6 +138,7 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    grad: inv(X)'", "    grad: tr(inv(X)"), `spec.yaml:5:20: formula "logdet": grad: 1:10: expected ')'`},
 		{replace("dist: spd", "dist: spf"), `spec.yaml:2: formula "logdet": variable X: unknown dist "spf" (did you mean spd?)`},
 		{replace(`"n,n"`, `"n;n"`), `spec.yaml:2: formula "logdet": variable X: bad shape "n;n": dimension "n;n" is neither a size symbol nor a positive integer`},
+		{replace(`"n,n"`, `"nxn"`), `spec.yaml:2: formula "logdet": variable X: shape "nxn" reads as one size symbol; write "n,n" for an n×n matrix`},
 		{replace("  - name: logdet\n", "  - layout: ~\n"), `spec.yaml:2: formula has no name`},
 		{replace("    source:", "    sizes: {n: six}\n    source:"), `spec.yaml:8: size n in formula "logdet" must be an integer, got "six"`},
 		{replace("    source:", "    sizes: {n: 0}\n    source:"), `spec.yaml:8: formula "logdet": sizes: n = 0: sizes must be at least 1 (and at most 2147483647)`},

@@ -227,7 +227,7 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 	}
 	dims, err := parseShape(vs.Shape)
 	if err != nil {
-		return Var{}, fmt.Errorf("variable %s: %v", name, err)
+		return Var{}, fmt.Errorf("variable %s: %w", name, err)
 	}
 	v := Var{Name: name, Dims: dims, Dist: Gauss}
 	square := dims[0] == dims[1]
@@ -278,7 +278,8 @@ func knownDist(d Dist) bool {
 }
 
 // parseShape parses "n,n", "m,n", "n", "1", "3,4" into row and column
-// dimensions.
+// dimensions. A shape of one dimension written rows×cols ("nxn", "3x3")
+// is a *crossShapeError.
 func parseShape(s string) ([2]string, error) {
 	parts := strings.Split(s, ",")
 	if strings.TrimSpace(s) == "" || len(parts) > 2 {
@@ -288,12 +289,68 @@ func parseShape(s string) ([2]string, error) {
 	dims[1] = "1"
 	for i, p := range parts {
 		p = strings.TrimSpace(p)
+		if rows, cols, ok := crossDim(p); ok {
+			if len(parts) == 1 {
+				return [2]string{}, &crossShapeError{shape: p, rows: rows, cols: cols}
+			}
+			return [2]string{}, fmt.Errorf("bad shape %q: dimension %q is written %s×%s; a dimension is one size symbol or a positive integer", s, p, rows, cols)
+		}
 		if err := checkDim(p); err != nil {
 			return [2]string{}, fmt.Errorf("bad shape %q: %v", s, err)
 		}
 		dims[i] = p
 	}
 	return dims, nil
+}
+
+// crossDim splits a dimension written as rows×cols, "nxn", "mxn", "3x3",
+// "nx3" or "n×n" (each side a single letter or a positive integer), into
+// its sides. Such a dimension would be one size symbol (nxn) or none (3x3):
+// a matrix's shape is "rows,cols".
+func crossDim(d string) (rows, cols string, ok bool) {
+	side := func(s string) bool {
+		if len(s) == 1 && isLetter(s[0]) {
+			return true
+		}
+		return s != "" && isDigit(s[0]) && checkDim(s) == nil
+	}
+	for i := range len(d) {
+		for _, sep := range []string{"x", "×"} {
+			if strings.HasPrefix(d[i:], sep) && side(d[:i]) && side(d[i+len(sep):]) {
+				return d[:i], d[i+len(sep):], true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// crossShapeError is the error of a shape written rows×cols, as "nxn".
+type crossShapeError struct {
+	shape, rows, cols string
+}
+
+// Error says how the shape reads, and how to write it in a spec file.
+func (e *crossShapeError) Error() string {
+	return fmt.Sprintf("shape %s; write \"%s,%s\" for %s", e.reads(), e.rows, e.cols, e.matrix())
+}
+
+// reads says how the shape reads: `"nxn" reads as one size symbol`.
+func (e *crossShapeError) reads() string {
+	if isLetter(e.shape[0]) && isIdent(e.shape) {
+		return fmt.Sprintf("%q reads as one size symbol", e.shape)
+	}
+	return fmt.Sprintf("%q is not a dimension", e.shape)
+}
+
+// matrix names the matrix meant, with its article: "an n×n matrix".
+func (e *crossShapeError) matrix() string {
+	article := "a"
+	switch r := e.rows; {
+	case len(r) == 1 && strings.ContainsRune("aefhilmnorsxAEFHILMNORSX", rune(r[0])),
+		r[0] == '8', r == "11", r == "18":
+		article = "an"
+	}
+	return fmt.Sprintf("%s %s×%s matrix", article, e.rows, e.cols)
 }
 
 // checkDim checks that d is a size symbol or a positive integer literal.
@@ -348,6 +405,14 @@ func ParseVarFlag(s string) (name string, v VarSpec, err error) {
 		}
 	}
 	if _, err := buildVar(name, v); err != nil {
+		var cross *crossShapeError
+		if errors.As(err, &cross) {
+			fix := name + "=" + cross.rows + "," + cross.cols
+			if len(parts) > 1 {
+				fix += ":" + strings.Join(parts[1:], ":")
+			}
+			return bad("%s; write %s for %s", cross.reads(), fix, cross.matrix())
+		}
 		return bad("%v", err)
 	}
 	return name, v, nil

@@ -123,6 +123,14 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.Vars[0].Shape = "n,99999999999999999999" }, `formula "logdet": variable X: bad shape "n,99999999999999999999": dimension 99999999999999999999 is out of range: sizes are from 1 to 2147483647`},
 		{func(s *Spec) { s.Vars[0].Shape = "n," }, `formula "logdet": variable X: bad shape "n,": dimension "" is neither a size symbol nor a positive integer`},
 		{func(s *Spec) { s.Vars[0].Shape = "tr,tr" }, `formula "logdet": variable X: bad shape "tr,tr": dimension "tr" is a reserved name, not a size symbol`},
+		// rows×cols in one dimension: nxn read as one size symbol, and the
+		// error came later, from the shape check, of a vector.
+		{func(s *Spec) { s.Vars[0].Shape = "nxn" }, `formula "logdet": variable X: shape "nxn" reads as one size symbol; write "n,n" for an n×n matrix`},
+		{func(s *Spec) { s.Vars[0].Shape = " 3x3 " }, `formula "logdet": variable X: shape "3x3" is not a dimension; write "3,3" for a 3×3 matrix`},
+		{func(s *Spec) { s.Vars[0].Shape = "n×n" }, `formula "logdet": variable X: shape "n×n" is not a dimension; write "n,n" for an n×n matrix`},
+		{func(s *Spec) { s.Vars[0].Shape = "n,nxn" }, `formula "logdet": variable X: bad shape "n,nxn": dimension "nxn" is written n×n; a dimension is one size symbol or a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "3x3, n" }, `formula "logdet": variable X: bad shape "3x3, n": dimension "3x3" is written 3×3; a dimension is one size symbol or a positive integer`},
+		{func(s *Spec) { s.Vars[0].Shape = "11×n" }, `formula "logdet": variable X: shape "11×n" is not a dimension; write "11,n" for an 11×n matrix`},
 		{func(s *Spec) { s.Vars = append(s.Vars, s.Vars[0]) }, `formula "logdet": variable X is declared twice`},
 		{func(s *Spec) { s.Vars[0].Name = "det" }, `formula "logdet": variable name det is a function name`},
 		{func(s *Spec) { s.Vars[0].Name = "inf" }, `formula "logdet": variable name inf is reserved`},
@@ -206,6 +214,12 @@ func TestParseVarFlag(t *testing.T) {
 		{" A = m,n : small ", "A", VarSpec{Shape: "m,n", Dist: "small"}},
 		{"s=1", "s", VarSpec{Shape: "1"}},
 		{"B=3,4", "B", VarSpec{Shape: "3,4"}},
+		// Symbols with an x that do not read as rows×cols.
+		{"y=nx", "y", VarSpec{Shape: "nx"}},
+		{"y=xx,n_x", "y", VarSpec{Shape: "xx,n_x"}},
+		{"y=nxn2", "y", VarSpec{Shape: "nxn2"}},
+		{"y=box", "y", VarSpec{Shape: "box"}},
+		{"y=nXn", "y", VarSpec{Shape: "nXn"}},
 	}
 	for _, tt := range tests {
 		name, v, err := ParseVarFlag(tt.in)
@@ -243,6 +257,11 @@ func TestParseVarFlag(t *testing.T) {
 		{"X=", `bad variable "X=": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
 		{"x=n:gauss:sym", `bad variable "x=n:gauss:sym": variable x: space sym needs a square matrix, got shape n×1`},
 		{"tr=n", `bad variable "tr=n": variable name tr is a function name`},
+		{"X=nxn", `bad variable "X=nxn": "nxn" reads as one size symbol; write X=n,n for an n×n matrix`},
+		{"X=mxn:wellcond", `bad variable "X=mxn:wellcond": "mxn" reads as one size symbol; write X=m,n:wellcond for an m×n matrix`},
+		{"X=kx3", `bad variable "X=kx3": "kx3" reads as one size symbol; write X=k,3 for a k×3 matrix`},
+		{"X=8x1", `bad variable "X=8x1": "8x1" is not a dimension; write X=8,1 for an 8×1 matrix`},
+		{"X=1xn:gauss", `bad variable "X=1xn:gauss": "1xn" is not a dimension; write X=1,n:gauss for a 1×n matrix`},
 		{"X=n,n:gauss:sym", `bad variable "X=n,n:gauss:sym": variable X: space sym needs a symmetric dist, sym or spd, not gauss: the claim is about symmetric matrices, and so are its samples`},
 	}
 	for _, tt := range errs {

@@ -78,6 +78,8 @@ func TestDerive(t *testing.T) {
 		// that means something else: sqrtm was "did you mean sqrt?".
 		{[]string{"--f", "sqrtm(X)", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "",
 			"f: 1:1: unknown function 'sqrtm' (the matrix square root is not in the language; sqrt is elementwise)\n"},
+		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=3x3"}, exitUsage, "",
+			`--var: bad variable "X=3x3": "3x3" is not a dimension; write X=3,3 for a 3×3 matrix`},
 		{[]string{"--f", "tr(eye(X))", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "f: 1:4: eye(X): X is a variable, not a size"},
 	}
 	for _, tc := range tests {

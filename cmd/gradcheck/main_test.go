@@ -314,6 +314,9 @@ func TestBadInput(t *testing.T) {
 		{"solve shapes", inline(`b'*(X\b)`, "X", "X=n,n", "b=m"), []string{`X\b`, "48×48 and 40×1"}},
 		{"softmax of a scalar", inline("sum(softmax(s))", "X", "X=n,n", "s=1"), []string{"softmax(s)", "column vector or a matrix", "1×1"}},
 		{"bad variable", inline("tr(X)", "X", "X=n,n:nosuch"), []string{"--var", `"nosuch"`}},
+		// nxn read as one size symbol: X was a vector, and the error came
+		// from tr, with no word of the --var.
+		{"rows x cols", inline("tr(X)", "eye(n)", "X=nxn"), []string{`--var: bad variable "X=nxn": "nxn" reads as one size symbol; write X=n,n for an n×n matrix`}},
 		{"two claim kinds", append(inline("tr(A*X)", "A'", "A=n,n", "X=n,n"), "--equals", "X"), []string{"both grad and equals"}},
 		{"size zero", []string{"run", "tr-ax", "--size", "n=0"}, []string{`"n=0"`, "at least 1"}},
 		{"size not a number", []string{"run", "tr-ax", "--size", "m=4,n=abc"}, []string{`"n=abc"`, `"abc" is not an integer`}},
