@@ -49,12 +49,25 @@ func Parse(src string) (Expr, error) {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tEOF {
-		if t.kind == tNum || t.kind == tIdent || t.kind == tLParen {
-			return nil, errorf(t.pos, "missing operator before %s", t.describe())
+		if startsOperand(t) {
+			return nil, missingOperator(t)
 		}
 		return nil, errorf(t.pos, "unexpected %s", t.describe())
 	}
 	return e, nil
+}
+
+// startsOperand reports whether t can start an operand: where an operator
+// or the end of an expression is due, such a token is a factor juxtaposed
+// to the one before it, as in A X or 2x.
+func startsOperand(t token) bool {
+	return t.kind == tNum || t.kind == tIdent || t.kind == tLParen
+}
+
+// missingOperator is the error of an operand t that follows another with
+// no operator between them.
+func missingOperator(t token) error {
+	return errorf(t.pos, "missing operator before %s", t.describe())
 }
 
 // parser is a recursive-descent parser over a token slice. Every parse
@@ -302,12 +315,17 @@ func (p *parser) primary() (Expr, int, error) {
 	return nil, 0, errorf(t.pos, "expected an operand, found %s", t.describe())
 }
 
-// expect consumes a token of kind k ("')'") or fails.
+// expect consumes a token of kind k ("')'"), due after an expression, or
+// fails: with "missing operator" where the token starts another operand,
+// as at the top level.
 func (p *parser) expect(k tokKind) error {
 	t := p.peek()
 	if t.kind == k {
 		p.next()
 		return nil
+	}
+	if startsOperand(t) {
+		return missingOperator(t)
 	}
 	want := map[tokKind]string{tRParen: "')'", tComma: "','"}[k]
 	if t.kind == tEOF {

@@ -192,8 +192,19 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"tr(A*X*B", "1:9: expected ')'"},
 		{"(A*B", "1:5: expected ')'"},
-		{"(A B)", "1:4: expected ')', found 'B'"},
-		{"tr(A B)", "1:6: expected ')', found 'B'"},
+		// Juxtaposed factors, inside parentheses and calls as outside:
+		// these said "expected ')', found 'B'".
+		{"(A B)", "1:4: missing operator before 'B'"},
+		{"tr(A B)", "1:6: missing operator before 'B'"},
+		{"tr(X'X)", "1:6: missing operator before 'X'"},
+		{"kron(A B, C)", "1:8: missing operator before 'B'"},
+		{"kron(A, B C)", "1:11: missing operator before 'C'"},
+		{"integral(t, 0, 1, 2 t)", "1:21: missing operator before 't'"},
+		{"2*(x 3)", "1:6: missing operator before '3'"},
+		{"(2 (B))", "1:4: missing operator before '('"},
+		{"tr(A ]", "1:6: unexpected character ']'"},
+		{"tr(A;B)", "1:5: unexpected character ';'"},
+		{"(A,B)", "1:3: expected ')', found ','"},
 		{"", "1:1: empty expression"},
 		{"  \n ", "2:2: empty expression"},
 		{"A B", "1:3: missing operator before 'B'"},

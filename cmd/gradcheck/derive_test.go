@@ -53,6 +53,9 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--var", "dX=n,n"}, exitUsage, "", "clashes with the variable dX"},
 		{[]string{"--f", "tr(X^-0)", "--wrt", "X", "--var", "X=n,n"}, exitOK, "0\n", ""},
 		{[]string{"--f", "tr(X", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "1:5: expected ')'"},
+		// Juxtaposed factors in a call, as outside one: this said
+		// "expected ')', found 'X'".
+		{[]string{"--f", "tr(X'X)", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "f: 1:6: missing operator before 'X'\n"},
 		{[]string{"--f", "tr(X)", "--wrt", "Y", "--var", "X=n,n"}, exitUsage, "", "wrt Y is not a declared variable"},
 		{[]string{"--f", "tr(X*A)", "--wrt", "X", "--var", "X=n,n", "--var", "A=m,m"}, exitUsage, "", "cannot multiply"},
 		{[]string{"--f", "tr(X)", "--var", "X=n,n"}, exitUsage, "", "--wrt"},
