@@ -627,7 +627,7 @@ func BuildFunctionAt(s Spec, sizes map[string]int) (*Claim, error) {
 		return nil, fmt.Errorf("formula %q: f is missing", s.Name)
 	}
 	if _, err := Parse(s.F); err != nil {
-		return nil, fmt.Errorf("formula %q: f: %v", s.Name, err)
+		return nil, fmt.Errorf("formula %q: f: %v", s.Name, s.calledName(err, nil))
 	}
 	// f times zero has the shape of f, so Build checks f, wrt and the
 	// variables as it would for a differential.

@@ -182,6 +182,7 @@ func TestLoadSpecErrorPositions(t *testing.T) {
 		{"    f: tr(X)\n    grad: eye(n) + X*ones(m)\n", `s.yaml:6:20: formula "a": grad: 1:10: X*ones(m): cannot multiply 48×48 by 40×1`},
 		{"    f: sum(X*ones(m))\n    grad: eye(n)\n", `s.yaml:5:12: formula "a": f: 1:5: X*ones(m): cannot multiply 48×48 by 40×1`},
 		{"    grad: eye(n)\n    f: trace(X)+foo(X)\n", `s.yaml:6:8: formula "a": f: 1:1: unknown function 'trace' (did you mean tr?)`},
+		{"    f: tr(X)\n    grad: eye(n) + X(1,1)\n", `s.yaml:6:20: formula "a": grad: 1:10: X is a variable: indexing X(...) is not supported; write X*(...) for a product`},
 		// Where the file does not show the expression as it is (folded
 		// over two lines, an escape), the value's line alone.
 		{"    f: tr(X) +\n      tr(X\n    grad: eye(n)\n", `s.yaml:5: formula "a": f: 1:13: expected ')'`},

@@ -10,6 +10,10 @@ import (
 type Error struct {
 	Pos Pos
 	Msg string
+	// called is the name of an unknown function that the formula calls,
+	// for the caller that knows the declared names to say what it is
+	// instead (calledName).
+	called string
 }
 
 // Error formats the error as "line:col: msg".
@@ -342,7 +346,7 @@ func (p *parser) call(name token) (Expr, int, error) {
 		if h := funcHint(name.text); h != "" {
 			msg += " (" + h + ")"
 		}
-		return nil, 0, &Error{Pos: name.pos, Msg: msg}
+		return nil, 0, &Error{Pos: name.pos, Msg: msg, called: name.text}
 	}
 	open := p.next()
 	if err := p.enter(open.pos); err != nil {

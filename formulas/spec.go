@@ -3,6 +3,7 @@ package formulas
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -109,7 +110,7 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 	}
 	f, err := Parse(s.F)
 	if err != nil {
-		return fail("f: %v", err)
+		return fail("f: %v", s.calledName(err, nil))
 	}
 	kinds, texts := s.claimText()
 	switch {
@@ -121,7 +122,12 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 	kind := kinds[0]
 	rhs, err := Parse(texts[0])
 	if err != nil {
-		return fail("%s: %v", kind, err)
+		var dirs []string
+		if s.Wrt != "" && (kind == Diff || kind == Hess) {
+			c := &Claim{Wrt: s.Wrt}
+			dirs = []string{c.Direction(), c.SecondDirection()}
+		}
+		return fail("%s: %v", kind, s.calledName(err, dirs))
 	}
 
 	c := &Claim{
@@ -209,6 +215,34 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// calledName rewrites err, the error of parsing an expression of s, where
+// the expression calls a name that s declares as if it were a function, as
+// in X(1,1) or n(x + 1): the parser, which knows the functions alone, says
+// "unknown function 'X'". dirs are the directions the expression may read
+// (dX, dX2).
+func (s *Spec) calledName(err error, dirs []string) error {
+	var pe *Error
+	if !errors.As(err, &pe) || pe.called == "" {
+		return err
+	}
+	name := pe.called
+	indexing := func(what string) error {
+		return errorf(pe.Pos, "%s is %s: indexing %s(...) is not supported; write %s*(...) for a product", name, what, name, name)
+	}
+	if slices.ContainsFunc(s.Vars, func(v SpecVar) bool { return v.Name == name }) {
+		return indexing("a variable")
+	}
+	if slices.Contains(dirs, name) {
+		return indexing("a direction of " + s.Wrt)
+	}
+	for _, v := range s.Vars {
+		if dims, err := parseShape(v.Shape); err == nil && slices.Contains(dims[:], name) {
+			return errorf(pe.Pos, "%s is a size symbol, not a function; write %s*(...) for a product", name, name)
+		}
+	}
+	return err
 }
 
 // squareDists are the distributions that only make sense for square

@@ -89,6 +89,13 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.F = "logdet(X" }, `formula "logdet": f: 1:9: expected ')'`},
 		{func(s *Spec) { s.Grad = "inv(X'" }, `formula "logdet": grad: 1:7: expected ')'`},
 		{func(s *Spec) { s.Grad = "trace(X)" }, `formula "logdet": grad: 1:1: unknown function 'trace' (did you mean tr?)`},
+		// A declared name called as a function: this said "unknown
+		// function 'X'".
+		{func(s *Spec) { s.F = "X(1,1)" }, `formula "logdet": f: 1:1: X is a variable: indexing X(...) is not supported; write X*(...) for a product`},
+		{func(s *Spec) { s.Grad = "inv(X)'/n(2)" }, `formula "logdet": grad: 1:9: n is a size symbol, not a function; write n*(...) for a product`},
+		{func(s *Spec) { s.Grad, s.Diff = "", "tr(inv(X)*dX(1))" }, `formula "logdet": diff: 1:11: dX is a direction of X: indexing dX(...) is not supported; write dX*(...) for a product`},
+		{func(s *Spec) { s.Grad = "dX(1)" }, `formula "logdet": grad: 1:1: unknown function 'dX'`},
+		{func(s *Spec) { s.F = "Y(1)" }, `formula "logdet": f: 1:1: unknown function 'Y'`},
 		{func(s *Spec) { s.Hess = "X" }, `formula "logdet": has both grad and hess; a claim states exactly one`},
 		{func(s *Spec) { s.Diff, s.Jac = "X", "X" }, `formula "logdet": has grad, diff and jac; a claim states exactly one`},
 		{func(s *Spec) { s.Grad = "" }, `formula "logdet": states no claim (grad, diff, jac, hess or equals)`},

@@ -56,6 +56,9 @@ func TestDerive(t *testing.T) {
 		// Juxtaposed factors in a call, as outside one: this said
 		// "expected ')', found 'X'".
 		{[]string{"--f", "tr(X'X)", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "", "f: 1:6: missing operator before 'X'\n"},
+		// A variable called as a function: this said "unknown function 'X'".
+		{[]string{"--f", "X(1,1)", "--wrt", "X", "--var", "X=n,n"}, exitUsage, "",
+			"f: 1:1: X is a variable: indexing X(...) is not supported; write X*(...) for a product\n"},
 		{[]string{"--f", "tr(X)", "--wrt", "Y", "--var", "X=n,n"}, exitUsage, "", "wrt Y is not a declared variable"},
 		{[]string{"--f", "tr(X*A)", "--wrt", "X", "--var", "X=n,n", "--var", "A=m,m"}, exitUsage, "", "cannot multiply"},
 		{[]string{"--f", "tr(X)", "--var", "X=n,n"}, exitUsage, "", "--wrt"},
