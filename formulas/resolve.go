@@ -52,6 +52,27 @@ func (c *Claim) reads(name string) bool {
 	return found
 }
 
+// Unread lists, in the order of their declaration, the variables of the
+// claim that neither F nor Rhs reads, other than Wrt, which the claim names:
+// a declaration left over or mistyped, which no check would notice.
+func (c *Claim) Unread() []string {
+	read := make(map[string]bool)
+	for _, e := range []Expr{c.F, c.Rhs} {
+		walk(e, func(e Expr) {
+			if id, ok := e.(*Ident); ok && id != nil {
+				read[id.Name] = true
+			}
+		})
+	}
+	var unread []string
+	for _, v := range c.Vars {
+		if !read[v.Name] && v.Name != c.Wrt {
+			unread = append(unread, v.Name)
+		}
+	}
+	return unread
+}
+
 // walk calls fn on e and each of its subexpressions, parents first.
 func walk(e Expr, fn func(Expr)) {
 	if isNil(e) {

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -440,5 +441,47 @@ func TestEscapeGlob(t *testing.T) {
 		if ok, err := path.Match(EscapeGlob("a*b[c]"), other); err != nil || ok != (other == "a*b[c]") {
 			t.Errorf("path.Match(EscapeGlob(a*b[c]), %s) = %v, %v", other, ok, err)
 		}
+	}
+}
+
+func TestUnread(t *testing.T) {
+	vars := func(names ...string) []SpecVar {
+		var vs []SpecVar
+		for _, n := range names {
+			vs = append(vs, SpecVar{Name: n, VarSpec: VarSpec{Shape: "n,n"}})
+		}
+		return vs
+	}
+	tests := []struct {
+		s    Spec
+		want []string
+	}{
+		{Spec{F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: vars("A", "X")}, nil},
+		{Spec{F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: vars("A", "X", "h", "B", "k")}, []string{"h", "B", "k"}},
+		// Read by the claim alone, or inside an integral, is read.
+		{Spec{F: "tr(X)", Wrt: "X", Grad: "eye(n) + 0*B", Vars: vars("X", "B")}, nil},
+		{Spec{F: "tr(integral(t, 0, 1, t*B*X))", Wrt: "X", Diff: "tr(integral(t, 0, 1, t*B*dX))", Vars: vars("X", "B")}, nil},
+		// The variable of differentiation is named by wrt.
+		{Spec{F: "tr(A)", Wrt: "X", Grad: "zeros(n, n)", Vars: vars("A", "X")}, nil},
+		{Spec{F: "tr(A*B)", Equals: "tr(B*A)", Vars: vars("A", "B", "C")}, []string{"C"}},
+	}
+	for _, tt := range tests {
+		tt.s.Name = "u"
+		c, err := Build(tt.s)
+		if err != nil {
+			t.Errorf("Build(%+v): %v", tt.s, err)
+			continue
+		}
+		if got := c.Unread(); !slices.Equal(got, tt.want) {
+			t.Errorf("%s, %s: Unread() = %q, want %q", tt.s.F, c.RhsText, got, tt.want)
+		}
+	}
+	// derive's function alone: only f is read.
+	c, err := BuildFunction(Spec{Name: "u", F: "tr(A*X)", Wrt: "X", Vars: vars("A", "X", "h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Unread(); !slices.Equal(got, []string{"h"}) {
+		t.Errorf("BuildFunction: Unread() = %q, want [h]", got)
 	}
 }

@@ -51,6 +51,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		warnUnread(e.stderr, t.Claim, "read by neither f nor the claim")
 		targets = []gcrun.Target{t}
 	} else if targets, err = gcrun.SpecTargets(specs, names, settings.Sizes); err != nil {
 		return selectError("check", err)

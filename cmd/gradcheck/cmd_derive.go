@@ -124,6 +124,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if err := warnSizes(e, c, sizes.m); err != nil {
 		return err
 	}
+	warnUnread(e.stderr, c, "not read by f")
 	d, err := c.DeriveAt(sizes.m)
 	var cannot *formulas.Error
 	switch {

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"strings"
+
 	"github.com/spf13/pflag"
 
 	"github.com/gradcheck/gradcheck/formulas"
@@ -75,4 +79,21 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes 
 		sel = append(sel, "--name", name)
 	}
 	return gcrun.Target{Claim: c, Select: sel}, nil
+}
+
+// warnUnread warns, on one line, of the variables that --var declares and
+// c does not read (c.Unread): a declaration left over or mistyped, which
+// nothing else would notice. unread says what does not read them: "read by
+// neither f nor the claim" for check, "not read by f" for derive.
+func warnUnread(stderr io.Writer, c *formulas.Claim, unread string) {
+	names := c.Unread()
+	switch len(names) {
+	case 0:
+		return
+	case 1:
+		fmt.Fprintf(stderr, "gradcheck: warning: %s is declared (--var) but %s\n", names[0], unread)
+	default:
+		list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		fmt.Fprintf(stderr, "gradcheck: warning: %s are declared (--var) but %s\n", list, unread)
+	}
 }

@@ -614,3 +614,40 @@ func TestSharedNameWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadVariables checks that a variable declared with --var and read
+// by neither f nor the claim (derive: by f) gets one warning line, and
+// that the command still runs as without it.
+func TestUnreadVariables(t *testing.T) {
+	const (
+		checkWarn  = "gradcheck: warning: h is declared (--var) but read by neither f nor the claim\n"
+		deriveWarn = "gradcheck: warning: h is declared (--var) but not read by f\n"
+	)
+	derive := []string{"derive", "--f", "tr(A*X)", "--wrt", "X", "--var", "A=n,n", "--var", "X=n,n"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		warn string
+	}{
+		{"check", append(append([]string(nil), correctTR...), "--var", "h=m"), exitOK, checkWarn},
+		{"check two", append(append([]string(nil), correctTR...), "--var", "h=m", "--var", "k=3"),
+			exitOK, "gradcheck: warning: h and k are declared (--var) but read by neither f nor the claim\n"},
+		{"check failing", append(append([]string(nil), wrongTR...), "--var", "h=m"), exitFail, checkWarn},
+		{"check all read", correctTR, exitOK, ""},
+		// Read by the claim alone is read; --wrt names its variable.
+		{"check read by the claim", []string{"check", "--f", "tr(X)", "--wrt", "X", "--grad", "eye(n) + 0*B", "--var", "X=n,n", "--var", "B=n,n", "--size", "n=6"}, exitOK, ""},
+		{"derive", append(append([]string(nil), derive...), "--var", "h=m"), exitOK, deriveWarn},
+		{"derive all read", derive, exitOK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := call(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, errOut)
+			}
+			if got := strings.Count(errOut, "warning:"); tc.warn == "" && got != 0 || tc.warn != "" && (got != 1 || !strings.Contains(errOut, tc.warn)) {
+				t.Errorf("stderr %q, want the one warning %q", errOut, tc.warn)
+			}
+		})
+	}
+}
