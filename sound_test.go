@@ -454,7 +454,10 @@ func layoutCases(t *testing.T) []verdictCase {
 		{name: "spd and the true claim", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)'", Vars: vars(t, "X=n,n:spd")},
 			verdict: Pass, quiet: true},
 		{name: "another symmetric variable", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "X=n,n", "A=n,n:sym")},
-			verdict: Pass, note: "true only for symmetric A: it holds at these samples (A sym) but fails where drawn A gauss"},
+			verdict: Pass, note: "true only for symmetric A: it holds at these samples (A sym) but fails where drawn A gauss; draw A gauss to check the general result, or declare space: sym where A is symmetric by definition"},
+		// Given by flags, the advice names the flag.
+		{name: "symmetric variable by flags", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: vars(t, "X=n,n", "A=n,n:sym"), Source: formulas.CommandLine},
+			verdict: Pass, note: "or declare --var A=n,n:sym:sym where A is symmetric by definition"},
 		// Found by the exploratory helper: claims true only for symmetric
 		// X that are not their own transposes passed at spd X unremarked.
 		{name: "inverse in a bilinear form", spec: formulas.Spec{F: "a'*inv(X)*b", Wrt: "X", Grad: "-inv(X)*a*b'*inv(X)", Vars: vars(t, "X=n,n:spd", "a=n", "b=n")},

@@ -958,7 +958,17 @@ func (v *verification) propertyOnly(ctx context.Context) (general bool, note str
 		if len(symmetric) > 1 {
 			verb = "are"
 		}
-		note += fmt.Sprintf(", or declare space: sym where %s %s symmetric by definition", strings.Join(symmetric, " and "), verb)
+		declare := "declare space: sym"
+		if v.c.FromCommandLine() {
+			var flags []string
+			for _, x := range v.c.Vars {
+				if slices.Contains(symmetric, x.Name) {
+					flags = append(flags, fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist))
+				}
+			}
+			declare = "declare " + strings.Join(flags, " ")
+		}
+		note += fmt.Sprintf(", or %s where %s %s symmetric by definition", declare, strings.Join(symmetric, " and "), verb)
 	}
 	return false, note
 }

@@ -96,7 +96,8 @@ type Claim struct {
 	// Sizes are the claim's own default values for size symbols; --size
 	// overrides them.
 	Sizes map[string]int
-	// Source cites where the result is published.
+	// Source cites where the result is published; CommandLine for a
+	// claim given by flags.
 	Source string
 	// Invalid, when set, is why the claim cannot be verified (a formula of
 	// a spec file that does not parse or type-check, with its file:line);
@@ -117,3 +118,10 @@ func EscapeGlob(name string) string {
 	}
 	return b.String()
 }
+
+// CommandLine is the Source of a claim given by flags (check --f, derive),
+// whose advice names flags rather than a spec file's keys.
+const CommandLine = "command line"
+
+// FromCommandLine reports whether the claim was given by flags.
+func (c *Claim) FromCommandLine() bool { return c.Source == CommandLine }

@@ -436,6 +436,9 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		hint := ""
 		if rs == (Shape{ws.Cols, ws.Rows}) {
 			hint = "; this is the shape of " + c.Wrt + "': for numerator layout set layout: numerator"
+			if c.FromCommandLine() {
+				hint = "; this is the shape of " + c.Wrt + "': for numerator layout give --layout numerator"
+			}
 		}
 		if isNumber(c.Rhs) {
 			// grad: 0 for a matrix: a number is 1×1, not broadcast.

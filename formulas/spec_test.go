@@ -159,6 +159,11 @@ func TestBuildErrors(t *testing.T) {
 		// Kind compatibility.
 		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "X'" },
 			`formula "logdet": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout set layout: numerator`},
+		// Given by flags, the advice names the flag.
+		{func(s *Spec) {
+			s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad, s.Source = "n,m", "", "sum(X)", "X'", CommandLine
+		},
+			`formula "logdet": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout give --layout numerator`},
 		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "X(:,1)" }, `formula "logdet": grad: 1:3: unexpected character ':'`},
 		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "sum(X)" },
 			`formula "logdet": grad is 1×1, but X is 48×40 (a gradient has the shape of its variable)`},

@@ -117,7 +117,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("derive", "--var: %v", err)
 	}
-	c, err := formulas.BuildFunctionAt(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: "command line"}, sizes.m)
+	c, err := formulas.BuildFunctionAt(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: formulas.CommandLine}, sizes.m)
 	if err != nil {
 		return inputErrorf("%v", err)
 	}

@@ -58,7 +58,7 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes 
 	spec := formulas.Spec{
 		Name: name, F: in.f, Wrt: in.wrt,
 		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
-		Layout: in.layout, Vars: vars, Source: "command line",
+		Layout: in.layout, Vars: vars, Source: formulas.CommandLine,
 	}
 	c, err := formulas.BuildAt(spec, sizes)
 	if err != nil {
