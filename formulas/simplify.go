@@ -216,8 +216,10 @@ func leadingMinus(e Expr) bool {
 		return v < 0
 	}
 	if l, _, ok := product(e); ok {
-		v, isNum := num(l)
-		return isNum && v < 0
+		return leadingMinus(l)
+	}
+	if l, _, ok := quotient(e); ok {
+		return leadingMinus(l)
 	}
 	return false
 }
@@ -260,6 +262,12 @@ func (s *simplifier) neg(a Expr) Expr {
 		if v, isNum := num(l); isNum {
 			return s.mul(number(-v), r)
 		}
+		if leadingMinus(l) {
+			return s.mul(s.neg(l), r)
+		}
+	}
+	if l, r, ok := quotient(a); ok && leadingMinus(l) {
+		return s.div(s.neg(l), r)
 	}
 	return &Unary{Op: "-", X: a}
 }
@@ -277,13 +285,86 @@ func (s *simplifier) add(a, b Expr) Expr {
 			return number(x + y)
 		}
 	}
-	if leadingMinus(b) {
-		return s.sub(a, s.neg(b))
+	// A minus in front moves to the operator, where taking it off does
+	// not leave another (which would go back and forth).
+	if nb, ok := s.minusOff(b); ok {
+		return s.sub(a, nb)
 	}
-	if leadingMinus(a) {
-		return s.sub(b, s.neg(a))
+	if na, ok := s.minusOff(a); ok {
+		return s.sub(b, na)
+	}
+	if like, ok := s.likeTerms(a, b, 1); ok {
+		return like
 	}
 	return &Binary{Op: "+", L: a, R: b}
+}
+
+// minusOff returns -e where e is written with a minus in front (see
+// leadingMinus) and -e is not, and reports whether it is.
+func (s *simplifier) minusOff(e Expr) (Expr, bool) {
+	if !leadingMinus(e) {
+		return nil, false
+	}
+	n := s.neg(e)
+	return n, !leadingMinus(n)
+}
+
+// likeTerms returns a + sign·b as one term where a and b are multiples
+// of the same expression (x/(x'*x) + x/(x'*x) is 2*(x/(x'*x)); 3*A*x -
+// A*x is 2*(A*x)), and reports whether they are.
+func (s *simplifier) likeTerms(a, b Expr, sign float64) (Expr, bool) {
+	ka, ra := coefficient(a)
+	kb, rb := coefficient(b)
+	if !sameExpr(ra, rb) {
+		return nil, false
+	}
+	return s.mul(number(ka+sign*kb), ra), true
+}
+
+// coefficient splits e into its numeric coefficient and the rest: 3*x is
+// 3 and x, -x is -1 and x, x is 1 and x.
+func coefficient(e Expr) (float64, Expr) {
+	if x, ok := negated(e); ok {
+		k, rest := coefficient(x)
+		return -k, rest
+	}
+	if l, r, ok := product(e); ok {
+		if k, isNum := num(l); isNum {
+			return k, r
+		}
+	}
+	return 1, e
+}
+
+// sameExpr reports whether a and b are the same expression, positions
+// aside. It stops at the first difference: comparing the printed forms
+// made every sum of a large derivation print both terms, quadratic in
+// its size (TestDeriveTooLarge took minutes).
+func sameExpr(a, b Expr) bool {
+	if a == b {
+		return true
+	}
+	switch a := a.(type) {
+	case *Num:
+		b, ok := b.(*Num)
+		return ok && a.Value == b.Value
+	case *Ident:
+		b, ok := b.(*Ident)
+		return ok && a.Name == b.Name
+	case *Unary:
+		b, ok := b.(*Unary)
+		return ok && a.Op == b.Op && sameExpr(a.X, b.X)
+	case *Binary:
+		b, ok := b.(*Binary)
+		return ok && a.Op == b.Op && sameExpr(a.L, b.L) && sameExpr(a.R, b.R)
+	case *Call:
+		b, ok := b.(*Call)
+		return ok && a.Func == b.Func && slices.EqualFunc(a.Args, b.Args, sameExpr)
+	case *Integral:
+		b, ok := b.(*Integral)
+		return ok && a.Var == b.Var && sameExpr(a.Lo, b.Lo) && sameExpr(a.Hi, b.Hi) && sameExpr(a.Body, b.Body)
+	}
+	return false
 }
 
 // sub returns a - b.
@@ -299,11 +380,11 @@ func (s *simplifier) sub(a, b Expr) Expr {
 			return number(x - y)
 		}
 	}
-	if leadingMinus(b) {
-		return s.add(a, s.neg(b))
+	if nb, ok := s.minusOff(b); ok {
+		return s.add(a, nb)
 	}
-	if str(a) == str(b) {
-		return nil
+	if like, ok := s.likeTerms(a, b, -1); ok {
+		return like
 	}
 	return &Binary{Op: "-", L: a, R: b}
 }

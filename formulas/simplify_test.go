@@ -31,6 +31,16 @@ func TestSimplify(t *testing.T) {
 		{"-X + Y", "Y - X"},
 		{"X - -Y", "X + Y"},
 		{"X*Y - X*Y", "0"},
+		// Like terms are one term (found by the walkthrough helper:
+		// derive printed A.*X + A.*X).
+		{"X.*Y + X.*Y", "2*(X.*Y)"},
+		{"3*X - X", "2*X"},
+		{"-X - X", "-2*X"},
+		{"x/(x'*x) + x/(x'*x)", "2*x/(x'*x)"},
+		{"X + 2*Y", "X + 2*Y"},
+		{"2*X - 2*X", "0"},
+		// A minus in front of a quotient's dividend moves to the sum.
+		{"X + -2*s*X/c", "X - 2*s*X/c"},
 		{"-(-X)", "X"},
 		{"(X')'", "X"},
 		{"(A*B)'", "B'*A'"},
