@@ -412,8 +412,12 @@ var diffRules = map[string]diffRule{
 	"mean":  linearRule("mean"),
 	"ones":  func(*deriver, []Expr, []Expr) Expr { return nil },
 	"zeros": func(*deriver, []Expr, []Expr) Expr { return nil },
-	// d lse(A) = ⟨e^(A − lse A), dA⟩: the softmax weights of all entries.
+	// d lse(A) = ⟨e^(A − lse A), dA⟩: the softmax weights of all entries,
+	// softmax(a) for a vector (softmax is column by column).
 	"logsumexp": func(d *deriver, a, da []Expr) Expr {
+		if d.shape(a[0]).Cols == 1 {
+			return d.inner(d.call("softmax", a[0]), da[0])
+		}
 		return d.inner(d.call("exp", d.sub(a[0], d.call("logsumexp", a[0]))), da[0])
 	},
 	// d softmax(a) = s.*da − s.*(1ᵀ(s.*da)) column by column, with

@@ -692,19 +692,25 @@ func (s *simplifier) dim(n int) Expr {
 // eye returns the n×n identity, eye(n).
 func (s *simplifier) eye(n int) Expr { return &Call{Func: "eye", Args: []Expr{s.dim(n)}} }
 
-// ones returns the matrix of ones of shape sh: 1, diag(eye(n)) for a
-// vector, diag(eye(m))*diag(eye(n))' for a matrix.
+// ones returns the matrix of ones of shape sh: 1, ones(n) for a vector,
+// ones(n)' for a row, ones(m, n) for a matrix.
 func (s *simplifier) ones(sh Shape) Expr {
-	col := func(n int) Expr { return &Call{Func: "diag", Args: []Expr{s.eye(n)}} }
+	call := func(dims ...int) Expr {
+		c := &Call{Func: "ones"}
+		for _, n := range dims {
+			c.Args = append(c.Args, s.dim(n))
+		}
+		return c
+	}
 	switch {
 	case sh.IsScalar():
 		return &Num{Value: 1}
 	case sh.Cols == 1:
-		return col(sh.Rows)
+		return call(sh.Rows)
 	case sh.Rows == 1:
-		return &Unary{Op: "'", X: col(sh.Cols)}
+		return &Unary{Op: "'", X: call(sh.Cols)}
 	}
-	return &Binary{Op: "*", L: col(sh.Rows), R: &Unary{Op: "'", X: col(sh.Cols)}}
+	return call(sh.Rows, sh.Cols)
 }
 
 // count writes the number of entries of a matrix of shape sh, the product
