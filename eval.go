@@ -41,6 +41,13 @@ const (
 	// panels: an error, the nested quadrature unconverged; one panel: a
 	// false failure).
 	maxNestedPanels = 64
+	// kinkedPanels multiplies the panels of an instance whose body has a
+	// kink or a jump in t (see kinkWatch): each takes about 96 panels to
+	// narrow to minPanel, and with the 128 of a smooth body a second one
+	// ran out of them, its error bounded by the panel's magnitude, which
+	// let x·∫(|t − 0.3| + |t − 0.7|) dt = 0.5805·x pass (the truth is
+	// 0.58; found by the review helper).
+	kinkedPanels = 8
 	// minPanel is the narrowest panel that is halved: the ends of
 	// narrower ones near 1 would not be float64 numbers apart, and the
 	// substitution of an infinite interval divides by 1 − y there. The
@@ -121,6 +128,10 @@ type evaluator struct {
 	// panels (0 where all did), for the outermost one's error (see
 	// quadrature.addNestedError).
 	nestedError float64
+	// nestedJump is the part of nestedError from panels across a kink
+	// of the nested body (see kinkWatch), which leaves the outermost
+	// value uncertain, not divergent.
+	nestedJump float64
 
 	// stencil, when set, says that the values of count stencilCount
 	// being evaluated are finite-difference stencils of stencil
@@ -676,12 +687,14 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 	}
 	if formulas.Lookup(e.Func).Kinked {
 		var err error
-		if w := ev.watching(e); w != nil {
-			if w.recording && !ev.abs {
+		switch w := ev.watching(e); {
+		case w == nil || w.atEnd:
+			err = ev.noteKinks(args[0])
+			if w != nil && err == nil && !ev.abs {
 				err = w.note(ev, e, args[0])
 			}
-		} else {
-			err = ev.noteKinks(args[0])
+		case w.recording && !ev.abs:
+			err = w.note(ev, e, args[0])
 		}
 		if err != nil {
 			return nil, err
@@ -909,18 +922,18 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 		}
 	}
 	if !nested && !magnitude {
-		ev.nestedError = 0
+		ev.nestedError, ev.nestedJump = 0, 0
 	}
 	acc, accepted, errs, jumps, err := q.adapt(panels, tolerance)
 	switch {
 	case err != nil || magnitude:
 	case nested:
-		err = q.nestedUnconverged(acc, errs)
+		err = q.nestedUnconverged(acc, errs, jumps)
 	default:
 		ev.partitions[e] = accepted
 		delete(ev.unconverged, e)
 		if ev.nestedError > 0 {
-			err = q.addNestedError(acc, errs)
+			err = q.addNestedError(acc, errs, jumps)
 		}
 		if !slices.ContainsFunc(errs, func(x float64) bool { return x > 0 }) {
 			errs, jumps = nil, nil
@@ -938,8 +951,10 @@ func (ev *evaluator) integrate(e *formulas.Integral) (backend.Tensor, []float64,
 
 // nestedUnconverged records in evaluator.nestedError the largest
 // quadrature error errs of the integral nested in another whose value is
-// acc, relative to the instance's largest entry.
-func (q *quadrature) nestedUnconverged(acc backend.Tensor, errs []float64) error {
+// acc, relative to the instance's largest entry, and in
+// evaluator.nestedJump the largest of its part jumps from panels across a
+// kink.
+func (q *quadrature) nestedUnconverged(acc backend.Tensor, errs, jumps []float64) error {
 	if !slices.ContainsFunc(errs, func(x float64) bool { return x > 0 }) {
 		return nil
 	}
@@ -950,6 +965,7 @@ func (q *quadrature) nestedUnconverged(acc backend.Tensor, errs []float64) error
 	for gi, e := range errs {
 		if e > 0 {
 			q.ev.nestedError = math.Max(q.ev.nestedError, e/largest[gi])
+			q.ev.nestedJump = math.Max(q.ev.nestedJump, jumps[gi]/largest[gi])
 		}
 	}
 	return nil
@@ -957,19 +973,22 @@ func (q *quadrature) nestedUnconverged(acc backend.Tensor, errs []float64) error
 
 // addNestedError adds to the quadrature error errs of each instance of
 // the outermost integral, whose value is acc, evaluator.nestedError times
-// the instance's largest entry. An integral nested in another enters its
+// the instance's largest entry, and to its part jumps from kinks
+// evaluator.nestedJump times it (a nested integral whose kinks run out
+// of panels was made NaN, found by the review helper). An integral nested in another enters its
 // body as a part of it (linearly, in a differential's), so its relative
 // error becomes the outer value's; it is applied to every instance, not
 // only to those whose nested quadrature did not converge, which overstates
 // the others' errors but never understates one (the nested integrals of a
 // panel restricted to some instances hold those alone).
-func (q *quadrature) addNestedError(acc backend.Tensor, errs []float64) error {
+func (q *quadrature) addNestedError(acc backend.Tensor, errs, jumps []float64) error {
 	largest, err := q.ev.largestEntries(acc, len(errs))
 	if err != nil {
 		return err
 	}
 	for gi := range errs {
 		errs[gi] += q.ev.nestedError * largest[gi]
+		jumps[gi] += q.ev.nestedJump * largest[gi]
 	}
 	return nil
 }
@@ -1360,7 +1379,7 @@ func (q *quadrature) adapt(panels int, tolerance float64) (backend.Tensor, parti
 			switch {
 			case kinks[j] == 0 && gaps[j] <= tolerance*math.Max(sizes[j], scale[gi]*(p.b-p.a)):
 				take[gi] = true
-			case narrow || used[gi]+1 > panels: // p's halves would replace p
+			case narrow || used[gi]+1 > panels && (kinks[j] == 0 || used[gi]+1 > kinkedPanels*panels): // p's halves would replace p
 				take[gi] = true
 				errs[gi] += gaps[j] + kinks[j]
 				jumps[gi] += kinks[j]

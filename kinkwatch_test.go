@@ -24,6 +24,7 @@ func TestKinkedQuadrature(t *testing.T) {
 		name, f, wrt, grad, equals string
 		vars                       []string
 		batch                      int
+		entrywise                  bool
 		want                       Verdict
 	}{
 		{name: "step", f: "integral(t, 0, 1, step(t - sigmoid(s)))", equals: "1 - sigmoid(s)", vars: []string{"s=1"}, batch: 50, want: Pass},
@@ -37,6 +38,16 @@ func TestKinkedQuadrature(t *testing.T) {
 		{name: "gradient 0", f: "integral(t, 0, 1, step(t - sigmoid(0.1*s)))", wrt: "s", grad: "0*s", vars: []string{"s=1"}, want: Inconclusive},
 		{name: "gradient", f: "integral(t, 0, 1, step(t - sigmoid(0.1*s)))", wrt: "s", grad: "-0.1*sigmoid(0.1*s)*(1 - sigmoid(0.1*s))", vars: []string{"s=1"}, want: Inconclusive},
 		{name: "smooth in y", f: "sum(integral(t, 0, 1, abs(sigmoid(y) - t)))", wrt: "y", grad: "(2*sigmoid(y) - 1).*sigmoid(y).*(1 - sigmoid(y))", vars: []string{"y=4"}, want: Inconclusive},
+		// Found by the review helper: a second kink ran out of panels,
+		// and a claim 1.0009 times the truth passed; a kink at an end
+		// (abs(t) at 0) is none; a kink crossing an end of the interval
+		// is one of f (∫ relu(t·sin(300x)) dt = relu(sin(300x))/2).
+		{name: "two kinks", f: "x*integral(t, 0, 1, abs(t - 0.3) + abs(t - 0.7))", equals: "0.58*x", vars: []string{"x=1"}, want: Pass},
+		{name: "two kinks, 1.0009", f: "x*integral(t, 0, 1, abs(t - 0.3) + abs(t - 0.7))", equals: "0.5805*x", vars: []string{"x=1"}, want: Fail},
+		{name: "three kinks", f: "x*integral(t, 0, 1, abs(t - 0.3) + abs(t - 0.7) + abs(t - 0.55))", equals: "0.8325*x", vars: []string{"x=1"}, want: Pass},
+		{name: "kinks of a matrix", f: "integral(t, 0, 1, abs(X - t))", equals: "0.5*(X.*abs(X) + (1 - X).*abs(1 - X))", vars: []string{"X=4,4"}, want: Pass},
+		{name: "nested", f: "x*integral(s, 0, 1, integral(t, 0, 1, relu(s - t - 0.376)))", equals: "0.624^3/6*x", vars: []string{"x=1"}, batch: 2, want: Pass},
+		{name: "kink crossing an end", f: "sum(integral(t, 0, 1, relu(t*sin(300*x))))", wrt: "x", grad: "150*step(sin(300*x)).*cos(300*x)", vars: []string{"x=5"}, entrywise: true, want: Pass},
 		// A kink of the body that does not read t is one of f.
 		{name: "kink of f", f: "sum(integral(t, 0, 1, t*relu(x)))", wrt: "x", grad: "step(x)/2", vars: []string{"x=4"}, want: Pass},
 		{name: "kink of f, factor", f: "sum(integral(t, 0, 1, t*relu(x)))", wrt: "x", grad: "step(x)", vars: []string{"x=4"}, want: Fail},
@@ -48,6 +59,9 @@ func TestKinkedQuadrature(t *testing.T) {
 		s.Seed = 2
 		if tt.batch > 0 {
 			s.Batch = tt.batch
+		}
+		if tt.entrywise {
+			s.Mode = Entrywise
 		}
 		res := Verify(context.Background(), b, inline(t, spec), s)
 		if res.Verdict != tt.want {

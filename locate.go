@@ -158,15 +158,14 @@ func (l *locator) remedy(e formulas.Expr) string {
 	if i < 0 {
 		return ""
 	}
-	switch dist := l.vars[i].Dist; call.Func {
-	case "log", "sqrt":
-		if dist != formulas.Positive {
-			return fmt.Sprintf("draw %s positive (dist positive) to keep it in the domain of %s", arg.Name, call.Func)
-		}
-	case "logdet", "logm":
-		if dist != formulas.SPD && dist != formulas.WellCond {
-			return fmt.Sprintf("draw %s spd or wellcond to keep it in the domain of %s", arg.Name, call.Func)
-		}
+	// space: sym takes sym or spd alone.
+	switch x := l.vars[i]; {
+	case (call.Func == "log" || call.Func == "sqrt") && x.Dist != formulas.Positive && !x.SymSpace:
+		return fmt.Sprintf("draw %s positive (dist positive) to keep it in the domain of %s", arg.Name, call.Func)
+	case (call.Func == "logdet" || call.Func == "logm") && x.SymSpace && x.Dist != formulas.SPD:
+		return fmt.Sprintf("draw %s spd to keep it in the domain of %s", arg.Name, call.Func)
+	case (call.Func == "logdet" || call.Func == "logm") && !x.SymSpace && x.Dist != formulas.SPD && x.Dist != formulas.WellCond:
+		return fmt.Sprintf("draw %s spd or wellcond to keep it in the domain of %s", arg.Name, call.Func)
 	}
 	return ""
 }

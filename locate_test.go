@@ -66,6 +66,15 @@ func TestLocateNonFinite(t *testing.T) {
 			remedy:  "; draw X spd or wellcond to keep it in the domain of logdet",
 		},
 		{
+			// space: sym takes spd, not wellcond (found by the review
+			// helper: the remedy named a refused dist).
+			spec: formulas.Spec{Name: "logdet-of-sym", F: "logdet(X)", Wrt: "X", Grad: "inv(X)",
+				Vars: vars(t, "X=n,n:sym:sym")},
+			verdict: Inconclusive,
+			origin:  "logdet(X) is NaN (det(X) < 0: not positive definite, or singular to working precision)",
+			remedy:  "; draw X spd to keep it in the domain of logdet",
+		},
+		{
 			// A Gaussian X has a negative real eigenvalue often: logm,
 			// a finite matrix of no meaning there, made this identity
 			// fail.

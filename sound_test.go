@@ -304,6 +304,14 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Fail, diag: DiagFactor, factor: 1.2, note: "(n/m at these sizes: a size lost, or one in place of another?)"},
 		{name: "sum for a mean", spec: formulas.Spec{F: "mean(A*x)", Wrt: "x", Grad: "A'*ones(m)", Vars: vars(t, "A=m,n", "x=n")},
 			verdict: Fail, diag: DiagFactor, factor: 40, note: "(m at these sizes"},
+		// The rest of the diagnoses still run (found by the review
+		// helper: none did).
+		{name: "symmetric in a scalar", spec: formulas.Spec{F: "s*(x'*A*y)", Wrt: "s", Grad: "x'*A'*y", Vars: vars(t, "s=1", "A=n,n", "x=n", "y=n")},
+			sizes: map[string]int{"n": 6}, verdict: Fail, diag: DiagSymmetric},
+		// 2/3 of a power rule is a constant, not k/n (found by the review
+		// helper at the default sizes n = 48, k = 32).
+		{name: "simple fraction", spec: formulas.Spec{F: "sum(x.^3) + sum(y)", Wrt: "x", Grad: "2*x.^2", Vars: vars(t, "x=n", "y=k")},
+			verdict: Fail, diag: DiagFactor, factor: 0.666666667, note: "the claim is 0.666666667 times the truth|"},
 		{name: "one factor is no scalar", spec: formulas.Spec{F: "det(X)", Wrt: "X", Grad: "3*det(X)*inv(X)'", Vars: vars(t, "X=n,n:wellcond")},
 			sizes: map[string]int{"n": 7}, verdict: Fail, diag: DiagFactor, factor: 3},
 		// A tolerance whose magnitude overflowed is NaN, which no
@@ -476,6 +484,8 @@ func layoutCases(t *testing.T) []verdictCase {
 			verdict: Pass, note: "true only for orthonormal X: it holds at these samples (X orth) but fails where drawn X wellcond; draw X wellcond to check the general result"},
 		{name: "orthonormal, true", spec: formulas.Spec{F: "logdet(X'*X)", Wrt: "X", Grad: "2*X*inv(X'*X)", Vars: vars(t, "X=n,k:orth")},
 			verdict: Pass, quiet: true},
+		{name: "unit row", spec: formulas.Spec{F: "norm2(x)", Wrt: "x", Grad: "x", Vars: vars(t, "x=1,n:orth")},
+			sizes: map[string]int{"n": 6}, verdict: Pass, note: "true only for unit-norm x"},
 		{name: "rotation only", spec: formulas.Spec{F: "det(X)", Wrt: "X", Grad: "X", Vars: vars(t, "X=n,n:orth")},
 			sizes: map[string]int{"n": 6}, verdict: Pass, note: "true only for orthonormal X"},
 		{name: "unit vector and symmetric matrix", spec: formulas.Spec{F: "(x'*A*x)*(x'*x)", Wrt: "x", Grad: "2*A*x + 2*(x'*A*x)*x", Vars: vars(t, "x=n:orth", "A=n,n:sym")},

@@ -903,7 +903,7 @@ var generalDraws = map[formulas.Dist]struct {
 func (v *verification) propertyOnly(ctx context.Context) (general bool, note string) {
 	var names []string
 	for _, x := range v.c.Vars {
-		if _, ok := generalDraws[x.Dist]; ok && !x.SymSpace && v.shapes[x.Name].Rows > 1 {
+		if _, ok := generalDraws[x.Dist]; ok && !x.SymSpace && v.shapes[x.Name].Rows*v.shapes[x.Name].Cols > 1 {
 			names = append(names, x.Name)
 		}
 	}

@@ -25,9 +25,10 @@ sum(A.*dX), ...; where dX cannot be moved out (inside kron) gradcheck says
 so and exits 1. With --hess, print the second derivative of a scalar f
 as the bilinear form D²f[dX, dX2] in two directions dX and dX2, which
 pastes back as --hess. --format json prints {"diff": "...", "grad": "..."
-or null}, with "hess" under --hess.
+or null}, with "hess" under --hess; "grad" is null, too, where --grad is
+not given and the gradient would not paste back.
 expm and logm differentiate to the integral forms of Higham (2008); a
-matrix of ones is written diag(eye(m))*diag(eye(n))'. f is shape-checked
+matrix of ones is written ones(m, n). f is shape-checked
 at the sizes of --size, as check does (unset symbols get distinct
 defaults), so that an f that type-checks only at some sizes, such as
 tr(A*X) with A and X both n×m (n = m), is derived there.
@@ -178,6 +179,15 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 	}
 	printed := []formulas.Expr{result}
 	if asJSON {
+		// A gradient not asked for that does not paste back is null, as
+		// where there is none: the differential of tanh nested ten times
+		// pastes back, its gradient does not (found by the review helper:
+		// JSON failed where text printed the differential).
+		if !grad && d.Grad != nil {
+			if _, err := formulas.Parse(d.Grad.String()); err != nil {
+				d.Grad = nil
+			}
+		}
 		printed = []formulas.Expr{d.Diff, d.Grad, second}
 	}
 	for _, x := range printed {

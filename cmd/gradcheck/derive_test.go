@@ -30,7 +30,7 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "",
 			"the result does not paste back as a claim"},
 		// In JSON too, where it printed the same 208 KB with exit 0.
-		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, exitFail, "",
+		{[]string{"--f", "sum(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(tanh(X)))))))))))", "--wrt", "X", "--var", "X=n,n", "--format", "json", "--grad"}, exitFail, "",
 			"the result does not paste back as a claim"},
 		// A differential exponential in the nesting of f is refused as it
 		// grows: tanh nested 20 times took all memory and died with a
@@ -94,6 +94,12 @@ func TestDerive(t *testing.T) {
 			t.Errorf("derive %q: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr containing %q",
 				tc.args, code, out, errOut, tc.code, tc.out, tc.inErr)
 		}
+	}
+	// A gradient not asked for that does not paste back is null in JSON,
+	// and the differential, which does, is printed (it failed).
+	tanh10 := "sum(" + strings.Repeat("tanh(", 10) + "X" + strings.Repeat(")", 10) + ")"
+	if code, out, errOut := call(t, "derive", "--f", tanh10, "--wrt", "X", "--var", "X=n,n", "--format", "json"); code != exitOK || !strings.HasSuffix(out, `"grad":null}`+"\n") {
+		t.Errorf("derive --format json of tanh nested ten times: exit %d, stderr %q, stdout ending %q; want exit 0 and a null gradient", code, errOut, out[max(0, len(out)-40):])
 	}
 	code, out, _ := call(t, "help", "derive")
 	if code != exitOK || !strings.Contains(out, "Usage: gradcheck derive") {
