@@ -53,7 +53,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(%q) printed as %q, which does not parse: %v", src, printed, err)
 		}
-		if again.String() != printed || !equal(e, again) {
+		if again.String() != printed || !sameExpr(e, again) {
 			t.Fatalf("Parse(%q) printed as %q, reparsed as %q (%s, want %s)", src, printed, again, sexpr(again), sexpr(e))
 		}
 		_, _ = Infer(e, fuzzEnv, map[string]int{"n": 3, "m": 4})

@@ -1,7 +1,6 @@
 package formulas
 
 import (
-	"math"
 	"strings"
 	"testing"
 )
@@ -28,39 +27,6 @@ func sexpr(e Expr) string {
 		return "(integral " + e.Var + " " + sexpr(e.Lo) + " " + sexpr(e.Hi) + " " + sexpr(e.Body) + ")"
 	}
 	return "?"
-}
-
-// equal reports whether two trees are the same, ignoring positions.
-func equal(a, b Expr) bool {
-	switch a := a.(type) {
-	case *Num:
-		b, ok := b.(*Num)
-		return ok && (a.Value == b.Value || math.IsNaN(a.Value) && math.IsNaN(b.Value))
-	case *Ident:
-		b, ok := b.(*Ident)
-		return ok && a.Name == b.Name
-	case *Unary:
-		b, ok := b.(*Unary)
-		return ok && a.Op == b.Op && equal(a.X, b.X)
-	case *Binary:
-		b, ok := b.(*Binary)
-		return ok && a.Op == b.Op && equal(a.L, b.L) && equal(a.R, b.R)
-	case *Call:
-		b, ok := b.(*Call)
-		if !ok || a.Func != b.Func || len(a.Args) != len(b.Args) {
-			return false
-		}
-		for i := range a.Args {
-			if !equal(a.Args[i], b.Args[i]) {
-				return false
-			}
-		}
-		return true
-	case *Integral:
-		b, ok := b.(*Integral)
-		return ok && a.Var == b.Var && equal(a.Lo, b.Lo) && equal(a.Hi, b.Hi) && equal(a.Body, b.Body)
-	}
-	return false
 }
 
 // mustParse parses src, failing the test when it does not parse.

@@ -144,7 +144,7 @@ func TestParsePrint(t *testing.T) {
 			t.Errorf("Parse(%q) (reprinted from %q): %v", e.String(), tt.src, err)
 			continue
 		}
-		if !equal(e, again) || again.String() != e.String() {
+		if !sameExpr(e, again) || again.String() != e.String() {
 			t.Errorf("round trip of %q: got %s, want %s", tt.src, sexpr(again), sexpr(e))
 		}
 	}
@@ -392,7 +392,7 @@ func TestPrintBuiltTrees(t *testing.T) {
 			continue
 		}
 		again, err := Parse(tt.want)
-		if err != nil || !equal(again, tt.e) {
+		if err != nil || !sameExpr(again, tt.e) {
 			t.Errorf("Parse(%q) = %v, %v; want the printed tree", tt.want, again, err)
 		}
 	}

@@ -347,7 +347,7 @@ func sameExpr(a, b Expr) bool {
 	switch a := a.(type) {
 	case *Num:
 		b, ok := b.(*Num)
-		return ok && a.Value == b.Value
+		return ok && (a.Value == b.Value || math.IsNaN(a.Value) && math.IsNaN(b.Value))
 	case *Ident:
 		b, ok := b.(*Ident)
 		return ok && a.Name == b.Name
@@ -730,30 +730,7 @@ func (s *simplifier) isOnes(e Expr) bool {
 	if e == nil || !s.fits(e) {
 		return false
 	}
-	ones := s.ones(s.shape(e))
-	if !sameTop(e, ones) {
-		// Not even the same operation: no need to print e, which
-		// for a product of n factors, asked at each, took O(n²).
-		return false
-	}
-	return str(e) == str(ones)
-}
-
-// sameTop reports whether a and b are the same kind of node with the
-// same operator or function: a necessary condition for printing the same.
-func sameTop(a, b Expr) bool {
-	switch a := a.(type) {
-	case *Binary:
-		bb, ok := b.(*Binary)
-		return ok && a.Op == bb.Op
-	case *Call:
-		bc, ok := b.(*Call)
-		return ok && a.Func == bc.Func
-	case *Unary:
-		bu, ok := b.(*Unary)
-		return ok && a.Op == bu.Op
-	}
-	return true
+	return sameExpr(e, s.ones(s.shape(e)))
 }
 
 // cancel returns a/b without b when the product a has the scalar factor b

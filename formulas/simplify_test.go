@@ -111,7 +111,7 @@ func TestSimplify(t *testing.T) {
 		if got.String() != tc.want {
 			t.Errorf("Simplify(%s) = %s, want %s", tc.in, got, tc.want)
 		}
-		if back, err := Parse(got.String()); err != nil || !equal(literals(back), literals(got)) {
+		if back, err := Parse(got.String()); err != nil || !sameExpr(literals(back), literals(got)) {
 			t.Errorf("Simplify(%s) = %s does not parse back to itself: %v", tc.in, got, err)
 		}
 	}
