@@ -796,12 +796,6 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 	if err != nil || errs == nil {
 		return acc, err
 	}
-	noise, err := ev.roundingNoise(e, len(errs))
-	if err != nil {
-		ev.release(acc)
-		return nil, err
-	}
-	ev.unconverged[e] = errs
 	// Panels across a kink that could not be narrowed enough leave the
 	// value uncertain, not meaningless: their part of the error does not
 	// make it diverge.
@@ -809,7 +803,9 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 	for gi := range errs {
 		smooth[gi] = errs[gi] - jumps[gi]
 	}
-	return ev.diverged(acc, smooth, noise)
+	acc, err = ev.diverged(acc, smooth, func() ([]float64, error) { return ev.roundingNoise(e, len(errs)) })
+	ev.unconverged[e] = errs
+	return acc, err
 }
 
 // roundingNoise returns, for each of the groups instances of the
@@ -819,9 +815,19 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 // differ by their rounding alone on every panel, never within a relative
 // tolerance of the value, itself rounding: the integral read as diverged
 // and a true claim of 0 holding it was not finite (found by
-// FuzzBackends).
+// FuzzBackends). The magnitude is summed on the whole interval by the
+// fine rule alone: the noise needs its scale, not its digits, and on the
+// panels the value took (up to 128 where it did not converge) it cost a
+// sixth of a self-test of Hessians, whose divergent mutants need it.
 func (ev *evaluator) roundingNoise(e *formulas.Integral, groups int) ([]float64, error) {
+	found, ok := ev.partitions[e]
+	ev.partitions[e] = partition{groups: groups, panels: []acceptedPanel{{panel{0, 1}, filledBools(groups, true)}}}
 	m, err := ev.magnitude(e)
+	if ok {
+		ev.partitions[e] = found
+	} else {
+		delete(ev.partitions, e)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -1015,14 +1021,15 @@ func (ev *evaluator) largestEntries(t backend.Tensor, groups int) ([]float64, er
 
 // diverged returns the value acc of the integral with NaN for every entry
 // of an instance whose quadrature error errs is above a tenth of its
-// largest entry and above its rounding noise: such a value says nothing
-// (no comparison could decide beside an error that large), and the
-// integral most likely diverges, as ∫ X⁻¹dX X⁻¹ dz over [0, ∞) does, or
-// has a pole on its path. A claim holding it is then not finite where f
-// is, an error, rather than undecided. An error within the noise is
-// rounding, which the integral's magnitude carries into the tolerances
-// (see quadrature.unconverged). It takes acc.
-func (ev *evaluator) diverged(acc backend.Tensor, errs, noise []float64) (backend.Tensor, error) {
+// largest entry and above its rounding noise (noise, called only where
+// the first holds; see roundingNoise): such a value says nothing (no
+// comparison could decide beside an error that large), and the integral
+// most likely diverges, as ∫ X⁻¹dX X⁻¹ dz over [0, ∞) does, or has a pole
+// on its path. A claim holding it is then not finite where f is, an
+// error, rather than undecided. An error within the noise is rounding,
+// which the integral's magnitude carries into the tolerances (see
+// quadrature.unconverged). It takes acc.
+func (ev *evaluator) diverged(acc backend.Tensor, errs []float64, noise func() ([]float64, error)) (backend.Tensor, error) {
 	if ev.groups(acc) != len(errs) {
 		return acc, nil
 	}
@@ -1032,16 +1039,33 @@ func (ev *evaluator) diverged(acc backend.Tensor, errs, noise []float64) (backen
 		return nil, err
 	}
 	defer ev.recycleHost(host)
-	per, changed := len(host)/len(errs), false
+	per := len(host) / len(errs)
+	var beyond []int // the instances whose error is above a tenth of their value
 	for gi, e := range errs {
-		values := host[gi*per : (gi+1)*per]
 		largest := 0.0
-		for _, x := range values {
+		for _, x := range host[gi*per : (gi+1)*per] {
 			largest = math.Max(largest, math.Abs(x))
 		}
-		if e > uncertain*largest && e > noise[gi] {
-			for i := range values {
-				values[i] = math.NaN()
+		if e > uncertain*largest {
+			beyond = append(beyond, gi)
+		}
+	}
+	if len(beyond) == 0 {
+		return acc, nil
+	}
+	// The magnitude, for the noise, only where it decides: a quadrature
+	// of its own, it cost a third of a self-test of Hessians, whose
+	// divergent mutants do not converge.
+	floor, err := noise()
+	if err != nil {
+		ev.release(acc)
+		return nil, err
+	}
+	changed := false
+	for _, gi := range beyond {
+		if errs[gi] > floor[gi] {
+			for i := range host[gi*per : (gi+1)*per] {
+				host[gi*per+i] = math.NaN()
 			}
 			changed = true
 		}
