@@ -815,19 +815,18 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 // differ by their rounding alone on every panel, never within a relative
 // tolerance of the value, itself rounding: the integral read as diverged
 // and a true claim of 0 holding it was not finite (found by
-// FuzzBackends). The magnitude is summed on the whole interval by the
-// fine rule alone: the noise needs its scale, not its digits, and on the
-// panels the value took (up to 128 where it did not converge) it cost a
-// sixth of a self-test of Hessians, whose divergent mutants need it.
+// FuzzBackends). The magnitude is summed on the panels the value took by
+// the coarse rule: the noise needs its scale, not its digits, and by the
+// fine rule it cost a sixth of a self-test of Hessians, whose divergent
+// mutants need it. (On the whole interval alone it missed a narrow peak
+// of the body, exp(−10⁵(t − 0.37)²)·(…), found by the review helper.)
 func (ev *evaluator) roundingNoise(e *formulas.Integral, groups int) ([]float64, error) {
-	found, ok := ev.partitions[e]
-	ev.partitions[e] = partition{groups: groups, panels: []acceptedPanel{{panel{0, 1}, filledBools(groups, true)}}}
+	found := ev.partitions[e]
+	coarse := found
+	coarse.coarse = true
+	ev.partitions[e] = coarse
 	m, err := ev.magnitude(e)
-	if ok {
-		ev.partitions[e] = found
-	} else {
-		delete(ev.partitions, e)
-	}
+	ev.partitions[e] = found
 	if err != nil {
 		return nil, err
 	}
@@ -1054,7 +1053,7 @@ func (ev *evaluator) diverged(acc backend.Tensor, errs []float64, noise func() (
 		return acc, nil
 	}
 	// The magnitude, for the noise, only where it decides: a quadrature
-	// of its own, it cost a third of a self-test of Hessians, whose
+	// of its own, it cost a sixth of a self-test of Hessians, whose
 	// divergent mutants do not converge.
 	floor, err := noise()
 	if err != nil {
@@ -1144,6 +1143,9 @@ type acceptedPanel struct {
 type partition struct {
 	groups int
 	panels []acceptedPanel
+	// coarse sums a magnitude on the panels by the coarse rule, where
+	// its scale alone is needed (see roundingNoise).
+	coarse bool
 }
 
 // sums returns each of rules' sum of the body over p for the instances
@@ -1272,7 +1274,11 @@ func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool
 			need = nil // the whole batch, whose size the sum tells
 		}
 		var sums []backend.Tensor
-		if sums, of, _, err = q.sums(p.panel, need, fineRule); err == nil {
+		rule := fineRule
+		if known.coarse {
+			rule = coarseRule
+		}
+		if sums, of, _, err = q.sums(p.panel, need, rule); err == nil {
 			fine = sums[0]
 			if i == 0 && len(of) != known.groups {
 				q.ev.release(fine)
