@@ -423,6 +423,9 @@ func roundFactor(k, p float64) float64 {
 // less than "m/n" does; a mean written as a sum, as factor 40 (found by
 // the walkthrough helper).
 func sizeRatio(k, p float64, sizes map[string]int) string {
+	if simpleFraction(k) {
+		return ""
+	}
 	names := make([]string, 0, len(sizes))
 	for name, n := range sizes {
 		if n >= minSizeRatio {
@@ -446,7 +449,7 @@ func sizeRatio(k, p float64, sizes map[string]int) string {
 			}
 		}
 	}
-	if len(found) != 1 || simpleFraction(k) {
+	if len(found) != 1 {
 		return ""
 	}
 	return found[0]
@@ -490,7 +493,10 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 	// Where no re-check passes, a fit of one names two mistakes at once,
 	// the classic one among them: ∇ xᵀAx claimed as Ax, the truth
 	// (A + Aᵀ)x, which is 2Ax at symmetric A.
-	var twoMistakes func()
+	var (
+		twoMistakes Result // the fit at symmetric inputs, where one fits
+		twoWho      string
+	)
 	for _, names := range tries {
 		symmetrize := map[string]bool{}
 		for _, n := range names {
@@ -504,21 +510,20 @@ func (v *verification) symmetricDiagnosis(ctx context.Context, res *Result) bool
 			return true
 		}
 		var fit Result
-		if twoMistakes != nil || !v.fitDiagnosis(&fit, comps) || (fit.Diagnosis != DiagFactor && fit.Diagnosis != DiagSign) {
-			continue
-		}
-		twoMistakes = func() {
-			res.Diagnosis, res.Factor = DiagSymmetric, fit.Factor
-			res.Detail = fmt.Sprintf("at symmetric %s the claim is %g times the truth: a result for symmetric %[1]s, off by that factor", who, fit.Factor)
-			if fit.Diagnosis == DiagSign {
-				res.Detail = fmt.Sprintf("at symmetric %s the claim has the wrong sign (elsewhere it differs from the truth otherwise as well)", who)
-			}
+		if twoWho == "" && v.fitDiagnosis(&fit, comps) && (fit.Diagnosis == DiagFactor || fit.Diagnosis == DiagSign) {
+			twoMistakes, twoWho = fit, who
 		}
 	}
-	if twoMistakes == nil {
+	switch twoMistakes.Diagnosis {
+	case DiagFactor:
+		res.Diagnosis, res.Factor = DiagSymmetric, twoMistakes.Factor
+		res.Detail = fmt.Sprintf("at symmetric %s the claim is %g times the truth: a result for symmetric %[1]s, off by that factor", twoWho, twoMistakes.Factor)
+	case DiagSign:
+		res.Diagnosis = DiagSymmetric
+		res.Detail = fmt.Sprintf("at symmetric %s the claim has the wrong sign (elsewhere it differs from the truth otherwise as well)", twoWho)
+	default:
 		return false
 	}
-	twoMistakes()
 	return true
 }
 

@@ -686,14 +686,15 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 		}
 	}
 	if formulas.Lookup(e.Func).Kinked {
+		// A kink of the body in an integral's variable is the quadrature's
+		// (see kinkWatch), one of f at a stencil otherwise, or where it
+		// crosses an end of the interval.
+		w := ev.watching(e)
 		var err error
-		switch w := ev.watching(e); {
-		case w == nil || w.atEnd:
+		if w == nil || w.atEnd {
 			err = ev.noteKinks(args[0])
-			if w != nil && err == nil && !ev.abs {
-				err = w.note(ev, e, args[0])
-			}
-		case w.recording && !ev.abs:
+		}
+		if err == nil && w != nil && w.recording && !ev.abs {
 			err = w.note(ev, e, args[0])
 		}
 		if err != nil {
@@ -1273,6 +1274,10 @@ func (q *quadrature) kinkBounds(p panel, lo, width backend.Tensor, kinked []bool
 // for the whole batch, whose number of instances the check reads from
 // its sum.
 func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool, err error) {
+	rule := fineRule
+	if known.coarse {
+		rule = coarseRule
+	}
 	for i, p := range known.panels {
 		var (
 			fine backend.Tensor
@@ -1283,10 +1288,6 @@ func (q *quadrature) onPartition(known partition) (acc backend.Tensor, done bool
 			need = nil // the whole batch, whose size the sum tells
 		}
 		var sums []backend.Tensor
-		rule := fineRule
-		if known.coarse {
-			rule = coarseRule
-		}
 		if sums, of, _, err = q.sums(p.panel, need, rule); err == nil {
 			fine = sums[0]
 			if i == 0 && len(of) != known.groups {

@@ -929,7 +929,7 @@ func (v *verification) propertyOnly(ctx context.Context) (general bool, note str
 			culprits = names
 		}
 	}
-	var who, drawn, redrawn, advice, symmetric []string
+	var who, drawn, redrawn, advice, symmetric, flags []string
 	for _, x := range v.c.Vars {
 		if !slices.Contains(culprits, x.Name) {
 			continue
@@ -949,6 +949,7 @@ func (v *verification) propertyOnly(ctx context.Context) (general bool, note str
 		redrawn = append(redrawn, how)
 		if general.property == "symmetric" {
 			symmetric = append(symmetric, x.Name)
+			flags = append(flags, fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist))
 		}
 	}
 	note = fmt.Sprintf("true only for %s: it holds at these samples (%s) but fails where drawn %s; draw %s to check the general result",
@@ -960,12 +961,6 @@ func (v *verification) propertyOnly(ctx context.Context) (general bool, note str
 		}
 		declare := "declare space: sym"
 		if v.c.FromCommandLine() {
-			var flags []string
-			for _, x := range v.c.Vars {
-				if slices.Contains(symmetric, x.Name) {
-					flags = append(flags, fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist))
-				}
-			}
 			declare = "declare " + strings.Join(flags, " ")
 		}
 		note += fmt.Sprintf(", or %s where %s %s symmetric by definition", declare, strings.Join(symmetric, " and "), verb)

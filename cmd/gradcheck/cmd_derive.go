@@ -183,12 +183,14 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 		// where there is none: the differential of tanh nested ten times
 		// pastes back, its gradient does not (found by the review helper:
 		// JSON failed where text printed the differential).
-		if !grad && d.Grad != nil {
+		printed = []formulas.Expr{d.Diff, second}
+		if grad {
+			printed = append(printed, d.Grad)
+		} else if d.Grad != nil {
 			if _, err := formulas.Parse(d.Grad.String()); err != nil {
 				d.Grad = nil
 			}
 		}
-		printed = []formulas.Expr{d.Diff, d.Grad, second}
 	}
 	for _, x := range printed {
 		if x == nil {
