@@ -140,6 +140,11 @@ type evaluator struct {
 	// (see noteKinks).
 	stencil, stencilCount int
 	kinks                 []int
+	// stencilKinks is the first integral made not finite at the points
+	// of a stencil because its kinks ran out of panels (see integral),
+	// for the reason of the inconclusive result (see
+	// verification.locate).
+	stencilKinks *formulas.Integral
 
 	// watches holds the kink watches of the quadratures under way,
 	// innermost last (see kinkWatch).
@@ -811,6 +816,9 @@ func (ev *evaluator) integral(e *formulas.Integral) (backend.Tensor, error) {
 		smooth[gi] = errs[gi] - jumps[gi]
 		if ev.stencil != 0 && jumps[gi] > 0 {
 			smooth[gi] = math.Inf(1)
+			if ev.stencilKinks == nil {
+				ev.stencilKinks = e
+			}
 		}
 	}
 	acc, err = ev.diverged(acc, smooth, func() ([]float64, error) { return ev.roundingNoise(e, len(errs)) })

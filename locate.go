@@ -1,8 +1,10 @@
 package gradcheck
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -320,7 +322,35 @@ func (v *verification) locate(ctx context.Context, res *Result) {
 		return
 	}
 	res.Detail = v.locateNonFinite(ctx, e, res.Worst.Instance)
+	if res.Detail == "" && e == v.c.F && v.stencilKinks != nil {
+		// f is finite at the instance and at the stencil's farthest
+		// points, taken alone: its integral ran out of panels where
+		// the stencil's points, sharing them, each had their own kinks.
+		res.Reason = v.stencilKinksReason(res)
+		return
+	}
 	res.Reason = withDetail(res.Reason, res.Detail)
+}
+
+// stencilKinksReason is the reason of a result inconclusive because f's
+// integral v.stencilKinks was not finite at the points of its stencils:
+// their kinks move with the variable, and the points of an instance share
+// the quadrature's panels (see quadrature), too few for a kink per point
+// narrowed to minPanel. The sample did not leave f's domain.
+func (v *verification) stencilKinksReason(res *Result) string {
+	in := v.stencilKinks
+	calls := slices.SortedFunc(maps.Keys(kinkedCalls(in.Body, in.Var)), func(a, b *formulas.Call) int {
+		return cmp.Or(cmp.Compare(a.Pos().Line, b.Pos().Line), cmp.Compare(a.Pos().Col, b.Pos().Col))
+	})
+	why := fmt.Sprintf("the kinks of %s are more than its panels can narrow", calls[0])
+	for _, c := range calls {
+		if slices.Contains(readNames(c.Args[0], nil), v.c.Wrt) {
+			why = fmt.Sprintf("the kink of %s moves with %s, each point has its own, more than the panels they share can narrow", c, v.c.Wrt)
+			break
+		}
+	}
+	return fmt.Sprintf("f's integral over %s is not resolved at the points of the finite-difference stencil of instance %d (%d of %d comparisons): %s (the sample is in f's domain)",
+		in.Var, res.Worst.Instance, res.Counts.OutOfDomain, res.Counts.total(), why)
 }
 
 // withDetail is reason followed by detail, where there is one.

@@ -449,6 +449,10 @@ type verification struct {
 	// the collector hundreds of kilobytes per instance (a quarter of the
 	// time of det at n = 32 with two cores goes to collecting).
 	hostFree [][]float64
+	// stencilKinks is the first integral whose kinks ran out of panels
+	// at the points of a stencil in a chunk so far (see
+	// evaluator.stencilKinks).
+	stencilKinks *formulas.Integral
 	// evaluations counts the evaluations of f so far (Result.Evaluations).
 	evaluations int
 	// coarsen, when set, lengthens the directions by 2^(shrinkBits·coarsen)
@@ -622,9 +626,13 @@ func (v *verification) instanceRange() [2]int {
 }
 
 // closeChunk closes a chunk's evaluator, keeping its host buffers for the
-// next chunk's.
+// next chunk's and the first integral whose kinks it found too many at a
+// stencil's points.
 func (v *verification) closeChunk(ev *evaluator) {
 	v.hostFree, ev.hostFree = ev.hostFree, nil
+	if v.stencilKinks == nil {
+		v.stencilKinks = ev.stencilKinks
+	}
 	ev.close()
 }
 
