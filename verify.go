@@ -266,7 +266,7 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		res.Verdict, res.Reason = Error, err.Error()
 		return res
 	}
-	res.Sizes = v.usedSizes()
+	res.Sizes = v.c.ReadSizes(v.sizes)
 	// Keep the comparisons for a diagnosis when they are few; an entrywise
 	// check of a matrix-valued f makes n⁴ per instance, judged as they
 	// come and made again only if the claim fails.
@@ -491,15 +491,6 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 		}
 	}
 	return v, nil
-}
-
-// usedSizes returns the sizes of the symbols the claim uses.
-func (v *verification) usedSizes() map[string]int {
-	out := make(map[string]int, len(v.sizes))
-	for k, n := range v.sizes {
-		out[k] = n
-	}
-	return out
 }
 
 // entrywise reports whether this claim is checked one entry at a time:

@@ -154,6 +154,35 @@ func (c *Claim) Symbols() []string {
 	return syms
 }
 
+// ReadSizes returns the entries of sizes (a Resolved's) for the size
+// symbols the claim reads: the dimensions of Wrt and of the variables F or
+// Rhs reads, and the symbols F and Rhs name. A symbol that only a variable
+// of Unread has is left out: a report's sizes are those its check depends
+// on.
+func (c *Claim) ReadSizes(sizes map[string]int) map[string]int {
+	unread := c.Unread()
+	read := make(map[string]bool)
+	for _, v := range c.Vars {
+		if !slices.Contains(unread, v.Name) {
+			read[v.Dims[0]], read[v.Dims[1]] = true, true
+		}
+	}
+	for _, e := range []Expr{c.F, c.Rhs} {
+		walk(e, func(e Expr) {
+			if id, ok := e.(*Ident); ok && id != nil {
+				read[id.Name] = true
+			}
+		})
+	}
+	out := make(map[string]int, len(sizes))
+	for sym, n := range sizes {
+		if read[sym] {
+			out[sym] = n
+		}
+	}
+	return out
+}
+
 // literalSizes lists the integer literal dimensions of the claim other
 // than 1: its variables' and those of eye, ones and zeros.
 func (c *Claim) literalSizes() []int {

@@ -490,3 +490,38 @@ func TestUnread(t *testing.T) {
 		t.Errorf("BuildFunction: Unread() = %q, want [h]", got)
 	}
 }
+
+// TestReadSizes checks that a report's sizes are those of the symbols the
+// claim reads: a size only an unread --var has is left out, one named in
+// an expression or by the variable of differentiation is kept.
+func TestReadSizes(t *testing.T) {
+	tests := []struct {
+		s    Spec
+		want map[string]int
+	}{
+		{Spec{F: "tr(X)", Wrt: "X", Grad: "eye(n)", Vars: []SpecVar{{Name: "X", VarSpec: VarSpec{Shape: "n,n"}}, {Name: "A", VarSpec: VarSpec{Shape: "m,k"}}}},
+			map[string]int{"n": 48}},
+		{Spec{F: "m*tr(X)", Wrt: "X", Grad: "m*eye(n)", Vars: []SpecVar{{Name: "X", VarSpec: VarSpec{Shape: "n,n"}}, {Name: "A", VarSpec: VarSpec{Shape: "m,k"}}}},
+			map[string]int{"n": 48, "m": 40}},
+		{Spec{F: "sum(x)", Wrt: "x", Grad: "ones(n)", Vars: []SpecVar{{Name: "x", VarSpec: VarSpec{Shape: "n"}}, {Name: "B", VarSpec: VarSpec{Shape: "n,k"}}}},
+			map[string]int{"n": 48}},
+		{Spec{F: "tr(A)", Wrt: "X", Grad: "zeros(m, k)", Vars: []SpecVar{{Name: "A", VarSpec: VarSpec{Shape: "n,n"}}, {Name: "X", VarSpec: VarSpec{Shape: "m,k"}}}},
+			map[string]int{"n": 48, "m": 40, "k": 32}},
+	}
+	for _, tt := range tests {
+		tt.s.Name = "u"
+		c, err := Build(tt.s)
+		if err != nil {
+			t.Errorf("Build(%+v): %v", tt.s, err)
+			continue
+		}
+		rc, err := c.Resolve(nil)
+		if err != nil {
+			t.Errorf("%s: %v", tt.s.F, err)
+			continue
+		}
+		if got := c.ReadSizes(rc.Sizes); !maps.Equal(got, tt.want) {
+			t.Errorf("%s, %s: ReadSizes(%v) = %v, want %v", tt.s.F, c.RhsText, rc.Sizes, got, tt.want)
+		}
+	}
+}

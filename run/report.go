@@ -100,7 +100,11 @@ func newReport(version, backend string, targets []Target, s gradcheck.Settings, 
 // Ref is the resolved target's entry in the claims of a report.
 func (t Target) Ref() ClaimRef {
 	c := t.Resolved.Claim
-	return ClaimRef{Name: c.Name, Kind: c.Kind, Sizes: t.Resolved.Sizes, Claim: c.String(), Select: t.Select}
+	sizes := t.Resolved.Sizes
+	if c.Invalid == nil {
+		sizes = c.ReadSizes(sizes) // as its result's (see gradcheck.VerifyResolved)
+	}
+	return ClaimRef{Name: c.Name, Kind: c.Kind, Sizes: sizes, Claim: c.String(), Select: t.Select}
 }
 
 // settings returns the verifier settings the report was made with.
