@@ -415,7 +415,13 @@ var diffRules = map[string]diffRule{
 	// d lse(A) = ⟨e^(A − lse A), dA⟩: the softmax weights of all entries,
 	// softmax(a) for a vector (softmax is column by column).
 	"logsumexp": func(d *deriver, a, da []Expr) Expr {
-		if d.shape(a[0]).Cols == 1 {
+		switch sh := d.shape(a[0]); {
+		case sh.Rows == 1 && sh.Cols == 1:
+			// logsumexp of one number is the number: softmax takes at
+			// least 2 rows, and derive stopped with an internal error
+			// on logsumexp(logdet(X)) (found by the soundness hunt).
+			return da[0]
+		case sh.Cols == 1:
 			return d.inner(d.call("softmax", a[0]), da[0])
 		}
 		return d.inner(d.call("exp", d.sub(a[0], d.call("logsumexp", a[0]))), da[0])

@@ -116,6 +116,10 @@ var knowns = []known{
 	{"mean((A*x - b).^2)", "x", []string{"A=m,n", "x=n", "b=m"}, "2*(A*x - b)'*A*dx/m", "2*A'*(A*x - b)/m"},
 	{"b'*(A\\c)", "A", []string{"A=n,n:wellcond", "b=n", "c=n"}, "-b'*inv(A)*dA*inv(A)*c", "-inv(A)'*b*c'*inv(A)'"},
 	{"b'*(A\\c)", "c", []string{"A=n,n:wellcond", "b=n", "c=n"}, "b'*inv(A)*dc", "inv(A)'*b"},
+	// logsumexp of a vector has the gradient softmax, of one number 1.
+	{"logsumexp(x)", "x", []string{"x=n"}, "sum(exp(x - logsumexp(x)).*dx)", "exp(x - logsumexp(x))"},
+	{"logsumexp(logdet(X))", "X", []string{"X=n,n:wellcond"}, "tr(inv(X)*dX)", "inv(X)'"},
+	{"logsumexp(x'*x)", "x", []string{"x=n"}, "2*x'*dx", "2*x"},
 }
 
 // claimOf builds an identity claim lhs == rhs over the variables of k and
