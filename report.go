@@ -231,7 +231,7 @@ func (c Counts) reason(kind formulas.Kind, instance int) string {
 		if kind == formulas.Equals {
 			return fmt.Sprintf("the tolerance is not small against the compared values at instance %d (%d of %d comparisons): both sides are at the level of their rounding error (or of an integral's unconverged quadrature), so agreement would verify nothing", instance, n, total)
 		}
-		return fmt.Sprintf("the finite-difference estimate is too uncertain at instance %d (%d of %d comparisons)", instance, n, total)
+		return fmt.Sprintf("the finite difference or the claim is too uncertain at instance %d (%d of %d comparisons): their rounding or truncation errors are not small against the values, as near a singularity of f", instance, n, total)
 	case kinked:
 		return fmt.Sprintf("%d of %d finite-difference stencils straddle a kink of %s (first at instance %d): too few comparisons are left; use smaller sizes", n, total, formulas.KinkedNames(), instance)
 	}
