@@ -120,6 +120,13 @@ var knowns = []known{
 	{"logsumexp(x)", "x", []string{"x=n"}, "sum(exp(x - logsumexp(x)).*dx)", "exp(x - logsumexp(x))"},
 	{"logsumexp(logdet(X))", "X", []string{"X=n,n:wellcond"}, "tr(inv(X)*dX)", "inv(X)'"},
 	{"logsumexp(x'*x)", "x", []string{"x=n"}, "2*x'*dx", "2*x"},
+	// A scalar that reads the variable, added to every entry of an
+	// array (centring, log-softmax): its coefficient is the sum.
+	{"sum(G.*(X + tr(X)))", "X", []string{"G=n,n", "X=n,n"}, "sum(G.*dX) + sum(G)*tr(dX)", "G + sum(G)*eye(n)"},
+	{"sum(X + tr(X))", "X", []string{"X=m,m"}, "sum(dX) + m^2*tr(dX)", "ones(m, m) + m^2*eye(m)"},
+	{"g'*(x - mean(x))", "x", []string{"g=n", "x=n"}, "g'*dx - sum(g)*sum(dx)/n", "g - sum(g)*ones(n)/n"},
+	{"g'*(x - logsumexp(x))", "x", []string{"g=n", "x=n"}, "g'*dx - sum(g)*softmax(x)'*dx", "g - sum(g)*softmax(x)"},
+	{"sum((tr(X) - X).*G)", "X", []string{"G=n,n", "X=n,n"}, "sum(G)*tr(dX) - sum(G.*dX)", "sum(G)*eye(n) - G"},
 }
 
 // claimOf builds an identity claim lhs == rhs over the variables of k and

@@ -12,13 +12,14 @@ var ErrNotScalar = errors.New("no gradient: f is not a scalar")
 // variable wrt), of a scalar function whose differential is diff, an
 // expression linear in the direction d+wrt as Derive writes it: diff =
 // ⟨G, dX⟩ = sum(G.*dX). It moves dX out of each term by the trace rules,
-// ⟨C, A*B⟩ = ⟨A'*C, B⟩ = ⟨C*B', A⟩, ⟨C, A\B⟩ = ⟨A'\C, B⟩ (A\B is
+// ⟨C, A*B⟩ = ⟨A'*C, B⟩ = ⟨C*B', A⟩, ⟨C, A + s⟩ = ⟨C, A⟩ + s·sum(C) for a
+// scalar s, ⟨C, A\B⟩ = ⟨A'\C, B⟩ (A\B is
 // inv(A)*B), ⟨c, tr(A)⟩ = ⟨c·I, A⟩, ⟨c, sum(A)⟩ = ⟨c·1, A⟩,
 // ⟨c, mean(A)⟩ = ⟨c·1/(m·n), A⟩ for an m×n A, ⟨C, A.*B⟩ = ⟨A.*C, B⟩,
 // ⟨C, diag(A)⟩ = ⟨diag(C), A⟩, ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ =
 // ⟨C', A⟩, and under an integral sign. Where no such rule applies (dX
 // inside kron, or in the matrix of a solve) it returns an error saying
-// so. A matrix of ones is written diag(eye(m))*diag(eye(n))'. A gradient
+// so. A matrix of ones is written ones(m, n). A gradient
 // of more than 4,194,304 nodes is an error too (see Derive).
 func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
 	ws, ok := env[wrt]
@@ -50,10 +51,16 @@ func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int)
 		}
 		return &Binary{Op: "*", L: &Num{Value: 0}, R: &Ident{Name: wrt}}, nil
 	}
-	if gs := s.shape(g); gs != ws && s.err == nil {
+	gs := s.shape(g)
+	if s.err != nil {
+		// A rule formed a product of the wrong shapes inside G: it was
+		// printed all the same, to paste back (g - g*ones(n)/n).
+		return nil, s.err
+	}
+	if gs != ws {
 		return nil, fmt.Errorf("internal error: gradient %s is %v, but %s is %v", str(g), gs, wrt, ws)
 	}
-	return g, s.err
+	return g, nil
 }
 
 // adjoint transposes a linear function of the direction dir.
@@ -163,13 +170,26 @@ func (a *adjoint) ofBinary(e *Binary, c Expr) (Expr, error) {
 		if !inL || !inR {
 			return nil, a.cannot(e, "a term does not depend on "+a.dir)
 		}
-		gl, err := a.of(l, c)
+		// A scalar operand of an array is added to every entry:
+		// ⟨C, s·1⟩ = s·sum(C). Taking C for it, derive wrote 2*G as
+		// the gradient of sum(G.*(X + tr(X))), and g - g*ones(n)/n,
+		// which does not type-check, for g'*(x - mean(x)) (found by
+		// the walkthrough).
+		cl, cr := c, c
+		if !a.scalar(e) {
+			if a.scalar(l) {
+				cl = a.call("sum", c)
+			}
+			if a.scalar(r) {
+				cr = a.call("sum", c)
+			}
+		}
+		gl, err := a.of(l, cl)
 		if err != nil {
 			return nil, err
 		}
-		cr := c
 		if e.Op == "-" {
-			cr = a.neg(c)
+			cr = a.neg(cr)
 		}
 		gr, err := a.of(r, cr)
 		return a.add(gl, gr), err

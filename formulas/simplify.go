@@ -668,6 +668,11 @@ func (s *simplifier) call(name string, args ...Expr) Expr {
 	if name == "sym" && isCall(args[0], "sym") {
 		return args[0]
 	}
+	if name == "sum" && s.isOnes(args[0]) {
+		// The adjoint of a scalar added to an array of ones
+		// (sum(x - mean(x))).
+		return s.count(s.shape(args[0]))
+	}
 	return &Call{Func: name, Args: args}
 }
 
