@@ -55,12 +55,12 @@ func TestBench(t *testing.T) {
 
 // TestBenchGPUWorker checks that --backend cpu,gpu adds the measurements of
 // the GPU worker's bench command to those of the CPU, and that a missing
-// worker is exit 1 with the reason (and no report of zero settings).
+// worker is exit 3 with the reason (and no report of zero settings).
 func TestBenchGPUWorker(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	code, out, errOut := call(t, "bench", "det", "--sizes", "8", "--backend", "gpu")
-	if code != exitFail || out != "" || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
-		t.Errorf("no worker: exit %d, stdout %q, stderr %q; want 1, the reason and no empty report", code, out, errOut)
+	if code != exitInternal || out != "" || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
+		t.Errorf("no worker: exit %d, stdout %q, stderr %q; want 3, the reason and no empty report", code, out, errOut)
 	}
 
 	script := filepath.Join(t.TempDir(), "gradcheck-cuda")
@@ -102,8 +102,8 @@ func TestBenchBackendFlag(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"--backend", "cpu", "--backend", "gpu"}, exitFail, "gpu backend: no gradcheck-cuda worker"},
-		{[]string{"--backend", " cpu , gpu"}, exitFail, "gpu backend: no gradcheck-cuda worker"},
+		{[]string{"--backend", "cpu", "--backend", "gpu"}, exitInternal, "gpu backend: no gradcheck-cuda worker"},
+		{[]string{"--backend", " cpu , gpu"}, exitInternal, "gpu backend: no gradcheck-cuda worker"},
 		{[]string{"--backend="}, exitUsage, "--backend names no backend"},
 		{[]string{"--backend", "cpu,cuda"}, exitUsage, `invalid value "cuda" for --backend: want cpu or gpu`},
 	} {

@@ -115,7 +115,7 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	rep, err := bench.RunBackends(ctx, f.backends, cfg, bench.GPU{Open: inProcessGPU, FindWorker: gcrun.FindWorker})
 	var unavailable *bench.BackendError
 	if errors.As(err, &unavailable) {
-		err = failErrorf("%v", err)
+		err = noGPUError(err)
 		if len(rep.Results) == 0 {
 			// Nothing was measured: no empty report before the reason.
 			return err

@@ -96,7 +96,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 	o.Mode = gradcheck.Mode(mode.Value)
 	eng, err := selectEngine(ctx, backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
-		return failErrorf("%v", err)
+		return noGPUError(err)
 	} else if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@
 //	   shape error in an inline claim, unreadable or malformed YAML); nothing
 //	   ran
 //	3  gradcheck itself failed (an internal error, or a GPU worker died
-//	   mid-run), could not write the results or the report, or a claim
+//	   mid-run), found no GPU for --backend gpu, could not write the results or the report, or a claim
 //	   needs more memory for one instance than --mem or the machine allows
 //	130  interrupted (Ctrl-C, SIGTERM, or SIGHUP unless ignored); the report
 //	   of what finished is written, marked incomplete

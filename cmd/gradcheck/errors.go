@@ -54,6 +54,16 @@ func failErrorf(format string, args ...any) error {
 	return &exitError{code: exitFail, msg: oneLine(fmt.Sprintf(format, args...))}
 }
 
+// noGPUError reports that --backend gpu found no GPU to run on (see
+// run.ErrNoGPU): the tool cannot run here, and nothing ran (exit 3). It
+// was exit 1, a claim's failure, which the CI recipes of the README take
+// for a run whose report is written: a GPU pod built from a broken image
+// passed, its shard found missing only at the merge (found by the
+// walkthrough).
+func noGPUError(err error) error {
+	return &exitError{code: exitInternal, msg: oneLine(err.Error())}
+}
+
 // exitCode prints err, if any, to stderr and returns its exit code. Errors
 // that are not exitErrors are internal failures.
 func exitCode(err error, stderr io.Writer) int {

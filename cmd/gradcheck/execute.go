@@ -82,7 +82,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	}
 	eng, err := selectEngine(ctx, cf.backend.Value, e.stderr)
 	if errors.Is(err, gcrun.ErrNoGPU) {
-		return failErrorf("%v", err)
+		return noGPUError(err)
 	} else if err != nil {
 		return err
 	}

@@ -255,12 +255,12 @@ func TestOut(t *testing.T) {
 }
 
 // TestGPUBackend checks the backends on a machine without a GPU worker:
-// gpu fails with exit 1 and says what is missing, auto falls back to the
+// gpu fails with exit 3 and says what is missing, auto falls back to the
 // CPU with one line on stderr, and a worker that cannot start is reported.
 func TestGPUBackend(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no gradcheck-cuda on PATH
 	code, out, errOut := call(t, "run", "tr-ax", "--backend", "gpu")
-	if code != exitFail || out != "" || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
+	if code != exitInternal || out != "" || !strings.Contains(errOut, "gpu backend: no gradcheck-cuda worker") {
 		t.Errorf("--backend gpu: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	code, out, errOut = call(t, "run", "tr-ax", "--backend", "auto", "--progress", "never")
@@ -272,7 +272,7 @@ func TestGPUBackend(t *testing.T) {
 	// finds no driver.
 	t.Setenv("GRADCHECK_WORKER", "/bin/false")
 	code, _, errOut = call(t, "run", "tr-ax", "--backend", "gpu")
-	if code != exitFail || !strings.Contains(errOut, "gpu backend: worker") {
+	if code != exitInternal || !strings.Contains(errOut, "gpu backend: worker") {
 		t.Errorf("--backend gpu with a dead worker: exit %d, stderr %q", code, errOut)
 	}
 	if code, _, errOut := call(t, "run", "tr-ax", "--backend", "cpu"); code != exitOK {

@@ -53,13 +53,13 @@ Exit codes:
   0  every claim passed
   1  at least one claim failed, was inconclusive or could not be evaluated,
      or a claim of a spec file is invalid (an error result with its
-     file:line; the other claims run) (also: --backend gpu in a build
-     without a GPU worker)
+     file:line; the other claims run)
   2  the invocation was wrong: bad flag or value, unknown command, parse or
      shape error in an inline claim, unreadable or malformed YAML, bad
      --size; nothing ran
   3  gradcheck itself failed (an internal error, or a GPU worker died
-     mid-run: its claim is an error result, the others run), could not
+     mid-run: its claim is an error result, the others run), found no GPU
+     for --backend gpu (no worker, driver or device; nothing ran), could not
      write the results or the report (a full disk), or a claim needs more
      memory for one instance than --mem or the machine allows (refused
      before anything runs)
