@@ -88,6 +88,14 @@ func (o *ops) mapEach(op backend.MapOp, a backend.Tensor) backend.Tensor {
 	return o.add(o.ev.b.Map(op, a))
 }
 
+// softmax is e^x/Σe^x of each column of each matrix of a.
+func (o *ops) softmax(a backend.Tensor) backend.Tensor {
+	if o.err != nil {
+		return nil
+	}
+	return o.add(o.ev.b.Softmax(a))
+}
+
 // scale multiplies each matrix of a by the matching 1×1 entry of s.
 func (o *ops) scale(s, a backend.Tensor) backend.Tensor {
 	if o.err != nil {

@@ -94,6 +94,8 @@ func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor
 		return o.result(o.scaled(1/math.Sqrt(n), g))
 	case formulas.Positive:
 		return o.result(o.mapEach(backend.Exp, o.scaled(0.5, g)))
+	case formulas.Simplex:
+		return o.result(o.softmax(g))
 	case formulas.Small:
 		return o.result(o.scaled(1/(2*math.Sqrt(n)), g))
 	case formulas.Sym:

@@ -112,3 +112,25 @@ func eye(n int) *mat.Dense {
 	}
 	return m
 }
+
+// TestSimplexDraws checks dist simplex: every entry positive and every
+// column summing to 1 within the rounding of a softmax (a few u per
+// entry), on a vector and a matrix.
+func TestSimplexDraws(t *testing.T) {
+	for _, sh := range []formulas.Shape{{Rows: 7, Cols: 1}, {Rows: 5, Cols: 3}, {Rows: 2, Cols: 1}} {
+		for i, x := range draw(t, formulas.Simplex, sh, 4) {
+			for c := range sh.Cols {
+				sum := 0.0
+				for r := range sh.Rows {
+					if v := x.At(r, c); !(v > 0) {
+						t.Errorf("simplex %v, instance %d: entry (%d, %d) = %g, want positive", sh, i, r, c, v)
+					}
+					sum += x.At(r, c)
+				}
+				if math.Abs(sum-1) > 8*float64(sh.Rows)*unitRoundoff {
+					t.Errorf("simplex %v, instance %d: column %d sums to %.17g, want 1", sh, i, c, sum)
+				}
+			}
+		}
+	}
+}

@@ -511,6 +511,15 @@ func layoutCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 6}, verdict: Pass, note: "true only for orthonormal X"},
 		{name: "unit vector and symmetric matrix", spec: formulas.Spec{F: "(x'*A*x)*(x'*x)", Wrt: "x", Grad: "2*A*x + 2*(x'*A*x)*x", Vars: vars(t, "x=n:orth", "A=n,n:sym")},
 			verdict: Pass, note: "true only for unit-norm x and symmetric A: it holds at these samples (x orth, A sym) but fails where drawn x wellcond, A gauss"},
+		// The gradient of a cross-entropy, softmax(z) − y, holds where y
+		// sums to 1 (dist simplex, a walkthrough's wish); in general it
+		// is sum(y)·softmax(z) − y.
+		{name: "sum-to-one only", spec: formulas.Spec{F: "-sum(y.*log(softmax(z)))", Wrt: "z", Grad: "softmax(z) - y", Vars: vars(t, "z=n", "y=n:simplex")},
+			verdict: Pass, note: "true only for sum-to-one y: it holds at these samples (y simplex) but fails where drawn y positive; draw y positive to check the general result"},
+		{name: "sum-to-one, true", spec: formulas.Spec{F: "-sum(y.*log(softmax(z)))", Wrt: "z", Grad: "sum(y)*softmax(z) - y", Vars: vars(t, "z=n", "y=n:simplex")},
+			verdict: Pass, quiet: true},
+		{name: "column-stochastic only", spec: formulas.Spec{F: "sum(Y)", Equals: "m", Vars: vars(t, "Y=n,m:simplex")},
+			verdict: Pass, note: "true only for column-stochastic Y"},
 		{name: "not symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:wellcond")},
 			verdict: Fail, diag: DiagTranspose},
 		{name: "declared symmetric", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Grad: "inv(X)", Vars: vars(t, "X=n,n:spd:sym")},

@@ -885,14 +885,18 @@ var generalDraws = map[formulas.Dist]struct {
 	formulas.SPD:  {formulas.PosDefNonSym, "symmetric"},
 	formulas.Sym:  {formulas.Gauss, "symmetric"},
 	formulas.Orth: {formulas.WellCond, "orthonormal"},
+	// The gradient of a cross-entropy, softmax(z) − y, holds only where
+	// y sums to 1.
+	formulas.Simplex: {formulas.Positive, "sum-to-one"},
 }
 
 // propertyOnly checks a claim that passed with variables drawn symmetric
-// (dist spd or sym, not space: sym; square) or orthonormal (dist orth)
-// again with them drawn without that property: spd as posdef-nonsym (the
-// same matrices plus a skew part, still positive definite in their
-// symmetric part, so that logdet, logm and the square root stay
-// defined), sym as gauss, orth as wellcond. general reports that it
+// (dist spd or sym, not space: sym; square), orthonormal (dist orth) or
+// summing to 1 (dist simplex) again with them drawn without that
+// property: spd as posdef-nonsym (the same matrices plus a skew part,
+// still positive definite in their symmetric part, so that logdet, logm
+// and the square root stay defined), sym as gauss, orth as wellcond,
+// simplex as positive (log stays defined). general reports that it
 // passes there too. Where it fails, note says which variables it holds
 // only for: ∇ aᵀX⁻¹b = −X⁻¹abᵀX⁻¹ passed at spd X without a word (found
 // by the exploratory helper), where the truth is −X⁻ᵀabᵀX⁻ᵀ, and ∇ log
@@ -935,8 +939,11 @@ func (v *verification) propertyOnly(ctx context.Context) (general bool, note str
 		}
 		general := generalDraws[x.Dist]
 		property := general.property
-		if sh := v.shapes[x.Name]; x.Dist == formulas.Orth && (sh.Rows == 1 || sh.Cols == 1) {
+		switch sh := v.shapes[x.Name]; {
+		case x.Dist == formulas.Orth && (sh.Rows == 1 || sh.Cols == 1):
 			property = "unit-norm"
+		case x.Dist == formulas.Simplex && sh.Cols > 1:
+			property = "column-stochastic"
 		}
 		who = append(who, property+" "+x.Name)
 		drawn = append(drawn, fmt.Sprintf("%s %s", x.Name, x.Dist))

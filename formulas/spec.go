@@ -275,11 +275,17 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 			for i, d := range Dists {
 				names[i] = string(d)
 			}
+			if d, ok := distSynonyms[strings.ToLower(vs.Dist)]; ok {
+				return Var{}, fmt.Errorf("variable %s: unknown dist %q (write %s)", name, vs.Dist, d)
+			}
 			if g := Suggest(vs.Dist, names); g != "" {
 				return Var{}, fmt.Errorf("variable %s: unknown dist %q (did you mean %s?)", name, vs.Dist, g)
 			}
 			return Var{}, fmt.Errorf("variable %s: unknown dist %q (one of %s)", name, vs.Dist, strings.Join(names, ", "))
 		}
+	}
+	if v.Dist == Simplex && dims[0] == "1" {
+		return Var{}, fmt.Errorf("variable %s: dist simplex needs at least 2 rows (each column is a probability vector), got shape %s×%s", name, dims[0], dims[1])
 	}
 	if squareDists[v.Dist] && !square {
 		return Var{}, fmt.Errorf("variable %s: dist %s needs a square matrix, got shape %s×%s", name, v.Dist, dims[0], dims[1])
@@ -464,4 +470,17 @@ func ParseVarFlags(flags []string) ([]SpecVar, error) {
 		vars[i] = SpecVar{Name: name, VarSpec: v}
 	}
 	return vars, nil
+}
+
+// distSynonyms maps the names other tools give a distribution to the
+// one gradcheck calls it: "normal" found no near name, and a user wanting
+// one-hot labels did not find simplex (found by the walkthrough).
+var distSynonyms = map[string]string{
+	"normal": "gauss", "gaussian": "gauss", "randn": "gauss",
+	"symmetric": "sym", "posdef": "spd", "pd": "spd", "psd": "spd",
+	"orthogonal": "orth", "orthonormal": "orth", "rotation": "orth",
+	"onehot":      "simplex (each column a probability vector; a claim for one-hot labels holds wherever the columns sum to 1)",
+	"one-hot":     "simplex (each column a probability vector; a claim for one-hot labels holds wherever the columns sum to 1)",
+	"probability": "simplex", "prob": "simplex", "dirichlet": "simplex", "softmax": "simplex",
+	"pos": "positive", "lognormal": "positive",
 }
