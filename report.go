@@ -281,7 +281,15 @@ func (c Counts) zeroClaimReason(instance int) string {
 // finite difference of exactly 0, where f changes along longer
 // directions by less than its rounding at the step (see
 // verification.changesBelowRounding): 10¹² + 10⁻³·Σx.
-func (c Counts) belowRoundingReason(instance int) string {
+// For a Hessian it is the second differences that are not 0 along the
+// longer directions, and a linear f's are its rounding: "f changes" was
+// no cause of an inconclusive Hessian of 2·s (found by the soundness
+// hunt).
+func (c Counts) belowRoundingReason(kind formulas.Kind, instance int) string {
+	if kind == formulas.Hess {
+		return fmt.Sprintf("the claim and the second differences are exactly 0 at instance %d (%d of %d comparisons), but along longer directions the second differences are not, "+
+			"%s: a second derivative that small, or the rounding of a linear f, cannot be told from 0", instance, c.Uncertain, c.total(), belowRoundingCause)
+	}
 	return fmt.Sprintf("the claim and the finite differences are exactly 0 at instance %d (%d of %d comparisons), but along longer directions f changes, "+
 		"%s: a derivative that small cannot be told from 0", instance, c.Uncertain, c.total(), belowRoundingCause)
 }
@@ -383,7 +391,7 @@ func Merge(parts []Result) (Result, error) {
 			case strings.Contains(p.Reason, zeroClaimCause):
 				out.Reason = out.Counts.zeroClaimReason(out.Worst.Instance)
 			case strings.Contains(p.Reason, belowRoundingCause):
-				out.Reason = out.Counts.belowRoundingReason(out.Worst.Instance)
+				out.Reason = out.Counts.belowRoundingReason(out.Kind, out.Worst.Instance)
 			}
 			break
 		}

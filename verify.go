@@ -1090,7 +1090,7 @@ func (v *verification) judge(res *Result, t *tally) {
 		res.Reason = res.Counts.unboundedReason(res.Worst.Instance)
 	} else if res.Counts.blocking() == undecided && v.c.Kind != formulas.Equals && c.claimed == 0 && c.fd == 0 {
 		// Undecided only where changesBelowRounding found f to change.
-		res.Reason = res.Counts.belowRoundingReason(res.Worst.Instance)
+		res.Reason = res.Counts.belowRoundingReason(v.c.Kind, res.Worst.Instance)
 	} else if res.Counts.blocking() == undecided && v.c.Kind != formulas.Equals && c.claimed == 0 && c.err <= c.tol {
 		res.Reason = res.Counts.zeroClaimReason(res.Worst.Instance)
 	}
