@@ -548,6 +548,8 @@ func layoutCases(t *testing.T) []verdictCase {
 		// exploratory helper: A·B = B·A passed unremarked).
 		{name: "1×1 identity", spec: formulas.Spec{F: "A*B", Equals: "B*A", Vars: vars(t, "A=n,n", "B=n,n")},
 			sizes: map[string]int{"n": 1}, verdict: Pass, note: "every variable is 1×1 at these sizes, where products commute"},
+		{name: "1×1 vector in an identity", spec: formulas.Spec{F: "A*x*x'", Equals: "x'*x*A", Vars: vars(t, "x=n", "A=m,n")},
+			sizes: map[string]int{"n": 1, "m": 3}, verdict: Pass, note: "x is 1×1 at these sizes, where it commutes with every product"},
 		{name: "identity of declared scalars", spec: formulas.Spec{F: "a*b", Equals: "b*a", Vars: vars(t, "a=1", "b=1")},
 			verdict: Pass, quiet: true},
 		{name: "1×1 hessian", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)^2*dX*dX2)", Vars: vars(t, "X=n,n:wellcond")},

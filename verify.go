@@ -987,20 +987,29 @@ func (v *verification) sizeOneNote() string {
 	const above = "; check at sizes above 1"
 	switch v.c.Kind {
 	case formulas.Equals:
-		sized := 0 // variables declared with size symbols, all 1×1
+		// The variables declared with size symbols, and those of them
+		// that are 1×1: A*x*x' = x'*x*A passed at n = 1 without a word,
+		// A 3×1 (found by the soundness hunt).
+		sized, ones := 0, []string{}
 		for _, x := range v.c.Vars {
 			if x.Dims == [2]string{"1", "1"} {
 				continue
 			}
-			if !oneByOne(x) {
-				return ""
-			}
 			sized++
+			if oneByOne(x) {
+				ones = append(ones, x.Name)
+			}
 		}
-		if sized == 0 {
+		switch {
+		case len(ones) == 0:
 			return ""
+		case len(ones) == sized:
+			return "every variable is 1×1 at these sizes, where products commute and a matrix is its transpose: the identity is not checked for matrices" + above
+		case len(ones) == 1:
+			return ones[0] + " is 1×1 at these sizes, where it commutes with every product and is its own transpose: the identity is not checked for a matrix " + ones[0] + above
 		}
-		return "every variable is 1×1 at these sizes, where products commute and a matrix is its transpose: the identity is not checked for matrices" + above
+		names := strings.Join(ones, " and ")
+		return names + " are 1×1 at these sizes, where they commute with every product and are their own transposes: the identity is not checked for matrices " + names + above
 	case formulas.Hess:
 		if x := v.wrt; oneByOne(x) {
 			return x.Name + " is 1×1 at these sizes, where products commute and a matrix is its transpose: the second derivative is not checked for matrices" + above
