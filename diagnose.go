@@ -139,7 +139,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		return false
 	}
 	if zeroTruth(use) && !proportional(use) {
-		return zeroDiagnosis(res, v.c.Kind)
+		return v.zeroDiagnosis(res)
 	}
 	det := saa*sbb - sab*sab
 	if withT && det <= 1e-12*saa*sbb {
@@ -164,7 +164,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		// A multiple of the claim that no comparison tells from 0 fits
 		// rounding noise, not a factor: the Hessian 10⁻⁶·I claimed for
 		// a linear f was "−90000 times the truth".
-		return zeroDiagnosis(res, v.c.Kind)
+		return v.zeroDiagnosis(res)
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
 	switch {
@@ -303,10 +303,49 @@ func scalarDetail(lo, hi float64) string {
 }
 
 // zeroDiagnosis diagnoses a claim whose truth is 0, and reports true.
-func zeroDiagnosis(res *Result, kind formulas.Kind) bool {
+// Where f takes the softmax of a matrix, which normalizes each column, it
+// says so: 1ᵀ·softmax(Q*K')·V·1 does not depend on Q, and an attention
+// claim derived for torch's softmax over rows got "the true grad is 0",
+// unexplained (found by the walkthrough).
+func (v *verification) zeroDiagnosis(res *Result) bool {
 	res.Diagnosis = DiagZero
-	res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", kind)
+	res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", v.c.Kind)
+	if call := v.columnSoftmax(v.c.F); call != nil {
+		transposed := "(" + call.Args[0].String() + ")'"
+		if _, ok := call.Args[0].(*formulas.Ident); ok {
+			transposed = call.Args[0].String() + "'"
+		}
+		res.Detail += fmt.Sprintf("; %s normalizes each column (each sums to 1): for its rows, as softmax over the last dimension in PyTorch, write softmax(%s)'", call, transposed)
+	}
 	return true
+}
+
+// columnSoftmax returns the first softmax in e of a matrix of more than
+// one column, at the sizes of the check; nil if none.
+func (v *verification) columnSoftmax(e formulas.Expr) *formulas.Call {
+	switch e := e.(type) {
+	case *formulas.Unary:
+		return v.columnSoftmax(e.X)
+	case *formulas.Binary:
+		if c := v.columnSoftmax(e.L); c != nil {
+			return c
+		}
+		return v.columnSoftmax(e.R)
+	case *formulas.Call:
+		if e.Func == "softmax" {
+			if sh, err := formulas.Infer(e.Args[0], v.shapes, v.sizes); err == nil && sh.Cols > 1 {
+				return e
+			}
+		}
+		for _, a := range e.Args {
+			if c := v.columnSoftmax(a); c != nil {
+				return c
+			}
+		}
+	case *formulas.Integral:
+		return v.columnSoftmax(e.Body)
+	}
+	return nil
 }
 
 // zeroTruth reports whether 0 is within the tolerance of every finite

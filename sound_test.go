@@ -548,6 +548,11 @@ func layoutCases(t *testing.T) []verdictCase {
 		// exploratory helper: A·B = B·A passed unremarked).
 		{name: "1×1 identity", spec: formulas.Spec{F: "A*B", Equals: "B*A", Vars: vars(t, "A=n,n", "B=n,n")},
 			sizes: map[string]int{"n": 1}, verdict: Pass, note: "every variable is 1×1 at these sizes, where products commute"},
+		// A sum of a column softmax does not depend on its argument:
+		// the diagnosis says softmax normalizes columns (found by the
+		// walkthrough: attention written for rows).
+		{name: "column softmax", spec: formulas.Spec{F: "sum(softmax(X))", Wrt: "X", Grad: "ones(n, m)", Vars: vars(t, "X=n,m")},
+			verdict: Fail, diag: DiagZero, note: "softmax(X) normalizes each column (each sums to 1): for its rows, as softmax over the last dimension in PyTorch, write softmax(X')'"},
 		{name: "1×1 vector in an identity", spec: formulas.Spec{F: "A*x*x'", Equals: "x'*x*A", Vars: vars(t, "x=n", "A=m,n")},
 			sizes: map[string]int{"n": 1, "m": 3}, verdict: Pass, note: "x is 1×1 at these sizes, where it commutes with every product"},
 		{name: "identity of declared scalars", spec: formulas.Spec{F: "a*b", Equals: "b*a", Vars: vars(t, "a=1", "b=1")},
