@@ -180,6 +180,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	cfg.Runs = max(1, cfg.Runs)
 	s := cfg.Settings
 	rep := Report{Machine: machine(), Batch: s.Batch, Dirs: s.Dirs, Mode: string(s.Mode), MemBytes: s.MemBytes, Runs: cfg.Runs}
+	if warning := busy(rep.Machine); warning != "" && cfg.Log != nil {
+		fmt.Fprintln(cfg.Log, warning)
+	}
 	peaks := map[string]PeakResult{}
 	if cfg.Peak != nil {
 		for _, b := range cfg.Backends {
@@ -324,6 +327,22 @@ func slope(x, y []float64) float64 {
 		return math.NaN()
 	}
 	return sxy / sxx
+}
+
+// busy returns a warning where the machine's 1-minute load average is
+// above its core count: every timing is then slowed by the other work, by
+// up to the ratio (tr-axb at n = 128 took 659 ms per instance at a load
+// of 10 on 2 cores; found by the walkthrough). "" otherwise.
+func busy(m Machine) string {
+	f := strings.Fields(m.LoadAvg)
+	if len(f) == 0 {
+		return ""
+	}
+	load, err := strconv.ParseFloat(f[0], 64)
+	if err != nil || load <= float64(m.NumCPU) {
+		return ""
+	}
+	return fmt.Sprintf("bench: warning: load average %.1f on %d cores when the run began: other work slows every timing; measure on an idle machine", load, m.NumCPU)
 }
 
 // machine describes this machine.

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gradcheck/gradcheck"
@@ -176,6 +177,28 @@ func BenchmarkVerify(b *testing.B) {
 					b.ReportMetric(ctr.Stats().Flops/float64(b.N)/sec/1e9, "GFLOP/s")
 				})
 			}
+		}
+	}
+}
+
+// TestBusy checks the warning of a run begun on a busy machine: a load
+// above the core count warns, with both numbers; at or below it, or
+// unknown, nothing.
+func TestBusy(t *testing.T) {
+	for _, tt := range []struct {
+		load string
+		cpus int
+		want string
+	}{
+		{"10.23 9.80 5.10", 2, "load average 10.2 on 2 cores"},
+		{"2.00 1.00 1.00", 2, ""},
+		{"0.50 0.40 0.30", 16, ""},
+		{"", 2, ""},
+		{"x 1 1", 2, ""},
+	} {
+		got := busy(Machine{LoadAvg: tt.load, NumCPU: tt.cpus})
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("load %q on %d cores: %q, want %q", tt.load, tt.cpus, got, tt.want)
 		}
 	}
 }
