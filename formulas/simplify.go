@@ -498,6 +498,14 @@ func (s *simplifier) hadamard(a, b Expr) Expr {
 	if s.isOnes(b) {
 		return a
 	}
+	// a.*(b./a) is b, where it is defined: the gradient of a
+	// cross-entropy read softmax(z).*(y./softmax(z)).
+	if q, ok := b.(*Binary); ok && q.Op == "./" && sameExpr(q.R, a) {
+		return q.L
+	}
+	if q, ok := a.(*Binary); ok && q.Op == "./" && sameExpr(q.R, b) {
+		return q.L
+	}
 	return &Binary{Op: ".*", L: a, R: b}
 }
 
@@ -538,6 +546,10 @@ func (s *simplifier) ediv(a, b Expr) Expr {
 	}
 	if u, ok := negated(a); ok {
 		return s.neg(s.ediv(u, b))
+	}
+	if s.isOnes(a) {
+		// 1./b, not ones(n)./b.
+		a = &Num{Value: 1}
 	}
 	return &Binary{Op: "./", L: a, R: b}
 }
@@ -628,6 +640,13 @@ func (s *simplifier) transpose(a Expr) Expr {
 		switch a.Func {
 		case "sym", "eye":
 			return a
+		case "ones", "zeros":
+			// ones(m, n)' is ones(n, m).
+			sh := s.shape(a)
+			if a.Func == "zeros" {
+				return &Call{Func: "zeros", Args: []Expr{s.dim(sh.Cols), s.dim(sh.Rows)}}
+			}
+			return s.ones(Shape{Rows: sh.Cols, Cols: sh.Rows})
 		case "diag":
 			if s.shape(a.Args[0]).Cols == 1 {
 				return a

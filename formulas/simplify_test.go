@@ -19,6 +19,11 @@ var (
 func TestSimplify(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"0*X + Y", "Y"},
+		{"ones(m, n)'", "ones(n, m)"},
+		{"zeros(m, n)'", "zeros(n, m)"},
+		{"x.*(y./x)", "y"},
+		{"(y./x).*x", "y"},
+		{"ones(n)./x", "1./x"},
 		{"1*X", "X"},
 		{"X*1", "X"},
 		{"2*3*X", "6*X"},
@@ -162,7 +167,12 @@ func TestDeriveText(t *testing.T) {
 		{"tr(kron(X, Y))", "X", "tr(kron(dX, Y))", ""},
 		{"tr(Y)", "X", "0", "0*X"},
 		{"Y*A'", "X", "0*(Y*A')", ""},
-		{"sum(log(x))", "x", "sum(dx./x)", "ones(n)./x"},
+		{"sum(log(x))", "x", "sum(dx./x)", "1./x"},
+		// Readable: a.*(b./a) is b, ones(m, n)' is ones(n, m) (found by
+		// the walkthrough: softmax(z).*(y./softmax(z)), ones(n)./…).
+		{"sum(softplus(x))", "x", "sum(sigmoid(x).*dx)", "sigmoid(x)"},
+		{"-sum(y.*log(x))", "x", "-sum(y.*(dx./x))", "-(y./x)"},
+		{"sum(X*A')", "X", "sum(dX*A')", "ones(n, m)*A"},
 		{"s^c", "s", "c*s^(c - 1)*ds", "c*s^(c - 1)"},
 		{"integral(t, 0, 1, tr(t*X))", "X", "integral(t, 0, 1, t*tr(dX))", "integral(t, 0, 1, t*eye(n))"},
 		// .^ for each pairing of scalar and matrix operands keeps its dot
