@@ -641,12 +641,10 @@ func (s *simplifier) transpose(a Expr) Expr {
 		case "sym", "eye":
 			return a
 		case "ones", "zeros":
-			// ones(m, n)' is ones(n, m).
-			sh := s.shape(a)
-			if a.Func == "zeros" {
-				return &Call{Func: "zeros", Args: []Expr{s.dim(sh.Cols), s.dim(sh.Rows)}}
+			// ones(m, n)' is ones(n, m); ones(n)' stays, a row.
+			if len(a.Args) == 2 {
+				return &Call{Func: a.Func, Args: []Expr{a.Args[1], a.Args[0]}}
 			}
-			return s.ones(Shape{Rows: sh.Cols, Cols: sh.Rows})
 		case "diag":
 			if s.shape(a.Args[0]).Cols == 1 {
 				return a
