@@ -734,7 +734,13 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 		vwhere := fmt.Sprintf("in variable %s of %s", quoteName(p.key), strings.TrimPrefix(where, "in "))
 		switch {
 		case p.val != nil && p.val.Kind == yaml.ScalarNode && !isNull(p.val):
-			v.Shape = p.val.Value
+			if v.Shape, err = l.shape(p.val, vwhere); err != nil {
+				return nil, err
+			}
+		case p.val != nil && p.val.Kind == yaml.SequenceNode:
+			if v.Shape, err = l.shape(p.val, vwhere); err != nil {
+				return nil, err
+			}
 		case p.val != nil && p.val.Kind == yaml.MappingNode:
 			vp, err := l.pairs(p.val, vwhere)
 			if err != nil {
@@ -745,7 +751,10 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				var dst *string
 				switch q.key {
 				case "shape":
-					dst = &v.Shape
+					if v.Shape, err = l.shape(q.val, vwhere); err != nil {
+						return nil, err
+					}
+					continue
 				case "dist":
 					dst = &v.Dist
 				case "space":
@@ -771,13 +780,48 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 	return vs, nil
 }
 
+// shape reads a variable's shape: a string ("n,n", "n", "1"), or a list
+// of one or two dimensions ([n, n]), as a YAML user writes a tuple (it was
+// "must be a string, got a list"). A number that is not a dimension (lam:
+// 0.1) is a constant given as a variable, said so: it was "bad shape
+// \"0.1\"" at the formula's line.
+func (l *loader) shape(n *yaml.Node, where string) (string, error) {
+	if n != nil && n.Kind == yaml.SequenceNode {
+		var dims []string
+		for _, d := range n.Content {
+			if d.Kind != yaml.ScalarNode || isNull(d) {
+				return "", l.errf(d, "shape %s: a dimension must be a size symbol or an integer, got %s", where, kindName(d))
+			}
+			dims = append(dims, d.Value)
+		}
+		if len(dims) < 1 || len(dims) > 2 {
+			return "", l.errf(n, "shape %s: want 1 or 2 dimensions ([n] or [m, n]), got %d", where, len(dims))
+		}
+		return strings.Join(dims, ","), nil
+	}
+	v, err := l.scalar(n, "shape "+where)
+	if err != nil {
+		return "", err
+	}
+	if _, perr := strconv.ParseFloat(v, 64); perr == nil && !isCount(mustFloat(v)) {
+		return "", l.errf(n, "shape %s is the number %s: a variable is declared by its shape (\"1\" for a scalar); write a constant into the formula as a number", where, v)
+	}
+	return v, nil
+}
+
+// mustFloat is v, which parses as a float, as a float.
+func mustFloat(v string) float64 {
+	x, _ := strconv.ParseFloat(v, 64)
+	return x
+}
+
 // sizes reads the sizes mapping of a formula.
 func (l *loader) sizes(n *yaml.Node, where string) (map[string]int, error) {
 	if isNull(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, l.errf(n, "sizes %s must be a mapping (p: 6), got %s", where, kindName(n))
+		return nil, l.errf(n, "sizes %s must be a mapping ({n: 6}), got %s", where, kindName(n))
 	}
 	pairs, err := l.pairs(n, "in sizes "+where)
 	if err != nil {

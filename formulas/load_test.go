@@ -46,7 +46,7 @@ formulas:
   - name: trace-identity
     f: tr(A*B)
     equals: tr(B*A)
-    vars: {A: "m,n", B: "n,m"}
+    vars: {A: [m, n], B: {shape: [n, m]}}
 `
 
 func TestLoadSpec(t *testing.T) {
@@ -98,7 +98,13 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
 		{replace("{shape:", "{shap:"), `spec.yaml:7: unknown key "shap" in variable X of formula "logdet" (did you mean shape?)`},
 		{replace(`{shape: "n,n", dist: spd}`, `{dist: spd}`), `spec.yaml:7: no shape in variable X of formula "logdet"`},
-		{replace(`{shape: "n,n", dist: spd}`, `[n, n]`), `spec.yaml:7: variable X: want {shape: ..., dist: ...} or a shape, got a list`},
+		// A shape is a string or a list of one or two dimensions; a
+		// number that is no dimension is a constant given as a variable
+		// (found by the walkthrough).
+		{replace(`{shape: "n,n", dist: spd}`, `[n, n, n]`), `spec.yaml:7: shape in variable X of formula "logdet": want 1 or 2 dimensions ([n] or [m, n]), got 3`},
+		{replace(`{shape: "n,n", dist: spd}`, `{shape: [n, [n]]}`), `spec.yaml:7: shape in variable X of formula "logdet": a dimension must be a size symbol or an integer, got a list`},
+		{replace(`{shape: "n,n", dist: spd}`, `0.1`), `spec.yaml:7: shape in variable X of formula "logdet" is the number 0.1: a variable is declared by its shape ("1" for a scalar); write a constant into the formula as a number`},
+		{replace(`{shape: "n,n", dist: spd}`, `{shape: -2}`), `spec.yaml:7: shape in variable X of formula "logdet" is the number -2: a variable is declared by its shape ("1" for a scalar); write a constant into the formula as a number`},
 		{replace("    wrt: X\n", "    wrt: X\n    wrt: Y\n"), `spec.yaml:5: duplicate key "wrt" in formula "logdet" (first at line 4)`},
 		{replace("    f: logdet(X)", "    f: [logdet(X)]"), `spec.yaml:3: f in formula "logdet" must be a string, got a list`},
 		// Malformed YAML.
@@ -142,7 +148,7 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("  - name: logdet\n", "  - layout: ~\n"), `spec.yaml:2: formula has no name`},
 		{replace("    source:", "    sizes: {n: six}\n    source:"), `spec.yaml:8: size n in formula "logdet" must be an integer, got "six"`},
 		{replace("    source:", "    sizes: {n: 0}\n    source:"), `spec.yaml:8: formula "logdet": sizes: n = 0: sizes must be at least 1 (and at most 2147483647)`},
-		{replace("    source:", "    sizes: [6]\n    source:"), `spec.yaml:8: sizes in formula "logdet" must be a mapping (p: 6), got a list`},
+		{replace("    source:", "    sizes: [6]\n    source:"), `spec.yaml:8: sizes in formula "logdet" must be a mapping ({n: 6}), got a list`},
 		{replace("    source:", "    vars: {}\n    source:"), `spec.yaml:8: duplicate key "vars" in formula "logdet" (first at line 6)`},
 		{base + base, `spec.yaml:9: duplicate key "formulas" at the top level (first at line 1)`},
 		{base + strings.TrimPrefix(base, "formulas:\n"), `spec.yaml:9: duplicate formula name "logdet" (first at line 2)`},
