@@ -488,11 +488,33 @@ func (l *loader) errf(n *yaml.Node, format string, args ...any) error {
 
 // unknownKey reports key, suggesting the closest of known.
 func (l *loader) unknownKey(n *yaml.Node, key, where string, known []string) error {
-	return l.errf(n, "unknown key %q %s (%s)", key, where, keyHint(key, known))
+	return l.errf(n, "unknown key %q %s (%s)", key, where, keyHint(badKey{key: key, known: known}))
 }
 
-// keyHint suggests the closest of known for an unknown key, or lists them.
-func keyHint(key string, known []string) string {
+// declaresVariable reports whether n, the value of an unknown key of a
+// formula, reads as a variable's declaration ({shape: ...}): a variable
+// indented at the level of vars: instead of under it (found by the
+// walkthrough).
+func declaresVariable(n *yaml.Node) bool {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k == "shape" || k == "dist" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyHint suggests the closest of the known keys for an unknown key, or
+// says that it declares a variable outside vars:, or lists them.
+func keyHint(k badKey) string {
+	key, known := k.key, k.known
+	if k.variable {
+		return "a variable? indent it under vars:"
+	}
 	if s := Suggest(key, known); s != "" {
 		return "did you mean " + s + "?"
 	}
@@ -506,6 +528,9 @@ type badKey struct {
 	// in is "" for a key of the formula, "in variable X" for one of X.
 	in    string
 	known []string
+	// variable is set where the key's value declares a variable (see
+	// declaresVariable).
+	variable bool
 }
 
 // unknownKeys reports every unknown key of the formula that where names
@@ -517,7 +542,7 @@ func (l *loader) unknownKeys(where string, keys []badKey) error {
 		if k.in != "" {
 			where = k.in + " of " + strings.TrimPrefix(where, "in ")
 		}
-		return l.unknownKey(k.node, k.key, where, k.known)
+		return l.errf(k.node, "unknown key %q %s (%s)", k.key, where, keyHint(k))
 	}
 	parts := make([]string, len(keys))
 	for i, k := range keys {
@@ -525,7 +550,7 @@ func (l *loader) unknownKeys(where string, keys []badKey) error {
 		if k.in != "" {
 			parts[i] += " " + k.in
 		}
-		parts[i] += " (" + keyHint(k.key, k.known) + ")"
+		parts[i] += " (" + keyHint(k) + ")"
 	}
 	list := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 	return l.errf(keys[0].node, "unknown keys %s: %s", where, list)
@@ -706,7 +731,7 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 				return s, err
 			}
 		default:
-			unknown = append(unknown, badKey{node: p.keyNode, key: p.key, known: formulaKeys})
+			unknown = append(unknown, badKey{node: p.keyNode, key: p.key, known: formulaKeys, variable: declaresVariable(p.val)})
 		}
 	}
 	if len(unknown) > 0 {

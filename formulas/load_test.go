@@ -93,6 +93,7 @@ func TestLoadSpecErrors(t *testing.T) {
 	}{
 		{replace("    grad:", "    gard:"), `spec.yaml:5: unknown key "gard" in formula "logdet" (did you mean grad?)`},
 		{replace("    source:", "    sorce:"), `spec.yaml:8: unknown key "sorce" in formula "logdet" (did you mean source?)`},
+		{replace("    vars:\n      X:", "    vars:\n    X:"), `spec.yaml:7: unknown key "X" in formula "logdet" (a variable? indent it under vars:)`},
 		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
 		{replace("  - name: logdet\n", "  - nme: logdet\n"), `spec.yaml:2: unknown key "nme" in the formula at line 2 (did you mean name?)`},
 		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
