@@ -39,6 +39,11 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string, help, tail string) (do
 	}
 	var unknown *pflag.NotExistError
 	if errors.As(err, &unknown) {
+		if fs.Name() == "run" && unknown.GetSpecifiedName() == "spec" {
+			// "run" sounds like "run my spec file" (found by the
+			// walkthrough): say which command reads one.
+			return false, usageErrorf("run", "run verifies registry claims; for a spec file use 'gradcheck check --spec FILE'")
+		}
 		return false, usageErrorf(fs.Name(), "%v%s", err, flagHint(fs, unknown))
 	}
 	var bad *pflag.InvalidValueError

@@ -337,6 +337,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"run", "--frobnicate"}, []string{"unknown flag: --frobnicate"}},
 		{"misspelt flag", []string{"check", "--sise", "n=4"}, []string{"unknown flag: --sise (did you mean --size?)"}},
 		{"misspelt flag of bench", []string{"bench", "--size", "64"}, []string{"unknown flag: --size (did you mean --sizes?)"}},
+		{"spec file to run", []string{"run", "--spec", "x.yaml"}, []string{"run verifies registry claims; for a spec file use 'gradcheck check --spec FILE'"}},
+		{"spec file to run, with =", []string{"run", "--spec=x.yaml"}, []string{"for a spec file use 'gradcheck check --spec FILE'"}},
 		{"long flag with one dash", []string{"run", "-seed", "2"}, []string{"unknown shorthand flag: 's' in -seed (did you mean --seed?)"}},
 		{"inline name twice", append(append([]string(nil), correctTR...), "--name", "a", "--name", "b"), []string{`--name given twice: "a" and "b"`}},
 		{"size twice in one value", []string{"run", "tr-ax", "--size", "n=4,m=3,n=5"}, []string{`--size sets n twice: "n=4" and "n=5"`}},
