@@ -163,6 +163,11 @@ func (rep *Report) Reruns() []string {
 // as Merge does, and refuses a report whose results are not those of its
 // jobs.
 func ReadReport(name string, data []byte) (*Report, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		// A report whose run died before it was written, or a file
+		// made by the shell's redirection: "EOF" said nothing of it.
+		return nil, fmt.Errorf("%s: empty file", name)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var rep Report
@@ -176,6 +181,9 @@ func ReadReport(name string, data []byte) (*Report, error) {
 		return nil, fmt.Errorf("%s: not a gradcheck JSON report: more data after the report", name)
 	}
 	switch {
+	case rep.Version == 0:
+		// Every report has a version from 1: {} is not an old report.
+		return nil, fmt.Errorf("%s: not a gradcheck JSON report (no version field)", name)
 	case rep.Version != gradcheck.ReportVersion:
 		return nil, fmt.Errorf("%s: report version %d, this gradcheck reads version %d", name, rep.Version, gradcheck.ReportVersion)
 	case rep.Gradcheck == "" || rep.Settings.Batch < 1:

@@ -181,6 +181,14 @@ func TestMergeRefuses(t *testing.T) {
 	text := filepath.Join(dir, "text.txt")
 	call(t, append(append([]string(nil), correctTR...), "--out", text)...)
 
+	// Files that are no report at all: empty, blank, and {}.
+	empty, blank, object := filepath.Join(dir, "empty.json"), filepath.Join(dir, "blank.json"), filepath.Join(dir, "object.json")
+	for f, data := range map[string]string{empty: "", blank: " \n", object: "{}"} {
+		if err := os.WriteFile(f, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// An interrupted shard: a report marked incomplete.
 	data, err := os.ReadFile(s1)
 	if err != nil {
@@ -209,6 +217,9 @@ func TestMergeRefuses(t *testing.T) {
 		{"repeated", []string{s0, s1, s1}, "are both shard 1/2"},
 		{"incomplete", []string{s0, incomplete}, "incomplete (its run was interrupted): run shard 1/2 again"},
 		{"not JSON", []string{s0, text}, "not a gradcheck JSON report"},
+		{"empty file", []string{s0, empty}, empty + ": empty file"},
+		{"blank file", []string{blank, s0}, blank + ": empty file"},
+		{"empty object", []string{s0, object}, object + ": not a gradcheck JSON report (no version field)"},
 		{"unreadable", []string{s0, filepath.Join(dir, "nosuch.json")}, "no such file"},
 		{"nothing", nil, "merge needs the JSON reports"},
 	} {
