@@ -71,6 +71,11 @@ type ClaimRef struct {
 	// Select are the arguments after "gradcheck" that select this claim
 	// and no other, as in ["run", "logdet-spd"].
 	Select []string `json:"select"`
+	// Invalid is set for a claim that did not parse, type-check or
+	// resolve at its sizes (formulas.Claim.Invalid): its result is an
+	// error that running it again cannot change, so it gets no re-run
+	// command.
+	Invalid bool `json:"invalid,omitempty"`
 }
 
 // newReport starts the report of a run of targets by gradcheck version
@@ -104,7 +109,7 @@ func (t Target) Ref() ClaimRef {
 	if c.Invalid == nil {
 		sizes = c.ReadSizes(sizes) // as its result's (see gradcheck.VerifyResolved)
 	}
-	return ClaimRef{Name: c.Name, Kind: c.Kind, Sizes: sizes, Claim: c.String(), Select: t.Select}
+	return ClaimRef{Name: c.Name, Kind: c.Kind, Sizes: sizes, Claim: c.String(), Select: t.Select, Invalid: c.Invalid != nil}
 }
 
 // settings returns the verifier settings the report was made with.
@@ -134,15 +139,19 @@ func (rep *Report) OK() bool {
 }
 
 // Rerun returns the command that verifies the claim of result i again,
-// alone, or "" when it passed or the report does not say which of its
-// Claims the result is of (a Report made by hand, without ClaimOf: Run,
-// ReadReport and Merge fill it in).
+// alone, or "" when it passed, when its claim is invalid (ClaimRef.Invalid:
+// the same command gives the same error), or when the report does not say
+// which of its Claims the result is of (a Report made by hand, without
+// ClaimOf: Run, ReadReport and Merge fill it in).
 func (rep *Report) Rerun(i int) string {
 	r := rep.Results[i]
 	if r.Verdict == gradcheck.Pass || i >= len(rep.ClaimOf) || rep.ClaimOf[i] < 0 || rep.ClaimOf[i] >= len(rep.Claims) {
 		return ""
 	}
 	c := rep.Claims[rep.ClaimOf[i]]
+	if c.Invalid {
+		return ""
+	}
 	return shellJoin(rerunArgs(c, r, rep.settings(), rep.Backend))
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +64,10 @@ func TestInvalidSpecClaims(t *testing.T) {
 		code int
 		// want lists what stdout (or, for exit 2, stderr) must say.
 		want []string
+		// reruns are the claims that the re-run commands name, in
+		// order: none of the invalid ones, which a re-run cannot
+		// change (walkthrough 2026-12-07h, item 14).
+		reruns []string
 	}{
 		{"all", []string{"--size", "n=5,m=4"}, exitFail, []string{
 			"good-a", "good-b", "2 passed, 0 failed, 0 inconclusive, 5 errors",
@@ -70,9 +75,11 @@ func TestInvalidSpecClaims(t *testing.T) {
 			"mixed.yaml:13:11: formula \"bad-shape\": f: 1:4: A*X: cannot multiply 4×5 by 4×5",
 			"mixed.yaml:18:8: formula \"bad-func\": f: 1:1: unknown function 'trace'",
 			"mixed.yaml:22: formula \"bad-dist\": variable X: dist spd needs a square matrix",
-			`mixed.yaml:30: unknown key "gard" in formula "bad-key" (did you mean grad?)`}},
-		{"valid selected", []string{"--name", "good-*", "--size", "n=5"}, exitOK, []string{"2 passed, 0 failed, 0 inconclusive, 0 errors"}},
-		{"sizes in force", []string{"--name", "bad-shape", "--size", "m=6,n=8"}, exitFail, []string{"cannot multiply 6×8 by 6×8", "--size m=6,n=8"}},
+			`mixed.yaml:30: unknown key "gard" in formula "bad-key" (did you mean grad?)`}, nil},
+		{"valid selected", []string{"--name", "good-*", "--size", "n=5"}, exitOK, []string{"2 passed, 0 failed, 0 inconclusive, 0 errors"}, nil},
+		{"sizes in force", []string{"--name", "bad-shape", "--size", "m=6,n=8"}, exitFail, []string{"cannot multiply 6×8 by 6×8", "m=6,n=8"}, nil},
+		// A claim that ran and failed keeps its re-run command.
+		{"failed at run time", []string{"--size", "n=5,m=4", "--rtol", "0.2"}, exitFail, []string{"inconclusive"}, []string{"good-a", "good-b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +91,16 @@ func TestInvalidSpecClaims(t *testing.T) {
 				if !strings.Contains(out, w) {
 					t.Errorf("stdout does not say %q:\n%s", w, out)
 				}
+			}
+			var reruns []string
+			for _, line := range strings.Split(out, "\n") {
+				if _, cmd, ok := strings.Cut(line, "gradcheck check --spec "); ok {
+					f := strings.Fields(cmd)
+					reruns = append(reruns, f[2])
+				}
+			}
+			if !slices.Equal(reruns, tt.reruns) {
+				t.Errorf("re-run commands name %q, want %q:\n%s", reruns, tt.reruns, out)
 			}
 		})
 	}
