@@ -36,6 +36,10 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 	if err := checkNotInput("merge", out, files); err != nil {
 		return err
 	}
+	repFormat, err := formatFor("merge", format.Value, fs.Changed("format"), out)
+	if err != nil {
+		return err
+	}
 	reps := make([]*gcrun.Report, len(files))
 	for i, f := range files {
 		data, err := wholefile.Read(f, maxReportBytes)
@@ -54,7 +58,7 @@ func mergeCommand(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	defer surviveClosedStdout(out)()
-	o := report.NewOutput(e.stdout, e.stderr, formatFor(format.Value, fs.Changed("format"), out), out, merged.Claims, verbose, useColor(e.stdout))
+	o := report.NewOutput(e.stdout, e.stderr, repFormat, out, merged.Claims, verbose, useColor(e.stdout))
 	o.Header()
 	for _, r := range merged.Results {
 		o.Row(r)

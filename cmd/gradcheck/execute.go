@@ -64,6 +64,10 @@ func specOf(selectArgs []string) string {
 // interrupt stops the run at once: the report of the jobs that finished is
 // written, marked incomplete, and the exit code is 130.
 func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Target, cf *commonFlags, s gradcheck.Settings) error {
+	format, err := cf.reportFormat(cmd)
+	if err != nil {
+		return err
+	}
 	unused, err := gcrun.Resolve(targets, s.Sizes)
 	if err != nil {
 		return inputErrorf("%v", err)
@@ -107,7 +111,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	// While the bar shows, every line written to the terminal goes above it.
 	bar := progress.Start(e.stderr, cf.progress.Value, len(mine), progressOptions)
 	stdout, stderr := bar.Writer(e.stdout), bar.Writer(e.stderr)
-	o := report.NewOutput(stdout, stderr, cf.reportFormat(), cf.out, claims, cf.verbose, useColor(e.stdout))
+	o := report.NewOutput(stdout, stderr, format, cf.out, claims, cf.verbose, useColor(e.stdout))
 	o.Header()
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
 		if cf.verbose {

@@ -165,8 +165,9 @@ func (c *commonFlags) settings(cmd string) (gradcheck.Settings, error) {
 	return s, nil
 }
 
-// reportFormat is the format of the report: --format, or, when --format
-// is not given, the one an --out file's extension names.
-func (c *commonFlags) reportFormat() string {
-	return formatFor(c.format.Value, c.fs.Changed("format"), c.out)
+// reportFormat is the format of the report of command cmd: --format, or,
+// when --format is not given, the one an --out file's extension names
+// (formatFor, whose usage error it returns).
+func (c *commonFlags) reportFormat(cmd string) (string, error) {
+	return formatFor(cmd, c.format.Value, c.fs.Changed("format"), c.out)
 }

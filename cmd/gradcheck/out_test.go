@@ -208,3 +208,59 @@ func TestOutIsStdout(t *testing.T) {
 		})
 	}
 }
+
+// TestOutExtension checks how --out FILE chooses the format when --format
+// is not given: an extension gradcheck does not know, or none, is a usage
+// error naming the known ones, for run, check and merge alike, and no file
+// is written (rep.junit got the text table, which a JUnit uploader rejects;
+// walkthrough 2026-12-07h, item 9); --format makes any name do; .txt is
+// the text table; a file that is not a regular one (/dev/null) gets the
+// default.
+func TestOutExtension(t *testing.T) {
+	dir := t.TempDir()
+	shard := filepath.Join(dir, "s.json")
+	if code, _, errOut := call(t, append(append([]string(nil), correctTR...), "--out", shard)...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	runTR := []string{"run", "tr-ax", "--size", "n=4", "--batch", "2"}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		file    string
+		refused bool   // exit 2, no file written
+		want    string // the one-line message, or what the file holds
+	}{
+		{"run, .junit", runTR, "rep.junit", true, `extension ".junit" is not one gradcheck knows: name it .json, .xml (junit), .md (markdown) or .txt (text), or give --format`},
+		{"check, .yaml", correctTR, "rep.yaml", true, `extension ".yaml" is not one gradcheck knows`},
+		{"check, no extension", correctTR, "report", true, "no extension to choose the format by: name it .json"},
+		{"merge, .junit", []string{"merge", shard}, "m.junit", true, `extension ".junit" is not one gradcheck knows`},
+		{"--format given", append(append([]string(nil), runTR...), "--format", "junit"), "rep.junit", false, "<testsuites"},
+		{"merge, --format given", []string{"merge", shard, "--format", "json"}, "m.report", false, `"version": 1`},
+		{".txt", correctTR, "rep.txt", false, "1 passed"},
+		{".XML", correctTR, "rep.XML", false, "<testsuites"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, tc.file)
+			code, out, errOut := call(t, append(append([]string(nil), tc.args...), "--out", file)...)
+			data, err := os.ReadFile(file)
+			if tc.refused {
+				lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+				if want := "gradcheck: --out " + file + ": " + tc.want; code != exitUsage || out != "" || !strings.HasPrefix(lines[0], want) || len(lines) != 2 {
+					t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one line starting %q", code, out, errOut, want)
+				}
+				if err == nil {
+					t.Errorf("%s was written", file)
+				}
+				return
+			}
+			if code != exitOK || !strings.Contains(string(data), tc.want) {
+				t.Errorf("exit %d, stderr %q; %s holds %q, want %q in it", code, errOut, file, data, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat("/dev/null"); err == nil {
+		if code, _, errOut := call(t, append(append([]string(nil), correctTR...), "--out", "/dev/null")...); code != exitOK {
+			t.Errorf("--out /dev/null: exit %d, stderr %q", code, errOut)
+		}
+	}
+}

@@ -2,10 +2,14 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/gradcheck/gradcheck/progress"
@@ -15,15 +19,38 @@ import (
 // formats are the values of --format.
 var formats = report.Formats()
 
-// formatFor returns the report format: format when it was given (changed),
-// else the one the extension of the --out file names (report.FormatOf),
-// else format.
-func formatFor(format string, changed bool, out string) string {
-	if f, ok := report.FormatOf(out); ok && !changed {
-		return f
+// formatFor returns the report format of command cmd: format when it was
+// given (changed) or there is no --out file, else the one the extension of
+// the --out file names (report.FormatOf, or text for textExts). An --out
+// file of another extension, or none, is a usage error that names the
+// extensions known: gradcheck run --out report.junit wrote the text table
+// there, which a JUnit uploader rejects (found by the walkthrough). A file
+// that is there and is not a regular file (/dev/null, a named pipe, the
+// /dev/fd/63 of a shell's >(...)) gets format, as a name it was not given.
+func formatFor(cmd, format string, changed bool, out string) (string, error) {
+	if changed || out == "" {
+		return format, nil
 	}
-	return format
+	if f, ok := report.FormatOf(out); ok {
+		return f, nil
+	}
+	ext := strings.ToLower(filepath.Ext(out))
+	if slices.Contains(textExts, ext) {
+		return "text", nil
+	}
+	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
+		return format, nil
+	}
+	what := fmt.Sprintf("extension %q is not one gradcheck knows", ext)
+	if ext == "" {
+		what = "no extension to choose the format by"
+	}
+	return "", usageErrorf(cmd, "--out %s: %s: name it .json, .xml (junit), .md (markdown) or .txt (text), or give --format", out, what)
 }
+
+// textExts are the extensions of an --out file that ask for the text
+// table, which no extension of report.FormatOf names.
+var textExts = []string{".txt", ".text", ".log"}
 
 // stdoutPath is the --out value that means stdout, as no --out does.
 const stdoutPath = "-"

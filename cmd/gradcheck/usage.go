@@ -90,8 +90,9 @@ func indent(s, prefix string) string {
 var outputHelp = `
 Output (--format):
 ` + report.FormatsHelp() + `  With --out FILE the report goes to FILE (in --format, or as FILE's
-  extension says when --format is not given: .json, .xml for junit, .md)
-  and the text table to stdout. Otherwise a json, junit or markdown report
+  extension says when --format is not given: .json, .xml for junit, .md,
+  .txt; another extension, or none, then is refused with exit 2) and the
+  text table to stdout. Otherwise a json, junit or markdown report
   goes to stdout and the summary and re-run commands to stderr. Progress
   (--progress, --verbose) and messages go to stderr.
 
