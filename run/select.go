@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"strings"
@@ -74,10 +75,13 @@ func RegistryTargets(patterns []string) ([]Target, error) {
 
 // SpecTargets loads the spec files, shape-checked at sizes, and selects
 // their claims that match patterns, each re-run by "check --spec FILE
-// --name NAME". An invalid claim is selected by its name like any other,
-// and verifies as an error; a file that cannot be read or parsed is an
-// error, as is a pattern that matches nothing (*PatternError).
-func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, error) {
+// --name NAME". The file StdinSpec ("-") is read from stdin (which must
+// then not be nil), as --out - writes to stdout, and named "stdin" in
+// messages. An invalid claim is
+// selected by its name like any other, and verifies as an error; a file
+// that cannot be read or parsed is an error, as is a pattern that matches
+// nothing (*PatternError).
+func SpecTargets(files, patterns []string, sizes map[string]int, stdin io.Reader) ([]Target, error) {
 	var all []*formulas.Claim
 	fileOf := make(map[*formulas.Claim]string)
 	for i, f := range files {
@@ -87,11 +91,11 @@ func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, erro
 				return nil, fmt.Errorf("spec file %s given twice", f)
 			}
 		}
-		data, err := formulas.ReadSpecFile(f)
+		data, name, err := readSpec(f, stdin)
 		if err != nil {
 			return nil, err
 		}
-		claims, err := formulas.LoadSpecAt(f, data, formulas.LoadOptions{Sizes: sizes, Select: selector(patterns)})
+		claims, err := formulas.LoadSpecAt(name, data, formulas.LoadOptions{Sizes: sizes, Select: selector(patterns)})
 		if err != nil {
 			return nil, err
 		}
@@ -111,6 +115,28 @@ func SpecTargets(files, patterns []string, sizes map[string]int) ([]Target, erro
 		ts[i] = Target{Claim: c, Select: []string{"check", "--spec", filepath.Clean(fileOf[c]), "--name", formulas.EscapeGlob(c.Name)}}
 	}
 	return ts, nil
+}
+
+// StdinSpec is the spec file name that means stdin.
+const StdinSpec = "-"
+
+// readSpec returns the contents of the spec file f and the name that
+// messages give it: f itself, read by formulas.ReadSpecFile, or, for
+// StdinSpec, stdin read up to the same bound, formulas.MaxSpecBytes, so
+// that an endless pipe is refused rather than filling the memory.
+func readSpec(f string, stdin io.Reader) (data []byte, name string, err error) {
+	if f != StdinSpec {
+		data, err = formulas.ReadSpecFile(f)
+		return data, f, err
+	}
+	data, err = io.ReadAll(io.LimitReader(stdin, formulas.MaxSpecBytes+1))
+	switch {
+	case err != nil:
+		return nil, "", fmt.Errorf("cannot read spec file: stdin: %v", err)
+	case len(data) > formulas.MaxSpecBytes:
+		return nil, "", fmt.Errorf("spec file on stdin: more than the %d MiB it may have; split the claims over several files (--spec may repeat)", formulas.MaxSpecBytes>>20)
+	}
+	return data, "stdin", nil
 }
 
 // selector returns whether a claim's name matches one of patterns, nil

@@ -35,7 +35,7 @@ func TestTargets(t *testing.T) {
 	if err := os.WriteFile(file, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ts, err = SpecTargets([]string{file}, []string{`a\*b`}, nil)
+	ts, err = SpecTargets([]string{file}, []string{`a\*b`}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,19 +46,19 @@ func TestTargets(t *testing.T) {
 	// shards of one run merge.
 	dir, base := filepath.Split(file)
 	other := dir + "." + string(filepath.Separator) + base // …/./s.yaml
-	if ts2, err := SpecTargets([]string{other}, []string{`a\*b`}, nil); err != nil || len(ts2) != 1 || !slices.Equal(ts2[0].Select, ts[0].Select) {
+	if ts2, err := SpecTargets([]string{other}, []string{`a\*b`}, nil, nil); err != nil || len(ts2) != 1 || !slices.Equal(ts2[0].Select, ts[0].Select) {
 		t.Errorf("SpecTargets of %s: %+v, %v; want %v", other, ts2, err, ts[0].Select)
 	}
-	if _, err := SpecTargets([]string{file, other}, nil, nil); err == nil || !strings.Contains(err.Error(), "given twice") {
+	if _, err := SpecTargets([]string{file, other}, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "given twice") {
 		t.Errorf("SpecTargets of %s twice: %v, want an error", file, err)
 	}
-	if ts, err := SpecTargets([]string{file}, nil, nil); err != nil || len(ts) != 2 {
+	if ts, err := SpecTargets([]string{file}, nil, nil, nil); err != nil || len(ts) != 2 {
 		t.Errorf("SpecTargets, no pattern: %d targets, %v", len(ts), err)
 	}
-	if _, err := SpecTargets([]string{file}, []string{"d"}, nil); !errors.As(err, &pat) {
+	if _, err := SpecTargets([]string{file}, []string{"d"}, nil, nil); !errors.As(err, &pat) {
 		t.Errorf("SpecTargets(d): %v, want a PatternError", err)
 	}
-	if _, err := SpecTargets([]string{file + ".missing"}, nil, nil); err == nil || errors.As(err, &pat) {
+	if _, err := SpecTargets([]string{file + ".missing"}, nil, nil, nil); err == nil || errors.As(err, &pat) {
 		t.Errorf("SpecTargets of a missing file: %v", err)
 	}
 }

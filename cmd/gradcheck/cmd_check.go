@@ -11,7 +11,7 @@ import (
 func checkCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("check", e.stderr)
 	var specs, names []string
-	fs.StringArrayVar(&specs, "spec", nil, "verify the claims of this YAML spec `FILE` (may repeat)")
+	fs.StringArrayVar(&specs, "spec", nil, "verify the claims of this YAML spec `FILE` (-: stdin; may repeat)")
 	fs.StringArrayVar(&names, "name", nil, "with --spec, verify only the claims called `NAME` (a name or glob; may repeat); inline, the claim's name (default \"inline\")")
 	in := addInlineFlags(fs)
 	cf := addCommonFlags(fs)
@@ -53,7 +53,7 @@ func checkCommand(ctx context.Context, e *env, args []string) error {
 		}
 		warnUnread(e.stderr, t.Claim, "read by neither f nor the claim")
 		targets = []gcrun.Target{t}
-	} else if targets, err = gcrun.SpecTargets(specs, names, settings.Sizes); err != nil {
+	} else if targets, err = gcrun.SpecTargets(specs, names, settings.Sizes, e.stdin); err != nil {
 		return selectError("check", err)
 	}
 	return verifyTargets(ctx, e, "check", targets, cf, settings)

@@ -10,8 +10,10 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-// env is where a command writes: results to stdout, messages to stderr.
+// env is where a command reads and writes: a spec file given as --spec -
+// from stdin, results to stdout, messages to stderr.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 

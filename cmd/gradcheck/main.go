@@ -54,5 +54,5 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) (c
 			code = exitInternal
 		}
 	}()
-	return exitCode(dispatch(ctx, &env{stdout: stdout, stderr: stderr}, args), stderr)
+	return exitCode(dispatch(ctx, &env{stdin: os.Stdin, stdout: stdout, stderr: stderr}, args), stderr)
 }

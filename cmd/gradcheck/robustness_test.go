@@ -154,3 +154,43 @@ func TestDiskFull(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecStdin checks that --spec - reads the spec file from stdin, as
+// --out - writes to stdout (it was "open -: no such file or directory";
+// walkthrough 2026-12-07h, item 10): its claims run, its errors and re-run
+// commands name it, an endless stdin is refused at the 16 MiB bound, and
+// stdin given twice is refused.
+func TestSpecStdin(t *testing.T) {
+	spec := writeFile(t, "mixed.yaml", specWithInvalid)
+	for _, tt := range []struct {
+		name  string
+		stdin string // the file stdin reads
+		args  []string
+		code  int
+		want  string // in stdout, or for exit 2 in stderr
+	}{
+		{"claims", spec, []string{"--size", "n=5,m=4"}, exitFail, `stdin:8:14: formula "bad-parse": f: 1:7: expected ')'`},
+		{"re-run", spec, []string{"--size", "n=5", "--name", "good-a", "--rtol", "0.2"}, exitFail, "gradcheck check --spec - --name good-a --seed 1 --size n=5"},
+		{"endless", "/dev/zero", nil, exitUsage, "spec file on stdin: more than the 16 MiB it may have"},
+		{"twice", spec, []string{"--spec", "-"}, exitUsage, "spec file - given twice"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := os.Open(tt.stdin)
+			if err != nil {
+				t.Skip(err)
+			}
+			defer f.Close()
+			saved := os.Stdin
+			os.Stdin = f
+			defer func() { os.Stdin = saved }()
+			code, out, errOut := call(t, append([]string{"check", "--spec", "-", "--backend", "cpu"}, tt.args...)...)
+			got := out
+			if tt.code == exitUsage {
+				got = errOut
+			}
+			if code != tt.code || !strings.Contains(got, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, out, errOut, tt.code, tt.want)
+			}
+		})
+	}
+}
