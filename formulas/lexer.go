@@ -3,6 +3,7 @@ package formulas
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -124,6 +125,20 @@ func lex(src string) ([]token, error) {
 			// values are real, so it is '.
 			toks = append(toks, token{kind: tOp, text: "'", pos: p})
 			l.advance(2)
+		case c == '.' && isLetter(l.at(1)):
+			return nil, l.method(p)
+		case c == '*' && l.at(1) == '*':
+			return nil, errorf(p, "unexpected '**': write ^ for a scalar or square-matrix power, .^ elementwise")
+		case c == '@':
+			return nil, errorf(p, "unexpected character '@': write * for the matrix product")
+		case c == '[':
+			return nil, errorf(p, "unexpected character '[': indexing [...] is not supported")
+		case c == '<' || c == '>' || c == '=' && l.at(1) == '=' || c == '!' && l.at(1) == '=':
+			op := l.src[l.i : l.i+1]
+			if l.at(1) == '=' {
+				op = l.src[l.i : l.i+2]
+			}
+			return nil, errorf(p, "unexpected '%s': comparisons are not in the language; step(a - b) is 1 where a > b", op)
 		case c == '.' && (l.at(1) == '*' || l.at(1) == '/' || l.at(1) == '^'):
 			toks = append(toks, token{kind: tOp, text: l.src[l.i : l.i+2], pos: p})
 			l.advance(2)
@@ -150,6 +165,33 @@ func lex(src string) ([]token, error) {
 			return nil, errorf(p, "unexpected character %s", s)
 		}
 	}
+}
+
+// transposeMethods are the names NumPy, PyTorch and JAX transpose with
+// after a '.' (X.T, X.t(), X.mT, X.transpose()); the language writes X'.
+var transposeMethods = []string{"T", "t", "mT", "H", "mH", "transpose"}
+
+// method is the error of a '.' at p followed by a name, as in the NumPy
+// or PyTorch x.T, x.var() or x.sum(): the language has no attributes or
+// methods, so it says what to write instead: X' for a transpose, a call
+// for a method the language has as a function, else what funcHint says of
+// the name.
+func (l *lexer) method(p Pos) error {
+	end := l.i + 1
+	for end < len(l.src) && (isLetter(l.src[end]) || isDigit(l.src[end]) || l.src[end] == '_') {
+		end++
+	}
+	name := l.src[l.i+1 : end]
+	if slices.Contains(transposeMethods, name) {
+		return errorf(p, "unexpected '.%s': write X' for the transpose", name)
+	}
+	msg := fmt.Sprintf("unexpected '.%s': methods are not supported; write %s(x) where the language has it", name, name)
+	if IsFunc(name) {
+		msg = fmt.Sprintf("unexpected '.%s': methods are not supported; write %s(x)", name, name)
+	} else if h := funcHint(name); h != "" {
+		msg += " (" + name + ": " + h + ")"
+	}
+	return errorf(p, "%s", msg)
 }
 
 // number scans 2, 0.5, .5, 2., 1e-3. A '.' followed by *, / or ^ is not a

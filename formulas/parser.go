@@ -380,7 +380,12 @@ func (p *parser) call(name token) (Expr, int, error) {
 		return nil, 0, err
 	}
 	if len(args) < fn.MinArgs || len(args) > fn.MaxArgs {
-		return nil, 0, errorf(name.pos, "%s takes %s, got %d: %s", name.text, fn.Arity(), len(args), fn.Usage)
+		msg := fmt.Sprintf("%s takes %s, got %d: %s", name.text, fn.Arity(), len(args), fn.Usage)
+		if (name.text == "sum" || name.text == "mean") && len(args) == 2 {
+			// NumPy's sum(X, axis), MATLAB's sum(X, dim).
+			msg += "; sum and mean reduce all entries: column sums of an m×n X are ones(1, m)*X, row sums X*ones(n)"
+		}
+		return nil, 0, &Error{Pos: name.pos, Msg: msg}
 	}
 	if fn.Sizes {
 		for _, a := range args {
