@@ -252,6 +252,12 @@ var absentFuncs = func() map[string]string {
 	add("the trace (nuclear) norm is not in the language", "trace_norm", "tracenorm", "nuclear_norm", "nuclearnorm", "norm_nuc")
 	add("the entrywise 1-norm is `sum(abs(x))`; induced matrix norms are not in the language", "norm1")
 	add("matrix decompositions are not in the language", "qr", "lu", "chol", "cholesky", "eig", "eigh", "eigvals", "svd")
+	add("clamp(x, a, b) with a ≤ b is a + relu(x - a) - relu(x - b)", "clip", "clamp")
+	add("write `mean((x - mean(x)).^2)`", "var", "variance")
+	add("write `sqrt(mean((x - mean(x)).^2))`", "std")
+	add("sizes are the size symbols of the shapes, as numbers: an m×n X has m*n entries", "numel", "len", "length", "size", "shape", "ndims")
+	add("not offered", "erf", "erfc")
+	add("not offered; with threshold p > 0 it is `0.5*x.^2 - 0.5*relu(abs(x) - p).^2`", "huber", "huber_loss", "smooth_l1")
 	return m
 }()
 

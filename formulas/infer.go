@@ -80,6 +80,9 @@ func (in *inferrer) shape(e Expr) (Shape, error) {
 			// A size symbol is a number in an expression: 2/m, eye(n)/n.
 			return Shape{1, 1}, nil
 		}
+		if h, ok := constantHints[e.Name]; ok {
+			return Shape{}, errorf(e.At, "undeclared variable '%s' (constants are written as numbers: %s)", e.Name, h)
+		}
 		return Shape{}, errorf(e.At, "undeclared variable '%s'", e.Name)
 	case *Unary:
 		x, err := in.infer(e.X)
@@ -101,6 +104,15 @@ func (in *inferrer) shape(e Expr) (Shape, error) {
 		return in.integral(e)
 	}
 	return Shape{}, errorf(posOf(e), "unknown expression node %T", e)
+}
+
+// constantHints say how to write the constants that other languages
+// name (pi, e, eps), which the language has not: an undeclared variable of
+// that name says so.
+var constantHints = map[string]string{
+	"pi":  "write 3.141592653589793",
+	"e":   "write exp(1)",
+	"eps": "write one, such as 1e-8",
 }
 
 func (in *inferrer) binary(e *Binary) (Shape, error) {
@@ -146,8 +158,15 @@ func (in *inferrer) binary(e *Binary) (Shape, error) {
 		}
 		return r, nil
 	case "/":
-		if !r.IsScalar() {
-			return fail(e, "cannot divide %v by %v: / divides by a scalar (use inv for a matrix)", l, r)
+		switch {
+		case r.IsScalar():
+		case r.IsSquare():
+			return fail(e, "cannot divide %v by %v: / divides by a scalar; write 1./X elementwise, inv(X) for the matrix inverse", l, r)
+		case l.IsScalar():
+			// 1/x of a vector, NumPy's reciprocal: no matrix to invert.
+			return fail(e, "cannot divide %v by %v: / divides by a scalar; write ./ elementwise, as in 1./x", l, r)
+		default:
+			return fail(e, "cannot divide %v by %v: / divides by a scalar (./ divides elementwise)", l, r)
 		}
 		return l, nil
 	case "^":

@@ -175,8 +175,16 @@ func TestInferErrors(t *testing.T) {
 		{"A - B", "1:1: A - B: cannot subtract 4×3 from 3×4"},
 		{"A.*B", "1:1: A.*B: cannot multiply 3×4 and 4×3 elementwise"},
 		{"A./B", "1:1: A./B: cannot divide 3×4 by 4×3 elementwise"},
-		{"A/X", "1:1: A/X: cannot divide 3×4 by 3×3: / divides by a scalar (use inv for a matrix)"},
-		{"s/A", "1:1: s/A: cannot divide 1×1 by 3×4: / divides by a scalar (use inv for a matrix)"},
+		// Only a square divisor has an inverse to suggest; 1/x of a
+		// vector is NumPy's reciprocal, 1./x (walkthrough 2026-12-07h,
+		// item 4).
+		{"A/X", "1:1: A/X: cannot divide 3×4 by 3×3: / divides by a scalar; write 1./X elementwise, inv(X) for the matrix inverse"},
+		{"s/A", "1:1: s/A: cannot divide 1×1 by 3×4: / divides by a scalar; write ./ elementwise, as in 1./x"},
+		{"1/x", "1:1: 1/x: cannot divide 1×1 by 3×1: / divides by a scalar; write ./ elementwise, as in 1./x"},
+		{"x/y", "1:1: x/y: cannot divide 3×1 by 3×1: / divides by a scalar (./ divides elementwise)"},
+		{"pi*s", "1:1: undeclared variable 'pi' (constants are written as numbers: write 3.141592653589793)"},
+		{"e^s", "1:1: undeclared variable 'e' (constants are written as numbers: write exp(1))"},
+		{"x + eps", "1:5: undeclared variable 'eps' (constants are written as numbers: write one, such as 1e-8)"},
 		{"X^X", "1:1: X^X: cannot raise 3×3 to the power 3×3: the exponent must be a scalar"},
 		{"s^x", "1:1: s^x: cannot raise 1×1 to the power 3×1: the exponent must be a scalar"},
 		{"A^2", "1:1: A^2: cannot raise 3×4 to a power: needs a square matrix (use .^ for an elementwise power)"},
