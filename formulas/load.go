@@ -78,6 +78,21 @@ func ReadSpec(path string) ([]*Claim, error) {
 // ran out of memory.
 func ReadSpecFile(path string) ([]byte, error) {
 	data, err := wholefile.Read(path, MaxSpecBytes)
+	return specData(data, err)
+}
+
+// ReadSpecFrom is ReadSpecFile of r, named name in its errors: the spec
+// file of --spec -, stdin.
+func ReadSpecFrom(r io.Reader, name string) ([]byte, error) {
+	data, err := wholefile.ReadFrom(r, name, MaxSpecBytes)
+	if err != nil && !errors.As(err, new(*wholefile.TooLargeError)) {
+		err = fmt.Errorf("%s: %w", name, err)
+	}
+	return specData(data, err)
+}
+
+// specData is the outcome of reading a spec file, its errors worded.
+func specData(data []byte, err error) ([]byte, error) {
 	var large *wholefile.TooLargeError
 	switch {
 	case errors.As(err, &large):

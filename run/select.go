@@ -129,14 +129,8 @@ func readSpec(f string, stdin io.Reader) (data []byte, name string, err error) {
 		data, err = formulas.ReadSpecFile(f)
 		return data, f, err
 	}
-	data, err = io.ReadAll(io.LimitReader(stdin, formulas.MaxSpecBytes+1))
-	switch {
-	case err != nil:
-		return nil, "", fmt.Errorf("cannot read spec file: stdin: %v", err)
-	case len(data) > formulas.MaxSpecBytes:
-		return nil, "", fmt.Errorf("spec file on stdin: more than the %d MiB it may have; split the claims over several files (--spec may repeat)", formulas.MaxSpecBytes>>20)
-	}
-	return data, "stdin", nil
+	data, err = formulas.ReadSpecFrom(stdin, "stdin")
+	return data, "stdin", err
 }
 
 // selector returns whether a claim's name matches one of patterns, nil

@@ -171,7 +171,7 @@ func TestSpecStdin(t *testing.T) {
 	}{
 		{"claims", spec, []string{"--size", "n=5,m=4"}, exitFail, `stdin:8:14: formula "bad-parse": f: 1:7: expected ')'`},
 		{"re-run", spec, []string{"--size", "n=5", "--name", "good-a", "--rtol", "0.2"}, exitFail, "gradcheck check --spec - --name good-a --seed 1 --size n=5"},
-		{"endless", "/dev/zero", nil, exitUsage, "spec file on stdin: more than the 16 MiB it may have"},
+		{"endless", "/dev/zero", nil, exitUsage, "spec file stdin: more than the 16 MiB it may have"},
 		{"twice", spec, []string{"--spec", "-"}, exitUsage, "spec file - given twice"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -186,8 +186,9 @@ const checkHelp = `Usage: gradcheck check --spec FILE [--name NAME|GLOB ...] [fl
 Verify claims of YAML spec files (--spec, may repeat; --name selects claims
 by name or glob), or one claim given on the command line. The two forms do
 not mix. A variable's SHAPE is "n,n", "m,n", "n" (a column vector) or "1";
-DIST is gauss (default), wellcond, spd, posdef-nonsym, small, sym, orth or
-positive; a third part "sym" declares space sym.
+DIST is gauss (default), wellcond, spd, posdef-nonsym, small, sym, orth,
+positive or simplex (columns that are probability vectors); a third part
+"sym" declares space sym.
 
 Examples:
   gradcheck check --spec examples/correct.yaml

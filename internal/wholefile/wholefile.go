@@ -93,12 +93,18 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return ReadFrom(f, path, limit)
+}
+
+// ReadFrom is Read of r, named name in its *TooLargeError: a spec file
+// given as --spec - on a pipe that never ends is refused as one on disk.
+func ReadFrom(r io.Reader, name string, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, &TooLargeError{Path: path, Max: limit}
+		return nil, &TooLargeError{Path: name, Max: limit}
 	}
 	return data, nil
 }
