@@ -247,10 +247,20 @@ func (d *deriver) integralRule(e *Integral) (Expr, error) {
 func (d *deriver) binaryRule(e *Binary, dl, dr Expr) (Expr, error) {
 	l, r := e.L, e.R
 	switch e.Op {
-	case "+":
-		return d.add(dl, dr), nil
-	case "-":
-		return d.sub(dl, dr), nil
+	case "+", "-":
+		sum := d.add(dl, dr)
+		if e.Op == "-" {
+			sum = d.sub(dl, dr)
+		}
+		if sh := d.shape(e); !sh.IsScalar() && d.shape(sum).IsScalar() {
+			// A scalar added to every entry of an array that does not
+			// depend on the variable: its differential meets every
+			// entry too. d(A + tr(X)) was tr(dX), a scalar where f is
+			// a matrix, and the gradient of sum(A - tr(X)) -eye(n) for
+			// -m*k*eye(n) (found by the self-test's broadcast terms).
+			sum = d.mul(sum, d.ones(sh))
+		}
+		return sum, nil
 	case "*":
 		return d.add(d.mul(dl, r), d.mul(l, dr)), nil
 	case ".*":

@@ -127,6 +127,11 @@ var knowns = []known{
 	{"g'*(x - mean(x))", "x", []string{"g=n", "x=n"}, "g'*dx - sum(g)*sum(dx)/n", "g - sum(g)*ones(n)/n"},
 	{"g'*(x - logsumexp(x))", "x", []string{"g=n", "x=n"}, "g'*dx - sum(g)*softmax(x)'*dx", "g - sum(g)*softmax(x)"},
 	{"sum((tr(X) - X).*G)", "X", []string{"G=n,n", "X=n,n"}, "sum(G)*tr(dX) - sum(G.*dX)", "sum(G)*eye(n) - G"},
+	// The array does not depend on the variable: the scalar's
+	// differential still meets each of its entries.
+	{"A + tr(X)", "X", []string{"A=p,q", "X=n,n"}, "tr(dX)*ones(p, q)", ""},
+	{"sum(A - tr(X))", "X", []string{"A=p,q", "X=n,n"}, "-p*q*tr(dX)", "-p*q*eye(n)"},
+	{"tr(X) - A", "X", []string{"A=p,q", "X=n,n"}, "tr(dX)*ones(p, q)", ""},
 }
 
 // claimOf builds an identity claim lhs == rhs over the variables of k and
