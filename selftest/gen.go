@@ -280,12 +280,30 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 			)
 		}
 	}
+	if !s.scalar() {
+		opts = append(opts, option{1, func() formulas.Expr { return g.broadcast(s, d) }})
+	}
 	if s.c == "1" && !s.scalar() {
 		opts = append(opts,
 			option{2, func() formulas.Expr { return call("diag", g.expr(shape{s.r, s.r}, d)) }},
 			option{1, func() formulas.Expr { return call("softmax", g.expr(s, d)) }})
 	}
 	return g.pick(opts)
+}
+
+// broadcast draws an array of shape s plus or minus a scalar, which
+// meets every entry (x − mean(x), X + tr(X)): derive transposed such a
+// scalar as if it were the array, and wrote a wrong gradient (found by the
+// walkthrough), which no generated function had exercised.
+func (g *generator) broadcast(s shape, depth int) formulas.Expr {
+	a, c := g.expr(s, depth), g.expr(shape{"1", "1"}, depth)
+	switch g.rng.IntN(3) {
+	case 0:
+		return bin("+", a, c)
+	case 1:
+		return bin("-", a, c)
+	}
+	return bin("-", c, a)
 }
 
 // leafOr returns a leaf of shape s, or an expression where there is none.

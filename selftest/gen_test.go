@@ -65,6 +65,13 @@ func TestGenerateCovers(t *testing.T) {
 				seen["integral"]++
 			case *formulas.Binary:
 				seen[e.Op]++
+				if e.Op == "+" || e.Op == "-" {
+					l, errL := formulas.Infer(e.L, env, sizes)
+					r, errR := formulas.Infer(e.R, env, sizes)
+					if errL == nil && errR == nil && l.IsScalar() != r.IsScalar() {
+						seen["broadcast"]++
+					}
+				}
 				if (e.Op == "+" || e.Op == "-") && (&generator{x: fn.Wrt}).cancels(e) {
 					t.Errorf("function %d: %s is zero by construction: %s", i, e, fn.F)
 				}
@@ -76,7 +83,7 @@ func TestGenerateCovers(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range language {
+	for _, name := range append(slices.Clone(language), "broadcast") {
 		if seen[name] == 0 {
 			t.Errorf("no generated function uses %s", name)
 		}
