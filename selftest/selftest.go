@@ -290,14 +290,23 @@ func hasIdent(e formulas.Expr, name string) bool {
 
 // function verifies the true claims of function i and their mutants.
 func (o *Options) function(ctx context.Context, i int) (outcome, error) {
-	var out outcome
 	fn, c, d, err := Draw(o.Seed, i, o.Depth)
 	if err != nil {
 		// The generator or the differential is at fault: an alarm.
+		var out outcome
 		out.alarms = append(out.alarms, Finding{Name: fmt.Sprintf("selftest-%d-%d", o.Seed, i), Verdict: gradcheck.Error,
 			Reason: err.Error(), Claim: "f: " + fn.F.String(), Rerun: o.selftestCommand(i)})
 		return out, nil
 	}
+	return o.verifyFunction(ctx, i, fn, c, d)
+}
+
+// verifyFunction verifies the true claims of fn, function i, stated by c
+// with the derivatives d, and their mutants, drawn for i: a function of
+// an earlier generator can be checked again as it was (see
+// TestSelftestEntrywiseAlarms).
+func (o *Options) verifyFunction(ctx context.Context, i int, fn *Function, c *formulas.Claim, d formulas.Derivation) (outcome, error) {
+	var out outcome
 	rng := rand.New(rand.NewPCG(o.Seed, uint64(i)^0x9e3779b97f4a7c15))
 	type truthOf struct {
 		kind formulas.Kind
