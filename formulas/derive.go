@@ -248,11 +248,11 @@ func (d *deriver) binaryRule(e *Binary, dl, dr Expr) (Expr, error) {
 	l, r := e.L, e.R
 	switch e.Op {
 	case "+", "-":
-		sum := d.add(dl, dr)
+		sum := d.add(dl, dr) // nil where the terms cancel
 		if e.Op == "-" {
 			sum = d.sub(dl, dr)
 		}
-		if sh := d.shape(e); !sh.IsScalar() && d.shape(sum).IsScalar() {
+		if sh := d.shape(e); sum != nil && !sh.IsScalar() && d.shape(sum).IsScalar() {
 			// A scalar added to every entry of an array that does not
 			// depend on the variable: its differential meets every
 			// entry too. d(A + tr(X)) was tr(dX), a scalar where f is

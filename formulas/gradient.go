@@ -8,6 +8,11 @@ import (
 // ErrNotScalar is the reason Gradient gives when f is not a scalar.
 var ErrNotScalar = errors.New("no gradient: f is not a scalar")
 
+// ErrInternal marks the errors of derive's own faults: a rule that built a
+// result of the wrong shape. They are gradcheck's to fix, not the input's
+// (derive exits 3 on them).
+var ErrInternal = errors.New("internal error")
+
 // Gradient returns the gradient G, in denominator layout (the shape of the
 // variable wrt), of a scalar function whose differential is diff, an
 // expression linear in the direction d+wrt as Derive writes it: diff =
@@ -58,7 +63,7 @@ func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int)
 		return nil, s.err
 	}
 	if gs != ws {
-		return nil, fmt.Errorf("internal error: gradient %s is %v, but %s is %v", str(g), gs, wrt, ws)
+		return nil, fmt.Errorf("%w: gradient %s is %v, but %s is %v", ErrInternal, str(g), gs, wrt, ws)
 	}
 	return g, nil
 }

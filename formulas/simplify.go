@@ -140,7 +140,7 @@ func (s *simplifier) shape(e Expr) Shape {
 	sh, err := s.infer(e)
 	if err != nil {
 		if s.err == nil {
-			s.err = fmt.Errorf("internal error: %s: %v", str(e), err)
+			s.err = fmt.Errorf("%w: %s: %v", ErrInternal, str(e), err)
 		}
 		return Shape{1, 1}
 	}
@@ -499,14 +499,26 @@ func (s *simplifier) hadamard(a, b Expr) Expr {
 		return a
 	}
 	// a.*(b./a) is b, where it is defined: the gradient of a
-	// cross-entropy read softmax(z).*(y./softmax(z)).
+	// cross-entropy read softmax(z).*(y./softmax(z)). A scalar b meets
+	// every entry of a: a.*(1./a) is ones, not 1 (the review helper:
+	// derive wrote 1 - softmax(z) for the gradient of
+	// sum(log(softmax(z)))).
 	if q, ok := b.(*Binary); ok && q.Op == "./" && sameExpr(q.R, a) {
-		return q.L
+		return s.cancelled(q.L, a)
 	}
 	if q, ok := a.(*Binary); ok && q.Op == "./" && sameExpr(q.R, b) {
-		return q.L
+		return s.cancelled(q.L, b)
 	}
 	return &Binary{Op: ".*", L: a, R: b}
+}
+
+// cancelled is b, left of a.*(b./a) (or (b./a).*a): b itself where it has
+// a's shape, else the scalar b times ones of a's shape.
+func (s *simplifier) cancelled(b, a Expr) Expr {
+	if sh := s.shape(a); s.shape(b) != sh {
+		return s.mul(b, s.ones(sh))
+	}
+	return b
 }
 
 // div returns a/b for scalar b.

@@ -23,6 +23,8 @@ func TestSimplify(t *testing.T) {
 		{"zeros(m, n)'", "zeros(n, m)"},
 		{"x.*(y./x)", "y"},
 		{"(y./x).*x", "y"},
+		{"x.*(2./x)", "2*ones(n)"},
+		{"(1./x).*x", "ones(n)"},
 		{"ones(n)./x", "1./x"},
 		{"1*X", "X"},
 		{"X*1", "X"},

@@ -129,6 +129,8 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	d, err := c.DeriveAt(sizes.m)
 	var cannot *formulas.Error
 	switch {
+	case errors.Is(err, formulas.ErrInternal):
+		return internalError("derive", err)
 	case errors.As(err, &cannot):
 		// A rule derive lacks, at a position in f: not the input's fault.
 		return failErrorf("derive: %v", err)
@@ -139,6 +141,8 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if hess {
 		if second, err = c.SecondDerivativeAt(sizes.m); err != nil {
 			switch {
+			case errors.Is(err, formulas.ErrInternal):
+				return internalError("derive", err)
 			case errors.Is(err, formulas.ErrNoHessClaim):
 				return inputErrorf("derive: --hess: %v (drop --hess for the differential)", err)
 			case errors.As(err, &cannot):
@@ -165,6 +169,9 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 	if grad && d.Grad == nil {
 		// JSON or text: --grad asked for a gradient there is not (it
 		// printed "grad": null with exit 0 in JSON).
+		if errors.Is(d.NoGrad, formulas.ErrInternal) {
+			return "", internalError("derive", d.NoGrad)
+		}
 		if errors.Is(d.NoGrad, formulas.ErrNotScalar) {
 			return "", inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)
 		}

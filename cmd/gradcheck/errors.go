@@ -54,6 +54,13 @@ func failErrorf(format string, args ...any) error {
 	return &exitError{code: exitFail, msg: oneLine(fmt.Sprintf(format, args...))}
 }
 
+// internalError reports a fault of command cmd's own (formulas.ErrInternal,
+// which err wraps and names): exit 3, as the help says of internal
+// errors (derive exited 1 on one, a claim's failure).
+func internalError(cmd string, err error) error {
+	return &exitError{code: exitInternal, msg: oneLine(cmd + ": " + err.Error())}
+}
+
 // noGPUError reports that --backend gpu found no GPU to run on (see
 // run.ErrNoGPU): the tool cannot run here, and nothing ran (exit 3). It
 // was exit 1, a claim's failure, which the CI recipes of the README take
