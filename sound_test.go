@@ -3,6 +3,7 @@ package gradcheck
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -93,7 +94,7 @@ func soundCases(t *testing.T) []verdictCase {
 		// differences along longer directions are rounding, which the
 		// reason said was f changing (found by the soundness hunt).
 		{name: "linear scalar hess", spec: formulas.Spec{F: "2*s", Wrt: "s", Hess: "0", Vars: vars(t, "s=1")},
-			verdict: Inconclusive, note: "the claim and the second differences are exactly 0 at instance 0"},
+			verdict: Inconclusive, note: "along longer directions f's second differences are not 0, but change by less than its rounding hides"},
 		{name: "aliasing hess", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Hess: "-1e11*sin(1e5*x)*dx*dx2", Vars: vars(t, "x=1")},
 			verdict: Fail, diag: DiagFactor, factor: 10},
 		// Entrywise, every entry steps by the same h·‖X‖, 4 periods of
@@ -555,9 +556,32 @@ func layoutCases(t *testing.T) []verdictCase {
 			verdict: Fail, diag: DiagZero, note: "softmax(X) normalizes each column (each sums to 1): for its rows, as softmax over the last dimension in PyTorch, write softmax(X')'"},
 		{name: "1×1 vector in an identity", spec: formulas.Spec{F: "A*x*x'", Equals: "x'*x*A", Vars: vars(t, "x=n", "A=m,n")},
 			sizes: map[string]int{"n": 1, "m": 3}, verdict: Pass, note: "x is 1×1 at these sizes, where it commutes with every product"},
+		{name: "1×1 vector beside an unread one", spec: formulas.Spec{F: "A*x*x'", Equals: "x'*x*A", Vars: vars(t, "x=n", "A=m,n", "B=k,k")},
+			sizes: map[string]int{"n": 1, "m": 3, "k": 1}, verdict: Pass, note: "x is 1×1 at these sizes, where it commutes with every product"},
+		{name: "simplex of one row", spec: formulas.Spec{F: "sum(y)", Equals: "1", Vars: vars(t, "y=n:simplex")},
+			sizes: map[string]int{"n": 1}, verdict: Error, note: "dist simplex needs at least 2 rows, got 1×1 at these sizes"},
 		{name: "identity of declared scalars", spec: formulas.Spec{F: "a*b", Equals: "b*a", Vars: vars(t, "a=1", "b=1")},
 			verdict: Pass, quiet: true},
 		{name: "1×1 hessian", spec: formulas.Spec{F: "logdet(X)", Wrt: "X", Hess: "-tr(inv(X)^2*dX*dX2)", Vars: vars(t, "X=n,n:wellcond")},
 			sizes: map[string]int{"n": 1}, verdict: Pass, note: "X is 1×1 at these sizes, where products commute"},
+	}
+}
+
+// TestUnreadVariable checks that a variable nothing reads changes nothing
+// of a check: not its sizes (Claim.ReadSizes), nor its tolerances, which a
+// longer dimension of it widened, so that the re-run command, without its
+// sizes, passed a claim the run failed (found by the review helper).
+func TestUnreadVariable(t *testing.T) {
+	b := cpu.New()
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 5, "m": 40, "k": 32}
+	spec := formulas.Spec{Name: "inline", F: "tr(X*X)", Wrt: "X", Grad: "2.0000000003*X'"}
+	spec.Vars = vars(t, "X=n,n")
+	alone := Verify(context.Background(), b, inline(t, spec), s)
+	spec.Vars = vars(t, "X=n,n", "A=m,k")
+	with := Verify(context.Background(), b, inline(t, spec), s)
+	if alone.Verdict != Fail || with.Verdict != alone.Verdict || with.Tolerance != alone.Tolerance || !maps.Equal(with.Sizes, alone.Sizes) {
+		t.Errorf("with an unread A: %s, tolerance %g, sizes %v; without: %s, %g, %v (want a failure, the same in both)",
+			with.Verdict, with.Tolerance, with.Sizes, alone.Verdict, alone.Tolerance, alone.Sizes)
 	}
 }

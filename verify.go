@@ -472,14 +472,21 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 	c, sizes, shapes, fShape := rc.Claim, rc.Sizes, rc.Shapes, rc.F
 	v := &verification{b: b, c: c, s: s, sizes: sizes, shapes: shapes,
 		key: claimKey(s.Seed, c.Name), fShape: fShape}
-	note := func(sh formulas.Shape) {
-		v.dim = max(v.dim, sh.Rows, sh.Cols)
+	note := func(sh formulas.Shape, read bool) {
+		if read {
+			v.dim = max(v.dim, sh.Rows, sh.Cols)
+		}
 		v.maxElems = max(v.maxElems, sh.Rows*sh.Cols)
 	}
-	note(fShape)
+	note(fShape, true)
 	v.maxElems = int(max(int64(v.maxElems), min(rc.Largest, math.MaxInt32*math.MaxInt32)))
+	// A variable nothing reads sets no tolerance: the report leaves its
+	// sizes out (Claim.ReadSizes), and its re-run command, without them,
+	// passed a claim the run failed (found by the review helper). It is
+	// drawn all the same, and counts for the memory.
+	unread := c.Unread()
 	for _, vr := range c.Vars {
-		note(shapes[vr.Name])
+		note(shapes[vr.Name], !slices.Contains(unread, vr.Name))
 		if vr.Name == c.Wrt {
 			v.wrt = vr
 		}
@@ -991,8 +998,9 @@ func (v *verification) sizeOneNote() string {
 		// that are 1×1: A*x*x' = x'*x*A passed at n = 1 without a word,
 		// A 3×1 (found by the soundness hunt).
 		sized, ones := 0, []string{}
+		unread := v.c.Unread()
 		for _, x := range v.c.Vars {
-			if x.Dims == [2]string{"1", "1"} {
+			if x.Dims == [2]string{"1", "1"} || slices.Contains(unread, x.Name) {
 				continue
 			}
 			sized++
