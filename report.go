@@ -287,7 +287,7 @@ func (c Counts) zeroClaimReason(instance int) string {
 // hunt).
 func (c Counts) belowRoundingReason(kind formulas.Kind, instance int) string {
 	if kind == formulas.Hess {
-		return fmt.Sprintf("the claim and the second differences are exactly 0 at instance %d (%d of %d comparisons), but along longer directions the second differences are not, "+
+		return fmt.Sprintf("the claim and the second differences are exactly 0 at instance %d (%d of %d comparisons); along longer directions f's second differences are not 0, but change "+
 			"%s: a second derivative that small, or the rounding of a linear f, cannot be told from 0", instance, c.Uncertain, c.total(), belowRoundingCause)
 	}
 	return fmt.Sprintf("the claim and the finite differences are exactly 0 at instance %d (%d of %d comparisons), but along longer directions f changes, "+

@@ -80,6 +80,10 @@ func (s *sampler) variable(v formulas.Var, shape formulas.Shape) (backend.Tensor
 	if square[v.Dist] && !shape.IsSquare() {
 		return nil, fmt.Errorf("variable %s: dist %s needs a square matrix, got %v", v.Name, v.Dist, shape)
 	}
+	if v.Dist == formulas.Simplex && shape.Rows < 2 {
+		// A probability vector of one entry is the constant 1.
+		return nil, fmt.Errorf("variable %s: dist simplex needs at least 2 rows, got %v at these sizes", v.Name, shape)
+	}
 	o := s.ev.ops()
 	switch {
 	case v.Dist == formulas.Orth:

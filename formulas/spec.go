@@ -479,8 +479,8 @@ var distSynonyms = map[string]string{
 	"normal": "gauss", "gaussian": "gauss", "randn": "gauss",
 	"symmetric": "sym", "posdef": "spd", "pd": "spd", "psd": "spd",
 	"orthogonal": "orth", "orthonormal": "orth", "rotation": "orth",
-	"onehot":      "simplex (each column a probability vector; a claim for one-hot labels holds wherever the columns sum to 1)",
-	"one-hot":     "simplex (each column a probability vector; a claim for one-hot labels holds wherever the columns sum to 1)",
+	"onehot":      "simplex (each column a probability vector, one-hot labels among them: a claim that holds at simplex samples holds for one-hot labels)",
+	"one-hot":     "simplex (each column a probability vector, one-hot labels among them: a claim that holds at simplex samples holds for one-hot labels)",
 	"probability": "simplex", "prob": "simplex", "dirichlet": "simplex", "softmax": "simplex",
 	"pos": "positive", "lognormal": "positive",
 }

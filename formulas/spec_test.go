@@ -112,7 +112,7 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.F = "log(X)" }, `formula "logdet": grad needs a scalar f, but f is 48×48 (use diff or jac)`},
 		{func(s *Spec) { s.Vars[0].Dist = "spdd" }, `formula "logdet": variable X: unknown dist "spdd" (did you mean spd?)`},
 		{func(s *Spec) { s.Vars[0].Dist = "normal" }, `formula "logdet": variable X: unknown dist "normal" (write gauss)`},
-		{func(s *Spec) { s.Vars[0].Dist = "onehot" }, `formula "logdet": variable X: unknown dist "onehot" (write simplex (each column a probability vector; a claim for one-hot labels holds wherever the columns sum to 1))`},
+		{func(s *Spec) { s.Vars[0].Dist = "onehot" }, `formula "logdet": variable X: unknown dist "onehot" (write simplex (each column a probability vector, one-hot labels among them: a claim that holds at simplex samples holds for one-hot labels))`},
 		{func(s *Spec) { s.Vars[0].Dist = "uniform" }, `formula "logdet": variable X: unknown dist "uniform" (one of ` + distList() + `)`},
 		{func(s *Spec) { s.Vars[0].Shape = "n,m" }, `formula "logdet": variable X: dist spd needs a square matrix, got shape n×m`},
 		{func(s *Spec) { s.Vars[0].Dist, s.Vars[0].Space = "", "sym"; s.Vars[0].Shape = "n" }, `formula "logdet": variable X: space sym needs a square matrix, got shape n×1`},

@@ -170,10 +170,10 @@ Flags:
 const benchExitHelp = `
 Exit codes:
   0  every measurement passed its verification
-  1  a claim did not pass (the report says which), or --backend gpu found
-     no working GPU worker
+  1  a claim did not pass (the report says which)
   2  the invocation was wrong
-  3  gradcheck itself failed (an internal error), or could not write the
-     report (a full disk)
+  3  gradcheck itself failed (an internal error), could not write the
+     report (a full disk), or --backend gpu found no working GPU worker
+     (the other backends' report is written)
   130  interrupted: the report of the measurements that finished is written
 `

@@ -61,10 +61,10 @@ const selftestExitHelp = `
 Exit codes:
   0  no false alarm and no missed mutant
   1  a false alarm (a true claim that did not pass) or a missed mutant
-     (one that did not fail or err), each listed; also: --backend gpu in a
-     build without a GPU worker
+     (one that did not fail or err), each listed
   2  the invocation was wrong: bad flag or value; nothing ran
-  3  gradcheck itself failed (an internal error)
+  3  gradcheck itself failed (an internal error), or --backend gpu found
+     no GPU (no worker, driver or device)
   130  interrupted (Ctrl-C): no report, as the rates need every function
 `
 
