@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func addBenchFlags(fs *pflag.FlagSet) *benchFlags {
 		mode:   flagvalue.NewEnum(string(d.Mode), string(gradcheck.Directional), string(gradcheck.Entrywise)),
 		format: flagvalue.NewEnum("text", "text", "json"),
 	}
-	onceVar(fs, flagvalue.NewInts(&f.sizes, 1, formulas.MaxSize), "sizes", "the orders n to measure at; every size symbol of a claim is set to n")
+	onceVar(fs, flagvalue.NewInts(&f.sizes, 1, formulas.MaxSize), "sizes", "the orders n to measure at, each once, in increasing order; every size symbol of a claim is set to n")
 	fs.Var(&backendsValue{p: &f.backends}, "backend", "backends to measure, cpu and/or gpu (the GPU worker, built with 'make gpu')")
 	fs.BoolVar(&f.peak, "peak", false, "measure each backend's DGEMM and LU peak first (n = 1024, 2048) and give every rate as a fraction of it")
 	onceVar(fs, flagvalue.NewInt(&f.runs, 1), "runs", "verifications timed per claim and size; the fastest counts")
@@ -108,7 +109,9 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return selectError("bench", err)
 	}
-	cfg := bench.Config{Claims: claims, Sizes: f.sizes, Settings: f.settings(), Runs: f.runs, Log: e.stderr}
+	// A size given twice (--sizes 16,16) is measured once.
+	sizes := slices.Compact(slices.Sorted(slices.Values(f.sizes)))
+	cfg := bench.Config{Claims: claims, Sizes: sizes, Settings: f.settings(), Runs: f.runs, Log: e.stderr}
 	if f.peak {
 		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
 	}
