@@ -473,10 +473,8 @@ func TestUnread(t *testing.T) {
 		{Spec{F: "tr(A*B)", Equals: "tr(B*A)", Vars: vars("A", "B", "C")}, []string{"C"}},
 	}
 	for _, tt := range tests {
-		tt.s.Name = "u"
-		c, err := Build(tt.s)
-		if err != nil {
-			t.Errorf("Build(%+v): %v", tt.s, err)
+		c := buildU(t, tt.s)
+		if c == nil {
 			continue
 		}
 		if got := c.Unread(); !slices.Equal(got, tt.want) {
@@ -511,10 +509,8 @@ func TestReadSizes(t *testing.T) {
 			map[string]int{"n": 48, "m": 40, "k": 32}},
 	}
 	for _, tt := range tests {
-		tt.s.Name = "u"
-		c, err := Build(tt.s)
-		if err != nil {
-			t.Errorf("Build(%+v): %v", tt.s, err)
+		c := buildU(t, tt.s)
+		if c == nil {
 			continue
 		}
 		rc, err := c.Resolve(nil)
@@ -526,4 +522,16 @@ func TestReadSizes(t *testing.T) {
 			t.Errorf("%s, %s: ReadSizes(%v) = %v, want %v", tt.s.F, c.RhsText, rc.Sizes, got, tt.want)
 		}
 	}
+}
+
+// buildU builds s named "u", or reports why it does not and returns nil.
+func buildU(t *testing.T, s Spec) *Claim {
+	t.Helper()
+	s.Name = "u"
+	c, err := Build(s)
+	if err != nil {
+		t.Errorf("Build(%+v): %v", s, err)
+		return nil
+	}
+	return c
 }
