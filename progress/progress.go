@@ -32,6 +32,9 @@ type Options struct {
 	Refresh time.Duration
 	// PlainInterval is how often a plain line is written off a terminal.
 	PlainInterval time.Duration
+	// CurrentAfter is how long the item named by Current runs before its
+	// name shows.
+	CurrentAfter time.Duration
 }
 
 // Bar is the progress of one job. A nil *Bar shows nothing, so that
@@ -41,15 +44,18 @@ type Bar struct {
 	mu  sync.Mutex
 	bar *progressbar.ProgressBar
 	// plain, set off a terminal, writes lines to w instead of the bar.
-	plain   bool
-	w       io.Writer
-	total   int
-	start   time.Time
-	done    int
-	shown   int // the count the bar shows
-	visible bool
-	stop    chan struct{}
-	wg      sync.WaitGroup
+	plain bool
+	w     io.Writer
+	total int
+	start time.Time
+	done  int
+	shown int // the count the bar shows
+	// current names the item being done and since when (see Current).
+	current      string
+	currentSince time.Time
+	visible      bool
+	stop         chan struct{}
+	wg           sync.WaitGroup
 }
 
 // Start starts the progress of total items on w in mode (Auto, Always or
@@ -110,16 +116,41 @@ func (p *Bar) tick() {
 // is held.
 func (p *Bar) draw() {
 	if p.plain {
-		fmt.Fprintf(p.w, "%s%s: %d of %d %s in %s\n", p.o.Prefix, p.o.Description, p.done, p.total, p.o.Unit,
-			time.Since(p.start).Round(time.Second))
+		fmt.Fprintf(p.w, "%s%s: %d of %d %s in %s%s\n", p.o.Prefix, p.o.Description, p.done, p.total, p.o.Unit,
+			time.Since(p.start).Round(time.Second), p.currentText())
 		return
 	}
+	p.bar.Describe(p.o.Description + p.currentText())
 	if p.done != p.shown {
 		p.bar.Set(p.done)
 		p.shown = p.done
 		return
 	}
 	p.bar.RenderBlank()
+}
+
+// currentText is "; now NAME for 1m40s" while an item named NAME has
+// run CurrentAfter or longer, else "": a claim that takes minutes showed
+// "0 of 3 claims" and nothing of which (found by the walkthrough).
+func (p *Bar) currentText() string {
+	if p.current == "" {
+		return ""
+	}
+	if d := time.Since(p.currentSince); d >= p.o.CurrentAfter {
+		return fmt.Sprintf("; now %s for %s", p.current, d.Round(time.Second))
+	}
+	return ""
+}
+
+// Current names the item being done from now on, as a claim's name, so
+// that a slow one shows which it is.
+func (p *Bar) Current(name string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.current, p.currentSince = name, time.Now()
 }
 
 // Step counts one item done.

@@ -73,3 +73,19 @@ func waitFor(t *testing.T, log *bytes.Buffer, b *Bar, want string) {
 	}
 	t.Fatalf("no line with %q in 10s", want)
 }
+
+// TestCurrent checks that a plain line names the item being done once it
+// has run CurrentAfter, and an item done before that is not named.
+func TestCurrent(t *testing.T) {
+	var log bytes.Buffer
+	o := Options{Description: "verifying", Unit: "claims", PlainInterval: time.Millisecond, CurrentAfter: 20 * time.Millisecond}
+	b := Start(&log, Always, 2, o)
+	b.Current("quick")
+	b.Step()
+	b.Current("diff-expm")
+	waitFor(t, &log, b, "; now diff-expm for ")
+	b.Finish()
+	if strings.Contains(log.String(), "quick") {
+		t.Errorf("an item done within CurrentAfter is named: %q", log.String())
+	}
+}

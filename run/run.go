@@ -41,6 +41,9 @@ type Config struct {
 	// (a build from a work tree, a test): ReadReport, and so Merge, refuse
 	// a report without a version.
 	Version string
+	// OnStart, when set, is called with each job's claim name as the run
+	// begins to wait for its result, in order: the job a slow run is on.
+	OnStart func(name string)
 	// OnResult, when set, is called after each job, in order, with the
 	// number of jobs done and to do, the job's result and its time.
 	OnResult func(done, total int, r gradcheck.Result, elapsed time.Duration)
@@ -117,6 +120,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 		}
 		t := targets[jb.Target].Resolved
+		if cfg.OnStart != nil {
+			cfg.OnStart(t.Claim.Name)
+		}
 		r, d, ok, err := awaitJob(ctx, running[k])
 		if err != nil {
 			// The engine failed, not the claim: this job errs, the run

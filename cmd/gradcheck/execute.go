@@ -19,9 +19,10 @@ import (
 
 // progressOptions are those of the progress bar of run and check: it shows
 // after a second, so that quick runs print none, and off a terminal writes
-// a line every 5 seconds; tests shorten both.
+// a line every 5 seconds, naming a claim that has run 10 seconds; tests
+// shorten them.
 var progressOptions = progress.Options{Description: "verifying", Unit: "claims", Prefix: "gradcheck: ",
-	Delay: time.Second, Refresh: 250 * time.Millisecond, PlainInterval: 5 * time.Second}
+	Delay: time.Second, Refresh: 250 * time.Millisecond, PlainInterval: 5 * time.Second, CurrentAfter: 10 * time.Second}
 
 // selectEngine is gcrun.StartEngine; tests replace it.
 var selectEngine = gcrun.StartEngine
@@ -113,6 +114,7 @@ func verifyTargets(ctx context.Context, e *env, cmd string, targets []gcrun.Targ
 	stdout, stderr := bar.Writer(e.stdout), bar.Writer(e.stderr)
 	o := report.NewOutput(stdout, stderr, format, cf.out, claims, cf.verbose, useColor(e.stdout))
 	o.Header()
+	cfg.OnStart = func(name string) { bar.Current(report.Printable(name)) }
 	cfg.OnResult = func(done, total int, r gradcheck.Result, d time.Duration) {
 		if cf.verbose {
 			fmt.Fprintf(stderr, "gradcheck: [%d/%d] %s %s: %s in %.2fs\n",
