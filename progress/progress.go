@@ -53,9 +53,11 @@ type Bar struct {
 	// current names the item being done and since when (see Current).
 	current      string
 	currentSince time.Time
-	visible      bool
-	stop         chan struct{}
-	wg           sync.WaitGroup
+	// described is the description the bar shows.
+	described string
+	visible   bool
+	stop      chan struct{}
+	wg        sync.WaitGroup
 }
 
 // Start starts the progress of total items on w in mode (Auto, Always or
@@ -120,7 +122,10 @@ func (p *Bar) draw() {
 			time.Since(p.start).Round(time.Second), p.currentText())
 		return
 	}
-	p.bar.Describe(p.o.Description + p.currentText())
+	if d := p.o.Description + p.currentText(); d != p.described {
+		p.bar.Describe(d)
+		p.described = d
+	}
 	if p.done != p.shown {
 		p.bar.Set(p.done)
 		p.shown = p.done
