@@ -252,15 +252,12 @@ func (d *deriver) binaryRule(e *Binary, dl, dr Expr) (Expr, error) {
 		if e.Op == "-" {
 			sum = d.sub(dl, dr)
 		}
-		if sh := d.shape(e); sum != nil && !sh.IsScalar() && d.shape(sum).IsScalar() {
-			// A scalar added to every entry of an array that does not
-			// depend on the variable: its differential meets every
-			// entry too. d(A + tr(X)) was tr(dX), a scalar where f is
-			// a matrix, and the gradient of sum(A - tr(X)) -eye(n) for
-			// -m*k*eye(n) (found by the self-test's broadcast terms).
-			sum = d.mul(sum, d.ones(sh))
-		}
-		return sum, nil
+		// A scalar added to every entry of an array that does not
+		// depend on the variable: its differential meets every entry
+		// too. d(A + tr(X)) was tr(dX), a scalar where f is a matrix,
+		// and the gradient of sum(A - tr(X)) -eye(n) for -m*k*eye(n)
+		// (found by the self-test's broadcast terms).
+		return d.keepShape(sum, d.shape(e)), nil
 	case "*":
 		return d.add(d.mul(dl, r), d.mul(l, dr)), nil
 	case ".*":

@@ -136,6 +136,11 @@ var knowns = []known{
 	{"A + tr(X)", "X", []string{"A=p,q", "X=n,n"}, "tr(dX)*ones(p, q)", ""},
 	{"sum(A - tr(X))", "X", []string{"A=p,q", "X=n,n"}, "-p*q*tr(dX)", "-p*q*eye(n)"},
 	{"tr(X) - A", "X", []string{"A=p,q", "X=n,n"}, "tr(dX)*ones(p, q)", ""},
+	// An array term that cancels leaves the scalar beside it meeting
+	// every entry (the derive hunt: s*ones(n) for n*s*ones(n)).
+	{"sum((A - A + s)*x)", "x", []string{"A=n,n", "s=1", "x=n"}, "n*s*sum(dx)", "n*s*ones(n)"},
+	{"y'*(A - A + s)*x", "x", []string{"A=n,n", "s=1", "x=n", "y=n"}, "s*sum(y)*sum(dx)", "s*sum(y)*ones(n)"},
+	{"x'*(A - A + s)'*x", "x", []string{"A=n,n", "s=1", "x=n"}, "2*s*sum(x)*sum(dx)", "2*s*sum(x)*ones(n)"},
 }
 
 // claimOf builds an identity claim lhs == rhs over the variables of k and

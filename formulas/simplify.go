@@ -82,7 +82,7 @@ func (s *simplifier) simplify(e Expr) Expr {
 		}
 		return s.transpose(x)
 	case *Binary:
-		return s.binary(e.Op, s.simplify(e.L), s.simplify(e.R))
+		return s.keepShape(s.binary(e.Op, s.simplify(e.L), s.simplify(e.R)), s.shape(e))
 	case *Call:
 		args := make([]Expr, len(e.Args))
 		for i, a := range e.Args {
@@ -98,6 +98,18 @@ func (s *simplifier) simplify(e Expr) Expr {
 		return s.integral(e.Var, e.Lo, e.Hi, s.simplify(e.Body))
 	}
 	return e
+}
+
+// keepShape returns out, rebuilt from a node of shape want, with the shape
+// the node had: an array term that cancels (A - A, which the constructors
+// write nil, having no shape) leaves a scalar added to it alone, which
+// meets every entry of the array. sum((A - A + s)*x) derived the gradient
+// s*ones(n) for n*s*ones(n) (found by the derive hunt).
+func (s *simplifier) keepShape(out Expr, want Shape) Expr {
+	if out != nil && !want.IsScalar() && s.scalar(out) {
+		return s.mul(out, s.ones(want))
+	}
+	return out
 }
 
 // binary builds L op R through the constructor of op.
@@ -644,7 +656,8 @@ func (s *simplifier) transpose(a Expr) Expr {
 			}
 			return s.mul(s.transpose(r), s.transpose(l))
 		case "+", "-", ".*", "./":
-			return s.binary(a.Op, s.transpose(l), s.transpose(r))
+			sh := s.shape(a)
+			return s.keepShape(s.binary(a.Op, s.transpose(l), s.transpose(r)), Shape{Rows: sh.Cols, Cols: sh.Rows})
 		case "/":
 			return s.div(s.transpose(l), r)
 		}
