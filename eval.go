@@ -690,7 +690,7 @@ func (ev *evaluator) evalCall(e *formulas.Call) (backend.Tensor, error) {
 			}
 		}
 	}
-	if formulas.Lookup(e.Func).Kinked {
+	if l := args[0].Layout(); formulas.Lookup(e.Func).KinkedAt(l.Rows, l.Cols) {
 		// A kink of the body in an integral's variable is the quadrature's
 		// (see kinkWatch), one of f at a stencil otherwise, or where it
 		// crosses an end of the interval.

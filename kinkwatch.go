@@ -39,7 +39,8 @@ type kinkWatch struct {
 	everywhere bool
 }
 
-// kinkedCalls returns the calls of kinked functions in body whose
+// kinkedCalls returns the calls of kinked functions in body (norm2 too,
+// which of one number is abs; see formulas.Func.KinkedAt) whose
 // argument reads v, apart from those within an integral over a variable
 // of the same name, which reads its own.
 func kinkedCalls(body formulas.Expr, v string) map[*formulas.Call]bool {
@@ -53,7 +54,7 @@ func kinkedCalls(body formulas.Expr, v string) map[*formulas.Call]bool {
 			walk(e.L)
 			walk(e.R)
 		case *formulas.Call:
-			if f := formulas.Lookup(e.Func); f != nil && f.Kinked && slices.Contains(readNames(e.Args[0], nil), v) {
+			if f := formulas.Lookup(e.Func); f != nil && (f.Kinked || f.KinkedOfOne) && slices.Contains(readNames(e.Args[0], nil), v) {
 				calls[e] = true
 			}
 			for _, a := range e.Args {

@@ -57,6 +57,11 @@ func TestKinkedQuadrature(t *testing.T) {
 		// ran out of panels: the true gradient failed by 10⁻² (found by
 		// the review helper); such values are not finite.
 		{name: "moving kink, entrywise", f: "sum(integral(t, 0, 1, relu(x - t)))", wrt: "x", grad: "relu(x) - relu(x - 1)", vars: []string{"x=5"}, entrywise: true, seed: 1, want: Inconclusive, reason: "the kink of relu(x - t) moves with x"},
+		// norm2 of one number is abs: its kink was not watched, and the
+		// true gradient failed (found by the derive hunt).
+		{name: "norm2 of one number", f: "integral(t, 0, 2, norm2(x - t))", wrt: "x", grad: "integral(t, 0, 2, (x - t)/norm2(x - t))", vars: []string{"x=1"}, seed: 1, want: Inconclusive, reason: "the kink of norm2(x - t) moves with x"},
+		{name: "norm2 of one number, fixed", f: "x*integral(t, 0, 1, norm2(t - 0.3))", equals: "0.29*x", vars: []string{"x=1"}, want: Pass},
+		{name: "norm2 of one number, 1.0009", f: "x*integral(t, 0, 1, norm2(t - 0.3))", equals: "0.29026*x", vars: []string{"x=1"}, want: Fail},
 		// A kink of the body that does not read t is one of f.
 		{name: "kink of f", f: "sum(integral(t, 0, 1, t*relu(x)))", wrt: "x", grad: "step(x)/2", vars: []string{"x=4"}, want: Pass},
 		{name: "kink of f, factor", f: "sum(integral(t, 0, 1, t*relu(x)))", wrt: "x", grad: "step(x)", vars: []string{"x=4"}, want: Fail},

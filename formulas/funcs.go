@@ -24,6 +24,9 @@ type Func struct {
 	// derivative, so the verifier leaves it out of the comparison
 	// (inconclusive there).
 	Kinked bool
+	// KinkedOfOne is set for norm2, which of one number is its absolute
+	// value: a kink where that number changes sign (see KinkedAt).
+	KinkedOfOne bool
 	// Group orders the help: the functions are listed group by group.
 	Group string
 	// Usage shows a call; Doc says in a line what it computes and how.
@@ -111,7 +114,7 @@ var funcs = []*Func{
 	{Name: "sum", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "sum(X)", Doc: "sum of all entries", shape: scalar},
 	{Name: "mean", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "mean(X)", Doc: "mean of all entries, sum(X)/(rows·cols)",
 		Aliases: []string{"avg", "average"}, shape: scalar},
-	{Name: "norm2", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "norm2(X)", Doc: "Euclidean or Frobenius norm",
+	{Name: "norm2", MinArgs: 1, MaxArgs: 1, KinkedOfOne: true, Group: groupReduce, Usage: "norm2(X)", Doc: "Euclidean or Frobenius norm",
 		Aliases: []string{"norm", "frobenius"}, shape: scalar},
 	{Name: "logsumexp", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "logsumexp(X)",
 		Doc:     "log of the sum of e^x over all entries, as m + log Σ e^(x−m), m = max x (no overflow)",
@@ -335,6 +338,15 @@ func funcHint(name string) string {
 		return ""
 	}
 	return "did you mean " + best + "?"
+}
+
+// KinkedAt reports whether f has a kink where its argument, of rows×cols
+// entries, changes sign: always for a Kinked f, and for one KinkedOfOne
+// where the argument is one number. ∫ norm2(x − t) dt over an x of one
+// entry is ∫ |x − t| dt, whose kink the quadrature did not watch, and its
+// true gradient failed (found by the derive hunt).
+func (f *Func) KinkedAt(rows, cols int) bool {
+	return f.Kinked || f.KinkedOfOne && rows*cols == 1
 }
 
 // KinkedNames lists the functions with a kink (Func.Kinked) in the order
