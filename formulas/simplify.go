@@ -441,6 +441,11 @@ func (s *simplifier) mul(a, b Expr) Expr {
 	case bs && !as:
 		// A scalar factor goes first: s*A rather than A*s.
 		return s.mul(b, a)
+	case !as && !bs && s.isOnes(a) && s.isOnes(b):
+		// ones(m, k)*ones(k, n) is k*ones(m, n) (the derive hunt:
+		// softmax(z).*(ones(n, n)*ones(n))).
+		sa, sb := s.shape(a), s.shape(b)
+		return s.mul(s.dim(sa.Cols), s.ones(Shape{Rows: sa.Rows, Cols: sb.Cols}))
 	}
 	// A scalar factor of either side moves to the front.
 	if l, r, ok := product(b); ok && s.scalar(l) && !as {
@@ -714,6 +719,9 @@ func (s *simplifier) call(name string, args ...Expr) Expr {
 		// The adjoint of a scalar added to an array of ones
 		// (sum(x - mean(x))).
 		return s.count(s.shape(args[0]))
+	}
+	if (name == "sum" || name == "tr") && isCall(args[0], "eye") {
+		return s.dim(s.shape(args[0]).Rows)
 	}
 	return &Call{Func: name, Args: args}
 }
