@@ -597,6 +597,11 @@ func (s *simplifier) pow(a, b Expr) Expr {
 	if x, ok := num(a); ok && bNum {
 		return number(math.Pow(x, y))
 	}
+	if bNum && y == 2 && isCall(a, "sqrt") {
+		// sqrt(v)^2 is v where it is defined: a layer norm's gradient
+		// read /sqrt(v)^2/(2*sqrt(v)) (the derive hunt).
+		return a.(*Call).Args[0]
+	}
 	return &Binary{Op: "^", L: a, R: b}
 }
 
@@ -612,6 +617,9 @@ func (s *simplifier) epow(a, b Expr) Expr {
 	}
 	if isNum(b, 1) {
 		return a
+	}
+	if isNum(b, 2) && isCall(a, "sqrt") {
+		return a.(*Call).Args[0]
 	}
 	return &Binary{Op: ".^", L: a, R: b}
 }

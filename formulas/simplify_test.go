@@ -29,6 +29,8 @@ func TestSimplify(t *testing.T) {
 		{"ones(n, m)*ones(m, n)", "m*ones(n, n)"},
 		{"ones(n)*ones(n)'", "ones(n, n)"},
 		{"sum(eye(n))", "n"},
+		{"sqrt(s)^2", "s"},
+		{"sqrt(X).^2", "X"},
 		{"tr(eye(m))", "m"},
 		{"1*X", "X"},
 		{"X*1", "X"},
