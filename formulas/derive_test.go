@@ -201,6 +201,9 @@ func TestDerivePastesBack(t *testing.T) {
 		vars   []string
 	}{
 		{"2.^x", "x", []string{"x=n"}},
+		// sqrt(X)^2 of a matrix is a product, not X (the second review
+		// helper).
+		{"tr(sqrt(X)^3)", "X", []string{"X=n,n:positive"}},
 		{"sum(2.^x)", "x", []string{"x=n"}},
 		{"sum(s.^x)", "x", []string{"x=n", "s=1:positive"}},
 		{"sum(s.^x)", "s", []string{"x=n", "s=1:positive"}},

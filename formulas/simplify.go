@@ -588,7 +588,12 @@ func (s *simplifier) ediv(a, b Expr) Expr {
 func (s *simplifier) pow(a, b Expr) Expr {
 	y, bNum := num(b)
 	if b == nil {
-		// Only a scalar's zeroth power is written by the derivation.
+		// A scalar's zeroth power is 1, a square matrix's the
+		// identity: as 1, keepShape made A^0 ones(n, n) (found by the
+		// second review helper).
+		if sh := s.shape(a); !sh.IsScalar() {
+			return s.eye(sh.Rows)
+		}
 		return &Num{Value: 1}
 	}
 	if bNum && y == 1 {
@@ -597,9 +602,11 @@ func (s *simplifier) pow(a, b Expr) Expr {
 	if x, ok := num(a); ok && bNum {
 		return number(math.Pow(x, y))
 	}
-	if bNum && y == 2 && isCall(a, "sqrt") {
+	if bNum && y == 2 && isCall(a, "sqrt") && s.scalar(a) {
 		// sqrt(v)^2 is v where it is defined: a layer norm's gradient
-		// read /sqrt(v)^2/(2*sqrt(v)) (the derive hunt).
+		// read /sqrt(v)^2/(2*sqrt(v)) (the derive hunt). Of a matrix,
+		// ^2 is the product sqrt(X)*sqrt(X), not X (the second review
+		// helper: the gradient of tr(sqrt(X)^3) came out wrong).
 		return a.(*Call).Args[0]
 	}
 	return &Binary{Op: "^", L: a, R: b}

@@ -31,6 +31,8 @@ func TestSimplify(t *testing.T) {
 		{"sum(eye(n))", "n"},
 		{"sqrt(s)^2", "s"},
 		{"sqrt(X).^2", "X"},
+		{"sqrt(X)^2", "sqrt(X)^2"},
+		{"X^0", "eye(n)"},
 		{"tr(eye(m))", "m"},
 		{"1*X", "X"},
 		{"X*1", "X"},
