@@ -150,7 +150,7 @@ const (
 	undecided          // finite-difference estimate too uncertain
 	outOfDomain        // f not finite at the sample
 	claimBroken        // the claim is not finite where f is
-	// kinked: the stencil straddles a kink of abs, relu, step or sign, where a
+	// kinked: the stencil straddles a kink of abs, relu, step, sign or norm2 of one number, where a
 	// finite difference says nothing about the derivative; the
 	// comparison is left out.
 	kinked
@@ -485,6 +485,13 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 	// passed a claim the run failed (found by the review helper). It is
 	// drawn all the same, and counts for the memory.
 	unread := c.Unread()
+	for _, n := range c.ReadSizes(sizes) {
+		// A size f reaches only through ones(n, m) or eye(m) is a
+		// length of its sums too (the second review helper: the true
+		// gradient of sum(exp(X*ones(n,m)/m)*ones(m,n)) at m = 10⁴
+		// failed once an unread variable no longer brought m in).
+		v.dim = max(v.dim, n)
+	}
 	for _, vr := range c.Vars {
 		note(shapes[vr.Name], !slices.Contains(unread, vr.Name))
 		if vr.Name == c.Wrt {
