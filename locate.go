@@ -342,6 +342,17 @@ func (v *verification) stencilKinksReason(res *Result) string {
 	calls := slices.SortedFunc(maps.Keys(kinkedCalls(in.Body, in.Var)), func(a, b *formulas.Call) int {
 		return cmp.Or(cmp.Compare(a.Pos().Line, b.Pos().Line), cmp.Compare(a.Pos().Col, b.Pos().Col))
 	})
+	// norm2 has a kink only of one number: one of a vector is not
+	// named (the second review helper).
+	env := maps.Clone(v.shapes)
+	env[in.Var] = formulas.Shape{Rows: 1, Cols: 1}
+	kinked := slices.DeleteFunc(slices.Clone(calls), func(c *formulas.Call) bool {
+		sh, err := formulas.Infer(c.Args[0], env, v.sizes)
+		return err == nil && !formulas.Lookup(c.Func).KinkedAt(sh.Rows, sh.Cols)
+	})
+	if len(kinked) > 0 {
+		calls = kinked
+	}
 	why := fmt.Sprintf("the kinks of %s are more than its panels can narrow", calls[0])
 	for _, c := range calls {
 		if slices.Contains(readNames(c.Args[0], nil), v.c.Wrt) {

@@ -153,7 +153,8 @@ type Counts struct {
 	OutOfDomain int `json:"out_of_domain"`
 	ClaimBroken int `json:"claim_broken"`
 	// Kinked counts the comparisons left out because their
-	// finite-difference stencil straddles a kink of abs, relu, step or sign.
+	// finite-difference stencil straddles a kink of abs, relu, step, sign or
+	// norm2 of one number.
 	Kinked int `json:"kinked"`
 }
 

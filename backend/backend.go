@@ -145,7 +145,7 @@ type Backend interface {
 	// (group dividing the count), the entries whose sign (−, 0 or +) is
 	// not the same in all of them: a result of Count/group 1×1 values.
 	// The verifier asks it whether a finite-difference stencil crosses a
-	// kink of abs, relu, step or sign.
+	// kink of abs, relu, step, sign or norm2 of one number.
 	SignChanges(a Tensor, group int) (Tensor, error)
 }
 

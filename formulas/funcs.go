@@ -350,12 +350,18 @@ func (f *Func) KinkedAt(rows, cols int) bool {
 }
 
 // KinkedNames lists the functions with a kink (Func.Kinked) in the order
-// of the table, as messages name them: "abs, relu, step or sign".
+// of the table, then norm2 (Func.KinkedOfOne), as messages name them:
+// "abs, relu, step, sign or norm2 of one number".
 func KinkedNames() string {
 	var names []string
 	for _, f := range funcs {
 		if f.Kinked {
 			names = append(names, f.Name)
+		}
+	}
+	for _, f := range funcs {
+		if f.KinkedOfOne {
+			names = append(names, f.Name+" of one number")
 		}
 	}
 	if len(names) < 2 {

@@ -185,13 +185,16 @@ func (l *lexer) method(p Pos) error {
 	if slices.Contains(transposeMethods, name) {
 		return errorf(p, "unexpected '.%s': write X' for the transpose", name)
 	}
-	msg := fmt.Sprintf("unexpected '.%s': methods are not supported; write %s(x) where the language has it", name, name)
-	if IsFunc(name) {
-		msg = fmt.Sprintf("unexpected '.%s': methods are not supported; write %s(x)", name, name)
-	} else if h := funcHint(name); h != "" {
-		msg += " (" + name + ": " + h + ")"
+	// The operand before the '.' is not at hand here: the call is
+	// written with X for it (x.sum() said "write sum(x)", np.linalg.inv
+	// "write linalg(x)"; the second review helper).
+	switch h := funcHint(name); {
+	case IsFunc(name):
+		return errorf(p, "unexpected '.%s': methods are not supported; write %s(X) for X.%s()", name, name, name)
+	case h != "":
+		return errorf(p, "unexpected '.%s': methods are not supported (%s: %s)", name, name, h)
 	}
-	return errorf(p, "%s", msg)
+	return errorf(p, "unexpected '.%s': methods and modules are not supported; call the language's functions by name (gradcheck check --help lists them)", name)
 }
 
 // number scans 2, 0.5, .5, 2., 1e-3. A '.' followed by *, / or ^ is not a

@@ -231,15 +231,15 @@ func TestParseErrors(t *testing.T) {
 		{"x$", "1:2: unexpected character '$'"},
 		// NumPy, PyTorch and MATLAB habits get what to write instead
 		// (walkthrough 2026-12-07h, item 4).
-		{"x.y", "1:2: unexpected '.y': methods are not supported; write y(x) where the language has it"},
+		{"x.y", "1:2: unexpected '.y': methods and modules are not supported; call the language's functions by name (gradcheck check --help lists them)"},
 		{"sum((X@w - y).^2)", "1:7: unexpected character '@': write * for the matrix product"},
 		{"sum((X*w - y)**2)", "1:14: unexpected '**': write ^ for a scalar or square-matrix power, .^ elementwise"},
 		{"2*X.T*(X*w - y)", "1:4: unexpected '.T': write X' for the transpose"},
 		{"X.t()*y", "1:2: unexpected '.t': write X' for the transpose"},
 		{"X.transpose()", "1:2: unexpected '.transpose': write X' for the transpose"},
-		{"x.sum()", "1:2: unexpected '.sum': methods are not supported; write sum(x)"},
-		{"x.var()", "1:2: unexpected '.var': methods are not supported; write var(x) where the language has it (var: write mean((x - mean(x)).^2))"},
-		{"x.dot(y)", "1:2: unexpected '.dot': methods are not supported; write dot(x) where the language has it (dot: write x'*y, or sum(x.*y))"},
+		{"x.sum()", "1:2: unexpected '.sum': methods are not supported; write sum(X) for X.sum()"},
+		{"x.var()", "1:2: unexpected '.var': methods are not supported (var: write mean((x - mean(x)).^2))"},
+		{"x.dot(y)", "1:2: unexpected '.dot': methods are not supported (dot: write x'*y, or sum(x.*y))"},
 		{"sum(softmax(x)[0])", "1:15: unexpected character '[': indexing [...] is not supported"},
 		{"sum(step(abs(r) < d))", "1:17: unexpected '<': comparisons are not in the language; step(a - b) is 1 where a > b"},
 		{"a >= b", "1:3: unexpected '>=': comparisons are not in the language; step(a - b) is 1 where a > b"},
@@ -446,7 +446,7 @@ func TestFlatChains(t *testing.T) {
 // TestKinkedNames checks the list that messages and the help give of the
 // functions with a kink, against the functions the README names.
 func TestKinkedNames(t *testing.T) {
-	if got, want := KinkedNames(), "abs, relu, step or sign"; got != want {
+	if got, want := KinkedNames(), "abs, relu, step, sign or norm2 of one number"; got != want {
 		t.Errorf("KinkedNames() = %q, want %q", got, want)
 	}
 }

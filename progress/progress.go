@@ -142,10 +142,19 @@ func (p *Bar) currentText() string {
 		return ""
 	}
 	if d := time.Since(p.currentSince); d >= p.o.CurrentAfter {
-		return fmt.Sprintf("; now %s for %s", p.current, d.Round(time.Second))
+		name := p.current
+		if r := []rune(name); len(r) > maxCurrent {
+			// On an 80-column terminal a longer line wraps, and each
+			// redraw leaves a line behind (the second review helper).
+			name = string(r[:maxCurrent-1]) + "…"
+		}
+		return fmt.Sprintf("; now %s for %s", name, d.Round(time.Second))
 	}
 	return ""
 }
+
+// maxCurrent is the most runes of an item's name that Current shows.
+const maxCurrent = 24
 
 // Current names the item being done from now on, as a claim's name, so
 // that a slow one shows which it is.

@@ -88,4 +88,10 @@ func TestCurrent(t *testing.T) {
 	if strings.Contains(log.String(), "quick") {
 		t.Errorf("an item done within CurrentAfter is named: %q", log.String())
 	}
+	// A long name is cut, so that the line fits a terminal.
+	log.Reset()
+	b = Start(&log, Always, 1, o)
+	b.Current("a-claim-whose-name-goes-on-and-on-for-sixty-characters-or-so")
+	waitFor(t, &log, b, "; now a-claim-whose-name-goes… for ")
+	b.Finish()
 }

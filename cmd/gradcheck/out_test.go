@@ -264,3 +264,15 @@ func TestOutExtension(t *testing.T) {
 		}
 	}
 }
+
+// TestOutDevice checks that an --out name under /dev takes the format
+// given or the default, whatever it is: /dev/stdout of a shell that
+// redirects stdout to a file is a regular file of no extension, and was
+// refused (found by the second review helper).
+func TestOutDevice(t *testing.T) {
+	for _, out := range []string{"/dev/stdout", "/dev/stderr", "/dev/fd/1"} {
+		if f, err := formatFor("check", "text", false, out); f != "text" || err != nil {
+			t.Errorf("--out %s: format %q, %v; want text", out, f, err)
+		}
+	}
+}

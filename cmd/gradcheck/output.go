@@ -26,7 +26,8 @@ var formats = report.Formats()
 // extensions known: gradcheck run --out report.junit wrote the text table
 // there, which a JUnit uploader rejects (found by the walkthrough). A file
 // that is there and is not a regular file (/dev/null, a named pipe, the
-// /dev/fd/63 of a shell's >(...)) gets format, as a name it was not given.
+// /dev/fd/63 of a shell's >(...)), or any name under /dev, gets format, as
+// a name it was not given.
 func formatFor(cmd, format string, changed bool, out string) (string, error) {
 	if changed || out == "" {
 		return format, nil
@@ -38,7 +39,9 @@ func formatFor(cmd, format string, changed bool, out string) (string, error) {
 	if slices.Contains(textExts, ext) {
 		return "text", nil
 	}
-	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
+	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() || strings.HasPrefix(out, "/dev/") {
+		// /dev/stdout of a shell that redirects it to a file is a
+		// regular file, and was refused (the second review helper).
 		return format, nil
 	}
 	what := fmt.Sprintf("extension %q is not one gradcheck knows", ext)
