@@ -100,6 +100,11 @@ func soundCases(t *testing.T) []verdictCase {
 		// found by the second review helper).
 		{name: "inline", spec: formulas.Spec{F: "sum(exp(X*ones(n,m)/m)*ones(m,n))", Wrt: "X", Grad: "n*exp(X*ones(n, m)/m)*ones(m, n)/m", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 2, "m": 10000}, seed: 1, batch: 32, verdict: Pass},
+		// m used only as a number is no length of a sum: counted, it let
+		// a claim 1.00000001 times the truth pass (the third review
+		// helper).
+		{name: "inline", spec: formulas.Spec{F: "sum(X.^2)/m", Wrt: "X", Grad: "1.00000001*2*X/m", Vars: vars(t, "X=n,n", "Y=m")},
+			sizes: map[string]int{"n": 4, "m": 1000000}, verdict: Fail, diag: DiagFactor, factor: 1.00000001},
 		{name: "aliasing hess", spec: formulas.Spec{F: "sin(1e5*x)", Wrt: "x", Hess: "-1e11*sin(1e5*x)*dx*dx2", Vars: vars(t, "x=1")},
 			verdict: Fail, diag: DiagFactor, factor: 10},
 		// Entrywise, every entry steps by the same h·‖X‖, 4 periods of

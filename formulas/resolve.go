@@ -183,6 +183,31 @@ func (c *Claim) ReadSizes(sizes map[string]int) map[string]int {
 	return out
 }
 
+// ArraySizes returns the sizes of the arrays F and Rhs build (the
+// arguments of eye, ones and zeros, symbols at sizes or literals): lengths
+// of the sums they enter, as a variable's dimensions are. A size used
+// only as a number (2/m) is none.
+func (c *Claim) ArraySizes(sizes map[string]int) []int {
+	var ns []int
+	for _, e := range []Expr{c.F, c.Rhs} {
+		walk(e, func(x Expr) {
+			for _, a := range sizeArgs(x) {
+				switch a := a.(type) {
+				case *Ident:
+					if n, ok := sizes[a.Name]; ok {
+						ns = append(ns, n)
+					}
+				case *Num:
+					if isCount(a.Value) {
+						ns = append(ns, int(a.Value))
+					}
+				}
+			}
+		})
+	}
+	return ns
+}
+
 // literalSizes lists the integer literal dimensions of the claim other
 // than 1: its variables' and those of eye, ones and zeros.
 func (c *Claim) literalSizes() []int {

@@ -535,3 +535,30 @@ func buildU(t *testing.T, s Spec) *Claim {
 	}
 	return c
 }
+
+// TestArraySizes checks the sizes of the arrays a claim builds: those of
+// eye, ones and zeros, symbols at their sizes or literals, and not a size
+// used as a number.
+func TestArraySizes(t *testing.T) {
+	for _, tt := range []struct {
+		s    Spec
+		want []int
+	}{
+		{Spec{F: "sum(exp(X*ones(n, m)/m)*ones(m, n))", Wrt: "X", Grad: "n*exp(X*ones(n, m)/m)*ones(m, n)/m", Vars: []SpecVar{{Name: "X", VarSpec: VarSpec{Shape: "n,n"}}, {Name: "Y", VarSpec: VarSpec{Shape: "m"}}}},
+			[]int{48, 40, 40, 48, 48, 40, 40, 48}},
+		{Spec{F: "sum(X.^2)/m", Wrt: "X", Grad: "2*X/m", Vars: []SpecVar{{Name: "X", VarSpec: VarSpec{Shape: "n,n"}}, {Name: "Y", VarSpec: VarSpec{Shape: "m"}}}}, nil},
+		{Spec{F: "tr(X*eye(3))", Wrt: "X", Grad: "eye(3)", Vars: []SpecVar{{Name: "X", VarSpec: VarSpec{Shape: "3,3"}}}}, []int{3, 3}},
+	} {
+		c := buildU(t, tt.s)
+		if c == nil {
+			continue
+		}
+		rc, err := c.Resolve(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ArraySizes(rc.Sizes); !slices.Equal(got, tt.want) {
+			t.Errorf("%s, %s: ArraySizes = %v, want %v", tt.s.F, c.RhsText, got, tt.want)
+		}
+	}
+}
