@@ -265,14 +265,22 @@ func TestOutExtension(t *testing.T) {
 	}
 }
 
-// TestOutDevice checks that an --out name under /dev takes the format
-// given or the default, whatever it is: /dev/stdout of a shell that
-// redirects stdout to a file is a regular file of no extension, and was
-// refused (found by the second review helper).
+// TestOutDevice checks that an --out name of a standard stream takes the
+// format given or the default, whatever it is: /dev/stdout of a shell
+// that redirects stdout to a file is a regular file of no extension, and
+// was refused (found by the second review helper); another file under
+// /dev needs a known extension.
 func TestOutDevice(t *testing.T) {
-	for _, out := range []string{"/dev/stdout", "/dev/stderr", "/dev/fd/1"} {
+	for _, out := range []string{"/dev/stdout", "/dev/stderr", "/dev/fd/1", "//dev/stdout", "/proc/self/fd/1"} {
 		if f, err := formatFor("check", "text", false, out); f != "text" || err != nil {
 			t.Errorf("--out %s: format %q, %v; want text", out, f, err)
 		}
+	}
+	// Another file under /dev is named as any (the third review helper).
+	if _, err := formatFor("check", "text", false, filepath.Join(t.TempDir(), "dev", "r.jsn")); err == nil {
+		t.Errorf("--out …/r.jsn: no error")
+	}
+	if _, err := formatFor("check", "text", false, "/dev/shm/r.jsn"); err == nil {
+		t.Errorf("--out /dev/shm/r.jsn: no error")
 	}
 }

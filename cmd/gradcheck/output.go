@@ -26,8 +26,8 @@ var formats = report.Formats()
 // extensions known: gradcheck run --out report.junit wrote the text table
 // there, which a JUnit uploader rejects (found by the walkthrough). A file
 // that is there and is not a regular file (/dev/null, a named pipe, the
-// /dev/fd/63 of a shell's >(...)), or any name under /dev, gets format, as
-// a name it was not given.
+// /dev/fd/63 of a shell's >(...)), or a standard stream's name (isStream),
+// gets format, as a name it was not given.
 func formatFor(cmd, format string, changed bool, out string) (string, error) {
 	if changed || out == "" {
 		return format, nil
@@ -39,9 +39,7 @@ func formatFor(cmd, format string, changed bool, out string) (string, error) {
 	if slices.Contains(textExts, ext) {
 		return "text", nil
 	}
-	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() || strings.HasPrefix(out, "/dev/") {
-		// /dev/stdout of a shell that redirects it to a file is a
-		// regular file, and was refused (the second review helper).
+	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() || isStream(out) {
 		return format, nil
 	}
 	what := fmt.Sprintf("extension %q is not one gradcheck knows", ext)
@@ -49,6 +47,17 @@ func formatFor(cmd, format string, changed bool, out string) (string, error) {
 		what = "no extension to choose the format by"
 	}
 	return "", usageErrorf(cmd, "--out %s: %s: name it .json, .xml (junit), .md (markdown) or .txt (text), or give --format", out, what)
+}
+
+// isStream reports whether out names a standard stream or descriptor
+// (/dev/stdout, /dev/fd/1, /proc/self/fd/1), which a shell that redirects
+// it to a file makes a regular file of no extension: refused, it broke
+// --out /dev/stdout (the second review helper). Other names under /dev
+// (/dev/shm/r.jsn) are files like any.
+func isStream(out string) bool {
+	out = filepath.Clean(out)
+	return out == "/dev/stdout" || out == "/dev/stderr" ||
+		strings.HasPrefix(out, "/dev/fd/") || strings.HasPrefix(out, "/proc/self/fd/")
 }
 
 // textExts are the extensions of an --out file that ask for the text
