@@ -150,9 +150,9 @@ const (
 	undecided          // finite-difference estimate too uncertain
 	outOfDomain        // f not finite at the sample
 	claimBroken        // the claim is not finite where f is
-	// kinked: the stencil straddles a kink of abs, relu, step, sign or norm2 of one number, where a
-	// finite difference says nothing about the derivative; the
-	// comparison is left out.
+	// kinked: the stencil straddles a kink of abs, relu, step, sign or
+	// norm2 of one number, where a finite difference says nothing about
+	// the derivative; the comparison is left out.
 	kinked
 	// statuses is the number of statuses.
 	statuses
@@ -480,11 +480,6 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 	}
 	note(fShape, true)
 	v.maxElems = int(max(int64(v.maxElems), min(rc.Largest, math.MaxInt32*math.MaxInt32)))
-	// A variable nothing reads sets no tolerance: the report leaves its
-	// sizes out (Claim.ReadSizes), and its re-run command, without them,
-	// passed a claim the run failed (found by the review helper). It is
-	// drawn all the same, and counts for the memory.
-	unread := c.Unread()
 	for _, n := range c.ArraySizes(sizes) {
 		// A size f reaches only through ones(n, m) or eye(m) is a
 		// length of its sums too (the second review helper: the true
@@ -495,6 +490,11 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 		// helper).
 		v.dim = max(v.dim, n)
 	}
+	// A variable nothing reads sets no tolerance: the report leaves its
+	// sizes out (Claim.ReadSizes), and its re-run command, without them,
+	// passed a claim the run failed (found by the review helper). It is
+	// drawn all the same, and counts for the memory.
+	unread := c.Unread()
 	for _, vr := range c.Vars {
 		note(shapes[vr.Name], !slices.Contains(unread, vr.Name))
 		if vr.Name == c.Wrt {

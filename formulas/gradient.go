@@ -18,14 +18,14 @@ var ErrInternal = errors.New("internal error")
 // expression linear in the direction d+wrt as Derive writes it: diff =
 // ⟨G, dX⟩ = sum(G.*dX). It moves dX out of each term by the trace rules,
 // ⟨C, A*B⟩ = ⟨A'*C, B⟩ = ⟨C*B', A⟩, ⟨C, A + s⟩ = ⟨C, A⟩ + s·sum(C) for a
-// scalar s, ⟨C, A\B⟩ = ⟨A'\C, B⟩ (A\B is
-// inv(A)*B), ⟨c, tr(A)⟩ = ⟨c·I, A⟩, ⟨c, sum(A)⟩ = ⟨c·1, A⟩,
-// ⟨c, mean(A)⟩ = ⟨c·1/(m·n), A⟩ for an m×n A, ⟨C, A.*B⟩ = ⟨A.*C, B⟩,
-// ⟨C, diag(A)⟩ = ⟨diag(C), A⟩, ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ =
-// ⟨C', A⟩, and under an integral sign. Where no such rule applies (dX
-// inside kron, or in the matrix of a solve) it returns an error saying
-// so. A matrix of ones is written ones(m, n). A gradient
-// of more than 4,194,304 nodes is an error too (see Derive).
+// scalar s, ⟨C, A\B⟩ = ⟨A'\C, B⟩ (A\B is inv(A)*B), ⟨c, tr(A)⟩ =
+// ⟨c·I, A⟩, ⟨c, sum(A)⟩ = ⟨c·1, A⟩, ⟨c, mean(A)⟩ = ⟨c·1/(m·n), A⟩ for
+// an m×n A, ⟨C, A.*B⟩ = ⟨A.*C, B⟩, ⟨C, diag(A)⟩ = ⟨diag(C), A⟩,
+// ⟨C, sym(A)⟩ = ⟨sym(C), A⟩, ⟨C, A'⟩ = ⟨C', A⟩, and under an integral
+// sign. Where no such rule applies (dX inside kron, or in the matrix of a
+// solve) it returns an error saying so. A matrix of ones is written
+// ones(m, n). A gradient of more than 4,194,304 nodes is an error too
+// (see Derive); a rule that builds one of the wrong shape, ErrInternal.
 func Gradient(diff Expr, wrt string, env map[string]Shape, sizes map[string]int) (Expr, error) {
 	ws, ok := env[wrt]
 	if !ok {

@@ -843,16 +843,10 @@ func (l *loader) shape(n *yaml.Node, where string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, perr := strconv.ParseFloat(v, 64); perr == nil && !isCount(mustFloat(v)) {
+	if x, perr := strconv.ParseFloat(v, 64); perr == nil && !isCount(x) {
 		return "", l.errf(n, "shape %s is the number %s: a variable is declared by its shape (\"1\" for a scalar); write a constant into the formula as a number", where, v)
 	}
 	return v, nil
-}
-
-// mustFloat is v, which parses as a float, as a float.
-func mustFloat(v string) float64 {
-	x, _ := strconv.ParseFloat(v, 64)
-	return x
 }
 
 // sizes reads the sizes mapping of a formula.
