@@ -125,7 +125,7 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if werr := bench.WriteReport(e.stdout, f.out, f.reportFormat(fs.Changed("format")), rep); werr != nil {
-		return writeError("writing the report", werr)
+		return toolError("writing the report", werr)
 	}
 	switch {
 	case rep.Incomplete:

@@ -130,7 +130,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	var cannot *formulas.Error
 	switch {
 	case errors.Is(err, formulas.ErrInternal):
-		return internalError("derive", err)
+		return toolError("derive", err)
 	case errors.As(err, &cannot):
 		// A rule derive lacks, at a position in f: not the input's fault.
 		return failErrorf("derive: %v", err)
@@ -142,7 +142,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 		if second, err = c.SecondDerivativeAt(sizes.m); err != nil {
 			switch {
 			case errors.Is(err, formulas.ErrInternal):
-				return internalError("derive", err)
+				return toolError("derive", err)
 			case errors.Is(err, formulas.ErrNoHessClaim):
 				return inputErrorf("derive: --hess: %v (drop --hess for the differential)", err)
 			case errors.As(err, &cannot):
@@ -157,7 +157,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	}
 	if _, err := io.WriteString(e.stdout, out); err != nil {
 		// A full disk or a closed file: the result is lost, so say so.
-		return writeError("writing the result", err)
+		return toolError("writing the result", err)
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func deriveOutput(d formulas.Derivation, second formulas.Expr, asJSON, grad, hes
 		// JSON or text: --grad asked for a gradient there is not (it
 		// printed "grad": null with exit 0 in JSON).
 		if errors.Is(d.NoGrad, formulas.ErrInternal) {
-			return "", internalError("derive", d.NoGrad)
+			return "", toolError("derive", d.NoGrad)
 		}
 		if errors.Is(d.NoGrad, formulas.ErrNotScalar) {
 			return "", inputErrorf("derive: --grad: %v (drop --grad for the differential)", d.NoGrad)

@@ -27,7 +27,7 @@ func listCommand(_ context.Context, e *env, args []string) error {
 	if err := write(e.stdout, claims); err != nil {
 		// A full disk or a closed file: exit 3 with what failed, not as
 		// an internal error.
-		return writeError("writing the list", err)
+		return toolError("writing the list", err)
 	}
 	return nil
 }

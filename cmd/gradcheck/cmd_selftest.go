@@ -127,7 +127,7 @@ func selftestCommand(ctx context.Context, e *env, args []string) error {
 		write = selftest.WriteJSON
 	}
 	if err := write(e.stdout, r); err != nil {
-		return writeError("writing the report", err)
+		return toolError("writing the report", err)
 	}
 	if !r.OK() {
 		return errNotAllPassed

@@ -54,13 +54,6 @@ func failErrorf(format string, args ...any) error {
 	return &exitError{code: exitFail, msg: oneLine(fmt.Sprintf(format, args...))}
 }
 
-// internalError reports a fault of command cmd's own (formulas.ErrInternal,
-// which err wraps and names): exit 3, as the help says of internal
-// errors (derive exited 1 on one, a claim's failure).
-func internalError(cmd string, err error) error {
-	return &exitError{code: exitInternal, msg: oneLine(cmd + ": " + err.Error())}
-}
-
 // noGPUError reports that --backend gpu found no GPU to run on (see
 // run.ErrNoGPU): the tool cannot run here, and nothing ran (exit 3). It
 // was exit 1, a claim's failure, which the CI recipes of the README take
@@ -102,11 +95,13 @@ func oneLine(s string) string {
 	return report.Printable(strings.Join(strings.Fields(s), " "))
 }
 
-// writeError reports a failure to write the results or a report (a full
-// disk, a closed pipe): gradcheck could not finish its job (exit 3), but
-// through no bug of its own, so the message says what failed and why, as
-// in "writing the report: write /dev/full: no space left on device".
-func writeError(what string, err error) error {
+// toolError reports that gradcheck could not finish its job (exit 3),
+// saying what failed and why: a failure to write the results or a report
+// (a full disk, a closed pipe: "writing the report: write /dev/full: no
+// space left on device"), through no bug of its own, or a fault of
+// derive's own (formulas.ErrInternal: "derive: internal error: …"; it
+// exited 1, a claim's failure).
+func toolError(what string, err error) error {
 	return &exitError{code: exitInternal, msg: oneLine(fmt.Sprintf("%s: %v", what, err))}
 }
 

@@ -149,7 +149,7 @@ func checkNotInput(cmd, out string, inputs []string) error {
 func outputError(err error) error {
 	var failed *report.WriteError
 	if errors.As(err, &failed) {
-		return writeError(failed.What, failed.Err)
+		return toolError(failed.What, failed.Err)
 	}
 	return err
 }
