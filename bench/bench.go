@@ -250,7 +250,7 @@ func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, c
 		// runs, as run and check refuse it, not found out by the
 		// allocator.
 		r.Verdict = string(gradcheck.Error)
-		r.Reason = fmt.Sprintf("one instance needs at least %s, more than the memory budget of %s (--mem)", FormatBytes(float64(need)), FormatBytes(float64(s.MemBytes)))
+		r.Reason = fmt.Sprintf("one instance needs %s, but the memory budget (--mem) is %s", FormatNeed(need), FormatBytes(float64(s.MemBytes)))
 		return r, nil
 	}
 	var best Stats

@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gradcheck/gradcheck"
+	"github.com/gradcheck/gradcheck/formulas"
 )
 
 func TestFormatBytes(t *testing.T) {
@@ -21,6 +25,44 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatNeed checks that an estimate of the memory of one instance
+// that saturated is printed as a bound ("more than"), not as a count:
+// --size n=10⁹, n=2³¹-1 and zeros(2³¹-1, 2³¹-1) all printed "at least
+// 5.243e+05 TiB". The saturating claims must reach NeedCap, so that a
+// change of where InstanceBytes saturates shows here.
+func TestFormatNeed(t *testing.T) {
+	for _, tc := range []struct {
+		f, shape, grad string
+		n              int
+		want           string
+	}{
+		{"tr(X)", "n,n", "eye(n)", 100000, "at least 1.31 TiB"},
+		{"tr(X)", "n,n", "eye(n)", 1000000000, "more than 5.243e+05 TiB"},
+		{"tr(X)", "n,n", "eye(n)", formulas.MaxSize, "more than 5.243e+05 TiB"},
+		{"tr(X)+sum(zeros(2147483647,2147483647))", "3,3", "eye(3)", 3, "more than 5.243e+05 TiB"},
+	} {
+		t.Run(fmt.Sprintf("%s n=%d", tc.f, tc.n), func(t *testing.T) {
+			c, err := formulas.Build(formulas.Spec{Name: "big", F: tc.f, Wrt: "X", Grad: tc.grad,
+				Vars: []formulas.SpecVar{{Name: "X", VarSpec: formulas.VarSpec{Shape: tc.shape}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, err := c.Resolve(map[string]int{"n": tc.n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			need, err := gradcheck.InstanceBytes(rc, gradcheck.DefaultSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := FormatNeed(need); got != tc.want {
+				t.Errorf("FormatNeed(%d) = %q, want %q", need, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseBytes(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

@@ -46,8 +46,8 @@ func CheckMemory(targets []Target, s gradcheck.Settings) error {
 		if known {
 			machine = bench.FormatBytes(float64(avail))
 		}
-		return fmt.Errorf("%s: one instance needs at least %s, but --mem allows %s and the machine has %s available; lower --size (or --dirs), or raise --mem",
-			nameAt(t.Claim.Name, t.Resolved.Sizes), bench.FormatBytes(float64(need)), bench.FormatBytes(float64(s.MemBytes)), machine)
+		return fmt.Errorf("%s: one instance needs %s, but --mem allows %s and the machine has %s available; lower --size (or --dirs), or raise --mem",
+			nameAt(t.Claim.Name, t.Resolved.Sizes), bench.FormatNeed(need), bench.FormatBytes(float64(s.MemBytes)), machine)
 	}
 	return nil
 }
