@@ -28,7 +28,10 @@ func DefaultMemBytes() int64 {
 // CheckMemory refuses, before anything runs, a run in which one instance
 // of some resolved target needs more memory than s.MemBytes (--mem) allows
 // or the machine has available: not even a chunk of one instance would
-// fit. Below that, a batch runs in chunks that fit.
+// fit. Below that, a batch runs in chunks that fit. Its one-line message
+// names the claim at its sizes and advises what would make it fit: lower
+// --size (or --dirs), and raise --mem only where --mem, not the machine,
+// is what binds.
 func CheckMemory(targets []Target, s gradcheck.Settings) error {
 	avail, known := sysmem.Available()
 	for _, t := range targets {
@@ -42,12 +45,21 @@ func CheckMemory(targets []Target, s gradcheck.Settings) error {
 		if need <= s.MemBytes && (!known || need <= avail) {
 			continue
 		}
-		machine := "unknown"
-		if known {
-			machine = bench.FormatBytes(float64(avail))
-		}
-		return fmt.Errorf("%s: one instance needs %s, but --mem allows %s and the machine has %s available; lower --size (or --dirs), or raise --mem",
-			nameAt(t.Claim.Name, t.Resolved.Sizes), bench.FormatNeed(need), bench.FormatBytes(float64(s.MemBytes)), machine)
+		return fmt.Errorf("%s: one instance needs %s, %s", nameAt(t.Claim.Name, t.Resolved.Sizes), bench.FormatNeed(need), limits(need, s.MemBytes, avail, known))
 	}
 	return nil
+}
+
+// limits says what one instance that needs need bytes does not fit in,
+// and what would make it fit. Where the machine has less available than
+// it needs, raising --mem cannot help, and is not advised: --mem 1TiB
+// on a machine of 23 GiB said "raise --mem".
+func limits(need, mem, avail int64, known bool) string {
+	switch {
+	case !known:
+		return fmt.Sprintf("but --mem allows %s (the memory available is unknown); lower --size (or --dirs), or raise --mem", bench.FormatBytes(float64(mem)))
+	case need > avail:
+		return fmt.Sprintf("but the machine has only %s available (--mem allows %s); lower --size (or --dirs)", bench.FormatBytes(float64(avail)), bench.FormatBytes(float64(mem)))
+	}
+	return fmt.Sprintf("but --mem allows %s (the machine has %s available); lower --size (or --dirs), or raise --mem", bench.FormatBytes(float64(mem)), bench.FormatBytes(float64(avail)))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
+	"github.com/gradcheck/gradcheck/internal/sysmem"
 )
 
 // TestCheckMemoryNamesClaim checks the message that refuses a claim too
@@ -35,6 +36,9 @@ func TestCheckMemoryMessages(t *testing.T) {
 		n                    int
 		mem                  int64
 		want, wantNot        []string
+		// machine marks a case that needs the machine's available
+		// memory known, and below 1 TiB.
+		machine bool
 	}{
 		{
 			// The estimate saturates at bench.NeedCap: a bound, not a
@@ -47,8 +51,23 @@ func TestCheckMemoryMessages(t *testing.T) {
 			name: "counted", f: "tr(X)", shape: "n,n", grad: "eye(n)", n: 100000, mem: 1 << 30,
 			want: []string{"one instance needs at least 1.31 TiB"},
 		},
+		{
+			// The machine binds, not --mem: raising --mem cannot help
+			// (--mem 1TiB on a machine of 23 GiB said "raise --mem").
+			name: "machine binds", f: "tr(X)", shape: "n,n", grad: "eye(n)", n: 100000, mem: 1 << 50,
+			want:    []string{"but the machine has only ", " available (--mem allows 1024 TiB); lower --size (or --dirs)"},
+			wantNot: []string{"raise --mem"}, machine: true,
+		},
+		{
+			// --mem binds, and the machine has room: raising it helps.
+			name: "mem binds", f: "tr(X)", shape: "n,n", grad: "eye(n)", n: 3, mem: 1,
+			want: []string{"big n=3: one instance needs at least 1.266 KiB, but --mem allows 1 B (the machine has ", "; lower --size (or --dirs), or raise --mem"}, machine: true,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if avail, known := sysmem.Available(); tc.machine && (!known || avail >= 1<<40) {
+				t.Skip("the machine's available memory is unknown, or 1 TiB or more")
+			}
 			err := checkMemoryOf(t, tc.f, tc.shape, tc.grad, tc.n, tc.mem)
 			if err == nil {
 				t.Fatal("CheckMemory: nil, want a refusal")
