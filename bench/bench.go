@@ -226,18 +226,25 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return rep, nil
 }
 
+// SizesAt returns the sizes at which Run measures c at n: every size
+// symbol of its variables set to n.
+func SizesAt(c *formulas.Claim, n int) map[string]int {
+	sizes := map[string]int{}
+	for _, v := range c.Vars {
+		for _, d := range v.Dims {
+			if _, err := strconv.Atoi(d); err != nil {
+				sizes[d] = n
+			}
+		}
+	}
+	return sizes
+}
+
 // measure verifies c with every size symbol set to n on b, cfg.Runs
 // times, and returns the fastest run's measurements.
 func measure(ctx context.Context, b backend.Backend, c *formulas.Claim, n int, cfg Config) (Result, error) {
 	s := cfg.Settings
-	s.Sizes = map[string]int{}
-	for _, v := range c.Vars {
-		for _, d := range v.Dims {
-			if _, err := strconv.Atoi(d); err != nil {
-				s.Sizes[d] = n
-			}
-		}
-	}
+	s.Sizes = SizesAt(c, n)
 	s.Instance, s.InstanceFrom, s.InstanceTo = -1, 0, 0
 	r := Result{Claim: c.Name, Kind: string(c.Kind), N: n, Backend: b.Name(), Instances: s.Batch}
 	rc, err := c.Resolve(s.Sizes)

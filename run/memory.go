@@ -37,6 +37,12 @@ func DefaultMemBytes() int64 {
 // --size (or --dirs), and raise --mem only where --mem, not the machine,
 // is what binds.
 func CheckMemory(targets []Target, s gradcheck.Settings) error {
+	return CheckMemoryFlag(targets, s, "--size")
+}
+
+// CheckMemoryFlag is CheckMemory for a command whose sizes are given by
+// the flag sizeFlag, which its advice names: bench's --sizes.
+func CheckMemoryFlag(targets []Target, s gradcheck.Settings, sizeFlag string) error {
 	avail, known := sysmem.Available()
 	for _, t := range targets {
 		if t.Resolved == nil || t.Resolved.Claim.Invalid != nil {
@@ -58,11 +64,11 @@ func CheckMemory(targets []Target, s gradcheck.Settings) error {
 		if array, shape, ok := literalArray(t.Resolved, s, fits); ok {
 			// The sizes of --size are not at fault (eye(1e9) blamed
 			// n=48): the claim's own array is named, not its sizes.
-			return fmt.Errorf("%s: one instance needs %s, %s; %s is %s at the size written in the claim (--size does not change it): write a smaller size there%s",
-				t.Claim.Name, bench.FormatNeed(need), clause, array, shape, or)
+			return fmt.Errorf("%s: one instance needs %s, %s; %s is %s at the size written in the claim (%s does not change it): write a smaller size there%s",
+				t.Claim.Name, bench.FormatNeed(need), clause, array, shape, sizeFlag, or)
 		}
-		return fmt.Errorf("%s: one instance needs %s, %s; lower --size (or --dirs)%s",
-			nameAt(t.Claim.Name, t.Resolved.Sizes), bench.FormatNeed(need), clause, or)
+		return fmt.Errorf("%s: one instance needs %s, %s; lower %s (or --dirs)%s",
+			nameAt(t.Claim.Name, t.Resolved.Sizes), bench.FormatNeed(need), clause, sizeFlag, or)
 	}
 	return nil
 }

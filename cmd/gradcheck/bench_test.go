@@ -54,6 +54,35 @@ func TestBench(t *testing.T) {
 	}
 }
 
+// TestBenchTooLarge checks that bench refuses, as run and check do, a
+// size at which one instance of a claim cannot fit, before anything is
+// measured: exit 3 and one line naming the claim at the smallest such
+// size. It measured every claim as an error row, exit 1, and repeated
+// the reason on one line per claim.
+func TestBenchTooLarge(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--sizes", "100000"}, []string{"gradcheck: diff-product k=100000,m=100000,n=100000: one instance needs at least 1.31 TiB, but ", "; lower --sizes (or --dirs)"}},
+		// 8 fits and is not measured either; 100000 is named, not 200000.
+		{[]string{"det", "--sizes", "200000,8,100000"}, []string{"gradcheck: det n=100000: one instance needs at least 1.31 TiB"}},
+		{[]string{"det", "--sizes", "300", "--mem", "1MiB", "--batch", "2"}, []string{"gradcheck: det n=300: one instance needs at least 12.36 MiB, but --mem allows 1 MiB", "; lower --sizes (or --dirs), or raise --mem"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := call(t, append([]string{"bench"}, tc.args...)...)
+			if code != exitInternal || out != "" || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 3, no report and one line", code, out, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr %q, want %q in it", errOut, w)
+				}
+			}
+		})
+	}
+}
+
 // TestBenchGPUWorker checks that --backend cpu,gpu adds the measurements of
 // the GPU worker's bench command to those of the CPU, and that a missing
 // worker is exit 3 with the reason (and no report of zero settings).

@@ -111,6 +111,9 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	}
 	// A size given twice (--sizes 16,16) is measured once.
 	sizes := slices.Compact(slices.Sorted(slices.Values(f.sizes)))
+	if err := checkBenchMemory(claims, sizes, f.settings()); err != nil {
+		return &exitError{code: exitInternal, msg: err.Error()}
+	}
 	cfg := bench.Config{Claims: claims, Sizes: sizes, Settings: f.settings(), Runs: f.runs, Log: e.stderr}
 	if f.peak {
 		cfg.Peak = &bench.PeakConfig{MinTime: time.Second}
@@ -148,6 +151,26 @@ func benchCommand(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// checkBenchMemory refuses, before anything is measured, sizes at which
+// one instance of some claim needs more memory than --mem or the machine
+// allows, as run and check refuse them (gcrun.CheckMemory): one line,
+// exit 3, naming the claim at the smallest such size. bench --sizes
+// 100000 measured every claim as an error, exit 1, with the reason
+// repeated on one line per claim.
+func checkBenchMemory(claims []*formulas.Claim, sizes []int, s gradcheck.Settings) error {
+	var targets []gcrun.Target
+	for _, n := range sizes {
+		for _, c := range claims {
+			// A claim that does not resolve at n is measured as an
+			// error, with its reason.
+			if rc, err := c.Resolve(bench.SizesAt(c, n)); err == nil {
+				targets = append(targets, gcrun.Target{Claim: c, Resolved: rc})
+			}
+		}
+	}
+	return gcrun.CheckMemoryFlag(targets, s, "--sizes")
+}
+
 const benchHelp = `Usage: gradcheck bench [NAME|GLOB ...] [flags]
 
 Measure how fast claims of the registry are verified: by default a product
@@ -159,6 +182,10 @@ every backend operation counted, over the time spent in them), with --peak
 the fraction of the DGEMM or LU peak measured on the spot, and the peak
 memory (live tensors, Go heap). Last, the exponent p of the growth n^p of
 the time per instance, fitted over the sizes, beside that of the flops.
+A size at which one instance of a claim needs more memory than --mem or
+the machine allows is refused before anything is measured, in one line
+that names the claim and the size, with exit code 3 (a batch larger than
+--mem runs in chunks).
 
 Examples:
   gradcheck bench
@@ -176,7 +203,9 @@ Exit codes:
   1  a claim did not pass (the report says which)
   2  the invocation was wrong
   3  gradcheck itself failed (an internal error), could not write the
-     report (a full disk), or --backend gpu found no working GPU worker
-     (the other backends' report is written)
+     report (a full disk), --backend gpu found no working GPU worker
+     (the other backends' report is written), or one instance of a claim
+     at one of --sizes needs more memory than --mem or the machine allows
+     (nothing is measured)
   130  interrupted: the report of the measurements that finished is written
 `
