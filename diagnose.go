@@ -605,6 +605,45 @@ func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps 
 	return true
 }
 
+// transposedResult makes the result of a claim with the transposed shape
+// (see Result.ShapeMismatch) from inner, the result of its transpose: a
+// fail diagnosed transpose whatever the values, which says how its
+// transpose fared, so that the layout mistake reads as it does for a
+// square variable. An error stays one. Its numbers and counts are
+// inner's, which it keeps as Transposed.
+func transposedResult(inner Result, mismatch string) Result {
+	r := inner
+	r.Transposed, r.ShapeMismatch = &inner, mismatch
+	if inner.Verdict == Error {
+		r.Reason = mismatch + "; its transpose could not be checked: " + inner.Reason
+		return r
+	}
+	r.Verdict, r.Diagnosis, r.Factor, r.FactorRange = Fail, DiagTranspose, 0, nil
+	switch inner.Verdict {
+	case Pass:
+		r.Detail = "the claim's transpose agrees: " + mismatch
+		r.Reason = mismatch + "; its transpose agrees with the finite differences"
+	case Fail:
+		outcome := "its transpose fails too"
+		switch inner.Diagnosis {
+		case DiagFactor:
+			r.Factor = inner.Factor
+			outcome = fmt.Sprintf("the claim is %g times the transposed truth", inner.Factor)
+		case DiagSign:
+			outcome = "the claim is the negated transposed truth"
+		case "":
+		default:
+			outcome = fmt.Sprintf("its transpose fails too (%s: %s)", inner.Diagnosis, inner.Detail)
+		}
+		r.Detail = outcome + ": " + mismatch
+		r.Reason = mismatch + "; its transpose fails too: " + inner.Reason
+	default:
+		r.Detail = "whether its transpose agrees is undecided: " + mismatch
+		r.Reason = mismatch + "; whether its transpose agrees is undecided: " + inner.Reason
+	}
+	return r
+}
+
 // cookbookDiagnosis re-checks a gradient with respect to a square matrix
 // as (C + diag(C))/2 of the claim C, the gradient G of which C = 2G −
 // diag(G) is the Matrix Cookbook's form for symmetric matrices, and

@@ -36,6 +36,11 @@ func TestMergeEqualsWhole(t *testing.T) {
 		// An integral, adaptive: with one partition for the chunk, the
 		// poles of some instances' integrands (X with a negative
 		// eigenvalue) took the panels of the others.
+		// Claims with the transposed shape of a non-square variable: the
+		// verdict is fail whatever the counts of their transposes say.
+		{Name: "layout", F: "sum((A*x - b).^2)", Wrt: "A", Grad: "2*x*(A*x - b)'", Vars: vars(t, "A=m,n", "x=n,1", "b=m,1")},
+		{Name: "layout factor", F: "sum((A*x - b).^2)", Wrt: "A", Grad: "x*(A*x - b)'", Vars: vars(t, "A=m,n", "x=n,1", "b=m,1")},
+		{Name: "layout domain", F: "sum(log(A*x))", Wrt: "A", Grad: "x*(1./(A*x))'", Vars: vars(t, "A=m,n:positive", "x=n,1")},
 		{Name: "integral", F: "logm(X)", Wrt: "X", Diff: "integral(z, 0, inf, inv(X + z*eye(n))*dX*inv(X + z*eye(n)))", Vars: squareVars("X")},
 	}
 	splits := [][]int{{0, 8}, {0, 3, 8}, {0, 1, 2, 5, 8}}
@@ -68,6 +73,9 @@ func TestMergeEqualsWhole(t *testing.T) {
 			}
 			if spec.Name == "domain" && whole.Verdict != Inconclusive {
 				t.Errorf("domain %s: verdict %s, want inconclusive (%s)", mode, whole.Verdict, whole.Reason)
+			}
+			if strings.HasPrefix(spec.Name, "layout") && (whole.Verdict != Fail || whole.Diagnosis != DiagTranspose) {
+				t.Errorf("%s %s: %s %s (%s), want fail: transpose", spec.Name, mode, whole.Verdict, whole.Diagnosis, whole.Reason)
 			}
 		}
 	}

@@ -87,6 +87,16 @@ type Result struct {
 	// symbolically from f (as `gradcheck derive` prints it), in the claim
 	// language; empty when f has no derivation of that kind.
 	Expected string `json:"expected,omitempty"`
+	// ShapeMismatch says how the claim has the transposed shape of what
+	// its kind needs, as formulas.Resolved.ShapeMismatch: such a claim
+	// fails whatever its values, and the numbers and counts of the result
+	// are those of its transpose, compared to tell whether the layout is
+	// all that is wrong.
+	ShapeMismatch string `json:"shape_mismatch,omitempty"`
+	// Transposed is, where ShapeMismatch is set, the result of the
+	// claim's transpose, of which this result keeps the numbers and the
+	// counts (see transposedResult).
+	Transposed *Result `json:"transposed,omitempty"`
 	// Reason explains an error or inconclusive verdict, or notes
 	// something the user should know about a pass.
 	Reason string `json:"reason,omitempty"`
@@ -317,6 +327,23 @@ func (r Result) ratio() float64 {
 func Merge(parts []Result) (Result, error) {
 	if len(parts) == 0 {
 		return Result{}, fmt.Errorf("merge: no results")
+	}
+	if mismatch := parts[0].ShapeMismatch; mismatch != "" {
+		// Merge the results of the claim's transpose.
+		inner := make([]Result, len(parts))
+		for i, p := range parts {
+			if p.Transposed == nil || p.ShapeMismatch != mismatch {
+				return Result{}, fmt.Errorf("merge: %s: the parts disagree on the shape of the claim", p.Name)
+			}
+			inner[i] = *p.Transposed
+		}
+		merged, err := Merge(inner)
+		if err != nil {
+			return Result{}, err
+		}
+		out := transposedResult(merged, mismatch)
+		out.Expected = parts[0].Expected
+		return out, nil
 	}
 	parts = slices.Clone(parts)
 	slices.SortFunc(parts, func(a, b Result) int { return a.Instances[0] - b.Instances[0] })

@@ -258,6 +258,17 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 		res.Verdict, res.Reason = Error, c.Invalid.Error()
 		return res
 	}
+	if rc.ShapeMismatch != "" {
+		// Verify the claim's transpose, which has the shape needed.
+		transposed, trc := *c, *rc
+		transposed.Rhs = &formulas.Unary{Op: "'", X: c.Rhs}
+		trc.Claim, trc.ShapeMismatch = &transposed, ""
+		res = transposedResult(VerifyResolved(ctx, b, &trc, s), rc.ShapeMismatch)
+		if res.Verdict == Fail && res.Expected == "" {
+			res.Expected = expected(c, rc.Sizes)
+		}
+		return res
+	}
 	v, err := newVerification(b, rc, s)
 	if err == nil {
 		err = v.fits()

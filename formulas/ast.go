@@ -103,5 +103,8 @@ func (s Shape) IsScalar() bool { return s.Rows == 1 && s.Cols == 1 }
 // IsSquare reports whether the shape has as many rows as columns.
 func (s Shape) IsSquare() bool { return s.Rows == s.Cols }
 
+// T returns the shape of the transpose.
+func (s Shape) T() Shape { return Shape{s.Cols, s.Rows} }
+
 // String formats the shape as "3×4".
 func (s Shape) String() string { return fmt.Sprintf("%d×%d", s.Rows, s.Cols) }

@@ -131,3 +131,12 @@ const CommandLine = "command line"
 
 // FromCommandLine reports whether the claim was given by flags.
 func (c *Claim) FromCommandLine() bool { return c.Source == CommandLine }
+
+// choice returns flags for a claim given by flags and keys for one of a
+// spec file: the words of an advice that names them.
+func (c *Claim) choice(flags, keys string) string {
+	if c.FromCommandLine() {
+		return flags
+	}
+	return keys
+}

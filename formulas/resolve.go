@@ -397,11 +397,23 @@ func (c *Claim) checkBinders(env map[string]Shape, sizes map[string]int) error {
 //	        for a matrix variable
 //	equals  Rhs has the shape of f
 //
+// A grad or jac whose Rhs has the transposed shape, where that is another
+// shape, passes the check: it is the layout mistake the verifier exists
+// to find, so it is a claim that fails, not an invalid one (see
+// Resolved.ShapeMismatch).
+//
 // It returns the variables' shapes. Errors are one line and name the claim,
 // the field and the shapes.
 func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
-	fail := func(format string, args ...any) (map[string]Shape, error) {
-		return nil, fmt.Errorf("formula %q: %s", c.Name, fmt.Sprintf(format, args...))
+	shapes, _, err := c.check(sizes)
+	return shapes, err
+}
+
+// check is Check that also returns, for a claim with the transposed shape,
+// what Resolved.ShapeMismatch says about it.
+func (c *Claim) check(sizes map[string]int) (shapes map[string]Shape, mismatch string, err error) {
+	fail := func(format string, args ...any) (map[string]Shape, string, error) {
+		return nil, "", fmt.Errorf("formula %q: %s", c.Name, fmt.Sprintf(format, args...))
 	}
 	env := make(map[string]Shape, len(c.Vars)+1)
 	declared := make(map[string]bool, len(c.Vars))
@@ -439,11 +451,11 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		}
 	}
 	if err := c.checkBinders(env, sizes); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	fs, err := Infer(c.F, env, sizes)
 	if err != nil {
-		return nil, &fieldError{claim: c.Name, field: "f", err: err}
+		return nil, "", &fieldError{claim: c.Name, field: "f", err: err}
 	}
 	rhsEnv := env
 	var ws Shape
@@ -465,7 +477,7 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 	}
 	rs, err := Infer(c.Rhs, rhsEnv, sizes)
 	if err != nil {
-		return nil, &fieldError{claim: c.Name, field: string(c.Kind), err: err}
+		return nil, "", &fieldError{claim: c.Name, field: string(c.Kind), err: err}
 	}
 	vars := make(map[string]Shape, len(env))
 	for k, v := range env {
@@ -479,34 +491,30 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		}
 		want := ws
 		if c.Layout == Numerator {
-			want = Shape{ws.Cols, ws.Rows}
+			want = ws.T()
 		}
-		if rs == want {
-			break
-		}
-		if c.Layout == Numerator {
+		switch {
+		case rs == want:
+		case rs == want.T() && c.Layout == Numerator:
+			mismatch = fmt.Sprintf("grad is %v, the shape of %s; in numerator layout it is %v, the shape of %s': for denominator layout %s",
+				rs, c.Wrt, want, c.Wrt, c.choice("leave out --layout numerator", "remove layout: numerator"))
+		case rs == want.T():
+			mismatch = fmt.Sprintf("grad is %v, the shape of %s', but %s is %v (a gradient has the shape of its variable): for numerator layout %s",
+				rs, c.Wrt, c.Wrt, ws, c.choice("give --layout numerator", "set layout: numerator"))
+		case c.Layout == Numerator:
 			return fail("grad is %v, but in numerator layout it must be %v, the shape of %s'", rs, want, c.Wrt)
-		}
-		hint := ""
-		if rs == (Shape{ws.Cols, ws.Rows}) {
-			hint = "; this is the shape of " + c.Wrt + "': for numerator layout set layout: numerator"
-			if c.FromCommandLine() {
-				hint = "; this is the shape of " + c.Wrt + "': for numerator layout give --layout numerator"
-			}
-		}
-		if isNumber(c.Rhs) {
+		case isNumber(c.Rhs):
 			// grad: 0 for a matrix: a number is 1×1, not broadcast.
-			for _, v := range c.Vars {
-				if v.Name == c.Wrt {
-					args := v.Dims[0]
-					if v.Dims[1] != "1" {
-						args += ", " + v.Dims[1]
-					}
-					hint = fmt.Sprintf("; a constant gradient has that shape too, as zeros(%s) or 2*ones(%s)", args, args)
-				}
+			dims := c.Vars[slices.IndexFunc(c.Vars, func(v Var) bool { return v.Name == c.Wrt })].Dims
+			args := dims[0]
+			if dims[1] != "1" {
+				args += ", " + dims[1]
 			}
+			return fail("grad is %v, but %s is %v (a gradient has the shape of its variable); a constant gradient has that shape too, as zeros(%s) or 2*ones(%s)",
+				rs, c.Wrt, ws, args, args)
+		default:
+			return fail("grad is %v, but %s is %v (a gradient has the shape of its variable)", rs, c.Wrt, ws)
 		}
-		return fail("grad is %v, but %s is %v (a gradient has the shape of its variable)%s", rs, c.Wrt, ws, hint)
 	case Diff:
 		if rs != fs {
 			return fail("diff is %v, but f is %v (a differential has the shape of f)", rs, fs)
@@ -518,7 +526,12 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 		if fs.Cols != 1 {
 			return fail("jac needs a vector f, but f is %v (use diff)", fs)
 		}
-		if want := (Shape{fs.Rows, ws.Rows}); rs != want {
+		switch want := (Shape{fs.Rows, ws.Rows}); rs {
+		case want:
+		case want.T():
+			mismatch = fmt.Sprintf("jac is %v, but f is %v and %s is %v, so it must be %v, a row for each entry of f (%v is the denominator layout, a column for each)",
+				rs, fs, c.Wrt, ws, want, rs)
+		default:
 			return fail("jac is %v, but f is %v and %s is %v, so it must be %v", rs, fs, c.Wrt, ws, want)
 		}
 	case Hess:
@@ -540,5 +553,5 @@ func (c *Claim) Check(sizes map[string]int) (map[string]Shape, error) {
 	default:
 		return fail("unknown kind %q", c.Kind)
 	}
-	return vars, nil
+	return vars, mismatch, nil
 }

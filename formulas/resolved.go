@@ -16,6 +16,13 @@ type Resolved struct {
 	// computes, intermediates included (kron(X, X) in sum(kron(X, X))),
 	// for the memory an evaluation needs.
 	Largest int64
+	// ShapeMismatch is set where the claim has the transposed shape of
+	// what its kind needs, and another shape: a gradient of a non-square
+	// variable in the other layout, a Jacobian n×m for m×n. It says so
+	// in words ("grad is 3×5, the shape of X', but X is 5×3 …"). Such a
+	// claim is wrong whatever its values; the verifier compares its
+	// transpose to tell whether the layout is all that is wrong.
+	ShapeMismatch string
 }
 
 // Resolve gives the claim's size symbols their values, user's first (see
@@ -26,7 +33,7 @@ func (c *Claim) Resolve(user map[string]int) (*Resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	shapes, err := c.Check(sizes)
+	shapes, mismatch, err := c.check(sizes)
 	if err != nil {
 		return nil, err
 	}
@@ -56,5 +63,5 @@ func (c *Claim) Resolve(user map[string]int) (*Resolved, error) {
 		}
 		largest = max(largest, rhs)
 	}
-	return &Resolved{Claim: c, Sizes: sizes, Shapes: shapes, F: f, Largest: largest}, nil
+	return &Resolved{Claim: c, Sizes: sizes, Shapes: shapes, F: f, Largest: largest, ShapeMismatch: mismatch}, nil
 }

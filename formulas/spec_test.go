@@ -159,29 +159,22 @@ func TestBuildErrors(t *testing.T) {
 		{func(s *Spec) { s.Sizes = map[string]int{"p": 3} }, `formula "logdet": sizes: p is not a size symbol of this formula`},
 		{func(s *Spec) { s.Sizes = map[string]int{"n": 0} }, `formula "logdet": sizes: n = 0: sizes must be at least 1 (and at most 2147483647)`},
 		// Kind compatibility.
-		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "X'" },
-			`formula "logdet": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout set layout: numerator`},
-		// Given by flags, the advice names the flag.
-		{func(s *Spec) {
-			s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad, s.Source = "n,m", "", "sum(X)", "X'", CommandLine
-		},
-			`formula "logdet": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout give --layout numerator`},
 		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "X(:,1)" }, `formula "logdet": grad: 1:3: unexpected character ':'`},
 		{func(s *Spec) { s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad = "n,m", "", "sum(X)", "sum(X)" },
 			`formula "logdet": grad is 1×1, but X is 48×40 (a gradient has the shape of its variable)`},
 		{func(s *Spec) {
-			s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad, s.Layout = "n,m", "", "sum(X)", "X", "numerator"
+			s.Vars[0].Shape, s.Vars[0].Dist, s.F, s.Grad, s.Layout = "n,m", "", "sum(X)", "ones(n, n)", "numerator"
 		},
-			`formula "logdet": grad is 48×40, but in numerator layout it must be 40×48, the shape of X'`},
+			`formula "logdet": grad is 48×48, but in numerator layout it must be 40×48, the shape of X'`},
+		{func(s *Spec) {
+			*s = Spec{Name: "logdet", F: "A*x", Wrt: "x", Jac: "A*A'", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}}}
+		}, `formula "logdet": jac is 40×40, but f is 40×1 and x is 48×1, so it must be 40×48`},
 		{func(s *Spec) { s.Grad, s.Diff = "", "inv(X)" }, `formula "logdet": diff is 48×48, but f is 1×1 (a differential has the shape of f)`},
 		{func(s *Spec) { s.Grad, s.Diff = "", "tr(A*dX)" }, `formula "logdet": diff: 1:4: undeclared variable 'A'`},
 		{func(s *Spec) { s.Grad, s.Jac = "", "X" }, `formula "logdet": jac needs a vector variable, but X is 48×48 (use diff)`},
 		{func(s *Spec) {
 			*s = Spec{Name: "logdet", F: "x*x'", Wrt: "x", Jac: "x", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
 		}, `formula "logdet": jac needs a vector f, but f is 48×48 (use diff)`},
-		{func(s *Spec) {
-			*s = Spec{Name: "logdet", F: "A*x", Wrt: "x", Jac: "A'", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}}}
-		}, `formula "logdet": jac is 48×40, but f is 40×1 and x is 48×1, so it must be 40×48`},
 		{func(s *Spec) { s.F, s.Grad, s.Hess = "inv(X)", "", "X" }, `formula "logdet": hess needs a scalar f, but f is 48×48`},
 		{func(s *Spec) { s.Grad, s.Hess = "", "X" },
 			`formula "logdet": hess is 48×48, but X is the matrix 48×48, so it must be the scalar D²f[dX,dX] (or the bilinear form D²f[dX,dX2]), 1×1`},
@@ -410,9 +403,50 @@ func TestCheck(t *testing.T) {
 	if _, err := c.Check(map[string]int{"m": 3, "n": 3}); err != nil {
 		t.Errorf("square sizes: %v", err)
 	}
-	sizes, _ := c.ResolveSizes(nil)
-	if _, err := c.Check(sizes); err == nil || err.Error() != `formula "tr-ax": grad is 40×48, but X is 48×40 (a gradient has the shape of its variable); this is the shape of X': for numerator layout set layout: numerator` {
-		t.Errorf("default sizes: %v", err)
+	rc, err := c.Resolve(nil)
+	if err != nil || rc.ShapeMismatch == "" {
+		t.Errorf("default sizes: %v, shape mismatch %q", err, rc.ShapeMismatch)
+	}
+}
+
+// TestShapeMismatch checks that a grad or jac claim with the transposed
+// shape of what its kind needs resolves, as a claim to verify (and fail),
+// with words that say so and name the remedy in the claim's own terms.
+func TestShapeMismatch(t *testing.T) {
+	tests := []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{F: "sum(X)", Wrt: "X", Grad: "ones(m, n)", Vars: []SpecVar{{"X", VarSpec{Shape: "n,m"}}}},
+			`grad is 40×48, the shape of X', but X is 48×40 (a gradient has the shape of its variable): for numerator layout set layout: numerator`},
+		{Spec{F: "sum(X)", Wrt: "X", Grad: "ones(m, n)", Vars: []SpecVar{{"X", VarSpec{Shape: "n,m"}}}, Source: CommandLine},
+			`grad is 40×48, the shape of X', but X is 48×40 (a gradient has the shape of its variable): for numerator layout give --layout numerator`},
+		{Spec{F: "sum(X)", Wrt: "X", Grad: "ones(n, m)", Layout: "numerator", Vars: []SpecVar{{"X", VarSpec{Shape: "n,m"}}}},
+			`grad is 48×40, the shape of X; in numerator layout it is 40×48, the shape of X': for denominator layout remove layout: numerator`},
+		{Spec{F: "sum(X)", Wrt: "X", Grad: "ones(n, m)", Layout: "numerator", Vars: []SpecVar{{"X", VarSpec{Shape: "n,m"}}}, Source: CommandLine},
+			`grad is 48×40, the shape of X; in numerator layout it is 40×48, the shape of X': for denominator layout leave out --layout numerator`},
+		{Spec{F: "A*x", Wrt: "x", Jac: "A'", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}}},
+			`jac is 48×40, but f is 40×1 and x is 48×1, so it must be 40×48, a row for each entry of f (48×40 is the denominator layout, a column for each)`},
+		// The right shapes, and a square variable, whose transpose has
+		// its shape: the values tell.
+		{Spec{F: "sum(X)", Wrt: "X", Grad: "ones(n, m)", Vars: []SpecVar{{"X", VarSpec{Shape: "n,m"}}}}, ""},
+		{Spec{F: "A*x", Wrt: "x", Jac: "A", Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}}}, ""},
+		{Spec{F: "tr(A*X)", Wrt: "X", Grad: "A", Vars: []SpecVar{{"A", VarSpec{Shape: "n,n"}}, {"X", VarSpec{Shape: "n,n"}}}}, ""},
+	}
+	for _, tt := range tests {
+		tt.spec.Name = "t"
+		c := buildOrFatal(t, tt.spec)
+		rc, err := c.Resolve(nil)
+		if err != nil {
+			t.Errorf("%v: %v", c, err)
+			continue
+		}
+		if rc.ShapeMismatch != tt.want {
+			t.Errorf("%v: shape mismatch\n got %q\nwant %q", c, rc.ShapeMismatch, tt.want)
+		}
+		if _, err := c.Check(rc.Sizes); err != nil {
+			t.Errorf("%v: Check: %v", c, err)
+		}
 	}
 }
 

@@ -57,6 +57,12 @@ func sanitize(r *gradcheck.Result) {
 		fix(fmt.Sprintf("entries[%d].finite_difference", i), &r.Entries[i].FiniteDiff)
 		fix(fmt.Sprintf("entries[%d].claimed", i), &r.Entries[i].Claimed)
 	}
+	if r.Transposed != nil {
+		// The numbers of the claim's transpose, which r's repeat.
+		inner := *r.Transposed
+		sanitize(&inner)
+		r.Transposed = &inner
+	}
 	if len(bad) == 0 {
 		return
 	}
