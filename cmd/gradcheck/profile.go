@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -14,12 +15,19 @@ const profileEnv = "GRADCHECK_CPUPROFILE"
 
 // startProfile starts a CPU profile into the file path when path is set,
 // and returns the function that stops it. A profile that cannot start is
-// reported on stderr and the command runs unprofiled.
+// reported on stderr and the command runs unprofiled. It overwrites only a
+// file that is empty or a profile already (gzip data): the variable named
+// a spec file or a shard report, which were truncated before they were
+// read (found by the robustness helper).
 func startProfile(path string, stderr io.Writer) (stop func()) {
 	if path == "" {
 		return func() {}
 	}
-	f, err := os.Create(path)
+	err := notProfile(path)
+	var f *os.File
+	if err == nil {
+		f, err = os.Create(path)
+	}
 	if err == nil {
 		if err = pprof.StartCPUProfile(f); err != nil {
 			f.Close()
@@ -35,4 +43,20 @@ func startProfile(path string, stderr io.Writer) (stop func()) {
 			fmt.Fprintf(stderr, "gradcheck: %s: %v\n", profileEnv, err)
 		}
 	}
+}
+
+// notProfile returns an error where path holds something other than a
+// profile: a file that is not empty and does not start as gzip data does.
+func notProfile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // nothing there yet, or Create says why
+	}
+	defer f.Close()
+	head := make([]byte, 2)
+	n, _ := io.ReadFull(f, head)
+	if n == 0 || bytes.Equal(head, []byte{0x1f, 0x8b}) {
+		return nil
+	}
+	return fmt.Errorf("%s is not a profile (not gzip data), so it is left as it is", path)
 }
