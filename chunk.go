@@ -323,6 +323,9 @@ func (v *verification) entrywiseChunk(ev *evaluator, x backend.Tensor, first, co
 			// shrink its steps: no disagreement of the instance tells.
 			accs[i].undecideDisagreements(math.Inf(1))
 		}
+		if !accs[i].counted {
+			v.undecideIllConditioned(ev.ctx, &accs[i], first+i)
+		}
 		v.probeZeros(ev.ctx, &accs[i], first+i)
 		v.judgeInstance(&accs[i], first+i, emit)
 	}
@@ -1080,6 +1083,7 @@ func (v *verification) combine(ctx context.Context, first, count, per, level int
 		if level > 0 {
 			acc.undecideDisagreements(uncertain)
 		}
+		v.undecideIllConditioned(ctx, &acc, first+i)
 		if acc.counted {
 			acc.settle(first + i)
 		}

@@ -72,9 +72,12 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	if v.c.Kind == formulas.Equals {
 		return
 	}
-	if !v.fitDiagnosis(res, comps) && !(!v.oneNumber() && scalarDiagnosis(res, comps)) && !v.notSymmetric(res, comps) &&
+	if !v.fitDiagnosis(res, comps) && !(!v.oneNumber() && (scalarDiagnosis(res, comps) || proportionalEach(res, comps))) && !v.notSymmetric(res, comps) &&
 		!v.transposeRecheck(ctx, res, comps) && !v.cookbookDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
+	}
+	if res.Diagnosis == "" {
+		res.Detail = joinDetail(res.Detail, v.softmaxNote())
 	}
 	sh := v.shapes[v.c.Wrt]
 	if sh.Rows*sh.Cols > maxAutoEntries {
@@ -139,7 +142,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		return false
 	}
 	if zeroTruth(use) && !proportional(use) {
-		return v.zeroDiagnosis(res)
+		return proportionalEach(res, use) || v.zeroDiagnosis(res)
 	}
 	det := saa*sbb - sab*sab
 	if withT && det <= 1e-12*saa*sbb {
@@ -164,7 +167,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		// A multiple of the claim that no comparison tells from 0 fits
 		// rounding noise, not a factor: the Hessian 10⁻⁶·I claimed for
 		// a linear f was "−90000 times the truth".
-		return v.zeroDiagnosis(res)
+		return proportionalEach(res, use) || v.zeroDiagnosis(res)
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
 	switch {
@@ -309,15 +312,24 @@ func scalarDetail(lo, hi float64) string {
 // unexplained (found by the walkthrough).
 func (v *verification) zeroDiagnosis(res *Result) bool {
 	res.Diagnosis = DiagZero
-	res.Detail = fmt.Sprintf("the true %s is 0 along every direction compared", v.c.Kind)
-	if call := v.columnSoftmax(v.c.F); call != nil {
-		transposed := "(" + call.Args[0].String() + ")'"
-		if _, ok := call.Args[0].(*formulas.Ident); ok {
-			transposed = call.Args[0].String() + "'"
-		}
-		res.Detail += fmt.Sprintf("; %s normalizes each column (each sums to 1): for its rows, as softmax over the last dimension in PyTorch, write softmax(%s)'", call, transposed)
-	}
+	res.Detail = joinDetail(fmt.Sprintf("the true %s is 0 along every direction compared", v.c.Kind), v.softmaxNote())
 	return true
+}
+
+// softmaxNote says, where f takes the softmax of a matrix, that it
+// normalizes columns, and how to write it over rows: a PyTorch-style
+// attention gradient, written for rows, failed with no word of why
+// (found by the walkthrough and Cookbook helpers). "" otherwise.
+func (v *verification) softmaxNote() string {
+	call := v.columnSoftmax(v.c.F)
+	if call == nil {
+		return ""
+	}
+	transposed := "(" + call.Args[0].String() + ")'"
+	if _, ok := call.Args[0].(*formulas.Ident); ok {
+		transposed = call.Args[0].String() + "'"
+	}
+	return fmt.Sprintf("%s normalizes each column (each sums to 1): for its rows, as softmax over the last dimension in PyTorch, write softmax(%s)'", call, transposed)
 }
 
 // columnSoftmax returns the first softmax in e of a matrix of more than
@@ -388,6 +400,45 @@ func proportional(cs []comparison) bool {
 	}
 	residual := dd - cd*cd/cc // Σ (d − α·claimed)² at the best α
 	return residual <= 1e-12*dd
+}
+
+// proportionalEach diagnoses "scalar" where the finite differences of
+// each instance of cs, two or more, are a multiple of its claimed values
+// as proportional finds them (to 10⁻⁶ of their size), the multiples
+// differing: a truth that is tiny beside the claim, but no rounding noise
+// around 0. The gradient of det(X) claimed as inv(X)' at n = 60, the
+// truth det(X)·inv(X)' with det(X) near 10⁻³¹, was diagnosed "the true
+// grad is 0" (found by the Cookbook helper). The ratios are fitted in the
+// values' own units, as their tolerances, set by the claim, would fit
+// any ratio near 0.
+func proportionalEach(res *Result, cs []comparison) bool {
+	byInstance := map[int][]comparison{}
+	for _, c := range cs {
+		if c.status == agreed || c.status == disagreed {
+			byInstance[c.instance] = append(byInstance[c.instance], c)
+		}
+	}
+	if len(byInstance) < 2 {
+		return false
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, ics := range byInstance {
+		if len(ics) < 2 || !proportional(ics) {
+			return false
+		}
+		var cc, cd float64
+		for _, c := range ics {
+			cc += c.claimed * c.claimed
+			cd += c.claimed * c.fd
+		}
+		k := cc / cd // claimed / true
+		lo, hi = math.Min(lo, k), math.Max(hi, k)
+	}
+	if !(hi-lo > 1e-6*math.Max(math.Abs(lo), math.Abs(hi))) {
+		return false // one multiple, which proportional would have found
+	}
+	res.Diagnosis, res.FactorRange, res.Detail = DiagScalar, []float64{lo, hi}, scalarDetail(lo, hi)
+	return true
 }
 
 // notSymmetric diagnoses a hess claim that is not symmetric: one whose

@@ -318,10 +318,26 @@ func (v *verification) locate(ctx context.Context, res *Result) {
 		e = v.c.Rhs
 	case outOfDomain:
 		e = v.c.F
+	case undecided:
+		// Too uncertain, for no reason of its own: a matrix inverted
+		// there may be singular to working precision.
+		if res.Reason == res.Counts.reason(v.c.Kind, res.Worst.Instance) {
+			res.Detail = v.conditioningDetail(ctx, res.Worst.Instance)
+			if res.Detail == "" {
+				res.Detail = v.moveTermHint()
+			}
+			res.Reason = withDetail(res.Reason, res.Detail)
+		}
+		return
 	default:
 		return
 	}
 	res.Detail = v.locateNonFinite(ctx, e, res.Worst.Instance)
+	if res.Detail == "" {
+		// Finite at the sample and at the stencil's farthest points,
+		// not at one between: an inverse there may be noise.
+		res.Detail = v.conditioningDetail(ctx, res.Worst.Instance)
+	}
 	if res.Detail == "" && e == v.c.F && v.stencilKinks != nil {
 		// f is finite at the instance and at the stencil's farthest
 		// points, taken alone: its integral ran out of panels where
@@ -370,4 +386,47 @@ func withDetail(reason, detail string) string {
 		return reason
 	}
 	return reason + ": " + detail
+}
+
+// moveTermHint says how to write an identity one side of which is 0 (a
+// number 0 or zeros(…)) and the other a sum or difference, so that it can
+// be decided: the sum's terms cancel to its rounding error, which its
+// agreement with 0 cannot be told from, where a term moved to the other
+// side is compared with the rest at their own scale. Cayley–Hamilton,
+// X² − tr(X)·X + det(X)·I = 0, was inconclusive at every sample with no
+// word of what to do (found by the Cookbook helper). "" for another
+// claim.
+func (v *verification) moveTermHint() string {
+	if v.c.Kind != formulas.Equals {
+		return ""
+	}
+	sum, zero := v.c.F, v.c.Rhs
+	if zeroValued(sum) {
+		sum, zero = zero, sum
+	}
+	b, ok := sum.(*formulas.Binary)
+	if !ok || !zeroValued(zero) || b.Op != "+" && b.Op != "-" {
+		return ""
+	}
+	var moved formulas.Expr = b.R
+	if b.Op == "+" {
+		moved = &formulas.Unary{Op: "-", X: b.R}
+	}
+	return fmt.Sprintf("one side is 0, so the other's terms are compared with their own rounding; move a term to the other side to compare them with each other, as %s = %s", b.L, moved)
+}
+
+// zeroValued reports whether e is 0 whatever its variables: the number 0,
+// zeros(…), or a product with either.
+func zeroValued(e formulas.Expr) bool {
+	switch e := e.(type) {
+	case *formulas.Num:
+		return e.Value == 0
+	case *formulas.Unary:
+		return e.Op == "-" && zeroValued(e.X)
+	case *formulas.Call:
+		return e.Func == "zeros"
+	case *formulas.Binary:
+		return (e.Op == "*" || e.Op == ".*") && (zeroValued(e.L) || zeroValued(e.R))
+	}
+	return false
 }

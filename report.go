@@ -397,7 +397,7 @@ func Merge(parts []Result) (Result, error) {
 		for _, p := range parts {
 			if p.Counts.of(s) > 0 {
 				out.Worst = p.Worst
-				if s == claimBroken || s == outOfDomain {
+				if s == claimBroken || s == outOfDomain || s == undecided {
 					located = p.Detail
 					out.Detail = located
 				}

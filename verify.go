@@ -432,6 +432,9 @@ type verification struct {
 	// dim is the longest dimension of any variable or result: the length
 	// of the sums whose rounding the tolerance allows for.
 	dim int
+	// inverted are the matrices f or the claim inverts (see
+	// invertedOperands), whose conditioning may explain a disagreement.
+	inverted []formulas.Expr
 	// maxElems is the largest number of entries of a variable, a result
 	// or an intermediate value of f or the claim (kron(X, X) inside a
 	// sum), for the memory an evaluation takes.
@@ -482,7 +485,7 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 	}
 	c, sizes, shapes, fShape := rc.Claim, rc.Sizes, rc.Shapes, rc.F
 	v := &verification{b: b, c: c, s: s, sizes: sizes, shapes: shapes,
-		key: claimKey(s.Seed, c.Name), fShape: fShape}
+		key: claimKey(s.Seed, c.Name), fShape: fShape, inverted: invertedOperands(c.F, c.Rhs)}
 	note := func(sh formulas.Shape, read bool) {
 		if read {
 			v.dim = max(v.dim, sh.Rows, sh.Cols)
@@ -501,6 +504,7 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 		// helper).
 		v.dim = max(v.dim, n)
 	}
+	v.dim = max(v.dim, c.LongestSum())
 	// A variable nothing reads sets no tolerance: the report leaves its
 	// sizes out (Claim.ReadSizes), and its re-run command, without them,
 	// passed a claim the run failed (found by the review helper). It is
@@ -916,15 +920,19 @@ var generalDraws = map[formulas.Dist]struct {
 	// The gradient of a cross-entropy, softmax(z) − y, holds only where
 	// y sums to 1.
 	formulas.Simplex: {formulas.Positive, "sum-to-one"},
+	// ∇ Σ|x| = 1 holds only where x > 0 (found by the Cookbook helper);
+	// where f is not defined at a negative x (log, sqrt), the re-check
+	// is undecided and says nothing.
+	formulas.Positive: {formulas.Gauss, "positive"},
 }
 
 // propertyOnly checks a claim that passed with variables drawn symmetric
 // (dist spd or sym, not space: sym; square), orthonormal (dist orth) or
-// summing to 1 (dist simplex) again with them drawn without that
-// property: spd as posdef-nonsym (the same matrices plus a skew part,
-// still positive definite in their symmetric part, so that logdet, logm
-// and the square root stay defined), sym as gauss, orth as wellcond,
-// simplex as positive (log stays defined). general reports that it
+// summing to 1 (dist simplex) or positive again with them drawn without
+// that property: spd as posdef-nonsym (the same matrices plus a skew
+// part, still positive definite in their symmetric part, so that logdet,
+// logm and the square root stay defined), sym as gauss, orth as wellcond,
+// simplex as positive (log stays defined), positive as gauss. general reports that it
 // passes there too. Where it fails, note says which variables it holds
 // only for: ∇ aᵀX⁻¹b = −X⁻¹abᵀX⁻¹ passed at spd X without a word (found
 // by the exploratory helper), where the truth is −X⁻ᵀabᵀX⁻ᵀ, and ∇ log
@@ -934,7 +942,9 @@ var generalDraws = map[formulas.Dist]struct {
 func (v *verification) propertyOnly(ctx context.Context) (general bool, note string) {
 	var names []string
 	for _, x := range v.c.Vars {
-		if _, ok := generalDraws[x.Dist]; ok && !x.SymSpace && v.shapes[x.Name].Rows*v.shapes[x.Name].Cols > 1 {
+		// A 1×1 matrix is symmetric, and orthonormal only as ±1; a
+		// number is positive or not.
+		if _, ok := generalDraws[x.Dist]; ok && !x.SymSpace && (v.shapes[x.Name].Rows*v.shapes[x.Name].Cols > 1 || x.Dist == formulas.Positive) {
 			names = append(names, x.Name)
 		}
 	}
