@@ -162,6 +162,9 @@ func lex(src string) ([]token, error) {
 			} else {
 				s = strconv.QuoteRune(r)
 			}
+			if h := charHint(l.src, l.i); h != "" {
+				return nil, errorf(p, "unexpected character %s: %s", s, strings.ReplaceAll(h, "`", ""))
+			}
 			return nil, errorf(p, "unexpected character %s", s)
 		}
 	}
@@ -236,4 +239,95 @@ func (l *lexer) number() (token, error) {
 		return token{}, errorf(p, "number '%s' is out of range", text)
 	}
 	return token{kind: tNum, text: text, pos: p, num: v}, nil
+}
+
+// superscriptDigits are the superscript digits, ⁰ to ⁹, by value.
+const superscriptDigits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+// superscript returns the digits of the superscript number that starts
+// src ("12" for ¹²), or "".
+func superscript(src string) string {
+	var b strings.Builder
+	for _, r := range src {
+		d := strings.IndexRune(superscriptDigits, r)
+		if d < 0 {
+			break
+		}
+		// The digits are runes of 2 or 3 bytes: count runes, not bytes.
+		b.WriteByte('0' + byte(utf8.RuneCountInString(superscriptDigits[:d])))
+	}
+	return b.String()
+}
+
+// charHint says what to write instead of the character that starts
+// src[i:], which the lexer does not accept, or "": mathematical notation
+// pasted from a paper (Xᵀ, X⁻¹, X∘Y, ‖x‖, A⊗B, x², √x, Σx), the Frobenius
+// product A:B, |X|, and the norm(X, "fro") of MATLAB. An expression to
+// write is between backquotes, which the message drops (TestCharHints
+// parses and shape-checks each).
+func charHint(src string, i int) string {
+	r, size := utf8.DecodeRuneInString(src[i:])
+	rest := src[i+size:]
+	next, _ := utf8.DecodeRuneInString(rest)
+	switch r {
+	case 'ᵀ', '⊤':
+		return "write the transpose as `X'`"
+	case '’', '′':
+		// A word processor's quote for the transpose.
+		return "write the transpose with the ASCII quote, as `X'`"
+	case '⁻':
+		switch k := superscript(rest); {
+		case next == '¹' && superscript(rest[len("¹"):]) == "":
+			return "write `inv(X)` for X⁻¹"
+		case next == 'ᵀ' || next == '⊤':
+			return fmt.Sprintf("write `inv(X)'` for X⁻%c", next)
+		case k != "":
+			return fmt.Sprintf("write `x.^-%s` elementwise, or `inv(X)^%s` for a square matrix", k, k)
+		}
+		return "write a power with ^ or .^"
+	case '⁺':
+		return "the pseudo-inverse is not in the language; for X of full column rank it is `(X'*X)\\X'`"
+	case '∘', '⊙':
+		return fmt.Sprintf("write `X.*Y` for X%cY", r)
+	case '⊗':
+		return "write `kron(A, B)` for A⊗B"
+	case '·', '⋅', '∙', '×':
+		return "write * for the product"
+	case '‖', '∥':
+		return fmt.Sprintf("write `norm2(x)` for %cx%c", r, r)
+	case '|':
+		if next == '|' {
+			return "write `norm2(x)` for ||x||"
+		}
+		return "write `abs(X)` (entrywise) or `det(X)` for |X|"
+	case ':':
+		// Between two operands, the Frobenius product; X(:) and X(:, 1)
+		// are indexing, which the message of ':' alone refuses.
+		before := strings.TrimRight(src[:i], " \t")
+		after := strings.TrimLeft(rest, " \t")
+		if before == "" || after == "" {
+			return ""
+		}
+		if b, a := before[len(before)-1], after[0]; (isLetter(b) || isDigit(b) || b == ')' || b == '\'') && (isLetter(a) || isDigit(a) || a == '(') {
+			return "write `sum(A.*B)` or `tr(A'*B)` for the Frobenius product A:B"
+		}
+	case '"':
+		if strings.HasPrefix(strings.ToLower(rest), `fro"`) {
+			return "write `norm2(X)` for the Frobenius norm"
+		}
+	case '√':
+		return "write `sqrt(x)` for √x"
+	case 'Σ', '∑':
+		return fmt.Sprintf("write `sum(x)` for %cx", r)
+	case '−', '–':
+		return "write the minus sign as -"
+	case '⟨':
+		return "write `tr(A'*B)` or `sum(A.*B)` for ⟨A, B⟩"
+	case '{':
+		return "group with parentheses ( )"
+	}
+	if k := superscript(src[i:]); k != "" {
+		return fmt.Sprintf("write `x.^%s` elementwise, or `X^%s` for a square matrix", k, k)
+	}
+	return ""
 }

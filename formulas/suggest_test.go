@@ -130,3 +130,29 @@ func TestAbsentFuncs(t *testing.T) {
 		}
 	}
 }
+
+// checkHintExprs fails the test where an expression that hint, said of
+// what, tells the user to write (between backquotes) does not parse or
+// type-check with x and y n-vectors, p a scalar, and A, B, X, Y n×n
+// matrices, at two n.
+func checkHintExprs(t *testing.T, what, hint string) {
+	t.Helper()
+	exprs := regexp.MustCompile("`([^`]*)`").FindAllStringSubmatch(hint, -1)
+	if strings.Count(hint, "`") != 2*len(exprs) {
+		t.Errorf("%s: %q: unbalanced backquotes", what, hint)
+	}
+	for _, m := range exprs {
+		e, err := Parse(m[1])
+		if err != nil {
+			t.Errorf("%s: %q: %v", what, m[1], err)
+			continue
+		}
+		for _, n := range []int{2, 3} {
+			vec, mat := Shape{n, 1}, Shape{n, n}
+			env := map[string]Shape{"x": vec, "y": vec, "p": {1, 1}, "A": mat, "B": mat, "X": mat, "Y": mat}
+			if _, err := Infer(e, env, nil); err != nil {
+				t.Errorf("%s: %q at n = %d: %v", what, m[1], n, err)
+			}
+		}
+	}
+}
