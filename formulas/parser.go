@@ -343,7 +343,17 @@ func (p *parser) call(name token) (Expr, int, error) {
 	fn := Lookup(name.text)
 	if fn == nil {
 		msg := fmt.Sprintf("unknown function '%s'", name.text)
-		if h := funcHint(name.text); h != "" {
+		h := nameHint(name.text)
+		if strings.ToLower(name.text) == "norm" {
+			// MATLAB's and NumPy's norm(x, p): the hint depends on p.
+			switch args := p.argTokens(); len(args) {
+			case 1:
+				h = strings.ReplaceAll(normHint(nil), "`", "")
+			case 2:
+				h = strings.ReplaceAll(normHint(args[1]), "`", "")
+			}
+		}
+		if h != "" {
 			msg += " (" + h + ")"
 		}
 		return nil, 0, &Error{Pos: name.pos, Msg: msg, called: name.text}
@@ -402,6 +412,31 @@ func (p *parser) call(name token) (Expr, int, error) {
 		return &Integral{At: name.pos, Var: v.Name, Lo: args[1], Hi: args[2], Body: args[3]}, h, nil
 	}
 	return &Call{At: name.pos, Func: name.text, Args: args}, h, nil
+}
+
+// argTokens returns the tokens of each argument of the call whose '(' is
+// the next token, up to its ')' or the end of input, unparsed: the hint
+// for an unknown function may depend on them. norm() has one argument,
+// of no tokens.
+func (p *parser) argTokens() [][]token {
+	var args [][]token
+	var arg []token
+	depth := 0
+	for _, t := range p.toks[p.i+1:] {
+		switch {
+		case t.kind == tEOF, t.kind == tRParen && depth == 0:
+			return append(args, arg)
+		case t.kind == tComma && depth == 0:
+			args, arg = append(args, arg), nil
+			continue
+		case t.kind == tLParen:
+			depth++
+		case t.kind == tRParen:
+			depth--
+		}
+		arg = append(arg, t)
+	}
+	return append(args, arg)
 }
 
 // MaxSize is the largest size: it bounds integer sizes so that shapes fit

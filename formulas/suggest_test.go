@@ -156,3 +156,36 @@ func checkHintExprs(t *testing.T, what, hint string) {
 		}
 	}
 }
+
+// TestAbsentNames checks the table of names the language lacks beside
+// absentFuncs: none is a function, an alias or a name absentFuncs has,
+// and every expression it tells the user to write parses and
+// type-checks; and so are the expressions of normHint, for each kind of
+// norm(x, p).
+func TestAbsentNames(t *testing.T) {
+	aliases := map[string]bool{}
+	for _, f := range Funcs() {
+		for _, a := range f.Aliases {
+			aliases[a] = true
+		}
+	}
+	for name, hint := range absentNames {
+		_, absent := absentFuncs[name]
+		if name != strings.ToLower(name) || IsFunc(name) || aliases[name] || absent || slices.Contains(transposeNames, name) {
+			t.Errorf("absentNames[%q]: not a lower-case name the language and absentFuncs lack", name)
+		}
+		checkHintExprs(t, "absentNames["+name+"]", hint)
+	}
+	checkHintExprs(t, "normAny", normAny)
+	for _, p := range []string{"", "1", "2", "3", "0.5", "'fro'", "inf", "'nuc'", "p", "-1"} {
+		toks, err := lex(p)
+		if err != nil {
+			t.Fatalf("lex(%q): %v", p, err)
+		}
+		h := normHint(toks[:len(toks)-1])
+		if h == "" {
+			t.Errorf("normHint(%q) is empty", p)
+		}
+		checkHintExprs(t, "normHint("+p+")", h)
+	}
+}
