@@ -10,35 +10,24 @@ import (
 
 // invertedOperands returns the matrices that es invert: the arguments of
 // inv and logdet (whose derivative is the inverse), the left operand of
-// a solve A\B and the base of a negative power. Those inside an
-// integral's body read its variable and are left out.
+// a solve A\B and the base of a negative power. Those in an integral's
+// body that read its variable cannot be evaluated alone, and are passed
+// over where they are (see worstConditioned).
 func invertedOperands(es ...formulas.Expr) []formulas.Expr {
 	var ops []formulas.Expr
-	var walk func(e formulas.Expr)
-	walk = func(e formulas.Expr) {
-		switch e := e.(type) {
-		case *formulas.Unary:
-			walk(e.X)
-		case *formulas.Binary:
-			if e.Op == `\` || e.Op == "^" && negativeNumber(e.R) {
-				ops = append(ops, e.L)
-			}
-			walk(e.L)
-			walk(e.R)
-		case *formulas.Call:
-			if e.Func == "inv" || e.Func == "logdet" {
-				ops = append(ops, e.Args[0])
-			}
-			for _, a := range e.Args {
-				walk(a)
-			}
-		case *formulas.Integral:
-			walk(e.Lo)
-			walk(e.Hi)
-		}
-	}
 	for _, e := range es {
-		walk(e)
+		formulas.Walk(e, func(x formulas.Expr) {
+			switch x := x.(type) {
+			case *formulas.Binary:
+				if x.Op == `\` || x.Op == "^" && negativeNumber(x.R) {
+					ops = append(ops, x.L)
+				}
+			case *formulas.Call:
+				if x.Func == "inv" || x.Func == "logdet" {
+					ops = append(ops, x.Args[0])
+				}
+			}
+		})
 	}
 	return ops
 }

@@ -409,10 +409,14 @@ func (v *verification) fits() error {
 		float64(need)/gib, float64(avail)/gib)
 }
 
+// MaxInstanceBytes is where InstanceBytes saturates instead of
+// overflowing: an estimate there is a bound, not a count.
+const MaxInstanceBytes = math.MaxInt64 / (2 * liveCopies)
+
 // instanceBytes is InstanceBytes of v, saturating instead of overflowing.
 func (v *verification) instanceBytes() int64 {
 	n := float64(v.directionsPerInstance()*len(v.steps())) * float64(v.maxElems) * 8
-	return int64(min(n, math.MaxInt64/(2*liveCopies)))
+	return int64(min(n, MaxInstanceBytes))
 }
 
 // instances is the number of instances verified.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gradcheck/gradcheck"
 )
 
 // WriteJSON writes r as indented JSON.
@@ -93,18 +95,13 @@ func FormatBytes(n float64) string {
 	return fmt.Sprintf("%.4g TiB", n)
 }
 
-// NeedCap is where gradcheck.InstanceBytes saturates instead of
-// overflowing (math.MaxInt64 / (2·liveCopies), verify.go): an estimate
-// there is a bound, not a count.
-const NeedCap = math.MaxInt64 / 16
-
 // FormatNeed formats the memory one instance needs (InstanceBytes) as "at
 // least 1.31 TiB", or "more than 5.243e+05 TiB" where the estimate
-// saturated at NeedCap: n = 10⁹ and n = 2³¹-1 printed the same number as
+// saturated at gradcheck.MaxInstanceBytes: n = 10⁹ and n = 2³¹-1 printed the same number as
 // if it were exact.
 func FormatNeed(need int64) string {
-	if need >= NeedCap {
-		return "more than " + FormatBytes(NeedCap)
+	if need >= gradcheck.MaxInstanceBytes {
+		return "more than " + FormatBytes(gradcheck.MaxInstanceBytes)
 	}
 	return "at least " + FormatBytes(float64(need))
 }

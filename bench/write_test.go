@@ -29,8 +29,8 @@ func TestFormatBytes(t *testing.T) {
 // TestFormatNeed checks that an estimate of the memory of one instance
 // that saturated is printed as a bound ("more than"), not as a count:
 // --size n=10⁹, n=2³¹-1 and zeros(2³¹-1, 2³¹-1) all printed "at least
-// 5.243e+05 TiB". The saturating claims must reach NeedCap, so that a
-// change of where InstanceBytes saturates shows here.
+// 5.243e+05 TiB". The saturating claims must reach
+// gradcheck.MaxInstanceBytes.
 func TestFormatNeed(t *testing.T) {
 	for _, tc := range []struct {
 		f, shape, grad string

@@ -61,7 +61,7 @@ func derive(f Expr, wrt string, env map[string]Shape, sizes map[string]int, seco
 	for k := range sizes {
 		d.taken[k] = true
 	}
-	walk(f, func(e Expr) {
+	Walk(f, func(e Expr) {
 		if in, ok := e.(*Integral); ok {
 			d.taken[in.Var] = true
 		}

@@ -115,7 +115,7 @@ var funcs = []*Func{
 	{Name: "mean", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "mean(X)", Doc: "mean of all entries, sum(X)/(rows·cols)",
 		Aliases: []string{"avg", "average"}, shape: scalar},
 	{Name: "norm2", MinArgs: 1, MaxArgs: 1, KinkedOfOne: true, Group: groupReduce, Usage: "norm2(X)", Doc: "Euclidean or Frobenius norm",
-		Aliases: []string{"norm", "frobenius"}, shape: scalar},
+		Aliases: []string{"frobenius"}, shape: scalar},
 	{Name: "logsumexp", MinArgs: 1, MaxArgs: 1, Group: groupReduce, Usage: "logsumexp(X)",
 		Doc:     "log of the sum of e^x over all entries, as m + log Σ e^(x−m), m = max x (no overflow)",
 		Aliases: []string{"lse", "logaddexp"}, shape: scalar},
@@ -254,7 +254,14 @@ var absentFuncs = func() map[string]string {
 	add("the adjugate is not in the language; for invertible X it is `det(X)*inv(X)`", "adj", "adjugate")
 	add("the trace (nuclear) norm is not in the language", "trace_norm", "tracenorm", "nuclear_norm", "nuclearnorm", "norm_nuc")
 	add("the entrywise 1-norm is `sum(abs(x))`; induced matrix norms are not in the language", "norm1")
-	add("matrix decompositions are not in the language", "qr", "lu", "chol", "cholesky", "eig", "eigh", "eigvals", "svd")
+	add("matrix decompositions are not in the language", "qr", "lu", "chol", "cholesky", "svd")
+	add("eigenvalues are not in the language", "eig", "eigh", "eigvals", "eigs", "lambda_max", "lambda_min", "lambdamax", "lambdamin", "eigmax", "eigmin", "max_eig", "min_eig")
+	// vec(y*x') is kron(x, y): the columns of y*x' are x(j)*y.
+	add("vectorization is not in the language: vec(A)'*vec(B) is `tr(A'*B)`, and vec(y*x') is `kron(x, y)`", "vec", "vectorize", "flatten", "ravel")
+	add("reshaping is not in the language; declare each variable in the shape the formula uses", "reshape")
+	// norm2 is only some of the norms of MATLAB's and NumPy's norm; a
+	// call says which by its arguments (normHint).
+	add(normAny, "norm")
 	add("clamp(x, a, b) with a ≤ b is a + relu(x - a) - relu(x - b)", "clip", "clamp")
 	add("write `mean((x - mean(x)).^2)`", "var", "variance")
 	add("write `sqrt(mean((x - mean(x)).^2))`", "std")

@@ -276,7 +276,7 @@ func (a *adjoint) renamed(e *Integral, c Expr) *Integral {
 // variables.
 func names(e Expr) map[string]bool {
 	out := map[string]bool{}
-	walk(e, func(x Expr) {
+	Walk(e, func(x Expr) {
 		switch x := x.(type) {
 		case *Ident:
 			if x != nil {

@@ -121,6 +121,14 @@ func (in *inferrer) binary(e *Binary) (Shape, error) {
 		return Shape{}, err
 	}
 	r, err := in.infer(e.R)
+	if t, ok := e.R.(*Ident); ok && err != nil && t.Name == "T" && (e.Op == "^" || e.Op == ".^") {
+		// X^T of a paper, with no T declared: the transpose.
+		transposed := "(" + e.L.String() + ")'"
+		if _, ok := e.L.(*Ident); ok {
+			transposed = e.L.String() + "'"
+		}
+		return Shape{}, errorf(t.At, "undeclared variable 'T': write the transpose as %s", transposed)
+	}
 	if err != nil {
 		return Shape{}, err
 	}

@@ -2,6 +2,7 @@ package formulas
 
 import (
 	"errors"
+	"maps"
 	"testing"
 )
 
@@ -184,6 +185,12 @@ func TestInferErrors(t *testing.T) {
 		{"x/y", "1:1: x/y: cannot divide 3×1 by 3×1: / divides by a scalar (./ divides elementwise)"},
 		{"pi*s", "1:1: undeclared variable 'pi' (constants are written as numbers: write 3.141592653589793)"},
 		{"e^s", "1:1: undeclared variable 'e' (constants are written as numbers: write exp(1))"},
+		// X^T of a paper is X' where no T is declared (user sweep).
+		{"X^T", "1:3: undeclared variable 'T': write the transpose as X'"},
+		{"A*x.^T", "1:6: undeclared variable 'T': write the transpose as x'"},
+		{"(X*x)^T", "1:7: undeclared variable 'T': write the transpose as (X*x)'"},
+		{"T^2", "1:1: undeclared variable 'T'"},
+		{"s^T2", "1:3: undeclared variable 'T2'"},
 		{"x + eps", "1:5: undeclared variable 'eps' (constants are written as numbers: write one, such as 1e-8)"},
 		{"X^X", "1:1: X^X: cannot raise 3×3 to the power 3×3: the exponent must be a scalar"},
 		{"s^x", "1:1: s^x: cannot raise 1×1 to the power 3×1: the exponent must be a scalar"},
@@ -264,5 +271,19 @@ func TestInferBadTrees(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("Infer(%v) error = %v, want %q", tt.e, err, tt.want)
 		}
+	}
+}
+
+// TestDeclaredT checks that X^T says to write X' only where no T is
+// declared: a declared T is an exponent like any other.
+func TestDeclaredT(t *testing.T) {
+	env := maps.Clone(testEnv)
+	env["T"] = Shape{1, 1}
+	if got, err := Infer(mustParse(t, "s^T"), env, testSizes); err != nil || got != (Shape{1, 1}) {
+		t.Errorf("Infer(s^T) = %v, %v, want 1×1", got, err)
+	}
+	const want = "1:1: X^T: matrix power needs an integer literal exponent, got T"
+	if _, err := Infer(mustParse(t, "X^T"), env, testSizes); err == nil || err.Error() != want {
+		t.Errorf("Infer(X^T) error = %v, want %q", err, want)
 	}
 }

@@ -191,7 +191,7 @@ func (l *lexer) method(p Pos) error {
 	// The operand before the '.' is not at hand here: the call is
 	// written with X for it (x.sum() said "write sum(x)", np.linalg.inv
 	// "write linalg(x)"; the second review helper).
-	switch h := nameHint(name); {
+	switch h := funcHint(name); {
 	case IsFunc(name):
 		return errorf(p, "unexpected '.%s': methods are not supported; write %s(X) for X.%s()", name, name, name)
 	case h != "":

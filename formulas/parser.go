@@ -343,7 +343,7 @@ func (p *parser) call(name token) (Expr, int, error) {
 	fn := Lookup(name.text)
 	if fn == nil {
 		msg := fmt.Sprintf("unknown function '%s'", name.text)
-		h := nameHint(name.text)
+		h := funcHint(name.text)
 		if strings.ToLower(name.text) == "norm" {
 			// MATLAB's and NumPy's norm(x, p): the hint depends on p.
 			switch args := p.argTokens(); len(args) {

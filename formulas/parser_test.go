@@ -168,7 +168,7 @@ func TestParseInf(t *testing.T) {
 func TestParsePositions(t *testing.T) {
 	e := mustParse(t, "tr(A)*(B + C)'\n  - -x^2")
 	var got []string
-	walk(e, func(x Expr) { got = append(got, x.Pos().String()+" "+sexpr(x)) })
+	Walk(e, func(x Expr) { got = append(got, x.Pos().String()+" "+sexpr(x)) })
 	want := []string{
 		"1:1 (- (* (tr A) (' (+ B C))) (- (^ x 2)))",
 		"1:1 (* (tr A) (' (+ B C)))",
@@ -282,7 +282,7 @@ func TestParseErrors(t *testing.T) {
 		{"x.reshape(n)", "1:2: unexpected '.reshape': methods are not supported (reshape: reshaping is not in the language; declare each variable in the shape the formula uses)"},
 		{"lambda_max(X)", "1:1: unknown function 'lambda_max' (eigenvalues are not in the language)"},
 		{"eigs(X)", "1:1: unknown function 'eigs' (eigenvalues are not in the language)"},
-		{"eig(X)", "1:1: unknown function 'eig' (matrix decompositions are not in the language)"},
+		{"eig(X)", "1:1: unknown function 'eig' (eigenvalues are not in the language)"},
 		{"2*foo(x)", "1:3: unknown function 'foo'"},
 		{"X(1)", "1:1: unknown function 'X'"},
 		{"tr", "1:1: function 'tr' needs its arguments: tr(...)"},

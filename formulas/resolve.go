@@ -44,7 +44,7 @@ func (c *Claim) SecondDerivativeForm(wrt Shape) bool {
 // name.
 func (c *Claim) reads(name string) bool {
 	found := false
-	walk(c.Rhs, func(e Expr) {
+	Walk(c.Rhs, func(e Expr) {
 		if id, ok := e.(*Ident); ok && id != nil && id.Name == name {
 			found = true
 		}
@@ -58,7 +58,7 @@ func (c *Claim) reads(name string) bool {
 func (c *Claim) Unread() []string {
 	read := make(map[string]bool)
 	for _, e := range []Expr{c.F, c.Rhs} {
-		walk(e, func(e Expr) {
+		Walk(e, func(e Expr) {
 			if id, ok := e.(*Ident); ok && id != nil {
 				read[id.Name] = true
 			}
@@ -73,26 +73,27 @@ func (c *Claim) Unread() []string {
 	return unread
 }
 
-// walk calls fn on e and each of its subexpressions, parents first.
-func walk(e Expr, fn func(Expr)) {
+// Walk calls fn on e and each of its subexpressions, parents first: the
+// bodies and bounds of integrals included.
+func Walk(e Expr, fn func(Expr)) {
 	if isNil(e) {
 		return
 	}
 	fn(e)
 	switch e := e.(type) {
 	case *Unary:
-		walk(e.X, fn)
+		Walk(e.X, fn)
 	case *Binary:
-		walk(e.L, fn)
-		walk(e.R, fn)
+		Walk(e.L, fn)
+		Walk(e.R, fn)
 	case *Call:
 		for _, a := range e.Args {
-			walk(a, fn)
+			Walk(a, fn)
 		}
 	case *Integral:
-		walk(e.Lo, fn)
-		walk(e.Hi, fn)
-		walk(e.Body, fn)
+		Walk(e.Lo, fn)
+		Walk(e.Hi, fn)
+		Walk(e.Body, fn)
 	}
 }
 
@@ -143,7 +144,7 @@ func (c *Claim) Symbols() []string {
 		}
 	}
 	for _, e := range []Expr{c.F, c.Rhs} {
-		walk(e, func(x Expr) {
+		Walk(e, func(x Expr) {
 			for _, a := range sizeArgs(x) {
 				if id, ok := a.(*Ident); ok && id != nil {
 					add(id.Name)
@@ -168,7 +169,7 @@ func (c *Claim) ReadSizes(sizes map[string]int) map[string]int {
 		}
 	}
 	for _, e := range []Expr{c.F, c.Rhs} {
-		walk(e, func(e Expr) {
+		Walk(e, func(e Expr) {
 			if id, ok := e.(*Ident); ok && id != nil {
 				read[id.Name] = true
 			}
@@ -190,7 +191,7 @@ func (c *Claim) ReadSizes(sizes map[string]int) map[string]int {
 func (c *Claim) ArraySizes(sizes map[string]int) []int {
 	var ns []int
 	for _, e := range []Expr{c.F, c.Rhs} {
-		walk(e, func(x Expr) {
+		Walk(e, func(x Expr) {
 			for _, a := range sizeArgs(x) {
 				switch a := a.(type) {
 				case *Ident:
@@ -223,7 +224,7 @@ func (c *Claim) LongestSum() int {
 		return 1
 	}
 	for _, e := range []Expr{c.F, c.Rhs} {
-		walk(e, func(x Expr) { longest = max(longest, terms(x)) })
+		Walk(e, func(x Expr) { longest = max(longest, terms(x)) })
 	}
 	return longest
 }
@@ -242,7 +243,7 @@ func (c *Claim) literalSizes() []int {
 		}
 	}
 	for _, e := range []Expr{c.F, c.Rhs} {
-		walk(e, func(x Expr) {
+		Walk(e, func(x Expr) {
 			for _, a := range sizeArgs(x) {
 				if num, ok := a.(*Num); ok && num != nil && isCount(num.Value) && num.Value > 1 {
 					ns = append(ns, int(num.Value))
@@ -389,7 +390,7 @@ func (c *Claim) checkBinders(env map[string]Shape, sizes map[string]int) error {
 		e     Expr
 	}{{"f", c.F}, {string(c.Kind), c.Rhs}} {
 		var err error
-		walk(part.e, func(e Expr) {
+		Walk(part.e, func(e Expr) {
 			if in, ok := e.(*Integral); ok && in != nil && err == nil {
 				if what := taken(in.Var); what != "" {
 					err = &fieldError{claim: c.Name, field: part.field,

@@ -82,31 +82,13 @@ func editDistance(a, b string) int {
 	return d[len(a)][len(b)]
 }
 
-// absentNames are names, in lower case, of functions the language lacks
-// that absentFuncs does not list, each with what to write instead: vec,
-// reshape and eigenvalues. An expression to write is between backquotes,
-// which the message drops (TestAbsentNames parses and shape-checks each).
-var absentNames = func() map[string]string {
-	m := map[string]string{}
-	add := func(hint string, names ...string) {
-		for _, n := range names {
-			m[n] = hint
-		}
-	}
-	// vec(y*x') is kron(x, y): the columns of y*x' are x(j)*y.
-	add("vectorization is not in the language: vec(A)'*vec(B) is `tr(A'*B)`, and vec(y*x') is `kron(x, y)`", "vec", "vectorize", "flatten", "ravel")
-	add("reshaping is not in the language; declare each variable in the shape the formula uses", "reshape")
-	add("eigenvalues are not in the language", "lambda_max", "lambda_min", "lambdamax", "lambdamin", "eigs", "eigmax", "eigmin", "max_eig", "min_eig")
-	return m
-}()
-
 // normAny is what to write for a norm of which the kind is not known.
 const normAny = "write `norm2(x)` for the 2-norm of a vector or the Frobenius norm of a matrix, `sum(abs(x))` for the 1-norm of a vector"
 
 // normHint returns what to write for norm(x, p), by the tokens of p (none
 // for norm(x)): norm2(x) for the 2-norm and the Frobenius norm,
 // sum(abs(x)) for the 1-norm of a vector, and so on. An expression to
-// write is between backquotes, as in absentNames.
+// write is between backquotes, as in absentFuncs.
 func normHint(p []token) string {
 	var b strings.Builder
 	for _, t := range p {
@@ -131,22 +113,4 @@ func normHint(p []token) string {
 		return absentFuncs["nuclear_norm"]
 	}
 	return normAny
-}
-
-// nameHint returns what an unknown function name most likely means, or
-// what to write where the language lacks the function, or "": for norm,
-// which funcHint takes for an alias of norm2, though norm2 is only some
-// of the norms that MATLAB's and NumPy's norm compute, normAny; else the
-// hint of absentNames, else funcHint's. Backquotes are dropped. A call
-// of norm gets normHint's, by its arguments.
-func nameHint(name string) string {
-	lower := strings.ToLower(name)
-	h, ok := absentNames[lower]
-	switch {
-	case lower == "norm":
-		h = normAny
-	case !ok:
-		return funcHint(name)
-	}
-	return strings.ReplaceAll(h, "`", "")
 }

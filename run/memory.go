@@ -116,7 +116,11 @@ func literalArray(rc *formulas.Resolved, s gradcheck.Settings, fits func(int64) 
 		}
 	}
 	for _, e := range []formulas.Expr{c.F, c.Rhs} {
-		walk(e, func(call *formulas.Call) {
+		formulas.Walk(e, func(x formulas.Expr) {
+			call, ok := x.(*formulas.Call)
+			if !ok {
+				return
+			}
 			if f := formulas.Lookup(call.Func); f == nil || !f.Sizes || !slices.ContainsFunc(call.Args, isNum) {
 				return
 			}
@@ -155,32 +159,4 @@ func callString(call *formulas.Call) string {
 func isNum(e formulas.Expr) bool {
 	n, ok := e.(*formulas.Num)
 	return ok && n != nil
-}
-
-// walk calls fn on every call of e, outermost first.
-func walk(e formulas.Expr, fn func(*formulas.Call)) {
-	switch e := e.(type) {
-	case *formulas.Unary:
-		if e != nil {
-			walk(e.X, fn)
-		}
-	case *formulas.Binary:
-		if e != nil {
-			walk(e.L, fn)
-			walk(e.R, fn)
-		}
-	case *formulas.Call:
-		if e != nil {
-			fn(e)
-			for _, a := range e.Args {
-				walk(a, fn)
-			}
-		}
-	case *formulas.Integral:
-		if e != nil {
-			walk(e.Lo, fn)
-			walk(e.Hi, fn)
-			walk(e.Body, fn)
-		}
-	}
 }

@@ -41,7 +41,7 @@ func TestCheckMemoryMessages(t *testing.T) {
 		machine bool
 	}{
 		{
-			// The estimate saturates at bench.NeedCap: a bound, not a
+			// The estimate saturates at gradcheck.MaxInstanceBytes: a bound, not a
 			// count ("at least 5.243e+05 TiB" before).
 			name: "saturated", f: "tr(X)", shape: "n,n", grad: "eye(n)", n: formulas.MaxSize, mem: 1 << 30,
 			want:    []string{"big n=2147483647: one instance needs more than 5.243e+05 TiB"},
