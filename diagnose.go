@@ -70,6 +70,7 @@ const (
 // (the fit then explains those).
 func (v *verification) diagnose(ctx context.Context, res *Result, comps []comparison, complete bool) {
 	if v.c.Kind == formulas.Equals {
+		v.identityDiagnosis(ctx, res)
 		return
 	}
 	if !v.fitDiagnosis(res, comps) && !(!v.oneNumber() && (scalarDiagnosis(res, comps) || proportionalEach(res, comps))) && !v.notSymmetric(res, comps) &&
@@ -654,6 +655,43 @@ func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps 
 	}
 	res.Diagnosis, res.Detail = DiagTranspose, "numerator vs denominator layout?"
 	return true
+}
+
+// identityDiagnosis diagnoses a failed identity whose right side is the
+// left one's transpose, or a constant multiple of it: it checks the
+// identity again with the right side transposed (where f is square), and
+// divided by ±k, k the ratio of the sides' norms at the worst comparison,
+// and names the first that passes. det(2X) = 2det(X), 2ⁿ⁻¹ times off,
+// failed with no diagnosis (found by the Cookbook helper). A multiple
+// that differs between instances passes none of them.
+func (v *verification) identityDiagnosis(ctx context.Context, res *Result) {
+	withRhs := func(rhs formulas.Expr) bool {
+		c := *v.c
+		c.Rhs = rhs
+		return v.passesWith(ctx, func(re *verification) { re.c = &c })
+	}
+	if v.fShape.IsSquare() && !v.fShape.IsScalar() && withRhs(&formulas.Unary{Op: "'", X: v.c.Rhs}) {
+		res.Diagnosis, res.Detail = DiagTranspose, "the right side is the left one's transpose"
+		return
+	}
+	k := res.Worst.Claimed / res.Worst.FiniteDiff // ‖right‖/‖left‖
+	if !finite(k) || k == 0 {
+		return
+	}
+	for _, sign := range []float64{1, -1} {
+		if !withRhs(&formulas.Binary{Op: "/", L: v.c.Rhs, R: &formulas.Num{Value: sign * k}}) {
+			continue
+		}
+		factor := roundFactor(sign*k, res.Tolerance)
+		switch {
+		case factor == -1:
+			res.Diagnosis, res.Detail = DiagSign, "the right side is the left one negated"
+		case factor != 1:
+			res.Diagnosis, res.Factor = DiagFactor, factor
+			res.Detail = fmt.Sprintf("the right side is %g times the left", factor)
+		}
+		return
+	}
 }
 
 // transposedResult makes the result of a claim with the transposed shape

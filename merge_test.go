@@ -54,12 +54,19 @@ func TestMergeEqualsWhole(t *testing.T) {
 			s := DefaultSettings()
 			s.Sizes, s.Mode = map[string]int{"n": 5}, mode
 			whole := Verify(context.Background(), b, c, s)
+			if err := whole.Consistent(); err != nil {
+				t.Errorf("%s %s: %v", spec.Name, mode, err)
+			}
 			for _, cut := range splits {
 				var parts []Result
 				for i := len(cut) - 1; i > 0; i-- { // out of order on purpose
 					ps := s
 					ps.InstanceFrom, ps.InstanceTo = cut[i-1], cut[i]
-					parts = append(parts, Verify(context.Background(), b, c, ps))
+					part := Verify(context.Background(), b, c, ps)
+					if err := part.Consistent(); err != nil {
+						t.Errorf("%s %s part %v: %v", spec.Name, mode, ps.InstanceFrom, err)
+					}
+					parts = append(parts, part)
 				}
 				merged, err := Merge(parts)
 				if err != nil {
@@ -149,5 +156,43 @@ func TestUserToleranceReason(t *testing.T) {
 				t.Errorf("merged: %q (%v)\nwhole:  %q", merged.Reason, err, whole.Reason)
 			}
 		})
+	}
+}
+
+// TestConsistent checks that Consistent accepts the results a
+// verification makes and refuses each way of editing one by hand, which
+// Merge, recomputing the verdict from the counts, would otherwise merge
+// as if true (a verdict changed to fail merged as a pass).
+func TestConsistent(t *testing.T) {
+	b := cpu.New()
+	s := DefaultSettings()
+	s.Sizes = map[string]int{"n": 4, "m": 3}
+	pass := Verify(context.Background(), b, inline(t, formulas.Spec{Name: "right", F: "tr(A*X)", Wrt: "X", Grad: "A'", Vars: squareVars("A", "X")}), s)
+	layout := Verify(context.Background(), b, inline(t, formulas.Spec{Name: "layout", F: "sum((A*x - b).^2)", Wrt: "A", Grad: "2*x*(A*x - b)'",
+		Vars: vars(t, "A=m,n", "x=n,1", "b=m,1")}), s)
+	tests := []struct {
+		name string
+		base Result
+		edit func(r *Result)
+		want string // "" where r is consistent
+	}{
+		{"pass", pass, func(*Result) {}, ""},
+		{"shape mismatch", layout, func(*Result) {}, ""},
+		{"verdict", pass, func(r *Result) { r.Verdict = Fail }, "verdict fail, but its counts give pass"},
+		{"unknown verdict", pass, func(r *Result) { r.Verdict = "weird" }, `unknown verdict "weird"`},
+		{"negative count", pass, func(r *Result) { r.Counts.Agreed = -100 }, "a count of -100"},
+		{"comparisons", pass, func(r *Result) { r.Comparisons++ }, "comparisons, but the counts add up to"},
+		{"instances", pass, func(r *Result) { r.Instances = [2]int{5, 2} }, "instances [5 2] out of order"},
+		{"worst", pass, func(r *Result) { r.Worst.Instance = 1e9 }, "worst instance 1000000000 outside instances [0 8]"},
+		{"shape mismatch passed", layout, func(r *Result) { r.Verdict = Pass }, "verdict pass, but its transpose's gives fail"},
+		{"shape mismatch alone", layout, func(r *Result) { r.Transposed = nil }, "shape_mismatch without the result of the claim's transpose"},
+	}
+	for _, tt := range tests {
+		r := tt.base
+		tt.edit(&r)
+		err := r.Consistent()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: Consistent() = %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }

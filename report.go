@@ -319,6 +319,48 @@ func (r Result) ratio() float64 {
 	return r.MaxRelErr / r.Tolerance
 }
 
+// Consistent returns an error where r could not come from a verification:
+// counts below 0 or other than its comparisons, instances out of order, a
+// worst case outside them, an unknown verdict, or one other than its
+// counts give (fail, or error, for a claim with the transposed shape, as
+// its transpose's result gives). Merge recomputes the verdict from the
+// counts, so a report edited by hand, its verdict changed to fail, merged
+// as a pass (found by the robustness helper).
+func (r Result) Consistent() error {
+	c := r.Counts
+	for _, n := range []int{c.Agreed, c.Disagreed, c.Uncertain, c.OutOfDomain, c.ClaimBroken, c.Kinked, r.Comparisons, r.Evaluations} {
+		if n < 0 {
+			return fmt.Errorf("a count of %d", n)
+		}
+	}
+	switch {
+	case r.Comparisons != c.total():
+		return fmt.Errorf("%d comparisons, but the counts add up to %d", r.Comparisons, c.total())
+	case r.Instances[0] < 0 || r.Instances[0] > r.Instances[1]:
+		return fmt.Errorf("instances %v out of order", r.Instances)
+	case c.total() > 0 && (r.Worst.Instance < r.Instances[0] || r.Worst.Instance >= r.Instances[1]):
+		return fmt.Errorf("worst instance %d outside instances %v", r.Worst.Instance, r.Instances)
+	case !slices.Contains([]Verdict{Pass, Fail, Inconclusive, Error}, r.Verdict):
+		return fmt.Errorf("unknown verdict %q", r.Verdict)
+	}
+	if r.ShapeMismatch != "" {
+		if r.Transposed == nil {
+			return fmt.Errorf("shape_mismatch without the result of the claim's transpose")
+		}
+		if err := r.Transposed.Consistent(); err != nil {
+			return fmt.Errorf("transposed: %v", err)
+		}
+		if want := transposedResult(*r.Transposed, r.ShapeMismatch).Verdict; r.Verdict != want {
+			return fmt.Errorf("verdict %s, but its transpose's gives %s", r.Verdict, want)
+		}
+		return nil
+	}
+	if want := c.verdict(); c.total() > 0 && r.Verdict != want {
+		return fmt.Errorf("verdict %s, but its counts give %s", r.Verdict, want)
+	}
+	return nil
+}
+
 // Merge combines the results of one claim verified on disjoint ranges of
 // instances (shards of one run) into the result of the whole range: the
 // counts add up, the verdict follows from them as in a single run, the worst
@@ -351,7 +393,7 @@ func Merge(parts []Result) (Result, error) {
 	out.Counts, out.Comparisons, out.Evaluations = Counts{}, 0, 0
 	for i, p := range parts {
 		if p.Name != out.Name || p.Kind != out.Kind || !maps.Equal(p.Sizes, out.Sizes) {
-			return Result{}, fmt.Errorf("merge: %s %v cannot merge with %s %v", p.Name, p.Sizes, out.Name, out.Sizes)
+			return Result{}, fmt.Errorf("merge: %s (%s) %v cannot merge with %s (%s) %v", p.Name, p.Kind, p.Sizes, out.Name, out.Kind, out.Sizes)
 		}
 		if i > 0 && p.Instances[0] < parts[i-1].Instances[1] {
 			return Result{}, fmt.Errorf("merge: %s: instances %v and %v overlap", p.Name, parts[i-1].Instances, p.Instances)

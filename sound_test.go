@@ -71,7 +71,7 @@ func soundCases(t *testing.T) []verdictCase {
 		{name: "cayley-hamilton", spec: formulas.Spec{F: "X^2 + det(X)*eye(n)", Equals: "tr(X)*X", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 2}, verdict: Pass},
 		{name: "cayley-hamilton wrong", spec: formulas.Spec{F: "X^2 + det(X)*eye(n)", Equals: "1.001*tr(X)*X", Vars: vars(t, "X=n,n")},
-			sizes: map[string]int{"n": 2}, verdict: Fail, note: "comparisons disagree"},
+			sizes: map[string]int{"n": 2}, verdict: Fail, diag: DiagFactor, factor: 1.001, note: "comparisons disagree"},
 		// A pass at positive samples is checked again at Gaussian ones:
 		// ∇ Σ|x| = 1 holds only for x > 0 (it passed without a word; the
 		// Cookbook helper), ∇ Σ log x = 1./x is undefined there and
@@ -90,6 +90,17 @@ func soundCases(t *testing.T) []verdictCase {
 		// claim "s": the samples follow the name).
 		{name: "s", spec: formulas.Spec{F: strings.Repeat("tr(A*X)+", 7999) + "tr(A*X)", Wrt: "X", Grad: "8000*A'", Vars: vars(t, "A=n,n", "X=n,n")},
 			sizes: map[string]int{"n": 4}, seed: 1, verdict: Pass},
+		// A failed identity gets the diagnoses its two sides allow: a
+		// constant factor, the sign, a transpose (it had none; the
+		// Cookbook helper). A product swapped fits none.
+		{name: "identity factor", spec: formulas.Spec{F: "det(2*X)", Equals: "2*det(X)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 5}, verdict: Fail, diag: DiagFactor, factor: 0.0625},
+		{name: "identity sign", spec: formulas.Spec{F: "tr(A*B)", Equals: "-tr(B*A)", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, diag: DiagSign},
+		{name: "identity transpose", spec: formulas.Spec{F: "A'*B'", Equals: "B*A", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, diag: DiagTranspose},
+		{name: "identity swapped", spec: formulas.Spec{F: "inv(A*B)", Equals: "inv(A)*inv(B)", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
 		// Item 3: a constant side is one matrix for the whole batch.
 		{name: "constant side", spec: formulas.Spec{F: "tr(X)", Equals: "2", Vars: vars(t, "X=n,n")},
 			verdict: Fail, note: "comparisons disagree"},
@@ -173,7 +184,7 @@ func soundCases(t *testing.T) []verdictCase {
 		// Sides whose squares underflow (overflow): their norms were 0
 		// (infinite), and any right side passed (was out of the domain).
 		{name: "tiny identity", spec: formulas.Spec{F: "1e-200*X", Equals: "2e-200*X", Vars: vars(t, "X=n,n")},
-			verdict: Fail, note: "comparisons disagree"},
+			verdict: Fail, diag: DiagFactor, factor: 2, note: "comparisons disagree"},
 		{name: "tiny identity true", spec: formulas.Spec{F: "1e-200*(X*X)", Equals: "(1e-100*X)*(1e-100*X)", Vars: vars(t, "X=n,n")},
 			verdict: Pass, quiet: true},
 		// Subnormal sides, whose rounding is absolute: it failed with a
@@ -181,9 +192,9 @@ func soundCases(t *testing.T) []verdictCase {
 		{name: "subnormal identity", spec: formulas.Spec{F: "(1e-320*X)*3", Equals: "3e-320*X", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 8}, verdict: Pass, note: "would pass as well"},
 		{name: "subnormal identity wrong", spec: formulas.Spec{F: "2e-310*X", Equals: "1e-310*X", Vars: vars(t, "X=n,n")},
-			sizes: map[string]int{"n": 8}, verdict: Fail, note: "comparisons disagree"},
+			sizes: map[string]int{"n": 8}, verdict: Fail, diag: DiagFactor, factor: 0.5, note: "comparisons disagree"},
 		{name: "huge identity", spec: formulas.Spec{F: "1e160*X", Equals: "-1e160*X", Vars: vars(t, "X=n,n")},
-			verdict: Fail, note: "comparisons disagree"},
+			verdict: Fail, diag: DiagSign, note: "comparisons disagree"},
 		{name: "huge identity true", spec: formulas.Spec{F: "det(5*A)", Equals: "5^n*det(A)", Vars: vars(t, "A=n,n")},
 			sizes: map[string]int{"n": 240}, verdict: Pass, quiet: true},
 		// f changes, but by less than its last bit at the step (10¹² has
@@ -301,7 +312,7 @@ func soundCases(t *testing.T) []verdictCase {
 		{name: "spd det", spec: formulas.Spec{F: "det(X)", Equals: "1", Vars: vars(t, "X=n,n:spd")},
 			verdict: Fail, note: "comparisons disagree"},
 		{name: "spd logdet", spec: formulas.Spec{F: "logdet(X)", Equals: "0.5*tr(logm(X))", Vars: vars(t, "X=n,n:spd")},
-			verdict: Fail, note: "comparisons disagree"},
+			verdict: Fail, diag: DiagFactor, factor: 0.5, note: "comparisons disagree"},
 		// The magnitude of e^X exponentiates |X|, not the magnitude of X:
 		// logm's floor of 1 per entry made it e^n, and the tolerance
 		// 1.4e-3 (n = 24); 1 − t's magnitude 1 + t made the integral's
@@ -309,7 +320,7 @@ func soundCases(t *testing.T) []verdictCase {
 		{name: "expm logm", spec: formulas.Spec{F: "expm(logm(X))", Equals: "X", Vars: vars(t, "X=n,n:spd")},
 			sizes: map[string]int{"n": 24}, verdict: Pass},
 		{name: "expm logm factor", spec: formulas.Spec{F: "expm(logm(X))", Equals: "1.001*X", Vars: vars(t, "X=n,n:spd")},
-			sizes: map[string]int{"n": 24}, verdict: Fail, note: "8 of 8 comparisons disagree"},
+			sizes: map[string]int{"n": 24}, verdict: Fail, diag: DiagFactor, factor: 1.001, note: "8 of 8 comparisons disagree"},
 		{name: "expm integral factor", spec: formulas.Spec{F: "expm(X)", Wrt: "X",
 			Diff: "1.0003*integral(t, 0, 1, expm(t*X)*dX*expm((1-t)*X))", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 112}, verdict: Fail, diag: DiagFactor, factor: 1.0003},

@@ -530,6 +530,10 @@ func keyHint(k badKey) string {
 	if k.variable {
 		return "a variable? indent it under vars:"
 	}
+	if strings.ContainsAny(key, "()") {
+		// {grad: ones(n,n)}: YAML splits a flow mapping at the comma.
+		return `the rest of an expression cut at a comma: in { … } quote an expression that has one, as "ones(n, n)"`
+	}
 	if s := Suggest(key, known); s != "" {
 		return "did you mean " + s + "?"
 	}

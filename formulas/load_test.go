@@ -97,6 +97,10 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
 		{replace("  - name: logdet\n", "  - nme: logdet\n"), `spec.yaml:2: unknown key "nme" in the formula at line 2 (did you mean name?)`},
 		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
+		// A flow mapping is split at the comma of an unquoted expression
+		// (the robustness helper).
+		{"formulas:\n  - {name: a, f: sum(X), wrt: X, grad: ones(n,n), vars: {X: [n, n]}}\n",
+			`spec.yaml:2: unknown key "n)" in formula "a" (the rest of an expression cut at a comma: in { … } quote an expression that has one, as "ones(n, n)")`},
 		{replace("{shape:", "{shap:"), `spec.yaml:7: unknown key "shap" in variable X of formula "logdet" (did you mean shape?)`},
 		{replace(`{shape: "n,n", dist: spd}`, `{dist: spd}`), `spec.yaml:7: no shape in variable X of formula "logdet"`},
 		// A shape is a string or a list of one or two dimensions; a

@@ -180,7 +180,8 @@ var ErrNoGPU = errors.New("gpu backend")
 // auto.
 // gpu and auto start the GPU worker, and then one more for each other GPU
 // its hello counts; when the first cannot start, gpu fails with ErrNoGPU
-// and the reason, and auto falls back to the CPU with one line on stderr.
+// and the reason, and auto falls back to the CPU, with one line on stderr
+// where a worker was found (and silently where none is installed).
 // A GPU whose worker cannot start is left out, with one line on stderr.
 // A nil stderr discards those lines. Any other name is an error.
 func StartEngine(ctx context.Context, name string, stderr io.Writer) (Engine, error) {
@@ -201,10 +202,16 @@ func StartEngine(ctx context.Context, name string, stderr io.Writer) (Engine, er
 			return StartPool(ctx, first, stderr), nil
 		}
 	}
-	if name == "gpu" {
+	switch {
+	case name == "gpu":
 		return nil, fmt.Errorf("%w: %v", ErrNoGPU, err)
+	case path != "":
+		// A worker is installed and did not start: something the user
+		// would want to know is wrong. Without one (a CPU build, CI)
+		// the line said the same on every run; the report names the
+		// backend.
+		fmt.Fprintf(stderr, "gradcheck: no GPU (%v); using the CPU\n", oneLine(err.Error()))
 	}
-	fmt.Fprintf(stderr, "gradcheck: no GPU (%v); using the CPU\n", oneLine(err.Error()))
 	return Local{}, nil
 }
 

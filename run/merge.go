@@ -90,6 +90,9 @@ func Merge(files []string, reps []*Report) (*Report, error) {
 				return nil, fmt.Errorf("%s: result %d is %s, but job %d of shard %s is %s",
 					files[k], j, nameAt(r.Name, r.Sizes), j, sh, nameAt(c.Name, c.Sizes))
 			}
+			if err := r.Consistent(); err != nil {
+				return nil, fmt.Errorf("%s: result %d, %s: %v; it was not written by gradcheck as it is", files[k], j, nameAt(r.Name, r.Sizes), err)
+			}
 			parts[jb.Target] = append(parts[jb.Target], r)
 		}
 	}
