@@ -59,17 +59,8 @@ func TestCharHints(t *testing.T) {
 		{"é", "1:1: unexpected character 'é'"},
 	}
 	for _, tt := range tests {
-		e, err := Parse(tt.src)
-		if err == nil {
-			t.Errorf("Parse(%q) = %v, want error %q", tt.src, e, tt.want)
-			continue
-		}
-		if err.Error() != tt.want {
-			t.Errorf("Parse(%q) error = %q, want %q", tt.src, err, tt.want)
-		}
-		pe, ok := err.(*Error)
-		if !ok {
-			t.Errorf("Parse(%q) error %T is not *Error", tt.src, err)
+		pe := parseError(t, tt.src, tt.want)
+		if pe == nil {
 			continue
 		}
 		h := charHint(tt.src, byteOffset(tt.src, pe.Pos))

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -362,40 +363,91 @@ func (l *loader) line(n int) string {
 }
 
 // position returns the line and column in the file of position at in the
-// text of the scalar node v. The column is 0, and the line v's, where the
-// file does not show the text as it is: a plain or quoted scalar folded
-// over lines or with escapes, a folded block.
+// text of the scalar node v, found by reading the file from where v's text
+// starts and matching it character by character, a run of white space
+// (a line folded, a block's indentation) to a run: plain and quoted
+// scalars on one line or folded over several, literal (|) and folded (>)
+// blocks. A position past the end of the text is just after it (an
+// expression cut short). The column is 0, and the line v's, where the file
+// does not show the text as it is (an escape).
 func (l *loader) position(v *yaml.Node, at Pos) (line, col int) {
 	if at.Line < 1 || at.Col < 1 {
 		return v.Line, 0
 	}
-	src := l.line
+	// The file, as runes, from where v's text starts.
+	line, col = v.Line, v.Column
 	switch v.Style {
-	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		quote := ""
-		switch v.Style {
-		case yaml.DoubleQuotedStyle:
-			quote = `"`
-		case yaml.SingleQuotedStyle:
-			quote = "'"
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		col++
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		line, col = v.Line+1, 1
+	}
+	file := []rune(l.line(line))
+	if col < 1 || col > len(file)+1 {
+		return v.Line, 0
+	}
+	file = file[col-1:]
+	// next moves the file cursor one rune on, to the next line at the end
+	// of one; it reports false at the end of the file.
+	next := func() bool {
+		if len(file) > 0 {
+			file, col = file[1:], col+1
+			return true
 		}
-		rest := []rune(src(v.Line))
-		if at.Line == 1 && v.Column >= 1 && v.Column <= len(rest) &&
-			strings.HasPrefix(string(rest[v.Column-1:]), quote+v.Value) {
-			return v.Line, v.Column + len(quote) + at.Col - 1
+		if line >= len(l.lines) {
+			return false
 		}
-	case yaml.LiteralStyle:
-		// The text starts on the line after the '|', each line indented.
-		text := strings.Split(v.Value, "\n")
-		if at.Line > len(text) {
+		line, col = line+1, 1
+		file = []rune(l.line(line))
+		return true
+	}
+	for v.Style == yaml.LiteralStyle || v.Style == yaml.FoldedStyle {
+		// A block's first line is indented.
+		if len(file) > 0 && !unicode.IsSpace(file[0]) || !next() {
 			break
 		}
-		want, have := text[at.Line-1], src(v.Line+at.Line)
-		if indent, ok := strings.CutSuffix(have, want); ok && want != "" && strings.Trim(indent, " ") == "" {
-			return v.Line + at.Line, len(indent) + at.Col
-		}
 	}
-	return v.Line, 0
+	atLine, atCol := 1, 1 // the position in the text of the rune matched next
+	endLine, endCol := line, col // in the file, just after the last rune matched
+	text := []rune(v.Value)
+	for i := 0; i < len(text); {
+		if atLine == at.Line && atCol == at.Col {
+			return line, col
+		}
+		if unicode.IsSpace(text[i]) {
+			// A run of white space in the text matches a run in the
+			// file, newlines and indentation included.
+			for ; i < len(text) && unicode.IsSpace(text[i]); i++ {
+				if text[i] == '\n' {
+					atLine, atCol = atLine+1, 1
+				} else {
+					atCol++
+				}
+				if atLine == at.Line && atCol == at.Col && i+1 < len(text) && !unicode.IsSpace(text[i+1]) {
+					break
+				}
+			}
+			if i == len(text) {
+				break // a final newline
+			}
+			for len(file) == 0 || unicode.IsSpace(file[0]) {
+				if !next() {
+					return v.Line, 0
+				}
+			}
+			continue
+		}
+		if len(file) == 0 || file[0] != text[i] {
+			return v.Line, 0 // an escape, or not this text
+		}
+		i, atCol = i+1, atCol+1
+		next()
+		endLine, endCol = line, col
+	}
+	if atLine > at.Line || atLine == at.Line && atCol < at.Col {
+		return v.Line, 0
+	}
+	return endLine, endCol // just after the text
 }
 
 // yamlLine matches the position prefix of a YAML parser message.

@@ -194,9 +194,16 @@ func TestLoadSpecErrorPositions(t *testing.T) {
 		{"    f: sum(X*ones(m))\n    grad: eye(n)\n", `s.yaml:5:12: formula "a": f: 1:5: X*ones(m): cannot multiply 48×48 by 40×1`},
 		{"    grad: eye(n)\n    f: trace(X)+foo(X)\n", `s.yaml:6:8: formula "a": f: 1:1: unknown function 'trace' (did you mean tr?)`},
 		{"    f: tr(X)\n    grad: eye(n) + X(1,1)\n", `s.yaml:6:20: formula "a": grad: 1:10: X is a variable: indexing X(...) is not supported; write X*(...) for a product`},
-		// Where the file does not show the expression as it is (folded
-		// over two lines, an escape), the value's line alone.
-		{"    f: tr(X) +\n      tr(X\n    grad: eye(n)\n", `s.yaml:5: formula "a": f: 1:13: expected ')'`},
+		// Folded over two lines, plain or as a folded block, and cut
+		// short in a literal block: where the text is in the file (the
+		// line of the value alone, before).
+		{"    f: tr(X) +\n      tr(X\n    grad: eye(n)\n", `s.yaml:6:11: formula "a": f: 1:13: expected ')'`},
+		{"    f: tr(X) + $ +\n      tr(X)\n    grad: eye(n)\n", `s.yaml:5:16: formula "a": f: 1:9: unexpected character '$'`},
+		{"    f: >\n      tr(X) +\n      tr(X $\n    grad: eye(n)\n", `s.yaml:7:12: formula "a": f: 1:14: unexpected character '$'`},
+		{"    f: |\n      tr(X) +\n      tr(X\n    grad: eye(n)\n", `s.yaml:7:11: formula "a": f: 3:1: expected ')'`},
+		{"    f: \"tr(X) +\n      tr(X $\"\n    grad: eye(n)\n", `s.yaml:6:12: formula "a": f: 1:14: unexpected character '$'`},
+		// Where the file does not show the expression as it is (an
+		// escape), the value's line alone.
 		{"    f: \"tr(\\x58\"\n    grad: eye(n)\n", `s.yaml:5: formula "a": f: 1:5: expected ')'`},
 		// An error of no one field: the formula's line.
 		{"    f: tr(X)\n    grad: eye(n)\n    diff: tr(dX)\n", `s.yaml:2: formula "a": has both grad and diff; a claim states exactly one`},

@@ -348,19 +348,27 @@ func TestParseErrors(t *testing.T) {
 		{strings.Repeat("x^", 250) + "x", "1:402: expression nested too deeply (more than 200 levels)"},
 	}
 	for _, tt := range tests {
-		e, err := Parse(tt.src)
-		if err == nil {
-			t.Errorf("Parse(%q) = %v, want error %q", tt.src, e, tt.want)
-			continue
-		}
-		if err.Error() != tt.want {
-			t.Errorf("Parse(%q) error = %q, want %q", tt.src, err, tt.want)
-		}
-		var pe *Error
-		if !errors.As(err, &pe) {
-			t.Errorf("Parse(%q) error %T is not *Error", tt.src, err)
-		}
+		parseError(t, tt.src, tt.want)
 	}
+}
+
+// parseError checks that Parse(src) fails with the error want, an *Error,
+// and returns that, or nil.
+func parseError(t *testing.T, src, want string) *Error {
+	t.Helper()
+	e, err := Parse(src)
+	if err == nil {
+		t.Errorf("Parse(%q) = %v, want error %q", src, e, want)
+		return nil
+	}
+	if err.Error() != want {
+		t.Errorf("Parse(%q) error = %q, want %q", src, err, want)
+	}
+	var pe *Error
+	if !errors.As(err, &pe) {
+		t.Errorf("Parse(%q) error %T is not *Error", src, err)
+	}
+	return pe
 }
 
 // TestNegativeZeroPower checks that X^-0 is X^0, a power of a square
