@@ -79,7 +79,9 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 	}
 	if res.Diagnosis == "" {
 		res.Detail = joinDetail(res.Detail, v.softmaxNote())
+		res.Detail = joinDetail(res.Detail, v.simplexRowsNote())
 	}
+	res.Detail = joinDetail(res.Detail, v.symmetricDrawNote(res))
 	sh := v.shapes[v.c.Wrt]
 	if sh.Rows*sh.Cols > maxAutoEntries {
 		if res.Diagnosis == "" && !v.wrt.SymSpace && v.c.Kind != formulas.Hess {
@@ -333,8 +335,42 @@ func (v *verification) softmaxNote() string {
 	return fmt.Sprintf("%s normalizes each column (each sums to 1): for its rows, as softmax over the last dimension in PyTorch, write softmax(%s)'", call, transposed)
 }
 
+// simplexRowsNote says, where a variable drawn simplex is a matrix, that
+// its columns sum to 1, not its rows, and how to declare rows that do: a
+// multinomial logit with one-hot rows Y (n×K) failed, rightly, and its
+// note spoke of softmax alone (found by the statistician's walkthrough).
+// "" otherwise.
+func (v *verification) simplexRowsNote() string {
+	for _, x := range v.c.Vars {
+		if sh := v.shapes[x.Name]; x.Dist == formulas.Simplex && sh.Cols > 1 && !slices.Contains(v.c.Unread(), x.Name) {
+			return fmt.Sprintf("%s (dist simplex) has columns that sum to 1; for rows that do, declare it %s×%s and write %s' in the formulas", x.Name, x.Dims[1], x.Dims[0], x.Name)
+		}
+	}
+	return ""
+}
+
+// symmetricDrawNote says, for a failed gradient with respect to a
+// variable drawn symmetric (dist sym or spd) in the space of all
+// matrices, that its gradient is compared as that of a function of all
+// matrices, and how to declare the symmetric space: --var S=n,n:sym
+// reads as the symmetric space and failed as a transpose (found by the
+// statistician's walkthrough). "" otherwise, and where the claim passes
+// in the symmetric space only as a multiple of sym(G).
+func (v *verification) symmetricDrawNote(res *Result) string {
+	x := v.wrt
+	if v.c.Kind != formulas.Grad || x.SymSpace || x.Dist != formulas.Sym && x.Dist != formulas.SPD || res.Diagnosis == DiagCookbookSym {
+		return ""
+	}
+	declare := "space: sym"
+	if v.c.FromCommandLine() {
+		declare = fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist)
+	}
+	return fmt.Sprintf("%s is drawn %s, but its gradient is that over all matrices; for the gradient over symmetric matrices declare %s", x.Name, x.Dist, declare)
+}
+
 // columnSoftmax returns the first softmax in e of a matrix of more than
-// one column, at the sizes of the check; nil if none.
+// one column, at the sizes of the check, whose argument is no transpose
+// (softmax(Z')' is already the softmax of Z's rows); nil if none.
 func (v *verification) columnSoftmax(e formulas.Expr) *formulas.Call {
 	switch e := e.(type) {
 	case *formulas.Unary:
@@ -345,7 +381,7 @@ func (v *verification) columnSoftmax(e formulas.Expr) *formulas.Call {
 		}
 		return v.columnSoftmax(e.R)
 	case *formulas.Call:
-		if e.Func == "softmax" {
+		if t, ok := e.Args[0].(*formulas.Unary); e.Func == "softmax" && !(ok && t.Op == "'") {
 			if sh, err := formulas.Infer(e.Args[0], v.shapes, v.sizes); err == nil && sh.Cols > 1 {
 				return e
 			}
@@ -750,7 +786,7 @@ func (v *verification) cookbookDiagnosis(ctx context.Context, res *Result) bool 
 	}
 	res.Diagnosis = DiagCookbookSym
 	res.Detail = "the claim is 2G − diag(G) of the gradient G: the Matrix Cookbook's convention for symmetric " + v.c.Wrt +
-		" (the derivative by its independent entries)"
+		" (the derivative by its independent entries); to check a result C so written, claim (C + diag(diag(C)))/2"
 	return true
 }
 
@@ -817,8 +853,11 @@ func onlyDiagonal(comps []comparison, onDiagonal func(comparison) bool) bool {
 }
 
 func joinDetail(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "; " + b
 }

@@ -101,6 +101,20 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Fail, diag: DiagTranspose},
 		{name: "identity swapped", spec: formulas.Spec{F: "inv(A*B)", Equals: "inv(A)*inv(B)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Fail, note: "comparisons disagree"},
+		// Notes from the statistician's walkthrough: a variable drawn
+		// sym in the space of all matrices (--var S=n,n:sym read as the
+		// symmetric space), a row softmax against a simplex Y whose
+		// columns sum to 1 (no softmax note: it is a row softmax), and the
+		// Cookbook's convention, with what to claim to check it.
+		{name: "symmetric draw", spec: formulas.Spec{F: "tr(A*S)", Wrt: "S", Grad: "A", Vars: vars(t, "S=n,n:sym", "A=n,n")},
+			verdict: Fail, diag: DiagTranspose, note: "S is drawn sym, but its gradient is that over all matrices; for the gradient over symmetric matrices declare space: sym"},
+		{name: "simplex rows", spec: formulas.Spec{F: "sum(Y.*log(softmax((X*W)')'))", Wrt: "W", Grad: "X'*(Y - softmax((X*W)')')",
+			Vars: vars(t, "X=m,n", "W=n,k", "Y=m,k:simplex")}, verdict: Fail, note: "Y (dist simplex) has columns that sum to 1; for rows that do, declare it k×m and write Y' in the formulas",
+			absent: "normalizes each column"},
+		{name: "cookbook remedy", spec: formulas.Spec{F: "logdet(S)", Wrt: "S", Grad: "2*inv(S) - diag(diag(inv(S)))", Vars: vars(t, "S=n,n:spd:sym")},
+			verdict: Fail, diag: DiagCookbookSym, note: "to check a result C so written, claim (C + diag(diag(C)))/2"},
+		{name: "cookbook remedy taken", spec: formulas.Spec{F: "logdet(S)", Wrt: "S", Grad: "(2*inv(S) - diag(diag(inv(S))) + diag(diag(2*inv(S) - diag(diag(inv(S))))))/2", Vars: vars(t, "S=n,n:spd:sym")},
+			verdict: Pass},
 		// Item 3: a constant side is one matrix for the whole batch.
 		{name: "constant side", spec: formulas.Spec{F: "tr(X)", Equals: "2", Vars: vars(t, "X=n,n")},
 			verdict: Fail, note: "comparisons disagree"},
@@ -436,10 +450,10 @@ type verdictCase struct {
 	verdict Verdict
 	diag    string
 	factor  float64
-	// note must occur in the detail or the reason; with quiet, the
-	// reason of a pass must be empty.
-	note  string
-	quiet bool
+	// note must occur in the detail or the reason, and absent must not;
+	// with quiet, the reason of a pass must be empty.
+	note, absent string
+	quiet        bool
 }
 
 // checkVerdicts verifies each case in a subtest and checks its result.
@@ -468,8 +482,8 @@ func checkVerdictsOn(t *testing.T, b backend.Backend, tests []verdictCase) {
 			if math.Abs(res.Factor-tt.factor) > 1e-9*math.Abs(tt.factor) || (tt.factor == 0) != (res.Factor == 0) {
 				t.Errorf("factor %g, want %g", res.Factor, tt.factor)
 			}
-			if got := res.Detail + "|" + res.Reason; !strings.Contains(got, tt.note) {
-				t.Errorf("detail|reason %q does not say %q", got, tt.note)
+			if got := res.Detail + "|" + res.Reason; !strings.Contains(got, tt.note) || tt.absent != "" && strings.Contains(got, tt.absent) {
+				t.Errorf("detail|reason %q does not say %q, or says %q", got, tt.note, tt.absent)
 			}
 			if tt.quiet && res.Verdict == Pass && res.Reason != "" {
 				t.Errorf("a pass with the reason %q, want none", res.Reason)

@@ -267,6 +267,8 @@ var absentFuncs = func() map[string]string {
 	add("write `sqrt(mean((x - mean(x)).^2))`", "std")
 	add("sizes are the size symbols of the shapes, as numbers: an m×n X has m*n entries", "numel", "len", "length", "size", "shape", "ndims")
 	add("not offered", "erf", "erfc")
+	add("triangular parts are not in the language", "tril", "triu")
+	add("not offered", "lgamma", "gammaln", "loggamma", "gamma", "digamma", "polygamma", "psi")
 	add("not offered; with threshold p > 0 it is `0.5*x.^2 - 0.5*relu(abs(x) - p).^2`", "huber", "huber_loss", "smooth_l1")
 	return m
 }()

@@ -83,7 +83,9 @@ func (in *inferrer) shape(e Expr) (Shape, error) {
 		if h, ok := constantHints[e.Name]; ok {
 			return Shape{}, errorf(e.At, "undeclared variable '%s' (constants are written as numbers: %s)", e.Name, h)
 		}
-		return Shape{}, errorf(e.At, "undeclared variable '%s'", e.Name)
+		err := errorf(e.At, "undeclared variable '%s'", e.Name)
+		err.undeclared = e.Name
+		return Shape{}, err
 	case *Unary:
 		x, err := in.infer(e.X)
 		if err != nil {

@@ -407,7 +407,7 @@ func (l *loader) position(v *yaml.Node, at Pos) (line, col int) {
 			break
 		}
 	}
-	atLine, atCol := 1, 1 // the position in the text of the rune matched next
+	atLine, atCol := 1, 1        // the position in the text of the rune matched next
 	endLine, endCol := line, col // in the file, just after the last rune matched
 	text := []rune(v.Value)
 	for i := 0; i < len(text); {
@@ -497,6 +497,11 @@ func (l *loader) yamlError(err error) error {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		if strings.Contains(m[2], "found character that cannot start any token") && l.tabAt(m[1]) {
 			return fmt.Errorf("%s:%s: %s: a tab (YAML indents with spaces)", l.file, m[1], m[2])
+		}
+		if strings.Contains(m[2], "found unknown escape character") {
+			// "K\y" in double quotes (found by the statistician's
+			// walkthrough).
+			return fmt.Errorf(`%s:%s: %s: in double quotes a backslash starts an escape: write \\ for one (A\\b), or quote the expression with ' ' ('A\b')`, l.file, m[1], m[2])
 		}
 		return fmt.Errorf("%s:%s: %s", l.file, m[1], m[2])
 	}

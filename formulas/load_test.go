@@ -97,6 +97,8 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
 		{replace("  - name: logdet\n", "  - nme: logdet\n"), `spec.yaml:2: unknown key "nme" in the formula at line 2 (did you mean name?)`},
 		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
+		// A backslash in double quotes (the statistician's walkthrough).
+		{replace("    f: logdet(X)", `    f: "sum(X\y)"`), `spec.yaml:3: found unknown escape character: in double quotes a backslash starts an escape: write \\ for one (A\\b), or quote the expression with ' ' ('A\b')`},
 		// A flow mapping is split at the comma of an unquoted expression
 		// (the robustness helper).
 		{"formulas:\n  - {name: a, f: sum(X), wrt: X, grad: ones(n,n), vars: {X: [n, n]}}\n",
@@ -127,6 +129,10 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    source:", "    sizes: {\"n\\nm\": 3}\n    source:"), `spec.yaml:8: formula "logdet": sizes: "n\nm" is not a size symbol of this formula`},
 		// A sizes error is at the line of the sizes key, not the formula's.
 		{replace("    source:", "    sizes:\n      p: 6\n    source:"), `spec.yaml:8: formula "logdet": sizes: p is not a size symbol of this formula`},
+		// A constant named in f and given as a size (the statistician's
+		// walkthrough).
+		{strings.Replace(replace("    f: logdet(X)", "    f: N*logdet(X)"), "    source:", "    sizes:\n      N: 30\n    source:", 1),
+			`spec.yaml:8: formula "logdet": sizes: N is not a size symbol of this formula (a size symbol is a dimension of a variable, or of eye, ones or zeros: write a number in a formula as it is, or declare a 1×1 variable)`},
 		{replace("    source:", "    sizes: {\"n\\nm\": x}\n    source:"), `spec.yaml:8: size "n\nm" in formula "logdet" must be an integer, got "x"`},
 		{"formulas:\n  - name: a\n    f: tr(X)\x00\n", `spec.yaml:3:13: control character U+0000 is not allowed in YAML`},
 		{"formulas:\n  - name: \"√2\x1b[2J\"\n", `spec.yaml:2:14: control character U+001B is not allowed in YAML`},

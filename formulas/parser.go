@@ -14,6 +14,10 @@ type Error struct {
 	// for the caller that knows the declared names to say what it is
 	// instead (calledName).
 	called string
+	// undeclared is the name of an undeclared variable that the formula
+	// reads, for the caller that knows the sizes given to say what it is
+	// instead (see Claim.Resolve).
+	undeclared string
 }
 
 // Error formats the error as "line:col: msg".

@@ -283,6 +283,8 @@ func TestParseErrors(t *testing.T) {
 		{"lambda_max(X)", "1:1: unknown function 'lambda_max' (eigenvalues are not in the language)"},
 		{"eigs(X)", "1:1: unknown function 'eigs' (eigenvalues are not in the language)"},
 		{"eig(X)", "1:1: unknown function 'eig' (eigenvalues are not in the language)"},
+		// tril said "did you mean tr?" (the statistician's walkthrough).
+		{"tril(X)", "1:1: unknown function 'tril' (triangular parts are not in the language)"},
 		{"2*foo(x)", "1:3: unknown function 'foo'"},
 		{"X(1)", "1:1: unknown function 'X'"},
 		{"tr", "1:1: function 'tr' needs its arguments: tr(...)"},

@@ -42,10 +42,13 @@ func (c *Claim) SecondDerivativeForm(wrt Shape) bool {
 
 // reads reports whether the claim's right-hand side reads the variable
 // name.
-func (c *Claim) reads(name string) bool {
+func (c *Claim) reads(name string) bool { return readsName(c.Rhs, name) }
+
+// readsName reports whether e reads the name.
+func readsName(e Expr, name string) bool {
 	found := false
-	Walk(c.Rhs, func(e Expr) {
-		if id, ok := e.(*Ident); ok && id != nil && id.Name == name {
+	Walk(e, func(x Expr) {
+		if id, ok := x.(*Ident); ok && id != nil && id.Name == name {
 			found = true
 		}
 	})

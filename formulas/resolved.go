@@ -35,7 +35,7 @@ func (c *Claim) Resolve(user map[string]int) (*Resolved, error) {
 	}
 	shapes, mismatch, err := c.check(sizes)
 	if err != nil {
-		return nil, err
+		return nil, sizeGivenHint(err, user)
 	}
 	env := make(map[string]Shape, len(shapes))
 	for name, sh := range shapes {

@@ -201,7 +201,11 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		c.Sizes = make(map[string]int, len(s.Sizes))
 		for sym, v := range s.Sizes {
 			if !used[sym] {
-				return nil, &fieldError{claim: s.Name, field: "sizes", err: fmt.Errorf("%s is not a size symbol of this formula", quoteName(sym))}
+				err := fmt.Errorf("%s is not a size symbol of this formula", quoteName(sym))
+				if c.reads(sym) || readsName(c.F, sym) {
+					err = fmt.Errorf("%s is not a size symbol of this formula (%s)", quoteName(sym), sizeIsDimension)
+				}
+				return nil, &fieldError{claim: s.Name, field: "sizes", err: err}
 			}
 			c.Sizes[sym] = v
 		}
@@ -212,9 +216,27 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		return nil, err
 	}
 	if _, err := c.Check(inForce); err != nil {
-		return nil, err
+		return nil, sizeGivenHint(err, sizes)
 	}
 	return c, nil
+}
+
+// sizeIsDimension says what a size symbol is, for a size given to a name
+// used otherwise.
+const sizeIsDimension = "a size symbol is a dimension of a variable, or of eye, ones or zeros: write a number in a formula as it is, or declare a 1×1 variable"
+
+// sizeGivenHint adds to err, an error of Check, where it is about an
+// undeclared variable that sizes gives a value, what a size symbol is:
+// --size N=30 with N*tr(S) said only "undeclared variable 'N'" (found by
+// the statistician's walkthrough).
+func sizeGivenHint(err error, sizes map[string]int) error {
+	var pe *Error
+	if errors.As(err, &pe) && pe.undeclared != "" {
+		if _, given := sizes[pe.undeclared]; given {
+			pe.Msg += fmt.Sprintf(" (%s is given a size, but %s)", pe.undeclared, sizeIsDimension)
+		}
+	}
+	return err
 }
 
 // calledName rewrites err, the error of parsing an expression of s, where

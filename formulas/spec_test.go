@@ -596,3 +596,22 @@ func TestArraySizes(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeGivenToConstant checks that a name f reads as a number and a
+// size gives a value, as --size N=30 with N*tr(S), says what a size
+// symbol is: it said only "undeclared variable 'N'" (the statistician's
+// walkthrough). A name no size is given keeps the plain message.
+func TestSizeGivenToConstant(t *testing.T) {
+	spec := Spec{Name: "t", F: "N*tr(S)", Wrt: "S", Grad: "N*eye(n)", Vars: []SpecVar{{"S", VarSpec{Shape: "n,n"}}}}
+	for _, tt := range []struct {
+		sizes map[string]int
+		want  string
+	}{
+		{map[string]int{"N": 30}, `formula "t": f: 1:1: undeclared variable 'N' (N is given a size, but a size symbol is a dimension of a variable, or of eye, ones or zeros: write a number in a formula as it is, or declare a 1×1 variable)`},
+		{nil, `formula "t": f: 1:1: undeclared variable 'N'`},
+	} {
+		if _, err := BuildAt(spec, tt.sizes); err == nil || err.Error() != tt.want {
+			t.Errorf("BuildAt(sizes %v) error\n got %v\nwant %s", tt.sizes, err, tt.want)
+		}
+	}
+}

@@ -146,9 +146,12 @@ func entryDigits(entries []gradcheck.Entry) int {
 }
 
 // decisive reports whether some comparison of r agreed or disagreed, so
-// that its worst relative error and tolerance mean something.
+// that its worst relative error and tolerance mean something: not for a
+// claim with the transposed shape, whose numbers are its transpose's (a
+// fail showed 2.0e-10 against a tolerance of 3.8e-06, read as a pass;
+// the statistician's walkthrough).
 func decisive(r gradcheck.Result) bool {
-	return r.Counts.Agreed+r.Counts.Disagreed > 0
+	return r.Counts.Agreed+r.Counts.Disagreed > 0 && r.ShapeMismatch == ""
 }
 
 // oneLine joins the lines of s, so that every cell and message is one line.

@@ -42,3 +42,22 @@ func TestEntryDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestShapeMismatchNumbers checks that the row of a claim with the
+// transposed shape shows no relative error or tolerance: they are its
+// transpose's, and a fail showed 2.0e-10 against 3.8e-06, read as a pass.
+func TestShapeMismatchNumbers(t *testing.T) {
+	r := gradcheck.Result{Name: "a", Kind: "grad", Verdict: gradcheck.Fail, MaxRelErr: 2e-10, Tolerance: 3.8e-6,
+		Comparisons: 24, Counts: gradcheck.Counts{Agreed: 24}}
+	for _, tc := range []struct {
+		mismatch string
+		shown    bool
+	}{{"", true}, {"grad is 3×5, the shape of X', but X is 5×3", false}} {
+		var out bytes.Buffer
+		r.ShapeMismatch = tc.mismatch
+		NewTable([]run.ClaimRef{{Name: "a"}}, false, Sink{W: &out}).Row(r)
+		if got := strings.Contains(out.String(), "2.0e-10"); got != tc.shown {
+			t.Errorf("shape mismatch %q: row %q shows the numbers %v, want %v", tc.mismatch, out.String(), got, tc.shown)
+		}
+	}
+}

@@ -187,8 +187,10 @@ Verify claims of YAML spec files (--spec, may repeat; --name selects claims
 by name or glob), or one claim given on the command line. The two forms do
 not mix. A variable's SHAPE is "n,n", "m,n", "n" (a column vector) or "1";
 DIST is gauss (default), wellcond, spd, posdef-nonsym, small, sym, orth,
-positive or simplex (columns that are probability vectors); a third part
-"sym" declares space sym.
+positive or simplex (columns that are probability vectors). DIST sym only
+draws the matrix symmetric: the gradient is still that over all matrices.
+A third part "sym" declares the symmetric space, where the gradient is
+that over symmetric matrices: S=n,n:spd:sym, or S=n,n:sym:sym.
 
 Examples:
   gradcheck check --spec examples/correct.yaml
