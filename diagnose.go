@@ -145,7 +145,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		return false
 	}
 	if zeroTruth(use) && !proportional(use) {
-		return proportionalEach(res, use) || v.zeroDiagnosis(res)
+		return !v.oneNumber() && proportionalEach(res, use) || v.zeroDiagnosis(res)
 	}
 	det := saa*sbb - sab*sab
 	if withT && det <= 1e-12*saa*sbb {
@@ -170,7 +170,7 @@ func (v *verification) fitDiagnosis(res *Result, comps []comparison) bool {
 		// A multiple of the claim that no comparison tells from 0 fits
 		// rounding noise, not a factor: the Hessian 10⁻⁶·I claimed for
 		// a linear f was "−90000 times the truth".
-		return proportionalEach(res, use) || v.zeroDiagnosis(res)
+		return !v.oneNumber() && proportionalEach(res, use) || v.zeroDiagnosis(res)
 	}
 	near := func(x, y float64) bool { return math.Abs(x-y) <= fitAgreement*math.Max(1, math.Abs(y)) }
 	switch {
@@ -704,14 +704,18 @@ func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps 
 // self-test's wrong identities took a quarter of its time in them.
 func (v *verification) identityDiagnosis(ctx context.Context, res *Result, comps []comparison) {
 	lo, hi := math.Inf(1), math.Inf(-1)
+	instances := map[int]bool{}
 	for _, c := range comps {
 		if c.status == agreed || c.status == disagreed {
 			k := c.claimed / c.fd
 			lo, hi = math.Min(lo, k), math.Max(hi, k)
+			instances[c.instance] = true
 		}
 	}
 	k := (lo + hi) / 2 // ‖right‖/‖left‖
-	if !finite(k) || k == 0 || hi-lo > math.Max(1e-6, 4*res.Tolerance)*k {
+	if len(instances) < 2 || !finite(k) || k == 0 || hi-lo > math.Max(1e-6, 4*res.Tolerance)*k {
+		// One instance has one ratio whatever the sides are: a scalar
+		// identity at --instance 0 got a factor (the review helper).
 		return
 	}
 	withRhs := func(rhs formulas.Expr) bool {

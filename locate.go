@@ -408,6 +408,11 @@ func (v *verification) moveTermHint() string {
 	if !ok || !zeroValued(zero) || b.Op != "+" && b.Op != "-" {
 		return ""
 	}
+	if sh, err := formulas.Infer(b.R, v.shapes, v.sizes); err != nil || sh != v.fShape {
+		// A number moved beside a matrix (sin(X).^2 + cos(X).^2 - 1)
+		// would not type-check (the review helper).
+		return ""
+	}
 	var moved formulas.Expr = b.R
 	if b.Op == "+" {
 		moved = &formulas.Unary{Op: "-", X: b.R}

@@ -46,6 +46,11 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"m": 4, "n": 5}, seed: 2, verdict: Inconclusive, note: "X'*X is singular to working precision"},
 		{name: "singular gram default sizes", spec: formulas.Spec{F: "tr(inv(X'*X))", Wrt: "X", Grad: "-2*X*inv(X'*X)*inv(X'*X)", Vars: vars(t, "X=m,n")},
 			seed: 1, verdict: Inconclusive, note: "X'*X is singular to working precision"},
+		// Conditioning short of singular leaves the check to the step
+		// and the tolerances: counted as safety·N·κ·u it made a claim
+		// 1.000001 times the truth inconclusive (the review helper).
+		{name: "inline", spec: formulas.Spec{F: "logdet(X'*X)", Wrt: "X", Grad: "2*X*inv(X'*X)*1.000001", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 200}, seed: 3, batch: 4, verdict: Fail, diag: DiagFactor, factor: 1.000001},
 		{name: "regular gram wrong", spec: formulas.Spec{F: "tr(inv(X'*X))", Wrt: "X", Grad: "-4*X*inv(X'*X)*inv(X'*X)", Vars: vars(t, "X=m,n")},
 			sizes: map[string]int{"m": 5, "n": 4}, verdict: Fail, diag: DiagFactor, factor: 2},
 		{name: "regular gram", spec: formulas.Spec{F: "tr(inv(X'*X))", Wrt: "X", Grad: "-2*X*inv(X'*X)*inv(X'*X)", Vars: vars(t, "X=m,n")},
@@ -90,6 +95,11 @@ func soundCases(t *testing.T) []verdictCase {
 		// claim "s": the samples follow the name).
 		{name: "s", spec: formulas.Spec{F: strings.Repeat("tr(A*X)+", 7999) + "tr(A*X)", Wrt: "X", Grad: "8000*A'", Vars: vars(t, "A=n,n", "X=n,n")},
 			sizes: map[string]int{"n": 4}, seed: 1, verdict: Pass},
+		// Terms that do not change with the variable are not counted: a
+		// claim 1.000001 times the truth passed beside 3000 constants (the
+		// review helper).
+		{name: "long constant sum", spec: formulas.Spec{F: "sum(x.^2)" + strings.Repeat("+tr(A)", 3000), Wrt: "x", Grad: "2.000002*x", Vars: vars(t, "x=n", "A=n,n")},
+			sizes: map[string]int{"n": 8}, verdict: Fail, diag: DiagFactor, factor: 1.000001},
 		// A failed identity gets the diagnoses its two sides allow: a
 		// constant factor, the sign, a transpose (it had none; the
 		// Cookbook helper). A product swapped fits none.
@@ -99,6 +109,16 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Fail, diag: DiagSign},
 		{name: "identity transpose", spec: formulas.Spec{F: "A'*B'", Equals: "B*A", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Fail, diag: DiagTranspose},
+		// Found by the review helper: one instance has one ratio whatever
+		// the sides (a scalar identity got a factor at --instance 0); a
+		// 1×1 variable's claim is a multiple of any truth (no scalar);
+		// a number moved beside a matrix would not type-check.
+		{name: "identity one instance", spec: formulas.Spec{F: "det(X)", Equals: "tr(X)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 3}, batch: 1, verdict: Fail, note: "comparisons disagree"},
+		{name: "tiny truth of one number", spec: formulas.Spec{F: "1e-30*x^2", Wrt: "x", Grad: "1", Vars: vars(t, "x=1")},
+			verdict: Fail, diag: DiagZero},
+		{name: "scalar term of a matrix sum", spec: formulas.Spec{F: "sin(X).^2 + cos(X).^2 - 1", Equals: "zeros(n,n)", Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 3}, verdict: Inconclusive, absent: "move a term"},
 		{name: "identity swapped", spec: formulas.Spec{F: "inv(A*B)", Equals: "inv(A)*inv(B)", Vars: vars(t, "A=n,n", "B=n,n")},
 			verdict: Fail, note: "comparisons disagree"},
 		// Notes from the statistician's walkthrough: a variable drawn

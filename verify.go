@@ -508,7 +508,17 @@ func newVerification(b backend.Backend, rc *formulas.Resolved, s Settings) (*ver
 		// helper).
 		v.dim = max(v.dim, n)
 	}
-	v.dim = max(v.dim, c.LongestSum())
+	// The terms of a sum that change along the directions: with the
+	// variable (or its direction) in a derivative claim, with any
+	// variable in an identity.
+	changing := []string{c.Wrt, c.Direction(), c.SecondDirection()}
+	if c.Kind == formulas.Equals {
+		changing = nil
+		for _, x := range c.Vars {
+			changing = append(changing, x.Name)
+		}
+	}
+	v.dim = max(v.dim, c.LongestSum(changing...))
 	// A variable nothing reads sets no tolerance: the report leaves its
 	// sizes out (Claim.ReadSizes), and its re-run command, without them,
 	// passed a claim the run failed (found by the review helper). It is

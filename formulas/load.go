@@ -587,7 +587,7 @@ func keyHint(k badKey) string {
 	if k.variable {
 		return "a variable? indent it under vars:"
 	}
-	if strings.ContainsAny(key, "()") {
+	if k.flow && strings.ContainsAny(key, "()") {
 		// {grad: ones(n,n)}: YAML splits a flow mapping at the comma.
 		return `the rest of an expression cut at a comma: in { … } quote an expression that has one, as "ones(n, n)"`
 	}
@@ -607,6 +607,9 @@ type badKey struct {
 	// variable is set where the key's value declares a variable (see
 	// declaresVariable).
 	variable bool
+	// flow is set for a key of a flow mapping, { … }, which YAML splits
+	// at a comma.
+	flow bool
 }
 
 // unknownKeys reports every unknown key of the formula that where names
@@ -807,7 +810,8 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 				return s, err
 			}
 		default:
-			unknown = append(unknown, badKey{node: p.keyNode, key: p.key, known: formulaKeys, variable: declaresVariable(p.val)})
+			unknown = append(unknown, badKey{node: p.keyNode, key: p.key, known: formulaKeys, variable: declaresVariable(p.val),
+				flow: n.Style&yaml.FlowStyle != 0})
 		}
 	}
 	if len(unknown) > 0 {

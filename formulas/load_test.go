@@ -97,6 +97,9 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
 		{replace("  - name: logdet\n", "  - nme: logdet\n"), `spec.yaml:2: unknown key "nme" in the formula at line 2 (did you mean name?)`},
 		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
+		// Parentheses in a key of a block mapping are no expression cut
+		// at a comma (the review helper).
+		{replace("    grad:", "    grad(X):"), `spec.yaml:5: unknown key "grad(X)" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
 		// A backslash in double quotes (the statistician's walkthrough).
 		{replace("    f: logdet(X)", `    f: "sum(X\y)"`), `spec.yaml:3: found unknown escape character: in double quotes a backslash starts an escape: write \\ for one (A\\b), or quote the expression with ' ' ('A\b')`},
 		// A flow mapping is split at the comma of an unquoted expression

@@ -270,6 +270,8 @@ func TestParseErrors(t *testing.T) {
 		{"norm(x, inf)", "1:1: unknown function 'norm' (the max norm is not in the language)"},
 		{"norm(X, 'nuc')", "1:1: unknown function 'norm' (the trace (nuclear) norm is not in the language)"},
 		{"norm(x, 3)", "1:1: unknown function 'norm' (write sum(abs(x).^3)^(1/3), the 3-norm of a vector)"},
+		// Below 1 it is no norm (the review helper).
+		{"norm(x, 0.5)", "1:1: unknown function 'norm' (write norm2(x) for the 2-norm of a vector or the Frobenius norm of a matrix, sum(abs(x)) for the 1-norm of a vector)"},
 		{"norm(tr(X), 1)", "1:1: unknown function 'norm' (write sum(abs(x)), the 1-norm of a vector)"},
 		{"norm(x, p)", "1:1: unknown function 'norm' (write norm2(x) for the 2-norm of a vector or the Frobenius norm of a matrix, sum(abs(x)) for the 1-norm of a vector)"},
 		{"norm(x, 1", "1:1: unknown function 'norm' (write sum(abs(x)), the 1-norm of a vector)"},

@@ -103,7 +103,7 @@ func normHint(p []token) string {
 	case len(p) == 1 && p[0].kind == tNum && p[0].num == 2:
 		// MATLAB's norm(X, 2) of a matrix is its spectral norm.
 		return "write `norm2(x)` for a vector; the spectral norm of a matrix is not in the language"
-	case len(p) == 1 && p[0].kind == tNum && p[0].num > 0:
+	case len(p) == 1 && p[0].kind == tNum && p[0].num > 1:
 		return fmt.Sprintf("write `sum(abs(x).^%s)^(1/%[1]s)`, the %[1]s-norm of a vector", p[0].text)
 	case text == "'fro'" || text == "fro":
 		return "write `norm2(X)`, the Frobenius norm"
