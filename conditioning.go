@@ -9,17 +9,17 @@ import (
 )
 
 // invertedOperands returns the matrices that es invert: the arguments of
-// inv and logdet (whose derivative is the inverse), the left operand of
-// a solve A\B and the base of a negative power. Those in an integral's
-// body that read its variable cannot be evaluated alone, and are passed
-// over where they are (see worstConditioned).
+// inv and logdet (whose derivative is the inverse) and the left operand
+// of a solve A\B (the language has no negative matrix power). Those in
+// an integral's body that read its variable cannot be evaluated alone,
+// and are passed over where they are (see worstConditioned).
 func invertedOperands(es ...formulas.Expr) []formulas.Expr {
 	var ops []formulas.Expr
 	for _, e := range es {
 		formulas.Walk(e, func(x formulas.Expr) {
 			switch x := x.(type) {
 			case *formulas.Binary:
-				if x.Op == `\` || x.Op == "^" && negativeNumber(x.R) {
+				if x.Op == `\` {
 					ops = append(ops, x.L)
 				}
 			case *formulas.Call:
@@ -30,16 +30,6 @@ func invertedOperands(es ...formulas.Expr) []formulas.Expr {
 		})
 	}
 	return ops
-}
-
-// negativeNumber reports whether e is a negative number (−k).
-func negativeNumber(e formulas.Expr) bool {
-	u, ok := e.(*formulas.Unary)
-	if !ok || u.Op != "-" {
-		return false
-	}
-	_, ok = u.X.(*formulas.Num)
-	return ok
 }
 
 // illConditioned is the worst-conditioned matrix that f or the claim

@@ -363,7 +363,7 @@ func (v *verification) symmetricDrawNote(res *Result) string {
 	}
 	declare := "space: sym"
 	if v.c.FromCommandLine() {
-		declare = fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist)
+		declare = symSpaceFlag(x)
 	}
 	return fmt.Sprintf("%s is drawn %s, but its gradient is that over all matrices; for the gradient over symmetric matrices declare %s", x.Name, x.Dist, declare)
 }

@@ -1007,7 +1007,7 @@ func (v *verification) propertyOnly(ctx context.Context) (general bool, note str
 		redrawn = append(redrawn, how)
 		if general.property == "symmetric" {
 			symmetric = append(symmetric, x.Name)
-			flags = append(flags, fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist))
+			flags = append(flags, symSpaceFlag(x))
 		}
 	}
 	note = fmt.Sprintf("true only for %s: it holds at these samples (%s) but fails where drawn %s; draw %s to check the general result",
@@ -1184,4 +1184,10 @@ func (v *verification) entries(comps []comparison) []Entry {
 		out[k] = e
 	}
 	return out
+}
+
+// symSpaceFlag is the --var flag that declares x, as it is declared, in
+// the space of symmetric matrices: the advice of a claim given by flags.
+func symSpaceFlag(x formulas.Var) string {
+	return fmt.Sprintf("--var %s=%s,%s:%s:sym", x.Name, x.Dims[0], x.Dims[1], x.Dist)
 }

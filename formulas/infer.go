@@ -95,7 +95,7 @@ func (in *inferrer) shape(e Expr) (Shape, error) {
 		case "-":
 			return x, nil
 		case "'":
-			return Shape{x.Cols, x.Rows}, nil
+			return x.T(), nil
 		}
 		return fail(e, "unknown operator %q", e.Op)
 	case *Binary:

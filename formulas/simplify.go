@@ -677,7 +677,7 @@ func (s *simplifier) transpose(a Expr) Expr {
 			return s.mul(s.transpose(r), s.transpose(l))
 		case "+", "-", ".*", "./":
 			sh := s.shape(a)
-			return s.keepShape(s.binary(a.Op, s.transpose(l), s.transpose(r)), Shape{Rows: sh.Cols, Cols: sh.Rows})
+			return s.keepShape(s.binary(a.Op, s.transpose(l), s.transpose(r)), sh.T())
 		case "/":
 			return s.div(s.transpose(l), r)
 		}
