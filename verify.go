@@ -328,14 +328,15 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 // have claimed, derived symbolically from f, or "" for identities and
 // where f has no such derivation. It is derived at the sizes of the run:
 // an f whose shapes fit only there (tr(A*X) with A and X both n×m, at
-// n = m) has none at the distinct default sizes.
+// n = m) has none at the distinct default sizes. It reads the claim's
+// definitions by name where it writes one out (see Claim.Fold).
 func expected(c *formulas.Claim, sizes map[string]int) string {
 	if c.Kind == formulas.Hess {
 		second, err := c.SecondDerivativeAt(sizes)
 		if err != nil {
 			return ""
 		}
-		return second.String()
+		return c.Fold(second).String()
 	}
 	if c.Kind != formulas.Grad && c.Kind != formulas.Diff {
 		return ""
@@ -345,9 +346,9 @@ func expected(c *formulas.Claim, sizes map[string]int) string {
 	case err != nil:
 		return ""
 	case c.Kind == formulas.Diff:
-		return d.Diff.String()
+		return c.Fold(d.Diff).String()
 	case d.Claimed != nil:
-		return d.Claimed.String()
+		return c.Fold(d.Claimed).String()
 	}
 	return ""
 }

@@ -99,6 +99,10 @@ type Claim struct {
 	RhsText string
 	Layout  Layout
 	Vars    []Var
+	// Where are the claim's named subexpressions (where r = A*x - b), as
+	// written; F and Rhs have them written out, FText and RhsText read
+	// them by name.
+	Where []Definition
 	// Sizes are the claim's own default values for size symbols; --size
 	// overrides them.
 	Sizes map[string]int

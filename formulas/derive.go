@@ -611,14 +611,24 @@ func (c *Claim) SecondDerivativeAt(user map[string]int) (Expr, error) {
 	return SecondDerivative(diff, c.Wrt, env, sizes)
 }
 
-// With returns a copy of c that claims rhs, parsed from its text, as its
-// result of the given kind: a gradient in c's layout where c claims a
+// With returns a copy of c that claims rhs, parsed from its text (which may
+// read c's definitions by name), as its result of the given kind: a gradient in c's layout where c claims a
 // gradient, else in denominator layout. The copy shares c's variables and
 // sizes.
 func (c *Claim) With(kind Kind, rhs string) (*Claim, error) {
 	e, err := Parse(rhs)
 	if err != nil {
 		return nil, fmt.Errorf("formula %q: %s: %v", c.Name, kind, err)
+	}
+	if len(c.Where) > 0 {
+		// rhs may read the claim's definitions, as Fold writes them.
+		w, err := writeOut(c.Name, c.Where)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = w.expand(e); err != nil {
+			return nil, fmt.Errorf("formula %q: %s: %v", c.Name, kind, err)
+		}
 	}
 	out := *c
 	out.Kind, out.Rhs, out.RhsText, out.Layout = kind, e, rhs, ""

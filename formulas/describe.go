@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// String writes the claim in one line, as in "grad_X tr(A*X) = A'", for
-// listings and reports.
+// String writes the claim in one line, as in "grad_X tr(A*X) = A'", or
+// "grad_x r'*r = 2*A'*r where r = A*x - b" with definitions, for listings
+// and reports.
 func (c *Claim) String() string {
 	f, rhs := oneLine(c.FText), oneLine(c.RhsText)
 	var s string
@@ -24,6 +25,13 @@ func (c *Claim) String() string {
 		s = fmt.Sprintf("hess_%s %s = %s", c.Wrt, f, rhs)
 	default:
 		s = fmt.Sprintf("%s = %s", f, rhs)
+	}
+	for i, d := range c.Where {
+		sep := ", "
+		if i == 0 {
+			sep = " where "
+		}
+		s += fmt.Sprintf("%s%s = %s", sep, d.Name, oneLine(d.Text))
 	}
 	return strings.TrimSpace(s)
 }

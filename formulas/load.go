@@ -21,7 +21,7 @@ import (
 // Keys of a spec file, in documentation order.
 var (
 	topKeys     = []string{"formulas"}
-	formulaKeys = []string{"name", "f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout", "vars", "sizes", "source"}
+	formulaKeys = []string{"name", "f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout", "where", "vars", "sizes", "source"}
 	varKeys     = []string{"shape", "dist", "space"}
 )
 
@@ -310,6 +310,10 @@ type loader struct {
 func (l *loader) buildError(n *yaml.Node, s Spec, err error) error {
 	field, at := exprField(s, err)
 	k, v := fieldNodes(n, field)
+	if name, ok := strings.CutPrefix(field, "where "); ok {
+		// A definition's value, in the where mapping.
+		k, v = fieldNodes(fieldValue(n, "where"), name)
+	}
 	switch {
 	case field == "" || v == nil:
 		return l.errf(n, "%v", err)
@@ -809,6 +813,10 @@ func (l *loader) formula(n *yaml.Node) (Spec, error) {
 			if s.Sizes, err = l.sizes(p.val, where); err != nil {
 				return s, err
 			}
+		case "where":
+			if s.Where, err = l.definitions(p.val, where); err != nil {
+				return s, err
+			}
 		default:
 			unknown = append(unknown, badKey{node: p.keyNode, key: p.key, known: formulaKeys, variable: declaresVariable(p.val),
 				flow: n.Style&yaml.FlowStyle != 0})
@@ -912,6 +920,30 @@ func (l *loader) shape(n *yaml.Node, where string) (string, error) {
 		return "", l.errf(n, "shape %s is the number %s: a variable is declared by its shape (\"1\" for a scalar); write a constant into the formula as a number", where, v)
 	}
 	return v, nil
+}
+
+// definitions reads the where mapping of a formula: names to
+// expressions, in order.
+func (l *loader) definitions(n *yaml.Node, where string) ([]Definition, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, l.errf(n, "where %s must be a mapping of names to expressions (r: A*x - b), got %s", where, kindName(n))
+	}
+	pairs, err := l.pairs(n, "in where "+where)
+	if err != nil {
+		return nil, err
+	}
+	defs := make([]Definition, len(pairs))
+	for i, p := range pairs {
+		text, err := l.scalar(p.val, fmt.Sprintf("definition %s %s", quoteName(p.key), where))
+		if err != nil {
+			return nil, err
+		}
+		defs[i] = Definition{Name: p.key, Text: text}
+	}
+	return defs, nil
 }
 
 // sizes reads the sizes mapping of a formula.

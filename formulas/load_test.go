@@ -94,12 +94,12 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    grad:", "    gard:"), `spec.yaml:5: unknown key "gard" in formula "logdet" (did you mean grad?)`},
 		{replace("    source:", "    sorce:"), `spec.yaml:8: unknown key "sorce" in formula "logdet" (did you mean source?)`},
 		{replace("    vars:\n      X:", "    vars:\n    X:"), `spec.yaml:7: unknown key "X" in formula "logdet" (a variable? indent it under vars:)`},
-		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
+		{replace("    source:", "    comment:"), `spec.yaml:8: unknown key "comment" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, where, vars, sizes, source)`},
 		{replace("  - name: logdet\n", "  - nme: logdet\n"), `spec.yaml:2: unknown key "nme" in the formula at line 2 (did you mean name?)`},
 		{replace("formulas:", "formula:"), `spec.yaml:1: unknown key "formula" at the top level (did you mean formulas?)`},
 		// Parentheses in a key of a block mapping are no expression cut
 		// at a comma (the review helper).
-		{replace("    grad:", "    grad(X):"), `spec.yaml:5: unknown key "grad(X)" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
+		{replace("    grad:", "    grad(X):"), `spec.yaml:5: unknown key "grad(X)" in formula "logdet" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, where, vars, sizes, source)`},
 		// A backslash in double quotes (the statistician's walkthrough).
 		{replace("    f: logdet(X)", `    f: "sum(X\y)"`), `spec.yaml:3: found unknown escape character: in double quotes a backslash starts an escape: write \\ for one (A\\b), or quote the expression with ' ' ('A\b')`},
 		// A flow mapping is split at the comma of an unquoted expression
@@ -164,6 +164,9 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    source:", "    sizes: {n: 0}\n    source:"), `spec.yaml:8: formula "logdet": sizes: n = 0: sizes must be at least 1 (and at most 2147483647)`},
 		{replace("    source:", "    sizes: [6]\n    source:"), `spec.yaml:8: sizes in formula "logdet" must be a mapping ({n: 6}), got a list`},
 		{replace("    source:", "    vars: {}\n    source:"), `spec.yaml:8: duplicate key "vars" in formula "logdet" (first at line 6)`},
+		{replace("    source:", "    where: [r]\n    source:"), `spec.yaml:8: where in formula "logdet" must be a mapping of names to expressions (r: A*x - b), got a list`},
+		{replace("    source:", "    where: {r: [X]}\n    source:"), `spec.yaml:8: definition r in formula "logdet" must be a string, got a list`},
+		{replace("    source:", "    where: {r: X, r: X}\n    source:"), `spec.yaml:8: duplicate key "r" in where in formula "logdet" (first at line 8)`},
 		{base + base, `spec.yaml:9: duplicate key "formulas" at the top level (first at line 1)`},
 		{base + strings.TrimPrefix(base, "formulas:\n"), `spec.yaml:9: duplicate formula name "logdet" (first at line 2)`},
 	}
@@ -214,6 +217,11 @@ func TestLoadSpecErrorPositions(t *testing.T) {
 		// Where the file does not show the expression as it is (an
 		// escape), the value's line alone.
 		{"    f: \"tr(\\x58\"\n    grad: eye(n)\n", `s.yaml:5: formula "a": f: 1:5: expected ')'`},
+		// In a definition (where:): at the definition's value, a parse
+		// error, a shape error, or a name refused (at its key).
+		{"    f: tr(P)\n    where:\n      P: X*X +\n    grad: 2*X'\n", `s.yaml:7:15: formula "a": where P: 1:6: expected an operand, found end of input`},
+		{"    f: tr(P)\n    where:\n      Q: X\n      P: \"X*ones(m)\"\n    grad: 2*X'\n", `s.yaml:8:11: formula "a": where P: 1:1: X*ones(m): cannot multiply 48×48 by 40×1`},
+		{"    f: tr(X)\n    where: {X: eye(n)}\n    grad: eye(n)\n", `s.yaml:6: formula "a": where X: X is a declared variable; give the definition a name of its own`},
 		// An error of no one field: the formula's line.
 		{"    f: tr(X)\n    grad: eye(n)\n    diff: tr(dX)\n", `s.yaml:2: formula "a": has both grad and diff; a claim states exactly one`},
 	}
@@ -234,7 +242,7 @@ func TestLoadSpecUnknownKeys(t *testing.T) {
 	}{
 		{"formulas:\n  - name: a\n    f: tr(X)\n    gard: eye(n)\n    wrt: X\n    dsit: spd\n    vars: {X: \"n,n\"}\n",
 			`s.yaml:4: unknown keys in formula "a": "gard" at line 4 (did you mean grad?) and "dsit" at line 6 ` +
-				`(known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`},
+				`(known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, where, vars, sizes, source)`},
 		{"formulas:\n  - name: a\n    f: tr(X)\n    gard: eye(n)\n    wrt: X\n    vars:\n      X: {shap: \"n,n\"}\n    sorce: x\n",
 			`s.yaml:4: unknown keys in formula "a": "gard" at line 4 (did you mean grad?), "shap" at line 7 in variable X (did you mean shape?) ` +
 				`and "sorce" at line 8 (did you mean source?)`},
@@ -314,7 +322,7 @@ func TestLoadSpecMerge(t *testing.T) {
 		{"  - <<: 5\n    name: b\n", []string{`m.yaml:10: << in formula "b" must merge a mapping or a list of mappings (<<: *base), got "5"`}},
 		{"  - <<: [*quad, 5]\n    name: b\n", []string{`m.yaml:10: << in formula "b" must merge a mapping or a list of mappings (<<: *base), got a list`}},
 		// A quoted "<<" is a key like any other, and unknown.
-		{"  - \"<<\": *quad\n    name: b\n", []string{`m.yaml:10: unknown key "<<" in formula "b" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, vars, sizes, source)`}},
+		{"  - \"<<\": *quad\n    name: b\n", []string{`m.yaml:10: unknown key "<<" in formula "b" (known keys: name, f, wrt, grad, diff, jac, hess, equals, layout, where, vars, sizes, source)`}},
 		{"  - <<: *quad\n    name: b\n    gard: x\n", []string{`m.yaml:12: unknown key "gard" in formula "b" (did you mean grad?)`}},
 	}
 	for _, tt := range tests {

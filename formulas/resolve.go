@@ -41,8 +41,33 @@ func (c *Claim) SecondDerivativeForm(wrt Shape) bool {
 }
 
 // reads reports whether the claim's right-hand side reads the variable
-// name.
-func (c *Claim) reads(name string) bool { return readsName(c.Rhs, name) }
+// name, itself or through its definitions (see Definition: before Build
+// writes them out, the Rhs reads them by name).
+func (c *Claim) reads(name string) bool { return c.readsThrough(c.Rhs, name) }
+
+// readsThrough reports whether e reads name, itself or through the
+// definitions of the claim that it reads.
+func (c *Claim) readsThrough(e Expr, name string) bool {
+	found := false
+	Walk(e, func(x Expr) {
+		id, ok := x.(*Ident)
+		if !ok || id == nil || found {
+			return
+		}
+		if id.Name == name {
+			found = true
+			return
+		}
+		for i, d := range c.Where {
+			if d.Name == id.Name {
+				// A definition reads only those before it.
+				found = (&Claim{Where: c.Where[:i]}).readsThrough(d.Expr, name)
+				return
+			}
+		}
+	})
+	return found
+}
 
 // readsName reports whether e reads the name.
 func readsName(e Expr, name string) bool {
@@ -146,7 +171,7 @@ func (c *Claim) Symbols() []string {
 			}
 		}
 	}
-	for _, e := range []Expr{c.F, c.Rhs} {
+	for _, e := range c.written() {
 		Walk(e, func(x Expr) {
 			for _, a := range sizeArgs(x) {
 				if id, ok := a.(*Ident); ok && id != nil {
@@ -156,6 +181,18 @@ func (c *Claim) Symbols() []string {
 		})
 	}
 	return syms
+}
+
+// written returns F, Rhs and the expressions of the definitions: every
+// expression of the claim as written, for what must see them all before
+// Build writes out the definitions (an eye(k) that only a definition
+// reads names a size symbol).
+func (c *Claim) written() []Expr {
+	es := []Expr{c.F, c.Rhs}
+	for _, d := range c.Where {
+		es = append(es, d.Expr)
+	}
+	return es
 }
 
 // ReadSizes returns the entries of sizes (a Resolved's) for the size
@@ -420,12 +457,22 @@ func (c *Claim) checkBinders(env map[string]Shape, sizes map[string]int) error {
 		if _, ok := sizes[name]; ok {
 			return "a size symbol"
 		}
+		for _, d := range c.Where {
+			if d.Name == name {
+				return "a definition (where)"
+			}
+		}
 		return ""
 	}
-	for _, part := range []struct {
+	type part struct {
 		field string
 		e     Expr
-	}{{"f", c.F}, {string(c.Kind), c.Rhs}} {
+	}
+	parts := []part{{"f", c.F}, {string(c.Kind), c.Rhs}}
+	for _, d := range c.Where {
+		parts = append(parts, part{whereField(d.Name), d.Expr})
+	}
+	for _, part := range parts {
 		var err error
 		Walk(part.e, func(e Expr) {
 			if in, ok := e.(*Integral); ok && in != nil && err == nil {
@@ -511,10 +558,7 @@ func (c *Claim) check(sizes map[string]int) (shapes map[string]Shape, mismatch s
 	if err := c.checkBinders(env, sizes); err != nil {
 		return nil, "", err
 	}
-	fs, err := Infer(c.F, env, sizes)
-	if err != nil {
-		return nil, "", &fieldError{claim: c.Name, field: "f", err: err}
-	}
+	vars := maps.Clone(env)
 	rhsEnv := env
 	var ws Shape
 	if c.Kind != Equals {
@@ -523,25 +567,24 @@ func (c *Claim) check(sizes map[string]int) (shapes map[string]Shape, mismatch s
 			return fail("wrt %s is not a declared variable", c.Wrt)
 		}
 		if c.Kind == Diff || c.Kind == Hess {
-			rhsEnv = make(map[string]Shape, len(env)+1)
-			for k, v := range env {
-				rhsEnv[k] = v
-			}
+			rhsEnv = maps.Clone(env)
 			rhsEnv[c.Direction()] = ws
 			if c.Kind == Hess {
 				rhsEnv[c.SecondDirection()] = ws
 			}
 		}
 	}
+	if err := c.checkDefinitions(env, rhsEnv, sizes); err != nil {
+		return nil, "", err
+	}
+	fs, err := Infer(c.F, env, sizes)
+	if err != nil {
+		return nil, "", &fieldError{claim: c.Name, field: "f", err: err}
+	}
 	rs, err := Infer(c.Rhs, rhsEnv, sizes)
 	if err != nil {
 		return nil, "", &fieldError{claim: c.Name, field: string(c.Kind), err: err}
 	}
-	vars := make(map[string]Shape, len(env))
-	for k, v := range env {
-		vars[k] = v
-	}
-
 	switch c.Kind {
 	case Grad:
 		if !fs.IsScalar() {

@@ -44,6 +44,9 @@ type Spec struct {
 	Layout string
 	// Vars declares the variables in order.
 	Vars []SpecVar
+	// Where names subexpressions that F and the claimed result may read,
+	// in order (see Definition); Build sets their Expr.
+	Where []Definition
 	// Sizes are the claim's default values for size symbols.
 	Sizes map[string]int
 	// Source cites where the result is published.
@@ -120,14 +123,18 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		return fail("has %s; a claim states exactly one", joinKinds(kinds))
 	}
 	kind := kinds[0]
+	var dirs []string
+	if s.Wrt != "" && (kind == Diff || kind == Hess) {
+		c := &Claim{Wrt: s.Wrt}
+		dirs = []string{c.Direction(), c.SecondDirection()}
+	}
 	rhs, err := Parse(texts[0])
 	if err != nil {
-		var dirs []string
-		if s.Wrt != "" && (kind == Diff || kind == Hess) {
-			c := &Claim{Wrt: s.Wrt}
-			dirs = []string{c.Direction(), c.SecondDirection()}
-		}
 		return fail("%s: %v", kind, s.calledName(err, dirs))
+	}
+	defs, err := s.parseDefinitions(dirs)
+	if err != nil {
+		return nil, err
 	}
 
 	c := &Claim{
@@ -138,6 +145,7 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 		Kind:    kind,
 		Rhs:     rhs,
 		RhsText: texts[0],
+		Where:   defs,
 		Source:  s.Source,
 	}
 	switch s.Layout {
@@ -215,8 +223,22 @@ func BuildAt(s Spec, sizes map[string]int) (*Claim, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Checked as written, with the names of the definitions, its errors
+	// quote what the user wrote; then the names are written out.
 	if _, err := c.Check(inForce); err != nil {
 		return nil, sizeGivenHint(err, sizes)
+	}
+	if len(defs) > 0 {
+		w, err := writeOut(s.Name, defs)
+		if err != nil {
+			return nil, err
+		}
+		if c.F, err = w.expand(c.F); err != nil {
+			return nil, &fieldError{claim: s.Name, field: "f", err: err}
+		}
+		if c.Rhs, err = w.expand(c.Rhs); err != nil {
+			return nil, &fieldError{claim: s.Name, field: string(kind), err: err}
+		}
 	}
 	return c, nil
 }
@@ -258,6 +280,9 @@ func (s *Spec) calledName(err error, dirs []string) error {
 	}
 	if slices.Contains(dirs, name) {
 		return indexing("a direction of " + s.Wrt)
+	}
+	if slices.ContainsFunc(s.Where, func(d Definition) bool { return d.Name == name }) {
+		return indexing("a definition (where)")
 	}
 	for _, v := range s.Vars {
 		if dims, err := parseShape(v.Shape); err == nil && slices.Contains(dims[:], name) {

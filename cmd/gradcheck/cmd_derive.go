@@ -91,11 +91,12 @@ func warnSizes(e *env, c *formulas.Claim, user map[string]int) error {
 func deriveCommand(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("derive", e.stderr)
 	var f, wrt string
-	var vars []string
+	var vars, where []string
 	var grad, hess bool
 	onceStringVar(fs, &f, "f", "the function f, an `EXPR` such as 'tr(A*X)'")
 	onceStringVar(fs, &wrt, "wrt", "the variable (`VAR`) to differentiate with respect to")
 	fs.StringArrayVar(&vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n or x=n (may repeat)")
+	fs.StringArrayVar(&where, "where", nil, "name a subexpression that f may read, as `NAME=EXPR`, e.g. r='A*x - b' (may repeat; each may read the ones before it)")
 	var sizes sizeValue
 	fs.Var(&sizes, "size", "values of size symbols to shape-check f at, as in n=256,m=128 (may repeat; unset symbols get distinct defaults)")
 	fs.BoolVar(&grad, "grad", false, "print the gradient (denominator layout) of a scalar f instead of the differential")
@@ -118,7 +119,11 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("derive", "--var: %v", err)
 	}
-	c, err := formulas.BuildFunctionAt(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Vars: vs, Source: formulas.CommandLine}, sizes.m)
+	defs, err := formulas.ParseWhereFlags(where)
+	if err != nil {
+		return usageErrorf("derive", "--where: %v", err)
+	}
+	c, err := formulas.BuildFunctionAt(formulas.Spec{Name: "derive", F: f, Wrt: wrt, Where: defs, Vars: vs, Source: formulas.CommandLine}, sizes.m)
 	if err != nil {
 		return inputErrorf("%v", err)
 	}
@@ -137,6 +142,8 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 	case err != nil:
 		return inputErrorf("derive: %v", err)
 	}
+	// The results read f's definitions by name, as f does.
+	d.Diff, d.Grad, d.Claimed = c.Fold(d.Diff), c.Fold(d.Grad), c.Fold(d.Claimed)
 	var second formulas.Expr
 	if hess {
 		if second, err = c.SecondDerivativeAt(sizes.m); err != nil {
@@ -150,6 +157,7 @@ func deriveCommand(_ context.Context, e *env, args []string) error {
 			}
 			return inputErrorf("derive: %v", err)
 		}
+		second = c.Fold(second)
 	}
 	out, err := deriveOutput(d, second, format.Value == "json", grad, hess)
 	if err != nil {

@@ -16,12 +16,12 @@ type inlineFlags struct {
 	f, wrt                        string
 	grad, diff, jac, hess, equals string
 	layout                        string
-	vars                          []string
+	vars, where                   []string
 }
 
 // inlineNames are the flags of an inline claim, in the order a re-run
 // command repeats them.
-var inlineNames = []string{"f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout", "var"}
+var inlineNames = []string{"f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout", "where", "var"}
 
 // addInlineFlags defines the inline-claim flags on fs.
 func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
@@ -34,6 +34,7 @@ func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
 	onceStringVar(fs, &in.hess, "hess", "claim: the Hessian (vector variable), or D²f[dX,dX2] or D²f[dX,dX] (matrix variable), an `EXPR`")
 	onceStringVar(fs, &in.equals, "equals", "claim: the identity f == `EXPR`")
 	onceStringVar(fs, &in.layout, "layout", "the `LAYOUT` of --grad: numerator or denominator (default)")
+	fs.StringArrayVar(&in.where, "where", nil, "name a subexpression that f and the claim may read, as `NAME=EXPR`, e.g. r='A*x - b' (may repeat; each may read the ones before it)")
 	fs.StringArrayVar(&in.vars, "var", nil, "declare a variable as `NAME=SHAPE[:DIST[:sym]]`, e.g. X=n,n:wellcond or x=n (may repeat)")
 	return in
 }
@@ -55,10 +56,14 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes 
 	if err != nil {
 		return gcrun.Target{}, usageErrorf("check", "--var: %v", err)
 	}
+	defs, err := formulas.ParseWhereFlags(in.where)
+	if err != nil {
+		return gcrun.Target{}, usageErrorf("check", "--where: %v", err)
+	}
 	spec := formulas.Spec{
 		Name: name, F: in.f, Wrt: in.wrt,
 		Grad: in.grad, Diff: in.diff, Jac: in.jac, Hess: in.hess, Equals: in.equals,
-		Layout: in.layout, Vars: vars, Source: formulas.CommandLine,
+		Layout: in.layout, Where: defs, Vars: vars, Source: formulas.CommandLine,
 	}
 	c, err := formulas.BuildAt(spec, sizes)
 	if err != nil {
@@ -70,6 +75,10 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes 
 		case "var":
 			for _, v := range in.vars {
 				sel = append(sel, "--var", v)
+			}
+		case "where":
+			for _, d := range in.where {
+				sel = append(sel, "--where", d)
 			}
 		case "f", "wrt", "grad", "diff", "jac", "hess", "equals", "layout":
 			sel = append(sel, "--"+f.Name, f.Value.String())

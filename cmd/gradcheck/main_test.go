@@ -214,6 +214,36 @@ func TestCheckSpec(t *testing.T) {
 	}
 }
 
+// TestCheckWhere checks an inline claim with definitions (--where): its
+// re-run command repeats them, in order, and reproduces the failure; and
+// derive writes its result in their names.
+func TestCheckWhere(t *testing.T) {
+	args := []string{"check", "--f", "r'*r + lam*x'*x", "--where", "r=A*x - b", "--where", "lam=0.1", "--wrt", "x",
+		"--grad", "A'*r + lam*x", "--var", "A=m,n", "--var", "x=n", "--var", "b=m", "--size", "m=5,n=4", "--backend", "cpu"}
+	code, out, errOut := call(t, args...)
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	wantAll(t, "output", out, "factor 0.5", "inline: grad 2*A'*r + 0.2*x",
+		`gradcheck check --f "r'*r + lam*x'*x" --where "r=A*x - b" --where lam=0.1 --wrt x --grad "A'*r + lam*x" --var A=m,n --var x=n --var b=m --seed 1 --size m=5,n=4 --instance `)
+	var line string
+	for l := range strings.SplitSeq(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "gradcheck check") {
+			line = strings.TrimSpace(l)
+		}
+	}
+	rerun := append(args[:len(args)-4:len(args)-4], strings.Fields(line[strings.Index(line, " --seed"):])...)
+	rep, _ := jsonReport(t, exitFail, rerun...)
+	if len(rep.Results) != 1 || rep.Results[0].Diagnosis != "factor" || rep.Results[0].Instances[1] != 1 || rep.Results[0].Comparisons != 3 {
+		t.Errorf("re-run gives %+v, want the one failed instance", rep.Results)
+	}
+
+	code, out, errOut = call(t, "derive", "--f", "r'*r", "--where", "r=A*x - b", "--wrt", "x", "--var", "A=m,n", "--var", "x=n", "--var", "b=m", "--grad")
+	if code != exitOK || out != "2*A'*r\n" {
+		t.Errorf("derive --where: exit %d, %q %q; want 2*A'*r", code, out, errOut)
+	}
+}
+
 // TestRerun checks that the command printed for a failed claim reproduces
 // its worst instance, on the backend that found it.
 func TestRerun(t *testing.T) {
@@ -362,6 +392,9 @@ func TestBadInput(t *testing.T) {
 		{"bench unknown claim", []string{"bench", "no-such-claim"}, []string{`no registry claim matches "no-such-claim"`}},
 		{"bench bad format", []string{"bench", "--format", "junit"}, []string{`"junit"`, "text or json"}},
 		{"check positional", []string{"check", "x.yaml"}, []string{`"x.yaml"`, "--spec x.yaml"}},
+		{"definition without =", append(inline("tr(P)", "2*X'", "X=n,n"), "--where", "P"), []string{`--where: bad definition "P": want NAME=EXPR`}},
+		{"definition that does not parse", append(inline("tr(P)", "2*X'", "X=n,n"), "--where", "P=X*X +"), []string{`formula "inline": where P: 1:6: expected an operand`}},
+		{"derive definition without =", []string{"derive", "--f", "tr(P)", "--wrt", "X", "--var", "X=n,n", "--where", "P"}, []string{`--where: bad definition "P"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := call(t, tc.args...)
@@ -478,7 +511,7 @@ func TestRepeatedValueFlags(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q", args, code, out, errOut, want)
 		}
 	}
-	repeat := map[string]bool{"size": true, "var": true, "spec": true, "name": true}
+	repeat := map[string]bool{"size": true, "var": true, "where": true, "spec": true, "name": true}
 	for _, cmd := range []string{"check", "bench"} {
 		fs := newFlagSet(cmd, io.Discard)
 		if cmd == "check" {

@@ -181,7 +181,8 @@ Flags:
 
 const checkHelp = `Usage: gradcheck check --spec FILE [--name NAME|GLOB ...] [flags]
        gradcheck check --f EXPR --wrt VAR (--grad|--diff|--jac|--hess|--equals) EXPR
-                       --var NAME=SHAPE[:DIST[:sym]] ... [--name NAME] [--layout numerator] [flags]
+                       --var NAME=SHAPE[:DIST[:sym]] ... [--where NAME=EXPR ...] [--name NAME]
+                       [--layout numerator] [flags]
 
 Verify claims of YAML spec files (--spec, may repeat; --name selects claims
 by name or glob), or one claim given on the command line. The two forms do
@@ -191,12 +192,16 @@ positive or simplex (columns that are probability vectors). DIST sym only
 draws the matrix symmetric: the gradient is still that over all matrices.
 A third part "sym" declares the symmetric space, where the gradient is
 that over symmetric matrices: S=n,n:spd:sym, or S=n,n:sym:sym.
+--where names a subexpression that f and the claim may read, as a text
+writes "where r = Ax - b"; each definition may read those before it.
 
 Examples:
   gradcheck check --spec examples/correct.yaml
   gradcheck check --spec examples/wrong.yaml --name 'wrong-tr-*'
   gradcheck check --f 'tr(A*X)' --wrt X --grad "A'" --var A=n,n --var X=n,n
   gradcheck check --f 'logdet(X)' --wrt X --grad "inv(X)'" --var X=n,n:spd --size n=64
+  gradcheck check --f "r'*r" --where 'r=A*x - b' --wrt x --grad "2*A'*r" \
+                  --var A=m,n --var x=n --var b=m
 
 Flags:
 `

@@ -22,6 +22,13 @@ func SpecYAML(c *formulas.Claim) ([]byte, error) {
 	if c.Layout != "" {
 		add("layout", scalar(string(c.Layout)))
 	}
+	if len(c.Where) > 0 {
+		defs := mapping()
+		for _, d := range c.Where {
+			defs.Content = append(defs.Content, scalar(d.Name), scalar(d.Text))
+		}
+		add("where", defs)
+	}
 	vars := mapping()
 	for _, v := range c.Vars {
 		decl := mapping()

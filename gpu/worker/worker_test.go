@@ -108,6 +108,7 @@ func TestSpecYAMLRoundTrip(t *testing.T) {
 		}
 		if back.FText != c.FText || back.RhsText != c.RhsText || back.Kind != c.Kind || back.Wrt != c.Wrt ||
 			back.Layout != c.Layout || back.Source != c.Source || !reflect.DeepEqual(back.Vars, c.Vars) ||
+			back.String() != c.String() || back.F.String() != c.F.String() || back.Rhs.String() != c.Rhs.String() ||
 			(len(c.Sizes) > 0 || len(back.Sizes) > 0) && !reflect.DeepEqual(back.Sizes, c.Sizes) {
 			t.Errorf("%s: read back as %+v, want %+v\n%s", c.Name, back, c, spec)
 		}
