@@ -860,6 +860,7 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				return nil, err
 			}
 			before := len(*unknown)
+			var empty *pair // the first of dist and space given empty
 			for _, q := range vp {
 				var dst *string
 				switch q.key {
@@ -879,6 +880,12 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 				if *dst, err = l.scalar(q.val, q.key+" "+vwhere); err != nil {
 					return nil, err
 				}
+				if *dst == "" && empty == nil {
+					empty = &q
+				}
+			}
+			if empty != nil {
+				return nil, l.emptyVarKey(*empty, v.Space, vwhere)
 			}
 			if v.Shape == "" && len(*unknown) == before {
 				// (With an unknown key, which may be the shape
@@ -891,6 +898,20 @@ func (l *loader) vars(n *yaml.Node, where string, unknown *[]badKey) ([]SpecVar,
 		vs = append(vs, v)
 	}
 	return vs, nil
+}
+
+// emptyVarKey is the error for a variable's dist or space, q, written
+// with no value ("", ~ or nothing): it was read as the default, gauss or
+// no space, whatever the user meant to write there. space is the
+// variable's space, which makes sym the default dist.
+func (l *loader) emptyVarKey(q pair, space, where string) error {
+	switch {
+	case q.key == "space":
+		return l.errf(q.keyNode, "space %s is empty; leave space out, or write space: sym for a claim about symmetric matrices", where)
+	case space == "sym":
+		return l.errf(q.keyNode, "dist %s is empty; leave dist out for sym (the default in space sym), or write dist: spd", where)
+	}
+	return l.errf(q.keyNode, "dist %s is empty; leave dist out for gauss, or name one of %s", where, strings.Join(distNames(), ", "))
 }
 
 // shape reads a variable's shape: a string ("n,n", "n", "1"), or a list

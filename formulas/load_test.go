@@ -157,6 +157,11 @@ func TestLoadSpecErrors(t *testing.T) {
 		{replace("    grad: inv(X)'", "    grad: inv(Y)'"), `spec.yaml:5:15: formula "logdet": grad: 1:5: undeclared variable 'Y'`},
 		{replace("    grad: inv(X)'", "    grad: tr(inv(X)"), `spec.yaml:5:20: formula "logdet": grad: 1:10: expected ')'`},
 		{replace("dist: spd", "dist: spf"), `spec.yaml:2: formula "logdet": variable X: unknown dist "spf" (did you mean spd?)`},
+		// An empty dist or space is no default: it says what to write.
+		{replace("dist: spd", `dist: ""`), `spec.yaml:7: dist in variable X of formula "logdet" is empty; leave dist out for gauss, or name one of ` + distList()},
+		{replace(`{shape: "n,n", dist: spd}`, "\n        shape: n,n\n        dist:"), `spec.yaml:9: dist in variable X of formula "logdet" is empty; leave dist out for gauss, or name one of ` + distList()},
+		{replace("dist: spd", `dist: ~, space: sym`), `spec.yaml:7: dist in variable X of formula "logdet" is empty; leave dist out for sym (the default in space sym), or write dist: spd`},
+		{replace("dist: spd", `dist: spd, space: ''`), `spec.yaml:7: space in variable X of formula "logdet" is empty; leave space out, or write space: sym for a claim about symmetric matrices`},
 		{replace(`"n,n"`, `"n;n"`), `spec.yaml:2: formula "logdet": variable X: bad shape "n;n": dimension "n;n" is neither a size symbol nor a positive integer`},
 		{replace(`"n,n"`, `"nxn"`), `spec.yaml:2: formula "logdet": variable X: shape "nxn" reads as one size symbol; write "n,n" for an n×n matrix`},
 		{replace("  - name: logdet\n", "  - layout: ~\n"), `spec.yaml:2: formula has no name`},

@@ -318,17 +318,13 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 	if vs.Dist != "" {
 		v.Dist = Dist(vs.Dist)
 		if !knownDist(v.Dist) {
-			names := make([]string, len(Dists))
-			for i, d := range Dists {
-				names[i] = string(d)
-			}
 			if d, ok := distSynonyms[strings.ToLower(vs.Dist)]; ok {
 				return Var{}, fmt.Errorf("variable %s: unknown dist %q (write %s)", name, vs.Dist, d)
 			}
-			if g := Suggest(vs.Dist, names); g != "" {
+			if g := Suggest(vs.Dist, distNames()); g != "" {
 				return Var{}, fmt.Errorf("variable %s: unknown dist %q (did you mean %s?)", name, vs.Dist, g)
 			}
-			return Var{}, fmt.Errorf("variable %s: unknown dist %q (one of %s)", name, vs.Dist, strings.Join(names, ", "))
+			return Var{}, fmt.Errorf("variable %s: unknown dist %q (one of %s)", name, vs.Dist, strings.Join(distNames(), ", "))
 		}
 	}
 	if v.Dist == Simplex && dims[0] == "1" {
@@ -353,6 +349,16 @@ func buildVar(name string, vs VarSpec) (Var, error) {
 		return Var{}, fmt.Errorf("variable %s: unknown space %q (the only space is sym)", name, vs.Space)
 	}
 	return v, nil
+}
+
+// distNames lists the names of the distributions, for the messages that
+// name them all or the nearest of them: an unknown dist and an empty one.
+func distNames() []string {
+	names := make([]string, len(Dists))
+	for i, d := range Dists {
+		names[i] = string(d)
+	}
+	return names
 }
 
 func knownDist(d Dist) bool {
@@ -487,9 +493,19 @@ func ParseVarFlag(s string) (name string, v VarSpec, err error) {
 	}
 	if len(parts) > 2 {
 		v.Space = strings.TrimSpace(parts[2])
-		if v.Space != "sym" {
-			return bad("the third part must be sym, got %q", v.Space)
-		}
+	}
+	// An empty part is refused rather than read as the default: "X=n,n:"
+	// and "X=n,n::sym" were taken silently, the first as gauss, the
+	// second as sym, whatever the user meant to write there.
+	switch {
+	case len(parts) > 1 && v.Dist == "" && v.Space == "sym":
+		return bad("the distribution between the ':'s is empty; write %s=%s:sym:sym (or %[1]s=%[2]s:spd:sym) for a claim about symmetric matrices", name, v.Shape)
+	case len(parts) > 1 && v.Dist == "":
+		return bad("the distribution after ':' is empty; write %s=%s for gauss, or name one of %s", name, v.Shape, strings.Join(distNames(), ", "))
+	case len(parts) > 2 && v.Space == "":
+		return bad("the part after the second ':' is empty; write %s=%s:%s, or %[1]s=%[2]s:%[3]s:sym for a claim about symmetric matrices", name, v.Shape, v.Dist)
+	case len(parts) > 2 && v.Space != "sym":
+		return bad("the third part must be sym, got %q", v.Space)
 	}
 	if _, err := buildVar(name, v); err != nil {
 		var cross *crossShapeError

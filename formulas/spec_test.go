@@ -217,7 +217,6 @@ func TestParseVarFlag(t *testing.T) {
 	}{
 		{"X=n,n:wellcond", "X", VarSpec{Shape: "n,n", Dist: "wellcond"}},
 		{"X=n,n:spd:sym", "X", VarSpec{Shape: "n,n", Dist: "spd", Space: "sym"}},
-		{"X=n,n::sym", "X", VarSpec{Shape: "n,n", Space: "sym"}},
 		{"x=n", "x", VarSpec{Shape: "n"}},
 		{" A = m,n : small ", "A", VarSpec{Shape: "m,n", Dist: "small"}},
 		{"s=1", "s", VarSpec{Shape: "1"}},
@@ -261,6 +260,12 @@ func TestParseVarFlag(t *testing.T) {
 		{"=n,n", `bad variable "=n,n": want NAME=SHAPE[:DIST[:sym]], as in X=n,n:wellcond`},
 		{"X=n,n:spd:sym:x", `bad variable "X=n,n:spd:sym:x": want NAME=SHAPE[:DIST[:sym]], as in X=n,n:spd:sym`},
 		{"X=n,n:spd:symmetric", `bad variable "X=n,n:spd:symmetric": the third part must be sym, got "symmetric"`},
+		// An empty part is no default: it says what to write.
+		{"X=n,n:", `bad variable "X=n,n:": the distribution after ':' is empty; write X=n,n for gauss, or name one of ` + distList()},
+		{"X=n,n: ", `bad variable "X=n,n: ": the distribution after ':' is empty; write X=n,n for gauss, or name one of ` + distList()},
+		{"X=n,n::", `bad variable "X=n,n::": the distribution after ':' is empty; write X=n,n for gauss, or name one of ` + distList()},
+		{"X=n,n::sym", `bad variable "X=n,n::sym": the distribution between the ':'s is empty; write X=n,n:sym:sym (or X=n,n:spd:sym) for a claim about symmetric matrices`},
+		{"X=n,n:spd:", `bad variable "X=n,n:spd:": the part after the second ':' is empty; write X=n,n:spd, or X=n,n:spd:sym for a claim about symmetric matrices`},
 		{"X=n,n:wellcnd", `bad variable "X=n,n:wellcnd": variable X: unknown dist "wellcnd" (did you mean wellcond?)`},
 		{"X=", `bad variable "X=": variable X: bad shape "": want "rows,cols", "n" (a vector) or "1" (a scalar)`},
 		{"x=n:gauss:sym", `bad variable "x=n:gauss:sym": variable x: space sym needs a square matrix, got shape n×1`},
