@@ -64,10 +64,10 @@ func TestBenchTooLarge(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--sizes", "100000"}, []string{"gradcheck: diff-product k=100000,m=100000,n=100000: one instance needs at least 1.31 TiB, but ", "; lower --sizes (or --dirs)"}},
+		{[]string{"--sizes", "100000"}, []string{"gradcheck: diff-product k=100000,m=100000,n=100000: one instance needs at least 1.31 TiB, but ", "; lower --sizes or lower --dirs"}},
 		// 8 fits and is not measured either; 100000 is named, not 200000.
 		{[]string{"det", "--sizes", "200000,8,100000"}, []string{"gradcheck: det n=100000: one instance needs at least 1.31 TiB"}},
-		{[]string{"det", "--sizes", "300", "--mem", "1MiB", "--batch", "2"}, []string{"gradcheck: det n=300: one instance needs at least 12.36 MiB, but --mem allows 1 MiB", "; lower --sizes (or --dirs), or raise --mem"}},
+		{[]string{"det", "--sizes", "300", "--mem", "1MiB", "--batch", "2"}, []string{"gradcheck: det n=300: one instance needs at least 12.36 MiB, but --mem allows 1 MiB", "; lower --sizes, lower --dirs, or raise --mem"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := call(t, append([]string{"bench"}, tc.args...)...)
