@@ -370,6 +370,42 @@ func TestExpectedOfWrongClaims(t *testing.T) {
 	}
 }
 
+// TestExpectedInSymSpace checks the expected result a failure prints for
+// a claim about symmetric matrices: derived knowing that a variable in
+// space sym is symmetric (inv(S), where it printed inv(S)', and
+// 2*inv(S)*x for inv(S)*x + inv(S)'*x), and still in general for one
+// merely drawn spd or sym, where S' = S would hide the very mistake the
+// check finds. Each expected result, claimed in its place, passes.
+func TestExpectedInSymSpace(t *testing.T) {
+	for _, tt := range []struct {
+		f, wrt, grad string
+		vars         []string
+		want         string
+	}{
+		{"logdet(S)", "S", "2*inv(S)", []string{"S=n,n:spd:sym"}, "inv(S)"},
+		{"x'*inv(S)*x", "S", "inv(S)*x*x'*inv(S)", []string{"S=n,n:spd:sym", "x=n"}, "-(inv(S)*x*x'*inv(S))"},
+		{"x'*inv(S)*x", "x", "inv(S)*x", []string{"S=n,n:spd:sym", "x=n"}, "2*inv(S)*x"},
+		{"logdet(S)", "S", "2*inv(S)", []string{"S=n,n:spd"}, "inv(S)'"},
+		{"x'*inv(S)*x", "x", "inv(S)*x", []string{"S=n,n:spd", "x=n"}, "inv(S)*x + inv(S)'*x"},
+		{"x'*A*x", "x", "A*x", []string{"A=n,n:sym", "x=n"}, "A*x + A'*x"},
+	} {
+		name := tt.f + " wrt " + tt.wrt + " " + strings.Join(tt.vars, " ")
+		c := inline(t, formulas.Spec{Name: "c", F: tt.f, Wrt: tt.wrt, Grad: tt.grad, Vars: vars(t, tt.vars...)})
+		res := Verify(context.Background(), cpu.New(), c, DefaultSettings())
+		if res.Verdict != Fail || res.Expected != tt.want {
+			t.Errorf("%s: %s, expected %q; want fail, expected %q", name, res.Verdict, res.Expected, tt.want)
+			continue
+		}
+		right, err := c.With(formulas.Grad, res.Expected)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if r := Verify(context.Background(), cpu.New(), right, DefaultSettings()); r.Verdict != Pass {
+			t.Errorf("%s: the expected grad %s gave %s (%s)", name, res.Expected, r.Verdict, r.Reason)
+		}
+	}
+}
+
 // TestFactorAtOneInstance checks that a factor fitted to one instance, as
 // the printed re-run of a failed claim compares, says it holds there: the
 // missing 1/‖x‖ of ∇‖x‖ read "factor 1.40204475" alone, as if constant.

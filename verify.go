@@ -328,29 +328,40 @@ func VerifyResolved(ctx context.Context, b backend.Backend, rc *formulas.Resolve
 // have claimed, derived symbolically from f, or "" for identities and
 // where f has no such derivation. It is derived at the sizes of the run:
 // an f whose shapes fit only there (tr(A*X) with A and X both n×m, at
-// n = m) has none at the distinct default sizes. It reads the claim's
+// n = m) has none at the distinct default sizes.
+//
+// For a variable in space sym it is simplified knowing that the variable
+// is symmetric (formulas.Claim.InSymSpace): inv(S), not inv(S)', is what
+// a claim about symmetric S should state. It reads the claim's
 // definitions by name where it writes one out (see Claim.Fold).
 func expected(c *formulas.Claim, sizes map[string]int) string {
-	if c.Kind == formulas.Hess {
+	var e formulas.Expr
+	switch c.Kind {
+	case formulas.Hess:
 		second, err := c.SecondDerivativeAt(sizes)
 		if err != nil {
 			return ""
 		}
-		return c.Fold(second).String()
-	}
-	if c.Kind != formulas.Grad && c.Kind != formulas.Diff {
+		e = second
+	case formulas.Grad, formulas.Diff:
+		d, err := c.DeriveAt(sizes)
+		switch {
+		case err != nil:
+			return ""
+		case c.Kind == formulas.Diff:
+			e = d.Diff
+		case d.Claimed != nil:
+			e = d.Claimed
+		default:
+			return ""
+		}
+	default:
 		return ""
 	}
-	d, err := c.DeriveAt(sizes)
-	switch {
-	case err != nil:
-		return ""
-	case c.Kind == formulas.Diff:
-		return c.Fold(d.Diff).String()
-	case d.Claimed != nil:
-		return c.Fold(d.Claimed).String()
+	if sym, err := c.InSymSpace(e, sizes); err == nil {
+		e = sym
 	}
-	return ""
+	return c.Fold(e).String()
 }
 
 // maxKept is the number of comparisons (80 bytes each) up to which Verify

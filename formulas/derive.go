@@ -525,28 +525,70 @@ func (c *Claim) DeriveAt(user map[string]int) (Derivation, error) {
 // force (see DeriveAt), with the shapes of c's variables and the sizes it
 // was derived at.
 func (c *Claim) differentialAt(user map[string]int) (diff Expr, env map[string]Shape, sizes map[string]int, err error) {
+	if env, sizes, err = c.shapesAt(user); err != nil {
+		return nil, nil, nil, err
+	}
+	if diff, err = Derive(c.F, c.Wrt, env, sizes); err != nil {
+		return nil, nil, nil, err
+	}
+	return diff, env, sizes, nil
+}
+
+// shapesAt returns the shapes of c's variables at the sizes in force (see
+// DeriveAt), and those sizes.
+func (c *Claim) shapesAt(user map[string]int) (env map[string]Shape, sizes map[string]int, err error) {
 	if c.Invalid != nil {
 		// A formula of a spec file that did not load: say why, not
 		// "missing expression" of its empty f.
-		return nil, nil, nil, c.Invalid
+		return nil, nil, c.Invalid
 	}
 	if sizes, err = c.ResolveSizes(user); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	env = make(map[string]Shape, len(c.Vars))
 	for _, v := range c.Vars {
 		var s [2]int
 		for i, d := range v.Dims {
 			if s[i], err = resolveDim(d, sizes); err != nil {
-				return nil, nil, nil, fmt.Errorf("variable %s: %v", v.Name, err)
+				return nil, nil, fmt.Errorf("variable %s: %v", v.Name, err)
 			}
 		}
 		env[v.Name] = Shape{s[0], s[1]}
 	}
-	if diff, err = Derive(c.F, c.Wrt, env, sizes); err != nil {
-		return nil, nil, nil, err
+	return env, sizes, nil
+}
+
+// InSymSpace returns e, a result derived from c at the sizes in force
+// (DeriveAt's gradient or differential, SecondDerivativeAt's form),
+// simplified with the variables c declares in space sym taken as the
+// symmetric matrices they are, and so the directions of a wrt so
+// declared: S' = S, so inv(S)' = inv(S) and inv(S)*x + inv(S)'*x =
+// 2*inv(S)*x. Where c declares no such variable, e is returned as it is.
+// It is for the expected result of a claim about symmetric matrices
+// alone: a variable merely drawn symmetric (dist sym or spd) is not
+// taken so, as a result true only at symmetric samples is the mistake a
+// check exists to find, and Derive and gradcheck derive stay general.
+func (c *Claim) InSymSpace(e Expr, user map[string]int) (Expr, error) {
+	symmetric := map[string]bool{}
+	for _, v := range c.Vars {
+		if v.SymSpace {
+			symmetric[v.Name] = true
+			if v.Name == c.Wrt {
+				symmetric[c.Direction()], symmetric[c.SecondDirection()] = true, true
+			}
+		}
 	}
-	return diff, env, sizes, nil
+	if len(symmetric) == 0 {
+		return e, nil
+	}
+	env, sizes, err := c.shapesAt(user)
+	if err != nil {
+		return nil, err
+	}
+	if ws, ok := env[c.Wrt]; ok {
+		env[c.Direction()], env[c.SecondDirection()] = ws, ws
+	}
+	return simplifyKnowing(e, env, sizes, symmetric)
 }
 
 // SecondDerivative returns D²f[dX, dX2], the second derivative of f with

@@ -397,3 +397,76 @@ func TestDeriveCancellingTerms(t *testing.T) {
 		t.Errorf("differential %s, gradient %v (%v), want 0 and 0*X", d.Diff, d.Grad, d.NoGrad)
 	}
 }
+
+// TestInSymSpace checks the expected result of a claim about symmetric
+// matrices: derived in general (inv(S)', as Derive and gradcheck derive
+// keep it), then simplified knowing that the variables in space sym, and
+// the directions of a wrt so declared, are symmetric (inv(S)). A variable
+// merely drawn symmetric (dist spd or sym without space sym) and any
+// other variable keep their transposes: a result true only for symmetric
+// matrices is what a check exists to catch.
+func TestInSymSpace(t *testing.T) {
+	for _, tt := range []struct {
+		f, wrt  string
+		kind    formulas.Kind
+		vars    []string
+		general string // DeriveAt's, or SecondDerivativeAt's for hess
+		want    string // InSymSpace's
+	}{
+		{"logdet(S)", "S", formulas.Grad, []string{"S=n,n:spd:sym"}, "inv(S)'", "inv(S)"},
+		{"x'*inv(S)*x", "S", formulas.Grad, []string{"S=n,n:spd:sym", "x=n"}, "-(inv(S)'*x*x'*inv(S)')", "-(inv(S)*x*x'*inv(S))"},
+		// S in space sym but not the wrt: still symmetric; like terms
+		// then meet.
+		{"x'*inv(S)*x", "x", formulas.Grad, []string{"S=n,n:spd:sym", "x=n"}, "inv(S)*x + inv(S)'*x", "2*inv(S)*x"},
+		{"tr(expm(S))", "S", formulas.Grad, []string{"S=n,n:sym:sym"}, "integral(t, 0, 1, expm(t*S)'*expm((1 - t)*S)')", "integral(t, 0, 1, expm(t*S)*expm((1 - t)*S))"},
+		// The direction of a wrt in space sym is symmetric too.
+		{"tr(S'*A*S)", "S", formulas.Diff, []string{"S=n,n:sym:sym", "A=n,n"}, "tr(dS'*A*S + S'*A*dS)", "tr(dS*A*S + S*A*dS)"},
+		// A is no variable in space sym: A' stays.
+		{"tr(A*S)", "S", formulas.Grad, []string{"S=n,n:sym:sym", "A=n,n"}, "A'", "A'"},
+		{"tr(A*inv(S))", "S", formulas.Grad, []string{"S=n,n:spd:sym", "A=n,n"}, "-(inv(S)'*A'*inv(S)')", "-(inv(S)*A'*inv(S))"},
+		// Drawn spd or sym, not in space sym: the general form.
+		{"logdet(S)", "S", formulas.Grad, []string{"S=n,n:spd"}, "inv(S)'", "inv(S)'"},
+		{"x'*inv(S)*x", "x", formulas.Grad, []string{"S=n,n:sym", "x=n"}, "inv(S)*x + inv(S)'*x", "inv(S)*x + inv(S)'*x"},
+		{"x'*S'*S*x", "S", formulas.Hess, []string{"S=n,n:sym:sym", "x=n"}, "(x'*dS'*dS2 + x'*dS2'*dS)*x", "(x'*dS*dS2 + x'*dS2*dS)*x"},
+	} {
+		name := tt.f + " wrt " + tt.wrt + " " + strings.Join(tt.vars, " ")
+		spec := formulas.Spec{Name: "c", F: tt.f, Wrt: tt.wrt}
+		for _, v := range tt.vars {
+			n, vs, err := formulas.ParseVarFlag(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec.Vars = append(spec.Vars, formulas.SpecVar{Name: n, VarSpec: vs})
+		}
+		c, err := formulas.BuildFunction(spec)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		c.Kind = tt.kind
+		var general formulas.Expr
+		switch tt.kind {
+		case formulas.Hess:
+			general, err = c.SecondDerivativeAt(nil)
+		default:
+			var d formulas.Derivation
+			d, err = c.DeriveAt(nil)
+			general = d.Grad
+			if tt.kind == formulas.Diff {
+				general = d.Diff
+			}
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if general.String() != tt.general {
+			t.Errorf("%s: derived %s, want %s", name, general, tt.general)
+		}
+		got, err := c.InSymSpace(general, nil)
+		if err != nil {
+			t.Fatalf("%s: InSymSpace: %v", name, err)
+		}
+		if got.String() != tt.want {
+			t.Errorf("%s: InSymSpace %s, want %s", name, got, tt.want)
+		}
+	}
+}

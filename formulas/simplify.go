@@ -28,6 +28,11 @@ type simplifier struct {
 	// without it each node's shape walked its whole subtree, and a
 	// product of 300 factors took seconds.
 	shapes map[Expr]Shape
+	// symmetric names the matrices known symmetric (see
+	// Claim.InSymSpace): X' is X for them. It is nil for every general
+	// derivation, which must not assume what holds only for symmetric
+	// matrices.
+	symmetric map[string]bool
 }
 
 // newSimplifier returns a simplifier for expressions over env at sizes.
@@ -51,10 +56,17 @@ func newSimplifier(env map[string]Shape, sizes map[string]int) *simplifier {
 // Infer. The result has the value of e (up to rounding); a sum whose terms
 // all vanish is the number 0.
 func Simplify(e Expr, env map[string]Shape, sizes map[string]int) (Expr, error) {
+	return simplifyKnowing(e, env, sizes, nil)
+}
+
+// simplifyKnowing is Simplify with the matrices that symmetric names
+// known symmetric (see simplifier.symmetric).
+func simplifyKnowing(e Expr, env map[string]Shape, sizes map[string]int, symmetric map[string]bool) (Expr, error) {
 	if _, err := Infer(e, env, sizes); err != nil {
 		return nil, err
 	}
 	s := newSimplifier(env, sizes)
+	s.symmetric = symmetric
 	out := s.simplify(e)
 	if s.err != nil {
 		return nil, s.err
@@ -658,7 +670,7 @@ func (s *simplifier) transpose(a Expr) Expr {
 	if a == nil {
 		return nil
 	}
-	if s.scalar(a) {
+	if s.scalar(a) || s.isSymmetric(a) {
 		return a
 	}
 	switch a := a.(type) {
@@ -701,6 +713,45 @@ func (s *simplifier) transpose(a Expr) Expr {
 	return &Unary{Op: "'", X: a}
 }
 
+// isSymmetric reports whether e is symmetric because the matrices that
+// s.symmetric names are: one of them; sym(·), eye and a square ones; the
+// inverse, exponential, logarithm, scalar powers and elementwise functions
+// of a symmetric matrix; and sums, differences, elementwise products and
+// quotients and scalar multiples of symmetric matrices. Without
+// s.symmetric nothing is.
+func (s *simplifier) isSymmetric(e Expr) bool {
+	if s.symmetric == nil || e == nil {
+		return false
+	}
+	symOrScalar := func(x Expr) bool { return s.scalar(x) || s.isSymmetric(x) }
+	switch e := e.(type) {
+	case *Ident:
+		return s.symmetric[e.Name]
+	case *Unary:
+		return s.isSymmetric(e.X) // -A, A'
+	case *Binary:
+		switch e.Op {
+		case "+", "-", ".*", "./", "*":
+			return symOrScalar(e.L) && symOrScalar(e.R) && (e.Op != "*" || s.scalar(e.L) || s.scalar(e.R))
+		case "/", "^", ".^":
+			return s.isSymmetric(e.L) && s.scalar(e.R)
+		}
+	case *Call:
+		switch e.Func {
+		case "sym", "eye":
+			return true
+		case "ones", "zeros":
+			return s.shape(e).IsSquare()
+		case "inv", "expm", "logm":
+			return s.isSymmetric(e.Args[0])
+		}
+		if f := Lookup(e.Func); f != nil && f.Elementwise() {
+			return s.isSymmetric(e.Args[0])
+		}
+	}
+	return false
+}
+
 // call returns name(args...). Linear functions of a vanishing argument
 // vanish, and those that leave a scalar as it is (tr, sum, mean, sym, diag
 // of 1×1) drop out.
@@ -727,7 +778,7 @@ func (s *simplifier) call(name string, args ...Expr) Expr {
 			return args[0]
 		}
 	}
-	if name == "sym" && isCall(args[0], "sym") {
+	if name == "sym" && (isCall(args[0], "sym") || s.isSymmetric(args[0])) {
 		return args[0]
 	}
 	if name == "sum" && s.isOnes(args[0]) {

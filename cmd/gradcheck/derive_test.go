@@ -17,6 +17,11 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "tr(A*X*B)", "--wrt", "X", "--var", "A=k,m", "--var", "X=m,n", "--var", "B=n,k"}, exitOK, "tr(A*dX*B)\n", ""},
 		{[]string{"--f", "tr(A*X*B)", "--wrt", "X", "--var", "A=k,m", "--var", "X=m,n", "--var", "B=n,k", "--grad"}, exitOK, "A'*B'\n", ""},
 		{[]string{"--f", "logdet(X)", "--wrt", "X", "--var", "X=n,n:spd", "--grad"}, exitOK, "inv(X)'\n", ""},
+		// derive stays general for a variable drawn spd and for one in
+		// space sym alike: only the expected result of a failed claim in
+		// space sym takes S' = S (gradcheck.TestExpectedInSymSpace).
+		{[]string{"--f", "logdet(S)", "--wrt", "S", "--var", "S=n,n:spd", "--grad"}, exitOK, "inv(S)'\n", ""},
+		{[]string{"--f", "logdet(S)", "--wrt", "S", "--var", "S=n,n:spd:sym", "--grad"}, exitOK, "inv(S)'\n", ""},
 		{[]string{"--f", "x'*A*x", "--wrt", "x", "--var", "A=n,n", "--var", "x=n", "--format", "json"}, exitOK,
 			`{"diff":"dx'*A*x + x'*A*dx","grad":"A*x + A'*x"}` + "\n", ""},
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--format", "json"}, exitOK,
