@@ -42,6 +42,11 @@ const (
 	// derivative with respect to the independent entries, where the
 	// gradient G is claimed.
 	DiagCookbookSym = "cookbook-sym"
+	// DiagTerm: the claim is a sum of terms, and one of them is off: a
+	// multiple of it (Result.Factor, its claimed over its true), its
+	// sign, or the whole term (it is not in the truth); the other terms
+	// agree (see termDiagnosis).
+	DiagTerm = "term"
 )
 
 const (
@@ -74,7 +79,7 @@ func (v *verification) diagnose(ctx context.Context, res *Result, comps []compar
 		return
 	}
 	if !v.fitDiagnosis(res, comps) && !(!v.oneNumber() && (scalarDiagnosis(res, comps) || proportionalEach(res, comps))) && !v.notSymmetric(res, comps) &&
-		!v.transposeRecheck(ctx, res, comps) && !v.cookbookDiagnosis(ctx, res) {
+		!v.transposeRecheck(ctx, res, comps) && !v.cookbookDiagnosis(ctx, res) && !v.termDiagnosis(ctx, res) {
 		v.symmetricDiagnosis(ctx, res)
 	}
 	if res.Diagnosis == "" {

@@ -107,6 +107,10 @@ func checkDiagnosis(t *testing.T, res Result, seed int, exp string) {
 		if !strings.Contains(res.Detail, arg+" ") {
 			t.Errorf("%s: detail %q does not name %s", at, res.Detail, arg)
 		}
+	case DiagTerm:
+		if !strings.HasPrefix(res.Detail, "the term "+arg+" ") {
+			t.Errorf("%s: detail %q does not name the term %s", at, res.Detail, arg)
+		}
 	}
 }
 
