@@ -807,7 +807,7 @@ type hostGradient struct {
 }
 
 // claimedValues evaluates the claim along every direction h: grad ⟨G, H⟩;
-// diff the claimed Df[H]; jac J·H; hess Hᵀ·Hess·H (vector variable) or the
+// diff the claimed Df[H]; jac J·H (J·vec(H) for a matrix variable); hess Hᵀ·Hess·H (vector variable) or the
 // claimed D²f[H,H] (matrix variable). Where h holds the unit directions of
 // entries (entries is set) a grad claim's values are read off G's entries.
 func (v *verification) claimedValues(ev *evaluator, h, w backend.Tensor, entries *entryBlock) (claimed, error) {
@@ -839,8 +839,19 @@ func (v *verification) claimedValues(ev *evaluator, h, w backend.Tensor, entries
 			}
 		}
 		along = ev.b.Dot
-	case v.c.Kind == formulas.Jac:
+	case v.c.Kind == formulas.Jac && v.shapes[v.c.Wrt].Cols == 1:
 		along = ev.b.MatMul
+	case v.c.Kind == formulas.Jac:
+		// A matrix variable: the columns of J are those of vec(X), and
+		// J·vec(H) is vec(Df[H]).
+		along = func(j, h backend.Tensor) (backend.Tensor, error) {
+			vh, err := ev.b.Vec(h)
+			if err != nil {
+				return nil, err
+			}
+			defer ev.release(vh)
+			return ev.b.MatMul(j, vh)
+		}
 	}
 	if along == nil {
 		// diff: the claim is Df[H] itself.

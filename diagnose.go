@@ -851,7 +851,7 @@ func (v *verification) recheck(ctx context.Context, modify func(re *verification
 // the variable, row-major) or of the Jacobian (output, direction).
 func (v *verification) onDiagonal(c comparison) bool {
 	if v.c.Kind == formulas.Jac {
-		return c.output == c.direction
+		return c.output == v.vecIndex(c.direction)
 	}
 	cols := v.shapes[v.c.Wrt].Cols
 	return c.direction/cols == c.direction%cols

@@ -60,3 +60,16 @@ func TestSoundVerdictsGPU(t *testing.T) {
 	}
 	checkVerdictsOn(t, emulatedGPU(t), small)
 }
+
+// TestVecJacobiansGPU checks TestVecJacobians's claims at small sizes on
+// the emulated GPU, where vec is the transpose kernel's output laid out as
+// a column.
+func TestVecJacobiansGPU(t *testing.T) {
+	var small []verdictCase
+	for _, c := range vecCases(t) {
+		if c.sizes != nil {
+			small = append(small, c)
+		}
+	}
+	checkVerdictsOn(t, emulatedGPU(t), small)
+}

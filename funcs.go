@@ -57,6 +57,7 @@ func init() {
 		"sym":  {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.sym(a[0]) }},
 		"kron": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Kron(a[0], a[1]) }},
 		"diag": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.diag(a[0]) }},
+		"vec":  {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Vec(a[0]) }},
 		"sum":  {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) { return ev.b.Sum(a[0]) }},
 		"norm2": {value: func(ev *evaluator, a []backend.Tensor) (backend.Tensor, error) {
 			o := ev.ops()

@@ -1189,13 +1189,26 @@ func (v *verification) entries(comps []comparison) []Entry {
 	out := make([]Entry, len(comps))
 	for k, c := range comps {
 		e := Entry{Instance: c.instance, I: c.direction / cols, J: c.direction % cols, Claimed: c.claimed, FiniteDiff: c.fd}
-		if v.c.Kind != formulas.Grad {
-			// Jacobian entry (output, input).
+		switch v.c.Kind {
+		case formulas.Jac:
+			// Jacobian entry (output, input): the input's column is
+			// its index in vec(X), column by column.
+			e.I, e.J = c.output, v.vecIndex(c.direction)
+		case formulas.Diff:
+			// (entry of f, entry of X), each row by row.
 			e.I, e.J = c.output, c.direction
 		}
 		out[k] = e
 	}
 	return out
+}
+
+// vecIndex returns the index in vec(X) of the entry of the variable X that
+// direction d of an entrywise check perturbs (its row-major index): the
+// column of the Jacobian that holds the entry's derivatives.
+func (v *verification) vecIndex(d int) int {
+	sh := v.shapes[v.c.Wrt]
+	return d/sh.Cols + d%sh.Cols*sh.Rows
 }
 
 // symSpaceFlag is the --var flag that declares x, as it is declared, in

@@ -102,6 +102,10 @@ type Backend interface {
 	MatMul(a, b Tensor) (Tensor, error)
 	// Transpose returns aᵀ.
 	Transpose(a Tensor) (Tensor, error)
+	// Vec stacks the columns of each matrix of a into one column
+	// (rows·cols × 1), the vec of Magnus and Neudecker: the transpose's
+	// row-major values.
+	Vec(a Tensor) (Tensor, error)
 	// Gather returns matrices index[0], index[1], … of a, in that order
 	// (an index may repeat), as a tensor of len(index) matrices. The
 	// verifier restricts a batch to the instances that still need a panel

@@ -193,6 +193,13 @@ func (c *Counter) Transpose(a backend.Tensor) (backend.Tensor, error) {
 	return c.done(OpTranspose, start, t, err, a.Layout())
 }
 
+// Vec forwards to the wrapped backend.
+func (c *Counter) Vec(a backend.Tensor) (backend.Tensor, error) {
+	start := time.Now()
+	t, err := c.b.Vec(a)
+	return c.done(OpVec, start, t, err, a.Layout())
+}
+
 // Gather forwards to the wrapped backend.
 func (c *Counter) Gather(a backend.Tensor, index []int) (backend.Tensor, error) {
 	start := time.Now()

@@ -116,6 +116,7 @@ func TestCostModel(t *testing.T) {
 		{OpTrace, one, []backend.Layout{sq(2, 5)}, 2 * 5},
 		{OpSum, one, []backend.Layout{sq(2, 5)}, 2 * 25},
 		{OpTranspose, sq(2, 5), []backend.Layout{sq(2, 5)}, 0},
+		{OpVec, sq(2, 5), []backend.Layout{sq(2, 5)}, 0},
 		{OpGaussian, sq(2, 5), nil, 0},
 	} {
 		flops, bytes := Cost(c.op, c.result, c.operands...)

@@ -24,6 +24,7 @@ const (
 	OpAddScaled   Op = "AddScaled"   // 2 flops per entry (multiply, add)
 	OpMatMul      Op = "MatMul"      // 2mkn for an m×k by k×n product
 	OpTranspose   Op = "Transpose"   // 0 flops
+	OpVec         Op = "Vec"         // 0 flops
 	OpGather      Op = "Gather"      // 0 flops; bytes: the result, read and written
 	OpKron        Op = "Kron"        // 1 flop per entry of the result
 	OpInv         Op = "Inv"         // 2n³: LU 2n³/3, then the inverse from it 4n³/3

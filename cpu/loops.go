@@ -145,6 +145,20 @@ func (b *Backend) Transpose(a backend.Tensor) (backend.Tensor, error) {
 	return out, nil
 }
 
+// Vec returns the columns of each matrix of a stacked into one column: its
+// transpose, laid out as a column.
+func (b *Backend) Vec(a backend.Tensor) (backend.Tensor, error) {
+	at := get("Vec", a)
+	r, c := at.l.Rows, at.l.Cols
+	out := newTensor(backend.Layout{Count: at.l.Count, Rows: r * c, Cols: 1})
+	b.parallel(at.l.Count, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			transposeInto(out.mat(j), at.mat(j), r, c)
+		}
+	})
+	return out, nil
+}
+
 // transposeTile is the edge of the tiles transposeInto copies: each row
 // of a tile of the destination is one 64-byte cache line, written whole
 // while the tile's 8 source lines are in cache. Measured at n = 1024 on the

@@ -354,6 +354,7 @@ var diffRules = map[string]diffRule{
 	"tr":   linearRule("tr"),
 	"sum":  linearRule("sum"),
 	"diag": linearRule("diag"),
+	"vec":  linearRule("vec"),
 	"sym":  linearRule("sym"),
 	"eye":  func(*deriver, []Expr, []Expr) Expr { return nil },
 	"kron": func(d *deriver, a, da []Expr) Expr {

@@ -107,6 +107,9 @@ var funcs = []*Func{
 		shape: squareTo(same)},
 	{Name: "kron", MinArgs: 2, MaxArgs: 2, Group: groupMatrix, Usage: "kron(A, B)", Doc: "Kronecker product",
 		Aliases: []string{"kronecker"}, shape: kronShape},
+	{Name: "vec", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "vec(X)",
+		Doc:     "the columns of X stacked into one column, (rows·cols)×1 (Magnus and Neudecker's vec)",
+		Aliases: []string{"vectorize", "vectorise"}, shape: vecShape},
 	{Name: "diag", MinArgs: 1, MaxArgs: 1, Group: groupMatrix, Usage: "diag(X)",
 		Doc:     "vector → diagonal matrix, square matrix → its diagonal",
 		Aliases: []string{"diagm"}, shape: diagShape},
@@ -172,6 +175,13 @@ func kronShape(a []Shape) (Shape, string) {
 		return Shape{}, fmt.Sprintf("result of %v ⊗ %v is too large", a[0], a[1])
 	}
 	return Shape{int(rows), int(cols)}, ""
+}
+
+func vecShape(a []Shape) (Shape, string) {
+	if n := int64(a[0].Rows) * int64(a[0].Cols); n > MaxSize {
+		return Shape{}, fmt.Sprintf("vec of %v has %d entries, more than %d", a[0], n, MaxSize)
+	}
+	return Shape{a[0].Rows * a[0].Cols, 1}, ""
 }
 
 func diagShape(a []Shape) (Shape, string) {
@@ -256,8 +266,8 @@ var absentFuncs = func() map[string]string {
 	add("the entrywise 1-norm is `sum(abs(x))`; induced matrix norms are not in the language", "norm1")
 	add("matrix decompositions are not in the language", "qr", "lu", "chol", "cholesky", "svd")
 	add("eigenvalues are not in the language", "eig", "eigh", "eigvals", "eigs", "lambda_max", "lambda_min", "lambdamax", "lambdamin", "eigmax", "eigmin", "max_eig", "min_eig")
-	// vec(y*x') is kron(x, y): the columns of y*x' are x(j)*y.
-	add("vectorization is not in the language: vec(A)'*vec(B) is `tr(A'*B)`, and vec(y*x') is `kron(x, y)`", "vec", "vectorize", "flatten", "ravel")
+	// vec stacks the columns; NumPy's flatten and ravel the rows.
+	add("flatten and ravel stack the rows: write `vec(X')` (vec stacks the columns)", "flatten", "ravel")
 	add("reshaping is not in the language; declare each variable in the shape the formula uses", "reshape")
 	// norm2 is only some of the norms of MATLAB's and NumPy's norm; a
 	// call says which by its arguments (normHint).

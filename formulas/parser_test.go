@@ -277,9 +277,8 @@ func TestParseErrors(t *testing.T) {
 		{"norm(x, 1", "1:1: unknown function 'norm' (write sum(abs(x)), the 1-norm of a vector)"},
 		{"x.norm()", "1:2: unexpected '.norm': methods are not supported (norm: write norm2(x) for the 2-norm of a vector or the Frobenius norm of a matrix, sum(abs(x)) for the 1-norm of a vector)"},
 		// vec, reshape and eigenvalues are not in the language.
-		{"vec(X)", "1:1: unknown function 'vec' (vectorization is not in the language: vec(A)'*vec(B) is tr(A'*B), and vec(y*x') is kron(x, y))"},
-		{"vec(A)'*vec(B)", "1:1: unknown function 'vec' (vectorization is not in the language: vec(A)'*vec(B) is tr(A'*B), and vec(y*x') is kron(x, y))"},
-		{"flatten(X)", "1:1: unknown function 'flatten' (vectorization is not in the language: vec(A)'*vec(B) is tr(A'*B), and vec(y*x') is kron(x, y))"},
+		{"flatten(X)", "1:1: unknown function 'flatten' (flatten and ravel stack the rows: write vec(X') (vec stacks the columns))"},
+		{"vectorize(X)", "1:1: unknown function 'vectorize' (did you mean vec?)"},
 		{"reshape(X, n*n, 1)", "1:1: unknown function 'reshape' (reshaping is not in the language; declare each variable in the shape the formula uses)"},
 		{"x.reshape(n)", "1:2: unexpected '.reshape': methods are not supported (reshape: reshaping is not in the language; declare each variable in the shape the formula uses)"},
 		{"lambda_max(X)", "1:1: unknown function 'lambda_max' (eigenvalues are not in the language)"},

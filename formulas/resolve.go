@@ -621,18 +621,18 @@ func (c *Claim) check(sizes map[string]int) (shapes map[string]Shape, mismatch s
 			return fail("diff is %v, but f is %v (a differential has the shape of f)", rs, fs)
 		}
 	case Jac:
-		if ws.Cols != 1 {
-			return fail("jac needs a vector variable, but %s is %v (use diff)", c.Wrt, ws)
-		}
 		if fs.Cols != 1 {
-			return fail("jac needs a vector f, but f is %v (use diff)", fs)
+			return fail("jac needs a vector f, but f is %v (use diff, or the Jacobian of vec(f))", fs)
 		}
-		switch want := (Shape{fs.Rows, ws.Rows}); rs {
+		switch want := (Shape{fs.Rows, ws.Rows * ws.Cols}); rs {
 		case want:
 		case want.T():
 			mismatch = fmt.Sprintf("jac is %v, but f is %v and %s is %v, so it must be %v, a row for each entry of f (%v is the denominator layout, a column for each)",
 				rs, fs, c.Wrt, ws, want, rs)
 		default:
+			if ws.Cols > 1 {
+				return fail("jac is %v, but f is %v and %s is %v, so it must be %v: a row for each entry of f, a column for each entry of vec(%[3]s)", rs, fs, c.Wrt, ws, want)
+			}
 			return fail("jac is %v, but f is %v and %s is %v, so it must be %v", rs, fs, c.Wrt, ws, want)
 		}
 	case Hess:

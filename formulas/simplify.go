@@ -141,7 +141,7 @@ var binaryBuilders = map[string]func(s *simplifier, l, r Expr) Expr{
 
 // linear lists the functions f with f(0) = 0 and f linear, whose call on a
 // vanishing argument vanishes.
-var linear = map[string]bool{"tr": true, "sum": true, "mean": true, "diag": true, "sym": true, "kron": true}
+var linear = map[string]bool{"tr": true, "sum": true, "mean": true, "diag": true, "sym": true, "kron": true, "vec": true}
 
 // bind puts name in scope with shape sh and returns the function that
 // restores the previous binding.
@@ -753,8 +753,8 @@ func (s *simplifier) isSymmetric(e Expr) bool {
 }
 
 // call returns name(args...). Linear functions of a vanishing argument
-// vanish, and those that leave a scalar as it is (tr, sum, mean, sym, diag
-// of 1×1) drop out.
+// vanish, and those that leave a scalar as it is (tr, sum, mean, sym, diag,
+// vec of 1×1) drop out.
 func (s *simplifier) call(name string, args ...Expr) Expr {
 	if linear[name] && slices.Contains(args, nil) {
 		return nil
@@ -773,7 +773,7 @@ func (s *simplifier) call(name string, args ...Expr) Expr {
 		}
 	}
 	switch name {
-	case "tr", "sum", "mean", "sym", "diag":
+	case "tr", "sum", "mean", "sym", "diag", "vec":
 		if s.scalar(args[0]) {
 			return args[0]
 		}

@@ -171,10 +171,11 @@ func TestBuildErrors(t *testing.T) {
 		}, `formula "logdet": jac is 40×40, but f is 40×1 and x is 48×1, so it must be 40×48`},
 		{func(s *Spec) { s.Grad, s.Diff = "", "inv(X)" }, `formula "logdet": diff is 48×48, but f is 1×1 (a differential has the shape of f)`},
 		{func(s *Spec) { s.Grad, s.Diff = "", "tr(A*dX)" }, `formula "logdet": diff: 1:4: undeclared variable 'A'`},
-		{func(s *Spec) { s.Grad, s.Jac = "", "X" }, `formula "logdet": jac needs a vector variable, but X is 48×48 (use diff)`},
+		{func(s *Spec) { s.Grad, s.Jac = "", "X" },
+			`formula "logdet": jac is 48×48, but f is 1×1 and X is 48×48, so it must be 1×2304: a row for each entry of f, a column for each entry of vec(X)`},
 		{func(s *Spec) {
 			*s = Spec{Name: "logdet", F: "x*x'", Wrt: "x", Jac: "x", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
-		}, `formula "logdet": jac needs a vector f, but f is 48×48 (use diff)`},
+		}, `formula "logdet": jac needs a vector f, but f is 48×48 (use diff, or the Jacobian of vec(f))`},
 		{func(s *Spec) { s.F, s.Grad, s.Hess = "inv(X)", "", "X" }, `formula "logdet": hess needs a scalar f, but f is 48×48`},
 		{func(s *Spec) { s.Grad, s.Hess = "", "X" },
 			`formula "logdet": hess is 48×48, but X is the matrix 48×48, so it must be the scalar D²f[dX,dX] (or the bilinear form D²f[dX,dX2]), 1×1`},

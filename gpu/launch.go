@@ -176,6 +176,16 @@ func (b *Backend) Transpose(a backend.Tensor) (backend.Tensor, error) {
 	})
 }
 
+// Vec returns the columns of each matrix of a stacked into one column: the
+// transpose kernel's output, laid out as a column.
+func (b *Backend) Vec(a backend.Tensor) (backend.Tensor, error) {
+	at := b.get("Vec", a)
+	r, c := at.l.Rows, at.l.Cols
+	return b.run(backend.Layout{Count: at.l.Count, Rows: r * c, Cols: 1}, func(out *tensor) error {
+		return b.launch1D("gc_transpose", at.l.Size(), out.p(), at.p(), w(at.l.Count), w(r), w(c))
+	})
+}
+
 // Gather returns matrices index[0], index[1], … of a, in that order, by
 // one kernel: the indices go to the device as the bits of int64 words in a
 // buffer of float64 words (the size of an int64), which the kernel reads

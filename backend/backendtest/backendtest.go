@@ -24,6 +24,7 @@ func Run(t *testing.T, b backend.Backend) {
 		{"Scale", testScale},
 		{"AddScaled", testAddScaled},
 		{"Transpose", testTranspose},
+		{"Vec", testVec},
 		{"Gather", testGather},
 		{"Kron", testKron},
 		{"TraceSumDot", testTraceSumDot},

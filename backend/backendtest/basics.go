@@ -114,6 +114,7 @@ func testOperandsUnchanged(t *testing.T, b backend.Backend) {
 		"AddScaled":   func() (backend.Tensor, error) { return b.AddScaled(a, sc, a) },
 		"MatMul":      func() (backend.Tensor, error) { return b.MatMul(a, x) },
 		"Transpose":   func() (backend.Tensor, error) { return b.Transpose(a) },
+		"Vec":         func() (backend.Tensor, error) { return b.Vec(x) },
 		"Gather":      func() (backend.Tensor, error) { return b.Gather(x, []int{3, 1}) },
 		"Kron":        func() (backend.Tensor, error) { return b.Kron(a, x) },
 		"Inv":         func() (backend.Tensor, error) { return b.Inv(a) },
@@ -266,6 +267,26 @@ func testTranspose(t *testing.T, b backend.Backend) {
 				for c := range s[2] {
 					if got.Mat(j)[c*s[1]+r] != h.Mat(j)[r*s[2]+c] {
 						t.Fatalf("%v: matrix %d (%d,%d) not transposed", s, j, r, c)
+					}
+				}
+			}
+		}
+	}
+}
+
+// testVec checks that Vec stacks the columns: entry i + r·j of the
+// column is entry (i, j) of the r×c matrix.
+func testVec(t *testing.T, b backend.Backend) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, s := range [][3]int{{1, 1, 1}, {3, 1, 5}, {2, 5, 3}, {4, 7, 1}, {2, 6, 6}} {
+		h := RandHost(rng, s[0], s[1], s[2])
+		y, err := b.Vec(Upload(t, b, h))
+		got := Download(t, b, y, err, backend.Layout{Count: s[0], Rows: s[1] * s[2], Cols: 1})
+		for j := range s[0] {
+			for r := range s[1] {
+				for c := range s[2] {
+					if got.Mat(j)[r+c*s[1]] != h.Mat(j)[r*s[2]+c] {
+						t.Fatalf("%v: matrix %d (%d,%d) is not entry %d of its vec", s, j, r, c, r+c*s[1])
 					}
 				}
 			}

@@ -30,7 +30,7 @@ func addInlineFlags(fs *pflag.FlagSet) *inlineFlags {
 	onceStringVar(fs, &in.wrt, "wrt", "the variable (`VAR`) that f is differentiated with respect to")
 	onceStringVar(fs, &in.grad, "grad", "claim: the gradient of scalar f, an `EXPR`")
 	onceStringVar(fs, &in.diff, "diff", "claim: the differential Df[dX], an `EXPR` in X and dX")
-	onceStringVar(fs, &in.jac, "jac", "claim: the Jacobian of vector f of a vector, an `EXPR`")
+	onceStringVar(fs, &in.jac, "jac", "claim: the Jacobian of vector f (vec(F) for a matrix) of a vector, or of a matrix X by vec(X), an `EXPR`")
 	onceStringVar(fs, &in.hess, "hess", "claim: the Hessian (vector variable), or D²f[dX,dX2] or D²f[dX,dX] (matrix variable), an `EXPR`")
 	onceStringVar(fs, &in.equals, "equals", "claim: the identity f == `EXPR`")
 	onceStringVar(fs, &in.layout, "layout", "the `LAYOUT` of --grad: numerator or denominator (default)")
