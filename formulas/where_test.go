@@ -3,6 +3,7 @@ package formulas
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // leastSquares returns the spec of ∇‖r‖² = 2Aᵀr with r = Ax − b defined,
@@ -171,6 +172,41 @@ func TestWhereErrors(t *testing.T) {
 		}
 		if !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s: error\n%v\nwant it to start\n%s", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestWhereChainOfDirections checks that a diff or hess claim whose
+// definitions each read the one before twice is refused at once, as a
+// grad claim's is: the check of which definitions read a direction walked
+// each definition at every use, 2^k walks for k links, and with 40 links
+// Build did not return (nor heed SIGTERM).
+func TestWhereChainOfDirections(t *testing.T) {
+	for _, kind := range []Kind{Diff, Hess} {
+		s := Spec{Name: "chain", F: "x'*x", Wrt: "x", Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}}
+		prev := "x"
+		for i := range 40 {
+			name := "a" + strings.Repeat("x", i+1)
+			s.Where = append(s.Where, Definition{Name: name, Text: prev + " + " + prev})
+			prev = name
+		}
+		if kind == Diff {
+			s.Diff = "2*x'*dx + 0*sum(" + prev + ")"
+		} else {
+			s.Hess = "2*dx'*dx2 + 0*sum(" + prev + ")"
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := Build(s)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "longer than the longest expression") {
+				t.Errorf("%s: %v, want the written-out definition refused as too long", kind, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: Build of a chain of 40 definitions did not return in 20 s", kind)
 		}
 	}
 }
