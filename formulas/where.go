@@ -3,6 +3,7 @@ package formulas
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -297,13 +298,50 @@ func (c *Claim) Fold(e Expr) Expr {
 		return e
 	}
 	// The written-out text of each definition, by its size in nodes: a
-	// subexpression is printed only where its size is one of theirs.
+	// subexpression is printed only where its size is one of theirs. A
+	// definition that is a number is not named: a number of a derived
+	// result is most often not it (with lam = 2, the 2 of 2*A'*r, the
+	// gradient of r'*r, printed as lam*A'*r), and the exponent of a
+	// matrix power must be a number (X^2 printed X^c, which does not
+	// paste back).
 	bySize := map[int][]Definition{}
 	texts := map[string]string{}
+	defined := map[string]bool{}
 	for i := len(c.Where) - 1; i >= 0; i-- {
 		d := c.Where[i]
+		defined[d.Name] = true
+		if isNumber(w.exprs[d.Name]) {
+			continue
+		}
 		bySize[w.size[d.Name]] = append(bySize[w.size[d.Name]], d)
 		texts[d.Name] = w.exprs[d.Name].String()
+	}
+	// An integral of the result over a variable that has the name of a
+	// definition (derive writes the differential of expm(X) as an integral
+	// over t, s or u, of logm(X) over z, w or v) is written over a name of
+	// its own: otherwise the body, where it names the definition, would
+	// read the integral's variable instead (t*expm(t*X) for sum(X)*…
+	// with t = sum(X)), and the claim refuses it.
+	taken := names(e)
+	for n := range defined {
+		taken[n] = true
+	}
+	for _, v := range c.Vars {
+		taken[v.Name] = true
+	}
+	for _, s := range c.Symbols() {
+		taken[s] = true
+	}
+	if c.Kind == Diff || c.Kind == Hess {
+		taken[c.Direction()], taken[c.SecondDirection()] = true, true
+	}
+	fresh := func(v string) string {
+		for i := 1; ; i++ {
+			if n := v + strconv.Itoa(i); !taken[n] {
+				taken[n] = true
+				return n
+			}
+		}
 	}
 	sizes := map[Expr]int{}
 	var size func(e Expr) int
@@ -346,13 +384,23 @@ func (c *Claim) Fold(e Expr) Expr {
 		case *Binary:
 			return &Binary{At: e.At, Op: e.Op, L: fold(e.L), R: fold(e.R)}
 		case *Call:
+			if sizeArgs(e) != nil {
+				// eye(n) with c = n defined is not eye(c): a size is a
+				// size symbol or a number.
+				return e
+			}
 			args := make([]Expr, len(e.Args))
 			for i, a := range e.Args {
 				args[i] = fold(a)
 			}
 			return &Call{At: e.At, Func: e.Func, Args: args}
 		case *Integral:
-			return &Integral{At: e.At, Var: e.Var, Lo: fold(e.Lo), Hi: fold(e.Hi), Body: fold(e.Body)}
+			v, body := e.Var, e.Body
+			if defined[v] {
+				v = fresh(v)
+				body = rename(body, e.Var, v)
+			}
+			return &Integral{At: e.At, Var: v, Lo: fold(e.Lo), Hi: fold(e.Hi), Body: fold(body)}
 		}
 		return e
 	}

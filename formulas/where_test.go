@@ -272,3 +272,72 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldPastesBack checks that the result Fold names in the
+// definitions pastes back into the claim: the claim with the folded
+// gradient (and differential) builds, and writes out to the derived result.
+// An integral over a variable with the name of a definition is written
+// over another (the differential of expm(X) is an integral over t: with t =
+// sum(X), the gradient printed integral(t, 0, 1, t*expm(t*X)'*…), reading
+// its own variable for t, and was refused); a size of eye stays a size
+// (c*eye(c) with c = n was refused); a definition that is a number is
+// not named (X^c with c = 2 was refused; with lam = 2, 2*A'*r, the
+// gradient of r'*r, printed lam*A'*r).
+func TestFoldPastesBack(t *testing.T) {
+	matrix := []SpecVar{{"X", VarSpec{Shape: "n,n"}}}
+	for _, tc := range []struct {
+		spec        Spec
+		grad, diff  string // the folded results; "" to skip
+		sameWritten bool   // the pasted claim writes out to the derived result, text for text
+	}{
+		{Spec{Name: "expm", F: "tr(expm(X))*t", Wrt: "X", Where: []Definition{{Name: "t", Text: "sum(X)"}}, Vars: matrix},
+			"integral(t1, 0, 1, t*expm(t1*X)'*expm((1 - t1)*X)') + tr(expm(X))*ones(n, n)",
+			"tr(integral(t1, 0, 1, expm(t1*X)*dX*expm((1 - t1)*X)))*t + tr(expm(X))*sum(dX)", false},
+		{Spec{Name: "expm of a definition", F: "tr(expm(t))", Wrt: "X", Where: []Definition{{Name: "t", Text: "X"}}, Vars: matrix},
+			"", "tr(integral(t1, 0, 1, expm(t1*t)*dX*expm((1 - t1)*t)))", false},
+		{Spec{Name: "logm", F: "tr(logm(X))*v", Wrt: "X", Where: []Definition{{Name: "v", Text: "sum(X)"}, {Name: "z", Text: "X"}},
+			Vars: []SpecVar{{"X", VarSpec{Shape: "n,n", Dist: "spd"}}}}, "", "", false},
+		{Spec{Name: "power", F: "tr(X^3)", Wrt: "X", Where: []Definition{{Name: "c", Text: "2"}}, Vars: matrix},
+			"(X^2)' + X'*X' + (X^2)'", "tr(dX*X^2 + X*dX*X + X^2*dX)", true},
+		{Spec{Name: "size", F: "tr(X)*c", Wrt: "X", Where: []Definition{{Name: "c", Text: "n"}}, Vars: matrix},
+			"c*eye(n)", "tr(dX)*c", true},
+		{Spec{Name: "constant", F: "r'*r + lam*x'*x", Wrt: "x", Where: []Definition{{Name: "r", Text: "A*x - b"}, {Name: "lam", Text: "2"}},
+			Vars: []SpecVar{{"A", VarSpec{Shape: "m,n"}}, {"x", VarSpec{Shape: "n"}}, {"b", VarSpec{Shape: "m"}}}},
+			"2*A'*r + 4*x", "", true},
+	} {
+		c, err := BuildFunctionAt(tc.spec, nil)
+		if err != nil {
+			t.Errorf("%s: %v", tc.spec.Name, err)
+			continue
+		}
+		d, err := c.Derive()
+		if err != nil {
+			t.Errorf("%s: derive: %v", tc.spec.Name, err)
+			continue
+		}
+		for _, r := range []struct {
+			kind    Kind
+			derived Expr
+			want    string
+		}{{Grad, d.Grad, tc.grad}, {Diff, d.Diff, tc.diff}} {
+			folded := c.Fold(r.derived).String()
+			if r.want != "" && folded != r.want {
+				t.Errorf("%s: folded %s %s, want %s", tc.spec.Name, r.kind, folded, r.want)
+			}
+			s := tc.spec
+			if r.kind == Grad {
+				s.Grad = folded
+			} else {
+				s.Diff = folded
+			}
+			back, err := Build(s)
+			if err != nil {
+				t.Errorf("%s: the folded %s %s does not paste back: %v", tc.spec.Name, r.kind, folded, err)
+				continue
+			}
+			if tc.sameWritten && back.Rhs.String() != r.derived.String() {
+				t.Errorf("%s: the folded %s writes out to %s, want %s", tc.spec.Name, r.kind, back.Rhs, r.derived)
+			}
+		}
+	}
+}
