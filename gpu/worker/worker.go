@@ -85,7 +85,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, b backend.Backend, dev
 // answer verifies the claim of one request.
 func answer(ctx context.Context, b backend.Backend, req Request) Response {
 	resp := Response{ID: req.ID}
-	claim, err := findClaim(req.Spec, req.Claim)
+	claim, err := findClaim(req.Spec, req.Claim, req.Settings.Sizes)
 	if err != nil {
 		resp.Error = err.Error()
 		return resp
@@ -101,11 +101,19 @@ func answer(ctx context.Context, b backend.Backend, req Request) Response {
 }
 
 // findClaim loads spec and returns its claim of the given name, or its only
-// claim when name is empty.
-func findClaim(spec, name string) (*formulas.Claim, error) {
-	claims, err := formulas.LoadSpec("request", []byte(spec))
+// claim when name is empty. The claim is shape-checked at sizes, those of
+// the run (--size), as gradcheck checks it before it sends it: at the
+// default sizes, tr(A*X) with A and X both n×m, verified at n = m = 3, was
+// refused (A*X: cannot multiply 48×40 by 48×40).
+func findClaim(spec, name string, sizes map[string]int) (*formulas.Claim, error) {
+	claims, err := formulas.LoadSpecAt("request", []byte(spec), formulas.LoadOptions{Sizes: sizes})
 	if err != nil {
 		return nil, err
+	}
+	for _, c := range claims {
+		if c.Invalid != nil {
+			return nil, c.Invalid
+		}
 	}
 	if name == "" {
 		if len(claims) != 1 {

@@ -102,7 +102,7 @@ func TestSpecYAMLRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := findClaim(string(spec), c.Name)
+		back, err := findClaim(string(spec), c.Name, nil)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", c.Name, err, spec)
 		}
@@ -140,6 +140,37 @@ func TestWorkerMatchesInProcess(t *testing.T) {
 		want := gradcheck.Verify(context.Background(), local, claim, s)
 		if !sameResult(got, want) {
 			t.Errorf("%s: worker result\n %+v\nin process\n %+v", claim.Name, got, want)
+		}
+	}
+}
+
+// TestWorkerSizes checks that the worker verifies a claim whose shapes
+// fit only at the sizes of the run (A and X both n×m, at n = m), as
+// gradcheck does in its own process: it loaded the claim at the default
+// sizes, and refused it.
+func TestWorkerSizes(t *testing.T) {
+	c := startWorker(t, "serve")
+	defer c.Close()
+	local := gpu.New(emu.New())
+	defer local.Close()
+	s := gradcheck.DefaultSettings()
+	s.Sizes, s.Batch, s.Dirs = map[string]int{"n": 3, "m": 3}, 2, 2
+	for _, spec := range []formulas.Spec{
+		{Name: "square", F: "tr(A*X)", Wrt: "X", Grad: "A'"},
+		{Name: "square where", F: "tr(P)", Wrt: "X", Grad: "A'", Where: []formulas.Definition{{Name: "P", Text: "A*X"}}},
+	} {
+		spec.Vars = []formulas.SpecVar{{Name: "A", VarSpec: formulas.VarSpec{Shape: "n,m"}}, {Name: "X", VarSpec: formulas.VarSpec{Shape: "n,m"}}}
+		claim, err := formulas.BuildAt(spec, s.Sizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Verify(context.Background(), claim, s)
+		if err != nil {
+			t.Errorf("%s: %v", spec.Name, err)
+			continue
+		}
+		if want := gradcheck.Verify(context.Background(), local, claim, s); !sameResult(got, want) || got.Verdict != gradcheck.Pass {
+			t.Errorf("%s: worker result\n %+v\nin process\n %+v", spec.Name, got, want)
 		}
 	}
 }
