@@ -406,3 +406,44 @@ func (c *Claim) Fold(e Expr) Expr {
 	}
 	return fold(e)
 }
+
+// Unused lists, in order, the definitions of the claim that neither f nor
+// the claimed result reads, itself or through the definitions it reads: a
+// definition left over or mistyped, which, written out nowhere, no check
+// would notice (as Unread lists such variables).
+func (c *Claim) Unused() []string {
+	if len(c.Where) == 0 {
+		return nil
+	}
+	read := map[string]bool{}
+	for _, text := range []string{c.FText, c.RhsText} {
+		// F and Rhs have the definitions written out: their texts
+		// read them by name.
+		e, err := Parse(text)
+		if err != nil {
+			continue
+		}
+		Walk(e, func(x Expr) {
+			if id, ok := x.(*Ident); ok && id != nil {
+				read[id.Name] = true
+			}
+		})
+	}
+	for i := len(c.Where) - 1; i >= 0; i-- {
+		// A definition reads only those before it.
+		if d := c.Where[i]; read[d.Name] {
+			Walk(d.Expr, func(x Expr) {
+				if id, ok := x.(*Ident); ok && id != nil {
+					read[id.Name] = true
+				}
+			})
+		}
+	}
+	var unused []string
+	for _, d := range c.Where {
+		if !read[d.Name] {
+			unused = append(unused, d.Name)
+		}
+	}
+	return unused
+}

@@ -341,3 +341,18 @@ func TestFoldPastesBack(t *testing.T) {
 		}
 	}
 }
+
+// TestUnused checks that Unused lists the definitions that neither f nor
+// the claim reads, directly or through another definition.
+func TestUnused(t *testing.T) {
+	s := leastSquares()
+	s.Where = append(s.Where, Definition{Name: "u", Text: "x + 1"}, Definition{Name: "s", Text: "r'*r"}, Definition{Name: "q", Text: "2*s"})
+	s.F = "q"
+	c, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Unused(), ","); got != "u" {
+		t.Errorf("Unused() = %q, want u", got)
+	}
+}

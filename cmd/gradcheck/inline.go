@@ -91,18 +91,25 @@ func (in *inlineFlags) target(fs *pflag.FlagSet, name string, named bool, sizes 
 }
 
 // warnUnread warns, on one line, of the variables that --var declares and
-// c does not read (c.Unread): a declaration left over or mistyped, which
-// nothing else would notice. unread says what does not read them: "read by
+// c does not read (c.Unread), and on another of the definitions of --where
+// that it does not read (c.Unused): a declaration left over or mistyped,
+// which nothing else would notice. unread says what does not read them: "read by
 // neither f nor the claim" for check, "not read by f" for derive.
 func warnUnread(stderr io.Writer, c *formulas.Claim, unread string) {
-	names := c.Unread()
+	warnNames(stderr, c.Unread(), "declared (--var)", unread)
+	warnNames(stderr, c.Unused(), "defined (--where)", unread)
+}
+
+// warnNames warns, on one line, that names are what (declared, defined)
+// but unread.
+func warnNames(stderr io.Writer, names []string, what, unread string) {
 	switch len(names) {
 	case 0:
 		return
 	case 1:
-		fmt.Fprintf(stderr, "gradcheck: warning: %s is declared (--var) but %s\n", names[0], unread)
+		fmt.Fprintf(stderr, "gradcheck: warning: %s is %s but %s\n", names[0], what, unread)
 	default:
 		list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-		fmt.Fprintf(stderr, "gradcheck: warning: %s are declared (--var) but %s\n", list, unread)
+		fmt.Fprintf(stderr, "gradcheck: warning: %s are %s but %s\n", list, what, unread)
 	}
 }
