@@ -166,7 +166,13 @@ func (w writtenOut) expand(e Expr) (Expr, error) {
 	if n := expandedSize(e, w.size); n > MaxTokens {
 		return nil, errorf(posOf(e), "with its definitions written out, the expression is longer than the longest expression (%d nodes); define less in terms of the others", MaxTokens)
 	}
-	out := substitute(e, w.exprs)
+	// Each name is written out as a tree of its own placed where the name
+	// is (at most MaxTokens nodes in all, as checked above): an error of
+	// a later stage, derive's, quotes the subexpression at the name in e,
+	// not at its place in the definition's text (cannot differentiate
+	// integral(t, 0, x'*x, t) with P = that, in f = x'*x + P, said 1:1,
+	// the start of the definition, for 1:8).
+	out := placeNames(e, w.exprs)
 	if _, err := Parse(out.String()); err != nil {
 		var pe *Error
 		if errors.As(err, &pe) {
@@ -225,6 +231,75 @@ func substitute(e Expr, defs map[string]Expr) Expr {
 	case *Integral:
 		if e != nil {
 			return &Integral{At: e.At, Var: e.Var, Lo: substitute(e.Lo, defs), Hi: substitute(e.Hi, defs), Body: substitute(e.Body, defs)}
+		}
+	}
+	return e
+}
+
+// placeNames returns e with every Ident named in defs replaced by a copy
+// of its expression whose nodes are all at the Ident's position.
+func placeNames(e Expr, defs map[string]Expr) Expr {
+	switch e := e.(type) {
+	case *Ident:
+		if e != nil {
+			if d, ok := defs[e.Name]; ok {
+				return placed(d, e.At)
+			}
+		}
+	case *Unary:
+		if e != nil {
+			return &Unary{At: e.At, Op: e.Op, X: placeNames(e.X, defs)}
+		}
+	case *Binary:
+		if e != nil {
+			return &Binary{At: e.At, Op: e.Op, L: placeNames(e.L, defs), R: placeNames(e.R, defs)}
+		}
+	case *Call:
+		if e != nil {
+			args := make([]Expr, len(e.Args))
+			for i, x := range e.Args {
+				args[i] = placeNames(x, defs)
+			}
+			return &Call{At: e.At, Func: e.Func, Args: args}
+		}
+	case *Integral:
+		if e != nil {
+			return &Integral{At: e.At, Var: e.Var, Lo: placeNames(e.Lo, defs), Hi: placeNames(e.Hi, defs), Body: placeNames(e.Body, defs)}
+		}
+	}
+	return e
+}
+
+// placed returns a copy of e, a tree, with every node at the position at.
+func placed(e Expr, at Pos) Expr {
+	switch e := e.(type) {
+	case *Num:
+		if e != nil {
+			return &Num{At: at, Value: e.Value}
+		}
+	case *Ident:
+		if e != nil {
+			return &Ident{At: at, Name: e.Name}
+		}
+	case *Unary:
+		if e != nil {
+			return &Unary{At: at, Op: e.Op, X: placed(e.X, at)}
+		}
+	case *Binary:
+		if e != nil {
+			return &Binary{At: at, Op: e.Op, L: placed(e.L, at), R: placed(e.R, at)}
+		}
+	case *Call:
+		if e != nil {
+			args := make([]Expr, len(e.Args))
+			for i, x := range e.Args {
+				args[i] = placed(x, at)
+			}
+			return &Call{At: at, Func: e.Func, Args: args}
+		}
+	case *Integral:
+		if e != nil {
+			return &Integral{At: at, Var: e.Var, Lo: placed(e.Lo, at), Hi: placed(e.Hi, at), Body: placed(e.Body, at)}
 		}
 	}
 	return e

@@ -356,3 +356,22 @@ func TestUnused(t *testing.T) {
 		t.Errorf("Unused() = %q, want u", got)
 	}
 }
+
+// TestWherePositions checks that an error of derive within a definition
+// is placed at the name in f that reads it, not at the definition's own
+// place in its text (1:1 for P below, which f reads at 1:8).
+func TestWherePositions(t *testing.T) {
+	for _, where := range [][]Definition{
+		{{Name: "P", Text: "integral(t, 0, x'*x, t)"}},
+		{{Name: "Q", Text: "integral(t, 0, x'*x, t)"}, {Name: "P", Text: "2*Q"}},
+	} {
+		c, err := BuildFunction(Spec{Name: "p", F: "x'*x + P", Wrt: "x", Where: where, Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "1:8: cannot differentiate integral(t, 0, x'*x, t)"
+		if _, err := c.Derive(); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%v: derive: %v, want %s", where, err, want)
+		}
+	}
+}
