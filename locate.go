@@ -417,7 +417,8 @@ func (v *verification) moveTermHint() string {
 	if b.Op == "+" {
 		moved = &formulas.Unary{Op: "-", X: b.R}
 	}
-	return fmt.Sprintf("one side is 0, so the other's terms are compared with their own rounding; move a term to the other side to compare them with each other, as %s = %s", b.L, moved)
+	// In the claim's definitions (where:), as it is written.
+	return fmt.Sprintf("one side is 0, so the other's terms are compared with their own rounding; move a term to the other side to compare them with each other, as %s = %s", v.c.Fold(b.L), v.c.Fold(moved))
 }
 
 // zeroValued reports whether e is 0 whatever its variables: the number 0,

@@ -73,6 +73,11 @@ func soundCases(t *testing.T) []verdictCase {
 		// fails.
 		{name: "cayley-hamilton zero", spec: formulas.Spec{F: "X^2 - tr(X)*X + det(X)*eye(n)", Equals: "zeros(n,n)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 2}, verdict: Inconclusive, note: "move a term to the other side to compare them with each other, as X^2 - tr(X)*X = -(det(X)*eye(n))"},
+		// With definitions, the hint is written in their names, as the
+		// claim is (it wrote them out).
+		{name: "cayley-hamilton zero where", spec: formulas.Spec{F: "X^2 - t*X + d*eye(n)", Equals: "zeros(n,n)",
+			Where: []formulas.Definition{{Name: "t", Text: "tr(X)"}, {Name: "d", Text: "det(X)"}}, Vars: vars(t, "X=n,n")},
+			sizes: map[string]int{"n": 2}, verdict: Inconclusive, note: "move a term to the other side to compare them with each other, as X^2 - t*X = -(d*eye(n))"},
 		{name: "cayley-hamilton", spec: formulas.Spec{F: "X^2 + det(X)*eye(n)", Equals: "tr(X)*X", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 2}, verdict: Pass},
 		{name: "cayley-hamilton wrong", spec: formulas.Spec{F: "X^2 + det(X)*eye(n)", Equals: "1.001*tr(X)*X", Vars: vars(t, "X=n,n")},
