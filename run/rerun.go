@@ -1,8 +1,11 @@
 package run
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gradcheck/gradcheck"
 	"github.com/gradcheck/gradcheck/formulas"
@@ -60,8 +63,16 @@ func shellJoin(args []string) string {
 }
 
 // shellQuote quotes one argument: not at all when it is plain, in double
-// quotes when that suffices (A' reads as "A'"), else in single quotes.
+// quotes when that suffices (A' reads as "A'"), in dollar-single quotes
+// when it holds a character that is not printable (a newline of a formula
+// given on two lines: $'x\'*x\n'), else in single quotes. The report
+// writes such a character escaped (report.Printable), which within double
+// quotes the shell reads as it is: the re-run of --f "x'*x<newline>" read
+// "x'*x\n", x'*x solved by n, another claim, and failed by another factor.
 func shellQuote(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return dollarQuote(s)
+	}
 	plain := s != ""
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-+=:,./@%", r)) {
@@ -76,4 +87,40 @@ func shellQuote(s string) string {
 		return `"` + s + `"`
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// dollarQuote quotes s in dollar-single quotes ($'...', POSIX.1-2024, and
+// bash, ksh and zsh before), each character that is not printable, or
+// byte that is not UTF-8, as its escape: a quoted argument of one line,
+// printable, that the shell reads back as s.
+func dollarQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, width := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && width == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case unicode.IsPrint(r):
+			b.WriteString(s[i : i+width])
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+		i += width
+	}
+	b.WriteString("'")
+	return b.String()
 }

@@ -18,6 +18,11 @@ func TestShellQuote(t *testing.T) {
 		"":             `""`,
 		"$HOME":        `'$HOME'`,
 		"wrong-tr-\\*": `'wrong-tr-\*'`,
+		// Characters that are not printable are escaped, as the report
+		// writes them, in quotes where the shell reads the escapes.
+		"x'*x\n":           `$'x\'*x\n'`,
+		"r=A*x\n\t- b\\c":  `$'r=A*x\n\t- b\\c'`,
+		"a\x1bb\u202e\xff": `$'a\x1bb\u202e\xff'`,
 	} {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
