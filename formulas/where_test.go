@@ -375,3 +375,16 @@ func TestWherePositions(t *testing.T) {
 		}
 	}
 }
+
+// TestWhereSecondDirectionOfFunction checks that derive, which writes a
+// second derivative in dX and dX2, refuses a definition named dX2, as a
+// diff claim does: it would name the second direction's place in the
+// result (with dx2 = x, derive --hess of (x'*x)^2 printed
+// (2*dx2'*dx2 + ...)*(dx'*dx2 + dx2'*dx)).
+func TestWhereSecondDirectionOfFunction(t *testing.T) {
+	_, err := BuildFunction(Spec{Name: "d", F: "x'*x", Wrt: "x", Where: []Definition{{Name: "dx2", Text: "x"}},
+		Vars: []SpecVar{{"x", VarSpec{Shape: "n"}}}})
+	if want := `formula "d": where dx2: dx2 is the name of a direction of x`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("%v, want %s", err, want)
+	}
+}
