@@ -52,6 +52,9 @@ const (
 	Relu     // max(a, 0); NaN stays NaN
 	Step     // 1 where a > 0, 0 where a ≤ 0; NaN stays NaN
 	Sign     // −1 where a < 0, 1 where a > 0, 0 where a = 0; NaN stays NaN
+	Lgamma   // log Γ(a) for a > 0; NaN where a ≤ 0
+	Digamma  // ψ(a) = Γ'(a)/Γ(a) for a > 0; NaN where a ≤ 0
+	Trigamma // ψ'(a) for a > 0; NaN where a ≤ 0
 )
 
 // Backend evaluates batched matrix operations. Every method returns a new

@@ -249,7 +249,7 @@ func sign(x float64) int {
 func log(x float64) float64 {
 	if x > 0 && x < 0x1p-1022 {
 		f, e := math.Frexp(x)
-		return math.Log(f) + float64(e)*math.Ln2
+		return math.Log(f) + float64(float64(e)*math.Ln2)
 	}
 	return math.Log(x)
 }

@@ -80,6 +80,9 @@ var mapFuncs = [...]func(float64) float64{
 	backend.Relu:     relu,
 	backend.Step:     step,
 	backend.Sign:     signum,
+	backend.Lgamma:   lgamma,
+	backend.Digamma:  digamma,
+	backend.Trigamma: trigamma,
 }
 
 // Map applies op to every entry of a.

@@ -118,7 +118,7 @@ var mapKernels = [...]string{
 // functions, transcribed; the activation functions from Sigmoid on run in
 // kernels/activations.cu.
 func (b *Backend) Map(op backend.MapOp, a backend.Tensor) (backend.Tensor, error) {
-	if op < 0 || op > backend.Sign {
+	if op < 0 || op > backend.Trigamma {
 		panic(fmt.Sprintf("gpu: Map: unknown op %d", op))
 	}
 	at := b.get("Map", a)

@@ -229,7 +229,8 @@ func TestMap(t *testing.T) {
 		{backend.Abs, exact}, {backend.Tanh, mathTol()},
 		{backend.Sigmoid, mathTol()}, {backend.Softplus, mathTol()}, {backend.Log1p, mathTol()},
 		{backend.Expm1, mathTol()}, {backend.Sin, mathTol()}, {backend.Cos, mathTol()},
-		{backend.Relu, exact}, {backend.Step, exact}, {backend.Sign, exact}}
+		{backend.Relu, exact}, {backend.Step, exact}, {backend.Sign, exact},
+		{backend.Lgamma, mathTol()}, {backend.Digamma, mathTol()}, {backend.Trigamma, mathTol()}}
 	for _, o := range ops {
 		x := bt.RandHost(rng, 3, 20, 30)
 		for i := range x.Data {
@@ -242,6 +243,32 @@ func TestMap(t *testing.T) {
 		sprinkle(x, values)
 		compare(t, fmt.Sprintf("Map(%d)", o.op), o.tol, []bt.Host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
 			return b.Map(o.op, v[0])
+		})
+	}
+}
+
+// TestGammaFunctions compares lgamma, digamma and trigamma on positive
+// arguments, where TestMap's Gaussian ones are NaN half the time: log-uniform
+// in [10⁻³, 10⁶] (each range of package cpu's gamma.go: the series near 1,
+// 2 and digamma's zero, the recurrences, the asymptotic series), the seams
+// between the ranges and their neighbours, and the special values.
+func TestGammaFunctions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	x := bt.Host{L: backend.Layout{Count: 2, Rows: 30, Cols: 20}}
+	for range x.L.Size() {
+		x.Data = append(x.Data, 1e-3*math.Pow(1e9, rng.Float64()))
+	}
+	i := 1
+	for _, s := range []float64{0.5, 1, 1.2, 1.4616321449683622, 1.75, 2, 2.5, 10} {
+		for _, v := range []float64{math.Nextafter(s, 0), s, math.Nextafter(s, 20)} {
+			x.Data[i] = v
+			i += 3
+		}
+	}
+	sprinkle(x, specials)
+	for _, op := range []backend.MapOp{backend.Lgamma, backend.Digamma, backend.Trigamma} {
+		compare(t, fmt.Sprintf("Map(%d) positive", op), mathTol(), []bt.Host{x}, func(b backend.Backend, v []backend.Tensor) (backend.Tensor, error) {
+			return b.Map(op, v[0])
 		})
 	}
 }

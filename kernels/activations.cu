@@ -1,9 +1,9 @@
 // activations.cu: the activation functions of the expression language,
-// softmax, log-sum-exp and the sign test of the verifier's
-// kink detection.
+// its log-gamma, digamma and trigamma, softmax, log-sum-exp and the sign
+// test of the verifier's kink detection.
 //
-// The elementwise functions transcribe package cpu (activations.go)
-// operation by operation, on the transcriptions of Go's math.Exp and
+// The elementwise functions transcribe package cpu (activations.go,
+// gamma.go) operation by operation, on the transcriptions of Go's math.Exp and
 // math.Log in gradcheck.cuh, and Go's math.Sin and math.Cos (sin.go,
 // trig_reduce.go) with their Payne–Hanek reduction; the results are the
 // CPU backend's, bit for bit. Shifts by 64 or more are 0 in Go and
@@ -219,9 +219,199 @@ __device__ double act_signum(double x) {
     return x;
 }
 
+// The log-gamma function, digamma and trigamma are package cpu's
+// (gamma.go), which documents the ranges, the series and their accuracy;
+// the tables are its tables. Every product that meets a sum is __dmul_rn,
+// which is never contracted into a fused multiply-add, where Go rounds it
+// (an explicit float64 conversion): under the emulation the results are
+// the CPU backend's, bit for bit. On a GPU, where this file is built with
+// --fmad=true, go_log's own products may still be contracted, as in every
+// activation that takes a logarithm; the series' are not.
+
+__device__ const double act_lgamma_taylor[27] = {
+    0x1.b0ee6072093cep-2, 0x1.4a34cc4a60fa6p-2, -0x1.13e001a557607p-4, 0x1.51322ac7d8483p-6,
+    -0x1.e404fc218f5f2p-8, 0x1.7add6eadb6c30p-9, -0x1.38ac5c2bf8e08p-10, 0x1.0b36af86396e9p-11,
+    -0x1.d3fd4c76d2fc8p-13, 0x1.a127b0f17d65ap-14, -0x1.78de5bd7c81efp-15, 0x1.580dcee66eb02p-16,
+    -0x1.3cbc963ce2243p-17, 0x1.2597a39f34aacp-18, -0x1.11b2eb7679541p-19, 0x1.0064cdeb22f0fp-20,
+    -0x1.e2600d93cfd2fp-22, 0x1.c76bbb3f07a4dp-23, -0x1.af5a6cbbf8a97p-24, 0x1.99b93c2070b0fp-25,
+    -0x1.862c734df3eacp-26, 0x1.7469daccfadcdp-27, -0x1.6434a8447aeadp-28, 0x1.555a877ffd2c3p-29,
+    -0x1.47b1679258d0ep-30, 0x1.3b15d2b2fc10cp-31, -0x1.2f69a9fabe3e0p-32,
+};
+__device__ const double act_digamma_taylor[30] = {
+    0x1.b0ee6072093cep-2, 0x1.4a34cc4a60fa6p-1, -0x1.9dd002780310ap-3, 0x1.51322ac7d8483p-4,
+    -0x1.2e831d94f99b7p-5, 0x1.1c26130249124p-6, -0x1.1196d0a679c47p-7, 0x1.0b36af86396e9p-8,
+    -0x1.073e7b02d6ae0p-9, 0x1.04b8ce96ee5f8p-10, -0x1.0318df2459954p-11, 0x1.020a5b2cd3042p-12,
+    -0x1.01593a1177bd6p-13, 0x1.00e4af2b4e156p-14, -0x1.0097bcbf11bedp-15, 0x1.0064cdeb22f0fp-16,
+    -0x1.0043073686681p-17, 0x1.002c9953744ccp-18, -0x1.001db08f9ba4ap-19, 0x1.0013c594466eap-20,
+    -0x1.000d2bab28121p-21, 0x1.0008c66cec77dp-22, -0x1.0005d8f13858cp-23, 0x1.0003e59ffde12p-24,
+    -0x1.000298ea55633p-25, 0x1.0001bb316ccdap-26, -0x1.0001276b90845p-27, 0x1.0000c4ed05ae3p-28,
+    -0x1.0000834601a87p-29, 0x1.00005782aaebep-30,
+};
+__device__ const double act_lgamma_at_min[23] = {
+    0x1.ef72bc8ee38acp-2, -0x1.2e4278dc6bc24p-3, 0x1.08b4294d50381p-4, -0x1.0c9a8df513153p-5,
+    0x1.266e797a0a272p-6, -0x1.51f9f95020de9p-7, 0x1.8fce02b239ca7p-8, -0x1.e2f1a3ef6348cp-9,
+    0x1.2831200657d67p-9, -0x1.6f97806759c19p-10, 0x1.cc72638e1d944p-11, -0x1.228ec9953cdfbp-11,
+    0x1.7101ea4021c69p-12, -0x1.d721e63209348p-13, 0x1.2e23345f79aafp-13, -0x1.851159d489619p-14,
+    0x1.f6c4dc29900f3p-15, -0x1.45dccdc712462p-15, 0x1.a795e35d09c87p-16, -0x1.13ffe607ab928p-16,
+    0x1.687d93f42928fp-17, -0x1.d7d298ba528e3p-18, 0x1.355ab500b51cep-18,
+};
+__device__ const double act_digamma_at_min[25] = {
+    0x1.ef72bc8ee38acp-1, -0x1.c563b54aa1a35p-2, 0x1.08b4294d50381p-2, -0x1.4fc1317257da8p-3,
+    0x1.b9a5b6370f3abp-4, -0x1.27baba261cc2cp-4, 0x1.8fce02b239ca7p-5, -0x1.0fa7ec36a7d8fp-5,
+    0x1.723d6807edcc0p-6, -0x1.f970508e1b6a2p-7, 0x1.5955caaa962f3p-7, -0x1.d828079282eb8p-8,
+    0x1.42e1acf81d8dcp-8, -0x1.b9afc7cee8a14p-9, 0x1.2e23345f79aafp-9, -0x1.9d626f71d1f7ap-10,
+    0x1.1acebbd761089p-10, -0x1.82f6345c65b35p-11, 0x1.08bdae1a261d4p-11, -0x1.6a3fddea11304p-12,
+    0x1.efacab6fb8985p-13, -0x1.531f5dc5eb563p-13, 0x1.d0080f810fab5p-14, -0x1.3d7972688af67p-14,
+    0x1.b2691182c5c34p-15,
+};
+__device__ const double act_lgamma_stirling[7] = {
+    1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680,
+    1.0 / 1188, -691.0 / 360360, 1.0 / 156,
+};
+__device__ const double act_digamma_stirling[8] = {
+    1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240,
+    1.0 / 132, -691.0 / 32760, 1.0 / 12, -3617.0 / 8160,
+};
+__device__ const double act_trigamma_stirling[9] = {
+    1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30,
+    5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510,
+    43867.0 / 798,
+};
+
+#define ACT_GAMMA_SERIES_FROM 10.0
+#define ACT_GAMMA_MIN_HI 0x1.762d86356be3fp+0
+#define ACT_GAMMA_MIN_LO 0x1.b86a722197829p-54
+#define ACT_LGAMMA_MIN (-0x1.f19b9bcc38a42p-4)
+#define ACT_HALF_LOG_2PI_MINUS_HALF 0x1.acfe390c97d69p-2
+
+// act_log is package cpu's log: Go's math.Log, of a subnormal x as
+// log f + e·ln 2 with x = f·2^e.
+__device__ double act_log(double x) {
+    if (x > 0 && x < 0x1p-1022) {
+        int e;
+        double f = go_frexp(x, &e);
+        return go_log(f) + __dmul_rn((double)e, 0x1.62e42fefa39efp-1); // math.Ln2
+    }
+    return go_log(x);
+}
+
+__device__ double act_horner(const double *c, int n, double z) {
+    double p = c[n - 1];
+    for (int j = n - 2; j >= 0; j--) {
+        p = c[j] + __dmul_rn(z, p);
+    }
+    return p;
+}
+
+__device__ double act_lgamma_near2(double z) {
+    return __dmul_rn(z, act_horner(act_lgamma_taylor, 27, z));
+}
+
+__device__ double act_lgamma_asymptotic(double x) {
+    double r = 1 / x;
+    double s = __dmul_rn(r, act_horner(act_lgamma_stirling, 7, r * r));
+    return __dmul_rn(x - 0.5, act_log(x) - 1) + ACT_HALF_LOG_2PI_MINUS_HALF + s;
+}
+
+__device__ double act_lgamma_core(double x) {
+    if (x < 1.2) {
+        return act_lgamma_near2(x - 1) - act_log(x);
+    }
+    if (x < 1.75) {
+        double t = x - ACT_GAMMA_MIN_HI - ACT_GAMMA_MIN_LO;
+        return ACT_LGAMMA_MIN + __dmul_rn(t * t, act_horner(act_lgamma_at_min, 23, t));
+    }
+    return act_lgamma_near2(x - 2);
+}
+
+__device__ double act_lgamma(double x) {
+    if (!(x > 0)) {
+        return f64_nan();
+    }
+    if (x >= ACT_GAMMA_SERIES_FROM) {
+        return act_lgamma_asymptotic(x);
+    }
+    if (x < 0.5) {
+        return act_lgamma_near2(x) - act_log1p(x) - act_log(x);
+    }
+    if (x < 2.5) {
+        return act_lgamma_core(x);
+    }
+    double p = 1;
+    while (x >= 2.5) {
+        x = x - 1;
+        p = p * x;
+    }
+    return act_lgamma_core(x) + act_log(p);
+}
+
+__device__ double act_digamma_asymptotic(double x) {
+    double r = 1 / x;
+    double w = r * r;
+    return act_log(x) - __dmul_rn(0.5, r) - __dmul_rn(w, act_horner(act_digamma_stirling, 8, w));
+}
+
+__device__ double act_digamma_core(double x) {
+    if (x < 1.2) {
+        return act_horner(act_digamma_taylor, 30, x - 1) - 1 / x;
+    }
+    if (x < 1.75) {
+        double t = x - ACT_GAMMA_MIN_HI - ACT_GAMMA_MIN_LO;
+        return __dmul_rn(t, act_horner(act_digamma_at_min, 25, t));
+    }
+    return act_horner(act_digamma_taylor, 30, x - 2);
+}
+
+__device__ double act_digamma(double x) {
+    if (!(x > 0)) {
+        return f64_nan();
+    }
+    if (x >= ACT_GAMMA_SERIES_FROM) {
+        return act_digamma_asymptotic(x);
+    }
+    if (x < 0.5) {
+        return act_horner(act_digamma_taylor, 30, x) - 1 / (1 + x) - 1 / x;
+    }
+    if (x < 2.5) {
+        return act_digamma_core(x);
+    }
+    double s = 0;
+    while (x >= 2.5) {
+        x = x - 1;
+        s = s + 1 / x;
+    }
+    return act_digamma_core(x) + s;
+}
+
+__device__ double act_trigamma_asymptotic(double x) {
+    double r = 1 / x;
+    double w = r * r;
+    return r + __dmul_rn(w, 0.5 + __dmul_rn(r, act_horner(act_trigamma_stirling, 9, w)));
+}
+
+__device__ double act_trigamma(double x) {
+    if (!(x > 0)) {
+        return f64_nan();
+    }
+    if (x >= ACT_GAMMA_SERIES_FROM) {
+        return act_trigamma_asymptotic(x);
+    }
+    int n = 0;
+    while (x + (double)n < ACT_GAMMA_SERIES_FROM) {
+        n++;
+    }
+    double s = act_trigamma_asymptotic(x + (double)n);
+    for (int i = n - 1; i >= 0; i--) {
+        double r = 1 / (x + (double)i);
+        s = s + __dmul_rn(r, r);
+    }
+    return s;
+}
+
 // gc_activation applies function op to total entries: 0 sigmoid,
-// 1 softplus, 2 log1p, 3 expm1, 4 sin, 5 cos, 6 relu, 7 step, 8 sign
-// (package gpu's activationOps).
+// 1 softplus, 2 log1p, 3 expm1, 4 sin, 5 cos, 6 relu, 7 step, 8 sign,
+// 9 lgamma, 10 digamma, 11 trigamma (backend.MapOp from Sigmoid on, as
+// package gpu's activation passes them).
 extern "C" __global__ void gc_activation(ll op, double *out, const double *a, ll total) {
     for (ll t = grid_start(); t < total; t += grid_threads()) {
         double x = a[t], y;
@@ -234,7 +424,10 @@ extern "C" __global__ void gc_activation(ll op, double *out, const double *a, ll
         case 5: y = act_cos(x); break;
         case 6: y = act_relu(x); break;
         case 7: y = act_step(x); break;
-        default: y = act_signum(x); break;
+        case 8: y = act_signum(x); break;
+        case 9: y = act_lgamma(x); break;
+        case 10: y = act_digamma(x); break;
+        default: y = act_trigamma(x); break;
         }
         out[t] = y;
     }

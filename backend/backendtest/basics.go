@@ -87,7 +87,7 @@ func testProgrammerErrorsPanic(t *testing.T, b backend.Backend) {
 		}},
 		{"layout", "invalid layout", func() { b.Gaussian(backend.Layout{Rows: 2, Cols: 2}, 1, 0, 0) }},
 		{"elem op", "unknown op", func() { b.Elementwise(backend.Pow+1, sq, sq) }},
-		{"map op", "unknown op", func() { b.Map(backend.Sign+1, sq) }},
+		{"map op", "unknown op", func() { b.Map(backend.Trigamma+1, sq) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
