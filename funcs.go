@@ -106,6 +106,20 @@ func init() {
 		"expm1": {value: mapped(backend.Expm1), magnitude: smoothMagnitude(backend.Expm1, func(o *ops, x, _ backend.Tensor) backend.Tensor {
 			return o.mapEach(backend.Exp, x)
 		})},
+		// lgamma' = digamma, digamma' = trigamma (positive), and
+		// |trigamma'| = 2·Σ 1/(x+k)³ ≤ 2·trigamma(x)/x. Package cpu
+		// computes each within a few units of roundoff relative, also at
+		// the zeros of lgamma and digamma, so that |f(x)| is the scale of
+		// its own rounding there too.
+		"lgamma": {value: mapped(backend.Lgamma), magnitude: smoothMagnitude(backend.Lgamma, func(o *ops, x, _ backend.Tensor) backend.Tensor {
+			return o.mapEach(backend.Abs, o.mapEach(backend.Digamma, x))
+		})},
+		"digamma": {value: mapped(backend.Digamma), magnitude: smoothMagnitude(backend.Digamma, func(o *ops, x, _ backend.Tensor) backend.Tensor {
+			return o.mapEach(backend.Trigamma, x)
+		})},
+		"trigamma": {value: mapped(backend.Trigamma), magnitude: smoothMagnitude(backend.Trigamma, func(o *ops, x, t backend.Tensor) backend.Tensor {
+			return o.elementwise(backend.Div, o.scaled(2, t), x)
+		})},
 		// relu of |x|ₘ is |x|ₘ, which bounds relu(x) and the error it
 		// carries; step is exact away from its jump.
 		"relu": {value: mapped(backend.Relu)},

@@ -109,6 +109,11 @@ func TestFunctionValues(t *testing.T) {
 			}
 			return 0
 		}), 0},
+		// lgamma against math.Lgamma (away from 0, where lgamma is NaN
+		// and math.Lgamma +Inf), digamma and trigamma at 1: −γ and π²/6.
+		{"lgamma(abs(x) + 1)", each(func(v float64) float64 { l, _ := math.Lgamma(math.Abs(v) + 1); return l }), 1e-15},
+		{"digamma(1 + 0*x)", each(func(float64) float64 { return -0.57721566490153286 }), 4e-16},
+		{"trigamma(1 + 0*x)", each(func(float64) float64 { return math.Pi * math.Pi / 6 }), 4e-16},
 		{"softmax(Z)", softmaxCol, 1e-15},
 		{"logsumexp(Z)", func() []float64 {
 			return []float64{1001 + math.Log(1+math.Exp(-1)+math.Exp(-2)+math.Exp(-1001)+math.Exp(-1000.5)+math.Exp(-999))}

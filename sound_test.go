@@ -412,6 +412,20 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 48}, verdict: Fail, diag: DiagSign},
 		{name: "log softplus", spec: formulas.Spec{F: "sum(log(softplus(x*60)))", Wrt: "x", Grad: "60*sigmoid(x*60)./softplus(x*60)", Vars: vars(t, "x=n")},
 			verdict: Pass},
+		// lgamma' = digamma on positive samples, and a claim off by 10⁻³
+		// fails as a factor; at Gaussian samples lgamma is NaN at x ≤ 0,
+		// out of its domain, as log is.
+		{name: "lgamma", spec: formulas.Spec{F: "sum(lgamma(x))", Wrt: "x", Grad: "digamma(x)", Vars: vars(t, "x=n:positive")},
+			verdict: Pass},
+		{name: "lgamma factor", spec: formulas.Spec{F: "sum(lgamma(x))", Wrt: "x", Grad: "1.001*digamma(x)", Vars: vars(t, "x=n:positive")},
+			verdict: Fail, diag: DiagFactor, factor: 1.001},
+		{name: "lgamma out of domain", spec: formulas.Spec{F: "sum(lgamma(x))", Wrt: "x", Grad: "digamma(x)", Vars: vars(t, "x=n")},
+			verdict: Inconclusive, note: "lgamma(x) is NaN"},
+		// Near lgamma's least value and digamma's zero x₀ ≈ 1.4616, where
+		// the values are rounding's own scale only if they are computed
+		// to a few units relative (package cpu's series at x₀).
+		{name: "digamma at its zero", spec: formulas.Spec{F: "sum(digamma(x + 1.4616321449683623))", Wrt: "x", Grad: "trigamma(x + 1.4616321449683623)",
+			Vars: vars(t, "x=n:small")}, verdict: Pass},
 		// The transposed truth times a factor (found by the
 		// exploratory helper: no diagnosis).
 		{name: "scaled transpose", spec: formulas.Spec{F: "tr(A*X)", Wrt: "X", Grad: "2*A", Vars: vars(t, "A=n,n", "X=n,n")},

@@ -201,7 +201,12 @@ func (d *deriver) differential(e Expr) (Expr, error) {
 		return d.binaryRule(e, dl, dr)
 	case *Call:
 		rule, ok := diffRules[e.Func]
-		if !ok {
+		switch {
+		case !ok && d.second:
+			// e is part of the differential, where the first derivative
+			// put it (digamma' = trigamma): f's start is the position.
+			return nil, errorf(Pos{Line: 1, Col: 1}, "cannot take the second derivative of f: its differential has %s, and there is no rule for %s", str(e), e.Func)
+		case !ok:
 			return nil, errorf(e.At, "cannot differentiate %s: no rule for %s", str(e), e.Func)
 		}
 		dargs := make([]Expr, len(e.Args))
@@ -411,6 +416,11 @@ var diffRules = map[string]diffRule{
 	"cos": elementwiseRule(func(d *deriver, a, da Expr) Expr {
 		return d.neg(d.hadamard(d.call("sin", a), da))
 	}),
+	// lgamma' = digamma and digamma' = trigamma. trigamma has no rule: its
+	// derivative, the tetragamma function, is not in the language, and
+	// derive says so (no rule for trigamma).
+	"lgamma":  elementwiseRule(func(d *deriver, a, da Expr) Expr { return d.hadamard(d.call("digamma", a), da) }),
+	"digamma": elementwiseRule(func(d *deriver, a, da Expr) Expr { return d.hadamard(d.call("trigamma", a), da) }),
 	// relu, step and sign are differentiable away from 0, where relu' =
 	// step and step' = sign' = 0 (the verifier leaves stencils across the
 	// kink out).

@@ -88,6 +88,9 @@ var knowns = []known{
 	{"logdet(X'*X)", "X", []string{"X=n,m"}, "2*tr(inv(X'*X)*X'*dX)", "2*X*inv(X'*X)"},
 	{"tr(inv(X)*A)", "X", []string{"X=n,n:wellcond", "A=n,n"}, "-tr(inv(X)*dX*inv(X)*A)", "-(inv(X)*A*inv(X))'"},
 	{"tr(X^3)", "X", []string{"X=n,n"}, "3*tr(X^2*dX)", "3*(X^2)'"},
+	// lgamma' = digamma, digamma' = trigamma.
+	{"sum(lgamma(X))", "X", []string{"X=m,n:positive"}, "sum(digamma(X).*dX)", "digamma(X)"},
+	{"a'*digamma(x)", "x", []string{"x=n:positive", "a=n"}, "a'*(trigamma(x).*dx)", "a.*trigamma(x)"},
 	{"a'*sym(X)*a", "X", []string{"X=n,n", "a=n"}, "a'*dX*a", "a*a'"},
 	{"sum(diag(X).*v)", "X", []string{"X=n,n", "v=n"}, "v'*diag(dX)", "diag(v)"},
 	{"x'*x/(a'*x)", "x", []string{"x=n", "a=n"}, "2*x'*dx/(a'*x) - x'*x*a'*dx/(a'*x)^2", "2*x/(a'*x) - x'*x*a/(a'*x)^2"},

@@ -137,6 +137,9 @@ var funcs = []*Func{
 	elementwise("relu", "max(x, 0) (kink at 0)", true),
 	elementwise("step", "Heaviside step: 1 for x > 0, else 0 (the derivative of relu; jump at 0)", true, "heaviside"),
 	elementwise("sign", "−1, 0 or 1 by the sign of x (the derivative of abs, 0 at 0; jump at 0)", true, "signum", "sgn"),
+	elementwise("lgamma", "log Γ(x) for x > 0, NaN at x ≤ 0 (Taylor series at 1, 2 and its least value, Stirling's from 10)", false, "gammaln", "loggamma", "lngamma"),
+	elementwise("digamma", "ψ(x) = Γ'(x)/Γ(x) = lgamma'(x) for x > 0, NaN at x ≤ 0", false, "psi"),
+	elementwise("trigamma", "ψ'(x) = digamma'(x) for x > 0, NaN at x ≤ 0 (has no derivative in the language)", false),
 
 	{Name: "softmax", MinArgs: 1, MaxArgs: 1, Group: groupVector, Usage: "softmax(X)",
 		Doc:   "e^x/Σe^x of a vector, of a matrix column by column, as e^(x−m)/Σe^(x−m), m = the column's max",
@@ -278,7 +281,8 @@ var absentFuncs = func() map[string]string {
 	add("sizes are the size symbols of the shapes, as numbers: an m×n X has m*n entries", "numel", "len", "length", "size", "shape", "ndims")
 	add("not offered", "erf", "erfc")
 	add("triangular parts are not in the language", "tril", "triu")
-	add("not offered", "lgamma", "gammaln", "loggamma", "gamma", "digamma", "polygamma", "psi")
+	add("write `exp(lgamma(x))`, for x > 0", "gamma", "tgamma")
+	add("polygamma(0, x) is `digamma(x)` and polygamma(1, x) is `trigamma(x)`; higher orders are not offered", "polygamma")
 	add("not offered; with threshold p > 0 it is `0.5*x.^2 - 0.5*relu(abs(x) - p).^2`", "huber", "huber_loss", "smooth_l1")
 	return m
 }()

@@ -242,6 +242,7 @@ func (g *generator) expr(s shape, depth int) formulas.Expr {
 		{1, func() formulas.Expr { return call("softplus", g.expr(s, d)) }},
 		{1, func() formulas.Expr { return call("log1p", g.positive(s, d)) }},
 		{1, func() formulas.Expr { return call("expm1", g.bounded(s, d)) }},
+		{1, func() formulas.Expr { return call("lgamma", g.positive(s, d)) }},
 		{1, func() formulas.Expr { return call("sin", g.expr(s, d)) }},
 		{1, func() formulas.Expr { return call("cos", g.expr(s, d)) }},
 		{1, func() formulas.Expr { return call("relu", g.dense(s, d)) }},
@@ -601,14 +602,18 @@ func (g *generator) scalar(e formulas.Expr) bool {
 // self-test draws what it drew), and not non-negative by construction,
 // where abs and relu are the identity and cancel against it
 // (FuzzBackends: norm2(X' − abs(X')) for a positive X, zero to the last
-// bit, whose derived differential ⟨x, dx⟩/‖x‖ is 0/0).
+// bit, whose derived differential ⟨x, dx⟩/‖x‖ is 0/0). After 10 such
+// draws it is the last one less 1, which takes both signs (a positive
+// variable is e^{g/2}, and exp and sqrt of the generator's arguments lie
+// around 1 too): the last one itself gave relu(X') of a positive X once
+// lgamma shifted the draws.
 func (g *generator) dense(s shape, depth int) formulas.Expr {
 	for range 10 {
 		if e := g.avoiding(s, depth, "diag", "eye", "relu"); !g.nonnegativeByConstruction(e) {
 			return e
 		}
 	}
-	return g.avoiding(s, depth, "diag", "eye", "relu")
+	return bin("-", g.avoiding(s, depth, "diag", "eye", "relu"), num(1))
 }
 
 // nonnegativeByConstruction reports whether no entry of e is negative

@@ -12,7 +12,7 @@ import (
 // that a generated function must be able to contain.
 var language = []string{
 	"tr", "det", "logdet", "inv", "kron", "expm", "logm", "sum", "norm2", "diag", "eye", "sym",
-	"exp", "log", "sqrt", "abs", "tanh", "integral",
+	"exp", "log", "sqrt", "abs", "tanh", "lgamma", "integral",
 	"+", "-", "*", ".*", "./", "/", "^", ".^", "'", "neg",
 }
 

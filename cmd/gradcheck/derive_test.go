@@ -53,6 +53,15 @@ func TestDerive(t *testing.T) {
 		{[]string{"--f", "inv(X)", "--wrt", "X", "--var", "X=n,n", "--hess"}, exitUsage, "", "--hess: no hess claim: f is not a scalar: it is 48×48 (drop --hess"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--hess", "--grad"}, exitUsage, "", "--grad and --hess exclude one another"},
 		{[]string{"--f", "tr(kron(X, X))", "--wrt", "X", "--var", "X=n,n", "--grad"}, exitFail, "", "cannot write the differential"},
+		// A rule derive lacks is derive's limit (1), not a bad invocation:
+		// trigamma's derivative is not in the language, whether f or its
+		// first derivative (digamma' = trigamma) has it.
+		{[]string{"--f", "sum(trigamma(x))", "--wrt", "x", "--var", "x=n:positive"}, exitFail, "",
+			"derive: 1:5: cannot differentiate trigamma(x): no rule for trigamma"},
+		{[]string{"--f", "sum(digamma(x))", "--wrt", "x", "--var", "x=n:positive", "--grad"}, exitOK, "trigamma(x)\n", ""},
+		{[]string{"--f", "sum(digamma(x))", "--wrt", "x", "--var", "x=n:positive", "--hess"}, exitFail, "",
+			"derive: 1:1: cannot take the second derivative of f: its differential has trigamma(x), and there is no rule for trigamma"},
+		{[]string{"--f", "sum(lgamma(x))", "--wrt", "x", "--var", "x=n:positive", "--hess"}, exitOK, "sum(trigamma(x).*dx2.*dx)\n", ""},
 		// A rule derive lacks is derive's limit (1), not a bad invocation.
 		{[]string{"--f", "integral(t, 0, sum(x), t)", "--wrt", "x", "--var", "x=n"}, exitFail, "", "cannot differentiate"},
 		{[]string{"--f", "tr(X)", "--wrt", "X", "--var", "X=n,n", "--var", "dX=n,n"}, exitUsage, "", "clashes with the variable dX"},
