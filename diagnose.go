@@ -47,6 +47,10 @@ const (
 	// sign, or the whole term (it is not in the truth); the other terms
 	// agree (see termDiagnosis).
 	DiagTerm = "term"
+	// DiagOrder: the right side of an identity holds with the matrix
+	// factors of its products in reverse order, as (AB)ᵀ = BᵀAᵀ and
+	// (AB)⁻¹ = B⁻¹A⁻¹ do where AᵀBᵀ and A⁻¹B⁻¹ are claimed.
+	DiagOrder = "order"
 )
 
 const (
@@ -698,16 +702,26 @@ func (v *verification) transposeRecheck(ctx context.Context, res *Result, comps 
 	return true
 }
 
-// identityDiagnosis diagnoses a failed identity whose right side is the
-// left one's transpose, or a constant multiple of it: where the ratio k of
-// the sides' norms is the same at every comparison of comps (each side's
-// Frobenius norm), as it is for both, it checks the identity again with
-// the right side transposed (where f is square and k is 1), and divided by
-// ±k, and names the first that passes. det(2X) = 2det(X), 2ⁿ⁻¹ times off,
-// failed with no diagnosis (found by the Cookbook helper). A multiple that
-// differs between instances is none, and costs no re-check: the
-// self-test's wrong identities took a quarter of its time in them.
+// identityDiagnosis diagnoses a failed identity: as a multiple of the
+// left side or its transpose (see multipleDiagnosis), or, where that names
+// nothing, as a product written in the wrong order (see orderDiagnosis).
 func (v *verification) identityDiagnosis(ctx context.Context, res *Result, comps []comparison) {
+	if !v.multipleDiagnosis(ctx, res, comps) {
+		v.orderDiagnosis(ctx, res, comps)
+	}
+}
+
+// multipleDiagnosis diagnoses a failed identity whose right side is the
+// left one's transpose, or a constant multiple of it, and reports whether
+// one of its re-checks passed: where the ratio k of the sides' norms is
+// the same at every comparison of comps (each side's Frobenius norm), as
+// it is for both, it checks the identity again with the right side
+// transposed (where f is square and k is 1), and divided by ±k, and names
+// the first that passes. det(2X) = 2det(X), 2ⁿ⁻¹ times off, failed with
+// no diagnosis (found by the Cookbook helper). A multiple that differs
+// between instances is none, and costs no re-check: the self-test's wrong
+// identities took a quarter of its time in them.
+func (v *verification) multipleDiagnosis(ctx context.Context, res *Result, comps []comparison) bool {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	instances := map[int]bool{}
 	for _, c := range comps {
@@ -721,20 +735,15 @@ func (v *verification) identityDiagnosis(ctx context.Context, res *Result, comps
 	if len(instances) < 2 || !finite(k) || k == 0 || hi-lo > math.Max(1e-6, 4*res.Tolerance)*k {
 		// One instance has one ratio whatever the sides are: a scalar
 		// identity at --instance 0 got a factor (the review helper).
-		return
-	}
-	withRhs := func(rhs formulas.Expr) bool {
-		c := *v.c
-		c.Rhs = rhs
-		return v.passesWith(ctx, func(re *verification) { re.c = &c })
+		return false
 	}
 	if v.fShape.IsSquare() && !v.fShape.IsScalar() && math.Abs(k-1) <= math.Max(1e-6, 4*res.Tolerance) &&
-		withRhs(&formulas.Unary{Op: "'", X: v.c.Rhs}) {
+		v.passesWithRhs(ctx, &formulas.Unary{Op: "'", X: v.c.Rhs}) {
 		res.Diagnosis, res.Detail = DiagTranspose, "the right side is the left one's transpose"
-		return
+		return true
 	}
 	for _, sign := range []float64{1, -1} {
-		if !withRhs(&formulas.Binary{Op: "/", L: v.c.Rhs, R: &formulas.Num{Value: sign * k}}) {
+		if !v.passesWithRhs(ctx, &formulas.Binary{Op: "/", L: v.c.Rhs, R: &formulas.Num{Value: sign * k}}) {
 			continue
 		}
 		factor := roundFactor(sign*k, res.Tolerance)
@@ -745,8 +754,162 @@ func (v *verification) identityDiagnosis(ctx context.Context, res *Result, comps
 			res.Diagnosis, res.Factor = DiagFactor, factor
 			res.Detail = fmt.Sprintf("the right side is %g times the left", factor)
 		}
+		return true
+	}
+	return false
+}
+
+// orderDiagnosis checks a failed identity again with the matrix factors of
+// every product of its right side in reverse order (see reversedProducts),
+// and diagnoses order when that passes at an instance where comps, the
+// identity's comparisons, disagree: (AB)ᵀ = AᵀBᵀ and (AB)⁻¹ = A⁻¹B⁻¹,
+// whose truths are BᵀAᵀ and B⁻¹A⁻¹, failed with no diagnosis, as the
+// ratio of their sides' norms differs between instances. The instance
+// makes sure the two right sides differ where the re-check looked: tr(BA)
+// for tr(AB), the same value, passes where the identity failed only at
+// other instances. It is one re-check, and none where no product can be
+// reversed. The right side is printed in the claim's definitions' names.
+func (v *verification) orderDiagnosis(ctx context.Context, res *Result, comps []comparison) {
+	rhs := v.reversedProducts(v.c.Rhs)
+	if rhs == v.c.Rhs {
 		return
 	}
+	failed := map[int]bool{}
+	for _, c := range comps {
+		if c.status == disagreed {
+			failed[c.instance] = true
+		}
+	}
+	c := *v.c
+	c.Rhs = rhs
+	verdict, rechecked := v.recheck(ctx, func(re *verification) { re.c = &c })
+	if verdict != Pass || !slices.ContainsFunc(rechecked, func(c comparison) bool { return failed[c.instance] }) {
+		return
+	}
+	res.Diagnosis = DiagOrder
+	res.Detail = "the right side with its products' factors in reverse order agrees: " + v.c.Fold(rhs).String()
+}
+
+// reversedProducts returns e with the factors of each of its matrix
+// products in reverse order: in a chain of * (A*B*C, however
+// parenthesized), each run of square factors of one size, at the sizes of
+// the check, that no other matrix interrupts is reversed, 1×1 factors
+// staying where they are (they commute), and the parenthesization is kept.
+// A chain of square matrices is reversed whole; in x'*A'*B' the run A'*B'
+// is, as the whole would not type-check. The factors' own products are
+// reversed as well, a mistake such as (AB)ᵀ = AᵀBᵀ being made at every
+// level; an integral, whose body reads a variable of its own, is kept. It
+// returns e itself where nothing changes.
+func (v *verification) reversedProducts(e formulas.Expr) formulas.Expr {
+	switch e := e.(type) {
+	case *formulas.Unary:
+		if x := v.reversedProducts(e.X); x != e.X {
+			return &formulas.Unary{At: e.At, Op: e.Op, X: x}
+		}
+	case *formulas.Call:
+		var args []formulas.Expr // a copy, made at the first argument that changes
+		for i, a := range e.Args {
+			if r := v.reversedProducts(a); r != a {
+				if args == nil {
+					args = slices.Clone(e.Args)
+				}
+				args[i] = r
+			}
+		}
+		if args != nil {
+			return &formulas.Call{At: e.At, Func: e.Func, Args: args}
+		}
+	case *formulas.Binary:
+		if e.Op == "*" {
+			return v.reversedChain(e)
+		}
+		if l, r := v.reversedProducts(e.L), v.reversedProducts(e.R); l != e.L || r != e.R {
+			return &formulas.Binary{At: e.At, Op: e.Op, L: l, R: r}
+		}
+	}
+	return e
+}
+
+// reversedChain returns the chain of products e with its runs of square
+// factors reversed (see reversedProducts); e itself where nothing changes.
+// Every part of the chain keeps its shape, as each factor's place is taken
+// by one of the same shape. A factor's minus stays where it is, as a
+// scalar does: -A'*B' reverses to -B'*A', not B'*-A'.
+func (v *verification) reversedChain(e *formulas.Binary) formulas.Expr {
+	var (
+		factors  []formulas.Expr // left to right, without their minus
+		negated  []bool          // whether each had one
+		matrices []int           // the places of those not 1×1
+		shapes   []formulas.Shape
+	)
+	var flatten func(formulas.Expr)
+	flatten = func(f formulas.Expr) {
+		if b, ok := f.(*formulas.Binary); ok && b.Op == "*" {
+			flatten(b.L)
+			flatten(b.R)
+			return
+		}
+		u, neg := f.(*formulas.Unary)
+		if neg = neg && u.Op == "-"; neg {
+			f = u.X
+		}
+		f = v.reversedProducts(f)
+		sh, err := formulas.Infer(f, v.shapes, v.sizes)
+		if err != nil || !sh.IsScalar() {
+			matrices = append(matrices, len(factors))
+		}
+		factors, negated, shapes = append(factors, f), append(negated, neg), append(shapes, sh)
+	}
+	flatten(e)
+	order := make([]int, len(factors)) // the factor each place takes
+	for i := range order {
+		order[i] = i
+	}
+	square := func(place int) bool { return shapes[place].IsSquare() && shapes[place].Rows > 1 }
+	for lo := 0; lo < len(matrices); {
+		hi := lo + 1 // the run is matrices[lo:hi]
+		for square(matrices[lo]) && hi < len(matrices) && shapes[matrices[hi]] == shapes[matrices[lo]] {
+			hi++
+		}
+		for i := lo; i < hi; i++ {
+			order[matrices[i]] = matrices[lo+hi-1-i]
+		}
+		lo = hi
+	}
+	reversed := refill(e, factors, negated, order)
+	if reversed.String() == e.String() {
+		return e
+	}
+	return reversed
+}
+
+// refill returns the chain of products e, its parenthesization kept, with
+// the factor at each place i, left to right, replaced by factors[order[i]],
+// negated where negated[i] is set.
+func refill(e formulas.Expr, factors []formulas.Expr, negated []bool, order []int) formulas.Expr {
+	place := 0
+	var fill func(formulas.Expr) formulas.Expr
+	fill = func(f formulas.Expr) formulas.Expr {
+		if b, ok := f.(*formulas.Binary); ok && b.Op == "*" {
+			l := fill(b.L)
+			return &formulas.Binary{At: b.At, Op: "*", L: l, R: fill(b.R)}
+		}
+		next := factors[order[place]]
+		if negated[place] {
+			next = &formulas.Unary{At: f.Pos(), Op: "-", X: next}
+		}
+		place++
+		return next
+	}
+	return fill(e)
+}
+
+// passesWithRhs reports whether the identity passes on a few instances
+// with rhs as its right side.
+func (v *verification) passesWithRhs(ctx context.Context, rhs formulas.Expr) bool {
+	c := *v.c
+	c.Rhs = rhs
+	return v.passesWith(ctx, func(re *verification) { re.c = &c })
 }
 
 // transposedResult makes the result of a claim with the transposed shape

@@ -447,6 +447,55 @@ func TestTransposeFromOneComparison(t *testing.T) {
 	}
 }
 
+// TestReversedProducts checks the right side that the order diagnosis
+// re-checks an identity with: each run of square factors of a product
+// reversed, scalars and a minus kept in their places, products inside
+// calls and factors reversed too, and the same right side, unchanged, where
+// no run has two factors (a vector or a rectangular factor between them,
+// a palindrome, an integral).
+func TestReversedProducts(t *testing.T) {
+	tests := []struct {
+		rhs, want string // want "" where nothing changes
+	}{
+		{"A'*B'", "B'*A'"},
+		{"inv(A)*inv(B)*inv(C)", "inv(C)*inv(B)*inv(A)"},
+		{"-A'*B'", "-B'*A'"},
+		{"2*A*s*B", "2*B*s*A"},
+		{"x'*A'*B'", "x'*B'*A'"},
+		{"A*B*x*y'*C*A", "B*A*x*y'*A*C"},
+		{"A*(B*C)", "C*(B*A)"},
+		{"A'*inv(B'*C')", "inv(C'*B')*A'"},
+		{"A*B + C*A", "B*A + A*C"},
+		{"sum(A*B)", "sum(B*A)"},
+		{"A*x", ""},
+		{"x*y'", ""},
+		{"A*B*A", ""},
+		{"P*Q", ""},
+		{"A*P*Q*A", ""},
+		{"integral(t, 0, 1, t*A*B)", ""},
+	}
+	for _, tt := range tests {
+		c := inline(t, formulas.Spec{Name: "reversed", F: tt.rhs, Equals: tt.rhs,
+			Vars: vars(t, "A=n,n", "B=n,n", "C=n,n", "P=n,m", "Q=m,n", "x=n", "y=n", "s=1")})
+		rc, err := c.Resolve(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := newVerification(cpu.New(), rc, DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := c.Rhs
+		got := v.reversedProducts(e)
+		switch {
+		case tt.want == "" && got != e:
+			t.Errorf("%s: reversed to %s, want it unchanged", tt.rhs, got)
+		case tt.want != "" && got.String() != tt.want:
+			t.Errorf("%s: reversed to %s, want %s", tt.rhs, got, tt.want)
+		}
+	}
+}
+
 // TestScalarDetail checks that the range of a scalar diagnosis prints as
 // many digits as tell its ends apart ("from 1 to 1 times it" was printed
 // for factors 1 − 10⁻⁵ to 1 + 10⁻⁵), and three where they are far apart.

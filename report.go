@@ -70,7 +70,8 @@ type Result struct {
 	LeastTolerance float64 `json:"least_tolerance"`
 	// Diagnosis names the likely mistake of a failed claim, one of the
 	// Diag constants (transpose, factor, sign, scalar, symmetric,
-	// not-symmetric, zero, cookbook-sym), or is empty where none fits.
+	// not-symmetric, term, zero, cookbook-sym, order), or is empty where
+	// none fits.
 	Diagnosis string `json:"diagnosis"`
 	// Factor is claimed/true for the factor diagnosis.
 	Factor float64 `json:"factor,omitempty"`

@@ -107,7 +107,7 @@ func soundCases(t *testing.T) []verdictCase {
 			sizes: map[string]int{"n": 8}, verdict: Fail, diag: DiagFactor, factor: 1.000001},
 		// A failed identity gets the diagnoses its two sides allow: a
 		// constant factor, the sign, a transpose (it had none; the
-		// Cookbook helper). A product swapped fits none.
+		// Cookbook helper).
 		{name: "identity factor", spec: formulas.Spec{F: "det(2*X)", Equals: "2*det(X)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 5}, verdict: Fail, diag: DiagFactor, factor: 0.0625},
 		{name: "identity sign", spec: formulas.Spec{F: "tr(A*B)", Equals: "-tr(B*A)", Vars: vars(t, "A=n,n", "B=n,n")},
@@ -124,7 +124,37 @@ func soundCases(t *testing.T) []verdictCase {
 			verdict: Fail, diag: DiagZero},
 		{name: "scalar term of a matrix sum", spec: formulas.Spec{F: "sin(X).^2 + cos(X).^2 - 1", Equals: "zeros(n,n)", Vars: vars(t, "X=n,n")},
 			sizes: map[string]int{"n": 3}, verdict: Inconclusive, absent: "move a term"},
+		// A product in the wrong order is diagnosed order, with the right
+		// side that agrees (it had no diagnosis): the reversal is of
+		// every product, of a run of square factors beside a vector, and
+		// of the products inside a call; scalars and a minus stay where
+		// they are, and the right side is printed in the definitions'
+		// names. The truth passes, and a right side wrong otherwise, or
+		// twice, gets no order.
 		{name: "identity swapped", spec: formulas.Spec{F: "inv(A*B)", Equals: "inv(A)*inv(B)", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, diag: DiagOrder, note: "the right side with its products' factors in reverse order agrees: inv(B)*inv(A)"},
+		{name: "order of a transposed product", spec: formulas.Spec{F: "(-2*A*B*C)'", Equals: "-2*A'*B'*C'", Vars: vars(t, "A=n,n", "B=n,n", "C=n,n")},
+			verdict: Fail, diag: DiagOrder, note: "agrees: -2*C'*B'*A'"},
+		{name: "order beside a vector", spec: formulas.Spec{F: "(A*B*x)'", Equals: "x'*A'*B'", Vars: vars(t, "A=n,n", "B=n,n", "x=n")},
+			verdict: Fail, diag: DiagOrder, note: "agrees: x'*B'*A'"},
+		{name: "order inside a call", spec: formulas.Spec{F: "(A*inv(B*C))'", Equals: "A'*inv(B'*C')", Vars: vars(t, "A=n,n", "B=n,n:wellcond", "C=n,n:wellcond")},
+			verdict: Fail, diag: DiagOrder, note: "agrees: inv(C'*B')*A'"},
+		{name: "order of an exponential", spec: formulas.Spec{F: "expm(A*B)'", Equals: "expm(A'*B')", Vars: vars(t, "A=n,n:small", "B=n,n:small")},
+			sizes: map[string]int{"n": 6}, verdict: Fail, diag: DiagOrder, note: "agrees: expm(B'*A')"},
+		{name: "order in definitions' names", spec: formulas.Spec{F: "inv(A*B)", Equals: "Ai*Bi",
+			Where: []formulas.Definition{{Name: "Ai", Text: "inv(A)"}, {Name: "Bi", Text: "inv(B)"}}, Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, diag: DiagOrder, note: "agrees: Bi*Ai"},
+		{name: "order true", spec: formulas.Spec{F: "inv(A*B)", Equals: "inv(B)*inv(A)", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Pass},
+		{name: "order true transposed", spec: formulas.Spec{F: "(A*B*x)'", Equals: "x'*B'*A'", Vars: vars(t, "A=n,n", "B=n,n", "x=n")},
+			verdict: Pass},
+		{name: "a factor, in order", spec: formulas.Spec{F: "(A*B)'", Equals: "2*B'*A'", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, diag: DiagFactor, factor: 2},
+		{name: "order and a factor too", spec: formulas.Spec{F: "(A*B)'", Equals: "2*A'*B'", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "another mistake", spec: formulas.Spec{F: "(A*B)'", Equals: "A'*B", Vars: vars(t, "A=n,n", "B=n,n")},
+			verdict: Fail, note: "comparisons disagree"},
+		{name: "order and a term too", spec: formulas.Spec{F: "A*B*x", Equals: "B*A*x + x", Vars: vars(t, "A=n,n", "B=n,n", "x=n")},
 			verdict: Fail, note: "comparisons disagree"},
 		// Notes from the statistician's walkthrough: a variable drawn
 		// sym in the space of all matrices (--var S=n,n:sym read as the
