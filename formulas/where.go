@@ -150,7 +150,7 @@ func writeOut(claim string, defs []Definition) (writtenOut, error) {
 				"written out, with the definitions it reads, it is longer than the longest expression (%d nodes)", MaxTokens)}
 		}
 		w.size[d.Name] = n
-		w.exprs[d.Name] = substitute(d.Expr, w.exprs)
+		w.exprs[d.Name] = placeNames(d.Expr, w.exprs)
 	}
 	return w, nil
 }
@@ -198,42 +198,6 @@ func expandedSize(e Expr, size map[string]int) int {
 		n++
 	})
 	return n
-}
-
-// substitute returns e with every Ident named in defs replaced by its
-// expression. The expressions are shared, not copied: a definition reads
-// only variables, directions and the definitions before it, so its value
-// is the same wherever it is written.
-func substitute(e Expr, defs map[string]Expr) Expr {
-	switch e := e.(type) {
-	case *Ident:
-		if e != nil {
-			if d, ok := defs[e.Name]; ok {
-				return d
-			}
-		}
-	case *Unary:
-		if e != nil {
-			return &Unary{At: e.At, Op: e.Op, X: substitute(e.X, defs)}
-		}
-	case *Binary:
-		if e != nil {
-			return &Binary{At: e.At, Op: e.Op, L: substitute(e.L, defs), R: substitute(e.R, defs)}
-		}
-	case *Call:
-		if e != nil {
-			args := make([]Expr, len(e.Args))
-			for i, x := range e.Args {
-				args[i] = substitute(x, defs)
-			}
-			return &Call{At: e.At, Func: e.Func, Args: args}
-		}
-	case *Integral:
-		if e != nil {
-			return &Integral{At: e.At, Var: e.Var, Lo: substitute(e.Lo, defs), Hi: substitute(e.Hi, defs), Body: substitute(e.Body, defs)}
-		}
-	}
-	return e
 }
 
 // placeNames returns e with every Ident named in defs replaced by a copy
