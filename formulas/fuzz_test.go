@@ -67,6 +67,8 @@ func FuzzLoadSpec(f *testing.F) {
 	f.Add("formulas:\n  - name: g\n    f: tr(X)\n    wrt: X\n    gard: eye(n)\n    vars: {X: {shape: \"n,n\", dist: orth}}\n")
 	f.Add("formulas:\n  - name: e\n    f: expm(X)\n    wrt: X\n    diff: integral(a, 0, 1, expm(a*X)*dX*expm((1-a)*X))\n    vars: {X: {shape: \"n,n\", dist: small}}\n")
 	f.Add("formulas: [{name: x, f: tr(X), equals: tr(X'), vars: &v {X: \"n,n\"}}, {name: y, f: det(X), equals: det(X'), vars: *v}]\n")
+	f.Add("formulas:\n  - name: w\n    f: r'*r\n    where: {r: A*x - b, s: 2*r}\n    wrt: x\n    grad: s'*A\n    vars: {A: \"m,n\", x: n, b: m}\n")
+	f.Add("formulas:\n  - name: v\n    f: vec(X*P)\n    where: {P: dX}\n    wrt: X\n    jac: kron(eye(n), X)\n    vars: {X: \"n,n\"}\n")
 	f.Add("formulas:\n\t- name: x\n")
 	f.Add("---\n...\n---\n")
 	f.Add("")
