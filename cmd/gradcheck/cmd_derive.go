@@ -14,7 +14,7 @@ import (
 	"github.com/gradcheck/gradcheck/formulas"
 )
 
-const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--size N=V,...] [--grad | --hess] [--format json]
+const deriveHelp = `Usage: gradcheck derive --f EXPR --wrt VAR --var NAME=SHAPE[:DIST[:sym]] ... [--where NAME=EXPR ...] [--size N=V,...] [--grad | --hess] [--format json]
 
 Print the differential Df(X)[dX] of f with respect to VAR (dX is the
 direction for X), simplified, as one line in the claim language: paste it
