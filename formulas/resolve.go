@@ -470,10 +470,8 @@ func (c *Claim) checkBinders(env map[string]Shape, sizes map[string]int) error {
 		if _, ok := sizes[name]; ok {
 			return "a size symbol"
 		}
-		for _, d := range c.Where {
-			if d.Name == name {
-				return "a definition (where)"
-			}
+		if defines(c.Where, name) {
+			return "a definition (where)"
 		}
 		return ""
 	}

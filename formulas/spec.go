@@ -281,7 +281,7 @@ func (s *Spec) calledName(err error, dirs []string) error {
 	if slices.Contains(dirs, name) {
 		return indexing("a direction of " + s.Wrt)
 	}
-	if slices.ContainsFunc(s.Where, func(d Definition) bool { return d.Name == name }) {
+	if defines(s.Where, name) {
 		return indexing("a definition (where)")
 	}
 	for _, v := range s.Vars {

@@ -3,6 +3,7 @@ package formulas
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -106,7 +107,7 @@ func (s *Spec) parseDefinitions(dirs []string) ([]Definition, error) {
 			switch {
 			case id.Name == d.Name:
 				ahead = errorf(id.At, "%s reads itself; a definition reads the variables and the definitions before it", d.Name)
-			case definedLater(s.Where[i+1:], id.Name):
+			case defines(s.Where[i+1:], id.Name):
 				ahead = errorf(id.At, "%s reads %s, which is defined after it; define %s first", d.Name, id.Name, id.Name)
 			}
 		})
@@ -119,14 +120,9 @@ func (s *Spec) parseDefinitions(dirs []string) ([]Definition, error) {
 	return defs, nil
 }
 
-// definedLater reports whether one of the definitions later defines name.
-func definedLater(later []Definition, name string) bool {
-	for _, d := range later {
-		if d.Name == name {
-			return true
-		}
-	}
-	return false
+// defines reports whether one of defs defines name.
+func defines(defs []Definition, name string) bool {
+	return slices.ContainsFunc(defs, func(d Definition) bool { return d.Name == name })
 }
 
 // writtenOut holds the definitions of a claim written out: each name's
